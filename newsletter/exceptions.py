@@ -1,0 +1,71 @@
+"""Errors a user can cause, carrying where they happened and what would be right.
+
+The CLI is the only place that prints them; everything below it raises
+:class:`ContentError` with every problem of a run, never just the first, so an
+editor fixes a file once instead of once per error.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+
+@dataclass(frozen=True, order=True)
+class Location:
+    """A place in a source file: 1-based line, so it matches what editors see."""
+
+    file: Path
+    line: int | None = None
+
+    def __str__(self) -> str:
+        name = _display_path(self.file)
+        return f"{name}:{self.line}" if self.line else name
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with the input, and where."""
+
+    location: Location
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.location}: {self.message}"
+
+
+class NewsletterError(Exception):
+    """Base of every error that is the user's to fix (the CLI prints it, no traceback)."""
+
+
+class ContentError(NewsletterError):
+    """One or more problems in issue files, the theme or the site configuration."""
+
+    def __init__(self, problems: Iterable[Problem]):
+        self.problems = sorted(set(problems), key=_problem_order)
+        super().__init__("\n".join(str(p) for p in self.problems))
+
+
+def _problem_order(problem: Problem) -> tuple[str, int, str]:
+    return (str(problem.location.file), problem.location.line or 0, problem.message)
+
+
+def did_you_mean(word: str, choices: Iterable[str]) -> str:
+    """A suffix like " — did you mean 'title'?" when a close choice exists, else a list."""
+    choices = sorted(set(choices))
+    close = difflib.get_close_matches(word, choices, n=1, cutoff=0.6)
+    if close:
+        return f" — did you mean '{close[0]}'?"
+    if choices:
+        return " (expected one of: " + ", ".join(f"'{c}'" for c in choices) + ")"
+    return ""
+
+
+def _display_path(path: Path) -> str:
+    """Paths relative to the working directory when they are under it, as editors typed them."""
+    try:
+        return str(path.resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(path)

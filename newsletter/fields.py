@@ -1,0 +1,164 @@
+"""Typed values shared by the content model, the theme and the site configuration.
+
+Each check raises a ``PydanticCustomError`` whose message is written for an editor; the
+loader adds the file and line.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Annotated, Any
+from urllib.parse import urlsplit
+
+from email_validator import EmailNotValidError, validate_email
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    InstanceOf,
+    ValidationInfo,
+)
+from pydantic import StringConstraints as _Str
+from pydantic_core import PydanticCustomError
+
+from newsletter.source import NOWHERE, WHERE, Origin
+
+Text = Annotated[str, _Str(strip_whitespace=True, min_length=1)]
+"""A one-line text that must not be empty (titles, labels, names)."""
+
+
+class MarkdownMarker:
+    """Marks fields that hold Markdown, so checks can find them (links, images)."""
+
+
+MARKDOWN = MarkdownMarker()
+
+
+def _markdown(value: str) -> str:
+    return value.strip("\n") + "\n"
+
+
+Markdown = Annotated[str, _Str(min_length=1), AfterValidator(_markdown), MARKDOWN]
+
+_SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+
+
+def _slug(value: str) -> str:
+    if not _SLUG.match(value):
+        raise PydanticCustomError(
+            "slug",
+            "'{value}' is not a valid id: use lowercase letters, digits and single dashes "
+            "(e.g. 'open-city')",
+            {"value": value},
+        )
+    return value
+
+
+Slug = Annotated[str, _Str(strip_whitespace=True), AfterValidator(_slug)]
+
+ALLOWED_SCHEMES = ("http", "https", "mailto")
+
+
+def check_url(value: str) -> str:
+    """An absolute http(s) URL or a mailto: with a valid address; anything else is refused."""
+    value = value.strip()
+    parts = urlsplit(value)
+    scheme = parts.scheme.lower()
+    if not scheme:
+        raise PydanticCustomError(
+            "url_relative",
+            "link '{url}' is not a full address: start it with https:// (or mailto:)",
+            {"url": value},
+        )
+    if scheme not in ALLOWED_SCHEMES:
+        raise PydanticCustomError(
+            "url_scheme",
+            "link '{url}' uses '{scheme}:', only http, https and mailto links are allowed",
+            {"url": value, "scheme": scheme},
+        )
+    if scheme == "mailto":
+        check_email(parts.path)
+    elif not parts.hostname or "." not in parts.hostname:
+        raise PydanticCustomError(
+            "url_host", "link '{url}' has no valid host name", {"url": value}
+        )
+    elif " " in value:
+        raise PydanticCustomError(
+            "url_space", "link '{url}' contains a space; write it as %20", {"url": value}
+        )
+    return value
+
+
+def check_email(value: str) -> str:
+    """A syntactically valid e-mail address (no DNS look-up: checks run offline)."""
+    value = value.strip()
+    try:
+        validate_email(value, check_deliverability=False)
+    except EmailNotValidError as exc:
+        raise PydanticCustomError(
+            "email", "'{value}' is not a valid e-mail address: {reason}",
+            {"value": value, "reason": str(exc).rstrip(".")},
+        ) from None
+    return value
+
+
+Url = Annotated[str, AfterValidator(check_url)]
+Email = Annotated[str, AfterValidator(check_email)]
+
+
+def resolve_image(value: Any, info: ValidationInfo) -> Path:
+    """An image file inside the issue folder that really is an image.
+
+    Paths are relative to the issue folder; a path leaving it (``../``, absolute) is refused,
+    because the issue folder is what gets published and reviewed.
+    """
+    if isinstance(value, Path):
+        value = str(value)
+    if not isinstance(value, str) or not value.strip():
+        raise PydanticCustomError("image_path", "give the image's file name, e.g. images/map.png")
+    base = Path((info.context or {}).get("issue_dir", "."))
+    written = Path(value.strip())
+    target = (base / written).resolve()
+    if not target.is_relative_to(base.resolve()):
+        raise PydanticCustomError(
+            "image_outside",
+            "image '{path}' is outside the issue folder; copy it into the issue's images/ "
+            "folder and write its path from there",
+            {"path": value},
+        )
+    if not target.is_file():
+        raise PydanticCustomError(
+            "image_missing", "image '{path}' not found in {folder}",
+            {"path": value, "folder": str((info.context or {}).get("shown_dir", base))},
+        )
+    from PIL import Image, UnidentifiedImageError
+
+    try:
+        with Image.open(target) as image:
+            image.verify()
+    except (UnidentifiedImageError, OSError, SyntaxError):
+        raise PydanticCustomError(
+            "image_broken", "'{path}' is not a readable PNG, JPEG or GIF image", {"path": value}
+        ) from None
+    return target
+
+
+def _without_origin(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: v for k, v in value.items() if k != WHERE}
+    return value
+
+
+Origined = BeforeValidator(_without_origin)
+"""Put on ``dict[...]`` fields: their keys are the editor's names, not fields to check."""
+
+
+class Node(BaseModel):
+    """Base of every model read from a file: unknown fields are errors, values are frozen."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=False)
+
+    where: InstanceOf[Origin] = Field(default=NOWHERE, alias=WHERE, exclude=True, repr=False)

@@ -1,0 +1,258 @@
+"""Load an issue folder into the validated content model.
+
+``issues/<id>/issue.yaml`` holds the masthead, metadata and sections; a block may be
+written inline or kept in its own file (``- file: letter.md``), Markdown with front matter
+or YAML. Every problem found is collected and raised together as one ContentError.
+"""
+
+from __future__ import annotations
+
+import re
+import typing
+import unicodedata
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from newsletter.config import Site, find_config, load_site
+from newsletter.exceptions import ContentError, Location, NewsletterError, Problem
+from newsletter.fields import MARKDOWN, check_url
+from newsletter.markdown import references
+from newsletter.model import Article, Card, Issue, Letter, LinkCards, Section
+from newsletter.source import WHERE, Origin, parse_markdown_file, parse_yaml, read_text
+from newsletter.theme import Theme, load_theme
+from newsletter.validate import validate
+
+ISSUE_FILE = "issue.yaml"
+BLOCK_FILE_SUFFIXES = (".md", ".markdown", ".yaml", ".yml")
+
+
+@dataclass(frozen=True)
+class Project:
+    """The site configuration and theme every issue is read with."""
+
+    site: Site
+    theme: Theme
+
+
+def load_project(config: Path | None = None, start: Path | None = None) -> Project:
+    """Read newsletter.toml (given, or found from ``start`` upwards) and its theme."""
+    path = config or find_config(start or Path.cwd())
+    site = load_site(path)
+    return Project(site, load_theme(site.theme_path))
+
+
+def load_issue(issue_dir: Path, project: Project | None = None) -> Issue:
+    """Read, merge and validate an issue folder; raise ContentError listing every problem."""
+    if not Path(issue_dir).is_dir():
+        raise NewsletterError(f"{issue_dir}: no such issue folder")
+    shown_dir = Path(issue_dir)
+    issue_dir = shown_dir.resolve()
+    project = project or load_project(start=issue_dir)
+    issue_file = issue_dir / ISSUE_FILE
+    if not issue_file.is_file():
+        raise ContentError([Problem(Location(issue_file), "missing: every issue needs one")])
+
+    data = parse_yaml(read_text(issue_file), issue_file)
+    problems: list[Problem] = []
+    emptied: set[Location] = set()
+    if isinstance(data, dict):
+        emptied = _include_block_files(data, issue_dir, shown_dir, problems)
+        _assign_ids(data, problems)
+        problems += _check_markdown(data)
+        data.setdefault("title", project.site.name)
+        data["id"] = issue_dir.name
+        data["source_dir"] = issue_dir
+    context = {
+        "issue_dir": issue_dir,
+        "shown_dir": shown_dir,
+        "section_kinds": list(project.theme.sections),
+    }
+    try:
+        issue = validate(Issue, data, issue_file, context)
+    except ContentError as exc:
+        # A section whose every block failed to load would also be "empty": say it once.
+        rest = [p for p in exc.problems if p.location not in emptied]
+        raise ContentError([*problems, *rest]) from None
+    if problems:
+        raise ContentError(problems)
+    return issue
+
+
+def _sections(data: dict[str, Any]) -> list[dict[str, Any]]:
+    sections = data.get("sections")
+    return [s for s in sections if isinstance(s, dict)] if isinstance(sections, list) else []
+
+
+def _blocks(section: dict[str, Any]) -> list[Any]:
+    blocks = section.get("blocks")
+    return blocks if isinstance(blocks, list) else []
+
+
+def _include_block_files(
+    data: dict[str, Any], issue_dir: Path, shown_dir: Path, problems: list[Problem]
+) -> set[Location]:
+    """Replace ``- file: x.md`` entries by the fields written in that file.
+
+    Returns the locations of ``blocks`` lists left empty by files that failed to load.
+    """
+    emptied: set[Location] = set()
+    for section in _sections(data):
+        blocks = _blocks(section)
+        for index, entry in enumerate(blocks):
+            if isinstance(entry, dict) and "file" in entry:
+                try:
+                    blocks[index] = _read_block_file(entry, issue_dir, shown_dir)
+                except ContentError as exc:
+                    problems.extend(exc.problems)
+                    blocks[index] = None  # reported; keep validating the rest
+        if None in blocks:
+            section["blocks"] = [b for b in blocks if b is not None]
+            if not section["blocks"]:
+                emptied.add(section[WHERE].of("blocks"))
+    return emptied
+
+
+def _read_block_file(entry: dict[str, Any], issue_dir: Path, shown_dir: Path) -> dict[str, Any]:
+    origin: Origin = entry[WHERE]
+    here = origin.of("file")
+    others = [k for k in entry if k not in ("file", "type", WHERE)]
+    if others:
+        raise ContentError(
+            [Problem(origin.of(others[0]), f"'{others[0]}' goes inside the file named by "
+                     "'file', not next to it")]
+        )
+    name = entry["file"]
+    if not isinstance(name, str) or not name.strip():
+        raise ContentError([Problem(here, "'file' must name a file, e.g. letter.md")])
+    path = (issue_dir / name.strip()).resolve()
+    if Path(name).is_absolute() or not path.is_relative_to(issue_dir.resolve()):
+        raise ContentError([Problem(here, f"'{name}' is outside the issue folder")])
+    if path.suffix.lower() not in BLOCK_FILE_SUFFIXES:
+        raise ContentError(
+            [Problem(here, f"'{name}': a block file must be Markdown (.md) or YAML (.yaml)")]
+        )
+    if not path.is_file():
+        raise ContentError([Problem(here, f"file '{name}' not found in {shown_dir}")])
+    text = read_text(path)
+    if path.suffix.lower() in (".md", ".markdown"):
+        block = parse_markdown_file(text, path)
+        block.setdefault("type", entry.get("type", "article"))
+        return block
+    block = parse_yaml(text, path)
+    if not isinstance(block, dict):
+        raise ContentError([Problem(Location(path, 1), "expected 'field: value' lines")])
+    if "type" in entry:
+        block.setdefault("type", entry["type"])
+    return block
+
+
+def _assign_ids(data: dict[str, Any], problems: list[Problem]) -> None:
+    """Give every section and block an id (its anchor in the web and PDF editions).
+
+    Ids written by an editor must be unique; the others are made from titles and numbered
+    when two titles agree, so editors only write an id when they want a stable one.
+    """
+    nodes: list[dict[str, Any]] = []
+    for section in _sections(data):
+        nodes.append(section)
+        nodes.extend(b for b in _blocks(section) if isinstance(b, dict))
+    taken: dict[str, Location] = {}
+    for node in nodes:
+        given = node.get("id")
+        if isinstance(given, str) and given:
+            where = node[WHERE].of("id")
+            if given in taken:
+                first = taken[given]
+                at = f"line {first.line}" if first.file == where.file else str(first)
+                problems.append(Problem(where, f"duplicate id '{given}' (already used on {at})"))
+            else:
+                taken[given] = where
+    for node in nodes:
+        if node.get("id") is None:
+            base = slugify(_title_of(node))
+            candidate, number = base, 2
+            while candidate in taken:
+                candidate, number = f"{base}-{number}", number + 1
+            taken[candidate] = node[WHERE].location
+            node["id"] = candidate
+
+
+def _title_of(node: dict[str, Any]) -> str:
+    for key in ("title", "heading", "kind", "type"):
+        if isinstance(node.get(key), str) and node[key].strip():
+            return node[key]
+    if isinstance(node.get("signature"), dict):
+        return "letter"
+    return "block"
+
+
+_TRANSLITERATE = str.maketrans({"ł": "l", "Ł": "L", "ß": "ss"})
+
+
+def slugify(text: str) -> str:
+    """A URL-safe id from a title ("Kraków for business" → "krakow-for-business")."""
+    ascii_text = (
+        unicodedata.normalize("NFKD", text.translate(_TRANSLITERATE))
+        .encode("ascii", "ignore")
+        .decode()
+    )
+    slug = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
+    return slug[:60].strip("-") or "block"
+
+
+def _markdown_fields() -> frozenset[str]:
+    """Names of the fields that hold Markdown, from the models themselves."""
+    names = set()
+    for model in (Article, Letter, LinkCards, Card, Section):
+        for name, field in model.model_fields.items():
+            metadata = [*field.metadata]
+            for arg in typing.get_args(field.annotation):
+                metadata += getattr(arg, "__metadata__", ())
+            if MARKDOWN in metadata:
+                names.add(name)
+    return frozenset(names)
+
+
+def _check_markdown(data: Any) -> list[Problem]:
+    """Links and images inside Markdown texts: absolute http(s)/mailto only, no inline images.
+
+    Runs on the parsed data, before validation, so these are reported together with every
+    other problem of the file.
+    """
+    problems: list[Problem] = []
+    fields = _markdown_fields()
+    for node in _mappings(data):
+        for name in fields:
+            text = node.get(name)
+            if not isinstance(text, str):
+                continue
+            start = node[WHERE].text_of(name)
+            for ref in references(text):
+                location = Location(start.file, (start.line or 1) + ref.line)
+                if ref.kind == "image":
+                    problems.append(
+                        Problem(location, f"images inside text are not supported ('{ref.target}')"
+                                "; use the block's 'image' field so it gets alt text and a size")
+                    )
+                    continue
+                try:
+                    check_url(ref.target)
+                except ValueError as exc:
+                    problems.append(Problem(location, str(exc)))
+    return problems
+
+
+def _mappings(node: Any) -> Iterator[dict[str, Any]]:
+    if isinstance(node, dict):
+        yield node
+        for key, value in node.items():
+            if key != WHERE:
+                yield from _mappings(value)
+    elif isinstance(node, list):
+        for item in node:
+            yield from _mappings(item)
+
+
+__all__ = ["Issue", "Project", "Section", "load_issue", "load_project", "slugify"]

@@ -1,0 +1,199 @@
+"""The content model of an issue: what every edition (email, PDF, web) renders.
+
+An issue is an ordered list of sections (Call for Cooperation, Call for Innovation, Call
+from the Past, …); a section holds blocks: articles, a letter, link cards, figures. Every
+node keeps its :class:`~newsletter.source.Origin`, so later stages can still say
+``issue.yaml:14`` about a value. The models know nothing about files or rendering.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Annotated, Literal
+
+from pydantic import BeforeValidator, Field, ValidationInfo, field_validator
+from pydantic_core import PydanticCustomError
+
+from newsletter.exceptions import did_you_mean
+from newsletter.fields import Email, Markdown, Node, Slug, Text, Url, resolve_image
+
+LANGUAGES = ("en", "pl")
+
+
+class Image(Node):
+    """A picture with its alt text (required: screen readers and image-blocking mail clients)."""
+
+    file: Annotated[Path, BeforeValidator(resolve_image)]
+    alt: Text
+    credit: str | None = None
+
+    def pixel_size(self) -> tuple[int, int]:
+        """Width and height in pixels, read from the file's header."""
+        from PIL import Image as PILImage
+
+        with PILImage.open(self.file) as image:
+            return image.size
+
+
+class Link(Node):
+    """A labelled link under an article ("Educational Portal of the City of Krakow")."""
+
+    label: Text
+    url: Url
+
+
+class Article(Node):
+    """A story: title, optional kicker and lead, a Markdown body, an optional image and links."""
+
+    type: Literal["article"]
+    id: Slug
+    kicker: str | None = None
+    title: Text
+    lead: str | None = None
+    body: Markdown
+    image: Image | None = None
+    links: list[Link] = []
+
+
+class Signature(Node):
+    """Who signs a letter."""
+
+    name: Text
+    role: str | None = None
+    image: Image | None = None
+
+
+class Letter(Node):
+    """A signed letter, such as the Mayor's Christmas wishes."""
+
+    type: Literal["letter"]
+    id: Slug
+    title: str | None = None
+    greeting: str | None = None
+    body: Markdown
+    closing: Markdown | None = None
+    signature: Signature
+
+
+class Card(Node):
+    """One card of a group: a title, a short text and a button to a web address."""
+
+    title: Text
+    text: Markdown | None = None
+    button: Text = "Read more"
+    url: Url
+    image: Image | None = None
+
+
+class LinkCards(Node):
+    """A group of cards side by side ("See the map" for each of the city's map tools)."""
+
+    type: Literal["link_cards"]
+    id: Slug
+    title: str | None = None
+    intro: Markdown | None = None
+    cards: Annotated[list[Card], Field(min_length=1)]
+
+
+class Figure(Node):
+    """One big number with its label ("419" — "participants on the ZOOM platform")."""
+
+    value: Text
+    label: Text
+
+
+class Figures(Node):
+    """Key numbers of an event or report, shown as a grid."""
+
+    type: Literal["figures"]
+    id: Slug
+    title: str | None = None
+    items: Annotated[list[Figure], Field(min_length=1)]
+
+
+Block = Annotated[Article | Letter | LinkCards | Figures, Field(discriminator="type")]
+BLOCK_TYPES = ("article", "letter", "link_cards", "figures")
+
+
+class Section(Node):
+    """A "Call for …" section: its kind picks the label and colour from the theme."""
+
+    id: Slug
+    kind: str
+    heading: str | None = None
+    intro: Markdown | None = None
+    blocks: Annotated[list[Block], Field(min_length=1)]
+
+    @field_validator("kind")
+    @classmethod
+    def _known_kind(cls, value: str, info: ValidationInfo) -> str:
+        kinds = (info.context or {}).get("section_kinds")
+        if kinds and value not in kinds:
+            raise PydanticCustomError(
+                "section_kind",
+                "unknown section kind '{kind}'{hint}",
+                {"kind": value, "hint": did_you_mean(value, kinds)},
+            )
+        return value
+
+
+class Footer(Node):
+    """Editors and contact printed at the end of every edition."""
+
+    editors: str | None = None
+    department: str | None = None
+    email: Email | None = None
+    phone: str | None = None
+    address: str | None = None
+    website: Url | None = None
+
+
+class Issue(Node):
+    """One issue of the newsletter, as validated from ``issues/<id>/``."""
+
+    id: Slug
+    title: Text
+    number: str | None = None
+    date: dt.date
+    language: str = "en"
+    subject: str | None = None
+    preheader: str | None = None
+    sections: Annotated[list[Section], Field(min_length=1)]
+    footer: Footer = Footer()
+    source_dir: Path
+
+    @field_validator("language")
+    @classmethod
+    def _known_language(cls, value: str) -> str:
+        if value not in LANGUAGES:
+            raise PydanticCustomError(
+                "language",
+                "unknown language '{value}'{hint}",
+                {"value": value, "hint": did_you_mean(value, LANGUAGES)},
+            )
+        return value
+
+    @property
+    def subject_line(self) -> str:
+        """The e-mail subject: as written, or the title and number."""
+        if self.subject:
+            return self.subject
+        return f"{self.title} {self.number}" if self.number else self.title
+
+    def blocks(self) -> Iterator[tuple[Section, Block]]:
+        """Every block with its section, in reading order."""
+        for section in self.sections:
+            for block in section.blocks:
+                yield section, block
+
+    def images(self) -> Iterator[Image]:
+        """Every image of the issue, in reading order."""
+        for _, block in self.blocks():
+            if isinstance(block, Article) and block.image:
+                yield block.image
+            elif isinstance(block, Letter) and block.signature.image:
+                yield block.signature.image
+            elif isinstance(block, LinkCards):
+                yield from (card.image for card in block.cards if card.image)

@@ -1,0 +1,124 @@
+"""The theme: colours, fonts, spacing and section labels, read by every edition.
+
+One YAML file (``assets/theme.yaml`` by default) so a colour changes in one place for the
+email, the PDFs and the web page alike.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+from pydantic import Field, field_validator
+from pydantic import StringConstraints as _Str
+from pydantic_core import PydanticCustomError
+
+from newsletter.exceptions import ContentError, Problem, did_you_mean
+from newsletter.fields import Node, Origined, Text
+from newsletter.source import WHERE, parse_yaml, read_text
+from newsletter.validate import validate
+
+Hex = Annotated[str, _Str(strip_whitespace=True, to_lower=True, pattern=r"^#[0-9a-fA-F]{6}$")]
+Cmyk = Annotated[list[Annotated[float, Field(ge=0, le=100)]], Field(min_length=4, max_length=4)]
+
+
+class Fonts(Node):
+    """Font stacks: the first family is the one the print edition embeds; the rest are
+    fallbacks every mail client has (emails never require a web font)."""
+
+    body: Annotated[list[Text], Field(min_length=1)]
+    heading: Annotated[list[Text], Field(min_length=1)]
+    base_size: Annotated[int, Field(ge=8, le=32)] = 16
+    line_height: Annotated[float, Field(ge=1, le=3)] = 1.5
+
+    @staticmethod
+    def css(stack: list[str]) -> str:
+        """A CSS ``font-family`` value, quoting names with spaces."""
+        return ", ".join(f"'{name}'" if " " in name else name for name in stack)
+
+    @property
+    def body_css(self) -> str:
+        return self.css(self.body)
+
+    @property
+    def heading_css(self) -> str:
+        return self.css(self.heading)
+
+
+class Spacing(Node):
+    """Spacing in CSS pixels; the email's content width is the classic 600 px."""
+
+    small: int = 8
+    medium: int = 16
+    large: int = 32
+    content_width: Annotated[int, Field(ge=320, le=800)] = 600
+
+
+class SectionStyle(Node):
+    """How a section kind is labelled ("Call for" + "Cooperation") and coloured."""
+
+    label: Text = "Call for"
+    name: Text
+    color: Text
+
+    @property
+    def heading(self) -> str:
+        return f"{self.label} {self.name}"
+
+
+class Theme(Node):
+    """Every visual decision that is not layout."""
+
+    colors: Annotated[dict[str, Hex], Origined]
+    cmyk: Annotated[dict[str, Cmyk], Origined] = {}
+    fonts: Fonts
+    spacing: Spacing = Spacing()
+    sections: Annotated[dict[str, SectionStyle], Field(min_length=1), Origined]
+
+    @field_validator("colors")
+    @classmethod
+    def _required_colors(cls, value: dict[str, str]) -> dict[str, str]:
+        missing = [name for name in REQUIRED_COLORS if name not in value]
+        if missing:
+            raise PydanticCustomError(
+                "theme_colors", "'colors' lacks {names}",
+                {"names": ", ".join(f"'{m}'" for m in missing)},
+            )
+        return value
+
+    def color(self, name: str) -> str:
+        """The hex value of a named colour."""
+        return self.colors[name]
+
+    def section(self, kind: str) -> SectionStyle:
+        return self.sections[kind]
+
+    def section_color(self, kind: str) -> str:
+        return self.colors[self.sections[kind].color]
+
+
+REQUIRED_COLORS = ("text", "muted", "background", "panel", "accent", "link")
+
+
+def load_theme(path: Path) -> Theme:
+    """Read and validate a theme file, including that every colour name it uses exists."""
+    data = parse_yaml(read_text(path), path)
+    theme = validate(Theme, data, path)
+    problems = [
+        Problem(style.where.of("color"), _unknown_color(style.color, theme))
+        for style in theme.sections.values()
+        if style.color not in theme.colors
+    ]
+    cmyk_origin = data["cmyk"][WHERE] if isinstance(data.get("cmyk"), dict) else theme.where
+    problems += [
+        Problem(cmyk_origin.of(name), _unknown_color(name, theme))
+        for name in theme.cmyk
+        if name not in theme.colors
+    ]
+    if problems:
+        raise ContentError(problems)
+    return theme
+
+
+def _unknown_color(name: str, theme: Theme) -> str:
+    return f"unknown colour '{name}'{did_you_mean(name, theme.colors)} (see 'colors')"

@@ -1,0 +1,33 @@
+"""Shared fixtures: the real project configuration and the real sample issue."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from newsletter.exceptions import Problem
+from newsletter.load import Project, load_issue, load_project
+from newsletter.model import Issue
+
+ROOT = Path(__file__).resolve().parent.parent
+SAMPLE = ROOT / "issues" / "2020-12"
+DATA = Path(__file__).resolve().parent / "data"
+
+
+@pytest.fixture(scope="session")
+def project() -> Project:
+    return load_project(ROOT / "newsletter.toml")
+
+
+@pytest.fixture(scope="session")
+def sample(project: Project) -> Issue:
+    return load_issue(SAMPLE, project)
+
+
+def shown(problem: Problem, base: Path) -> str:
+    """A problem as the CLI prints it, with the path relative to ``base``."""
+    file = problem.location.file
+    name = file.relative_to(base) if file.is_relative_to(base) else file
+    line = f":{problem.location.line}" if problem.location.line else ""
+    return f"{name}{line}: {problem.message}"

@@ -1,0 +1,84 @@
+"""newsletter.toml and the theme get the same error quality as issue files."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from conftest import ROOT, shown
+
+from newsletter.exceptions import ContentError
+from newsletter.load import load_project
+
+GOOD = (ROOT / "newsletter.toml").read_text(encoding="utf-8")
+
+
+def problems_of(tmp_path: Path, config: str, theme: str | None = None) -> list[str]:
+    (tmp_path / "assets").mkdir(parents=True)
+    (tmp_path / "newsletter.toml").write_text(config, encoding="utf-8")
+    if theme is None:
+        shutil.copy(ROOT / "assets" / "theme.yaml", tmp_path / "assets" / "theme.yaml")
+    else:
+        (tmp_path / "assets" / "theme.yaml").write_text(theme, encoding="utf-8")
+    with pytest.raises(ContentError) as caught:
+        load_project(tmp_path / "newsletter.toml")
+    return [shown(p, tmp_path) for p in caught.value.problems]
+
+
+def line_of(text: str, start: str) -> int:
+    return next(n for n, line in enumerate(text.splitlines(), 1) if line.startswith(start))
+
+
+def test_the_real_configuration_loads(project):
+    assert project.site.name == "Business Kraków"
+    assert project.site.base_url.endswith("/")
+    assert set(project.theme.sections) == {"cooperation", "innovation", "past"}
+
+
+def test_misspelled_key_is_named_with_a_suggestion(tmp_path):
+    config = GOOD.replace("base_url =", "base_ulr =")
+    assert problems_of(tmp_path, config) == [
+        "newsletter.toml: missing required field 'base_url'",
+        f"newsletter.toml:{line_of(config, 'base_ulr')}: unknown field 'base_ulr' — did you "
+        "mean 'base_url'?",
+    ]
+
+
+def test_bad_sender_address_and_list_id(tmp_path):
+    config = GOOD.replace('email = "pi.umk@um.krakow.pl"', 'email = "pi.umk.um.krakow.pl"')
+    config = config.replace('list_id = "business-krakow.newsletter.krakow.example"',
+                            'list_id = "business krakow"')
+    assert problems_of(tmp_path, config) == [
+        f"newsletter.toml:{line_of(config, 'list_id')}: 'list_id': 'business krakow' is not in "
+        "the expected form",
+        f"newsletter.toml:{line_of(config, 'email')}: 'pi.umk.um.krakow.pl' is not a valid "
+        "e-mail address: An email address must have an @-sign",
+    ]
+
+
+def test_invalid_toml_names_its_line(tmp_path):
+    config = GOOD.replace('tagline = "Business Support Centre"', "tagline = Business Support")
+    problems = problems_of(tmp_path, config)
+    assert len(problems) == 1
+    assert problems[0].startswith(f"newsletter.toml:{line_of(config, 'tagline')}: invalid TOML")
+
+
+def test_missing_theme_file_is_named(tmp_path):
+    config = GOOD.replace('theme = "assets/theme.yaml"', 'theme = "assets/them.yaml"')
+    assert problems_of(tmp_path, config) == ["assets/them.yaml: file not found"]
+
+
+def test_theme_errors_name_the_colour(tmp_path):
+    theme = (ROOT / "assets" / "theme.yaml").read_text(encoding="utf-8")
+    theme = theme.replace('accent: "#003c7d"', 'accent: "blue"')
+    theme = theme.replace("color: past", "color: pats")
+    assert problems_of(tmp_path, GOOD, theme) == [
+        f"assets/theme.yaml:{line_of(theme, '  accent:')}: 'accent': 'blue' is not in the "
+        "expected form",
+    ]
+    theme = theme.replace('accent: "blue"', 'accent: "#003c7d"')
+    assert problems_of(tmp_path / "2", GOOD, theme) == [
+        f"assets/theme.yaml:{line_of(theme, '    color: pats')}: unknown colour 'pats' — did "
+        "you mean 'past'? (see 'colors')",
+    ]
