@@ -7,7 +7,6 @@ editor fixes a file once instead of once per error.
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -54,6 +53,8 @@ def _problem_order(problem: Problem) -> tuple[str, int, str]:
 
 def did_you_mean(word: str, choices: Iterable[str]) -> str:
     """A suffix like " — did you mean 'title'?" when a close choice exists, else a list."""
+    import difflib  # only on the error path: keeps every command's start-up shorter
+
     choices = sorted(set(choices))
     close = difflib.get_close_matches(word, choices, n=1, cutoff=0.6)
     if close:

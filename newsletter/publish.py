@@ -7,14 +7,23 @@ The layout is fixed here once, so the CLI, the web archive and the mailer agree 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from newsletter.exceptions import NewsletterError, did_you_mean
 from newsletter.load import Project, slugify
 from newsletter.model import Issue
 
-Renderer = Callable[[Issue, Project, Path], list[Path]]
+
+@dataclass
+class Built:
+    """What a renderer wrote, and what the editor should know about it."""
+
+    files: list[Path]
+    warnings: list[str] = field(default_factory=list)
+
+
+Renderer = Callable[[Issue, Project, Path], Built]
 
 
 @dataclass(frozen=True)
@@ -41,7 +50,12 @@ class Edition:
 EDITIONS: dict[str, Edition] = {
     e.name: e
     for e in (
-        Edition("email", "HTML e-mail and its text part", ("email.html", "email.txt"), None),
+        Edition(
+            "email",
+            "HTML e-mail and its text part",
+            ("email.html", "email.txt"),
+            "newsletter.render.email:write_email",
+        ),
         Edition("pdf", "readers' download PDF", ("{stem}-{id}.pdf",), None),
         Edition("print", "printer's PDF/X-4", ("{stem}-{id}-print.pdf",), None),
         Edition("web", "web page (view in browser)", ("web/index.html",), None),
@@ -76,13 +90,24 @@ def output_dir(project: Project, issue: Issue, out: Path | None = None) -> Path:
     return (out or project.site.output_path) / issue.id
 
 
+def public_url(project: Project, issue: Issue, relative: str) -> str:
+    """Where a file of ``build/<id>/`` is published: base_url + ``<id>/`` + ``relative``.
+
+    The output folder is published as it is, so the e-mail's links and images, the web
+    edition and the archive agree on every address.
+    """
+    return project.site.url(issue.id, relative) + ("/" if relative.endswith("/") else "")
+
+
 def build(
     issue: Issue, project: Project, editions: list[Edition], out: Path | None = None
-) -> list[Path]:
-    """Render the chosen editions of a loaded issue; the files written, in order."""
+) -> Built:
+    """Render the chosen editions of a loaded issue into ``build/<id>/``."""
     target = output_dir(project, issue, out)
     target.mkdir(parents=True, exist_ok=True)
-    written: list[Path] = []
+    result = Built([])
     for edition in editions:
-        written += edition.load_renderer()(issue, project, target)
-    return written
+        built = edition.load_renderer()(issue, project, target)
+        result.files += built.files
+        result.warnings += [f"{edition.name}: {w}" for w in built.warnings]
+    return result

@@ -97,7 +97,10 @@ class Theme(Node):
         return self.colors[self.sections[kind].color]
 
 
-REQUIRED_COLORS = ("text", "muted", "background", "panel", "accent", "link")
+REQUIRED_COLORS = (
+    "text", "muted", "background", "panel", "accent", "link", "on_accent",
+    "dark_background", "dark_panel", "dark_text", "dark_muted", "dark_link",
+)
 
 
 def load_theme(path: Path) -> Theme:

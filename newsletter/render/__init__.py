@@ -1,0 +1,1 @@
+"""Renderers: each turns the content model into one edition (email, PDF, web)."""

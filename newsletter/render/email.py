@@ -1,0 +1,170 @@
+"""The e-mail edition: Jinja2 → MJML → HTML (mjml-python) → premailer, plus a text part.
+
+Rendered once per build. Per-recipient values (the unsubscribe link) are placeholders from
+:mod:`newsletter.placeholders`, filled by substitution at send time: a send never renders.
+WeasyPrint is never imported on this path (it alone costs about 0.9 s to import).
+"""
+
+from __future__ import annotations
+
+import logging
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+from mjml import mjml2html
+
+from newsletter import placeholders
+from newsletter.load import Project
+from newsletter.model import Image, Issue
+from newsletter.publish import Built, public_url
+from newsletter.render.email_checks import check_email_html
+from newsletter.render.templating import environment, issue_context
+
+
+@dataclass(frozen=True)
+class PlacedImage:
+    """An image as the e-mail shows it: absolute URL and the size it is displayed at."""
+
+    url: str
+    width: int
+    height: int
+    source: Path
+    relative: str
+
+
+@dataclass(frozen=True)
+class EmailEdition:
+    """Everything a send needs, made once per build."""
+
+    mjml: str
+    html: str
+    text: str
+    images: tuple[PlacedImage, ...]
+    warnings: tuple[str, ...]
+
+
+def render_email(issue: Issue, project: Project) -> EmailEdition:
+    """Render both parts of the e-mail and check the HTML (raises EmailCheckError)."""
+    context = _context(issue, project)
+    mjml_source = _render_mjml(context, project)
+    html = inline_css(mjml2html(mjml_source))
+    text_template = environment(project, "email", autoescape=False).get_template("issue.txt.j2")
+    text = text_template.render(context)
+    warnings = check_email_html(html, "email.html")
+    images = tuple(context["placed"].values())  # type: ignore[attr-defined]
+    return EmailEdition(mjml_source, html, _tidy_text(text), images, tuple(warnings))
+
+
+def render_mjml(issue: Issue, project: Project) -> str:
+    """Only the MJML source (for validation with the reference compiler)."""
+    return _render_mjml(_context(issue, project), project)
+
+
+def _render_mjml(context: dict[str, object], project: Project) -> str:
+    return environment(project, "email").get_template("issue.mjml.j2").render(context)
+
+
+def _context(issue: Issue, project: Project) -> dict[str, object]:
+    placed: dict[Path, PlacedImage] = {}
+    spacing = project.theme.spacing
+    text_width = spacing.content_width - 2 * (spacing.medium + spacing.small)
+
+    def place(image: Image, max_width: int = text_width) -> PlacedImage:
+        """Where an image is published and the size it is shown at (never upscaled)."""
+        relative = image.file.relative_to(issue.source_dir).as_posix()
+        pixel_width, pixel_height = image.pixel_size()
+        width = min(pixel_width, max_width)
+        result = PlacedImage(
+            url=public_url(project, issue, relative),
+            width=width,
+            height=round(pixel_height * width / pixel_width),
+            source=image.file,
+            relative=relative,
+        )
+        placed[image.file] = result
+        return result
+
+    return {
+        **issue_context(issue, project),
+        "t": strings(project, issue.language),
+        "web_url": public_url(project, issue, "web/"),
+        "unsubscribe_url": placeholders.UNSUBSCRIBE_URL,
+        "image": place,
+        "placed": placed,
+    }
+
+
+def write_email(issue: Issue, project: Project, out: Path) -> Built:
+    """``newsletter build --only email``: email.html, email.txt and the images they show."""
+    edition = render_email(issue, project)
+    html_path, text_path = out / "email.html", out / "email.txt"
+    html_path.write_text(edition.html, encoding="utf-8")
+    text_path.write_text(edition.text, encoding="utf-8")
+    for image in edition.images:
+        target = out / image.relative
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(image.source, target)
+    return Built([html_path, text_path], list(edition.warnings))
+
+
+def inline_css(html: str) -> str:
+    """Inline what MJML left in <style> (premailer), keeping the style tags for media
+    queries and dark mode. Once per build: about 40 ms on a 40 KB e-mail."""
+    from premailer import Premailer
+
+    _honour_disable_validation()
+    doctype = "<!doctype html>" if html.lstrip()[:9].lower() == "<!doctype" else ""
+    return doctype + Premailer(
+        html,
+        keep_style_tags=True,
+        remove_classes=False,
+        strip_important=False,
+        disable_validation=True,
+        allow_network=False,
+        cssutils_logging_level=logging.CRITICAL,
+        # Keep MJML's pixel width/height attributes (Outlook sizes images by them).
+        disable_basic_attributes=["width", "height"],
+        align_floating_images=False,  # no floats in our templates; skips a cssutils pass
+    ).transform()
+
+
+def _honour_disable_validation() -> None:
+    """Make premailer's ``disable_validation=True`` reach its style merging too.
+
+    premailer 3.10's ``merge_styles`` parses every inline style through
+    ``csstext_to_pairs`` with validation on, whatever the option says; cssutils then
+    compiles its property grammars, about 85 ms of every build (measured: first inline_css
+    116 ms → 30 ms, identical output). We route that one call through the option's value.
+    """
+    from premailer import merge_style
+
+    original = merge_style.csstext_to_pairs
+    if getattr(original, "honours_disable_validation", False):
+        return
+
+    def csstext_to_pairs(csstext: str, validate: bool = False):  # type: ignore[no-untyped-def]
+        return original(csstext, validate=validate)
+
+    csstext_to_pairs._lock = original._lock  # type: ignore[attr-defined]  # used by original
+    csstext_to_pairs.honours_disable_validation = True  # type: ignore[attr-defined]
+    merge_style.csstext_to_pairs = csstext_to_pairs
+
+
+def strings(project: Project, language: str) -> dict[str, str]:
+    """The template words (``templates/_shared/strings.yaml``) for a language."""
+    path = project.site.templates_path / "_shared" / "strings.yaml"
+    table = yaml.safe_load(path.read_text(encoding="utf-8"))
+    return {**table["en"], **table.get(language, {})}
+
+
+def _tidy_text(text: str) -> str:
+    """At most two blank lines in a row, no trailing spaces, one final newline."""
+    lines = [line.rstrip() for line in text.splitlines()]
+    tidy: list[str] = []
+    for line in lines:
+        if not line and len(tidy) >= 2 and not tidy[-1] and not tidy[-2]:
+            continue
+        tidy.append(line)
+    return "\n".join(tidy).strip("\n") + "\n"

@@ -1,0 +1,110 @@
+"""The Jinja2 environment every edition renders with: theme, site and Markdown filters.
+
+Templates live in ``templates/<edition>/`` with shared partials in ``templates/_shared/``;
+autoescape is on, so editors' text is escaped exactly once and Markdown output (already
+safe HTML from :mod:`newsletter.markdown`) is marked safe by the filter that makes it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import os
+import textwrap
+from pathlib import Path
+
+from babel.dates import format_date
+from jinja2 import (
+    Environment,
+    FileSystemBytecodeCache,
+    FileSystemLoader,
+    StrictUndefined,
+    select_autoescape,
+)
+from markupsafe import Markup
+
+from newsletter.load import Project
+from newsletter.markdown import to_html, to_inline_html, to_text
+from newsletter.model import Issue
+
+
+def environment(project: Project, edition: str, autoescape: bool = True) -> Environment:
+    """The Jinja2 environment for one edition's templates.
+
+    Cached per templates folder, so compiled templates are reused across builds (the
+    preview rebuilds often; Jinja still reloads a template whose file changed). Theme and
+    site are not globals but part of :func:`issue_context`, since they may differ between
+    projects that share templates. ``autoescape=False`` is for plain-text outputs only.
+    """
+    return _environment(project.site.templates_path, edition, autoescape)
+
+
+@functools.cache
+def _environment(root: Path, edition: str, autoescape: bool) -> Environment:
+    env = Environment(
+        bytecode_cache=_bytecode_cache(),
+        loader=FileSystemLoader([root / edition, root / "_shared"]),
+        autoescape=select_autoescape(default=autoescape, default_for_string=autoescape),
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters["markdown"] = lambda text: Markup(to_html(text)) if text else Markup("")
+    env.filters["inline_markdown"] = lambda text: Markup(to_inline_html(text)) if text else ""
+    env.filters["month"] = month_year
+    env.filters["long_date"] = long_date
+    env.filters["wrap"] = wrap_text
+    env.filters["text"] = markdown_text
+    return env
+
+
+def _bytecode_cache() -> FileSystemBytecodeCache | None:
+    """Compiled templates kept between runs (keyed by the template source's checksum, so
+    an edited template is recompiled): saves about 30 ms of every build's start-up."""
+    base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
+    folder = base / "business-krakow-newsletter" / "jinja"
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError:
+        return None  # a read-only home: compile every time, nothing else changes
+    return FileSystemBytecodeCache(str(folder))
+
+
+TEXT_WIDTH = 78
+"""Plain-text outputs wrap here (RFC 5322's recommended 78 characters)."""
+
+
+def wrap_text(text: str, width: int = TEXT_WIDTH, indent: str = "") -> str:
+    """One paragraph of plain text, wrapped, never breaking words or URLs."""
+    return textwrap.fill(
+        " ".join(str(text).split()), width, initial_indent=indent, subsequent_indent=indent,
+        break_long_words=False, break_on_hyphens=False,
+    )
+
+
+def markdown_text(text: str, indent: str = "") -> str:
+    """Markdown as wrapped plain text (links as ``label <url>``), optionally indented."""
+    body = to_text(text, TEXT_WIDTH - len(indent))
+    return "\n".join(indent + line if line else line for line in body.splitlines())
+
+
+def month_year(date: dt.date, language: str) -> str:
+    """"December 2020" / "grudzień 2020": how an issue is named on its masthead."""
+    text = format_date(date, "LLLL yyyy", locale=language)
+    return text[:1].upper() + text[1:]
+
+
+def long_date(date: dt.date, language: str) -> str:
+    """"December 1, 2020" / "1 grudnia 2020"."""
+    return format_date(date, "long", locale=language)
+
+
+def issue_context(issue: Issue, project: Project) -> dict[str, object]:
+    """Values every edition's templates share."""
+    return {
+        "theme": project.theme,
+        "site": project.site,
+        "issue": issue,
+        "month": month_year(issue.date, issue.language),
+        "sections": [(project.theme.section(s.kind), s) for s in issue.sections],
+    }

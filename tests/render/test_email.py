@@ -1,0 +1,243 @@
+"""The e-mail edition as clients get it: valid MJML, a real browser, the text part."""
+
+from __future__ import annotations
+
+import dataclasses
+import functools
+import http.server
+import re
+import shutil
+import subprocess
+import sys
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from conftest import DATA, ROOT, SAMPLE
+from lxml import html as lxml_html
+
+from newsletter import placeholders
+from newsletter.load import Project, load_issue, load_project
+from newsletter.model import Figures, Issue, LinkCards
+from newsletter.render.email import render_email, render_mjml, write_email
+from newsletter.render.email_checks import EmailCheckError, check_email_html
+
+MJML_CLI = ROOT / "node_modules" / ".bin" / "mjml"
+EVERY_BLOCK = DATA / "every-block"
+ARTIFACTS = ROOT / "test-artifacts"
+NASTY = "<script>alert(\"x\")</script> & \"quotes\" 'single' — Zażółć gęślą jaźń"
+
+
+@pytest.fixture(scope="module")
+def every_block(project: Project) -> Issue:
+    return load_issue(EVERY_BLOCK, project)
+
+
+def validate_with_reference_mjml(mjml: str, tmp_path: Path) -> subprocess.CompletedProcess[str]:
+    """The npm `mjml` package in strict mode: catches the typos MRML silently accepts."""
+    source = tmp_path / "email.mjml"
+    source.write_text(mjml, encoding="utf-8")
+    return subprocess.run(
+        [str(MJML_CLI), "--config.validationLevel=strict", str(source), "-s"],
+        capture_output=True, text=True, timeout=120,
+    )
+
+
+@pytest.mark.parametrize("issue_dir", [SAMPLE, EVERY_BLOCK], ids=["sample", "every-block"])
+def test_templates_are_valid_mjml_for_the_reference_compiler(issue_dir, project, tmp_path):
+    edition = render_email(load_issue(issue_dir, project), project)
+    result = validate_with_reference_mjml(edition.mjml, tmp_path)
+    assert result.returncode == 0, result.stderr
+
+
+def test_a_misspelled_tag_in_a_template_fails_validation(project, sample, tmp_path):
+    templates = tmp_path / "templates"
+    shutil.copytree(project.site.templates_path, templates)
+    figures = templates / "email" / "blocks" / "figures.mjml.j2"
+    figures.write_text(
+        figures.read_text(encoding="utf-8").replace("<mj-section ", "<mj-sectoin ", 1)
+        .replace("</mj-section>", "</mj-sectoin>", 1),
+        encoding="utf-8",
+    )
+    broken = dataclasses.replace(
+        project, site=project.site.model_copy(update={"templates": str(templates)})
+    )
+    result = validate_with_reference_mjml(render_mjml(sample, broken), tmp_path)
+    assert result.returncode != 0
+    assert "mj-sectoin" in result.stderr
+    # mjml-python passes the unknown tag through; the build's own check stops it too.
+    with pytest.raises(EmailCheckError, match="mj-sectoin"):
+        render_email(sample, broken)
+
+
+def test_what_every_client_gets(sample: Issue, project: Project):
+    edition = render_email(sample, project)
+    document = lxml_html.document_fromstring(edition.html)
+    assert edition.html.lower().startswith("<!doctype html>")
+    assert document.get("lang") == "en"
+    assert document.findtext(".//title") == sample.subject_line
+    assert sample.preheader and sample.preheader.split()[0] in edition.html
+    metas = {m.get("name"): m.get("content") for m in document.iter("meta")}
+    assert metas["color-scheme"] == "light dark"
+    assert metas["supported-color-schemes"] == "light dark"
+    assert "prefers-color-scheme: dark" in edition.html
+    assert "@media only screen and (min-width:480px)" in edition.html  # responsive columns
+    links = {a.get("href"): " ".join(a.text_content().split()) for a in document.iter("a")}
+    web = f"{project.site.base_url}{sample.id}/web/"
+    assert links[web] == "View this issue in your browser"
+    assert links[placeholders.UNSUBSCRIBE_URL] == "Unsubscribe"
+    images = list(document.iter("img"))
+    assert len(images) == len(list(sample.images()))
+    for img in images:
+        assert img.get("src").startswith(f"{project.site.base_url}{sample.id}/images/")
+        assert img.get("alt") and int(img.get("width")) > 0 and int(img.get("height")) > 0
+    assert "<svg" not in edition.html and "@font-face" not in edition.html
+    for color in (project.theme.section_color(s.kind) for s in sample.sections):
+        assert color in edition.html.lower()
+
+
+def test_text_part_has_every_heading_card_url_and_figure(sample: Issue, project: Project):
+    text = render_email(sample, project).text
+    assert all(len(line) <= 78 for line in text.splitlines() if "://" not in line)
+    for section in sample.sections:
+        style = project.theme.section(section.kind)
+        assert f"{style.label} {style.name.upper()}" in text
+    for _, block in sample.blocks():
+        if getattr(block, "title", None):
+            assert block.title.upper() in text.upper()
+        if isinstance(block, LinkCards):
+            for card in block.cards:
+                assert f"{card.button}: {card.url}" in text
+        if isinstance(block, Figures):
+            for item in block.items:
+                assert re.search(rf"^\s+{item.value}  {item.label}$", text, re.MULTILINE)
+    assert "Professor Jacek Majchrowski\nMayor of the City of Krakow" in text
+    assert "pi.umk@um.krakow.pl" in text
+    assert f"Unsubscribe: {placeholders.UNSUBSCRIBE_URL}" in text
+    assert "Kraków" in text
+
+
+def test_text_is_escaped_exactly_once(every_block: Issue, project: Project):
+    edition = render_email(every_block, project)
+    document = lxml_html.document_fromstring(edition.html)
+    # What a reader sees in the HTML is exactly what the editor typed.
+    assert NASTY in document.text_content()
+    assert "<script>" not in edition.html.lower()
+    assert "&amp;amp;" not in edition.html and "&amp;lt;" not in edition.html
+    assert document.findtext(".//title") == "Test <b>subject</b> & więcej"
+    hrefs = [a.get("href") for a in document.iter("a")]
+    assert "https://portaledukacyjny.krakow.pl/?a=1&b=2" in hrefs
+    # The text part is plain text: nothing escaped at all.
+    assert f"Article {NASTY}" in edition.text
+    assert "Drugi akapit z <script>alert(1)</script> i & znakiem." in edition.text
+    assert document.get("lang") == "pl"
+    assert "Wypisz się" in edition.text  # template words follow the issue's language
+
+
+def test_build_checks_fail_with_a_clear_message():
+    page = '<html><body><a href="{target}">x</a><img src="{src}" alt="{alt}">{extra}</body></html>'
+    ok = page.format(target="https://a.pl", src="https://a.pl/i.png", alt="A", extra="")
+    assert check_email_html(ok, "email.html") == []
+    cases = {
+        "link '/relative' ('x') is not an absolute address": {"target": "/relative"},
+        "image https://a.pl/i.png has no alt text": {"alt": " "},
+        "image 'images/i.png' is not an absolute http(s) address": {"src": "images/i.png"},
+        "template syntax left in the output": {"extra": "<mj-text>"},
+        "Gmail clips messages over 102 KB": {"extra": "x" * 105_000},
+    }
+    for message, change in cases.items():
+        values = {"target": "https://a.pl", "src": "https://a.pl/i.png", "alt": "A", "extra": ""}
+        with pytest.raises(EmailCheckError, match=re.escape(message)):
+            check_email_html(page.format(**{**values, **change}), "email.html")
+    jinja = page.format(target="https://a.pl", src="https://a.pl/i.png", alt="A", extra="{{ x }}")
+    with pytest.raises(EmailCheckError, match="template syntax"):
+        check_email_html(jinja, "email.html")
+    near = page.format(target="https://a.pl", src="https://a.pl/i.png", alt="A", extra="x" * 95_000)
+    assert "close to Gmail's 102 KB" in check_email_html(near, "email.html")[0]
+
+
+def test_build_command_writes_both_parts_without_importing_weasyprint(tmp_path):
+    code = (
+        "import sys; from newsletter.cli import main\n"
+        "try:\n"
+        f"    main(['build', {str(SAMPLE)!r}, '--only', 'email', '--out', {str(tmp_path)!r}])\n"
+        "except SystemExit as exit:\n"
+        "    assert not exit.code, exit.code\n"
+        "assert 'weasyprint' not in sys.modules\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    out = tmp_path / "2020-12"
+    assert (out / "email.html").stat().st_size > 10_000
+    assert (out / "email.txt").read_text(encoding="utf-8").startswith("BUSINESS KRAKÓW")
+    assert sorted(p.name for p in (out / "images").iterdir()) == sorted(
+        p.name for p in (SAMPLE / "images").glob("*.png")
+    )
+
+
+@pytest.fixture(scope="module")
+def served_email(tmp_path_factory) -> Iterator[tuple[str, Issue]]:
+    """The sample's e-mail built with base_url pointing at a loopback server of build/."""
+    root = tmp_path_factory.mktemp("published")
+    handler = functools.partial(_QuietHandler, directory=str(root))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    base = f"http://127.0.0.1:{server.server_port}/"
+    project = load_project(ROOT / "newsletter.toml")
+    project = dataclasses.replace(project, site=project.site.model_copy(update={"base_url": base}))
+    issue = load_issue(SAMPLE, project)
+    (root / issue.id).mkdir()
+    write_email(issue, project, root / issue.id)
+    yield f"{base}{issue.id}/email.html", issue
+    server.shutdown()
+
+
+class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, format, *args):
+        pass
+
+
+@pytest.mark.parametrize("width", [375, 640])
+def test_email_in_headless_chromium(served_email, project, width):
+    from playwright.sync_api import sync_playwright
+
+    url, issue = served_email
+    ARTIFACTS.mkdir(exist_ok=True)
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=shutil.which("chromium") or "/usr/bin/chromium",
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+        )
+        try:
+            page = browser.new_page(viewport={"width": width, "height": 900})
+            page.goto(url, wait_until="load")
+            assert page.evaluate("document.documentElement.scrollWidth") <= width
+            images = page.evaluate(
+                "[...document.images].map(i => [i.src, i.complete && i.naturalWidth > 0,"
+                " i.getBoundingClientRect().right,"
+                " (i.width / i.height) / (i.naturalWidth / i.naturalHeight)])"
+            )
+            assert images and all(loaded for _, loaded, _, _ in images), images
+            assert all(right <= width for _, _, right, _ in images)
+            # not squashed on phones: the shown aspect ratio is the picture's own
+            assert all(abs(ratio - 1) < 0.02 for _, _, _, ratio in images), images
+            visible = page.inner_text("body")
+            for section in issue.sections:
+                style = project.theme.section(section.kind)
+                assert f"{style.label} {style.name.upper()}" in visible
+                heading = page.locator(f"[id=\"{section.id}\"]")
+                assert heading.is_visible()
+            for _, block in issue.blocks():
+                if getattr(block, "title", None):
+                    assert page.locator(f"[id=\"{block.id}\"]").is_visible()
+            columns = page.evaluate(
+                "[...document.querySelectorAll('.bk-card')].map(e => e.getBoundingClientRect().top)"
+            )
+            if width < 480:  # phones: one card under the other
+                assert len(set(round(t) for t in columns[:3])) == 3
+            else:  # wider: the three map cards side by side
+                assert len(set(round(t) for t in columns[:3])) == 1
+            page.screenshot(path=str(ARTIFACTS / f"email-{width}.png"), full_page=True)
+        finally:
+            browser.close()
