@@ -22,6 +22,22 @@ Hex = Annotated[str, _Str(strip_whitespace=True, to_lower=True, pattern=r"^#[0-9
 Cmyk = Annotated[list[Annotated[float, Field(ge=0, le=100)]], Field(min_length=4, max_length=4)]
 
 
+class TypeScale(Node):
+    """Font sizes in CSS pixels (the print edition converts them to points)."""
+
+    masthead: int = 30
+    section: int = 28
+    title: int = 22
+    subtitle: int = 20
+    lead: int = 18
+    card_title: int = 16
+    button: int = 15
+    small: int = 14
+    caption: int = 13
+    tiny: int = 12
+    figure: int = 34
+
+
 class Fonts(Node):
     """Font stacks: the first family is the one the print edition embeds; the rest are
     fallbacks every mail client has (emails never require a web font)."""
@@ -30,6 +46,7 @@ class Fonts(Node):
     heading: Annotated[list[Text], Field(min_length=1)]
     base_size: Annotated[int, Field(ge=8, le=32)] = 16
     line_height: Annotated[float, Field(ge=1, le=3)] = 1.5
+    sizes: TypeScale = TypeScale()
 
     @staticmethod
     def css(stack: list[str]) -> str:
@@ -51,6 +68,8 @@ class Spacing(Node):
     small: int = 8
     medium: int = 16
     large: int = 32
+    rule: int = 6  # the coloured bar above each section
+    radius: int = 4  # button corners
     content_width: Annotated[int, Field(ge=320, le=800)] = 600
 
 
