@@ -29,6 +29,18 @@ class Sender(Node):
     reply_to: Email | None = None
 
 
+class PrintSettings(Node):
+    """The printer's requirements for the press-ready PDF."""
+
+    # Debian's libgs-common ships Ghostscript's CMYK profile (AGPL): used from the system,
+    # never copied into this repository. A print shop's own profile goes here.
+    icc_profile: Text = "/usr/share/color/icc/ghostscript/default_cmyk.icc"
+    bleed_mm: Annotated[float, Field(ge=0, le=10)] = 3
+    min_ppi: Annotated[int, Field(ge=72, le=1200)] = 300
+    pad_to_multiple_of: Annotated[int, Field(ge=1, le=16)] = 4
+    """Saddle-stitched booklets need a multiple of 4 pages; 1 turns padding off."""
+
+
 class Site(Node):
     """Settings shared by every issue."""
 
@@ -43,6 +55,7 @@ class Site(Node):
     issues: Text = "issues"
     output: Text = "build"
     templates: Text = "templates"
+    print: PrintSettings = PrintSettings()
     root: Path = Field(default=Path("."), exclude=True)
 
     @field_validator("base_url")

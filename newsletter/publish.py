@@ -56,8 +56,18 @@ EDITIONS: dict[str, Edition] = {
             ("email.html", "email.txt"),
             "newsletter.render.email:write_email",
         ),
-        Edition("pdf", "readers' download PDF", ("{stem}-{id}.pdf",), None),
-        Edition("print", "printer's PDF/X-4", ("{stem}-{id}-print.pdf",), None),
+        Edition(
+            "pdf",
+            "readers' download PDF",
+            ("{stem}-{id}.pdf",),
+            "newsletter.render.print:write_download",
+        ),
+        Edition(
+            "print",
+            "printer's PDF/X-4",
+            ("{stem}-{id}-print.pdf",),
+            "newsletter.render.print:write_print",
+        ),
         Edition("web", "web page (view in browser)", ("web/index.html",), None),
     )
 }

@@ -38,12 +38,22 @@ class TypeScale(Node):
     figure: int = 34
 
 
+FontName = Annotated[
+    str, _Str(strip_whitespace=True, min_length=1, pattern=r"^[A-Za-z0-9][A-Za-z0-9 \-]*$")
+]
+"""A font family name: letters, digits, spaces and dashes, so it is safe inside CSS."""
+
+
 class Fonts(Node):
     """Font stacks: the first family is the one the print edition embeds; the rest are
     fallbacks every mail client has (emails never require a web font)."""
 
-    body: Annotated[list[Text], Field(min_length=1)]
-    heading: Annotated[list[Text], Field(min_length=1)]
+    body: Annotated[list[FontName], Field(min_length=1)]
+    heading: Annotated[list[FontName], Field(min_length=1)]
+    files: Annotated[dict[str, Text], Origined] = {}
+    """Font files of the first ``body`` family (regular, italic, bold, bold_italic),
+    relative to the theme file: the PDFs embed them, so print never depends on the
+    machine's fonts."""
     base_size: Annotated[int, Field(ge=8, le=32)] = 16
     line_height: Annotated[float, Field(ge=1, le=3)] = 1.5
     sizes: TypeScale = TypeScale()
@@ -104,6 +114,11 @@ class Theme(Node):
                 {"names": ", ".join(f"'{m}'" for m in missing)},
             )
         return value
+
+    @property
+    def folder(self) -> Path:
+        """The folder of the theme file (font paths are relative to it)."""
+        return self.where.location.file.parent
 
     def color(self, name: str) -> str:
         """The hex value of a named colour."""

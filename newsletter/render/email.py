@@ -12,7 +12,6 @@ import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
-import yaml
 from mjml import mjml2html
 
 from newsletter import placeholders
@@ -88,7 +87,6 @@ def _context(issue: Issue, project: Project) -> dict[str, object]:
 
     return {
         **issue_context(issue, project),
-        "t": strings(project, issue.language),
         "web_url": public_url(project, issue, "web/"),
         "unsubscribe_url": placeholders.UNSUBSCRIBE_URL,
         "image": place,
@@ -150,13 +148,6 @@ def _honour_disable_validation() -> None:
     csstext_to_pairs._lock = original._lock  # type: ignore[attr-defined]  # used by original
     csstext_to_pairs.honours_disable_validation = True  # type: ignore[attr-defined]
     merge_style.csstext_to_pairs = csstext_to_pairs
-
-
-def strings(project: Project, language: str) -> dict[str, str]:
-    """The template words (``templates/_shared/strings.yaml``) for a language."""
-    path = project.site.templates_path / "_shared" / "strings.yaml"
-    table = yaml.safe_load(path.read_text(encoding="utf-8"))
-    return {**table["en"], **table.get(language, {})}
 
 
 def _tidy_text(text: str) -> str:

@@ -13,6 +13,7 @@ import os
 import textwrap
 from pathlib import Path
 
+import yaml
 from babel.dates import format_date
 from jinja2 import (
     Environment,
@@ -99,12 +100,21 @@ def long_date(date: dt.date, language: str) -> str:
     return format_date(date, "long", locale=language)
 
 
+def strings(project: Project, language: str) -> dict[str, str]:
+    """The words templates print around the content (``templates/_shared/strings.yaml``),
+    in the issue's language, English where a translation is missing."""
+    path = project.site.templates_path / "_shared" / "strings.yaml"
+    table = yaml.safe_load(path.read_text(encoding="utf-8"))
+    return {**table["en"], **table.get(language, {})}
+
+
 def issue_context(issue: Issue, project: Project) -> dict[str, object]:
     """Values every edition's templates share."""
     return {
         "theme": project.theme,
         "site": project.site,
         "issue": issue,
+        "t": strings(project, issue.language),
         "month": month_year(issue.date, issue.language),
         "sections": [(project.theme.section(s.kind), s) for s in issue.sections],
     }

@@ -93,6 +93,9 @@ def test_what_every_client_gets(sample: Issue, project: Project):
         assert img.get("src").startswith(f"{project.site.base_url}{sample.id}/images/")
         assert img.get("alt") and int(img.get("width")) > 0 and int(img.get("height")) > 0
     assert "<svg" not in edition.html and "@font-face" not in edition.html
+    stack = project.theme.fonts.heading_css
+    assert f"font-family: {stack}" in edition.html  # in <style>: quotes must stay quotes
+    assert "&#39;" not in "".join(document.xpath("//style/text()"))
     for color in (project.theme.section_color(s.kind) for s in sample.sections):
         assert color in edition.html.lower()
 

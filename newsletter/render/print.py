@@ -1,0 +1,249 @@
+"""The PDF editions: readers' download (PDF/UA, A4, links) and printer's file (PDF/X-4).
+
+One Jinja2 → HTML → WeasyPrint pipeline with two variants of the same templates and theme:
+``download`` is tagged for accessibility, keeps working links and downsamples images for
+screens; ``print`` uses the theme's CMYK values, a CMYK output intent, bleed with crop marks,
+prints every URL (paper has no links), pads the page count for a booklet and warns about
+images that would print below the printer's resolution.
+
+WeasyPrint is imported only here (about 0.5–0.9 s), so other editions never pay for it.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal
+
+from newsletter.exceptions import NewsletterError
+from newsletter.load import Project
+from newsletter.model import Image, Issue
+from newsletter.publish import EDITIONS, Built
+from newsletter.render.templating import environment, issue_context
+
+Variant = Literal["download", "print"]
+
+SCREEN_DPI = 150  # the download edition's images: sharp on screens, small files
+LONG_ARTICLE_WORDS = 250  # longer bodies are set in two columns
+CSS_PX_PER_INCH = 96
+
+_FACES = {  # theme.fonts.files key → CSS weight and style
+    "regular": ("normal", "normal"),
+    "italic": ("normal", "italic"),
+    "bold": ("bold", "normal"),
+    "bold_italic": ("bold", "italic"),
+}
+
+
+class PdfBuildError(NewsletterError):
+    """A PDF cannot be built: a font, image or colour profile is missing or broken."""
+
+
+@dataclass(frozen=True)
+class FontFace:
+    family: str
+    url: str
+    weight: str
+    style: str
+
+
+def write_download(issue: Issue, project: Project, out: Path) -> Built:
+    """``business-krakow-<id>.pdf``: what readers download."""
+    return render_pdf(issue, project, "download", EDITIONS["pdf"].paths(out, issue, project)[0])
+
+
+def write_print(issue: Issue, project: Project, out: Path) -> Built:
+    """``business-krakow-<id>-print.pdf``: what the print shop receives."""
+    return render_pdf(issue, project, "print", EDITIONS["print"].paths(out, issue, project)[0])
+
+
+def render_pdf(issue: Issue, project: Project, variant: Variant, target: Path) -> Built:
+    """Lay out and write one PDF edition; warnings name what the editor should look at."""
+    import weasyprint
+    from weasyprint.urls import FatalURLFetchingError
+
+    html = render_html(issue, project, variant)
+    options: dict[str, Any] = {"pdf_variant": "pdf/x-4" if variant == "print" else "pdf/ua-1"}
+    if variant == "download":
+        # Images are resampled to SCREEN_DPI at their placed size (they are read at render).
+        options.update(dpi=SCREEN_DPI, optimize_images=True, jpeg_quality=85)
+    with _weasyprint_problems() as problems:
+        try:
+            document = weasyprint.HTML(
+                string=html, base_url=str(issue.source_dir), url_fetcher=_local_fetcher()
+            ).render(**options)
+        except FatalURLFetchingError as exc:
+            cause = exc.__cause__ or exc
+            raise PdfBuildError(f"{target.name}: {exc.args[0]}: {cause}") from None
+    if problems:
+        raise PdfBuildError(f"{target.name}: " + "; ".join(problems))
+    warnings: list[str] = []
+    if variant == "print":
+        warnings += _low_resolution_images(document, project.site.print.min_ppi)
+        document = _padded(document, project.site.print.pad_to_multiple_of, html)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    document.write_pdf(target, **options)
+    return Built([target], warnings)
+
+
+def render_html(issue: Issue, project: Project, variant: Variant) -> str:
+    """The HTML+CSS document WeasyPrint lays out (checked for fonts and profile first)."""
+    print_settings = project.site.print
+    context = {
+        **issue_context(issue, project),
+        "variant": variant,
+        "font_faces": font_faces(project),
+        "icc_url": _icc_profile(project).as_uri() if variant == "print" else "",
+        "bleed_mm": print_settings.bleed_mm if variant == "print" else 0,
+        "long_article_words": LONG_ARTICLE_WORDS,
+        "col": lambda name: _color(project, name, variant),
+        "pt": _points,
+        "image_src": _image_src,
+    }
+    env = environment(project, "print")
+    env.filters.setdefault("display_url", _display_url)
+    return env.get_template("issue.html.j2").render(context)
+
+
+def font_faces(project: Project) -> list[FontFace]:
+    """@font-face rules for the theme's font files; a missing file is a clear error
+    (WeasyPrint would silently fall back to another font)."""
+    fonts = project.theme.fonts
+    family = fonts.body[0]
+    faces = []
+    for key, relative in fonts.files.items():
+        if key not in _FACES:
+            raise PdfBuildError(
+                f"{project.site.theme_path}: fonts.files has '{key}'; use regular, italic, "
+                "bold or bold_italic"
+            )
+        path = (project.theme.folder / relative).resolve()
+        if not path.is_file():
+            raise PdfBuildError(
+                f"{project.site.theme_path}: font file for '{key}' not found: {path}"
+            )
+        weight, style = _FACES[key]
+        faces.append(FontFace(family, path.as_uri(), weight, style))
+    if not faces:
+        raise PdfBuildError(
+            f"{project.site.theme_path}: fonts.files is empty; the PDFs need font files to embed"
+        )
+    return faces
+
+
+def _icc_profile(project: Project) -> Path:
+    path = project.site.path(project.site.print.icc_profile)
+    if not path.is_file():
+        where = project.site.print.where.of("icc_profile")
+        raise PdfBuildError(
+            f"{where}: colour profile not found: {path} (install Debian's libgs-common for "
+            "the default, or set [print] icc_profile to your printer's .icc file)"
+        )
+    return path
+
+
+def _color(project: Project, name: str, variant: Variant) -> str:
+    theme = project.theme
+    hex_value = theme.colors.get(name) or name
+    cmyk = theme.cmyk.get(name)
+    if variant == "print" and cmyk:
+        return "device-cmyk({})".format(" ".join(f"{v:g}%" for v in cmyk))
+    return hex_value
+
+
+def _points(px: float) -> float:
+    """Theme sizes are e-mail pixels; on A4, 16 px body text reads as 10 pt."""
+    return round(px * 0.625, 2)
+
+
+def _image_src(image: Image) -> str:
+    return image.file.as_uri()
+
+
+def _display_url(url: str) -> str:
+    """An address as printed: no scheme, no trailing slash, mailto: as the bare address."""
+    return re.sub(r"^(https?://|mailto:)", "", url).rstrip("/")
+
+
+def _local_fetcher() -> Any:
+    """Local files only, and any failure stops the build: a PDF build never reaches the
+    network, and never silently leaves out a picture."""
+    from weasyprint.urls import URLFetcher
+
+    return URLFetcher(allowed_protocols={"file", "data"}, fail_on_errors=True)
+
+
+@contextmanager
+def _weasyprint_problems() -> Iterator[list[str]]:
+    """Collect what WeasyPrint only logs but a reader would see: images it could not load,
+    fonts or profiles it skipped."""
+    import logging
+
+    problems: list[str] = []
+
+    class Collect(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            message = record.getMessage()
+            if record.levelno >= logging.ERROR or "Failed to load" in message:
+                problems.append(message.replace("file://", "").rstrip(": "))
+
+    logger = logging.getLogger("weasyprint")
+    handler = Collect(logging.WARNING)
+    logger.addHandler(handler)
+    try:
+        yield problems
+    finally:
+        logger.removeHandler(handler)
+
+
+def _replaced_boxes(box: Any) -> Iterator[Any]:
+    if getattr(box, "replacement", None) is not None:
+        yield box
+    for child in getattr(box, "children", ()):
+        yield from _replaced_boxes(child)
+
+
+def _low_resolution_images(document: Any, min_ppi: int) -> list[str]:
+    """Images whose pixels, spread over their placed size, give fewer than ``min_ppi``."""
+    warnings = []
+    seen: set[tuple[str, int]] = set()
+    for number, page in enumerate(document.pages, start=1):
+        for box in _replaced_boxes(page._page_box):
+            image = box.replacement
+            pixels = getattr(image, "width", None) or 0
+            element = getattr(box, "element", None)
+            source = element.get("src", "") if element is not None else ""
+            filename = source.removeprefix("file://") or "an image"
+            if not pixels or not box.width:
+                continue
+            ppi = pixels / (box.width / CSS_PX_PER_INCH)
+            key = (filename, number)
+            if ppi < min_ppi and key not in seen:
+                seen.add(key)
+                warnings.append(
+                    f"{Path(filename).name} prints at {ppi:.0f} ppi on page {number} "
+                    f"(printers need {min_ppi}): use a file at least "
+                    f"{round(pixels * min_ppi / ppi)} px wide"
+                )
+    return warnings
+
+
+def _padded(document: Any, multiple: int, html: str) -> Any:
+    """Blank pages at the end up to a multiple of ``multiple`` pages (booklet printing)."""
+    missing = -len(document.pages) % multiple
+    if not missing:
+        return document
+    import weasyprint
+
+    # A blank page with the same @page size, bleed and marks, without running heads.
+    style = re.search(r"<style>(.*?)</style>", html, re.DOTALL)
+    blank_css = (style.group(1) if style else "") + "@page { @top-left { content: none } " \
+        "@bottom-right { content: none } }"
+    blank = weasyprint.HTML(
+        string=f"<html><head><style>{blank_css}</style></head><body></body></html>",
+        url_fetcher=_local_fetcher(),
+    ).render()
+    return document.copy(document.pages + blank.pages[:1] * missing)

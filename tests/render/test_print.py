@@ -1,0 +1,230 @@
+"""The PDF editions as a reader and a printer get them, inspected with poppler and pikepdf."""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import pikepdf
+import pytest
+from conftest import DATA, ROOT, SAMPLE
+from PIL import Image
+
+from newsletter.load import Project, load_issue, load_project
+from newsletter.model import Figures, Issue, Letter, LinkCards
+from newsletter.render.print import PdfBuildError, write_download, write_print
+
+A4_PT = (595.28, 841.89)
+BLEED_PT = 3 / 25.4 * 72
+ARTIFACTS = ROOT / "test-artifacts"
+
+
+@pytest.fixture(scope="module")
+def pdfs(tmp_path_factory) -> dict[str, Path]:
+    project = load_project(ROOT / "newsletter.toml")
+    issue = load_issue(SAMPLE, project)
+    out = tmp_path_factory.mktemp("pdf")
+    download = write_download(issue, project, out)
+    printed = write_print(issue, project, out)
+    return {
+        "download": download.files[0],
+        "print": printed.files[0],
+        "warnings": printed.warnings,  # type: ignore[dict-item]
+    }
+
+
+def tool(*args: str) -> str:
+    return subprocess.run(args, check=True, capture_output=True, text=True).stdout
+
+
+def info(path: Path, *flags: str) -> dict[str, str]:
+    lines = tool("pdfinfo", *flags, str(path)).splitlines()
+    return {k.strip(): v.strip() for k, _, v in (line.partition(":") for line in lines)}
+
+
+def text_of(path: Path) -> str:
+    """pdftotext in reading order, with hyphenation at line ends undone."""
+    text = tool("pdftotext", str(path), "-")
+    text = re.sub(r"[-‐]\n(?=\w)", "", text)
+    return " ".join(text.split())
+
+
+@pytest.mark.parametrize("edition", ["download", "print"])
+def test_every_font_is_embedded_and_ours(pdfs, edition):
+    rows = tool("pdffonts", str(pdfs[edition])).splitlines()[2:]
+    assert rows
+    for row in rows:
+        name, emb = row.split()[0], row.split()[-5]
+        assert emb == "yes", row
+        assert "Source-Sans-3" in name, row  # no fallback font slipped in
+
+
+def test_download_edition_is_tagged_a4_with_metadata(pdfs, sample: Issue):
+    meta = info(pdfs["download"])
+    assert meta["Tagged"] == "yes"
+    assert meta["Page size"].startswith("595.276 x 841.89 pts (A4)")
+    assert meta["Title"] == "Business Kraków — December 2020"
+    assert meta["Author"] == sample.footer.department
+    assert meta["Subject"] == sample.preheader.replace("\n", " ")
+    with pikepdf.open(pdfs["download"]) as pdf:
+        assert str(pdf.Root.Lang) == "en"
+
+
+def test_print_edition_has_bleed_trim_and_a_cmyk_output_intent(pdfs):
+    boxes = info(pdfs["print"], "-box")
+    media = [float(v) for v in boxes["MediaBox"].split()]
+    trim = [float(v) for v in boxes["TrimBox"].split()]
+    assert trim == pytest.approx([0, 0, *A4_PT], abs=0.05)
+    assert media == pytest.approx(
+        [-BLEED_PT, -BLEED_PT, A4_PT[0] + BLEED_PT, A4_PT[1] + BLEED_PT], abs=0.05
+    )
+    assert boxes["BleedBox"] == boxes["MediaBox"]
+    with pikepdf.open(pdfs["print"]) as pdf:
+        intents = pdf.Root.OutputIntents
+        assert len(intents) == 1
+        assert intents[0].S == "/GTS_PDFX"
+        profile = intents[0].DestOutputProfile
+        assert int(profile.N) == 4 and len(profile.read_bytes()) > 10_000
+        assert len(pdf.pages) % 4 == 0  # padded for a saddle-stitched booklet
+
+
+def test_bookmarks_follow_sections_and_articles(pdfs, sample: Issue, project: Project):
+    expected = []
+    for section in sample.sections:
+        titles = [b.title for b in section.blocks if getattr(b, "title", None)]
+        expected.append((project.theme.section(section.kind).heading, titles))
+    with pikepdf.open(pdfs["download"]) as pdf, pdf.open_outline() as outline:
+        found = [(str(i.title), [str(c.title) for c in i.children]) for i in outline.root]
+    assert found == expected
+
+
+def test_download_links_work(pdfs, sample: Issue):
+    uris = set()
+    with pikepdf.open(pdfs["download"]) as pdf:
+        for page in pdf.pages:
+            for annot in page.get("/Annots", []):
+                if annot.get("/Subtype") == "/Link" and "/A" in annot and "/URI" in annot.A:
+                    uris.add(str(annot.A.URI))
+    assert {
+        "https://www.dlabiznesu.krakow.pl/",
+        "https://www.jestemaktywny.krakow.pl/",
+        "https://www.jedzenie.krakow.pl/",
+        "https://www.rynek.krakow.pl/",
+        "https://portaledukacyjny.krakow.pl/",
+        f"mailto:{sample.footer.email}",
+    } <= uris
+
+
+@pytest.mark.parametrize("edition", ["download", "print"])
+def test_text_in_reading_order(pdfs, sample: Issue, project: Project, edition):
+    text = text_of(pdfs[edition])
+    expected: list[str] = []
+    for section in sample.sections:
+        style = project.theme.section(section.kind)
+        expected.append(f"{style.label} {style.name.upper()}")
+        for block in section.blocks:
+            if getattr(block, "title", None):
+                expected.append(block.title)
+            if isinstance(block, Letter):
+                expected += [block.signature.name, block.signature.role]
+            if isinstance(block, LinkCards):
+                for card in block.cards:
+                    expected += [card.title, card.url.removeprefix("https://").rstrip("/")]
+            if isinstance(block, Figures):
+                expected += [f"{item.value} {item.label}" for item in block.items]
+    expected += [sample.footer.editors, sample.footer.email]
+    # the contents on the cover repeat the titles: read from the first section on
+    position = text.index(expected[0])
+    for phrase in expected:
+        found = text.find(phrase, position)
+        assert found >= 0, f"{phrase!r} missing or out of order in the {edition} PDF"
+        position = found
+    assert "Józefa Meier 16D Street" in text and "Kraków" in text
+
+
+def test_polish_issue_keeps_diacritics_and_language(project: Project, tmp_path):
+    issue = load_issue(DATA / "every-block", project)
+    pdf = write_download(issue, project, tmp_path).files[0]
+    text = text_of(pdf)
+    assert "Zażółć gęślą jaźń" in text
+    assert "Życzenia świąteczne" in text and "Wydział Przedsiębiorczości i Innowacji" in text
+    assert "<script>" in text  # editors' text shown as typed, not interpreted
+    with pikepdf.open(pdf) as document:
+        assert str(document.Root.Lang) == "pl"
+
+
+def test_pages_are_drawn_in_the_theme_colours(pdfs, sample: Issue, project: Project, tmp_path):
+    ARTIFACTS.mkdir(exist_ok=True)
+    for edition in ("download", "print"):
+        prefix = tmp_path / edition
+        tool("pdftoppm", "-r", "40", "-f", "1", "-l", "2", "-png", str(pdfs[edition]), str(prefix))
+        for png in sorted(tmp_path.glob(f"{edition}-*.png")):
+            shutil.copy(png, ARTIFACTS / f"pdf-{png.name}")
+    cover = Image.open(next(tmp_path.glob("download-*1.png"))).convert("RGB")
+    assert len(set(_pixels(cover))) > 50  # not blank
+    first_section = Image.open(next(tmp_path.glob("download-*2.png"))).convert("RGB")
+    wanted = _rgb(project.theme.section_color(sample.sections[0].kind))
+    close = [p for p in _pixels(first_section) if _near(p, wanted)]
+    assert len(close) > 100  # the section's rule and label in its own colour
+    accent = _rgb(project.theme.color("accent"))
+    top = cover.crop((0, 0, cover.width, cover.height // 6))
+    masthead = sum(_near(p, accent) for p in _pixels(top))
+    assert masthead > top.width * top.height // 2  # the masthead band
+
+
+def test_low_resolution_images_are_named_for_the_printer(pdfs):
+    warnings = pdfs["warnings"]
+    assert any("school-cloud-laptop.png prints at 171 ppi" in w for w in warnings), warnings
+
+
+def test_missing_font_profile_and_image_are_clear_errors(project: Project, sample, tmp_path):
+    theme_dir = tmp_path / "assets"
+    shutil.copytree(ROOT / "assets", theme_dir)
+    (theme_dir / "fonts" / "source-sans-3" / "SourceSans3-Bold.ttf").unlink()
+    from newsletter.theme import load_theme
+
+    broken_fonts = dataclasses.replace(project, theme=load_theme(theme_dir / "theme.yaml"))
+    with pytest.raises(PdfBuildError, match=r"font file for 'bold' not found: .*SourceSans3-Bold"):
+        write_download(sample, broken_fonts, tmp_path)
+
+    settings = project.site.print.model_copy(update={"icc_profile": "/nowhere/printer.icc"})
+    no_profile = dataclasses.replace(
+        project, site=project.site.model_copy(update={"print": settings})
+    )
+    with pytest.raises(PdfBuildError, match=r"colour profile not found: /nowhere/printer.icc"):
+        write_print(sample, no_profile, tmp_path)
+
+    issue_dir = tmp_path / "issue"
+    shutil.copytree(SAMPLE, issue_dir)
+    issue = load_issue(issue_dir, project)
+    (issue_dir / "images" / "map-pins.png").write_bytes(b"not a png any more")
+    with pytest.raises(PdfBuildError, match=r"Failed to load image at '/.*/map-pins\.png'"):
+        write_download(issue, project, tmp_path)
+
+
+def test_padding_can_be_turned_off(pdfs, project: Project, sample: Issue, tmp_path):
+    settings = project.site.print.model_copy(update={"pad_to_multiple_of": 1})
+    unpadded = dataclasses.replace(
+        project, site=project.site.model_copy(update={"print": settings})
+    )
+    pdf = write_print(sample, unpadded, tmp_path).files[0]
+    with pikepdf.open(pdf) as document, pikepdf.open(pdfs["download"]) as download:
+        assert len(document.pages) == len(download.pages)  # same content, no blank pages
+        assert len(document.pages) % 4  # the sample has 7 pages of content
+
+
+def _rgb(hex_color: str) -> tuple[int, int, int]:
+    value = hex_color.lstrip("#")
+    return tuple(int(value[i : i + 2], 16) for i in (0, 2, 4))  # type: ignore[return-value]
+
+
+def _pixels(image: Image.Image) -> list[tuple[int, ...]]:
+    data = image.convert("RGB").tobytes()
+    return [tuple(data[i : i + 3]) for i in range(0, len(data), 3)]
+
+
+def _near(pixel: tuple[int, ...], wanted: tuple[int, ...], tolerance: int = 12) -> bool:
+    return all(abs(a - b) < tolerance for a, b in zip(pixel, wanted, strict=True))
