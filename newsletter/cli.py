@@ -158,6 +158,67 @@ def build(ctx: click.Context, issue_dir: Path, out: Path | None, only: list[str]
         click.secho(f"warning: {warning}", fg="yellow", err=True)
 
 
+@main.command()
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Output folder (default: build/ from newsletter.toml).",
+)
+@click.pass_context
+def site(ctx: click.Context, out: Path | None) -> None:
+    """Build every issue in issues/ with all its editions, plus the archive.
+
+    Writes build/index.html (every issue, newest first, with its PDFs) and
+    build/feed.xml (Atom). Publish the output folder as it is at base_url.
+
+    \b
+    Example:
+      newsletter site
+      newsletter site --out /tmp/site
+    """
+    from newsletter import publish
+
+    built = publish.build_site(_project(ctx), out)
+    for path in built.files:
+        click.echo(f"wrote {_shown(path)} ({path.stat().st_size:,} bytes)")
+    for warning in built.warnings:
+        click.secho(f"warning: {warning}", fg="yellow", err=True)
+
+
+@main.command()
+@click.argument("issue_dir", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", default=8000, show_default=True, help="Port (0 picks a free one).")
+@click.pass_context
+def preview(ctx: click.Context, issue_dir: Path, host: str, port: int) -> None:
+    """Show an issue in the browser and update it as you save its files.
+
+    The page shows the e-mail at phone and desktop width, the web page and the PDF.
+    Mistakes appear on the page with file:line; the last good version stays visible.
+    Stop with Ctrl+C.
+
+    \b
+    Example:
+      newsletter preview issues/2021-01
+    """
+    import tempfile
+
+    from newsletter.preview import serve
+
+    out = Path(tempfile.mkdtemp(prefix="newsletter-preview-"))
+
+    def ready(address: str) -> None:
+        click.echo(f"Preview of {issue_dir} at {address} (Ctrl+C to stop)", )
+        sys.stdout.flush()
+
+    try:
+        serve(issue_dir, ctx.obj.get("config"), host, port, out, ready)
+    except KeyboardInterrupt:
+        click.echo("Stopped.")
+    except OSError as exc:
+        raise NewsletterError(f"cannot listen on {host}:{port}: {exc.strerror}") from None
+
+
 def _shown(path: Path) -> str:
     try:
         return str(path.resolve().relative_to(Path.cwd().resolve()))

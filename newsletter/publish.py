@@ -6,6 +6,7 @@ The layout is fixed here once, so the CLI, the web archive and the mailer agree 
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -68,7 +69,12 @@ EDITIONS: dict[str, Edition] = {
             ("{stem}-{id}-print.pdf",),
             "newsletter.render.print:write_print",
         ),
-        Edition("web", "web page (view in browser)", ("web/index.html",), None),
+        Edition(
+            "web",
+            "web page (view in browser)",
+            ("web/index.html",),
+            "newsletter.render.web:write_web",
+        ),
     )
 }
 
@@ -109,6 +115,31 @@ def public_url(project: Project, issue: Issue, relative: str) -> str:
     return project.site.url(issue.id, relative) + ("/" if relative.endswith("/") else "")
 
 
+def write_text(path: Path, text: str) -> Path:
+    """Write a file so that readers (the preview's browser, a web server) see the old or
+    the new content, never half of it: a temporary file renamed into place."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    partial = path.with_name(f".{path.name}.partial")
+    partial.write_text(text, encoding="utf-8")
+    os.replace(partial, path)
+    return path
+
+
+def copy_images(issue: Issue, out: Path) -> list[Path]:
+    """Copy the issue's images to ``build/<id>/`` under their path in the issue folder, where
+    the e-mail's and the web page's image URLs point once the folder is published."""
+    import shutil
+
+    copied = []
+    for image in issue.images():
+        target = out / image.file.relative_to(issue.source_dir)
+        if not target.exists() or target.stat().st_mtime < image.file.stat().st_mtime:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(image.file, target)
+        copied.append(target)
+    return copied
+
+
 def build(
     issue: Issue, project: Project, editions: list[Edition], out: Path | None = None
 ) -> Built:
@@ -120,4 +151,38 @@ def build(
         built = edition.load_renderer()(issue, project, target)
         result.files += built.files
         result.warnings += [f"{edition.name}: {w}" for w in built.warnings]
+    return result
+
+
+def issue_folders(project: Project) -> list[Path]:
+    """Every issue folder under the configured issues/ (a folder with an issue.yaml)."""
+    root = project.site.issues_path
+    return sorted(p.parent for p in root.glob("*/issue.yaml")) if root.is_dir() else []
+
+
+def build_site(project: Project, out: Path | None = None) -> Built:
+    """Every issue with every edition, then the archive index and feed: the whole static
+    site, ready to be published at base_url. Problems in any issue are reported together."""
+    from newsletter.exceptions import ContentError
+    from newsletter.load import load_issue
+    from newsletter.render.archive import write_archive
+
+    issues, problems = [], []
+    for folder in issue_folders(project):
+        try:
+            issues.append(load_issue(folder, project))
+        except ContentError as exc:
+            problems += exc.problems
+    if problems:
+        raise ContentError(problems)
+    if not issues:
+        raise NewsletterError(f"no issues found in {project.site.issues_path}")
+    root = out or project.site.output_path
+    result = Built([])
+    for issue in issues:
+        built = build(issue, project, choose_editions(None), root)
+        result.files += built.files
+        result.warnings += [f"{issue.id}: {w}" for w in built.warnings]
+    archive = write_archive(issues, project, root)
+    result.files += archive.files
     return result

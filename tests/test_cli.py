@@ -78,7 +78,7 @@ def test_build_rejects_unknown_edition_with_suggestion():
     assert "unknown edition 'emial' — did you mean 'email'?" in result.output
 
 
-@pytest.mark.parametrize("verb", ["new", "check", "build"])
+@pytest.mark.parametrize("verb", ["new", "check", "build", "site", "preview"])
 def test_every_verb_has_help_with_an_example(verb: str):
     result = CliRunner().invoke(main, [verb, "--help"])
     assert result.exit_code == 0

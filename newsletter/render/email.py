@@ -8,7 +8,6 @@ WeasyPrint is never imported on this path (it alone costs about 0.9 s to import)
 from __future__ import annotations
 
 import logging
-import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -17,7 +16,7 @@ from mjml import mjml2html
 from newsletter import placeholders
 from newsletter.load import Project
 from newsletter.model import Image, Issue
-from newsletter.publish import Built, public_url
+from newsletter.publish import Built, copy_images, public_url, write_text
 from newsletter.render.email_checks import check_email_html
 from newsletter.render.templating import environment, issue_context
 
@@ -98,12 +97,9 @@ def write_email(issue: Issue, project: Project, out: Path) -> Built:
     """``newsletter build --only email``: email.html, email.txt and the images they show."""
     edition = render_email(issue, project)
     html_path, text_path = out / "email.html", out / "email.txt"
-    html_path.write_text(edition.html, encoding="utf-8")
-    text_path.write_text(edition.text, encoding="utf-8")
-    for image in edition.images:
-        target = out / image.relative
-        target.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(image.source, target)
+    write_text(html_path, edition.html)
+    write_text(text_path, edition.text)
+    copy_images(issue, out)
     return Built([html_path, text_path], list(edition.warnings))
 
 

@@ -11,6 +11,7 @@ WeasyPrint is imported only here (about 0.5–0.9 s), so other editions never pa
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -27,7 +28,6 @@ from newsletter.render.templating import environment, issue_context
 Variant = Literal["download", "print"]
 
 SCREEN_DPI = 150  # the download edition's images: sharp on screens, small files
-LONG_ARTICLE_WORDS = 250  # longer bodies are set in two columns
 CSS_PX_PER_INCH = 96
 
 _FACES = {  # theme.fonts.files key → CSS weight and style
@@ -85,7 +85,9 @@ def render_pdf(issue: Issue, project: Project, variant: Variant, target: Path) -
         warnings += _low_resolution_images(document, project.site.print.min_ppi)
         document = _padded(document, project.site.print.pad_to_multiple_of, html)
     target.parent.mkdir(parents=True, exist_ok=True)
-    document.write_pdf(target, **options)
+    partial = target.with_name(f".{target.name}.partial")  # readers never see half a PDF
+    document.write_pdf(partial, **options)
+    os.replace(partial, target)
     return Built([target], warnings)
 
 
@@ -98,14 +100,11 @@ def render_html(issue: Issue, project: Project, variant: Variant) -> str:
         "font_faces": font_faces(project),
         "icc_url": _icc_profile(project).as_uri() if variant == "print" else "",
         "bleed_mm": print_settings.bleed_mm if variant == "print" else 0,
-        "long_article_words": LONG_ARTICLE_WORDS,
         "col": lambda name: _color(project, name, variant),
         "pt": _points,
         "image_src": _image_src,
     }
-    env = environment(project, "print")
-    env.filters.setdefault("display_url", _display_url)
-    return env.get_template("issue.html.j2").render(context)
+    return environment(project, "print").get_template("issue.html.j2").render(context)
 
 
 def font_faces(project: Project) -> list[FontFace]:
@@ -161,11 +160,6 @@ def _points(px: float) -> float:
 
 def _image_src(image: Image) -> str:
     return image.file.as_uri()
-
-
-def _display_url(url: str) -> str:
-    """An address as printed: no scheme, no trailing slash, mailto: as the bare address."""
-    return re.sub(r"^(https?://|mailto:)", "", url).rstrip("/")
 
 
 def _local_fetcher() -> Any:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import os
+import re
 import textwrap
 from pathlib import Path
 
@@ -24,9 +25,10 @@ from jinja2 import (
 )
 from markupsafe import Markup
 
+from newsletter.exceptions import NewsletterError
 from newsletter.load import Project
 from newsletter.markdown import to_html, to_inline_html, to_text
-from newsletter.model import Issue
+from newsletter.model import Image, Issue
 
 
 def environment(project: Project, edition: str, autoescape: bool = True) -> Environment:
@@ -56,7 +58,31 @@ def _environment(root: Path, edition: str, autoescape: bool) -> Environment:
     env.filters["long_date"] = long_date
     env.filters["wrap"] = wrap_text
     env.filters["text"] = markdown_text
+    env.filters["display_url"] = display_url
+    env.filters["filesize"] = file_size
+    env.globals["image_size"] = image_size
     return env
+
+
+def image_size(image: Image) -> Markup:
+    """``width`` and ``height`` attributes from the file, so pages do not jump as they load."""
+    try:
+        width, height = image.pixel_size()
+    except OSError as exc:  # Pillow's UnidentifiedImageError is an OSError
+        raise NewsletterError(f"{image.file}: not a readable image ({exc})") from None
+    return Markup(f'width="{width}" height="{height}"')
+
+
+def display_url(url: str) -> str:
+    """An address as printed: no scheme, no trailing slash, mailto: as the bare address."""
+    return re.sub(r"^(https?://|mailto:)", "", url).rstrip("/")
+
+
+def file_size(size: int) -> str:
+    """"190 KB", "1.4 MB": how a download link states its size."""
+    if size >= 1024 * 1024:
+        return f"{size / (1024 * 1024):.1f} MB"
+    return f"{max(1, round(size / 1024))} KB"
 
 
 def _bytecode_cache() -> FileSystemBytecodeCache | None:
@@ -70,6 +96,9 @@ def _bytecode_cache() -> FileSystemBytecodeCache | None:
         return None  # a read-only home: compile every time, nothing else changes
     return FileSystemBytecodeCache(str(folder))
 
+
+LONG_ARTICLE_WORDS = 250
+"""Articles longer than this are marked "long" (set in two columns on paper)."""
 
 TEXT_WIDTH = 78
 """Plain-text outputs wrap here (RFC 5322's recommended 78 characters)."""
@@ -114,6 +143,7 @@ def issue_context(issue: Issue, project: Project) -> dict[str, object]:
         "theme": project.theme,
         "site": project.site,
         "issue": issue,
+        "long_article_words": LONG_ARTICLE_WORDS,
         "t": strings(project, issue.language),
         "month": month_year(issue.date, issue.language),
         "sections": [(project.theme.section(s.kind), s) for s in issue.sections],

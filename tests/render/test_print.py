@@ -13,6 +13,7 @@ import pytest
 from conftest import DATA, ROOT, SAMPLE
 from PIL import Image
 
+from newsletter.exceptions import NewsletterError
 from newsletter.load import Project, load_issue, load_project
 from newsletter.model import Figures, Issue, Letter, LinkCards
 from newsletter.render.print import PdfBuildError, write_download, write_print
@@ -201,7 +202,7 @@ def test_missing_font_profile_and_image_are_clear_errors(project: Project, sampl
     shutil.copytree(SAMPLE, issue_dir)
     issue = load_issue(issue_dir, project)
     (issue_dir / "images" / "map-pins.png").write_bytes(b"not a png any more")
-    with pytest.raises(PdfBuildError, match=r"Failed to load image at '/.*/map-pins\.png'"):
+    with pytest.raises(NewsletterError, match=r"/issue/images/map-pins\.png: not a readable image"):
         write_download(issue, project, tmp_path)
 
 

@@ -1,0 +1,78 @@
+"""The archive of all issues: an index page, newest first, and an Atom feed.
+
+Both live at the root of the output folder, so with ``build/`` published at base_url the
+index is base_url itself and every link matches the e-mails' "view in browser" links.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from newsletter.load import Project
+from newsletter.model import Issue
+from newsletter.publish import Built, output_dir, public_url, write_text
+from newsletter.render.templating import environment, month_year, strings
+from newsletter.render.web import Download, downloads
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One issue as the archive lists it."""
+
+    issue: Issue
+    month: str
+    web_href: str
+    web_url: str
+    timestamp: str
+    downloads: list[FeedDownload]
+
+
+@dataclass(frozen=True)
+class FeedDownload:
+    label: str
+    href: str
+    url: str
+    size: int | None
+
+
+def write_archive(issues: list[Issue], project: Project, out: Path) -> Built:
+    """``index.html`` and ``feed.xml`` for issues already built under ``out``."""
+    entries = [_entry(issue, project, out) for issue in sorted(issues, key=_newest_first)]
+    language = entries[0].issue.language if entries else "en"
+    context = {
+        "site": project.site,
+        "theme": project.theme,
+        "t": strings(project, language),
+        "language": language,
+        "entries": entries,
+        "updated": entries[0].timestamp if entries else "1970-01-01T00:00:00Z",
+    }
+    env = environment(project, "web")
+    out.mkdir(parents=True, exist_ok=True)
+    index, feed = out / "index.html", out / "feed.xml"
+    write_text(index, env.get_template("archive.html.j2").render(context))
+    write_text(feed, env.get_template("feed.xml.j2").render(context))
+    return Built([index, feed])
+
+
+def _newest_first(issue: Issue) -> tuple[int, str]:
+    return (-issue.date.toordinal(), issue.id)
+
+
+def _entry(issue: Issue, project: Project, out: Path) -> Entry:
+    folder = output_dir(project, issue, out)
+    return Entry(
+        issue=issue,
+        month=month_year(issue.date, issue.language),
+        web_href=f"{issue.id}/web/",
+        web_url=public_url(project, issue, "web/"),
+        timestamp=f"{issue.date.isoformat()}T00:00:00Z",
+        downloads=[_feed_download(d, issue, project) for d in downloads(issue, project, folder)],
+    )
+
+
+def _feed_download(download: Download, issue: Issue, project: Project) -> FeedDownload:
+    name = download.href.removeprefix("../")
+    return FeedDownload(download.label, f"{issue.id}/{name}", public_url(project, issue, name),
+                        download.size)

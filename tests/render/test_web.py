@@ -1,0 +1,143 @@
+"""The web edition and the archive as browsers, validators and feed readers see them."""
+
+from __future__ import annotations
+
+import itertools
+import json
+import shutil
+import subprocess
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import pytest
+from conftest import DATA, ROOT, SAMPLE
+from lxml import html as lxml_html
+
+from newsletter.load import Project, load_issue, load_project
+from newsletter.publish import EDITIONS, build, build_site, choose_editions
+
+VNU = ROOT / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar"
+AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
+ARTIFACTS = ROOT / "test-artifacts"
+ATOM = "{http://www.w3.org/2005/Atom}"
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory) -> Path:
+    """A project with two issues (December 2020 in English, a January 2021 in Polish),
+    built as the whole static site."""
+    root = tmp_path_factory.mktemp("project")
+    for name in ("newsletter.toml", "assets", "templates"):
+        source = ROOT / name
+        (shutil.copytree if source.is_dir() else shutil.copy)(source, root / name)
+    shutil.copytree(SAMPLE, root / "issues" / "2020-12")
+    shutil.copytree(DATA / "every-block", root / "issues" / "2021-01")
+    project = load_project(root / "newsletter.toml")
+    build_site(project)
+    return root / "build"
+
+
+def test_web_page_passes_the_nu_html_checker(site: Path):
+    pages = [site / "2020-12" / "web" / "index.html", site / "2021-01" / "web" / "index.html",
+             site / "index.html"]
+    result = subprocess.run(
+        ["java", "-jar", str(VNU), "--format", "json", *map(str, pages)],
+        capture_output=True, text=True, timeout=120,
+    )
+    messages = json.loads(result.stderr)["messages"]
+    errors = [m for m in messages if m["type"] == "error"]
+    assert errors == [], errors
+
+
+def test_web_page_structure_and_share_card(site: Path, project: Project):
+    page = site / "2020-12" / "web" / "index.html"
+    document = lxml_html.parse(str(page)).getroot()
+    assert document.get("lang") == "en"
+    assert not document.xpath("//script")  # readable without JavaScript
+    skip = document.xpath("//body/*[1]")[0]
+    assert skip.tag == "a" and skip.get("href") == "#main"
+    assert document.get_element_by_id("main").tag == "main"
+    assert [e.tag for e in document.xpath("//header | //nav | //main | //footer")] == [
+        "header", "nav", "main", "footer"]
+    levels = [int(h.tag[1]) for h in document.xpath("//h1 | //h2 | //h3")]
+    assert levels[0] == 1 and all(b - a <= 1 for a, b in itertools.pairwise(levels))
+    assert all(img.get("alt") and img.get("width") for img in document.iter("img"))
+    for img in document.iter("img"):
+        assert (page.parent / img.get("src")).resolve().is_file()
+    meta = {m.get("property") or m.get("name"): m.get("content") for m in document.iter("meta")}
+    base = project.site.base_url
+    assert meta["og:url"] == f"{base}2020-12/web/"
+    assert meta["og:title"] == "Business Kraków — December 2020"
+    assert meta["og:image"].startswith(f"{base}2020-12/images/")
+    assert meta["twitter:card"] == "summary_large_image"
+    assert "@media print" in "".join(document.xpath("//style/text()"))
+
+
+def test_web_page_links_both_pdfs_with_their_sizes(site: Path):
+    page = site / "2020-12" / "web" / "index.html"
+    document = lxml_html.parse(str(page)).getroot()
+    links = {a.get("href"): a.getparent().text_content() for a in document.xpath("//a[@download]")}
+    for name in ("business-krakow-2020-12.pdf", "business-krakow-2020-12-print.pdf"):
+        size_kb = round((site / "2020-12" / name).stat().st_size / 1024)
+        assert f"{size_kb} KB" in links[f"../{name}"]
+
+
+def test_archive_lists_issues_newest_first_and_feed_parses(site: Path, project: Project):
+    index = lxml_html.parse(str(site / "index.html")).getroot()
+    listed = [a.get("href") for a in index.xpath("//ol[@class='issue-list']/li/h2/a")]
+    assert listed == ["2021-01/web/", "2020-12/web/"]
+    for href in listed:
+        assert (site / href / "index.html").is_file()
+    feed = ET.parse(site / "feed.xml").getroot()
+    entries = feed.findall(f"{ATOM}entry")
+    assert [e.findtext(f"{ATOM}title") for e in entries] == [
+        "Business Kraków — Styczeń 2021", "Business Kraków — December 2020"]
+    base = project.site.base_url
+    alternates = [e.find(f"{ATOM}link[@rel='alternate']").get("href") for e in entries]
+    assert alternates == [f"{base}2021-01/web/", f"{base}2020-12/web/"]
+    enclosure = entries[1].find(f"{ATOM}link[@rel='enclosure']")
+    assert enclosure.get("href") == f"{base}2020-12/business-krakow-2020-12.pdf"
+    assert int(enclosure.get("length")) == (site / "2020-12" / "business-krakow-2020-12.pdf"
+                                            ).stat().st_size
+    assert feed.findtext(f"{ATOM}updated") == "2021-01-15T00:00:00Z"
+
+
+@pytest.mark.parametrize("width", [320, 1024])
+def test_no_serious_accessibility_violations_and_no_overflow(site: Path, width: int):
+    from playwright.sync_api import sync_playwright
+
+    ARTIFACTS.mkdir(exist_ok=True)
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=shutil.which("chromium") or "/usr/bin/chromium",
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+        )
+        try:
+            page = browser.new_page(viewport={"width": width, "height": 900})
+            for path in ("2020-12/web/index.html", "2021-01/web/index.html", "index.html"):
+                page.goto((site / path).as_uri())
+                assert page.evaluate("document.documentElement.scrollWidth") <= width, path
+                page.add_script_tag(path=str(AXE))
+                violations = page.evaluate(
+                    "axe.run().then(r => r.violations.map(v => [v.id, v.impact, v.nodes.length]))"
+                )
+                serious = [v for v in violations if v[1] in ("serious", "critical")]
+                assert serious == [], (path, serious)
+            page.goto((site / "2020-12/web/index.html").as_uri())
+            page.keyboard.press("Tab")
+            focused = page.evaluate("document.activeElement.getAttribute('href')")
+            assert focused == "#main"  # the skip link comes first
+            outline = page.evaluate("getComputedStyle(document.activeElement).outlineStyle")
+            top = page.evaluate("document.activeElement.getBoundingClientRect().top")
+            assert top >= 0  # the skip link becomes visible when focused
+            assert outline == "solid"  # and shows where the focus is
+            page.screenshot(path=str(ARTIFACTS / f"web-{width}.png"), full_page=True)
+        finally:
+            browser.close()
+
+
+def test_web_alone_links_pdfs_without_sizes_and_says_so(project: Project, tmp_path):
+    issue = load_issue(SAMPLE, project)
+    built = build(issue, project, choose_editions(["web"]), tmp_path)
+    assert built.files == [EDITIONS["web"].paths(tmp_path / issue.id, issue, project)[0]]
+    assert len(built.warnings) == 2 and "not built yet" in built.warnings[0]

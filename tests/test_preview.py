@@ -1,0 +1,92 @@
+"""`newsletter preview` as an editor uses it: a server that follows the files they save."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from conftest import ROOT, SAMPLE
+
+
+@pytest.fixture
+def preview(tmp_path: Path) -> Iterator[tuple[str, Path]]:
+    """A copy of the project with the sample issue, previewed by a real subprocess."""
+    for name in ("newsletter.toml", "assets", "templates"):
+        source = ROOT / name
+        (shutil.copytree if source.is_dir() else shutil.copy)(source, tmp_path / name)
+    issue = tmp_path / "issues" / "2020-12"
+    shutil.copytree(SAMPLE, issue)
+    exe = Path(sys.executable).with_name("newsletter")
+    process = subprocess.Popen(
+        [str(exe), "preview", "issues/2020-12", "--port", "0"],
+        cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )
+    try:
+        line = process.stdout.readline()
+        assert " at http://127.0.0.1:" in line, line + process.stderr.read()
+        yield line.split(" at ", 1)[1].split()[0], issue
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+def get(url: str) -> str:
+    with urllib.request.urlopen(url, timeout=10) as response:
+        return response.read().decode("utf-8")
+
+
+def eventually(check: Callable[[], bool], seconds: float = 15) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if check():
+            return
+        time.sleep(0.05)
+    raise AssertionError("the preview did not update")
+
+
+def test_preview_follows_edits_errors_and_fixes(preview):
+    url, issue = preview
+    page = get(url)
+    for pane in ("/2020-12/email.html", "/2020-12/web/", "business-krakow-2020-12.pdf"):
+        assert pane in page
+    assert "Open City" in get(url + "2020-12/email.html")
+    assert "Open City" in get(url + "2020-12/web/")
+
+    article = issue / "open-city.md"
+    source = article.read_text(encoding="utf-8")
+    article.write_text(source.replace("title: Open City", "title: Otwarte Miasto"), "utf-8")
+    eventually(lambda: "Otwarte Miasto" in get(url + "2020-12/email.html"))
+    eventually(lambda: "Otwarte Miasto" in get(url + "2020-12/web/"))
+
+    article.write_text(source.replace("title: Open City", "titel: Broken"), "utf-8")
+    eventually(lambda: json.loads(get(url + "status"))["problems"] != [])
+    shown = get(url)
+    assert "issues/2020-12/open-city.md:" in shown
+    assert "did you mean &#39;title&#39;?" in shown
+    assert "Otwarte Miasto" in get(url + "2020-12/email.html")  # the last good build stays
+
+    article.write_text(source.replace("title: Open City", "title: Miasto Naprawione"), "utf-8")
+    eventually(lambda: json.loads(get(url + "status"))["problems"] == [])
+    assert "Miasto Naprawione" in get(url + "2020-12/email.html")
+    assert "did you mean" not in get(url)
+
+
+def test_preview_tells_open_pages_to_reload(preview):
+    url, issue = preview
+    with urllib.request.urlopen(url + "events", timeout=10) as events:
+        first = events.readline().decode()
+        assert first.startswith("data: ")
+        events.readline()
+        theme = issue.parent.parent / "templates" / "email" / "footer.mjml.j2"
+        theme.write_text(theme.read_text("utf-8") + "\n", "utf-8")  # a template counts too
+        second = events.readline().decode()
+        while not second.startswith("data: "):
+            second = events.readline().decode()
+        assert int(second.split()[1]) > int(first.split()[1])
