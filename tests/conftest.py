@@ -25,6 +25,22 @@ def sample(project: Project) -> Issue:
     return load_issue(SAMPLE, project)
 
 
+@pytest.fixture(scope="module")
+def browser():
+    """Debian's chromium driven by Playwright (a true phone width, unlike --window-size)."""
+    import shutil
+
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(
+            executable_path=shutil.which("chromium") or "/usr/bin/chromium",
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+        )
+        yield chromium
+        chromium.close()
+
+
 def shown(problem: Problem, base: Path) -> str:
     """A problem as the CLI prints it, with the path relative to ``base``."""
     file = problem.location.file

@@ -202,45 +202,38 @@ class _QuietHandler(http.server.SimpleHTTPRequestHandler):
 
 
 @pytest.mark.parametrize("width", [375, 640])
-def test_email_in_headless_chromium(served_email, project, width):
-    from playwright.sync_api import sync_playwright
-
+def test_email_in_headless_chromium(served_email, project, browser, width):
     url, issue = served_email
     ARTIFACTS.mkdir(exist_ok=True)
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=shutil.which("chromium") or "/usr/bin/chromium",
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+    page = browser.new_page(viewport={"width": width, "height": 900})
+    try:
+        page.goto(url, wait_until="load")
+        assert page.evaluate("document.documentElement.scrollWidth") <= width
+        images = page.evaluate(
+            "[...document.images].map(i => [i.src, i.complete && i.naturalWidth > 0,"
+            " i.getBoundingClientRect().right,"
+            " (i.width / i.height) / (i.naturalWidth / i.naturalHeight)])"
         )
-        try:
-            page = browser.new_page(viewport={"width": width, "height": 900})
-            page.goto(url, wait_until="load")
-            assert page.evaluate("document.documentElement.scrollWidth") <= width
-            images = page.evaluate(
-                "[...document.images].map(i => [i.src, i.complete && i.naturalWidth > 0,"
-                " i.getBoundingClientRect().right,"
-                " (i.width / i.height) / (i.naturalWidth / i.naturalHeight)])"
-            )
-            assert images and all(loaded for _, loaded, _, _ in images), images
-            assert all(right <= width for _, _, right, _ in images)
-            # not squashed on phones: the shown aspect ratio is the picture's own
-            assert all(abs(ratio - 1) < 0.02 for _, _, _, ratio in images), images
-            visible = page.inner_text("body")
-            for section in issue.sections:
-                style = project.theme.section(section.kind)
-                assert f"{style.label} {style.name.upper()}" in visible
-                heading = page.locator(f"[id=\"{section.id}\"]")
-                assert heading.is_visible()
-            for _, block in issue.blocks():
-                if getattr(block, "title", None):
-                    assert page.locator(f"[id=\"{block.id}\"]").is_visible()
-            columns = page.evaluate(
-                "[...document.querySelectorAll('.bk-card')].map(e => e.getBoundingClientRect().top)"
-            )
-            if width < 480:  # phones: one card under the other
-                assert len(set(round(t) for t in columns[:3])) == 3
-            else:  # wider: the three map cards side by side
-                assert len(set(round(t) for t in columns[:3])) == 1
-            page.screenshot(path=str(ARTIFACTS / f"email-{width}.png"), full_page=True)
-        finally:
-            browser.close()
+        assert images and all(loaded for _, loaded, _, _ in images), images
+        assert all(right <= width for _, _, right, _ in images)
+        # not squashed on phones: the shown aspect ratio is the picture's own
+        assert all(abs(ratio - 1) < 0.02 for _, _, _, ratio in images), images
+        visible = page.inner_text("body")
+        for section in issue.sections:
+            style = project.theme.section(section.kind)
+            assert f"{style.label} {style.name.upper()}" in visible
+            heading = page.locator(f"[id=\"{section.id}\"]")
+            assert heading.is_visible()
+        for _, block in issue.blocks():
+            if getattr(block, "title", None):
+                assert page.locator(f"[id=\"{block.id}\"]").is_visible()
+        columns = page.evaluate(
+            "[...document.querySelectorAll('.bk-card')].map(e => e.getBoundingClientRect().top)"
+        )
+        if width < 480:  # phones: one card under the other
+            assert len(set(round(t) for t in columns[:3])) == 3
+        else:  # wider: the three map cards side by side
+            assert len(set(round(t) for t in columns[:3])) == 1
+        page.screenshot(path=str(ARTIFACTS / f"email-{width}.png"), full_page=True)
+    finally:
+        page.close()

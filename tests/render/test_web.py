@@ -103,37 +103,30 @@ def test_archive_lists_issues_newest_first_and_feed_parses(site: Path, project: 
 
 
 @pytest.mark.parametrize("width", [320, 1024])
-def test_no_serious_accessibility_violations_and_no_overflow(site: Path, width: int):
-    from playwright.sync_api import sync_playwright
-
+def test_no_serious_accessibility_violations_and_no_overflow(site: Path, browser, width: int):
     ARTIFACTS.mkdir(exist_ok=True)
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=shutil.which("chromium") or "/usr/bin/chromium",
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
-        )
-        try:
-            page = browser.new_page(viewport={"width": width, "height": 900})
-            for path in ("2020-12/web/index.html", "2021-01/web/index.html", "index.html"):
-                page.goto((site / path).as_uri())
-                assert page.evaluate("document.documentElement.scrollWidth") <= width, path
-                page.add_script_tag(path=str(AXE))
-                violations = page.evaluate(
-                    "axe.run().then(r => r.violations.map(v => [v.id, v.impact, v.nodes.length]))"
-                )
-                serious = [v for v in violations if v[1] in ("serious", "critical")]
-                assert serious == [], (path, serious)
-            page.goto((site / "2020-12/web/index.html").as_uri())
-            page.keyboard.press("Tab")
-            focused = page.evaluate("document.activeElement.getAttribute('href')")
-            assert focused == "#main"  # the skip link comes first
-            outline = page.evaluate("getComputedStyle(document.activeElement).outlineStyle")
-            top = page.evaluate("document.activeElement.getBoundingClientRect().top")
-            assert top >= 0  # the skip link becomes visible when focused
-            assert outline == "solid"  # and shows where the focus is
-            page.screenshot(path=str(ARTIFACTS / f"web-{width}.png"), full_page=True)
-        finally:
-            browser.close()
+    page = browser.new_page(viewport={"width": width, "height": 900})
+    try:
+        for path in ("2020-12/web/index.html", "2021-01/web/index.html", "index.html"):
+            page.goto((site / path).as_uri())
+            assert page.evaluate("document.documentElement.scrollWidth") <= width, path
+            page.add_script_tag(path=str(AXE))
+            violations = page.evaluate(
+                "axe.run().then(r => r.violations.map(v => [v.id, v.impact, v.nodes.length]))"
+            )
+            serious = [v for v in violations if v[1] in ("serious", "critical")]
+            assert serious == [], (path, serious)
+        page.goto((site / "2020-12/web/index.html").as_uri())
+        page.keyboard.press("Tab")
+        focused = page.evaluate("document.activeElement.getAttribute('href')")
+        assert focused == "#main"  # the skip link comes first
+        outline = page.evaluate("getComputedStyle(document.activeElement).outlineStyle")
+        top = page.evaluate("document.activeElement.getBoundingClientRect().top")
+        assert top >= 0  # the skip link becomes visible when focused
+        assert outline == "solid"  # and shows where the focus is
+        page.screenshot(path=str(ARTIFACTS / f"web-{width}.png"), full_page=True)
+    finally:
+        page.close()
 
 
 def test_web_alone_links_pdfs_without_sizes_and_says_so(project: Project, tmp_path):
