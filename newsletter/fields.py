@@ -159,6 +159,8 @@ Origined = BeforeValidator(_without_origin)
 class Node(BaseModel):
     """Base of every model read from a file: unknown fields are errors, values are frozen."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=False)
+    model_config = ConfigDict(
+        extra="forbid", frozen=True, populate_by_name=False, defer_build=True
+    )
 
     where: InstanceOf[Origin] = Field(default=NOWHERE, alias=WHERE, exclude=True, repr=False)
