@@ -90,3 +90,19 @@ def test_preview_tells_open_pages_to_reload(preview):
         while not second.startswith("data: "):
             second = events.readline().decode()
         assert int(second.split()[1]) > int(first.split()[1])
+
+
+def test_preview_page_shows_every_edition_in_a_browser(preview, browser):
+    url, _ = preview
+    page = browser.new_page(viewport={"width": 1600, "height": 1000})
+    try:
+        page.goto(url, wait_until="load")
+        assert len(page.frames) == 5  # the page and its four panes
+        email = next(f for f in page.frames if f.url.split("?")[0].endswith("email.html"))
+        assert "COOPERATION" in email.inner_text("body").upper()
+        web = next(f for f in page.frames if "/web/" in f.url)
+        assert web.locator("h1").inner_text().startswith("Business Kraków")
+        (ROOT / "test-artifacts").mkdir(exist_ok=True)
+        page.screenshot(path=str(ROOT / "test-artifacts" / "preview.png"))
+    finally:
+        page.close()
