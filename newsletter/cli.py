@@ -169,3 +169,6 @@ def _shown(path: Path) -> str:
 from newsletter.commands.subscribers import subscribers as _subscribers  # noqa: E402
 
 main.add_command(_subscribers)
+from newsletter.commands.send import send as _send  # noqa: E402
+
+main.add_command(_send)
