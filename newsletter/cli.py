@@ -172,3 +172,6 @@ main.add_command(_subscribers)
 from newsletter.commands.send import send as _send  # noqa: E402
 
 main.add_command(_send)
+from newsletter.commands.serve import serve as _serve  # noqa: E402
+
+main.add_command(_serve)
