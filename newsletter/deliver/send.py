@@ -134,6 +134,7 @@ class Outbox(Protocol):
     def recipients(self) -> Iterator[Recipient]: ...
     def allowed(self, recipient: Recipient) -> bool: ...
     def record(self, recipient: Recipient, status: str, attempts: int, reply: str) -> None: ...
+    def close(self) -> None: ...
 
 
 @dataclass(frozen=True)
@@ -193,11 +194,44 @@ def journal_counts(engine: Engine, send_id: str) -> dict[str, int]:
 
 
 class JournalOutbox:
-    """The recipients of a journaled send that are still to do, and their outcomes."""
+    """The recipients of a journaled send that are still to do, and their outcomes.
+
+    Each worker thread keeps one database connection and the statements are built once:
+    per message that leaves one SELECT and one UPDATE + COMMIT (measured: building
+    statements and checking connections out of the pool per message cost a fifth of the
+    delivery rate on two cores).
+    """
 
     def __init__(self, engine: Engine, send_id: str):
         self.engine = engine
         self.send_id = send_id
+        # Our own threads take turns to commit: SQLite would otherwise make a colliding
+        # writer sleep in its busy handler (1 ms and more).
+        self._write = threading.Lock()
+        self._local = threading.local()
+        self._connections: list[sa.Connection] = []
+        self._status = sa.select(subscribers.c.status).where(
+            subscribers.c.id == sa.bindparam("subscriber")
+        )
+        self._record = (
+            deliveries.update()
+            .where(deliveries.c.send_id == sa.bindparam("send"))
+            .where(deliveries.c.subscriber_id == sa.bindparam("subscriber"))
+            .values(
+                status=sa.bindparam("status"),
+                attempts=deliveries.c.attempts + sa.bindparam("attempts"),
+                reply=sa.bindparam("reply"),
+                updated_at=sa.bindparam("moment"),
+            )
+        )
+
+    def _connection(self) -> sa.Connection:
+        connection = getattr(self._local, "connection", None)
+        if connection is None:
+            connection = self._local.connection = self.engine.connect()
+            with self._write:
+                self._connections.append(connection)
+        return connection
 
     def recipients(self) -> Iterator[Recipient]:
         """Pending and deferred rows in id order, a page at a time (keyset paging)."""
@@ -220,28 +254,38 @@ class JournalOutbox:
             last = page[-1].subscriber_id
 
     def allowed(self, recipient: Recipient) -> bool:
-        with self.engine.connect() as connection:
-            status = connection.execute(
-                sa.select(subscribers.c.status).where(subscribers.c.id == recipient.subscriber_id)
-            ).scalar()
-        return status == subs.SUBSCRIBED
+        connection = self._connection()
+        status = connection.execute(self._status, {"subscriber": recipient.subscriber_id})
+        allowed = status.scalar() == subs.SUBSCRIBED
+        connection.rollback()  # end the read: hold no snapshot while the message goes
+        return allowed
 
     def record(self, recipient: Recipient, status: str, attempts: int, reply: str) -> None:
         """Commit one outcome at once: this commit is what makes a resume skip the row."""
-        with self.engine.begin() as connection:
-            connection.execute(
-                deliveries.update()
-                .where(deliveries.c.send_id == self.send_id)
-                .where(deliveries.c.subscriber_id == recipient.subscriber_id)
-                .values(
-                    status=FAILED if status == BOUNCED else status,
-                    attempts=deliveries.c.attempts + attempts,
-                    reply=reply[:500],
-                    updated_at=now(),
-                )
-            )
-            if status == BOUNCED:  # the address is bad: keep it off every later send
-                subs.set_status(connection, recipient.subscriber_id, subs.BOUNCED)
+        connection = self._connection()
+        values = {
+            "send": self.send_id,
+            "subscriber": recipient.subscriber_id,
+            "status": FAILED if status == BOUNCED else status,
+            "attempts": attempts,
+            "reply": reply[:500],
+            "moment": now(),
+        }
+        with self._write:
+            try:
+                connection.execute(self._record, values)
+                if status == BOUNCED:  # the address is bad: keep it off every later send
+                    subs.set_status(connection, recipient.subscriber_id, subs.BOUNCED)
+                connection.commit()
+            except BaseException:
+                connection.rollback()
+                raise
+
+    def close(self) -> None:
+        """Return the workers' connections."""
+        for connection in self._connections:
+            connection.close()
+        self._connections.clear()
 
 
 class ListOutbox:
@@ -257,6 +301,9 @@ class ListOutbox:
         return True
 
     def record(self, recipient: Recipient, status: str, attempts: int, reply: str) -> None:
+        pass
+
+    def close(self) -> None:
         pass
 
 
@@ -301,7 +348,9 @@ class Delivery:
             self._stop.set()
             for thread in threads:
                 thread.join()
+            self.outbox.close()
             raise
+        self.outbox.close()
         if on_progress:
             on_progress(self.counts)
         if self._error:
