@@ -65,7 +65,7 @@ def send(
       newsletter send issues/2020-12 --to editor@um.krakow.pl --smtp smtp://localhost:1025
       newsletter send issues/2020-12 --db list.db --dry-run /tmp/eml
       NEWSLETTER_SMTP_PASSWORD=… newsletter send issues/2020-12 --db list.db \\
-          --smtp smtp://newsletter@smtp.example.pl:587?starttls --concurrency 4 --rate 20
+          --smtp 'smtp://newsletter@smtp.example.pl:587?starttls' --concurrency 4 --rate 20
     """
     from newsletter.deliver import send as sending
     from newsletter.deliver.messages import MessageFactory, Recipient

@@ -22,7 +22,7 @@ def serve(ctx: click.Context, host: str, port: int, db: str | None) -> None:
 
     \b
     Example:
-      NEWSLETTER_SECRET=… newsletter serve --db list.db --port 8025
+      newsletter serve --db list.db --port 8025
     """
     import uvicorn
 
