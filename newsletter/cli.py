@@ -224,3 +224,15 @@ def _shown(path: Path) -> str:
         return str(path.resolve().relative_to(Path.cwd().resolve()))
     except ValueError:
         return str(path)
+
+
+# Delivery commands (issue 5) live in newsletter/commands/, one module per verb or group.
+from newsletter.commands.subscribers import subscribers as _subscribers  # noqa: E402
+
+main.add_command(_subscribers)
+from newsletter.commands.send import send as _send  # noqa: E402
+
+main.add_command(_send)
+from newsletter.commands.serve import serve as _serve  # noqa: E402
+
+main.add_command(_serve)

@@ -1,0 +1,34 @@
+"""Options shared by the delivery commands."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import click
+
+from newsletter.exceptions import NewsletterError
+
+
+def db_option(function: Callable[..., Any]) -> Callable[..., Any]:
+    """``--db PATH|URL`` (or NEWSLETTER_DB): the subscribers' database."""
+    return click.option(
+        "--db",
+        "db",
+        envvar="NEWSLETTER_DB",
+        metavar="PATH|URL",
+        help="Subscribers' database: a SQLite file path or a SQLAlchemy URL "
+        "(default: $NEWSLETTER_DB).",
+    )(function)
+
+
+def open_db(db: str | None):  # type: ignore[no-untyped-def]
+    """The migrated database, or a clear error when none was named."""
+    from newsletter.deliver.db import open_database
+
+    if not db:
+        raise NewsletterError(
+            "no database given: pass --db PATH (a SQLite file, created if missing) "
+            "or set NEWSLETTER_DB"
+        )
+    return open_database(db)

@@ -1,0 +1,191 @@
+"""``newsletter send``: an issue to the list, a test send, or a dry run into a folder."""
+
+from __future__ import annotations
+
+import sys
+import time
+from pathlib import Path
+
+import click
+
+from newsletter.commands.options import db_option, open_db
+from newsletter.exceptions import NewsletterError
+
+
+def _addresses(ctx: click.Context, param: click.Parameter, value: str | None):
+    if not value:
+        return None
+    return [a.strip() for a in value.split(",") if a.strip()]
+
+
+@click.command()
+@click.argument("issue_dir", type=click.Path(file_okay=False, path_type=Path))
+@click.option(
+    "--smtp",
+    envvar="NEWSLETTER_SMTP_URL",
+    metavar="URL",
+    help="smtp://user@host:587?starttls, smtps://user@host:465 or smtp://host:25 "
+    "(default: $NEWSLETTER_SMTP_URL). The password comes from $NEWSLETTER_SMTP_PASSWORD.",
+)
+@click.option("--concurrency", type=click.IntRange(1, 64), default=4, show_default=True,
+              help="SMTP connections used at once.")  # fmt: skip
+@click.option("--rate", type=click.FloatRange(min=0.1), metavar="R",
+              help="At most R messages/s over all connections (default: no limit).")  # fmt: skip
+@click.option("--to", "to", callback=_addresses, metavar="A@X,B@Y",
+              help="Test send to these addresses only (not journaled).")  # fmt: skip
+@click.option(
+    "--dry-run",
+    type=click.Path(file_okay=False, path_type=Path),
+    metavar="DIR",
+    help="Write one .eml per recipient into DIR instead of sending.",
+)
+@click.option("--send-id", help="Journal name of this send (default: the issue id).")
+@db_option
+@click.pass_context
+def send(
+    ctx: click.Context,
+    issue_dir: Path,
+    smtp: str | None,
+    concurrency: int,
+    rate: float | None,
+    to: list[str] | None,
+    dry_run: Path | None,
+    send_id: str | None,
+    db: str | None,
+) -> None:
+    """Send an issue's e-mail edition to every subscriber.
+
+    The recipient list is journaled before the first message: if the send stops (a
+    crash, kill -9, a server that hangs up), run the same command again and it resumes
+    where it stopped, mailing nobody twice except the few messages in flight. Needs
+    NEWSLETTER_SECRET (signs the unsubscribe links; the same value for `serve`).
+
+    \b
+    Examples:
+      newsletter send issues/2020-12 --to editor@um.krakow.pl --smtp smtp://localhost:1025
+      newsletter send issues/2020-12 --db list.db --dry-run /tmp/eml
+      NEWSLETTER_SMTP_PASSWORD=… newsletter send issues/2020-12 --db list.db \\
+          --smtp 'smtp://newsletter@smtp.example.pl:587?starttls' --concurrency 4 --rate 20
+    """
+    from newsletter.deliver import send as sending
+    from newsletter.deliver.messages import MessageFactory, Recipient
+    from newsletter.deliver.smtp import smtp_settings
+    from newsletter.deliver.tokens import secret_key
+    from newsletter.load import load_issue, load_project
+    from newsletter.render.email import render_email
+
+    key = secret_key()
+    transport = None
+    if dry_run:
+        dry_run.mkdir(parents=True, exist_ok=True)
+        transport = lambda: sending.DirectoryTransport(dry_run)  # noqa: E731
+    else:
+        transport = sending.smtp_transport(smtp_settings(smtp))  # checked before any work
+    project = load_project(ctx.obj.get("config"), start=issue_dir)
+    issue = load_issue(issue_dir, project)
+    edition = render_email(issue, project)
+
+    def factory(message_key: str | None = None) -> MessageFactory:
+        return MessageFactory(
+            site=project.site,
+            subject=issue.subject_line,
+            html=edition.html,
+            text=edition.text,
+            key=key,
+            message_key=message_key,
+        )
+
+    if to:
+        from newsletter.deliver import subscribers as subs
+
+        engine = open_db(db) if db else None
+        recipients = []
+        for address in to:
+            checked = subs.candidate(address)
+            found = subs.find(engine, checked.email) if engine else None
+            # Subscribers get their real link; others one the endpoint rejects (id 0).
+            recipients.append(Recipient(found.id if found else 0, checked.email))
+        delivery = sending.Delivery(
+            sending.ListOutbox(recipients), factory(), transport, concurrency=1, rate=rate
+        )
+        counts = _run(delivery, len(recipients), "test send")
+    elif dry_run:
+        from newsletter.deliver import subscribers as subs
+
+        engine = open_db(db)
+        listed = subs.count(engine)[subs.SUBSCRIBED]
+        recipients = (
+            Recipient(s.id, s.email, s.name) for s in subs.iter_subscribers(engine, subs.SUBSCRIBED)
+        )
+        delivery = sending.Delivery(
+            sending.ListOutbox(recipients), factory(), transport, concurrency=concurrency
+        )
+        counts = _run(delivery, listed, "writing")
+    else:
+        engine = open_db(db)
+        journal = sending.prepare_send(engine, send_id or issue.id, issue.id)
+        done = sending.journal_counts(engine, journal.id)
+        todo = done[sending.PENDING] + done[sending.DEFERRED]
+        verb = "resuming" if journal.resumed else "sending"
+        click.echo(
+            f"{verb} {journal.id}: {journal.recipients:,} recipients, "
+            f"{done[sending.SENT]:,} already sent, {todo:,} to send",
+            err=True,
+        )
+        if not todo:
+            click.echo("nothing left to send", err=True)
+            return
+        delivery = sending.Delivery(
+            sending.JournalOutbox(engine, journal.id),
+            factory(journal.message_key),
+            transport,
+            concurrency=concurrency,
+            rate=rate,
+        )
+        counts = _run(delivery, todo, verb)
+    _summary(counts, dry_run)
+
+
+def _run(delivery, total: int, label: str):  # type: ignore[no-untyped-def]
+    """Run a delivery under a progress bar that shows the rate and the ETA."""
+    started = time.monotonic()
+    state = {"done": 0}
+
+    def rate(_item: object) -> str:
+        elapsed = max(time.monotonic() - started, 1e-6)
+        return f"{state['done'] / elapsed:,.0f}/s"
+
+    with click.progressbar(
+        length=max(total, 1),
+        label=label,
+        show_eta=True,
+        show_pos=True,
+        item_show_func=rate,
+        file=sys.stderr,
+    ) as bar:
+
+        def progress(counts) -> None:  # type: ignore[no-untyped-def]
+            bar.update(counts.done - state["done"])
+            state["done"] = counts.done
+
+        try:
+            return delivery.run(progress)
+        except KeyboardInterrupt:
+            raise NewsletterError(
+                "interrupted; what was sent is recorded: run the same command to resume"
+            ) from None
+
+
+def _summary(counts, dry_run: Path | None) -> None:  # type: ignore[no-untyped-def]
+    verb = "written" if dry_run else "sent"
+    click.echo(
+        f"{counts.sent:,} {verb}, {counts.failed:,} failed ({counts.bounced:,} hard bounces "
+        f"marked), {counts.deferred:,} deferred, {counts.skipped:,} skipped (unsubscribed), "
+        f"{counts.retries:,} retries"
+    )
+    for address, reply in counts.failures[:20]:
+        click.secho(f"  {address}: {reply}", fg="yellow", err=True)
+    if counts.deferred:
+        click.echo("some messages were deferred: run the same command again to retry them")
+    if dry_run:
+        click.echo(f"messages in {dry_run}")

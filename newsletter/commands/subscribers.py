@@ -1,0 +1,158 @@
+"""``newsletter subscribers …``: the mailing list from the command line."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from newsletter.commands.options import db_option, open_db
+
+STATUS_CHOICE = click.Choice(["subscribed", "unsubscribed", "bounced", "complained"])
+
+
+@click.group()
+def subscribers() -> None:
+    """Import, add, remove, list, count and export subscribers.
+
+    \b
+    Example:
+      newsletter subscribers import --db list.db subscribers.csv
+    """
+
+
+@subscribers.command("import")
+@click.argument("file", metavar="FILE.csv|-")
+@click.option(
+    "--source",
+    help="Consent source recorded for rows without a source column (default: the file name).",
+)
+@db_option
+def import_(file: str, source: str | None, db: str | None) -> None:
+    """Import subscribers from a CSV file (or - for standard input).
+
+    UTF-8 (with or without BOM) or Windows-1250, separated by , or ; with a header row
+    naming the columns: email/e-mail/adres e-mail (required), name/imię i nazwisko,
+    language/język (pl, en), source/źródło. Rejected rows are listed with their line
+    number; the others are imported. Importing again changes nothing, and nobody who
+    left the list is put back on it.
+
+    \b
+    Example:
+      newsletter subscribers import --db list.db subscribers.csv
+    """
+    from newsletter.deliver.importer import import_csv
+
+    engine = open_db(db)
+    if file == "-":
+        data, name = sys.stdin.buffer.read(), "<stdin>"
+    else:
+        path = Path(file)
+        if not path.is_file():
+            raise click.BadParameter(f"{file}: no such file", param_hint="FILE")
+        data, name = path.read_bytes(), file
+    total = max(data.count(b"\n"), 1)
+    with click.progressbar(length=total, label="importing", file=sys.stderr, show_pos=True) as bar:
+        done = 0
+
+        def progress(rows: int) -> None:
+            nonlocal done
+            bar.update(rows - done)
+            done = rows
+
+        report = import_csv(engine, data, name, source, progress)
+    for problem in report.rejected:
+        click.secho(f"{problem}", fg="red", err=True)
+    click.echo(f"{name} ({report.encoding}, '{report.delimiter}'): {report.summary()}")
+
+
+@subscribers.command()
+@click.argument("email")
+@click.option("--name", help="Full name, shown in the To: header.")
+@click.option("--language", type=click.Choice(["pl", "en"]), help="Preferred language.")
+@click.option("--source", help="Where the consent was given (form, event, …).")
+@db_option
+def add(email: str, name: str | None, language: str | None, source: str | None, db) -> None:
+    """Add one subscriber (never re-adds someone who unsubscribed).
+
+    \b
+    Example:
+      newsletter subscribers add --db list.db jan@example.com --name "Jan Kowalski"
+    """
+    from newsletter.deliver import subscribers as subs
+
+    outcome = subs.add(open_db(db), subs.candidate(email, name, language, source or "manual"))
+    messages = {
+        "added": "added",
+        "updated": "already subscribed; details updated",
+        "unchanged": "already subscribed",
+        "kept": "not added: this address left the list (unsubscribed, bounced or complained)",
+    }
+    click.echo(f"{email.strip()}: {messages[outcome]}")
+
+
+@subscribers.command()
+@click.argument("email")
+@db_option
+def remove(email: str, db: str | None) -> None:
+    """Unsubscribe an address (kept as unsubscribed, so no import re-adds it).
+
+    \b
+    Example:
+      newsletter subscribers remove --db list.db jan@example.com
+    """
+    from newsletter.deliver import subscribers as subs
+
+    found = subs.remove(open_db(db), email)
+    click.echo(f"{found.email}: unsubscribed")
+
+
+@subscribers.command("list")
+@click.option("--status", type=STATUS_CHOICE, help="Only subscribers with this status.")
+@db_option
+def list_(status: str | None, db: str | None) -> None:
+    """Print subscribers, one a line: e-mail, status, language, name.
+
+    \b
+    Example:
+      newsletter subscribers list --db list.db --status bounced
+    """
+    from newsletter.deliver import subscribers as subs
+
+    for item in subs.iter_subscribers(open_db(db), status):
+        click.echo(f"{item.email}\t{item.status}\t{item.language or '-'}\t{item.name or ''}")
+
+
+@subscribers.command()
+@db_option
+def count(db: str | None) -> None:
+    """How many subscribers have each status.
+
+    \b
+    Example:
+      newsletter subscribers count --db list.db
+    """
+    from newsletter.deliver import subscribers as subs
+
+    counts = subs.count(open_db(db))
+    for status, number in counts.items():
+        click.echo(f"{status:<13}{number:>9,}")
+    click.echo(f"{'total':<13}{sum(counts.values()):>9,}")
+
+
+@subscribers.command()
+@click.option("--out", type=click.File("w", encoding="utf-8"), default="-", help="CSV file.")
+@click.option("--status", type=STATUS_CHOICE, help="Only subscribers with this status.")
+@db_option
+def export(out, status: str | None, db: str | None) -> None:  # type: ignore[no-untyped-def]
+    """Write the list as UTF-8 CSV (re-importable), to standard output or --out.
+
+    \b
+    Example:
+      newsletter subscribers export --db list.db --out list.csv
+    """
+    from newsletter.deliver import subscribers as subs
+
+    written = subs.export(open_db(db), out, status)
+    click.echo(f"{written} subscribers exported", err=True)

@@ -1,0 +1,140 @@
+"""The delivery database: subscribers and the send journal, migrated on first use.
+
+SQLAlchemy Core rather than sqlite3, so that ``NEWSLETTER_DB=postgresql://…`` serves a
+bigger list later with the same queries; a plain path means a SQLite file. The schema is
+versioned in ``schema_version`` and every migration below runs once, in order, the first
+time a newer version of the program opens an older database.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from pathlib import Path
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection, Engine
+
+from newsletter.exceptions import NewsletterError
+
+metadata = sa.MetaData()
+
+schema_version = sa.Table(
+    "schema_version",
+    metadata,
+    sa.Column("version", sa.Integer, nullable=False),
+)
+
+subscribers = sa.Table(
+    "subscribers",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("email", sa.String(320), nullable=False),
+    # Lower-cased address: uniqueness is case-insensitive on every database, without
+    # relying on SQLite's NOCASE or PostgreSQL's citext.
+    sa.Column("email_key", sa.String(320), nullable=False, unique=True),
+    sa.Column("name", sa.String(200)),
+    sa.Column("language", sa.String(8)),
+    sa.Column("status", sa.String(16), nullable=False, index=True),
+    sa.Column("source", sa.String(200)),  # where the consent was given (form, event, file)
+    sa.Column("subscribed_at", sa.DateTime(timezone=True)),
+    sa.Column("unsubscribed_at", sa.DateTime(timezone=True)),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+)
+
+sends = sa.Table(
+    "sends",
+    metadata,
+    sa.Column("id", sa.String(100), primary_key=True),
+    sa.Column("issue_id", sa.String(100), nullable=False),
+    # Part of every Message-ID of this send: a resent message keeps its Message-ID, so
+    # a recipient's mailbox may fold the duplicate left by a crash.
+    sa.Column("message_key", sa.String(32), nullable=False),
+    sa.Column("recipients", sa.Integer, nullable=False),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+)
+
+deliveries = sa.Table(
+    "deliveries",
+    metadata,
+    sa.Column("send_id", sa.String(100), sa.ForeignKey("sends.id"), primary_key=True),
+    sa.Column("subscriber_id", sa.Integer, sa.ForeignKey("subscribers.id"), primary_key=True),
+    sa.Column("status", sa.String(16), nullable=False),
+    sa.Column("attempts", sa.Integer, nullable=False, default=0),
+    sa.Column("reply", sa.String(500)),
+    sa.Column("updated_at", sa.DateTime(timezone=True)),
+    sa.Index("deliveries_pending", "send_id", "status", "subscriber_id"),
+)
+
+
+def _create_v1(connection: Connection) -> None:
+    metadata.create_all(connection, tables=[subscribers, sends, deliveries])
+
+
+MIGRATIONS: list[Callable[[Connection], None]] = [_create_v1]
+"""Migration N+1 brings a database from version N to N+1. Append, never edit."""
+
+
+def now() -> dt.datetime:
+    """The current time in UTC (every stored date is UTC)."""
+    return dt.datetime.now(dt.UTC)
+
+
+def database_url(target: str | Path) -> str:
+    """A SQLAlchemy URL from ``--db``/``NEWSLETTER_DB``: a URL as it is, a path as SQLite."""
+    text = str(target)
+    if "://" in text:
+        return text
+    path = Path(text).expanduser().resolve()
+    if not path.parent.is_dir():
+        raise NewsletterError(f"{target}: the folder for the database does not exist")
+    return f"sqlite:///{path}"
+
+
+def open_database(target: str | Path) -> Engine:
+    """Connect to the database and bring its schema up to date."""
+    url = database_url(target)
+    try:
+        engine = sa.create_engine(url)
+    except (sa.exc.ArgumentError, ModuleNotFoundError) as exc:
+        raise NewsletterError(f"cannot use database '{target}': {exc}") from None
+    if engine.dialect.name == "sqlite":
+        sa.event.listen(engine, "connect", _sqlite_pragmas)
+    try:
+        migrate(engine)
+    except sa.exc.OperationalError as exc:
+        raise NewsletterError(f"cannot open database '{target}': {exc.orig}") from None
+    return engine
+
+
+def _sqlite_pragmas(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]
+    """WAL lets the unsubscribe server read while a send writes. synchronous=NORMAL still
+    survives a killed process (only power loss may drop the last commits), and makes the
+    commit after every message cheap. busy_timeout makes concurrent writers wait, not fail.
+    """
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.execute("PRAGMA busy_timeout=30000")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.close()
+
+
+def migrate(engine: Engine) -> int:
+    """Apply the migrations this database has not seen; return its schema version."""
+    with engine.begin() as connection:
+        schema_version.create(connection, checkfirst=True)
+        current = connection.execute(sa.select(schema_version.c.version)).scalar()
+        if current is None:
+            current = 0
+            connection.execute(schema_version.insert().values(version=0))
+        if current > len(MIGRATIONS):
+            raise NewsletterError(
+                f"the database has schema version {current}, newer than this program "
+                f"knows ({len(MIGRATIONS)}): upgrade the newsletter package"
+            )
+        for version in range(current, len(MIGRATIONS)):
+            MIGRATIONS[version](connection)
+        connection.execute(schema_version.update().values(version=len(MIGRATIONS)))
+    return len(MIGRATIONS)

@@ -1,0 +1,175 @@
+"""CSV files of subscribers, as editors really have them, into the list.
+
+Excel in Poland saves cp1250 with ``;``; Google Sheets and LibreOffice save UTF-8 with
+``,``; some tools add a byte-order mark. The header row is matched by name (Polish or
+English, any letter case), so columns may come in any order and extra ones are ignored.
+Every row that cannot be imported is reported with its line number and the reason; the
+others are imported. Importing the same file again changes nothing.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import io
+import unicodedata
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from sqlalchemy.engine import Engine
+
+from newsletter.deliver import subscribers
+from newsletter.exceptions import Location, NewsletterError, Problem
+
+BATCH = 500
+
+COLUMNS: dict[str, tuple[str, ...]] = {
+    "email": ("email", "e-mail", "e mail", "mail", "email address", "e-mail address",
+              "adres e-mail", "adres email", "adres", "adres mailowy"),
+    "name": ("name", "full name", "imie i nazwisko", "imie", "nazwisko i imie", "nazwa"),
+    "language": ("language", "lang", "jezyk"),
+    "source": ("source", "consent", "consent source", "zrodlo", "zgoda", "zrodlo zgody"),
+}  # fmt: skip
+"""Accepted header names per field, written without Polish diacritics (matched that way)."""
+
+
+@dataclass
+class ImportReport:
+    """What an import did: counts per outcome, and every rejected row with its reason."""
+
+    rows: int = 0
+    outcomes: dict[str, int] = field(
+        default_factory=lambda: {"added": 0, "updated": 0, "unchanged": 0, "kept": 0}
+    )
+    rejected: list[Problem] = field(default_factory=list)
+    encoding: str = ""
+    delimiter: str = ""
+
+    def summary(self) -> str:
+        o = self.outcomes
+        return (
+            f"{self.rows} rows: {o['added']} added, {o['updated']} updated, "
+            f"{o['unchanged']} unchanged, {o['kept']} kept off the list (had left it), "
+            f"{len(self.rejected)} rejected"
+        )
+
+
+def decode(data: bytes) -> tuple[str, str]:
+    """The text of a CSV file and the encoding it was in: UTF-8 (with or without BOM),
+    else cp1250. UTF-8 is tried strictly first: Polish letters in cp1250 are never valid
+    UTF-8 sequences, while any byte string decodes as cp1250 (almost), so the order matters.
+    """
+    if data.startswith(codecs.BOM_UTF8):
+        return data[len(codecs.BOM_UTF8) :].decode("utf-8"), "utf-8-sig"
+    try:
+        return data.decode("utf-8"), "utf-8"
+    except UnicodeDecodeError:
+        pass
+    try:
+        return data.decode("cp1250"), "cp1250"
+    except UnicodeDecodeError as exc:
+        raise NewsletterError(
+            f"the file is neither UTF-8 nor Windows-1250 (byte {exc.start}): save it as "
+            "CSV UTF-8 and import again"
+        ) from None
+
+
+def delimiter(header_line: str) -> str:
+    """``;`` or ``,``, whichever the header row has more of (Sniffer guesses wrong on
+    one-column files and on addresses full of dots, so we count in the header only)."""
+    return ";" if header_line.count(";") > header_line.count(",") else ","
+
+
+def header_key(text: str) -> str:
+    """A header cell compared without case, diacritics, underscores or extra spaces."""
+    folded = unicodedata.normalize("NFKD", text.replace("ł", "l").replace("Ł", "L"))
+    folded = "".join(ch for ch in folded if not unicodedata.combining(ch))
+    return " ".join(folded.lower().replace("_", " ").split())
+
+
+def map_header(cells: list[str], where: Location) -> dict[str, int]:
+    """Field name → column index, from the header row."""
+    aliases = {alias: name for name, names in COLUMNS.items() for alias in names}
+    mapping: dict[str, int] = {}
+    for index, cell in enumerate(cells):
+        name = aliases.get(header_key(cell))
+        if name and name not in mapping:
+            mapping[name] = index
+    if "email" not in mapping:
+        found = ", ".join(f"'{c}'" for c in cells) or "nothing"
+        raise NewsletterError(
+            f"{where}: no e-mail column in the header row (found {found}); name it "
+            "'email' or 'adres e-mail'"
+        )
+    return mapping
+
+
+def import_csv(
+    engine: Engine,
+    data: bytes,
+    source_name: str,
+    consent_source: str | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> ImportReport:
+    """Import the rows of a CSV file; returns the report (rejected rows do not stop it).
+
+    ``source_name`` names the file in messages; ``consent_source`` is recorded for rows
+    without their own source column (default: ``import <file name>``). ``progress`` is
+    called with the number of rows done after each batch.
+    """
+    text, encoding = decode(data)
+    report = ImportReport(encoding=encoding)
+    path = Path(source_name)
+    first_line = text.split("\n", 1)[0]
+    report.delimiter = delimiter(first_line)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=report.delimiter)
+    try:
+        header = next(reader)
+    except StopIteration:
+        raise NewsletterError(f"{source_name}: the file is empty") from None
+    columns = map_header(header, Location(path, 1))
+    default_source = consent_source or f"import {path.name}"
+    seen: dict[str, int] = {}
+    batch: list[subscribers.Candidate] = []
+
+    def flush() -> None:
+        if batch:
+            with engine.begin() as connection:
+                for outcome in subscribers.save(connection, batch):
+                    report.outcomes[outcome] += 1
+            batch.clear()
+        if progress:
+            progress(report.rows)
+
+    for cells in reader:
+        line = reader.line_num  # the line the row ends on: right for one-line rows
+        if not any(cell.strip() for cell in cells):
+            continue
+        report.rows += 1
+
+        def cell(name: str, cells: list[str] = cells) -> str | None:
+            index = columns.get(name)
+            return cells[index] if index is not None and index < len(cells) else None
+
+        try:
+            item = subscribers.candidate(
+                cell("email") or "",
+                cell("name"),
+                cell("language"),
+                cell("source") or default_source,
+            )
+        except subscribers.InvalidSubscriber as exc:
+            report.rejected.append(Problem(Location(path, line), str(exc)))
+            continue
+        if item.key in seen:
+            report.rejected.append(
+                Problem(Location(path, line), f"{item.email} is already on line {seen[item.key]}")
+            )
+            continue
+        seen[item.key] = line
+        batch.append(item)
+        if len(batch) >= BATCH:
+            flush()
+    flush()
+    return report

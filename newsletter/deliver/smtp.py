@@ -1,0 +1,211 @@
+"""SMTP settings from a URL, and one reusable connection that says what a failure means.
+
+``smtp://user@host:587?starttls`` — plain SMTP upgraded with STARTTLS (refused if the
+server does not offer it); ``smtps://user@host:465`` — TLS from the first byte;
+``smtp://host:25`` — plain, for a relay on the local network or a test server. The
+password never goes in the URL: it comes from ``NEWSLETTER_SMTP_PASSWORD``.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import smtplib
+import ssl
+from dataclasses import dataclass
+from urllib.parse import unquote, urlsplit
+
+from newsletter.exceptions import NewsletterError
+
+URL_VARIABLE = "NEWSLETTER_SMTP_URL"
+PASSWORD_VARIABLE = "NEWSLETTER_SMTP_PASSWORD"
+_ENHANCED = re.compile(r"^\s*([245])\.(\d{1,3})\.(\d{1,3})\b")
+
+
+class SmtpSettingsError(NewsletterError):
+    """A --smtp URL or SMTP environment that cannot work."""
+
+
+class SmtpUnavailable(NewsletterError):
+    """The server cannot be reached or refuses us as a sender: no message can go."""
+
+
+class TemporaryFailure(Exception):
+    """A 4xx reply or a dropped connection: the same message may succeed later."""
+
+    def __init__(self, reply: str, reconnect: bool):
+        super().__init__(reply)
+        self.reply = reply
+        self.reconnect = reconnect
+
+
+class PermanentFailure(Exception):
+    """A 5xx reply for this recipient or message; ``hard_bounce`` when the address is bad."""
+
+    def __init__(self, reply: str, hard_bounce: bool):
+        super().__init__(reply)
+        self.reply = reply
+        self.hard_bounce = hard_bounce
+
+
+@dataclass(frozen=True)
+class SmtpSettings:
+    """Where and how to connect (security: ``plain``, ``starttls`` or ``tls``)."""
+
+    host: str
+    port: int
+    security: str = "plain"
+    username: str | None = None
+    password: str | None = None
+    timeout: float = 60.0
+
+    def __str__(self) -> str:
+        scheme = "smtps" if self.security == "tls" else "smtp"
+        user = f"{self.username}@" if self.username else ""
+        query = "?starttls" if self.security == "starttls" else ""
+        return f"{scheme}://{user}{self.host}:{self.port}{query}"
+
+
+def smtp_settings(url: str | None, environ: dict[str, str] | None = None) -> SmtpSettings:
+    """Read ``--smtp`` (or NEWSLETTER_SMTP_URL) and NEWSLETTER_SMTP_PASSWORD."""
+    environ = dict(os.environ if environ is None else environ)
+    url = url or environ.get(URL_VARIABLE)
+    if not url:
+        raise SmtpSettingsError(
+            f"no SMTP server: pass --smtp smtp://user@host:587?starttls or set {URL_VARIABLE}"
+        )
+    parts = urlsplit(url)
+    if parts.scheme not in ("smtp", "smtps"):
+        raise SmtpSettingsError(f"--smtp must start with smtp:// or smtps://, not '{url}'")
+    if parts.password is not None:
+        raise SmtpSettingsError(
+            f"put the SMTP password in {PASSWORD_VARIABLE}, not in the URL (URLs end up in "
+            "shell history and process lists)"
+        )
+    if not parts.hostname:
+        raise SmtpSettingsError(f"no host in --smtp '{url}'")
+    try:
+        port = parts.port
+    except ValueError:
+        raise SmtpSettingsError(f"bad port in --smtp '{url}'") from None
+    options = {o for o in parts.query.split("&") if o}
+    if options - {"starttls"}:
+        raise SmtpSettingsError(
+            f"unknown option '{parts.query}' in --smtp (the only one is ?starttls)"
+        )
+    if parts.scheme == "smtps":
+        if options:
+            raise SmtpSettingsError("smtps:// is TLS already; ?starttls is for smtp://")
+        security = "tls"
+    else:
+        security = "starttls" if options else "plain"
+    username = unquote(parts.username) if parts.username else None
+    password = environ.get(PASSWORD_VARIABLE) or None
+    if username and not password:
+        raise SmtpSettingsError(f"the URL names user '{username}': set {PASSWORD_VARIABLE}")
+    default_port = {"plain": 25, "starttls": 587, "tls": 465}[security]
+    return SmtpSettings(parts.hostname, port or default_port, security, username, password)
+
+
+def enhanced_status(reply: str) -> tuple[int, int, int] | None:
+    """The RFC 3463 code at the start of a reply text (``5.1.1 …``), if any."""
+    match = _ENHANCED.match(reply)
+    return tuple(int(n) for n in match.groups()) if match else None  # type: ignore[return-value]
+
+
+def is_hard_bounce(code: int, reply: str) -> bool:
+    """Does a 5xx reply say the address itself is bad (so it should leave the list)?
+
+    With an enhanced code: 5.1.x (bad mailbox or domain) and 5.2.1 (mailbox disabled).
+    Without one: 550/551/553 (mailbox unavailable, not local, name not allowed). Policy
+    and content refusals (5.7.x, 554) are not the address's fault and keep it listed.
+    """
+    enhanced = enhanced_status(reply)
+    if enhanced:
+        return enhanced[0] == 5 and (enhanced[1] == 1 or enhanced[1:] == (2, 1))
+    return code in (550, 551, 553)
+
+
+class SmtpConnection:
+    """One SMTP session, opened on first use and reused for every message after."""
+
+    def __init__(self, settings: SmtpSettings):
+        self.settings = settings
+        self.client: smtplib.SMTP | None = None
+
+    def open(self) -> None:
+        """Connect, say EHLO, upgrade to TLS and log in as the settings say."""
+        s = self.settings
+        try:
+            if s.security == "tls":
+                client: smtplib.SMTP = smtplib.SMTP_SSL(
+                    s.host, s.port, timeout=s.timeout, context=ssl.create_default_context()
+                )
+            else:
+                client = smtplib.SMTP(s.host, s.port, timeout=s.timeout)
+            client.ehlo()
+            if s.security == "starttls":
+                if not client.has_extn("starttls"):
+                    client.close()
+                    raise SmtpUnavailable(f"{s.host}:{s.port} does not offer STARTTLS")
+                client.starttls(context=ssl.create_default_context())
+                client.ehlo()
+            if s.username:
+                client.login(s.username, s.password or "")
+        except smtplib.SMTPAuthenticationError as exc:
+            raise SmtpUnavailable(f"{s}: login refused: {_reply(exc)}") from None
+        except smtplib.SMTPResponseException as exc:
+            raise TemporaryFailure(_reply(exc), reconnect=True) from None
+        except (OSError, smtplib.SMTPException) as exc:
+            raise TemporaryFailure(f"cannot connect to {s}: {exc}", reconnect=True) from None
+        self.client = client
+
+    def send(self, sender: str, recipient: str, data: bytes) -> str:
+        """Send one message; return the server's reply, or raise what the failure means."""
+        if self.client is None:
+            self.open()
+        assert self.client is not None
+        try:
+            refused = self.client.sendmail(sender, [recipient], data)
+        except smtplib.SMTPRecipientsRefused as exc:
+            code, text = exc.recipients[recipient]
+            raise self._failure(code, text) from None
+        except smtplib.SMTPSenderRefused as exc:
+            if exc.smtp_code >= 500:
+                raise SmtpUnavailable(
+                    f"the server refuses sender {sender}: {_reply(exc)}"
+                ) from None
+            raise self._failure(exc.smtp_code, exc.smtp_error) from None
+        except smtplib.SMTPResponseException as exc:
+            raise self._failure(exc.smtp_code, exc.smtp_error) from None
+        except (OSError, smtplib.SMTPException) as exc:  # dropped connection, timeout
+            self.close()
+            raise TemporaryFailure(f"connection lost: {exc or type(exc).__name__}", True) from None
+        assert not refused  # one recipient: refused raises instead
+        return "250"
+
+    def _failure(self, code: int, text: bytes | str) -> Exception:
+        reply = f"{code} {text.decode('utf-8', 'replace') if isinstance(text, bytes) else text}"
+        if 400 <= code < 500:
+            # After a 421 smtplib has closed the socket (the server is going away); after
+            # any other refusal it has sent RSET, so the connection can be reused.
+            if code == 421:
+                self.close()
+            return TemporaryFailure(reply, reconnect=code == 421)
+        return PermanentFailure(reply, is_hard_bounce(code, reply.partition(" ")[2]))
+
+    def close(self) -> None:
+        """QUIT politely if the connection still works; forget it either way."""
+        client, self.client = self.client, None
+        if client is None:
+            return
+        try:
+            if client.sock is not None:
+                client.quit()
+        except (OSError, smtplib.SMTPException):
+            client.close()
+
+
+def _reply(exc: smtplib.SMTPResponseException) -> str:
+    text = exc.smtp_error
+    return f"{exc.smtp_code} {text.decode('utf-8', 'replace') if isinstance(text, bytes) else text}"

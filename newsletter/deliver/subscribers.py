@@ -1,0 +1,260 @@
+"""The mailing list: who is on it, who left, and the rules for changing that.
+
+One rule matters above the others: an address that unsubscribed, bounced or complained is
+never put back on the list by an import or an ``add``. Rows are kept when someone leaves
+(``remove`` unsubscribes), so that a later import of an old file cannot re-add them.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from typing import TextIO
+
+import sqlalchemy as sa
+from email_validator import EmailNotValidError, validate_email
+from sqlalchemy.engine import Connection, Engine
+
+from newsletter.deliver.db import now, subscribers
+from newsletter.exceptions import NewsletterError
+from newsletter.model import LANGUAGES
+
+SUBSCRIBED = "subscribed"
+UNSUBSCRIBED = "unsubscribed"
+BOUNCED = "bounced"
+COMPLAINED = "complained"
+STATUSES = (SUBSCRIBED, UNSUBSCRIBED, BOUNCED, COMPLAINED)
+
+EXPORT_COLUMNS = (
+    "email", "name", "language", "status", "source", "subscribed_at", "unsubscribed_at",
+)  # fmt: skip
+
+
+class InvalidSubscriber(NewsletterError):
+    """An address, name or language that cannot go on the list (the message says why)."""
+
+
+@dataclass(frozen=True)
+class Subscriber:
+    """One row of the list, as the commands show it."""
+
+    id: int
+    email: str
+    name: str | None
+    language: str | None
+    status: str
+    source: str | None
+    subscribed_at: dt.datetime | None
+    unsubscribed_at: dt.datetime | None
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A checked address with its details, ready to be added."""
+
+    email: str
+    name: str | None = None
+    language: str | None = None
+    source: str | None = None
+
+    @property
+    def key(self) -> str:
+        return self.email.lower()
+
+
+def candidate(
+    email: str, name: str | None = None, language: str | None = None, source: str | None = None
+) -> Candidate:
+    """Check and normalize one subscriber's details; raise InvalidSubscriber saying why.
+
+    Addresses are checked by syntax only (no DNS: imports must work offline and fast) and
+    must be ASCII, so every server can take them without SMTPUTF8.
+    """
+    if not email.strip():
+        raise InvalidSubscriber("no e-mail address")
+    try:
+        checked = validate_email(email.strip(), check_deliverability=False, allow_smtputf8=False)
+    except EmailNotValidError as exc:
+        raise InvalidSubscriber(f"'{email.strip()}' is not a valid e-mail address: {exc}") from None
+    name = (name or "").strip() or None
+    if name is not None:
+        if any(ch in name for ch in "\r\n\x00"):
+            raise InvalidSubscriber(f"the name of {checked.normalized} contains a line break")
+        if len(name) > 200:
+            raise InvalidSubscriber(f"the name of {checked.normalized} is over 200 characters")
+    language = (language or "").strip().lower() or None
+    if language is not None and language not in LANGUAGES:
+        raise InvalidSubscriber(
+            f"unknown language '{language}' (expected one of: {', '.join(LANGUAGES)})"
+        )
+    source = (source or "").strip() or None
+    return Candidate(checked.normalized, name, language, source)
+
+
+def save(connection: Connection, batch: Iterable[Candidate]) -> list[str]:
+    """Add new addresses and update details of subscribed ones, in the caller's transaction.
+
+    Returns, for each candidate, what happened: ``added``, ``updated``, ``unchanged``, or
+    ``kept`` (the address left the list and stays off it). Looked up in one query per
+    batch, so an import of 100,000 rows does not make 100,000 round trips.
+    """
+    batch = list(batch)
+    keys = {c.key for c in batch}
+    rows = connection.execute(
+        sa.select(subscribers).where(subscribers.c.email_key.in_(keys))
+    ).mappings()
+    existing = {row["email_key"]: dict(row) for row in rows}
+    outcomes = []
+    moment = now()
+    for item in batch:
+        row = existing.get(item.key)
+        if row is None:
+            values = {
+                "email": item.email,
+                "email_key": item.key,
+                "name": item.name,
+                "language": item.language,
+                "status": SUBSCRIBED,
+                "source": item.source,
+                "subscribed_at": moment,
+                "created_at": moment,
+                "updated_at": moment,
+            }
+            connection.execute(subscribers.insert().values(**values))
+            existing[item.key] = values
+            outcomes.append("added")
+        elif row["status"] != SUBSCRIBED:
+            outcomes.append("kept")
+        else:
+            changes = {
+                field: getattr(item, field)
+                for field in ("name", "language")
+                if getattr(item, field) is not None and getattr(item, field) != row[field]
+            }
+            if changes:
+                connection.execute(
+                    subscribers.update()
+                    .where(subscribers.c.email_key == item.key)
+                    .values(**changes, updated_at=moment)
+                )
+                row.update(changes)
+                outcomes.append("updated")
+            else:
+                outcomes.append("unchanged")
+    return outcomes
+
+
+def add(engine: Engine, item: Candidate) -> str:
+    """Add one subscriber (see :func:`save` for what the result means)."""
+    with engine.begin() as connection:
+        return save(connection, [item])[0]
+
+
+def find(engine: Engine, email: str) -> Subscriber | None:
+    """The subscriber with this address, in any letter case."""
+    with engine.connect() as connection:
+        row = (
+            connection.execute(
+                sa.select(subscribers).where(subscribers.c.email_key == email.strip().lower())
+            )
+            .mappings()
+            .first()
+        )
+    return _subscriber(row) if row else None
+
+
+def remove(engine: Engine, email: str) -> Subscriber:
+    """Unsubscribe an address (the row stays, so no import can bring it back)."""
+    found = find(engine, email)
+    if found is None:
+        raise NewsletterError(f"{email.strip()} is not on the list")
+    with engine.begin() as connection:
+        set_status(connection, found.id, UNSUBSCRIBED)
+    return found
+
+
+def set_status(connection: Connection, subscriber_id: int, status: str) -> bool:
+    """Change a subscriber's status; True when it changed.
+
+    Leaving the list is one-way: an unsubscribed address is never marked bounced or
+    subscribed again, so the reason it left is kept.
+    """
+    moment = now()
+    values: dict[str, object] = {"status": status, "updated_at": moment}
+    if status == UNSUBSCRIBED:
+        values["unsubscribed_at"] = moment
+    query = (
+        subscribers.update()
+        .where(subscribers.c.id == subscriber_id)
+        .where(subscribers.c.status != status)
+        .where(subscribers.c.status != UNSUBSCRIBED)
+        .values(**values)
+    )
+    return connection.execute(query).rowcount > 0
+
+
+def by_id(connection: Connection, subscriber_id: int) -> Subscriber | None:
+    """A subscriber by database id (what an unsubscribe token names)."""
+    row = (
+        connection.execute(sa.select(subscribers).where(subscribers.c.id == subscriber_id))
+        .mappings()
+        .first()
+    )
+    return _subscriber(row) if row else None
+
+
+def iter_subscribers(
+    engine: Engine, status: str | None = None, page: int = 1000
+) -> Iterator[Subscriber]:
+    """Every subscriber in id order, a page at a time (memory stays flat on big lists)."""
+    last = 0
+    while True:
+        query = sa.select(subscribers).where(subscribers.c.id > last)
+        if status:
+            query = query.where(subscribers.c.status == status)
+        with engine.connect() as connection:
+            rows = connection.execute(query.order_by(subscribers.c.id).limit(page)).mappings()
+            chunk = [_subscriber(row) for row in rows]
+        yield from chunk
+        if len(chunk) < page:
+            return
+        last = chunk[-1].id
+
+
+def count(engine: Engine) -> dict[str, int]:
+    """How many subscribers have each status (every status present, zero or not)."""
+    query = sa.select(subscribers.c.status, sa.func.count()).group_by(subscribers.c.status)
+    with engine.connect() as connection:
+        counted = dict(connection.execute(query).all())
+    return {status: counted.get(status, 0) for status in STATUSES}
+
+
+def export(engine: Engine, out: TextIO, status: str | None = None) -> int:
+    """Write the list as CSV (UTF-8, comma, header row): re-importable. Returns the rows."""
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(EXPORT_COLUMNS)
+    written = 0
+    for item in iter_subscribers(engine, status):
+        writer.writerow(
+            [
+                "" if value is None else value.isoformat() if hasattr(value, "isoformat") else value
+                for value in (getattr(item, column) for column in EXPORT_COLUMNS)
+            ]
+        )
+        written += 1
+    return written
+
+
+def _subscriber(row) -> Subscriber:  # type: ignore[no-untyped-def]
+    return Subscriber(
+        row["id"],
+        row["email"],
+        row["name"],
+        row["language"],
+        row["status"],
+        row["source"],
+        row["subscribed_at"],
+        row["unsubscribed_at"],
+    )

@@ -1,0 +1,98 @@
+"""Real SMTP servers on loopback (aiosmtpd) and a filled list, for the delivery tests.
+
+Not a conftest: test folders here have no __init__.py, so a second conftest.py would
+clash with tests/conftest.py by module name. Tests import what they need from here.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import email
+import email.policy
+import socket
+import threading
+from collections import Counter
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from email.message import EmailMessage
+
+from aiosmtpd.controller import Controller
+from sqlalchemy.engine import Engine
+
+from newsletter.deliver import subscribers
+
+SECRET = "test-secret-0123456789abcdef"
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@dataclass
+class Recorder:
+    """Accepts everything and keeps (recipient, message bytes); ``replies`` may script
+    answers per recipient first: e.g. {"a@x": ["451 4.3.0 later", "421 4.3.2 bye"]} at RCPT
+    ("DROP" closes the connection instead of answering).
+    """
+
+    replies: dict[str, list[str]] = field(default_factory=dict)
+    received: list[tuple[str, bytes]] = field(default_factory=list)
+    attempts: Counter = field(default_factory=Counter)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        with self.lock:
+            self.attempts[address] += 1
+            scripted = self.replies.get(address)
+            if scripted:  # 4xx replies are used up one per attempt, 5xx ones stay
+                reply = scripted[0] if scripted[0].startswith("5") else scripted.pop(0)
+                if reply == "DROP":  # hang up without a word
+                    server.transport.close()
+                    return "421 4.4.2 gone"
+                return reply
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    async def handle_DATA(self, server, session, envelope):
+        with self.lock:
+            for address in envelope.rcpt_tos:
+                self.received.append((address, envelope.original_content or envelope.content))
+        return "250 Message accepted"
+
+    def messages(self) -> list[tuple[str, EmailMessage]]:
+        with self.lock:
+            return [
+                (to, email.message_from_bytes(data, policy=email.policy.default))
+                for to, data in self.received
+            ]
+
+    def recipients(self) -> Counter:
+        with self.lock:
+            return Counter(to for to, _ in self.received)
+
+
+@contextlib.contextmanager
+def smtp_server(handler) -> Iterator[str]:
+    """An aiosmtpd server on 127.0.0.1 for the duration; yields its smtp:// URL."""
+    port = free_port()
+    controller = Controller(handler, hostname="127.0.0.1", port=port)
+    controller.start()
+    try:
+        yield f"smtp://127.0.0.1:{port}"
+    finally:
+        controller.stop()
+
+
+def fill_list(engine: Engine, count: int, domain: str = "example.com") -> list[str]:
+    """``count`` subscribers user0001@domain…; returns their addresses."""
+    addresses = [f"user{n:04d}@{domain}" for n in range(1, count + 1)]
+    with engine.begin() as connection:
+        for start in range(0, count, 500):
+            batch = [
+                subscribers.candidate(a, f"Użytkownik {a[4:8]}", "pl", "test")
+                for a in addresses[start : start + 500]
+            ]
+            subscribers.save(connection, batch)
+    return addresses

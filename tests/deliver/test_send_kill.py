@@ -1,0 +1,58 @@
+"""kill -9 in the middle of a send, then the same command again: nobody lost, few twice."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from conftest import ROOT, SAMPLE
+from mailhelpers import SECRET, Recorder, fill_list, smtp_server
+
+from newsletter.deliver import send as sending
+from newsletter.deliver.db import open_database
+
+CONCURRENCY = 4
+
+
+def newsletter_send(db: Path, url: str) -> subprocess.Popen:
+    exe = Path(sys.executable).with_name("newsletter")
+    env = {**os.environ, "NEWSLETTER_SECRET": SECRET, "NEWSLETTER_DB": str(db)}
+    command = [str(exe), "send", str(SAMPLE), "--smtp", url, "--concurrency", str(CONCURRENCY)]
+    # the rate keeps the first run going long enough to be killed in the middle
+    return subprocess.Popen(
+        [*command, "--rate", "150"], cwd=ROOT, env=env,
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+    )  # fmt: skip
+
+
+def test_sigkill_midway_then_resume_loses_nobody(tmp_path: Path):
+    db = tmp_path / "list.db"
+    addresses = fill_list(open_database(db), 600)
+    recorder = Recorder()
+    with smtp_server(recorder) as url:
+        first = newsletter_send(db, url)
+        deadline = time.monotonic() + 120  # a bound on the loop, not a timing assertion
+        while len(recorder.received) < 150 and time.monotonic() < deadline:
+            assert first.poll() is None, first.communicate()
+            time.sleep(0.01)
+        first.send_signal(signal.SIGKILL)
+        first.wait()
+        assert first.returncode == -signal.SIGKILL
+        killed_at = len(recorder.received)
+        assert killed_at < len(addresses)  # it really died partway
+
+        second = newsletter_send(db, url)
+        _out, err = second.communicate(timeout=300)
+        assert second.returncode == 0, err.decode()
+        assert b"resuming 2020-12" in err
+
+    got = recorder.recipients()
+    assert set(got) == set(addresses)  # every subscriber received the issue
+    duplicates = sum(n - 1 for n in got.values())
+    print(f"killed after {killed_at} received; {duplicates} sent twice")
+    assert duplicates <= CONCURRENCY
+    assert sending.journal_counts(open_database(db), "2020-12")["sent"] == len(addresses)

@@ -1,0 +1,104 @@
+"""The unsubscribe endpoint as mail clients and readers reach it: a running uvicorn."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+from conftest import ROOT
+from mailhelpers import SECRET, fill_list, free_port
+
+from newsletter.deliver import subscribers
+from newsletter.deliver.db import open_database
+from newsletter.deliver.tokens import make_token
+
+KEY = SECRET.encode()
+
+
+@pytest.fixture
+def server(tmp_path: Path) -> Iterator[tuple[str, Path]]:
+    """``newsletter serve`` as a process on a free loopback port; yields (base URL, db)."""
+    db = tmp_path / "list.db"
+    fill_list(open_database(db), 5)
+    port = free_port()
+    exe = Path(sys.executable).with_name("newsletter")
+    env = {**os.environ, "NEWSLETTER_SECRET": SECRET}
+    process = subprocess.Popen(
+        [str(exe), "serve", "--db", str(db), "--port", str(port)],
+        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+    )  # fmt: skip
+    base = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(200):  # bounded wait for start-up
+            try:
+                httpx.get(base + "/u/x", timeout=1)
+                break
+            except httpx.TransportError:
+                assert process.poll() is None, process.stderr.read().decode()
+                time.sleep(0.05)
+        yield base, db
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+def status(db: Path, email: str) -> str:
+    return subscribers.find(open_database(db), email).status
+
+
+def test_get_asks_and_post_unsubscribes(server):
+    base, db = server
+    link = f"{base}/u/{make_token(KEY, 2)}"
+    page = httpx.get(link)
+    assert page.status_code == 200
+    assert '<form method="post">' in page.text and "user0002@example.com" in page.text
+    assert page.headers["cache-control"] == "no-store"
+    assert status(db, "user0002@example.com") == "subscribed"  # a GET changes nothing
+    confirmed = httpx.post(link, data={})  # the confirm button
+    assert confirmed.status_code == 200 and "wypisany" in confirmed.text
+    assert status(db, "user0002@example.com") == "unsubscribed"
+    assert httpx.post(link).status_code == 200  # idempotent
+    assert status(db, "user0001@example.com") == "subscribed"  # nobody else
+
+
+def test_one_click_post_from_a_mail_client(server):
+    base, db = server
+    response = httpx.post(
+        f"{base}/u/{make_token(KEY, 3)}",
+        content=b"List-Unsubscribe=One-Click",
+        headers={"Content-Type": "application/x-www-form-urlencoded"},
+    )
+    assert response.status_code == 200
+    assert status(db, "user0003@example.com") == "unsubscribed"
+
+
+def test_forged_and_truncated_tokens_are_rejected_alike(server):
+    base, db = server
+    good = make_token(KEY, 4)
+    forged = make_token(b"another key 0123456789", 4)
+    answers = [
+        httpx.request(method, f"{base}/u/{token}")
+        for method in ("GET", "POST")
+        for token in (forged, good[:-1], good + "A", "4", "0-" + good.split("-", 1)[1],
+                      make_token(KEY, 999))
+    ]  # fmt: skip
+    assert {a.status_code for a in answers} == {404}
+    assert len({a.text for a in answers}) == 1  # the same page: it reveals nothing
+    assert "user0004" not in answers[0].text
+    assert status(db, "user0004@example.com") == "subscribed"
+
+
+def test_serve_refuses_to_start_without_the_secret(tmp_path: Path):
+    exe = Path(sys.executable).with_name("newsletter")
+    env = {k: v for k, v in os.environ.items() if k != "NEWSLETTER_SECRET"}
+    result = subprocess.run(
+        [str(exe), "serve", "--db", str(tmp_path / "list.db")],
+        cwd=ROOT, env=env, capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+    assert result.returncode == 1 and "NEWSLETTER_SECRET is not set" in result.stderr
