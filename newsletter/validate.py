@@ -7,6 +7,7 @@ the line, and rewrite the message in the editor's terms.
 
 from __future__ import annotations
 
+import difflib
 import types
 import typing
 from pathlib import Path
@@ -36,10 +37,26 @@ def validate(model: type[M], data: Any, path: Path, context: dict[str, Any] | No
 def problems_from(
     exc: ValidationError, data: dict[str, Any], model: type[BaseModel], path: Path
 ) -> list[Problem]:
-    """One Problem per pydantic error, located through the origins in ``data``."""
+    """One Problem per pydantic error, located through the origins in ``data``.
+
+    A misspelled required field gives pydantic two errors (unknown 'titel', missing
+    'title'); the editor gets one: the unknown field with its suggestion.
+    """
+    errors = exc.errors()
+    misspelled = set()
+    for error in errors:
+        if error["type"] == "extra_forbidden":
+            loc = tuple(error["loc"])
+            owner = model_at(model, loc[:-1])
+            known = [n for n in (owner.model_fields if owner else {}) if n != "where"]
+            close = difflib.get_close_matches(str(loc[-1]), known, n=1, cutoff=0.6)
+            if close:
+                misspelled.add((*loc[:-1], close[0]))
     problems = []
-    for error in exc.errors():
+    for error in errors:
         loc = tuple(error["loc"])
+        if error["type"] == "missing" and loc in misspelled:
+            continue
         location, field = _locate(data, loc, path)
         problems.append(Problem(location, _message(error, field, model, loc)))
     return problems
