@@ -16,6 +16,9 @@ from typing import Any
 import click
 
 from newsletter import __version__
+from newsletter.commands.send import send as send_command
+from newsletter.commands.serve import serve as serve_command
+from newsletter.commands.subscribers import subscribers as subscribers_group
 from newsletter.exceptions import ContentError, NewsletterError
 
 EXIT_USER_ERROR = 1
@@ -226,13 +229,7 @@ def _shown(path: Path) -> str:
         return str(path)
 
 
-# Delivery commands (issue 5) live in newsletter/commands/, one module per verb or group.
-from newsletter.commands.subscribers import subscribers as _subscribers  # noqa: E402
-
-main.add_command(_subscribers)
-from newsletter.commands.send import send as _send  # noqa: E402
-
-main.add_command(_send)
-from newsletter.commands.serve import serve as _serve  # noqa: E402
-
-main.add_command(_serve)
+# The mailing list's commands live in newsletter/commands/, one module per verb or group.
+main.add_command(subscribers_group)
+main.add_command(send_command)
+main.add_command(serve_command)

@@ -254,5 +254,3 @@ def _mappings(node: Any) -> Iterator[dict[str, Any]]:
         for item in node:
             yield from _mappings(item)
 
-
-__all__ = ["Issue", "Project", "Section", "load_issue", "load_project", "slugify"]

@@ -78,9 +78,15 @@ def test_build_rejects_unknown_edition_with_suggestion():
     assert "unknown edition 'emial' — did you mean 'email'?" in result.output
 
 
-@pytest.mark.parametrize("verb", ["new", "check", "build", "site", "preview"])
+VERBS = [
+    "new", "check", "build", "site", "preview", "send", "serve",
+    *(f"subscribers {verb}" for verb in ("import", "add", "remove", "list", "count", "export")),
+]
+
+
+@pytest.mark.parametrize("verb", VERBS)
 def test_every_verb_has_help_with_an_example(verb: str):
-    result = CliRunner().invoke(main, [verb, "--help"])
+    result = CliRunner().invoke(main, [*verb.split(), "--help"])
     assert result.exit_code == 0
     assert "Example" in result.output
     assert f"newsletter {verb} " in result.output

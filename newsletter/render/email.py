@@ -28,8 +28,6 @@ class PlacedImage:
     url: str
     width: int
     height: int
-    source: Path
-    relative: str
 
 
 @dataclass(frozen=True)
@@ -39,7 +37,6 @@ class EmailEdition:
     mjml: str
     html: str
     text: str
-    images: tuple[PlacedImage, ...]
     warnings: tuple[str, ...]
 
 
@@ -51,8 +48,7 @@ def render_email(issue: Issue, project: Project) -> EmailEdition:
     text_template = environment(project, "email", autoescape=False).get_template("issue.txt.j2")
     text = text_template.render(context)
     warnings = check_email_html(html, "email.html")
-    images = tuple(context["placed"].values())  # type: ignore[attr-defined]
-    return EmailEdition(mjml_source, html, _tidy_text(text), images, tuple(warnings))
+    return EmailEdition(mjml_source, html, _tidy_text(text), tuple(warnings))
 
 
 def render_mjml(issue: Issue, project: Project) -> str:
@@ -65,7 +61,6 @@ def _render_mjml(context: dict[str, object], project: Project) -> str:
 
 
 def _context(issue: Issue, project: Project) -> dict[str, object]:
-    placed: dict[Path, PlacedImage] = {}
     spacing = project.theme.spacing
     text_width = spacing.content_width - 2 * (spacing.medium + spacing.small)
 
@@ -74,22 +69,17 @@ def _context(issue: Issue, project: Project) -> dict[str, object]:
         relative = image.file.relative_to(issue.source_dir).as_posix()
         pixel_width, pixel_height = image.pixel_size()
         width = min(pixel_width, max_width)
-        result = PlacedImage(
+        return PlacedImage(
             url=public_url(project, issue, relative),
             width=width,
             height=round(pixel_height * width / pixel_width),
-            source=image.file,
-            relative=relative,
         )
-        placed[image.file] = result
-        return result
 
     return {
         **issue_context(issue, project),
         "web_url": public_url(project, issue, "web/"),
         "unsubscribe_url": placeholders.UNSUBSCRIBE_URL,
         "image": place,
-        "placed": placed,
     }
 
 
