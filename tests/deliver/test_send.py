@@ -202,3 +202,24 @@ def test_line_breaks_in_subject_or_names_are_refused(project, edition):
         factory("ok").message(Recipient(1, "a@example.com", "Jan\nBcc: x@example.com"))
     with pytest.raises(subscribers.InvalidSubscriber):
         subscribers.candidate("a@example.com", "Jan\r\nBcc: x@example.com")
+
+
+def test_an_unreachable_server_stops_the_send_and_keeps_its_place(
+    tmp_path: Path, project, sample, edition
+):
+    from mailhelpers import free_port
+
+    from newsletter.deliver.smtp import SmtpUnavailable
+
+    engine = open_database(tmp_path / "list.db")
+    addresses = fill_list(engine, 12)
+    closed = f"smtp://127.0.0.1:{free_port()}"  # nothing listens there
+    with pytest.raises(SmtpUnavailable):
+        run_send(engine, project, sample, edition, closed)
+    journal = sending.journal_counts(engine, "2020-12")
+    assert journal["sent"] == 0 and journal["pending"] == len(addresses)
+    recorder = Recorder()
+    with smtp_server(recorder) as url:  # the server is back: the same send carries on
+        counts = run_send(engine, project, sample, edition, url)
+    assert counts.sent == len(addresses)
+    assert recorder.recipients() == {a: 1 for a in addresses}
