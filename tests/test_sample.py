@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import re
+
+from conftest import DATA
+
 from newsletter.load import load_issue
+from newsletter.markdown import to_plain_text
 from newsletter.model import Article, Figures, Issue, Letter, LinkCards
 from newsletter.summary import summarize
 
@@ -81,3 +86,52 @@ def test_summary_counts(sample: Issue):
     assert summary.blocks["figures"] == 1 and summary.blocks["letter"] == 1
     assert summary.links >= 5  # three maps, the portal, the hub
     assert summary.words > 1000
+
+
+REFERENCE = DATA / "reference" / "business-krakow-2020-12.txt"  # text taken from the PDF
+
+
+def _letters(text: str) -> str:
+    """Only letters and digits: what survives PDF extraction (line breaks, hyphenation,
+    quote styles and spacing differ between the PDF's text and ours)."""
+    return re.sub(r"[^0-9a-ząćęłńóśźż]", "", text.lower())
+
+
+def _sentences(text: str) -> list[str]:
+    return [s for s in re.split(r"(?<=[.!?])\s+", text) if len(_letters(s)) > 3]
+
+
+def test_sample_invents_nothing(sample: Issue):
+    """Every sentence an editor wrote into the sample stands in the December 2020 PDF."""
+    reference = _letters(REFERENCE.read_text(encoding="utf-8"))
+    texts: list[str] = []
+    for _section, block in sample.blocks():
+        for name in ("kicker", "title", "lead", "greeting"):
+            texts.append(getattr(block, name, None) or "")
+        for name in ("body", "closing", "intro"):
+            texts.append(to_plain_text(getattr(block, name, None) or ""))
+        if isinstance(block, LinkCards):
+            for card in block.cards:
+                texts += [card.title, to_plain_text(card.text or "")]
+        if isinstance(block, Figures):
+            texts += [f"{item.label} {item.value}" for item in block.items]
+        if isinstance(block, Letter):
+            texts += [block.signature.name, block.signature.role or ""]
+    invented = [s for t in texts for s in _sentences(t) if _letters(s) not in reference]
+    assert invented == []
+
+
+def test_sample_leaves_nothing_out(sample: Issue, project):
+    """Every sentence of the PDF's text reaches the e-mail's text part (the figures are laid
+    out as a table in the PDF, and are checked one by one above)."""
+    from newsletter.render.email import render_email
+
+    ours = _letters(render_email(sample, project).text)
+    reference = re.sub(r"\s+", " ", re.sub(r"-\n", "", REFERENCE.read_text(encoding="utf-8")))
+    left_out = [
+        s for s in _sentences(reference)
+        if "in numbers" not in s and len(_letters(s)) >= 30
+        # a sentence's end: the PDF glues headings and labels to the start of the next one
+        and _letters(s)[-50:] not in ours
+    ]  # fmt: skip
+    assert left_out == []
