@@ -41,6 +41,10 @@ class _Group(click.Group):
         except NewsletterError as exc:
             click.secho(f"error: {exc}", fg="red", err=True)
             sys.exit(EXIT_USER_ERROR)
+        except OSError as exc:  # an output folder that cannot be written, a full disk…
+            where = f"{exc.filename}: " if exc.filename else ""
+            click.secho(f"error: {where}{exc.strerror or exc}", fg="red", err=True)
+            sys.exit(EXIT_USER_ERROR)
 
 
 def _project(ctx: click.Context, start: Path | None = None):

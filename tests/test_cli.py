@@ -72,6 +72,16 @@ def test_check_bad_issue_lists_problems_and_exits_1(monkeypatch):
     assert result.exception is None or isinstance(result.exception, SystemExit)
 
 
+def test_unwritable_output_is_a_clear_error(tmp_path):
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("a file where the output folder should be")
+    inside = blocker / "build"
+    result = run("build", "issues/2020-12", "--only", "email", "--out", str(inside))
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    assert f"error: {inside}" in result.stderr and "Not a directory" in result.stderr
+
+
 def test_build_rejects_unknown_edition_with_suggestion():
     result = CliRunner().invoke(main, ["build", str(SAMPLE), "--only", "emial"])
     assert result.exit_code == 1
