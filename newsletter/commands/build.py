@@ -1,0 +1,72 @@
+"""`newsletter build` (one issue) and `newsletter site` (every issue and the archive)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from newsletter.commands.common import project, report
+
+
+def _split_editions(ctx: click.Context, param: click.Parameter, value: str | None):
+    if not value:
+        return None
+    return [name.strip() for name in value.split(",") if name.strip()]
+
+
+@click.command()
+@click.argument("issue_dir", type=click.Path(file_okay=False, path_type=Path))
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Output folder (default: build/ from newsletter.toml); files go to OUT/<id>/.",
+)
+@click.option(
+    "--only",
+    callback=_split_editions,
+    metavar="EDITIONS",
+    help="Comma-separated editions to build: email, pdf, print, web (default: all).",
+)
+@click.pass_context
+def build(ctx: click.Context, issue_dir: Path, out: Path | None, only: list[str] | None) -> None:
+    """Build the editions of an issue into build/<id>/.
+
+    \b
+    Writes email.html and email.txt, business-krakow-<id>.pdf (readers),
+    business-krakow-<id>-print.pdf (printer) and web/index.html.
+    \b
+    Examples:
+      newsletter build issues/2020-12
+      newsletter build issues/2020-12 --only email --out /tmp/preview
+    """
+    from newsletter import publish
+    from newsletter.load import load_issue
+
+    editions = publish.choose_editions(only)
+    site = project(ctx, issue_dir)
+    issue = load_issue(issue_dir, site)
+    report(publish.build(issue, site, editions, out))
+
+
+@click.command()
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Output folder (default: build/ from newsletter.toml).",
+)
+@click.pass_context
+def site(ctx: click.Context, out: Path | None) -> None:
+    """Build every issue in issues/ with all its editions, plus the archive.
+
+    Writes build/index.html (every issue, newest first, with its PDFs) and
+    build/feed.xml (Atom). Publish the output folder as it is at base_url.
+
+    \b
+    Example:
+      newsletter site
+      newsletter site --out /tmp/site
+    """
+    from newsletter import publish
+
+    report(publish.build_site(project(ctx), out))

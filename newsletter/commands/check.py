@@ -1,0 +1,30 @@
+"""`newsletter check`: validate an issue and summarize it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from newsletter.commands.common import project
+
+
+@click.command()
+@click.argument("issue_dir", type=click.Path(file_okay=False, path_type=Path))
+@click.pass_context
+def check(ctx: click.Context, issue_dir: Path) -> None:
+    """Validate an issue and print a short summary.
+
+    Every problem is listed as file:line: message, and the command exits with status 1.
+
+    \b
+    Example:
+      newsletter check issues/2020-12
+    """
+    from newsletter.load import load_issue
+    from newsletter.summary import summarize
+
+    issue = load_issue(issue_dir, project(ctx, issue_dir))
+    for line in summarize(issue).lines(issue):
+        click.echo(line)
+    click.secho("OK", fg="green")

@@ -1,0 +1,35 @@
+"""What the publishing commands share: the project from --config, and how results print."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import click
+
+if TYPE_CHECKING:
+    from newsletter.load import Project
+    from newsletter.publish import Built
+
+
+def project(ctx: click.Context, start: Path | None = None) -> Project:
+    """newsletter.toml from --config, or the nearest one above ``start`` (or the cwd)."""
+    from newsletter.load import load_project
+
+    return load_project(ctx.obj.get("config") if ctx.obj else None, start=start)
+
+
+def report(built: Built) -> None:
+    """The files written, with sizes, then the warnings (in yellow, on stderr)."""
+    for path in built.files:
+        click.echo(f"wrote {shown(path)} ({path.stat().st_size:,} bytes)")
+    for warning in built.warnings:
+        click.secho(f"warning: {warning}", fg="yellow", err=True)
+
+
+def shown(path: Path) -> str:
+    """A path as the user would type it: relative to the working folder when inside it."""
+    try:
+        return str(path.resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(path)

@@ -1,0 +1,43 @@
+"""`newsletter preview`: the live preview server (the work is in newsletter/preview.py)."""
+
+from __future__ import annotations
+
+import sys
+import tempfile
+from pathlib import Path
+
+import click
+
+from newsletter.exceptions import NewsletterError
+
+
+@click.command()
+@click.argument("issue_dir", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", default=8000, show_default=True, help="Port (0 picks a free one).")
+@click.pass_context
+def preview(ctx: click.Context, issue_dir: Path, host: str, port: int) -> None:
+    """Show an issue in the browser and update it as you save its files.
+
+    The page shows the e-mail at phone and desktop width, the web page and the PDF.
+    Mistakes appear on the page with file:line; the last good version stays visible.
+    Stop with Ctrl+C.
+
+    \b
+    Example:
+      newsletter preview issues/2021-01
+    """
+    from newsletter.preview import serve
+
+    out = Path(tempfile.mkdtemp(prefix="newsletter-preview-"))
+
+    def ready(address: str) -> None:
+        click.echo(f"Preview of {issue_dir} at {address} (Ctrl+C to stop)")
+        sys.stdout.flush()
+
+    try:
+        serve(issue_dir, ctx.obj.get("config"), host, port, out, ready)
+    except KeyboardInterrupt:
+        click.echo("Stopped.")
+    except OSError as exc:
+        raise NewsletterError(f"cannot listen on {host}:{port}: {exc.strerror}") from None
