@@ -34,7 +34,7 @@ class Edition:
     name: str
     description: str
     files: tuple[str, ...]
-    renderer: str | None  # "module:function", imported only when that edition is built
+    renderer: str  # "module:function", imported only when that edition is built
 
     def paths(self, out: Path, issue: Issue, project: Project) -> list[Path]:
         stem = slugify(project.site.name)
@@ -43,7 +43,6 @@ class Edition:
     def load_renderer(self) -> Renderer:
         from importlib import import_module
 
-        assert self.renderer is not None
         module, _, function = self.renderer.partition(":")
         return getattr(import_module(module), function)
 
@@ -79,26 +78,17 @@ EDITIONS: dict[str, Edition] = {
 }
 
 
-def available() -> list[str]:
-    """Editions this version can build."""
-    return [name for name, edition in EDITIONS.items() if edition.renderer]
-
-
 def choose_editions(names: Iterable[str] | None) -> list[Edition]:
-    """Editions from a ``--only`` list (all available ones when none is given)."""
+    """Editions from a ``--only`` list, in build order (the web page links the PDFs'
+    sizes, so they come first); every edition when none is given."""
     if not names:
-        return [EDITIONS[n] for n in available()]
-    editions = []
-    for name in names:
-        if name not in EDITIONS:
-            raise NewsletterError(f"unknown edition '{name}'{did_you_mean(name, EDITIONS)}")
-        if EDITIONS[name].renderer is None:
-            raise NewsletterError(
-                f"the {name} edition ({EDITIONS[name].description}) is not available in this "
-                f"version; available: {', '.join(available()) or 'none yet'}"
-            )
-        editions.append(EDITIONS[name])
-    return editions
+        return list(EDITIONS.values())
+    unknown = [name for name in names if name not in EDITIONS]
+    if unknown:
+        raise NewsletterError(
+            f"unknown edition '{unknown[0]}'{did_you_mean(unknown[0], EDITIONS)}"
+        )
+    return [edition for name, edition in EDITIONS.items() if name in names]
 
 
 def output_dir(project: Project, issue: Issue, out: Path | None = None) -> Path:
