@@ -134,3 +134,12 @@ def test_web_alone_links_pdfs_without_sizes_and_says_so(project: Project, tmp_pa
     built = build(issue, project, choose_editions(["web"]), tmp_path)
     assert built.files == [EDITIONS["web"].paths(tmp_path / issue.id, issue, project)[0]]
     assert len(built.warnings) == 2 and "not built yet" in built.warnings[0]
+
+
+def test_editions_build_in_order_whatever_the_only_list_says(project: Project, tmp_path):
+    issue = load_issue(SAMPLE, project)
+    built = build(issue, project, choose_editions(["web", "print", "pdf"]), tmp_path)
+    assert [p.name for p in built.files][-1] == "index.html"  # the page comes last
+    assert not any("not built yet" in warning for warning in built.warnings)
+    page = (tmp_path / issue.id / "web" / "index.html").read_text(encoding="utf-8")
+    assert page.count(" KB)") == 2  # both PDFs existed when the page was written
