@@ -1,0 +1,104 @@
+"""The same list and journal on PostgreSQL: a private server started for these tests.
+
+The delivery code is SQLAlchemy Core so a bigger list can move from a SQLite file to
+PostgreSQL by changing NEWSLETTER_DB; this proves it on a real server (Debian's
+postgresql, run from a temporary data folder on a loopback port, stopped afterwards).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+from mailhelpers import Recorder, fill_list, free_port, smtp_server
+from test_import import write_csv
+from test_send import run_send
+
+from newsletter.deliver import send as sending
+from newsletter.deliver import subscribers
+from newsletter.deliver.db import open_database
+from newsletter.deliver.importer import import_csv
+from newsletter.render.email import render_email
+
+
+def _postgres_bin() -> Path:
+    versions = sorted(Path("/usr/lib/postgresql").glob("*/bin/initdb"))
+    assert versions, "Debian's postgresql is not installed (bash .ci/install installs it)"
+    return versions[-1].parent
+
+
+def _as_server_user(command: list[str], owner: str | None) -> list[str]:
+    # PostgreSQL refuses to run as root: as root (CI), run it as the packaged 'postgres'.
+    return ["runuser", "-u", owner, "--", *command] if owner else command
+
+
+@pytest.fixture(scope="module")
+def postgres() -> Iterator[str]:
+    """A SQLAlchemy URL of a fresh, empty PostgreSQL server on 127.0.0.1."""
+    bindir = _postgres_bin()
+    owner = "postgres" if os.geteuid() == 0 else None
+    data = Path(tempfile.mkdtemp(prefix="newsletter-pg-"))
+    if owner:
+        shutil.chown(data, owner)
+    port = free_port()
+    subprocess.run(
+        _as_server_user([str(bindir / "initdb"), "-D", str(data), "-U", "postgres",
+                         "--auth=trust", "--encoding=UTF8", "--no-instructions"], owner),
+        check=True, capture_output=True,
+    )  # fmt: skip
+    options = f"-p {port} -k {data} -c listen_addresses=127.0.0.1 -c fsync=off"
+    subprocess.run(
+        _as_server_user([str(bindir / "pg_ctl"), "-D", str(data), "-o", options, "-w",
+                         "-l", str(data / "server.log"), "start"], owner),
+        check=True, capture_output=True,
+    )  # fmt: skip
+    try:
+        yield f"postgresql+psycopg://postgres@127.0.0.1:{port}/postgres"
+    finally:
+        subprocess.run(
+            _as_server_user([str(bindir / "pg_ctl"), "-D", str(data), "-m", "fast", "stop"],
+                            owner),
+            capture_output=True,
+        )  # fmt: skip
+        shutil.rmtree(data, ignore_errors=True)
+
+
+def test_import_is_idempotent_on_postgresql(postgres: str, tmp_path: Path):
+    engine = open_database(postgres)
+    assert engine.dialect.name == "postgresql"
+    data = write_csv(tmp_path / "list.csv", "utf-8", ",").read_bytes()
+    first = import_csv(engine, data, "list.csv")
+    again = import_csv(engine, data, "list.csv")
+    assert first.outcomes["added"] == 2
+    assert again.outcomes == {"added": 0, "updated": 0, "unchanged": 2, "kept": 0}
+    lines = [[p.location.line for p in r.rejected] for r in (first, again)]
+    assert lines == [[3, 5, 6, 7], [3, 5, 6, 7]]
+    assert subscribers.find(engine, "JAN.KOWALSKI@example.com").name == "Jan Kowalski"
+    subscribers.remove(engine, "anna@firma.pl")
+    last = import_csv(engine, data, "list.csv")  # never resubscribes someone who left
+    assert last.outcomes["kept"] == 1
+    assert subscribers.find(engine, "anna@firma.pl").status == "unsubscribed"
+    assert sum(1 for _ in subscribers.iter_subscribers(engine)) == 2  # Jan and Anna
+
+
+def test_journaled_send_and_resume_on_postgresql(postgres: str, project, sample):
+    engine = open_database(postgres)
+    with engine.begin() as connection:  # a clean list for this test
+        for table in ("deliveries", "sends", "subscribers"):
+            connection.execute(sa.text(f"DELETE FROM {table}"))
+    addresses = fill_list(engine, 40)
+    edition = render_email(sample, project)
+    recorder = Recorder(replies={addresses[7]: ["451 4.7.1 greylisted"] * 4})
+    with smtp_server(recorder) as url:
+        counts = run_send(engine, project, sample, edition, url)
+        assert (counts.sent, counts.deferred) == (39, 1)
+        counts = run_send(engine, project, sample, edition, url)  # resumes: only the rest
+        assert (counts.sent, counts.deferred) == (1, 0)
+    assert recorder.recipients() == {a: 1 for a in addresses}
+    assert sending.journal_counts(engine, "2020-12")["sent"] == 40
