@@ -22,6 +22,7 @@ class Built:
 
     files: list[Path]
     warnings: list[str] = field(default_factory=list)
+    up_to_date: list[Path] = field(default_factory=list)
 
 
 Renderer = Callable[[Issue, Project, Path], Built]
@@ -150,9 +151,32 @@ def issue_folders(project: Project) -> list[Path]:
     return sorted(p.parent for p in root.glob("*/issue.yaml")) if root.is_dir() else []
 
 
-def build_site(project: Project, out: Path | None = None) -> Built:
+def newest_input(issue: Issue, project: Project) -> float:
+    """The latest change to anything an edition of ``issue`` is made from: its folder, the
+    templates, the theme and fonts, the site configuration, and this program itself."""
+    import newsletter
+
+    site = project.site
+    roots = [issue.source_dir, site.templates_path, project.theme.folder,
+             Path(newsletter.__file__).parent]  # fmt: skip
+    files = [p for root in roots for p in root.rglob("*") if p.is_file()]
+    files.append(site.root / "newsletter.toml")
+    return max(p.stat().st_mtime for p in files if p.exists())
+
+
+def up_to_date(edition: Edition, issue: Issue, project: Project, out: Path, since: float) -> bool:
+    """Whether every file of ``edition`` exists and is newer than all its inputs."""
+    paths = edition.paths(out, issue, project)
+    return all(p.exists() and p.stat().st_mtime >= since for p in paths)
+
+
+def build_site(project: Project, out: Path | None = None, force: bool = False) -> Built:
     """Every issue with every edition, then the archive index and feed: the whole static
-    site, ready to be published at base_url. Problems in any issue are reported together."""
+    site, ready to be published at base_url. Problems in any issue are reported together.
+
+    Editions newer than everything they are made from are kept (a year of issues means a
+    dozen PDFs of about 1.5 s each); ``force`` rebuilds them all.
+    """
     from newsletter.exceptions import ContentError
     from newsletter.load import load_issue
     from newsletter.render.archive import write_archive
@@ -170,7 +194,16 @@ def build_site(project: Project, out: Path | None = None) -> Built:
     root = out or project.site.output_path
     result = Built([])
     for issue in issues:
-        built = build(issue, project, choose_editions(None), root)
+        folder = output_dir(project, issue, root)
+        since = newest_input(issue, project)
+        stale = [
+            e for e in choose_editions(None)
+            if force or not up_to_date(e, issue, project, folder, since)
+        ]  # fmt: skip
+        for edition in choose_editions(None):
+            if edition not in stale:
+                result.up_to_date += edition.paths(folder, issue, project)
+        built = build(issue, project, stale, root)
         result.files += built.files
         result.warnings += [f"{issue.id}: {w}" for w in built.warnings]
     archive = write_archive(issues, project, root)

@@ -55,12 +55,14 @@ def build(ctx: click.Context, issue_dir: Path, out: Path | None, only: list[str]
     type=click.Path(file_okay=False, path_type=Path),
     help="Output folder (default: build/ from newsletter.toml).",
 )
+@click.option("--force", is_flag=True, help="Rebuild every edition, even those up to date.")
 @click.pass_context
-def site(ctx: click.Context, out: Path | None) -> None:
+def site(ctx: click.Context, out: Path | None, force: bool) -> None:
     """Build every issue in issues/ with all its editions, plus the archive.
 
     Writes build/index.html (every issue, newest first, with its PDFs) and
     build/feed.xml (Atom). Publish the output folder as it is at base_url.
+    Editions newer than everything they are made from are kept as they are.
 
     \b
     Example:
@@ -69,4 +71,4 @@ def site(ctx: click.Context, out: Path | None) -> None:
     """
     from newsletter import publish
 
-    report(publish.build_site(project(ctx), out))
+    report(publish.build_site(project(ctx), out, force))

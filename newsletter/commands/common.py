@@ -23,6 +23,9 @@ def report(built: Built) -> None:
     """The files written, with sizes, then the warnings (in yellow, on stderr)."""
     for path in built.files:
         click.echo(f"wrote {shown(path)} ({path.stat().st_size:,} bytes)")
+    if built.up_to_date:
+        click.echo(f"up to date: {len(built.up_to_date)} files (nothing they are made from "
+                   "changed)")
     for warning in built.warnings:
         click.secho(f"warning: {warning}", fg="yellow", err=True)
 

@@ -143,3 +143,22 @@ def test_editions_build_in_order_whatever_the_only_list_says(project: Project, t
     assert not any("not built yet" in warning for warning in built.warnings)
     page = (tmp_path / issue.id / "web" / "index.html").read_text(encoding="utf-8")
     assert page.count(" KB)") == 2  # both PDFs existed when the page was written
+
+
+def test_site_rebuilds_only_what_changed(site: Path):
+    import os
+    import time
+
+    project = load_project(site.parent / "newsletter.toml")
+    again = build_site(project)
+    assert [p.name for p in again.files] == ["index.html", "feed.xml"]
+    assert len(again.up_to_date) == 2 * 5  # two issues, five files each
+    article = site.parent / "issues" / "2020-12" / "open-city.md"
+    later = time.time() + 5
+    os.utime(article, (later, later))  # an editor saved a file
+    edited = build_site(project)
+    assert sum("/2020-12/" in str(p) for p in edited.files) == 5  # that issue, all editions
+    assert not any("/2021-01/" in str(p) for p in edited.files)
+    assert len(edited.up_to_date) == 5
+    forced = build_site(project, force=True)
+    assert forced.up_to_date == [] and len(forced.files) == 2 * 5 + 2
