@@ -13,7 +13,7 @@ from pathlib import Path
 from newsletter.load import Project
 from newsletter.model import Image, Issue
 from newsletter.publish import EDITIONS, Built, copy_images, public_url, write_text
-from newsletter.render.templating import environment, issue_context
+from newsletter.render.templating import environment, issue_context, strings
 
 LOCALES = {"en": "en_GB", "pl": "pl_PL"}
 
@@ -66,7 +66,7 @@ def write_web(issue: Issue, project: Project, out: Path) -> Built:
 
 def downloads(issue: Issue, project: Project, out: Path) -> list[Download]:
     """The PDFs beside the page, with their sizes when they have been built."""
-    t = issue_context(issue, project)["t"]
+    t = strings(project, issue.language)
     result = []
     for name, label in (("pdf", t["pdf_read"]), ("print", t["pdf_print"])):
         path = EDITIONS[name].paths(out, issue, project)[0]
