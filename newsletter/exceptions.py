@@ -20,7 +20,7 @@ class Location:
     line: int | None = None
 
     def __str__(self) -> str:
-        name = _display_path(self.file)
+        name = display_path(self.file)
         return f"{name}:{self.line}" if self.line else name
 
 
@@ -64,8 +64,8 @@ def did_you_mean(word: str, choices: Iterable[str]) -> str:
     return ""
 
 
-def _display_path(path: Path) -> str:
-    """Paths relative to the working directory when they are under it, as editors typed them."""
+def display_path(path: Path) -> str:
+    """A path as the user would type it: relative to the working folder when inside it."""
     try:
         return str(path.resolve().relative_to(Path.cwd().resolve()))
     except ValueError:

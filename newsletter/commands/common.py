@@ -7,6 +7,8 @@ from typing import TYPE_CHECKING
 
 import click
 
+from newsletter.exceptions import display_path
+
 if TYPE_CHECKING:
     from newsletter.load import Project
     from newsletter.publish import Built
@@ -22,17 +24,9 @@ def project(ctx: click.Context, start: Path | None = None) -> Project:
 def report(built: Built) -> None:
     """The files written, with sizes, then the warnings (in yellow, on stderr)."""
     for path in built.files:
-        click.echo(f"wrote {shown(path)} ({path.stat().st_size:,} bytes)")
+        click.echo(f"wrote {display_path(path)} ({path.stat().st_size:,} bytes)")
     if built.up_to_date:
         click.echo(f"up to date: {len(built.up_to_date)} files (nothing they are made from "
                    "changed)")
     for warning in built.warnings:
         click.secho(f"warning: {warning}", fg="yellow", err=True)
-
-
-def shown(path: Path) -> str:
-    """A path as the user would type it: relative to the working folder when inside it."""
-    try:
-        return str(path.resolve().relative_to(Path.cwd().resolve()))
-    except ValueError:
-        return str(path)
