@@ -48,14 +48,7 @@ def factory(message_key: str | None = None) -> MessageFactory:
     project = load_project(ROOT / "newsletter.toml")
     issue = load_issue(SAMPLE, project)
     edition = render_email(issue, project)
-    return MessageFactory(
-        site=project.site,
-        subject=issue.subject_line,
-        html=edition.html,
-        text=edition.text,
-        key=KEY,
-        message_key=message_key,
-    )
+    return MessageFactory.for_edition(project.site, issue.subject_line, edition, KEY, message_key)
 
 
 def fill(db: Path, count: int) -> None:

@@ -7,12 +7,7 @@ from pathlib import Path
 import click
 
 from newsletter.commands.common import project, report
-
-
-def _split_editions(ctx: click.Context, param: click.Parameter, value: str | None):
-    if not value:
-        return None
-    return [name.strip() for name in value.split(",") if name.strip()]
+from newsletter.commands.options import comma_list
 
 
 @click.command()
@@ -24,7 +19,7 @@ def _split_editions(ctx: click.Context, param: click.Parameter, value: str | Non
 )
 @click.option(
     "--only",
-    callback=_split_editions,
+    callback=comma_list,
     metavar="EDITIONS",
     help="Comma-separated editions to build: email, pdf, print, web (default: all).",
 )

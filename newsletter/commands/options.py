@@ -1,4 +1,4 @@
-"""Options shared by the delivery commands."""
+"""Options shared by several commands."""
 
 from __future__ import annotations
 
@@ -32,3 +32,10 @@ def open_db(db: str | None):  # type: ignore[no-untyped-def]
             "or set NEWSLETTER_DB"
         )
     return open_database(db)
+
+
+def comma_list(ctx: click.Context, param: click.Parameter, value: str | None) -> list[str] | None:
+    """A click callback: ``"a, b,c"`` → ``["a", "b", "c"]`` (None when not given)."""
+    if not value:
+        return None
+    return [item.strip() for item in value.split(",") if item.strip()]

@@ -8,14 +8,8 @@ from pathlib import Path
 
 import click
 
-from newsletter.commands.options import db_option, open_db
+from newsletter.commands.options import comma_list, db_option, open_db
 from newsletter.exceptions import NewsletterError
-
-
-def _addresses(ctx: click.Context, param: click.Parameter, value: str | None):
-    if not value:
-        return None
-    return [a.strip() for a in value.split(",") if a.strip()]
 
 
 @click.command()
@@ -31,7 +25,7 @@ def _addresses(ctx: click.Context, param: click.Parameter, value: str | None):
               help="SMTP connections used at once.")  # fmt: skip
 @click.option("--rate", type=click.FloatRange(min=0.1), metavar="R",
               help="At most R messages/s over all connections (default: no limit).")  # fmt: skip
-@click.option("--to", "to", callback=_addresses, metavar="A@X,B@Y",
+@click.option("--to", "to", callback=comma_list, metavar="A@X,B@Y",
               help="Test send to these addresses only (not journaled).")  # fmt: skip
 @click.option(
     "--dry-run",
@@ -86,13 +80,8 @@ def send(
     edition = render_email(issue, project)
 
     def factory(message_key: str | None = None) -> MessageFactory:
-        return MessageFactory(
-            site=project.site,
-            subject=issue.subject_line,
-            html=edition.html,
-            text=edition.text,
-            key=key,
-            message_key=message_key,
+        return MessageFactory.for_edition(
+            project.site, issue.subject_line, edition, key, message_key
         )
 
     if to:

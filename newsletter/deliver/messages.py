@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from email import policy
 from email.headerregistry import Address
 from email.message import EmailMessage
+from typing import Any
 
 from newsletter import placeholders
 from newsletter.config import Site
@@ -129,6 +130,16 @@ class MessageFactory:
             ]
         )
         self._body = body.split(_MARK)
+
+    @classmethod
+    def for_edition(
+        cls, site: Site, subject: str, edition: Any, key: bytes, message_key: str | None = None
+    ) -> MessageFactory:
+        """The factory for an e-mail edition (anything with ``html`` and ``text``)."""
+        return cls(
+            site=site, subject=subject, html=edition.html, text=edition.text, key=key,
+            message_key=message_key,
+        )
 
     def unsubscribe_url(self, subscriber_id: int) -> str:
         """The recipient's unsubscribe page: base_url + ``u/`` + token."""
