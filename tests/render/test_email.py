@@ -237,3 +237,36 @@ def test_email_in_headless_chromium(served_email, project, browser, width):
         page.screenshot(path=str(ARTIFACTS / f"email-{width}.png"), full_page=True)
     finally:
         page.close()
+
+
+CONTRAST = """() => {
+  const rgb = (c) => c.match(/[\\d.]+/g).slice(0, 3).map(Number);
+  const lum = ([r, g, b]) => [r, g, b].map((v) => { v /= 255;
+    return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4; })
+    .reduce((sum, v, i) => sum + v * [0.2126, 0.7152, 0.0722][i], 0);
+  const background = (el) => { for (let n = el; n; n = n.parentElement) {
+    const c = getComputedStyle(n).backgroundColor;
+    if (c !== 'rgba(0, 0, 0, 0)') return c; } return 'rgb(255, 255, 255)'; };
+  return [...document.querySelectorAll('.bk-text p, .bk-text li, .bk-text div, .bk-muted div')]
+    .filter((el) => el.innerText.trim())
+    .map((el) => { const a = lum(rgb(getComputedStyle(el).color)), b = lum(rgb(background(el)));
+      return [(Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05), el.innerText.slice(0, 40)]; });
+}"""
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_text_stays_readable_in_light_and_dark_mode(served_email, project, browser, scheme):
+    url, _ = served_email
+    page = browser.new_page(viewport={"width": 640, "height": 900}, color_scheme=scheme)
+    try:
+        page.goto(url, wait_until="load")
+        ratios = page.evaluate(CONTRAST)
+        assert len(ratios) > 50
+        low = [(round(r, 2), text) for r, text in ratios if r < 4.5]  # WCAG AA, body text
+        assert low == []
+        body = page.evaluate("getComputedStyle(document.body).backgroundColor")
+        dark = project.theme.color("dark_background").lstrip("#")
+        expected = "rgb({}, {}, {})".format(*(int(dark[i : i + 2], 16) for i in (0, 2, 4)))
+        assert (body == expected) == (scheme == "dark")  # the whole window turns dark
+    finally:
+        page.close()
