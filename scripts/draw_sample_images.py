@@ -22,8 +22,11 @@ from newsletter.theme import Theme, load_theme
 
 ROOT = Path(__file__).resolve().parent.parent
 OUTPUT = ROOT / "issues" / "2020-12" / "images"
-WIDTH, HEIGHT = 1200, 600
-SCALE = 2  # drawn at 2x, then scaled down: Pillow draws shapes without anti-aliasing
+WIDTH, HEIGHT = 1200, 600  # the design's coordinates
+SCALE = 4  # drawn at 4x, then scaled down: Pillow draws shapes without anti-aliasing
+# The files: wide enough to print at 300 ppi across the PDF's full 178 mm text width
+# (2102 px), so the sample builds without a low-resolution warning.
+FILE_WIDTH, FILE_HEIGHT = 2200, 1100
 PALETTE_COLORS = 64
 
 Color = tuple[int, int, int]
@@ -42,7 +45,7 @@ def tint(color: Color, amount: float) -> Color:
 
 
 def s(*values: float) -> list[int]:
-    """Coordinates of the 1200x600 design scaled to the 2x canvas."""
+    """Coordinates of the 1200x600 design scaled to the drawing canvas."""
     return [round(v * SCALE) for v in values]
 
 
@@ -161,11 +164,12 @@ DRAWINGS: dict[str, Drawing] = {
 
 
 def render(drawing: Drawing, theme: Theme) -> Image.Image:
-    """One illustration: drawn at 2x on the page background, scaled down, reduced to a palette."""
+    """One illustration: drawn large on the page background, scaled down to the file's
+    size, reduced to a palette."""
     colors = {name: rgb(value) for name, value in theme.colors.items()}
     canvas = Image.new("RGB", (WIDTH * SCALE, HEIGHT * SCALE), colors["panel"])
     drawing(canvas, colors)
-    small = canvas.resize((WIDTH, HEIGHT), Image.Resampling.LANCZOS)
+    small = canvas.resize((FILE_WIDTH, FILE_HEIGHT), Image.Resampling.LANCZOS)
     # Fast octree keeps small areas of strong colour (the red and gold pins); median cut
     # merged them into one brown.
     method, dither = Image.Quantize.FASTOCTREE, Image.Dither.NONE

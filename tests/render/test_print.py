@@ -176,9 +176,15 @@ def test_pages_are_drawn_in_the_theme_colours(pdfs, sample: Issue, project: Proj
     assert masthead > top.width * top.height // 2  # the masthead band
 
 
-def test_low_resolution_images_are_named_for_the_printer(pdfs):
-    warnings = pdfs["warnings"]
-    assert any("school-cloud-laptop.png prints at 171 ppi" in w for w in warnings), warnings
+def test_low_resolution_images_are_named_for_the_printer(pdfs, project: Project, tmp_path):
+    assert pdfs["warnings"] == []  # the sample's drawings are 2200 px: 300+ ppi on A4
+    issue = load_issue(DATA / "every-block", project)
+    warnings = write_print(issue, project, tmp_path).warnings
+    # each picture at its placed size: circle.png, 800 px across the 178 mm text width;
+    # signature.png, 480 px in a 60 mm box; card.png, 360 px in a third of the width
+    names = sorted(w.split(" prints at ")[0] for w in warnings)
+    assert names == ["card.png", "circle.png", "signature.png"], warnings
+    assert any(w.startswith("circle.png prints at 114 ppi on page 2") for w in warnings)
 
 
 def test_missing_font_profile_and_image_are_clear_errors(project: Project, sample, tmp_path):
