@@ -51,14 +51,20 @@ def _problem_order(problem: Problem) -> tuple[str, int, str]:
     return (str(problem.location.file), problem.location.line or 0, problem.message)
 
 
-def did_you_mean(word: str, choices: Iterable[str]) -> str:
-    """A suffix like " — did you mean 'title'?" when a close choice exists, else a list."""
+def closest(word: str, choices: Iterable[str]) -> str | None:
+    """The choice an editor most likely meant by ``word``, if one is close enough."""
     import difflib  # only on the error path: keeps every command's start-up shorter
 
+    close = difflib.get_close_matches(word, sorted(set(choices)), n=1, cutoff=0.6)
+    return close[0] if close else None
+
+
+def did_you_mean(word: str, choices: Iterable[str]) -> str:
+    """A suffix like " — did you mean 'title'?" when a close choice exists, else a list."""
     choices = sorted(set(choices))
-    close = difflib.get_close_matches(word, choices, n=1, cutoff=0.6)
+    close = closest(word, choices)
     if close:
-        return f" — did you mean '{close[0]}'?"
+        return f" — did you mean '{close}'?"
     if choices:
         return " (expected one of: " + ", ".join(f"'{c}'" for c in choices) + ")"
     return ""

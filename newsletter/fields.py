@@ -24,7 +24,7 @@ from pydantic import (
 from pydantic import StringConstraints as _Str
 from pydantic_core import PydanticCustomError
 
-from newsletter.source import NOWHERE, WHERE, Origin
+from newsletter.source import NOWHERE, WHERE, Origin, inside
 
 Text = Annotated[str, _Str(strip_whitespace=True, min_length=1)]
 """A one-line text that must not be empty (titles, labels, names)."""
@@ -120,9 +120,8 @@ def resolve_image(value: Any, info: ValidationInfo) -> Path:
     if not isinstance(value, str) or not value.strip():
         raise PydanticCustomError("image_path", "give the image's file name, e.g. images/map.png")
     base = Path((info.context or {}).get("issue_dir", "."))
-    written = Path(value.strip())
-    target = (base / written).resolve()
-    if not target.is_relative_to(base.resolve()):
+    target = inside(base, value)
+    if target is None:
         raise PydanticCustomError(
             "image_outside",
             "image '{path}' is outside the issue folder; copy it into the issue's images/ "

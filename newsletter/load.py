@@ -7,6 +7,7 @@ or YAML. Every problem found is collected and raised together as one ContentErro
 
 from __future__ import annotations
 
+import functools
 import re
 import typing
 import unicodedata
@@ -20,7 +21,7 @@ from newsletter.exceptions import ContentError, Location, NewsletterError, Probl
 from newsletter.fields import MARKDOWN, check_url
 from newsletter.markdown import references
 from newsletter.model import Article, Card, Issue, Letter, LinkCards, Section
-from newsletter.source import WHERE, Origin, parse_markdown_file, parse_yaml, read_text
+from newsletter.source import WHERE, Origin, inside, parse_markdown_file, parse_yaml, read_text
 from newsletter.theme import Theme, load_theme
 from newsletter.validate import validate
 
@@ -126,8 +127,8 @@ def _read_block_file(entry: dict[str, Any], issue_dir: Path, shown_dir: Path) ->
     name = entry["file"]
     if not isinstance(name, str) or not name.strip():
         raise ContentError([Problem(here, "'file' must name a file, e.g. letter.md")])
-    path = (issue_dir / name.strip()).resolve()
-    if Path(name).is_absolute() or not path.is_relative_to(issue_dir.resolve()):
+    path = inside(issue_dir, name)
+    if path is None:
         raise ContentError([Problem(here, f"'{name}' is outside the issue folder")])
     if path.suffix.lower() not in BLOCK_FILE_SUFFIXES:
         raise ContentError(
@@ -202,6 +203,7 @@ def slugify(text: str) -> str:
     return slug[:60].strip("-") or "block"
 
 
+@functools.cache
 def _markdown_fields() -> frozenset[str]:
     """Names of the fields that hold Markdown, from the models themselves."""
     names = set()

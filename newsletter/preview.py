@@ -45,11 +45,15 @@ class Preview:
         self._pdf_lock = threading.Lock()
         self._pdf_wanted: tuple[Issue, Project] | None = None
         self._pdf_thread: threading.Thread | None = None
+        self._project: Project | None = None  # the last configuration that loaded
 
     def project(self) -> Project:
+        """The configuration as it is on disk now (it may have been edited), pointed at
+        this server for images and links."""
         project = load_project(self.config, start=self.issue_dir)
         site = project.site.model_copy(update={"base_url": self.base_url})
-        return dataclasses.replace(project, site=site)
+        self._project = dataclasses.replace(project, site=site)
+        return self._project
 
     def watched(self) -> list[Path]:
         """The issue folder and everything a build reads besides it."""
@@ -130,7 +134,7 @@ class Preview:
     def page(self) -> str:
         from newsletter.render.templating import environment
 
-        project = load_project(self.config, start=self.issue_dir)
+        project = self._project or self.project()  # read from disk once per rebuild only
         return environment(project, "preview").get_template("index.html.j2").render(
             issue_id=self.issue_id,
             version=self.version,

@@ -151,17 +151,20 @@ def issue_folders(project: Project) -> list[Path]:
     return sorted(p.parent for p in root.glob("*/issue.yaml")) if root.is_dir() else []
 
 
-def newest_input(issue: Issue, project: Project) -> float:
-    """The latest change to anything an edition of ``issue`` is made from: its folder, the
-    templates, the theme and fonts, the site configuration, and this program itself."""
+def newest_change(*roots: Path) -> float:
+    """The latest modification time of any file in ``roots`` (files or folders)."""
+    files = [p for root in roots for p in ([root] if root.is_file() else root.rglob("*"))]
+    return max((p.stat().st_mtime for p in files if p.is_file()), default=0.0)
+
+
+def newest_shared_input(project: Project) -> float:
+    """The latest change to what every issue's editions are made from: templates, theme and
+    fonts, the site configuration, and this program itself."""
     import newsletter
 
     site = project.site
-    roots = [issue.source_dir, site.templates_path, project.theme.folder,
-             Path(newsletter.__file__).parent]  # fmt: skip
-    files = [p for root in roots for p in root.rglob("*") if p.is_file()]
-    files.append(site.root / "newsletter.toml")
-    return max(p.stat().st_mtime for p in files if p.exists())
+    return newest_change(site.templates_path, project.theme.folder,
+                         site.root / "newsletter.toml", Path(newsletter.__file__).parent)
 
 
 def up_to_date(edition: Edition, issue: Issue, project: Project, out: Path, since: float) -> bool:
@@ -193,9 +196,10 @@ def build_site(project: Project, out: Path | None = None, force: bool = False) -
         raise NewsletterError(f"no issues found in {project.site.issues_path}")
     root = out or project.site.output_path
     result = Built([])
+    shared = newest_shared_input(project)  # once: the same for every issue
     for issue in issues:
         folder = output_dir(project, issue, root)
-        since = newest_input(issue, project)
+        since = max(shared, newest_change(issue.source_dir))
         stale = [
             e for e in choose_editions(None)
             if force or not up_to_date(e, issue, project, folder, since)

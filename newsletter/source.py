@@ -55,6 +55,13 @@ class Origin:
 NOWHERE = Origin(Location(Path("<built-in>")))
 
 
+def inside(folder: Path, written: str) -> Path | None:
+    """``written`` resolved under ``folder``, or None when it leads out of it (``../``, an
+    absolute path elsewhere, a link): the issue folder is what is published and reviewed."""
+    target = (folder / written.strip()).resolve()
+    return target if target.is_relative_to(folder.resolve()) else None
+
+
 def read_text(path: Path) -> str:
     """Read a UTF-8 file (a BOM is allowed); anything else is a clear error with its line."""
     try:

@@ -7,7 +7,6 @@ the line, and rewrite the message in the editor's terms.
 
 from __future__ import annotations
 
-import difflib
 import types
 import typing
 from pathlib import Path
@@ -15,7 +14,7 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
-from newsletter.exceptions import ContentError, Location, Problem, did_you_mean
+from newsletter.exceptions import ContentError, Location, Problem, closest, did_you_mean
 from newsletter.source import WHERE, Origin
 
 M = TypeVar("M", bound=BaseModel)
@@ -49,9 +48,9 @@ def problems_from(
             loc = tuple(error["loc"])
             owner = model_at(model, loc[:-1])
             known = [n for n in (owner.model_fields if owner else {}) if n != "where"]
-            close = difflib.get_close_matches(str(loc[-1]), known, n=1, cutoff=0.6)
+            close = closest(str(loc[-1]), known)
             if close:
-                misspelled.add((*loc[:-1], close[0]))
+                misspelled.add((*loc[:-1], close))
     problems = []
     for error in errors:
         loc = tuple(error["loc"])

@@ -16,7 +16,7 @@ from newsletter.exceptions import NewsletterError
 
 GMAIL_CLIP_BYTES = 102 * 1024
 WARN_BYTES = 90 * 1024
-_LEFTOVER = re.compile(r"</?mj-[a-z-]+|\{\{|\{%|\{#|%\}|\}\}")
+_LEFTOVER = re.compile(r"</?mj-[a-z-]+|\{\{|\{%|\{#")  # "}}" is common in minified CSS
 _ABSOLUTE = ("http://", "https://", "mailto:")
 
 

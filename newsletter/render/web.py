@@ -33,8 +33,11 @@ class ShareImage:
     alt: str
 
 
-def render_web(issue: Issue, project: Project, out: Path) -> str:
-    """The page's HTML; ``out`` is ``build/<id>/`` (PDF sizes are read from there)."""
+def render_web(
+    issue: Issue, project: Project, out: Path, pdfs: list[Download] | None = None
+) -> str:
+    """The page's HTML; ``out`` is ``build/<id>/`` (PDF sizes are read from there unless
+    ``pdfs`` already says)."""
     context = {
         **issue_context(issue, project),
         "variant": "web",
@@ -45,7 +48,7 @@ def render_web(issue: Issue, project: Project, out: Path) -> str:
         "archive_href": "../../index.html",
         "locale": LOCALES.get(issue.language, issue.language),
         "share_image": _share_image(issue, project),
-        "downloads": downloads(issue, project, out),
+        "downloads": pdfs if pdfs is not None else downloads(issue, project, out),
     }
     return environment(project, "web").get_template("issue.html.j2").render(context)
 
@@ -53,12 +56,13 @@ def render_web(issue: Issue, project: Project, out: Path) -> str:
 def write_web(issue: Issue, project: Project, out: Path) -> Built:
     """``build/<id>/web/index.html`` and the images it shows."""
     target = EDITIONS["web"].paths(out, issue, project)[0]
-    write_text(target, render_web(issue, project, out))
+    pdfs = downloads(issue, project, out)
+    write_text(target, render_web(issue, project, out, pdfs))
     copy_images(issue, out)
     warnings = [
         f"{d.href.removeprefix('../')} is not built yet: the page links it without a size "
         "(build all editions together)"
-        for d in downloads(issue, project, out)
+        for d in pdfs
         if d.size is None
     ]
     return Built([target], warnings)
