@@ -22,7 +22,7 @@ from typing import Any
 from newsletter.exceptions import ContentError, NewsletterError
 from newsletter.load import Project, load_issue, load_project
 from newsletter.model import Issue
-from newsletter.publish import EDITIONS
+from newsletter.output import EDITIONS
 
 HEARTBEAT_SECONDS = 15
 

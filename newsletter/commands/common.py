@@ -11,7 +11,7 @@ from newsletter.exceptions import display_path
 
 if TYPE_CHECKING:
     from newsletter.load import Project
-    from newsletter.publish import Built
+    from newsletter.output import Built
 
 
 def project(ctx: click.Context, start: Path | None = None) -> Project:

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from newsletter.load import Project
 from newsletter.model import Issue
-from newsletter.publish import Built, output_dir, public_url, write_text
+from newsletter.output import Built, output_dir, public_url, write_text
 from newsletter.render.templating import environment, month_year, strings
 from newsletter.render.web import Download, downloads
 

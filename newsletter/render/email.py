@@ -16,7 +16,7 @@ from mjml import mjml2html
 from newsletter import placeholders
 from newsletter.load import Project
 from newsletter.model import Image, Issue
-from newsletter.publish import Built, copy_images, public_url, write_text
+from newsletter.output import Built, copy_images, public_url, write_text
 from newsletter.render.email_checks import check_email_html
 from newsletter.render.templating import environment, issue_context
 

@@ -22,7 +22,7 @@ from typing import Any, Literal
 from newsletter.exceptions import NewsletterError
 from newsletter.load import Project
 from newsletter.model import Image, Issue
-from newsletter.publish import EDITIONS, Built
+from newsletter.output import EDITIONS, Built
 from newsletter.render.templating import environment, issue_context
 
 Variant = Literal["download", "print"]

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from newsletter.load import Project
 from newsletter.model import Image, Issue
-from newsletter.publish import EDITIONS, Built, copy_images, public_url, write_text
+from newsletter.output import EDITIONS, Built, copy_images, public_url, write_text
 from newsletter.render.templating import environment, issue_context, strings
 
 LOCALES = {"en": "en_GB", "pl": "pl_PL"}

@@ -14,7 +14,8 @@ from conftest import DATA, ROOT, SAMPLE
 from lxml import html as lxml_html
 
 from newsletter.load import Project, load_issue, load_project
-from newsletter.publish import EDITIONS, build, build_site, choose_editions
+from newsletter.output import EDITIONS
+from newsletter.publish import build, build_site, choose_editions
 
 VNU = ROOT / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar"
 AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
