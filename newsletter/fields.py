@@ -26,6 +26,9 @@ from pydantic_core import PydanticCustomError
 
 from newsletter.source import NOWHERE, WHERE, Origin, inside
 
+LANGUAGES = ("en", "pl")
+"""The languages an issue may be written in (Babel locales; templates have words for each)."""
+
 Text = Annotated[str, _Str(strip_whitespace=True, min_length=1)]
 """A one-line text that must not be empty (titles, labels, names)."""
 
@@ -42,6 +45,30 @@ def _markdown(value: str) -> str:
 
 
 Markdown = Annotated[str, _Str(min_length=1), AfterValidator(_markdown), MARKDOWN]
+
+
+def _empty_is_none(value: Any) -> Any:
+    """An optional field written empty (``text: ""``) means "no text", not an error."""
+    if isinstance(value, str) and not value.strip():
+        return None
+    return value
+
+
+Blank = BeforeValidator(_empty_is_none)
+"""Put on optional fields: an empty value is the same as leaving the field out."""
+
+OptionalText = Annotated[str | None, Blank]
+OptionalMarkdown = Annotated[Markdown | None, Blank]
+
+
+def _one_or_many(value: Any) -> Any:
+    """A field an editor may write as one value or as a list of them."""
+    if value is None:
+        return []
+    return value if isinstance(value, list) else [value]
+
+
+OneOrMany = BeforeValidator(_one_or_many)
 
 _SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 

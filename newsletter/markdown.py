@@ -2,35 +2,96 @@
 
 CommonMark via markdown-it-py with ``html=False``: a ``<script>`` or ``<b>`` typed into a
 body is shown as text (escaped), never passed through as markup, in every edition.
+Bare addresses (``https://…``, ``www.…``, e-mail addresses) become links (linkify-it-py),
+so every edition can make them clickable and break them only at their slashes; numbers
+keep their spaces unbreakable (:mod:`newsletter.typography`).
 """
 
 from __future__ import annotations
 
+import itertools
+import re
 from dataclasses import dataclass
 from functools import cache
 
 from markdown_it import MarkdownIt
+from markdown_it.common.utils import escapeHtml
 from markdown_it.token import Token
+
+from newsletter.typography import breakable_url, keep_numbers_together, looks_like_url
 
 
 @cache
 def _parser() -> MarkdownIt:
     # "commonmark" with html off; tables and strikethrough are not used by the newsletter.
-    return MarkdownIt("commonmark", {"html": False, "typographer": False})
+    parser = MarkdownIt("commonmark", {"html": False, "typographer": False, "linkify": True})
+    parser.enable("linkify")
+    parser.core.ruler.push("https_for_bare_addresses", _https_for_bare_addresses)
+    parser.add_render_rule("text", _render_text)
+    parser.add_render_rule("link_open", _render_link_open)
+    parser.add_render_rule("link_close", _render_link_close)
+    return parser
+
+
+def _https_for_bare_addresses(state) -> None:  # type: ignore[no-untyped-def]
+    """``www.krakow.pl`` written without a scheme links to https, not linkify's http."""
+    for block in state.tokens:
+        children = block.children or []
+        for token, shown in itertools.pairwise(children):
+            href = str(token.attrGet("href") or "")
+            if token.type == "link_open" and token.markup == "linkify" and \
+                    href.startswith("http://") and not shown.content.startswith("http://"):
+                token.attrSet("href", "https://" + href.removeprefix("http://"))
+
+
+def _is_address_link(tokens: list[Token], idx: int) -> bool:
+    """Whether the link opened at ``idx`` shows its own address as its text."""
+    opening = tokens[idx]
+    if opening.markup in ("linkify", "autolink"):
+        return True
+    following = tokens[idx + 1] if idx + 1 < len(tokens) else None
+    return following is not None and following.type == "text" and \
+        looks_like_url(following.content)
+
+
+def _render_link_open(self, tokens, idx, options, env):  # type: ignore[no-untyped-def]
+    if _is_address_link(tokens, idx):
+        tokens[idx].attrJoin("class", "url")
+    return self.renderToken(tokens, idx, options, env)
+
+
+def _render_link_close(self, tokens, idx, options, env):  # type: ignore[no-untyped-def]
+    html = self.renderToken(tokens, idx, options, env)
+    opening = next(i for i in range(idx - 1, -1, -1) if tokens[i].type == "link_open")
+    if env.get("print_urls") and not _is_address_link(tokens, opening):
+        shown = re.sub(r"^(https?://|mailto:)", "", str(tokens[opening].attrGet("href") or ""))
+        html += f' <span class="url">({breakable_url(shown.rstrip("/"))})</span>'
+    return html
+
+
+def _render_text(self, tokens, idx, options, env):  # type: ignore[no-untyped-def]
+    content = tokens[idx].content
+    if idx > 0 and tokens[idx - 1].type == "link_open" and _is_address_link(tokens, idx - 1):
+        return breakable_url(content)
+    return keep_numbers_together(escapeHtml(content))
 
 
 @cache
 def _checker() -> MarkdownIt:
     # Sees every link, even those the renderer would refuse (javascript:, data:, file:),
     # so the loader can name them instead of letting them silently turn into text.
-    parser = MarkdownIt("commonmark", {"html": False})
+    parser = MarkdownIt("commonmark", {"html": False, "linkify": True}).enable("linkify")
     parser.validateLink = lambda url: True  # type: ignore[method-assign]
     return parser
 
 
-def to_html(text: str) -> str:
-    """HTML for a Markdown text (raw HTML in the source comes out escaped)."""
-    return _parser().render(text)
+def to_html(text: str, print_urls: bool = False) -> str:
+    """HTML for a Markdown text (raw HTML in the source comes out escaped).
+
+    ``print_urls`` writes each link's address after its words, for paper, where a link
+    cannot be followed (a bare address already shows itself).
+    """
+    return _parser().render(text, {"print_urls": print_urls})
 
 
 def to_inline_html(text: str) -> str:
@@ -91,15 +152,19 @@ def to_text(text: str, width: int = 78) -> str:
     """Markdown as plain text for the e-mail's text part: wrapped, lists kept, links shown.
 
     A link becomes ``label <url>`` (just the URL when the label already is the address), so
-    a reader of the text part can still follow it.
+    a reader of the text part can still follow it; a quotation is marked ``> `` as mail
+    readers expect; numbers and phone numbers are never split at a line end.
     """
-    import textwrap
-
     out: list[tuple[str, bool]] = []  # (text, is a list item)
     lists: list[list[int]] = []  # one entry per open list: [next number] or [] if bulleted
+    quote = ""  # "> " per open blockquote
     prefix_first = prefix_rest = ""
     for token in _parser().parse(text):
-        if token.type == "bullet_list_open":
+        if token.type == "blockquote_open":
+            quote += "> "
+        elif token.type == "blockquote_close":
+            quote = quote[:-2]
+        elif token.type == "bullet_list_open":
             lists.append([])
         elif token.type == "ordered_list_open":
             lists.append([int(token.attrGet("start") or 1)])
@@ -117,20 +182,43 @@ def to_text(text: str, width: int = 78) -> str:
             words = _inline_with_urls(token.children)
             first = prefix_first or ("  " * len(lists) if lists else "")
             rest = prefix_rest or first
-            filled = textwrap.fill(
-                words, width, initial_indent=first, subsequent_indent=rest,
-                break_long_words=False, break_on_hyphens=False,
-            )
+            filled = wrap(words, width, quote + first, quote + rest)
             out.append((filled, bool(prefix_first)))
             prefix_first = prefix_rest = ""
         elif token.type in ("fence", "code_block"):
-            out.append((token.content.rstrip("\n"), False))
+            code = token.content.rstrip("\n")
+            out.append(("\n".join(quote + line for line in code.splitlines()), False))
     return _join_blocks(out)
 
 
+_SPACES = re.compile(r"[ \t\n\r\f\v]+")  # not str.split(): that splits no-break spaces too
+
+
+def wrap(text: str, width: int = 78, first: str = "", rest: str | None = None) -> str:
+    """One paragraph as lines of at most ``width`` characters (a word longer than that, such
+    as an address, stands alone), never breaking inside a number or a phone number."""
+    import textwrap
+
+    joined = " ".join(_SPACES.split(text.strip()))
+    # textwrap breaks only at ASCII whitespace: hide the spaces inside numbers from it.
+    protected = _DIGIT_SPACE.sub(lambda m: _HIDDEN[m.group()], joined)
+    filled = textwrap.fill(
+        protected, width, initial_indent=first,
+        subsequent_indent=first if rest is None else rest,
+        break_long_words=False, break_on_hyphens=False,
+    )
+    return filled.translate(_SHOWN)
+
+
+_DIGIT_SPACE = re.compile(r"(?<=\d)[ \u2009\u00a0\u202f](?=\d)")
+_HIDDEN = {" ": "\x1f", "\u2009": "\x1e", "\u00a0": "\x1d", "\u202f": "\x1c"}
+_SHOWN = str.maketrans({v: k for k, v in _HIDDEN.items()})
+
+
 def _join_blocks(blocks: list[tuple[str, bool]]) -> str:
-    # A blank line between paragraphs; items of one list stay together. The parser loop
-    # appends _LIST_END when a list closes, so two lists in a row are still separated.
+    # A blank line between paragraphs (">" between two of one quotation); items of one list
+    # stay together. The parser loop appends _LIST_END when a list closes, so two lists in
+    # a row are still separated.
     result: list[str] = []
     previous_item = False
     for block, item in blocks:
@@ -138,7 +226,8 @@ def _join_blocks(blocks: list[tuple[str, bool]]) -> str:
             previous_item = False
             continue
         if result and not (item and previous_item):
-            result.append("")
+            quoted = block.startswith(">") and result[-1].startswith(">")
+            result.append(">" if quoted else "")
         result.append(block)
         previous_item = item
     return "\n".join(result)
@@ -153,7 +242,9 @@ def _inline_with_urls(children: list[Token]) -> str:
     label_start = 0
     for child in children:
         if child.type == "link_open":
-            href = str(child.attrGet("href") or "")
+            # A bare address already shows itself: nothing to add after it.
+            href = None if child.markup in ("linkify", "autolink") else \
+                str(child.attrGet("href") or "")
             label_start = len(parts)
         elif child.type == "link_close" and href is not None:
             label = "".join(parts[label_start:]).strip()
@@ -161,6 +252,6 @@ def _inline_with_urls(children: list[Token]) -> str:
             if label not in (href, shown):
                 parts.append(f" <{shown}>")
             href = None
-        else:
+        elif child.type != "link_close":
             parts.append(_inline_text(child))
-    return " ".join("".join(parts).split())
+    return " ".join(_SPACES.split("".join(parts).strip()))

@@ -17,9 +17,20 @@ from pydantic import BeforeValidator, Field, ValidationInfo, field_validator
 from pydantic_core import PydanticCustomError
 
 from newsletter.exceptions import did_you_mean
-from newsletter.fields import Email, Markdown, Node, Slug, Text, Url, resolve_image
-
-LANGUAGES = ("en", "pl")
+from newsletter.fields import (
+    LANGUAGES,
+    Blank,
+    Email,
+    Markdown,
+    Node,
+    OneOrMany,
+    OptionalMarkdown,
+    OptionalText,
+    Slug,
+    Text,
+    Url,
+    resolve_image,
+)
 
 
 class Image(Node):
@@ -27,7 +38,7 @@ class Image(Node):
 
     file: Annotated[Path, BeforeValidator(resolve_image)]
     alt: Text
-    credit: str | None = None
+    credit: OptionalText = None
 
     def pixel_size(self) -> tuple[int, int]:
         """Width and height in pixels, read from the file's header."""
@@ -49,9 +60,9 @@ class Article(Node):
 
     type: Literal["article"]
     id: Slug
-    kicker: str | None = None
+    kicker: OptionalText = None
     title: Text
-    lead: str | None = None
+    lead: OptionalText = None
     body: Markdown
     image: Image | None = None
     links: list[Link] = []
@@ -61,7 +72,7 @@ class Signature(Node):
     """Who signs a letter."""
 
     name: Text
-    role: str | None = None
+    role: OptionalText = None
     image: Image | None = None
 
 
@@ -70,10 +81,10 @@ class Letter(Node):
 
     type: Literal["letter"]
     id: Slug
-    title: str | None = None
-    greeting: str | None = None
+    title: OptionalText = None
+    greeting: OptionalText = None
     body: Markdown
-    closing: Markdown | None = None
+    closing: OptionalMarkdown = None
     signature: Signature
 
 
@@ -81,8 +92,9 @@ class Card(Node):
     """One card of a group: a title, a short text and a button to a web address."""
 
     title: Text
-    text: Markdown | None = None
-    button: Text = "Read more"
+    text: OptionalMarkdown = None
+    button: OptionalText = None
+    """The button's words; the issue language's "Read more" when not given."""
     url: Url
     image: Image | None = None
 
@@ -92,8 +104,8 @@ class LinkCards(Node):
 
     type: Literal["link_cards"]
     id: Slug
-    title: str | None = None
-    intro: Markdown | None = None
+    title: OptionalText = None
+    intro: OptionalMarkdown = None
     cards: Annotated[list[Card], Field(min_length=1)]
 
 
@@ -109,7 +121,7 @@ class Figures(Node):
 
     type: Literal["figures"]
     id: Slug
-    title: str | None = None
+    title: OptionalText = None
     items: Annotated[list[Figure], Field(min_length=1)]
 
 
@@ -122,8 +134,8 @@ class Section(Node):
 
     id: Slug
     kind: str
-    heading: str | None = None
-    intro: Markdown | None = None
+    heading: OptionalText = None
+    intro: OptionalMarkdown = None
     blocks: Annotated[list[Block], Field(min_length=1)]
 
     @field_validator("kind")
@@ -142,12 +154,13 @@ class Section(Node):
 class Footer(Node):
     """Editors and contact printed at the end of every edition."""
 
-    editors: str | None = None
-    department: str | None = None
-    email: Email | None = None
-    phone: str | None = None
-    address: str | None = None
-    website: Url | None = None
+    editors: OptionalText = None
+    department: OptionalText = None
+    email: Annotated[list[Email], OneOrMany] = []
+    """One address or a list of them (``email: [a@…, b@…]``)."""
+    phone: Annotated[list[Text], OneOrMany] = []
+    address: OptionalText = None
+    website: Annotated[Url | None, Blank] = None
 
 
 class Issue(Node):
@@ -155,11 +168,11 @@ class Issue(Node):
 
     id: Slug
     title: Text
-    number: str | None = None
+    number: OptionalText = None
     date: dt.date
     language: str = "en"
-    subject: str | None = None
-    preheader: str | None = None
+    subject: OptionalText = None
+    preheader: OptionalText = None
     sections: Annotated[list[Section], Field(min_length=1)]
     footer: Footer = Footer()
     source_dir: Path

@@ -6,15 +6,16 @@ email, the PDFs and the web page alike.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
-from pydantic import Field, field_validator
+from pydantic import AfterValidator, BeforeValidator, Field, field_validator
 from pydantic import StringConstraints as _Str
 from pydantic_core import PydanticCustomError
 
 from newsletter.exceptions import ContentError, Problem, did_you_mean
-from newsletter.fields import Node, Origined, Text
+from newsletter.fields import LANGUAGES, Node, Origined, Text
 from newsletter.source import WHERE, parse_yaml, read_text
 from newsletter.validate import validate
 
@@ -83,16 +84,62 @@ class Spacing(Node):
     content_width: Annotated[int, Field(ge=320, le=800)] = 600
 
 
-class SectionStyle(Node):
-    """How a section kind is labelled ("Call for" + "Cooperation") and coloured."""
+def _per_language(value: Any) -> Any:
+    """A label written once (the same in every language) or per language (``en:``, ``pl:``)."""
+    if isinstance(value, str):
+        return {language: value for language in LANGUAGES}
+    return value
 
-    label: Text = "Call for"
-    name: Text
-    color: Text
+
+def _every_language(value: dict[str, str]) -> dict[str, str]:
+    missing = [language for language in LANGUAGES if language not in value]
+    unknown = [language for language in value if language not in LANGUAGES]
+    if unknown:
+        raise PydanticCustomError(
+            "language", "unknown language '{language}'{hint}",
+            {"language": unknown[0], "hint": did_you_mean(unknown[0], LANGUAGES)},
+        )
+    if missing:
+        raise PydanticCustomError(
+            "language_missing",
+            "no {languages} text: give one per language ({all}), or one text for all",
+            {"languages": ", ".join(f"'{m}'" for m in missing),
+             "all": ", ".join(LANGUAGES)},
+        )
+    return value
+
+
+Words = Annotated[
+    dict[str, Text], BeforeValidator(_per_language), Origined, AfterValidator(_every_language)
+]
+"""A text in every language an issue may be written in."""
+
+
+@dataclass(frozen=True)
+class SectionWords:
+    """A section kind's label and name in one language, with its colour: what templates
+    print ("Call for" + "Cooperation", "Czas na" + "współpracę")."""
+
+    label: str
+    name: str
+    color: str
 
     @property
     def heading(self) -> str:
         return f"{self.label} {self.name}"
+
+
+class SectionStyle(Node):
+    """How a section kind is labelled ("Call for" + "Cooperation") and coloured, per
+    language: a Polish issue must not print English labels."""
+
+    label: Words
+    name: Words
+    color: Text
+
+    def words(self, language: str) -> SectionWords:
+        """The label and name in ``language`` (validation made sure every one exists)."""
+        return SectionWords(self.label[language], self.name[language], self.color)
 
 
 class Theme(Node):

@@ -41,7 +41,7 @@ def test_sample_holds_the_letter_cards_figures_and_contact(sample: Issue):
         ("156", "panelists"),
         ("419", "participants on the ZOOM platform"),
     ]
-    assert sample.footer.email == "pi.umk@um.krakow.pl"
+    assert sample.footer.email == ["pi.umk@um.krakow.pl"]
     assert sample.footer.editors == "Investors Support and Innovative Economy Center Team"
     titles = [b.title for b in blocks if isinstance(b, Article)]
     assert "Open City" in titles

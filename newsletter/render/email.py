@@ -15,10 +15,14 @@ from mjml import mjml2html
 
 from newsletter import placeholders
 from newsletter.load import Project
-from newsletter.model import Image, Issue
+from newsletter.model import Figures, Image, Issue, LinkCards
 from newsletter.output import Built, copy_images, public_url, write_text
 from newsletter.render.email_checks import check_email_html
+from newsletter.render.grid import Grid, card_grid, figure_grid
 from newsletter.render.templating import environment, issue_context
+
+PHONE_WIDTH = 320
+"""The narrowest screen the e-mail is laid out for (columns stack below 480 px)."""
 
 
 @dataclass(frozen=True)
@@ -75,8 +79,23 @@ def _context(issue: Issue, project: Project) -> dict[str, object]:
             height=round(pixel_height * width / pixel_width),
         )
 
+    row_width = spacing.content_width - 2 * spacing.medium  # sections' side padding
+    border = 2 * (spacing.small // 2)  # each cell's border, both sides
+    sizes = project.theme.fonts.sizes
+
+    def figures(block: Figures) -> Grid:
+        return figure_grid([i.value for i in block.items], row_width, sizes.figure, gap=0,
+                           padding=border + 2 * spacing.small, narrowest=PHONE_WIDTH - 32)
+
+    def cards(block: LinkCards) -> Grid:
+        words = [w for card in block.cards for w in card.title.split()]
+        return card_grid(words, len(block.cards), row_width, sizes.card_title, gap=0,
+                         padding=border + 2 * spacing.medium)
+
     return {
         **issue_context(issue, project),
+        "figure_grid": figures,
+        "card_grid": cards,
         "web_url": public_url(project, issue, "web/"),
         "unsubscribe_url": placeholders.UNSUBSCRIBE_URL,
         "image": place,

@@ -21,8 +21,9 @@ from typing import Any, Literal
 
 from newsletter.exceptions import NewsletterError
 from newsletter.load import Project
-from newsletter.model import Image, Issue
+from newsletter.model import Figures, Image, Issue, LinkCards
 from newsletter.output import EDITIONS, Built
+from newsletter.render.grid import GridStyle, card_grid, figure_grid, fixed_columns
 from newsletter.render.templating import environment, issue_context
 
 Variant = Literal["download", "print"]
@@ -103,6 +104,7 @@ def render_html(issue: Issue, project: Project, variant: Variant) -> str:
         "col": lambda name: _color(project, name, variant),
         "pt": _points,
         "image_src": _image_src,
+        **_grids(project),
     }
     return environment(project, "print").get_template("issue.html.j2").render(context)
 
@@ -151,6 +153,29 @@ def _color(project: Project, name: str, variant: Variant) -> str:
     if variant == "print" and cmyk:
         return "device-cmyk({})".format(" ".join(f"{v:g}%" for v in cmyk))
     return hex_value
+
+
+TEXT_COLUMN_PT = (210 - 2 * 16) / 25.4 * 72  # A4 less the @page side margins (16 mm)
+MM = 72 / 25.4
+
+
+def _grids(project: Project) -> dict[str, object]:
+    """Figures and cards on paper: columns by count and by the longest value or word (the
+    sizes mirror style.css.j2: figure value 1.6 × the theme's size, 3 mm gaps)."""
+    sizes = project.theme.fonts.sizes
+
+    def figures(block: Figures) -> GridStyle:
+        grid = figure_grid([i.value for i in block.items], TEXT_COLUMN_PT,
+                           _points(sizes.figure) * 1.6, gap=3 * MM, padding=4 * MM)
+        return fixed_columns(grid, "pt")
+
+    def cards(block: LinkCards) -> GridStyle:
+        words = [w for card in block.cards for w in card.title.split()]
+        grid = card_grid(words, len(block.cards), TEXT_COLUMN_PT, _points(sizes.card_title),
+                         gap=4 * MM, padding=8 * MM)
+        return fixed_columns(grid, "pt")
+
+    return {"figures_style": figures, "cards_style": cards}
 
 
 def _points(px: float) -> float:

@@ -11,7 +11,6 @@ import datetime as dt
 import functools
 import os
 import re
-import textwrap
 from pathlib import Path
 
 import yaml
@@ -21,14 +20,17 @@ from jinja2 import (
     FileSystemBytecodeCache,
     FileSystemLoader,
     StrictUndefined,
+    pass_context,
     select_autoescape,
 )
+from jinja2.runtime import Context
 from markupsafe import Markup
 
 from newsletter.exceptions import NewsletterError
 from newsletter.load import Project
-from newsletter.markdown import to_html, to_inline_html, to_text
-from newsletter.model import Image, Issue
+from newsletter.markdown import to_html, to_inline_html, to_text, wrap
+from newsletter.model import Figure, Image, Issue
+from newsletter.typography import breakable_url, keep_numbers_together
 
 
 def environment(project: Project, edition: str, autoescape: bool = True) -> Environment:
@@ -52,16 +54,27 @@ def _environment(root: Path, edition: str, autoescape: bool) -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    env.filters["markdown"] = lambda text: Markup(to_html(text)) if text else Markup("")
+    env.filters["markdown"] = markdown_html
     env.filters["inline_markdown"] = lambda text: Markup(to_inline_html(text)) if text else ""
     env.filters["month"] = month_year
     env.filters["long_date"] = long_date
     env.filters["wrap"] = wrap_text
+    env.filters["figures_text"] = figures_text
+    env.filters["breakable_url"] = lambda url: Markup(breakable_url(url))
+    env.filters["keep_numbers"] = keep_numbers_together
     env.filters["text"] = markdown_text
     env.filters["display_url"] = display_url
     env.filters["filesize"] = file_size
     env.globals["image_size"] = image_size
     return env
+
+
+@pass_context
+def markdown_html(context: Context, text: str | None) -> Markup:
+    """A Markdown text as HTML; on paper (the print variant) with each link's address."""
+    if not text:
+        return Markup("")
+    return Markup(to_html(text, print_urls=context.get("variant") == "print"))
 
 
 def image_size(image: Image) -> Markup:
@@ -87,9 +100,16 @@ def file_size(size: int) -> str:
 
 def _bytecode_cache() -> FileSystemBytecodeCache | None:
     """Compiled templates kept between runs (keyed by the template source's checksum, so
-    an edited template is recompiled): saves about 30 ms of every build's start-up."""
+    an edited template is recompiled): saves about 30 ms of every build's start-up.
+
+    Compiled code also depends on the filters (a filter that takes the context is called
+    differently), so the folder is per version of this module: a changed filter never
+    meets code compiled for the old one."""
+    import hashlib
+
     base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
-    folder = base / "business-krakow-newsletter" / "jinja"
+    version = hashlib.sha256(Path(__file__).read_bytes()).hexdigest()[:12]
+    folder = base / "business-krakow-newsletter" / "jinja" / version
     try:
         folder.mkdir(parents=True, exist_ok=True)
     except OSError:
@@ -105,11 +125,19 @@ TEXT_WIDTH = 78
 
 
 def wrap_text(text: str, width: int = TEXT_WIDTH, indent: str = "") -> str:
-    """One paragraph of plain text, wrapped, never breaking words or URLs."""
-    return textwrap.fill(
-        " ".join(str(text).split()), width, initial_indent=indent, subsequent_indent=indent,
-        break_long_words=False, break_on_hyphens=False,
-    )
+    """One paragraph of plain text, wrapped, never breaking words, URLs or numbers."""
+    return wrap(str(text), width, indent)
+
+
+def figures_text(items: list[Figure]) -> str:
+    """Figures as aligned lines (``   419  participants``): values right-aligned and never
+    split, labels wrapped under themselves so no line passes 78 characters."""
+    width = max(len(item.value) for item in items)
+    lines = []
+    for item in items:
+        first = f"  {item.value:>{width}}  "
+        lines.append(wrap(item.label, TEXT_WIDTH, first, " " * len(first)))
+    return "\n".join(lines)
 
 
 def markdown_text(text: str, indent: str = "") -> str:
@@ -146,5 +174,6 @@ def issue_context(issue: Issue, project: Project) -> dict[str, object]:
         "long_article_words": LONG_ARTICLE_WORDS,
         "t": strings(project, issue.language),
         "month": month_year(issue.date, issue.language),
-        "sections": [(project.theme.section(s.kind), s) for s in issue.sections],
+        "sections": [(project.theme.section(s.kind).words(issue.language), s)
+                     for s in issue.sections],
     }

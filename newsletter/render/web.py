@@ -11,8 +11,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from newsletter.load import Project
-from newsletter.model import Image, Issue
+from newsletter.model import Figures, Image, Issue, LinkCards
 from newsletter.output import EDITIONS, Built, copy_images, public_url, write_text
+from newsletter.render.grid import GridStyle, card_grid, figure_grid, fluid_columns, text_width
 from newsletter.render.templating import environment, issue_context, strings
 
 LOCALES = {"en": "en_GB", "pl": "pl_PL"}
@@ -40,6 +41,7 @@ def render_web(
     ``pdfs`` already says)."""
     context = {
         **issue_context(issue, project),
+        **_grids(project),
         "variant": "web",
         "image_src": lambda image: "../" + _relative(issue, image),
         "description": " ".join((issue.preheader or issue.subject_line).split()),
@@ -90,3 +92,31 @@ def _share_image(issue: Issue, project: Project) -> ShareImage | None:
         return None
     width, height = image.pixel_size()
     return ShareImage(public_url(project, issue, _relative(issue, image)), width, height, image.alt)
+
+
+PAGE_WIDTH = 728  # .wrap's content width: the theme's content width + 160 - padding
+PHONE_CONTENT = 288  # a 320 px phone less the page's side padding
+
+
+def _grids(project: Project) -> dict[str, object]:
+    """Grid styles for figures and cards: as many columns as the content allows."""
+    spacing, sizes = project.theme.spacing, project.theme.fonts.sizes
+
+    def figures(block: Figures) -> GridStyle:
+        values = [i.value for i in block.items]
+        padding = 2 * spacing.small
+        grid = figure_grid(values, PAGE_WIDTH, sizes.figure, gap=spacing.small,
+                           padding=padding, narrowest=PHONE_CONTENT)
+        cell = max(text_width(v, grid.font_size) for v in values) + padding
+        return fluid_columns(grid, cell, spacing.small)
+
+    def cards(block: LinkCards) -> GridStyle:
+        words = [w for card in block.cards for w in card.title.split()]
+        padding = 2 * spacing.medium
+        grid = card_grid(words, len(block.cards), PAGE_WIDTH, sizes.card_title,
+                         gap=spacing.medium, padding=padding)
+        cell = max(14 * 16, max((text_width(w, sizes.card_title) for w in words), default=0)
+                   + padding)
+        return fluid_columns(grid, min(cell, PHONE_CONTENT), spacing.medium)
+
+    return {"figures_style": figures, "cards_style": cards}

@@ -3,22 +3,19 @@
 from __future__ import annotations
 
 import dataclasses
-import functools
-import http.server
 import re
 import shutil
 import subprocess
 import sys
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from conftest import DATA, ROOT, SAMPLE
+from conftest import DATA, ROOT, SAMPLE, published
 from lxml import html as lxml_html
 
 from newsletter import placeholders
-from newsletter.load import Project, load_issue, load_project
+from newsletter.load import Project, load_issue
 from newsletter.model import Figures, Issue, LinkCards
 from newsletter.render.email import render_email, render_mjml, write_email
 from newsletter.render.email_checks import EmailCheckError, check_email_html
@@ -104,14 +101,14 @@ def test_text_part_has_every_heading_card_url_and_figure(sample: Issue, project:
     text = render_email(sample, project).text
     assert all(len(line) <= 78 for line in text.splitlines() if "://" not in line)
     for section in sample.sections:
-        style = project.theme.section(section.kind)
+        style = project.theme.section(section.kind).words(sample.language)
         assert f"{style.label} {style.name.upper()}" in text
     for _, block in sample.blocks():
         if getattr(block, "title", None):
             assert block.title.upper() in text.upper()
         if isinstance(block, LinkCards):
             for card in block.cards:
-                assert f"{card.button}: {card.url}" in text
+                assert f"{card.button or 'Read more'}: {card.url}" in text
         if isinstance(block, Figures):
             for item in block.items:
                 assert re.search(rf"^\s+{item.value}  {item.label}$", text, re.MULTILINE)
@@ -183,22 +180,11 @@ def test_build_command_writes_both_parts_without_importing_weasyprint(tmp_path):
 def served_email(tmp_path_factory) -> Iterator[tuple[str, Issue]]:
     """The sample's e-mail built with base_url pointing at a loopback server of build/."""
     root = tmp_path_factory.mktemp("published")
-    handler = functools.partial(_QuietHandler, directory=str(root))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    base = f"http://127.0.0.1:{server.server_port}/"
-    project = load_project(ROOT / "newsletter.toml")
-    project = dataclasses.replace(project, site=project.site.model_copy(update={"base_url": base}))
-    issue = load_issue(SAMPLE, project)
-    (root / issue.id).mkdir()
-    write_email(issue, project, root / issue.id)
-    yield f"{base}{issue.id}/email.html", issue
-    server.shutdown()
-
-
-class _QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, format, *args):
-        pass
+    with published(root) as project:
+        issue = load_issue(SAMPLE, project)
+        (root / issue.id).mkdir()
+        write_email(issue, project, root / issue.id)
+        yield f"{project.site.base_url}{issue.id}/email.html", issue
 
 
 @pytest.mark.parametrize("width", [375, 640])
@@ -220,7 +206,7 @@ def test_email_in_headless_chromium(served_email, project, browser, width):
         assert all(abs(ratio - 1) < 0.02 for _, _, _, ratio in images), images
         visible = page.inner_text("body")
         for section in issue.sections:
-            style = project.theme.section(section.kind)
+            style = project.theme.section(section.kind).words(issue.language)
             assert f"{style.label} {style.name.upper()}" in visible
             heading = page.locator(f"[id=\"{section.id}\"]")
             assert heading.is_visible()

@@ -1,0 +1,103 @@
+"""How many columns a grid of figures or cards gets: chosen by count and by length.
+
+A figure's value (``1 234 567``, ``€2,5 mln``) is never wrapped, so its cell must be as wide
+as the value at the size it is set in; a card's longest word must fit its column. Each
+edition gives its own widths (e-mail pixels, PDF points) and gets the same rule, so no
+template is tuned to one issue's numbers.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import TypeVar
+
+T = TypeVar("T")
+
+CHAR_EM = 0.62
+"""Average advance of a bold digit, letter or sign in em (Source Sans 3, Arial, Helvetica
+digits are 0.5–0.56 em; capitals and € up to 0.7): a slight overestimate is safe."""
+
+
+def text_width(text: str, font_size: float) -> float:
+    """The width ``text`` needs at ``font_size`` (same unit), estimated from its length."""
+    return len(text) * CHAR_EM * font_size
+
+
+@dataclass(frozen=True)
+class Grid:
+    """Rows of a grid: every row but the last full, rows as even as the count allows."""
+
+    columns: int
+    font_size: float
+
+    def rows(self, items: Sequence[T]) -> list[list[T]]:
+        return [list(items[i : i + self.columns]) for i in range(0, len(items), self.columns)]
+
+    @property
+    def percent(self) -> float:
+        """A column's share of the row, for templates that set widths in %."""
+        return round(100 / self.columns, 4)
+
+
+def fit_grid(
+    count: int, widest: float, width: float, *, gap: float = 0, padding: float = 0,
+    max_columns: int = 5, font_size: float = 1.0, narrowest: float | None = None,
+) -> Grid:
+    """Columns for ``count`` cells whose widest content needs ``widest`` (at ``font_size``)
+    in a row ``width`` wide, ``gap`` between cells and ``padding`` inside each.
+
+    When even one column is too narrow (or the ``narrowest`` slot the grid must also fit,
+    a phone's width), the font size shrinks until it fits. Rows are balanced: 7 cells in
+    at most 5 columns give 4 + 3, not 5 + 2.
+    """
+    slot = min(width, narrowest) if narrowest else width
+    scale = min(1.0, (slot - padding) / widest) if widest > 0 else 1.0
+    needed = widest * scale + padding
+    columns = max(1, min(count, max_columns, math.floor((width + gap) / (needed + gap))))
+    rows = math.ceil(count / columns)
+    columns = math.ceil(count / rows)
+    return Grid(columns, round(font_size * scale, 2))
+
+
+def figure_grid(values: Sequence[str], width: float, font_size: float, *, gap: float,
+                padding: float, narrowest: float | None = None, max_columns: int = 5) -> Grid:
+    """The grid of a figures block: values never wrap, so the longest decides."""
+    widest = max(text_width(v, font_size) for v in values)
+    return fit_grid(len(values), widest, width, gap=gap, padding=padding,
+                    max_columns=max_columns, font_size=font_size, narrowest=narrowest)
+
+
+def card_grid(words: Sequence[str], count: int, width: float, font_size: float, *,
+              gap: float, padding: float, max_columns: int = 3) -> Grid:
+    """The grid of a card group: the longest word of the titles must fit a column (long
+    titles wrap between words; a long word cannot)."""
+    widest = max((text_width(w, font_size) for w in words), default=0)
+    return fit_grid(count, widest, width, gap=gap, padding=padding,
+                    max_columns=max_columns, font_size=font_size)
+
+
+@dataclass(frozen=True)
+class GridStyle:
+    """Inline CSS for one grid in an HTML edition: the grid's columns and its values' size."""
+
+    grid: str
+    value: str = ""
+
+
+def fixed_columns(grid: Grid, unit: str) -> GridStyle:
+    """Paper: exactly ``grid.columns`` columns."""
+    return GridStyle(f"grid-template-columns: repeat({grid.columns}, 1fr)",
+                     f"font-size: {grid.font_size}{unit}")
+
+
+def fluid_columns(grid: Grid, cell: float, gap: float) -> GridStyle:
+    """Screens of any width: at most ``grid.columns`` columns, none narrower than ``cell``
+    px (fewer columns on a phone), never wider than the page."""
+    share = f"(100% - {grid.columns - 1} * {gap}px) / {grid.columns}"
+    return GridStyle(
+        f"grid-template-columns: repeat(auto-fit, minmax(min(100%, max({cell:g}px, "
+        f"calc({share}))), 1fr))",
+        f"font-size: {grid.font_size}px",
+    )
