@@ -75,16 +75,16 @@ def big_issue(folder: Path) -> Path:
 
 
 def big_block_file(folder: Path) -> Path:
-    """A 300 KB Markdown block file: refused at the issue.yaml line that names it."""
+    """A 150 KB Markdown block file: refused at the issue.yaml line that names it."""
     _issue(folder, "      - file: long.md\n" + ARTICLE.format(title="", body="Text."))
-    (folder / "long.md").write_text("---\ntitle: Long\n---\n" + "Words words.\n" * 25_000)
+    (folder / "long.md").write_text("---\ntitle: Long\n---\n" + "Words words.\n" * 12_000)
     return folder
 
 
 def repeated_block_file(folder: Path) -> Path:
-    """10,000 entries naming one 200 KB file: 2 GB if each were read, refused at 512 KB."""
-    _issue(folder, "      - file: part.md\n" * 10_000)
-    (folder / "part.md").write_text("---\ntitle: Part\n---\n" + "Words words.\n" * 16_000)
+    """5,000 entries naming one 100 KB file: 500 MB if each were read, refused at 256 KB."""
+    _issue(folder, "      - file: part.md\n" * 5_000)
+    (folder / "part.md").write_text("---\ntitle: Part\n---\n" + "Words words.\n" * 8_000)
     return folder
 
 
@@ -110,16 +110,16 @@ def truncated_big_jpeg(folder: Path) -> Path:
 
 
 def largest_accepted_issue(folder: Path) -> Path:
-    """Just under the 256 KB limit, all valid: what the limit lets through must stay fast."""
+    """Just under the 128 KB limit, all valid: what the limit lets through must stay fast."""
     article = ARTICLE.format(title="Article {n}", body="|") + "          " + "Words. " * 40 + "\n"
-    count = (256 * 1024 - 2000) // len(article.format(n=99999))
+    count = (128 * 1024 - 2000) // len(article.format(n=99999))
     return _issue(folder, "".join(article.format(n=n) for n in range(count)))
 
 
 GENERATED: dict[str, Callable[[Path], Path]] = {
     "big-issue-50mb": big_issue,
-    "big-block-file-300kb": big_block_file,
-    "block-file-named-10000-times": repeated_block_file,
+    "big-block-file-150kb": big_block_file,
+    "block-file-named-5000-times": repeated_block_file,
     "big-image-file-30mb": big_image_file,
     "truncated-jpeg-6000x4000": truncated_big_jpeg,
 }

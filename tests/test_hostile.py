@@ -20,11 +20,11 @@ PEAK_MB = 200
 CONFIG = str(ROOT / "newsletter.toml")
 
 EXPECTED = {
-    "big-issue-50mb": "big-issue-50mb/issue.yaml: the file is 50.0 MB, over the limit of 256 KB",
-    "big-block-file-300kb": "issue.yaml:5: 'long.md': the file is 317 KB, over the limit of "
-    "256 KB",
-    "block-file-named-10000-times": "issue.yaml:6: 'part.md': the issue's files add up to "
-    "more than 512 KB",
+    "big-issue-50mb": "big-issue-50mb/issue.yaml: the file is 50.0 MB, over the limit of 128 KB",
+    "big-block-file-150kb": "issue.yaml:5: 'long.md': the file is 152 KB, over the limit of "
+    "128 KB",
+    "block-file-named-5000-times": "issue.yaml:6: 'part.md': the issue's files add up to "
+    "more than 256 KB",
     "big-image-file-30mb": "issue.yaml:9: image 'images/big.jpg' is 30 MB, over the limit of "
     "25 MB",
     "truncated-jpeg-6000x4000": "issue.yaml:9: image 'images/cut.jpg' is truncated or corrupt",
