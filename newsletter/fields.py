@@ -24,7 +24,7 @@ from pydantic import (
 from pydantic import StringConstraints as _Str
 from pydantic_core import PydanticCustomError
 
-from newsletter.images import BadImage, check_image
+from newsletter.image_files import BadImage, check_image
 from newsletter.source import NOWHERE, WHERE, Origin, inside
 
 Text = Annotated[str, _Str(strip_whitespace=True, min_length=1)]

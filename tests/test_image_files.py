@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from newsletter.images import BadImage, check_image
+from newsletter.image_files import BadImage, check_image
 
 PNG_MODES = ["1", "L", "LA", "P", "RGB", "RGBA", "I;16"]
 
