@@ -24,6 +24,7 @@ from pydantic import (
 from pydantic import StringConstraints as _Str
 from pydantic_core import PydanticCustomError
 
+from newsletter.image_files import BadImage, check_image
 from newsletter.source import NOWHERE, WHERE, Origin, inside
 
 LANGUAGES = ("en", "pl")
@@ -137,7 +138,7 @@ Email = Annotated[str, AfterValidator(check_email)]
 
 
 def resolve_image(value: Any, info: ValidationInfo) -> Path:
-    """An image file inside the issue folder that really is an image.
+    """An image file inside the issue folder that really is a whole PNG, JPEG or GIF.
 
     Paths are relative to the issue folder; a path leaving it (``../``, absolute) is refused,
     because the issue folder is what gets published and reviewed.
@@ -160,14 +161,16 @@ def resolve_image(value: Any, info: ValidationInfo) -> Path:
             "image_missing", "image '{path}' not found in {folder}",
             {"path": value, "folder": str((info.context or {}).get("shown_dir", base))},
         )
-    from PIL import Image, UnidentifiedImageError
-
     try:
-        with Image.open(target) as image:
-            image.verify()
-    except (UnidentifiedImageError, OSError, SyntaxError):
+        check_image(target)
+    except BadImage as exc:
         raise PydanticCustomError(
-            "image_broken", "'{path}' is not a readable PNG, JPEG or GIF image", {"path": value}
+            "image_bad", "image '{path}' {problem}", {"path": value, "problem": str(exc)}
+        ) from None
+    except OSError as exc:
+        raise PydanticCustomError(
+            "image_unreadable", "image '{path}' cannot be read: {reason}",
+            {"path": value, "reason": exc.strerror or str(exc)},
         ) from None
     return target
 

@@ -19,9 +19,18 @@ from typing import Any
 from newsletter.config import Site, find_config, load_site
 from newsletter.exceptions import ContentError, Location, NewsletterError, Problem
 from newsletter.fields import MARKDOWN, check_url
+from newsletter.limits import MAX_ISSUE_TEXT_BYTES, MAX_TEXT_BYTES, human_size
 from newsletter.markdown import references
 from newsletter.model import Article, Card, Issue, Letter, LinkCards, Section
-from newsletter.source import WHERE, Origin, inside, parse_markdown_file, parse_yaml, read_text
+from newsletter.source import (
+    WHERE,
+    Origin,
+    inside,
+    parse_markdown_file,
+    parse_yaml,
+    read_text,
+    too_big,
+)
 from newsletter.theme import Theme, load_theme
 from newsletter.validate import validate
 
@@ -55,11 +64,13 @@ def load_issue(issue_dir: Path, project: Project | None = None) -> Issue:
     if not issue_file.is_file():
         raise ContentError([Problem(Location(issue_file), "missing: every issue needs one")])
 
-    data = parse_yaml(read_text(issue_file), issue_file)
+    text = read_text(issue_file)
+    data = parse_yaml(text, issue_file)
     problems: list[Problem] = []
     emptied: set[Location] = set()
     if isinstance(data, dict):
-        emptied = _include_block_files(data, issue_dir, shown_dir, problems)
+        budget = _TextBudget(MAX_ISSUE_TEXT_BYTES - len(text))
+        emptied = _include_block_files(data, issue_dir, shown_dir, budget, problems)
         _assign_ids(data, problems)
         problems += _check_markdown(data)
         data.setdefault("title", project.site.name)
@@ -91,8 +102,36 @@ def _blocks(section: dict[str, Any]) -> list[Any]:
     return blocks if isinstance(blocks, list) else []
 
 
+@dataclass
+class _TextBudget:
+    """Bytes of block files the issue may still read: many entries naming one big file
+    must not multiply it (10,000 × 1 MB)."""
+
+    left: int
+    spent: bool = False
+
+    def take(self, path: Path, name: str, here: Location) -> None:
+        """Count ``path`` against the budget, or refuse it (said once, not per entry)."""
+        if self.spent:
+            raise ContentError([])
+        size = path.stat().st_size
+        if size > MAX_TEXT_BYTES:
+            raise ContentError([Problem(here, f"'{name}': {too_big(size, MAX_TEXT_BYTES)}")])
+        if size > self.left:
+            self.spent = True
+            raise ContentError(
+                [Problem(here, f"'{name}': the issue's files add up to more than "
+                         f"{human_size(MAX_ISSUE_TEXT_BYTES)}: is a file named many times?")]
+            )
+        self.left -= size
+
+
 def _include_block_files(
-    data: dict[str, Any], issue_dir: Path, shown_dir: Path, problems: list[Problem]
+    data: dict[str, Any],
+    issue_dir: Path,
+    shown_dir: Path,
+    budget: _TextBudget,
+    problems: list[Problem],
 ) -> set[Location]:
     """Replace ``- file: x.md`` entries by the fields written in that file.
 
@@ -104,7 +143,7 @@ def _include_block_files(
         for index, entry in enumerate(blocks):
             if isinstance(entry, dict) and "file" in entry:
                 try:
-                    blocks[index] = _read_block_file(entry, issue_dir, shown_dir)
+                    blocks[index] = _read_block_file(entry, issue_dir, shown_dir, budget)
                 except ContentError as exc:
                     problems.extend(exc.problems)
                     blocks[index] = None  # reported; keep validating the rest
@@ -115,7 +154,9 @@ def _include_block_files(
     return emptied
 
 
-def _read_block_file(entry: dict[str, Any], issue_dir: Path, shown_dir: Path) -> dict[str, Any]:
+def _read_block_file(
+    entry: dict[str, Any], issue_dir: Path, shown_dir: Path, budget: _TextBudget
+) -> dict[str, Any]:
     origin: Origin = entry[WHERE]
     here = origin.of("file")
     others = [k for k in entry if k not in ("file", "type", WHERE)]
@@ -136,6 +177,7 @@ def _read_block_file(entry: dict[str, Any], issue_dir: Path, shown_dir: Path) ->
         )
     if not path.is_file():
         raise ContentError([Problem(here, f"file '{name}' not found in {shown_dir}")])
+    budget.take(path, name, here)
     text = read_text(path)
     if path.suffix.lower() in (".md", ".markdown"):
         block = parse_markdown_file(text, path)

@@ -18,6 +18,7 @@ from typing import Any
 import yaml
 
 from newsletter.exceptions import ContentError, Location, Problem
+from newsletter.limits import MAX_TEXT_BYTES, MAX_YAML_DEPTH, human_size
 
 WHERE = "__where__"
 
@@ -62,18 +63,26 @@ def inside(folder: Path, written: str) -> Path | None:
     return target if target.is_relative_to(folder.resolve()) else None
 
 
-def read_text(path: Path) -> str:
-    """Read a UTF-8 file (a BOM is allowed); anything else is a clear error with its line."""
+def read_text(path: Path, limit: int = MAX_TEXT_BYTES) -> str:
+    """Read a UTF-8 file (a BOM is allowed); anything else is a clear error with its line.
+
+    A file over ``limit`` bytes is refused without reading it all (a 50 MB "issue" would
+    otherwise take minutes to parse). Control characters are refused with their line, and
+    soft line breaks read as spaces: see :func:`screen_text`.
+    """
     try:
-        data = path.read_bytes()
+        with path.open("rb") as file:
+            data = file.read(limit + 1)  # not stat(): the file may still be growing
     except FileNotFoundError:
         raise ContentError([Problem(Location(path), "file not found")]) from None
     except IsADirectoryError:
         raise ContentError([Problem(Location(path), "is a folder, expected a file")]) from None
     except OSError as exc:
         raise ContentError([Problem(Location(path), f"cannot read: {exc.strerror}")]) from None
+    if len(data) > limit:
+        raise ContentError([Problem(Location(path), too_big(path.stat().st_size, limit))])
     try:
-        return data.decode("utf-8-sig")
+        text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line = data.count(b"\n", 0, exc.start) + 1
         raise ContentError(
@@ -85,6 +94,55 @@ def read_text(path: Path) -> str:
                 )
             ]
         ) from None
+    problems: list[Problem] = []
+    text = screen_text(text, path, 1, problems)
+    if problems:
+        raise ContentError(problems)
+    return text
+
+
+def too_big(size: int, limit: int) -> str:
+    """The message for a file over its size limit, in the units an editor knows."""
+    return (
+        f"the file is {human_size(size)}, over the limit of {human_size(limit)}: "
+        "is it the right file?"
+    )
+
+
+# Word's soft line break (Shift+Enter) is a vertical tab; a form feed or a Unicode line or
+# paragraph separator comes from PDFs and web pages. The editor meant a line break, and
+# Markdown shows a line break inside a paragraph as a space: a space keeps both the YAML
+# structure and every line number as the editor sees them (YAML itself refuses \v and \f,
+# and counts U+2028/U+2029 as new lines, which would shift every line after them).
+_SOFT_BREAKS = str.maketrans(dict.fromkeys("\x0b\x0c\u2028\u2029", " "))
+# Every other C0/C1 control (tab, newline and carriage return are text), lone surrogates
+# and the two non-characters U+FFFE/U+FFFF: invisible, and refused by lxml (the e-mail).
+_NOT_TEXT = re.compile("[\x00-\x08\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
+_MAX_CHARACTER_PROBLEMS = 20  # a file full of NUL bytes needs one message, not a million
+
+
+def screen_text(text: str, path: Path, first_line: int, problems: list[Problem]) -> str:
+    """``text`` with soft line breaks as spaces; a problem per line with a character that is
+    not text. ``first_line`` is the file line where ``text`` starts."""
+    line, counted = first_line, 0
+    for found, match in enumerate(_NOT_TEXT.finditer(text), start=1):
+        line += text.count("\n", counted, match.start())
+        counted = match.start()
+        code = ord(match.group())
+        kind = "control character" if code < 0xA0 else "character"
+        what = "" if code < 0xA0 else " (not text)"
+        problems.append(
+            Problem(
+                Location(path, line),
+                f"{kind} U+{code:04X}{what} on this line: delete it "
+                "(it is invisible in most editors)",
+            )
+        )
+        if found >= _MAX_CHARACTER_PROBLEMS:
+            break
+    if any(soft in text for soft in "\x0b\x0c\u2028\u2029"):
+        text = text.translate(_SOFT_BREAKS)
+    return text
 
 
 def parse_yaml(text: str, path: Path, first_line: int = 1) -> Any:
@@ -93,11 +151,14 @@ def parse_yaml(text: str, path: Path, first_line: int = 1) -> Any:
     ``first_line`` is the file line where ``text`` starts (front matter begins on line 2).
     """
     try:
+        _screen_structure(text, path, first_line)
         node = yaml.compose(text, Loader=_Loader)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + first_line if mark else None
         what = exc.problem or exc.context or "not valid YAML"
+        if "nesting depth" in str(what):  # libyaml's own cap (1000), met before ours
+            raise ContentError([Problem(Location(path, line), _TOO_DEEP)]) from None
         hint = " (check the indentation and the ':' of this line and the one above)"
         if "\t" in text and "tab" in str(what).lower():
             hint = " (indent with spaces, not tabs)"
@@ -113,11 +174,50 @@ def parse_yaml(text: str, path: Path, first_line: int = 1) -> Any:
     return value
 
 
+def _screen_structure(text: str, path: Path, first_line: int) -> None:
+    """Refuse anchors, aliases and deep nesting from the parser's events, before composing.
+
+    An alias is cheap for the parser but every copy of its value is expanded when the
+    nodes become plain data: 9 levels of 9 aliases in 5 KB reached 7.9 GB. Editors never
+    need them, so each is refused with its line, and nothing is expanded. Nesting deeper
+    than any issue is refused at the line where it goes too deep, before anything recurses.
+    """
+    problems: list[Problem] = []
+    depth = 0
+    for event in yaml.parse(text, Loader=_Loader):
+        line = event.start_mark.line + first_line
+        if isinstance(event, yaml.AliasEvent):
+            problems.append(Problem(Location(path, line), _no_alias(f"*{event.anchor}")))
+        elif isinstance(event, yaml.NodeEvent) and event.anchor is not None:
+            problems.append(Problem(Location(path, line), _no_alias(f"&{event.anchor}")))
+        if isinstance(event, yaml.CollectionStartEvent):
+            depth += 1
+            if depth > MAX_YAML_DEPTH:
+                problems.append(Problem(Location(path, line), _TOO_DEEP))
+                break  # nothing after this point can be trusted, nor needs reading
+        elif isinstance(event, yaml.CollectionEndEvent):
+            depth -= 1
+    if problems:
+        raise ContentError(problems)
+
+
+_TOO_DEEP = (
+    f"nested more than {MAX_YAML_DEPTH} levels deep (an issue needs 8 at most): "
+    "check the indentation and the brackets"
+)
+
+
+def _no_alias(written: str) -> str:
+    return f"'{written}': anchors and aliases are not supported: write the value out"
+
+
 def _convert(node: yaml.Node, path: Path, offset: int, problems: list[Problem]) -> Any:
     if isinstance(node, yaml.ScalarNode):
         if node.tag == _NULL and node.style is None:
             return None
-        return node.value
+        # Escapes ("\\v", "\\x07") make characters the raw text did not show.
+        where = node.start_mark.line + 1 + offset
+        return screen_text(node.value, path, where, problems)
     if isinstance(node, yaml.SequenceNode):
         return [_convert(item, path, offset, problems) for item in node.value]
     assert isinstance(node, yaml.MappingNode)
