@@ -152,11 +152,6 @@ class Theme(Node):
         """A font file named in the theme (relative to the theme file)."""
         return (self.folder / relative).resolve()
 
-    def pdf_font_files(self) -> list[Path]:
-        """Every font file the PDFs embed: the first family's faces, then the fallbacks."""
-        written = [*self.fonts.files.values(), *(font.file for font in self.fonts.fallback)]
-        return [self.font_path(relative) for relative in written]
-
     def color(self, name: str) -> str:
         """The hex value of a named colour."""
         return self.colors[name]
