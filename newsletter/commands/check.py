@@ -33,4 +33,5 @@ def check(ctx: click.Context, issue_dir: Path) -> None:
         click.echo(line)
     warnings = [str(problem) for problem in uncovered(issue, site.theme)]
     warn(warnings)
-    click.secho(f"OK ({len(warnings)} warnings)" if warnings else "OK", fg="green")
+    count = f" ({len(warnings)} warning{'' if len(warnings) == 1 else 's'})"
+    click.secho("OK" + (count if warnings else ""), fg="green")
