@@ -58,8 +58,9 @@ def uncovered(issue: Issue, theme: Theme) -> list[Problem]:
             if (location, char) not in seen:
                 seen.add((location, char))
                 problems.append(Problem(location, f"{_describe(char)} is in no font the PDFs "
-                                        f"embed ({families}); it prints as a box there "
-                                        "(e-mail and web show it in the reader's fonts)"))
+                                        f"embed ({families}); they print it as a box or in a "
+                                        "font of the machine that builds them (e-mail and "
+                                        "web use the reader's fonts)"))
     return sorted(problems, key=lambda p: (str(p.location.file), p.location.line or 0))
 
 

@@ -121,8 +121,8 @@ def test_check_warns_about_a_character_no_pdf_font_has(tmp_path: Path):
     line = line_of(issue / "issue.yaml", "title: Cztery mapy")
     assert checked.stderr.splitlines() == [
         f"warning: issue/issue.yaml:{line}: '\U00013000' (U+13000 EGYPTIAN HIEROGLYPH A001) is "
-        "in no font the PDFs embed (Source Sans 3, Noto Emoji); it prints as a box there "
-        "(e-mail and web show it in the reader's fonts)"
+        "in no font the PDFs embed (Source Sans 3, Noto Emoji); they print it as a box or in a "
+        "font of the machine that builds them (e-mail and web use the reader's fonts)"
     ]
     assert checked.stdout.splitlines()[-1] == "OK (1 warning)"
 
