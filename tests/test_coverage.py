@@ -63,6 +63,10 @@ def test_a_missing_font_file_is_named_at_its_theme_line(project: Project, tmp_pa
     theme_line = line_of(tmp_path / "assets" / "theme.yaml", "file: fonts/noto-emoji/")
     assert found[0].startswith(f"assets/theme.yaml:{theme_line}: font file not found: ")
     assert len(found) == 2 and "issue.yaml" in found[1] and "'🚀' (U+1F680 ROCKET)" in found[1]
+    (tmp_path / "assets" / "fonts" / "noto-emoji" / "NotoEmoji-Regular.ttf").write_text("no")
+    found = [shown(p, tmp_path) for p in uncovered(load_issue(issue_dir, project), theme)]
+    assert found[0].startswith(f"assets/theme.yaml:{theme_line}: NotoEmoji-Regular.ttf is not "
+                               "a font fontTools can read (TTLibError: ")
 
 
 def test_build_warns_once_for_both_pdfs_and_not_for_the_email(project: Project, tmp_path):
