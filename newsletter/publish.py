@@ -28,6 +28,10 @@ def choose_editions(names: Iterable[str] | None) -> list[Edition]:
     return [edition for name, edition in EDITIONS.items() if name in names]
 
 
+PDF_EDITIONS = ("pdf", "print")
+"""The editions that embed fonts (the others are shown in the reader's)."""
+
+
 def build(
     issue: Issue, project: Project, editions: list[Edition], out: Path | None = None
 ) -> Built:
@@ -35,6 +39,10 @@ def build(
     target = output_dir(project, issue, out)
     target.mkdir(parents=True, exist_ok=True)
     result = Built([])
+    if any(edition.name in PDF_EDITIONS for edition in editions):
+        from newsletter.coverage import uncovered
+
+        result.warnings += [str(problem) for problem in uncovered(issue, project.theme)]
     for edition in editions:
         built = edition.load_renderer()(issue, project, target)
         result.files += built.files

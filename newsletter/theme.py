@@ -45,6 +45,18 @@ FontName = Annotated[
 """A font family name: letters, digits, spaces and dashes, so it is safe inside CSS."""
 
 
+class FallbackFont(Node):
+    """A family the PDFs embed after the first one, for the characters it lacks (emoji).
+
+    WeasyPrint takes each character from the first family of the stack that has it; a
+    character in no embedded font falls to whatever the machine has (DejaVu, or a box).
+    """
+
+    family: FontName
+    file: Text
+    """The font file, relative to the theme file."""
+
+
 class Fonts(Node):
     """Font stacks: the first family is the one the print edition embeds; the rest are
     fallbacks every mail client has (emails never require a web font)."""
@@ -55,6 +67,9 @@ class Fonts(Node):
     """Font files of the first ``body`` family (regular, italic, bold, bold_italic),
     relative to the theme file: the PDFs embed them, so print never depends on the
     machine's fonts."""
+    fallback: list[FallbackFont] = []
+    """Families the PDFs embed and put after the first family of both stacks (emoji);
+    e-mail and web leave them out: readers' own fonts, colour emoji included, do better."""
     base_size: Annotated[int, Field(ge=8, le=32)] = 16
     line_height: Annotated[float, Field(ge=1, le=3)] = 1.5
     sizes: TypeScale = TypeScale()
@@ -71,6 +86,19 @@ class Fonts(Node):
     @property
     def heading_css(self) -> str:
         return self.css(self.heading)
+
+    def embedded(self, stack: list[str]) -> list[str]:
+        """The stack of the PDFs: only families they embed, so nothing depends on the
+        machine that builds them."""
+        return [stack[0], *(font.family for font in self.fallback)]
+
+    @property
+    def pdf_body_css(self) -> str:
+        return self.css(self.embedded(self.body))
+
+    @property
+    def pdf_heading_css(self) -> str:
+        return self.css(self.embedded(self.heading))
 
 
 class Spacing(Node):
@@ -166,6 +194,10 @@ class Theme(Node):
     def folder(self) -> Path:
         """The folder of the theme file (font paths are relative to it)."""
         return self.where.location.file.parent
+
+    def font_path(self, relative: str) -> Path:
+        """A font file named in the theme (relative to the theme file)."""
+        return (self.folder / relative).resolve()
 
     def color(self, name: str) -> str:
         """The hex value of a named colour."""

@@ -73,3 +73,26 @@ def published(root: Path) -> Iterator[Project]:
         yield dataclasses.replace(project, site=project.site.model_copy(update={"base_url": base}))
     finally:
         server.shutdown()
+
+
+def edited_copy(source: Path, target: Path, edits: dict[str, list[tuple[str, str]]]) -> Path:
+    """A copy of the issue folder ``source`` at ``target`` with texts replaced in its files
+    (``{"issue.yaml": [(old, new)]}``); each ``old`` must be there, so a test cannot pass
+    by editing nothing."""
+    import shutil
+
+    shutil.copytree(source, target)
+    for name, replacements in edits.items():
+        path = target / name
+        text = path.read_text(encoding="utf-8")
+        for old, new in replacements:
+            assert old in text, f"{old!r} not in {name}"
+            text = text.replace(old, new, 1)
+        path.write_text(text, encoding="utf-8")
+    return target
+
+
+def line_of(path: Path, text: str) -> int:
+    """The line of ``path`` where ``text`` first occurs."""
+    lines = path.read_text(encoding="utf-8").splitlines()
+    return next(n for n, line in enumerate(lines, 1) if text in line)

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from conftest import DATA, ROOT, SAMPLE
+from conftest import DATA, ROOT, SAMPLE, edited_copy, line_of
 
 from newsletter.cli import main
 
@@ -109,6 +109,22 @@ def test_version_and_sample_check_as_a_process():
     checked = run("check", "issues/2020-12")
     assert checked.returncode == 0, checked.stderr
     assert "3 sections" in checked.stdout
+    assert checked.stdout.splitlines()[-1] == "OK" and "warning" not in checked.stderr
+
+
+def test_check_warns_about_a_character_no_pdf_font_has(tmp_path: Path):
+    issue = edited_copy(DATA / "every-block", tmp_path / "issue", {
+        "issue.yaml": [("title: Cztery mapy", "title: Cztery mapy \U00013000 i 🗺️")],
+    })
+    checked = run("--config", str(ROOT / "newsletter.toml"), "check", "issue", cwd=tmp_path)
+    assert checked.returncode == 0, checked.stderr  # a warning, not an error
+    line = line_of(issue / "issue.yaml", "title: Cztery mapy")
+    assert checked.stderr.splitlines() == [
+        f"warning: issue/issue.yaml:{line}: '\U00013000' (U+13000 EGYPTIAN HIEROGLYPH A001) is "
+        "in no font the PDFs embed (Source Sans 3, Noto Emoji); they print it as a box or in a "
+        "font of the machine that builds them (e-mail and web use the reader's fonts)"
+    ]
+    assert checked.stdout.splitlines()[-1] == "OK (1 warning)"
 
 
 @pytest.mark.parametrize("case", BAD, ids=[p.name for p in BAD])

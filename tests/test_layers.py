@@ -17,6 +17,8 @@ FORBIDDEN = {
     "newsletter.output": ("newsletter.publish", "newsletter.render", "newsletter.commands"),
     "newsletter.model": ("newsletter.render", "newsletter.publish", "newsletter.output"),
     "newsletter.load": ("newsletter.render", "newsletter.publish", "newsletter.output"),
+    "newsletter.coverage": ("newsletter.render", "newsletter.publish", "newsletter.output",
+                            "newsletter.commands"),
 }
 
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from newsletter.commands.common import project
+from newsletter.commands.common import project, warn
 
 
 @click.command()
@@ -16,15 +16,22 @@ def check(ctx: click.Context, issue_dir: Path) -> None:
     """Validate an issue and print a short summary.
 
     Every problem is listed as file:line: message, and the command exits with status 1.
+    Warnings (characters no font of the PDFs has) are listed the same way; they leave
+    the status at 0.
 
     \b
     Example:
       newsletter check issues/2020-12
     """
+    from newsletter.coverage import uncovered
     from newsletter.load import load_issue
     from newsletter.summary import summarize
 
-    issue = load_issue(issue_dir, project(ctx, issue_dir))
+    site = project(ctx, issue_dir)
+    issue = load_issue(issue_dir, site)
     for line in summarize(issue).lines(issue):
         click.echo(line)
-    click.secho("OK", fg="green")
+    warnings = [str(problem) for problem in uncovered(issue, site.theme)]
+    warn(warnings)
+    count = f" ({len(warnings)} warning{'' if len(warnings) == 1 else 's'})"
+    click.secho("OK" + (count if warnings else ""), fg="green")

@@ -28,5 +28,10 @@ def report(built: Built) -> None:
     if built.up_to_date:
         click.echo(f"up to date: {len(built.up_to_date)} files (nothing they are made from "
                    "changed)")
-    for warning in built.warnings:
+    warn(built.warnings)
+
+
+def warn(warnings: list[str]) -> None:
+    """Warnings in yellow on stderr: things to look at that do not stop the command."""
+    for warning in warnings:
         click.secho(f"warning: {warning}", fg="yellow", err=True)

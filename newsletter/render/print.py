@@ -110,8 +110,8 @@ def render_html(issue: Issue, project: Project, variant: Variant) -> str:
 
 
 def font_faces(project: Project) -> list[FontFace]:
-    """@font-face rules for the theme's font files; a missing file is a clear error
-    (WeasyPrint would silently fall back to another font)."""
+    """@font-face rules for the theme's font files and its fallback families (emoji); a
+    missing file is a clear error (WeasyPrint would silently fall back to another font)."""
     fonts = project.theme.fonts
     family = fonts.body[0]
     faces = []
@@ -132,6 +132,11 @@ def font_faces(project: Project) -> list[FontFace]:
         raise PdfBuildError(
             f"{project.site.theme_path}: fonts.files is empty; the PDFs need font files to embed"
         )
+    for font in fonts.fallback:  # one face each: WeasyPrint emboldens it in bold text
+        path = project.theme.font_path(font.file)
+        if not path.is_file():
+            raise PdfBuildError(f"{font.where.of('file')}: font file not found: {path}")
+        faces.append(FontFace(font.family, path.as_uri(), "normal", "normal"))
     return faces
 
 

@@ -10,13 +10,13 @@ from pathlib import Path
 
 import pikepdf
 import pytest
-from conftest import DATA, ROOT, SAMPLE
+from conftest import DATA, ROOT, SAMPLE, edited_copy
 from PIL import Image
 
 from newsletter.exceptions import NewsletterError
 from newsletter.load import Project, load_issue, load_project
 from newsletter.model import Figures, Issue, Letter, LinkCards
-from newsletter.render.print import PdfBuildError, write_download, write_print
+from newsletter.render.print import PdfBuildError, font_faces, write_download, write_print
 
 A4_PT = (595.28, 841.89)
 BLEED_PT = 3 / 25.4 * 72
@@ -53,14 +53,53 @@ def text_of(path: Path) -> str:
     return " ".join(text.split())
 
 
+def fonts_of(path: Path) -> dict[str, str]:
+    """pdffonts: each font's name without its subset tag, and whether it is embedded."""
+    rows = tool("pdffonts", str(path)).splitlines()[2:]
+    return {row.split()[0].split("+")[-1]: row.split()[-5] for row in rows}
+
+
 @pytest.mark.parametrize("edition", ["download", "print"])
 def test_every_font_is_embedded_and_ours(pdfs, edition):
-    rows = tool("pdffonts", str(pdfs[edition])).splitlines()[2:]
-    assert rows
-    for row in rows:
-        name, emb = row.split()[0], row.split()[-5]
-        assert emb == "yes", row
-        assert "Source-Sans-3" in name, row  # no fallback font slipped in
+    fonts = fonts_of(pdfs[edition])
+    assert fonts
+    for name, embedded in fonts.items():
+        assert embedded == "yes", name
+        assert "Source-Sans-3" in name, name  # no fallback font slipped in, no emoji font
+
+
+@pytest.fixture(scope="module")
+def emoji_pdfs(project: Project, tmp_path_factory) -> dict[str, Path]:
+    """Both PDFs of an issue with emoji in a title and a body (sequences included)."""
+    folder = tmp_path_factory.mktemp("emoji")
+    issue_dir = edited_copy(DATA / "every-block", folder / "issue", {"issue.yaml": [
+        ("title: Życzenia świąteczne", "title: Życzenia świąteczne 🎄"),
+        ("Pierwszy akapit listu.", "Pierwszy akapit listu 🚀 👩‍💻 👍🏽 ❤️ 🇵🇱 1️⃣."),
+    ]})
+    issue = load_issue(issue_dir, project)
+    return {
+        "download": write_download(issue, project, folder).files[0],
+        "print": write_print(issue, project, folder).files[0],
+    }
+
+
+@pytest.mark.parametrize("edition", ["download", "print"])
+def test_emoji_are_drawn_from_the_embedded_emoji_font(emoji_pdfs, edition):
+    fonts = fonts_of(emoji_pdfs[edition])
+    assert set(fonts.values()) == {"yes"}, fonts
+    assert all("Source-Sans-3" in n or "Noto-Emoji" in n for n in fonts), fonts  # no DejaVu
+    mapped = b""  # what the emoji font's glyphs stand for (its ToUnicode), as UTF-16 hex
+    with pikepdf.open(emoji_pdfs[edition]) as pdf:
+        for page in pdf.pages:
+            for font in page.Resources.get("/Font", {}).values():
+                if "Noto-Emoji" in str(font.BaseFont):
+                    mapped += font.ToUnicode.read_bytes().upper()
+    for emoji in "🎄🚀👍":
+        assert emoji.encode("utf-16-be").hex().upper().encode() in mapped, emoji
+    text = text_of(emoji_pdfs[edition])
+    assert "Życzenia świąteczne 🎄" in text
+    # a ZWJ sequence, a skin tone and a flag: one glyph each, standing for the whole sequence
+    assert "🚀 👩\u200d💻 👍🏽" in text and "🇵🇱" in text
 
 
 def test_download_edition_is_tagged_a4_with_metadata(pdfs, sample: Issue):
@@ -211,6 +250,16 @@ def test_missing_font_profile_and_image_are_clear_errors(project: Project, sampl
     (issue_dir / "images" / "map-pins.png").write_bytes(b"not a png any more")
     with pytest.raises(NewsletterError, match=r"/issue/images/map-pins\.png: not a readable image"):
         write_download(issue, project, tmp_path)
+
+
+def test_missing_emoji_font_names_its_theme_line(project: Project, tmp_path):
+    shutil.copytree(ROOT / "assets", tmp_path / "assets")
+    (tmp_path / "assets" / "fonts" / "noto-emoji" / "NotoEmoji-Regular.ttf").unlink()
+    from newsletter.theme import load_theme
+
+    broken = dataclasses.replace(project, theme=load_theme(tmp_path / "assets" / "theme.yaml"))
+    with pytest.raises(PdfBuildError, match=r"theme\.yaml:\d+: font file not found: .*NotoEmoji"):
+        font_faces(broken)
 
 
 def test_padding_can_be_turned_off(pdfs, project: Project, sample: Issue, tmp_path):
