@@ -81,3 +81,20 @@ def test_theme_errors_name_the_colour(tmp_path):
         f"assets/theme.yaml:{line_of(theme, '    color: pats')}: unknown colour 'pats' — did "
         "you mean 'past'? (see 'colors')",
     ]
+
+
+def test_section_labels_exist_in_every_language(tmp_path):
+    theme = (ROOT / "assets" / "theme.yaml").read_text(encoding="utf-8")
+    broken = theme.replace('name: {en: "Innovation", pl: "innowacje"}', 'name: {en: "Innovation"}')
+    assert broken != theme
+    problems = problems_of(tmp_path, GOOD, broken)
+    line = line_of(broken, '    name: {en: "Innovation"}')
+    assert problems == [f"assets/theme.yaml:{line}: no 'pl' text: give one per language (en, pl), "
+                        "or one text for all"]
+
+
+def test_a_polish_issue_gets_polish_labels_and_an_english_one_english(project):
+    polish = project.theme.section("cooperation").words("pl")
+    english = project.theme.section("cooperation").words("en")
+    assert (polish.label, polish.name) == ("Czas na", "współpracę")
+    assert english.heading == "Call for Cooperation"

@@ -20,3 +20,29 @@ def test_bad_issue_reports_every_problem_with_file_and_line(case: Path, project,
     with pytest.raises(ContentError) as caught:
         load_issue(Path(case.name), project)
     assert [shown(p, case.resolve()) for p in caught.value.problems] == expected
+
+
+def test_empty_optional_fields_mean_no_value_and_contacts_may_be_lists(project):
+    from newsletter.model import LinkCards
+
+    issue = load_issue(DATA / "stress", project)
+    cards = next(b for _, b in issue.blocks() if isinstance(b, LinkCards))
+    assert [c.text is None for c in cards.cards] == [False, False, True, False, False]
+    assert issue.footer.email == ["pi.umk@um.krakow.pl",
+                                  "centrum.obslugi.inwestorow.i.innowacyjnej.gospodarki@um.krakow.pl"]
+    assert issue.footer.phone == ["+48 12 616 12 34", "+48 12 616 00 00"]
+
+
+def test_a_wrong_address_in_a_list_names_its_line(project, tmp_path):
+    import shutil
+
+    shutil.copytree(DATA / "stress", tmp_path / "x")
+    path = tmp_path / "x" / "issue.yaml"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace("    - pi.umk@um.krakow.pl", "    - pi.umk(at)um.krakow.pl"),
+                    encoding="utf-8")
+    line = next(n for n, row in enumerate(path.read_text().splitlines(), 1) if "(at)" in row)
+    with pytest.raises(ContentError) as caught:
+        load_issue(tmp_path / "x", project)
+    [problem] = caught.value.problems
+    assert problem.location.line == line and "pi.umk(at)um.krakow.pl" in problem.message
