@@ -17,6 +17,11 @@ FORBIDDEN = {
     "newsletter.output": ("newsletter.publish", "newsletter.render", "newsletter.commands"),
     "newsletter.model": ("newsletter.render", "newsletter.publish", "newsletter.output"),
     "newsletter.load": ("newsletter.render", "newsletter.publish", "newsletter.output"),
+    # pictures and colour are a tool of the renderers, knowing nothing of issues or layout
+    "newsletter.images": ("newsletter.render", "newsletter.publish", "newsletter.output",
+                          "newsletter.load", "newsletter.model"),
+    "newsletter.colour": ("newsletter.render", "newsletter.publish", "newsletter.output",
+                          "newsletter.load", "newsletter.model", "newsletter.images"),
 }
 
 

@@ -25,7 +25,6 @@ from jinja2 import (
 )
 from markupsafe import Markup
 
-from newsletter.exceptions import NewsletterError
 from newsletter.load import Project
 from newsletter.markdown import to_html, to_inline_html, to_text
 from newsletter.model import Image, Issue
@@ -64,12 +63,10 @@ def _environment(root: Path, edition: str, autoescape: bool) -> Environment:
     return env
 
 
-def image_size(image: Image) -> Markup:
-    """``width`` and ``height`` attributes from the file, so pages do not jump as they load."""
-    try:
-        width, height = image.pixel_size()
-    except OSError as exc:  # Pillow's UnidentifiedImageError is an OSError
-        raise NewsletterError(f"{image.file}: not a readable image ({exc})") from None
+def image_size(image: Image, slot: str = "") -> Markup:
+    """``width`` and ``height`` attributes from the file, so pages do not jump as they load
+    (the web page gives its own, per ``slot``, for the files it links)."""
+    width, height = image.pixel_size()  # an unreadable file is an UnreadableImage
     return Markup(f'width="{width}" height="{height}"')
 
 
