@@ -28,7 +28,14 @@ from newsletter.render.templating import environment, issue_context
 Variant = Literal["download", "print"]
 
 SCREEN_DPI = 150  # the download edition's images: sharp on screens, small files
+PRINT_PPI = 300  # the print edition's images, where the editor's file has the pixels
 CSS_PX_PER_INCH = 96
+MM_PER_INCH = 25.4
+
+PLACED_MM = {"article": 178, "card": 49, "signature": 60}
+"""The widest each picture slot is placed in style.css.j2 (A4 minus 16 mm margins; a card
+is a third of that less gaps and padding; a signature at most 60 mm): derivatives are made
+for it at the edition's resolution."""
 
 _FACES = {  # theme.fonts.files key → CSS weight and style
     "regular": ("normal", "normal"),
@@ -65,7 +72,8 @@ def render_pdf(issue: Issue, project: Project, variant: Variant, target: Path) -
     import weasyprint
     from weasyprint.urls import FatalURLFetchingError
 
-    html = render_html(issue, project, variant)
+    pictures = Pictures(variant, _icc_profile(project) if variant == "print" else None)
+    html = render_html(issue, project, variant, pictures)
     options: dict[str, Any] = {"pdf_variant": "pdf/x-4" if variant == "print" else "pdf/ua-1"}
     if variant == "download":
         # Images are resampled to SCREEN_DPI at their placed size (they are read at render).
@@ -82,7 +90,7 @@ def render_pdf(issue: Issue, project: Project, variant: Variant, target: Path) -
         raise PdfBuildError(f"{target.name}: " + "; ".join(problems))
     warnings: list[str] = []
     if variant == "print":
-        warnings += _low_resolution_images(document, project.site.print.min_ppi)
+        warnings += _low_resolution_images(document, project.site.print.min_ppi, pictures.sources)
         document = _padded(document, project.site.print.pad_to_multiple_of, html)
     target.parent.mkdir(parents=True, exist_ok=True)
     partial = target.with_name(f".{target.name}.partial")  # readers never see half a PDF
@@ -91,9 +99,13 @@ def render_pdf(issue: Issue, project: Project, variant: Variant, target: Path) -
     return Built([target], warnings)
 
 
-def render_html(issue: Issue, project: Project, variant: Variant) -> str:
+def render_html(
+    issue: Issue, project: Project, variant: Variant, pictures: Pictures | None = None
+) -> str:
     """The HTML+CSS document WeasyPrint lays out (checked for fonts and profile first)."""
     print_settings = project.site.print
+    if pictures is None:
+        pictures = Pictures(variant, _icc_profile(project) if variant == "print" else None)
     context = {
         **issue_context(issue, project),
         "variant": variant,
@@ -102,7 +114,7 @@ def render_html(issue: Issue, project: Project, variant: Variant) -> str:
         "bleed_mm": print_settings.bleed_mm if variant == "print" else 0,
         "col": lambda name: _color(project, name, variant),
         "pt": _points,
-        "image_src": _image_src,
+        "image_src": pictures.src,
     }
     return environment(project, "print").get_template("issue.html.j2").render(context)
 
@@ -158,8 +170,24 @@ def _points(px: float) -> float:
     return round(px * 0.625, 2)
 
 
-def _image_src(image: Image) -> str:
-    return image.file.as_uri()
+class Pictures:
+    """The PDFs' pictures: derivatives sized for their slot at the edition's resolution,
+    for print in CMYK through the output intent's profile (a PDF/X-4 with a CMYK intent
+    must not hold DeviceRGB images; WeasyPrint embeds a CMYK JPEG as DeviceCMYK).
+    Transparency is flattened onto white, the colour of the page around every slot."""
+
+    def __init__(self, variant: Variant, profile: Path | None) -> None:
+        self.ppi = PRINT_PPI if variant == "print" else SCREEN_DPI
+        self.profile = profile
+        self.sources: dict[str, Path] = {}  # derivative's URL → editor's file (for warnings)
+
+    def src(self, image: Image, slot: str = "article") -> str:
+        from newsletter.images import derivative
+
+        width = round(PLACED_MM[slot] / MM_PER_INCH * self.ppi)
+        url = derivative(image.file, width, self.profile).path.as_uri()
+        self.sources[url] = image.file
+        return url
 
 
 def _local_fetcher() -> Any:
@@ -200,8 +228,9 @@ def _replaced_boxes(box: Any) -> Iterator[Any]:
         yield from _replaced_boxes(child)
 
 
-def _low_resolution_images(document: Any, min_ppi: int) -> list[str]:
-    """Images whose pixels, spread over their placed size, give fewer than ``min_ppi``."""
+def _low_resolution_images(document: Any, min_ppi: int, sources: dict[str, Path]) -> list[str]:
+    """Images whose pixels, spread over their placed size, give fewer than ``min_ppi``
+    (named by the editor's file, not the derivative's)."""
     warnings = []
     seen: set[tuple[str, int]] = set()
     for number, page in enumerate(document.pages, start=1):
@@ -210,7 +239,7 @@ def _low_resolution_images(document: Any, min_ppi: int) -> list[str]:
             pixels = getattr(image, "width", None) or 0
             element = getattr(box, "element", None)
             source = element.get("src", "") if element is not None else ""
-            filename = source.removeprefix("file://") or "an image"
+            filename = str(sources.get(source, "")) or source.removeprefix("file://") or "an image"
             if not pixels or not box.width:
                 continue
             ppi = pixels / (box.width / CSS_PX_PER_INCH)

@@ -174,8 +174,9 @@ def test_build_command_writes_both_parts_without_importing_weasyprint(tmp_path):
     out = tmp_path / "2020-12"
     assert (out / "email.html").stat().st_size > 10_000
     assert (out / "email.txt").read_text(encoding="utf-8").startswith("BUSINESS KRAKÓW")
+    # the pictures it shows, made for their 552 px slot at 2× (the originals are 1200 px)
     assert sorted(p.name for p in (out / "images").iterdir()) == sorted(
-        p.name for p in (SAMPLE / "images").glob("*.png")
+        f"{p.stem}-1104w.png" for p in (SAMPLE / "images").glob("*.png")
     )
 
 
