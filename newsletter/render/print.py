@@ -94,7 +94,8 @@ def render_pdf(issue: Issue, project: Project, variant: Variant, target: Path) -
         document = _padded(document, project.site.print.pad_to_multiple_of, html)
     target.parent.mkdir(parents=True, exist_ok=True)
     partial = target.with_name(f".{target.name}.partial")  # readers never see half a PDF
-    document.write_pdf(partial, **options)
+    finisher = _rgb_to_cmyk(_icc_profile(project)) if variant == "print" else None
+    document.write_pdf(partial, finisher=finisher, **options)
     os.replace(partial, target)
     return Built([target], warnings)
 
@@ -157,12 +158,54 @@ def _icc_profile(project: Project) -> Path:
 
 
 def _color(project: Project, name: str, variant: Variant) -> str:
+    """Hex on screen; in print the theme's CMYK, or for a colour without one its CMYK
+    through the printer's profile (PDF/X-4 allows no DeviceRGB)."""
     theme = project.theme
     hex_value = theme.colors.get(name) or name
+    if variant != "print":
+        return hex_value
     cmyk = theme.cmyk.get(name)
-    if variant == "print" and cmyk:
-        return "device-cmyk({})".format(" ".join(f"{v:g}%" for v in cmyk))
-    return hex_value
+    if not cmyk and re.fullmatch(r"#[0-9a-fA-F]{3}([0-9a-fA-F]{3})?", hex_value):
+        from newsletter.colour import hex_to_cmyk
+
+        cmyk = hex_to_cmyk(hex_value, _icc_profile(project))
+    if not cmyk:
+        return hex_value  # a keyword such as "transparent" or "currentColor"
+    return "device-cmyk({})".format(" ".join(f"{v:g}%" for v in cmyk))
+
+
+_RGB_OPERATOR = re.compile(rb"([\d.]+) ([\d.]+) ([\d.]+) (rg|RG)")
+
+
+def _rgb_to_cmyk(profile: Path) -> Any:
+    """A ``write_pdf`` finisher that turns the DeviceRGB colours WeasyPrint still paints
+    into gray or CMYK: its crop marks are an SVG drawn ``stroke="black"`` (``0 0 0 RG``),
+    whatever the CSS says. Neutral colours become gray (K only: marks and black lines
+    stay crisp on one plate); others go through the printer's profile like the theme's."""
+    from newsletter.colour import hex_to_cmyk
+
+    def operator(item: bytes) -> bytes:
+        match = _RGB_OPERATOR.fullmatch(item) if len(item) < 64 else None
+        if match is None:
+            return item
+        rgb = [float(v) for v in match.group(1, 2, 3)]
+        stroke = match.group(4) == b"RG"
+        if rgb[0] == rgb[1] == rgb[2]:
+            return f"{rgb[0]:g} {'G' if stroke else 'g'}".encode()
+        hex_value = "#" + "".join(f"{round(v * 255):02x}" for v in rgb)
+        cmyk = " ".join(f"{v / 100:g}" for v in hex_to_cmyk(hex_value, profile))
+        return f"{cmyk} {'K' if stroke else 'k'}".encode()
+
+    def finisher(document: Any, pdf: Any) -> None:
+        import pydyf
+
+        for obj in pdf.objects:
+            if isinstance(obj, pydyf.Stream) and isinstance(obj.stream, list):
+                obj.stream = [
+                    operator(item) if isinstance(item, bytes) else item for item in obj.stream
+                ]
+
+    return finisher
 
 
 def _points(px: float) -> float:
