@@ -76,8 +76,10 @@ def render_pdf(issue: Issue, project: Project, variant: Variant, target: Path) -
     html = render_html(issue, project, variant, pictures)
     options: dict[str, Any] = {"pdf_variant": "pdf/x-4" if variant == "print" else "pdf/ua-1"}
     if variant == "download":
-        # Images are resampled to SCREEN_DPI at their placed size (they are read at render).
-        options.update(dpi=SCREEN_DPI, optimize_images=True, jpeg_quality=85)
+        # The pictures are derivatives made for SCREEN_DPI at their slot's width (Pictures);
+        # dpi only catches a slot placed narrower. No jpeg_quality/optimize_images: they
+        # make WeasyPrint re-encode every JPEG (a second lossy pass, a bigger file, slower).
+        options.update(dpi=SCREEN_DPI)
     with _weasyprint_problems() as problems:
         try:
             document = weasyprint.HTML(
