@@ -41,11 +41,11 @@ class Image(Node):
     credit: OptionalText = None
 
     def pixel_size(self) -> tuple[int, int]:
-        """Width and height in pixels, read from the file's header."""
-        from PIL import Image as PILImage
+        """Width and height in pixels as shown (EXIF orientation applied), read from the
+        file's header."""
+        from newsletter.images import upright_size
 
-        with PILImage.open(self.file) as image:
-            return image.size
+        return upright_size(self.file)
 
 
 class Link(Node):

@@ -12,9 +12,13 @@ import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from newsletter.load import Project, slugify
-from newsletter.model import Issue
+from newsletter.model import Image, Issue
+
+if TYPE_CHECKING:
+    from newsletter.images import Derivative
 
 
 @dataclass
@@ -104,16 +108,48 @@ def write_text(path: Path, text: str) -> Path:
     return path
 
 
-def copy_images(issue: Issue, out: Path) -> list[Path]:
-    """Copy the issue's images to ``build/<id>/`` under their path in the issue folder, where
-    the e-mail's and the web page's image URLs point once the folder is published."""
+@dataclass
+class ImageFiles:
+    """The picture files an edition links, made for their slots (:mod:`newsletter.images`).
+
+    Renderers ask for a derivative while they render (it comes from the cache after the
+    first build); ``publish`` copies what was asked for into ``build/<id>/`` once the
+    edition is written. Originals are never published: a 4.6 MB camera photo has no place
+    in an e-mail.
+    """
+
+    issue: Issue
+    files: dict[str, Path] = field(default_factory=dict)  # relative path → cached file
+
+    def add(self, image: Image, width: int) -> tuple[str, Derivative]:
+        """A derivative at most ``width`` px wide and its path under ``build/<id>/``."""
+        from newsletter.images import derivative
+
+        made = derivative(image.file, width)
+        relative = derivative_path(self.issue, image, made)
+        self.files[relative] = made.path
+        return relative, made
+
+    def publish(self, out: Path) -> list[Path]:
+        """Copy the derivatives into ``out`` (``build/<id>/``), skipping identical copies."""
+        return [_copy_if_changed(cached, out / relative) for relative, cached in self.files.items()]
+
+
+def derivative_path(issue: Issue, image: Image, made: Derivative) -> str:
+    """``images/<name>-<width>w.<jpg|png>``: beside where the original sits in the issue
+    folder, with its width in the name so every slot's size has its own address."""
+    relative = image.file.relative_to(issue.source_dir)
+    return (relative.parent / f"{relative.stem}-{made.width}w{made.suffix}").as_posix()
+
+
+def _copy_if_changed(source: Path, target: Path) -> Path:
     import shutil
 
-    copied = []
-    for image in issue.images():
-        target = out / image.file.relative_to(issue.source_dir)
-        if not target.exists() or target.stat().st_mtime < image.file.stat().st_mtime:
-            target.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(image.file, target)
-        copied.append(target)
-    return copied
+    if target.is_file() and target.stat().st_size == source.stat().st_size \
+            and target.stat().st_mtime >= source.stat().st_mtime:
+        return target  # derivatives are content-addressed in the cache: same size, same file
+    target.parent.mkdir(parents=True, exist_ok=True)
+    partial = target.with_name(f".{target.name}.partial")
+    shutil.copyfile(source, partial)
+    os.replace(partial, target)
+    return target

@@ -31,6 +31,23 @@ def sample(project: Project) -> Issue:
     return load_issue(SAMPLE, project)
 
 
+@pytest.fixture(scope="session")
+def photo_issue_dir(tmp_path_factory) -> Path:
+    """The sample issue with a 4000×3000 camera photo (4.6 MB) in place of its first
+    article's drawing: what an editor really drops in. Made at test time."""
+    import shutil
+
+    from photos import make_photo
+
+    folder = tmp_path_factory.mktemp("photo-issue") / "2020-12"
+    shutil.copytree(SAMPLE, folder)
+    make_photo(folder / "images" / "photo.jpg")
+    article = folder / "krakow-for-business.md"
+    text = article.read_text(encoding="utf-8")
+    article.write_text(text.replace("images/map-pins.png", "images/photo.jpg"), encoding="utf-8")
+    return folder
+
+
 @pytest.fixture(scope="module")
 def browser():
     """Debian's chromium driven by Playwright (a true phone width, unlike --window-size)."""

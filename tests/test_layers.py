@@ -19,6 +19,11 @@ FORBIDDEN = {
     "newsletter.load": ("newsletter.render", "newsletter.publish", "newsletter.output"),
     "newsletter.coverage": ("newsletter.render", "newsletter.publish", "newsletter.output",
                             "newsletter.commands"),
+    # pictures and colour are a tool of the renderers, knowing nothing of issues or layout
+    "newsletter.images": ("newsletter.render", "newsletter.publish", "newsletter.output",
+                          "newsletter.load", "newsletter.model"),
+    "newsletter.colour": ("newsletter.render", "newsletter.publish", "newsletter.output",
+                          "newsletter.load", "newsletter.model", "newsletter.images"),
 }
 
 

@@ -16,13 +16,15 @@ from mjml import mjml2html
 from newsletter import placeholders
 from newsletter.load import Project
 from newsletter.model import Figures, Image, Issue, LinkCards
-from newsletter.output import Built, copy_images, public_url, write_text
+from newsletter.output import Built, ImageFiles, public_url, write_text
 from newsletter.render.email_checks import check_email_html
 from newsletter.render.grid import Grid, card_grid, figure_grid
 from newsletter.render.templating import environment, issue_context
 
 PHONE_WIDTH = 320
 """The narrowest screen the e-mail is laid out for (columns stack below 480 px)."""
+RETINA = 2
+"""Pixels per displayed CSS pixel in the e-mail's pictures (phones and laptops are 2×)."""
 
 
 @dataclass(frozen=True)
@@ -42,41 +44,43 @@ class EmailEdition:
     html: str
     text: str
     warnings: tuple[str, ...]
+    images: ImageFiles | None = None  # the pictures the HTML links, to publish beside it
 
 
 def render_email(issue: Issue, project: Project) -> EmailEdition:
     """Render both parts of the e-mail and check the HTML (raises EmailCheckError)."""
-    context = _context(issue, project)
+    images = ImageFiles(issue)
+    context = _context(issue, project, images)
     mjml_source = _render_mjml(context, project)
     html = inline_css(mjml2html(mjml_source))
     text_template = environment(project, "email", autoescape=False).get_template("issue.txt.j2")
     text = text_template.render(context)
     warnings = check_email_html(html, "email.html")
-    return EmailEdition(mjml_source, html, _tidy_text(text), tuple(warnings))
+    return EmailEdition(mjml_source, html, _tidy_text(text), tuple(warnings), images)
 
 
 def render_mjml(issue: Issue, project: Project) -> str:
     """Only the MJML source (for validation with the reference compiler)."""
-    return _render_mjml(_context(issue, project), project)
+    return _render_mjml(_context(issue, project, ImageFiles(issue)), project)
 
 
 def _render_mjml(context: dict[str, object], project: Project) -> str:
     return environment(project, "email").get_template("issue.mjml.j2").render(context)
 
 
-def _context(issue: Issue, project: Project) -> dict[str, object]:
+def _context(issue: Issue, project: Project, images: ImageFiles) -> dict[str, object]:
     spacing = project.theme.spacing
     text_width = spacing.content_width - 2 * (spacing.medium + spacing.small)
 
     def place(image: Image, max_width: int = text_width) -> PlacedImage:
-        """Where an image is published and the size it is shown at (never upscaled)."""
-        relative = image.file.relative_to(issue.source_dir).as_posix()
-        pixel_width, pixel_height = image.pixel_size()
-        width = min(pixel_width, max_width)
+        """Where an image is published and the size it is shown at (never upscaled): a
+        file about twice that width, sharp on high-density screens and still small."""
+        width = min(image.pixel_size()[0], max_width)
+        relative, made = images.add(image, RETINA * width)
         return PlacedImage(
             url=public_url(project, issue, relative),
             width=width,
-            height=round(pixel_height * width / pixel_width),
+            height=round(made.height * width / made.width),
         )
 
     row_width = spacing.content_width - 2 * spacing.medium  # sections' side padding
@@ -108,7 +112,8 @@ def write_email(issue: Issue, project: Project, out: Path) -> Built:
     html_path, text_path = out / "email.html", out / "email.txt"
     write_text(html_path, edition.html)
     write_text(text_path, edition.text)
-    copy_images(issue, out)
+    if edition.images:
+        edition.images.publish(out)
     return Built([html_path, text_path], list(edition.warnings))
 
 

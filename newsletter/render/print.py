@@ -29,7 +29,14 @@ from newsletter.render.templating import environment, issue_context
 Variant = Literal["download", "print"]
 
 SCREEN_DPI = 150  # the download edition's images: sharp on screens, small files
+PRINT_PPI = 300  # the print edition's images, where the editor's file has the pixels
 CSS_PX_PER_INCH = 96
+MM_PER_INCH = 25.4
+
+PLACED_MM = {"article": 178, "card": 49, "signature": 60}
+"""The widest each picture slot is placed in style.css.j2 (A4 minus 16 mm margins; a card
+is a third of that less gaps and padding; a signature at most 60 mm): derivatives are made
+for it at the edition's resolution."""
 
 _FACES = {  # theme.fonts.files key → CSS weight and style
     "regular": ("normal", "normal"),
@@ -66,11 +73,14 @@ def render_pdf(issue: Issue, project: Project, variant: Variant, target: Path) -
     import weasyprint
     from weasyprint.urls import FatalURLFetchingError
 
-    html = render_html(issue, project, variant)
+    pictures = Pictures(variant, _icc_profile(project) if variant == "print" else None)
+    html = render_html(issue, project, variant, pictures)
     options: dict[str, Any] = {"pdf_variant": "pdf/x-4" if variant == "print" else "pdf/ua-1"}
     if variant == "download":
-        # Images are resampled to SCREEN_DPI at their placed size (they are read at render).
-        options.update(dpi=SCREEN_DPI, optimize_images=True, jpeg_quality=85)
+        # The pictures are derivatives made for SCREEN_DPI at their slot's width (Pictures);
+        # dpi only catches a slot placed narrower. No jpeg_quality/optimize_images: they
+        # make WeasyPrint re-encode every JPEG (a second lossy pass, a bigger file, slower).
+        options.update(dpi=SCREEN_DPI)
     with _weasyprint_problems() as problems:
         try:
             document = weasyprint.HTML(
@@ -83,18 +93,23 @@ def render_pdf(issue: Issue, project: Project, variant: Variant, target: Path) -
         raise PdfBuildError(f"{target.name}: " + "; ".join(problems))
     warnings: list[str] = []
     if variant == "print":
-        warnings += _low_resolution_images(document, project.site.print.min_ppi)
+        warnings += _low_resolution_images(document, project.site.print.min_ppi, pictures.sources)
         document = _padded(document, project.site.print.pad_to_multiple_of, html)
     target.parent.mkdir(parents=True, exist_ok=True)
     partial = target.with_name(f".{target.name}.partial")  # readers never see half a PDF
-    document.write_pdf(partial, **options)
+    finisher = _rgb_to_cmyk(_icc_profile(project)) if variant == "print" else None
+    document.write_pdf(partial, finisher=finisher, **options)
     os.replace(partial, target)
     return Built([target], warnings)
 
 
-def render_html(issue: Issue, project: Project, variant: Variant) -> str:
+def render_html(
+    issue: Issue, project: Project, variant: Variant, pictures: Pictures | None = None
+) -> str:
     """The HTML+CSS document WeasyPrint lays out (checked for fonts and profile first)."""
     print_settings = project.site.print
+    if pictures is None:
+        pictures = Pictures(variant, _icc_profile(project) if variant == "print" else None)
     context = {
         **issue_context(issue, project),
         "variant": variant,
@@ -103,7 +118,7 @@ def render_html(issue: Issue, project: Project, variant: Variant) -> str:
         "bleed_mm": print_settings.bleed_mm if variant == "print" else 0,
         "col": lambda name: _color(project, name, variant),
         "pt": _points,
-        "image_src": _image_src,
+        "image_src": pictures.src,
         **_grids(project),
     }
     return environment(project, "print").get_template("issue.html.j2").render(context)
@@ -152,12 +167,54 @@ def _icc_profile(project: Project) -> Path:
 
 
 def _color(project: Project, name: str, variant: Variant) -> str:
+    """Hex on screen; in print the theme's CMYK, or for a colour without one its CMYK
+    through the printer's profile (PDF/X-4 allows no DeviceRGB)."""
     theme = project.theme
     hex_value = theme.colors.get(name) or name
+    if variant != "print":
+        return hex_value
     cmyk = theme.cmyk.get(name)
-    if variant == "print" and cmyk:
-        return "device-cmyk({})".format(" ".join(f"{v:g}%" for v in cmyk))
-    return hex_value
+    if not cmyk and re.fullmatch(r"#[0-9a-fA-F]{3}([0-9a-fA-F]{3})?", hex_value):
+        from newsletter.colour import hex_to_cmyk
+
+        cmyk = hex_to_cmyk(hex_value, _icc_profile(project))
+    if not cmyk:
+        return hex_value  # a keyword such as "transparent" or "currentColor"
+    return "device-cmyk({})".format(" ".join(f"{v:g}%" for v in cmyk))
+
+
+_RGB_OPERATOR = re.compile(rb"([\d.]+) ([\d.]+) ([\d.]+) (rg|RG)")
+
+
+def _rgb_to_cmyk(profile: Path) -> Any:
+    """A ``write_pdf`` finisher that turns the DeviceRGB colours WeasyPrint still paints
+    into gray or CMYK: its crop marks are an SVG drawn ``stroke="black"`` (``0 0 0 RG``),
+    whatever the CSS says. Neutral colours become gray (K only: marks and black lines
+    stay crisp on one plate); others go through the printer's profile like the theme's."""
+    from newsletter.colour import hex_to_cmyk
+
+    def operator(item: bytes) -> bytes:
+        match = _RGB_OPERATOR.fullmatch(item) if len(item) < 64 else None
+        if match is None:
+            return item
+        rgb = [float(v) for v in match.group(1, 2, 3)]
+        stroke = match.group(4) == b"RG"
+        if rgb[0] == rgb[1] == rgb[2]:
+            return f"{rgb[0]:g} {'G' if stroke else 'g'}".encode()
+        hex_value = "#" + "".join(f"{round(v * 255):02x}" for v in rgb)
+        cmyk = " ".join(f"{v / 100:g}" for v in hex_to_cmyk(hex_value, profile))
+        return f"{cmyk} {'K' if stroke else 'k'}".encode()
+
+    def finisher(document: Any, pdf: Any) -> None:
+        import pydyf
+
+        for obj in pdf.objects:
+            if isinstance(obj, pydyf.Stream) and isinstance(obj.stream, list):
+                obj.stream = [
+                    operator(item) if isinstance(item, bytes) else item for item in obj.stream
+                ]
+
+    return finisher
 
 
 TEXT_COLUMN_PT = (210 - 2 * 16) / 25.4 * 72  # A4 less the @page side margins (16 mm)
@@ -188,8 +245,24 @@ def _points(px: float) -> float:
     return round(px * 0.625, 2)
 
 
-def _image_src(image: Image) -> str:
-    return image.file.as_uri()
+class Pictures:
+    """The PDFs' pictures: derivatives sized for their slot at the edition's resolution,
+    for print in CMYK through the output intent's profile (a PDF/X-4 with a CMYK intent
+    must not hold DeviceRGB images; WeasyPrint embeds a CMYK JPEG as DeviceCMYK).
+    Transparency is flattened onto white, the colour of the page around every slot."""
+
+    def __init__(self, variant: Variant, profile: Path | None) -> None:
+        self.ppi = PRINT_PPI if variant == "print" else SCREEN_DPI
+        self.profile = profile
+        self.sources: dict[str, Path] = {}  # derivative's URL → editor's file (for warnings)
+
+    def src(self, image: Image, slot: str = "article") -> str:
+        from newsletter.images import derivative
+
+        width = round(PLACED_MM[slot] / MM_PER_INCH * self.ppi)
+        url = derivative(image.file, width, self.profile).path.as_uri()
+        self.sources[url] = image.file
+        return url
 
 
 def _local_fetcher() -> Any:
@@ -230,8 +303,9 @@ def _replaced_boxes(box: Any) -> Iterator[Any]:
         yield from _replaced_boxes(child)
 
 
-def _low_resolution_images(document: Any, min_ppi: int) -> list[str]:
-    """Images whose pixels, spread over their placed size, give fewer than ``min_ppi``."""
+def _low_resolution_images(document: Any, min_ppi: int, sources: dict[str, Path]) -> list[str]:
+    """Images whose pixels, spread over their placed size, give fewer than ``min_ppi``
+    (named by the editor's file, not the derivative's)."""
     warnings = []
     seen: set[tuple[str, int]] = set()
     for number, page in enumerate(document.pages, start=1):
@@ -240,12 +314,12 @@ def _low_resolution_images(document: Any, min_ppi: int) -> list[str]:
             pixels = getattr(image, "width", None) or 0
             element = getattr(box, "element", None)
             source = element.get("src", "") if element is not None else ""
-            filename = source.removeprefix("file://") or "an image"
+            filename = str(sources.get(source, "")) or source.removeprefix("file://") or "an image"
             if not pixels or not box.width:
                 continue
             ppi = pixels / (box.width / CSS_PX_PER_INCH)
             key = (filename, number)
-            if ppi < min_ppi and key not in seen:
+            if round(ppi) < min_ppi and key not in seen:  # 299.9 is 300
                 seen.add(key)
                 warnings.append(
                     f"{Path(filename).name} prints at {ppi:.0f} ppi on page {number} "

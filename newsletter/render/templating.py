@@ -26,7 +26,6 @@ from jinja2 import (
 from jinja2.runtime import Context
 from markupsafe import Markup
 
-from newsletter.exceptions import NewsletterError
 from newsletter.load import Project
 from newsletter.markdown import to_html, to_inline_html, to_text, wrap
 from newsletter.model import Figure, Image, Issue
@@ -77,12 +76,10 @@ def markdown_html(context: Context, text: str | None) -> Markup:
     return Markup(to_html(text, print_urls=context.get("variant") == "print"))
 
 
-def image_size(image: Image) -> Markup:
-    """``width`` and ``height`` attributes from the file, so pages do not jump as they load."""
-    try:
-        width, height = image.pixel_size()
-    except OSError as exc:  # Pillow's UnidentifiedImageError is an OSError
-        raise NewsletterError(f"{image.file}: not a readable image ({exc})") from None
+def image_size(image: Image, slot: str = "") -> Markup:
+    """``width`` and ``height`` attributes from the file, so pages do not jump as they load
+    (the web page gives its own, per ``slot``, for the files it links)."""
+    width, height = image.pixel_size()  # an unreadable file is an UnreadableImage
     return Markup(f'width="{width}" height="{height}"')
 
 

@@ -7,16 +7,85 @@ at ``build/<id>/web/index.html`` and links to the PDFs beside it with their size
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
+
+from markupsafe import Markup
 
 from newsletter.load import Project
 from newsletter.model import Figures, Image, Issue, LinkCards
-from newsletter.output import EDITIONS, Built, copy_images, public_url, write_text
+from newsletter.output import EDITIONS, Built, ImageFiles, public_url, write_text
 from newsletter.render.grid import GridStyle, card_grid, figure_grid, fluid_columns, text_width
 from newsletter.render.templating import environment, issue_context, strings
 
 LOCALES = {"en": "en_GB", "pl": "pl_PL"}
+
+SHARE_WIDTH = 1200
+"""Link previews (Facebook, LinkedIn, Slack) want at least 1200 px across."""
+
+
+@dataclass(frozen=True)
+class Slot:
+    """Where the page shows a picture: at most ``width`` CSS px, the files offered for it
+    (the browser picks by ``sizes`` and the screen's density)."""
+
+    width: int
+    widths: tuple[int, ...]
+    sizes: str
+
+
+def slots(project: Project) -> dict[str, Slot]:
+    """The page's picture slots, from the theme's column (``.wrap`` in style.css.j2)."""
+    spacing = project.theme.spacing
+    page = spacing.content_width + 160
+    column = page - 2 * spacing.medium
+    phone = f"(max-width: {page}px) calc(100vw - {2 * spacing.medium}px)"
+    card = (column - 2 * spacing.medium) // 3 - 2 * spacing.medium
+    return {
+        "article": Slot(column, (400, 800, SHARE_WIDTH, 1600), f"{phone}, {column}px"),
+        "card": Slot(card, (240, 480, 720),
+                     f"(max-width: {page}px) calc(100vw - {4 * spacing.medium}px), {card}px"),
+        "signature": Slot(240, (240, 480), "240px"),
+    }
+
+
+@dataclass
+class Pictures:
+    """The web page's ``<img>`` attributes, made from derivatives in a few widths."""
+
+    files: ImageFiles
+    slots: dict[str, Slot]
+    _made: dict[tuple[Path, str], list[tuple[str, int, int]]] = field(default_factory=dict)
+
+    def variants(self, image: Image, slot: str) -> list[tuple[str, int, int]]:
+        """(relative path, width, height) of each width offered, never above the source."""
+        key = (image.file, slot)
+        if key not in self._made:
+            source_width = image.pixel_size()[0]
+            widths = sorted({min(w, source_width) for w in self.slots[slot].widths})
+            made = [self.files.add(image, w) for w in widths]
+            self._made[key] = [(relative, d.width, d.height) for relative, d in made]
+        return self._made[key]
+
+    def src(self, image: Image, slot: str) -> str:
+        """The fallback ``src`` (browsers without srcset, crawlers): the slot's width."""
+        return "../" + self._fallback(image, slot)[0]
+
+    def size(self, image: Image, slot: str) -> Markup:
+        """``width``/``height`` of the displayed size: the page does not jump as it loads."""
+        _, width, height = self._fallback(image, slot)
+        shown = min(width, self.slots[slot].width)
+        return Markup(f'width="{shown}" height="{round(height * shown / width)}"')
+
+    def srcset(self, image: Image, slot: str) -> Markup:
+        """``srcset`` and ``sizes``: the browser downloads only the width it needs."""
+        files = ", ".join(f"../{r} {w}w" for r, w, _ in self.variants(image, slot))
+        return Markup(f'srcset="{files}" sizes="{self.slots[slot].sizes}"')
+
+    def _fallback(self, image: Image, slot: str) -> tuple[str, int, int]:
+        wanted = self.slots[slot].width
+        variants = self.variants(image, slot)
+        return next((v for v in variants if v[1] >= wanted), variants[-1])
 
 
 @dataclass(frozen=True)
@@ -39,28 +108,39 @@ def render_web(
 ) -> str:
     """The page's HTML; ``out`` is ``build/<id>/`` (PDF sizes are read from there unless
     ``pdfs`` already says)."""
+    return _page(issue, project, out, pdfs)[0]
+
+
+def _page(
+    issue: Issue, project: Project, out: Path, pdfs: list[Download] | None
+) -> tuple[str, ImageFiles]:
+    pictures = Pictures(ImageFiles(issue), slots(project))
     context = {
         **issue_context(issue, project),
         **_grids(project),
         "variant": "web",
-        "image_src": lambda image: "../" + _relative(issue, image),
+        "image_src": pictures.src,
+        "image_size": pictures.size,
+        "image_srcset": pictures.srcset,
         "description": " ".join((issue.preheader or issue.subject_line).split()),
         "page_url": public_url(project, issue, "web/"),
         "feed_url": project.site.url("feed.xml"),
         "archive_href": "../../index.html",
         "locale": LOCALES.get(issue.language, issue.language),
-        "share_image": _share_image(issue, project),
+        "share_image": _share_image(issue, project, pictures.files),
         "downloads": pdfs if pdfs is not None else downloads(issue, project, out),
     }
-    return environment(project, "web").get_template("issue.html.j2").render(context)
+    html = environment(project, "web").get_template("issue.html.j2").render(context)
+    return html, pictures.files
 
 
 def write_web(issue: Issue, project: Project, out: Path) -> Built:
     """``build/<id>/web/index.html`` and the images it shows."""
     target = EDITIONS["web"].paths(out, issue, project)[0]
     pdfs = downloads(issue, project, out)
-    write_text(target, render_web(issue, project, out, pdfs))
-    copy_images(issue, out)
+    html, images = _page(issue, project, out, pdfs)
+    write_text(target, html)
+    images.publish(out)
     warnings = [
         f"{d.href.removeprefix('../')} is not built yet: the page links it without a size "
         "(build all editions together)"
@@ -81,17 +161,13 @@ def downloads(issue: Issue, project: Project, out: Path) -> list[Download]:
     return result
 
 
-def _relative(issue: Issue, image: Image) -> str:
-    return image.file.relative_to(issue.source_dir).as_posix()
-
-
-def _share_image(issue: Issue, project: Project) -> ShareImage | None:
+def _share_image(issue: Issue, project: Project, files: ImageFiles) -> ShareImage | None:
     """The first picture of the issue, for link previews (Open Graph / Twitter cards)."""
     image = next(issue.images(), None)
     if image is None:
         return None
-    width, height = image.pixel_size()
-    return ShareImage(public_url(project, issue, _relative(issue, image)), width, height, image.alt)
+    relative, made = files.add(image, SHARE_WIDTH)
+    return ShareImage(public_url(project, issue, relative), made.width, made.height, image.alt)
 
 
 PAGE_WIDTH = 728  # .wrap's content width: the theme's content width + 160 - padding

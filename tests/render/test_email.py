@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 from conftest import DATA, ROOT, SAMPLE, published
 from lxml import html as lxml_html
+from PIL import Image
 
 from newsletter import placeholders
 from newsletter.load import Project, load_issue
@@ -171,8 +172,9 @@ def test_build_command_writes_both_parts_without_importing_weasyprint(tmp_path):
     out = tmp_path / "2020-12"
     assert (out / "email.html").stat().st_size > 10_000
     assert (out / "email.txt").read_text(encoding="utf-8").startswith("BUSINESS KRAKÓW")
+    # the pictures it shows, made for their 552 px slot at 2× (the originals are 1200 px)
     assert sorted(p.name for p in (out / "images").iterdir()) == sorted(
-        p.name for p in (SAMPLE / "images").glob("*.png")
+        f"{p.stem}-1104w.png" for p in (SAMPLE / "images").glob("*.png")
     )
 
 
@@ -256,3 +258,25 @@ def test_text_stays_readable_in_light_and_dark_mode(served_email, project, brows
         assert (body == expected) == (scheme == "dark")  # the whole window turns dark
     finally:
         page.close()
+
+
+def test_a_camera_photo_goes_out_as_a_small_derivative(project: Project, photo_issue_dir, tmp_path):
+    """A 4000×3000 photo of 4.6 MB: the e-mail links files made for each slot, about twice
+    the displayed width, never the original."""
+    issue = load_issue(photo_issue_dir, project)
+    out = tmp_path / issue.id
+    write_email(issue, project, out)
+    document = lxml_html.parse(str(out / "email.html")).getroot()
+    base = f"{project.site.base_url}{issue.id}/"
+    linked = []
+    for img in document.iter("img"):
+        path = out / img.get("src").removeprefix(base)
+        linked.append(path.name)
+        shown_width, shown_height = int(img.get("width")), int(img.get("height"))
+        assert path.stat().st_size <= 300 * 1024, path
+        with Image.open(path) as picture:
+            assert shown_width < picture.width <= 2 * shown_width, path
+            assert shown_height == round(picture.height * shown_width / picture.width), path
+    assert "photo-1104w.jpg" in linked  # 552 px article slot at 2×, a JPEG: a photo
+    assert not (out / "images" / "photo.jpg").exists()
+    assert sorted(p.name for p in (out / "images").iterdir()) == sorted(linked)

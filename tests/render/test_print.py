@@ -6,6 +6,7 @@ import dataclasses
 import re
 import shutil
 import subprocess
+from collections.abc import Iterator
 from pathlib import Path
 
 import pikepdf
@@ -285,3 +286,114 @@ def _pixels(image: Image.Image) -> list[tuple[int, ...]]:
 
 def _near(pixel: tuple[int, ...], wanted: tuple[int, ...], tolerance: int = 12) -> bool:
     return all(abs(a - b) < tolerance for a, b in zip(pixel, wanted, strict=True))
+
+
+@pytest.fixture(scope="module")
+def photo_print(project: Project, photo_issue_dir: Path, tmp_path_factory) -> Path:
+    """The printer's PDF of an issue with a 4000×3000 camera photo, drawings and marks."""
+    issue = load_issue(photo_issue_dir, project)
+    return write_print(issue, project, tmp_path_factory.mktemp("photo-print")).files[0]
+
+
+RGB_OPERATORS = {"rg", "RG", "sc", "SC", "scn", "SCN", "cs", "CS"}
+
+
+def colour_use(pdf: pikepdf.Pdf) -> tuple[list[str], list[str]]:
+    """Every image XObject's colour space and every colour operator that could paint in
+    RGB, from pages, Form XObjects (WeasyPrint's crop marks, SVG) and tiling patterns."""
+    images: list[str] = []
+    operators: list[str] = []
+    seen: set[tuple[int, int]] = set()
+
+    def visit(content: pikepdf.Object) -> None:
+        space: dict[bool, str] = {True: "/DeviceGray", False: "/DeviceGray"}
+        for operands, op in pikepdf.parse_content_stream(content):
+            name = str(op)
+            if name in ("cs", "CS"):
+                space[name == "CS"] = str(operands[0])
+            if name in ("rg", "RG"):
+                operators.append(f"{' '.join(map(str, operands))} {name}")
+            elif name in RGB_OPERATORS and space[name.isupper()] == "/DeviceRGB":
+                operators.append(f"{name} in /DeviceRGB")
+        resources = content.get("/Resources", {})
+        for child in [*resources.get("/XObject", {}).values(),
+                      *resources.get("/Pattern", {}).values()]:
+            if child.objgen in seen:
+                continue
+            seen.add(child.objgen)
+            if child.get("/Subtype") == "/Image":
+                images.append(str(child.get("/ColorSpace")))
+            elif child.get("/Subtype") == "/Form" or child.get("/PatternType") == 1:
+                visit(child)
+            elif "/Shading" in child:
+                images.append(str(child.Shading.ColorSpace))
+
+    for page in pdf.pages:
+        visit(page.obj)
+    return images, operators
+
+
+def test_print_edition_paints_in_cmyk_or_gray_only(photo_print):
+    with pikepdf.open(photo_print) as pdf:
+        images, operators = colour_use(pdf)
+    assert len(images) == 3  # the photo and two drawings
+    assert set(images) <= {"/DeviceCMYK", "/DeviceGray"}, images
+    assert operators == []  # theme colours without cmyk: converted; crop marks: gray
+
+
+def test_cmyk_photo_is_not_printed_inverted(photo_print, photo_issue_dir, tmp_path):
+    """Pillow writes CMYK JPEGs the Adobe way (inverted, APP14 marker); WeasyPrint must
+    add a /Decode array for them. Compare the page as poppler draws it with the photo."""
+    with pikepdf.open(photo_print) as pdf:
+        number, box = next(  # the photo is 4:3, the drawings 2:1
+            (n, box) for n, page in enumerate(pdf.pages, 1) for image, box in _image_boxes(page)
+            if abs(int(image.Width) / int(image.Height) - 4 / 3) < 0.01
+        )
+        media = [float(v) for v in pdf.pages[number - 1].MediaBox]
+    dpi = 50
+    prefix = tmp_path / "page"
+    tool("pdftoppm", "-r", str(dpi), "-f", str(number), "-l", str(number), "-png",
+         str(photo_print), str(prefix))
+    page = Image.open(next(tmp_path.glob("page-*.png"))).convert("RGB")
+    scale = dpi / 72
+    left, bottom, right, top = box
+    x0, y0 = (left - media[0]) * scale, (media[3] - top) * scale
+    x1, y1 = (right - media[0]) * scale, (media[3] - bottom) * scale
+    crop = page.crop((round(x0) + 1, round(y0) + 1, round(x1) - 1, round(y1) - 1))
+    original = Image.open(photo_issue_dir / "images" / "photo.jpg").convert("RGB")
+    drawn = _cells(crop)
+    wanted = _cells(original)
+    difference = sum(abs(a - b) for a, b in zip(drawn, wanted, strict=True)) / len(wanted)
+    inverted = sum(abs(255 - a - b) for a, b in zip(drawn, wanted, strict=True)) / len(wanted)
+    assert difference < 25, (difference, inverted)  # CMYK round trip: a few levels
+    assert inverted > 3 * difference
+
+
+def _image_boxes(
+    page: pikepdf.Page,
+) -> Iterator[tuple[pikepdf.Object, tuple[float, float, float, float]]]:
+    """Each image XObject painted on a page and where: (left, bottom, right, top) in
+    points, following q/Q/cm through the content stream."""
+    ctm = [1.0, 0.0, 0.0, 1.0, 0.0, 0.0]
+    stack: list[list[float]] = []
+    xobjects = page.obj.Resources.get("/XObject", {})
+    for operands, op in pikepdf.parse_content_stream(page.obj):
+        name = str(op)
+        if name == "q":
+            stack.append(ctm)
+        elif name == "Q":
+            ctm = stack.pop()
+        elif name == "cm":
+            a, b, c, d, e, f = (float(v) for v in operands)
+            m = ctm
+            ctm = [a * m[0] + b * m[2], a * m[1] + b * m[3], c * m[0] + d * m[2],
+                   c * m[1] + d * m[3], e * m[0] + f * m[2] + m[4], e * m[1] + f * m[3] + m[5]]
+        elif name == "Do" and xobjects.get(str(operands[0]), {}).get("/Subtype") == "/Image":
+            xs = [ctm[4], ctm[4] + ctm[0], ctm[4] + ctm[2], ctm[4] + ctm[0] + ctm[2]]
+            ys = [ctm[5], ctm[5] + ctm[1], ctm[5] + ctm[3], ctm[5] + ctm[1] + ctm[3]]
+            yield xobjects[str(operands[0])], (min(xs), min(ys), max(xs), max(ys))
+
+
+def _cells(image: Image.Image, size: tuple[int, int] = (8, 6)) -> list[int]:
+    """The picture as 8×6 averaged cells, channel by channel."""
+    return list(image.resize(size, Image.Resampling.BOX).tobytes())

@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 from conftest import DATA, ROOT, SAMPLE
 from lxml import html as lxml_html
+from PIL import Image
 
 from newsletter.load import Project, load_issue, load_project
 from newsletter.output import EDITIONS
@@ -163,3 +164,25 @@ def test_site_rebuilds_only_what_changed(site: Path):
     assert len(edited.up_to_date) == 5
     forced = build_site(project, force=True)
     assert forced.up_to_date == [] and len(forced.files) == 2 * 5 + 2
+
+
+def test_web_page_offers_each_picture_in_several_widths(project: Project, photo_issue_dir,
+                                                        tmp_path):
+    issue = load_issue(photo_issue_dir, project)
+    build(issue, project, choose_editions(["web"]), tmp_path)
+    page = tmp_path / issue.id / "web" / "index.html"
+    document = lxml_html.parse(str(page)).getroot()
+    photo = next(i for i in document.iter("img") if "photo" in i.get("src"))
+    assert photo.get("sizes")
+    offered = [entry.split() for entry in photo.get("srcset").split(", ")]
+    assert [w for _, w in offered] == ["400w", "800w", "1200w", "1600w"]
+    for href, width in offered:
+        with Image.open(page.parent / href) as picture:
+            assert f"{picture.width}w" == width and picture.format == "JPEG"
+            ratio = picture.height / picture.width
+        assert int(photo.get("height")) == round(int(photo.get("width")) * ratio)
+    assert (page.parent / photo.get("src")).is_file()
+    meta = {m.get("property"): m.get("content") for m in document.iter("meta")}
+    assert meta["og:image"].endswith(("-1200w.jpg", "-1200w.png"))  # a derivative too
+    assert meta["og:image:width"] == "1200"
+    assert not (tmp_path / issue.id / "images" / "photo.jpg").exists()
