@@ -334,3 +334,38 @@ def test_text_part_keeps_lines_numbers_and_quotes(stress):
     assert "> Najważniejsze jest, by wniosek był kompletny" in text
     assert re.search(r"^> .*negatywną", text, re.MULTILINE)
     assert "Czas na WSPÓŁPRACĘ" in text and "Call for" not in text
+
+
+# --- what the stress corpus's editions carry -------------------------------------------------
+
+
+def test_email_links_only_small_pictures_made_for_it(stress):
+    from lxml import html as lxml_html
+
+    document = lxml_html.parse(str(stress.folder / "email.html")).getroot()
+    sources = [img.get("src") for img in document.iter("img")]
+    assert len(sources) == 2
+    for src in sources:
+        path = stress.folder / src.removeprefix(f"{stress.base}{stress.issue.id}/")
+        assert path.stat().st_size <= 300 * 1024, (src, path.stat().st_size)
+        assert "krakow-photo.jpg" not in src  # never the editor's original
+
+
+def test_print_pdf_of_the_stress_corpus_has_no_rgb(stress):
+    import pikepdf
+    from test_print import colour_use
+
+    with pikepdf.open(pdf_path(stress, "print")) as pdf:
+        images, operators = colour_use(pdf)
+    assert images and set(images) <= {"/DeviceCMYK", "/DeviceGray"}, images
+    assert operators == []
+
+
+@pytest.mark.parametrize("edition", ["pdf", "print"])
+def test_pdfs_embed_only_our_fonts_for_polish_and_emoji(stress, edition):
+    rows = subprocess.run(["pdffonts", str(pdf_path(stress, edition))], check=True,
+                          capture_output=True, text=True).stdout.splitlines()[2:]
+    families = {row.split()[0].split("+")[-1].split("-Bold")[0].split("-Italic")[0].rstrip(",")
+                for row in rows}
+    assert families == {"Source-Sans-3", "Noto-Emoji"}, rows
+    assert all(row.split()[-5] == "yes" for row in rows)  # embedded
