@@ -15,10 +15,13 @@ the size from the header, and only then decodes the whole file, in little memory
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import struct
+import threading
 import warnings
 import zlib
+from collections.abc import Iterator
 from pathlib import Path
 from typing import BinaryIO
 
@@ -161,7 +164,32 @@ _TRUNCATED = "is truncated or corrupt ({}): open it in an image editor and save 
 
 
 def _decode(path: Path, kind: str) -> None:
-    """Decode every byte of a JPEG (at 1/8 scale: a few MB) or a GIF's first frame."""
+    """Decode every byte of a JPEG (at 1/8 scale: a few MB) or a GIF's first frame.
+
+    WeasyPrint sets Pillow's global ``LOAD_TRUNCATED_IMAGES`` when it is imported (the
+    preview keeps it imported between checks): a truncated file would then decode "fine",
+    padded with grey. The check sets it off for its own decoding."""
+
+    with _STRICT_DECODING, _truncated_images_refused():
+        _decode_strictly(path, kind)
+
+
+_STRICT_DECODING = threading.Lock()
+
+
+@contextlib.contextmanager
+def _truncated_images_refused() -> Iterator[None]:
+    from PIL import ImageFile
+
+    before = ImageFile.LOAD_TRUNCATED_IMAGES
+    ImageFile.LOAD_TRUNCATED_IMAGES = False
+    try:
+        yield
+    finally:
+        ImageFile.LOAD_TRUNCATED_IMAGES = before
+
+
+def _decode_strictly(path: Path, kind: str) -> None:
     from PIL import Image
 
     try:

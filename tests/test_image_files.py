@@ -59,3 +59,18 @@ def test_png_missing_its_last_rows_is_refused(tmp_path: Path):
                      0, 0, 0)) + chunk(b"IDAT", data) + chunk(b"IEND", b""))
     with pytest.raises(BadImage, match="truncated or corrupt"):
         check_image(path)
+
+
+def test_truncated_jpeg_is_refused_even_after_weasyprint_is_imported(tmp_path):
+    """WeasyPrint sets Pillow's global LOAD_TRUNCATED_IMAGES on import (the preview keeps it
+    imported): the check must still see a cut file."""
+    import weasyprint  # noqa: F401
+    from PIL import Image, ImageFile
+
+    assert ImageFile.LOAD_TRUNCATED_IMAGES
+    path = tmp_path / "cut.jpg"
+    Image.new("RGB", (640, 480), (200, 30, 40)).save(path, quality=90)
+    path.write_bytes(path.read_bytes()[: path.stat().st_size // 2])
+    with pytest.raises(BadImage, match="truncated or corrupt"):
+        check_image(path)
+    assert ImageFile.LOAD_TRUNCATED_IMAGES  # left as WeasyPrint wants it

@@ -369,3 +369,48 @@ def test_pdfs_embed_only_our_fonts_for_polish_and_emoji(stress, edition):
                 for row in rows}
     assert families == {"Source-Sans-3", "Noto-Emoji"}, rows
     assert all(row.split()[-5] == "yes" for row in rows)  # embedded
+
+
+# --- every word in the issue's language ------------------------------------------------------
+
+
+def english_words(project: Project) -> list[str]:
+    """Template words and section labels that exist only in English."""
+    import yaml
+
+    table = yaml.safe_load((project.site.templates_path / "_shared" / "strings.yaml")
+                           .read_text(encoding="utf-8"))
+    assert table["en"].keys() == table["pl"].keys()  # every word has its translation
+    words = [en for key, en in table["en"].items() if en != table["pl"][key]]
+    for kind in project.theme.sections:
+        english, polish = (project.theme.section(kind).words(lang) for lang in ("en", "pl"))
+        words += [w for w in (english.label, english.name) if w not in (polish.label, polish.name)]
+    return words
+
+
+def visible_text(path: Path) -> str:
+    """What a reader of an HTML file can read: its text and attributes people see."""
+    from lxml import html as lxml_html
+
+    document = lxml_html.parse(str(path)).getroot()
+    for element in document.xpath("//style | //script"):
+        element.drop_tree()
+    shown = document.xpath("//@alt | //@title | //@aria-label | //@content")
+    return document.text_content() + " " + " ".join(shown)
+
+
+def test_a_polish_issue_has_no_english_template_words_in_any_edition(stress):
+    texts = {
+        "email.html": visible_text(stress.folder / "email.html"),
+        "email.txt": (stress.folder / "email.txt").read_text(encoding="utf-8"),
+        "web": visible_text(stress.folder / "web" / "index.html"),
+        **{edition: " ".join(line.text for page in pdf_pages(pdf_path(stress, edition))
+                             for line in page.lines) for edition in ("pdf", "print")},
+    }
+    words = english_words(stress.project)
+    assert "Call for" in words and "Read more" in words
+    for name, text in texts.items():
+        flat = " ".join(re.sub(r"%%\w+%%", "", text).split())  # placeholders are no words
+        leaked = [w for w in words if w.lower() in flat.lower()]
+        assert leaked == [], f"{name} has English words: {leaked}"
+        assert "Czas na współpracę".lower() in flat.lower() or name == "email.txt"
