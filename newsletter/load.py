@@ -12,13 +12,14 @@ import re
 import typing
 import unicodedata
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from newsletter.config import Site, find_config, load_site
 from newsletter.exceptions import ContentError, Location, NewsletterError, Problem
 from newsletter.fields import MARKDOWN, check_url
+from newsletter.languages import NAMES, ONLY, issue_languages, language_file, localize
 from newsletter.limits import MAX_ISSUE_TEXT_BYTES, MAX_TEXT_BYTES, human_size
 from newsletter.markdown import references
 from newsletter.model import Article, Card, Issue, Letter, LinkCards, Section
@@ -66,30 +67,55 @@ def load_issue(issue_dir: Path, project: Project | None = None) -> Issue:
 
     text = read_text(issue_file)
     data = parse_yaml(text, issue_file)
-    problems: list[Problem] = []
-    emptied: set[Location] = set()
-    if isinstance(data, dict):
-        budget = _TextBudget(MAX_ISSUE_TEXT_BYTES - len(text))
-        emptied = _include_block_files(data, issue_dir, shown_dir, budget, problems)
-        _assign_ids(data, problems)
-        problems += _check_markdown(data)
-        data.setdefault("title", project.site.name)
-        data["id"] = issue_dir.name
-        data["source_dir"] = issue_dir
+    languages, problems = issue_languages(data, issue_file)
+    budget = _TextBudget(MAX_ISSUE_TEXT_BYTES - len(text))
     context = {
         "issue_dir": issue_dir,
         "shown_dir": shown_dir,
         "section_kinds": list(project.theme.sections),
     }
-    try:
-        issue = validate(Issue, data, issue_file, context)
-    except ContentError as exc:
-        # A section whose every block failed to load would also be "empty": say it once.
-        rest = [p for p in exc.problems if p.location not in emptied]
-        raise ContentError([*problems, *rest]) from None
+    issues: dict[str, Issue] = {}
+    for language in languages:
+        found: list[Problem] = []
+        tree = _one_language(data, language, languages, issue_dir, shown_dir, budget, found)
+        emptied: set[Location] = set()
+        if isinstance(tree, dict):
+            emptied = tree.pop(_EMPTIED)
+            tree.setdefault("title", project.site.name)
+            tree.update(id=issue_dir.name, source_dir=issue_dir, language=language,
+                        languages=languages)
+            tree.pop("languages_written", None)
+        problems += found
+        try:
+            issues[language] = validate(Issue, tree, issue_file, context)
+        except ContentError as exc:
+            # A section whose every block failed to load would also be "empty": say it once.
+            problems += [p for p in exc.problems if p.location not in emptied]
     if problems:
         raise ContentError(problems)
-    return issue
+    main, *others = languages
+    return issues[main].model_copy(update={"translations": {o: issues[o] for o in others}})
+
+
+_EMPTIED = "__emptied__"
+
+
+def _one_language(
+    data: Any, language: str, languages: list[str], issue_dir: Path, shown_dir: Path,
+    budget: _TextBudget, problems: list[Problem],
+) -> Any:
+    """The issue's data in one language, block files included (``x.pl.md`` where it
+    exists), ids given and Markdown links checked: what the content model validates."""
+    if not isinstance(data, dict):
+        return data
+    tree = localize(data, language, languages, problems)
+    emptied = _include_block_files(tree, issue_dir, shown_dir, budget, problems, language,
+                                   languages[0])
+    tree = localize(tree, language, languages, problems)  # what the block files wrote
+    _assign_ids(tree, problems)
+    problems += _check_markdown(tree)
+    tree[_EMPTIED] = emptied
+    return tree
 
 
 def _sections(data: dict[str, Any]) -> list[dict[str, Any]]:
@@ -109,11 +135,16 @@ class _TextBudget:
 
     left: int
     spent: bool = False
+    counted: set[tuple[Location, Path]] = field(default_factory=set)
 
     def take(self, path: Path, name: str, here: Location) -> None:
-        """Count ``path`` against the budget, or refuse it (said once, not per entry)."""
+        """Count ``path`` against the budget, or refuse it (said once, not per entry; an
+        entry read again for another language is counted once)."""
         if self.spent:
             raise ContentError([])
+        if (here, path) in self.counted:
+            return
+        self.counted.add((here, path))
         size = path.stat().st_size
         if size > MAX_TEXT_BYTES:
             raise ContentError([Problem(here, f"'{name}': {too_big(size, MAX_TEXT_BYTES)}")])
@@ -132,8 +163,11 @@ def _include_block_files(
     shown_dir: Path,
     budget: _TextBudget,
     problems: list[Problem],
+    language: str,
+    main: str,
 ) -> set[Location]:
-    """Replace ``- file: x.md`` entries by the fields written in that file.
+    """Replace ``- file: x.md`` entries by the fields written in that file (``x.pl.md`` in
+    a Polish edition when there is one).
 
     Returns the locations of ``blocks`` lists left empty by files that failed to load.
     """
@@ -143,7 +177,9 @@ def _include_block_files(
         for index, entry in enumerate(blocks):
             if isinstance(entry, dict) and "file" in entry:
                 try:
-                    blocks[index] = _read_block_file(entry, issue_dir, shown_dir, budget)
+                    blocks[index] = _read_block_file(
+                        entry, issue_dir, shown_dir, budget, language, main
+                    )
                 except ContentError as exc:
                     problems.extend(exc.problems)
                     blocks[index] = None  # reported; keep validating the rest
@@ -154,9 +190,19 @@ def _include_block_files(
     return emptied
 
 
+def _needs_translation(block: dict[str, Any], language: str) -> bool:
+    """A Markdown block shown in ``language`` whose text is only the main language's."""
+    only = block.get(ONLY)
+    return not (isinstance(only, str | list) and language not in
+                ([only] if isinstance(only, str) else only))
+
+
 def _read_block_file(
-    entry: dict[str, Any], issue_dir: Path, shown_dir: Path, budget: _TextBudget
+    entry: dict[str, Any], issue_dir: Path, shown_dir: Path, budget: _TextBudget,
+    language: str, main: str,
 ) -> dict[str, Any]:
+    """The fields of a block file; a Markdown file's text in ``language`` comes from
+    ``x.<language>.md`` (``x.md`` is the main language's)."""
     origin: Origin = entry[WHERE]
     here = origin.of("file")
     others = [k for k in entry if k not in ("file", "type", WHERE)]
@@ -168,6 +214,8 @@ def _read_block_file(
     name = entry["file"]
     if not isinstance(name, str) or not name.strip():
         raise ContentError([Problem(here, "'file' must name a file, e.g. letter.md")])
+    written = name.strip()
+    name = language_file(issue_dir, written, language)
     path = inside(issue_dir, name)
     if path is None:
         raise ContentError([Problem(here, f"'{name}' is outside the issue folder")])
@@ -182,6 +230,11 @@ def _read_block_file(
     if path.suffix.lower() in (".md", ".markdown"):
         block = parse_markdown_file(text, path)
         block.setdefault("type", entry.get("type", "article"))
+        if language != main and name == written and _needs_translation(block, language):
+            own = Path(written).with_name(f"{Path(written).stem}.{language}{path.suffix}")
+            raise ContentError([Problem(here, f"'{written}' has no {NAMES[language]} text: "
+                                        f"write {own.as_posix()} beside it (or mark the block "
+                                        f"'only: {main}')")])
         return block
     block = parse_yaml(text, path)
     if not isinstance(block, dict):
@@ -250,9 +303,9 @@ def _markdown_fields() -> frozenset[str]:
     """Names of the fields that hold Markdown, from the models themselves."""
     names = set()
     for model in (Article, Letter, LinkCards, Card, Section):
-        for name, field in model.model_fields.items():
-            metadata = [*field.metadata]
-            for arg in typing.get_args(field.annotation):
+        for name, info in model.model_fields.items():
+            metadata = [*info.metadata]
+            for arg in typing.get_args(info.annotation):
                 metadata += getattr(arg, "__metadata__", ())
             if MARKDOWN in metadata:
                 names.add(name)

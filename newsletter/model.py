@@ -171,11 +171,16 @@ class Issue(Node):
     number: OptionalText = None
     date: dt.date
     language: str = "en"
+    """The language of this edition of the issue."""
+    languages: list[str] = []
+    """Every language the issue is written in, the main one first (set by the loader)."""
     subject: OptionalText = None
     preheader: OptionalText = None
     sections: Annotated[list[Section], Field(min_length=1)]
     footer: Footer = Footer()
     source_dir: Path
+    translations: dict[str, Issue] = Field(default={}, exclude=True, repr=False)
+    """The issue in its other languages (on the main language's issue only)."""
 
     @field_validator("language")
     @classmethod
@@ -187,6 +192,26 @@ class Issue(Node):
                 {"value": value, "hint": did_you_mean(value, LANGUAGES)},
             )
         return value
+
+    @property
+    def main_language(self) -> str:
+        """The language an issue is published in first (``build/<id>/``)."""
+        return self.languages[0] if self.languages else self.language
+
+    @property
+    def is_translation(self) -> bool:
+        """Whether this is the issue in another language than its main one."""
+        return self.language != self.main_language
+
+    def in_language(self, language: str) -> Issue:
+        """The issue in ``language`` (one of :attr:`languages`)."""
+        if language == self.language:
+            return self
+        return self.translations[language]
+
+    def editions(self) -> list[Issue]:
+        """The issue in each of its languages, the main one first."""
+        return [self, *self.translations.values()]
 
     @property
     def subject_line(self) -> str:

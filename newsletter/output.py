@@ -84,17 +84,27 @@ EDITIONS: dict[str, Edition] = {
 }
 
 
+def language_folder(issue: Issue, language: str | None = None) -> str:
+    """Where an issue's editions in ``language`` (default: the issue's) live below
+    ``build/<id>/``: the main language right there (``""``), every other in ``<lang>/``."""
+    language = language or issue.language
+    return "" if language == issue.main_language else f"{language}/"
+
+
 def output_dir(project: Project, issue: Issue, out: Path | None = None) -> Path:
-    """``build/<id>/`` under the configured output folder, or under ``out``."""
-    return (out or project.site.output_path) / issue.id
+    """``build/<id>/`` (``build/<id>/<lang>/`` for an issue in another language than its
+    main one) under the configured output folder, or under ``out``."""
+    return (out or project.site.output_path) / issue.id / language_folder(issue)
 
 
-def public_url(project: Project, issue: Issue, relative: str) -> str:
-    """Where a file of ``build/<id>/`` is published: base_url + ``<id>/`` + ``relative``.
+def public_url(project: Project, issue: Issue, relative: str, language: str | None = None) -> str:
+    """Where a file of the issue's editions in ``language`` (default: the issue's own) is
+    published: base_url + ``<id>/`` (+ ``<lang>/``) + ``relative``.
 
     The output folder is published as it is, so the e-mail's links and images, the web
     edition and the archive agree on every address.
     """
+    relative = language_folder(issue, language) + relative
     return project.site.url(issue.id, relative) + ("/" if relative.endswith("/") else "")
 
 

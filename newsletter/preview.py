@@ -18,11 +18,12 @@ import traceback
 from functools import partial
 from pathlib import Path
 from typing import Any
+from urllib.parse import parse_qs
 
 from newsletter.exceptions import ContentError, NewsletterError
 from newsletter.load import Project, load_issue, load_project
 from newsletter.model import Issue
-from newsletter.output import EDITIONS
+from newsletter.output import EDITIONS, output_dir
 
 HEARTBEAT_SECONDS = 15
 
@@ -40,6 +41,7 @@ class Preview:
         self.problems: list[str] = []
         self.issue_id = self.issue_dir.name
         self.has_build = False
+        self.languages: list[str] = []
         self.pdf_name = ""
         self._changed = threading.Condition()
         self._pdf_lock = threading.Lock()
@@ -70,10 +72,11 @@ class Preview:
         try:
             project = self.project()
             issue = load_issue(self.issue_dir, project)
-            target = self.out / issue.id
-            target.mkdir(parents=True, exist_ok=True)
-            write_email(issue, project, target)
-            write_web(issue, project, target)
+            for variant in issue.editions():  # every language, each in its own folder
+                target = output_dir(project, variant, self.out)
+                target.mkdir(parents=True, exist_ok=True)
+                write_email(variant, project, target)
+                write_web(variant, project, target)
         except ContentError as exc:
             self._publish(problems=[str(p) for p in exc.problems])
             return
@@ -84,6 +87,7 @@ class Preview:
             self._publish(problems=[traceback.format_exc()])
             return
         self.has_build = True
+        self.languages = issue.languages or [issue.language]
         self.pdf_name = EDITIONS["pdf"].paths(target, issue, project)[0].name
         self._publish(problems=[])
         self._queue_pdf(issue, project)
@@ -106,7 +110,8 @@ class Preview:
                     return
             issue, project = wanted
             try:
-                write_download(issue, project, self.out / issue.id)
+                for variant in issue.editions():
+                    write_download(variant, project, output_dir(project, variant, self.out))
             except NewsletterError as exc:
                 self._publish(problems=[*self.problems, f"PDF: {exc}"])
                 continue
@@ -131,11 +136,18 @@ class Preview:
             self._changed.wait_for(lambda: self.version != seen, timeout=timeout)
             return self.version
 
-    def page(self) -> str:
+    def page(self, language: str | None = None) -> str:
+        """The preview page, showing the editions in ``language`` (default: the main one);
+        a switch leads to the others."""
         from newsletter.render.templating import environment
 
         project = self._project or self.project()  # read from disk once per rebuild only
+        languages = self.languages or ["en"]
+        current = language if language in languages else languages[0]
         return environment(project, "preview").get_template("index.html.j2").render(
+            languages=languages,
+            language=current,
+            folder="" if current == languages[0] else f"{current}/",
             issue_id=self.issue_id,
             version=self.version,
             pdf_version=self.pdf_version,
@@ -167,9 +179,10 @@ class _Handler(http.server.SimpleHTTPRequestHandler):
     preview: Preview
 
     def do_GET(self) -> None:
-        path = self.path.split("?", 1)[0]
+        path, _, query = self.path.partition("?")
         if path == "/":
-            self._send(200, "text/html; charset=utf-8", self.preview.page().encode())
+            language = parse_qs(query).get("lang", [None])[0]
+            self._send(200, "text/html; charset=utf-8", self.preview.page(language).encode())
         elif path == "/status":
             body = {"version": self.preview.version, "problems": self.preview.problems}
             self._send(200, "application/json", json.dumps(body).encode())

@@ -33,9 +33,26 @@ PDF_EDITIONS = ("pdf", "print")
 
 
 def build(
-    issue: Issue, project: Project, editions: list[Edition], out: Path | None = None
+    issue: Issue, project: Project, editions: list[Edition], out: Path | None = None,
+    languages: Iterable[str] | None = None,
 ) -> Built:
-    """Render the chosen editions of a loaded issue into ``build/<id>/``."""
+    """Render the chosen editions of a loaded issue in each of its languages (or those of
+    ``languages``): the main one into ``build/<id>/``, every other into
+    ``build/<id>/<lang>/`` with the same file names."""
+    result = Built([])
+    for variant in issue.editions():
+        if languages is not None and variant.language not in languages:
+            continue
+        built = _build_language(variant, project, editions, out)
+        prefix = f"{variant.language}: " if issue.translations else ""
+        result.files += built.files
+        result.warnings += [prefix + w for w in built.warnings]
+    return result
+
+
+def _build_language(
+    issue: Issue, project: Project, editions: list[Edition], out: Path | None
+) -> Built:
     target = output_dir(project, issue, out)
     target.mkdir(parents=True, exist_ok=True)
     result = Built([])
@@ -102,7 +119,7 @@ def build_site(project: Project, out: Path | None = None, force: bool = False) -
     root = out or project.site.output_path
     result = Built([])
     shared = newest_shared_input(project)  # once: the same for every issue
-    for issue in issues:
+    for issue in [variant for written in issues for variant in written.editions()]:
         folder = output_dir(project, issue, root)
         since = max(shared, newest_change(issue.source_dir))
         stale = [
@@ -112,9 +129,10 @@ def build_site(project: Project, out: Path | None = None, force: bool = False) -
         for edition in choose_editions(None):
             if edition not in stale:
                 result.up_to_date += edition.paths(folder, issue, project)
-        built = build(issue, project, stale, root)
+        built = _build_language(issue, project, stale, root)
         result.files += built.files
-        result.warnings += [f"{issue.id}: {w}" for w in built.warnings]
+        name = f"{issue.id}/{issue.language}" if issue.languages[1:] else issue.id
+        result.warnings += [f"{name}: {w}" for w in built.warnings]
     archive = write_archive(issues, project, root)
     result.files += archive.files
     return result

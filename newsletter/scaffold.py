@@ -1,4 +1,5 @@
-"""`newsletter new`: a fresh issue folder with every block type shown, ready to edit."""
+"""`newsletter new`: a fresh issue folder with every block type shown, ready to edit, in
+English and Polish (the main language first)."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from newsletter.exceptions import NewsletterError
 from newsletter.load import Project
 
-SCAFFOLD_FILES = ("issue.yaml", "letter.md", "article.md")
+SCAFFOLD_FILES = ("issue.yaml", "letter.md", "letter.pl.md", "article.md", "article.pl.md")
 _ID = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 
 
@@ -32,7 +33,10 @@ def scaffold_issue(project: Project, issue_id: str, date: dt.date | None = None)
         keep_trailing_newline=True,
         autoescape=False,  # YAML and Markdown output, not HTML
     )
-    values = {"id": issue_id, "date": date.isoformat(), "month": date.strftime("%B %Y")}
+    from newsletter.render.templating import month_year
+
+    values = {"id": issue_id, "date": date.isoformat(), "month_en": month_year(date, "en"),
+              "month_pl": month_year(date, "pl")}
     target.mkdir(parents=True)
     (target / "images").mkdir()
     for name in SCAFFOLD_FILES:

@@ -22,11 +22,20 @@ class Summary:
     def lines(self, issue: Issue) -> list[str]:
         """The human summary, a few lines."""
         kinds = ", ".join(f"{n} {kind}" for kind, n in sorted(self.blocks.items()))
-        return [
-            f"{issue.title} — {issue.id} ({issue.date.isoformat()}, {issue.language})",
+        languages = ", ".join(issue.languages or [issue.language])
+        lines = [
+            f"{issue.title} — {issue.id} ({issue.date.isoformat()}, {languages})",
             f"  {self.sections} sections, {sum(self.blocks.values())} blocks ({kinds})",
             f"  {self.words} words, {self.links} links, {self.images} images",
         ]
+        if issue.translations:
+            lines[-1] = f"  {issue.language}: {lines[-1].strip()}"
+        for other in issue.translations.values():  # what each translation holds
+            counts = summarize(other)
+            blocks = sum(counts.blocks.values())
+            lines.append(f"  {other.language}: {counts.sections} sections, {blocks} blocks, "
+                         f"{counts.words} words, {counts.links} links")
+        return lines
 
 
 def summarize(issue: Issue) -> Summary:

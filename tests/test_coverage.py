@@ -30,7 +30,7 @@ def test_each_character_is_named_at_its_line(project: Project, tmp_path):
             ("  relevant nowadays.", f"  relevant nowadays {HIEROGLYPH}."),  # lead: >-
             ("In December, in Krakow", f"In December {HIEROGLYPH}{HIEROGLYPH}, in Krakow"),
         ],
-        "issue.yaml": [("label: thematic tracks", "label: thematic tracks \u0d9e")],
+        "issue.yaml": [("en: thematic tracks", "en: thematic tracks \u0d9e")],
     })
     found = [shown(p, tmp_path) for p in uncovered(load_issue(issue_dir, project),
                                                         project.theme)]

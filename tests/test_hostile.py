@@ -56,8 +56,8 @@ def test_soft_line_breaks_from_word_build_the_email(tmp_path: Path):
     letter = issue / "mayor-letter.md"
     letter.write_text(letter.read_text().replace(", ", ",\x0b", 3).replace(". ", ".\u2028", 2))
     yaml_file = issue / "issue.yaml"
-    subject = re.compile(r"^subject: .*$", re.MULTILINE)
-    yaml_file.write_text(subject.sub(r'subject: "Soft\\vbreak\\f"', yaml_file.read_text(), 1))
+    subject = re.compile(r"^  en: Business Kraków — December 2020$", re.MULTILINE)
+    yaml_file.write_text(subject.sub(r'  en: "Soft\\vbreak\\f"', yaml_file.read_text(), 1))
     checked = run_measured(["--config", CONFIG, "check", str(issue)], cwd=tmp_path)
     assert checked.returncode == 0, checked.stderr
     out = str(tmp_path / "out")

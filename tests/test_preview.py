@@ -106,3 +106,22 @@ def test_preview_page_shows_every_edition_in_a_browser(preview, browser):
         page.screenshot(path=str(ROOT / "test-artifacts" / "preview.png"))
     finally:
         page.close()
+
+
+def test_preview_switches_between_the_issues_languages(preview, browser):
+    url, _ = preview
+    page = browser.new_page(viewport={"width": 1600, "height": 1000})
+    try:
+        page.goto(url, wait_until="load")
+        page.click("nav.languages >> text=PL")
+        page.wait_for_load_state("load")
+        assert page.url.endswith("/?lang=pl")
+        email = next(f for f in page.frames if f.url.split("?")[0].endswith("/pl/email.html"))
+        eventually(lambda: "WSPÓŁPRACĘ" in email.inner_text("body").upper())
+        web = next(f for f in page.frames if "/pl/web/" in f.url)
+        assert web.locator("html").get_attribute("lang") == "pl"
+        assert "Call for" not in web.inner_text("body")
+        (ROOT / "test-artifacts").mkdir(exist_ok=True)
+        page.screenshot(path=str(ROOT / "test-artifacts" / "preview-pl.png"))
+    finally:
+        page.close()

@@ -23,17 +23,30 @@ from newsletter.commands.options import comma_list
     metavar="EDITIONS",
     help="Comma-separated editions to build: email, pdf, print, web (default: all).",
 )
+@click.option(
+    "--language",
+    "languages",
+    callback=comma_list,
+    metavar="LANGS",
+    help="Comma-separated languages to build, e.g. pl (default: all the issue's).",
+)
 @click.pass_context
-def build(ctx: click.Context, issue_dir: Path, out: Path | None, only: list[str] | None) -> None:
+def build(
+    ctx: click.Context, issue_dir: Path, out: Path | None, only: list[str] | None,
+    languages: list[str] | None,
+) -> None:
     """Build the editions of an issue into build/<id>/.
 
     \b
     Writes email.html and email.txt, business-krakow-<id>.pdf (readers),
-    business-krakow-<id>-print.pdf (printer) and web/index.html.
+    business-krakow-<id>-print.pdf (printer) and web/index.html; an issue in
+    several languages gets the same files for each other language in
+    build/<id>/<lang>/.
     \b
     Examples:
       newsletter build issues/2020-12
       newsletter build issues/2020-12 --only email --out /tmp/preview
+      newsletter build issues/2020-12 --language pl
     """
     from newsletter import publish
     from newsletter.load import load_issue
@@ -41,7 +54,11 @@ def build(ctx: click.Context, issue_dir: Path, out: Path | None, only: list[str]
     editions = publish.choose_editions(only)
     site = project(ctx, issue_dir)
     issue = load_issue(issue_dir, site)
-    report(publish.build(issue, site, editions, out))
+    unknown = [lang for lang in languages or [] if lang not in issue.languages]
+    if unknown:
+        raise click.UsageError(f"--language {unknown[0]}: the issue is written in "
+                               f"{', '.join(issue.languages)}")
+    report(publish.build(issue, site, editions, out, languages))
 
 
 @click.command()

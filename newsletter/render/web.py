@@ -14,7 +14,14 @@ from markupsafe import Markup
 
 from newsletter.load import Project
 from newsletter.model import Figures, Image, Issue, LinkCards
-from newsletter.output import EDITIONS, Built, ImageFiles, public_url, write_text
+from newsletter.output import (
+    EDITIONS,
+    Built,
+    ImageFiles,
+    language_folder,
+    public_url,
+    write_text,
+)
 from newsletter.render.grid import GridStyle, card_grid, figure_grid, fluid_columns, text_width
 from newsletter.render.templating import environment, issue_context, strings
 
@@ -89,6 +96,27 @@ class Pictures:
 
 
 @dataclass(frozen=True)
+class Alternate:
+    """The issue's page in one of its languages: for hreflang links and the switch."""
+
+    language: str
+    name: str  # the language's name in itself ("Polski")
+    url: str
+    current: bool
+
+
+def alternates(issue: Issue, project: Project) -> list[Alternate]:
+    """Every language's page of the issue, the main language first (none when the issue
+    has one language)."""
+    languages = issue.languages if len(issue.languages) > 1 else []
+    return [
+        Alternate(lang, strings(project, lang)["language_name"],
+                  public_url(project, issue, "web/", lang), lang == issue.language)
+        for lang in languages
+    ]
+
+
+@dataclass(frozen=True)
 class Download:
     label: str
     href: str
@@ -124,8 +152,9 @@ def _page(
         "image_srcset": pictures.srcset,
         "description": " ".join((issue.preheader or issue.subject_line).split()),
         "page_url": public_url(project, issue, "web/"),
-        "feed_url": project.site.url("feed.xml"),
-        "archive_href": "../../index.html",
+        "feed_url": project.site.url(f"{language_folder(issue)}feed.xml"),
+        "archive_href": "../" * (2 + issue.is_translation) + f"{language_folder(issue)}index.html",
+        "alternates": alternates(issue, project),
         "locale": LOCALES.get(issue.language, issue.language),
         "share_image": _share_image(issue, project, pictures.files),
         "downloads": pdfs if pdfs is not None else downloads(issue, project, out),

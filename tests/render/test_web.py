@@ -40,7 +40,9 @@ def site(tmp_path_factory) -> Path:
 
 
 def test_web_page_passes_the_nu_html_checker(site: Path):
-    pages = [site / "2020-12" / "web" / "index.html", site / "2021-01" / "web" / "index.html",
+    pages = [site / "2020-12" / "web" / "index.html",
+             site / "2020-12" / "pl" / "web" / "index.html",
+             site / "2021-01" / "web" / "index.html", site / "pl" / "index.html",
              site / "index.html"]
     result = subprocess.run(
         ["java", "-jar", str(VNU), "--format", "json", *map(str, pages)],
@@ -60,7 +62,8 @@ def test_web_page_structure_and_share_card(site: Path, project: Project):
     assert skip.tag == "a" and skip.get("href") == "#main"
     assert document.get_element_by_id("main").tag == "main"
     assert [e.tag for e in document.xpath("//header | //nav | //main | //footer")] == [
-        "header", "nav", "main", "footer"]
+        "header", "nav", "nav", "main", "footer"]  # the language switch, then the sections
+    assert [n.get("aria-label") for n in document.iter("nav")] == ["Languages", "Sections"]
     levels = [int(h.tag[1]) for h in document.xpath("//h1 | //h2 | //h3")]
     assert levels[0] == 1 and all(b - a <= 1 for a, b in itertools.pairwise(levels))
     assert all(img.get("alt") and img.get("width") for img in document.iter("img"))
@@ -133,7 +136,7 @@ def test_no_serious_accessibility_violations_and_no_overflow(site: Path, browser
 
 def test_web_alone_links_pdfs_without_sizes_and_says_so(project: Project, tmp_path):
     issue = load_issue(SAMPLE, project)
-    built = build(issue, project, choose_editions(["web"]), tmp_path)
+    built = build(issue, project, choose_editions(["web"]), tmp_path, languages=["en"])
     assert built.files == [EDITIONS["web"].paths(tmp_path / issue.id, issue, project)[0]]
     assert len(built.warnings) == 2 and "not built yet" in built.warnings[0]
 
@@ -153,17 +156,19 @@ def test_site_rebuilds_only_what_changed(site: Path):
 
     project = load_project(site.parent / "newsletter.toml")
     again = build_site(project)
-    assert [p.name for p in again.files] == ["index.html", "feed.xml"]
-    assert len(again.up_to_date) == 2 * 5  # two issues, five files each
+    # the archive and feed, at the root and for the Polish translations
+    assert [p.relative_to(site).as_posix() for p in again.files] == [
+        "index.html", "feed.xml", "pl/index.html", "pl/feed.xml"]
+    assert len(again.up_to_date) == 3 * 5  # the sample in two languages, one in one; 5 files each
     article = site.parent / "issues" / "2020-12" / "open-city.md"
     later = time.time() + 5
     os.utime(article, (later, later))  # an editor saved a file
     edited = build_site(project)
-    assert sum("/2020-12/" in str(p) for p in edited.files) == 5  # that issue, all editions
+    assert sum("/2020-12/" in str(p) for p in edited.files) == 2 * 5  # that issue, all editions
     assert not any("/2021-01/" in str(p) for p in edited.files)
-    assert len(edited.up_to_date) == 5
+    assert len(edited.up_to_date) == 5  # the other issue, untouched
     forced = build_site(project, force=True)
-    assert forced.up_to_date == [] and len(forced.files) == 2 * 5 + 2
+    assert forced.up_to_date == [] and len(forced.files) == 3 * 5 + 4
 
 
 def test_web_page_offers_each_picture_in_several_widths(project: Project, photo_issue_dir,
@@ -186,3 +191,33 @@ def test_web_page_offers_each_picture_in_several_widths(project: Project, photo_
     assert meta["og:image"].endswith(("-1200w.jpg", "-1200w.png"))  # a derivative too
     assert meta["og:image:width"] == "1200"
     assert not (tmp_path / issue.id / "images" / "photo.jpg").exists()
+
+
+def test_each_language_has_its_page_and_they_link_each_other(site: Path, project: Project):
+    base = project.site.base_url
+    pages = {"en": site / "2020-12" / "web" / "index.html",
+             "pl": site / "2020-12" / "pl" / "web" / "index.html"}
+    urls = {"en": f"{base}2020-12/web/", "pl": f"{base}2020-12/pl/web/"}
+    for language, page in pages.items():
+        document = lxml_html.parse(str(page)).getroot()
+        assert document.get("lang") == language
+        links = {link.get("hreflang"): link.get("href")
+                 for link in document.xpath("//link[@rel='alternate'][@hreflang]")}
+        assert links == {**urls, "x-default": urls["en"]}
+        switch = document.xpath("//nav[contains(@class, 'language-switch')]")[0]
+        assert switch.xpath(".//*[@aria-current='page']")[0].text_content() == {
+            "en": "English", "pl": "Polski"}[language]
+        other = next(lang for lang in urls if lang != language)
+        assert switch.xpath(f".//a[@hreflang='{other}']/@href") == [urls[other]]
+        for img in document.iter("img"):  # every picture is there beside each page
+            assert (page.parent / img.get("src")).resolve().is_file()
+    polish = lxml_html.parse(str(pages["pl"])).getroot()
+    assert "Czas na" in polish.text_content() and "Call for" not in polish.text_content()
+    archive = site / "pl" / "index.html"
+    feed = site / "pl" / "feed.xml"
+    assert archive.is_file() and feed.is_file()
+    index = lxml_html.parse(str(archive)).getroot()
+    assert index.get("lang") == "pl"
+    assert "../2020-12/pl/web/" in [a.get("href") for a in index.iter("a")]
+    assert (archive.parent / "../2020-12/pl/web/index.html").resolve().is_file()
+    assert f"<id>{base}2020-12/pl/web/</id>" in feed.read_text(encoding="utf-8")

@@ -1,0 +1,135 @@
+"""One issue in several languages: which languages, and the issue's data in one of them.
+
+An issue declares ``languages: [en, pl]`` (the first is the main one) or, as before, one
+``language: en``. Any value may then be given per language::
+
+    subject:
+      en: Business Kraków — December 2020
+      pl: Business Kraków — grudzień 2020
+
+and any block may be kept to some languages (``only: pl``). Everything not given per
+language (pictures, addresses, numbers) is shared. :func:`localize` makes the plain data of
+one language from the editor's data, before validation, so the content model and every
+renderer stay one-language; what is missing in a language is a problem with its line.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from newsletter.exceptions import Location, Problem, did_you_mean
+from newsletter.fields import LANGUAGES
+from newsletter.source import WHERE, Origin
+
+NAMES = {"en": "English", "pl": "Polish"}
+"""How problems name a language."""
+
+ONLY = "only"
+"""The key that keeps a block (or a section) to some of the issue's languages."""
+
+
+def issue_languages(data: Any, issue_file: Path) -> tuple[list[str], list[Problem]]:
+    """The issue's languages, main first, from ``languages:`` or ``language:``."""
+    if not isinstance(data, dict):
+        return ["en"], []
+    origin: Origin = data[WHERE]
+    if "languages" in data and "language" in data:
+        return ["en"], [Problem(origin.of("language"), "write either 'language' (one) or "
+                                "'languages' (several, the main one first), not both")]
+    if "languages" not in data:
+        value = data.get("language", "en")
+        if isinstance(value, str) and value in LANGUAGES:
+            return [value], []
+        return ["en"], [Problem(origin.of("language"),
+                                f"unknown language '{value}'{did_you_mean(str(value), LANGUAGES)}")]
+    value = data["languages"]
+    where = origin.of("languages")
+    if isinstance(value, str):
+        value = [value]
+    if not isinstance(value, list) or not value:
+        return ["en"], [Problem(where, "'languages' must be a list such as [en, pl]")]
+    problems = []
+    known = []
+    for index, item in enumerate(value):
+        if not isinstance(item, str) or item not in LANGUAGES:
+            hint = did_you_mean(str(item), LANGUAGES)
+            problems.append(Problem(origin.item("languages", index),
+                                    f"unknown language '{item}'{hint}"))
+        elif item in known:
+            problems.append(Problem(origin.item("languages", index),
+                                    f"'{item}' is listed twice"))
+        else:
+            known.append(item)
+    return (known or ["en"]), problems
+
+
+def is_per_language(value: Any) -> bool:
+    """Whether a mapping gives one value per language (``{en: …, pl: …}``): one of its
+    keys is a language (the others are then mistakes, named as such)."""
+    return isinstance(value, dict) and any(k in LANGUAGES for k in value if k != WHERE)
+
+
+def localize(data: Any, language: str, languages: list[str], problems: list[Problem]) -> Any:
+    """A copy of ``data`` in ``language``: per-language values replaced by that language's,
+    entries kept to other languages (``only:``) left out. Missing values are problems."""
+    if isinstance(data, list):
+        kept = []
+        for item in data:
+            if isinstance(item, dict) and ONLY in item:
+                wanted = _only(item, languages, problems)
+                if language not in wanted:
+                    continue
+                item = {k: v for k, v in item.items() if k != ONLY}
+            kept.append(localize(item, language, languages, problems))
+        return kept
+    if not isinstance(data, dict):
+        return data
+    origin: Origin = data[WHERE]
+    result: dict[str, Any] = {}
+    fields, text = dict(origin.fields), dict(origin.text)
+    for key, value in data.items():
+        if key == WHERE:
+            continue
+        if is_per_language(value):
+            inner: Origin = value[WHERE]
+            if language not in value:
+                missing = [NAMES[lang] for lang in languages if lang not in value]
+                problems.append(Problem(
+                    origin.of(key),
+                    f"'{key}' has no {' and no '.join(missing)} text (the issue is in "
+                    f"{', '.join(languages)}): add '{_first_missing(value, languages)}: …'"))
+                continue
+            unknown = [k for k in value if k != WHERE and k not in languages]
+            for extra in unknown:
+                hint = did_you_mean(extra, languages) if extra not in LANGUAGES else ""
+                problems.append(Problem(inner.of(extra), f"'{extra}' is not one of the "
+                                        f"issue's languages ({', '.join(languages)}){hint}"))
+            fields[key], text[key] = inner.of(language), inner.text_of(language)
+            value = value[language]
+        result[key] = localize(value, language, languages, problems)
+    result[WHERE] = Origin(origin.location, fields, text, origin.items)
+    return result
+
+
+def _first_missing(value: dict[str, Any], languages: list[str]) -> str:
+    return next(lang for lang in languages if lang not in value)
+
+
+def _only(item: dict[str, Any], languages: list[str], problems: list[Problem]) -> list[str]:
+    value = item[ONLY]
+    where: Location = item[WHERE].of(ONLY)
+    wanted = [value] if isinstance(value, str) else value if isinstance(value, list) else []
+    bad = [w for w in wanted if w not in languages]
+    if bad or not wanted:
+        problems.append(Problem(where, f"'only' must name the issue's languages "
+                                f"({', '.join(languages)}), not {bad or value!r}"))
+    return [w for w in wanted if w in languages]
+
+
+def language_file(issue_dir: Path, name: str, language: str) -> str:
+    """``open-city.md`` → ``open-city.pl.md`` when that file exists: a block's text per
+    language, beside the shared one."""
+    path = Path(name)
+    candidate = path.with_name(f"{path.stem}.{language}{path.suffix}")
+    return str(candidate) if (issue_dir / candidate).is_file() else name
