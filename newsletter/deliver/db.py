@@ -64,6 +64,16 @@ deliveries = sa.Table(
     sa.Column("attempts", sa.Integer, nullable=False, default=0),
     sa.Column("reply", sa.String(500)),
     sa.Column("updated_at", sa.DateTime(timezone=True)),
+    # Version 2. Which edition the message carries: chosen when the list is journaled,
+    # kept on resume.
+    sa.Column("language", sa.String(8)),
+    # A worker's claim: rows are taken in small batches, and a claim whose worker stops
+    # renewing it (killed, machine gone) expires and is taken by another. Epoch seconds:
+    # compared the same way on every database, with no time-zone conversions.
+    sa.Column("lease_owner", sa.String(120)),
+    sa.Column("lease_until", sa.Float),
+    # When a temporarily refused message may be tried again (the retry queue).
+    sa.Column("next_attempt_at", sa.Float),
     sa.Index("deliveries_pending", "send_id", "status", "subscriber_id"),
 )
 
@@ -72,7 +82,23 @@ def _create_v1(connection: Connection) -> None:
     metadata.create_all(connection, tables=[subscribers, sends, deliveries])
 
 
-MIGRATIONS: list[Callable[[Connection], None]] = [_create_v1]
+def _claims_and_languages_v2(connection: Connection) -> None:
+    """Worker claims, the retry queue and each message's language (deliveries).
+
+    A database created by this version already has them (version 1 creates the current
+    tables): only the columns missing are added.
+    """
+    present = {c["name"] for c in sa.inspect(connection).get_columns("deliveries")}
+    preparer = connection.dialect.identifier_preparer
+    for name in ("language", "lease_owner", "lease_until", "next_attempt_at"):
+        column = deliveries.c[name]
+        if name not in present:
+            kind = column.type.compile(dialect=connection.dialect)
+            name = preparer.quote(column.name)
+            connection.execute(sa.text(f"ALTER TABLE deliveries ADD COLUMN {name} {kind}"))
+
+
+MIGRATIONS: list[Callable[[Connection], None]] = [_create_v1, _claims_and_languages_v2]
 """Migration N+1 brings a database from version N to N+1. Append, never edit."""
 
 

@@ -44,6 +44,8 @@ class Recipient:
     subscriber_id: int
     email: str
     name: str | None = None
+    language: str | None = None  # the edition's language; None: the issue's own
+    attempts: int = 0  # tries already made (a retried row)
 
 
 def refuse_line_breaks(what: str, value: str) -> str:
