@@ -111,12 +111,14 @@ def import_csv(
     source_name: str,
     consent_source: str | None = None,
     progress: Callable[[int], None] | None = None,
+    smtputf8: bool = False,
 ) -> ImportReport:
     """Import the rows of a CSV file; returns the report (rejected rows do not stop it).
 
     ``source_name`` names the file in messages; ``consent_source`` is recorded for rows
     without their own source column (default: ``import <file name>``). ``progress`` is
-    called with the number of rows done after each batch.
+    called with the number of rows done after each batch. ``smtputf8``: the relay takes
+    SMTPUTF8, so non-ASCII local parts may be imported.
     """
     text, encoding = decode(data)
     report = ImportReport(encoding=encoding)
@@ -158,6 +160,7 @@ def import_csv(
                 cell("name"),
                 cell("language"),
                 cell("source") or default_source,
+                smtputf8,
             )
         except subscribers.InvalidSubscriber as exc:
             report.rejected.append(Problem(Location(path, line), str(exc)))

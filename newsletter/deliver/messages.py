@@ -24,6 +24,8 @@ from email.headerregistry import Address
 from email.message import EmailMessage
 from typing import Any
 
+import idna
+
 from newsletter import placeholders
 from newsletter.config import Site
 from newsletter.deliver.tokens import make_token
@@ -46,6 +48,29 @@ class Recipient:
     name: str | None = None
     language: str | None = None  # the edition's language; None: the issue's own
     attempts: int = 0  # tries already made (a retried row)
+
+
+@dataclass(frozen=True)
+class Envelope:
+    """An address as SMTP and the To: header carry it: the domain in IDNA (ASCII) form,
+    and ``utf8`` when the local part is not ASCII (only an SMTPUTF8 server takes it)."""
+
+    address: str
+    utf8: bool
+
+
+def envelope(email: str) -> Envelope:
+    """The address to send to; raises ValueError (naming it) when it cannot be mailed."""
+    local, at, domain = email.rpartition("@")
+    if not at or not local or not domain:
+        raise ValueError(f"{email!r} is not an e-mail address")
+    refuse_line_breaks("address", email)
+    if not domain.isascii():
+        try:
+            domain = idna.encode(domain, uts46=True).decode("ascii")
+        except idna.IDNAError as exc:
+            raise ValueError(f"{email}: the domain cannot be written in IDNA: {exc}") from None
+    return Envelope(f"{local}@{domain}", not local.isascii())
 
 
 def refuse_line_breaks(what: str, value: str) -> str:
@@ -150,20 +175,28 @@ class MessageFactory:
     def message_id(self, subscriber_id: int) -> str:
         return f"<{self.message_key}.{subscriber_id}@{self.domain}>"
 
-    def message(self, recipient: Recipient) -> bytes:
-        """The whole message for one recipient, CRLF line endings, ready for SMTP DATA."""
+    def message(self, recipient: Recipient, to: Envelope | None = None) -> bytes:
+        """The whole message for one recipient, CRLF line endings, ready for SMTP DATA.
+
+        Raises HeaderInjectionError or ValueError (naming the address) for a recipient
+        that cannot be mailed: the caller records that one as failed and goes on.
+        """
         name = recipient.name
         if name:
-            refuse_line_breaks("name", name)
-        refuse_line_breaks("address", recipient.email)
+            refuse_line_breaks(f"name of {recipient.email}", name)
+        to = to or envelope(recipient.email)
         url = self.unsubscribe_url(recipient.subscriber_id)
-        to = email.utils.formataddr((name or "", recipient.email), charset="utf-8")
+        if to.utf8:  # SMTPUTF8 (RFC 6532): the header carries UTF-8 as it is
+            shown = email.utils.formataddr((name or "", "x@x"), charset="utf-8")
+            header = shown.replace("x@x", to.address) if name else to.address
+        else:
+            header = email.utils.formataddr((name or "", to.address), charset="utf-8")
         head = (
-            f"To: {to}\r\n"
+            f"To: {header}\r\n"
             f"Date: {email.utils.formatdate(localtime=True)}\r\n"
             f"Message-ID: {self.message_id(recipient.subscriber_id)}\r\n"
             f"List-Unsubscribe: <{url}>,\r\n <{self.mailto}>\r\n"
-        ).encode("ascii")
+        ).encode()
         return head + self.head + b"\r\n" + quoted_printable_url(url).join(self._body)
 
 

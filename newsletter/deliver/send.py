@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
 
+from newsletter.deliver import subscribers as subs
 from newsletter.deliver.journal import (  # noqa: F401  (the journal's names, for callers)
     BOUNCED,
     DEFERRED,
@@ -35,7 +36,7 @@ from newsletter.deliver.journal import (  # noqa: F401  (the journal's names, fo
     journal_counts,
     prepare_send,
 )
-from newsletter.deliver.messages import MessageFactory, Recipient
+from newsletter.deliver.messages import MessageFactory, Recipient, envelope
 from newsletter.deliver.smtp import (
     PermanentFailure,
     SmtpConnection,
@@ -43,6 +44,11 @@ from newsletter.deliver.smtp import (
     SmtpUnavailable,
     TemporaryFailure,
 )
+from newsletter.exceptions import NewsletterError
+
+# Addresses that need no closer look: ASCII, one @, a dotted domain. Anything else (from
+# another route into the database) is checked by the rules `add` and `import` apply.
+_PLAIN_ADDRESS = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+")
 
 
 @dataclass(frozen=True)
@@ -108,7 +114,7 @@ class TokenBucket:
 
 
 class Transport(Protocol):
-    def send(self, sender: str, recipient: str, data: bytes) -> str: ...
+    def send(self, sender: str, recipient: str, data: bytes, utf8: bool = False) -> str: ...
     def close(self) -> None: ...
 
 
@@ -118,7 +124,7 @@ class DirectoryTransport:
     def __init__(self, folder: Path):
         self.folder = folder
 
-    def send(self, sender: str, recipient: str, data: bytes) -> str:
+    def send(self, sender: str, recipient: str, data: bytes, utf8: bool = False) -> str:
         name = re.sub(r"[^A-Za-z0-9@._+-]", "_", recipient)
         (self.folder / f"{name}.eml").write_bytes(data)
         return "written"
@@ -315,14 +321,22 @@ class Delivery:
                 self.counts.bounced += 1
 
     def _deliver(self, transport: Transport, recipient: Recipient) -> None:
-        data = self.factory.message(recipient)
+        try:  # everything about this one recipient: a bad one fails alone
+            if not _PLAIN_ADDRESS.fullmatch(recipient.email):  # the same rules as `add`
+                subs.check_address(recipient.email, smtputf8=True)
+            to = envelope(recipient.email)
+            data = self.factory.message(recipient, to)
+        except (NewsletterError, ValueError, UnicodeError) as exc:
+            reason = str(exc) if recipient.email in str(exc) else f"{recipient.email}: {exc}"
+            self._record(recipient, FAILED, recipient.attempts, reason)
+            return
         unreachable = 0
         attempt = recipient.attempts + 1
         while True:
             if self._bucket:
                 self._bucket.take()
             try:
-                reply = transport.send(self.factory.sender, recipient.email, data)
+                reply = transport.send(self.factory.sender, to.address, data, to.utf8)
             except TemporaryFailure as exc:
                 if _connection_failure(exc):  # the server, not this message
                     unreachable += 1
@@ -339,7 +353,7 @@ class Delivery:
                 return
             except PermanentFailure as exc:
                 status = BOUNCED if exc.hard_bounce else FAILED
-                self._record(recipient, status, attempt, exc.reply)
+                self._record(recipient, status, attempt, f"{recipient.email}: {exc.reply}")
                 return
             self._record(recipient, SENT, attempt, reply)
             return

@@ -160,13 +160,25 @@ class SmtpConnection:
             raise TemporaryFailure(f"cannot connect to {s}: {exc}", reconnect=True) from None
         self.client = client
 
-    def send(self, sender: str, recipient: str, data: bytes) -> str:
-        """Send one message; return the server's reply, or raise what the failure means."""
+    def send(self, sender: str, recipient: str, data: bytes, utf8: bool = False) -> str:
+        """Send one message; return the server's reply, or raise what the failure means.
+
+        ``utf8``: the address or headers need SMTPUTF8; a server without it fails this
+        message alone (permanently: asking again will not teach it).
+        """
         if self.client is None:
             self.open()
         assert self.client is not None
+        options: list[str] = []
+        if utf8:
+            if not self.client.has_extn("smtputf8"):
+                raise PermanentFailure(
+                    f"{recipient}: the server does not offer SMTPUTF8, which this address "
+                    "needs", hard_bounce=False,
+                )  # fmt: skip
+            options = ["SMTPUTF8"]
         try:
-            refused = self.client.sendmail(sender, [recipient], data)
+            refused = self.client.sendmail(sender, [recipient], data, options)
         except smtplib.SMTPRecipientsRefused as exc:
             code, text = exc.recipients[recipient]
             raise self._failure(code, text) from None

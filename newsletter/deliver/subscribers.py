@@ -64,33 +64,55 @@ class Candidate:
         return self.email.lower()
 
 
-def candidate(
-    email: str, name: str | None = None, language: str | None = None, source: str | None = None
-) -> Candidate:
-    """Check and normalize one subscriber's details; raise InvalidSubscriber saying why.
+def check_address(email: str, smtputf8: bool = False) -> str:
+    """The normalized address, or InvalidSubscriber naming it and saying why.
 
-    Addresses are checked by syntax only (no DNS: imports must work offline and fast) and
-    must be ASCII, so every server can take them without SMTPUTF8.
+    Checked by syntax only (no DNS: imports must work offline and fast). A domain may be
+    internationalized (it goes out in its ASCII, IDNA form); a local part only when
+    ``smtputf8`` says the relay takes SMTPUTF8, since no other server can carry it.
     """
-    if not email.strip():
-        raise InvalidSubscriber("no e-mail address")
     try:
-        checked = validate_email(email.strip(), check_deliverability=False, allow_smtputf8=False)
+        checked = validate_email(email.strip(), check_deliverability=False,
+                                 allow_smtputf8=smtputf8)  # fmt: skip
     except EmailNotValidError as exc:
-        raise InvalidSubscriber(f"'{email.strip()}' is not a valid e-mail address: {exc}") from None
+        hint = "" if smtputf8 else " (use --smtputf8 if your relay accepts SMTPUTF8)"
+        hint = hint if "before the @-sign" in str(exc) else ""
+        raise InvalidSubscriber(
+            f"'{email.strip()}' is not a valid e-mail address: {exc}{hint}"
+        ) from None
+    return checked.normalized
+
+
+def check_name(email: str, name: str | None) -> str | None:
+    """The name stripped (None when empty), or InvalidSubscriber: it goes into To:."""
     name = (name or "").strip() or None
     if name is not None:
         if any(ch in name for ch in "\r\n\x00"):
-            raise InvalidSubscriber(f"the name of {checked.normalized} contains a line break")
+            raise InvalidSubscriber(f"the name of {email} contains a line break")
         if len(name) > 200:
-            raise InvalidSubscriber(f"the name of {checked.normalized} is over 200 characters")
+            raise InvalidSubscriber(f"the name of {email} is over 200 characters")
+    return name
+
+
+def candidate(
+    email: str,
+    name: str | None = None,
+    language: str | None = None,
+    source: str | None = None,
+    smtputf8: bool = False,
+) -> Candidate:
+    """Check and normalize one subscriber's details; raise InvalidSubscriber saying why."""
+    if not email.strip():
+        raise InvalidSubscriber("no e-mail address")
+    address = check_address(email, smtputf8)
+    name = check_name(address, name)
     language = (language or "").strip().lower() or None
     if language is not None and language not in LANGUAGES:
         raise InvalidSubscriber(
             f"unknown language '{language}' (expected one of: {', '.join(LANGUAGES)})"
         )
     source = (source or "").strip() or None
-    return Candidate(checked.normalized, name, language, source)
+    return Candidate(address, name, language, source)
 
 
 def save(connection: Connection, batch: Iterable[Candidate]) -> list[str]:
