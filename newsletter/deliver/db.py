@@ -118,15 +118,22 @@ def database_url(target: str | Path) -> str:
     return f"sqlite:///{path}"
 
 
-def open_database(target: str | Path) -> Engine:
-    """Connect to the database and bring its schema up to date."""
+def open_database(target: str | Path, busy_timeout: float = 30.0) -> Engine:
+    """Connect to the database and bring its schema up to date.
+
+    ``busy_timeout``: how long a SQLite writer waits for the lock (the unsubscribe server
+    waits less than a mail client does, and queues the unsubscribe when the wait runs out).
+    """
     url = database_url(target)
     try:
         engine = sa.create_engine(url)
     except (sa.exc.ArgumentError, ModuleNotFoundError) as exc:
         raise NewsletterError(f"cannot use database '{target}': {exc}") from None
     if engine.dialect.name == "sqlite":
-        sa.event.listen(engine, "connect", _sqlite_pragmas)
+        milliseconds = int(busy_timeout * 1000)
+        sa.event.listen(
+            engine, "connect", lambda dbapi, record: _sqlite_pragmas(dbapi, record, milliseconds)
+        )
     try:
         migrate(engine)
     except sa.exc.OperationalError as exc:
@@ -134,7 +141,7 @@ def open_database(target: str | Path) -> Engine:
     return engine
 
 
-def _sqlite_pragmas(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]
+def _sqlite_pragmas(dbapi_connection, _record, busy_ms: int) -> None:  # type: ignore[no-untyped-def]
     """WAL lets the unsubscribe server read while a send writes. synchronous=NORMAL still
     survives a killed process (only power loss may drop the last commits), and makes the
     commit after every message cheap. busy_timeout makes concurrent writers wait, not fail.
@@ -142,7 +149,7 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:  # type: ignore[no-untyp
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=NORMAL")
-    cursor.execute("PRAGMA busy_timeout=30000")
+    cursor.execute(f"PRAGMA busy_timeout={busy_ms}")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.close()
 

@@ -30,6 +30,7 @@ COLUMNS: dict[str, tuple[str, ...]] = {
     "name": ("name", "full name", "imie i nazwisko", "imie", "nazwisko i imie", "nazwa"),
     "language": ("language", "lang", "jezyk"),
     "source": ("source", "consent", "consent source", "zrodlo", "zgoda", "zrodlo zgody"),
+    "status": ("status",),
 }  # fmt: skip
 """Accepted header names per field, written without Polish diacritics (matched that way)."""
 
@@ -152,7 +153,8 @@ def import_csv(
 
         def cell(name: str, cells: list[str] = cells) -> str | None:
             index = columns.get(name)
-            return cells[index] if index is not None and index < len(cells) else None
+            value = cells[index] if index is not None and index < len(cells) else None
+            return subscribers.unneutralise_formula(value) if value else value
 
         try:
             item = subscribers.candidate(
@@ -161,6 +163,7 @@ def import_csv(
                 cell("language"),
                 cell("source") or default_source,
                 smtputf8,
+                cell("status"),
             )
         except subscribers.InvalidSubscriber as exc:
             report.rejected.append(Problem(Location(path, line), str(exc)))
