@@ -40,6 +40,9 @@ from newsletter.exceptions import NewsletterError
               metavar="SECONDS", hidden=True,
               help="How long a claim on journal rows holds without renewal.")  # fmt: skip
 @click.option("--send-id", help="Journal name of this send (default: the issue id).")
+@click.option("--language", metavar="LANG",
+              help="Only the readers of this language's edition (with --to: the edition "
+                   "the test addresses get).")  # fmt: skip
 @db_option
 @click.pass_context
 def send(
@@ -53,6 +56,7 @@ def send(
     workers: int,
     lease: float,
     send_id: str | None,
+    language: str | None,
     db: str | None,
 ) -> None:
     """Send an issue's e-mail edition to every subscriber.
@@ -76,7 +80,7 @@ def send(
     from newsletter.deliver.tokens import secret_key
     from newsletter.deliver.workers import WorkerJob, run_worker_here
     from newsletter.load import load_issue, load_project
-    from newsletter.render.email import render_email
+    from newsletter.render.email import email_editions
 
     key = secret_key()
     transport = None
@@ -89,12 +93,26 @@ def send(
         transport = sending.smtp_transport(settings)
     project = load_project(ctx.obj.get("config"), start=issue_dir)
     issue = load_issue(issue_dir, project)
-    edition = render_email(issue, project)
+    editions = email_editions(issue, project)
+    if language and language not in editions:
+        raise NewsletterError(
+            f"issue {issue.id} has no '{language}' edition (it has: {', '.join(editions)})"
+        )
+
+    def factories(message_key: str | None = None) -> dict[str, MessageFactory]:
+        return {
+            lang: MessageFactory.for_edition(
+                project.site, issue.subject_line, edition, key, message_key, lang
+            )
+            for lang, edition in editions.items()
+        }
 
     def factory(message_key: str | None = None) -> MessageFactory:
-        return MessageFactory.for_edition(
-            project.site, issue.subject_line, edition, key, message_key
-        )
+        return factories(message_key)[issue.language]
+
+    def delivery(outbox, message_key: str | None = None, **options):  # type: ignore[no-untyped-def]
+        made = factories(message_key)
+        return sending.Delivery(outbox, made[issue.language], transport, editions=made, **options)
 
     if to:
         from newsletter.deliver import subscribers as subs
@@ -105,27 +123,26 @@ def send(
             checked = subs.candidate(address)
             found = subs.find(engine, checked.email) if engine else None
             # Subscribers get their real link; others one the endpoint rejects (id 0).
-            recipients.append(Recipient(found.id if found else 0, checked.email))
-        delivery = sending.Delivery(
-            sending.ListOutbox(recipients), factory(), transport, concurrency=1, rate=rate
-        )
-        counts = _run(delivery.run, len(recipients), "test send")
+            recipients.append(Recipient(found.id if found else 0, checked.email, None, language))
+        test = delivery(sending.ListOutbox(recipients), concurrency=1, rate=rate)
+        counts = _run(test.run, len(recipients), "test send")
     elif dry_run:
         from newsletter.deliver import subscribers as subs
 
         engine = open_db(db)
         listed = subs.count(engine)[subs.SUBSCRIBED]
         recipients = (
-            Recipient(s.id, s.email, s.name) for s in subs.iter_subscribers(engine, subs.SUBSCRIBED)
+            Recipient(s.id, s.email, s.name, s.language)
+            for s in subs.iter_subscribers(engine, subs.SUBSCRIBED)
         )
-        delivery = sending.Delivery(
-            sending.ListOutbox(recipients), factory(), transport, concurrency=concurrency
-        )
-        counts = _run(delivery.run, listed, "writing")
+        dry = delivery(sending.ListOutbox(recipients), concurrency=concurrency)
+        counts = _run(dry.run, listed, "writing")
     else:
         engine = open_db(db)
-        journal = sending.prepare_send(engine, send_id or issue.id, issue.id)
-        done = sending.journal_counts(engine, journal.id)
+        journal = sending.prepare_send(
+            engine, send_id or issue.id, issue.id, list(editions), issue.language
+        )
+        done = sending.journal_counts(engine, journal.id, language)
         todo = done[sending.PENDING] + done[sending.RETRY] + done[sending.DEFERRED]
         verb = "resuming" if journal.resumed else "sending"
         click.echo(
@@ -139,13 +156,14 @@ def send(
         assert settings is not None
         job = WorkerJob(
             engine.url.render_as_string(hide_password=False), journal.id,
-            factory(journal.message_key), settings, concurrency=concurrency, rate=rate,
-            lease=lease,
+            factory(journal.message_key), settings, factories(journal.message_key),
+            concurrency=concurrency, rate=rate, lease=lease, language=language,
         )  # fmt: skip
         if workers == 1:
             counts = _run(lambda progress: run_worker_here(engine, job).run(progress), todo, verb)
         else:
-            counts = _run(_journal_progress(engine, journal.id, todo, workers, job), todo, verb)
+            progress = _journal_progress(engine, journal.id, todo, workers, job)
+            counts = _run(progress, todo, verb)
     _summary(counts, dry_run)
 
 
@@ -158,7 +176,7 @@ def _journal_progress(engine, send_id: str, todo: int, workers: int, job):  # ty
         counts = sending.SendCounts()
 
         def update() -> None:
-            left = sending.journal_counts(engine, send_id)
+            left = sending.journal_counts(engine, send_id, job.language)
             counts.sent = max(0, todo - left[sending.PENDING] - left[sending.RETRY])
             progress(counts)
 

@@ -132,8 +132,10 @@ class MessageFactory:
         text: str,
         key: bytes,
         message_key: str | None = None,
+        language: str | None = None,
     ):
         self.site = site
+        self.language = language
         self.key = key
         self.message_key = message_key or secrets.token_hex(8)
         self.sender = site.sender.email
@@ -142,7 +144,7 @@ class MessageFactory:
         refuse_line_breaks("subject", subject)
         refuse_line_breaks("sender name", site.sender.name)
         boundary = f"=_bk_{secrets.token_hex(12)}"  # "=_" never occurs in quoted-printable
-        self.head = _common_headers(site, subject, boundary)
+        self.head = _common_headers(site, subject, boundary, language)
         body = b"".join(
             [
                 b"--" + boundary.encode() + b"\r\n",
@@ -160,13 +162,15 @@ class MessageFactory:
 
     @classmethod
     def for_edition(
-        cls, site: Site, subject: str, edition: Any, key: bytes, message_key: str | None = None
+        cls, site: Site, subject: str, edition: Any, key: bytes, *options: str | None
     ) -> MessageFactory:
-        """The factory for an e-mail edition (anything with ``html`` and ``text``)."""
+        """The factory for an e-mail edition (anything with ``html`` and ``text``);
+        ``options``: the send's message_key and the edition's language, when known."""
+        message_key, language = (*options, None, None)[:2]
         return cls(
             site=site, subject=subject, html=edition.html, text=edition.text, key=key,
-            message_key=message_key,
-        )
+            message_key=message_key, language=language,
+        )  # fmt: skip
 
     def unsubscribe_url(self, subscriber_id: int) -> str:
         """The recipient's unsubscribe page: base_url + ``u/`` + token."""
@@ -200,7 +204,7 @@ class MessageFactory:
         return head + self.head + b"\r\n" + quoted_printable_url(url).join(self._body)
 
 
-def _common_headers(site: Site, subject: str, boundary: str) -> bytes:
+def _common_headers(site: Site, subject: str, boundary: str, language: str | None) -> bytes:
     """The header lines every recipient's message shares, folded and RFC 2047-encoded."""
     headers = EmailMessage(policy=policy.SMTP)
     headers["From"] = Address(display_name=site.sender.name, addr_spec=site.sender.email)
@@ -208,6 +212,8 @@ def _common_headers(site: Site, subject: str, boundary: str) -> bytes:
         headers["Reply-To"] = site.sender.reply_to
     headers["Subject"] = subject
     headers["MIME-Version"] = "1.0"
+    if language:
+        headers["Content-Language"] = refuse_line_breaks("language", language)
     headers["List-Id"] = f"{site.name} <{site.list_id}>"
     headers["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
     head = b"".join(policy.SMTP.fold_binary(name, value) for name, value in headers.items())

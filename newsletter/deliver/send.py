@@ -15,7 +15,7 @@ import queue
 import re
 import threading
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
@@ -198,11 +198,16 @@ class ListOutbox:
 
 @dataclass
 class Delivery:
-    """One run: recipients from ``outbox``, messages from ``factory``, over ``transports``."""
+    """One run: recipients from ``outbox``, messages from ``factory``, over ``transports``.
+
+    ``editions`` holds the factory of each language of a many-language issue: a recipient
+    gets their language's, and ``factory`` (the issue's main language) when it is missing.
+    """
 
     outbox: Outbox
     factory: MessageFactory
     transport: Callable[[], Transport]
+    editions: Mapping[str, MessageFactory] = field(default_factory=dict)
     concurrency: int = 1
     rate: float | None = None
     retry: RetryPolicy = field(default_factory=RetryPolicy)
@@ -325,7 +330,7 @@ class Delivery:
             if not _PLAIN_ADDRESS.fullmatch(recipient.email):  # the same rules as `add`
                 subs.check_address(recipient.email, smtputf8=True)
             to = envelope(recipient.email)
-            data = self.factory.message(recipient, to)
+            data = self.editions.get(recipient.language or "", self.factory).message(recipient, to)
         except (NewsletterError, ValueError, UnicodeError) as exc:
             reason = str(exc) if recipient.email in str(exc) else f"{recipient.email}: {exc}"
             self._record(recipient, FAILED, recipient.attempts, reason)

@@ -33,6 +33,7 @@ class WorkerJob:
     send_id: str
     factory: MessageFactory
     smtp: SmtpSettings
+    editions: dict[str, MessageFactory] = field(default_factory=dict)
     concurrency: int = 4
     rate: float | None = None
     language: str | None = None
@@ -49,7 +50,7 @@ def run_worker_here(engine: Engine, job: WorkerJob) -> Delivery:
     )  # fmt: skip
     return Delivery(
         outbox, job.factory, smtp_transport(job.smtp), concurrency=job.concurrency,
-        rate=job.rate, retry=job.retry,
+        rate=job.rate, retry=job.retry, editions=job.editions,
     )  # fmt: skip
 
 
