@@ -330,7 +330,8 @@ class Delivery:
             if not _PLAIN_ADDRESS.fullmatch(recipient.email):  # the same rules as `add`
                 subs.check_address(recipient.email, smtputf8=True)
             to = envelope(recipient.email)
-            data = self.editions.get(recipient.language or "", self.factory).message(recipient, to)
+            factory = self.editions.get(recipient.language or "", self.factory)
+            data = factory.message(recipient, to, getattr(transport, "dot_stuffed", False))
         except (NewsletterError, ValueError, UnicodeError) as exc:
             reason = str(exc) if recipient.email in str(exc) else f"{recipient.email}: {exc}"
             self._record(recipient, FAILED, recipient.attempts, reason)
