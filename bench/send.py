@@ -3,9 +3,11 @@
     .venv/bin/python bench/send.py [--messages 3000] [--concurrency 4] [--big 100000]
 
 1. Messages built per second (MessageFactory.message on the sample issue).
-2. Delivered messages per second into a loopback aiosmtpd Sink (its own process), with
-   the journal (``Delivery`` + SQLite, a commit per message) against a plain smtplib loop
-   sending the same messages over the same number of connections.
+2. Delivered messages per second into Postfix's ``smtp-sink`` (C, its own process, so the
+   bench measures the sender, not a Python server): the machine's ceiling measured with
+   Postfix's ``smtp-source`` (C client, same message, same connections), a plain smtplib
+   loop, and the journaled send (claims + group commit on SQLite, or on ``--pg URL``) in
+   one process and with ``--workers 2``; msg/s, CPU ms per message, peak RSS, ratios.
 3. Peak RSS of a child process that prepares a send (journal INSERT … SELECT) and pages
    through its recipients, for 1,000 and for ``--big`` subscribers.
 """
@@ -81,12 +83,11 @@ def free_port() -> int:
 
 
 def sink() -> tuple[subprocess.Popen, str]:
-    """aiosmtpd's Sink handler in its own process, like a real server would be."""
+    """Postfix's smtp-sink (Debian's postfix package, no daemon) on a loopback port."""
     port = free_port()
-    process = subprocess.Popen(
-        [sys.executable, "-m", "aiosmtpd", "-n", "-l", f"127.0.0.1:{port}",
-         "-c", "aiosmtpd.handlers.Sink"],
-    )  # fmt: skip
+    user = ["-u", "postfix"] if os.geteuid() == 0 else []
+    process = subprocess.Popen(["smtp-sink", *user, "-c", f"127.0.0.1:{port}", "256"],
+                               stdout=subprocess.DEVNULL)  # fmt: skip
     for _ in range(200):
         try:
             socket.create_connection(("127.0.0.1", port), timeout=1).close()
@@ -133,31 +134,61 @@ def bench_plain(url: str, count: int, concurrency: int) -> float:
     return count / (time.perf_counter() - start)
 
 
-def bench_journaled(url: str, count: int, concurrency: int, folder: Path) -> float:
-    db = folder / "send.db"
-    fill(db, count)
-    engine = open_database(db)
+def bench_source(url: str, count: int, concurrency: int, folder: Path) -> float:
+    """The ceiling: Postfix's C client sending the same message over the same sessions."""
+    made = factory()
+    message = folder / "message.eml"
+    data = made.message(Recipient(1, "user1@example.com", "Użytkownik 1"))
+    message.write_bytes(data.replace(b"\r\n", b"\n"))
+    host_port = url.removeprefix("smtp://")
     start = time.perf_counter()
-    journal = sending.prepare_send(engine, "bench", "2020-12")  # journaling counts...
-    prepared = time.perf_counter() - start
-    made = factory(journal.message_key)  # ...rendering the issue does not (once per send)
-    delivery = sending.Delivery(
-        sending.JournalOutbox(engine, journal.id),
-        made,
-        sending.smtp_transport(smtp_settings(url, {})),
-        concurrency=concurrency,
-    )
-    start = time.perf_counter() - prepared
-    counts = delivery.run()
-    assert counts.sent == count, counts
+    subprocess.run(["smtp-source", "-d", "-s", str(concurrency), "-m", str(count),
+                    "-F", str(message), "-f", made.sender, "-t", "user@example.com", host_port],
+                   check=True, stdout=subprocess.DEVNULL)  # fmt: skip
     return count / (time.perf_counter() - start)
+
+
+def cpu_seconds() -> float:
+    """CPU of this process and its finished children (worker processes), user + system."""
+    import resource
+
+    own, kids = (
+        resource.getrusage(resource.RUSAGE_SELF),
+        resource.getrusage(resource.RUSAGE_CHILDREN),
+    )
+    return own.ru_utime + own.ru_stime + kids.ru_utime + kids.ru_stime
+
+
+def bench_journaled(
+    url: str, count: int, concurrency: int, database: str, workers: int = 1
+) -> tuple[float, float]:
+    """msg/s and CPU ms per message of a journaled send (journaling counted, rendering not)."""
+    from newsletter.deliver.workers import WorkerJob, run_worker_here, run_workers
+
+    engine = open_database(database)
+    with engine.begin() as connection:
+        for table in ("deliveries", "sends", "subscribers"):
+            connection.execute(sa.text(f"DELETE FROM {table}"))
+    fill(database, count)
+    made = factory()
+    cpu, start = cpu_seconds(), time.perf_counter()
+    journal = sending.prepare_send(engine, "bench", "2020-12")
+    made.message_key = journal.message_key
+    job = WorkerJob(database, journal.id, made, smtp_settings(url, {}), concurrency=concurrency)
+    counts = run_worker_here(engine, job).run() if workers == 1 else run_workers(job, workers)
+    elapsed = time.perf_counter() - start
+    assert counts.sent == count, counts
+    return count / elapsed, (cpu_seconds() - cpu) * 1000 / count
 
 
 def child_prepare(db: str) -> None:
     """In a fresh process: prepare a send and page through it; print peak RSS in KB."""
     engine = open_database(db)
     journal = sending.prepare_send(engine, "rss", "2020-12")
-    seen = sum(1 for _ in sending.JournalOutbox(engine, journal.id).recipients())
+    outbox = sending.JournalOutbox(engine, journal.id)
+    seen = 0
+    while batch := outbox.claim(500):
+        seen += len(batch)
     assert seen == journal.recipients
     # Not getrusage's ru_maxrss: Linux keeps it across fork+exec, so a child would report
     # the parent's size. VmHWM belongs to the new address space.
@@ -182,6 +213,7 @@ def main() -> None:
     parser.add_argument("--messages", type=int, default=3000)
     parser.add_argument("--concurrency", type=int, default=4)
     parser.add_argument("--big", type=int, default=100_000)
+    parser.add_argument("--pg", metavar="URL", help="also on this (empty) PostgreSQL database")
     parser.add_argument("--child-prepare", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child_prepare:
@@ -192,15 +224,37 @@ def main() -> None:
     built = bench_build(20_000)
     print(f"messages built: {built:,.0f}/s (MessageFactory.message, sample issue)")
     server, url = sink()
+    n, c = args.messages, args.concurrency
     try:
         with tempfile.TemporaryDirectory() as tmp:
-            plain = bench_plain(url, args.messages, args.concurrency)
-            journaled = bench_journaled(url, args.messages, args.concurrency, Path(tmp))
+            ceiling = bench_source(url, n, c, Path(tmp))
+            plain = bench_plain(url, n, c)
+            print(f"smtp-source (C, the ceiling): {ceiling:,.0f} msg/s")
+            share = f"{plain / ceiling:.0%} of ceiling"
+            print(f"plain smtplib loop:           {plain:,.0f} msg/s ({share})")
+            databases = [("SQLite", str(Path(tmp) / "send.db"))]
+            databases += [("PostgreSQL", args.pg)] if args.pg else []
+            for name, database in databases:
+                one, one_cpu = bench_journaled(url, n, c, database)
+                two, two_cpu = bench_journaled(url, n, c, database, workers=2)
+                print(
+                    f"{name} send, 1 process:  {one:,.0f} msg/s, {one_cpu:.2f} ms CPU/msg, "
+                    f"{one / plain:.0%} of plain, {one / ceiling:.0%} of ceiling"
+                )
+                print(
+                    f"{name} send, --workers 2: {two:,.0f} msg/s, {two_cpu:.2f} ms CPU/msg, "
+                    f"{two / one:.2f}× one process, {two / ceiling:.0%} of ceiling"
+                )
     finally:
         server.terminate()
         server.wait()
-    print(f"plain smtplib loop: {plain:,.0f} messages/s")
-    print(f"journaled send:     {journaled:,.0f} messages/s ({journaled / plain:.0%} of plain)")
+    import resource
+
+    peak = max(
+        resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
+        resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss,
+    )
+    print(f"peak RSS of the sends: {peak / 1024:.0f} MB (largest of this process and workers)")
     with tempfile.TemporaryDirectory() as tmp:
         small = peak_rss(1000, Path(tmp))
         big = peak_rss(args.big, Path(tmp))

@@ -22,16 +22,24 @@ def db_option(function: Callable[..., Any]) -> Callable[..., Any]:
     )(function)
 
 
-def open_db(db: str | None):  # type: ignore[no-untyped-def]
-    """The migrated database, or a clear error when none was named."""
-    from newsletter.deliver.db import open_database
-
+def require_db(db: str | None) -> str:
+    """``--db`` as given, or a clear error when none was named."""
     if not db:
         raise NewsletterError(
             "no database given: pass --db PATH (a SQLite file, created if missing) "
             "or set NEWSLETTER_DB"
         )
-    return open_database(db)
+    return db
+
+
+def open_db(db: str | None):  # type: ignore[no-untyped-def]
+    """The migrated database, with unsubscribes queued while it was locked applied."""
+    from newsletter.deliver.db import open_database
+    from newsletter.deliver.unsubscribes import apply_queued
+
+    engine = open_database(require_db(db))
+    apply_queued(engine)
+    return engine
 
 
 def comma_list(ctx: click.Context, param: click.Parameter, value: str | None) -> list[str] | None:

@@ -33,7 +33,16 @@ from newsletter.exceptions import NewsletterError
     metavar="DIR",
     help="Write one .eml per recipient into DIR instead of sending.",
 )
+@click.option("--workers", type=click.IntRange(1, 64), default=1, show_default=True,
+              help="Processes sharing the send (one core each); any number of `send` "
+                   "commands, here or on other machines, share it too.")  # fmt: skip
+@click.option("--lease", type=click.FloatRange(min=1), default=60, show_default=True,
+              metavar="SECONDS", hidden=True,
+              help="How long a claim on journal rows holds without renewal.")  # fmt: skip
 @click.option("--send-id", help="Journal name of this send (default: the issue id).")
+@click.option("--language", metavar="LANG",
+              help="Only the readers of this language's edition (with --to: the edition "
+                   "the test addresses get).")  # fmt: skip
 @db_option
 @click.pass_context
 def send(
@@ -44,14 +53,18 @@ def send(
     rate: float | None,
     to: list[str] | None,
     dry_run: Path | None,
+    workers: int,
+    lease: float,
     send_id: str | None,
+    language: str | None,
     db: str | None,
 ) -> None:
     """Send an issue's e-mail edition to every subscriber.
 
     The recipient list is journaled before the first message: if the send stops (a
     crash, kill -9, a server that hangs up), run the same command again and it resumes
-    where it stopped, mailing nobody twice except the few messages in flight. Needs
+    where it stopped, mailing nobody twice except the few messages in flight. Running
+    it while another run works (here or elsewhere) shares the send: nobody gets two. Needs
     NEWSLETTER_SECRET (signs the unsubscribe links; the same value for `serve`).
 
     \b
@@ -65,24 +78,41 @@ def send(
     from newsletter.deliver.messages import MessageFactory, Recipient
     from newsletter.deliver.smtp import smtp_settings
     from newsletter.deliver.tokens import secret_key
+    from newsletter.deliver.workers import WorkerJob, run_worker_here
     from newsletter.load import load_issue, load_project
-    from newsletter.render.email import render_email
+    from newsletter.render.email import email_editions
 
     key = secret_key()
     transport = None
+    settings = None
     if dry_run:
         dry_run.mkdir(parents=True, exist_ok=True)
         transport = lambda: sending.DirectoryTransport(dry_run)  # noqa: E731
     else:
-        transport = sending.smtp_transport(smtp_settings(smtp))  # checked before any work
+        settings = smtp_settings(smtp)  # checked before any work
+        transport = sending.smtp_transport(settings)
     project = load_project(ctx.obj.get("config"), start=issue_dir)
     issue = load_issue(issue_dir, project)
-    edition = render_email(issue, project)
+    editions = email_editions(issue, project)
+    if language and language not in editions:
+        raise NewsletterError(
+            f"issue {issue.id} has no '{language}' edition (it has: {', '.join(editions)})"
+        )
+
+    def factories(message_key: str | None = None) -> dict[str, MessageFactory]:
+        return {
+            lang: MessageFactory.for_edition(
+                project.site, issue.subject_line, edition, key, message_key, lang
+            )
+            for lang, edition in editions.items()
+        }
 
     def factory(message_key: str | None = None) -> MessageFactory:
-        return MessageFactory.for_edition(
-            project.site, issue.subject_line, edition, key, message_key
-        )
+        return factories(message_key)[issue.language]
+
+    def delivery(outbox, message_key: str | None = None, **options):  # type: ignore[no-untyped-def]
+        made = factories(message_key)
+        return sending.Delivery(outbox, made[issue.language], transport, editions=made, **options)
 
     if to:
         from newsletter.deliver import subscribers as subs
@@ -93,28 +123,27 @@ def send(
             checked = subs.candidate(address)
             found = subs.find(engine, checked.email) if engine else None
             # Subscribers get their real link; others one the endpoint rejects (id 0).
-            recipients.append(Recipient(found.id if found else 0, checked.email))
-        delivery = sending.Delivery(
-            sending.ListOutbox(recipients), factory(), transport, concurrency=1, rate=rate
-        )
-        counts = _run(delivery, len(recipients), "test send")
+            recipients.append(Recipient(found.id if found else 0, checked.email, None, language))
+        test = delivery(sending.ListOutbox(recipients), concurrency=1, rate=rate)
+        counts = _run(test.run, len(recipients), "test send")
     elif dry_run:
         from newsletter.deliver import subscribers as subs
 
         engine = open_db(db)
         listed = subs.count(engine)[subs.SUBSCRIBED]
         recipients = (
-            Recipient(s.id, s.email, s.name) for s in subs.iter_subscribers(engine, subs.SUBSCRIBED)
+            Recipient(s.id, s.email, s.name, s.language)
+            for s in subs.iter_subscribers(engine, subs.SUBSCRIBED)
         )
-        delivery = sending.Delivery(
-            sending.ListOutbox(recipients), factory(), transport, concurrency=concurrency
-        )
-        counts = _run(delivery, listed, "writing")
+        dry = delivery(sending.ListOutbox(recipients), concurrency=concurrency)
+        counts = _run(dry.run, listed, "writing")
     else:
         engine = open_db(db)
-        journal = sending.prepare_send(engine, send_id or issue.id, issue.id)
-        done = sending.journal_counts(engine, journal.id)
-        todo = done[sending.PENDING] + done[sending.DEFERRED]
+        journal = sending.prepare_send(
+            engine, send_id or issue.id, issue.id, list(editions), issue.language
+        )
+        done = sending.journal_counts(engine, journal.id, language)
+        todo = done[sending.PENDING] + done[sending.RETRY] + done[sending.DEFERRED]
         verb = "resuming" if journal.resumed else "sending"
         click.echo(
             f"{verb} {journal.id}: {journal.recipients:,} recipients, "
@@ -124,18 +153,39 @@ def send(
         if not todo:
             click.echo("nothing left to send", err=True)
             return
-        delivery = sending.Delivery(
-            sending.JournalOutbox(engine, journal.id),
-            factory(journal.message_key),
-            transport,
-            concurrency=concurrency,
-            rate=rate,
-        )
-        counts = _run(delivery, todo, verb)
+        assert settings is not None
+        job = WorkerJob(
+            engine.url.render_as_string(hide_password=False), journal.id,
+            factory(journal.message_key), settings, factories(journal.message_key),
+            concurrency=concurrency, rate=rate, lease=lease, language=language,
+        )  # fmt: skip
+        if workers == 1:
+            counts = _run(lambda progress: run_worker_here(engine, job).run(progress), todo, verb)
+        else:
+            progress = _journal_progress(engine, journal.id, todo, workers, job)
+            counts = _run(progress, todo, verb)
     _summary(counts, dry_run)
 
 
-def _run(delivery, total: int, label: str):  # type: ignore[no-untyped-def]
+def _journal_progress(engine, send_id: str, todo: int, workers: int, job):  # type: ignore[no-untyped-def]
+    """Run worker processes; their progress is read from the journal."""
+    from newsletter.deliver import send as sending
+    from newsletter.deliver.workers import run_workers
+
+    def run(progress):  # type: ignore[no-untyped-def]
+        counts = sending.SendCounts()
+
+        def update() -> None:
+            left = sending.journal_counts(engine, send_id, job.language)
+            counts.sent = max(0, todo - left[sending.PENDING] - left[sending.RETRY])
+            progress(counts)
+
+        return run_workers(job, workers, update)
+
+    return run
+
+
+def _run(work, total: int, label: str):  # type: ignore[no-untyped-def]
     """Run a delivery under a progress bar that shows the rate and the ETA."""
     started = time.monotonic()
     state = {"done": 0}
@@ -158,7 +208,7 @@ def _run(delivery, total: int, label: str):  # type: ignore[no-untyped-def]
             state["done"] = counts.done
 
         try:
-            return delivery.run(progress)
+            return work(progress)
         except KeyboardInterrupt:
             raise NewsletterError(
                 "interrupted; what was sent is recorded: run the same command to resume"

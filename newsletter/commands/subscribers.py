@@ -28,8 +28,10 @@ def subscribers() -> None:
     "--source",
     help="Consent source recorded for rows without a source column (default: the file name).",
 )
+@click.option("--smtputf8", is_flag=True,
+              help="Accept non-ASCII before the @ (if the relay offers SMTPUTF8).")  # fmt: skip
 @db_option
-def import_(file: str, source: str | None, db: str | None) -> None:
+def import_(file: str, source: str | None, smtputf8: bool, db: str | None) -> None:
     """Import subscribers from a CSV file (or - for standard input).
 
     UTF-8 (with or without BOM) or Windows-1250, separated by , or ; with a header row
@@ -61,7 +63,7 @@ def import_(file: str, source: str | None, db: str | None) -> None:
             bar.update(rows - done)
             done = rows
 
-        report = import_csv(engine, data, name, source, progress)
+        report = import_csv(engine, data, name, source, progress, smtputf8)
     for problem in report.rejected:
         click.secho(f"{problem}", fg="red", err=True)
     click.echo(f"{name} ({report.encoding}, '{report.delimiter}'): {report.summary()}")
@@ -72,8 +74,12 @@ def import_(file: str, source: str | None, db: str | None) -> None:
 @click.option("--name", help="Full name, shown in the To: header.")
 @click.option("--language", type=click.Choice(["pl", "en"]), help="Preferred language.")
 @click.option("--source", help="Where the consent was given (form, event, …).")
+@click.option("--smtputf8", is_flag=True,
+              help="Accept non-ASCII before the @ (if the relay offers SMTPUTF8).")  # fmt: skip
 @db_option
-def add(email: str, name: str | None, language: str | None, source: str | None, db) -> None:
+def add(  # type: ignore[no-untyped-def]
+    email: str, name: str | None, language: str | None, source: str | None, smtputf8: bool, db
+) -> None:
     """Add one subscriber (never re-adds someone who unsubscribed).
 
     \b
@@ -82,7 +88,8 @@ def add(email: str, name: str | None, language: str | None, source: str | None, 
     """
     from newsletter.deliver import subscribers as subs
 
-    outcome = subs.add(open_db(db), subs.candidate(email, name, language, source or "manual"))
+    checked = subs.candidate(email, name, language, source or "manual", smtputf8)
+    outcome = subs.add(open_db(db), checked)
     messages = {
         "added": "added",
         "updated": "already subscribed; details updated",

@@ -9,8 +9,11 @@ unknown token gets the same plain 404 page, so the answer tells a prober nothing
 
 from __future__ import annotations
 
+import logging
+import re
 from html import escape
 
+import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 from starlette.applications import Starlette
 from starlette.requests import Request
@@ -20,6 +23,7 @@ from starlette.routing import Route
 from newsletter.config import Site
 from newsletter.deliver import subscribers as subs
 from newsletter.deliver.tokens import read_token
+from newsletter.deliver.unsubscribes import apply_queued, enqueue, queue_path
 
 WORDS = {
     "pl": {
@@ -85,12 +89,20 @@ def create_app(engine: Engine, site: Site, key: bytes) -> Starlette:
             f'<form method="post"><button type="submit">{escape(words["button"])}</button></form>',
         )
 
+    queue = queue_path(engine)
+
     def unsubscribe(request: Request) -> HTMLResponse:
         found = subscriber(request)
         if found is None:
             return invalid()
-        with engine.begin() as connection:
-            subs.set_status(connection, found.id, subs.UNSUBSCRIBED)
+        try:
+            with engine.begin() as connection:
+                subs.set_status(connection, found.id, subs.UNSUBSCRIBED)
+            apply_queued(engine)
+        except sa.exc.OperationalError:  # the database stayed locked longer than we wait
+            if queue is None:
+                return _page("Unsubscribe", "<p>Please try again in a minute.</p>", 503)
+            enqueue(queue, found.id)  # durable: applied by the next write that can
         return _confirmed(WORDS.get(found.language or "pl", WORDS["pl"]), found, site)
 
     return Starlette(
@@ -99,6 +111,21 @@ def create_app(engine: Engine, site: Site, key: bytes) -> Starlette:
             Route("/u/{token}", unsubscribe, methods=["POST"]),
         ]
     )
+
+
+class RedactTokens(logging.Filter):
+    """Access-log lines keep ``/u/…`` but not the token: a log is no place for a key that
+    unsubscribes someone."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if isinstance(record.args, tuple):
+            record.args = tuple(
+                _TOKEN_IN_PATH.sub("/u/…", a) if isinstance(a, str) else a for a in record.args
+            )
+        return True
+
+
+_TOKEN_IN_PATH = re.compile(r"/u/[^/?\s\"]+")
 
 
 def _confirmed(words: dict[str, str], found: subs.Subscriber, site: Site) -> HTMLResponse:

@@ -64,6 +64,16 @@ deliveries = sa.Table(
     sa.Column("attempts", sa.Integer, nullable=False, default=0),
     sa.Column("reply", sa.String(500)),
     sa.Column("updated_at", sa.DateTime(timezone=True)),
+    # Version 2. Which edition the message carries: chosen when the list is journaled,
+    # kept on resume.
+    sa.Column("language", sa.String(8)),
+    # A worker's claim: rows are taken in small batches, and a claim whose worker stops
+    # renewing it (killed, machine gone) expires and is taken by another. Epoch seconds:
+    # compared the same way on every database, with no time-zone conversions.
+    sa.Column("lease_owner", sa.String(120)),
+    sa.Column("lease_until", sa.Float),
+    # When a temporarily refused message may be tried again (the retry queue).
+    sa.Column("next_attempt_at", sa.Float),
     sa.Index("deliveries_pending", "send_id", "status", "subscriber_id"),
 )
 
@@ -72,7 +82,23 @@ def _create_v1(connection: Connection) -> None:
     metadata.create_all(connection, tables=[subscribers, sends, deliveries])
 
 
-MIGRATIONS: list[Callable[[Connection], None]] = [_create_v1]
+def _claims_and_languages_v2(connection: Connection) -> None:
+    """Worker claims, the retry queue and each message's language (deliveries).
+
+    A database created by this version already has them (version 1 creates the current
+    tables): only the columns missing are added.
+    """
+    present = {c["name"] for c in sa.inspect(connection).get_columns("deliveries")}
+    preparer = connection.dialect.identifier_preparer
+    for name in ("language", "lease_owner", "lease_until", "next_attempt_at"):
+        column = deliveries.c[name]
+        if name not in present:
+            kind = column.type.compile(dialect=connection.dialect)
+            name = preparer.quote(column.name)
+            connection.execute(sa.text(f"ALTER TABLE deliveries ADD COLUMN {name} {kind}"))
+
+
+MIGRATIONS: list[Callable[[Connection], None]] = [_create_v1, _claims_and_languages_v2]
 """Migration N+1 brings a database from version N to N+1. Append, never edit."""
 
 
@@ -92,15 +118,22 @@ def database_url(target: str | Path) -> str:
     return f"sqlite:///{path}"
 
 
-def open_database(target: str | Path) -> Engine:
-    """Connect to the database and bring its schema up to date."""
+def open_database(target: str | Path, busy_timeout: float = 30.0) -> Engine:
+    """Connect to the database and bring its schema up to date.
+
+    ``busy_timeout``: how long a SQLite writer waits for the lock (the unsubscribe server
+    waits less than a mail client does, and queues the unsubscribe when the wait runs out).
+    """
     url = database_url(target)
     try:
         engine = sa.create_engine(url)
     except (sa.exc.ArgumentError, ModuleNotFoundError) as exc:
         raise NewsletterError(f"cannot use database '{target}': {exc}") from None
     if engine.dialect.name == "sqlite":
-        sa.event.listen(engine, "connect", _sqlite_pragmas)
+        milliseconds = int(busy_timeout * 1000)
+        sa.event.listen(
+            engine, "connect", lambda dbapi, record: _sqlite_pragmas(dbapi, record, milliseconds)
+        )
     try:
         migrate(engine)
     except sa.exc.OperationalError as exc:
@@ -108,7 +141,7 @@ def open_database(target: str | Path) -> Engine:
     return engine
 
 
-def _sqlite_pragmas(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]
+def _sqlite_pragmas(dbapi_connection, _record, busy_ms: int) -> None:  # type: ignore[no-untyped-def]
     """WAL lets the unsubscribe server read while a send writes. synchronous=NORMAL still
     survives a killed process (only power loss may drop the last commits), and makes the
     commit after every message cheap. busy_timeout makes concurrent writers wait, not fail.
@@ -116,7 +149,7 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:  # type: ignore[no-untyp
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=NORMAL")
-    cursor.execute("PRAGMA busy_timeout=30000")
+    cursor.execute(f"PRAGMA busy_timeout={busy_ms}")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.close()
 

@@ -30,6 +30,7 @@ COLUMNS: dict[str, tuple[str, ...]] = {
     "name": ("name", "full name", "imie i nazwisko", "imie", "nazwisko i imie", "nazwa"),
     "language": ("language", "lang", "jezyk"),
     "source": ("source", "consent", "consent source", "zrodlo", "zgoda", "zrodlo zgody"),
+    "status": ("status",),
 }  # fmt: skip
 """Accepted header names per field, written without Polish diacritics (matched that way)."""
 
@@ -111,12 +112,14 @@ def import_csv(
     source_name: str,
     consent_source: str | None = None,
     progress: Callable[[int], None] | None = None,
+    smtputf8: bool = False,
 ) -> ImportReport:
     """Import the rows of a CSV file; returns the report (rejected rows do not stop it).
 
     ``source_name`` names the file in messages; ``consent_source`` is recorded for rows
     without their own source column (default: ``import <file name>``). ``progress`` is
-    called with the number of rows done after each batch.
+    called with the number of rows done after each batch. ``smtputf8``: the relay takes
+    SMTPUTF8, so non-ASCII local parts may be imported.
     """
     text, encoding = decode(data)
     report = ImportReport(encoding=encoding)
@@ -150,7 +153,8 @@ def import_csv(
 
         def cell(name: str, cells: list[str] = cells) -> str | None:
             index = columns.get(name)
-            return cells[index] if index is not None and index < len(cells) else None
+            value = cells[index] if index is not None and index < len(cells) else None
+            return subscribers.unneutralise_formula(value) if value else value
 
         try:
             item = subscribers.candidate(
@@ -158,6 +162,8 @@ def import_csv(
                 cell("name"),
                 cell("language"),
                 cell("source") or default_source,
+                smtputf8,
+                cell("status"),
             )
         except subscribers.InvalidSubscriber as exc:
             report.rejected.append(Problem(Location(path, line), str(exc)))

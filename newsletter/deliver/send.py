@@ -1,38 +1,42 @@
-"""Sending an issue: journaled, resumable, rate-limited, over reused SMTP connections.
+"""Sending an issue: journaled, shared by workers, rate-limited, over reused connections.
 
-The guarantee after ``kill -9`` at any moment: nobody is lost, and at most the messages in
-flight are sent twice. It comes from two rules:
-
-1. Before the first message, the whole recipient list of the send is written to the
-   ``deliveries`` journal in one transaction (``INSERT … SELECT``: the list never passes
-   through Python, so memory stays flat on 100,000 recipients). Either the send exists
-   with its complete list, or it does not exist at all.
-2. Each worker commits a row as sent right after the server's 250 and before taking the
-   next message. A kill can only hit messages between the server's reply and that
-   commit: at most one per connection, i.e. at most ``--concurrency`` duplicates.
-
-Running the same send again takes the rows that are still pending (or deferred after
-temporary failures) and carries on. Recipients are re-read from the database just before
-each message, so someone who unsubscribes during a send is not mailed.
+The journal and its claims are in :mod:`newsletter.deliver.journal`; this module runs
+one worker process: a thread claims rows in small batches and hands them to
+``concurrency`` connections. A temporary refusal goes back to the journal with the time
+of its next attempt (the retry queue), so no connection sleeps on it. Recipients are
+re-read from the list when their batch is claimed, seconds before their message, so
+someone who unsubscribes during a send is not mailed.
 """
 
 from __future__ import annotations
 
+import heapq
 import queue
 import re
 import threading
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
 
-import sqlalchemy as sa
-from sqlalchemy.engine import Engine
-
 from newsletter.deliver import subscribers as subs
-from newsletter.deliver.db import deliveries, now, sends, subscribers
-from newsletter.deliver.messages import MessageFactory, Recipient
+from newsletter.deliver.journal import (  # noqa: F401  (the journal's names, for callers)
+    BOUNCED,
+    DEFERRED,
+    FAILED,
+    PENDING,
+    RETRY,
+    SENT,
+    SKIPPED,
+    UNKNOWN,
+    JournalOutbox,
+    Outcome,
+    Send,
+    journal_counts,
+    prepare_send,
+)
+from newsletter.deliver.messages import MessageFactory, Recipient, envelope
 from newsletter.deliver.smtp import (
     PermanentFailure,
     SmtpConnection,
@@ -42,9 +46,9 @@ from newsletter.deliver.smtp import (
 )
 from newsletter.exceptions import NewsletterError
 
-PENDING, SENT, FAILED, DEFERRED, SKIPPED = "pending", "sent", "failed", "deferred", "skipped"
-BOUNCED = "bounced"  # recorded as failed in the journal, and the subscriber marked bounced
-PAGE = 500
+# Addresses that need no closer look: ASCII, one @, a dotted domain. Anything else (from
+# another route into the database) is checked by the rules `add` and `import` apply.
+_PLAIN_ADDRESS = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+")
 
 
 @dataclass(frozen=True)
@@ -71,28 +75,29 @@ class SendCounts:
     bounced: int = 0
     deferred: int = 0
     skipped: int = 0
+    unknown: int = 0
     retries: int = 0
     failures: list[tuple[str, str]] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     @property
     def done(self) -> int:
-        return self.sent + self.failed + self.deferred + self.skipped
+        return self.sent + self.failed + self.deferred + self.skipped + self.unknown
 
-    def add(self, status: str, email: str, reply: str | None = None) -> None:
+    def add(self, status: str, email: str, reply: str | None = None, number: int = 1) -> None:
         with self.lock:
-            setattr(self, status, getattr(self, status) + 1)
-            if status in (FAILED, DEFERRED) and len(self.failures) < 100:
+            setattr(self, status, getattr(self, status) + number)
+            if status in (FAILED, DEFERRED, UNKNOWN) and len(self.failures) < 100:
                 self.failures.append((email, reply or ""))
 
 
 class TokenBucket:
-    """At most ``rate`` takes per second over all threads, with a burst of ``burst``."""
+    """At most ``rate`` takes per second over all threads, starting empty: the first
+    second lets ``rate`` messages through, not a burst on top of them."""
 
-    def __init__(self, rate: float, burst: float = 1.0):
+    def __init__(self, rate: float):
         self.rate = rate
-        self.capacity = max(1.0, burst)
-        self.tokens = self.capacity
+        self.tokens = 0.0
         self.last = time.monotonic()
         self.lock = threading.Lock()
 
@@ -100,7 +105,7 @@ class TokenBucket:
         """Wait for a token. Takers reserve in turn, so waiting threads stay in order."""
         with self.lock:
             moment = time.monotonic()
-            self.tokens = min(self.capacity, self.tokens + (moment - self.last) * self.rate)
+            self.tokens = min(1.0, self.tokens + (moment - self.last) * self.rate)
             self.last = moment
             self.tokens -= 1
             wait = -self.tokens / self.rate if self.tokens < 0 else 0.0
@@ -109,7 +114,7 @@ class TokenBucket:
 
 
 class Transport(Protocol):
-    def send(self, sender: str, recipient: str, data: bytes) -> str: ...
+    def send(self, sender: str, recipient: str, data: bytes, utf8: bool = False) -> str: ...
     def close(self) -> None: ...
 
 
@@ -119,7 +124,7 @@ class DirectoryTransport:
     def __init__(self, folder: Path):
         self.folder = folder
 
-    def send(self, sender: str, recipient: str, data: bytes) -> str:
+    def send(self, sender: str, recipient: str, data: bytes, utf8: bool = False) -> str:
         name = re.sub(r"[^A-Za-z0-9@._+-]", "_", recipient)
         (self.folder / f"{name}.eml").write_bytes(data)
         return "written"
@@ -131,177 +136,61 @@ class DirectoryTransport:
 class Outbox(Protocol):
     """Where the recipients of a run come from and where outcomes go."""
 
-    def recipients(self) -> Iterator[Recipient]: ...
-    def allowed(self, recipient: Recipient) -> bool: ...
-    def record(self, recipient: Recipient, status: str, attempts: int, reply: str) -> None: ...
+    def start(self) -> None: ...
+    def claim(self, limit: int) -> list[Recipient]: ...
+    def wait(self) -> float | None: ...
+    def record(self, outcome: Outcome) -> None: ...
+    def take_skipped(self) -> int: ...
     def close(self) -> None: ...
 
 
-@dataclass(frozen=True)
-class Send:
-    """A send as journaled: its id, its issue and the key of its Message-IDs."""
-
-    id: str
-    issue_id: str
-    message_key: str
-    recipients: int
-    resumed: bool
-
-
-def prepare_send(engine: Engine, send_id: str, issue_id: str) -> Send:
-    """Find the send, or create it with its whole recipient list in one transaction."""
-    import secrets
-
-    with engine.begin() as connection:
-        row = connection.execute(sa.select(sends).where(sends.c.id == send_id)).mappings().first()
-        if row:
-            if row["issue_id"] != issue_id:
-                raise NewsletterError(
-                    f"send '{send_id}' was made for issue {row['issue_id']}, not {issue_id}: "
-                    "choose another --send-id"
-                )
-            return Send(send_id, issue_id, row["message_key"], row["recipients"], True)
-        key = secrets.token_hex(8)
-        connection.execute(
-            sends.insert().values(
-                id=send_id, issue_id=issue_id, message_key=key, recipients=0, created_at=now()
-            )
-        )
-        listed = connection.execute(
-            deliveries.insert().from_select(
-                ["send_id", "subscriber_id", "status", "attempts"],
-                sa.select(
-                    sa.literal(send_id), subscribers.c.id, sa.literal(PENDING), sa.literal(0)
-                ).where(subscribers.c.status == subs.SUBSCRIBED),
-            )
-        ).rowcount
-        if not listed:  # raising rolls the new send back: a later run starts afresh
-            raise NewsletterError("the list has no subscribers: nothing to send")
-        connection.execute(sends.update().where(sends.c.id == send_id).values(recipients=listed))
-    return Send(send_id, issue_id, key, listed, False)
-
-
-def journal_counts(engine: Engine, send_id: str) -> dict[str, int]:
-    """Rows of a send per status."""
-    query = (
-        sa.select(deliveries.c.status, sa.func.count())
-        .where(deliveries.c.send_id == send_id)
-        .group_by(deliveries.c.status)
-    )
-    with engine.connect() as connection:
-        counted = dict(connection.execute(query).all())
-    return {s: counted.get(s, 0) for s in (PENDING, SENT, FAILED, DEFERRED, SKIPPED)}
-
-
-class JournalOutbox:
-    """The recipients of a journaled send that are still to do, and their outcomes.
-
-    Each worker thread keeps one database connection and the statements are built once:
-    per message that leaves one SELECT and one UPDATE + COMMIT (measured: building
-    statements and checking connections out of the pool per message cost a fifth of the
-    delivery rate on two cores).
-    """
-
-    def __init__(self, engine: Engine, send_id: str):
-        self.engine = engine
-        self.send_id = send_id
-        # Our own threads take turns to commit: SQLite would otherwise make a colliding
-        # writer sleep in its busy handler (1 ms and more).
-        self._write = threading.Lock()
-        self._local = threading.local()
-        self._connections: list[sa.Connection] = []
-        self._status = sa.select(subscribers.c.status).where(
-            subscribers.c.id == sa.bindparam("subscriber")
-        )
-        self._record = (
-            deliveries.update()
-            .where(deliveries.c.send_id == sa.bindparam("send"))
-            .where(deliveries.c.subscriber_id == sa.bindparam("subscriber"))
-            .values(
-                status=sa.bindparam("status"),
-                attempts=deliveries.c.attempts + sa.bindparam("attempts"),
-                reply=sa.bindparam("reply"),
-                updated_at=sa.bindparam("moment"),
-            )
-        )
-
-    def _connection(self) -> sa.Connection:
-        connection = getattr(self._local, "connection", None)
-        if connection is None:
-            connection = self._local.connection = self.engine.connect()
-            with self._write:
-                self._connections.append(connection)
-        return connection
-
-    def recipients(self) -> Iterator[Recipient]:
-        """Pending and deferred rows in id order, a page at a time (keyset paging)."""
-        last = 0
-        while True:
-            query = (
-                sa.select(deliveries.c.subscriber_id, subscribers.c.email, subscribers.c.name)
-                .join(subscribers, subscribers.c.id == deliveries.c.subscriber_id)
-                .where(deliveries.c.send_id == self.send_id)
-                .where(deliveries.c.status.in_([PENDING, DEFERRED]))
-                .where(deliveries.c.subscriber_id > last)
-                .order_by(deliveries.c.subscriber_id)
-                .limit(PAGE)
-            )
-            with self.engine.connect() as connection:
-                page = [Recipient(*row) for row in connection.execute(query)]
-            yield from page
-            if len(page) < PAGE:
-                return
-            last = page[-1].subscriber_id
-
-    def allowed(self, recipient: Recipient) -> bool:
-        connection = self._connection()
-        status = connection.execute(self._status, {"subscriber": recipient.subscriber_id})
-        allowed = status.scalar() == subs.SUBSCRIBED
-        connection.rollback()  # end the read: hold no snapshot while the message goes
-        return allowed
-
-    def record(self, recipient: Recipient, status: str, attempts: int, reply: str) -> None:
-        """Commit one outcome at once: this commit is what makes a resume skip the row."""
-        connection = self._connection()
-        values = {
-            "send": self.send_id,
-            "subscriber": recipient.subscriber_id,
-            "status": FAILED if status == BOUNCED else status,
-            "attempts": attempts,
-            "reply": reply[:500],
-            "moment": now(),
-        }
-        with self._write:
-            try:
-                connection.execute(self._record, values)
-                if status == BOUNCED:  # the address is bad: keep it off every later send
-                    subs.set_status(connection, recipient.subscriber_id, subs.BOUNCED)
-                connection.commit()
-            except BaseException:
-                connection.rollback()
-                raise
-
-    def close(self) -> None:
-        """Return the workers' connections."""
-        for connection in self._connections:
-            connection.close()
-        self._connections.clear()
-
-
 class ListOutbox:
-    """Recipients given directly (test send, dry run): nothing is journaled."""
+    """Recipients given directly (test send, dry run): nothing is journaled; retries wait
+    in memory."""
 
     def __init__(self, recipients: Iterable[Recipient]):
-        self._recipients = recipients
+        self._recipients: Iterator[Recipient] = iter(recipients)
+        self._exhausted = False
+        self._retries: list[tuple[float, int, Recipient]] = []
+        self._open = 0
+        self._lock = threading.Lock()
 
-    def recipients(self) -> Iterator[Recipient]:
-        yield from self._recipients
-
-    def allowed(self, recipient: Recipient) -> bool:
-        return True
-
-    def record(self, recipient: Recipient, status: str, attempts: int, reply: str) -> None:
+    def start(self) -> None:
         pass
+
+    def claim(self, limit: int) -> list[Recipient]:
+        with self._lock:
+            moment = time.time()
+            taken = []
+            while self._retries and self._retries[0][0] <= moment and len(taken) < limit:
+                taken.append(heapq.heappop(self._retries)[2])
+            while not self._exhausted and len(taken) < limit:
+                item = next(self._recipients, None)
+                if item is None:
+                    self._exhausted = True
+                else:
+                    taken.append(item)
+            self._open += len(taken)
+            return taken
+
+    def wait(self) -> float | None:
+        with self._lock:
+            if self._retries:
+                return min(1.0, max(0.0, self._retries[0][0] - time.time()))
+            if self._open:
+                return 0.02
+            return None if self._exhausted else 0.0
+
+    def record(self, outcome: Outcome) -> None:
+        with self._lock:
+            self._open -= 1
+            if outcome.status == RETRY:
+                again = Recipient(**{**outcome.recipient.__dict__, "attempts": outcome.attempts})
+                entry = (outcome.retry_at or 0.0, again.subscriber_id, again)
+                heapq.heappush(self._retries, entry)
+
+    def take_skipped(self) -> int:
+        return 0
 
     def close(self) -> None:
         pass
@@ -309,15 +198,26 @@ class ListOutbox:
 
 @dataclass
 class Delivery:
-    """One run: recipients from ``outbox``, messages from ``factory``, over ``transports``."""
+    """One run: recipients from ``outbox``, messages from ``factory``, over ``transports``.
+
+    ``editions`` holds the factory of each language of a many-language issue: a recipient
+    gets their language's, and ``factory`` (the issue's main language) when it is missing.
+    """
 
     outbox: Outbox
     factory: MessageFactory
     transport: Callable[[], Transport]
+    editions: Mapping[str, MessageFactory] = field(default_factory=dict)
     concurrency: int = 1
     rate: float | None = None
     retry: RetryPolicy = field(default_factory=RetryPolicy)
     counts: SendCounts = field(default_factory=SendCounts)
+
+    @property
+    def claim_size(self) -> int:
+        """Rows claimed at a time: enough to keep every connection busy between claims,
+        few enough that another worker finds work and a dead one holds little."""
+        return min(50, max(8, self.concurrency * 4))
 
     def run(self, on_progress: Callable[[SendCounts], None] | None = None) -> SendCounts:
         """Send to every recipient; calls ``on_progress`` from this thread while it works.
@@ -328,10 +228,9 @@ class Delivery:
         """
         self._stop = threading.Event()
         self._error: BaseException | None = None
-        self._bucket = (
-            TokenBucket(self.rate, burst=min(self.rate, self.concurrency)) if (self.rate) else None
-        )
-        work: queue.Queue[Recipient | None] = queue.Queue(maxsize=self.concurrency * 4)
+        self._bucket = TokenBucket(self.rate) if self.rate else None
+        self.outbox.start()
+        work: queue.Queue[Recipient | None] = queue.Queue(maxsize=self.claim_size)
         threads = [threading.Thread(target=self._produce, args=(work,), daemon=True)]
         threads += [
             threading.Thread(target=self._work, args=(work,), daemon=True)
@@ -359,9 +258,25 @@ class Delivery:
 
     def _produce(self, work: queue.Queue[Recipient | None]) -> None:
         try:
-            for recipient in self.outbox.recipients():
-                if not self._put(work, recipient):
+            while not self._stop.is_set():
+                # Claim only when the connections are about to run dry: rows sitting in
+                # our queue are rows another worker could be sending.
+                if work.qsize() > self.concurrency:
+                    self._stop.wait(0.002)
+                    continue
+                batch = self.outbox.claim(self.claim_size)
+                skipped = self.outbox.take_skipped()
+                if skipped:
+                    self.counts.add(SKIPPED, "", number=skipped)
+                if batch:
+                    for recipient in batch:
+                        if not self._put(work, recipient):
+                            return
+                    continue
+                pause = self.outbox.wait()
+                if pause is None:
                     return
+                self._stop.wait(pause)
         except BaseException as exc:  # a database error: stop the workers, report it
             self._fail(exc)
         finally:
@@ -398,41 +313,55 @@ class Delivery:
         finally:
             transport.close()
 
-    def _deliver(self, transport: Transport, recipient: Recipient) -> None:
-        if not self.outbox.allowed(recipient):
-            self.outbox.record(recipient, SKIPPED, 0, "not subscribed at send time")
-            self.counts.add(SKIPPED, recipient.email)
+    def _record(self, recipient: Recipient, status: str, attempts: int, reply: str,
+                retry_at: float | None = None) -> None:  # fmt: skip
+        self.outbox.record(Outcome(recipient, status, attempts, reply, retry_at))
+        if status == RETRY:
+            with self.counts.lock:
+                self.counts.retries += 1
             return
-        data = self.factory.message(recipient)
-        attempt = 0
+        self.counts.add(FAILED if status == BOUNCED else status, recipient.email, reply)
+        if status == BOUNCED:
+            with self.counts.lock:
+                self.counts.bounced += 1
+
+    def _deliver(self, transport: Transport, recipient: Recipient) -> None:
+        try:  # everything about this one recipient: a bad one fails alone
+            if not _PLAIN_ADDRESS.fullmatch(recipient.email):  # the same rules as `add`
+                subs.check_address(recipient.email, smtputf8=True)
+            to = envelope(recipient.email)
+            factory = self.editions.get(recipient.language or "", self.factory)
+            data = factory.message(recipient, to, getattr(transport, "dot_stuffed", False))
+        except (NewsletterError, ValueError, UnicodeError) as exc:
+            reason = str(exc) if recipient.email in str(exc) else f"{recipient.email}: {exc}"
+            self._record(recipient, FAILED, recipient.attempts, reason)
+            return
+        unreachable = 0
+        attempt = recipient.attempts + 1
         while True:
-            attempt += 1
             if self._bucket:
                 self._bucket.take()
             try:
-                reply = transport.send(self.factory.sender, recipient.email, data)
+                reply = transport.send(self.factory.sender, to.address, data, to.utf8)
             except TemporaryFailure as exc:
-                if attempt >= self.retry.attempts:
-                    if _connection_failure(exc):  # the server, not this message: stop
+                if _connection_failure(exc):  # the server, not this message
+                    unreachable += 1
+                    if unreachable >= self.retry.attempts:
                         raise SmtpUnavailable(exc.reply) from None
-                    self.outbox.record(recipient, DEFERRED, attempt, exc.reply)
-                    self.counts.add(DEFERRED, recipient.email, exc.reply)
-                    return
-                with self.counts.lock:
-                    self.counts.retries += 1
-                if self._stop.wait(self.retry.delay(attempt)):
-                    return  # stopping: the row stays pending for the next run
-                continue
+                    if self._stop.wait(self.retry.delay(unreachable)):
+                        return  # stopping: the row stays pending for the next run
+                    continue
+                if attempt >= self.retry.attempts:
+                    self._record(recipient, DEFERRED, attempt, exc.reply)
+                else:
+                    due = time.time() + self.retry.delay(attempt)
+                    self._record(recipient, RETRY, attempt, exc.reply, due)
+                return
             except PermanentFailure as exc:
                 status = BOUNCED if exc.hard_bounce else FAILED
-                self.outbox.record(recipient, status, attempt, exc.reply)
-                self.counts.add(FAILED, recipient.email, exc.reply)
-                if exc.hard_bounce:
-                    with self.counts.lock:
-                        self.counts.bounced += 1
+                self._record(recipient, status, attempt, f"{recipient.email}: {exc.reply}")
                 return
-            self.outbox.record(recipient, SENT, attempt, reply)
-            self.counts.add(SENT, recipient.email)
+            self._record(recipient, SENT, attempt, reply)
             return
 
 

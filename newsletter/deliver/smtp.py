@@ -127,7 +127,13 @@ def is_hard_bounce(code: int, reply: str) -> bool:
 
 
 class SmtpConnection:
-    """One SMTP session, opened on first use and reused for every message after."""
+    """One SMTP session, opened on first use and reused for every message after.
+
+    Messages come dot-stuffed (``dot_stuffed``): the DATA is written as it is, without
+    smtplib's per-message quoting.
+    """
+
+    dot_stuffed = True
 
     def __init__(self, settings: SmtpSettings):
         self.settings = settings
@@ -160,13 +166,25 @@ class SmtpConnection:
             raise TemporaryFailure(f"cannot connect to {s}: {exc}", reconnect=True) from None
         self.client = client
 
-    def send(self, sender: str, recipient: str, data: bytes) -> str:
-        """Send one message; return the server's reply, or raise what the failure means."""
+    def send(self, sender: str, recipient: str, data: bytes, utf8: bool = False) -> str:
+        """Send one message; return the server's reply, or raise what the failure means.
+
+        ``utf8``: the address or headers need SMTPUTF8; a server without it fails this
+        message alone (permanently: asking again will not teach it).
+        """
         if self.client is None:
             self.open()
         assert self.client is not None
+        options: list[str] = []
+        if utf8:
+            if not self.client.has_extn("smtputf8"):
+                raise PermanentFailure(
+                    f"{recipient}: the server does not offer SMTPUTF8, which this address "
+                    "needs", hard_bounce=False,
+                )  # fmt: skip
+            options = ["SMTPUTF8"]
         try:
-            refused = self.client.sendmail(sender, [recipient], data)
+            refused = self._sendmail(self.client, sender, recipient, data, options)
         except smtplib.SMTPRecipientsRefused as exc:
             code, text = exc.recipients[recipient]
             raise self._failure(code, text) from None
@@ -183,6 +201,32 @@ class SmtpConnection:
             raise TemporaryFailure(f"connection lost: {exc or type(exc).__name__}", True) from None
         assert not refused  # one recipient: refused raises instead
         return "250"
+
+    @staticmethod
+    def _sendmail(
+        client: smtplib.SMTP, sender: str, recipient: str, data: bytes, options: list[str]
+    ) -> dict:
+        """smtplib's sendmail for one recipient and a message already dot-stuffed."""
+        client.ehlo_or_helo_if_needed()
+        code, reply = client.mail(sender, options)
+        if code != 250:
+            client.rset() if code != 421 else client.close()
+            raise smtplib.SMTPSenderRefused(code, reply, sender)
+        code, reply = client.rcpt(recipient)
+        if code not in (250, 251):
+            client.rset() if code != 421 else client.close()
+            raise smtplib.SMTPRecipientsRefused({recipient: (code, reply)})
+        client.putcmd("data")
+        code, reply = client.getreply()
+        if code != 354:
+            client.rset() if code != 421 else client.close()
+            raise smtplib.SMTPDataError(code, reply)
+        client.send(data + b".\r\n" if data.endswith(b"\r\n") else data + b"\r\n.\r\n")
+        code, reply = client.getreply()
+        if code != 250:
+            client.rset() if code != 421 else client.close()
+            raise smtplib.SMTPDataError(code, reply)
+        return {}
 
     def _failure(self, code: int, text: bytes | str) -> Exception:
         reply = f"{code} {text.decode('utf-8', 'replace') if isinstance(text, bytes) else text}"

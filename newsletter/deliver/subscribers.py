@@ -27,6 +27,7 @@ BOUNCED = "bounced"
 COMPLAINED = "complained"
 STATUSES = (SUBSCRIBED, UNSUBSCRIBED, BOUNCED, COMPLAINED)
 
+FORMULA_STARTS = tuple("=+-@\t\r")
 EXPORT_COLUMNS = (
     "email", "name", "language", "status", "source", "subscribed_at", "unsubscribed_at",
 )  # fmt: skip
@@ -58,39 +59,68 @@ class Candidate:
     name: str | None = None
     language: str | None = None
     source: str | None = None
+    status: str = SUBSCRIBED  # an exported list keeps who left: they stay off on import
 
     @property
     def key(self) -> str:
         return self.email.lower()
 
 
-def candidate(
-    email: str, name: str | None = None, language: str | None = None, source: str | None = None
-) -> Candidate:
-    """Check and normalize one subscriber's details; raise InvalidSubscriber saying why.
+def check_address(email: str, smtputf8: bool = False) -> str:
+    """The normalized address, or InvalidSubscriber naming it and saying why.
 
-    Addresses are checked by syntax only (no DNS: imports must work offline and fast) and
-    must be ASCII, so every server can take them without SMTPUTF8.
+    Checked by syntax only (no DNS: imports must work offline and fast). A domain may be
+    internationalized (it goes out in its ASCII, IDNA form); a local part only when
+    ``smtputf8`` says the relay takes SMTPUTF8, since no other server can carry it.
     """
-    if not email.strip():
-        raise InvalidSubscriber("no e-mail address")
     try:
-        checked = validate_email(email.strip(), check_deliverability=False, allow_smtputf8=False)
+        checked = validate_email(email.strip(), check_deliverability=False,
+                                 allow_smtputf8=smtputf8)  # fmt: skip
     except EmailNotValidError as exc:
-        raise InvalidSubscriber(f"'{email.strip()}' is not a valid e-mail address: {exc}") from None
+        hint = "" if smtputf8 else " (use --smtputf8 if your relay accepts SMTPUTF8)"
+        hint = hint if "before the @-sign" in str(exc) else ""
+        raise InvalidSubscriber(
+            f"'{email.strip()}' is not a valid e-mail address: {exc}{hint}"
+        ) from None
+    return checked.normalized
+
+
+def check_name(email: str, name: str | None) -> str | None:
+    """The name stripped (None when empty), or InvalidSubscriber: it goes into To:."""
     name = (name or "").strip() or None
     if name is not None:
         if any(ch in name for ch in "\r\n\x00"):
-            raise InvalidSubscriber(f"the name of {checked.normalized} contains a line break")
+            raise InvalidSubscriber(f"the name of {email} contains a line break")
         if len(name) > 200:
-            raise InvalidSubscriber(f"the name of {checked.normalized} is over 200 characters")
+            raise InvalidSubscriber(f"the name of {email} is over 200 characters")
+    return name
+
+
+def candidate(
+    email: str,
+    name: str | None = None,
+    language: str | None = None,
+    source: str | None = None,
+    smtputf8: bool = False,
+    status: str | None = None,
+) -> Candidate:
+    """Check and normalize one subscriber's details; raise InvalidSubscriber saying why."""
+    if not email.strip():
+        raise InvalidSubscriber("no e-mail address")
+    address = check_address(email, smtputf8)
+    name = check_name(address, name)
     language = (language or "").strip().lower() or None
     if language is not None and language not in LANGUAGES:
         raise InvalidSubscriber(
             f"unknown language '{language}' (expected one of: {', '.join(LANGUAGES)})"
         )
     source = (source or "").strip() or None
-    return Candidate(checked.normalized, name, language, source)
+    status = (status or "").strip().lower() or SUBSCRIBED
+    if status not in STATUSES:
+        raise InvalidSubscriber(
+            f"unknown status '{status}' of {address} (expected one of: {', '.join(STATUSES)})"
+        )
+    return Candidate(address, name, language, source, status)
 
 
 def save(connection: Connection, batch: Iterable[Candidate]) -> list[str]:
@@ -116,9 +146,10 @@ def save(connection: Connection, batch: Iterable[Candidate]) -> list[str]:
                 "email_key": item.key,
                 "name": item.name,
                 "language": item.language,
-                "status": SUBSCRIBED,
+                "status": item.status,
                 "source": item.source,
                 "subscribed_at": moment,
+                "unsubscribed_at": moment if item.status == UNSUBSCRIBED else None,
                 "created_at": moment,
                 "updated_at": moment,
             }
@@ -127,6 +158,10 @@ def save(connection: Connection, batch: Iterable[Candidate]) -> list[str]:
             outcomes.append("added")
         elif row["status"] != SUBSCRIBED:
             outcomes.append("kept")
+        elif item.status != SUBSCRIBED:  # the file says they left: they leave here too
+            set_status(connection, row["id"], item.status)
+            row["status"] = item.status
+            outcomes.append("updated")
         else:
             changes = {
                 field: getattr(item, field)
@@ -232,19 +267,37 @@ def count(engine: Engine) -> dict[str, int]:
 
 
 def export(engine: Engine, out: TextIO, status: str | None = None) -> int:
-    """Write the list as CSV (UTF-8, comma, header row): re-importable. Returns the rows."""
+    """Write the list as CSV (UTF-8, comma, header row): re-importable, status included,
+    so an import elsewhere keeps everyone who left off the list. Returns the rows.
+
+    A cell a spreadsheet would run as a formula (``=``, ``+``, ``-``, ``@``, tab or CR
+    first) gets a leading apostrophe: a name such as ``=HYPERLINK(…)`` typed into a
+    sign-up form must not become a live link or command in the editor's Excel.
+    """
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(EXPORT_COLUMNS)
     written = 0
     for item in iter_subscribers(engine, status):
         writer.writerow(
             [
-                "" if value is None else value.isoformat() if hasattr(value, "isoformat") else value
+                "" if value is None
+                else value.isoformat() if hasattr(value, "isoformat")
+                else neutralise_formula(value)
                 for value in (getattr(item, column) for column in EXPORT_COLUMNS)
             ]
-        )
+        )  # fmt: skip
         written += 1
     return written
+
+
+def neutralise_formula(value: str) -> str:
+    """``value`` with an apostrophe in front when a spreadsheet would read it as a formula."""
+    return "'" + value if value[:1] in FORMULA_STARTS else value
+
+
+def unneutralise_formula(value: str) -> str:
+    """The value :func:`neutralise_formula` was given (an import reads back an export)."""
+    return value[1:] if value[:1] == "'" and value[1:2] in FORMULA_STARTS else value
 
 
 def _subscriber(row) -> Subscriber:  # type: ignore[no-untyped-def]

@@ -59,6 +59,16 @@ def render_email(issue: Issue, project: Project) -> EmailEdition:
     return EmailEdition(mjml_source, html, _tidy_text(text), tuple(warnings), images)
 
 
+def email_editions(issue: Issue, project: Project) -> dict[str, EmailEdition]:
+    """The e-mail edition of each language of the issue, by language code.
+
+    One send carries them all: each reader gets their language's edition, and readers
+    whose language the issue lacks get ``issue.language``'s. For now an issue has one
+    language; issue 11 makes this return one edition per language.
+    """
+    return {issue.language: render_email(issue, project)}
+
+
 def render_mjml(issue: Issue, project: Project) -> str:
     """Only the MJML source (for validation with the reference compiler)."""
     return _render_mjml(_context(issue, project, ImageFiles(issue)), project)

@@ -74,10 +74,10 @@ class Recorder:
 
 
 @contextlib.contextmanager
-def smtp_server(handler) -> Iterator[str]:
+def smtp_server(handler, smtputf8: bool = True) -> Iterator[str]:
     """An aiosmtpd server on 127.0.0.1 for the duration; yields its smtp:// URL."""
     port = free_port()
-    controller = Controller(handler, hostname="127.0.0.1", port=port)
+    controller = Controller(handler, hostname="127.0.0.1", port=port, enable_SMTPUTF8=smtputf8)
     controller.start()
     try:
         yield f"smtp://127.0.0.1:{port}"

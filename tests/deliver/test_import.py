@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 from pathlib import Path
 
 import pytest
@@ -101,3 +102,32 @@ def test_cli_import_count_export_add_remove(tmp_path: Path, monkeypatch):
     assert "2 unchanged" in reimport.output, reimport.output
     bad = runner.invoke(main, ["subscribers", "add", "a@b@c"])
     assert bad.exit_code == 1 and "not a valid e-mail address" in bad.output
+
+
+def test_export_then_import_keeps_who_left_off_the_list(tmp_path: Path):
+    old = open_database(tmp_path / "old.db")
+    for address, name in (
+        ("jan@example.com", "Jan"),
+        ("ola@example.com", '=HYPERLINK("x")'),
+        ("anna@example.com", "Anna"),
+        ("piotr@example.com", "Piotr"),
+    ):
+        subscribers.add(old, subscribers.candidate(address, name))  # fmt: skip
+    subscribers.remove(old, "anna@example.com")
+    with old.begin() as connection:
+        subscribers.set_status(connection, subscribers.find(old, "piotr@example.com").id,
+                               subscribers.BOUNCED)  # fmt: skip
+    out = io.StringIO()
+    subscribers.export(old, out)
+    assert "'=HYPERLINK" in out.getvalue()  # not a live formula in a spreadsheet
+    new = open_database(tmp_path / "new.db")
+    subscribers.add(new, subscribers.candidate("anna@example.com"))  # still on the new list
+    report = import_csv(new, out.getvalue().encode(), "export.csv")
+    assert not report.rejected
+    got = {s.email: (s.status, s.name) for s in subscribers.iter_subscribers(new)}
+    assert got == {
+        "jan@example.com": ("subscribed", "Jan"),
+        "ola@example.com": ("subscribed", '=HYPERLINK("x")'),
+        "anna@example.com": ("unsubscribed", None),
+        "piotr@example.com": ("bounced", "Piotr"),
+    }

@@ -19,11 +19,13 @@ import sqlalchemy as sa
 from mailhelpers import Recorder, fill_list, free_port, smtp_server
 from test_import import write_csv
 from test_send import run_send
+from test_send_kill import newsletter_send
 
 from newsletter.deliver import send as sending
 from newsletter.deliver import subscribers
 from newsletter.deliver.db import open_database
 from newsletter.deliver.importer import import_csv
+from newsletter.exceptions import NewsletterError
 from newsletter.render.email import render_email
 
 
@@ -87,11 +89,38 @@ def test_import_is_idempotent_on_postgresql(postgres: str, tmp_path: Path):
     assert sum(1 for _ in subscribers.iter_subscribers(engine)) == 2  # Jan and Anna
 
 
-def test_journaled_send_and_resume_on_postgresql(postgres: str, project, sample):
+def clean(postgres: str):
+    """The server's database, emptied for one test."""
     engine = open_database(postgres)
-    with engine.begin() as connection:  # a clean list for this test
+    with engine.begin() as connection:
         for table in ("deliveries", "sends", "subscribers"):
             connection.execute(sa.text(f"DELETE FROM {table}"))
+    return engine
+
+
+def test_recipients_are_counted_not_taken_from_the_driver(postgres: str):
+    engine = clean(postgres)
+    with pytest.raises(NewsletterError, match="no subscribers"):  # psycopg says -1 rows
+        sending.prepare_send(engine, "2020-12", "2020-12")
+    fill_list(engine, 7)
+    assert sending.prepare_send(engine, "2020-12", "2020-12").recipients == 7
+
+
+def test_two_senders_started_together_on_postgresql(postgres: str):
+    engine = clean(postgres)
+    addresses = fill_list(engine, 300)
+    recorder = Recorder()
+    with smtp_server(recorder) as url:
+        runs = [newsletter_send(postgres, url, rate="400") for _ in range(2)]
+        runs.append(newsletter_send(postgres, url, "--workers", "2", rate="400"))
+        for run in runs:
+            _out, err = run.communicate(timeout=300)
+            assert run.returncode == 0, err.decode()
+    assert recorder.recipients() == {a: 1 for a in addresses}
+
+
+def test_journaled_send_and_resume_on_postgresql(postgres: str, project, sample):
+    engine = clean(postgres)
     addresses = fill_list(engine, 40)
     edition = render_email(sample, project)
     recorder = Recorder(replies={addresses[7]: ["451 4.7.1 greylisted"] * 4})

@@ -18,15 +18,24 @@ from newsletter.deliver.db import open_database
 CONCURRENCY = 4
 
 
-def newsletter_send(db: Path, url: str) -> subprocess.Popen:
+def newsletter_send(db: Path | str, url: str, *extra: str, rate: str = "150") -> subprocess.Popen:
+    """``newsletter send`` of the sample issue in its own process (``--db`` a path or URL)."""
     exe = Path(sys.executable).with_name("newsletter")
     env = {**os.environ, "NEWSLETTER_SECRET": SECRET, "NEWSLETTER_DB": str(db)}
     command = [str(exe), "send", str(SAMPLE), "--smtp", url, "--concurrency", str(CONCURRENCY)]
     # the rate keeps the first run going long enough to be killed in the middle
     return subprocess.Popen(
-        [*command, "--rate", "150"], cwd=ROOT, env=env,
+        [*command, "--rate", rate, *extra], cwd=ROOT, env=env,
         stdout=subprocess.PIPE, stderr=subprocess.PIPE,
     )  # fmt: skip
+
+
+def wait_for(recorder: Recorder, count: int, process: subprocess.Popen) -> None:
+    """Until the server has ``count`` messages (the process must still be running)."""
+    deadline = time.monotonic() + 120  # a bound on the loop, not a timing assertion
+    while len(recorder.received) < count and time.monotonic() < deadline:
+        assert process.poll() is None, process.communicate()
+        time.sleep(0.01)
 
 
 def test_sigkill_midway_then_resume_loses_nobody(tmp_path: Path):
@@ -35,10 +44,7 @@ def test_sigkill_midway_then_resume_loses_nobody(tmp_path: Path):
     recorder = Recorder()
     with smtp_server(recorder) as url:
         first = newsletter_send(db, url)
-        deadline = time.monotonic() + 120  # a bound on the loop, not a timing assertion
-        while len(recorder.received) < 150 and time.monotonic() < deadline:
-            assert first.poll() is None, first.communicate()
-            time.sleep(0.01)
+        wait_for(recorder, 150, first)
         first.send_signal(signal.SIGKILL)
         first.wait()
         assert first.returncode == -signal.SIGKILL

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sqlite3
 import subprocess
 import sys
 import time
@@ -29,9 +30,10 @@ def server(tmp_path: Path) -> Iterator[tuple[str, Path]]:
     port = free_port()
     exe = Path(sys.executable).with_name("newsletter")
     env = {**os.environ, "NEWSLETTER_SECRET": SECRET}
+    log = open(tmp_path / "serve.log", "wb")  # noqa: SIM115  (closed with the server)
     process = subprocess.Popen(
-        [str(exe), "serve", "--db", str(db), "--port", str(port)],
-        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+        [str(exe), "serve", "--db", str(db), "--port", str(port), "--busy-timeout", "1"],
+        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
     )  # fmt: skip
     base = f"http://127.0.0.1:{port}"
     try:
@@ -40,12 +42,13 @@ def server(tmp_path: Path) -> Iterator[tuple[str, Path]]:
                 httpx.get(base + "/u/x", timeout=1)
                 break
             except httpx.TransportError:
-                assert process.poll() is None, process.stderr.read().decode()
+                assert process.poll() is None, (tmp_path / "serve.log").read_text()
                 time.sleep(0.05)
         yield base, db
     finally:
         process.terminate()
         process.wait(timeout=10)
+        log.close()
 
 
 def status(db: Path, email: str) -> str:
@@ -102,3 +105,29 @@ def test_serve_refuses_to_start_without_the_secret(tmp_path: Path):
         cwd=ROOT, env=env, capture_output=True, text=True, timeout=60,
     )  # fmt: skip
     assert result.returncode == 1 and "NEWSLETTER_SECRET is not set" in result.stderr
+
+
+def test_a_locked_database_queues_the_unsubscribe_durably(server):
+    base, db = server
+    link = f"{base}/u/{make_token(KEY, 5)}"
+    holder = sqlite3.connect(db)
+    holder.execute("BEGIN IMMEDIATE")  # another process holds the write lock
+    try:
+        response = httpx.post(link, content=b"List-Unsubscribe=One-Click", timeout=30)
+        assert response.status_code == 200 and "wypisany" in response.text
+        assert Path(f"{db}.unsubscribe-queue").read_text() == "5\n"
+    finally:
+        holder.rollback()
+        holder.close()
+    assert status(db, "user0005@example.com") == "subscribed"  # queued, not lost
+    assert httpx.post(f"{base}/u/{make_token(KEY, 4)}").status_code == 200  # the next write
+    assert status(db, "user0005@example.com") == "unsubscribed"  # applies the queue
+    assert not Path(f"{db}.unsubscribe-queue").exists()
+
+
+def test_tokens_never_reach_the_access_log(server, tmp_path: Path):
+    base, _db = server
+    token = make_token(KEY, 1)
+    assert httpx.get(f"{base}/u/{token}").status_code == 200
+    log = (tmp_path / "serve.log").read_text()
+    assert "GET /u/… HTTP/1.1" in log and token not in log

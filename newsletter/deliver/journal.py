@@ -1,0 +1,397 @@
+"""The send journal: one row per recipient, claimed by workers in small leased batches.
+
+The guarantee after ``kill -9`` at any moment: nobody is lost, and at most the messages in
+flight are sent twice. It comes from three rules:
+
+1. Before the first message, the whole recipient list of the send is written to the
+   ``deliveries`` journal in one transaction (``INSERT … SELECT``: the list never passes
+   through Python, so memory stays flat on 100,000 recipients). Either the send exists
+   with its complete list, or it does not exist at all.
+2. A worker *claims* a few rows at a time: it writes its name and a lease expiry on them.
+   Any number of workers — threads, processes, machines on one PostgreSQL — share a send,
+   and none takes a row another one holds. A live worker renews its leases; a dead one's
+   expire and are taken over (on this machine at once: its process id is gone).
+3. A row is committed as sent right after the server's reply, and the worker's connection
+   waits for that commit before its next message. Outcomes of all connections are written
+   together (group commit), so there are far fewer transactions than messages, and a kill
+   can only hit messages between a reply and its commit: one per connection.
+
+Running the same send again — or twice at once — takes the rows that are still pending or
+deferred and carries on.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import socket
+import threading
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection, Engine
+
+from newsletter.deliver import subscribers as subs
+from newsletter.deliver.db import deliveries, now, sends, subscribers
+from newsletter.deliver.messages import Recipient
+from newsletter.exceptions import NewsletterError
+
+PENDING, SENT, FAILED, DEFERRED, SKIPPED = "pending", "sent", "failed", "deferred", "skipped"
+RETRY = "retry"  # refused for now (4xx): waits in the journal for its next attempt
+UNKNOWN = "unknown"  # DATA sent, reply never came: the server may have it (--resend-unknown)
+BOUNCED = "bounced"  # recorded as failed in the journal, and the subscriber marked bounced
+STATUSES = (PENDING, RETRY, SENT, FAILED, DEFERRED, SKIPPED, UNKNOWN)
+OPEN = (PENDING, RETRY)  # rows a worker may still claim
+LEASE_SECONDS = 60.0
+
+
+@dataclass(frozen=True)
+class Send:
+    """A send as journaled: its id, its issue and the key of its Message-IDs."""
+
+    id: str
+    issue_id: str
+    message_key: str
+    recipients: int
+    resumed: bool
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What happened to one message: the row's new status, attempts so far and reply."""
+
+    recipient: Recipient
+    status: str
+    attempts: int
+    reply: str
+    retry_at: float | None = None  # epoch seconds, for RETRY
+
+
+def prepare_send(
+    engine: Engine,
+    send_id: str,
+    issue_id: str,
+    languages: Sequence[str] = (),
+    main_language: str | None = None,
+) -> Send:
+    """Find the send, or create it with its whole recipient list in one transaction.
+
+    Each row gets the language of the edition it will carry: the subscriber's when the
+    issue has it (``languages``), else ``main_language``. Two runs that start together
+    both end up with the one send: the loser of the insert reads the winner's.
+    """
+    try:
+        return _prepare(engine, send_id, issue_id, languages, main_language)
+    except sa.exc.IntegrityError:  # created meanwhile by another process
+        return _prepare(engine, send_id, issue_id, languages, main_language)
+
+
+def _prepare(
+    engine: Engine,
+    send_id: str,
+    issue_id: str,
+    languages: Sequence[str],
+    main_language: str | None,
+) -> Send:
+    with engine.begin() as connection:
+        row = connection.execute(sa.select(sends).where(sends.c.id == send_id)).mappings().first()
+        if row:
+            if row["issue_id"] != issue_id:
+                raise NewsletterError(
+                    f"send '{send_id}' was made for issue {row['issue_id']}, not {issue_id}: "
+                    "choose another --send-id"
+                )
+            return Send(send_id, issue_id, row["message_key"], row["recipients"], True)
+        key = secrets.token_hex(8)
+        connection.execute(
+            sends.insert().values(
+                id=send_id, issue_id=issue_id, message_key=key, recipients=0, created_at=now()
+            )
+        )
+        if languages:
+            language: sa.ColumnElement = sa.case(
+                (subscribers.c.language.in_(list(languages)), subscribers.c.language),
+                else_=sa.literal(main_language),
+            )
+        else:
+            language = sa.literal(main_language, sa.String)
+        connection.execute(
+            deliveries.insert().from_select(
+                ["send_id", "subscriber_id", "status", "attempts", "language"],
+                sa.select(
+                    sa.literal(send_id),
+                    subscribers.c.id,
+                    sa.literal(PENDING),
+                    sa.literal(0),
+                    language,
+                ).where(subscribers.c.status == subs.SUBSCRIBED),
+            )
+        )
+        # Counted, not taken from the driver: psycopg reports -1 rows for INSERT … SELECT.
+        listed = connection.execute(
+            sa.select(sa.func.count())
+            .select_from(deliveries)
+            .where(deliveries.c.send_id == send_id)
+        ).scalar_one()
+        if not listed:  # raising rolls the new send back: a later run starts afresh
+            raise NewsletterError("the list has no subscribers: nothing to send")
+        connection.execute(sends.update().where(sends.c.id == send_id).values(recipients=listed))
+    return Send(send_id, issue_id, key, listed, False)
+
+
+def journal_counts(engine: Engine, send_id: str, language: str | None = None) -> dict[str, int]:
+    """Rows of a send per status (every status present), of one language if given."""
+    query = (
+        sa.select(deliveries.c.status, sa.func.count())
+        .where(deliveries.c.send_id == send_id)
+        .group_by(deliveries.c.status)
+    )
+    if language:
+        query = query.where(deliveries.c.language == language)
+    with engine.connect() as connection:
+        counted = dict(connection.execute(query).all())
+    return {s: counted.get(s, 0) for s in STATUSES}
+
+
+def worker_name() -> str:
+    """``host:pid:random``: unique per run, and says whether the process still lives."""
+    return f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(4)}"
+
+
+def _alive_here(owner: str) -> bool:
+    """False only for a worker of this machine whose process is gone."""
+    host, _, rest = owner.partition(":")
+    pid = rest.partition(":")[0]
+    if host != socket.gethostname() or not pid.isdigit():
+        return True
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+class JournalOutbox:
+    """The rows of a journaled send that are still to do, claimed in leased batches.
+
+    ``language`` restricts the run to the rows of one edition. ``lease`` is how long a
+    claim holds without renewal: a killed worker's rows wait that long on another machine.
+    """
+
+    def __init__(
+        self,
+        engine: Engine,
+        send_id: str,
+        *,
+        language: str | None = None,
+        lease: float = LEASE_SECONDS,
+        resend_unknown: bool = False,
+    ):
+        self.engine = engine
+        self.send_id = send_id
+        self.language = language
+        self.lease = lease
+        self.resend_unknown = resend_unknown
+        self.owner = worker_name()
+        self._stop = threading.Event()
+        self._renewer: threading.Thread | None = None
+        # Group commit: outcomes queue here; one waiting worker writes them all at once.
+        self._commit = threading.Condition()
+        self._queued: list[tuple[int, Outcome]] = []
+        self._tickets = 0
+        self._committed = 0
+        self._committing = False
+        self._error: BaseException | None = None
+        self.skipped = 0
+        self._record = (
+            deliveries.update()
+            .where(deliveries.c.send_id == sa.bindparam("send"))
+            .where(deliveries.c.subscriber_id == sa.bindparam("subscriber"))
+            .values(
+                status=sa.bindparam("status"),
+                attempts=sa.bindparam("attempts"),
+                reply=sa.bindparam("reply"),
+                updated_at=sa.bindparam("moment"),
+                next_attempt_at=sa.bindparam("retry_at"),
+                lease_owner=None,
+                lease_until=None,
+            )
+        )
+
+    def _mine(self, query):  # type: ignore[no-untyped-def]
+        query = query.where(deliveries.c.send_id == self.send_id)
+        if self.language:
+            query = query.where(deliveries.c.language == self.language)
+        return query
+
+    def start(self) -> None:
+        """Free the claims of dead workers of this machine, put deferred rows (and, when
+        asked, unknown ones) back in the queue, and start renewing our own leases."""
+        reopen = [DEFERRED, UNKNOWN] if self.resend_unknown else [DEFERRED]
+        with self.engine.begin() as connection:
+            owners = connection.execute(
+                self._mine(sa.select(deliveries.c.lease_owner).distinct())
+                .where(deliveries.c.lease_owner.is_not(None))
+            ).scalars().all()  # fmt: skip
+            dead = [o for o in owners if not _alive_here(o)]
+            if dead:
+                connection.execute(
+                    self._mine(deliveries.update())
+                    .where(deliveries.c.lease_owner.in_(dead))
+                    .values(lease_owner=None, lease_until=None)
+                )
+            connection.execute(
+                self._mine(deliveries.update())
+                .where(deliveries.c.status.in_(reopen))
+                .values(status=PENDING, attempts=0, next_attempt_at=None)
+            )
+        self._renewer = threading.Thread(target=self._renew, daemon=True)
+        self._renewer.start()
+
+    def _renew(self) -> None:
+        while not self._stop.wait(self.lease / 3):
+            with self.engine.begin() as connection:
+                connection.execute(
+                    deliveries.update()
+                    .where(deliveries.c.send_id == self.send_id)
+                    .where(deliveries.c.lease_owner == self.owner)
+                    .values(lease_until=time.time() + self.lease)
+                )
+
+    def claim(self, limit: int) -> list[Recipient]:
+        """Take up to ``limit`` open rows nobody holds; skip (and record) those who left.
+
+        PostgreSQL locks the chosen rows with ``FOR UPDATE SKIP LOCKED``, so concurrent
+        claims pass each other by; SQLite has one writer at a time, so the ``UPDATE …
+        RETURNING`` is the claim (its ``FOR UPDATE`` is left out by the dialect).
+        """
+        moment = time.time()
+        free = (
+            self._mine(sa.select(deliveries.c.subscriber_id))
+            .where(deliveries.c.status.in_(OPEN))
+            .where(sa.or_(deliveries.c.next_attempt_at.is_(None),
+                          deliveries.c.next_attempt_at <= moment))
+            .where(sa.or_(deliveries.c.lease_until.is_(None), deliveries.c.lease_until < moment))
+            .order_by(deliveries.c.subscriber_id)
+            .limit(limit)
+            .with_for_update(skip_locked=True)
+        )  # fmt: skip
+        claim = (
+            deliveries.update()
+            .where(deliveries.c.send_id == self.send_id)
+            .where(deliveries.c.subscriber_id.in_(free))
+            .values(lease_owner=self.owner, lease_until=moment + self.lease)
+            .returning(deliveries.c.subscriber_id, deliveries.c.language, deliveries.c.attempts)
+        )
+        with self.engine.begin() as connection:
+            rows = {r.subscriber_id: r for r in connection.execute(claim)}
+            if not rows:
+                return []
+            people = connection.execute(
+                sa.select(subscribers.c.id, subscribers.c.email, subscribers.c.name,
+                          subscribers.c.status)
+                .where(subscribers.c.id.in_(list(rows)))
+            ).all()  # fmt: skip
+            claimed, left = [], []
+            for person in sorted(people):
+                row = rows[person.id]
+                recipient = Recipient(
+                    person.id, person.email, person.name, row.language, row.attempts
+                )
+                (claimed if person.status == subs.SUBSCRIBED else left).append(recipient)
+            if left:
+                self._write(
+                    connection,
+                    [Outcome(r, SKIPPED, r.attempts, "not subscribed at send time") for r in left],
+                )
+        self.skipped += len(left)
+        return claimed
+
+    def take_skipped(self) -> int:
+        """How many claimed rows were skipped (left the list) since the last call."""
+        skipped, self.skipped = self.skipped, 0
+        return skipped
+
+    def wait(self) -> float | None:
+        """None when no open row is left; else how long to wait before claiming again
+        (until a retry is due or another worker's lease may have expired, at most 1 s)."""
+        moment = time.time()
+        with self.engine.connect() as connection:
+            left, due, expiry = connection.execute(
+                self._mine(
+                    sa.select(
+                        sa.func.count(),
+                        sa.func.min(deliveries.c.next_attempt_at),
+                        sa.func.min(deliveries.c.lease_until),
+                    )
+                ).where(deliveries.c.status.in_(OPEN))
+            ).one()
+        if not left:
+            return None
+        soonest = min(t for t in (due, expiry, moment + 1.0) if t is not None)
+        return min(1.0, max(0.02, soonest - moment))
+
+    def record(self, outcome: Outcome) -> None:
+        """Journal one outcome; returns once it is committed (with whatever else waits)."""
+        with self._commit:
+            self._tickets += 1
+            ticket = self._tickets
+            self._queued.append((ticket, outcome))
+            while self._committed < ticket:
+                if self._error is not None:
+                    raise self._error
+                if self._committing:
+                    self._commit.wait()
+                    continue
+                self._committing = True
+                batch, self._queued = self._queued, []
+                self._commit.release()
+                try:
+                    with self.engine.begin() as connection:
+                        self._write(connection, [o for _, o in batch])
+                except BaseException as exc:
+                    self._error = exc
+                    raise
+                finally:
+                    self._commit.acquire()
+                    self._committing = False
+                    self._committed = max(self._committed, batch[-1][0])
+                    self._commit.notify_all()
+
+    def _write(self, connection: Connection, outcomes: list[Outcome]) -> None:
+        moment = now()
+        connection.execute(
+            self._record,
+            [
+                {
+                    "send": self.send_id,
+                    "subscriber": o.recipient.subscriber_id,
+                    "status": FAILED if o.status == BOUNCED else o.status,
+                    "attempts": o.attempts,
+                    "reply": o.reply[:500],
+                    "moment": moment,
+                    "retry_at": o.retry_at,
+                }
+                for o in outcomes
+            ],
+        )
+        for o in outcomes:
+            if o.status == BOUNCED:
+                subs.set_status(connection, o.recipient.subscriber_id, subs.BOUNCED)
+
+    def close(self) -> None:
+        """Stop renewing and give back the rows claimed but not done."""
+        self._stop.set()
+        if self._renewer:
+            self._renewer.join()
+        with self.engine.begin() as connection:
+            connection.execute(
+                deliveries.update()
+                .where(deliveries.c.send_id == self.send_id)
+                .where(deliveries.c.lease_owner == self.owner)
+                .values(lease_owner=None, lease_until=None)
+            )

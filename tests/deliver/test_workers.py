@@ -1,0 +1,98 @@
+"""Several senders on one send: real processes, a real journal, killed ones taken over."""
+
+from __future__ import annotations
+
+import signal
+import time
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+from mailhelpers import Recorder, fill_list, smtp_server
+from test_send_kill import CONCURRENCY, newsletter_send, wait_for
+
+from newsletter.deliver import send as sending
+from newsletter.deliver.db import deliveries, open_database
+
+
+def finish(*processes) -> list[bytes]:
+    """Wait for each process to succeed; their standard outputs (the summaries)."""
+    outputs = []
+    for process in processes:
+        out, err = process.communicate(timeout=300)
+        assert process.returncode == 0, err.decode()
+        outputs.append(out)
+    return outputs
+
+
+@pytest.mark.parametrize("stagger", [0.0, 3.0])
+def test_two_senders_of_one_send_mail_everyone_exactly_once(tmp_path: Path, stagger: float):
+    db = tmp_path / "list.db"
+    addresses = fill_list(open_database(db), 500)
+    recorder = Recorder()
+    with smtp_server(recorder) as url:
+        first = newsletter_send(db, url, rate="300")
+        time.sleep(stagger)  # the operator who thinks the first one hung
+        second = newsletter_send(db, url, rate="300")
+        finish(first, second)
+    assert recorder.recipients() == {a: 1 for a in addresses}
+    journal = sending.journal_counts(open_database(db), "2020-12")
+    assert journal["sent"] == len(addresses) and journal["pending"] == 0
+
+
+def test_workers_option_starts_processes_that_share_the_send(tmp_path: Path):
+    db = tmp_path / "list.db"
+    addresses = fill_list(open_database(db), 400)
+    recorder = Recorder()
+    with smtp_server(recorder) as url:
+        (out,) = finish(newsletter_send(db, url, "--workers", "2", rate="1000"))
+    assert b"400 sent, 0 failed" in out
+    assert recorder.recipients() == {a: 1 for a in addresses}
+
+
+def test_a_worker_killed_while_holding_a_lease_is_taken_over(tmp_path: Path):
+    db = tmp_path / "list.db"
+    addresses = fill_list(open_database(db), 300)
+    recorder = Recorder()
+    with smtp_server(recorder) as url:
+        first = newsletter_send(db, url, "--lease", "2")
+        wait_for(recorder, 60, first)
+        first.send_signal(signal.SIGKILL)
+        first.wait()
+        engine = open_database(db)
+        with engine.connect() as connection:
+            held = connection.execute(
+                sa.select(sa.func.count()).where(deliveries.c.lease_owner.is_not(None))
+            ).scalar()
+        assert held  # it died holding claimed rows
+        killed_at = len(recorder.received)
+        finish(newsletter_send(db, url, "--lease", "2", rate="1000"))
+    got = recorder.recipients()
+    assert set(got) == set(addresses)
+    assert sum(n - 1 for n in got.values()) <= CONCURRENCY, killed_at
+
+
+def test_a_lease_of_another_machine_is_taken_only_once_it_expires(tmp_path: Path):
+    db = tmp_path / "list.db"
+    engine = open_database(db)
+    addresses = fill_list(engine, 20)
+    sending.prepare_send(engine, "2020-12", "2020-12")
+    expiry = time.time() + 2
+    with engine.begin() as connection:  # a worker elsewhere holds the first five rows
+        connection.execute(
+            deliveries.update()
+            .where(deliveries.c.subscriber_id <= 5)
+            .values(lease_owner="elsewhere.example:1:cafe", lease_until=expiry)
+        )
+    outbox = sending.JournalOutbox(engine, "2020-12", lease=2)
+    outbox.start()
+    try:
+        first = outbox.claim(50)
+        assert [r.subscriber_id for r in first] == list(range(6, 21))
+        assert outbox.claim(50) == [] and outbox.wait() is not None
+        while time.time() < expiry + 0.1:
+            time.sleep(0.1)
+        assert [r.subscriber_id for r in outbox.claim(50)] == [1, 2, 3, 4, 5]
+    finally:
+        outbox.close()
+    assert len(addresses) == 20

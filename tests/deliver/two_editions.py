@@ -1,0 +1,58 @@
+"""A send of the sample issue in two editions (pl as rendered, en a marked copy), as its
+own process: ``python two_editions.py DB SMTP_URL RATE``. The issue in two languages
+does not exist yet (issue 11), so the second edition is the first one, visibly changed.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT))
+
+from mailhelpers import SECRET  # noqa: E402
+
+from newsletter.deliver import send as sending  # noqa: E402
+from newsletter.deliver.db import open_database  # noqa: E402
+from newsletter.deliver.messages import MessageFactory  # noqa: E402
+from newsletter.deliver.smtp import smtp_settings  # noqa: E402
+from newsletter.load import load_issue, load_project  # noqa: E402
+from newsletter.render.email import EmailEdition, email_editions  # noqa: E402
+
+ENGLISH_MARK = "ENGLISH EDITION"
+
+
+def editions(issue, project) -> dict[str, EmailEdition]:
+    """The sample's edition as ``pl`` and a copy marked as English as ``en``."""
+    (polish,) = email_editions(issue, project).values()
+    english = dataclasses.replace(
+        polish, html=polish.html.replace("<body", f"<p>{ENGLISH_MARK}</p><body", 1),
+        text=f"{ENGLISH_MARK}\n{polish.text}",
+    )  # fmt: skip
+    return {"pl": polish, "en": english}
+
+
+def send(db: str, url: str, rate: float | None = None) -> sending.SendCounts:
+    project = load_project(ROOT / "newsletter.toml")
+    issue = load_issue(ROOT / "issues" / "2020-12", project)
+    engine = open_database(db)
+    made = editions(issue, project)
+    journal = sending.prepare_send(engine, "2020-12", issue.id, list(made), "pl")
+    factories = {
+        lang: MessageFactory.for_edition(
+            project.site, issue.subject_line, edition, SECRET.encode(), journal.message_key, lang
+        )
+        for lang, edition in made.items()
+    }
+    delivery = sending.Delivery(
+        sending.JournalOutbox(engine, journal.id), factories["pl"],
+        sending.smtp_transport(smtp_settings(url, {})), editions=factories,
+        concurrency=4, rate=rate,
+    )  # fmt: skip
+    return delivery.run()
+
+
+if __name__ == "__main__":
+    send(sys.argv[1], sys.argv[2], float(sys.argv[3]))
