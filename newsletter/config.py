@@ -14,7 +14,7 @@ from pydantic import StringConstraints as _Str
 from pydantic_core import PydanticCustomError
 
 from newsletter.exceptions import ContentError, Location, Problem
-from newsletter.fields import Email, Node, Text, Url
+from newsletter.fields import Email, Node, Text, Url, Words
 from newsletter.source import parse_toml, read_text
 from newsletter.validate import validate
 
@@ -45,7 +45,9 @@ class Site(Node):
     """Settings shared by every issue."""
 
     name: Text
-    tagline: str | None = None
+    tagline: Words | None = None
+    """The line under the name ("Business Support Centre"): one text, or one per language
+    (``tagline = { en = "…", pl = "…" }``) so a Polish edition is Polish from its masthead."""
     base_url: Url
     list_id: Annotated[
         str, _Str(strip_whitespace=True, pattern=r"^[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+$")
@@ -66,6 +68,10 @@ class Site(Node):
                 "base_url", "base_url must be a web address (https://…), not '{v}'", {"v": value}
             )
         return value if value.endswith("/") else value + "/"
+
+    def tagline_in(self, language: str) -> str | None:
+        """The tagline in ``language``."""
+        return self.tagline[language] if self.tagline else None
 
     def path(self, name: str) -> Path:
         """A path from the configuration, relative to the folder of newsletter.toml."""

@@ -24,6 +24,7 @@ from pydantic import (
 from pydantic import StringConstraints as _Str
 from pydantic_core import PydanticCustomError
 
+from newsletter.exceptions import did_you_mean
 from newsletter.image_files import BadImage, check_image
 from newsletter.source import NOWHERE, WHERE, Origin, inside
 
@@ -193,3 +194,34 @@ class Node(BaseModel):
     )
 
     where: InstanceOf[Origin] = Field(default=NOWHERE, alias=WHERE, exclude=True, repr=False)
+
+
+def _per_language(value: Any) -> Any:
+    """A label written once (the same in every language) or per language (``en:``, ``pl:``)."""
+    if isinstance(value, str):
+        return {language: value for language in LANGUAGES}
+    return value
+
+
+def _every_language(value: dict[str, str]) -> dict[str, str]:
+    missing = [language for language in LANGUAGES if language not in value]
+    unknown = [language for language in value if language not in LANGUAGES]
+    if unknown:
+        raise PydanticCustomError(
+            "language", "unknown language '{language}'{hint}",
+            {"language": unknown[0], "hint": did_you_mean(unknown[0], LANGUAGES)},
+        )
+    if missing:
+        raise PydanticCustomError(
+            "language_missing",
+            "no {languages} text: give one per language ({all}), or one text for all",
+            {"languages": ", ".join(f"'{m}'" for m in missing),
+             "all": ", ".join(LANGUAGES)},
+        )
+    return value
+
+
+Words = Annotated[
+    dict[str, Text], BeforeValidator(_per_language), Origined, AfterValidator(_every_language)
+]
+"""A text in every language an issue may be written in."""

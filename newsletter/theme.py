@@ -8,14 +8,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
-from pydantic import AfterValidator, BeforeValidator, Field, field_validator
+from pydantic import Field, field_validator
 from pydantic import StringConstraints as _Str
 from pydantic_core import PydanticCustomError
 
 from newsletter.exceptions import ContentError, Problem, did_you_mean
-from newsletter.fields import LANGUAGES, Node, Origined, Text
+from newsletter.fields import Node, Origined, Text, Words
 from newsletter.source import WHERE, parse_yaml, read_text
 from newsletter.validate import validate
 
@@ -110,37 +110,6 @@ class Spacing(Node):
     rule: int = 6  # the coloured bar above each section
     radius: int = 4  # button corners
     content_width: Annotated[int, Field(ge=320, le=800)] = 600
-
-
-def _per_language(value: Any) -> Any:
-    """A label written once (the same in every language) or per language (``en:``, ``pl:``)."""
-    if isinstance(value, str):
-        return {language: value for language in LANGUAGES}
-    return value
-
-
-def _every_language(value: dict[str, str]) -> dict[str, str]:
-    missing = [language for language in LANGUAGES if language not in value]
-    unknown = [language for language in value if language not in LANGUAGES]
-    if unknown:
-        raise PydanticCustomError(
-            "language", "unknown language '{language}'{hint}",
-            {"language": unknown[0], "hint": did_you_mean(unknown[0], LANGUAGES)},
-        )
-    if missing:
-        raise PydanticCustomError(
-            "language_missing",
-            "no {languages} text: give one per language ({all}), or one text for all",
-            {"languages": ", ".join(f"'{m}'" for m in missing),
-             "all": ", ".join(LANGUAGES)},
-        )
-    return value
-
-
-Words = Annotated[
-    dict[str, Text], BeforeValidator(_per_language), Origined, AfterValidator(_every_language)
-]
-"""A text in every language an issue may be written in."""
 
 
 @dataclass(frozen=True)

@@ -92,6 +92,9 @@ def words_of(project: Project, language: str, other: str) -> list[str]:
                            .read_text(encoding="utf-8"))
     words = [text for key, text in table[language].items()
              if text != table[other][key] and key != "language_name"]
+    mine, theirs = project.site.tagline_in(language), project.site.tagline_in(other)
+    if mine and mine != theirs:  # the masthead's line under the name
+        words.append(mine)
     for kind in project.theme.sections:
         mine, theirs = (project.theme.section(kind).words(lang) for lang in (language, other))
         words += [w for w in (mine.label, mine.name) if w not in (theirs.label, theirs.name)]

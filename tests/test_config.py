@@ -57,7 +57,8 @@ def test_bad_sender_address_and_list_id(tmp_path):
 
 
 def test_invalid_toml_names_its_line(tmp_path):
-    config = GOOD.replace('tagline = "Business Support Centre"', "tagline = Business Support")
+    config = GOOD.replace('tagline = { en = "Business Support Centre",', "tagline = Business {")
+    assert config != GOOD
     problems = problems_of(tmp_path, config)
     assert len(problems) == 1
     assert problems[0].startswith(f"newsletter.toml:{line_of(config, 'tagline')}: invalid TOML")
@@ -98,3 +99,11 @@ def test_a_polish_issue_gets_polish_labels_and_an_english_one_english(project):
     english = project.theme.section("cooperation").words("en")
     assert (polish.label, polish.name) == ("Czas na", "współpracę")
     assert english.heading == "Call for Cooperation"
+
+
+def test_a_tagline_per_language_needs_every_language(tmp_path):
+    config = GOOD.replace(', pl = "Centrum Wsparcia Biznesu" }', " }")
+    assert config != GOOD
+    problems = problems_of(tmp_path, config)
+    assert problems == [f"newsletter.toml:{line_of(config, 'tagline')}: no 'pl' text: give one "
+                        "per language (en, pl), or one text for all"]

@@ -63,6 +63,7 @@ def _write_one(
         "site": project.site,
         "theme": project.theme,
         "t": strings(project, language),
+        "tagline": project.site.tagline_in(language),
         "language": language,
         "entries": entries,
         "archive_url": project.site.url(folder) if folder else project.site.base_url,

@@ -170,6 +170,7 @@ def issue_context(issue: Issue, project: Project) -> dict[str, object]:
         "issue": issue,
         "long_article_words": LONG_ARTICLE_WORDS,
         "t": strings(project, issue.language),
+        "tagline": project.site.tagline_in(issue.language),
         "month": month_year(issue.date, issue.language),
         "sections": [(project.theme.section(s.kind).words(issue.language), s)
                      for s in issue.sections],
