@@ -102,7 +102,8 @@ def send(
     def factories(message_key: str | None = None) -> dict[str, MessageFactory]:
         return {
             lang: MessageFactory.for_edition(
-                project.site, issue.subject_line, edition, key, message_key, lang
+                project.site, issue.in_language(lang).subject_line, edition, key, message_key,
+                lang,
             )
             for lang, edition in editions.items()
         }

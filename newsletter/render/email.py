@@ -63,10 +63,9 @@ def email_editions(issue: Issue, project: Project) -> dict[str, EmailEdition]:
     """The e-mail edition of each language of the issue, by language code.
 
     One send carries them all: each reader gets their language's edition, and readers
-    whose language the issue lacks get ``issue.language``'s. For now an issue has one
-    language; issue 11 makes this return one edition per language.
+    whose language the issue lacks get the main language's (the first of the mapping).
     """
-    return {issue.language: render_email(issue, project)}
+    return {variant.language: render_email(variant, project) for variant in issue.editions()}
 
 
 def render_mjml(issue: Issue, project: Project) -> str:

@@ -10,7 +10,7 @@ from pathlib import Path
 import sqlalchemy as sa
 from mailhelpers import Recorder, smtp_server
 from test_send_kill import wait_for
-from two_editions import ENGLISH_MARK, send
+from two_editions import MARKS, send
 
 from newsletter.deliver import subscribers
 from newsletter.deliver.db import deliveries, open_database
@@ -20,7 +20,7 @@ HERE = Path(__file__).parent
 
 def mixed_list(db: Path, count: int) -> dict[str, str]:
     """Subscribers in pl, en, none and de (an edition the issue lacks): address → the
-    edition's language they should get."""
+    edition's language they should get (the main one, en, when theirs is not there)."""
     engine = open_database(db)
     languages = ["pl", "en", None, "de"]
     expected = {}
@@ -30,7 +30,7 @@ def mixed_list(db: Path, count: int) -> dict[str, str]:
             language = languages[n % 4]
             address = f"reader{n:04d}@example.com"
             batch.append(subscribers.Candidate(address, None, language))
-            expected[address] = "en" if language == "en" else "pl"
+            expected[address] = "pl" if language == "pl" else "en"
         subscribers.save(connection, batch)
     return expected
 
@@ -38,9 +38,14 @@ def mixed_list(db: Path, count: int) -> dict[str, str]:
 def check(recorder: Recorder, expected: dict[str, str]) -> None:
     assert set(recorder.recipients()) == set(expected)
     for to, message in recorder.messages():
+        language = expected[to]
         text = message.get_body(("plain",)).get_content()
-        assert message["Content-Language"] == expected[to]
-        assert (ENGLISH_MARK in text) == (expected[to] == "en"), to
+        html = message.get_body(("html",)).get_content()
+        assert message["Content-Language"] == language
+        assert MARKS[language] in text and all(
+            mark not in text for lang, mark in MARKS.items() if lang != language), to
+        assert f'<html lang="{language}"' in html
+        assert ("grudzień" in message["Subject"]) == (language == "pl"), message["Subject"]
 
 
 def test_a_mixed_list_gets_each_reader_their_edition(tmp_path: Path):
@@ -54,7 +59,7 @@ def test_a_mixed_list_gets_each_reader_their_edition(tmp_path: Path):
         journaled = dict(connection.execute(
             sa.select(deliveries.c.language, sa.func.count()).group_by(deliveries.c.language)
         ).all())  # fmt: skip
-    assert journaled == {"pl": 60, "en": 20}
+    assert journaled == {"pl": 20, "en": 60}
 
 
 def test_languages_survive_kill_and_resume(tmp_path: Path):

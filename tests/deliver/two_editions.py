@@ -1,11 +1,8 @@
-"""A send of the sample issue in two editions (pl as rendered, en a marked copy), as its
-own process: ``python two_editions.py DB SMTP_URL RATE``. The issue in two languages
-does not exist yet (issue 11), so the second edition is the first one, visibly changed.
-"""
+"""A send of the sample issue in its two languages (en, the main one, and pl), as its own
+process: ``python two_editions.py DB SMTP_URL RATE``."""
 
 from __future__ import annotations
 
-import dataclasses
 import sys
 from pathlib import Path
 
@@ -21,17 +18,15 @@ from newsletter.deliver.smtp import smtp_settings  # noqa: E402
 from newsletter.load import load_issue, load_project  # noqa: E402
 from newsletter.render.email import EmailEdition, email_editions  # noqa: E402
 
-ENGLISH_MARK = "ENGLISH EDITION"
+MARKS = {"en": "Call for COOPERATION", "pl": "Czas na WSPÓŁPRACĘ"}
+"""A line only each language's text part has (its first section label)."""
 
 
 def editions(issue, project) -> dict[str, EmailEdition]:
-    """The sample's edition as ``pl`` and a copy marked as English as ``en``."""
-    (polish,) = email_editions(issue, project).values()
-    english = dataclasses.replace(
-        polish, html=polish.html.replace("<body", f"<p>{ENGLISH_MARK}</p><body", 1),
-        text=f"{ENGLISH_MARK}\n{polish.text}",
-    )  # fmt: skip
-    return {"pl": polish, "en": english}
+    """The sample's e-mail in each of its languages."""
+    made = email_editions(issue, project)
+    assert list(made) == ["en", "pl"]
+    return made
 
 
 def send(db: str, url: str, rate: float | None = None) -> sending.SendCounts:
@@ -39,15 +34,16 @@ def send(db: str, url: str, rate: float | None = None) -> sending.SendCounts:
     issue = load_issue(ROOT / "issues" / "2020-12", project)
     engine = open_database(db)
     made = editions(issue, project)
-    journal = sending.prepare_send(engine, "2020-12", issue.id, list(made), "pl")
+    journal = sending.prepare_send(engine, "2020-12", issue.id, list(made), "en")
     factories = {
         lang: MessageFactory.for_edition(
-            project.site, issue.subject_line, edition, SECRET.encode(), journal.message_key, lang
+            project.site, issue.in_language(lang).subject_line, edition, SECRET.encode(),
+            journal.message_key, lang,
         )
         for lang, edition in made.items()
     }
     delivery = sending.Delivery(
-        sending.JournalOutbox(engine, journal.id), factories["pl"],
+        sending.JournalOutbox(engine, journal.id), factories["en"],
         sending.smtp_transport(smtp_settings(url, {})), editions=factories,
         concurrency=4, rate=rate,
     )  # fmt: skip
