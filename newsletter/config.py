@@ -14,7 +14,7 @@ from pydantic import StringConstraints as _Str
 from pydantic_core import PydanticCustomError
 
 from newsletter.exceptions import ContentError, Location, Problem
-from newsletter.fields import Email, Node, Text, Url
+from newsletter.fields import HeaderEmail, HeaderText, HeaderUrl, Node, OneLine, Text
 from newsletter.source import parse_toml, read_text
 from newsletter.validate import validate
 
@@ -24,9 +24,9 @@ CONFIG_NAME = "newsletter.toml"
 class Sender(Node):
     """Who the e-mail comes from (the password never lives here: NEWSLETTER_SMTP_PASSWORD)."""
 
-    name: Text
-    email: Email
-    reply_to: Email | None = None
+    name: HeaderText
+    email: HeaderEmail
+    reply_to: HeaderEmail | None = None
 
 
 class PrintSettings(Node):
@@ -44,11 +44,13 @@ class PrintSettings(Node):
 class Site(Node):
     """Settings shared by every issue."""
 
-    name: Text
+    name: HeaderText  # List-Id's phrase
     tagline: str | None = None
-    base_url: Url
+    base_url: HeaderUrl  # List-Unsubscribe
     list_id: Annotated[
-        str, _Str(strip_whitespace=True, pattern=r"^[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+$")
+        str,
+        OneLine,
+        _Str(strip_whitespace=True, pattern=r"^[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+$"),
     ]
     sender: Sender
     theme: Text = "assets/theme.yaml"
