@@ -39,6 +39,10 @@ from newsletter.exceptions import NewsletterError
 @click.option("--lease", type=click.FloatRange(min=1), default=60, show_default=True,
               metavar="SECONDS", hidden=True,
               help="How long a claim on journal rows holds without renewal.")  # fmt: skip
+@click.option("--resend-unknown", is_flag=True,
+              help="Send again the messages whose server reply never came (journaled "
+                   "'unknown': the server may have them, so they are not resent unless "
+                   "asked).")  # fmt: skip
 @click.option("--send-id", help="Journal name of this send (default: the issue id).")
 @click.option("--language", metavar="LANG",
               help="Only the readers of this language's edition (with --to: the edition "
@@ -55,6 +59,7 @@ def send(
     dry_run: Path | None,
     workers: int,
     lease: float,
+    resend_unknown: bool,
     send_id: str | None,
     language: str | None,
     db: str | None,
@@ -145,6 +150,7 @@ def send(
         )
         done = sending.journal_counts(engine, journal.id, language)
         todo = done[sending.PENDING] + done[sending.RETRY] + done[sending.DEFERRED]
+        todo += done[sending.UNKNOWN] if resend_unknown else 0
         verb = "resuming" if journal.resumed else "sending"
         click.echo(
             f"{verb} {journal.id}: {journal.recipients:,} recipients, "
@@ -153,12 +159,14 @@ def send(
         )
         if not todo:
             click.echo("nothing left to send", err=True)
+            _unknown_hint(done[sending.UNKNOWN])
             return
         assert settings is not None
         job = WorkerJob(
             engine.url.render_as_string(hide_password=False), journal.id,
             factory(journal.message_key), settings, factories(journal.message_key),
             concurrency=concurrency, rate=rate, lease=lease, language=language,
+            resend_unknown=resend_unknown,
         )  # fmt: skip
         if workers == 1:
             counts = _run(lambda progress: run_worker_here(engine, job).run(progress), todo, verb)
@@ -221,11 +229,21 @@ def _summary(counts, dry_run: Path | None) -> None:  # type: ignore[no-untyped-d
     click.echo(
         f"{counts.sent:,} {verb}, {counts.failed:,} failed ({counts.bounced:,} hard bounces "
         f"marked), {counts.deferred:,} deferred, {counts.skipped:,} skipped (unsubscribed), "
-        f"{counts.retries:,} retries"
+        f"{counts.retries:,} retries" + (f", {counts.unknown:,} unknown" if counts.unknown else "")
     )
     for address, reply in counts.failures[:20]:
         click.secho(f"  {address}: {reply}", fg="yellow", err=True)
     if counts.deferred:
         click.echo("some messages were deferred: run the same command again to retry them")
+    _unknown_hint(counts.unknown)
     if dry_run:
         click.echo(f"messages in {dry_run}")
+
+
+def _unknown_hint(unknown: int) -> None:
+    if unknown:
+        click.echo(
+            f"{unknown:,} messages got no reply after they were sent (journaled 'unknown'): "
+            "the server may have them, so they are not resent; --resend-unknown sends them "
+            "again"
+        )

@@ -58,7 +58,7 @@ def test_a_thousand_subscribers_get_exactly_a_thousand_messages(env: Path, proje
         assert message["To"].addresses[0].display_name == f"Użytkownik {to[4:8]}"
         assert message["From"].addresses[0].display_name == "Business Kraków"
         assert message["From"].addresses[0].addr_spec == project.site.sender.email
-        assert message["Subject"] == sample.subject_line
+        assert message["Subject"] == polish.subject_line
         assert message["Date"].datetime is not None
         assert message["Message-ID"].endswith("@um.krakow.pl>")
         assert message["List-Id"] == f"Business Kraków <{project.site.list_id}>"
@@ -177,7 +177,8 @@ def test_user_errors_are_one_clean_line(env: Path):
     cases = {
         ("--smtp", "http://mail.example.com"): "must start with smtp:// or smtps://",
         ("--smtp", "smtp://u:secret@mail.example.com"): "not in the URL",
-        ("--smtp", "smtp://u@mail.example.com"): "set NEWSLETTER_SMTP_PASSWORD",
+        ("--smtp", "smtp://u@mail.example.com?starttls"): "set NEWSLETTER_SMTP_PASSWORD",
+        ("--smtp", "smtp://u@mail.example.com"): "would send the password in clear",
         ("--smtp", "smtp://mail.example.com?tls=1"): "unknown option",
     }
     for args, expected in cases.items():
