@@ -41,6 +41,19 @@ class PrintSettings(Node):
     """Saddle-stitched booklets need a multiple of 4 pages; 1 turns padding off."""
 
 
+_LABEL = r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
+
+
+class DkimSettings(Node):
+    """DKIM signing: the public key is published at ``selector._domainkey.domain``; the
+    private key never lives here (NEWSLETTER_DKIM_KEY_FILE or NEWSLETTER_DKIM_KEY)."""
+
+    domain: Annotated[str, OneLine, _Str(strip_whitespace=True, to_lower=True,
+                                         pattern=rf"^{_LABEL}(\.{_LABEL})+$")]  # fmt: skip
+    selector: Annotated[str, OneLine, _Str(strip_whitespace=True,
+                                           pattern=rf"^{_LABEL}(\.{_LABEL})*$")]  # fmt: skip
+
+
 class Site(Node):
     """Settings shared by every issue."""
 
@@ -58,6 +71,7 @@ class Site(Node):
     output: Text = "build"
     templates: Text = "templates"
     print: PrintSettings = PrintSettings()
+    dkim: DkimSettings | None = None
     root: Path = Field(default=Path("."), exclude=True)
 
     @field_validator("base_url")
@@ -116,4 +130,24 @@ def load_site(path: Path) -> Site:
     """Read and validate newsletter.toml."""
     data = parse_toml(read_text(path), path)
     data["root"] = path.parent.resolve()
-    return validate(Site, data, path)
+    site = validate(Site, data, path)
+    _check_dkim_alignment(site)
+    return site
+
+
+def _check_dkim_alignment(site: Site) -> None:
+    """DMARC passes on DKIM only when d= is the From domain or a parent of it."""
+    if site.dkim is None:
+        return
+    sender = site.sender.email.rpartition("@")[2].lower()
+    if sender != site.dkim.domain and not sender.endswith("." + site.dkim.domain):
+        raise ContentError(
+            [
+                Problem(
+                    site.dkim.where.of("domain"),
+                    f"[dkim] domain '{site.dkim.domain}' does not align with the sender "
+                    f"{site.sender.email}: use '{sender}' (or a parent of it), or DMARC "
+                    "fails on DKIM",
+                )
+            ]
+        )

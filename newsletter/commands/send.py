@@ -81,6 +81,7 @@ def send(
     """
     from newsletter.deliver import send as sending
     from newsletter.deliver.messages import MessageFactory, Recipient
+    from newsletter.deliver.signing import dkim_signer, feedback_id
     from newsletter.deliver.smtp import smtp_settings
     from newsletter.deliver.tokens import secret_key
     from newsletter.deliver.workers import WorkerJob, run_worker_here
@@ -97,6 +98,7 @@ def send(
         settings = smtp_settings(smtp)  # checked before any work
         transport = sending.smtp_transport(settings)
     project = load_project(ctx.obj.get("config"), start=issue_dir)
+    signer = dkim_signer(project.site)  # a bad key stops here, before any message
     issue = load_issue(issue_dir, project)
     editions = email_editions(issue, project)
     if language and language not in editions:
@@ -104,20 +106,23 @@ def send(
             f"issue {issue.id} has no '{language}' edition (it has: {', '.join(editions)})"
         )
 
-    def factories(message_key: str | None = None) -> dict[str, MessageFactory]:
+    def factories(
+        message_key: str | None = None, journal_id: str = "test"
+    ) -> dict[str, MessageFactory]:
+        feedback = feedback_id(issue.id, journal_id, project.site.list_id)
         return {
             lang: MessageFactory.for_edition(
                 project.site, issue.in_language(lang).subject_line, edition, key, message_key,
-                lang,
+                lang, feedback_id=feedback, signer=signer,
             )
             for lang, edition in editions.items()
-        }
+        }  # fmt: skip
 
-    def factory(message_key: str | None = None) -> MessageFactory:
-        return factories(message_key)[issue.language]
+    def factory(message_key: str | None = None, journal_id: str = "test") -> MessageFactory:
+        return factories(message_key, journal_id)[issue.language]
 
-    def delivery(outbox, message_key: str | None = None, **options):  # type: ignore[no-untyped-def]
-        made = factories(message_key)
+    def delivery(outbox, journal_id: str = "test", **options):  # type: ignore[no-untyped-def]
+        made = factories(None, journal_id)
         return sending.Delivery(outbox, made[issue.language], transport, editions=made, **options)
 
     if to:
@@ -141,7 +146,7 @@ def send(
             Recipient(s.id, s.email, s.name, s.language)
             for s in subs.iter_subscribers(engine, subs.SUBSCRIBED)
         )
-        dry = delivery(sending.ListOutbox(recipients), concurrency=concurrency)
+        dry = delivery(sending.ListOutbox(recipients), "dry-run", concurrency=concurrency)
         counts = _run(dry.run, listed, "writing")
     else:
         engine = open_db(db)
@@ -164,7 +169,8 @@ def send(
         assert settings is not None
         job = WorkerJob(
             engine.url.render_as_string(hide_password=False), journal.id,
-            factory(journal.message_key), settings, factories(journal.message_key),
+            factory(journal.message_key, journal.id), settings,
+            factories(journal.message_key, journal.id),
             concurrency=concurrency, rate=rate, lease=lease, language=language,
             resend_unknown=resend_unknown,
         )  # fmt: skip
