@@ -159,9 +159,7 @@ def smtp_settings(url: str | None, environ: dict[str, str] | None = None) -> Smt
                 f"{DATA_TIMEOUT_VARIABLE} must be seconds between 0 and 3600, not "
                 f"'{environ[DATA_TIMEOUT_VARIABLE]}'"
             )
-        timeouts = SmtpTimeouts(
-            min(timeouts.connect, data_end), min(timeouts.command, data_end), data_end
-        )
+        timeouts = SmtpTimeouts(timeouts.connect, timeouts.command, data_end)
     return SmtpSettings(
         parts.hostname, port or default_port, security, username, password, insecure, timeouts
     )
