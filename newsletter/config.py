@@ -14,7 +14,7 @@ from pydantic import StringConstraints as _Str
 from pydantic_core import PydanticCustomError
 
 from newsletter.exceptions import ContentError, Location, Problem
-from newsletter.fields import Email, Node, Text, Url, Words
+from newsletter.fields import HeaderEmail, HeaderText, HeaderUrl, Node, OneLine, Text, Words
 from newsletter.source import parse_toml, read_text
 from newsletter.validate import validate
 
@@ -24,9 +24,9 @@ CONFIG_NAME = "newsletter.toml"
 class Sender(Node):
     """Who the e-mail comes from (the password never lives here: NEWSLETTER_SMTP_PASSWORD)."""
 
-    name: Text
-    email: Email
-    reply_to: Email | None = None
+    name: HeaderText
+    email: HeaderEmail
+    reply_to: HeaderEmail | None = None
 
 
 class PrintSettings(Node):
@@ -41,16 +41,31 @@ class PrintSettings(Node):
     """Saddle-stitched booklets need a multiple of 4 pages; 1 turns padding off."""
 
 
+_LABEL = r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
+
+
+class DkimSettings(Node):
+    """DKIM signing: the public key is published at ``selector._domainkey.domain``; the
+    private key never lives here (NEWSLETTER_DKIM_KEY_FILE or NEWSLETTER_DKIM_KEY)."""
+
+    domain: Annotated[str, OneLine, _Str(strip_whitespace=True, to_lower=True,
+                                         pattern=rf"^{_LABEL}(\.{_LABEL})+$")]  # fmt: skip
+    selector: Annotated[str, OneLine, _Str(strip_whitespace=True,
+                                           pattern=rf"^{_LABEL}(\.{_LABEL})*$")]  # fmt: skip
+
+
 class Site(Node):
     """Settings shared by every issue."""
 
-    name: Text
+    name: HeaderText  # List-Id's phrase
     tagline: Words | None = None
     """The line under the name ("Business Support Centre"): one text, or one per language
     (``tagline = { en = "…", pl = "…" }``) so a Polish edition is Polish from its masthead."""
-    base_url: Url
+    base_url: HeaderUrl  # List-Unsubscribe
     list_id: Annotated[
-        str, _Str(strip_whitespace=True, pattern=r"^[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+$")
+        str,
+        OneLine,
+        _Str(strip_whitespace=True, pattern=r"^[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+$"),
     ]
     sender: Sender
     theme: Text = "assets/theme.yaml"
@@ -58,6 +73,7 @@ class Site(Node):
     output: Text = "build"
     templates: Text = "templates"
     print: PrintSettings = PrintSettings()
+    dkim: DkimSettings | None = None
     root: Path = Field(default=Path("."), exclude=True)
 
     @field_validator("base_url")
@@ -120,4 +136,24 @@ def load_site(path: Path) -> Site:
     """Read and validate newsletter.toml."""
     data = parse_toml(read_text(path), path)
     data["root"] = path.parent.resolve()
-    return validate(Site, data, path)
+    site = validate(Site, data, path)
+    _check_dkim_alignment(site)
+    return site
+
+
+def _check_dkim_alignment(site: Site) -> None:
+    """DMARC passes on DKIM only when d= is the From domain or a parent of it."""
+    if site.dkim is None:
+        return
+    sender = site.sender.email.rpartition("@")[2].lower()
+    if sender != site.dkim.domain and not sender.endswith("." + site.dkim.domain):
+        raise ContentError(
+            [
+                Problem(
+                    site.dkim.where.of("domain"),
+                    f"[dkim] domain '{site.dkim.domain}' does not align with the sender "
+                    f"{site.sender.email}: use '{sender}' (or a parent of it), or DMARC "
+                    "fails on DKIM",
+                )
+            ]
+        )

@@ -35,6 +35,28 @@ Text = Annotated[str, _Str(strip_whitespace=True, min_length=1)]
 """A one-line text that must not be empty (titles, labels, names)."""
 
 
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f]")
+
+
+def _one_line(value: str | None, info: ValidationInfo) -> str | None:
+    """Refuse line breaks and other control characters in a value bound for a mail header:
+    a CR/LF there writes extra header lines (``Bcc:``) into every message sent."""
+    found = _CONTROL.search(value) if value else None
+    if found:
+        raise PydanticCustomError(
+            "one_line",
+            "'{field}' must be one line without control characters (it goes into mail "
+            "headers), but it contains U+{code}",
+            {"field": info.field_name or "value", "code": f"{ord(found.group()):04X}"},
+        )
+    return value
+
+
+OneLine = AfterValidator(_one_line)
+"""Put on every value that reaches a mail header, so it is refused where it is read, with
+its file and line, rather than when an issue is being sent."""
+
+
 class MarkdownMarker:
     """Marks fields that hold Markdown, so checks can find them (links, images)."""
 
@@ -61,6 +83,8 @@ Blank = BeforeValidator(_empty_is_none)
 
 OptionalText = Annotated[str | None, Blank]
 OptionalMarkdown = Annotated[Markdown | None, Blank]
+HeaderText = Annotated[Text, OneLine]
+OptionalHeaderText = Annotated[str | None, Blank, OneLine]
 
 
 def _one_or_many(value: Any) -> Any:
@@ -136,6 +160,8 @@ def check_email(value: str) -> str:
 
 Url = Annotated[str, AfterValidator(check_url)]
 Email = Annotated[str, AfterValidator(check_email)]
+HeaderUrl = Annotated[str, OneLine, AfterValidator(check_url)]
+HeaderEmail = Annotated[str, OneLine, AfterValidator(check_email)]
 
 
 def resolve_image(value: Any, info: ValidationInfo) -> Path:

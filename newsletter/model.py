@@ -21,9 +21,11 @@ from newsletter.fields import (
     LANGUAGES,
     Blank,
     Email,
+    HeaderText,
     Markdown,
     Node,
     OneOrMany,
+    OptionalHeaderText,
     OptionalMarkdown,
     OptionalText,
     Slug,
@@ -167,14 +169,14 @@ class Issue(Node):
     """One issue of the newsletter, as validated from ``issues/<id>/``."""
 
     id: Slug
-    title: Text
-    number: OptionalText = None
+    title: HeaderText  # the subject when there is none
+    number: OptionalHeaderText = None
     date: dt.date
     language: str = "en"
     """The language of this edition of the issue."""
     languages: list[str] = []
     """Every language the issue is written in, the main one first (set by the loader)."""
-    subject: OptionalText = None
+    subject: OptionalHeaderText = None
     preheader: OptionalText = None
     sections: Annotated[list[Section], Field(min_length=1)]
     footer: Footer = Footer()

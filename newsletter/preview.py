@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 import http.server
+import ipaddress
 import json
 import shutil
 import threading
@@ -175,8 +176,47 @@ class Preview:
                 self.rebuild()
 
 
+LOOPBACK_NAMES = ("127.0.0.1", "localhost", "::1")
+
+
+def is_loopback(host: str) -> bool:
+    """Whether ``host`` (a --host value) is reachable from this machine only."""
+    if host.strip("[]") in LOOPBACK_NAMES:
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+def host_names(bound: str) -> frozenset[str]:
+    """The Host header names the preview answers: loopback names and the bound address.
+
+    Any other name is refused, so a web page elsewhere cannot read an unpublished issue
+    through a name of its own that resolves to 127.0.0.1 (DNS rebinding)."""
+    return frozenset({*LOOPBACK_NAMES, bound.strip("[]").lower()})
+
+
+def _host_of(header: str) -> str:
+    """The name in a Host header, without the port (``[::1]:8000`` → ``::1``)."""
+    header = header.strip().lower()
+    if header.startswith("["):
+        return header[1:].partition("]")[0]
+    return header.rpartition(":")[0] if header.count(":") == 1 else header
+
+
 class _Handler(http.server.SimpleHTTPRequestHandler):
     preview: Preview
+    hosts: frozenset[str]
+
+    def parse_request(self) -> bool:
+        if not super().parse_request():
+            return False
+        if _host_of(self.headers.get("Host", "")) not in self.hosts:
+            self.send_error(421, "Misdirected Request", "This preview answers only its own "
+                            "address (http://127.0.0.1:…/ or http://localhost:…/).")  # fmt: skip
+            return False
+        return True
 
     def do_GET(self) -> None:
         path, _, query = self.path.partition("?")
@@ -231,7 +271,7 @@ def serve(issue_dir: Path, config: Path | None, host: str, port: int, out: Path,
     server = http.server.ThreadingHTTPServer((host, port), http.server.BaseHTTPRequestHandler)
     address = f"http://{host}:{server.server_port}/"
     preview = Preview(issue_dir, config, out, address)
-    handler = type("Handler", (_Handler,), {"preview": preview})
+    handler = type("Handler", (_Handler,), {"preview": preview, "hosts": host_names(host)})
     server.RequestHandlerClass = partial(handler, directory=str(out))  # type: ignore[assignment]
     server.daemon_threads = True
     preview.rebuild()

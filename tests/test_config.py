@@ -107,3 +107,28 @@ def test_a_tagline_per_language_needs_every_language(tmp_path):
     problems = problems_of(tmp_path, config)
     assert problems == [f"newsletter.toml:{line_of(config, 'tagline')}: no 'pl' text: give one "
                         "per language (en, pl), or one text for all"]
+
+
+def test_values_bound_for_mail_headers_are_one_line(tmp_path):
+    """A CR/LF in base_url once reached List-Unsubscribe and wrote a Bcc: into every message."""
+    config = GOOD.replace(
+        'base_url = "https://newsletter.krakow.example/"',
+        'base_url = "https://newsletter.krakow.example/\\r\\nBcc:x@example.com"',
+    )
+    config = config.replace('list_id = "business-krakow.newsletter.krakow.example"',
+                            'list_id = "business-krakow.newsletter.krakow.example\\u0000"')
+    config = config.replace('name = "Business Kraków"\nemail', 'name = "Business\\nKraków"\nemail')
+    config = config.replace('email = "pi.umk@um.krakow.pl"', 'email = "pi.umk@um.krakow.pl\\t"')
+    config = config.replace(
+        'name = "Business Kraków"\ntagline', 'name = "Business\\u0085Kraków"\ntagline'
+    )
+    sender_name = line_of(config, 'name = "Business\\n')
+    rule = "must be one line without control characters (it goes into mail headers), but it " \
+        "contains"
+    assert problems_of(tmp_path, config) == [
+        f"newsletter.toml:{line_of(config, 'name =')}: 'name' {rule} U+0085",
+        f"newsletter.toml:{line_of(config, 'base_url')}: 'base_url' {rule} U+000D",
+        f"newsletter.toml:{line_of(config, 'list_id')}: 'list_id' {rule} U+0000",
+        f"newsletter.toml:{sender_name}: 'name' {rule} U+000A",
+        f"newsletter.toml:{line_of(config, 'email')}: 'email' {rule} U+0009",
+    ]

@@ -125,3 +125,47 @@ def test_preview_switches_between_the_issues_languages(preview, browser):
         page.screenshot(path=str(ROOT / "test-artifacts" / "preview-pl.png"))
     finally:
         page.close()
+
+
+def status_for_host(url: str, host: str) -> int:
+    import http.client
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(url)
+    connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=10)
+    try:
+        connection.putrequest("GET", "/", skip_host=True)
+        connection.putheader("Host", host)
+        connection.endheaders()
+        return connection.getresponse().status
+    finally:
+        connection.close()
+
+
+def test_preview_answers_only_its_own_host_names(preview):
+    """A page elsewhere whose name resolves to 127.0.0.1 (DNS rebinding) must not read the
+    unpublished issue: the Host header has to be one of the preview's own names."""
+    url, _issue = preview
+    port = url.rstrip("/").rsplit(":", 1)[1]
+    for host in (f"127.0.0.1:{port}", f"localhost:{port}", f"[::1]:{port}", "localhost"):
+        assert status_for_host(url, host) == 200, host
+    for host in (f"evil.example:{port}", "evil.example", f"127.0.0.1.evil.example:{port}", ""):
+        assert status_for_host(url, host) == 421, host
+
+
+def test_preview_warns_when_others_can_reach_it(tmp_path: Path):
+    exe = Path(sys.executable).with_name("newsletter")
+    process = subprocess.Popen(
+        [str(exe), "preview", str(SAMPLE), "--host", "0.0.0.0", "--port", "0"],
+        cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    try:
+        warning = process.stderr.readline()
+        port = process.stdout.readline().split()[-4].rstrip("/").rsplit(":", 1)[1]
+        assert warning == (
+            "warning: --host 0.0.0.0 is not a loopback address: anyone who can reach this "
+            f"machine on port {port} can read the unpublished issue\n"
+        )
+    finally:
+        process.terminate()
+        process.wait(timeout=10)

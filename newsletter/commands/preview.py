@@ -27,11 +27,18 @@ def preview(ctx: click.Context, issue_dir: Path, host: str, port: int) -> None:
     Example:
       newsletter preview issues/2021-01
     """
-    from newsletter.preview import serve
+    from newsletter.preview import is_loopback, serve
 
     out = Path(tempfile.mkdtemp(prefix="newsletter-preview-"))
 
     def ready(address: str) -> None:
+        if not is_loopback(host):
+            bound = address.rstrip("/").rsplit(":", 1)[1]
+            click.secho(
+                f"warning: --host {host} is not a loopback address: anyone who can reach "
+                f"this machine on port {bound} can read the unpublished issue",
+                fg="yellow", err=True,
+            )  # fmt: skip
         click.echo(f"Preview of {issue_dir} at {address} (Ctrl+C to stop)")
         sys.stdout.flush()
 

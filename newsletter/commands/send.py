@@ -39,6 +39,10 @@ from newsletter.exceptions import NewsletterError
 @click.option("--lease", type=click.FloatRange(min=1), default=60, show_default=True,
               metavar="SECONDS", hidden=True,
               help="How long a claim on journal rows holds without renewal.")  # fmt: skip
+@click.option("--resend-unknown", is_flag=True,
+              help="Send again the messages whose server reply never came (journaled "
+                   "'unknown': the server may have them, so they are not resent unless "
+                   "asked).")  # fmt: skip
 @click.option("--send-id", help="Journal name of this send (default: the issue id).")
 @click.option("--language", metavar="LANG",
               help="Only the readers of this language's edition (with --to: the edition "
@@ -55,6 +59,7 @@ def send(
     dry_run: Path | None,
     workers: int,
     lease: float,
+    resend_unknown: bool,
     send_id: str | None,
     language: str | None,
     db: str | None,
@@ -76,6 +81,7 @@ def send(
     """
     from newsletter.deliver import send as sending
     from newsletter.deliver.messages import MessageFactory, Recipient
+    from newsletter.deliver.signing import dkim_signer, feedback_id
     from newsletter.deliver.smtp import smtp_settings
     from newsletter.deliver.tokens import secret_key
     from newsletter.deliver.workers import WorkerJob, run_worker_here
@@ -92,6 +98,7 @@ def send(
         settings = smtp_settings(smtp)  # checked before any work
         transport = sending.smtp_transport(settings)
     project = load_project(ctx.obj.get("config"), start=issue_dir)
+    signer = dkim_signer(project.site)  # a bad key stops here, before any message
     issue = load_issue(issue_dir, project)
     editions = email_editions(issue, project)
     if language and language not in editions:
@@ -99,20 +106,23 @@ def send(
             f"issue {issue.id} has no '{language}' edition (it has: {', '.join(editions)})"
         )
 
-    def factories(message_key: str | None = None) -> dict[str, MessageFactory]:
+    def factories(
+        message_key: str | None = None, journal_id: str = "test"
+    ) -> dict[str, MessageFactory]:
+        feedback = feedback_id(issue.id, journal_id, project.site.list_id)
         return {
             lang: MessageFactory.for_edition(
                 project.site, issue.in_language(lang).subject_line, edition, key, message_key,
-                lang,
+                lang, feedback_id=feedback, signer=signer,
             )
             for lang, edition in editions.items()
-        }
+        }  # fmt: skip
 
-    def factory(message_key: str | None = None) -> MessageFactory:
-        return factories(message_key)[issue.language]
+    def factory(message_key: str | None = None, journal_id: str = "test") -> MessageFactory:
+        return factories(message_key, journal_id)[issue.language]
 
-    def delivery(outbox, message_key: str | None = None, **options):  # type: ignore[no-untyped-def]
-        made = factories(message_key)
+    def delivery(outbox, journal_id: str = "test", **options):  # type: ignore[no-untyped-def]
+        made = factories(None, journal_id)
         return sending.Delivery(outbox, made[issue.language], transport, editions=made, **options)
 
     if to:
@@ -136,7 +146,7 @@ def send(
             Recipient(s.id, s.email, s.name, s.language)
             for s in subs.iter_subscribers(engine, subs.SUBSCRIBED)
         )
-        dry = delivery(sending.ListOutbox(recipients), concurrency=concurrency)
+        dry = delivery(sending.ListOutbox(recipients), "dry-run", concurrency=concurrency)
         counts = _run(dry.run, listed, "writing")
     else:
         engine = open_db(db)
@@ -145,6 +155,7 @@ def send(
         )
         done = sending.journal_counts(engine, journal.id, language)
         todo = done[sending.PENDING] + done[sending.RETRY] + done[sending.DEFERRED]
+        todo += done[sending.UNKNOWN] if resend_unknown else 0
         verb = "resuming" if journal.resumed else "sending"
         click.echo(
             f"{verb} {journal.id}: {journal.recipients:,} recipients, "
@@ -153,12 +164,15 @@ def send(
         )
         if not todo:
             click.echo("nothing left to send", err=True)
+            _unknown_hint(done[sending.UNKNOWN])
             return
         assert settings is not None
         job = WorkerJob(
             engine.url.render_as_string(hide_password=False), journal.id,
-            factory(journal.message_key), settings, factories(journal.message_key),
+            factory(journal.message_key, journal.id), settings,
+            factories(journal.message_key, journal.id),
             concurrency=concurrency, rate=rate, lease=lease, language=language,
+            resend_unknown=resend_unknown,
         )  # fmt: skip
         if workers == 1:
             counts = _run(lambda progress: run_worker_here(engine, job).run(progress), todo, verb)
@@ -221,11 +235,21 @@ def _summary(counts, dry_run: Path | None) -> None:  # type: ignore[no-untyped-d
     click.echo(
         f"{counts.sent:,} {verb}, {counts.failed:,} failed ({counts.bounced:,} hard bounces "
         f"marked), {counts.deferred:,} deferred, {counts.skipped:,} skipped (unsubscribed), "
-        f"{counts.retries:,} retries"
+        f"{counts.retries:,} retries" + (f", {counts.unknown:,} unknown" if counts.unknown else "")
     )
     for address, reply in counts.failures[:20]:
         click.secho(f"  {address}: {reply}", fg="yellow", err=True)
     if counts.deferred:
         click.echo("some messages were deferred: run the same command again to retry them")
+    _unknown_hint(counts.unknown)
     if dry_run:
         click.echo(f"messages in {dry_run}")
+
+
+def _unknown_hint(unknown: int) -> None:
+    if unknown:
+        click.echo(
+            f"{unknown:,} messages got no reply after they were sent (journaled 'unknown'): "
+            "the server may have them, so they are not resent; --resend-unknown sends them "
+            "again"
+        )

@@ -5,6 +5,11 @@ follow every GET, and a GET that unsubscribed would take readers off the list be
 their backs. ``POST`` unsubscribes, from that button or from a mail client's one-click
 request (body ``List-Unsubscribe=One-Click``); it is idempotent. A malformed, forged or
 unknown token gets the same plain 404 page, so the answer tells a prober nothing.
+
+Nothing is built from the request's ``Host`` header, which a client writes as it likes:
+only base_url's host and loopback names (a proxy that forwards ``Host: 127.0.0.1:8025``)
+are answered, and there are no redirects (Starlette's trailing-slash redirect would send a
+reader, token in the URL, to whatever host the request named).
 """
 
 from __future__ import annotations
@@ -12,10 +17,13 @@ from __future__ import annotations
 import logging
 import re
 from html import escape
+from urllib.parse import urlsplit
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
+from starlette.middleware.trustedhost import TrustedHostMiddleware
 from starlette.requests import Request
 from starlette.responses import HTMLResponse
 from starlette.routing import Route
@@ -105,12 +113,25 @@ def create_app(engine: Engine, site: Site, key: bytes) -> Starlette:
             enqueue(queue, found.id)  # durable: applied by the next write that can
         return _confirmed(WORDS.get(found.language or "pl", WORDS["pl"]), found, site)
 
-    return Starlette(
+    app = Starlette(
         routes=[
             Route("/u/{token}", show, methods=["GET"]),
             Route("/u/{token}", unsubscribe, methods=["POST"]),
-        ]
+        ],
+        middleware=[
+            Middleware(
+                TrustedHostMiddleware, allowed_hosts=allowed_hosts(site), www_redirect=False
+            )
+        ],
     )
+    app.router.redirect_slashes = False
+    return app
+
+
+def allowed_hosts(site: Site) -> list[str]:
+    """The Host header values the app answers: base_url's host, and loopback names for a
+    proxy that forwards its own upstream address (nginx's default) or a health check."""
+    return [urlsplit(site.base_url).hostname or "", "127.0.0.1", "localhost", "::1", "[::1]"]
 
 
 class RedactTokens(logging.Filter):

@@ -28,6 +28,7 @@ import idna
 
 from newsletter import placeholders
 from newsletter.config import Site
+from newsletter.deliver.signing import DkimSigner
 from newsletter.deliver.tokens import make_token
 from newsletter.exceptions import NewsletterError
 
@@ -133,8 +134,11 @@ class MessageFactory:
         key: bytes,
         message_key: str | None = None,
         language: str | None = None,
+        feedback_id: str | None = None,
+        signer: DkimSigner | None = None,
     ):
         self.site = site
+        self.signer = signer
         self.language = language
         self.key = key
         self.message_key = message_key or secrets.token_hex(8)
@@ -144,7 +148,7 @@ class MessageFactory:
         refuse_line_breaks("subject", subject)
         refuse_line_breaks("sender name", site.sender.name)
         boundary = f"=_bk_{secrets.token_hex(12)}"  # "=_" never occurs in quoted-printable
-        self.head = _common_headers(site, subject, boundary, language)
+        self.head = _common_headers(site, subject, boundary, language, feedback_id)
         body = b"".join(
             [
                 b"--" + boundary.encode() + b"\r\n",
@@ -167,14 +171,16 @@ class MessageFactory:
 
     @classmethod
     def for_edition(
-        cls, site: Site, subject: str, edition: Any, key: bytes, *options: str | None
-    ) -> MessageFactory:
+        cls, site: Site, subject: str, edition: Any, key: bytes, *options: str | None,
+        feedback_id: str | None = None, signer: DkimSigner | None = None,
+    ) -> MessageFactory:  # fmt: skip
         """The factory for an e-mail edition (anything with ``html`` and ``text``);
         ``options``: the send's message_key and the edition's language, when known."""
         message_key, language = (*options, None, None)[:2]
         return cls(
             site=site, subject=subject, html=edition.html, text=edition.text, key=key,
-            message_key=message_key, language=language,
+            message_key=message_key, language=language, feedback_id=feedback_id,
+            signer=signer,
         )  # fmt: skip
 
     def unsubscribe_url(self, subscriber_id: int) -> str:
@@ -190,8 +196,10 @@ class MessageFactory:
         """The whole message for one recipient, CRLF line endings, ready for SMTP DATA
         (``stuffed``: with every line-starting dot doubled, as DATA carries it).
 
-        Raises HeaderInjectionError or ValueError (naming the address) for a recipient
-        that cannot be mailed: the caller records that one as failed and goes on.
+        Raises HeaderInjectionError or ValueError (naming the address), or SigningError,
+        for a recipient that cannot be mailed: the caller records that one as failed and
+        goes on. With a signer, the DKIM-Signature is made over the message as it is
+        (before dot-stuffing, which the receiving server undoes).
         """
         name = recipient.name
         if name:
@@ -210,9 +218,13 @@ class MessageFactory:
             f"List-Unsubscribe: <{url}>,\r\n <{self.mailto}>\r\n"
         ).encode()
         link = quoted_printable_url(url)
+        signature = b""
+        if self.signer is not None:
+            signature = self.signer.header(head + self.head + b"\r\n" + link.join(self._body))
         if stuffed:
-            return head + self._stuffed_head + b"\r\n" + _dot_stuff(link).join(self._stuffed_body)
-        return head + self.head + b"\r\n" + link.join(self._body)
+            return signature + head + self._stuffed_head + b"\r\n" + \
+                _dot_stuff(link).join(self._stuffed_body)
+        return signature + head + self.head + b"\r\n" + link.join(self._body)
 
 
 def _dot_stuff(data: bytes) -> bytes:
@@ -221,7 +233,9 @@ def _dot_stuff(data: bytes) -> bytes:
     return b"." + stuffed if stuffed.startswith(b".") else stuffed
 
 
-def _common_headers(site: Site, subject: str, boundary: str, language: str | None) -> bytes:
+def _common_headers(
+    site: Site, subject: str, boundary: str, language: str | None, feedback_id: str | None
+) -> bytes:
     """The header lines every recipient's message shares, folded and RFC 2047-encoded."""
     headers = EmailMessage(policy=policy.SMTP)
     headers["From"] = Address(display_name=site.sender.name, addr_spec=site.sender.email)
@@ -233,5 +247,7 @@ def _common_headers(site: Site, subject: str, boundary: str, language: str | Non
         headers["Content-Language"] = refuse_line_breaks("language", language)
     headers["List-Id"] = f"{site.name} <{site.list_id}>"
     headers["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
+    if feedback_id:
+        headers["Feedback-ID"] = refuse_line_breaks("Feedback-ID", feedback_id)
     head = b"".join(policy.SMTP.fold_binary(name, value) for name, value in headers.items())
     return head + f'Content-Type: multipart/alternative;\r\n boundary="{boundary}"\r\n'.encode()

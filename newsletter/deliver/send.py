@@ -39,6 +39,7 @@ from newsletter.deliver.journal import (  # noqa: F401  (the journal's names, fo
 from newsletter.deliver.messages import MessageFactory, Recipient, envelope
 from newsletter.deliver.smtp import (
     PermanentFailure,
+    ReplyUnknown,
     SmtpConnection,
     SmtpSettings,
     SmtpUnavailable,
@@ -356,6 +357,9 @@ class Delivery:
                 else:
                     due = time.time() + self.retry.delay(attempt)
                     self._record(recipient, RETRY, attempt, exc.reply, due)
+                return
+            except ReplyUnknown as exc:  # the server may have it: never resent on its own
+                self._record(recipient, UNKNOWN, attempt, exc.reply)
                 return
             except PermanentFailure as exc:
                 status = BOUNCED if exc.hard_bounce else FAILED

@@ -3,7 +3,9 @@
 ``smtp://user@host:587?starttls`` — plain SMTP upgraded with STARTTLS (refused if the
 server does not offer it); ``smtps://user@host:465`` — TLS from the first byte;
 ``smtp://host:25`` — plain, for a relay on the local network or a test server. The
-password never goes in the URL: it comes from ``NEWSLETTER_SMTP_PASSWORD``.
+password never goes in the URL: it comes from ``NEWSLETTER_SMTP_PASSWORD``, and it is sent
+only over TLS: a user on plain ``smtp://`` is refused unless the URL says ``?insecure=1``
+(AUTH PLAIN and LOGIN are the password in base64, readable by anyone on the path).
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from newsletter.exceptions import NewsletterError
 
 URL_VARIABLE = "NEWSLETTER_SMTP_URL"
 PASSWORD_VARIABLE = "NEWSLETTER_SMTP_PASSWORD"
+DATA_TIMEOUT_VARIABLE = "NEWSLETTER_SMTP_DATA_TIMEOUT"
 _ENHANCED = re.compile(r"^\s*([245])\.(\d{1,3})\.(\d{1,3})\b")
 
 
@@ -39,6 +42,15 @@ class TemporaryFailure(Exception):
         self.reconnect = reconnect
 
 
+class ReplyUnknown(Exception):
+    """The message went out to its final dot but no reply came (timeout, lost connection):
+    the server may have accepted it, so it must not be sent again on its own."""
+
+    def __init__(self, reply: str):
+        super().__init__(reply)
+        self.reply = reply
+
+
 class PermanentFailure(Exception):
     """A 5xx reply for this recipient or message; ``hard_bounce`` when the address is bad."""
 
@@ -46,6 +58,27 @@ class PermanentFailure(Exception):
         super().__init__(reply)
         self.reply = reply
         self.hard_bounce = hard_bounce
+
+
+@dataclass(frozen=True)
+class SmtpTimeouts:
+    """How long to wait for the server, in seconds, shorter than RFC 5321 4.5.3.2 where a
+    wait only holds a connection, and as long where giving up could mean a duplicate.
+
+    ``connect``: TCP connect and the 220 greeting (RFC: 5 min; a server that has not
+    greeted in 30 s is down or overloaded, and the send retries or stops instead of
+    hanging). ``command``: each command's reply (EHLO, STARTTLS, AUTH, MAIL, RCPT, DATA)
+    and each write of the message (RFC: 5 min for MAIL and RCPT, 2 for DATA, 3 per data
+    block); nothing is delivered before the final dot, so giving up is a plain retry.
+    ``data_end``: the reply after the final dot (RFC: 10 min; the server may be running
+    filters). Giving up there leaves the message ``unknown`` (the server may have it), so
+    this one keeps the RFC's full 10 minutes; NEWSLETTER_SMTP_DATA_TIMEOUT shortens it
+    (tests).
+    """
+
+    connect: float = 30.0
+    command: float = 120.0
+    data_end: float = 600.0
 
 
 @dataclass(frozen=True)
@@ -57,12 +90,14 @@ class SmtpSettings:
     security: str = "plain"
     username: str | None = None
     password: str | None = None
-    timeout: float = 60.0
+    insecure: bool = False  # ?insecure=1: AUTH allowed without TLS
+    timeouts: SmtpTimeouts = SmtpTimeouts()
 
     def __str__(self) -> str:
         scheme = "smtps" if self.security == "tls" else "smtp"
         user = f"{self.username}@" if self.username else ""
         query = "?starttls" if self.security == "starttls" else ""
+        query += ("&" if query else "?") + "insecure=1" if self.insecure else ""
         return f"{scheme}://{user}{self.host}:{self.port}{query}"
 
 
@@ -89,22 +124,45 @@ def smtp_settings(url: str | None, environ: dict[str, str] | None = None) -> Smt
     except ValueError:
         raise SmtpSettingsError(f"bad port in --smtp '{url}'") from None
     options = {o for o in parts.query.split("&") if o}
-    if options - {"starttls"}:
+    if options - {"starttls", "insecure=1"}:
         raise SmtpSettingsError(
-            f"unknown option '{parts.query}' in --smtp (the only one is ?starttls)"
+            f"unknown option '{parts.query}' in --smtp (the options are ?starttls and "
+            "?insecure=1)"
         )
+    insecure = "insecure=1" in options
     if parts.scheme == "smtps":
-        if options:
+        if "starttls" in options:
             raise SmtpSettingsError("smtps:// is TLS already; ?starttls is for smtp://")
         security = "tls"
     else:
-        security = "starttls" if options else "plain"
+        security = "starttls" if "starttls" in options else "plain"
     username = unquote(parts.username) if parts.username else None
+    if username and security == "plain" and not insecure:
+        raise SmtpSettingsError(
+            f"smtp://{parts.username}@{parts.hostname} would send the password in clear: use "
+            f"'smtp://{parts.username}@{parts.hostname}:587?starttls' or "
+            f"'smtps://{parts.username}@{parts.hostname}:465' (or add ?insecure=1 for a "
+            "server on a network you trust)"
+        )
     password = environ.get(PASSWORD_VARIABLE) or None
     if username and not password:
         raise SmtpSettingsError(f"the URL names user '{username}': set {PASSWORD_VARIABLE}")
     default_port = {"plain": 25, "starttls": 587, "tls": 465}[security]
-    return SmtpSettings(parts.hostname, port or default_port, security, username, password)
+    timeouts = SmtpTimeouts()
+    if environ.get(DATA_TIMEOUT_VARIABLE):
+        try:
+            data_end = float(environ[DATA_TIMEOUT_VARIABLE])
+        except ValueError:
+            data_end = 0.0
+        if not 0 < data_end <= 3600:
+            raise SmtpSettingsError(
+                f"{DATA_TIMEOUT_VARIABLE} must be seconds between 0 and 3600, not "
+                f"'{environ[DATA_TIMEOUT_VARIABLE]}'"
+            )
+        timeouts = SmtpTimeouts(timeouts.connect, timeouts.command, data_end)
+    return SmtpSettings(
+        parts.hostname, port or default_port, security, username, password, insecure, timeouts
+    )
 
 
 def enhanced_status(reply: str) -> tuple[int, int, int] | None:
@@ -145,10 +203,14 @@ class SmtpConnection:
         try:
             if s.security == "tls":
                 client: smtplib.SMTP = smtplib.SMTP_SSL(
-                    s.host, s.port, timeout=s.timeout, context=ssl.create_default_context()
-                )
+                    s.host, s.port, timeout=s.timeouts.connect,
+                    context=ssl.create_default_context(),
+                )  # fmt: skip
             else:
-                client = smtplib.SMTP(s.host, s.port, timeout=s.timeout)
+                client = smtplib.SMTP(s.host, s.port, timeout=s.timeouts.connect)
+            # smtplib keeps one socket timeout; STARTTLS wraps the socket with the same one.
+            client.timeout = s.timeouts.command
+            client.sock.settimeout(s.timeouts.command)
             client.ehlo()
             if s.security == "starttls":
                 if not client.has_extn("starttls"):
@@ -196,15 +258,17 @@ class SmtpConnection:
             raise self._failure(exc.smtp_code, exc.smtp_error) from None
         except smtplib.SMTPResponseException as exc:
             raise self._failure(exc.smtp_code, exc.smtp_error) from None
+        except ReplyUnknown as exc:
+            self.close()
+            raise ReplyUnknown(f"{recipient}: {exc.reply}") from None
         except (OSError, smtplib.SMTPException) as exc:  # dropped connection, timeout
             self.close()
             raise TemporaryFailure(f"connection lost: {exc or type(exc).__name__}", True) from None
         assert not refused  # one recipient: refused raises instead
         return "250"
 
-    @staticmethod
     def _sendmail(
-        client: smtplib.SMTP, sender: str, recipient: str, data: bytes, options: list[str]
+        self, client: smtplib.SMTP, sender: str, recipient: str, data: bytes, options: list[str]
     ) -> dict:
         """smtplib's sendmail for one recipient and a message already dot-stuffed."""
         client.ehlo_or_helo_if_needed()
@@ -222,7 +286,14 @@ class SmtpConnection:
             client.rset() if code != 421 else client.close()
             raise smtplib.SMTPDataError(code, reply)
         client.send(data + b".\r\n" if data.endswith(b"\r\n") else data + b"\r\n.\r\n")
-        code, reply = client.getreply()
+        timeouts = self.settings.timeouts
+        client.sock.settimeout(timeouts.data_end)
+        try:
+            code, reply = client.getreply()
+        except smtplib.SMTPServerDisconnected as exc:  # timed out or closed after the dot
+            waited = f" (waited up to {timeouts.data_end:g} s)" if "timed out" in str(exc) else ""
+            raise ReplyUnknown(f"no reply after the message was sent{waited}: {exc}") from None
+        client.sock.settimeout(timeouts.command)
         if code != 250:
             client.rset() if code != 421 else client.close()
             raise smtplib.SMTPDataError(code, reply)

@@ -23,6 +23,7 @@ from newsletter.exceptions import NewsletterError
 from newsletter.load import Project
 from newsletter.model import Figures, Image, Issue, LinkCards
 from newsletter.output import EDITIONS, Built
+from newsletter.print_files import BadFile, check_font, check_icc_profile
 from newsletter.render.grid import GridStyle, card_grid, figure_grid, fixed_columns
 from newsletter.render.templating import environment, issue_context
 
@@ -126,7 +127,8 @@ def render_html(
 
 def font_faces(project: Project) -> list[FontFace]:
     """@font-face rules for the theme's font files and its fallback families (emoji); a
-    missing file is a clear error (WeasyPrint would silently fall back to another font)."""
+    missing or broken file is a clear error (WeasyPrint would silently fall back to
+    another font)."""
     fonts = project.theme.fonts
     family = fonts.body[0]
     faces = []
@@ -141,6 +143,7 @@ def font_faces(project: Project) -> list[FontFace]:
             raise PdfBuildError(
                 f"{project.site.theme_path}: font file for '{key}' not found: {path}"
             )
+        _check_font(path, f"{project.site.theme_path}: font file for '{key}'")
         weight, style = _FACES[key]
         faces.append(FontFace(family, path.as_uri(), weight, style))
     if not faces:
@@ -151,6 +154,7 @@ def font_faces(project: Project) -> list[FontFace]:
         path = project.theme.font_path(font.file)
         if not path.is_file():
             raise PdfBuildError(f"{font.where.of('file')}: font file not found: {path}")
+        _check_font(path, f"{font.where.of('file')}: font file")
         faces.append(FontFace(font.family, path.as_uri(), "normal", "normal"))
     return faces
 
@@ -163,7 +167,22 @@ def _icc_profile(project: Project) -> Path:
             f"{where}: colour profile not found: {path} (install Debian's libgs-common for "
             "the default, or set [print] icc_profile to your printer's .icc file)"
         )
+    try:
+        check_icc_profile(path)
+    except BadFile as exc:
+        where = project.site.print.where.of("icc_profile")
+        raise PdfBuildError(
+            f"{where}: colour profile {path} cannot be the printer's output intent: {exc} "
+            "(set [print] icc_profile to the .icc file your printer gave you)"
+        ) from None
     return path
+
+
+def _check_font(path: Path, what: str) -> None:
+    try:
+        check_font(path)
+    except BadFile as exc:
+        raise PdfBuildError(f"{what} is broken: {path}: {exc}") from None
 
 
 def _color(project: Project, name: str, variant: Variant) -> str:

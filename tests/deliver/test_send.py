@@ -38,9 +38,9 @@ def body(part) -> str:
     return part.get_content().replace("\r\n", "\n")
 
 
-def test_a_thousand_subscribers_get_exactly_a_thousand_messages(
-    env: Path, project, sample, edition
-):
+def test_a_thousand_subscribers_get_exactly_a_thousand_messages(env: Path, project, sample):
+    polish = sample.in_language("pl")  # fill_list's subscribers read Polish
+    edition = render_email(polish, project)
     engine = open_database(env)
     addresses = fill_list(engine, 1000)
     recorder = Recorder()
@@ -179,7 +179,8 @@ def test_user_errors_are_one_clean_line(env: Path):
     cases = {
         ("--smtp", "http://mail.example.com"): "must start with smtp:// or smtps://",
         ("--smtp", "smtp://u:secret@mail.example.com"): "not in the URL",
-        ("--smtp", "smtp://u@mail.example.com"): "set NEWSLETTER_SMTP_PASSWORD",
+        ("--smtp", "smtp://u@mail.example.com?starttls"): "set NEWSLETTER_SMTP_PASSWORD",
+        ("--smtp", "smtp://u@mail.example.com"): "would send the password in clear",
         ("--smtp", "smtp://mail.example.com?tls=1"): "unknown option",
     }
     for args, expected in cases.items():

@@ -131,3 +131,17 @@ def test_tokens_never_reach_the_access_log(server, tmp_path: Path):
     assert httpx.get(f"{base}/u/{token}").status_code == 200
     log = (tmp_path / "serve.log").read_text()
     assert "GET /u/… HTTP/1.1" in log and token not in log
+
+
+def test_a_forged_host_header_steers_nothing(server):
+    """Behind a proxy the Host header is whatever a client wrote: no redirect, no link and
+    no answer may come from it (base_url's host and loopback names only)."""
+    base, _db = server
+    token = make_token(KEY, 1)
+    for path in (f"/u/{token}", f"/u/{token}/", "/u"):
+        forged = httpx.get(base + path, headers={"Host": "evil.example"})
+        assert forged.status_code == 400 and "location" not in forged.headers
+        assert "evil.example" not in forged.text
+    public = httpx.get(f"{base}/u/{token}/", headers={"Host": "newsletter.krakow.example"})
+    assert public.status_code == 404 and "location" not in public.headers  # no slash redirect
+    assert httpx.get(f"{base}/u/{token}", headers={"Host": "newsletter.krakow.example"}).is_success

@@ -397,3 +397,60 @@ def _image_boxes(
 def _cells(image: Image.Image, size: tuple[int, int] = (8, 6)) -> list[int]:
     """The picture as 8×6 averaged cells, channel by channel."""
     return list(image.resize(size, Image.Resampling.BOX).tobytes())
+
+
+def test_broken_font_and_colour_profile_are_errors_naming_the_file(
+    project: Project, sample, tmp_path
+):
+    """WeasyPrint used to drop both silently: text in another font, a PDF/X without its
+    output intent."""
+    from PIL import ImageCms
+
+    from newsletter.theme import load_theme
+
+    shutil.copytree(ROOT / "assets", tmp_path / "assets")
+    fonts = tmp_path / "assets" / "fonts"
+    bold = fonts / "source-sans-3" / "SourceSans3-Bold.ttf"
+    bold.write_bytes(bold.read_bytes()[:200_000])  # an interrupted copy
+    broken = dataclasses.replace(project, theme=load_theme(tmp_path / "assets" / "theme.yaml"))
+    with pytest.raises(PdfBuildError) as cut:
+        font_faces(broken)
+    assert str(cut.value) == (
+        f"{broken.site.theme_path}: font file for 'bold' is broken: {bold}: it is cut short: "
+        "its 'glyf' table ends at byte 370,668, the file has 200,000"
+    )
+    bold.write_bytes((ROOT / "assets/fonts/source-sans-3/SourceSans3-Bold.ttf").read_bytes())
+    emoji = fonts / "noto-emoji" / "NotoEmoji-Regular.ttf"
+    emoji.write_bytes(b"<html>404 Not Found</html>")  # a download that went wrong
+    with pytest.raises(PdfBuildError, match=r"theme\.yaml:\d+: font file is broken: "
+                       r".*NotoEmoji-Regular\.ttf: it is not a font file that can be read"):
+        font_faces(broken)
+
+    def printing_with(profile: Path) -> pytest.ExceptionInfo:
+        settings = project.site.print.model_copy(update={"icc_profile": str(profile)})
+        site = project.site.model_copy(update={"print": settings})
+        with pytest.raises(PdfBuildError) as caught:
+            write_print(sample, dataclasses.replace(project, site=site), tmp_path)
+        return caught
+
+    cmyk = Path(project.site.print.icc_profile).read_bytes()
+    cases = {
+        b"not a profile" * 20: "it is not an ICC profile (no 'acsp' signature in its header)",
+        cmyk[:5000]: f"it is cut short: its header says {len(cmyk):,} bytes, the file has 5,000",
+        ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB")).tobytes():
+            "it is a RGB profile; the printer's PDF needs a CMYK one",
+        cmyk[:128] + b"\xff" * (len(cmyk) - 128): "LittleCMS cannot use it",
+    }  # fmt: skip
+    for number, (content, reason) in enumerate(cases.items()):
+        profile = tmp_path / f"printer{number}.icc"
+        profile.write_bytes(content)
+        message = str(printing_with(profile).value)
+        assert message.startswith(
+            f"newsletter.toml:{line_of_icc()}: colour profile {profile} cannot be the printer's "
+            f"output intent: {reason}"
+        ), message
+
+
+def line_of_icc() -> int:
+    text = (ROOT / "newsletter.toml").read_text(encoding="utf-8").splitlines()
+    return next(n for n, line in enumerate(text, 1) if line.startswith("icc_profile"))
