@@ -97,7 +97,7 @@ def create_app(engine: Engine, site: Site, key: bytes) -> Starlette:
             return invalid()
         try:
             with engine.begin() as connection:
-                subs.set_status(connection, found.id, subs.UNSUBSCRIBED)
+                subs.set_status(connection, found.id, subs.UNSUBSCRIBED, "unsubscribe link")
             apply_queued(engine)
         except sa.exc.OperationalError:  # the database stayed locked longer than we wait
             if queue is None:
