@@ -41,6 +41,28 @@ class PrintSettings(Node):
     """Saddle-stitched booklets need a multiple of 4 pages; 1 turns padding off."""
 
 
+class ConsentText(Node):
+    """The consent text in each language the form is offered in."""
+
+    pl: Text
+    en: Text
+
+
+class Consent(Node):
+    """The text beside the sign-up form's checkbox, per language, and its version.
+
+    Every consent event records the version the person agreed to: change ``version``
+    whenever the text changes, so the record says which words each person saw.
+    """
+
+    version: Annotated[str, _Str(strip_whitespace=True, pattern=r"^[A-Za-z0-9._-]{1,40}$")]
+    text: ConsentText
+
+    def words(self, language: str) -> str:
+        """The text in ``language`` (pl or en)."""
+        return self.text.en if language == "en" else self.text.pl
+
+
 class Site(Node):
     """Settings shared by every issue."""
 
@@ -56,6 +78,7 @@ class Site(Node):
     output: Text = "build"
     templates: Text = "templates"
     print: PrintSettings = PrintSettings()
+    consent: Consent | None = None  # without it, `serve` offers no sign-up form
     root: Path = Field(default=Path("."), exclude=True)
 
     @field_validator("base_url")

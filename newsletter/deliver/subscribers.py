@@ -250,7 +250,11 @@ def remove(engine: Engine, email: str, source: str = "command: subscribers remov
 
 
 def set_status(
-    connection: Connection, subscriber_id: int, status: str, source: str | None = None
+    connection: Connection,
+    subscriber_id: int,
+    status: str,
+    source: str | None = None,
+    ip: str | None = None,
 ) -> bool:
     """Change a subscriber's status; True when it changed. With a ``source``, a change is
     appended to the consent record (kind: the new status).
@@ -272,7 +276,7 @@ def set_status(
     )
     changed = connection.execute(query).rowcount > 0
     if changed and source is not None:
-        consent.record(connection, subscriber_id, status, source)
+        consent.record(connection, subscriber_id, status, source, ip=ip)
     return changed
 
 
