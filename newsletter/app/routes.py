@@ -28,7 +28,7 @@ from newsletter.app.pages import Pages
 from newsletter.app.security import SecurityHeaders
 from newsletter.app.settings import AppSettings
 from newsletter.app.state import AppState
-from newsletter.deliver.confirmations import ConfirmationMailer
+from newsletter.deliver.confirmations import ConfirmationMailer, ConfirmationTemplate
 from newsletter.load import Project
 from newsletter.model import LANGUAGES
 from newsletter.render.confirmation import render_confirmation
@@ -54,7 +54,10 @@ def create_app(
         Route("/favicon.ico", lambda _request: Response(status_code=204), methods=["GET"]),
     ]
     if signup_enabled(project, mailer):
-        state.confirmations = {lang: render_confirmation(project, lang) for lang in LANGUAGES}
+        state.confirmations = {
+            lang: ConfirmationTemplate(project.site, render_confirmation(project, lang))
+            for lang in LANGUAGES
+        }
         routes += [
             Route("/subscribe", subscribe.show, methods=["GET"]),
             Route("/subscribe", subscribe.submit, methods=["POST"]),

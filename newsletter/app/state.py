@@ -11,9 +11,8 @@ from newsletter.app.challenge import Verifier
 from newsletter.app.limits import RateLimit
 from newsletter.app.pages import Pages
 from newsletter.app.settings import AppSettings
-from newsletter.deliver.confirmations import ConfirmationMailer
+from newsletter.deliver.confirmations import ConfirmationMailer, ConfirmationTemplate
 from newsletter.load import Project
-from newsletter.render.confirmation import ConfirmationEmail
 
 
 @dataclass
@@ -26,7 +25,8 @@ class AppState:
     settings: AppSettings
     pages: Pages
     mailer: ConfirmationMailer | None = None
-    confirmations: dict[str, ConfirmationEmail] = field(default_factory=dict)
+    confirmations: dict[str, ConfirmationTemplate] = field(default_factory=dict)
+    """The confirmation e-mail per language, encoded once."""
     verifier: Verifier = field(init=False)
     per_network: RateLimit = field(init=False)
     per_address: RateLimit = field(init=False)

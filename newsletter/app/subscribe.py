@@ -21,7 +21,7 @@ from newsletter.app.forms import MAX_BODY, SignupForm, read_form
 from newsletter.app.security import client_ip, cross_site, form_token_age, make_form_token, network
 from newsletter.app.state import AppState
 from newsletter.deliver import signup
-from newsletter.deliver.confirmations import confirmation_message
+from newsletter.deliver.messages import envelope
 from newsletter.deliver.tokens import make_expiring_token
 
 log = logging.getLogger("newsletter.app")
@@ -123,9 +123,8 @@ def send_confirmation(state: AppState, asked: signup.SignupRequest, event_id: in
     expires = int(state.now()) + state.settings.confirm_days * 86400
     token = make_expiring_token(state.key, event_id, expires)
     url = state.project.site.url("confirm", token) + f"?lang={asked.language}"
-    rendered = state.confirmations[asked.language]
-    site = state.project.site
-    state.mailer.send(confirmation_message(site, rendered, asked.email, asked.name, url))
+    message = state.confirmations[asked.language].message(asked.email, asked.name, url)
+    state.mailer.send(envelope(asked.email).address, message)
 
 
 def expire_pending(state: AppState, now: float) -> None:

@@ -84,15 +84,16 @@ def refuse_line_breaks(what: str, value: str) -> str:
     return value
 
 
-def quoted_printable(text: str) -> bytes:
-    """UTF-8 quoted-printable with CRLF line ends; each placeholder kept whole on its own line.
+def quoted_printable(text: str, marks: re.Pattern[str] = _MARKS) -> bytes:
+    """UTF-8 quoted-printable with CRLF line ends; each placeholder (``marks``, a pattern
+    with one group) kept whole on its own line.
 
     The segments between placeholders are encoded separately and joined by soft line
     breaks (``=`` CRLF), which a decoder removes, so decoding gives the text back exactly.
     """
     text = text.replace("\r\n", "\n")
     pieces = []
-    for index, segment in enumerate(_MARKS.split(text)):
+    for index, segment in enumerate(marks.split(text)):
         if index % 2:  # a placeholder (split keeps them at odd positions)
             pieces.append(b"=\r\n" + segment.encode("ascii") + b"=\r\n")
             continue
