@@ -123,9 +123,10 @@ def candidate(
         )
     source = (source or "").strip() or None
     status = (status or "").strip().lower() or SUBSCRIBED
-    if status not in STATUSES:
+    if status not in (SUBSCRIBED, *LEFT):  # pending/expired: nobody confirmed; not for files
         raise InvalidSubscriber(
-            f"unknown status '{status}' of {address} (expected one of: {', '.join(STATUSES)})"
+            f"unknown status '{status}' of {address} (expected one of: "
+            f"{', '.join((SUBSCRIBED, *LEFT))})"
         )
     return Candidate(address, name, language, source, status)
 
@@ -320,6 +321,7 @@ def export(engine: Engine, out: TextIO, status: str | None = None) -> int:
     """Write the list as CSV (UTF-8, comma, header row): re-importable, status included,
     so an import elsewhere keeps everyone who left off the list. Returns the rows.
 
+    Sign-ups never confirmed (pending, expired) are left out unless asked for by status.
     A cell a spreadsheet would run as a formula (``=``, ``+``, ``-``, ``@``, tab or CR
     first) gets a leading apostrophe: a name such as ``=HYPERLINK(…)`` typed into a
     sign-up form must not become a live link or command in the editor's Excel.
@@ -328,6 +330,8 @@ def export(engine: Engine, out: TextIO, status: str | None = None) -> int:
     writer.writerow(EXPORT_COLUMNS)
     written = 0
     for item in iter_subscribers(engine, status):
+        if item.status in (PENDING, EXPIRED) and status is None:
+            continue  # sign-ups nobody confirmed are no consent to take elsewhere
         writer.writerow(
             [
                 "" if value is None

@@ -75,3 +75,17 @@ def test_an_import_takes_over_a_pending_address_but_never_one_who_left(tmp_path:
     assert outcomes == ["updated", "kept"]
     assert subs.find(engine, "p@example.com").status == subs.SUBSCRIBED
     assert subs.find(engine, "gone@example.com").status == subs.UNSUBSCRIBED
+
+
+def test_unconfirmed_sign_ups_are_not_exported_and_files_cannot_make_them(tmp_path: Path):
+    import io
+
+    import pytest
+
+    engine = open_database(tmp_path / "l.db")
+    signup.request(engine, asked("p@example.com"))
+    subs.add(engine, subs.candidate("s@example.com", None, "pl", "test"))
+    out = io.StringIO()
+    assert subs.export(engine, out) == 1 and "p@example.com" not in out.getvalue()
+    with pytest.raises(subs.InvalidSubscriber, match="unknown status 'pending'"):
+        subs.candidate("s@example.com", status="pending")
