@@ -28,8 +28,10 @@ class AppSettings:
     """Confirmation e-mails in all: many addresses from many networks still cannot turn
     the list's sender (and its reputation) into a spam source."""
     pow_max_number: int = 50_000
-    """Proof of work: the browser tries up to this many SHA-256 hashes (half on average;
-    about 0.3 s in Chromium on a 2020 laptop, 1–2 s on an old phone)."""
+    """Proof of work: the browser tries up to this many SHA-256 hashes (half on average).
+    Chromium on the 2-core test machine hashes 54,000–89,000 a second (bench/signup.py):
+    0.3–0.5 s on average, under 1 s at most, mostly done while the reader types; a slow
+    phone may take a few times that."""
     nojs_wait_seconds: int = 5
     """Without JavaScript the form cannot do the work; it must instead be sent at least
     this long after it was served (a person reads and types; a script posts at once)."""

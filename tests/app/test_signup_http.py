@@ -167,3 +167,39 @@ def test_without_a_mail_server_there_is_no_sign_up_form(project, tmp_path: Path)
     with serving(project, tmp_path / "list.db", signup=False) as served:
         assert httpx.get(f"{served.base}/subscribe").status_code == 404
         assert httpx.get(f"{served.base}/u/{make_token(KEY, 1)}").status_code == 404
+
+
+def test_serve_offers_sign_up_with_an_smtp_server_and_keeps_tokens_out_of_its_log(tmp_path):
+    import logging
+    import os
+    import subprocess
+    import sys
+
+    from conftest import ROOT
+    from mailhelpers import Recorder, free_port, smtp_server
+
+    from newsletter.app.routes import RedactTokens
+
+    port = free_port()
+    exe = Path(sys.executable).with_name("newsletter")
+    env = {**os.environ, "NEWSLETTER_SECRET": KEY.decode()}
+    with smtp_server(Recorder()) as url:
+        process = subprocess.Popen(
+            [str(exe), "serve", "--db", str(tmp_path / "l.db"), "--port", str(port),
+             "--smtp", url], cwd=ROOT, env=env, stderr=subprocess.PIPE, text=True,
+        )  # fmt: skip
+        try:
+            for _ in range(200):  # bounded wait for start-up
+                try:
+                    page = httpx.get(f"http://127.0.0.1:{port}/subscribe", timeout=1)
+                    break
+                except httpx.TransportError:
+                    time.sleep(0.05)
+            assert page.status_code == 200 and 'name="consent"' in page.text
+        finally:
+            process.terminate()
+            process.wait(10)
+    record = logging.LogRecord("uvicorn.access", logging.INFO, "", 0, "%s %s", (
+        "GET /p/12-abc?lang=pl", "POST /confirm/1-2-xyz"), None)  # fmt: skip
+    RedactTokens().filter(record)
+    assert record.args == ("GET /p/…?lang=pl", "POST /confirm/…")
