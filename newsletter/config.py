@@ -54,6 +54,28 @@ class DkimSettings(Node):
                                            pattern=rf"^{_LABEL}(\.{_LABEL})*$")]  # fmt: skip
 
 
+class ConsentText(Node):
+    """The consent text in each language the form is offered in."""
+
+    pl: Text
+    en: Text
+
+
+class Consent(Node):
+    """The text beside the sign-up form's checkbox, per language, and its version.
+
+    Every consent event records the version the person agreed to: change ``version``
+    whenever the text changes, so the record says which words each person saw.
+    """
+
+    version: Annotated[str, _Str(strip_whitespace=True, pattern=r"^[A-Za-z0-9._-]{1,40}$")]
+    text: ConsentText
+
+    def words(self, language: str) -> str:
+        """The text in ``language`` (pl or en)."""
+        return self.text.en if language == "en" else self.text.pl
+
+
 class Site(Node):
     """Settings shared by every issue."""
 
@@ -74,6 +96,7 @@ class Site(Node):
     templates: Text = "templates"
     print: PrintSettings = PrintSettings()
     dkim: DkimSettings | None = None
+    consent: Consent | None = None  # without it, `serve` offers no sign-up form
     root: Path = Field(default=Path("."), exclude=True)
 
     @field_validator("base_url")

@@ -9,7 +9,13 @@ from __future__ import annotations
 UNSUBSCRIBE_URL = "%%unsubscribe_url%%"
 """The recipient's one-click unsubscribe page (HMAC-signed token)."""
 
-ALL = (UNSUBSCRIBE_URL,)
+PREFERENCES_URL = "%%preferences_url%%"
+"""The recipient's preference page: language, leaving the list (HMAC-signed token)."""
+
+CONFIRM_URL = "%%confirm_url%%"
+"""A sign-up's confirmation link (the confirmation e-mail only; signed, expiring)."""
+
+ALL = (UNSUBSCRIBE_URL, PREFERENCES_URL, CONFIRM_URL)
 
 
 def fill(text: str, values: dict[str, str]) -> str:

@@ -90,7 +90,8 @@ def test_build_rejects_unknown_edition_with_suggestion():
 
 VERBS = [
     "new", "check", "build", "site", "preview", "send", "serve",
-    *(f"subscribers {verb}" for verb in ("import", "add", "remove", "list", "count", "export")),
+    *(f"subscribers {verb}" for verb in ("import", "add", "remove", "list", "count", "export",
+                                                  "show")),
 ]
 
 

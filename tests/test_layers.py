@@ -22,6 +22,9 @@ FORBIDDEN = {
     # pictures and colour are a tool of the renderers, knowing nothing of issues or layout
     "newsletter.images": ("newsletter.render", "newsletter.publish", "newsletter.output",
                           "newsletter.load", "newsletter.model"),
+    # the list knows nothing of the web pages that change it, nor of the terminal
+    "newsletter.deliver": ("newsletter.app", "newsletter.commands", "newsletter.cli"),
+    "newsletter.app": ("newsletter.commands", "newsletter.cli", "newsletter.publish"),
     "newsletter.colour": ("newsletter.render", "newsletter.publish", "newsletter.output",
                           "newsletter.load", "newsletter.model", "newsletter.images"),
 }

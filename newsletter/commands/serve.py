@@ -1,4 +1,4 @@
-"""``newsletter serve``: the unsubscribe endpoint behind the links in every message."""
+"""``newsletter serve``: the public pages: sign-up, confirmation, preferences, unsubscribe."""
 
 from __future__ import annotations
 
@@ -14,26 +14,36 @@ from newsletter.commands.options import db_option
 @click.option("--busy-timeout", default=5.0, show_default=True, type=click.FloatRange(0.1, 20),
               metavar="SECONDS", help="How long an unsubscribe waits for a locked SQLite "
               "database before it is queued (below mail clients' own timeouts).")  # fmt: skip
+@click.option("--smtp", "smtp_url", metavar="URL", help="SMTP server for sign-up confirmation "
+              "e-mails (default: $NEWSLETTER_SMTP_URL; without one, no sign-up form).")  # fmt: skip
 @db_option
 @click.pass_context
-def serve(ctx: click.Context, host: str, port: int, busy_timeout: float, db: str | None) -> None:
-    """Serve the unsubscribe pages: GET /u/<token> asks, POST /u/<token> unsubscribes.
+def serve(
+    ctx: click.Context, host: str, port: int, busy_timeout: float, smtp_url: str | None,
+    db: str | None,
+) -> None:  # fmt: skip
+    """Serve the reader's pages: /subscribe, /confirm/<token>, /p/<token>, /u/<token>.
 
-    Mail clients' one-click unsubscribe (RFC 8058) POSTs to the link in List-Unsubscribe,
-    base_url + u/<token>: that address must reach this server over HTTPS. Needs the same
+    Every GET only shows a page; changes are POSTs (link scanners follow GETs). Mail
+    clients' one-click unsubscribe (RFC 8058) POSTs to base_url + u/<token>: that address
+    must reach this server over HTTPS. Sign-up needs a [consent] text in newsletter.toml
+    and an SMTP server (--smtp) for the confirmation e-mails. Needs the same
     NEWSLETTER_SECRET as `send`.
 
     \b
     Example:
-      newsletter serve --db list.db --port 8025
+      newsletter serve --db list.db --port 8025 --smtp 'smtp://newsletter@smtp.example.pl:587?starttls'
     """
     import logging
+    import os
 
     import uvicorn
 
+    from newsletter.app.routes import RedactTokens, create_app, signup_enabled
     from newsletter.commands.options import require_db
-    from newsletter.deliver.app import RedactTokens, create_app
+    from newsletter.deliver.confirmations import ConfirmationMailer
     from newsletter.deliver.db import open_database
+    from newsletter.deliver.smtp import URL_VARIABLE, smtp_settings
     from newsletter.deliver.tokens import secret_key
     from newsletter.deliver.unsubscribes import apply_queued
     from newsletter.load import load_project
@@ -41,6 +51,15 @@ def serve(ctx: click.Context, host: str, port: int, busy_timeout: float, db: str
     key = secret_key()
     engine = open_database(require_db(db), busy_timeout=busy_timeout)
     apply_queued(engine)
-    site = load_project(ctx.obj.get("config")).site
+    project = load_project(ctx.obj.get("config"))
+    mailer = None
+    if smtp_url or os.environ.get(URL_VARIABLE):
+        mailer = ConfirmationMailer(project.site, smtp_settings(smtp_url))
+    if not signup_enabled(project, mailer):
+        missing = "no [consent] in newsletter.toml" if mailer else "no --smtp server"
+        click.secho(f"warning: no sign-up form ({missing})", fg="yellow", err=True)
     logging.getLogger("uvicorn.access").addFilter(RedactTokens())
-    uvicorn.run(create_app(engine, site, key), host=host, port=port, proxy_headers=True)
+    uvicorn.run(create_app(engine, project, key, mailer=mailer), host=host, port=port,
+                proxy_headers=True)  # fmt: skip
+    if mailer:
+        mailer.close()

@@ -9,7 +9,9 @@ import click
 
 from newsletter.commands.options import db_option, open_db
 
-STATUS_CHOICE = click.Choice(["subscribed", "unsubscribed", "bounced", "complained"])
+STATUS_CHOICE = click.Choice(
+    ["subscribed", "unsubscribed", "bounced", "complained", "pending", "expired"]
+)
 
 
 @click.group()
@@ -86,9 +88,12 @@ def add(  # type: ignore[no-untyped-def]
     Example:
       newsletter subscribers add --db list.db jan@example.com --name "Jan Kowalski"
     """
+    import dataclasses
+
     from newsletter.deliver import subscribers as subs
 
     checked = subs.candidate(email, name, language, source or "manual", smtputf8)
+    checked = dataclasses.replace(checked, origin="command: subscribers add")
     outcome = subs.add(open_db(db), checked)
     messages = {
         "added": "added",
@@ -163,3 +168,29 @@ def export(out, status: str | None, db: str | None) -> None:  # type: ignore[no-
 
     written = subs.export(open_db(db), out, status)
     click.echo(f"{written} subscribers exported", err=True)
+
+
+@subscribers.command()
+@click.argument("email")
+@db_option
+def show(email: str, db: str | None) -> None:
+    """Print one person's entry and whole consent history, oldest first.
+
+    Each event: time (UTC), kind, source (form, import file:line, command, link), the
+    version of the consent text, the truncated network address, and what changed.
+
+    \b
+    Example:
+      newsletter subscribers show --db list.db jan@example.com
+    """
+    from newsletter.deliver import consent
+    from newsletter.deliver import subscribers as subs
+    from newsletter.exceptions import NewsletterError
+
+    engine = open_db(db)
+    found = subs.find(engine, email)
+    if found is None:
+        raise NewsletterError(f"{email.strip()} is not on the list")
+    click.echo(f"{found.email}\t{found.status}\t{found.language or '-'}\t{found.name or ''}")
+    for event in consent.history(engine, found.email):
+        click.echo(f"  {event.describe()}")

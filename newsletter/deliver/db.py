@@ -77,6 +77,24 @@ deliveries = sa.Table(
     sa.Index("deliveries_pending", "send_id", "status", "subscriber_id"),
 )
 
+consent_events = sa.Table(
+    "consent_events",
+    metadata,
+    # Version 3. Append-only: what a person agreed to or withdrew, when, where and how.
+    # No code path updates or deletes a row; a person's history is their rows in id order.
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column(
+        "subscriber_id", sa.Integer, sa.ForeignKey("subscribers.id"), nullable=False, index=True
+    ),
+    sa.Column("kind", sa.String(20), nullable=False),  # see newsletter.deliver.consent
+    sa.Column("at", sa.DateTime(timezone=True), nullable=False),
+    # form, "import list.csv:12", "command: subscribers add", "unsubscribe link", …
+    sa.Column("source", sa.String(300), nullable=False),
+    sa.Column("consent_version", sa.String(40)),  # the [consent] text agreed to, if any
+    sa.Column("ip", sa.String(50)),  # truncated: /24 for IPv4, /48 for IPv6
+    sa.Column("details", sa.JSON),  # what changed: language, name, status
+)
+
 
 def _create_v1(connection: Connection) -> None:
     metadata.create_all(connection, tables=[subscribers, sends, deliveries])
@@ -98,7 +116,16 @@ def _claims_and_languages_v2(connection: Connection) -> None:
             connection.execute(sa.text(f"ALTER TABLE deliveries ADD COLUMN {name} {kind}"))
 
 
-MIGRATIONS: list[Callable[[Connection], None]] = [_create_v1, _claims_and_languages_v2]
+def _consent_events_v3(connection: Connection) -> None:
+    """The append-only record of consent (sign-up, confirmation, changes, leaving)."""
+    consent_events.create(connection, checkfirst=True)
+
+
+MIGRATIONS: list[Callable[[Connection], None]] = [
+    _create_v1,
+    _claims_and_languages_v2,
+    _consent_events_v3,
+]
 """Migration N+1 brings a database from version N to N+1. Append, never edit."""
 
 

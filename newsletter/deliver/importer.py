@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import codecs
 import csv
+import dataclasses
 import io
 import unicodedata
 from collections.abc import Callable
@@ -174,7 +175,7 @@ def import_csv(
             )
             continue
         seen[item.key] = line
-        batch.append(item)
+        batch.append(dataclasses.replace(item, origin=f"import {path.name}:{line}"))
         if len(batch) >= BATCH:
             flush()
     flush()

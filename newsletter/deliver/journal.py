@@ -381,7 +381,8 @@ class JournalOutbox:
         )
         for o in outcomes:
             if o.status == BOUNCED:
-                subs.set_status(connection, o.recipient.subscriber_id, subs.BOUNCED)
+                subs.set_status(connection, o.recipient.subscriber_id, subs.BOUNCED,
+                                f"send {self.send_id}: {o.reply[:200]}")  # fmt: skip
 
     def close(self) -> None:
         """Stop renewing and give back the rows claimed but not done."""

@@ -3,7 +3,8 @@
 Building a 46 KB multipart ``EmailMessage`` per recipient runs at about 477 messages/s
 (LIBRARY-NOTES); a list of 100,000 would take minutes of CPU before SMTP even starts. So
 the message is built and serialized once, with CRLF line endings as SMTP wants them, and
-each recipient gets a few header lines in front and their unsubscribe URL substituted.
+each recipient gets a few header lines in front and their unsubscribe and preference
+URLs substituted.
 
 Substitution into an encoded body needs care: quoted-printable inserts soft line breaks
 every 76 characters and could cut the placeholder in two. The parts are therefore encoded
@@ -17,6 +18,7 @@ from __future__ import annotations
 
 import binascii
 import email.utils
+import re
 import secrets
 from dataclasses import dataclass
 from email import policy
@@ -29,10 +31,12 @@ import idna
 from newsletter import placeholders
 from newsletter.config import Site
 from newsletter.deliver.signing import DkimSigner
-from newsletter.deliver.tokens import make_token
+from newsletter.deliver.tokens import PREFERENCES, make_token
 from newsletter.exceptions import NewsletterError
 
-_MARK = placeholders.UNSUBSCRIBE_URL.encode("ascii")
+_PER_RECIPIENT = (placeholders.UNSUBSCRIBE_URL, placeholders.PREFERENCES_URL)
+_MARKS = re.compile("(" + "|".join(re.escape(m) for m in _PER_RECIPIENT) + ")")
+_MARKS_BYTES = re.compile(_MARKS.pattern.encode("ascii"))
 _QP_LINE = 76  # RFC 2045: encoded lines of at most 76 characters
 
 
@@ -81,21 +85,25 @@ def refuse_line_breaks(what: str, value: str) -> str:
     return value
 
 
-def quoted_printable(text: str) -> bytes:
-    """UTF-8 quoted-printable with CRLF line ends; the placeholder kept whole on its own line.
+def quoted_printable(text: str, marks: re.Pattern[str] = _MARKS) -> bytes:
+    """UTF-8 quoted-printable with CRLF line ends; each placeholder (``marks``, a pattern
+    with one group) kept whole on its own line.
 
     The segments between placeholders are encoded separately and joined by soft line
     breaks (``=`` CRLF), which a decoder removes, so decoding gives the text back exactly.
     """
     text = text.replace("\r\n", "\n")
     pieces = []
-    for segment in text.split(placeholders.UNSUBSCRIBE_URL):
+    for index, segment in enumerate(marks.split(text)):
+        if index % 2:  # a placeholder (split keeps them at odd positions)
+            pieces.append(b"=\r\n" + segment.encode("ascii") + b"=\r\n")
+            continue
         encoded = binascii.b2a_qp(segment.encode("utf-8"), istext=True)
         lines = encoded.split(b"\n")
         # The last line gets a soft break after it: keep it within 76 with that "=".
         lines[-1] = _soft_wrap(lines[-1])
         pieces.append(b"\r\n".join(lines))
-    return (b"=\r\n" + _MARK + b"=\r\n").join(pieces)
+    return b"".join(pieces)
 
 
 def quoted_printable_url(url: str) -> bytes:
@@ -162,7 +170,8 @@ class MessageFactory:
                 b"\r\n--" + boundary.encode() + b"--\r\n",
             ]
         )
-        self._body = body.split(_MARK)
+        # Text and placeholders alternate: even pieces are text, odd ones placeholders.
+        self._body = _MARKS_BYTES.split(body)
         # SMTP's dot-stuffing, done once: smtplib would run a regex over the whole 89 KB
         # of every message (a third of a sender's CPU). A piece never starts a line with
         # a dot it did not have: each begins with the "=" of a soft break.
@@ -186,6 +195,10 @@ class MessageFactory:
     def unsubscribe_url(self, subscriber_id: int) -> str:
         """The recipient's unsubscribe page: base_url + ``u/`` + token."""
         return self.site.url("u", make_token(self.key, subscriber_id))
+
+    def preferences_url(self, subscriber_id: int) -> str:
+        """The recipient's preference page: base_url + ``p/`` + token."""
+        return self.site.url("p", make_token(self.key, subscriber_id, PREFERENCES))
 
     def message_id(self, subscriber_id: int) -> str:
         return f"<{self.message_key}.{subscriber_id}@{self.domain}>"
@@ -217,14 +230,26 @@ class MessageFactory:
             f"Message-ID: {self.message_id(recipient.subscriber_id)}\r\n"
             f"List-Unsubscribe: <{url}>,\r\n <{self.mailto}>\r\n"
         ).encode()
-        link = quoted_printable_url(url)
+        links = {
+            placeholders.UNSUBSCRIBE_URL.encode(): quoted_printable_url(url),
+            placeholders.PREFERENCES_URL.encode(): quoted_printable_url(
+                self.preferences_url(recipient.subscriber_id)
+            ),
+        }
         signature = b""
-        if self.signer is not None:
-            signature = self.signer.header(head + self.head + b"\r\n" + link.join(self._body))
+        if self.signer is not None:  # signs the message as it is, before dot-stuffing
+            body = _filled(self._body, links)
+            signature = self.signer.header(head + self.head + b"\r\n" + body)
         if stuffed:
+            links = {mark: _dot_stuff(link) for mark, link in links.items()}
             return signature + head + self._stuffed_head + b"\r\n" + \
-                _dot_stuff(link).join(self._stuffed_body)
-        return signature + head + self.head + b"\r\n" + link.join(self._body)
+                _filled(self._stuffed_body, links)
+        return signature + head + self.head + b"\r\n" + _filled(self._body, links)
+
+
+def _filled(pieces: list[bytes], links: dict[bytes, bytes]) -> bytes:
+    """The body with each placeholder (the odd pieces) replaced by its link."""
+    return b"".join(links[piece] if index % 2 else piece for index, piece in enumerate(pieces))
 
 
 def _dot_stuff(data: bytes) -> bytes:

@@ -17,6 +17,7 @@ import sqlalchemy as sa
 from email_validator import EmailNotValidError, validate_email
 from sqlalchemy.engine import Connection, Engine
 
+from newsletter.deliver import consent
 from newsletter.deliver.db import now, subscribers
 from newsletter.exceptions import NewsletterError
 from newsletter.model import LANGUAGES
@@ -25,7 +26,12 @@ SUBSCRIBED = "subscribed"
 UNSUBSCRIBED = "unsubscribed"
 BOUNCED = "bounced"
 COMPLAINED = "complained"
-STATUSES = (SUBSCRIBED, UNSUBSCRIBED, BOUNCED, COMPLAINED)
+PENDING = "pending"  # signed up through the form, confirmation link not yet used
+EXPIRED = "expired"  # signed up, never confirmed: the link expired (name dropped)
+STATUSES = (SUBSCRIBED, UNSUBSCRIBED, BOUNCED, COMPLAINED, PENDING, EXPIRED)
+LEFT = (UNSUBSCRIBED, BOUNCED, COMPLAINED)
+"""Statuses of people who left: no import or ``add`` puts them back (only their own
+confirmed sign-up does)."""
 
 FORMULA_STARTS = tuple("=+-@\t\r")
 EXPORT_COLUMNS = (
@@ -60,6 +66,7 @@ class Candidate:
     language: str | None = None
     source: str | None = None
     status: str = SUBSCRIBED  # an exported list keeps who left: they stay off on import
+    origin: str = "command"  # where the change came from, for the consent record
 
     @property
     def key(self) -> str:
@@ -116,9 +123,10 @@ def candidate(
         )
     source = (source or "").strip() or None
     status = (status or "").strip().lower() or SUBSCRIBED
-    if status not in STATUSES:
+    if status not in (SUBSCRIBED, *LEFT):  # pending/expired: nobody confirmed; not for files
         raise InvalidSubscriber(
-            f"unknown status '{status}' of {address} (expected one of: {', '.join(STATUSES)})"
+            f"unknown status '{status}' of {address} (expected one of: "
+            f"{', '.join((SUBSCRIBED, *LEFT))})"
         )
     return Candidate(address, name, language, source, status)
 
@@ -153,13 +161,28 @@ def save(connection: Connection, batch: Iterable[Candidate]) -> list[str]:
                 "created_at": moment,
                 "updated_at": moment,
             }
-            connection.execute(subscribers.insert().values(**values))
+            inserted = connection.execute(subscribers.insert().values(**values))
+            values["id"] = inserted.inserted_primary_key[0]
             existing[item.key] = values
+            consent.record(connection, values["id"], consent.IMPORTED, item.origin,
+                           details=_imported(item))  # fmt: skip
             outcomes.append("added")
-        elif row["status"] != SUBSCRIBED:
+        elif row["status"] in LEFT:
             outcomes.append("kept")
+        elif row["status"] != SUBSCRIBED:  # a sign-up never confirmed: the editor's consent
+            connection.execute(
+                subscribers.update()
+                .where(subscribers.c.id == row["id"])
+                .values(status=item.status, name=item.name or row["name"], source=item.source,
+                        language=item.language or row["language"], subscribed_at=moment,
+                        updated_at=moment)
+            )  # fmt: skip
+            row["status"] = item.status
+            consent.record(connection, row["id"], consent.IMPORTED, item.origin,
+                           details=_imported(item))  # fmt: skip
+            outcomes.append("updated")
         elif item.status != SUBSCRIBED:  # the file says they left: they leave here too
-            set_status(connection, row["id"], item.status)
+            set_status(connection, row["id"], item.status, item.origin)
             row["status"] = item.status
             outcomes.append("updated")
         else:
@@ -175,10 +198,27 @@ def save(connection: Connection, batch: Iterable[Candidate]) -> list[str]:
                     .values(**changes, updated_at=moment)
                 )
                 row.update(changes)
+                consent.record(connection, row["id"], consent.CHANGED, item.origin,
+                               details=_changes(changes))  # fmt: skip
                 outcomes.append("updated")
             else:
                 outcomes.append("unchanged")
     return outcomes
+
+
+def _imported(item: Candidate) -> dict[str, str]:
+    """What an import event records besides its source: the consent source the file
+    names, the language, and the status when the row says the person left."""
+    details = {"consent": item.source, "language": item.language}
+    if item.status != SUBSCRIBED:
+        details["status"] = item.status
+    return {key: value for key, value in details.items() if value}
+
+
+def _changes(changes: dict[str, object]) -> dict[str, object]:
+    """Changed fields for the record; a name is noted as changed, not copied (the record
+    is kept longer than the row's personal details need to be)."""
+    return {key: ("changed" if key == "name" else value) for key, value in changes.items()}
 
 
 def add(engine: Engine, item: Candidate) -> str:
@@ -200,21 +240,29 @@ def find(engine: Engine, email: str) -> Subscriber | None:
     return _subscriber(row) if row else None
 
 
-def remove(engine: Engine, email: str) -> Subscriber:
+def remove(engine: Engine, email: str, source: str = "command: subscribers remove") -> Subscriber:
     """Unsubscribe an address (the row stays, so no import can bring it back)."""
     found = find(engine, email)
     if found is None:
         raise NewsletterError(f"{email.strip()} is not on the list")
     with engine.begin() as connection:
-        set_status(connection, found.id, UNSUBSCRIBED)
+        set_status(connection, found.id, UNSUBSCRIBED, source)
     return found
 
 
-def set_status(connection: Connection, subscriber_id: int, status: str) -> bool:
-    """Change a subscriber's status; True when it changed.
+def set_status(
+    connection: Connection,
+    subscriber_id: int,
+    status: str,
+    source: str | None = None,
+    ip: str | None = None,
+) -> bool:
+    """Change a subscriber's status; True when it changed. With a ``source``, a change is
+    appended to the consent record (kind: the new status).
 
     Leaving the list is one-way: an unsubscribed address is never marked bounced or
-    subscribed again, so the reason it left is kept.
+    subscribed again, so the reason it left is kept (only the person's own confirmed
+    sign-up brings them back, see :mod:`newsletter.deliver.signup`).
     """
     moment = now()
     values: dict[str, object] = {"status": status, "updated_at": moment}
@@ -227,7 +275,10 @@ def set_status(connection: Connection, subscriber_id: int, status: str) -> bool:
         .where(subscribers.c.status != UNSUBSCRIBED)
         .values(**values)
     )
-    return connection.execute(query).rowcount > 0
+    changed = connection.execute(query).rowcount > 0
+    if changed and source is not None:
+        consent.record(connection, subscriber_id, status, source, ip=ip)
+    return changed
 
 
 def by_id(connection: Connection, subscriber_id: int) -> Subscriber | None:
@@ -270,6 +321,7 @@ def export(engine: Engine, out: TextIO, status: str | None = None) -> int:
     """Write the list as CSV (UTF-8, comma, header row): re-importable, status included,
     so an import elsewhere keeps everyone who left off the list. Returns the rows.
 
+    Sign-ups never confirmed (pending, expired) are left out unless asked for by status.
     A cell a spreadsheet would run as a formula (``=``, ``+``, ``-``, ``@``, tab or CR
     first) gets a leading apostrophe: a name such as ``=HYPERLINK(…)`` typed into a
     sign-up form must not become a live link or command in the editor's Excel.
@@ -278,6 +330,8 @@ def export(engine: Engine, out: TextIO, status: str | None = None) -> int:
     writer.writerow(EXPORT_COLUMNS)
     written = 0
     for item in iter_subscribers(engine, status):
+        if item.status in (PENDING, EXPIRED) and status is None:
+            continue  # sign-ups nobody confirmed are no consent to take elsewhere
         writer.writerow(
             [
                 "" if value is None

@@ -1,8 +1,11 @@
-"""Unsubscribe tokens: a subscriber id signed with HMAC-SHA256.
+"""Link tokens: a subscriber id (or sign-up event id) signed with HMAC-SHA256.
 
-A token is ``<id>-<signature>``: whoever has the link may unsubscribe that one address,
-and nobody can make a link for another. The key is ``NEWSLETTER_SECRET`` from the
-environment, never a file, so it cannot be committed with the project. Changing the key
+A token is ``<id>-<signature>``: whoever has the link may unsubscribe that one address
+(or open that one person's preferences), and nobody can make a link for another. Each
+kind of link signs a different purpose, so an unsubscribe token is no preference token.
+Confirmation tokens also carry their expiry, ``<id>-<expiry>-<signature>``, signed too.
+The key is ``NEWSLETTER_SECRET`` from the environment, never a file, so it cannot be
+committed with the project. Changing the key
 invalidates the links of every message already sent.
 """
 
@@ -18,9 +21,14 @@ from newsletter.exceptions import NewsletterError
 
 SECRET_VARIABLE = "NEWSLETTER_SECRET"
 MIN_SECRET_LENGTH = 16
-_PURPOSE = b"unsubscribe:"  # a signature made for something else never passes as this
+UNSUBSCRIBE = "unsubscribe"
+PREFERENCES = "preferences"
+CONFIRM = "confirm"  # a sign-up's confirmation link (expires)
 _SIGNATURE_BYTES = 16  # 128 bits: unforgeable, and the link stays short
 _TOKEN = re.compile(r"([1-9][0-9]{0,17})-([A-Za-z0-9_-]{22})")
+_EXPIRING = re.compile(r"([1-9][0-9]{0,17})-([1-9][0-9]{0,11})-([A-Za-z0-9_-]{22})")
+EXPIRED = -1
+"""What :func:`read_expiring_token` returns for a genuine token past its expiry."""
 
 
 class MissingSecretError(NewsletterError):
@@ -40,17 +48,20 @@ def secret_key(environ: dict[str, str] | None = None) -> bytes:
     return value.encode("utf-8")
 
 
-def _signature(key: bytes, subscriber_id: int) -> str:
-    digest = hmac.new(key, _PURPOSE + str(subscriber_id).encode(), hashlib.sha256).digest()
+def signature(key: bytes, purpose: str, message: str) -> str:
+    """HMAC-SHA256 of ``purpose:message``, cut to 128 bits, URL-safe base64 (22 chars).
+    The purpose comes first, so a signature made for one thing never passes as another."""
+    data = f"{purpose}:{message}".encode()
+    digest = hmac.new(key, data, hashlib.sha256).digest()
     return base64.urlsafe_b64encode(digest[:_SIGNATURE_BYTES]).rstrip(b"=").decode()
 
 
-def make_token(key: bytes, subscriber_id: int) -> str:
-    """The token in a subscriber's unsubscribe link."""
-    return f"{subscriber_id}-{_signature(key, subscriber_id)}"
+def make_token(key: bytes, subscriber_id: int, purpose: str = UNSUBSCRIBE) -> str:
+    """The token in a subscriber's unsubscribe (or preference) link."""
+    return f"{subscriber_id}-{signature(key, purpose, str(subscriber_id))}"
 
 
-def read_token(key: bytes, token: str) -> int | None:
+def read_token(key: bytes, token: str, purpose: str = UNSUBSCRIBE) -> int | None:
     """The subscriber id a token was made for, or None when it is malformed or forged.
 
     The signature is compared in constant time, so timing tells an attacker nothing
@@ -60,6 +71,23 @@ def read_token(key: bytes, token: str) -> int | None:
     if not match:
         return None
     subscriber_id = int(match.group(1))
-    if not hmac.compare_digest(match.group(2), _signature(key, subscriber_id)):
+    if not hmac.compare_digest(match.group(2), signature(key, purpose, match.group(1))):
         return None
     return subscriber_id
+
+
+def make_expiring_token(key: bytes, ident: int, expires: int, purpose: str = CONFIRM) -> str:
+    """A token for ``ident`` valid until ``expires`` (epoch seconds)."""
+    return f"{ident}-{expires}-{signature(key, purpose, f'{ident}-{expires}')}"
+
+
+def read_expiring_token(key: bytes, token: str, now: float, purpose: str = CONFIRM) -> int | None:
+    """The id an expiring token names; None when malformed or forged, :data:`EXPIRED`
+    when genuine but too old (the page can then say so: only its holder learns it)."""
+    match = _EXPIRING.fullmatch(token)
+    if not match:
+        return None
+    signed = f"{match.group(1)}-{match.group(2)}"
+    if not hmac.compare_digest(match.group(3), signature(key, purpose, signed)):
+        return None
+    return EXPIRED if int(match.group(2)) < now else int(match.group(1))

@@ -17,6 +17,8 @@ from sqlalchemy.engine import Engine
 
 from newsletter.deliver import subscribers as subs
 
+QUEUED_SOURCE = "unsubscribe link (queued: the database was busy)"
+
 
 def queue_path(engine: Engine) -> Path | None:
     """The queue file of a SQLite database (None for other databases)."""
@@ -51,7 +53,7 @@ def apply_queued(engine: Engine) -> int:
     try:
         with engine.begin() as connection:
             for subscriber_id in ids:
-                subs.set_status(connection, subscriber_id, subs.UNSUBSCRIBED)
+                subs.set_status(connection, subscriber_id, subs.UNSUBSCRIBED, QUEUED_SOURCE)
     except BaseException:
         for subscriber_id in ids:
             enqueue(path, subscriber_id)

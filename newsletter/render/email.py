@@ -1,7 +1,8 @@
 """The e-mail edition: Jinja2 → MJML → HTML (mjml-python) → premailer, plus a text part.
 
-Rendered once per build. Per-recipient values (the unsubscribe link) are placeholders from
-:mod:`newsletter.placeholders`, filled by substitution at send time: a send never renders.
+Rendered once per build. Per-recipient values (unsubscribe and preference links) are
+placeholders from :mod:`newsletter.placeholders`, filled by substitution at send time: a
+send never renders.
 WeasyPrint is never imported on this path (it alone costs about 0.9 s to import).
 """
 
@@ -111,6 +112,7 @@ def _context(issue: Issue, project: Project, images: ImageFiles) -> dict[str, ob
         "card_grid": cards,
         "web_url": public_url(project, issue, "web/"),
         "unsubscribe_url": placeholders.UNSUBSCRIBE_URL,
+        "preferences_url": placeholders.PREFERENCES_URL,
         "image": place,
     }
 

@@ -93,7 +93,7 @@ def clean(postgres: str):
     """The server's database, emptied for one test."""
     engine = open_database(postgres)
     with engine.begin() as connection:
-        for table in ("deliveries", "sends", "subscribers"):
+        for table in ("deliveries", "sends", "consent_events", "subscribers"):
             connection.execute(sa.text(f"DELETE FROM {table}"))
     return engine
 

@@ -15,7 +15,7 @@ from newsletter.deliver import subscribers
 from newsletter.deliver.db import deliveries, open_database, sends
 from newsletter.deliver.messages import HeaderInjectionError, MessageFactory, Recipient
 from newsletter.deliver.smtp import smtp_settings
-from newsletter.deliver.tokens import make_token, read_token
+from newsletter.deliver.tokens import PREFERENCES, make_token, read_token
 from newsletter.render.email import render_email
 
 ISSUE = "issues/2020-12"
@@ -23,7 +23,8 @@ ISSUE = "issues/2020-12"
 
 @pytest.fixture
 def edition(sample, project):
-    return render_email(sample, project)
+    """The edition fill_list's subscribers get: the Polish one."""
+    return render_email(sample.translations["pl"], project)
 
 
 @pytest.fixture
@@ -51,11 +52,10 @@ def test_a_thousand_subscribers_get_exactly_a_thousand_messages(env: Path, proje
     assert result.exit_code == 0, result.output
     assert "1,000 sent, 0 failed" in result.stdout
     assert recorder.recipients() == {a: 1 for a in addresses}
-    polish = sample.in_language("pl")  # every subscriber of fill_list reads Polish
-    edition = render_email(polish, project)
     ids = {s.email: s.id for s in subscribers.iter_subscribers(engine)}
     for to, message in recorder.messages():
         link = project.site.url("u", make_token(SECRET.encode(), ids[to]))
+        preferences = project.site.url("p", make_token(SECRET.encode(), ids[to], PREFERENCES))
         assert message["To"].addresses[0].addr_spec == to
         assert message["To"].addresses[0].display_name == f"Użytkownik {to[4:8]}"
         assert message["From"].addresses[0].display_name == "Business Kraków"
@@ -72,8 +72,9 @@ def test_a_thousand_subscribers_get_exactly_a_thousand_messages(env: Path, proje
         text, html = message.iter_parts()
         assert text.get_content_type() == "text/plain"
         assert html.get_content_type() == "text/html"
-        assert body(text) == edition.text.replace("%%unsubscribe_url%%", link)
-        assert body(html) == edition.html.replace("%%unsubscribe_url%%", link)
+        for part, rendered in ((text, edition.text), (html, edition.html)):
+            filled = rendered.replace("%%unsubscribe_url%%", link)
+            assert body(part) == filled.replace("%%preferences_url%%", preferences)
         assert read_token(SECRET.encode(), link.rsplit("/", 1)[1]) == ids[to]
     message_ids = [m["Message-ID"] for _, m in recorder.messages()]
     assert len(set(message_ids)) == 1000

@@ -85,6 +85,7 @@ def test_what_every_client_gets(sample: Issue, project: Project):
     web = f"{project.site.base_url}{sample.id}/web/"
     assert links[web] == "View this issue in your browser"
     assert links[placeholders.UNSUBSCRIBE_URL] == "Unsubscribe"
+    assert links[placeholders.PREFERENCES_URL] == "Your preferences"
     images = list(document.iter("img"))
     assert len(images) == len(list(sample.images()))
     for img in images:
@@ -116,6 +117,7 @@ def test_text_part_has_every_heading_card_url_and_figure(sample: Issue, project:
     assert "Professor Jacek Majchrowski\nMayor of the City of Krakow" in text
     assert "pi.umk@um.krakow.pl" in text
     assert f"Unsubscribe: {placeholders.UNSUBSCRIBE_URL}" in text
+    assert f"Your preferences: {placeholders.PREFERENCES_URL}" in text
     assert "Kraków" in text
 
 

@@ -1,0 +1,47 @@
+"""What every page of the app shares: the list, the key, the limits, the mailer."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+
+from sqlalchemy.engine import Engine
+
+from newsletter.app.challenge import Verifier
+from newsletter.app.limits import RateLimit
+from newsletter.app.pages import Pages
+from newsletter.app.settings import AppSettings
+from newsletter.deliver.confirmations import ConfirmationMailer, ConfirmationTemplate
+from newsletter.load import Project
+
+
+@dataclass
+class AppState:
+    """Built once by :func:`newsletter.app.routes.create_app`."""
+
+    engine: Engine
+    project: Project
+    key: bytes
+    settings: AppSettings
+    pages: Pages
+    mailer: ConfirmationMailer | None = None
+    confirmations: dict[str, ConfirmationTemplate] = field(default_factory=dict)
+    """The confirmation e-mail per language, encoded once."""
+    verifier: Verifier = field(init=False)
+    per_network: RateLimit = field(init=False)
+    per_address: RateLimit = field(init=False)
+    mails: RateLimit = field(init=False)
+    without_work: RateLimit = field(init=False)
+    expired_at: float = 0.0  # when pending sign-ups were last expired
+
+    def __post_init__(self) -> None:
+        s = self.settings
+        self.verifier = Verifier(self.key)
+        self.per_network = RateLimit(s.ip_burst, s.ip_per_hour)
+        self.per_address = RateLimit(s.address_burst, s.address_per_day / 24)
+        self.mails = RateLimit(s.mails_per_hour, s.mails_per_hour)
+        self.without_work = RateLimit(s.nojs_per_hour, s.nojs_per_hour)
+
+    @staticmethod
+    def now() -> float:
+        return time.time()
