@@ -34,6 +34,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
 from newsletter.deliver import subscribers as subs
+from newsletter.deliver.control import RUNNING, SCHEDULED
 from newsletter.deliver.db import deliveries, now, sends, subscribers
 from newsletter.deliver.messages import Recipient
 from newsletter.exceptions import NewsletterError
@@ -56,6 +57,7 @@ class Send:
     message_key: str
     recipients: int
     resumed: bool
+    state: str = RUNNING  # see newsletter/deliver/control.py
 
 
 @dataclass(frozen=True)
@@ -81,11 +83,18 @@ def prepare_send(
     Each row gets the language of the edition it will carry: the subscriber's when the
     issue has it (``languages``), else ``main_language``. Two runs that start together
     both end up with the one send: the loser of the insert reads the winner's.
+
+    A scheduled send is started: its list journaled now, its state made running. A
+    paused, cancelled or done send is returned as it is (``state`` says which).
     """
     try:
         return _prepare(engine, send_id, issue_id, languages, main_language)
-    except sa.exc.IntegrityError:  # created meanwhile by another process
+    except (sa.exc.IntegrityError, _StartedElsewhere):  # created or started meanwhile
         return _prepare(engine, send_id, issue_id, languages, main_language)
+
+
+class _StartedElsewhere(Exception):
+    """Another process moved the scheduled send to running between our read and write."""
 
 
 def _prepare(
@@ -103,42 +112,63 @@ def _prepare(
                     f"send '{send_id}' was made for issue {row['issue_id']}, not {issue_id}: "
                     "choose another --send-id"
                 )
-            return Send(send_id, issue_id, row["message_key"], row["recipients"], True)
-        key = secrets.token_hex(8)
-        connection.execute(
-            sends.insert().values(
-                id=send_id, issue_id=issue_id, message_key=key, recipients=0, created_at=now()
-            )
-        )
-        if languages:
-            language: sa.ColumnElement = sa.case(
-                (subscribers.c.language.in_(list(languages)), subscribers.c.language),
-                else_=sa.literal(main_language),
-            )
+            key, state = row["message_key"], row["state"]
+            if state != SCHEDULED:
+                return Send(send_id, issue_id, key, row["recipients"], True, state)
+            # A scheduled send starts now: its list is the list of this moment. Only the
+            # process whose UPDATE moves it out of "scheduled" journals it.
+            started = connection.execute(
+                sends.update()
+                .where(sends.c.id == send_id)
+                .where(sends.c.state == SCHEDULED)
+                .values(state=RUNNING)
+            ).rowcount
+            if not started:
+                raise _StartedElsewhere(send_id)
         else:
-            language = sa.literal(main_language, sa.String)
-        connection.execute(
-            deliveries.insert().from_select(
-                ["send_id", "subscriber_id", "status", "attempts", "language"],
-                sa.select(
-                    sa.literal(send_id),
-                    subscribers.c.id,
-                    sa.literal(PENDING),
-                    sa.literal(0),
-                    language,
-                ).where(subscribers.c.status == subs.SUBSCRIBED),
-            )
-        )
-        # Counted, not taken from the driver: psycopg reports -1 rows for INSERT … SELECT.
-        listed = connection.execute(
-            sa.select(sa.func.count())
-            .select_from(deliveries)
-            .where(deliveries.c.send_id == send_id)
-        ).scalar_one()
-        if not listed:  # raising rolls the new send back: a later run starts afresh
-            raise NewsletterError("the list has no subscribers: nothing to send")
-        connection.execute(sends.update().where(sends.c.id == send_id).values(recipients=listed))
+            key = secrets.token_hex(8)
+            connection.execute(
+                sends.insert().values(
+                    id=send_id, issue_id=issue_id, message_key=key, recipients=0,
+                    created_at=now(), state=RUNNING,
+                )
+            )  # fmt: skip
+        listed = _journal_list(connection, send_id, languages, main_language)
     return Send(send_id, issue_id, key, listed, False)
+
+
+def _journal_list(
+    connection: Connection, send_id: str, languages: Sequence[str], main_language: str | None
+) -> int:
+    """Every subscriber of this moment into the journal, with the language of their
+    edition; returns how many."""
+    if languages:
+        language: sa.ColumnElement = sa.case(
+            (subscribers.c.language.in_(list(languages)), subscribers.c.language),
+            else_=sa.literal(main_language),
+        )
+    else:
+        language = sa.literal(main_language, sa.String)
+    connection.execute(
+        deliveries.insert().from_select(
+            ["send_id", "subscriber_id", "status", "attempts", "language"],
+            sa.select(
+                sa.literal(send_id),
+                subscribers.c.id,
+                sa.literal(PENDING),
+                sa.literal(0),
+                language,
+            ).where(subscribers.c.status == subs.SUBSCRIBED),
+        )
+    )
+    # Counted, not taken from the driver: psycopg reports -1 rows for INSERT … SELECT.
+    listed = connection.execute(
+        sa.select(sa.func.count()).select_from(deliveries).where(deliveries.c.send_id == send_id)
+    ).scalar_one()
+    if not listed:  # raising rolls the new send back: a later run starts afresh
+        raise NewsletterError("the list has no subscribers: nothing to send")
+    connection.execute(sends.update().where(sends.c.id == send_id).values(recipients=listed))
+    return listed
 
 
 def journal_counts(engine: Engine, send_id: str, language: str | None = None) -> dict[str, int]:
@@ -207,6 +237,7 @@ class JournalOutbox:
         self._committing = False
         self._error: BaseException | None = None
         self.skipped = 0
+        self.state: str | None = RUNNING  # the send's state when last read
         self._record = (
             deliveries.update()
             .where(deliveries.c.send_id == sa.bindparam("send"))
@@ -264,6 +295,7 @@ class JournalOutbox:
 
     def claim(self, limit: int) -> list[Recipient]:
         """Take up to ``limit`` open rows nobody holds; skip (and record) those who left.
+        Nothing while the send is not running (paused, cancelled).
 
         PostgreSQL locks the chosen rows with ``FOR UPDATE SKIP LOCKED``, so concurrent
         claims pass each other by; SQLite has one writer at a time, so the ``UPDATE …
@@ -280,9 +312,13 @@ class JournalOutbox:
             .limit(limit)
             .with_for_update(skip_locked=True)
         )  # fmt: skip
+        running = sa.select(sends.c.id).where(sends.c.id == self.send_id).where(
+            sends.c.state == RUNNING
+        )
         claim = (
             deliveries.update()
             .where(deliveries.c.send_id == self.send_id)
+            .where(sa.exists(running))  # paused or cancelled: nothing more is claimed
             .where(deliveries.c.subscriber_id.in_(free))
             .values(lease_owner=self.owner, lease_until=moment + self.lease)
             .returning(deliveries.c.subscriber_id, deliveries.c.language, deliveries.c.attempts)
@@ -316,9 +352,20 @@ class JournalOutbox:
         skipped, self.skipped = self.skipped, 0
         return skipped
 
+    def active(self) -> bool:
+        """Whether the send is still running (not paused or cancelled meanwhile)."""
+        with self.engine.connect() as connection:
+            self.state = connection.execute(
+                sa.select(sends.c.state).where(sends.c.id == self.send_id)
+            ).scalar()
+        return self.state == RUNNING
+
     def wait(self) -> float | None:
-        """None when no open row is left; else how long to wait before claiming again
-        (until a retry is due or another worker's lease may have expired, at most 1 s)."""
+        """None when no open row is left or the send is no longer running; else how long
+        to wait before claiming again (until a retry is due or another worker's lease
+        may have expired, at most 1 s)."""
+        if not self.active():
+            return None
         moment = time.time()
         with self.engine.connect() as connection:
             left, due, expiry = connection.execute(
