@@ -29,6 +29,7 @@ import threading
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
@@ -238,6 +239,10 @@ class JournalOutbox:
         self._error: BaseException | None = None
         self.skipped = 0
         self.state: str | None = RUNNING  # the send's state when last read
+        self._claims = [self._claim_statement(status) for status in (RETRY, PENDING)]
+        self._people = sa.select(
+            subscribers.c.id, subscribers.c.email, subscribers.c.name, subscribers.c.status
+        ).where(subscribers.c.id.in_(sa.bindparam("ids", expanding=True)))
         self._record = (
             deliveries.update()
             .where(deliveries.c.send_id == sa.bindparam("send"))
@@ -252,6 +257,39 @@ class JournalOutbox:
                 lease_until=None,
             )
         )
+
+    def _claim_statement(self, status: str) -> Any:
+        """The claim of up to ``:limit`` free rows of one status, lowest subscriber first.
+
+        One status at a time, by equality: the index (send_id, status, subscriber_id)
+        then hands the rows over in order. With ``status IN (pending, retry)`` SQLite
+        walked the primary key past every row already sent, on every claim: a claim took
+        6 ms at the end of 20,000 rows, and would take seconds near the end of a million.
+        Built once: SQLAlchemy's statement building cost as much CPU as the query.
+        """
+        moment = sa.bindparam("moment", type_=sa.Float)
+        free = (
+            self._mine(sa.select(deliveries.c.subscriber_id))
+            .where(deliveries.c.status == status)
+            .where(sa.or_(deliveries.c.next_attempt_at.is_(None),
+                          deliveries.c.next_attempt_at <= moment))
+            .where(sa.or_(deliveries.c.lease_until.is_(None), deliveries.c.lease_until < moment))
+            .order_by(deliveries.c.subscriber_id)
+            .limit(sa.bindparam("limit", type_=sa.Integer))
+            .with_for_update(skip_locked=True)
+        )  # fmt: skip
+        running = (
+            sa.select(sends.c.id).where(sends.c.id == self.send_id).where(sends.c.state == RUNNING)
+        )
+        return (
+            deliveries.update()
+            .where(deliveries.c.send_id == self.send_id)
+            .where(sa.exists(running))  # paused or cancelled: nothing more is claimed
+            .where(deliveries.c.subscriber_id.in_(free))
+            .values(lease_owner=self.owner,
+                    lease_until=sa.bindparam("until", type_=sa.Float))
+            .returning(deliveries.c.subscriber_id, deliveries.c.language, deliveries.c.attempts)
+        )  # fmt: skip
 
     def _mine(self, query):  # type: ignore[no-untyped-def]
         query = query.where(deliveries.c.send_id == self.send_id)
@@ -302,36 +340,16 @@ class JournalOutbox:
         RETURNING`` is the claim (its ``FOR UPDATE`` is left out by the dialect).
         """
         moment = time.time()
-        free = (
-            self._mine(sa.select(deliveries.c.subscriber_id))
-            .where(deliveries.c.status.in_(OPEN))
-            .where(sa.or_(deliveries.c.next_attempt_at.is_(None),
-                          deliveries.c.next_attempt_at <= moment))
-            .where(sa.or_(deliveries.c.lease_until.is_(None), deliveries.c.lease_until < moment))
-            .order_by(deliveries.c.subscriber_id)
-            .limit(limit)
-            .with_for_update(skip_locked=True)
-        )  # fmt: skip
-        running = sa.select(sends.c.id).where(sends.c.id == self.send_id).where(
-            sends.c.state == RUNNING
-        )
-        claim = (
-            deliveries.update()
-            .where(deliveries.c.send_id == self.send_id)
-            .where(sa.exists(running))  # paused or cancelled: nothing more is claimed
-            .where(deliveries.c.subscriber_id.in_(free))
-            .values(lease_owner=self.owner, lease_until=moment + self.lease)
-            .returning(deliveries.c.subscriber_id, deliveries.c.language, deliveries.c.attempts)
-        )
+        values = {"moment": moment, "until": moment + self.lease}
+        rows: dict[int, Any] = {}
         with self.engine.begin() as connection:
-            rows = {r.subscriber_id: r for r in connection.execute(claim)}
+            for statement in self._claims:  # due retries first, then pending rows
+                if len(rows) < limit:
+                    found = connection.execute(statement, {**values, "limit": limit - len(rows)})
+                    rows.update((r.subscriber_id, r) for r in found)
             if not rows:
                 return []
-            people = connection.execute(
-                sa.select(subscribers.c.id, subscribers.c.email, subscribers.c.name,
-                          subscribers.c.status)
-                .where(subscribers.c.id.in_(list(rows)))
-            ).all()  # fmt: skip
+            people = connection.execute(self._people, {"ids": list(rows)}).all()
             claimed, left = [], []
             for person in sorted(people):
                 row = rows[person.id]
