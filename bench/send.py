@@ -163,7 +163,8 @@ def bench_journaled(
     url: str, count: int, concurrency: int, database: str, workers: int = 1
 ) -> tuple[float, float]:
     """msg/s and CPU ms per message of a journaled send (journaling counted, rendering not)."""
-    from newsletter.deliver.workers import WorkerJob, run_worker_here, run_workers
+    from newsletter.deliver.control import SendPlan
+    from newsletter.deliver.runner import run_journaled
 
     engine = open_database(database)
     with engine.begin() as connection:
@@ -174,8 +175,8 @@ def bench_journaled(
     cpu, start = cpu_seconds(), time.perf_counter()
     journal = sending.prepare_send(engine, "bench", "2020-12")
     made.message_key = journal.message_key
-    job = WorkerJob(database, journal.id, made, smtp_settings(url, {}), concurrency=concurrency)
-    counts = run_worker_here(engine, job).run() if workers == 1 else run_workers(job, workers)
+    plan = SendPlan(concurrency=concurrency, workers=workers)
+    counts = run_journaled(engine, journal.id, "en", {"en": made}, smtp_settings(url, {}), plan)
     elapsed = time.perf_counter() - start
     assert counts.sent == count, counts
     return count / elapsed, (cpu_seconds() - cpu) * 1000 / count
@@ -243,7 +244,8 @@ def main() -> None:
                 )
                 print(
                     f"{name} send, --workers 2: {two:,.0f} msg/s, {two_cpu:.2f} ms CPU/msg, "
-                    f"{two / one:.2f}× one process, {two / ceiling:.0%} of ceiling"
+                    f"{two / one:.2f}× one process, {two / plain:.0%} of plain, "
+                    f"{two / ceiling:.0%} of ceiling"
                 )
     finally:
         server.terminate()

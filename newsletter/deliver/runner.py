@@ -64,7 +64,9 @@ def run_journaled(
     if plan.workers == 1:
         counts = run_worker_here(engine, job).run(on_progress)
     else:
-        counts = run_workers(job, plan.workers, _journal_progress(engine, job, on_progress))
+        progress = _journal_progress(engine, job, on_progress)
+        engine.dispose()  # no pooled connection crosses the fork (the workers open theirs)
+        counts = run_workers(job, plan.workers, progress)
     state = control.finish(engine, send_id)
     if state in (control.PAUSED, control.CANCELLED):
         counts.halted = state
