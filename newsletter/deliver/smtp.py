@@ -15,6 +15,7 @@ import ssl
 from dataclasses import dataclass
 from urllib.parse import unquote, urlsplit
 
+from newsletter.deliver.pipelining import pipelined_sendmail
 from newsletter.exceptions import NewsletterError
 
 URL_VARIABLE = "NEWSLETTER_SMTP_URL"
@@ -184,7 +185,9 @@ class SmtpConnection:
                 )  # fmt: skip
             options = ["SMTPUTF8"]
         try:
-            refused = self._sendmail(self.client, sender, recipient, data, options)
+            pipelined = self.client.has_extn("pipelining")  # newsletter/deliver/pipelining.py
+            exchange = pipelined_sendmail if pipelined else self._sendmail
+            refused = exchange(self.client, sender, recipient, data, options)
         except smtplib.SMTPRecipientsRefused as exc:
             code, text = exc.recipients[recipient]
             raise self._failure(code, text) from None
