@@ -111,19 +111,21 @@ def bench_plain(url: str, count: int, concurrency: int) -> float:
     """The baseline: smtplib.sendmail in a loop per connection, nothing recorded."""
     made = factory()
     host, port = url.removeprefix("smtp://").split(":")
+    # Built beforehand, so this loop measures SMTP alone; 1,000 of them, sent in turn
+    # (20,000 would hold 1.8 GB, which the peak RSS below would report as the send's).
     messages = [
         made.message(Recipient(n, f"user{n}@example.com", f"Użytkownik {n}"))
-        for n in range(1, count + 1)
-    ]  # built beforehand: this loop measures SMTP alone
+        for n in range(1, min(count, 1000) + 1)
+    ]
 
-    def worker(share: list[bytes]) -> None:
+    def worker(numbers: range) -> None:
         client = smtplib.SMTP(host, int(port))
-        for n, data in enumerate(share):
-            client.sendmail(made.sender, [f"user{n}@example.com"], data)
+        for n in numbers:
+            client.sendmail(made.sender, [f"user{n}@example.com"], messages[n % len(messages)])
         client.quit()
 
     threads = [
-        threading.Thread(target=worker, args=(messages[i::concurrency],))
+        threading.Thread(target=worker, args=(range(i, count, concurrency),))
         for i in range(concurrency)
     ]
     start = time.perf_counter()
