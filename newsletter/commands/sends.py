@@ -43,7 +43,9 @@ def _list(db: str | None) -> None:
         if info.state == SCHEDULED:
             when = "starts " + describe_time(dt.datetime.fromtimestamp(info.start_at or 0, dt.UTC))
         else:
-            when = f"created {describe_time(info.created_at.replace(tzinfo=dt.UTC))}"
+            created = info.created_at  # SQLite gives it back without its zone (UTC)
+            created = created if created.tzinfo else created.replace(tzinfo=dt.UTC)
+            when = f"created {describe_time(created)}"
         counts = ", ".join(
             f"{info.counts[status]:,} {status}" for status in ORDER if info.counts.get(status)
         )
