@@ -21,8 +21,10 @@ from newsletter.commands.check import check
 from newsletter.commands.new import new
 from newsletter.commands.preview import preview
 from newsletter.commands.send import send
+from newsletter.commands.sends import sends
 from newsletter.commands.serve import serve
 from newsletter.commands.subscribers import subscribers
+from newsletter.commands.worker import worker
 from newsletter.exceptions import ContentError, NewsletterError
 
 EXIT_USER_ERROR = 1
@@ -74,5 +76,5 @@ def main(ctx: click.Context, config: Path | None) -> None:
 
 
 # One module per verb (or group) in newsletter/commands/, as the pipeline reads.
-for command in (new, check, build, site, preview, subscribers, send, serve):
+for command in (new, check, build, site, preview, subscribers, send, sends, worker, serve):
     main.add_command(command)

@@ -89,9 +89,10 @@ def test_build_rejects_unknown_edition_with_suggestion():
 
 
 VERBS = [
-    "new", "check", "build", "site", "preview", "send", "serve",
+    "new", "check", "build", "site", "preview", "send", "serve", "worker", "sends",
+    *(f"sends {verb}" for verb in ("pause", "resume", "cancel")),
     *(f"subscribers {verb}" for verb in ("import", "add", "remove", "list", "count", "export",
-                                                  "show")),
+                                         "show")),
 ]
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 from typing import Any
 
@@ -47,3 +48,37 @@ def comma_list(ctx: click.Context, param: click.Parameter, value: str | None) ->
     if not value:
         return None
     return [item.strip() for item in value.split(",") if item.strip()]
+
+
+class TimeType(click.ParamType):
+    """A moment: ISO 8601 with an offset, or "2021-01-15 08:00" in the local time zone.
+
+    Local means this machine's zone (``TZ``, else /etc/localtime), stated back to the
+    user by :func:`describe_time`, so that "08:00" is never silently UTC. A time already
+    past is refused: it is almost always a typo (a wrong month or year).
+    """
+
+    name = "time"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None):  # type: ignore[no-untyped-def]
+        if isinstance(value, dt.datetime):
+            return value
+        try:
+            moment = dt.datetime.fromisoformat(str(value).strip())
+        except ValueError:
+            self.fail(f"'{value}' is not a time: write e.g. \"2021-01-15 08:00\" (local time) "
+                      "or 2021-01-15T08:00+01:00", param, ctx)  # fmt: skip
+        moment = moment.astimezone()  # a naive time is taken as local
+        if moment < dt.datetime.now(dt.UTC) - dt.timedelta(minutes=1):
+            self.fail(f"{describe_time(moment)} is in the past", param, ctx)
+        return moment
+
+
+TIME = TimeType()
+
+
+def describe_time(moment: dt.datetime) -> str:
+    """``2021-01-15 08:00 CET (07:00 UTC)``: the local time with its zone, and UTC."""
+    local = moment.astimezone()
+    utc = moment.astimezone(dt.UTC)
+    return f"{local:%Y-%m-%d %H:%M} {local.tzname()} ({utc:%H:%M} UTC)"

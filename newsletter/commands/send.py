@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import sys
-import time
+import datetime as dt
 from pathlib import Path
 
 import click
 
-from newsletter.commands.options import comma_list, db_option, open_db
+from newsletter.commands.options import TIME, comma_list, db_option, describe_time, open_db
+from newsletter.commands.progress import progress_display, report_counts, unknown_hint
 from newsletter.exceptions import NewsletterError
 
 
@@ -47,6 +47,10 @@ from newsletter.exceptions import NewsletterError
 @click.option("--language", metavar="LANG",
               help="Only the readers of this language's edition (with --to: the edition "
                    "the test addresses get).")  # fmt: skip
+@click.option("--at", type=TIME, metavar="TIME",
+              help="Do not send now: journal the send to start at TIME (\"2021-01-15 08:00\" "
+                   "in this machine's time zone, or ISO 8601 with an offset); "
+                   "`newsletter worker` starts it.")  # fmt: skip
 @db_option
 @click.pass_context
 def send(
@@ -62,6 +66,7 @@ def send(
     resend_unknown: bool,
     send_id: str | None,
     language: str | None,
+    at: dt.datetime | None,
     db: str | None,
 ) -> None:
     """Send an issue's e-mail edition to every subscriber.
@@ -78,16 +83,19 @@ def send(
       newsletter send issues/2020-12 --db list.db --dry-run /tmp/eml
       NEWSLETTER_SMTP_PASSWORD=… newsletter send issues/2020-12 --db list.db \\
           --smtp 'smtp://newsletter@smtp.example.pl:587?starttls' --concurrency 4 --rate 20
+      newsletter send issues/2021-01 --db list.db --at "2021-01-15 08:00" --workers 2
     """
     from newsletter.deliver import send as sending
-    from newsletter.deliver.messages import MessageFactory, Recipient
-    from newsletter.deliver.signing import dkim_signer, feedback_id
+    from newsletter.deliver.messages import Recipient
+    from newsletter.deliver.runner import issue_factories
     from newsletter.deliver.smtp import smtp_settings
     from newsletter.deliver.tokens import secret_key
-    from newsletter.deliver.workers import WorkerJob, run_worker_here
-    from newsletter.load import load_issue, load_project
-    from newsletter.render.email import email_editions
 
+    if at is not None:  # the worker that starts it needs the SMTP URL and the secret
+        if to or dry_run:
+            raise NewsletterError("--at schedules a send to the list: not with --to or --dry-run")
+        how = plan(concurrency, workers, rate, language)
+        return _schedule(ctx, issue_dir, at, send_id, db, how)
     key = secret_key()
     transport = None
     settings = None
@@ -97,33 +105,16 @@ def send(
     else:
         settings = smtp_settings(smtp)  # checked before any work
         transport = sending.smtp_transport(settings)
-    project = load_project(ctx.obj.get("config"), start=issue_dir)
-    signer = dkim_signer(project.site)  # a bad key stops here, before any message
-    issue = load_issue(issue_dir, project)
-    editions = email_editions(issue, project)
-    if language and language not in editions:
+    name = "test" if to else "dry-run" if dry_run else send_id
+    issue_id, main_language, made = issue_factories(issue_dir, ctx.obj.get("config"), key,
+                                                    send_id=name)  # fmt: skip
+    if language and language not in made:
         raise NewsletterError(
-            f"issue {issue.id} has no '{language}' edition (it has: {', '.join(editions)})"
+            f"issue {issue_id} has no '{language}' edition (it has: {', '.join(made)})"
         )
 
-    def factories(
-        message_key: str | None = None, journal_id: str = "test"
-    ) -> dict[str, MessageFactory]:
-        feedback = feedback_id(issue.id, journal_id, project.site.list_id)
-        return {
-            lang: MessageFactory.for_edition(
-                project.site, issue.in_language(lang).subject_line, edition, key, message_key,
-                lang, feedback_id=feedback, signer=signer,
-            )
-            for lang, edition in editions.items()
-        }  # fmt: skip
-
-    def factory(message_key: str | None = None, journal_id: str = "test") -> MessageFactory:
-        return factories(message_key, journal_id)[issue.language]
-
-    def delivery(outbox, journal_id: str = "test", **options):  # type: ignore[no-untyped-def]
-        made = factories(None, journal_id)
-        return sending.Delivery(outbox, made[issue.language], transport, editions=made, **options)
+    def delivery(outbox, **options):  # type: ignore[no-untyped-def]
+        return sending.Delivery(outbox, made[main_language], transport, editions=made, **options)
 
     if to:
         from newsletter.deliver import subscribers as subs
@@ -146,110 +137,95 @@ def send(
             Recipient(s.id, s.email, s.name, s.language)
             for s in subs.iter_subscribers(engine, subs.SUBSCRIBED)
         )
-        dry = delivery(sending.ListOutbox(recipients), "dry-run", concurrency=concurrency)
+        dry = delivery(sending.ListOutbox(recipients), concurrency=concurrency)
         counts = _run(dry.run, listed, "writing")
     else:
-        engine = open_db(db)
-        journal = sending.prepare_send(
-            engine, send_id or issue.id, issue.id, list(editions), issue.language
-        )
-        done = sending.journal_counts(engine, journal.id, language)
-        todo = done[sending.PENDING] + done[sending.RETRY] + done[sending.DEFERRED]
-        todo += done[sending.UNKNOWN] if resend_unknown else 0
-        verb = "resuming" if journal.resumed else "sending"
-        click.echo(
-            f"{verb} {journal.id}: {journal.recipients:,} recipients, "
-            f"{done[sending.SENT]:,} already sent, {todo:,} to send",
-            err=True,
-        )
-        if not todo:
-            click.echo("nothing left to send", err=True)
-            _unknown_hint(done[sending.UNKNOWN])
-            return
         assert settings is not None
-        job = WorkerJob(
-            engine.url.render_as_string(hide_password=False), journal.id,
-            factory(journal.message_key, journal.id), settings,
-            factories(journal.message_key, journal.id),
-            concurrency=concurrency, rate=rate, lease=lease, language=language,
-            resend_unknown=resend_unknown,
-        )  # fmt: skip
-        if workers == 1:
-            counts = _run(lambda progress: run_worker_here(engine, job).run(progress), todo, verb)
-        else:
-            progress = _journal_progress(engine, journal.id, todo, workers, job)
-            counts = _run(progress, todo, verb)
-    _summary(counts, dry_run)
-
-
-def _journal_progress(engine, send_id: str, todo: int, workers: int, job):  # type: ignore[no-untyped-def]
-    """Run worker processes; their progress is read from the journal."""
-    from newsletter.deliver import send as sending
-    from newsletter.deliver.workers import run_workers
-
-    def run(progress):  # type: ignore[no-untyped-def]
-        counts = sending.SendCounts()
-
-        def update() -> None:
-            left = sending.journal_counts(engine, send_id, job.language)
-            counts.sent = max(0, todo - left[sending.PENDING] - left[sending.RETRY])
-            progress(counts)
-
-        return run_workers(job, workers, update)
-
-    return run
-
-
-def _run(work, total: int, label: str):  # type: ignore[no-untyped-def]
-    """Run a delivery under a progress bar that shows the rate and the ETA."""
-    started = time.monotonic()
-    state = {"done": 0}
-
-    def rate(_item: object) -> str:
-        elapsed = max(time.monotonic() - started, 1e-6)
-        return f"{state['done'] / elapsed:,.0f}/s"
-
-    with click.progressbar(
-        length=max(total, 1),
-        label=label,
-        show_eta=True,
-        show_pos=True,
-        item_show_func=rate,
-        file=sys.stderr,
-    ) as bar:
-
-        def progress(counts) -> None:  # type: ignore[no-untyped-def]
-            bar.update(counts.done - state["done"])
-            state["done"] = counts.done
-
+        engine = open_db(db)
+        journal = sending.prepare_send(engine, send_id or issue_id, issue_id, list(made),
+                                       main_language)  # fmt: skip
+        run_plan = plan(concurrency, workers, rate, language, resend_unknown)
         try:
-            return work(progress)
+            counts = run_send(engine, journal, issue_dir, made, main_language, key, settings,
+                              run_plan, lease)  # fmt: skip
         except KeyboardInterrupt:
             raise NewsletterError(
                 "interrupted; what was sent is recorded: run the same command to resume"
             ) from None
+        if counts is None:
+            return
+    report_counts(counts, dry_run)
 
 
-def _summary(counts, dry_run: Path | None) -> None:  # type: ignore[no-untyped-def]
-    verb = "written" if dry_run else "sent"
+def plan(concurrency: int, workers: int, rate: float | None, language: str | None,
+         resend_unknown: bool = False):  # type: ignore[no-untyped-def]  # fmt: skip
+    from newsletter.deliver.control import SendPlan
+
+    return SendPlan(concurrency=concurrency, workers=workers, rate=rate, language=language,
+                    resend_unknown=resend_unknown)
+
+
+def _schedule(ctx: click.Context, issue_dir: Path, at: dt.datetime, send_id: str | None,
+              db: str | None, how) -> None:  # type: ignore[no-untyped-def]  # fmt: skip
+    """Journal the send for later; `newsletter worker` starts it when it is due."""
+    from newsletter.deliver.control import schedule_send
+    from newsletter.load import load_issue, load_project
+
+    project = load_project(ctx.obj.get("config"), start=issue_dir)
+    issue = load_issue(issue_dir, project)  # a broken issue is refused now, not at 8:00
+    if how.language and how.language not in [e.language for e in issue.editions()]:
+        raise NewsletterError(f"issue {issue.id} has no '{how.language}' edition")
+    engine = open_db(db)
+    sid = send_id or issue.id
+    schedule_send(engine, sid, issue.id, issue_dir, at, how)
+    click.echo(f"scheduled {sid} for {describe_time(at)}; `newsletter worker` starts it then "
+               f"(`newsletter sends cancel {sid}` to cancel)")  # fmt: skip
+
+
+def run_send(engine, journal, issue_dir: Path, made, main_language: str, key: bytes, settings,
+             how, lease: float = 60.0):  # type: ignore[no-untyped-def]  # fmt: skip
+    """Run a journaled send (started, resumed or joined) with progress; its counts, or
+    None when nothing was left to do. Shared with `newsletter worker`."""
+    from newsletter.deliver import control
+    from newsletter.deliver import send as sending
+    from newsletter.deliver.runner import run_journaled
+
+    if journal.state in (control.PAUSED, control.CANCELLED):
+        hint = (f"`newsletter sends resume {journal.id}` continues it"
+                if journal.state == control.PAUSED else "use --send-id for a new send")  # fmt: skip
+        raise NewsletterError(f"send {journal.id} is {journal.state}: {hint}")
+    for factory in made.values():
+        factory.message_key = journal.message_key
+    done = sending.journal_counts(engine, journal.id, how.language)
+    todo = done[sending.PENDING] + done[sending.RETRY] + done[sending.DEFERRED]
+    todo += done[sending.UNKNOWN] if how.resend_unknown else 0
+    verb = "resuming" if journal.resumed else "sending"
     click.echo(
-        f"{counts.sent:,} {verb}, {counts.failed:,} failed ({counts.bounced:,} hard bounces "
-        f"marked), {counts.deferred:,} deferred, {counts.skipped:,} skipped (unsubscribed), "
-        f"{counts.retries:,} retries" + (f", {counts.unknown:,} unknown" if counts.unknown else "")
+        f"{verb} {journal.id}: {journal.recipients:,} recipients, "
+        f"{done[sending.SENT]:,} already sent, {todo:,} to send",
+        err=True,
     )
-    for address, reply in counts.failures[:20]:
-        click.secho(f"  {address}: {reply}", fg="yellow", err=True)
-    if counts.deferred:
-        click.echo("some messages were deferred: run the same command again to retry them")
-    _unknown_hint(counts.unknown)
-    if dry_run:
-        click.echo(f"messages in {dry_run}")
+    if not todo:
+        click.echo("nothing left to send", err=True)
+        unknown_hint(done[sending.UNKNOWN])
+        control.finish(engine, journal.id)
+        return None
+    if journal.state == control.DONE:  # deferred rows to retry
+        control.change_state(engine, journal.id, "reopen")
+    control.keep_plan(engine, journal.id, issue_dir, how)
+    with progress_display(todo, f"{verb} {journal.id}") as on_progress:
+        counts = run_journaled(engine, journal.id, main_language, made, settings, how,
+                               on_progress, lease)  # fmt: skip
+    if counts.halted:
+        click.echo(f"send {journal.id} {counts.halted}: the messages in flight were finished",
+                   err=True)  # fmt: skip
+    return counts
 
 
-def _unknown_hint(unknown: int) -> None:
-    if unknown:
-        click.echo(
-            f"{unknown:,} messages got no reply after they were sent (journaled 'unknown'): "
-            "the server may have them, so they are not resent; --resend-unknown sends them "
-            "again"
-        )
+def _run(work, total: int, label: str):  # type: ignore[no-untyped-def]
+    """Run a test send or a dry run with progress."""
+    with progress_display(total, label) as on_progress:
+        try:
+            return work(on_progress)
+        except KeyboardInterrupt:
+            raise NewsletterError("interrupted") from None

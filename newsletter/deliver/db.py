@@ -53,6 +53,14 @@ sends = sa.Table(
     sa.Column("message_key", sa.String(32), nullable=False),
     sa.Column("recipients", sa.Integer, nullable=False),
     sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    # Version 3: send control (newsletter/deliver/control.py). ``state`` is what the
+    # workers obey: they claim rows only while it is "running". ``start_at`` (epoch
+    # seconds) is when a scheduled send is due; ``issue_path`` and ``options`` (JSON, no
+    # secrets) are what `newsletter worker` needs to build the messages and run the send.
+    sa.Column("state", sa.String(16), nullable=False, server_default="running"),
+    sa.Column("start_at", sa.Float),
+    sa.Column("issue_path", sa.String(1000)),
+    sa.Column("options", sa.String(2000)),
 )
 
 deliveries = sa.Table(
@@ -106,14 +114,24 @@ def _claims_and_languages_v2(connection: Connection) -> None:
     A database created by this version already has them (version 1 creates the current
     tables): only the columns missing are added.
     """
-    present = {c["name"] for c in sa.inspect(connection).get_columns("deliveries")}
+    _add_missing_columns(
+        connection, deliveries, ("language", "lease_owner", "lease_until", "next_attempt_at")
+    )
+
+
+def _add_missing_columns(connection: Connection, table: sa.Table, names: tuple[str, ...]) -> None:
+    """``ALTER TABLE … ADD COLUMN`` for each of ``names`` the table does not have yet
+    (with its server default, so a NOT NULL column fills the rows already there)."""
+    present = {c["name"] for c in sa.inspect(connection).get_columns(table.name)}
     preparer = connection.dialect.identifier_preparer
-    for name in ("language", "lease_owner", "lease_until", "next_attempt_at"):
-        column = deliveries.c[name]
-        if name not in present:
-            kind = column.type.compile(dialect=connection.dialect)
-            name = preparer.quote(column.name)
-            connection.execute(sa.text(f"ALTER TABLE deliveries ADD COLUMN {name} {kind}"))
+    for name in names:
+        column = table.c[name]
+        if name in present:
+            continue
+        ddl = f"{preparer.quote(column.name)} {column.type.compile(dialect=connection.dialect)}"
+        if column.server_default is not None:
+            ddl += f" NOT NULL DEFAULT '{column.server_default.arg}'"
+        connection.execute(sa.text(f"ALTER TABLE {preparer.quote(table.name)} ADD COLUMN {ddl}"))
 
 
 def _consent_events_v3(connection: Connection) -> None:
@@ -121,10 +139,26 @@ def _consent_events_v3(connection: Connection) -> None:
     consent_events.create(connection, checkfirst=True)
 
 
+def _send_control_v4(connection: Connection) -> None:
+    """Each send's state, start time, issue folder and options (sends).
+
+    A send of an older version is "done" when none of its rows is left open, else
+    "running" (it was stopped, and resumes as before).
+    """
+    _add_missing_columns(connection, sends, ("state", "start_at", "issue_path", "options"))
+    still_open = (
+        sa.select(deliveries.c.send_id)
+        .where(deliveries.c.send_id == sends.c.id)
+        .where(deliveries.c.status.in_(("pending", "retry")))
+    )
+    connection.execute(sends.update().where(~sa.exists(still_open)).values(state="done"))
+
+
 MIGRATIONS: list[Callable[[Connection], None]] = [
     _create_v1,
     _claims_and_languages_v2,
     _consent_events_v3,
+    _send_control_v4,
 ]
 """Migration N+1 brings a database from version N to N+1. Append, never edit."""
 
@@ -183,8 +217,17 @@ def _sqlite_pragmas(dbapi_connection, _record, busy_ms: int) -> None:  # type: i
 
 def migrate(engine: Engine) -> int:
     """Apply the migrations this database has not seen; return its schema version."""
+    with engine.connect() as connection:
+        if sa.inspect(connection).has_table("schema_version"):
+            seen = connection.execute(sa.select(schema_version.c.version)).scalar()
+            if seen == len(MIGRATIONS):
+                return seen  # the usual case: no write, no lock
     with engine.begin() as connection:
         schema_version.create(connection, checkfirst=True)
+        # Take the write lock (SQLite) or the row's lock (PostgreSQL) before reading the
+        # version: two processes opening an older database at once (`send --workers 2`)
+        # then migrate one after the other, not both from the same version.
+        connection.execute(schema_version.update().values(version=schema_version.c.version))
         current = connection.execute(sa.select(schema_version.c.version)).scalar()
         if current is None:
             current = 0

@@ -78,6 +78,7 @@ class SendCounts:
     skipped: int = 0
     unknown: int = 0
     retries: int = 0
+    halted: str | None = None  # the send's state when a pause or cancel stopped this run
     failures: list[tuple[str, str]] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
@@ -138,6 +139,7 @@ class Outbox(Protocol):
     """Where the recipients of a run come from and where outcomes go."""
 
     def start(self) -> None: ...
+    def active(self) -> bool: ...
     def claim(self, limit: int) -> list[Recipient]: ...
     def wait(self) -> float | None: ...
     def record(self, outcome: Outcome) -> None: ...
@@ -158,6 +160,9 @@ class ListOutbox:
 
     def start(self) -> None:
         pass
+
+    def active(self) -> bool:
+        return True
 
     def claim(self, limit: int) -> list[Recipient]:
         with self._lock:
@@ -258,11 +263,16 @@ class Delivery:
         return self.counts
 
     def _produce(self, work: queue.Queue[Recipient | None]) -> None:
+        checked = time.monotonic()
         try:
             while not self._stop.is_set():
                 # Claim only when the connections are about to run dry: rows sitting in
                 # our queue are rows another worker could be sending.
                 if work.qsize() > self.concurrency:
+                    if time.monotonic() - checked > 0.25:  # a slow send obeys a pause too
+                        checked = time.monotonic()
+                        if not self.outbox.active():
+                            return self._halt(work)
                     self._stop.wait(0.002)
                     continue
                 batch = self.outbox.claim(self.claim_size)
@@ -276,13 +286,23 @@ class Delivery:
                     continue
                 pause = self.outbox.wait()
                 if pause is None:
-                    return
+                    return self._halt(work) if not self.outbox.active() else None
                 self._stop.wait(pause)
         except BaseException as exc:  # a database error: stop the workers, report it
             self._fail(exc)
         finally:
             for _ in range(self.concurrency):
                 self._put(work, None)
+
+    def _halt(self, work: queue.Queue[Recipient | None]) -> None:
+        """The send was paused or cancelled: drop the rows claimed but not yet on a
+        connection (closing the outbox gives them back); the messages in flight finish."""
+        self.counts.halted = getattr(self.outbox, "state", None)
+        while True:
+            try:
+                work.get_nowait()
+            except queue.Empty:
+                return
 
     def _put(self, work: queue.Queue[Recipient | None], item: Recipient | None) -> bool:
         while not self._stop.is_set():

@@ -17,6 +17,7 @@ import ssl
 from dataclasses import dataclass
 from urllib.parse import unquote, urlsplit
 
+from newsletter.deliver.pipelining import pipelined_sendmail
 from newsletter.exceptions import NewsletterError
 
 URL_VARIABLE = "NEWSLETTER_SMTP_URL"
@@ -246,7 +247,9 @@ class SmtpConnection:
                 )  # fmt: skip
             options = ["SMTPUTF8"]
         try:
-            refused = self._sendmail(self.client, sender, recipient, data, options)
+            pipelined = self.client.has_extn("pipelining")  # newsletter/deliver/pipelining.py
+            exchange = self._pipelined if pipelined else self._sendmail
+            refused = exchange(self.client, sender, recipient, data, options)
         except smtplib.SMTPRecipientsRefused as exc:
             code, text = exc.recipients[recipient]
             raise self._failure(code, text) from None
@@ -285,6 +288,21 @@ class SmtpConnection:
         if code != 354:
             client.rset() if code != 421 else client.close()
             raise smtplib.SMTPDataError(code, reply)
+        code, reply = self._finish_data(client, data)
+        if code != 250:
+            client.rset() if code != 421 else client.close()
+            raise smtplib.SMTPDataError(code, reply)
+        return {}
+
+    def _pipelined(
+        self, client: smtplib.SMTP, sender: str, recipient: str, data: bytes, options: list[str]
+    ) -> dict:
+        return pipelined_sendmail(client, sender, recipient, data, options, self._finish_data)
+
+    def _finish_data(self, client: smtplib.SMTP, data: bytes) -> tuple[int, bytes]:
+        """Send the message and its final dot, and wait for the reply as long as RFC 5321
+        allows: a reply that never came (time-out, connection lost) means the server may
+        have the message, so it is ReplyUnknown, never a failure to retry."""
         client.send(data + b".\r\n" if data.endswith(b"\r\n") else data + b"\r\n.\r\n")
         timeouts = self.settings.timeouts
         client.sock.settimeout(timeouts.data_end)
@@ -294,10 +312,7 @@ class SmtpConnection:
             waited = f" (waited up to {timeouts.data_end:g} s)" if "timed out" in str(exc) else ""
             raise ReplyUnknown(f"no reply after the message was sent{waited}: {exc}") from None
         client.sock.settimeout(timeouts.command)
-        if code != 250:
-            client.rset() if code != 421 else client.close()
-            raise smtplib.SMTPDataError(code, reply)
-        return {}
+        return code, reply
 
     def _failure(self, code: int, text: bytes | str) -> Exception:
         reply = f"{code} {text.decode('utf-8', 'replace') if isinstance(text, bytes) else text}"

@@ -34,13 +34,22 @@ def free_port() -> int:
 class Recorder:
     """Accepts everything and keeps (recipient, message bytes); ``replies`` may script
     answers per recipient first: e.g. {"a@x": ["451 4.3.0 later", "421 4.3.2 bye"]} at RCPT
-    ("DROP" closes the connection instead of answering).
+    ("DROP" closes the connection instead of answering). It offers PIPELINING, as
+    Postfix and ESPs do, so the senders pipeline their envelopes (``pipelining=False``:
+    one command at a time, as smtplib alone does).
     """
 
     replies: dict[str, list[str]] = field(default_factory=dict)
     received: list[tuple[str, bytes]] = field(default_factory=list)
     attempts: Counter = field(default_factory=Counter)
     lock: threading.Lock = field(default_factory=threading.Lock)
+    pipelining: bool = True
+
+    async def handle_EHLO(self, server, session, envelope, hostname, responses):
+        session.host_name = hostname
+        if self.pipelining:  # aiosmtpd reads commands in order; it just does not say so
+            responses.insert(-1, "250-PIPELINING")
+        return responses
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
         with self.lock:

@@ -105,8 +105,9 @@ def run_send(engine, project, sample, edition, url, retry=None, send_id="2020-12
     return delivery.run()
 
 
+@pytest.mark.parametrize("pipelining", [True, False], ids=["pipelined", "one-by-one"])
 def test_temporary_failures_are_retried_and_permanent_ones_recorded(
-    tmp_path: Path, project, sample, edition
+    tmp_path: Path, project, sample, edition, pipelining: bool
 ):
     engine = open_database(tmp_path / "list.db")
     addresses = fill_list(engine, 30)
@@ -118,7 +119,8 @@ def test_temporary_failures_are_retried_and_permanent_ones_recorded(
             unknown: ["550 5.1.1 no such user"],
             policy: ["554 5.7.1 message refused"],
             later: ["451 4.7.1 greylisted"] * 4,  # more than 3 attempts: deferred
-        }
+        },
+        pipelining=pipelining,
     )
     with smtp_server(recorder) as url:
         counts = run_send(engine, project, sample, edition, url)

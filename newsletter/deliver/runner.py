@@ -1,0 +1,98 @@
+"""One run of a journaled send, as `newsletter send` and `newsletter worker` both start it.
+
+The messages are built from the issue folder here (each language's edition, once), the
+run goes to one worker in this process or to ``workers`` processes, and afterwards the
+send's state says how it ended: done, or paused/cancelled by an operator meanwhile.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from sqlalchemy.engine import Engine
+
+from newsletter.deliver import control
+from newsletter.deliver.journal import LEASE_SECONDS, PENDING, RETRY, journal_counts
+from newsletter.deliver.messages import MessageFactory
+from newsletter.deliver.send import SendCounts
+from newsletter.deliver.smtp import SmtpSettings
+from newsletter.deliver.workers import WorkerJob, run_worker_here, run_workers
+
+
+def issue_factories(
+    issue_dir: Path, config: Path | None, key: bytes, message_key: str | None = None,
+    send_id: str | None = None,
+) -> tuple[str, str, dict[str, MessageFactory]]:
+    """The issue's id, its main language and the message factory of each language.
+
+    Loads and renders the issue (a second or two): a worker does it once per send. A
+    DKIM key that cannot sign stops here, before any message; ``send_id`` (default: the
+    issue's id) goes into each message's Feedback-ID.
+    """
+    from newsletter.deliver.signing import dkim_signer, feedback_id
+    from newsletter.load import load_issue, load_project
+    from newsletter.render.email import email_editions
+
+    project = load_project(config, start=issue_dir)
+    signer = dkim_signer(project.site)
+    issue = load_issue(issue_dir, project)
+    feedback = feedback_id(issue.id, send_id or issue.id, project.site.list_id)
+    factories = {
+        lang: MessageFactory.for_edition(
+            project.site, issue.in_language(lang).subject_line, edition, key, message_key,
+            lang, feedback_id=feedback, signer=signer,
+        )
+        for lang, edition in email_editions(issue, project).items()
+    }  # fmt: skip
+    return issue.id, issue.language, factories
+
+
+def run_journaled(
+    engine: Engine,
+    send_id: str,
+    main_language: str,
+    factories: dict[str, MessageFactory],
+    settings: SmtpSettings,
+    plan: control.SendPlan,
+    on_progress: Callable[[SendCounts], None] | None = None,
+    lease: float = LEASE_SECONDS,
+) -> SendCounts:
+    """Run the send until no row is left open or an operator pauses or cancels it.
+
+    ``counts.halted`` is then "paused" or "cancelled"; a send left with nothing open is
+    marked done.
+    """
+    job = WorkerJob(
+        engine.url.render_as_string(hide_password=False), send_id, factories[main_language],
+        settings, factories, concurrency=plan.concurrency, rate=plan.rate, lease=lease,
+        language=plan.language, resend_unknown=plan.resend_unknown,
+    )  # fmt: skip
+    if plan.workers == 1:
+        counts = run_worker_here(engine, job).run(on_progress)
+    else:
+        progress = _journal_progress(engine, job, on_progress)
+        engine.dispose()  # no pooled connection crosses the fork (the workers open theirs)
+        counts = run_workers(job, plan.workers, progress)
+    state = control.finish(engine, send_id)
+    if state in (control.PAUSED, control.CANCELLED):
+        counts.halted = state
+    return counts
+
+
+def _journal_progress(
+    engine: Engine, job: WorkerJob, on_progress: Callable[[SendCounts], None] | None
+) -> Callable[[], None] | None:
+    """Progress of worker processes, read from the journal (they share no memory)."""
+    if on_progress is None:
+        return None
+    before = journal_counts(engine, job.send_id, job.language)
+    todo = before[PENDING] + before[RETRY]
+    counts = SendCounts()
+
+    def update() -> None:
+        left = journal_counts(engine, job.send_id, job.language)
+        counts.sent = max(0, todo - left[PENDING] - left[RETRY])
+        on_progress(counts)
+
+    return update
