@@ -87,8 +87,11 @@ class GridStyle:
 
 
 def fixed_columns(grid: Grid, unit: str) -> GridStyle:
-    """Paper: exactly ``grid.columns`` columns."""
-    return GridStyle(f"grid-template-columns: repeat({grid.columns}, 1fr)",
+    """Paper: exactly ``grid.columns`` equal columns. ``minmax(0, 1fr)``, not ``1fr``: a
+    ``1fr`` track is at least its content's min-content width, which WeasyPrint measures
+    by trying every break (with ``overflow-wrap: anywhere``, every character): 3.7 of the
+    sample PDF's 5.2 s. The column widths come from this rule anyway."""
+    return GridStyle(f"grid-template-columns: repeat({grid.columns}, minmax(0, 1fr))",
                      f"font-size: {grid.font_size}{unit}")
 
 
