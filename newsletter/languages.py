@@ -29,7 +29,7 @@ ONLY = "only"
 """The key that keeps a block (or a section) to some of the issue's languages."""
 
 
-def issue_languages(data: Any, issue_file: Path) -> tuple[list[str], list[Problem]]:
+def issue_languages(data: Any) -> tuple[list[str], list[Problem]]:
     """The issue's languages, main first, from ``languages:`` or ``language:``."""
     if not isinstance(data, dict):
         return ["en"], []
@@ -116,10 +116,15 @@ def _first_missing(value: dict[str, Any], languages: list[str]) -> str:
     return next(lang for lang in languages if lang not in value)
 
 
+def only_languages(value: Any) -> list[str]:
+    """The languages an ``only:`` value names (one, or a list)."""
+    return [value] if isinstance(value, str) else value if isinstance(value, list) else []
+
+
 def _only(item: dict[str, Any], languages: list[str], problems: list[Problem]) -> list[str]:
     value = item[ONLY]
     where: Location = item[WHERE].of(ONLY)
-    wanted = [value] if isinstance(value, str) else value if isinstance(value, list) else []
+    wanted = only_languages(value)
     bad = [w for w in wanted if w not in languages]
     if bad or not wanted:
         problems.append(Problem(where, f"'only' must name the issue's languages "

@@ -19,7 +19,14 @@ from typing import Any
 from newsletter.config import Site, find_config, load_site
 from newsletter.exceptions import ContentError, Location, NewsletterError, Problem
 from newsletter.fields import MARKDOWN, check_url
-from newsletter.languages import NAMES, ONLY, issue_languages, language_file, localize
+from newsletter.languages import (
+    NAMES,
+    ONLY,
+    issue_languages,
+    language_file,
+    localize,
+    only_languages,
+)
 from newsletter.limits import MAX_ISSUE_TEXT_BYTES, MAX_TEXT_BYTES, human_size
 from newsletter.markdown import references
 from newsletter.model import Article, Card, Issue, Letter, LinkCards, Section
@@ -67,7 +74,7 @@ def load_issue(issue_dir: Path, project: Project | None = None) -> Issue:
 
     text = read_text(issue_file)
     data = parse_yaml(text, issue_file)
-    languages, problems = issue_languages(data, issue_file)
+    languages, problems = issue_languages(data)
     budget = _TextBudget(MAX_ISSUE_TEXT_BYTES - len(text))
     context = {
         "issue_dir": issue_dir,
@@ -84,7 +91,6 @@ def load_issue(issue_dir: Path, project: Project | None = None) -> Issue:
             tree.setdefault("title", project.site.name)
             tree.update(id=issue_dir.name, source_dir=issue_dir, language=language,
                         languages=languages)
-            tree.pop("languages_written", None)
         problems += found
         try:
             issues[language] = validate(Issue, tree, issue_file, context)
@@ -192,9 +198,8 @@ def _include_block_files(
 
 def _needs_translation(block: dict[str, Any], language: str) -> bool:
     """A Markdown block shown in ``language`` whose text is only the main language's."""
-    only = block.get(ONLY)
-    return not (isinstance(only, str | list) and language not in
-                ([only] if isinstance(only, str) else only))
+    wanted = only_languages(block.get(ONLY))
+    return not wanted or language in wanted
 
 
 def _read_block_file(

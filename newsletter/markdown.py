@@ -18,7 +18,12 @@ from markdown_it import MarkdownIt
 from markdown_it.common.utils import escapeHtml
 from markdown_it.token import Token
 
-from newsletter.typography import breakable_url, keep_numbers_together, looks_like_url
+from newsletter.typography import (
+    DIGIT_SPACE,
+    breakable_url,
+    keep_numbers_together,
+    looks_like_url,
+)
 
 
 @cache
@@ -201,7 +206,7 @@ def wrap(text: str, width: int = 78, first: str = "", rest: str | None = None) -
 
     joined = " ".join(_SPACES.split(text.strip()))
     # textwrap breaks only at ASCII whitespace: hide the spaces inside numbers from it.
-    protected = _DIGIT_SPACE.sub(lambda m: _HIDDEN[m.group()], joined)
+    protected = DIGIT_SPACE.sub(lambda m: _HIDDEN[m.group()], joined)
     filled = textwrap.fill(
         protected, width, initial_indent=first,
         subsequent_indent=first if rest is None else rest,
@@ -210,8 +215,7 @@ def wrap(text: str, width: int = 78, first: str = "", rest: str | None = None) -
     return filled.translate(_SHOWN)
 
 
-_DIGIT_SPACE = re.compile(r"(?<=\d)[ \u2009\u00a0\u202f](?=\d)")
-_HIDDEN = {" ": "\x1f", "\u2009": "\x1e", "\u00a0": "\x1d", "\u202f": "\x1c"}
+_HIDDEN = {" ": "\x1f", "\u2009": "\x1e"}  # textwrap breaks at neither stand-in
 _SHOWN = str.maketrans({v: k for k, v in _HIDDEN.items()})
 
 

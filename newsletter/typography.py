@@ -11,14 +11,15 @@ from __future__ import annotations
 
 import re
 
-_DIGIT_SPACE = re.compile(r"(?<=\d)[ \u2009](?=\d)")
+DIGIT_SPACE = re.compile(r"(?<=\d)[ \u2009](?=\d)")
+"""A space (or thin space) between two digits: where a number must not break."""
 _NO_BREAK = {" ": "\u00a0", "\u2009": "\u202f"}  # space → no-break, thin → narrow no-break
 
 
 def keep_numbers_together(text: str) -> str:
     """Spaces between digits become no-break spaces (thin ones narrow no-break spaces), so
     ``1 234 567`` and ``+48 12 616 12 34`` are never split at a line end."""
-    return _DIGIT_SPACE.sub(lambda m: _NO_BREAK[m.group()], text)
+    return DIGIT_SPACE.sub(lambda m: _NO_BREAK[m.group()], text)
 
 
 _URL_BREAK = re.compile(r"([/?&=#]+)(?=[^/?&=#])")
