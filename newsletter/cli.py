@@ -20,6 +20,7 @@ from newsletter.commands.build import build, site
 from newsletter.commands.check import check
 from newsletter.commands.new import new
 from newsletter.commands.preview import preview
+from newsletter.commands.report import report
 from newsletter.commands.send import send
 from newsletter.commands.sends import sends
 from newsletter.commands.serve import serve
@@ -76,5 +77,6 @@ def main(ctx: click.Context, config: Path | None) -> None:
 
 
 # One module per verb (or group) in newsletter/commands/, as the pipeline reads.
-for command in (new, check, build, site, preview, subscribers, send, sends, worker, serve):
+for command in (new, check, build, site, preview, subscribers, send, sends, report, worker,
+                serve):
     main.add_command(command)

@@ -104,7 +104,7 @@ def accept(state: AppState, form: SignupForm, ip: str | None, now: float) -> Non
     if state.per_address.allow(checked.key) and state.mails.allow("all"):
         asked = signup.SignupRequest(checked.email, checked.name, form.language,
                                      form.consent, ip)  # fmt: skip
-        event_id = signup.request(state.engine, asked)
+        event_id = signup.request(state.engine, asked, state.key)
         if event_id is not None:
             send_confirmation(state, asked, event_id)
     expire_pending(state, now)

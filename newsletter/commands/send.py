@@ -43,6 +43,10 @@ from newsletter.exceptions import NewsletterError
               help="Send again the messages whose server reply never came (journaled "
                    "'unknown': the server may have them, so they are not resent unless "
                    "asked).")  # fmt: skip
+@click.option("--retry-failed", is_flag=True,
+              help="Send again to the recipients of this (existing) send whose messages "
+                   "were refused for good ('failed'), once the cause is fixed; not to "
+                   "addresses that bounced, nor to anyone who left the list since.")  # fmt: skip
 @click.option("--send-id", help="Journal name of this send (default: the issue id).")
 @click.option("--language", metavar="LANG",
               help="Only the readers of this language's edition (with --to: the edition "
@@ -64,6 +68,7 @@ def send(
     workers: int,
     lease: float,
     resend_unknown: bool,
+    retry_failed: bool,
     send_id: str | None,
     language: str | None,
     at: dt.datetime | None,
@@ -84,6 +89,7 @@ def send(
       NEWSLETTER_SMTP_PASSWORD=… newsletter send issues/2020-12 --db list.db \\
           --smtp 'smtp://newsletter@smtp.example.pl:587?starttls' --concurrency 4 --rate 20
       newsletter send issues/2021-01 --db list.db --at "2021-01-15 08:00" --workers 2
+      newsletter send issues/2021-01 --db list.db --retry-failed    # after `newsletter report`
     """
     from newsletter.deliver import send as sending
     from newsletter.deliver.messages import Recipient
@@ -91,6 +97,9 @@ def send(
     from newsletter.deliver.smtp import smtp_settings
     from newsletter.deliver.tokens import secret_key
 
+    if retry_failed and (to or dry_run or at):
+        raise NewsletterError("--retry-failed retries a send to the list: not with --to, "
+                              "--dry-run or --at")  # fmt: skip
     if at is not None:  # the worker that starts it needs the SMTP URL and the secret
         if to or dry_run:
             raise NewsletterError("--at schedules a send to the list: not with --to or --dry-run")
@@ -142,12 +151,14 @@ def send(
     else:
         assert settings is not None
         engine = open_db(db)
+        if retry_failed:
+            _retryable(engine, send_id or issue_id)
         journal = sending.prepare_send(engine, send_id or issue_id, issue_id, list(made),
                                        main_language)  # fmt: skip
         run_plan = plan(concurrency, workers, rate, language, resend_unknown)
         try:
             counts = run_send(engine, journal, issue_dir, made, main_language, key, settings,
-                              run_plan, lease)  # fmt: skip
+                              run_plan, lease, retry_failed)  # fmt: skip
         except KeyboardInterrupt:
             raise NewsletterError(
                 "interrupted; what was sent is recorded: run the same command to resume"
@@ -182,10 +193,23 @@ def _schedule(ctx: click.Context, issue_dir: Path, at: dt.datetime, send_id: str
                f"(`newsletter sends cancel {sid}` to cancel)")  # fmt: skip
 
 
+def _retryable(engine, send_id: str) -> None:  # type: ignore[no-untyped-def]
+    """--retry-failed needs a send that has run: refuse a new or a scheduled one."""
+    from newsletter.deliver import control
+
+    state = control.state_of(engine, send_id)
+    if state is None:
+        raise NewsletterError(f"no send '{send_id}' to retry (`newsletter sends` lists them; "
+                              "--send-id names one)")  # fmt: skip
+    if state == control.SCHEDULED:
+        raise NewsletterError(f"send '{send_id}' has not started: nothing has failed yet")
+
+
 def run_send(engine, journal, issue_dir: Path, made, main_language: str, key: bytes, settings,
-             how, lease: float = 60.0):  # type: ignore[no-untyped-def]  # fmt: skip
+             how, lease: float = 60.0, retry_failed: bool = False):  # type: ignore[no-untyped-def]  # fmt: skip
     """Run a journaled send (started, resumed or joined) with progress; its counts, or
-    None when nothing was left to do. Shared with `newsletter worker`."""
+    None when nothing was left to do. Shared with `newsletter worker`. ``retry_failed``:
+    first put the failed rows of people still subscribed back in the queue."""
     from newsletter.deliver import control
     from newsletter.deliver import send as sending
     from newsletter.deliver.runner import run_journaled
@@ -196,6 +220,10 @@ def run_send(engine, journal, issue_dir: Path, made, main_language: str, key: by
         raise NewsletterError(f"send {journal.id} is {journal.state}: {hint}")
     for factory in made.values():
         factory.message_key = journal.message_key
+    if retry_failed:
+        reopened = sending.reopen_failed(engine, journal.id, how.language)
+        click.echo(f"retrying {journal.id}: {reopened:,} failed recipient"
+                   f"{'' if reopened == 1 else 's'} back in the queue", err=True)  # fmt: skip
     done = sending.journal_counts(engine, journal.id, how.language)
     todo = done[sending.PENDING] + done[sending.RETRY] + done[sending.DEFERRED]
     todo += done[sending.UNKNOWN] if how.resend_unknown else 0

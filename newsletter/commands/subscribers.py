@@ -10,13 +10,14 @@ import click
 from newsletter.commands.options import db_option, open_db
 
 STATUS_CHOICE = click.Choice(
-    ["subscribed", "unsubscribed", "bounced", "complained", "pending", "expired"]
+    ["subscribed", "unsubscribed", "bounced", "complained", "pending", "expired", "forgotten"]
 )
 
 
 @click.group()
 def subscribers() -> None:
-    """Import, add, remove, list, count and export subscribers.
+    """Import, add, remove, list, count and export subscribers; show or erase what is
+    stored about one person.
 
     \b
     Example:
@@ -40,7 +41,7 @@ def import_(file: str, source: str | None, smtputf8: bool, db: str | None) -> No
     naming the columns: email/e-mail/adres e-mail (required), name/imię i nazwisko,
     language/język (pl, en), source/źródło. Rejected rows are listed with their line
     number; the others are imported. Importing again changes nothing, and nobody who
-    left the list is put back on it.
+    left the list or asked to be forgotten is put back on it.
 
     \b
     Example:
@@ -78,11 +79,15 @@ def import_(file: str, source: str | None, smtputf8: bool, db: str | None) -> No
 @click.option("--source", help="Where the consent was given (form, event, …).")
 @click.option("--smtputf8", is_flag=True,
               help="Accept non-ASCII before the @ (if the relay offers SMTPUTF8).")  # fmt: skip
+@click.option("--after-forget", is_flag=True,
+              help="The person asked to be forgotten and now asks to come back: let them "
+                   "sign up through the form (double opt-in). Adds nothing itself.")  # fmt: skip
 @db_option
 def add(  # type: ignore[no-untyped-def]
-    email: str, name: str | None, language: str | None, source: str | None, smtputf8: bool, db
-) -> None:
-    """Add one subscriber (never re-adds someone who unsubscribed).
+    email: str, name: str | None, language: str | None, source: str | None, smtputf8: bool,
+    after_forget: bool, db,
+) -> None:  # fmt: skip
+    """Add one subscriber (never re-adds someone who unsubscribed or asked to be forgotten).
 
     \b
     Example:
@@ -91,10 +96,26 @@ def add(  # type: ignore[no-untyped-def]
     import dataclasses
 
     from newsletter.deliver import subscribers as subs
+    from newsletter.deliver.data_requests import allow_back
+    from newsletter.deliver.tokens import secret_key
+    from newsletter.exceptions import NewsletterError
 
     checked = subs.candidate(email, name, language, source or "manual", smtputf8)
     checked = dataclasses.replace(checked, origin="command: subscribers add")
-    outcome = subs.add(open_db(db), checked)
+    engine = open_db(db)
+    if after_forget:
+        if not allow_back(engine, checked.email, secret_key()):
+            raise NewsletterError(f"{checked.email} was not forgotten: add it without "
+                                  "--after-forget")  # fmt: skip
+        click.echo(f"{checked.email}: not added; this person may now sign up through the "
+                   "form, which asks them to confirm by e-mail")  # fmt: skip
+        return
+    outcome = subs.add(engine, checked)
+    if outcome == "forgotten":
+        raise NewsletterError(
+            f"{checked.email}: not added: this person asked to be forgotten (if they ask to "
+            "come back, --after-forget lets them sign up through the form)"
+        )
     messages = {
         "added": "added",
         "updated": "already subscribed; details updated",
@@ -172,8 +193,12 @@ def export(out, status: str | None, db: str | None) -> None:  # type: ignore[no-
 
 @subscribers.command()
 @click.argument("email")
+@click.option("--json", "as_json", is_flag=True,
+              help="Everything stored about the person (their row, every consent event, "
+                   "every send that listed them) as one JSON document: the answer to an "
+                   "access request.")  # fmt: skip
 @db_option
-def show(email: str, db: str | None) -> None:
+def show(email: str, as_json: bool, db: str | None) -> None:
     """Print one person's entry and whole consent history, oldest first.
 
     Each event: time (UTC), kind, source (form, import file:line, command, link), the
@@ -182,15 +207,61 @@ def show(email: str, db: str | None) -> None:
     \b
     Example:
       newsletter subscribers show --db list.db jan@example.com
+      newsletter subscribers show --db list.db jan@example.com --json > jan.json
     """
     from newsletter.deliver import consent
     from newsletter.deliver import subscribers as subs
     from newsletter.exceptions import NewsletterError
 
     engine = open_db(db)
+    if as_json:
+        import json
+
+        from newsletter.deliver.data_requests import person_data
+
+        data = person_data(engine, email)
+        if data is None:
+            raise NewsletterError(f"{email.strip()} is not on the list")
+        click.echo(json.dumps(data, indent=2, ensure_ascii=False))
+        return
     found = subs.find(engine, email)
     if found is None:
         raise NewsletterError(f"{email.strip()} is not on the list")
     click.echo(f"{found.email}\t{found.status}\t{found.language or '-'}\t{found.name or ''}")
     for event in consent.history(engine, found.email):
         click.echo(f"  {event.describe()}")
+
+
+@subscribers.command()
+@click.argument("email")
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+@db_option
+def forget(email: str, yes: bool, db: str | None) -> None:
+    """Erase a person's data on their request (GDPR right to erasure).
+
+    Their address, name and language go from the list; their consent events lose the
+    network and details, and every text (a server's reply, a source) loses their address;
+    the journal keeps only counts and statuses. A keyed hash of the address (HMAC-SHA256
+    under NEWSLETTER_SECRET) is kept, so no import, `add` or sign-up puts them back; one
+    event records that an erasure happened. Cannot be undone.
+
+    \b
+    Example:
+      newsletter subscribers forget --db list.db jan@example.com
+    """
+    from newsletter.deliver.data_requests import forget as erase
+    from newsletter.deliver.tokens import secret_key
+
+    key = secret_key()  # before asking: without it, nothing can be done
+    engine = open_db(db)
+    if not yes:
+        click.confirm(f"Erase everything stored about {email.strip()}? This cannot be undone",
+                      abort=True, err=True)  # fmt: skip
+    done = erase(engine, email, key)
+    if done.listed:
+        click.echo(f"{email.strip()}: forgotten ({done.events} consent events and "
+                   f"{done.deliveries} journal replies cleaned); imports and sign-ups will "
+                   "not add this address again")  # fmt: skip
+    else:
+        click.echo(f"{email.strip()}: not on the list; remembered as forgotten, so imports "
+                   "and sign-ups will not add it")  # fmt: skip

@@ -12,6 +12,11 @@ an IPv4 address is reversed by trying all 2³² of them in minutes, and a keyed 
 nothing an auditor can read (and nothing at all once the key is rotated); the network
 prefix still shows the provider and rough place a request came from, which is what
 evidence of consent needs, without naming one household's connection.
+The one exception to "never updated": a person's right to erasure outranks the record.
+``subscribers forget`` (:mod:`newsletter.deliver.data_requests`) blanks the network and
+details of their events and takes their address out of every source text, keeping kind,
+time, consent version and the rest of the source, and appends a ``forgotten`` event that
+says only that an erasure happened.
 """
 
 from __future__ import annotations
@@ -34,7 +39,11 @@ IMPORTED = "imported"  # put on the list by an editor: import or `subscribers ad
 EXPIRED = "expired"  # a sign-up never confirmed, dropped after its link expired
 BOUNCED = "bounced"
 COMPLAINED = "complained"
-KINDS = (SUBSCRIBED, CONFIRMED, CHANGED, UNSUBSCRIBED, IMPORTED, EXPIRED, BOUNCED, COMPLAINED)
+FORGOTTEN = "forgotten"  # the person's data was erased on request (the event holds none)
+KINDS = (
+    SUBSCRIBED, CONFIRMED, CHANGED, UNSUBSCRIBED, IMPORTED, EXPIRED, BOUNCED, COMPLAINED,
+    FORGOTTEN,
+)  # fmt: skip
 
 
 @dataclass(frozen=True)

@@ -103,6 +103,22 @@ consent_events = sa.Table(
     sa.Column("details", sa.JSON),  # what changed: language, name, status
 )
 
+forgotten = sa.Table(
+    "forgotten",
+    metadata,
+    # Version 5: people who asked to be forgotten (newsletter/deliver/forgotten.py). Not
+    # their address: its HMAC-SHA256 under NEWSLETTER_SECRET (hex), so an import or a
+    # sign-up can be checked against it, and nobody can read it back.
+    sa.Column("address_hash", sa.String(64), primary_key=True),
+    # Which key made the hash (an HMAC of a fixed label): a changed NEWSLETTER_SECRET is
+    # noticed, not silently taken as "nobody was forgotten".
+    sa.Column("key_id", sa.String(16), nullable=False),
+    # An operator said the person asked to come back: the form may sign them up (double
+    # opt-in); import and add still refuse.
+    sa.Column("signup_allowed", sa.Boolean, nullable=False, server_default=sa.false()),
+    sa.Column("forgotten_at", sa.DateTime(timezone=True), nullable=False),
+)
+
 
 def _create_v1(connection: Connection) -> None:
     metadata.create_all(connection, tables=[subscribers, sends, deliveries])
@@ -154,11 +170,17 @@ def _send_control_v4(connection: Connection) -> None:
     connection.execute(sends.update().where(~sa.exists(still_open)).values(state="done"))
 
 
+def _forgotten_v5(connection: Connection) -> None:
+    """Keyed hashes of the addresses of people who asked to be forgotten."""
+    forgotten.create(connection, checkfirst=True)
+
+
 MIGRATIONS: list[Callable[[Connection], None]] = [
     _create_v1,
     _claims_and_languages_v2,
     _consent_events_v3,
     _send_control_v4,
+    _forgotten_v5,
 ]
 """Migration N+1 brings a database from version N to N+1. Append, never edit."""
 

@@ -24,6 +24,7 @@ from newsletter.deliver import subscribers
 from newsletter.exceptions import Location, NewsletterError, Problem
 
 BATCH = 500
+FORGOTTEN_ROW = "not added: this person asked to be forgotten"
 
 COLUMNS: dict[str, tuple[str, ...]] = {
     "email": ("email", "e-mail", "e mail", "mail", "email address", "e-mail address",
@@ -47,13 +48,15 @@ class ImportReport:
     rejected: list[Problem] = field(default_factory=list)
     encoding: str = ""
     delimiter: str = ""
+    forgotten: int = 0  # rows of people who asked to be forgotten (among ``rejected``)
 
     def summary(self) -> str:
         o = self.outcomes
+        erased = f" ({self.forgotten} asked to be forgotten)" if self.forgotten else ""
         return (
             f"{self.rows} rows: {o['added']} added, {o['updated']} updated, "
             f"{o['unchanged']} unchanged, {o['kept']} kept off the list (had left it), "
-            f"{len(self.rejected)} rejected"
+            f"{len(self.rejected)} rejected{erased}"
         )
 
 
@@ -114,13 +117,16 @@ def import_csv(
     consent_source: str | None = None,
     progress: Callable[[int], None] | None = None,
     smtputf8: bool = False,
+    key: bytes | None = None,
 ) -> ImportReport:
     """Import the rows of a CSV file; returns the report (rejected rows do not stop it).
 
     ``source_name`` names the file in messages; ``consent_source`` is recorded for rows
     without their own source column (default: ``import <file name>``). ``progress`` is
     called with the number of rows done after each batch. ``smtputf8``: the relay takes
-    SMTPUTF8, so non-ASCII local parts may be imported.
+    SMTPUTF8, so non-ASCII local parts may be imported. ``key``: the secret of the
+    forgotten addresses' hashes (default: NEWSLETTER_SECRET, needed only when someone was
+    forgotten); a forgotten person's row is reported with its line and not added.
     """
     text, encoding = decode(data)
     report = ImportReport(encoding=encoding)
@@ -136,13 +142,20 @@ def import_csv(
     default_source = consent_source or f"import {path.name}"
     seen: dict[str, int] = {}
     batch: list[subscribers.Candidate] = []
+    lines: list[int] = []
 
     def flush() -> None:
         if batch:
             with engine.begin() as connection:
-                for outcome in subscribers.save(connection, batch):
+                outcomes = subscribers.save(connection, batch, key)
+            for outcome, line in zip(outcomes, lines, strict=True):
+                if outcome == "forgotten":
+                    report.forgotten += 1
+                    report.rejected.append(Problem(Location(path, line), FORGOTTEN_ROW))
+                else:
                     report.outcomes[outcome] += 1
             batch.clear()
+            lines.clear()
         if progress:
             progress(report.rows)
 
@@ -176,7 +189,9 @@ def import_csv(
             continue
         seen[item.key] = line
         batch.append(dataclasses.replace(item, origin=f"import {path.name}:{line}"))
+        lines.append(line)
         if len(batch) >= BATCH:
             flush()
     flush()
+    report.rejected.sort(key=lambda problem: problem.location.line or 0)  # in file order
     return report

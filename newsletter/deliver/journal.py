@@ -186,6 +186,32 @@ def journal_counts(engine: Engine, send_id: str, language: str | None = None) ->
     return {s: counted.get(s, 0) for s in STATUSES}
 
 
+def reopen_failed(engine: Engine, send_id: str, language: str | None = None) -> int:
+    """Put the send's failed rows back in the queue (``send --retry-failed``); how many.
+
+    Only the rows of people still subscribed: a hard bounce took its address off the list
+    (and so did an unsubscribe, a complaint or an erasure since), so those stay failed.
+    One UPDATE, before any worker starts: from then on the rows are ordinary pending
+    rows, claimed and leased like the rest, so a run killed during the retry resumes
+    with the same command (or plain ``send``, or the worker) and nobody gets two but the
+    messages in flight. Done once by the command, not by each worker process, so a row
+    that fails again during this run is not retried a second time by a late starter.
+    """
+    still_listed = sa.select(subscribers.c.id).where(subscribers.c.status == subs.SUBSCRIBED)
+    query = (
+        deliveries.update()
+        .where(deliveries.c.send_id == send_id)
+        .where(deliveries.c.status == FAILED)
+        .where(deliveries.c.subscriber_id.in_(still_listed))
+        .values(status=PENDING, attempts=0, next_attempt_at=None, lease_owner=None,
+                lease_until=None)
+    )  # fmt: skip
+    if language:
+        query = query.where(deliveries.c.language == language)
+    with engine.begin() as connection:
+        return connection.execute(query).rowcount
+
+
 def worker_name() -> str:
     """``host:pid:random``: unique per run, and says whether the process still lives."""
     return f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(4)}"

@@ -35,6 +35,7 @@ from newsletter.deliver.journal import (  # noqa: F401  (the journal's names, fo
     Send,
     journal_counts,
     prepare_send,
+    reopen_failed,
 )
 from newsletter.deliver.messages import MessageFactory, Recipient, envelope
 from newsletter.deliver.smtp import (

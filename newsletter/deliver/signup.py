@@ -21,7 +21,7 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
-from newsletter.deliver import consent
+from newsletter.deliver import consent, forgotten
 from newsletter.deliver import subscribers as subs
 from newsletter.deliver.db import now, subscribers
 
@@ -50,9 +50,13 @@ class Confirmation:
     language: str | None = None
 
 
-def request(engine: Engine, asked: SignupRequest) -> int | None:
+def request(engine: Engine, asked: SignupRequest, secret: bytes | None = None) -> int | None:
     """Record a sign-up; the event id a confirmation link should name, or None when no
-    mail is to be sent (the address is on the list already)."""
+    mail is to be sent (the address is on the list already, or its owner asked to be
+    forgotten and nobody allowed them back: then nothing is stored either).
+
+    ``secret``: the key of the forgotten addresses' hashes (the app's NEWSLETTER_SECRET).
+    """
     key = asked.email.lower()
     details = {"language": asked.language, **({"name": "given"} if asked.name else {})}
     moment = now()
@@ -63,6 +67,10 @@ def request(engine: Engine, asked: SignupRequest) -> int | None:
             )
         ).first()
         if row is not None and row.status == subs.SUBSCRIBED:
+            return None
+        if (row is None or row.status in (subs.PENDING, subs.EXPIRED)) and forgotten.screen(
+            connection, [key], secret, signup=True
+        ):
             return None
         if row is None:
             inserted = connection.execute(
@@ -99,10 +107,11 @@ def confirm(engine: Engine, event_id: int, ip: str | None = None) -> Confirmatio
         if asked is None or asked.kind != consent.SUBSCRIBED:
             return Confirmation("stale")
         person = subs.by_id(connection, asked.subscriber_id)
-        assert person is not None  # events are never orphaned: rows are never deleted
+        if person is None:  # forgotten since: the link names nobody any more
+            return Confirmation("stale")
         later = {e.kind for e in consent.later_events(connection, asked)}
         if later & {consent.UNSUBSCRIBED, consent.BOUNCED, consent.COMPLAINED,
-                    consent.SUBSCRIBED, consent.EXPIRED}:  # fmt: skip
+                    consent.SUBSCRIBED, consent.EXPIRED, consent.FORGOTTEN}:  # fmt: skip
             return Confirmation("stale", person.id, person.language)  # left, or asked anew
         if consent.CONFIRMED in later:
             return Confirmation("already", person.id, person.language)

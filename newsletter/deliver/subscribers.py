@@ -2,7 +2,9 @@
 
 One rule matters above the others: an address that unsubscribed, bounced or complained is
 never put back on the list by an import or an ``add``. Rows are kept when someone leaves
-(``remove`` unsubscribes), so that a later import of an old file cannot re-add them.
+(``remove`` unsubscribes), so that a later import of an old file cannot re-add them. The
+same holds for someone who asked to be forgotten, whose row has lost its address: a keyed
+hash of it (:mod:`newsletter.deliver.forgotten`) keeps them off.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ import sqlalchemy as sa
 from email_validator import EmailNotValidError, validate_email
 from sqlalchemy.engine import Connection, Engine
 
-from newsletter.deliver import consent
+from newsletter.deliver import consent, forgotten
 from newsletter.deliver.db import now, subscribers
 from newsletter.exceptions import NewsletterError
 from newsletter.model import LANGUAGES
@@ -28,7 +30,8 @@ BOUNCED = "bounced"
 COMPLAINED = "complained"
 PENDING = "pending"  # signed up through the form, confirmation link not yet used
 EXPIRED = "expired"  # signed up, never confirmed: the link expired (name dropped)
-STATUSES = (SUBSCRIBED, UNSUBSCRIBED, BOUNCED, COMPLAINED, PENDING, EXPIRED)
+FORGOTTEN = "forgotten"  # asked to be forgotten: address and name erased, row kept for counts
+STATUSES = (SUBSCRIBED, UNSUBSCRIBED, BOUNCED, COMPLAINED, PENDING, EXPIRED, FORGOTTEN)
 LEFT = (UNSUBSCRIBED, BOUNCED, COMPLAINED)
 """Statuses of people who left: no import or ``add`` puts them back (only their own
 confirmed sign-up does)."""
@@ -131,12 +134,17 @@ def candidate(
     return Candidate(address, name, language, source, status)
 
 
-def save(connection: Connection, batch: Iterable[Candidate]) -> list[str]:
+def save(
+    connection: Connection, batch: Iterable[Candidate], key: bytes | None = None
+) -> list[str]:
     """Add new addresses and update details of subscribed ones, in the caller's transaction.
 
-    Returns, for each candidate, what happened: ``added``, ``updated``, ``unchanged``, or
-    ``kept`` (the address left the list and stays off it). Looked up in one query per
-    batch, so an import of 100,000 rows does not make 100,000 round trips.
+    Returns, for each candidate, what happened: ``added``, ``updated``, ``unchanged``,
+    ``kept`` (the address left the list and stays off it) or ``forgotten`` (the person
+    asked to be forgotten: nothing is stored). Looked up in one query per batch, so an
+    import of 100,000 rows does not make 100,000 round trips. ``key``: the secret of the
+    forgotten addresses' hashes (default: NEWSLETTER_SECRET, needed only when someone
+    was forgotten).
     """
     batch = list(batch)
     keys = {c.key for c in batch}
@@ -144,11 +152,16 @@ def save(connection: Connection, batch: Iterable[Candidate]) -> list[str]:
         sa.select(subscribers).where(subscribers.c.email_key.in_(keys))
     ).mappings()
     existing = {row["email_key"]: dict(row) for row in rows}
+    # Who is not on the list, or only as a sign-up nobody confirmed, may have been forgotten.
+    unlisted = [k for k in keys if existing.get(k, {}).get("status") in (None, PENDING, EXPIRED)]
+    erased = forgotten.screen(connection, unlisted, key)
     outcomes = []
     moment = now()
     for item in batch:
         row = existing.get(item.key)
-        if row is None:
+        if item.key in erased:
+            outcomes.append("forgotten")
+        elif row is None:
             values = {
                 "email": item.email,
                 "email_key": item.key,
@@ -221,10 +234,10 @@ def _changes(changes: dict[str, object]) -> dict[str, object]:
     return {key: ("changed" if key == "name" else value) for key, value in changes.items()}
 
 
-def add(engine: Engine, item: Candidate) -> str:
+def add(engine: Engine, item: Candidate, key: bytes | None = None) -> str:
     """Add one subscriber (see :func:`save` for what the result means)."""
     with engine.begin() as connection:
-        return save(connection, [item])[0]
+        return save(connection, [item], key)[0]
 
 
 def find(engine: Engine, email: str) -> Subscriber | None:
@@ -262,7 +275,8 @@ def set_status(
 
     Leaving the list is one-way: an unsubscribed address is never marked bounced or
     subscribed again, so the reason it left is kept (only the person's own confirmed
-    sign-up brings them back, see :mod:`newsletter.deliver.signup`).
+    sign-up brings them back, see :mod:`newsletter.deliver.signup`). A forgotten row is
+    never changed (a late bounce names nobody any more).
     """
     moment = now()
     values: dict[str, object] = {"status": status, "updated_at": moment}
@@ -272,7 +286,7 @@ def set_status(
         subscribers.update()
         .where(subscribers.c.id == subscriber_id)
         .where(subscribers.c.status != status)
-        .where(subscribers.c.status != UNSUBSCRIBED)
+        .where(subscribers.c.status.not_in((UNSUBSCRIBED, FORGOTTEN)))
         .values(**values)
     )
     changed = connection.execute(query).rowcount > 0
@@ -282,9 +296,14 @@ def set_status(
 
 
 def by_id(connection: Connection, subscriber_id: int) -> Subscriber | None:
-    """A subscriber by database id (what an unsubscribe token names)."""
+    """A subscriber by database id (what an unsubscribe token names); None for a
+    forgotten person, so their old links open nothing."""
     row = (
-        connection.execute(sa.select(subscribers).where(subscribers.c.id == subscriber_id))
+        connection.execute(
+            sa.select(subscribers)
+            .where(subscribers.c.id == subscriber_id)
+            .where(subscribers.c.status != FORGOTTEN)
+        )
         .mappings()
         .first()
     )
@@ -332,6 +351,8 @@ def export(engine: Engine, out: TextIO, status: str | None = None) -> int:
     for item in iter_subscribers(engine, status):
         if item.status in (PENDING, EXPIRED) and status is None:
             continue  # sign-ups nobody confirmed are no consent to take elsewhere
+        if item.status == FORGOTTEN:
+            continue  # no address left to export
         writer.writerow(
             [
                 "" if value is None

@@ -1,0 +1,172 @@
+"""Data requests: everything stored about a person as JSON, and erasing it for good.
+
+The erasure is checked the way an auditor would: every text column of every table of the
+database is read back and searched for the person's address and name, in any case."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+from click.testing import CliRunner
+from conftest import SAMPLE
+from mailhelpers import SECRET, Recorder, fill_list, smtp_server
+
+from newsletter.cli import main
+from newsletter.deliver import consent, data_requests, forgotten, signup
+from newsletter.deliver import send as sending
+from newsletter.deliver import subscribers as subs
+from newsletter.deliver.db import open_database
+
+KEY = SECRET.encode()
+PERSON = "Jan.Kowalski@example.com"  # as the form normalises it
+NAME = "Jan Kowalski"
+
+
+def text_in_database(engine) -> str:
+    """Every text-like cell of every table, one per line (JSON columns as their text)."""
+    cells = []
+    with engine.connect() as connection:
+        for table in sa.inspect(connection).get_table_names():
+            for row in connection.execute(sa.text(f'SELECT * FROM "{table}"')):
+                cells += [json.dumps(v, ensure_ascii=False) if isinstance(v, dict | list)
+                          else str(v) for v in row if v is not None]  # fmt: skip
+    return "\n".join(cells)
+
+
+def cli(env: dict[str, str], *args: str, code: int = 0, **options):
+    result = CliRunner(env=env).invoke(main, list(args), **options)
+    assert result.exit_code == code, result.output
+    return result
+
+
+@pytest.fixture
+def history(tmp_path: Path):
+    """Jan asked to sign up through the form (from a network), confirmed, was refused by
+    the server with a reply naming him (so marked bounced), and others were mailed."""
+    db = tmp_path / "list.db"
+    engine = open_database(db)
+    others = fill_list(engine, 5)
+    asked = signup.SignupRequest(PERSON, NAME, "pl", "2021-01", "198.51.100.23")
+    signup.confirm(engine, signup.request(engine, asked), "198.51.100.99")
+    recorder = Recorder(replies={PERSON: [f"550 5.1.1 <{PERSON}>: {NAME} left the company"]})
+    env = {"NEWSLETTER_SECRET": SECRET, "NEWSLETTER_DB": str(db)}
+    with smtp_server(recorder) as url:
+        cli(env, "send", str(SAMPLE), "--smtp", url)
+    return engine, env, others
+
+
+def test_show_json_has_the_row_every_event_and_every_send(history):
+    _, env, _ = history
+    data = json.loads(cli(env, "subscribers", "show", PERSON.upper(), "--json").stdout)
+    assert list(data) == ["subscriber", "consent_events", "deliveries"]
+    person = data["subscriber"]
+    assert (person["email"], person["name"], person["language"]) == (PERSON, NAME, "pl")
+    assert person["status"] == "bounced" and person["subscribed_at"].endswith("+00:00")
+    assert [e["kind"] for e in data["consent_events"]] == ["subscribed", "confirmed", "bounced"]
+    assert data["consent_events"][0]["ip"] == "198.51.100.0/24"
+    assert data["consent_events"][0]["details"] == {"language": "pl", "name": "given"}
+    [delivery] = data["deliveries"]
+    assert (delivery["send_id"], delivery["issue_id"]) == ("2020-12", "2020-12")
+    assert delivery["status"] == "failed"
+    assert "550 5.1.1" in delivery["reply"] and delivery["attempts"] == 1
+    assert all(value.endswith("+00:00") for value in (delivery["updated_at"],
+               delivery["send_created_at"], data["consent_events"][0]["at"]))  # fmt: skip
+    missing = cli(env, "subscribers", "show", "nobody@example.com", "--json", code=1)
+    assert "nobody@example.com is not on the list" in missing.output
+    assert "Traceback" not in missing.output
+
+
+def test_forget_leaves_no_address_or_name_anywhere_and_counts_stay(history):
+    engine, env, others = history
+    before = text_in_database(engine).lower()
+    assert PERSON.lower() in before and NAME.lower() in before  # the search can find them
+    counts = sending.journal_counts(engine, "2020-12")
+    asked = cli(env, "subscribers", "forget", PERSON, input="n\n", code=1)
+    assert "Aborted" in asked.output and subs.find(engine, PERSON) is not None
+    done = cli(env, "subscribers", "forget", PERSON, input="y\n")
+    assert f"{PERSON}: forgotten" in done.output
+    after = text_in_database(engine).lower()
+    for trace in (PERSON.lower(), NAME.lower(), "kowalski", "198.51.100"):
+        assert trace not in after
+    assert sending.journal_counts(engine, "2020-12") == counts  # statistics stay right
+    assert subs.find(engine, PERSON) is None and subs.count(engine)["forgotten"] == 1
+    with engine.connect() as connection:
+        kinds = connection.execute(sa.text("SELECT kind, source, ip FROM consent_events "
+                                           "ORDER BY id")).all()  # fmt: skip
+    tail = kinds[-4:]
+    assert [k for k, _, _ in tail] == ["subscribed", "confirmed", "bounced", "forgotten"]
+    assert tail[2][1].startswith("send 2020-12: [forgotten]: 550 5.1.1 <[forgotten]>")
+    assert tail[3][1:] == ("command: subscribers forget", None)
+    assert others[0] in after  # the others are untouched
+
+
+def test_a_forgotten_address_is_not_added_again_by_import_add_or_form(history, tmp_path):
+    engine, env, _ = history
+    cli(env, "subscribers", "forget", "--yes", PERSON)
+    rows = tmp_path / "old.csv"
+    rows.write_text(f"email;name\nnew@example.com;New\n{PERSON.upper()};{NAME}\n",
+                    encoding="utf-8")  # fmt: skip
+    imported = cli(env, "subscribers", "import", str(rows))
+    assert f"{rows}:3: not added: this person asked to be forgotten" in imported.stderr
+    assert "1 added" in imported.stdout and "(1 asked to be forgotten)" in imported.stdout
+    refused = cli(env, "subscribers", "add", PERSON.lower(), code=1)
+    assert "not added: this person asked to be forgotten" in refused.output
+    assert "Traceback" not in refused.output
+    asked = signup.SignupRequest(PERSON, NAME, "en", "2021-01", "203.0.113.9")
+    assert signup.request(engine, asked, KEY) is None  # no link, so no mail
+    assert PERSON.lower() not in text_in_database(engine).lower()  # nothing created
+    assert subs.find(engine, "new@example.com").status == "subscribed"  # others still work
+    cli(env, "subscribers", "add", "other@example.com")
+    # Without the key nothing can be checked, so nothing is added blindly:
+    blind = cli({**env, "NEWSLETTER_SECRET": ""}, "subscribers", "add", "x@example.com", code=1)
+    assert "NEWSLETTER_SECRET (the key of their hashes) is needed" in blind.output
+    other_key = cli({**env, "NEWSLETTER_SECRET": "another-secret-0123456789"},
+                    "subscribers", "add", "x@example.com", code=1)  # fmt: skip
+    assert "hashed with another NEWSLETTER_SECRET" in other_key.output
+
+
+def test_after_forget_the_person_may_come_back_only_through_double_opt_in(history):
+    engine, env, _ = history
+    data_requests.forget(engine, PERSON, KEY)
+    allowed = cli(env, "subscribers", "add", PERSON, "--after-forget")
+    assert "not added; this person may now sign up through the form" in allowed.output
+    assert subs.find(engine, PERSON) is None
+    cli(env, "subscribers", "add", PERSON, code=1)  # an editor's add still refuses
+    event = signup.request(engine, signup.SignupRequest(PERSON, None, "en", "2021-01"), KEY)
+    assert event is not None and subs.find(engine, PERSON).status == "pending"
+    cli(env, "subscribers", "add", PERSON, code=1)  # nor takes over the pending sign-up
+    assert signup.confirm(engine, event).outcome == "confirmed"
+    assert subs.find(engine, PERSON).status == "subscribed"
+    never = cli(env, "subscribers", "add", "never@example.com", "--after-forget", code=1)
+    assert "was not forgotten" in never.output
+
+
+def test_old_links_of_a_forgotten_person_open_nothing(tmp_path: Path):
+    engine = open_database(tmp_path / "list.db")
+    event = signup.request(engine, signup.SignupRequest("ewa@example.com", "Ewa", "pl", "v1"))
+    subscriber_id = subs.find(engine, "ewa@example.com").id
+    data_requests.forget(engine, "ewa@example.com", KEY)
+    assert signup.confirm(engine, event).outcome == "stale"
+    with engine.begin() as connection:
+        assert subs.by_id(connection, subscriber_id) is None  # /u/ and /p/ answer 404
+        assert not subs.set_status(connection, subscriber_id, subs.BOUNCED, "late DSN")
+    assert [e.kind for e in consent.history(engine, "ewa@example.com")] == []
+
+
+def test_an_address_never_listed_can_be_forgotten_in_advance(tmp_path: Path):
+    engine = open_database(tmp_path / "list.db")
+    assert not data_requests.forget(engine, "future@example.com", KEY).listed
+    assert subs.add(engine, subs.candidate("FUTURE@example.com"), KEY) == "forgotten"
+    assert subs.add(engine, subs.candidate("present@example.com"), KEY) == "added"
+
+
+def test_the_hash_is_keyed_and_separated_from_link_signatures():
+    one = forgotten.address_hash(KEY, "Jan@Example.com")
+    assert one == forgotten.address_hash(KEY, " jan@example.com ")  # normalised
+    assert one != forgotten.address_hash(b"another-key-0123456789", "jan@example.com")
+    import hashlib
+
+    assert one != hashlib.sha256(b"jan@example.com").hexdigest()  # not a plain hash

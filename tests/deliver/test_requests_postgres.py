@@ -1,0 +1,55 @@
+"""Report, retry and erasure on PostgreSQL (the private server of test_postgres.py)."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+import sqlalchemy as sa
+from click.testing import CliRunner
+from conftest import SAMPLE
+from mailhelpers import SECRET, Recorder, fill_list, smtp_server
+from test_forget import text_in_database
+from test_postgres import postgres  # noqa: F401  (the fixture)
+from test_report import counts_of
+
+from newsletter.cli import main
+from newsletter.deliver import subscribers as subs
+from newsletter.deliver.db import open_database
+
+
+def test_report_retry_and_forget_on_postgresql(postgres: str):  # noqa: F811
+    engine = open_database(postgres)
+    with engine.begin() as connection:
+        for table in ("deliveries", "sends", "consent_events", "subscribers", "forgotten"):
+            connection.execute(sa.text(f"DELETE FROM {table}"))
+    addresses = fill_list(engine, 12)
+    bounced, failed = addresses[3], addresses[5]
+    subs.add(engine, subs.candidate(failed, "Ola Nowak", "pl"))
+    recorder = Recorder(replies={bounced: ["550 5.1.1 no such user"],
+                                 failed: [f"554 5.7.1 <{failed}> refused"]})  # fmt: skip
+    runner = CliRunner(env={"NEWSLETTER_SECRET": SECRET, "NEWSLETTER_DB": postgres})
+
+    def cli(*args: str):
+        result = runner.invoke(main, list(args))
+        assert result.exit_code == 0, result.output
+        return result
+
+    with smtp_server(recorder) as url:
+        cli("send", str(SAMPLE), "--smtp", url)
+        report = cli("report", "2020-12", "--csv", "-")
+        assert counts_of(report.stderr) == {"sent": 10, "failed": 1, "bounced": 1,
+            "deferred": 0, "unknown": 0, "skipped": 0, "pending": 0}  # fmt: skip
+        rows = list(csv.DictReader(io.StringIO(report.stdout)))
+        assert {r["email"]: r["status"] for r in rows} == {bounced: "bounced", failed: "failed"}
+        recorder.replies.clear()
+        retried = cli("send", str(SAMPLE), "--smtp", url, "--retry-failed")
+        assert "1 failed recipient back in the queue" in retried.stderr
+    assert recorder.recipients() == {a: 1 for a in addresses if a != bounced}
+    cli("subscribers", "forget", "--yes", bounced)
+    cli("subscribers", "forget", "--yes", failed)
+    left = text_in_database(engine).lower()
+    assert bounced not in left and failed not in left and "nowak" not in left
+    assert counts_of(cli("report", "2020-12").stdout)["sent"] == 11
+    refused = runner.invoke(main, ["subscribers", "add", failed])
+    assert refused.exit_code == 1 and "asked to be forgotten" in refused.output
