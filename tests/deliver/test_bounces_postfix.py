@@ -19,6 +19,7 @@ from newsletter.cli import main
 from newsletter.deliver import consent, subscribers
 from newsletter.deliver import send as sending
 from newsletter.deliver.db import open_database
+from newsletter.deliver.tokens import make_token
 
 
 def test_postfix_dsn_to_a_verp_address_bounces_exactly_that_subscriber(
@@ -45,6 +46,12 @@ def test_postfix_dsn_to_a_verp_address_bounces_exactly_that_subscriber(
     assert b"message/delivery-status" in dsn  # Postfix's own RFC 3464 report
     assert recorder.recipients()[envelope_to] == 1
     assert {to for to, _ in recorder.received} - {envelope_to} == set(addresses) - {refused}
+    ids = {s.email: s.id for s in subscribers.iter_subscribers(engine)}
+    for to, message in recorder.messages():
+        if to != envelope_to:  # the mailto: unsubscribe carries the reader's token
+            token = make_token(SECRET.encode(), ids[to])
+            assert f"<mailto:{BOUNCE_ADDRESS}?subject=unsubscribe%20{token}>" in \
+                " ".join(message["List-Unsubscribe"].split())  # fmt: skip
 
     folder = mailbox.Maildir(tmp_path / "Maildir", create=True)
     folder.add(b"X-Original-To: " + envelope_to.encode() + b"\n" + dsn)  # a local delivery
