@@ -16,6 +16,7 @@ from typing import Any
 import click
 
 from newsletter import __version__
+from newsletter.commands.bounces import bounces
 from newsletter.commands.build import build, site
 from newsletter.commands.check import check
 from newsletter.commands.new import new
@@ -78,5 +79,5 @@ def main(ctx: click.Context, config: Path | None) -> None:
 
 # One module per verb (or group) in newsletter/commands/, as the pipeline reads.
 for command in (new, check, build, site, preview, subscribers, send, sends, report, worker,
-                serve):
+                serve, bounces):
     main.add_command(command)

@@ -6,6 +6,7 @@ where the web edition and images are published, the List-Id, the theme file.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Annotated
 
@@ -76,6 +77,27 @@ class Consent(Node):
         return self.text.en if language == "en" else self.text.pl
 
 
+class BounceSettings(Node):
+    """How soft bounces add up before an address is taken off the list (``[bounces]``).
+
+    Mailman's model (its defaults): each day with a bounce adds to a person's score (once
+    a day, however many bounces came that day), a score with no bounce for ``reset_after_days``
+    starts again from zero, and reaching ``threshold`` marks the address bounced. A soft
+    bounce (mailbox full, a temporary failure the server gave up on) weighs
+    ``soft_score``; a permanent refusal that is not about the address (policy, content,
+    a message too big) weighs ``permanent_score``. A hard bounce (no such user or domain)
+    marks the address bounced at once and needs no score.
+    """
+
+    threshold: Annotated[float, Field(gt=0, le=100)] = 5.0
+    soft_score: Annotated[float, Field(gt=0, le=100)] = 0.5
+    permanent_score: Annotated[float, Field(gt=0, le=100)] = 1.0
+    reset_after_days: Annotated[int, Field(ge=1, le=365)] = 7
+
+
+_BOUNCE_LOCAL = r"^[a-z0-9][a-z0-9._-]{0,16}@"
+
+
 class Site(Node):
     """Settings shared by every issue."""
 
@@ -97,7 +119,28 @@ class Site(Node):
     print: PrintSettings = PrintSettings()
     dkim: DkimSettings | None = None
     consent: Consent | None = None  # without it, `serve` offers no sign-up form
+    bounce_address: HeaderEmail | None = None
+    """With it, each message's envelope sender is ``local+<token>@domain`` (VERP), so a
+    bounce names its recipient (newsletter/deliver/verp.py); `newsletter bounces` reads
+    what arrives there."""
+    bounces: BounceSettings = BounceSettings()
     root: Path = Field(default=Path("."), exclude=True)
+
+    @field_validator("bounce_address")
+    @classmethod
+    def _short_bounce_local_part(cls, value: str | None) -> str | None:
+        # local + "+" + the token (up to 46 characters) must stay within RFC 5321's 64
+        # octets, and some servers lower-case local parts: letters, digits and ._- only
+        value = value.lower() if value else value
+        if value is not None and not re.match(_BOUNCE_LOCAL, value):
+            raise PydanticCustomError(
+                "bounce_address",
+                "bounce_address '{v}' needs a local part of at most 17 letters, "
+                "digits, '.', '_' or '-' (e.g. bounces@newsletter.example.org): the "
+                "per-recipient token is added to it and the whole must fit in 64 characters",
+                {"v": value},
+            )
+        return value
 
     @field_validator("base_url")
     @classmethod

@@ -81,6 +81,9 @@ class ConfirmationMailer:
     def __init__(self, site: Site, settings: SmtpSettings):
         self.site = site
         self.settings = settings
+        # Bounces of confirmations go to the bounce address (plain: a sign-up that never
+        # arrives leaves a pending row that expires; nothing to attribute per person).
+        self.return_path = site.bounce_address or site.sender.email
         self.queue: queue.Queue[tuple[str, bytes] | None] = queue.Queue(QUEUE_SIZE)
         self.thread = threading.Thread(target=self._run, name="confirmations", daemon=True)
         self.thread.start()
@@ -104,7 +107,7 @@ class ConfirmationMailer:
             data = message.replace(b"\r\n.", b"\r\n..")  # SmtpConnection sends DATA dot-stuffed
             for attempt in (1, 2):
                 try:
-                    connection.send(self.site.sender.email, to, data)
+                    connection.send(self.return_path, to, data)
                     break
                 except TemporaryFailure as exc:
                     connection.close()

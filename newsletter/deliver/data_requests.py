@@ -26,7 +26,15 @@ from sqlalchemy.engine import Connection, Engine
 
 from newsletter.deliver import consent, forgotten
 from newsletter.deliver import subscribers as subs
-from newsletter.deliver.db import consent_events, deliveries, now, sends, subscribers
+from newsletter.deliver.db import (
+    bounce_messages,
+    bounce_scores,
+    consent_events,
+    deliveries,
+    now,
+    sends,
+    subscribers,
+)
 from newsletter.deliver.messages import envelope
 from newsletter.exceptions import NewsletterError
 
@@ -56,6 +64,16 @@ def person_data(engine: Engine, email: str) -> dict[str, Any] | None:
             .where(deliveries.c.subscriber_id == row["id"])
             .order_by(sends.c.created_at, sends.c.id)
         ).mappings().all()  # fmt: skip
+        bounces = connection.execute(
+            sa.select(bounce_messages.c.at, bounce_messages.c.source, bounce_messages.c.outcome,
+                      bounce_messages.c.message_key, bounce_messages.c.detail)
+            .where(bounce_messages.c.subscriber_id == row["id"])
+            .order_by(bounce_messages.c.id)
+        ).mappings().all()  # fmt: skip
+        score = connection.execute(
+            sa.select(bounce_scores.c.score, bounce_scores.c.last_day)
+            .where(bounce_scores.c.subscriber_id == row["id"])
+        ).mappings().first()  # fmt: skip
     return {
         "subscriber": {column.name: _plain(row[column.name]) for column in subscribers.c},
         "consent_events": [
@@ -75,6 +93,8 @@ def person_data(engine: Engine, email: str) -> dict[str, Any] | None:
             }
             for entry in journal
         ],
+        "bounce_reports": [{name: _plain(value) for name, value in b.items()} for b in bounces],
+        "bounce_score": {name: _plain(value) for name, value in score.items()} if score else None,
     }
 
 
@@ -83,6 +103,8 @@ def _plain(value: Any) -> Any:
     if isinstance(value, dt.datetime):
         aware = value if value.tzinfo else value.replace(tzinfo=dt.UTC)
         return aware.astimezone(dt.UTC).isoformat()
+    if isinstance(value, dt.date):
+        return value.isoformat()
     if isinstance(value, dict):
         return {k: _plain(v) for k, v in sorted(value.items())}
     return value
@@ -121,6 +143,7 @@ def forget(engine: Engine, email: str, key: bytes) -> Erasure:
         pattern = _personal(row.email, row.name)
         events = _scrub_events(connection, row.id, pattern)
         journal = _scrub_journal(connection, row.id, pattern)
+        _scrub_bounces(connection, row.id, row.email, row.name)
         moment = now()
         connection.execute(
             subscribers.update()
@@ -178,6 +201,45 @@ def _scrub_journal(connection: Connection, subscriber_id: int, pattern: re.Patte
             )
             scrubbed += 1
     return scrubbed
+
+
+def _scrub_bounces(connection: Connection, subscriber_id: int, email: str,
+                   name: str | None) -> None:  # fmt: skip
+    """Bounce reports about the person lose their text and score; a message kept aside
+    (attributed to nobody) that names them keeps its bytes with the address and name
+    blanked out: still there to look at, no longer about anyone."""
+    connection.execute(bounce_scores.delete().where(bounce_scores.c.subscriber_id == subscriber_id))
+    connection.execute(
+        bounce_messages.update()
+        .where(bounce_messages.c.subscriber_id == subscriber_id)
+        .values(detail=None, raw=None)
+    )
+    forms = {email.encode(), *(_encoded_forms(email))}
+    if name and len(name.strip()) >= 3:
+        forms.add(name.strip().encode())
+    binary = re.compile(b"|".join(re.escape(f) for f in sorted(forms, key=len, reverse=True)),
+                        re.IGNORECASE)  # fmt: skip
+    kept = connection.execute(
+        sa.select(bounce_messages.c.id, bounce_messages.c.raw, bounce_messages.c.detail)
+        .where(bounce_messages.c.raw.is_not(None))
+    ).all()  # fmt: skip
+    for message_id, raw, detail in kept:
+        cleaned = binary.sub(ERASED.encode(), raw)
+        if cleaned != raw:
+            text = binary.sub(ERASED.encode(), (detail or "").encode()).decode(errors="replace")
+            connection.execute(
+                bounce_messages.update()
+                .where(bounce_messages.c.id == message_id)
+                .values(raw=cleaned, detail=text or None)
+            )
+
+
+def _encoded_forms(email: str) -> set[bytes]:
+    """The address as a message's bytes may carry it: as sent (IDNA domain) and UTF-8."""
+    forms = {email.encode("utf-8")}
+    with contextlib.suppress(NewsletterError, ValueError, UnicodeError):
+        forms.add(envelope(email).address.encode("utf-8"))
+    return forms
 
 
 def allow_back(engine: Engine, email: str, key: bytes) -> bool:

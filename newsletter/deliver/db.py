@@ -119,6 +119,35 @@ forgotten = sa.Table(
     sa.Column("forgotten_at", sa.DateTime(timezone=True), nullable=False),
 )
 
+bounce_messages = sa.Table(
+    "bounce_messages",
+    metadata,
+    # Version 6: every message `newsletter bounces` has read, so a second run over the same
+    # folder recognises it (``fingerprint``: its Message-ID, else a hash of its bytes) and
+    # changes nothing. Messages that could not be attributed keep their bytes here (``raw``,
+    # at most the size limit of newsletter/deliver/mailboxes.py): kept aside, never lost.
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("fingerprint", sa.String(250), nullable=False, unique=True),
+    sa.Column("source", sa.String(300), nullable=False),  # file, mbox#n, imap uid, stdin
+    sa.Column("at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("outcome", sa.String(20), nullable=False),  # see newsletter.deliver.bounces
+    sa.Column("subscriber_id", sa.Integer, sa.ForeignKey("subscribers.id"), index=True),
+    sa.Column("message_key", sa.String(32)),  # the send the bounce is about, when known
+    sa.Column("detail", sa.String(500)),  # status code and diagnostic, or why kept aside
+    sa.Column("raw", sa.LargeBinary),
+)
+
+bounce_scores = sa.Table(
+    "bounce_scores",
+    metadata,
+    # Version 6: soft bounces adding up (Mailman's model, see config.BounceSettings).
+    sa.Column("subscriber_id", sa.Integer, sa.ForeignKey("subscribers.id"), primary_key=True),
+    sa.Column("score", sa.Float, nullable=False),
+    sa.Column("last_day", sa.Date, nullable=False),  # UTC day of the last bounce counted
+    sa.Column("day_score", sa.Float, nullable=False),  # what that day added
+    sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+)
+
 
 def _create_v1(connection: Connection) -> None:
     metadata.create_all(connection, tables=[subscribers, sends, deliveries])
@@ -175,12 +204,19 @@ def _forgotten_v5(connection: Connection) -> None:
     forgotten.create(connection, checkfirst=True)
 
 
+def _bounces_v6(connection: Connection) -> None:
+    """Bounces and complaints read after sending: the messages read, soft-bounce scores."""
+    bounce_messages.create(connection, checkfirst=True)
+    bounce_scores.create(connection, checkfirst=True)
+
+
 MIGRATIONS: list[Callable[[Connection], None]] = [
     _create_v1,
     _claims_and_languages_v2,
     _consent_events_v3,
     _send_control_v4,
     _forgotten_v5,
+    _bounces_v6,
 ]
 """Migration N+1 brings a database from version N to N+1. Append, never edit."""
 

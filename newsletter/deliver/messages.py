@@ -32,6 +32,7 @@ from newsletter import placeholders
 from newsletter.config import Site
 from newsletter.deliver.signing import DkimSigner
 from newsletter.deliver.tokens import PREFERENCES, make_token
+from newsletter.deliver.verp import verp_address
 from newsletter.exceptions import NewsletterError
 
 _PER_RECIPIENT = (placeholders.UNSUBSCRIBE_URL, placeholders.PREFERENCES_URL)
@@ -152,7 +153,11 @@ class MessageFactory:
         self.message_key = message_key or secrets.token_hex(8)
         self.sender = site.sender.email
         self.domain = self.sender.rpartition("@")[2]
-        self.mailto = f"mailto:{self.sender}?subject=unsubscribe"
+        self.bounce_address = site.bounce_address
+        # Without a bounce address, mailto: unsubscribes reach the sender's mailbox and
+        # someone acts on them by hand; with one, `newsletter bounces` reads them there
+        # and the subject carries the reader's (signed) unsubscribe token.
+        self.mailto = f"mailto:{self.bounce_address or self.sender}?subject=unsubscribe"
         refuse_line_breaks("subject", subject)
         refuse_line_breaks("sender name", site.sender.name)
         boundary = f"=_bk_{secrets.token_hex(12)}"  # "=_" never occurs in quoted-printable
@@ -200,6 +205,21 @@ class MessageFactory:
         """The recipient's preference page: base_url + ``p/`` + token."""
         return self.site.url("p", make_token(self.key, subscriber_id, PREFERENCES))
 
+    def return_path(self, subscriber_id: int) -> str:
+        """The envelope sender (MAIL FROM) of one recipient's message: with a bounce
+        address, ``bounces+<token>@…`` naming the recipient and this send (VERP); else the
+        sender. One HMAC, no database: cheap enough for every message."""
+        if self.bounce_address is None:
+            return self.sender
+        return verp_address(self.key, self.bounce_address, subscriber_id, self.message_key)
+
+    def mailto_unsubscribe(self, subscriber_id: int) -> str:
+        """The ``mailto:`` of List-Unsubscribe (RFC 2369): with a bounce address, its
+        subject carries the recipient's unsubscribe token."""
+        if self.bounce_address is None or subscriber_id <= 0:
+            return self.mailto
+        return f"{self.mailto}%20{make_token(self.key, subscriber_id)}"
+
     def message_id(self, subscriber_id: int) -> str:
         return f"<{self.message_key}.{subscriber_id}@{self.domain}>"
 
@@ -219,6 +239,7 @@ class MessageFactory:
             refuse_line_breaks(f"name of {recipient.email}", name)
         to = to or envelope(recipient.email)
         url = self.unsubscribe_url(recipient.subscriber_id)
+        mailto = self.mailto_unsubscribe(recipient.subscriber_id)
         if to.utf8:  # SMTPUTF8 (RFC 6532): the header carries UTF-8 as it is
             shown = email.utils.formataddr((name or "", "x@x"), charset="utf-8")
             header = shown.replace("x@x", to.address) if name else to.address
@@ -228,7 +249,7 @@ class MessageFactory:
             f"To: {header}\r\n"
             f"Date: {email.utils.formatdate(localtime=True)}\r\n"
             f"Message-ID: {self.message_id(recipient.subscriber_id)}\r\n"
-            f"List-Unsubscribe: <{url}>,\r\n <{self.mailto}>\r\n"
+            f"List-Unsubscribe: <{url}>,\r\n <{mailto}>\r\n"
         ).encode()
         links = {
             placeholders.UNSUBSCRIBE_URL.encode(): quoted_printable_url(url),

@@ -354,6 +354,7 @@ class Delivery:
             to = envelope(recipient.email)
             factory = self.editions.get(recipient.language or "", self.factory)
             data = factory.message(recipient, to, getattr(transport, "dot_stuffed", False))
+            sender = factory.return_path(recipient.subscriber_id)  # VERP, when configured
         except (NewsletterError, ValueError, UnicodeError) as exc:
             reason = str(exc) if recipient.email in str(exc) else f"{recipient.email}: {exc}"
             self._record(recipient, FAILED, recipient.attempts, reason)
@@ -364,7 +365,7 @@ class Delivery:
             if self._bucket:
                 self._bucket.take()
             try:
-                reply = transport.send(self.factory.sender, to.address, data, to.utf8)
+                reply = transport.send(sender, to.address, data, to.utf8)
             except TemporaryFailure as exc:
                 if _connection_failure(exc):  # the server, not this message
                     unreachable += 1

@@ -61,7 +61,9 @@ def history(tmp_path: Path):
 def test_show_json_has_the_row_every_event_and_every_send(history):
     _, env, _ = history
     data = json.loads(cli(env, "subscribers", "show", PERSON.upper(), "--json").stdout)
-    assert list(data) == ["subscriber", "consent_events", "deliveries"]
+    assert list(data) == ["subscriber", "consent_events", "deliveries", "bounce_reports",
+                          "bounce_score"]
+    assert (data["bounce_reports"], data["bounce_score"]) == ([], None)
     person = data["subscriber"]
     assert (person["email"], person["name"], person["language"]) == (PERSON, NAME, "pl")
     assert person["status"] == "bounced" and person["subscribed_at"].endswith("+00:00")
@@ -170,3 +172,32 @@ def test_the_hash_is_keyed_and_separated_from_link_signatures():
     import hashlib
 
     assert one != hashlib.sha256(b"jan@example.com").hexdigest()  # not a plain hash
+
+
+def test_forget_also_erases_bounce_reports_and_blanks_messages_kept_aside(history):
+    """A soft bounce read later (by VERP) and a report kept aside because it names two
+    readers: after the erasure neither the report nor the kept bytes name the person."""
+    from test_bounces import BOUNCE_ADDRESS, SEND_KEY, context, postfix_dsn
+
+    from newsletter.deliver import bounces
+    from newsletter.deliver.mailboxes import Incoming
+    from newsletter.deliver.verp import verp_address
+
+    engine, env, others = history
+    jan = subs.find(engine, PERSON)
+    full = postfix_dsn(verp_address(KEY, BOUNCE_ADDRESS, jan.id, SEND_KEY), PERSON, "4.2.2",
+                       f"452 4.2.2 <{PERSON}>: {NAME}'s mailbox is full")  # fmt: skip
+    both = postfix_dsn("postmaster@example.net", PERSON, "5.1.1",
+                       f"550 5.1.1 <{PERSON}> and <{others[0]}> unknown")  # fmt: skip
+    both = both.replace(b"Final-Recipient: rfc822;", f"Final-Recipient: rfc822; {others[0]}\n"
+                        "Action: failed\nStatus: 5.1.1\n\nFinal-Recipient: rfc822;".encode())
+    summary = bounces.process(engine, [Incoming("soft", full), Incoming("two", both)], context())
+    assert summary.read == 2 and not summary.errors, summary
+    data = json.loads(cli(env, "subscribers", "show", PERSON, "--json").stdout)
+    assert [b["source"] for b in data["bounce_reports"]] == ["soft"]
+    assert PERSON.lower() in text_in_database(engine).lower()
+    cli(env, "subscribers", "forget", "--yes", PERSON)
+    after = text_in_database(engine).lower()
+    for trace in (PERSON.lower(), NAME.lower(), "kowalski"):
+        assert trace not in after
+    assert others[0] in after  # the kept message still names the other reader

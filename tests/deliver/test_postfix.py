@@ -9,6 +9,7 @@ started as root (it drops to ``mail_owner``); CI runs as root.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import socket
@@ -83,9 +84,17 @@ def _listening(port: int) -> bool:
 def postfix_relay() -> Iterator[tuple[str, Recorder]]:
     """Postfix on a free loopback port relaying everything to an aiosmtpd Recorder;
     yields the smtp:// URL to send to and the Recorder (the final server)."""
+    recorder = Recorder()
+    with running_postfix(recorder) as url:
+        yield url, recorder
+
+
+@contextlib.contextmanager
+def running_postfix(recorder: Recorder) -> Iterator[str]:
+    """Postfix on a free loopback port relaying everything (its own bounces too) to
+    ``recorder`` on another; yields the smtp:// URL to send to."""
     assert shutil.which("postfix"), "Debian's postfix is not installed (bash .ci/install)"
     assert os.geteuid() == 0, "Postfix's master must start as root (it drops privileges)"
-    recorder = Recorder()
     # Not under tmp_path: pytest keeps that 0700 to root, and Postfix's daemons run as
     # user postfix, who must reach the queue (the same reason test_postgres uses mkdtemp).
     folder = Path(tempfile.mkdtemp(prefix="newsletter-postfix-"))
@@ -110,7 +119,7 @@ def postfix_relay() -> Iterator[tuple[str, Recorder]]:
                 log = (folder / "maillog").read_text() if (folder / "maillog").exists() else ""
                 assert master.poll() is None and time.monotonic() < deadline, log
                 time.sleep(0.1)
-            yield f"smtp://127.0.0.1:{port}", recorder
+            yield f"smtp://127.0.0.1:{port}"
         finally:
             subprocess.run(["postfix", "-c", config, "stop"], capture_output=True)
             try:

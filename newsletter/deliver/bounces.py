@@ -1,0 +1,390 @@
+"""Bounces and complaints after the relay accepted a message: who they are about, and what
+they change on the list.
+
+Each message (newsletter/deliver/mailboxes.py, imap.py) is read (reports.py), attributed
+to a subscriber, and applied in one transaction with its row in ``bounce_messages``, so
+a message read twice — the same folder again, a second copy — changes nothing the
+second time.
+
+**Attribution**, most trusted first:
+
+1. the VERP token of the envelope recipient (``--recipient``, as Postfix's pipe passes
+   ``${original_recipient}``, or the Delivered-To / X-Original-To / To headers): signed,
+   so nobody can name someone else;
+2. what the bounce quotes of our message: a VERP token in its Return-Path, the signed
+   unsubscribe or preference link in its List-Unsubscribe or body, or our Message-ID
+   (``<send key.subscriber id@domain>``, a 64-bit random key per send);
+3. the addresses the report names (DSN recipients, flufl.bounce's scan, an ARF report's
+   Original-Rcpt-To) when exactly one of them is on the list.
+
+A bounce, complaint or unsubscribe request attributed to nobody is **kept aside**: its
+bytes stay in ``bounce_messages`` with the reason, listed by ``newsletter bounces
+--kept``; nothing is deleted. Auto-replies and unrelated mail are recorded as ignored
+and never change anyone.
+
+**What changes**: a hard bounce marks the subscriber bounced; soft and other permanent
+failures add to a score (Mailman's model, config.BounceSettings) that marks them bounced
+at the threshold; a complaint (ARF abuse) unsubscribes them, recorded as ``complained``;
+a ``mailto:`` unsubscribe unsubscribes them. Every change is a consent event with source
+``bounces: <where the message was>``. Nobody who unsubscribed is ever marked bounced
+(subscribers.set_status).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection, Engine
+
+from newsletter.config import BounceSettings
+from newsletter.deliver import consent
+from newsletter.deliver import subscribers as subs
+from newsletter.deliver.db import bounce_messages, bounce_scores, deliveries, now, sends
+from newsletter.deliver.mailboxes import Incoming
+from newsletter.deliver.reports import (
+    BOUNCE,
+    COMPLAINT,
+    HARD,
+    IGNORED,
+    SOFT,
+    UNSUBSCRIBE,
+    Failure,
+    Report,
+    read_report,
+)
+from newsletter.deliver.tokens import PREFERENCES, read_token
+from newsletter.deliver.tokens import UNSUBSCRIBE as UNSUBSCRIBE_PURPOSE
+from newsletter.deliver.verp import read_verp
+
+# Outcomes recorded per message (bounce_messages.outcome) and counted in the summary.
+HARD_BOUNCE, SOFT_BOUNCE = "hard", "soft"
+COMPLAINED, UNSUBSCRIBED = "complaint", "unsubscribe"
+UNATTRIBUTED = "unattributed"
+OUTCOMES = (HARD_BOUNCE, SOFT_BOUNCE, COMPLAINED, UNSUBSCRIBED, IGNORED, UNATTRIBUTED)
+ALREADY_SEEN = "already seen"
+ERROR = "error"
+
+_LINK_TOKEN = re.compile(r"/([up])/([1-9][0-9]{0,17}-[A-Za-z0-9_-]{22})(?![A-Za-z0-9_-])")
+_TOKEN = re.compile(r"(?<![A-Za-z0-9_-])([1-9][0-9]{0,17}-[A-Za-z0-9_-]{22})(?![A-Za-z0-9_-])")
+_ADDRESS = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+")
+_DATE_WINDOW = dt.timedelta(days=30)
+
+
+@dataclass(frozen=True)
+class Attribution:
+    """Who a message is about, and how we know (for the record)."""
+
+    subscriber_id: int
+    how: str  # "verp", "verp (returned message)", "link token", "message-id", "address"
+    message_key: str | None = None
+
+
+@dataclass
+class Summary:
+    """What a run did, per outcome, with the messages kept aside and the errors."""
+
+    read: int = 0
+    counts: dict[str, int] = field(default_factory=lambda: dict.fromkeys(OUTCOMES, 0))
+    already_seen: int = 0
+    changed: int = 0  # subscribers whose status changed
+    kept: list[str] = field(default_factory=list)  # "source: reason"
+    errors: list[str] = field(default_factory=list)
+
+    def line(self) -> str:
+        c = self.counts
+        return (
+            f"{self.read} messages read: {c[HARD_BOUNCE]} hard bounces, {c[SOFT_BOUNCE]} soft, "
+            f"{c[COMPLAINED]} complaints, {c[UNSUBSCRIBED]} unsubscribes, {c[IGNORED]} "
+            f"ignored, {c[UNATTRIBUTED]} unattributed (kept aside), {self.already_seen} "
+            f"already seen, {len(self.errors)} unreadable; {self.changed} subscribers changed"
+        )
+
+
+@dataclass
+class Context:
+    """What attribution and scoring need, fixed for a run."""
+
+    key: bytes
+    bounce_address: str | None
+    sender_domain: str
+    settings: BounceSettings
+    recipient: str | None = None  # the envelope recipient, when the MTA passed it
+    clock: Callable[[], dt.datetime] = now
+
+
+def process(
+    engine: Engine,
+    messages: Iterable[Incoming],
+    context: Context,
+    on_outcome: Callable[[Incoming, str], None] | None = None,
+) -> Summary:
+    """Read, attribute and apply every message; one bad message fails alone.
+
+    ``on_outcome`` is told each message's outcome (an IMAP mailbox flags or moves it).
+    """
+    summary = Summary()
+    for incoming in messages:
+        summary.read += 1
+        if incoming.error or incoming.data is None:
+            summary.errors.append(incoming.error or f"{incoming.source}: not read")
+            outcome = ERROR
+        else:
+            try:
+                outcome = _one(engine, incoming, context, summary)
+            except (sa.exc.OperationalError, sa.exc.InterfaceError):
+                raise  # the database, not the message: stop the run
+            except Exception as exc:  # hostile or broken input fails alone, named
+                summary.errors.append(f"{incoming.source}: cannot be read as a message: "
+                                      f"{type(exc).__name__}: {exc}"[:500])  # fmt: skip
+                outcome = ERROR
+        if on_outcome is not None:
+            on_outcome(incoming, outcome)
+    return summary
+
+
+def _one(engine: Engine, incoming: Incoming, context: Context, summary: Summary) -> str:
+    assert incoming.data is not None
+    report = read_report(incoming.data)
+    source = f"bounces: {incoming.source}"
+    try:
+        with engine.begin() as connection:
+            seen = connection.execute(
+                sa.select(bounce_messages.c.id)
+                .where(bounce_messages.c.fingerprint == report.fingerprint)
+            ).first()  # fmt: skip
+            if seen:
+                summary.already_seen += 1
+                return ALREADY_SEEN
+            outcome, who, detail, changed = _apply(connection, report, context, source)
+            connection.execute(
+                bounce_messages.insert().values(
+                    fingerprint=report.fingerprint, source=incoming.source[:300], at=now(),
+                    outcome=outcome, subscriber_id=who.subscriber_id if who else None,
+                    message_key=who.message_key if who else None, detail=detail[:500],
+                    raw=incoming.data if outcome == UNATTRIBUTED else None,
+                )
+            )  # fmt: skip
+    except sa.exc.IntegrityError:  # another run (a second pipe process) recorded it first
+        summary.already_seen += 1
+        return ALREADY_SEEN
+    summary.counts[outcome] += 1
+    summary.changed += changed
+    if outcome == UNATTRIBUTED:
+        summary.kept.append(f"{incoming.source}: {detail}")
+    return outcome
+
+
+def _apply(
+    connection: Connection, report: Report, context: Context, source: str
+) -> tuple[str, Attribution | None, str, int]:
+    """(outcome, attribution, detail, subscribers changed) for one report."""
+    if report.kind == IGNORED:
+        return IGNORED, None, report.reason, 0
+    who = attribute(connection, report, context)
+    if who is None:
+        return UNATTRIBUTED, None, f"{report.reason}: {_nobody(report)}", 0
+    person = subs.by_id(connection, who.subscriber_id)
+    assert person is not None  # attribute() only names rows that exist
+    details: dict[str, object] = {"by": who.how}
+    if report.kind == COMPLAINT:
+        changed = subs.set_status(connection, person.id, subs.UNSUBSCRIBED)
+        details["report"] = report.reason
+        if changed:
+            details["status"] = subs.UNSUBSCRIBED
+        # Recorded even when they had left already: a complaint is evidence to keep.
+        consent.record(connection, person.id, consent.COMPLAINED, source, details=details)
+        return COMPLAINED, who, f"{report.reason} ({who.how})", int(changed)
+    if report.kind == UNSUBSCRIBE:
+        changed = subs.set_status(connection, person.id, subs.UNSUBSCRIBED)
+        if changed:
+            consent.record(connection, person.id, consent.UNSUBSCRIBED, source, details=details)
+        return UNSUBSCRIBED, who, f"mailto unsubscribe ({who.how})", int(changed)
+    assert report.kind == BOUNCE
+    if not report.failures:  # a bounce no detector could read: a person decides
+        return UNATTRIBUTED, who, f"{report.reason} (about subscriber {person.id})", 0
+    failure = _failure_of(report, person.email)
+    details.update(status=failure.status or failure.severity, reason=failure.diagnostic[:200])
+    if failure.severity == HARD:
+        changed = _mark_bounced(connection, person.id, source, details)
+        return HARD_BOUNCE, who, failure.describe(), int(changed)
+    weight = context.settings.soft_score if failure.severity == SOFT else \
+        context.settings.permanent_score  # fmt: skip
+    day = _bounce_day(report, context)
+    score = _add_score(connection, person.id, day, weight, context.settings)
+    changed = False
+    if score >= context.settings.threshold:
+        details["score"] = round(score, 2)
+        changed = _mark_bounced(connection, person.id, source, details)
+    return SOFT_BOUNCE, who, f"{failure.describe()} (score {score:g})", int(changed)
+
+
+def _mark_bounced(connection: Connection, subscriber_id: int, source: str,
+                  details: dict[str, object]) -> bool:  # fmt: skip
+    """Bounced, with the reason on the record; False when nothing changed (already
+    bounced, or unsubscribed: leaving is one-way)."""
+    changed = subs.set_status(connection, subscriber_id, subs.BOUNCED)
+    if changed:
+        consent.record(connection, subscriber_id, consent.BOUNCED, source, details=details)
+    return changed
+
+
+def _failure_of(report: Report, email: str) -> Failure:
+    """The failure about this person's address, else the report's worst one."""
+    for failure in report.failures:
+        if failure.address.lower() == email.lower():
+            return failure
+    worst = report.worst()
+    assert worst is not None
+    return worst
+
+
+def _bounce_day(report: Report, context: Context) -> dt.date:
+    """The UTC day a bounce counts for: its Date, when plausible (a backlog read a week
+    late still counts on the days the bounces came), else today."""
+    today = context.clock()
+    if report.date is not None:
+        moment = dt.datetime.fromtimestamp(report.date, dt.UTC)
+        if today - _DATE_WINDOW <= moment <= today + dt.timedelta(days=1):
+            return moment.date()
+    return today.date()
+
+
+def _add_score(connection: Connection, subscriber_id: int, day: dt.date, weight: float,
+               settings: BounceSettings) -> float:  # fmt: skip
+    """Mailman's bounce score: at most one bounce counts per day (the heaviest), and a
+    score whose last bounce is more than ``reset_after_days`` old starts again."""
+    row = connection.execute(
+        sa.select(bounce_scores).where(bounce_scores.c.subscriber_id == subscriber_id)
+    ).mappings().first()  # fmt: skip
+    moment = now()
+    if row is None:
+        connection.execute(bounce_scores.insert().values(
+            subscriber_id=subscriber_id, score=weight, last_day=day, day_score=weight,
+            updated_at=moment))  # fmt: skip
+        return weight
+    score, last_day, day_score = row["score"], row["last_day"], row["day_score"]
+    if day < last_day:  # older than a day already counted: its day has passed
+        return score
+    if day == last_day:
+        added = max(0.0, weight - day_score)
+        score, day_score = score + added, max(day_score, weight)
+    elif (day - last_day).days > settings.reset_after_days:
+        score, day_score = weight, weight
+    else:
+        score, day_score = score + weight, weight
+    connection.execute(
+        bounce_scores.update().where(bounce_scores.c.subscriber_id == subscriber_id)
+        .values(score=score, last_day=day, day_score=day_score, updated_at=moment)
+    )  # fmt: skip
+    return score
+
+
+def attribute(connection: Connection, report: Report, context: Context) -> Attribution | None:
+    """The subscriber a report is about (see the module's docstring for the order)."""
+    for text in (context.recipient or "", report.envelope):
+        found = read_verp(context.key, text, context.bounce_address)
+        if found and _exists(connection, found.subscriber_id):
+            return Attribution(found.subscriber_id, "verp", found.message_key)
+    returned = report.returned
+    found = read_verp(context.key, returned, context.bounce_address)
+    if found and _exists(connection, found.subscriber_id):
+        return Attribution(found.subscriber_id, "verp (returned message)", found.message_key)
+    by_link = _link_token(context.key, returned)
+    if report.kind == UNSUBSCRIBE:  # the token is in the subject of a mailto: request
+        by_link = _subject_token(context.key, report.subject) or by_link
+    if by_link and _exists(connection, by_link):
+        return Attribution(by_link, "link token")
+    by_id = _our_message_id(connection, returned, context.sender_domain)
+    if by_id:
+        return by_id
+    if report.kind == UNSUBSCRIBE:
+        return None  # a request without its token: anyone can write a From line
+    return _by_address(connection, report)
+
+
+def _exists(connection: Connection, subscriber_id: int) -> bool:
+    return subs.by_id(connection, subscriber_id) is not None
+
+
+def _link_token(key: bytes, text: str) -> int | None:
+    """A genuine unsubscribe or preference token in a link the returned message quotes."""
+    for kind, token in _LINK_TOKEN.findall(text):
+        found = read_token(key, token, UNSUBSCRIBE_PURPOSE if kind == "u" else PREFERENCES)
+        if found:
+            return found
+    return None
+
+
+def _subject_token(key: bytes, subject: str) -> int | None:
+    for token in _TOKEN.findall(subject):
+        found = read_token(key, token, UNSUBSCRIBE_PURPOSE)
+        if found:
+            return found
+    return None
+
+
+def _our_message_id(connection: Connection, text: str, domain: str) -> Attribution | None:
+    """Our Message-ID ``<key.subscriber@domain>`` in the returned message, when that send
+    exists and mailed that subscriber."""
+    pattern = re.compile(r"<([0-9a-f]{16})\.([1-9][0-9]{0,17})@" + re.escape(domain) + ">",
+                         re.IGNORECASE)  # fmt: skip
+    for message_key, sid in pattern.findall(text):
+        row = connection.execute(
+            sa.select(deliveries.c.subscriber_id)
+            .join(sends, sends.c.id == deliveries.c.send_id)
+            .where(sends.c.message_key == message_key.lower())
+            .where(deliveries.c.subscriber_id == int(sid))
+        ).first()  # fmt: skip
+        if row:
+            return Attribution(int(sid), "message-id", message_key.lower())
+    return None
+
+
+def _by_address(connection: Connection, report: Report) -> Attribution | None:
+    """The one subscriber among the addresses the report names (failed recipients, the
+    complaint's Original-Rcpt-To); None when none or several are on the list."""
+    named = {f.address.lower() for f in report.failures} | {a.lower() for a in report.complained}
+    named = {a for a in named if _ADDRESS.fullmatch(a)}
+    if not named:
+        return None
+    rows = connection.execute(
+        sa.select(subs.subscribers.c.id).where(subs.subscribers.c.email_key.in_(sorted(named)))
+    ).all()  # fmt: skip
+    return Attribution(rows[0][0], "address") if len(rows) == 1 else None
+
+
+def _nobody(report: Report) -> str:
+    """Why a report names nobody on the list, for the person reading the kept messages."""
+    named = sorted({f.address for f in report.failures} | set(report.complained))
+    if named:
+        return f"no subscriber matches {', '.join(named)[:200]}"
+    return "no VERP token, link token, Message-ID or address of ours in it"
+
+
+@dataclass(frozen=True)
+class KeptMessage:
+    """A message kept aside: where it came from, why, and its bytes."""
+
+    id: int
+    at: dt.datetime
+    source: str
+    detail: str
+    raw: bytes
+
+
+def kept_messages(engine: Engine) -> list[KeptMessage]:
+    """Every message kept aside, oldest first."""
+    query = (
+        sa.select(bounce_messages)
+        .where(bounce_messages.c.outcome == UNATTRIBUTED)
+        .order_by(bounce_messages.c.id)
+    )
+    with engine.connect() as connection:
+        return [
+            KeptMessage(row.id, row.at, row.source, row.detail or "", row.raw or b"")
+            for row in connection.execute(query)
+        ]

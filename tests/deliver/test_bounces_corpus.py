@@ -1,0 +1,109 @@
+"""The real corpus (tests/data/bounces/, see its README) through `newsletter bounces`, as a
+Maildir and as an mbox: each message gets the outcome expected.csv gives it, statuses
+follow, and reading the folder again changes nothing."""
+
+from __future__ import annotations
+
+import csv
+import mailbox
+import shutil
+from pathlib import Path
+
+import sqlalchemy as sa
+from click.testing import CliRunner
+from mailhelpers import SECRET
+from test_bounces import DATA, _config
+
+from newsletter.cli import main
+from newsletter.deliver import consent
+from newsletter.deliver import subscribers as subs
+from newsletter.deliver.db import bounce_messages, consent_events, open_database, subscribers
+
+
+def expected() -> list[dict[str, str]]:
+    with (DATA / "expected.csv").open(encoding="utf-8") as handle:
+        return list(csv.DictReader(handle))
+
+
+def filled_list(db: Path) -> sa.Engine:
+    engine = open_database(db)
+    addresses = sorted({row["subscriber"] for row in expected() if row["subscriber"]})
+    with engine.begin() as connection:
+        subs.save(connection, [subs.candidate(a, None, None, "corpus") for a in addresses])
+    return engine
+
+
+def bounces(tmp_path: Path, target: Path):  # type: ignore[no-untyped-def]
+    return CliRunner().invoke(
+        main, ["--config", str(_config(tmp_path)), "bounces", "--db", str(tmp_path / "list.db"),
+               str(target)], env={"NEWSLETTER_SECRET": SECRET})  # fmt: skip
+
+
+def outcomes(engine: sa.Engine) -> dict[str, tuple[str, str]]:
+    query = sa.select(bounce_messages.c.source, bounce_messages.c.outcome,
+                      subscribers.c.email_key).outerjoin(
+        subscribers, subscribers.c.id == bounce_messages.c.subscriber_id)  # fmt: skip
+    with engine.connect() as connection:
+        found = connection.execute(query).all()
+    return {source if "#" in source else Path(source).name: (outcome, email or "")
+            for source, outcome, email in found}  # fmt: skip
+
+
+def test_the_corpus_as_a_maildir_gets_the_expected_outcomes_and_statuses(tmp_path: Path):
+    engine = filled_list(tmp_path / "list.db")
+    folder = tmp_path / "Maildir"
+    (folder / "tmp").mkdir(parents=True)
+    (folder / "cur").mkdir()
+    shutil.copytree(DATA, folder / "new", ignore=shutil.ignore_patterns("*.md", "*.csv",
+                                                                        "LICENSE*"))  # fmt: skip
+    rows = expected()
+    result = bounces(tmp_path, folder)
+    assert result.exit_code == 0, result.output
+    got = outcomes(engine)
+    want = {row["file"]: (row["outcome"], row["subscriber"]) for row in rows}
+    wrong = {name: (got.get(name), want[name]) for name in want if got.get(name) != want[name]}
+    assert not wrong, wrong
+    counts = {kind: sum(r["outcome"] == kind for r in rows) for kind in
+              ("hard", "soft", "complaint", "ignored", "unattributed")}  # fmt: skip
+    assert (f"{len(rows)} messages read: {counts['hard']} hard bounces, {counts['soft']} soft, "
+            f"{counts['complaint']} complaints, 0 unsubscribes, {counts['ignored']} ignored, "
+            f"{counts['unattributed']} unattributed") in result.output  # fmt: skip
+    assert result.output.count("kept aside:") == counts["unattributed"]
+    # Statuses: a complaint unsubscribes, a hard bounce (of someone still listed) bounces,
+    # soft bounces alone do not reach the threshold in one day.
+    for address in {row["subscriber"] for row in rows if row["subscriber"]}:
+        kinds = {row["outcome"] for row in rows if row["subscriber"] == address}
+        status = ("unsubscribed" if "complaint" in kinds else "bounced" if "hard" in kinds
+                  else "subscribed")  # fmt: skip
+        assert subs.find(engine, address).status == status, (address, kinds)
+    for address in {row["subscriber"] for row in rows if row["outcome"] == "hard"}:
+        sources = [e.source for e in consent.history(engine, address) if e.kind == "bounced"]
+        assert len(sources) == 1 and sources[0].startswith(f"bounces: {folder}/new/")
+
+    with engine.connect() as connection:
+        before = connection.execute(sa.select(sa.func.count()).select_from(consent_events)).scalar()
+        statuses = connection.execute(sa.select(subscribers.c.email, subscribers.c.status)).all()
+    again = bounces(tmp_path, folder)
+    assert again.exit_code == 0, again.output
+    assert (f"{len(rows)} messages read: 0 hard bounces, 0 soft, 0 complaints, 0 unsubscribes, "
+            f"0 ignored, 0 unattributed (kept aside), {len(rows)} already seen") in again.output
+    with engine.connect() as connection:
+        assert connection.execute(
+            sa.select(sa.func.count()).select_from(consent_events)).scalar() == before  # fmt: skip
+        assert connection.execute(
+            sa.select(subscribers.c.email, subscribers.c.status)).all() == statuses  # fmt: skip
+
+
+def test_an_mbox_of_the_corpus_gives_the_same_outcomes(tmp_path: Path):
+    engine = filled_list(tmp_path / "list.db")
+    rows = [row for row in expected() if row["file"].startswith("sisimai-")][:20]
+    box = mailbox.mbox(tmp_path / "bounces.mbox")
+    for row in rows:
+        box.add((DATA / row["file"]).read_bytes())
+    box.close()
+    result = bounces(tmp_path, tmp_path / "bounces.mbox")
+    assert result.exit_code == 0, result.output
+    got = outcomes(engine)
+    for number, row in enumerate(rows, 1):
+        assert got[f"{tmp_path / 'bounces.mbox'}#{number}"] == (row["outcome"],
+                                                                row["subscriber"]), row  # fmt: skip
