@@ -39,6 +39,8 @@ from newsletter.deliver.journal import (  # noqa: F401  (the journal's names, fo
 )
 from newsletter.deliver.messages import MessageFactory, Recipient, envelope
 from newsletter.deliver.smtp import (
+    DONE,
+    Pending,
     PermanentFailure,
     ReplyUnknown,
     SmtpConnection,
@@ -117,7 +119,12 @@ class TokenBucket:
 
 
 class Transport(Protocol):
-    def send(self, sender: str, recipient: str, data: bytes, utf8: bool = False) -> str: ...
+    """A way to hand over messages. ``previous`` is the journal's handle of the outcome
+    of this connection's previous message: the transport waits for it before the moment
+    the message is handed over for good (SMTP's final dot)."""
+
+    def send(self, sender: str, recipient: str, data: bytes, utf8: bool = False,
+             previous: Pending = DONE) -> str: ...  # fmt: skip
     def close(self) -> None: ...
 
 
@@ -127,7 +134,9 @@ class DirectoryTransport:
     def __init__(self, folder: Path):
         self.folder = folder
 
-    def send(self, sender: str, recipient: str, data: bytes, utf8: bool = False) -> str:
+    def send(self, sender: str, recipient: str, data: bytes, utf8: bool = False,
+             previous: Pending = DONE) -> str:  # fmt: skip
+        previous.wait()
         name = re.sub(r"[^A-Za-z0-9@._+-]", "_", recipient)
         (self.folder / f"{name}.eml").write_bytes(data)
         return "written"
@@ -143,7 +152,7 @@ class Outbox(Protocol):
     def active(self) -> bool: ...
     def claim(self, limit: int) -> list[Recipient]: ...
     def wait(self) -> float | None: ...
-    def record(self, outcome: Outcome) -> None: ...
+    def record(self, outcome: Outcome) -> Pending: ...
     def take_skipped(self) -> int: ...
     def close(self) -> None: ...
 
@@ -188,13 +197,14 @@ class ListOutbox:
                 return 0.02
             return None if self._exhausted else 0.0
 
-    def record(self, outcome: Outcome) -> None:
+    def record(self, outcome: Outcome) -> Pending:
         with self._lock:
             self._open -= 1
             if outcome.status == RETRY:
                 again = Recipient(**{**outcome.recipient.__dict__, "attempts": outcome.attempts})
                 entry = (outcome.retry_at or 0.0, again.subscriber_id, again)
                 heapq.heappush(self._retries, entry)
+        return DONE
 
     def take_skipped(self) -> int:
         return 0
@@ -237,7 +247,7 @@ class Delivery:
         self._error: BaseException | None = None
         self._bucket = TokenBucket(self.rate) if self.rate else None
         self.outbox.start()
-        work: queue.Queue[Recipient | None] = queue.Queue(maxsize=self.claim_size)
+        work: queue.Queue[Recipient | None] = queue.Queue(maxsize=2 * self.claim_size)
         threads = [threading.Thread(target=self._produce, args=(work,), daemon=True)]
         threads += [
             threading.Thread(target=self._work, args=(work,), daemon=True)
@@ -267,9 +277,10 @@ class Delivery:
         checked = time.monotonic()
         try:
             while not self._stop.is_set():
-                # Claim only when the connections are about to run dry: rows sitting in
-                # our queue are rows another worker could be sending.
-                if work.qsize() > self.concurrency:
+                # Claim when one batch is left: a claim is a transaction (4 ms measured on
+                # a busy PostgreSQL), and the connections must not run dry meanwhile; rows
+                # beyond that would sit here while another worker could be sending them.
+                if work.qsize() > self.claim_size:
                     if time.monotonic() - checked > 0.25:  # a slow send obeys a pause too
                         checked = time.monotonic()
                         if not self.outbox.active():
@@ -321,6 +332,7 @@ class Delivery:
 
     def _work(self, work: queue.Queue[Recipient | None]) -> None:
         transport = self.transport()
+        last: Pending = DONE  # this connection's latest outcome
         try:
             while not self._stop.is_set():
                 try:
@@ -328,26 +340,35 @@ class Delivery:
                 except queue.Empty:
                     continue
                 if recipient is None:
-                    return
-                self._deliver(transport, recipient)
+                    break
+                last = self._deliver(transport, recipient, last)
+            last.wait()  # the run ends with every outcome committed
         except BaseException as exc:
             self._fail(exc)
         finally:
             transport.close()
 
     def _record(self, recipient: Recipient, status: str, attempts: int, reply: str,
-                retry_at: float | None = None) -> None:  # fmt: skip
-        self.outbox.record(Outcome(recipient, status, attempts, reply, retry_at))
+                retry_at: float | None = None) -> Pending:  # fmt: skip
+        saved = self.outbox.record(Outcome(recipient, status, attempts, reply, retry_at))
         if status == RETRY:
             with self.counts.lock:
                 self.counts.retries += 1
-            return
+            return saved
         self.counts.add(FAILED if status == BOUNCED else status, recipient.email, reply)
         if status == BOUNCED:
             with self.counts.lock:
                 self.counts.bounced += 1
+        return saved
 
-    def _deliver(self, transport: Transport, recipient: Recipient) -> None:
+    def _deliver(self, transport: Transport, recipient: Recipient,
+                 previous: Pending) -> Pending:  # fmt: skip
+        """Send to one recipient; return the journal's handle of the outcome.
+
+        ``previous`` (the outcome of this connection's last message) is committed before
+        this message is handed over: a kill finds at most one message per connection
+        delivered but not journaled.
+        """
         try:  # everything about this one recipient: a bad one fails alone
             if not _PLAIN_ADDRESS.fullmatch(recipient.email):  # the same rules as `add`
                 subs.check_address(recipient.email, smtputf8=True)
@@ -357,38 +378,32 @@ class Delivery:
             sender = factory.return_path(recipient.subscriber_id)  # VERP, when configured
         except (NewsletterError, ValueError, UnicodeError) as exc:
             reason = str(exc) if recipient.email in str(exc) else f"{recipient.email}: {exc}"
-            self._record(recipient, FAILED, recipient.attempts, reason)
-            return
+            return self._record(recipient, FAILED, recipient.attempts, reason)
         unreachable = 0
         attempt = recipient.attempts + 1
         while True:
             if self._bucket:
                 self._bucket.take()
             try:
-                reply = transport.send(sender, to.address, data, to.utf8)
+                reply = transport.send(sender, to.address, data, to.utf8, previous)
             except TemporaryFailure as exc:
                 if _connection_failure(exc):  # the server, not this message
                     unreachable += 1
                     if unreachable >= self.retry.attempts:
                         raise SmtpUnavailable(exc.reply) from None
                     if self._stop.wait(self.retry.delay(unreachable)):
-                        return  # stopping: the row stays pending for the next run
+                        return previous  # stopping: the row stays pending for the next run
                     continue
                 if attempt >= self.retry.attempts:
-                    self._record(recipient, DEFERRED, attempt, exc.reply)
-                else:
-                    due = time.time() + self.retry.delay(attempt)
-                    self._record(recipient, RETRY, attempt, exc.reply, due)
-                return
+                    return self._record(recipient, DEFERRED, attempt, exc.reply)
+                due = time.time() + self.retry.delay(attempt)
+                return self._record(recipient, RETRY, attempt, exc.reply, due)
             except ReplyUnknown as exc:  # the server may have it: never resent on its own
-                self._record(recipient, UNKNOWN, attempt, exc.reply)
-                return
+                return self._record(recipient, UNKNOWN, attempt, exc.reply)
             except PermanentFailure as exc:
                 status = BOUNCED if exc.hard_bounce else FAILED
-                self._record(recipient, status, attempt, f"{recipient.email}: {exc.reply}")
-                return
-            self._record(recipient, SENT, attempt, reply)
-            return
+                return self._record(recipient, status, attempt, f"{recipient.email}: {exc.reply}")
+            return self._record(recipient, SENT, attempt, reply)
 
 
 def _connection_failure(exc: TemporaryFailure) -> bool:

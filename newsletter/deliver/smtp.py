@@ -13,8 +13,10 @@ from __future__ import annotations
 import os
 import re
 import smtplib
+import socket
 import ssl
 from dataclasses import dataclass
+from typing import Protocol
 from urllib.parse import unquote, urlsplit
 
 from newsletter.deliver.pipelining import pipelined_sendmail
@@ -24,6 +26,27 @@ URL_VARIABLE = "NEWSLETTER_SMTP_URL"
 PASSWORD_VARIABLE = "NEWSLETTER_SMTP_PASSWORD"
 DATA_TIMEOUT_VARIABLE = "NEWSLETTER_SMTP_DATA_TIMEOUT"
 _ENHANCED = re.compile(r"^\s*([245])\.(\d{1,3})\.(\d{1,3})\b")
+
+
+class Pending(Protocol):
+    """Something the connection waits for before it hands a message over for good: the
+    journal's commit of the previous outcome (newsletter.deliver.journal.Saved)."""
+
+    @property
+    def done(self) -> bool: ...
+    def wait(self) -> None: ...
+
+
+class _Done:
+    """Nothing to wait for (the first message, a test send, a dry run)."""
+
+    done = True
+
+    def wait(self) -> None:
+        pass
+
+
+DONE: Pending = _Done()
 
 
 class SmtpSettingsError(NewsletterError):
@@ -197,6 +220,7 @@ class SmtpConnection:
     def __init__(self, settings: SmtpSettings):
         self.settings = settings
         self.client: smtplib.SMTP | None = None
+        self._previous: Pending = DONE
 
     def open(self) -> None:
         """Connect, say EHLO, upgrade to TLS and log in as the settings say."""
@@ -212,6 +236,9 @@ class SmtpConnection:
             # smtplib keeps one socket timeout; STARTTLS wraps the socket with the same one.
             client.timeout = s.timeouts.command
             client.sock.settimeout(s.timeouts.command)
+            # The final dot may go out on its own after the body (see _finish_data):
+            # without NODELAY, Nagle's algorithm would hold it for the body's ACK.
+            client.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
             client.ehlo()
             if s.security == "starttls":
                 if not client.has_extn("starttls"):
@@ -229,15 +256,19 @@ class SmtpConnection:
             raise TemporaryFailure(f"cannot connect to {s}: {exc}", reconnect=True) from None
         self.client = client
 
-    def send(self, sender: str, recipient: str, data: bytes, utf8: bool = False) -> str:
+    def send(self, sender: str, recipient: str, data: bytes, utf8: bool = False,
+             previous: Pending = DONE) -> str:  # fmt: skip
         """Send one message; return the server's reply, or raise what the failure means.
 
         ``utf8``: the address or headers need SMTPUTF8; a server without it fails this
-        message alone (permanently: asking again will not teach it).
+        message alone (permanently: asking again will not teach it). ``previous``: the
+        journal's handle of this connection's last outcome, waited for before the final
+        dot (see :meth:`_finish_data`).
         """
         if self.client is None:
             self.open()
         assert self.client is not None
+        self._previous = previous
         options: list[str] = []
         if utf8:
             if not self.client.has_extn("smtputf8"):
@@ -303,7 +334,19 @@ class SmtpConnection:
         """Send the message and its final dot, and wait for the reply as long as RFC 5321
         allows: a reply that never came (time-out, connection lost) means the server may
         have the message, so it is ReplyUnknown, never a failure to retry."""
-        client.send(data + b".\r\n" if data.endswith(b"\r\n") else data + b"\r\n.\r\n")
+        end = b".\r\n" if data.endswith(b"\r\n") else b"\r\n.\r\n"
+        previous = self._previous
+        if previous.done:  # the usual case: one write
+            client.send(data + end)
+        else:  # the body goes out while the journal commits the last outcome; the dot after
+            client.send(data)
+            try:
+                previous.wait()
+            except BaseException:
+                client.close()  # no final dot: the server drops this message
+                self.client = None
+                raise
+            client.send(end)
         timeouts = self.settings.timeouts
         client.sock.settimeout(timeouts.data_end)
         try:

@@ -62,3 +62,30 @@ def test_sigkill_midway_then_resume_loses_nobody(tmp_path: Path):
     print(f"killed after {killed_at} received; {duplicates} sent twice")
     assert duplicates <= CONCURRENCY
     assert sending.journal_counts(open_database(db), "2020-12")["sent"] == len(addresses)
+
+
+def test_a_journal_that_cannot_commit_holds_every_connection_after_one_message(tmp_path):
+    """While another process holds the database's write lock, the sender's outcomes
+    cannot be committed: each connection may hand over the message it is on, then waits
+    before the next final dot. So a kill at that moment would resend at most one message
+    per connection — however long the journal stalls."""
+    import sqlite3
+
+    db = tmp_path / "list.db"
+    addresses = fill_list(open_database(db), 120)
+    recorder = Recorder()
+    with smtp_server(recorder) as url:
+        process = newsletter_send(db, url, rate="60")
+        wait_for(recorder, 10, process)
+        blocker = sqlite3.connect(db, timeout=30)
+        blocker.execute("BEGIN IMMEDIATE")  # the write lock: no commit gets through
+        at_lock = len(recorder.received)
+        time.sleep(2.0)  # at 60/s, 120 messages would go out if nothing held them
+        during = len(recorder.received) - at_lock
+        blocker.rollback()
+        blocker.close()
+        _out, err = process.communicate(timeout=300)
+        assert process.returncode == 0, err.decode()
+    assert during <= CONCURRENCY, during
+    got = recorder.recipients()
+    assert set(got) == set(addresses) and all(n == 1 for n in got.values())
