@@ -18,10 +18,12 @@ EX_TEMPFAIL = 75
 @click.argument("path", metavar="PATH|-", required=False)
 @click.option("--imap", "imap_url", metavar="URL",
               help="Read the unseen messages of an IMAP mailbox instead: imaps://user@host/INBOX "
-                   "(password from $NEWSLETTER_IMAP_PASSWORD).")  # fmt: skip
+                   "(password from $NEWSLETTER_IMAP_PASSWORD; a private CA: "
+                   "$SSL_CERT_FILE).")  # fmt: skip
 @click.option("--move-to", metavar="FOLDER",
               help="With --imap: move the messages applied (bounces, complaints, "
-                   "unsubscribes) to this folder; others are never moved.")  # fmt: skip
+                   "unsubscribes) to this folder, which must exist; others are never "
+                   "moved.")  # fmt: skip
 @click.option("--recipient", metavar="ADDRESS",
               help="The envelope recipient, as an MTA's pipe passes it "
                    "(Postfix: ${original_recipient}).")  # fmt: skip

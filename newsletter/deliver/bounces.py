@@ -65,7 +65,8 @@ HARD_BOUNCE, SOFT_BOUNCE = "hard", "soft"
 COMPLAINED, UNSUBSCRIBED = "complaint", "unsubscribe"
 UNATTRIBUTED = "unattributed"
 OUTCOMES = (HARD_BOUNCE, SOFT_BOUNCE, COMPLAINED, UNSUBSCRIBED, IGNORED, UNATTRIBUTED)
-ALREADY_SEEN = "already seen"
+APPLIED = (HARD_BOUNCE, SOFT_BOUNCE, COMPLAINED, UNSUBSCRIBED)
+"""The outcomes that changed (or counted towards changing) someone: done with."""
 ERROR = "error"
 
 _LINK_TOKEN = re.compile(r"/([up])/([1-9][0-9]{0,17}-[A-Za-z0-9_-]{22})(?![A-Za-z0-9_-])")
@@ -124,7 +125,10 @@ def process(
 ) -> Summary:
     """Read, attribute and apply every message; one bad message fails alone.
 
-    ``on_outcome`` is told each message's outcome (an IMAP mailbox flags or moves it).
+    ``on_outcome`` is told each message's outcome (an IMAP mailbox flags or moves it by
+    it): for a message read before, the outcome it was recorded with then, so a message
+    is filed the same way however often it is read (a person's message read again is
+    still left alone), and one whose filing was interrupted is filed the next time.
     """
     summary = Summary()
     for incoming in messages:
@@ -152,13 +156,10 @@ def _one(engine: Engine, incoming: Incoming, context: Context, summary: Summary)
     source = f"bounces: {incoming.source}"
     try:
         with engine.begin() as connection:
-            seen = connection.execute(
-                sa.select(bounce_messages.c.id)
-                .where(bounce_messages.c.fingerprint == report.fingerprint)
-            ).first()  # fmt: skip
+            seen = _recorded_outcome(connection, report.fingerprint)
             if seen:
                 summary.already_seen += 1
-                return ALREADY_SEEN
+                return seen
             outcome, who, detail, changed = _apply(connection, report, context, source)
             connection.execute(
                 bounce_messages.insert().values(
@@ -170,12 +171,20 @@ def _one(engine: Engine, incoming: Incoming, context: Context, summary: Summary)
             )  # fmt: skip
     except sa.exc.IntegrityError:  # another run (a second pipe process) recorded it first
         summary.already_seen += 1
-        return ALREADY_SEEN
+        with engine.connect() as connection:
+            return _recorded_outcome(connection, report.fingerprint) or ERROR
     summary.counts[outcome] += 1
     summary.changed += changed
     if outcome == UNATTRIBUTED:
         summary.kept.append(f"{incoming.source}: {detail}")
     return outcome
+
+
+def _recorded_outcome(connection: Connection, fingerprint: str) -> str | None:
+    """The outcome a message was recorded with when it was first read, if it was."""
+    return connection.execute(
+        sa.select(bounce_messages.c.outcome).where(bounce_messages.c.fingerprint == fingerprint)
+    ).scalar()  # fmt: skip
 
 
 def _apply(

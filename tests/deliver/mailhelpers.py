@@ -30,6 +30,15 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
+def listening(port: int) -> bool:
+    """Whether a server (Postfix, Dovecot started by a test) accepts on 127.0.0.1:port."""
+    try:
+        socket.create_connection(("127.0.0.1", port), timeout=1).close()
+        return True
+    except OSError:
+        return False
+
+
 @dataclass
 class Recorder:
     """Accepts everything and keeps (recipient, message bytes); ``replies`` may script

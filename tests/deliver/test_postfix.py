@@ -12,7 +12,6 @@ from __future__ import annotations
 import contextlib
 import os
 import shutil
-import socket
 import subprocess
 import tempfile
 import time
@@ -20,7 +19,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from mailhelpers import SECRET, Recorder, fill_list, free_port, smtp_server
+from mailhelpers import SECRET, Recorder, fill_list, free_port, listening, smtp_server
 from test_send_kill import newsletter_send
 
 from newsletter.deliver import send as sending
@@ -72,14 +71,6 @@ smtp_tls_security_level = none
 """
 
 
-def _listening(port: int) -> bool:
-    try:
-        socket.create_connection(("127.0.0.1", port), timeout=1).close()
-        return True
-    except OSError:
-        return False
-
-
 @pytest.fixture
 def postfix_relay() -> Iterator[tuple[str, Recorder]]:
     """Postfix on a free loopback port relaying everything to an aiosmtpd Recorder;
@@ -115,7 +106,7 @@ def running_postfix(recorder: Recorder) -> Iterator[str]:
                                   stdout=subprocess.PIPE, stderr=subprocess.STDOUT)  # fmt: skip
         try:
             deadline = time.monotonic() + 30  # bounds the wait; not a timing assertion
-            while not _listening(port):
+            while not listening(port):
                 log = (folder / "maillog").read_text() if (folder / "maillog").exists() else ""
                 assert master.poll() is None and time.monotonic() < deadline, log
                 time.sleep(0.1)
