@@ -9,7 +9,7 @@
    loop, and the journaled send (claims + group commit on SQLite, or on ``--pg URL``) in
    one process and with ``--workers 2``; msg/s, CPU ms per message, peak RSS, ratios.
    A list half English, half Polish (each reader their edition) against a one-language
-   list, in one process.
+   list, in one process. ``--dkim``: the journaled sends sign every message.
 3. Peak RSS of a child process that prepares a send (journal INSERT … SELECT) and pages
    through its recipients, for 1,000 and for ``--big`` subscribers.
 """
@@ -48,11 +48,15 @@ SAMPLE = ROOT / "issues" / "2020-12"
 KEY = b"bench-secret-0123456789"
 
 
+SIGNER = None  # --dkim: the DkimSigner every journaled send's messages are signed with
+
+
 def factory(message_key: str | None = None) -> MessageFactory:
     project = load_project(ROOT / "newsletter.toml")
     issue = load_issue(SAMPLE, project)
     edition = render_email(issue, project)
-    return MessageFactory.for_edition(project.site, issue.subject_line, edition, KEY, message_key)
+    return MessageFactory.for_edition(project.site, issue.subject_line, edition, KEY, message_key,
+                                      signer=SIGNER)  # fmt: skip
 
 
 def language_factories() -> dict[str, MessageFactory]:
@@ -63,7 +67,7 @@ def language_factories() -> dict[str, MessageFactory]:
     issue = load_issue(SAMPLE, project)
     return {
         lang: MessageFactory.for_edition(project.site, issue.in_language(lang).subject_line,
-                                         edition, KEY, None, lang)
+                                         edition, KEY, None, lang, signer=SIGNER)
         for lang, edition in email_editions(issue, project).items()
     }  # fmt: skip
 
@@ -242,13 +246,22 @@ def main() -> None:
     parser.add_argument("--concurrency", type=int, default=4)
     parser.add_argument("--big", type=int, default=100_000)
     parser.add_argument("--pg", metavar="URL", help="also on this (empty) PostgreSQL database")
+    parser.add_argument("--dkim", action="store_true",
+                        help="sign every message of the journaled sends (a fresh 2048-bit key)")
     parser.add_argument("--child-prepare", help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.dkim:
+        from newsletter.deliver.signing import DkimSigner
+
+        global SIGNER
+        pem = subprocess.run(["openssl", "genrsa", "2048"], check=True, capture_output=True)
+        SIGNER = DkimSigner("um.krakow.pl", "bench", pem.stdout)
     if args.child_prepare:
         child_prepare(args.child_prepare)
         return
 
-    print(f"{os.cpu_count()} cores, {args.concurrency} connections, {args.messages} messages")
+    print(f"{os.cpu_count()} cores, {args.concurrency} connections, {args.messages} messages"
+          + (", journaled sends DKIM-signed" if args.dkim else ""))
     built = bench_build(20_000)
     print(f"messages built: {built:,.0f}/s (MessageFactory.message, sample issue)")
     server, url = sink()

@@ -172,3 +172,43 @@ def test_dkim_settings_and_keys_are_checked_before_sending(keys, tmp_path):
                        r"has no \[dkim\] table"):  # fmt: skip
         dkim_signer(load_project(ROOT / "newsletter.toml").site,
                     {"NEWSLETTER_DKIM_KEY_FILE": str(private)})  # fmt: skip
+
+
+AWKWARD = [
+    # folded and repeated headers, tabs and runs of spaces, trailing whitespace
+    b"From: \"Biuro\"\r\n\t<pi.umk@um.krakow.pl>\r\nTo:  a@example.com \r\n"
+    b"Subject:\tZa\t\tpo\xc5\xbcyczka  \r\n   (ci\xc4\x85g dalszy)\r\nReceived: x\r\n"
+    b"Subject: a second one, signed first (from the bottom up)\r\n\r\n"
+    b"Line with trailing spaces   \r\n\ttab  and  runs\t\r\n\r\n\r\n\r\n",
+    # a body with no final CRLF, and one of nothing but empty lines
+    b"From: a@um.krakow.pl\r\nDate: Fri, 27 Nov 2026 10:00:00 +0000\r\n\r\nno final newline  ",
+    b"From: a@um.krakow.pl\r\nList-Id: <x.um.krakow.pl>\r\n\r\n\r\n\r\n",
+    b"From: a@um.krakow.pl\r\n\r\n",
+]
+
+
+@pytest.mark.parametrize("message", AWKWARD)
+def test_dkimpy_verifies_signatures_of_awkward_messages(keys, message):
+    """The signer canonicalises as RFC 6376 says (dkimpy, the reference, agrees): folds,
+    repeated headers, whitespace runs, trailing whitespace and lines, no body at all."""
+    private, record = keys
+    signer = DkimSigner("um.krakow.pl", "bk2026", private.read_bytes())
+    signed = signer.header(message) + message
+    assert dkim.verify(signed, dnsfunc=dns(record)), signed
+    assert all(len(line) <= 78 for line in signed.split(b"\r\n\r\n")[0].split(b"\r\n"))
+    tampered = signed.replace(b"um.krakow.pl>", b"um.krakow.pl.evil>", 1)
+    tampered = tampered if tampered != signed else signed.replace(b"\r\n\r\n", b"\r\n\r\nX", 1)
+    assert not dkim.verify(tampered, dnsfunc=dns(record))
+
+
+def test_a_signer_crosses_to_worker_processes_as_its_key(keys):
+    """``send --workers`` pickles the message factories; OpenSSL's key object cannot be,
+    so the signer travels as its PEM and loads it again."""
+    import pickle
+
+    private, record = keys
+    signer = DkimSigner("um.krakow.pl", "bk2026", private.read_bytes())
+    signer.header(AWKWARD[1])  # the loaded key is cached on the signer now
+    copy = pickle.loads(pickle.dumps(signer))
+    assert copy == signer
+    assert dkim.verify(copy.header(AWKWARD[1]) + AWKWARD[1], dnsfunc=dns(record))
