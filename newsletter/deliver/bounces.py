@@ -41,9 +41,16 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
 from newsletter.config import BounceSettings
-from newsletter.deliver import consent
+from newsletter.deliver import consent, forgotten
 from newsletter.deliver import subscribers as subs
-from newsletter.deliver.db import bounce_messages, bounce_scores, deliveries, now, sends
+from newsletter.deliver.db import (
+    bounce_messages,
+    bounce_scores,
+    deliveries,
+    now,
+    sends,
+)
+from newsletter.deliver.db import forgotten as forgotten_table
 from newsletter.deliver.mailboxes import Incoming
 from newsletter.deliver.reports import (
     BOUNCE,
@@ -193,6 +200,9 @@ def _apply(
     """(outcome, attribution, detail, subscribers changed) for one report."""
     if report.kind == IGNORED:
         return IGNORED, None, report.reason, 0
+    if _about_the_forgotten(connection, report, context):
+        # Nothing about them is kept (not even the bytes of a message kept aside).
+        return IGNORED, None, "about a person who asked to be forgotten", 0
     who = attribute(connection, report, context)
     if who is None:
         return UNATTRIBUTED, None, f"{report.reason}: {_nobody(report)}", 0
@@ -313,6 +323,28 @@ def attribute(connection: Connection, report: Report, context: Context) -> Attri
     if report.kind == UNSUBSCRIBE:
         return None  # a request without its token: anyone can write a From line
     return _by_address(connection, report)
+
+
+def _about_the_forgotten(connection: Connection, report: Report, context: Context) -> bool:
+    """Whether the report is about someone erased by ``subscribers forget``: its signed
+    token names their (blanked) row, or an address it names matches a forgotten hash."""
+    ids = [found.subscriber_id for text in (context.recipient or "", report.envelope,
+                                            report.returned)
+           if (found := read_verp(context.key, text, context.bounce_address))]  # fmt: skip
+    by_link = _link_token(context.key, report.returned)
+    ids += [by_link] if by_link else []
+    if ids and connection.execute(
+        sa.select(subs.subscribers.c.id)
+        .where(subs.subscribers.c.id.in_(ids))
+        .where(subs.subscribers.c.status == subs.FORGOTTEN)
+    ).first():  # fmt: skip
+        return True
+    named = {f.address for f in report.failures} | set(report.complained)
+    hashes = [forgotten.address_hash(context.key, a) for a in named if a]
+    return bool(hashes) and connection.execute(
+        sa.select(forgotten_table.c.address_hash)
+        .where(forgotten_table.c.address_hash.in_(hashes))
+    ).first() is not None  # fmt: skip
 
 
 def _exists(connection: Connection, subscriber_id: int) -> bool:

@@ -201,3 +201,14 @@ def test_forget_also_erases_bounce_reports_and_blanks_messages_kept_aside(histor
     for trace in (PERSON.lower(), NAME.lower(), "kowalski"):
         assert trace not in after
     assert others[0] in after  # the kept message still names the other reader
+    # Bounces that come after the erasure, by the token or naming the address, are read
+    # and dropped: nothing about the person comes back, not even kept aside.
+    late = full.replace(b"4.2.2", b"5.1.1")
+    named = postfix_dsn("postmaster@example.net", PERSON, "5.1.1",
+                        f"550 5.1.1 <{PERSON}>: {NAME} unknown")  # fmt: skip
+    summary = bounces.process(engine, [Incoming("late", late), Incoming("named", named)],
+                              context())  # fmt: skip
+    assert summary.counts[bounces.IGNORED] == 2 and not summary.kept, summary
+    after = text_in_database(engine).lower()
+    for trace in (PERSON.lower(), NAME.lower(), "kowalski"):
+        assert trace not in after
