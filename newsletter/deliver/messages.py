@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import binascii
 import email.utils
+import hashlib
 import re
 import secrets
 from dataclasses import dataclass
@@ -30,7 +31,7 @@ import idna
 
 from newsletter import placeholders
 from newsletter.config import Site
-from newsletter.deliver.signing import DkimSigner
+from newsletter.deliver.signing import DkimSigner, relaxed_body, relaxed_lines
 from newsletter.deliver.tokens import PREFERENCES, make_token
 from newsletter.deliver.verp import verp_address
 from newsletter.exceptions import NewsletterError
@@ -182,6 +183,16 @@ class MessageFactory:
         # a dot it did not have: each begins with the "=" of a soft break.
         self._stuffed_head = _dot_stuff(self.head)
         self._stuffed_body = [_dot_stuff(piece) for piece in self._body]
+        # DKIM's canonical body, piece by piece, also once: a link (no whitespace) between
+        # two pieces that end and begin with a soft break's "=" changes no piece's
+        # canonical form, so each message only hashes its pieces and links.
+        if signer is not None:
+            last = len(self._body) - 1
+            self._canonical_body = [
+                piece if index % 2 else
+                relaxed_body(piece) if index == last else relaxed_lines(piece)
+                for index, piece in enumerate(self._body)
+            ]  # fmt: skip
 
     @classmethod
     def for_edition(
@@ -259,8 +270,9 @@ class MessageFactory:
         }
         signature = b""
         if self.signer is not None:  # signs the message as it is, before dot-stuffing
-            body = _filled(self._body, links)
-            signature = self.signer.header(head + self.head + b"\r\n" + body)
+            canonical = hashlib.sha256(_filled(self._canonical_body, links)).digest()
+            signature = self.signer.header_for(head + self.head.removesuffix(b"\r\n"),
+                                               canonical)  # fmt: skip
         if stuffed:
             links = {mark: _dot_stuff(link) for mark, link in links.items()}
             return signature + head + self._stuffed_head + b"\r\n" + \

@@ -72,12 +72,18 @@ def relaxed_body(body: bytes) -> bytes:
     # Steps a search can skip through fast (a literal first): with one regular expression
     # for "a run of spaces and tabs", re scanned every byte, 2.5 ms for an 89 KB message;
     # these take 0.15 ms.
-    body = _SPACES.sub(b" ", body.replace(b"\t", b" ")).replace(b" \r\n", b"\r\n")
+    body = relaxed_lines(body)
     end = len(body)
     while body.endswith(b"\r\n", 0, end):
         end -= 2
     body = body[:end]
     return body + b"\r\n" if body else b""
+
+
+def relaxed_lines(data: bytes) -> bytes:
+    """:func:`relaxed_body` without its end-of-body rule: for a piece of a body that starts
+    and ends with something other than whitespace (a send's pieces between links)."""
+    return _SPACES.sub(b" ", data.replace(b"\t", b" ")).replace(b" \r\n", b"\r\n")
 
 
 def relaxed_header(name: bytes, value: bytes) -> bytes:
@@ -124,8 +130,14 @@ class DkimSigner:
         head, blank, body = message.partition(b"\r\n\r\n")
         if not blank:
             raise SigningError("cannot DKIM-sign the message: it has no blank line")
+        return self.header_for(head, hashlib.sha256(relaxed_body(body)).digest(), now)
+
+    def header_for(self, head: bytes, body_hash: bytes, now: float | None = None) -> bytes:
+        """The DKIM-Signature header for a message of these header lines (CRLF-separated)
+        whose canonical body (:func:`relaxed_body`) has this SHA-256: a send hashes the
+        canonical pieces it made once instead of canonicalising each message again."""
         fields = header_fields(head)
-        body_hash = base64.b64encode(hashlib.sha256(relaxed_body(body)).digest())
+        body_hash = base64.b64encode(body_hash)
         signed = [h.lower().encode() for h in SIGNED_HEADERS]
         tags = [
             b"v=1", b"a=rsa-sha256", b"c=relaxed/relaxed", b"d=" + self.domain.encode(),

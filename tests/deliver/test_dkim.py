@@ -98,10 +98,10 @@ def test_every_message_received_verifies_against_the_public_key(keys, tmp_path, 
 
 
 class Flaky(DkimSigner):
-    def header(self, message: bytes) -> bytes:
-        if b"user0003@" in message:
+    def header_for(self, head: bytes, body_hash: bytes, now: float | None = None) -> bytes:
+        if b"user0003@" in head:
             raise SigningError("cannot DKIM-sign the message: scripted failure")
-        return super().header(message)
+        return super().header_for(head, body_hash, now)
 
 
 def test_a_message_that_cannot_be_signed_fails_alone(keys, project, sample, tmp_path):
@@ -212,3 +212,23 @@ def test_a_signer_crosses_to_worker_processes_as_its_key(keys):
     copy = pickle.loads(pickle.dumps(signer))
     assert copy == signer
     assert dkim.verify(copy.header(AWKWARD[1]) + AWKWARD[1], dnsfunc=dns(record))
+
+
+def test_signed_messages_with_whitespace_around_the_links_verify(keys, project):
+    """The factory canonicalises its body once, piece by piece between the per-recipient
+    links; whitespace runs, tabs and trailing spaces right next to a link, and a link at
+    the very start and end of a part, must give the signature of the whole message."""
+    from newsletter import placeholders
+
+    private, record = keys
+    signer = DkimSigner("um.krakow.pl", "bk2026", private.read_bytes())
+    unsubscribe, preferences = placeholders.UNSUBSCRIBE_URL, placeholders.PREFERENCES_URL
+    text = (f"{unsubscribe}\nLeave:  \t {unsubscribe}  \t\nChange:\t{preferences}\n\n \n"
+            f"Zażółć  gęślą\tjaźń   \n{preferences}")  # fmt: skip
+    html = f"<p>\t {unsubscribe} </p>\n   <a href=\"{preferences}\">  x  </a>   \n\n\n"
+    factory = MessageFactory(site=project.site, subject="Test  \t spaces", html=html,
+                             text=text, key=SECRET.encode(), signer=signer)  # fmt: skip
+    for n in (1, 22, 333_333):
+        data = factory.message(Recipient(n, f"user{n}@example.com", "Ann  \t Lee"))
+        assert dkim.verify(data, dnsfunc=dns(record)), data.decode()
+        assert not dkim.verify(data.replace(b"Leave:", b"Leave;"), dnsfunc=dns(record))
