@@ -15,7 +15,10 @@ second time.
    unsubscribe or preference link in its List-Unsubscribe or body, or our Message-ID
    (``<send key.subscriber id@domain>``, a 64-bit random key per send);
 3. the addresses the report names (DSN recipients, flufl.bounce's scan, an ARF report's
-   Original-Rcpt-To) when exactly one of them is on the list.
+   Original-Rcpt-To) when exactly one of them is on the list. Anyone can write such a
+   message, so with a ``bounce_address`` (VERP: our own bounces carry a token) it is not
+   trusted alone: a bounce attributed this way counts as a soft one, a complaint is kept
+   aside for a person.
 
 A bounce, complaint or unsubscribe request attributed to nobody is **kept aside**: its
 bytes stay in ``bounce_messages`` with the reason, listed by ``newsletter bounces
@@ -209,6 +212,13 @@ def _apply(
     person = subs.by_id(connection, who.subscriber_id)
     assert person is not None  # attribute() only names rows that exist
     details: dict[str, object] = {"by": who.how}
+    # With VERP, every bounce of our own messages names its recipient by a signed token;
+    # one that only names an address could have been written by anyone (a forged DSN or
+    # complaint naming a reader): it may add to a score, never remove someone at once.
+    guessed = who.how == "address" and context.bounce_address is not None
+    if guessed and report.kind == COMPLAINT:
+        return UNATTRIBUTED, who, f"{report.reason} naming subscriber {person.id} by address " \
+            "only (no token): a person decides", 0  # fmt: skip
     if report.kind == COMPLAINT:
         changed = subs.set_status(connection, person.id, subs.UNSUBSCRIBED)
         details["report"] = report.reason
@@ -227,10 +237,10 @@ def _apply(
         return UNATTRIBUTED, who, f"{report.reason} (about subscriber {person.id})", 0
     failure = _failure_of(report, person.email)
     details.update(status=failure.status or failure.severity, reason=failure.diagnostic[:200])
-    if failure.severity == HARD:
+    if failure.severity == HARD and not guessed:
         changed = _mark_bounced(connection, person.id, source, details)
         return HARD_BOUNCE, who, failure.describe(), int(changed)
-    weight = context.settings.soft_score if failure.severity == SOFT else \
+    weight = context.settings.soft_score if failure.severity == SOFT or guessed else \
         context.settings.permanent_score  # fmt: skip
     day = _bounce_day(report, context)
     score = _add_score(connection, person.id, day, weight, context.settings)
@@ -238,7 +248,8 @@ def _apply(
     if score >= context.settings.threshold:
         details["score"] = round(score, 2)
         changed = _mark_bounced(connection, person.id, source, details)
-    return SOFT_BOUNCE, who, f"{failure.describe()} (score {score:g})", int(changed)
+    note = ", by address only: scored as soft" if guessed else ""
+    return SOFT_BOUNCE, who, f"{failure.describe()} (score {score:g}{note})", int(changed)
 
 
 def _mark_bounced(connection: Connection, subscriber_id: int, source: str,

@@ -53,8 +53,8 @@ def postfix_dsn(envelope_to: str, recipient: str, status: str, reply: str,
     return text.encode("latin-1")
 
 
-def context(**settings: float) -> bounces.Context:
-    return bounces.Context(KEY, BOUNCE_ADDRESS, "um.krakow.pl",
+def context(bounce_address: str | None = BOUNCE_ADDRESS, **settings: float) -> bounces.Context:
+    return bounces.Context(KEY, bounce_address, "um.krakow.pl",
                            BounceSettings(**settings), clock=lambda: NOW)  # fmt: skip
 
 
@@ -79,9 +79,10 @@ def status(engine, email: str) -> str:
     return found.status
 
 
-def run(engine, *messages: tuple[str, bytes], **settings: float) -> bounces.Summary:
+def run(engine, *messages: tuple[str, bytes], bounce_address: str | None = BOUNCE_ADDRESS,
+        **settings: float) -> bounces.Summary:  # fmt: skip
     items = [Incoming(name, data) for name, data in messages]
-    return bounces.process(engine, items, context(**settings))
+    return bounces.process(engine, items, context(bounce_address, **settings))
 
 
 def verp(engine, email: str) -> str:
@@ -265,13 +266,43 @@ def test_bounce_address_is_checked_where_it_is_read(tmp_path: Path):
     assert f"{config.name}:" in result.output and "at most 17" in result.output
 
 
-def _config(folder: Path, bounce_address: str = BOUNCE_ADDRESS) -> Path:
-    """The project's newsletter.toml with a bounce address, paths kept absolute."""
+def _config(folder: Path, bounce_address: str | None = BOUNCE_ADDRESS) -> Path:
+    """The project's newsletter.toml with a bounce address (None: without, so no VERP),
+    paths kept absolute."""
     text = (ROOT / "newsletter.toml").read_text(encoding="utf-8")
     for name in ("theme", "issues", "output", "templates"):
         text = re.sub(rf'^{name} = "([^"]+)"', lambda m, n=name: f'{n} = "{ROOT / m.group(1)}"',
                       text, count=1, flags=re.MULTILINE)  # fmt: skip
-    text = text.replace("\n[sender]", f'\nbounce_address = "{bounce_address}"\n\n[sender]', 1)
+    if bounce_address:
+        text = text.replace("\n[sender]", f'\nbounce_address = "{bounce_address}"\n\n[sender]',
+                            1)  # fmt: skip
     path = folder / "newsletter.toml"
     path.write_text(text, encoding="utf-8")
     return path
+
+
+def test_with_verp_a_report_naming_only_an_address_removes_nobody_at_once(engine):
+    """Anyone can mail the bounce address a DSN or an ARF report naming a reader. With
+    VERP our own bounces carry a signed token, so one that only names an address adds to a
+    soft score and a complaint is kept aside; the same bounce with the token bounces."""
+    forged = postfix_dsn(BOUNCE_ADDRESS, "anna@example.com", "5.1.1", "550 5.1.1 unknown")
+    arf = (DATA / "sisimai-arf-14.eml").read_text("latin-1")
+    arf = arf.replace("kijitora@y.example.com", "jan@example.com").encode("latin-1")
+    summary = run(engine, ("forged", forged), ("arf", arf))
+    assert (summary.counts["soft"], summary.counts["unattributed"]) == (1, 1), summary
+    assert status(engine, "anna@example.com") == status(engine, "jan@example.com") == \
+        "subscribed"  # fmt: skip
+    assert "by address only" in " ".join(summary.kept) + str(_details(engine, "forged"))
+    real = postfix_dsn(verp(engine, "anna@example.com"), "anna@example.com", "5.1.1", "550")
+    assert run(engine, ("real", real)).counts["hard"] == 1
+    assert status(engine, "anna@example.com") == "bounced"
+    # Without VERP there is no token to expect: the address is what a bounce can give.
+    assert run(engine, ("plain", postfix_dsn("x@example.net", "jan@example.com", "5.1.1",
+                                             "550")), bounce_address=None).counts["hard"] == 1
+    assert status(engine, "jan@example.com") == "bounced"
+
+
+def _details(engine, source: str) -> str:
+    with engine.connect() as connection:
+        return connection.execute(sa.select(bounce_messages.c.detail)
+                                  .where(bounce_messages.c.source == source)).scalar_one()
