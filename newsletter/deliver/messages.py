@@ -208,10 +208,6 @@ class MessageFactory:
             signer=signer,
         )  # fmt: skip
 
-    def unsubscribe_url(self, subscriber_id: int) -> str:
-        """The recipient's unsubscribe page: base_url + ``u/`` + token."""
-        return self.site.url("u", make_token(self.key, subscriber_id))
-
     def preferences_url(self, subscriber_id: int) -> str:
         """The recipient's preference page: base_url + ``p/`` + token."""
         return self.site.url("p", make_token(self.key, subscriber_id, PREFERENCES))
@@ -224,12 +220,12 @@ class MessageFactory:
             return self.sender
         return verp_address(self.key, self.bounce_address, subscriber_id, self.message_key)
 
-    def mailto_unsubscribe(self, subscriber_id: int) -> str:
+    def mailto_unsubscribe(self, subscriber_id: int, token: str) -> str:
         """The ``mailto:`` of List-Unsubscribe (RFC 2369): with a bounce address, its
-        subject carries the recipient's unsubscribe token."""
+        subject carries the recipient's unsubscribe ``token`` (the one of their link)."""
         if self.bounce_address is None or subscriber_id <= 0:
             return self.mailto
-        return f"{self.mailto}%20{make_token(self.key, subscriber_id)}"
+        return f"{self.mailto}%20{token}"
 
     def message_id(self, subscriber_id: int) -> str:
         return f"<{self.message_key}.{subscriber_id}@{self.domain}>"
@@ -249,8 +245,9 @@ class MessageFactory:
         if name:
             refuse_line_breaks(f"name of {recipient.email}", name)
         to = to or envelope(recipient.email)
-        url = self.unsubscribe_url(recipient.subscriber_id)
-        mailto = self.mailto_unsubscribe(recipient.subscriber_id)
+        token = make_token(self.key, recipient.subscriber_id)  # one HMAC for link and mailto
+        url = self.site.url("u", token)  # the unsubscribe page
+        mailto = self.mailto_unsubscribe(recipient.subscriber_id, token)
         if to.utf8:  # SMTPUTF8 (RFC 6532): the header carries UTF-8 as it is
             shown = email.utils.formataddr((name or "", "x@x"), charset="utf-8")
             header = shown.replace("x@x", to.address) if name else to.address

@@ -220,7 +220,6 @@ class SmtpConnection:
     def __init__(self, settings: SmtpSettings):
         self.settings = settings
         self.client: smtplib.SMTP | None = None
-        self._previous: Pending = DONE
 
     def open(self) -> None:
         """Connect, say EHLO, upgrade to TLS and log in as the settings say."""
@@ -268,7 +267,6 @@ class SmtpConnection:
         if self.client is None:
             self.open()
         assert self.client is not None
-        self._previous = previous
         options: list[str] = []
         if utf8:
             if not self.client.has_extn("smtputf8"):
@@ -280,7 +278,7 @@ class SmtpConnection:
         try:
             pipelined = self.client.has_extn("pipelining")  # newsletter/deliver/pipelining.py
             exchange = self._pipelined if pipelined else self._sendmail
-            refused = exchange(self.client, sender, recipient, data, options)
+            refused = exchange(self.client, sender, recipient, data, options, previous)
         except smtplib.SMTPRecipientsRefused as exc:
             code, text = exc.recipients[recipient]
             raise self._failure(code, text) from None
@@ -302,8 +300,9 @@ class SmtpConnection:
         return "250"
 
     def _sendmail(
-        self, client: smtplib.SMTP, sender: str, recipient: str, data: bytes, options: list[str]
-    ) -> dict:
+        self, client: smtplib.SMTP, sender: str, recipient: str, data: bytes, options: list[str],
+        previous: Pending,
+    ) -> dict:  # fmt: skip
         """smtplib's sendmail for one recipient and a message already dot-stuffed."""
         client.ehlo_or_helo_if_needed()
         code, reply = client.mail(sender, options)
@@ -319,23 +318,29 @@ class SmtpConnection:
         if code != 354:
             client.rset() if code != 421 else client.close()
             raise smtplib.SMTPDataError(code, reply)
-        code, reply = self._finish_data(client, data)
+        code, reply = self._finish_data(client, data, previous)
         if code != 250:
             client.rset() if code != 421 else client.close()
             raise smtplib.SMTPDataError(code, reply)
         return {}
 
     def _pipelined(
-        self, client: smtplib.SMTP, sender: str, recipient: str, data: bytes, options: list[str]
-    ) -> dict:
-        return pipelined_sendmail(client, sender, recipient, data, options, self._finish_data)
+        self, client: smtplib.SMTP, sender: str, recipient: str, data: bytes, options: list[str],
+        previous: Pending,
+    ) -> dict:  # fmt: skip
+        def finish(client: smtplib.SMTP, data: bytes) -> tuple[int, bytes]:
+            return self._finish_data(client, data, previous)
 
-    def _finish_data(self, client: smtplib.SMTP, data: bytes) -> tuple[int, bytes]:
+        return pipelined_sendmail(client, sender, recipient, data, options, finish)
+
+    def _finish_data(
+        self, client: smtplib.SMTP, data: bytes, previous: Pending
+    ) -> tuple[int, bytes]:
         """Send the message and its final dot, and wait for the reply as long as RFC 5321
         allows: a reply that never came (time-out, connection lost) means the server may
-        have the message, so it is ReplyUnknown, never a failure to retry."""
+        have the message, so it is ReplyUnknown, never a failure to retry. The final dot
+        waits for ``previous`` (the journal's commit of this connection's last outcome)."""
         end = b".\r\n" if data.endswith(b"\r\n") else b"\r\n.\r\n"
-        previous = self._previous
         if previous.done:  # the usual case: one write
             client.send(data + end)
         else:  # the body goes out while the journal commits the last outcome; the dot after
