@@ -2,12 +2,16 @@
 
 This and the command modules are the only code that talks to the terminal. Errors that
 are the user's to fix (:class:`~newsletter.exceptions.NewsletterError`, files that cannot
-be written) are printed as ``file:line: message`` lines and exit with status 1; anything
-else is a bug and keeps its traceback.
+be written) are printed as ``file:line: message`` lines and exit with status 1. Faults
+that may pass (:class:`~newsletter.exceptions.TemporaryFailure`, a database that is locked,
+full or away, a full disk) print one line and exit with 75, EX_TEMPFAIL, which service
+managers and mail servers read as "try again". Anything else is a bug and keeps its
+traceback.
 """
 
 from __future__ import annotations
 
+import errno
 import os
 import sys
 from pathlib import Path
@@ -27,9 +31,11 @@ from newsletter.commands.sends import sends
 from newsletter.commands.serve import serve
 from newsletter.commands.subscribers import subscribers
 from newsletter.commands.worker import worker
-from newsletter.exceptions import ContentError, NewsletterError
+from newsletter.exceptions import ContentError, NewsletterError, TemporaryFailure
 
 EXIT_USER_ERROR = 1
+EXIT_TEMPORARY = 75  # sysexits.h EX_TEMPFAIL
+_FULL = {errno.ENOSPC, errno.EDQUOT}
 
 # We use no pydantic plugins; looking for them scans every installed package's metadata
 # (about 18 ms of each command's start-up, measured with python -X importtime).
@@ -46,13 +52,33 @@ class _Group(click.Group):
             count = len(exc.problems)
             click.echo(f"{count} problem{'s' if count != 1 else ''} found.", err=True)
             sys.exit(EXIT_USER_ERROR)
+        except TemporaryFailure as exc:
+            click.secho(f"error: {exc}", fg="red", err=True)
+            sys.exit(EXIT_TEMPORARY)
         except NewsletterError as exc:
             click.secho(f"error: {exc}", fg="red", err=True)
             sys.exit(EXIT_USER_ERROR)
         except OSError as exc:  # an output folder that cannot be written, a full disk…
             where = f"{exc.filename}: " if exc.filename else ""
             click.secho(f"error: {where}{exc.strerror or exc}", fg="red", err=True)
-            sys.exit(EXIT_USER_ERROR)
+            sys.exit(EXIT_TEMPORARY if exc.errno in _FULL else EXIT_USER_ERROR)
+        except Exception as exc:
+            fault = database_fault(exc)
+            if fault is None:
+                raise
+            click.secho(f"error: {fault}", fg="red", err=True)
+            sys.exit(EXIT_TEMPORARY)
+
+
+def database_fault(exc: BaseException) -> str | None:
+    """One line for a database that cannot be used now (locked past its timeout, a full
+    disk, a server away), or None when ``exc`` is something else. SQLAlchemy is only
+    looked up if a command loaded it, so start-up stays light."""
+    sa_exc = sys.modules.get("sqlalchemy.exc")
+    if sa_exc is None or not isinstance(exc, sa_exc.OperationalError | sa_exc.InterfaceError):
+        return None
+    reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0][:200]
+    return f"the database cannot be used now ({reason}): run the command again when it can"
 
 
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})

@@ -39,6 +39,12 @@ class NewsletterError(Exception):
     """Base of every error that is the user's to fix (the CLI prints it, no traceback)."""
 
 
+class TemporaryFailure(NewsletterError):
+    """A fault that is nobody's mistake and may pass: a locked database, a full disk, a
+    server not answering. The CLI prints it in one line and exits with 75 (EX_TEMPFAIL,
+    which systemd, Postfix's pipe and cron wrappers read as "try again later")."""
+
+
 class ContentError(NewsletterError):
     """One or more problems in issue files, the theme or the site configuration."""
 

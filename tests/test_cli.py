@@ -138,3 +138,62 @@ def test_bad_issue_as_a_process_exits_1_without_traceback(case: Path):
     for line in expected:
         assert f"{case.name}/{line}" in result.stderr
     assert LOCATED.search(result.stderr)
+
+
+def test_a_locked_or_full_database_is_one_line_and_exit_75(tmp_path: Path):
+    """A fault that may pass (the database locked past its timeout, the disk full) ends
+    in one line and EX_TEMPFAIL (75), which service managers and Postfix's pipe read as
+    "try again"; never a traceback."""
+    import os
+    import sqlite3
+
+    db = tmp_path / "list.db"
+    assert run("subscribers", "add", "--db", str(db), "ada@example.org").returncode == 0
+    env = {**os.environ, "NEWSLETTER_BUSY_TIMEOUT": "0.2"}
+
+    holder = sqlite3.connect(db)
+    holder.execute("BEGIN EXCLUSIVE")  # another writer holds the lock
+    try:
+        locked = subprocess.run(
+            [str(Path(sys.executable).with_name("newsletter")), "subscribers", "add", "--db",
+             str(db), "bob@example.org"], capture_output=True, text=True, timeout=60, env=env)
+    finally:
+        holder.rollback()
+        holder.close()
+    assert locked.returncode == 75, locked.stderr
+    assert "Traceback" not in locked.stderr
+    assert "locked" in locked.stderr and len(locked.stderr.strip().splitlines()) == 1
+
+    # A full disk: SQLite's own limit on the file's pages gives the same SQLITE_FULL.
+    filler = sqlite3.connect(db)
+    pages = filler.execute("PRAGMA page_count").fetchone()[0]
+    filler.close()
+    full = subprocess.run(
+        [sys.executable, "-c", _FULL_DISK, str(db), str(pages)],
+        capture_output=True, text=True, timeout=60, env=env)
+    assert full.returncode == 75, full.stderr
+    assert "Traceback" not in full.stderr
+    assert "disk is full" in full.stderr.strip().splitlines()[-1]
+    listed = run("subscribers", "list", "--db", str(db))
+    assert "ada@example.org" in listed.stdout  # nothing already there was lost
+
+
+# Runs the CLI with every new connection capped at the file's current size, as a full
+# disk would stop it: the first page the import needs fails with SQLITE_FULL.
+_FULL_DISK = """
+import sys
+import sqlalchemy as sa
+from newsletter.cli import main
+
+db, pages = sys.argv[1], int(sys.argv[2])
+
+@sa.event.listens_for(sa.engine.Engine, "connect")
+def _cap(dbapi_connection, _record):
+    dbapi_connection.execute(f"PRAGMA max_page_count={pages}")
+
+rows = "".join(f"person{i}@example.org,Person {i} {'x' * 150}\\n" for i in range(2000))
+csv = db + ".csv"
+with open(csv, "w") as file:
+    file.write("email,name\\n" + rows)
+main(["subscribers", "import", "--db", db, csv], prog_name="newsletter")
+"""

@@ -9,13 +9,14 @@ time a newer version of the program opens an older database.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+import os
+from collections.abc import Callable, Mapping
 from pathlib import Path
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
-from newsletter.exceptions import NewsletterError
+from newsletter.exceptions import NewsletterError, TemporaryFailure
 
 metadata = sa.MetaData()
 
@@ -237,12 +238,33 @@ def database_url(target: str | Path) -> str:
     return f"sqlite:///{path}"
 
 
-def open_database(target: str | Path, busy_timeout: float = 30.0) -> Engine:
+BUSY_TIMEOUT_VARIABLE = "NEWSLETTER_BUSY_TIMEOUT"
+DEFAULT_BUSY_TIMEOUT = 30.0
+
+
+def busy_timeout_from(environ: Mapping[str, str] | None = None) -> float:
+    """Seconds a SQLite writer waits for the lock: NEWSLETTER_BUSY_TIMEOUT, else 30. A
+    setting so an operator (and a test of a locked database) can make it short."""
+    value = (os.environ if environ is None else environ).get(BUSY_TIMEOUT_VARIABLE, "")
+    try:
+        seconds = float(value) if value.strip() else DEFAULT_BUSY_TIMEOUT
+    except ValueError:
+        raise NewsletterError(f"{BUSY_TIMEOUT_VARIABLE}={value!r}: give seconds, e.g. 30") \
+            from None
+    if not 0 <= seconds <= 3600:
+        raise NewsletterError(f"{BUSY_TIMEOUT_VARIABLE}={value!r}: give 0 to 3600 seconds")
+    return seconds
+
+
+def open_database(target: str | Path, busy_timeout: float | None = None) -> Engine:
     """Connect to the database and bring its schema up to date.
 
     ``busy_timeout``: how long a SQLite writer waits for the lock (the unsubscribe server
-    waits less than a mail client does, and queues the unsubscribe when the wait runs out).
+    waits less than a mail client does, and queues the unsubscribe when the wait runs out);
+    by default :func:`busy_timeout_from` the environment.
     """
+    if busy_timeout is None:
+        busy_timeout = busy_timeout_from()
     url = database_url(target)
     try:
         engine = sa.create_engine(url)
@@ -256,7 +278,11 @@ def open_database(target: str | Path, busy_timeout: float = 30.0) -> Engine:
     try:
         migrate(engine)
     except sa.exc.OperationalError as exc:
-        raise NewsletterError(f"cannot open database '{target}': {exc.orig}") from None
+        reason = str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc)
+        if "unable to open" in reason or "readonly" in reason or "not a database" in reason:
+            raise NewsletterError(f"cannot open database '{target}': {reason}") from None
+        # Locked past the timeout, a full disk, a server away: may pass, try again.
+        raise TemporaryFailure(f"cannot open database '{target}' now: {reason}") from None
     return engine
 
 
