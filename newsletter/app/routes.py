@@ -27,7 +27,7 @@ from starlette.routing import Route
 
 from newsletter.app import confirm, preferences, subscribe, unsubscribe
 from newsletter.app.pages import Pages
-from newsletter.app.security import SecurityHeaders
+from newsletter.app.security import BodyLimit, SecurityHeaders
 from newsletter.app.settings import AppSettings
 from newsletter.app.state import AppState
 from newsletter.config import Site
@@ -76,6 +76,7 @@ def create_app(
         Middleware(TrustedHostMiddleware, allowed_hosts=allowed_hosts(project.site),
                    www_redirect=False),
         Middleware(SecurityHeaders),
+        Middleware(BodyLimit, limit=state.settings.max_body, refuse=pages.too_large),
     ])
     app.router.redirect_slashes = False
     app.state.app = state

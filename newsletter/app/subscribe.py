@@ -1,8 +1,9 @@
 """``/subscribe``: the sign-up form and what happens when it is sent.
 
-Checks run cheapest first, so a flood costs little: the client network's rate limit,
-the body size, cross-site, the honeypot, the CSRF token, the fields, then the proof of
-work (or, without JavaScript, the wait). What follows a valid form is the same answer
+Checks run cheapest first, so a flood costs little: the body's size (before the route:
+:class:`~newsletter.app.security.BodyLimit`), the client network's rate limit,
+cross-site, the honeypot, the CSRF token, the fields, then the proof of work (or,
+without JavaScript, the wait). What follows a valid form is the same answer
 for every address ("check your inbox"): whether a mail goes out depends on the list
 and on the per-address and overall mail limits, and the page never says which.
 """
@@ -17,7 +18,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse
 
 from newsletter.app.challenge import make_challenge
-from newsletter.app.forms import MAX_BODY, SignupForm, read_form
+from newsletter.app.forms import SignupForm, read_form
 from newsletter.app.security import client_ip, cross_site, form_token_age, make_form_token, network
 from newsletter.app.state import AppState
 from newsletter.deliver import signup
@@ -68,8 +69,6 @@ async def submit(request: Request) -> HTMLResponse:
     ip = client_ip(request)
     if not state.per_network.allow(network(ip)):
         return pages.message(language, "signup_title", "too_many", 429)
-    if int(request.headers.get("content-length") or 0) > MAX_BODY:
-        return pages.message(language, "signup_title", "email_required", 413)
     if cross_site(request):
         return pages.message(language, "invalid_title", "invalid", 403)
     data = await read_form(request)
