@@ -116,3 +116,52 @@ def test_a_100_mb_upload_leaves_the_server_small(server: Process):
     assert after[0] - before[0] < 10_000 and after[1] - before[1] < 10_000, (before, after)
     assert time.monotonic() - started < 10  # refused early, not read to the end
     assert not answer or status_of(answer) == 413
+
+
+def dribble(connection: socket.socket, data: bytes, every: float = 1.0) -> tuple[float, bytes]:
+    """Send ``data`` a byte every ``every`` seconds until the server closes; the seconds
+    that took and what the server said (a server that never closes fails the test)."""
+    started = time.monotonic()
+    answer = b""
+    connection.settimeout(every)
+    for byte in data:
+        try:
+            connection.sendall(bytes([byte]))
+            while part := connection.recv(4096):
+                answer += part
+            return time.monotonic() - started, answer  # closed
+        except TimeoutError:
+            continue
+        except OSError:
+            return time.monotonic() - started, answer
+    raise AssertionError(f"still open after {time.monotonic() - started:.0f} s")
+
+
+def test_a_request_head_sent_a_byte_a_second_is_cut_off(server: Process):
+    slow = b"GET /subscribe HTTP/1.1\r\nHost: 127.0.0.1\r\nUser-Agent: " + b"x" * 40 + b"\r\n\r\n"
+    with socket.create_connection(("127.0.0.1", server.port)) as connection:
+        seconds, answer = dribble(connection, slow)
+    assert 1.5 < seconds < 4 and answer.startswith(b"HTTP/1.1 408 ")
+    # The same on a kept-alive connection, after a normal request on it.
+    with socket.create_connection(("127.0.0.1", server.port)) as connection:
+        connection.sendall(b"GET /favicon.ico HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
+        assert connection.recv(4096).startswith(b"HTTP/1.1 204 ")
+        seconds, answer = dribble(connection, slow)
+    assert seconds < 4 and answer.startswith(b"HTTP/1.1 408 ")
+    # A connection that never sends a byte is closed as well, without an answer.
+    with socket.create_connection(("127.0.0.1", server.port), timeout=6) as connection:
+        started = time.monotonic()
+        assert connection.recv(4096) == b"" and time.monotonic() - started < 4
+
+
+def test_normal_requests_are_not_cut_off(server: Process):
+    with socket.create_connection(("127.0.0.1", server.port), timeout=10) as connection:
+        for _ in range(3):  # kept alive across requests (3 s in all), each head in time
+            time.sleep(0.5)
+            connection.sendall(b"GET /subscribe HTTP/1.1\r\nHost: 127.0.0.1\r\n")
+            time.sleep(0.5)  # a head in two parts, within the time-out
+            connection.sendall(b"\r\n")
+            answer = b""
+            while b"</html>" not in answer:
+                answer += connection.recv(65536)
+            assert answer.startswith(b"HTTP/1.1 200 ")
