@@ -36,7 +36,7 @@ class AppState:
 
     def __post_init__(self) -> None:
         s = self.settings
-        self.verifier = Verifier(self.key)
+        self.verifier = Verifier(self.key, s.pow_max_number)
         self.per_network = RateLimit(s.ip_burst, s.ip_per_hour)
         self.per_address = RateLimit(s.address_burst, s.address_per_day / 24)
         self.mails = RateLimit(s.mails_per_hour, s.mails_per_hour)

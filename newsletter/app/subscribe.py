@@ -88,7 +88,8 @@ async def submit(request: Request) -> HTMLResponse:
     number = str(data.get("pow_number") or "")
     if number:
         salt, sig = str(data.get("pow_salt") or ""), str(data.get("pow_signature") or "")
-        if not state.verifier.verify(salt, number, sig, now):
+        challenge = str(data.get("pow_challenge") or "")
+        if not state.verifier.verify(salt, challenge, number, sig, now):
             return form_page(state, language, form, "expired_form", 400)
     elif age < settings.nojs_wait_seconds or not state.without_work.allow("all"):
         return form_page(state, language, form, "nojs_wait", 429, csrf)
