@@ -153,8 +153,7 @@ def test_a_request_head_sent_a_byte_a_second_is_cut_off(server: Process):
         started = time.monotonic()
         assert connection.recv(4096) == b"" and time.monotonic() - started < 4
 
-
-def test_normal_requests_are_not_cut_off(server: Process):
+    # Normal requests are not cut off.
     with socket.create_connection(("127.0.0.1", server.port), timeout=10) as connection:
         for _ in range(3):  # kept alive across requests (3 s in all), each head in time
             time.sleep(0.5)
