@@ -69,6 +69,10 @@ class Pages:
         return self.render("message.html", language, status, title_key=title, text_key=text,
                            values=values, link=url, link_key=link_key)  # fmt: skip
 
+    def too_large(self, request: Request) -> HTMLResponse:
+        """The 413 page: a body over the limit (see :class:`~newsletter.app.security.BodyLimit`)."""
+        return self.message(self.language(request), "too_large_title", "too_large", 413)
+
     def stylesheet(self, _request: Request) -> Response:
         return Response(self.css, media_type="text/css", headers={"Cache-Control": "max-age=3600"})
 

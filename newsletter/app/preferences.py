@@ -2,15 +2,20 @@
 
 The link is in every e-mail's footer, signed per recipient like the unsubscribe link
 (with another purpose, so neither token opens the other page). GET only shows; the
-forms POST, each with a CSRF token for this path.
+forms POST, each with a CSRF token for this path. Leaving is never lost: with the
+database locked it is queued like a one-click unsubscribe (:mod:`newsletter.app.queued`).
 """
 
 from __future__ import annotations
 
+import contextlib
+
+import sqlalchemy as sa
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import HTMLResponse
 
+from newsletter.app import queued
 from newsletter.app.forms import read_form
 from newsletter.app.links import form_token, invalid, refused
 from newsletter.app.security import client_ip
@@ -18,6 +23,7 @@ from newsletter.app.state import AppState
 from newsletter.deliver import signup
 from newsletter.deliver import subscribers as subs
 from newsletter.deliver.tokens import PREFERENCES, read_token
+from newsletter.deliver.unsubscribes import apply_queued
 from newsletter.model import LANGUAGES
 
 SOURCE = "preference page"
@@ -77,5 +83,12 @@ async def change(request: Request) -> HTMLResponse:
 
 
 def _leave(state: AppState, subscriber_id: int, ip: str | None) -> None:
-    with state.engine.begin() as connection:
-        subs.set_status(connection, subscriber_id, subs.UNSUBSCRIBED, SOURCE, ip)
+    """Unsubscribe now, or queue it (with one-click's) when the database stays locked."""
+    try:
+        with state.engine.begin() as connection:
+            subs.set_status(connection, subscriber_id, subs.UNSUBSCRIBED, SOURCE, ip)
+    except sa.exc.OperationalError:  # locked longer than we wait: never lose a leave
+        queued.queue_leave(state, subscriber_id)
+        return
+    with contextlib.suppress(sa.exc.OperationalError):  # written; the queue waits
+        apply_queued(state.engine)

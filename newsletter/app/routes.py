@@ -14,10 +14,12 @@ SMTP server for the confirmations; the link pages always do.
 
 from __future__ import annotations
 
+import functools
 import logging
 import re
 from urllib.parse import urlsplit
 
+import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
@@ -25,9 +27,9 @@ from starlette.middleware.trustedhost import TrustedHostMiddleware
 from starlette.responses import Response
 from starlette.routing import Route
 
-from newsletter.app import confirm, preferences, subscribe, unsubscribe
+from newsletter.app import confirm, preferences, queued, subscribe, unsubscribe
 from newsletter.app.pages import Pages
-from newsletter.app.security import SecurityHeaders
+from newsletter.app.security import BodyLimit, SecurityHeaders
 from newsletter.app.settings import AppSettings
 from newsletter.app.state import AppState
 from newsletter.config import Site
@@ -72,11 +74,15 @@ def create_app(
     # base_url's host and loopback names (a proxy forwarding its upstream address) are
     # answered, and there are no redirects (Starlette's trailing-slash redirect would send
     # a reader, token in the URL, to whatever host the request named).
+    # A locked, full or unreachable database is a 503 page with Retry-After, never a 500.
+    busy = {sa.exc.OperationalError: queued.busy_page, queued.Busy: queued.busy_page}
     app = Starlette(routes=routes, middleware=[
         Middleware(TrustedHostMiddleware, allowed_hosts=allowed_hosts(project.site),
                    www_redirect=False),
         Middleware(SecurityHeaders),
-    ])
+        Middleware(BodyLimit, limit=state.settings.max_body, refuse=pages.too_large),
+    ], exception_handlers=busy,  # type: ignore[arg-type]
+        lifespan=queued.lifespan(functools.partial(subscribe.send_confirmation, state)))
     app.router.redirect_slashes = False
     app.state.app = state
     return app

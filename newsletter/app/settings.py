@@ -35,5 +35,11 @@ class AppSettings:
     nojs_wait_seconds: int = 5
     """Without JavaScript the form cannot do the work; it must instead be sent at least
     this long after it was served (a person reads and types; a script posts at once)."""
+    max_body: int = 16 * 1024
+    """Bytes of request body any page takes: a form is a few hundred, a one-click
+    unsubscribe 26; more is not a reader (413, read no further)."""
+    retry_seconds: float = 5.0
+    """While requests wait in a queue (the database was locked), how often to try to
+    write them."""
     nojs_per_hour: int = 60
     """Sign-ups without the work, in all: the cheap path is not the way in for a botnet."""

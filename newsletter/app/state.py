@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 import time
 from dataclasses import dataclass, field
 
@@ -33,10 +34,12 @@ class AppState:
     mails: RateLimit = field(init=False)
     without_work: RateLimit = field(init=False)
     expired_at: float = 0.0  # when pending sign-ups were last expired
+    retrying: threading.Lock = field(default_factory=threading.Lock)
+    """Held while queued requests are written (one writer of the queues at a time)."""
 
     def __post_init__(self) -> None:
         s = self.settings
-        self.verifier = Verifier(self.key)
+        self.verifier = Verifier(self.key, s.pow_max_number)
         self.per_network = RateLimit(s.ip_burst, s.ip_per_hour)
         self.per_address = RateLimit(s.address_burst, s.address_per_day / 24)
         self.mails = RateLimit(s.mails_per_hour, s.mails_per_hour)

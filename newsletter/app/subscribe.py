@@ -1,8 +1,9 @@
 """``/subscribe``: the sign-up form and what happens when it is sent.
 
-Checks run cheapest first, so a flood costs little: the client network's rate limit,
-the body size, cross-site, the honeypot, the CSRF token, the fields, then the proof of
-work (or, without JavaScript, the wait). What follows a valid form is the same answer
+Checks run cheapest first, so a flood costs little: the body's size (before the route:
+:class:`~newsletter.app.security.BodyLimit`), the client network's rate limit,
+cross-site, the honeypot, the CSRF token, the fields, then the proof of work (or,
+without JavaScript, the wait). What follows a valid form is the same answer
 for every address ("check your inbox"): whether a mail goes out depends on the list
 and on the per-address and overall mail limits, and the page never says which.
 """
@@ -10,14 +11,17 @@ and on the per-address and overall mail limits, and the page never says which.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import logging
 
+import sqlalchemy as sa
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import HTMLResponse
 
+from newsletter.app import queued
 from newsletter.app.challenge import make_challenge
-from newsletter.app.forms import MAX_BODY, SignupForm, read_form
+from newsletter.app.forms import SignupForm, read_form
 from newsletter.app.security import client_ip, cross_site, form_token_age, make_form_token, network
 from newsletter.app.state import AppState
 from newsletter.deliver import signup
@@ -68,8 +72,6 @@ async def submit(request: Request) -> HTMLResponse:
     ip = client_ip(request)
     if not state.per_network.allow(network(ip)):
         return pages.message(language, "signup_title", "too_many", 429)
-    if int(request.headers.get("content-length") or 0) > MAX_BODY:
-        return pages.message(language, "signup_title", "email_required", 413)
     if cross_site(request):
         return pages.message(language, "invalid_title", "invalid", 403)
     data = await read_form(request)
@@ -89,7 +91,8 @@ async def submit(request: Request) -> HTMLResponse:
     number = str(data.get("pow_number") or "")
     if number:
         salt, sig = str(data.get("pow_salt") or ""), str(data.get("pow_signature") or "")
-        if not state.verifier.verify(salt, number, sig, now):
+        challenge = str(data.get("pow_challenge") or "")
+        if not state.verifier.verify(salt, challenge, number, sig, now):
             return form_page(state, language, form, "expired_form", 400)
     elif age < settings.nojs_wait_seconds or not state.without_work.allow("all"):
         return form_page(state, language, form, "nojs_wait", 429, csrf)
@@ -99,14 +102,21 @@ async def submit(request: Request) -> HTMLResponse:
 
 def accept(state: AppState, form: SignupForm, ip: str | None, now: float) -> None:
     """Record a valid sign-up and queue its confirmation, within the address's and the
-    server's mail limits (over them: nothing happens, and nobody is told)."""
+    server's mail limits (over them: nothing happens, and nobody is told). A database
+    that stays locked gets the sign-up queued on disk, written and mailed later."""
     checked = form.candidate()
     if state.per_address.allow(checked.key) and state.mails.allow("all"):
         asked = signup.SignupRequest(checked.email, checked.name, form.language,
                                      form.consent, ip)  # fmt: skip
-        event_id = signup.request(state.engine, asked, state.key)
+        try:
+            event_id = signup.request(state.engine, asked, state.key)
+        except sa.exc.OperationalError:  # locked longer than we wait (or a full disk)
+            queued.queue_signup(state, asked, now)
+            return
         if event_id is not None:
             send_confirmation(state, asked, event_id)
+        if queued.waiting(state):  # the database is free again: write what waits
+            queued.retry(state, functools.partial(send_confirmation, state))
     expire_pending(state, now)
 
 
@@ -135,6 +145,10 @@ def expire_pending(state: AppState, now: float) -> None:
     before = dt.datetime.fromtimestamp(now, dt.UTC) - dt.timedelta(
         days=state.settings.confirm_days
     )
-    expired = signup.expire(state.engine, before)
+    try:
+        expired = signup.expire(state.engine, before)
+    except sa.exc.OperationalError:  # locked: the next sweep does it
+        state.expired_at = 0.0
+        return
     if expired:
         log.info("%d unconfirmed sign-ups expired", expired)

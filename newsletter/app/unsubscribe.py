@@ -10,17 +10,20 @@ waits, the unsubscribe is queued durably (:mod:`newsletter.deliver.unsubscribes`
 
 from __future__ import annotations
 
+import contextlib
+
 import sqlalchemy as sa
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import HTMLResponse
 
+from newsletter.app import queued
 from newsletter.app.links import form_token, invalid
 from newsletter.app.security import client_ip
 from newsletter.app.state import AppState
 from newsletter.deliver import subscribers as subs
 from newsletter.deliver.tokens import read_token
-from newsletter.deliver.unsubscribes import apply_queued, enqueue, queue_path
+from newsletter.deliver.unsubscribes import apply_queued
 
 ONE_CLICK = "one-click (List-Unsubscribe-Post)"
 BUTTON = "unsubscribe link"
@@ -59,23 +62,18 @@ async def unsubscribe(request: Request) -> HTMLResponse:
         return invalid(state, request)
     body = await request.body()
     source = ONE_CLICK if b"List-Unsubscribe=One-Click" in body else BUTTON
-    written = await run_in_threadpool(_write, state, person.id, source, client_ip(request))
-    if not written:
-        language = state.pages.language(request, person.language or "pl")
-        return state.pages.message(language, "unsubscribe_title", "busy", 503)
+    await run_in_threadpool(_write, state, person.id, source, client_ip(request))
     return _done(state, request, person)
 
 
-def _write(state: AppState, subscriber_id: int, source: str, ip: str | None) -> bool:
-    """Unsubscribe now, or queue it when the database stays locked; False only when it
-    can be neither (a locked database that is not SQLite: there is no queue)."""
+def _write(state: AppState, subscriber_id: int, source: str, ip: str | None) -> None:
+    """Unsubscribe now, or queue it when the database stays locked (:class:`Busy`, a 503
+    page, only when it can be neither: a database that is not SQLite, a full disk)."""
     try:
         with state.engine.begin() as connection:
             subs.set_status(connection, subscriber_id, subs.UNSUBSCRIBED, source, ip)
-        apply_queued(state.engine)
     except sa.exc.OperationalError:  # the database stayed locked longer than we wait
-        queue = queue_path(state.engine)
-        if queue is None:
-            return False
-        enqueue(queue, subscriber_id)  # durable: applied by the next write that can
-    return True
+        queued.queue_leave(state, subscriber_id)  # durable: applied by the next write
+        return
+    with contextlib.suppress(sa.exc.OperationalError):  # written; the queue waits
+        apply_queued(state.engine)

@@ -14,13 +14,16 @@ from newsletter.commands.options import db_option
 @click.option("--busy-timeout", default=5.0, show_default=True, type=click.FloatRange(0.1, 20),
               metavar="SECONDS", help="How long an unsubscribe waits for a locked SQLite "
               "database before it is queued (below mail clients' own timeouts).")  # fmt: skip
+@click.option("--header-timeout", default=10.0, show_default=True,
+              type=click.FloatRange(0.5, 300), metavar="SECONDS", help="Close a connection "
+              "whose request line and headers have not all come in this time.")  # fmt: skip
 @click.option("--smtp", "smtp_url", metavar="URL", help="SMTP server for sign-up confirmation "
               "e-mails (default: $NEWSLETTER_SMTP_URL; without one, no sign-up form).")  # fmt: skip
 @db_option
 @click.pass_context
 def serve(
-    ctx: click.Context, host: str, port: int, busy_timeout: float, smtp_url: str | None,
-    db: str | None,
+    ctx: click.Context, host: str, port: int, busy_timeout: float, header_timeout: float,
+    smtp_url: str | None, db: str | None,
 ) -> None:  # fmt: skip
     """Serve the reader's pages: /subscribe, /confirm/<token>, /p/<token>, /u/<token>.
 
@@ -39,6 +42,7 @@ def serve(
 
     import uvicorn
 
+    from newsletter.app.connections import head_timeout_protocol
     from newsletter.app.routes import RedactTokens, create_app, signup_enabled
     from newsletter.commands.options import require_db
     from newsletter.deliver.confirmations import ConfirmationMailer
@@ -60,6 +64,6 @@ def serve(
         click.secho(f"warning: no sign-up form ({missing})", fg="yellow", err=True)
     logging.getLogger("uvicorn.access").addFilter(RedactTokens())
     uvicorn.run(create_app(engine, project, key, mailer=mailer), host=host, port=port,
-                proxy_headers=True)  # fmt: skip
+                proxy_headers=True, http=head_timeout_protocol(header_timeout))  # fmt: skip
     if mailer:
         mailer.close()

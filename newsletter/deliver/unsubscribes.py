@@ -10,7 +10,9 @@ before it claims a row. PostgreSQL locks rows, not the database: it needs no que
 
 from __future__ import annotations
 
+import contextlib
 import os
+import secrets
 from pathlib import Path
 
 from sqlalchemy.engine import Engine
@@ -38,18 +40,21 @@ def enqueue(path: Path, subscriber_id: int) -> None:
 def apply_queued(engine: Engine) -> int:
     """Apply every queued unsubscribe in one transaction; how many were applied.
 
-    The file is renamed first (atomically), so unsubscribes queued meanwhile go to a new
-    file; if the write fails, the taken lines are put back for the next try.
+    The file is renamed first (atomically, to a name of this process and call), so
+    unsubscribes queued meanwhile go to a new file; if the write fails, the taken lines
+    are put back for the next try. Files taken by a process that died before it was done
+    are taken over, so a crash mid-way loses nothing either.
     """
     path = queue_path(engine)
-    if path is None or not path.exists():
+    if path is None:
         return 0
-    taking = path.with_name(f"{path.name}.{os.getpid()}")
-    try:
+    taking = path.with_name(f"{path.name}.{os.getpid()}.{secrets.token_hex(4)}")
+    with contextlib.suppress(FileNotFoundError):  # nothing queued, or another caller took it
         path.rename(taking)
-    except FileNotFoundError:  # another process took it
+    taken = [f for f in (taking, *_orphans(path)) if f.exists()]
+    if not taken:
         return 0
-    ids = [int(line) for line in taking.read_text("ascii").split() if line.isdigit()]
+    ids = [int(word) for f in taken for word in f.read_text("ascii").split() if word.isdigit()]
     try:
         with engine.begin() as connection:
             for subscriber_id in ids:
@@ -57,7 +62,32 @@ def apply_queued(engine: Engine) -> int:
     except BaseException:
         for subscriber_id in ids:
             enqueue(path, subscriber_id)
-        taking.unlink()
+        for f in taken:
+            f.unlink(missing_ok=True)
         raise
-    taking.unlink()
+    for f in taken:
+        f.unlink(missing_ok=True)
     return len(ids)
+
+
+def _orphans(path: Path) -> list[Path]:
+    """Queue files taken by processes that are gone (``<queue>.<pid>.<nonce>``)."""
+    found = []
+    for taken in path.parent.glob(f"{path.name}.*"):
+        pid = taken.name[len(path.name) + 1 :].split(".")[0]
+        if pid.isdigit() and int(pid) != os.getpid() and not _alive(int(pid)):
+            orphan = taken.with_name(f"{path.name}.{os.getpid()}.{secrets.token_hex(4)}")
+            with contextlib.suppress(FileNotFoundError):  # two takers: one wins the rename
+                taken.rename(orphan)
+                found.append(orphan)
+    return found
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # another user's process: alive
+        return True
+    return True

@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import os
 import re
+import subprocess
 import sys
 import threading
 import time
@@ -21,8 +23,10 @@ import uvicorn
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "deliver"))  # mailhelpers
 
+import httpx
 from mailhelpers import SECRET, Recorder, free_port, smtp_server
 
+from newsletter.app.connections import head_timeout_protocol
 from newsletter.app.routes import create_app
 from newsletter.app.settings import AppSettings
 from newsletter.deliver.confirmations import ConfirmationMailer
@@ -76,7 +80,7 @@ def serving(
         mailer = ConfirmationMailer(project.site, smtp_settings(url)) if signup else None
         app = create_app(engine, project, KEY, settings, mailer)
         config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning",
-                                proxy_headers=True)  # fmt: skip
+                                proxy_headers=True, http=head_timeout_protocol(10))  # fmt: skip
         server = uvicorn.Server(config)
         thread = threading.Thread(target=server.run, daemon=True)
         thread.start()
@@ -92,3 +96,43 @@ def serving(
             if mailer:
                 mailer.close()
             engine.dispose()
+
+
+@dataclass
+class Process:
+    """``newsletter serve`` as its own process: its URL, port, pid, database and mail."""
+
+    base: str
+    port: int
+    process: subprocess.Popen
+    db: Path
+    recorder: Recorder
+
+
+@contextlib.contextmanager
+def serve_process(db: Path, *options: str) -> Iterator[Process]:
+    """The real CLI on a free loopback port with an aiosmtpd for its confirmations (its
+    memory, open connections and time-outs are its own, apart from the test's)."""
+    root = Path(__file__).resolve().parent.parent.parent
+    port = free_port()
+    exe = Path(sys.executable).with_name("newsletter")
+    env = {**os.environ, "NEWSLETTER_SECRET": SECRET}
+    recorder = Recorder()
+    with smtp_server(recorder) as url, open(db.with_suffix(".log"), "wb") as log:
+        process = subprocess.Popen(
+            [str(exe), "serve", "--db", str(db), "--port", str(port), "--smtp", url, *options],
+            cwd=root, env=env, stdout=log, stderr=subprocess.STDOUT,
+        )  # fmt: skip
+        base = f"http://127.0.0.1:{port}"
+        try:
+            for _ in range(400):  # bounded wait for start-up
+                try:
+                    httpx.get(base + "/favicon.ico", timeout=1)
+                    break
+                except httpx.TransportError:
+                    assert process.poll() is None, db.with_suffix(".log").read_text()
+                    time.sleep(0.05)
+            yield Process(base, port, process, db, recorder)
+        finally:
+            process.terminate()
+            process.wait(10)

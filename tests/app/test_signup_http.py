@@ -107,6 +107,27 @@ def test_honeypot_forged_csrf_cross_site_and_replayed_work_are_refused(served: S
     assert status(served, "bot@example.com") is None and not served.recorder.received[1:]
 
 
+def test_one_solution_passes_one_sign_up_wherever_its_digits_are_cut(served: Served):
+    """The hash covers salt + number: moving digits between the two fields, or writing the
+    number another way, keeps the hash; none of it may pass a second sign-up."""
+    with httpx.Client(base_url=served.base) as client:
+        data = form(client, "cut0@example.com")
+        while len(data["pow_number"]) < 3:  # enough digits to move (95 % of challenges)
+            data = form(client, "cut0@example.com")
+        salt, number = data["pow_salt"], data["pow_number"]
+        recut = [(salt + number[:k], number[k:]) for k in (1, 2)]
+        recut += [(salt, "0" + number), (salt[:-1], salt[-1] + number)]  # leading zero; back
+        for n, (other_salt, other_number) in enumerate(recut, 1):
+            tried = {**data, "email": f"cut{n}@example.com", "pow_salt": other_salt,
+                     "pow_number": other_number}  # fmt: skip
+            assert client.post("/subscribe", data=tried).status_code == 400, (n, tried)
+        assert client.post("/subscribe", data=data).status_code == 200  # the genuine one
+        again = {**data, "email": "cut9@example.com"}
+        assert client.post("/subscribe", data=again).status_code == 400  # used up
+    time.sleep(0.5)
+    assert [to for to, _ in served.recorder.messages()] == ["cut0@example.com"]
+
+
 def test_forged_expired_and_foreign_tokens_are_refused(served: Served):
     sign_up(served, "tokens@example.com")
     link = served.confirm_link("tokens@example.com")
