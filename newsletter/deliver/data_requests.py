@@ -126,7 +126,7 @@ class Erasure:
 
 
 FREE_TEXT: dict[str, dict[str, str]] = {
-    "subscribers": {"name": "text", "source": "text"},
+    "subscribers": {"name": "own name", "source": "text"},
     "consent_events": {"source": "text", "details": "json"},
     "deliveries": {"reply": "text"},
     "sends": {"issue_path": "text", "options": "json text"},
@@ -134,7 +134,9 @@ FREE_TEXT: dict[str, dict[str, str]] = {
                         "raw": "message"},
 }  # fmt: skip
 """Every column that can hold someone's address or name in free text, of anyone's row:
-``forget`` searches each (how: ``text``, JSON, a whole message's bytes)."""
+``forget`` searches each (how: ``text``, JSON, a whole message's bytes). ``own name``:
+another subscriber's name may be the same as the person's (two Jan Kowalskis): it is
+theirs, and only an address in it is taken out."""
 NOT_FREE_TEXT = {
     "subscribers": ("email", "email_key", "language", "status"),  # each row's own address
     "sends": ("id", "issue_id", "message_key", "state"),
@@ -169,8 +171,10 @@ def forget(engine: Engine, email: str, key: bytes) -> Erasure:
             .where(subscribers.c.email_key == forgotten.address_key(address))
         ).first()  # fmt: skip
         forgotten.remember(connection, key, address)
+        # Never listed, or forgotten before: other records may still name them.
+        stored = row.email if row is not None else address
+        person = _person(stored, row.name if row is not None else None)
         if row is not None:
-            person = _person(row.email, row.name)
             events = _scrub_events(connection, row.id, person.plain)
             journal = _scrub_journal(connection, row.id, person.plain)
             _drop_bounces(connection, row.id)
@@ -183,9 +187,7 @@ def forget(engine: Engine, email: str, key: bytes) -> Erasure:
                         unsubscribed_at=None, updated_at=moment)
             )  # fmt: skip
             consent.record(connection, row.id, consent.FORGOTTEN, FORGET_SOURCE)
-        else:  # never listed, or forgotten before: other records may still name them
-            person = _person(address, None)
-        others, kept = _scrub_free_text(connection, person)
+        others, kept = _scrub_free_text(connection, person, _person(stored, None))
     warning = clear_old_versions(engine)
     if row is None:
         return Erasure(False, others=others, kept=kept, warning=warning)
@@ -247,11 +249,14 @@ def _drop_bounces(connection: Connection, subscriber_id: int) -> None:
     )
 
 
-def _scrub_free_text(connection: Connection, person: traces.Person) -> tuple[int, int]:
+def _scrub_free_text(
+    connection: Connection, person: traces.Person, address: traces.Person
+) -> tuple[int, int]:
     """Every row of every table whose free text (:data:`FREE_TEXT`) names the person, in
     any encoding, gets :data:`ERASED` in its place; a message kept aside that names them
     loses its bytes (rewriting each encoded occurrence would leave the next encoding
-    nobody thought of). Returns (rows changed, messages erased)."""
+    nobody thought of). ``address``: the person by address only, for other people's
+    names. Returns (rows changed, messages erased)."""
     rows_changed = messages = 0
     for name, columns in FREE_TEXT.items():
         table = metadata.tables[name]
@@ -269,7 +274,7 @@ def _scrub_free_text(connection: Connection, person: traces.Person) -> tuple[int
                     if person.named_in_message(value):
                         values[column] = None
                     continue
-                cleaned = _scrubbed(value, how, person)
+                cleaned = _scrubbed(value, how, address if how == "own name" else person)
                 if cleaned != value:
                     values[column] = cleaned
             if "raw" in values:

@@ -432,3 +432,13 @@ def test_every_text_column_of_the_schema_is_searched_or_known_to_hold_no_free_te
     known = {(t, c) for t, columns in data_requests.NOT_FREE_TEXT.items() for c in columns}
     assert not searched & known
     assert textual == searched | known
+
+
+def test_a_namesake_keeps_her_name_and_an_address_in_a_name_is_taken_out(lucja):
+    engine, env, _, _ = lucja
+    subs.add(engine, subs.candidate("l.wasik@example.org", LUCJA_NAME, "pl", "form"))
+    subs.add(engine, subs.candidate("ewa@example.org", f"Ewa (fwd {LUCJA})", "pl", "form"))
+    cli(env, "subscribers", "forget", "--yes", LUCJA)
+    assert subs.find(engine, "l.wasik@example.org").name == LUCJA_NAME  # her own name
+    assert subs.find(engine, "ewa@example.org").name == "Ewa (fwd [forgotten])"
+    assert subs.find(engine, "ola@example.com").source == "recommended by [forgotten] <[forgotten]>"
