@@ -11,6 +11,12 @@ consent events, and the address from every free text (a server's reply such as
 ``jan@example.com: 550 5.1.1 unknown user`` in the journal or an event's source). A keyed
 hash of the address is kept (:mod:`newsletter.deliver.forgotten`) so that no later
 import puts them back, and one ``forgotten`` event says that an erasure happened.
+
+Other people's records may name them too (a consent source "recommended by Jan…", a
+bounce about someone else, a message kept aside), and not always in plain text: every
+free-text column of the schema (:data:`FREE_TEXT`) is searched with everything decoded
+(:mod:`newsletter.deliver.traces`). Last, the copies a database keeps of what was
+overwritten are cleared: SQLite's write-ahead log, PostgreSQL's dead row versions.
 """
 
 from __future__ import annotations
