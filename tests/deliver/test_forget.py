@@ -288,6 +288,10 @@ def _needles(text: str) -> dict[str, bytes]:
     data = text.encode()
     needles = {"utf-8": data.lower(), "qp": quopri.encodestring(data).replace(b"=\n", b"")
                .lower()[:40], "percent": quote(text, safe="").encode().lower()}  # fmt: skip
+    needles["q-word"] = needles["qp"].replace(b" ", b"_")
+    needles["q-escaped"] = "".join(ch if ch.isalnum() and ch.isascii() else
+                                   "".join(f"={b:02x}" for b in ch.encode())
+                                   for ch in text).encode()[:40]  # fmt: skip
     for shift in range(3):  # the part of the encoding that the neighbours cannot change
         encoded = base64.b64encode(b"\0" * shift + data)
         needles[f"base64+{shift}"] = encoded[4 if shift else 0 : -4]
