@@ -240,10 +240,13 @@ def forget(email: str, yes: bool, db: str | None) -> None:
     """Erase a person's data on their request (GDPR right to erasure).
 
     Their address, name and language go from the list; their consent events lose the
-    network and details, and every text (a server's reply, a source) loses their address;
-    the journal keeps only counts and statuses. A keyed hash of the address (HMAC-SHA256
-    under NEWSLETTER_SECRET) is kept, so no import, `add` or sign-up puts them back; one
-    event records that an erasure happened. Cannot be undone.
+    network and details, and every text (a server's reply, a source, other people's
+    records) loses their address and name, found in any encoding; a message kept aside
+    that names them is erased; the journal keeps only counts and statuses. Old copies in
+    the database are cleared too (SQLite's log is checkpointed, PostgreSQL is vacuumed).
+    A keyed hash of the address (HMAC-SHA256 under NEWSLETTER_SECRET) is kept, so no
+    import, `add` or sign-up puts them back; one event records that an erasure happened.
+    Cannot be undone.
 
     \b
     Example:
@@ -258,10 +261,14 @@ def forget(email: str, yes: bool, db: str | None) -> None:
         click.confirm(f"Erase everything stored about {email.strip()}? This cannot be undone",
                       abort=True, err=True)  # fmt: skip
     done = erase(engine, email, key)
+    elsewhere = (f"; {done.others} other records named them and were cleaned"
+                 f" ({done.kept} kept-aside messages erased)" if done.others else "")  # fmt: skip
     if done.listed:
         click.echo(f"{email.strip()}: forgotten ({done.events} consent events and "
-                   f"{done.deliveries} journal replies cleaned); imports and sign-ups will "
-                   "not add this address again")  # fmt: skip
+                   f"{done.deliveries} journal replies cleaned{elsewhere}); imports and "
+                   "sign-ups will not add this address again")  # fmt: skip
     else:
-        click.echo(f"{email.strip()}: not on the list; remembered as forgotten, so imports "
-                   "and sign-ups will not add it")  # fmt: skip
+        click.echo(f"{email.strip()}: not on the list{elsewhere}; remembered as forgotten, "
+                   "so imports and sign-ups will not add it")  # fmt: skip
+    if done.warning:
+        click.secho(f"warning: {done.warning}", fg="yellow", err=True)

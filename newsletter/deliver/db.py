@@ -290,12 +290,16 @@ def _sqlite_pragmas(dbapi_connection, _record, busy_ms: int) -> None:  # type: i
     """WAL lets the unsubscribe server read while a send writes. synchronous=NORMAL still
     survives a killed process (only power loss may drop the last commits), and makes the
     commit after every message cheap. busy_timeout makes concurrent writers wait, not fail.
+    secure_delete zeroes what a delete or an update leaves behind on a page, so the bytes of
+    an erased person (``subscribers forget``) are not still in the file: some SQLite builds
+    have it on by default (Debian's), others not (python.org's), so it is not left to them.
     """
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute(f"PRAGMA busy_timeout={busy_ms}")
     cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA secure_delete=ON")
     cursor.close()
 
 

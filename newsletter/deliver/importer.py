@@ -33,6 +33,8 @@ COLUMNS: dict[str, tuple[str, ...]] = {
     "language": ("language", "lang", "jezyk"),
     "source": ("source", "consent", "consent source", "zrodlo", "zgoda", "zrodlo zgody"),
     "status": ("status",),
+    "subscribed_at": ("subscribed at", "data zapisu"),
+    "unsubscribed_at": ("unsubscribed at", "data wypisu"),
 }  # fmt: skip
 """Accepted header names per field, written without Polish diacritics (matched that way)."""
 
@@ -165,20 +167,33 @@ def import_csv(
             continue
         report.rows += 1
 
-        def cell(name: str, cells: list[str] = cells) -> str | None:
+        def cell(name: str, cells: list[str] = cells) -> tuple[str | None, bool]:
+            """The field's value, and whether an export marked it as exact."""
             index = columns.get(name)
             value = cells[index] if index is not None and index < len(cells) else None
-            return subscribers.unneutralise_formula(value) if value else value
+            return subscribers.import_cell(value) if value else (value, False)
 
+        name, exact_name = cell("name")
+        source, exact_source = cell("source")
         try:
             item = subscribers.candidate(
-                cell("email") or "",
-                cell("name"),
-                cell("language"),
-                cell("source") or default_source,
+                cell("email")[0] or "",
+                name,
+                cell("language")[0],
+                source or default_source,
                 smtputf8,
-                cell("status"),
+                cell("status")[0],
             )
+            item = dataclasses.replace(
+                item,
+                name=subscribers.check_name(item.email, name, exact=True) if exact_name
+                else item.name,
+                source=source if exact_source else item.source,
+                subscribed_at=subscribers.import_time(cell("subscribed_at")[0] or "",
+                                                      "subscribed_at"),
+                unsubscribed_at=subscribers.import_time(cell("unsubscribed_at")[0] or "",
+                                                        "unsubscribed_at"),
+            )  # fmt: skip
         except subscribers.InvalidSubscriber as exc:
             report.rejected.append(Problem(Location(path, line), str(exc)))
             continue

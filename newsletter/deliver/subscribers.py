@@ -70,6 +70,9 @@ class Candidate:
     source: str | None = None
     status: str = SUBSCRIBED  # an exported list keeps who left: they stay off on import
     origin: str = "command"  # where the change came from, for the consent record
+    # When they subscribed and left, as an exported list says (default: now, as added).
+    subscribed_at: dt.datetime | None = None
+    unsubscribed_at: dt.datetime | None = None
 
     @property
     def key(self) -> str:
@@ -95,9 +98,10 @@ def check_address(email: str, smtputf8: bool = False) -> str:
     return checked.normalized
 
 
-def check_name(email: str, name: str | None) -> str | None:
-    """The name stripped (None when empty), or InvalidSubscriber: it goes into To:."""
-    name = (name or "").strip() or None
+def check_name(email: str, name: str | None, exact: bool = False) -> str | None:
+    """The name stripped (None when empty), or InvalidSubscriber: it goes into To:.
+    ``exact``: the name is kept as given, spaces around it included (an export read back)."""
+    name = (name if exact else (name or "").strip()) or None
     if name is not None:
         if any(ch in name for ch in "\r\n\x00"):
             raise InvalidSubscriber(f"the name of {email} contains a line break")
@@ -169,8 +173,9 @@ def save(
                 "language": item.language,
                 "status": item.status,
                 "source": item.source,
-                "subscribed_at": moment,
-                "unsubscribed_at": moment if item.status == UNSUBSCRIBED else None,
+                "subscribed_at": item.subscribed_at or moment,
+                "unsubscribed_at": item.unsubscribed_at
+                or (moment if item.status == UNSUBSCRIBED else None),
                 "created_at": moment,
                 "updated_at": moment,
             }
@@ -187,7 +192,8 @@ def save(
                 subscribers.update()
                 .where(subscribers.c.id == row["id"])
                 .values(status=item.status, name=item.name or row["name"], source=item.source,
-                        language=item.language or row["language"], subscribed_at=moment,
+                        language=item.language or row["language"],
+                        subscribed_at=item.subscribed_at or moment,
                         updated_at=moment)
             )  # fmt: skip
             row["status"] = item.status
@@ -343,9 +349,12 @@ def export(engine: Engine, out: TextIO, status: str | None = None) -> int:
     Sign-ups never confirmed (pending, expired) are left out unless asked for by status.
     A cell a spreadsheet would run as a formula (``=``, ``+``, ``-``, ``@``, tab or CR
     first) gets a leading apostrophe: a name such as ``=HYPERLINK(…)`` typed into a
-    sign-up form must not become a live link or command in the editor's Excel.
+    sign-up form must not become a live link or command in the editor's Excel. So do a
+    cell that begins with an apostrophe and one with spaces around it, so that import
+    (:func:`import_cell`) takes back exactly what was exported; times are ISO 8601 UTC.
+    Lines end in CRLF (RFC 4180): a cell holding a bare CR is then quoted as well.
     """
-    writer = csv.writer(out, lineterminator="\n")
+    writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(EXPORT_COLUMNS)
     written = 0
     for item in iter_subscribers(engine, status):
@@ -356,8 +365,8 @@ def export(engine: Engine, out: TextIO, status: str | None = None) -> int:
         writer.writerow(
             [
                 "" if value is None
-                else value.isoformat() if hasattr(value, "isoformat")
-                else neutralise_formula(value)
+                else export_time(value) if isinstance(value, dt.datetime)
+                else export_cell(value)
                 for value in (getattr(item, column) for column in EXPORT_COLUMNS)
             ]
         )  # fmt: skip
@@ -370,9 +379,44 @@ def neutralise_formula(value: str) -> str:
     return "'" + value if value[:1] in FORMULA_STARTS else value
 
 
-def unneutralise_formula(value: str) -> str:
-    """The value :func:`neutralise_formula` was given (an import reads back an export)."""
-    return value[1:] if value[:1] == "'" and value[1:2] in FORMULA_STARTS else value
+def _marked(value: str) -> bool:
+    """Whether export puts an apostrophe in front of ``value``."""
+    return value[:1] in (*FORMULA_STARTS, "'") or value != value.strip()
+
+
+def export_cell(value: str) -> str:
+    """``value`` as an export writes it: with an apostrophe in front when a spreadsheet
+    would run it as a formula (:func:`neutralise_formula`), when it begins with an
+    apostrophe itself, or when it begins or ends with spaces (an import strips those)."""
+    return "'" + value if _marked(value) else value
+
+
+def import_cell(cell: str) -> tuple[str, bool]:
+    """(the value :func:`export_cell` was given, True) for a cell export marked; else
+    (the cell as it is, False). Exactly the inverse: a cell export did not write (an
+    editor's ``'Tis``) is left alone, and a marked value is taken as it is, unstripped."""
+    if cell[:1] == "'" and _marked(cell[1:]):
+        return cell[1:], True
+    return cell, False
+
+
+def export_time(value: dt.datetime) -> str:
+    """A stored time as export writes it: ISO 8601 in UTC (SQLite's come back naive)."""
+    return (value if value.tzinfo else value.replace(tzinfo=dt.UTC)).astimezone(dt.UTC).isoformat()
+
+
+def import_time(cell: str, field: str) -> dt.datetime | None:
+    """A time of an imported row (ISO 8601; without a zone: UTC), or InvalidSubscriber."""
+    text = cell.strip()
+    if not text:
+        return None
+    try:
+        value = dt.datetime.fromisoformat(text)
+    except ValueError:
+        raise InvalidSubscriber(
+            f"'{text}' in {field} is not a time: write it as 2024-05-01T12:00:00+00:00"
+        ) from None
+    return (value if value.tzinfo else value.replace(tzinfo=dt.UTC)).astimezone(dt.UTC)
 
 
 def _subscriber(row) -> Subscriber:  # type: ignore[no-untyped-def]

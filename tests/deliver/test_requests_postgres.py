@@ -53,3 +53,29 @@ def test_report_retry_and_forget_on_postgresql(postgres: str):  # noqa: F811
     assert counts_of(cli("report", "2020-12").stdout)["sent"] == 11
     refused = runner.invoke(main, ["subscribers", "add", failed])
     assert refused.exit_code == 1 and "asked to be forgotten" in refused.output
+
+
+def test_forget_vacuums_the_tables_it_wrote_to(postgres: str):  # noqa: F811
+    """PostgreSQL keeps the old versions of updated rows (the address, the name) until
+    VACUUM; forget runs it (outside a transaction) on every table it wrote to."""
+    engine = open_database(postgres)
+    with engine.begin() as connection:  # the server is the module's: start from empty
+        for table in ("deliveries", "sends", "consent_events", "bounce_messages",
+                      "bounce_scores", "subscribers", "forgotten"):  # fmt: skip
+            connection.execute(sa.text(f"DELETE FROM {table}"))
+    addresses = fill_list(engine, 5)
+    subs.add(engine, subs.candidate("ewa.vacuum@example.com", "Ewa Próżnia", "pl"))
+    with engine.begin() as connection:  # other people's free text names her too
+        connection.execute(sa.text("UPDATE subscribers SET source = 'from ewa.vacuum@example.com'"
+                                   " WHERE email = :a"), {"a": addresses[0]})  # fmt: skip
+    done = CliRunner(env={"NEWSLETTER_SECRET": SECRET, "NEWSLETTER_DB": postgres}).invoke(
+        main, ["subscribers", "forget", "--yes", "ewa.vacuum@example.com"])  # fmt: skip
+    assert done.exit_code == 0 and "warning" not in done.output, done.output
+    with engine.connect() as connection:
+        stats = {row.relname: row for row in connection.execute(sa.text(
+            "SELECT relname, last_vacuum, n_dead_tup FROM pg_stat_user_tables"))}  # fmt: skip
+    for table in ("subscribers", "consent_events", "deliveries", "sends", "bounce_messages",
+                  "bounce_scores"):  # fmt: skip
+        assert stats[table].last_vacuum is not None, table
+        assert stats[table].n_dead_tup == 0, table
+    assert "próżnia" not in text_in_database(engine).lower()
