@@ -12,18 +12,27 @@ second time.
    ``${original_recipient}``, or the Delivered-To / X-Original-To / To headers): signed,
    so nobody can name someone else;
 2. what the bounce quotes of our message: a VERP token in its Return-Path, the signed
-   unsubscribe or preference link in its List-Unsubscribe or body, or our Message-ID
-   (``<send key.subscriber id@domain>``, a 64-bit random key per send);
+   unsubscribe or preference link in its List-Unsubscribe or body, or our signed
+   Message-ID (``<send key-signature.subscriber id@domain>``, message_ids.py). An
+   unsigned one (the older form) or one with another id put in proves nothing: every
+   reader sees the send's key in their own copy, and ids are sequential;
 3. the addresses the report names (DSN recipients, flufl.bounce's scan, an ARF report's
    Original-Rcpt-To) when exactly one of them is on the list. Anyone can write such a
    message, so with a ``bounce_address`` (VERP: our own bounces carry a token) it is not
    trusted alone: a bounce attributed this way counts as a soft one, a complaint is kept
    aside for a person.
 
-A bounce, complaint or unsubscribe request attributed to nobody is **kept aside**: its
-bytes stay in ``bounce_messages`` with the reason, listed by ``newsletter bounces
---kept``; nothing is deleted. Auto-replies and unrelated mail are recorded as ignored
+Only a signed token acts at once. A bounce, complaint or unsubscribe request attributed
+to nobody is **kept aside**: its bytes stay in ``bounce_messages`` with the reason,
+listed by ``newsletter bounces --kept``; nothing is deleted. Auto-replies and unrelated mail are recorded as ignored
 and never change anyone.
+
+**Hostile input**: anyone can write to the bounce address. Reading a message is linear
+in its size (reports.py, verp.py, message_ids.py) and bounded by ``[bounces]
+read_seconds`` of CPU; a message over it, too deeply nested or unparsable is recorded as
+unreadable with its bytes (``--kept``) and never read again. Two reports about one person
+read at once by two processes are both recorded and both count (the score row is
+upserted and locked; SQLite's transaction takes the write lock first).
 
 **What changes**: a hard bounce marks the subscriber bounced; soft and other permanent
 failures add to a score (Mailman's model, config.BounceSettings) that marks them bounced
