@@ -74,6 +74,13 @@ def hostile(kind: str, size: int) -> bytes:
         return HEAD % size + b"X-Long: " + _repeat(b"a+b@c ", size) + b"\r\n\r\nx\r\n"
     if kind == "encoded-subject":
         return (b"From: x@y\r\nSubject: " + _repeat(b"=?x?q?a", size) + b"\r\n\r\nunsubscribe\r\n")
+    if kind == "comment-from":  # a From of nested comments: the address parser recurses
+        return b"From: " + _repeat(b"(", size) + b"\r\nSubject: Undelivered Mail\r\n\r\nx\r\n"
+    if kind == "arf-recipients":  # a complaint naming one long run of addresses
+        return (HEAD % size + b"Content-Type: multipart/report; report-type=feedback-report;"
+                b' boundary="b"\r\n\r\n--b\r\nContent-Type: message/feedback-report\r\n\r\n'
+                b"Feedback-Type: abuse\r\nOriginal-Rcpt-To: " + _repeat(b"<a@b.c>,", size)
+                + b"\r\n\r\n--b--\r\n")  # fmt: skip
     if kind == "nested-messages":
         return HEAD % size + _nested(size, mime=False)
     if kind == "nested-multipart":
@@ -89,7 +96,8 @@ def hostile(kind: str, size: int) -> bytes:
 KINDS = ("letters", "digits", "dots", "digit-dots", "spaces", "line-ends", "crlf-spaces",
          "said", "semicolons", "brackets", "addresses", "plus-tokens", "domains",
          "message-ids", "link-paths", "smtp-codes", "encoded-words", "long-header",
-         "encoded-subject", "nested-messages", "nested-multipart", "dsn-blocks")  # fmt: skip
+         "encoded-subject", "comment-from", "arf-recipients", "nested-messages",
+         "nested-multipart", "dsn-blocks")  # fmt: skip
 
 
 def main() -> None:

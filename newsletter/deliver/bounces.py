@@ -24,8 +24,8 @@ second time.
 
 Only a signed token acts at once. A bounce, complaint or unsubscribe request attributed
 to nobody is **kept aside**: its bytes stay in ``bounce_messages`` with the reason,
-listed by ``newsletter bounces --kept``; nothing is deleted. Auto-replies and unrelated mail are recorded as ignored
-and never change anyone.
+listed by ``newsletter bounces --kept``; nothing is deleted. Auto-replies and unrelated
+mail are recorded as ignored and never change anyone.
 
 **Hostile input**: anyone can write to the bounce address. Reading a message is linear
 in its size (reports.py, verp.py, message_ids.py) and bounded by ``[bounces]

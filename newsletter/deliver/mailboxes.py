@@ -118,7 +118,8 @@ def read_mbox(path: Path) -> Iterator[Incoming]:
     previous_blank = True
     try:
         with path.open("rb") as handle:
-            for line in handle:
+            # At most the limit at a time: a file of one endless line stays bounded.
+            for line in iter(lambda: handle.readline(MAX_MESSAGE_BYTES + 1), b""):
                 if line.startswith(b"From ") and previous_blank:
                     if number:
                         yield _mbox_message(path, number, lines, size, over)

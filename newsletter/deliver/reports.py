@@ -278,6 +278,15 @@ def _decoded(value: object, limit: int = _HEADER_LIMIT) -> str:
         return text
 
 
+def _address(value: object) -> str:
+    """The address of a header value, read from its first 998 characters (a line's
+    limit): the standard library's parser recurses once per nested comment."""
+    try:
+        return email.utils.parseaddr(str(value)[:998])[1]
+    except RecursionError:
+        return ""
+
+
 def _one_line(value: object, limit: int = 200) -> str:
     return " ".join(str(value or "").split())[:limit]
 
@@ -302,10 +311,10 @@ def _complaint(message: Message) -> tuple[str, tuple[str, ...]] | None:
             continue
         kind = _one_line(fields.get("feedback-type", "abuse"), 40).lower() or "abuse"
         addresses = tuple(
-            email.utils.parseaddr(str(value))[1] for value in fields.get_all("original-rcpt-to", [])
+            _address(value) for value in fields.get_all("original-rcpt-to", [])[:100]
         )
         return f"arf {kind}", tuple(a for a in addresses if a)
-    sender = email.utils.parseaddr(str(message.get("from", "")))[1].lower()
+    sender = _address(message.get("from", "")).lower()
     subject = _one_line(message.get("subject", "")).lower()
     if sender.endswith(("@hotmail.com", "@outlook.com", "@microsoft.com")) and \
             subject.startswith("complaint about message from"):  # fmt: skip
@@ -376,9 +385,10 @@ def _flufl_failures(message: Message, data: bytes | None = None) -> tuple[Failur
     if data is not None and (len(data) > FLUFL_BYTES or data.count(b"\n") > FLUFL_LINES):
         data = _first_lines(data, FLUFL_BYTES, FLUFL_LINES)
         message = email.message_from_bytes(data)
-    if data is not None and not email.utils.getaddresses([str(message.get("from", ""))]):
-        # Its Yale detector fails on a message without a From (IndexError): give it an
-        # empty one, which every detector reads as "not a daemon".
+    if data is not None and not _address(message.get("from", "")):
+        # Its Yale detector fails on a message without a From address (IndexError, or
+        # RecursionError on nested comments): put an empty one first, which every
+        # detector reads as "not a daemon".
         message = email.message_from_bytes(b"From: <>\r\n" + data)
     try:
         temporary, permanent = all_failures(message)
