@@ -191,7 +191,7 @@ def _one(engine: Engine, incoming: Incoming, context: Context, summary: Summary)
             evidence = gather(report, context)
     except (sa.exc.OperationalError, sa.exc.InterfaceError):
         raise
-    except Exception as exc:  # hostile or broken input fails alone, named, on record
+    except (Exception, ReadTimeout) as exc:  # hostile or broken: fails alone, on record
         return _unreadable(engine, incoming, raw, exc, summary)
     source = f"bounces: {incoming.source}"
     for attempt in range(_ATTEMPTS):
@@ -244,8 +244,10 @@ def _writing(engine: Engine) -> Iterator[Connection]:
         yield connection
 
 
-class ReadTimeout(Exception):
-    """A message took longer than ``[bounces] read_seconds`` of CPU to read."""
+class ReadTimeout(BaseException):
+    """A message took longer than ``[bounces] read_seconds`` of CPU to read. A
+    BaseException (as KeyboardInterrupt is), so that no ``except Exception`` in a parser
+    or a detector on the way swallows it and reads on unbounded."""
 
 
 @contextlib.contextmanager
@@ -280,8 +282,8 @@ def _raw_fingerprint(data: bytes) -> str:
     return f"raw:{hashlib.sha256(data).hexdigest()}"
 
 
-def _unreadable(engine: Engine, incoming: Incoming, fingerprint: str, exc: Exception,
-                summary: Summary) -> str:  # fmt: skip
+def _unreadable(engine: Engine, incoming: Incoming, fingerprint: str,
+                exc: Exception | ReadTimeout, summary: Summary) -> str:  # fmt: skip
     """Record a message that cannot be read (hostile, broken, too slow), with its bytes
     for a person (``--kept``), so the next run does not parse it again; name it once."""
     why = f"{exc}" if isinstance(exc, ReadTimeout | UnreadableMessage) else \
@@ -298,7 +300,7 @@ def _unreadable(engine: Engine, incoming: Incoming, fingerprint: str, exc: Excep
     summary.counts[UNREADABLE] += 1
     summary.errors.append(f"{incoming.source}: {detail} (recorded: not read again; "
                           "see --kept)"[:600])  # fmt: skip
-    return ERROR
+    return UNREADABLE
 
 
 def _recorded_outcome(connection: Connection, fingerprint: str) -> str | None:

@@ -7,6 +7,7 @@ every run, and a full or locked database is one line and exit 75.
 
 from __future__ import annotations
 
+import email
 import importlib.util
 import os
 import sqlite3
@@ -20,6 +21,8 @@ from conftest import ROOT
 from mailhelpers import SECRET
 from test_bounces import _config, postfix_dsn, status, verp
 
+from newsletter.deliver import bounces as bounces_module
+from newsletter.deliver import reports
 from newsletter.deliver import subscribers as subs
 from newsletter.deliver.db import open_database
 
@@ -98,6 +101,15 @@ def test_a_message_over_the_cpu_bound_fails_alone_and_is_not_read_again(engine, 
     assert "2 already seen, 0 unreadable" in again.stdout.decode()
     kept = bounces(tmp_path, "--kept", config=config)
     assert "1-slow" in kept.stdout.decode() and "took over" in kept.stdout.decode()
+
+
+def test_the_cpu_bound_is_not_swallowed_by_a_bounce_detector():
+    """flufl.bounce's detectors run inside ``except Exception``: the bound's signal must
+    get through them (else the message is read on, unbounded)."""
+    data = b"From: x@y\r\nSubject: Undelivered Mail\r\n\r\n" + b"\n" * 5000
+    message = email.message_from_bytes(data)
+    with pytest.raises(bounces_module.ReadTimeout), bounces_module.cpu_limit(0.01):
+        reports._flufl_failures(message, data)  # about 0.3 s of CPU
 
 
 def test_deeply_nested_mime_is_refused_named_and_kept(engine, tmp_path: Path):
