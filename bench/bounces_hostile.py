@@ -73,7 +73,8 @@ def hostile(kind: str, size: int) -> bytes:
     if kind == "long-header":  # one megabyte header of words and addresses
         return HEAD % size + b"X-Long: " + _repeat(b"a+b@c ", size) + b"\r\n\r\nx\r\n"
     if kind == "encoded-subject":
-        return (b"From: x@y\r\nSubject: " + _repeat(b"=?x?q?a", size) + b"\r\n\r\nunsubscribe\r\n")
+        return (b"From: x@y\r\nSubject: " + _repeat(b"=?x?q?a", size)
+                + b"\r\n\r\nunsubscribe %d\r\n" % size)  # fmt: skip
     if kind == "comment-from":  # a From of nested comments: the address parser recurses
         return b"From: " + _repeat(b"(", size) + b"\r\nSubject: Undelivered Mail\r\n\r\nx\r\n"
     if kind == "arf-recipients":  # a complaint naming one long run of addresses
@@ -119,7 +120,8 @@ def main() -> None:
                 start = time.process_time()
                 summary = bounces.process(engine, [Incoming(f"{kind}-{size}", data)], context)
                 seconds = time.process_time() - start
-                outcome = next((k for k, v in summary.counts.items() if v), "error")
+                outcome = next((k for k, v in summary.counts.items() if v),
+                               "already seen" if summary.already_seen else "error")
                 results.append((seconds, kind, len(data), outcome))
                 print(f"  {kind:18} {len(data):>9,} bytes {seconds:8.3f} s CPU  {outcome}",
                       flush=True)
