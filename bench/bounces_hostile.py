@@ -9,8 +9,15 @@ semicolons, addresses, encoded words, a megabyte header, deeply nested MIME…);
 read by `newsletter bounces`' own code (bounces.process: parse, attribute, record) into
 a fresh SQLite list, and the CPU seconds of that one message are printed, worst last.
 
-Before issue 20 the worst was a run of letters or digits (the VERP pattern retried it
-from every character): 137 KB took 203 s, 1 MB hours.
+Measured 2026-12-03 (2-core machine, CPU seconds of one message):
+
+    before issue 20 (f2f24c1)      letters 20 KB 12.0 s, 40 KB 48.2 s, 137 KB 554 s;
+                                   1 MB about 29,500 s (8 h; quadratic, extrapolated)
+                                   encoded-subject 137 KB 68 s; line-ends 137 KB 5.5 s
+    after                          worst of 24 kinds: 137 KB 0.30 s, 1 MB 1.0 s
+
+The letters (or digits, dots, dashes) were the VERP pattern, which began with the local
+part's run of characters and retried it from each one, twice per message.
 """
 
 from __future__ import annotations
