@@ -93,6 +93,10 @@ class BounceSettings(Node):
     soft_score: Annotated[float, Field(gt=0, le=100)] = 0.5
     permanent_score: Annotated[float, Field(gt=0, le=100)] = 1.0
     reset_after_days: Annotated[int, Field(ge=1, le=365)] = 7
+    read_seconds: Annotated[float, Field(gt=0, le=600)] = 10.0
+    """CPU seconds `newsletter bounces` may spend reading one message (parsing it and
+    finding its tokens; a real bounce takes milliseconds): one that takes longer is
+    recorded as unreadable, kept for a person, and the run goes on."""
 
 
 _BOUNCE_LOCAL = r"^[a-z0-9][a-z0-9._-]{0,16}@"

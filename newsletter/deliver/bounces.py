@@ -12,18 +12,27 @@ second time.
    ``${original_recipient}``, or the Delivered-To / X-Original-To / To headers): signed,
    so nobody can name someone else;
 2. what the bounce quotes of our message: a VERP token in its Return-Path, the signed
-   unsubscribe or preference link in its List-Unsubscribe or body, or our Message-ID
-   (``<send key.subscriber id@domain>``, a 64-bit random key per send);
+   unsubscribe or preference link in its List-Unsubscribe or body, or our signed
+   Message-ID (``<send key-signature.subscriber id@domain>``, message_ids.py). An
+   unsigned one (the older form) or one with another id put in proves nothing: every
+   reader sees the send's key in their own copy, and ids are sequential;
 3. the addresses the report names (DSN recipients, flufl.bounce's scan, an ARF report's
    Original-Rcpt-To) when exactly one of them is on the list. Anyone can write such a
    message, so with a ``bounce_address`` (VERP: our own bounces carry a token) it is not
    trusted alone: a bounce attributed this way counts as a soft one, a complaint is kept
    aside for a person.
 
-A bounce, complaint or unsubscribe request attributed to nobody is **kept aside**: its
-bytes stay in ``bounce_messages`` with the reason, listed by ``newsletter bounces
---kept``; nothing is deleted. Auto-replies and unrelated mail are recorded as ignored
-and never change anyone.
+Only a signed token acts at once. A bounce, complaint or unsubscribe request attributed
+to nobody is **kept aside**: its bytes stay in ``bounce_messages`` with the reason,
+listed by ``newsletter bounces --kept``; nothing is deleted. Auto-replies and unrelated
+mail are recorded as ignored and never change anyone.
+
+**Hostile input**: anyone can write to the bounce address. Reading a message is linear
+in its size (reports.py, verp.py, message_ids.py) and bounded by ``[bounces]
+read_seconds`` of CPU; a message over it, too deeply nested or unparsable is recorded as
+unreadable with its bytes (``--kept``) and never read again. Two reports about one person
+read at once by two processes are both recorded and both count (the score row is
+upserted and locked; SQLite's transaction takes the write lock first).
 
 **What changes**: a hard bounce marks the subscriber bounced; soft and other permanent
 failures add to a score (Mailman's model, config.BounceSettings) that marks them bounced
@@ -35,9 +44,13 @@ a ``mailto:`` unsubscribe unsubscribes them. Every change is a consent event wit
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import hashlib
 import re
-from collections.abc import Callable, Iterable
+import signal
+import threading
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 
 import sqlalchemy as sa
@@ -55,6 +68,7 @@ from newsletter.deliver.db import (
 )
 from newsletter.deliver.db import forgotten as forgotten_table
 from newsletter.deliver.mailboxes import Incoming
+from newsletter.deliver.message_ids import SignedId, read_message_ids
 from newsletter.deliver.reports import (
     BOUNCE,
     COMPLAINT,
@@ -64,17 +78,20 @@ from newsletter.deliver.reports import (
     UNSUBSCRIBE,
     Failure,
     Report,
+    UnreadableMessage,
     read_report,
 )
 from newsletter.deliver.tokens import PREFERENCES, read_token
 from newsletter.deliver.tokens import UNSUBSCRIBE as UNSUBSCRIBE_PURPOSE
-from newsletter.deliver.verp import read_verp
+from newsletter.deliver.verp import VerpId, read_verp
 
 # Outcomes recorded per message (bounce_messages.outcome) and counted in the summary.
 HARD_BOUNCE, SOFT_BOUNCE = "hard", "soft"
 COMPLAINED, UNSUBSCRIBED = "complaint", "unsubscribe"
 UNATTRIBUTED = "unattributed"
-OUTCOMES = (HARD_BOUNCE, SOFT_BOUNCE, COMPLAINED, UNSUBSCRIBED, IGNORED, UNATTRIBUTED)
+UNREADABLE = "unreadable"  # refused unread (too slow, too deep, broken): kept for a person
+OUTCOMES = (HARD_BOUNCE, SOFT_BOUNCE, COMPLAINED, UNSUBSCRIBED, IGNORED, UNATTRIBUTED,
+            UNREADABLE)  # fmt: skip
 APPLIED = (HARD_BOUNCE, SOFT_BOUNCE, COMPLAINED, UNSUBSCRIBED)
 """The outcomes that changed (or counted towards changing) someone: done with."""
 ERROR = "error"
@@ -162,32 +179,128 @@ def process(
 
 def _one(engine: Engine, incoming: Incoming, context: Context, summary: Summary) -> str:
     assert incoming.data is not None
-    report = read_report(incoming.data)
-    source = f"bounces: {incoming.source}"
+    raw = _raw_fingerprint(incoming.data)
+    with engine.connect() as connection:
+        seen = _recorded_outcome(connection, raw)  # refused before: never parsed again
+    if seen:
+        summary.already_seen += 1
+        return seen
     try:
-        with engine.begin() as connection:
-            seen = _recorded_outcome(connection, report.fingerprint)
+        with cpu_limit(context.settings.read_seconds):
+            report = read_report(incoming.data)
+            evidence = gather(report, context)
+    except (sa.exc.OperationalError, sa.exc.InterfaceError):
+        raise
+    except (Exception, ReadTimeout) as exc:  # hostile or broken: fails alone, on record
+        return _unreadable(engine, incoming, raw, exc, summary)
+    source = f"bounces: {incoming.source}"
+    for attempt in range(_ATTEMPTS):
+        try:
+            with _writing(engine) as connection:
+                seen = _recorded_outcome(connection, report.fingerprint)
+                if seen:
+                    summary.already_seen += 1
+                    return seen
+                outcome, who, detail, changed = _apply(connection, report, evidence, context,
+                                                       source)  # fmt: skip
+                connection.execute(
+                    bounce_messages.insert().values(
+                        fingerprint=report.fingerprint, source=incoming.source[:300], at=now(),
+                        outcome=outcome, subscriber_id=who.subscriber_id if who else None,
+                        message_key=who.message_key if who else None, detail=detail[:500],
+                        raw=incoming.data if outcome == UNATTRIBUTED else None,
+                    )
+                )  # fmt: skip
+            break
+        except sa.exc.IntegrityError:
+            # Another process recorded this very message first: seen. Or it recorded
+            # another message about the same person at the same moment (their score's
+            # row, a consent event): ours is not on record yet, so run it again.
+            with engine.connect() as connection:
+                seen = _recorded_outcome(connection, report.fingerprint)
             if seen:
                 summary.already_seen += 1
                 return seen
-            outcome, who, detail, changed = _apply(connection, report, context, source)
-            connection.execute(
-                bounce_messages.insert().values(
-                    fingerprint=report.fingerprint, source=incoming.source[:300], at=now(),
-                    outcome=outcome, subscriber_id=who.subscriber_id if who else None,
-                    message_key=who.message_key if who else None, detail=detail[:500],
-                    raw=incoming.data if outcome == UNATTRIBUTED else None,
-                )
-            )  # fmt: skip
-    except sa.exc.IntegrityError:  # another run (a second pipe process) recorded it first
-        summary.already_seen += 1
-        with engine.connect() as connection:
-            return _recorded_outcome(connection, report.fingerprint) or ERROR
+            if attempt == _ATTEMPTS - 1:
+                raise
     summary.counts[outcome] += 1
     summary.changed += changed
     if outcome == UNATTRIBUTED:
         summary.kept.append(f"{incoming.source}: {detail}")
     return outcome
+
+
+_ATTEMPTS = 5
+
+
+@contextlib.contextmanager
+def _writing(engine: Engine) -> Iterator[Connection]:
+    """A transaction that writes. On SQLite it takes the write lock at once (BEGIN
+    IMMEDIATE): one that read first and wrote later would fail at once, not wait, when
+    another process wrote in between (SQLITE_BUSY_SNAPSHOT in WAL mode)."""
+    with engine.begin() as connection:
+        if connection.dialect.name == "sqlite":
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
+        yield connection
+
+
+class ReadTimeout(BaseException):
+    """A message took longer than ``[bounces] read_seconds`` of CPU to read. A
+    BaseException (as KeyboardInterrupt is), so that no ``except Exception`` in a parser
+    or a detector on the way swallows it and reads on unbounded."""
+
+
+@contextlib.contextmanager
+def cpu_limit(seconds: float) -> Iterator[None]:
+    """Raise :class:`ReadTimeout` in the block after ``seconds`` of this process's CPU.
+
+    Every parser here is linear, so this only guards against what we did not foresee
+    (a library's super-linear case): one message fails alone instead of stalling a
+    Maildir run or holding one of the mail server's pipe slots. A CPU-time signal
+    (SIGPROF), so a busy machine does not make a message time out; Python's regular
+    expression engine checks for signals, so a runaway pattern stops too. Only in the
+    main thread (signals are delivered there); elsewhere there is no limit.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def expired(_signum: int, _frame: object) -> None:
+        raise ReadTimeout(f"took over {seconds:g} s of CPU to read")
+
+    previous = signal.signal(signal.SIGPROF, expired)
+    signal.setitimer(signal.ITIMER_PROF, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_PROF, 0)
+        signal.signal(signal.SIGPROF, previous)
+
+
+def _raw_fingerprint(data: bytes) -> str:
+    """What recognises a message refused unread: a hash of all its bytes."""
+    return f"raw:{hashlib.sha256(data).hexdigest()}"
+
+
+def _unreadable(engine: Engine, incoming: Incoming, fingerprint: str,
+                exc: Exception | ReadTimeout, summary: Summary) -> str:  # fmt: skip
+    """Record a message that cannot be read (hostile, broken, too slow), with its bytes
+    for a person (``--kept``), so the next run does not parse it again; name it once."""
+    why = f"{exc}" if isinstance(exc, ReadTimeout | UnreadableMessage) else \
+        f"cannot be read as a message: {type(exc).__name__}: {exc}"  # fmt: skip
+    detail = f"unreadable: {why}"[:500]
+    try:
+        with engine.begin() as connection:
+            connection.execute(bounce_messages.insert().values(
+                fingerprint=fingerprint, source=incoming.source[:300], at=now(),
+                outcome=UNREADABLE, detail=detail, raw=incoming.data))  # fmt: skip
+    except sa.exc.IntegrityError:  # another process recorded it first
+        summary.already_seen += 1
+        return UNREADABLE
+    summary.counts[UNREADABLE] += 1
+    summary.errors.append(f"{incoming.source}: {detail} (recorded: not read again; "
+                          "see --kept)"[:600])  # fmt: skip
+    return UNREADABLE
 
 
 def _recorded_outcome(connection: Connection, fingerprint: str) -> str | None:
@@ -198,15 +311,15 @@ def _recorded_outcome(connection: Connection, fingerprint: str) -> str | None:
 
 
 def _apply(
-    connection: Connection, report: Report, context: Context, source: str
+    connection: Connection, report: Report, evidence: Evidence, context: Context, source: str
 ) -> tuple[str, Attribution | None, str, int]:
     """(outcome, attribution, detail, subscribers changed) for one report."""
     if report.kind == IGNORED:
         return IGNORED, None, report.reason, 0
-    if _about_the_forgotten(connection, report, context):
+    if _about_the_forgotten(connection, report, evidence, context):
         # Nothing about them is kept (not even the bytes of a message kept aside).
         return IGNORED, None, "about a person who asked to be forgotten", 0
-    who = attribute(connection, report, context)
+    who = attribute(connection, report, context, evidence)
     if who is None:
         return UNATTRIBUTED, None, f"{report.reason}: {_nobody(report)}", 0
     person = subs.by_id(connection, who.subscriber_id)
@@ -287,15 +400,18 @@ def _add_score(connection: Connection, subscriber_id: int, day: dt.date, weight:
                settings: BounceSettings) -> float:  # fmt: skip
     """Mailman's bounce score: at most one bounce counts per day (the heaviest), and a
     score whose last bounce is more than ``reset_after_days`` old starts again."""
+    moment = now()
+    # The row is made if missing (an upsert: two reports about one person at the same
+    # moment must not both insert it), then read locked (PostgreSQL: FOR UPDATE; SQLite
+    # holds the write lock already), so concurrent reports add up, none is lost.
+    insert = _dialect_insert(connection)(bounce_scores).values(
+        subscriber_id=subscriber_id, score=0.0, last_day=day, day_score=0.0,
+        updated_at=moment).on_conflict_do_nothing(index_elements=["subscriber_id"])  # fmt: skip
+    connection.execute(insert)
     row = connection.execute(
         sa.select(bounce_scores).where(bounce_scores.c.subscriber_id == subscriber_id)
-    ).mappings().first()  # fmt: skip
-    moment = now()
-    if row is None:
-        connection.execute(bounce_scores.insert().values(
-            subscriber_id=subscriber_id, score=weight, last_day=day, day_score=weight,
-            updated_at=moment))  # fmt: skip
-        return weight
+        .with_for_update()
+    ).mappings().one()  # fmt: skip
     score, last_day, day_score = row["score"], row["last_day"], row["day_score"]
     if day < last_day:  # older than a day already counted: its day has passed
         return score
@@ -313,22 +429,61 @@ def _add_score(connection: Connection, subscriber_id: int, day: dt.date, weight:
     return score
 
 
-def attribute(connection: Connection, report: Report, context: Context) -> Attribution | None:
-    """The subscriber a report is about (see the module's docstring for the order)."""
-    for text in (context.recipient or "", report.envelope):
+@dataclass(frozen=True)
+class Evidence:
+    """The signed tokens a message carries, read from its text once (in the time bound,
+    before the database is touched): each names one subscriber, none can be forged."""
+
+    verp: tuple[tuple[VerpId, str], ...] = ()  # (token, where: "verp" or "… (returned …)")
+    link: int | None = None  # an unsubscribe or preference link's token
+    subject: int | None = None  # a mailto: request's token
+    message_ids: tuple[SignedId, ...] = ()
+
+    def ids(self) -> list[int]:
+        """Every subscriber id a signed token names."""
+        found = [v.subscriber_id for v, _ in self.verp] + [m.subscriber_id
+                                                           for m in self.message_ids]
+        return found + [i for i in (self.link, self.subject) if i]
+
+
+def gather(report: Report, context: Context) -> Evidence:
+    """The signed tokens of ``report``; linear in its size (every pattern has a fixed
+    start and bounded repeats)."""
+    verp = []
+    for text, how in ((context.recipient or "", "verp"), (report.envelope, "verp"),
+                      (report.returned, "verp (returned message)")):  # fmt: skip
         found = read_verp(context.key, text, context.bounce_address)
-        if found and _exists(connection, found.subscriber_id):
-            return Attribution(found.subscriber_id, "verp", found.message_key)
-    returned = report.returned
-    found = read_verp(context.key, returned, context.bounce_address)
-    if found and _exists(connection, found.subscriber_id):
-        return Attribution(found.subscriber_id, "verp (returned message)", found.message_key)
-    by_link = _link_token(context.key, returned)
-    if report.kind == UNSUBSCRIBE:  # the token is in the subject of a mailto: request
-        by_link = _subject_token(context.key, report.subject) or by_link
+        if found:
+            verp.append((found, how))
+    subject = _subject_token(context.key, report.subject) if report.kind == UNSUBSCRIBE \
+        else None  # fmt: skip
+    return Evidence(
+        verp=tuple(verp), link=_link_token(context.key, report.returned), subject=subject,
+        message_ids=tuple(read_message_ids(context.key, report.returned,
+                                           context.sender_domain))[:20],
+    )  # fmt: skip
+
+
+def _dialect_insert(connection: Connection):  # type: ignore[no-untyped-def]
+    """The INSERT with ON CONFLICT of this database (SQLite and PostgreSQL have it)."""
+    if connection.dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    return insert
+
+
+def attribute(connection: Connection, report: Report, context: Context,
+              evidence: Evidence | None = None) -> Attribution | None:  # fmt: skip
+    """The subscriber a report is about (see the module's docstring for the order)."""
+    evidence = evidence or gather(report, context)
+    for found, how in evidence.verp:
+        if _exists(connection, found.subscriber_id):
+            return Attribution(found.subscriber_id, how, found.message_key)
+    by_link = evidence.subject or evidence.link
     if by_link and _exists(connection, by_link):
         return Attribution(by_link, "link token")
-    by_id = _our_message_id(connection, returned, context.sender_domain)
+    by_id = _our_message_id(connection, evidence.message_ids)
     if by_id:
         return by_id
     if report.kind == UNSUBSCRIBE:
@@ -336,14 +491,11 @@ def attribute(connection: Connection, report: Report, context: Context) -> Attri
     return _by_address(connection, report)
 
 
-def _about_the_forgotten(connection: Connection, report: Report, context: Context) -> bool:
-    """Whether the report is about someone erased by ``subscribers forget``: its signed
+def _about_the_forgotten(connection: Connection, report: Report, evidence: Evidence,
+                         context: Context) -> bool:  # fmt: skip
+    """Whether the report is about someone erased by ``subscribers forget``: a signed
     token names their (blanked) row, or an address it names matches a forgotten hash."""
-    ids = [found.subscriber_id for text in (context.recipient or "", report.envelope,
-                                            report.returned)
-           if (found := read_verp(context.key, text, context.bounce_address))]  # fmt: skip
-    by_link = _link_token(context.key, report.returned)
-    ids += [by_link] if by_link else []
+    ids = evidence.ids()
     if ids and connection.execute(
         sa.select(subs.subscribers.c.id)
         .where(subs.subscribers.c.id.in_(ids))
@@ -379,20 +531,18 @@ def _subject_token(key: bytes, subject: str) -> int | None:
     return None
 
 
-def _our_message_id(connection: Connection, text: str, domain: str) -> Attribution | None:
-    """Our Message-ID ``<key.subscriber@domain>`` in the returned message, when that send
-    exists and mailed that subscriber."""
-    pattern = re.compile(r"<([0-9a-f]{16})\.([1-9][0-9]{0,17})@" + re.escape(domain) + ">",
-                         re.IGNORECASE)  # fmt: skip
-    for message_key, sid in pattern.findall(text):
+def _our_message_id(connection: Connection, found: tuple[SignedId, ...]) -> Attribution | None:
+    """The first signed Message-ID of ours (message_ids.py) whose send mailed that
+    subscriber. An unsigned or forged one was never read as evidence."""
+    for signed in found:
         row = connection.execute(
             sa.select(deliveries.c.subscriber_id)
             .join(sends, sends.c.id == deliveries.c.send_id)
-            .where(sends.c.message_key == message_key.lower())
-            .where(deliveries.c.subscriber_id == int(sid))
+            .where(sends.c.message_key == signed.message_key)
+            .where(deliveries.c.subscriber_id == signed.subscriber_id)
         ).first()  # fmt: skip
         if row:
-            return Attribution(int(sid), "message-id", message_key.lower())
+            return Attribution(signed.subscriber_id, "message-id", signed.message_key)
     return None
 
 
@@ -429,10 +579,10 @@ class KeptMessage:
 
 
 def kept_messages(engine: Engine) -> list[KeptMessage]:
-    """Every message kept aside, oldest first."""
+    """Every message kept aside (attributed to nobody, or unreadable), oldest first."""
     query = (
         sa.select(bounce_messages)
-        .where(bounce_messages.c.outcome == UNATTRIBUTED)
+        .where(bounce_messages.c.outcome.in_((UNATTRIBUTED, UNREADABLE)))
         .order_by(bounce_messages.c.id)
     )
     with engine.connect() as connection:

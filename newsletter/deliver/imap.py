@@ -34,7 +34,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from urllib.parse import unquote, urlsplit
 
-from newsletter.deliver.bounces import APPLIED, UNATTRIBUTED
+from newsletter.deliver.bounces import APPLIED, UNATTRIBUTED, UNREADABLE
 from newsletter.deliver.mailboxes import MAX_MESSAGE_BYTES, Incoming, too_big
 from newsletter.exceptions import NewsletterError
 
@@ -201,7 +201,7 @@ class ImapMailbox:
                     with contextlib.suppress(ImapError):
                         self._command("STORE", uid, "-FLAGS", "(\\Seen)")
                     raise
-        elif outcome == UNATTRIBUTED:
+        elif outcome in (UNATTRIBUTED, UNREADABLE):
             self._command("STORE", uid, "+FLAGS", "(\\Flagged)")
 
     def _command(self, command: str, *args: str | bytes, ok_only: bool = True) -> list:

@@ -41,8 +41,8 @@ def read_path(path: Path) -> Iterator[Incoming]:
     """The messages of a Maildir (its new/ and cur/), an mbox file, or a one-message file."""
     if path.is_dir():
         if not any((path / sub).is_dir() for sub in ("new", "cur")):
-            yield Incoming(str(path), None, f"{path}: a folder but not a Maildir (no new/ or "
-                                            "cur/ inside)")  # fmt: skip
+            yield Incoming(printable(path), None, f"{printable(path)}: a folder but not a "
+                                                  "Maildir (no new/ or cur/ inside)")  # fmt: skip
             return
         yield from read_maildir(path)
         return
@@ -50,7 +50,7 @@ def read_path(path: Path) -> Iterator[Incoming]:
         with path.open("rb") as handle:
             start = handle.read(5)
     except OSError as exc:
-        yield Incoming(str(path), None, f"{path}: {exc.strerror or exc}")
+        yield Incoming(printable(path), None, f"{printable(path)}: {exc.strerror or exc}")
         return
     if start == b"From ":
         yield from read_mbox(path)
@@ -69,9 +69,16 @@ def read_maildir(folder: Path) -> Iterator[Incoming]:
                 yield read_file(place / name)
 
 
+def printable(path: Path) -> str:
+    """A path as text that can be printed and stored: a file name that is not UTF-8 (a
+    Maildir delivery agent writes what it was given) has its bytes shown as ``\\xff``.
+    The file itself is opened by its real name (``os.fsencode`` gives the bytes back)."""
+    return os.fsencode(path).decode("utf-8", "backslashreplace")
+
+
 def read_file(path: Path) -> Incoming:
     """One message file, refused unread when it is over the limit."""
-    source = str(path)
+    source = printable(path)
     try:
         with path.open("rb") as handle:
             data = handle.read(MAX_MESSAGE_BYTES + 1)
@@ -111,7 +118,8 @@ def read_mbox(path: Path) -> Iterator[Incoming]:
     previous_blank = True
     try:
         with path.open("rb") as handle:
-            for line in handle:
+            # At most the limit at a time: a file of one endless line stays bounded.
+            for line in iter(lambda: handle.readline(MAX_MESSAGE_BYTES + 1), b""):
                 if line.startswith(b"From ") and previous_blank:
                     if number:
                         yield _mbox_message(path, number, lines, size, over)
@@ -126,14 +134,15 @@ def read_mbox(path: Path) -> Iterator[Incoming]:
                 elif not over:
                     lines.append(line)
     except OSError as exc:
-        yield Incoming(f"{path}#{number}", None, f"{path}: {exc.strerror or exc}")
+        yield Incoming(f"{printable(path)}#{number}", None,
+                       f"{printable(path)}: {exc.strerror or exc}")  # fmt: skip
         return
     if number:
         yield _mbox_message(path, number, lines, size, over)
 
 
 def _mbox_message(path: Path, number: int, lines: list[bytes], size: int, over: bool) -> Incoming:
-    source = f"{path}#{number}"
+    source = f"{printable(path)}#{number}"
     if over:
         return too_big(source, size)
     return Incoming(source, b"".join(lines))

@@ -31,6 +31,7 @@ import idna
 
 from newsletter import placeholders
 from newsletter.config import Site
+from newsletter.deliver import message_ids
 from newsletter.deliver.signing import DkimSigner, relaxed_body, relaxed_lines
 from newsletter.deliver.tokens import PREFERENCES, make_token
 from newsletter.deliver.verp import verp_address
@@ -130,8 +131,8 @@ def _soft_wrap(encoded: bytes, width: int = _QP_LINE - 1) -> bytes:
 class MessageFactory:
     """The message of one send; :meth:`message` gives each recipient's bytes.
 
-    ``message_key`` makes the Message-IDs of one send: ``<key.subscriber-id@domain>``, the
-    same each time a message is sent again (after a crash), so mailboxes can fold repeats.
+    ``message_key`` makes the Message-IDs of one send: ``<key-signature.subscriber-id@domain>``,
+    the same each time a message is sent again (after a crash), so mailboxes can fold repeats.
     """
 
     def __init__(
@@ -228,7 +229,9 @@ class MessageFactory:
         return f"{self.mailto}%20{token}"
 
     def message_id(self, subscriber_id: int) -> str:
-        return f"<{self.message_key}.{subscriber_id}@{self.domain}>"
+        """``<key-signature.id@domain>`` (newsletter/deliver/message_ids.py): signed, so a
+        bounce quoting it names this recipient and nobody can write one naming another."""
+        return message_ids.message_id(self.key, self.message_key, subscriber_id, self.domain)
 
     def message(
         self, recipient: Recipient, to: Envelope | None = None, stuffed: bool = False

@@ -29,16 +29,25 @@ import email.header
 import email.message
 import email.utils
 import hashlib
+import logging
 import re
 from dataclasses import dataclass
 from email.message import Message
+
+# flufl.bounce logs a detector's exception with its traceback before raising it: the
+# exception is handled below (the message fails alone, in one line), so no traceback.
+logging.getLogger("flufl.bounce").addHandler(logging.NullHandler())
+logging.getLogger("flufl.bounce").propagate = False
 
 HARD, SOFT, PERMANENT = "hard", "soft", "permanent"
 BOUNCE, COMPLAINT, UNSUBSCRIBE, IGNORED = "bounce", "complaint", "unsubscribe", "ignored"
 _ORDER = {HARD: 0, PERMANENT: 1, SOFT: 2}
 
 _ENHANCED = re.compile(r"(?<![\d.])([245])\.(\d{1,3})\.(\d{1,3})(?![\d.])")
-_SMTP_CODE = re.compile(r"(?:^|;|said:|\]:)\s*([245]\d\d)(?:[\s-]|$)", re.MULTILINE)
+# The white space after a start is bounded: "\s*" crosses line ends, so from every line
+# start of a run of empty lines it ran to the run's end (quadratic: 20,000 line ends took
+# 5 s). A code is at most a folded line away from "said:".
+_SMTP_CODE = re.compile(r"(?:^|;|said:|\]:)\s{0,40}([245]\d\d)(?:[\s-]|$)", re.MULTILINE)
 # Words that say the address does not exist, and words that say the refusal is about us
 # (policy, reputation, authentication, content) whatever the code: a bare 550 is either.
 _NO_SUCH_USER = re.compile(
@@ -73,6 +82,16 @@ COMPLAINT_TYPES = ("abuse", "fraud", "virus")
 """ARF feedback types that are a reader's complaint; auth-failure (DMARC forensic
 reports), not-spam and other are not."""
 _UNSUBSCRIBE_SUBJECT = re.compile(r"\bunsubscribe\b", re.IGNORECASE)
+_HEADER_LIMIT = 2000
+"""Characters of a header that are decoded (a real subject is a line, RFC 5322 allows 998)."""
+MAX_MULTIPARTS = 16
+"""A bounce or a complaint has a report, a returned message and its alternatives: 3 or 4
+multiparts; a message nested deeper is hostile (60 levels over 1 MB took 14 s)."""
+FLUFL_BYTES, FLUFL_LINES = 256 * 1024, 5000
+"""What flufl.bounce's detectors read of a message: its detectors try some 50 patterns
+on every line (about 65 µs a line: a megabyte of line ends took minutes); the bounces
+they recognise say who failed at the top, and ours are read in full by the DSN and ARF
+readers."""
 
 
 @dataclass(frozen=True)
@@ -158,8 +177,23 @@ def _bare(diagnostic: str) -> str:
     return PERMANENT
 
 
+class UnreadableMessage(ValueError):
+    """A message we refuse to parse (too deeply nested): named, kept for a person."""
+
+
 def read_report(data: bytes) -> Report:
-    """Parse one message and say what it is. Never changes anything."""
+    """Parse one message and say what it is. Never changes anything.
+
+    Every step runs in time linear in the message's size: the patterns have fixed
+    starts or bounded repeats, flufl.bounce sees the first :data:`FLUFL_LINES` lines,
+    headers are decoded from their first :data:`_HEADER_LIMIT` characters, and a message
+    with more than :data:`MAX_MULTIPARTS` multiparts is refused before parsing (the
+    standard library checks every line against every open boundary: lines × depth).
+    """
+    multiparts = data.lower().count(b"boundary=")
+    if multiparts > MAX_MULTIPARTS:
+        raise UnreadableMessage(f"{multiparts} multipart boundaries (at most "
+                                f"{MAX_MULTIPARTS} are read): not parsed")  # fmt: skip
     message = email.message_from_bytes(data)
     body = _body(data)
     common = _common(message, body)
@@ -177,7 +211,7 @@ def read_report(data: bytes) -> Report:
         return Report(IGNORED, "delivery notice (delayed or delivered)", **common)
     if _strong_auto_reply(message):
         return Report(IGNORED, "auto-reply", **common)
-    failures = _flufl_failures(message)
+    failures = _flufl_failures(message, data)
     if failures is not None:
         if failures:
             return Report(BOUNCE, "flufl.bounce", failures=failures, **common)
@@ -233,11 +267,24 @@ def _common(message: Message, body: bytes) -> dict:
     }
 
 
-def _decoded(value: object) -> str:
+def _decoded(value: object, limit: int = _HEADER_LIMIT) -> str:
+    """A header's text with its RFC 2047 encoded words decoded, from its first ``limit``
+    characters: the standard library's decoder is quadratic on a line of unfinished
+    encoded words (137 KB of "=?x?q?a" took 68 s), and no subject we act on is longer."""
+    text = str(value)[:limit]
     try:
-        return str(email.header.make_header(email.header.decode_header(str(value))))
+        return str(email.header.make_header(email.header.decode_header(text)))
     except (UnicodeError, LookupError, email.errors.HeaderParseError):
-        return str(value)
+        return text
+
+
+def _address(value: object) -> str:
+    """The address of a header value, read from its first 998 characters (a line's
+    limit): the standard library's parser recurses once per nested comment."""
+    try:
+        return email.utils.parseaddr(str(value)[:998])[1]
+    except RecursionError:
+        return ""
 
 
 def _one_line(value: object, limit: int = 200) -> str:
@@ -264,10 +311,10 @@ def _complaint(message: Message) -> tuple[str, tuple[str, ...]] | None:
             continue
         kind = _one_line(fields.get("feedback-type", "abuse"), 40).lower() or "abuse"
         addresses = tuple(
-            email.utils.parseaddr(str(value))[1] for value in fields.get_all("original-rcpt-to", [])
+            _address(value) for value in fields.get_all("original-rcpt-to", [])[:100]
         )
         return f"arf {kind}", tuple(a for a in addresses if a)
-    sender = email.utils.parseaddr(str(message.get("from", "")))[1].lower()
+    sender = _address(message.get("from", "")).lower()
     subject = _one_line(message.get("subject", "")).lower()
     if sender.endswith(("@hotmail.com", "@outlook.com", "@microsoft.com")) and \
             subject.startswith("complaint about message from"):  # fmt: skip
@@ -329,19 +376,41 @@ def _strong_auto_reply(message: Message) -> bool:
     return bool(_AUTO_REPLY_SUBJECT.match(_decoded(message.get("subject", ""))))
 
 
-def _flufl_failures(message: Message) -> tuple[Failure, ...] | None:
+def _flufl_failures(message: Message, data: bytes | None = None) -> tuple[Failure, ...] | None:
     """flufl.bounce's detectors: None when none recognises the message, () when it is
     only a warning (temporary), else the permanent failures with a severity read from
     the text (a code or "quota" in it), hard when it says nothing more."""
     from flufl.bounce import all_failures
 
-    temporary, permanent = all_failures(message)
+    if data is not None and (len(data) > FLUFL_BYTES or data.count(b"\n") > FLUFL_LINES):
+        data = _first_lines(data, FLUFL_BYTES, FLUFL_LINES)
+        message = email.message_from_bytes(data)
+    if data is not None and not _address(message.get("from", "")):
+        # Its Yale detector fails on a message without a From address (IndexError, or
+        # RecursionError on nested comments): put an empty one first, which every
+        # detector reads as "not a daemon".
+        message = email.message_from_bytes(b"From: <>\r\n" + data)
+    try:
+        temporary, permanent = all_failures(message)
+    except Exception:  # a detector's own bug: as if none recognised the message
+        return None
     if not temporary and not permanent:
         return None
     text = _first_text(message)
     found = severity("", text) or HARD
     addresses = sorted(a.decode("ascii", "replace") for a in permanent)
     return tuple(Failure(address, found, "", _explanation(text)) for address in addresses)
+
+
+def _first_lines(data: bytes, size: int, lines: int) -> bytes:
+    """At most ``size`` bytes and ``lines`` lines from the start of ``data``."""
+    head = data[:size]
+    end = -1
+    for _ in range(lines):
+        end = head.find(b"\n", end + 1)
+        if end < 0:
+            return head
+    return head[: end + 1]
 
 
 def _first_text(message: Message, limit: int = 8192) -> str:

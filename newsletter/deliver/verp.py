@@ -28,7 +28,13 @@ PURPOSE = "verp"
 _SIGNATURE_BYTES = 10  # 80 bits: 16 base32 characters, no padding
 TOKEN = re.compile(r"([0-9]{1,12})-([0-9a-f]{16})-([a-z2-7]{16})")
 """A token as it is made (the id ≤ 12 digits keeps the local part within 64 octets)."""
-_IN_ADDRESS = re.compile(r"([a-z0-9._-]+)\+" + TOKEN.pattern + r"@([a-z0-9.-]+)", re.IGNORECASE)
+# Found from its "+" (a fixed start): a pattern that began with the local part's run of
+# characters would retry that run from each of its characters, quadratic on a long run
+# of letters or digits (137 KB of them took 203 s). The local part is read backwards
+# from the "+", at most 64 characters.
+_IN_ADDRESS = re.compile(r"\+" + TOKEN.pattern + r"@([a-z0-9.-]{1,255})", re.IGNORECASE)
+_LOCAL_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-")
+_MAX_LOCAL = 64
 
 
 @dataclass(frozen=True)
@@ -64,7 +70,10 @@ def read_verp(key: bytes, text: str, bounce_address: str | None = None) -> VerpI
     or None. With ``bounce_address``, only tokens on its local part and domain count.
     Compared in constant time; letter case is ignored (servers may change it)."""
     for match in _IN_ADDRESS.finditer(text):
-        local, sid, message_key, signature, domain = (g.lower() for g in match.groups())
+        sid, message_key, signature, domain = (g.lower() for g in match.groups())
+        local = _local_before(text, match.start())
+        if not local:
+            continue
         if bounce_address:
             want_local, _, want_domain = bounce_address.lower().rpartition("@")
             if local != want_local or domain != want_domain:
@@ -73,3 +82,14 @@ def read_verp(key: bytes, text: str, bounce_address: str | None = None) -> VerpI
         if hmac.compare_digest(signature, expected):
             return VerpId(int(sid), message_key)
     return None
+
+
+def _local_before(text: str, end: int) -> str:
+    """The local part before a token's "+": the run of address characters ending at
+    ``end``, lower-cased; "" when there is none or it is longer than 64 characters."""
+    start = end
+    while start > 0 and end - start <= _MAX_LOCAL and text[start - 1] in _LOCAL_CHARS:
+        start -= 1
+    if end - start > _MAX_LOCAL:
+        return ""
+    return text[start:end].lower()
