@@ -18,9 +18,10 @@ second time.
    reader sees the send's key in their own copy, and ids are sequential;
 3. the addresses the report names (DSN recipients, flufl.bounce's scan, an ARF report's
    Original-Rcpt-To) when exactly one of them is on the list. Anyone can write such a
-   message, so with a ``bounce_address`` (VERP: our own bounces carry a token) it is not
-   trusted alone: a bounce attributed this way counts as a soft one, a complaint is kept
-   aside for a person.
+   message (to the bounce address, or to the sender's address when there is none), so
+   it is never trusted alone: a bounce attributed this way counts as a soft one (a real
+   dead address reaches the threshold over the days its bounces keep coming), a
+   complaint is kept aside for a person.
 
 Only a signed token acts at once. A bounce, complaint or unsubscribe request attributed
 to nobody is **kept aside**: its bytes stay in ``bounce_messages`` with the reason,
@@ -325,10 +326,11 @@ def _apply(
     person = subs.by_id(connection, who.subscriber_id)
     assert person is not None  # attribute() only names rows that exist
     details: dict[str, object] = {"by": who.how}
-    # With VERP, every bounce of our own messages names its recipient by a signed token;
-    # one that only names an address could have been written by anyone (a forged DSN or
-    # complaint naming a reader): it may add to a score, never remove someone at once.
-    guessed = who.how == "address" and context.bounce_address is not None
+    # A report that names a reader only by address could have been written by anyone (a
+    # forged DSN or complaint): it may add to a score, never remove someone at once. With
+    # VERP our own bounces carry a signed token; without it, most quote our signed
+    # Message-ID.
+    guessed = who.how == "address"
     if guessed and report.kind == COMPLAINT:
         return UNATTRIBUTED, who, f"{report.reason} naming subscriber {person.id} by address " \
             "only (no token): a person decides", 0  # fmt: skip
