@@ -330,8 +330,18 @@ class JournalOutbox:
         running = (
             sa.select(sends.c.id).where(sends.c.id == self.send_id).where(sends.c.state == RUNNING)
         )
+        claim = deliveries.update()
+        if self._postgres:
+            # Chosen once, in a MATERIALIZED CTE. As `IN (SELECT … LIMIT n FOR UPDATE SKIP
+            # LOCKED)` the planner may run the subquery again for every row it joins with
+            # (a nested loop over a small send): each run locked n more rows, and the first
+            # claim of a 5,000-row send took all 5,000 (measured), so one worker held the
+            # whole send and a pause or an unsubscribe came too late.
+            chosen = free.cte("chosen").prefix_with("MATERIALIZED")
+            claim = claim.add_cte(chosen)
+            free = sa.select(chosen.c.subscriber_id)
         return (
-            deliveries.update()
+            claim
             .where(deliveries.c.send_id == self.send_id)
             .where(sa.exists(running))  # paused or cancelled: nothing more is claimed
             .where(deliveries.c.subscriber_id.in_(free))
