@@ -18,10 +18,13 @@ from newsletter.deliver.db import open_database
 CONCURRENCY = 4
 
 
-def newsletter_send(db: Path | str, url: str, *extra: str, rate: str = "150") -> subprocess.Popen:
-    """``newsletter send`` of the sample issue in its own process (``--db`` a path or URL)."""
+def newsletter_send(
+    db: Path | str, url: str, *extra: str, rate: str = "150", env: dict[str, str] | None = None
+) -> subprocess.Popen:
+    """``newsletter send`` of the sample issue in its own process (``--db`` a path or URL;
+    ``env``: more environment variables)."""
     exe = Path(sys.executable).with_name("newsletter")
-    env = {**os.environ, "NEWSLETTER_SECRET": SECRET, "NEWSLETTER_DB": str(db)}
+    env = {**os.environ, "NEWSLETTER_SECRET": SECRET, "NEWSLETTER_DB": str(db), **(env or {})}
     command = [str(exe), "send", str(SAMPLE), "--smtp", url, "--concurrency", str(CONCURRENCY)]
     # the rate keeps the first run going long enough to be killed in the middle
     return subprocess.Popen(
