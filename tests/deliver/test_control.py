@@ -222,3 +222,32 @@ def test_transitions_are_one_conditional_update(tmp_path: Path, action: str):
     else:
         with pytest.raises(Exception, match="is running"):
             control.change_state(engine, SEND_ID, action)
+
+
+def pause_takes_effect_within_one_batch(db: Path | str, engine, listed: int) -> int:
+    """Pause a send going at full speed from another process; how many messages still
+    went out after the pause was committed (checked: one claim and the messages in
+    flight at most, all of them journaled)."""
+    recorder = Recorder()
+    with smtp_server(recorder) as url:
+        first = newsletter_send(db, url, rate="400")
+        wait_for(recorder, 60, first)
+        control.change_state(engine, SEND_ID, "pause")
+        at_pause = len(recorder.received)
+        _out, err = first.communicate(timeout=60)
+        assert first.returncode == 0, err
+        assert b"send 2020-12 paused" in err
+    after = len(recorder.received) - at_pause
+    claim = 4 * CONCURRENCY  # the rows of one claim (Delivery.claim_size)
+    assert after <= claim + CONCURRENCY, after
+    sent = sending.journal_counts(engine, SEND_ID)["sent"]
+    assert sent == len(recorder.received) < listed
+    return after
+
+
+def test_a_pause_is_obeyed_within_one_batch(tmp_path: Path):
+    db = tmp_path / "list.db"
+    engine = open_database(db)
+    fill_list(engine, 2000)
+    after = pause_takes_effect_within_one_batch(db, engine, 2000)
+    print(f"paused: {after} messages after the pause")

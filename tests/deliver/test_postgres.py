@@ -187,3 +187,22 @@ def test_the_claim_chooses_its_rows_once_whatever_the_plan(postgres: str, listed
     updated = plan["Plan"]
     assert updated["Node Type"] == "ModifyTable" and updated["Actual Rows"] == 16
     assert held(engine) == 0
+
+
+def test_a_reader_who_leaves_after_the_claim_is_not_mailed_on_postgresql(
+    postgres: str, project, sample
+):
+    from test_send import unsubscribed_after_the_claim_is_not_mailed
+
+    engine = clean(postgres)
+    edition = render_email(sample.translations["pl"], project)
+    unsubscribed_after_the_claim_is_not_mailed(engine, project, sample, edition)
+
+
+def test_a_pause_is_obeyed_within_one_batch_on_postgresql(postgres: str):
+    from test_control import pause_takes_effect_within_one_batch
+
+    engine = clean(postgres)
+    fill_list(engine, 2000)
+    after = pause_takes_effect_within_one_batch(postgres, engine, 2000)
+    print(f"paused on postgresql: {after} messages after the pause")
