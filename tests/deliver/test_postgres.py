@@ -20,7 +20,7 @@ import sqlalchemy as sa
 from mailhelpers import Recorder, fill_list, free_port, smtp_server
 from test_import import write_csv
 from test_send import run_send
-from test_send_kill import newsletter_send
+from test_send_kill import CONCURRENCY, newsletter_send
 
 from newsletter.deliver import send as sending
 from newsletter.deliver import subscribers
@@ -204,5 +204,6 @@ def test_a_pause_is_obeyed_within_one_batch_on_postgresql(postgres: str):
 
     engine = clean(postgres)
     fill_list(engine, 2000)
-    after = pause_takes_effect_within_one_batch(postgres, engine, 2000)
+    # at full speed: one claim (4 rows per connection) and the messages in flight at most
+    after = pause_takes_effect_within_one_batch(postgres, engine, 2000, "400", 5 * CONCURRENCY)
     print(f"paused on postgresql: {after} messages after the pause")
