@@ -96,3 +96,28 @@ def test_a_lease_of_another_machine_is_taken_only_once_it_expires(tmp_path: Path
     finally:
         outbox.close()
     assert len(addresses) == 20
+
+
+def test_a_sender_frozen_past_its_lease_sends_none_of_the_rows_taken_over(tmp_path: Path):
+    """SIGSTOP holds a live sender (and its lease renewals) longer than its lease: a
+    second sender takes its rows and sends them. Woken up, the first must not send the
+    rows it still has queued: each row's lease is checked before its message. Only the
+    messages it had on a connection when frozen may go twice."""
+    db = tmp_path / "list.db"
+    addresses = fill_list(open_database(db), 300)
+    recorder = Recorder()
+    with smtp_server(recorder) as url:
+        frozen = newsletter_send(db, url, "--lease", "2", rate="60")
+        wait_for(recorder, 20, frozen)
+        frozen.send_signal(signal.SIGSTOP)
+        try:
+            time.sleep(2.5)  # past its lease
+            finish(newsletter_send(db, url, "--lease", "2", rate="1000"))
+        finally:
+            frozen.send_signal(signal.SIGCONT)
+        finish(frozen)
+    got = recorder.recipients()
+    assert set(got) == set(addresses)
+    duplicates = sum(n - 1 for n in got.values())
+    print(f"stalled: {duplicates} sent twice")
+    assert duplicates <= CONCURRENCY, duplicates
