@@ -121,3 +121,31 @@ def test_a_sender_frozen_past_its_lease_sends_none_of_the_rows_taken_over(tmp_pa
     duplicates = sum(n - 1 for n in got.values())
     print(f"stalled: {duplicates} sent twice")
     assert duplicates <= CONCURRENCY, duplicates
+
+
+def test_a_renewal_that_fails_stops_the_sender_instead_of_dying_silently(tmp_path: Path):
+    """The lease renewals run in their own thread; when one fails (here the database is
+    locked past its timeout), the next claim says so and the sender stops. Before, the
+    thread died (a traceback on stderr) and the sender claimed on with leases nobody
+    renewed."""
+    import sqlite3
+
+    db = tmp_path / "list.db"
+    engine = open_database(db, busy_timeout=0.1)
+    fill_list(engine, 20)
+    sending.prepare_send(engine, "2020-12", "2020-12")
+    outbox = sending.JournalOutbox(engine, "2020-12", lease=0.6)  # renewed every 0.2 s
+    outbox.start()
+    try:
+        assert len(outbox.claim(5)) == 5
+        blocker = sqlite3.connect(db)
+        blocker.execute("BEGIN IMMEDIATE")
+        time.sleep(0.6)  # a renewal or two wait 0.1 s for the lock, and fail
+        blocker.rollback()
+        blocker.close()
+        with pytest.raises(sa.exc.OperationalError, match="database is locked"):
+            outbox.claim(5)
+        with pytest.raises(sa.exc.OperationalError, match="database is locked"):
+            outbox.active()
+    finally:
+        outbox.close()
