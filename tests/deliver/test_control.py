@@ -253,3 +253,29 @@ def test_a_pause_stops_even_the_rows_already_claimed(tmp_path: Path):
     fill_list(engine, 600)
     after = pause_takes_effect_within_one_batch(db, engine, 600, "50", CONCURRENCY + 2)
     print(f"paused: {after} messages after the pause")
+
+
+def test_sigterm_stops_a_worker_and_its_processes_cleanly(tmp_path: Path):
+    """systemd stops `newsletter worker` with SIGTERM while it runs a `--workers 2` send:
+    both processes finish their messages in flight and stop, and nobody gets two."""
+    from test_send_kill import children, gone
+
+    db = tmp_path / "list.db"
+    addresses = fill_list(open_database(db), 600)
+    recorder = Recorder()
+    with smtp_server(recorder) as url:
+        ok(newsletter(db, "send", str(SAMPLE), "--at", in_seconds(3), "--workers", "2",
+                      "--rate", "100"))  # fmt: skip
+        while control.runnable(open_database(db)) == []:
+            time.sleep(0.2)
+        service = newsletter(db, "worker", "--once", "--smtp", url)
+        wait_for(recorder, 60, service)
+        workers = children(service.pid)
+        assert len(workers) == 2, workers
+        service.send_signal(signal.SIGTERM)
+        assert "worker stopped; what was sent is recorded" in ok(service)
+        assert all(gone(w) for w in workers)
+        stopped = len(recorder.received)
+        assert stopped == sent_in_journal(db) < len(addresses)
+        ok(newsletter(db, "worker", "--once", "--smtp", url))
+    assert recorder.recipients() == {a: 1 for a in addresses}
