@@ -1,7 +1,7 @@
 """The send journal: one row per recipient, claimed by workers in small leased batches.
 
 The guarantee after ``kill -9`` at any moment: nobody is lost, and at most the messages in
-flight are sent twice. It comes from three rules:
+flight are sent twice. It comes from four rules:
 
 1. Before the first message, the whole recipient list of the send is written to the
    ``deliveries`` journal in one transaction (``INSERT … SELECT``: the list never passes
@@ -16,7 +16,12 @@ flight are sent twice. It comes from three rules:
    is done. The commit runs while the next message's envelope and body go out, instead
    of between the two messages; the outcomes of all connections are written together
    (group commit), so there are far fewer transactions than messages; and a kill can
-   only hit messages between a reply and its commit: one per connection.
+   only hit messages between a reply and its commit: one per connection. A commit that
+   fails (a locked database, a full disk) holds the connections the same way: an
+   outcome counts as committed only once its commit succeeded.
+4. A row goes out only while its lease is ours: the expiry this worker knows it holds
+   is checked before the message and again before its final dot, so a worker frozen
+   past its lease does not send the rows another one took over meanwhile.
 
 Running the same send again — or twice at once — takes the rows that are still pending or
 deferred and carries on.

@@ -3,9 +3,10 @@
 The journal and its claims are in :mod:`newsletter.deliver.journal`; this module runs
 one worker process: a thread claims rows in small batches and hands them to
 ``concurrency`` connections. A temporary refusal goes back to the journal with the time
-of its next attempt (the retry queue), so no connection sleeps on it. Recipients are
-re-read from the list when their batch is claimed, seconds before their message, so
-someone who unsubscribes during a send is not mailed.
+of its next attempt (the retry queue), so no connection sleeps on it. Each claimed row
+is looked at again just before its message (JournalOutbox.admit: the send's state, the
+reader's status, the row's lease), so a pause, a cancel or an unsubscribe during a send
+is obeyed within the batch, and a row another worker took over does not go twice.
 """
 
 from __future__ import annotations
