@@ -468,6 +468,7 @@ class JournalOutbox:
         if recipient.subscriber_id in self._left:
             return LEFT
         if not self._ours(recipient.subscriber_id):
+            self._give_back(recipient.subscriber_id)
             return LOST
         return GO
 
@@ -490,6 +491,20 @@ class JournalOutbox:
     def _ours(self, subscriber_id: int) -> bool:
         until = self._held.get(subscriber_id)
         return until is not None and time.time() + self._margin < until
+
+    def _give_back(self, subscriber_id: int) -> None:
+        """A row whose lease we no longer trust: free it if it is still ours, so it is
+        claimed again (by us or another worker) instead of being renewed by us unsent."""
+        with self._commit:
+            self._held.pop(subscriber_id, None)
+        with self._transaction() as connection:
+            connection.execute(
+                deliveries.update()
+                .where(deliveries.c.send_id == self.send_id)
+                .where(deliveries.c.subscriber_id == subscriber_id)
+                .where(deliveries.c.lease_owner == self.owner)
+                .values(lease_owner=None, lease_until=None)
+            )
 
     def drop(self, recipient: Recipient) -> None:
         """Forget a claimed row that does not go out from here (close() frees it)."""
@@ -682,4 +697,5 @@ class Handover:
     def wait(self) -> None:
         self._previous.wait()
         if not self._outbox._ours(self._subscriber_id):
+            self._outbox._give_back(self._subscriber_id)
             raise LeaseLost(f"the lease of row {self._subscriber_id} ran out before its message")

@@ -28,6 +28,7 @@ from newsletter.deliver.journal import (  # noqa: F401  (the journal's names, fo
     FAILED,
     GO,
     LEFT,
+    LOST,
     PENDING,
     RETRY,
     SENT,

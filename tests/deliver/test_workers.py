@@ -149,3 +149,34 @@ def test_a_renewal_that_fails_stops_the_sender_instead_of_dying_silently(tmp_pat
             outbox.active()
     finally:
         outbox.close()
+
+
+def test_a_row_whose_lease_ran_out_unnoticed_is_given_back_not_kept(tmp_path: Path):
+    """The renewal is held up (another writer holds SQLite's lock) past the lease: a row
+    about to go out is refused, and given back so it is claimed again. Kept, it would
+    stay under our name, renewed forever and never sent: the send would not end."""
+    import sqlite3
+    import threading
+
+    db = tmp_path / "list.db"
+    engine = open_database(db, busy_timeout=10)
+    fill_list(engine, 10)
+    sending.prepare_send(engine, "2020-12", "2020-12")
+    outbox = sending.JournalOutbox(engine, "2020-12", lease=0.6)  # renewed every 0.2 s
+    outbox.start()
+    try:
+        first, *_ = outbox.claim(5)
+        blocker = sqlite3.connect(db, check_same_thread=False)
+        blocker.execute("BEGIN IMMEDIATE")  # the renewal waits behind it
+        threading.Timer(1.0, blocker.rollback).start()
+        time.sleep(0.8)  # past the lease, with the renewal stuck
+        assert outbox.admit(first) == sending.LOST
+        with engine.connect() as connection:
+            owner = connection.execute(
+                sa.select(deliveries.c.lease_owner).where(
+                    deliveries.c.subscriber_id == first.subscriber_id)
+            ).scalar()  # fmt: skip
+        assert owner is None  # free for the next claim
+        assert first.subscriber_id in [r.subscriber_id for r in outbox.claim(10)]
+    finally:
+        outbox.close()
