@@ -247,7 +247,8 @@ def pause_takes_effect_within_one_batch(db: Path | str, engine, listed: int, rat
 def test_a_pause_stops_even_the_rows_already_claimed(tmp_path: Path):
     """Each row is looked at again just before its message (at most 20 ms before): at
     50/s only the messages on a connection and at most one more go after a pause. Before,
-    every row claimed went too (16 to 32 queued on 4 connections)."""
+    the rows already claimed kept going until the next look at the state, a quarter of
+    a second later (8 measured)."""
     db = tmp_path / "list.db"
     engine = open_database(db)
     fill_list(engine, 600)
