@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import signal
 from pathlib import Path
 
 import click
@@ -96,6 +97,10 @@ def send(
     from newsletter.deliver.runner import issue_factories
     from newsletter.deliver.smtp import smtp_settings
     from newsletter.deliver.tokens import secret_key
+
+    # SIGTERM (systemd, kill, a container's stop) stops a send as Ctrl-C does: the
+    # messages in flight are finished and recorded, so none goes twice on the next run.
+    signal.signal(signal.SIGTERM, signal.default_int_handler)
 
     if retry_failed and (to or dry_run or at):
         raise NewsletterError("--retry-failed retries a send to the list: not with --to, "

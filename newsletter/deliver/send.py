@@ -3,9 +3,10 @@
 The journal and its claims are in :mod:`newsletter.deliver.journal`; this module runs
 one worker process: a thread claims rows in small batches and hands them to
 ``concurrency`` connections. A temporary refusal goes back to the journal with the time
-of its next attempt (the retry queue), so no connection sleeps on it. Recipients are
-re-read from the list when their batch is claimed, seconds before their message, so
-someone who unsubscribes during a send is not mailed.
+of its next attempt (the retry queue), so no connection sleeps on it. Each claimed row
+is looked at again just before its message (JournalOutbox.admit: the send's state, the
+reader's status, the row's lease), so a pause, a cancel or an unsubscribe during a send
+is obeyed within the batch, and a row another worker took over does not go twice.
 """
 
 from __future__ import annotations
@@ -25,12 +26,16 @@ from newsletter.deliver.journal import (  # noqa: F401  (the journal's names, fo
     BOUNCED,
     DEFERRED,
     FAILED,
+    GO,
+    LEFT,
+    LOST,
     PENDING,
     RETRY,
     SENT,
     SKIPPED,
     UNKNOWN,
     JournalOutbox,
+    LeaseLost,
     Outcome,
     Send,
     journal_counts,
@@ -151,6 +156,9 @@ class Outbox(Protocol):
     def start(self) -> None: ...
     def active(self) -> bool: ...
     def claim(self, limit: int) -> list[Recipient]: ...
+    def admit(self, recipient: Recipient) -> str: ...
+    def drop(self, recipient: Recipient) -> None: ...
+    def handover(self, recipient: Recipient, previous: Pending) -> Pending: ...
     def wait(self) -> float | None: ...
     def record(self, outcome: Outcome) -> Pending: ...
     def take_skipped(self) -> int: ...
@@ -188,6 +196,16 @@ class ListOutbox:
                     taken.append(item)
             self._open += len(taken)
             return taken
+
+    def admit(self, recipient: Recipient) -> str:
+        return GO
+
+    def drop(self, recipient: Recipient) -> None:
+        with self._lock:
+            self._open -= 1
+
+    def handover(self, recipient: Recipient, previous: Pending) -> Pending:
+        return previous
 
     def wait(self) -> float | None:
         with self._lock:
@@ -367,8 +385,16 @@ class Delivery:
 
         ``previous`` (the outcome of this connection's last message) is committed before
         this message is handed over: a kill finds at most one message per connection
-        delivered but not journaled.
+        delivered but not journaled. The row is looked at again first (the send paused
+        or cancelled, the reader gone, the lease lost: it does not go out).
         """
+        verdict = self.outbox.admit(recipient)
+        if verdict == LEFT:
+            return self._record(recipient, SKIPPED, recipient.attempts,
+                                "not subscribed at send time")  # fmt: skip
+        if verdict != GO:
+            self.outbox.drop(recipient)
+            return previous  # the row stays open; closing the outbox gives it back
         try:  # everything about this one recipient: a bad one fails alone
             if not _PLAIN_ADDRESS.fullmatch(recipient.email):  # the same rules as `add`
                 subs.check_address(recipient.email, smtputf8=True)
@@ -385,13 +411,18 @@ class Delivery:
             if self._bucket:
                 self._bucket.take()
             try:
-                reply = transport.send(sender, to.address, data, to.utf8, previous)
+                handover = self.outbox.handover(recipient, previous)
+                reply = transport.send(sender, to.address, data, to.utf8, handover)
+            except LeaseLost:  # held up past our lease: the row may be another's now
+                self.outbox.drop(recipient)
+                return previous
             except TemporaryFailure as exc:
                 if _connection_failure(exc):  # the server, not this message
                     unreachable += 1
                     if unreachable >= self.retry.attempts:
                         raise SmtpUnavailable(exc.reply) from None
                     if self._stop.wait(self.retry.delay(unreachable)):
+                        self.outbox.drop(recipient)
                         return previous  # stopping: the row stays pending for the next run
                     continue
                 if attempt >= self.retry.attempts:

@@ -12,10 +12,20 @@ database connections: the caller disposes of its engine's pool before the fork (
 
 from __future__ import annotations
 
+import contextlib
+import ctypes
 import multiprocessing
+import multiprocessing.connection
+import multiprocessing.process
+import os
+import pickle
+import signal
+import sys
+import threading
+import time
 from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor, wait
 from dataclasses import dataclass, field
+from multiprocessing.connection import Connection
 
 from sqlalchemy.engine import Engine
 
@@ -23,6 +33,7 @@ from newsletter.deliver.journal import LEASE_SECONDS, JournalOutbox
 from newsletter.deliver.messages import MessageFactory
 from newsletter.deliver.send import Delivery, RetryPolicy, SendCounts, smtp_transport
 from newsletter.deliver.smtp import SmtpSettings
+from newsletter.exceptions import TemporaryFailure
 
 COUNTED = ("sent", "failed", "bounced", "deferred", "skipped", "unknown", "retries")
 
@@ -56,12 +67,20 @@ def run_worker_here(engine: Engine, job: WorkerJob) -> Delivery:
     )  # fmt: skip
 
 
-def run_worker(job: WorkerJob) -> dict[str, object]:
-    """One worker's whole run (in its own process); its counts as a plain dict."""
+def run_worker(job: WorkerJob) -> tuple[str, dict[str, object]]:
+    """One worker's whole run (in its own process): "done", or "stopped" when a signal
+    stopped it (the messages in flight finished and recorded); its counts as plain data."""
     from newsletter.deliver.db import open_database
 
-    counts = run_worker_here(open_database(job.database), job).run()
-    return {**{name: getattr(counts, name) for name in COUNTED}, "failures": counts.failures}
+    delivery = run_worker_here(open_database(job.database), job)
+    ending = "done"
+    try:
+        delivery.run()
+    except KeyboardInterrupt:
+        ending = "stopped"
+    counts = delivery.counts
+    return ending, {**{name: getattr(counts, name) for name in COUNTED},
+                    "failures": counts.failures}  # fmt: skip
 
 
 def run_workers(
@@ -70,26 +89,176 @@ def run_workers(
     """Run ``workers`` processes on the same send; their counts added up.
 
     The rate limit is split between them. The first worker error is raised after the
-    others have finished (they stop on their own when the server is unreachable).
+    others have finished (they stop on their own when the server is unreachable). A
+    worker that dies (killed, out of memory) stops the others cleanly — each finishes
+    and records the messages it has on a connection — and the run ends with a
+    TemporaryFailure: run the same command again to resume. SIGINT or SIGTERM here
+    (KeyboardInterrupt) is passed on to the workers, which stop the same way. The
+    workers die with this process: if it is killed, they stop as on SIGTERM.
     """
     share = job.rate / workers if job.rate else None
     each = WorkerJob(**{**job.__dict__, "rate": share})
-    total = SendCounts()
     context = multiprocessing.get_context("fork")
-    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-        futures = [pool.submit(run_worker, each) for _ in range(workers)]
-        while wait(futures, timeout=0.5).not_done:
-            if on_progress:
-                on_progress()
+    parent = os.getpid()
+    running: list[_Worker] = []
+    for number in range(1, workers + 1):
+        receiver, sender = context.Pipe(duplex=False)
+        process = context.Process(target=_worker_process, args=(each, sender, parent),
+                                  name=f"newsletter-worker-{number}")  # fmt: skip
+        process.start()
+        sender.close()
+        running.append(_Worker(number, process, receiver))
+    try:
+        _wait_for(running, on_progress)
+    except BaseException:  # Ctrl-C, SIGTERM, or the progress display's database read
+        _stop(running)
+        _wait_for(running, None)
+        raise
+    return _results(running)
+
+
+@dataclass
+class _Worker:
+    number: int
+    process: multiprocessing.process.BaseProcess
+    results: Connection
+    result: tuple[str, object] | None = None
+    stopped: bool = False  # asked to stop by us
+
+    @property
+    def died(self) -> bool:
+        """Ended without a word (what it sent before exiting is in the pipe by now)."""
+        alive = self.process.is_alive()
+        self.collect()
+        return self.result is None and not alive
+
+    def collect(self) -> None:
+        if self.result is None and self.results.poll():
+            try:
+                self.result = self.results.recv()
+            except (EOFError, OSError):  # it died before saying anything
+                self.result = None
+
+
+def _wait_for(running: list[_Worker], on_progress: Callable[[], None] | None) -> None:
+    """Until every worker has ended, reading their results as they come; a dead worker
+    makes the others stop."""
+    while True:
+        alive = [w for w in running if w.process.is_alive()]
+        for worker in running:
+            worker.collect()
+        if any(w.died for w in running):
+            _stop(running)
+        if not alive:
+            break
+        waitables = [w.process.sentinel for w in alive] + [w.results for w in alive]
+        multiprocessing.connection.wait(waitables, timeout=0.5)
         if on_progress:
             on_progress()
-        errors = [f.exception() for f in futures if f.exception() is not None]
-        for future in futures:
-            if future.exception() is None:
-                result = future.result()
-                for name in COUNTED:
-                    setattr(total, name, getattr(total, name) + result[name])
-                total.failures.extend(result["failures"])  # type: ignore[arg-type]
+    for worker in running:
+        worker.process.join()
+        worker.collect()
+    if on_progress:
+        on_progress()
+
+
+def _stop(running: list[_Worker]) -> None:
+    """Ask the live workers to stop as on SIGTERM (each once)."""
+    for worker in running:
+        if worker.process.is_alive() and not worker.stopped and worker.process.pid:
+            worker.stopped = True
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(worker.process.pid, signal.SIGTERM)
+
+
+def _results(running: list[_Worker]) -> SendCounts:
+    total = SendCounts()
+    errors: list[BaseException] = []
+    dead = []
+    for worker in running:
+        if worker.result is None:
+            dead.append(worker)
+            continue
+        ending, value = worker.result
+        if ending == "error":
+            errors.append(value)  # type: ignore[arg-type]
+            continue
+        for name in COUNTED:
+            setattr(total, name, getattr(total, name) + value[name])  # type: ignore[index]
+        total.failures.extend(value["failures"])  # type: ignore[index]
+    if dead:
+        worker = dead[0]
+        code = worker.process.exitcode or 0
+        how = (f"was killed by {signal.Signals(-code).name}" if code < 0
+               else f"stopped with exit status {code}")  # fmt: skip
+        others = "the other workers finished their messages in flight and stopped; "
+        raise TemporaryFailure(
+            f"worker {worker.number} (pid {worker.process.pid}) {how}; "
+            f"{others if len(running) > 1 else ''}what was sent is recorded: run the same "
+            "command to resume"
+        )
     if errors:
         raise errors[0]
     return total
+
+
+def _worker_process(job: WorkerJob, results: Connection, parent: int) -> None:
+    """The body of a worker process: run, then send back ("done" | "stopped", counts) or
+    ("error", exception)."""
+    signal.signal(signal.SIGTERM, _stop_once)
+    signal.signal(signal.SIGINT, _stop_once)
+    _die_with(parent)
+    try:
+        message: tuple[str, object] = run_worker(job)
+    except KeyboardInterrupt:  # stopped before its delivery began
+        message = ("stopped", {**dict.fromkeys(COUNTED, 0), "failures": []})
+    except Exception as exc:
+        message = ("error", _portable(exc))
+    with contextlib.suppress(OSError):  # the parent may be gone
+        results.send(message)
+        results.close()
+
+
+def _stop_once(_signum: int, _frame: object) -> None:
+    """SIGTERM or SIGINT (Ctrl-C reaches the whole process group, and the parent passes
+    it on too): stop like Ctrl-C, and ignore the next one so the messages in flight
+    finish and are recorded."""
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    raise KeyboardInterrupt
+
+
+def _die_with(parent: int) -> None:
+    """Get SIGTERM when the parent dies (even of kill -9), so no worker goes on alone:
+    prctl(PR_SET_PDEATHSIG) on Linux, and a watch of getppid() every second anywhere."""
+    if sys.platform.startswith("linux"):
+        with contextlib.suppress(OSError, AttributeError):
+            ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGTERM)
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(1.0)
+        os.kill(os.getpid(), signal.SIGTERM)
+
+    threading.Thread(target=watch, daemon=True, name="parent-watch").start()
+
+
+_PR_SET_PDEATHSIG = 1  # linux/prctl.h
+
+
+def _portable(exc: Exception) -> BaseException:
+    """An error that can cross to the parent in one piece: a database fault becomes a
+    TemporaryFailure of one line (the CLI's exit 75), anything else as it is if it can
+    be pickled."""
+    import sqlalchemy as sa
+
+    if isinstance(exc, sa.exc.OperationalError | sa.exc.InterfaceError):
+        reason = str(exc.orig or exc).strip().splitlines()[0][:200]
+        return TemporaryFailure(
+            f"the database cannot be used now ({reason}): run the command again when it can"
+        )
+    try:
+        pickle.loads(pickle.dumps(exc))
+    except Exception:
+        return RuntimeError(f"{type(exc).__name__}: {exc}")
+    return exc

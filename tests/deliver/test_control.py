@@ -222,3 +222,61 @@ def test_transitions_are_one_conditional_update(tmp_path: Path, action: str):
     else:
         with pytest.raises(Exception, match="is running"):
             control.change_state(engine, SEND_ID, action)
+
+
+def pause_takes_effect_within_one_batch(db: Path | str, engine, listed: int, rate: str,
+                                        bound: int) -> int:  # fmt: skip
+    """Pause a send going at ``rate`` from another process; how many messages still went
+    out after the pause was committed (checked: at most ``bound``, all journaled)."""
+    recorder = Recorder()
+    with smtp_server(recorder) as url:
+        first = newsletter_send(db, url, rate=rate)
+        wait_for(recorder, 60, first)
+        control.change_state(engine, SEND_ID, "pause")
+        at_pause = len(recorder.received)
+        _out, err = first.communicate(timeout=60)
+        assert first.returncode == 0, err
+        assert b"send 2020-12 paused" in err
+    after = len(recorder.received) - at_pause
+    assert after <= bound, after
+    sent = sending.journal_counts(engine, SEND_ID)["sent"]
+    assert sent == len(recorder.received) < listed
+    return after
+
+
+def test_a_pause_stops_even_the_rows_already_claimed(tmp_path: Path):
+    """Each row is looked at again just before its message (at most 20 ms before): at
+    50/s only the messages on a connection and at most one more go after a pause. Before,
+    the rows already claimed kept going until the next look at the state, a quarter of
+    a second later (8 measured)."""
+    db = tmp_path / "list.db"
+    engine = open_database(db)
+    fill_list(engine, 600)
+    after = pause_takes_effect_within_one_batch(db, engine, 600, "50", CONCURRENCY + 2)
+    print(f"paused: {after} messages after the pause")
+
+
+def test_sigterm_stops_a_worker_and_its_processes_cleanly(tmp_path: Path):
+    """systemd stops `newsletter worker` with SIGTERM while it runs a `--workers 2` send:
+    both processes finish their messages in flight and stop, and nobody gets two."""
+    from test_send_kill import children, gone
+
+    db = tmp_path / "list.db"
+    addresses = fill_list(open_database(db), 600)
+    recorder = Recorder()
+    with smtp_server(recorder) as url:
+        ok(newsletter(db, "send", str(SAMPLE), "--at", in_seconds(3), "--workers", "2",
+                      "--rate", "100"))  # fmt: skip
+        while control.runnable(open_database(db)) == []:
+            time.sleep(0.2)
+        service = newsletter(db, "worker", "--once", "--smtp", url)
+        wait_for(recorder, 60, service)
+        workers = children(service.pid)
+        assert len(workers) == 2, workers
+        service.send_signal(signal.SIGTERM)
+        assert "worker stopped; what was sent is recorded" in ok(service)
+        assert all(gone(w) for w in workers)
+        stopped = len(recorder.received)
+        assert stopped == sent_in_journal(db) < len(addresses)
+        ok(newsletter(db, "worker", "--once", "--smtp", url))
+    assert recorder.recipients() == {a: 1 for a in addresses}

@@ -11,6 +11,7 @@ import os
 import shutil
 import subprocess
 import tempfile
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -19,11 +20,11 @@ import sqlalchemy as sa
 from mailhelpers import Recorder, fill_list, free_port, smtp_server
 from test_import import write_csv
 from test_send import run_send
-from test_send_kill import newsletter_send
+from test_send_kill import CONCURRENCY, newsletter_send
 
 from newsletter.deliver import send as sending
 from newsletter.deliver import subscribers
-from newsletter.deliver.db import open_database
+from newsletter.deliver.db import deliveries, open_database
 from newsletter.deliver.importer import import_csv
 from newsletter.exceptions import NewsletterError
 from newsletter.render.email import render_email
@@ -131,3 +132,78 @@ def test_journaled_send_and_resume_on_postgresql(postgres: str, project, sample)
         assert (counts.sent, counts.deferred) == (1, 0)
     assert recorder.recipients() == {a: 1 for a in addresses}
     assert sending.journal_counts(engine, "2020-12")["sent"] == 40
+
+
+def held(engine) -> int:
+    """Rows of the journal under a lease (claimed, not yet done)."""
+    with engine.connect() as connection:
+        return connection.execute(
+            sa.select(sa.func.count()).where(deliveries.c.lease_owner.is_not(None))
+        ).scalar_one()
+
+
+@pytest.mark.parametrize("listed", [40, 5000])
+def test_a_claim_takes_at_most_what_it_asks_for_on_postgresql(postgres: str, listed: int):
+    """Before: the planner ran the claim's `IN (SELECT … LIMIT n FOR UPDATE SKIP LOCKED)`
+    once per row of a small send, so the first claim of a 5,000 send took all 5,000."""
+    engine = clean(postgres)
+    fill_list(engine, listed)
+    sending.prepare_send(engine, "2020-12", "2020-12")
+    outbox = sending.JournalOutbox(engine, "2020-12")
+    taken = outbox.claim(16)
+    print(f"first claim of 16 on a {listed} send: {len(taken)} returned, {held(engine)} held")
+    assert [r.subscriber_id for r in taken] == sorted(r.subscriber_id for r in taken)
+    assert len(taken) == 16 and held(engine) == 16
+    again = outbox.claim(16)
+    assert len(again) == 16 and held(engine) == 32
+    assert not {r.subscriber_id for r in taken} & {r.subscriber_id for r in again}
+
+
+def _nodes(plan: dict):
+    yield plan
+    for child in plan.get("Plans", []):
+        yield from _nodes(child)
+
+
+@pytest.mark.parametrize("listed", [40, 5000])
+def test_the_claim_chooses_its_rows_once_whatever_the_plan(postgres: str, listed: int):
+    """EXPLAIN ANALYZE of the claim as it runs: the row lock (FOR UPDATE SKIP LOCKED) is
+    taken in one pass over at most n rows, never once per row of the journal."""
+    engine = clean(postgres)
+    fill_list(engine, listed)
+    sending.prepare_send(engine, "2020-12", "2020-12")
+    outbox = sending.JournalOutbox(engine, "2020-12")
+    claim = outbox._claims[-1].compile(dialect=engine.dialect)  # the pending rows' claim
+    moment = time.time()
+    params = {**claim.params, "moment": moment, "until": moment + 60, "limit": 16}
+    with engine.connect() as connection:
+        (plan,) = connection.exec_driver_sql(
+            f"EXPLAIN (ANALYZE, FORMAT JSON) {claim}", params
+        ).scalar_one()
+        connection.rollback()  # EXPLAIN ANALYZE ran the claim: undo it
+    locks = [n for n in _nodes(plan["Plan"]) if n["Node Type"] == "LockRows"]
+    assert len(locks) == 1, plan
+    assert locks[0]["Actual Loops"] == 1 and locks[0]["Actual Rows"] == 16, locks[0]
+    updated = plan["Plan"]
+    assert updated["Node Type"] == "ModifyTable" and updated["Actual Rows"] == 16
+    assert held(engine) == 0
+
+
+def test_a_reader_who_leaves_after_the_claim_is_not_mailed_on_postgresql(
+    postgres: str, project, sample
+):
+    from test_send import unsubscribed_after_the_claim_is_not_mailed
+
+    engine = clean(postgres)
+    edition = render_email(sample.translations["pl"], project)
+    unsubscribed_after_the_claim_is_not_mailed(engine, project, sample, edition)
+
+
+def test_a_pause_is_obeyed_within_one_batch_on_postgresql(postgres: str):
+    from test_control import pause_takes_effect_within_one_batch
+
+    engine = clean(postgres)
+    fill_list(engine, 2000)
+    # at full speed: one claim (4 rows per connection) and the messages in flight at most
+    after = pause_takes_effect_within_one_batch(postgres, engine, 2000, "400", 5 * CONCURRENCY)
+    print(f"paused on postgresql: {after} messages after the pause")

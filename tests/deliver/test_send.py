@@ -232,3 +232,46 @@ def test_an_unreachable_server_stops_the_send_and_keeps_its_place(
         counts = run_send(engine, project, sample, edition, url)
     assert counts.sent == len(addresses)
     assert recorder.recipients() == {a: 1 for a in addresses}
+
+
+class Unsubscribing(Recorder):
+    """Takes the first message, and meanwhile a reader further down the list leaves (as
+    if they clicked the link of an earlier issue): after the claim, before their turn."""
+
+    def __init__(self, engine, leaver: str):
+        super().__init__()
+        self.engine, self.leaver = engine, leaver
+
+    async def handle_DATA(self, server, session, envelope):
+        import asyncio
+
+        first = not self.received
+        reply = await super().handle_DATA(server, session, envelope)
+        if first:
+            subscribers.remove(self.engine, self.leaver)
+            await asyncio.sleep(0.1)  # longer than the sender's re-read interval
+        return reply
+
+
+def unsubscribed_after_the_claim_is_not_mailed(engine, project, sample, edition) -> None:
+    addresses = fill_list(engine, 30)
+    leaver = addresses[4]  # in the first claim (8 rows with one connection)
+    recorder = Unsubscribing(engine, leaver)
+    with smtp_server(recorder) as url:
+        journal = sending.prepare_send(engine, "2020-12", sample.id)
+        factory = MessageFactory(site=project.site, subject=sample.subject_line,
+                                 html=edition.html, text=edition.text, key=SECRET.encode(),
+                                 message_key=journal.message_key)  # fmt: skip
+        delivery = sending.Delivery(sending.JournalOutbox(engine, journal.id), factory,
+                                    sending.smtp_transport(smtp_settings(url, {})))  # fmt: skip
+        counts = delivery.run()
+    assert leaver not in recorder.recipients()
+    assert (counts.sent, counts.skipped) == (29, 1)
+    assert recorder.recipients() == {a: 1 for a in addresses if a != leaver}
+    assert sending.journal_counts(engine, "2020-12")["skipped"] == 1
+
+
+def test_a_reader_who_leaves_after_the_claim_is_not_mailed(tmp_path: Path, project, sample,
+                                                           edition):  # fmt: skip
+    engine = open_database(tmp_path / "list.db")
+    unsubscribed_after_the_claim_is_not_mailed(engine, project, sample, edition)

@@ -96,3 +96,87 @@ def test_a_lease_of_another_machine_is_taken_only_once_it_expires(tmp_path: Path
     finally:
         outbox.close()
     assert len(addresses) == 20
+
+
+def test_a_sender_frozen_past_its_lease_sends_none_of_the_rows_taken_over(tmp_path: Path):
+    """SIGSTOP holds a live sender (and its lease renewals) longer than its lease: a
+    second sender takes its rows and sends them. Woken up, the first must not send the
+    rows it still has queued: each row's lease is checked before its message. Only the
+    messages it had on a connection when frozen may go twice."""
+    db = tmp_path / "list.db"
+    addresses = fill_list(open_database(db), 300)
+    recorder = Recorder()
+    with smtp_server(recorder) as url:
+        frozen = newsletter_send(db, url, "--lease", "2", rate="60")
+        wait_for(recorder, 20, frozen)
+        frozen.send_signal(signal.SIGSTOP)
+        try:
+            time.sleep(2.5)  # past its lease
+            finish(newsletter_send(db, url, "--lease", "2", rate="1000"))
+        finally:
+            frozen.send_signal(signal.SIGCONT)
+        finish(frozen)
+    got = recorder.recipients()
+    assert set(got) == set(addresses)
+    duplicates = sum(n - 1 for n in got.values())
+    print(f"stalled: {duplicates} sent twice")
+    assert duplicates <= CONCURRENCY, duplicates
+
+
+def test_a_renewal_that_fails_stops_the_sender_instead_of_dying_silently(tmp_path: Path):
+    """The lease renewals run in their own thread; when one fails (here the database is
+    locked past its timeout), the next claim says so and the sender stops. Before, the
+    thread died (a traceback on stderr) and the sender claimed on with leases nobody
+    renewed."""
+    import sqlite3
+
+    db = tmp_path / "list.db"
+    engine = open_database(db, busy_timeout=0.1)
+    fill_list(engine, 20)
+    sending.prepare_send(engine, "2020-12", "2020-12")
+    outbox = sending.JournalOutbox(engine, "2020-12", lease=0.6)  # renewed every 0.2 s
+    outbox.start()
+    try:
+        assert len(outbox.claim(5)) == 5
+        blocker = sqlite3.connect(db)
+        blocker.execute("BEGIN IMMEDIATE")
+        time.sleep(0.6)  # a renewal or two wait 0.1 s for the lock, and fail
+        blocker.rollback()
+        blocker.close()
+        with pytest.raises(sa.exc.OperationalError, match="database is locked"):
+            outbox.claim(5)
+        with pytest.raises(sa.exc.OperationalError, match="database is locked"):
+            outbox.active()
+    finally:
+        outbox.close()
+
+
+def test_a_row_whose_lease_ran_out_unnoticed_is_given_back_not_kept(tmp_path: Path):
+    """The renewal is held up (another writer holds SQLite's lock) past the lease: a row
+    about to go out is refused, and given back so it is claimed again. Kept, it would
+    stay under our name, renewed forever and never sent: the send would not end."""
+    import sqlite3
+    import threading
+
+    db = tmp_path / "list.db"
+    engine = open_database(db, busy_timeout=10)
+    fill_list(engine, 10)
+    sending.prepare_send(engine, "2020-12", "2020-12")
+    outbox = sending.JournalOutbox(engine, "2020-12", lease=0.6)  # renewed every 0.2 s
+    outbox.start()
+    try:
+        first, *_ = outbox.claim(5)
+        blocker = sqlite3.connect(db, check_same_thread=False)
+        blocker.execute("BEGIN IMMEDIATE")  # the renewal waits behind it
+        threading.Timer(1.0, blocker.rollback).start()
+        time.sleep(0.8)  # past the lease, with the renewal stuck
+        assert outbox.admit(first) == sending.LOST
+        with engine.connect() as connection:
+            owner = connection.execute(
+                sa.select(deliveries.c.lease_owner).where(
+                    deliveries.c.subscriber_id == first.subscriber_id)
+            ).scalar()  # fmt: skip
+        assert owner is None  # free for the next claim
+        assert first.subscriber_id in [r.subscriber_id for r in outbox.claim(10)]
+    finally:
+        outbox.close()
