@@ -11,9 +11,11 @@ is obeyed within the batch, and a row another worker took over does not go twice
 
 from __future__ import annotations
 
+import contextlib
 import heapq
 import queue
 import re
+import signal
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
@@ -271,20 +273,16 @@ class Delivery:
             threading.Thread(target=self._work, args=(work,), daemon=True)
             for _ in range(self.concurrency)
         ]
-        for thread in threads:
-            thread.start()
-        try:
+        with _signals_stop(self._stop) as interrupted:
+            for thread in threads:
+                thread.start()
             while any(t.is_alive() for t in threads):
                 threads[-1].join(0.2)
-                if on_progress:
+                if on_progress and not interrupted.is_set():
                     on_progress(self.counts)
-        except KeyboardInterrupt:
-            self._stop.set()
-            for thread in threads:
-                thread.join()
-            self.outbox.close()
-            raise
         self.outbox.close()
+        if interrupted.is_set():
+            raise KeyboardInterrupt
         if on_progress:
             on_progress(self.counts)
         if self._error:
@@ -435,6 +433,34 @@ class Delivery:
                 status = BOUNCED if exc.hard_bounce else FAILED
                 return self._record(recipient, status, attempt, f"{recipient.email}: {exc.reply}")
             return self._record(recipient, SENT, attempt, reply)
+
+
+@contextlib.contextmanager
+def _signals_stop(stop: threading.Event) -> Iterator[threading.Event]:
+    """While the connections run, SIGINT and SIGTERM only set ``stop`` (and the event
+    yielded): the messages in flight finish and are recorded, then the caller raises
+    KeyboardInterrupt. Python's own handler raises KeyboardInterrupt wherever the main
+    thread is, and inside ``Thread.join``/``is_alive`` that marks a running thread as
+    ended (CPython 3.11's ``_wait_for_tstate_lock``): the run then returned while a
+    connection was still sending, and its delivered message was never recorded, so a
+    resume sent it twice. Off the main thread (signals cannot be set there) nothing
+    changes."""
+    interrupted = threading.Event()
+    if threading.current_thread() is not threading.main_thread():
+        yield interrupted
+        return
+
+    def on_signal(_signum: int, _frame: object) -> None:
+        interrupted.set()
+        stop.set()
+
+    previous = {number: signal.signal(number, on_signal)
+                for number in (signal.SIGINT, signal.SIGTERM)}  # fmt: skip
+    try:
+        yield interrupted
+    finally:
+        for number, handler in previous.items():
+            signal.signal(number, handler)
 
 
 def _connection_failure(exc: TemporaryFailure) -> bool:
