@@ -31,7 +31,12 @@ from newsletter.commands.sends import sends
 from newsletter.commands.serve import serve
 from newsletter.commands.subscribers import subscribers
 from newsletter.commands.worker import worker
-from newsletter.exceptions import ContentError, NewsletterError, TemporaryFailure
+from newsletter.exceptions import (
+    ContentError,
+    NewsletterError,
+    TemporaryFailure,
+    database_fault,
+)
 
 EXIT_USER_ERROR = 1
 EXIT_TEMPORARY = 75  # sysexits.h EX_TEMPFAIL
@@ -68,17 +73,6 @@ class _Group(click.Group):
                 raise
             click.secho(f"error: {fault}", fg="red", err=True)
             sys.exit(EXIT_TEMPORARY)
-
-
-def database_fault(exc: BaseException) -> str | None:
-    """One line for a database that cannot be used now (locked past its timeout, a full
-    disk, a server away), or None when ``exc`` is something else. SQLAlchemy is only
-    looked up if a command loaded it, so start-up stays light."""
-    sa_exc = sys.modules.get("sqlalchemy.exc")
-    if sa_exc is None or not isinstance(exc, sa_exc.OperationalError | sa_exc.InterfaceError):
-        return None
-    reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0][:200]
-    return f"the database cannot be used now ({reason}): run the command again when it can"
 
 
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})

@@ -7,6 +7,7 @@ editor fixes a file once instead of once per error.
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -82,3 +83,15 @@ def display_path(path: Path) -> str:
         return str(path.resolve().relative_to(Path.cwd().resolve()))
     except ValueError:
         return str(path)
+
+
+def database_fault(exc: BaseException) -> str | None:
+    """One line for a database that cannot be used now (locked past its timeout, a full
+    disk, a server away), or None when ``exc`` is something else. SQLAlchemy is only
+    looked up if a command loaded it, so start-up stays light."""
+    sa_exc = sys.modules.get("sqlalchemy.exc")
+    if sa_exc is None or not isinstance(exc, sa_exc.OperationalError | sa_exc.InterfaceError):
+        return None
+    lines = str(getattr(exc, "orig", None) or exc).strip().splitlines()
+    reason = (lines[0] if lines else type(exc).__name__)[:200]
+    return f"the database cannot be used now ({reason}): run the command again when it can"

@@ -33,7 +33,7 @@ from newsletter.deliver.journal import LEASE_SECONDS, JournalOutbox
 from newsletter.deliver.messages import MessageFactory
 from newsletter.deliver.send import Delivery, RetryPolicy, SendCounts, smtp_transport
 from newsletter.deliver.smtp import SmtpSettings
-from newsletter.exceptions import TemporaryFailure
+from newsletter.exceptions import TemporaryFailure, database_fault
 
 COUNTED = ("sent", "failed", "bounced", "deferred", "skipped", "unknown", "retries")
 
@@ -250,13 +250,9 @@ def _portable(exc: Exception) -> BaseException:
     """An error that can cross to the parent in one piece: a database fault becomes a
     TemporaryFailure of one line (the CLI's exit 75), anything else as it is if it can
     be pickled."""
-    import sqlalchemy as sa
-
-    if isinstance(exc, sa.exc.OperationalError | sa.exc.InterfaceError):
-        reason = str(exc.orig or exc).strip().splitlines()[0][:200]
-        return TemporaryFailure(
-            f"the database cannot be used now ({reason}): run the command again when it can"
-        )
+    fault = database_fault(exc)
+    if fault is not None:
+        return TemporaryFailure(fault)
     try:
         pickle.loads(pickle.dumps(exc))
     except Exception:
