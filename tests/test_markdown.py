@@ -50,3 +50,32 @@ def test_text_rendering_keeps_lists_links_and_wraps_at_78():
         "- first\n- second\n\n1. one\n2. two\n\n"
         "Write to us <pi.umk@um.krakow.pl>."
     )
+
+
+# Abbreviations with dots that look like domains to a fuzzy link finder (Polish first:
+# "m.in." = among others, "m.st." = capital city, "p.o." = acting, "b.r." = this year).
+_ABBREVIATIONS = ["m.in.", "m.st.", "np.", "tzw.", "ul.", "al.", "im.", "p.o.", "b.r.", "j.w.",
+                  "tj.", "itd.", "itp.", "pl.", "św.", "e.g.", "i.e.", "a.m.", "p.m.", "U.S.",
+                  "krakow.pl", "dlabiznesu.krakow.pl", "m.in.,", "(m.in.)"]
+
+
+def test_only_addresses_written_with_a_scheme_or_www_become_links():
+    """A bare word.word is text: only ``https://``, ``mailto:``, an e-mail address or
+    ``www.`` make a link (m.in. linked to https://m.in in the shipped sample)."""
+    import random
+
+    rng = random.Random(20)
+    words = ["Kraków", "firmy", "wsparcie", "program", "2021", "rynek", "miasta", "dla"]
+    for _ in range(300):
+        sentence = [rng.choice(words) for _ in range(rng.randint(2, 8))]
+        for abbreviation in rng.sample(_ABBREVIATIONS, rng.randint(1, 4)):
+            sentence.insert(rng.randint(0, len(sentence)), abbreviation)
+        text = " ".join(sentence)
+        html = to_html(text)
+        assert "<a " not in html, (text, html)
+    written = ("See www.dlabiznesu.krakow.pl, https://krakow.pl/a?b=1, biuro@um.krakow.pl "
+               "and mailto:kontakt@um.krakow.pl, m.in.")
+    html = to_html(written)
+    assert html.count("<a ") == 4, html
+    assert 'href="https://www.dlabiznesu.krakow.pl"' in html
+    assert 'href="mailto:biuro@um.krakow.pl"' in html and "m.in." in html
