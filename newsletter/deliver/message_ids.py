@@ -20,15 +20,14 @@ a "bounce" quoting another reader's. Read back, a signature is compared in const
 
 from __future__ import annotations
 
-import base64
-import hashlib
 import hmac
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from newsletter.deliver.tokens import short_signature
+
 PURPOSE = "message-id"
-_SIGNATURE_BYTES = 10  # 80 bits: 16 base32 characters, no padding
 _SIGNED = re.compile(r"<([0-9a-f]{16})-([a-z2-7]{16})\.([1-9][0-9]{0,17})@([a-z0-9.-]{1,255})>",
                      re.IGNORECASE)  # fmt: skip
 """Fixed start ("<" and 16 hex digits), bounded repeats: linear on any text."""
@@ -43,9 +42,7 @@ class SignedId:
 
 
 def _signature(key: bytes, message_key: str, subscriber_id: int) -> str:
-    data = f"{PURPOSE}:{message_key}.{subscriber_id}".encode()
-    digest = hmac.new(key, data, hashlib.sha256).digest()[:_SIGNATURE_BYTES]
-    return base64.b32encode(digest).decode("ascii").lower()
+    return short_signature(key, PURPOSE, f"{message_key}.{subscriber_id}")
 
 
 def message_id(key: bytes, message_key: str, subscriber_id: int, domain: str) -> str:

@@ -56,6 +56,14 @@ def signature(key: bytes, purpose: str, message: str) -> str:
     return base64.urlsafe_b64encode(digest[:_SIGNATURE_BYTES]).rstrip(b"=").decode()
 
 
+def short_signature(key: bytes, purpose: str, message: str) -> str:
+    """HMAC-SHA256 of ``purpose:message`` cut to 80 bits, lower-case base32 (16 chars):
+    for what travels in mail headers and addresses (VERP, Message-IDs), where servers may
+    lower-case what comes back and 64 octets is all a local part may hold."""
+    digest = hmac.new(key, f"{purpose}:{message}".encode(), hashlib.sha256).digest()[:10]
+    return base64.b32encode(digest).decode("ascii").lower()
+
+
 def make_token(key: bytes, subscriber_id: int, purpose: str = UNSUBSCRIBE) -> str:
     """The token in a subscriber's unsubscribe (or preference) link."""
     return f"{subscriber_id}-{signature(key, purpose, str(subscriber_id))}"
