@@ -8,6 +8,10 @@
    `mjml` CLI compiling the very same MJML (the build must beat that CLI alone).
 3. Languages: the sample's e-mail in its main language alone (`--language en`) and in
    both (en, pl); the target is both in at most 2× the time of one.
+4. Bytes per block type: what each kind of block adds to the sample's HTML (the e-mail
+   rendered without that kind of block, subtracted from the whole), against the bytes of
+   text a reader sees in it; "frame" is the e-mail with no block at all (head, styles,
+   masthead, section headings, footer). Gmail clips at 102 KB: this is where it goes.
 """
 
 from __future__ import annotations
@@ -29,6 +33,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from newsletter.load import load_issue, load_project
+from newsletter.model import Issue
 from newsletter.render.email import render_email
 
 SAMPLE = ROOT / "issues" / "2020-12"
@@ -58,15 +63,56 @@ def timed_process(command: list[str], runs: int) -> list[float]:
     return samples
 
 
+def without_blocks(issue: Issue, kinds: set[str]) -> Issue:
+    """The issue with every block of these kinds taken out (sections stay, even empty)."""
+    sections = [s.model_copy(update={"blocks": [b for b in s.blocks if b.type not in kinds]})
+                for s in issue.sections]
+    return issue.model_copy(update={"sections": sections})
+
+
+def visible_text(html: str) -> int:
+    """Bytes of the text a reader sees (the body's text, without styles or the preheader)."""
+    from lxml import html as lxml_html
+
+    body = lxml_html.document_fromstring(html).body
+    return len(" ".join(body.text_content().split()).encode("utf-8"))
+
+
+def bytes_per_block_type(issue: Issue, project) -> None:
+    """Print what each kind of block costs in the e-mail's HTML."""
+    full = render_email(issue, project).html
+    kinds = sorted({block.type for _, block in issue.blocks()})
+    frame = render_email(without_blocks(issue, set(kinds)), project).html
+    size = len(full.encode("utf-8"))
+    print(f"bytes per block type ({issue.language}; HTML / visible text, KB):")
+    print(f"  {'frame':<11} {len(frame.encode()) / 1024:6.1f} / {visible_text(frame) / 1024:5.1f}")
+    for kind in kinds:
+        count = sum(1 for _, block in issue.blocks() if block.type == kind)
+        rest = render_email(without_blocks(issue, {kind}), project).html
+        html_bytes = size - len(rest.encode("utf-8"))
+        text_bytes = visible_text(full) - visible_text(rest)
+        print(f"  {kind:<11} {html_bytes / 1024:6.1f} / {text_bytes / 1024:5.1f}"
+              f"  ({count} block{'s' if count > 1 else ''},"
+              f" {html_bytes / count / 1024:.1f} KB each;"
+              f" {html_bytes / max(text_bytes, 1):.1f} bytes of HTML per byte of text)")
+    print(f"  {'whole':<11} {size / 1024:6.1f} / {visible_text(full) / 1024:5.1f}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=20)
     parser.add_argument("--process-runs", type=int, default=7)
+    parser.add_argument("--sizes-only", action="store_true",
+                        help="only the bytes per block type (no timing)")
     args = parser.parse_args()
 
     project = load_project(ROOT / "newsletter.toml")
     issue = load_issue(SAMPLE, project)
     edition = render_email(issue, project)
+    for variant in issue.editions():
+        bytes_per_block_type(variant, project)
+    if args.sizes_only:
+        return
     render = timed(lambda: render_email(issue, project), args.runs)
     full = timed(lambda: render_email(load_issue(SAMPLE, project), project), args.runs)
 
