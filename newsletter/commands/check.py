@@ -17,7 +17,8 @@ def check(ctx: click.Context, issue_dir: Path) -> None:
 
     Every problem is listed as file:line: message, and the command exits with status 1.
     Warnings (characters no font of the PDFs has) are listed the same way; they leave
-    the status at 0.
+    the status at 0. The e-mail is rendered in each language to tell its size and which
+    blocks it carries as teasers (to stay under Gmail's clipping limit).
 
     \b
     Example:
@@ -25,12 +26,15 @@ def check(ctx: click.Context, issue_dir: Path) -> None:
     """
     from newsletter.coverage import uncovered
     from newsletter.load import load_issue
+    from newsletter.render.email import email_editions, size_report
     from newsletter.summary import summarize
 
     site = project(ctx, issue_dir)
     issue = load_issue(issue_dir, site)
     for line in summarize(issue).lines(issue):
         click.echo(line)
+    for language, edition in email_editions(issue, site).items():
+        click.echo(size_report(edition, language))
     warnings = [str(problem) for problem in uncovered(issue, site.theme)]
     warn(warnings)
     count = f" ({len(warnings)} warning{'' if len(warnings) == 1 else 's'})"
