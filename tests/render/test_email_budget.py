@@ -22,7 +22,7 @@ from photos import make_photo
 
 from newsletter.exceptions import ContentError
 from newsletter.load import Project, load_issue
-from newsletter.render.email import render_email
+from newsletter.render.email import render_email, render_mjml
 from newsletter.render.email_budget import BUDGET_BYTES
 from newsletter.summary import summarize
 
@@ -276,3 +276,21 @@ def test_a_wrong_email_choice_is_named_with_its_line(tmp_path):
     assert "open-city.md:" in checked.stderr and "email" in checked.stderr
     assert "'full'" in checked.stderr and "'teaser'" in checked.stderr
     assert "Traceback" not in checked.stderr
+
+
+@pytest.mark.parametrize("case", ["every block a teaser", "a long issue"])
+def test_teasers_are_valid_mjml_for_the_reference_compiler(case, tmp_path, project: Project):
+    """The npm mjml compiler in strict mode (MRML accepts anything): the teaser partial,
+    the shared sections and the measuring marks are all MJML it knows."""
+    from test_email import EVERY_BLOCK, validate_with_reference_mjml
+
+    if case == "a long issue":
+        issue = load_issue(long_issue(tmp_path / "2026-12", seed=7, words=8000), project)
+        mjml = render_email(issue, project).mjml
+        assert render_email(issue, project).teasers
+    else:
+        issue = load_issue(EVERY_BLOCK, project)
+        mjml = render_mjml(issue, project, frozenset(b.id for _, b in issue.blocks()))
+        assert mjml.count("bk-block:") == len(list(issue.blocks()))
+    result = validate_with_reference_mjml(mjml, tmp_path)
+    assert result.returncode == 0, result.stderr
