@@ -53,14 +53,33 @@ def timed(function, runs: int) -> list[float]:
     return samples
 
 
-def timed_process(command: list[str], runs: int) -> list[float]:
-    subprocess.run(command, check=True, capture_output=True)  # warm the OS caches
-    samples = []
+CPU: dict[str, list[float]] = {}
+"""CPU seconds (user + system, the process and its children) of each command's runs: on a
+loaded machine, closer than the wall clock to what the command costs."""
+
+
+def timed_processes(commands: list[list[str]], runs: int) -> list[list[float]]:
+    """Each command's run times, the commands taking turns (on a shared machine, a
+    change of load then weighs on all of them alike)."""
+    import resource
+
+    for command in commands:
+        subprocess.run(command, check=True, capture_output=True)  # warm the OS caches
+    samples: list[list[float]] = [[] for _ in commands]
     for _ in range(runs):
-        start = time.perf_counter()
-        subprocess.run(command, check=True, capture_output=True)
-        samples.append(time.perf_counter() - start)
+        for command, times in zip(commands, samples, strict=True):
+            before = resource.getrusage(resource.RUSAGE_CHILDREN)
+            start = time.perf_counter()
+            subprocess.run(command, check=True, capture_output=True)
+            times.append(time.perf_counter() - start)
+            after = resource.getrusage(resource.RUSAGE_CHILDREN)
+            CPU.setdefault(" ".join(command), []).append(
+                after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime)
     return samples
+
+
+def cpu_ms(command: list[str]) -> float:
+    return statistics.median(CPU[" ".join(command)]) * 1000
 
 
 def without_blocks(issue: Issue, kinds: set[str]) -> Issue:
@@ -119,15 +138,11 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         mjml_file = Path(tmp) / "sample.mjml"
         mjml_file.write_text(edition.mjml, encoding="utf-8")
-        npm = timed_process(
-            [str(ROOT / "node_modules" / ".bin" / "mjml"), str(mjml_file), "-s"],
-            args.process_runs,
-        )
         newsletter = Path(sys.executable).with_name("newsletter")
         one = [str(newsletter), "build", str(SAMPLE), "--only", "email", "--out", tmp,
                "--language", "en"]
-        build = timed_process(one, args.process_runs)
-        both = timed_process(one[:-2], args.process_runs)
+        npm_cli = [str(ROOT / "node_modules" / ".bin" / "mjml"), str(mjml_file), "-s"]
+        npm, build, both = timed_processes([npm_cli, one, one[:-2]], args.process_runs)
     english = timed(lambda: render_email(issue, project), args.runs)
     every = timed(lambda: [render_email(v, project) for v in issue.editions()], args.runs)
 
@@ -143,6 +158,8 @@ def main() -> None:
     )
     print(f"ratio npm mjml CLI / build process: {median_ms(npm) / median_ms(build):.2f}× "
           f"(fastest runs: {min(npm) / min(build):.2f}×; target ≥ 1.5×)")
+    print(f"CPU time (median): npm mjml CLI {cpu_ms(npm_cli):.0f} ms, build --only email "
+          f"{cpu_ms(one):.0f} ms")
     print(f"languages, in-process: en {median_ms(english):.1f} ms, en+pl {median_ms(every):.1f} ms"
           f" ({median_ms(every) / median_ms(english):.2f}×)")
     print(f"languages, whole process: en {median_ms(build):.0f} ms, en+pl {median_ms(both):.0f} ms"
