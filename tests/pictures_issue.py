@@ -42,10 +42,20 @@ def draw(path: Path, size: tuple[int, int], seed: int) -> None:
     image.save(path)
 
 
+def logo(path: Path, size: tuple[int, int]) -> None:
+    """A designer's logo: a dark disc on a transparent background (RGBA)."""
+    image = Image.new("RGBA", size, (255, 255, 255, 0))
+    inset = min(size) // 4
+    ImageDraw.Draw(image).ellipse((inset, inset, size[0] - inset, size[1] - inset),
+                                  fill=(0, 60, 125, 255))
+    image.save(path)
+
+
 def pictures_issue(folder: Path, seed: int, articles: int = 6) -> list[Picture]:
     """Write ``folder`` as an issue (issue.yaml and images/): the fixed shapes and
     ``articles`` random ones as article pictures with captions, three cards with random
-    pictures and a letter signed with one. Returns the article pictures in order."""
+    pictures (the last a logo with a transparent background) and a letter signed with
+    one. Returns the article pictures in order."""
     rng = random.Random(seed)
     (folder / "images").mkdir(parents=True)
     shapes = FIXED + [random_shape(rng) for _ in range(articles)]
@@ -55,6 +65,7 @@ def pictures_issue(folder: Path, seed: int, articles: int = 6) -> list[Picture]:
     card_shapes = [(400, 2400), random_shape(rng), random_shape(rng)]
     for n, size in enumerate(card_shapes):
         draw(folder / "images" / f"c{n}.png", size, seed * 100 + 50 + n)
+    logo(folder / "images" / "c2.png", card_shapes[2])
     draw(folder / "images" / "sig.png", random_shape(rng), seed)
     blocks = "".join(
         f"""      - type: article

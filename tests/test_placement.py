@@ -126,6 +126,27 @@ def test_low_resolution_warning_only_where_the_file_is_too_small(pdfs, issue_dir
         assert "ppi" in warning and "px wide" in warning
 
 
+def test_a_logo_on_a_tinted_card_prints_with_the_card_around_it(pdfs, project: Project):
+    """Transparent parts of a card's picture print as the card's tint (the theme's CMYK
+    for ``panel``), not as a white box on it."""
+    from pikepdf import PdfImage
+
+    tint = tuple(round(v / 100 * 255) for v in project.theme.cmyk["panel"])
+    assert tint != (0, 0, 0, 0)
+    corners = []
+    with pikepdf.open(pdfs["print"][0]) as pdf:
+        for page in pdf.pages:
+            for image, _ in image_boxes(page):
+                picture = PdfImage(image).as_pil_image()
+                if picture.mode == "CMYK":
+                    w, h = picture.size
+                    corners.append([picture.getpixel(xy) for xy in
+                                    ((0, 0), (w - 1, 0), (0, h - 1), (w - 1, h - 1))])
+    tinted = [c for c in corners if all(
+        max(abs(a - b) for a, b in zip(pixel, tint, strict=True)) <= 3 for pixel in c)]
+    assert len(tinted) == 1, corners  # the logo, and only it
+
+
 @pytest.fixture(scope="module")
 def served(issue_dir, tmp_path_factory) -> Iterator[tuple[str, str]]:
     """The e-mail and the web page of the pictures' issue, served on loopback."""
