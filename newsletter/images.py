@@ -185,11 +185,13 @@ def upright_8bit(image: Image.Image) -> Image.Image:
 
 
 def _as_srgb(image: Image.Image) -> Image.Image:
-    """RGB or RGBA in sRGB: an embedded profile (Adobe RGB from a camera, a designer's
+    """L, RGB or RGBA in sRGB: an embedded profile (Adobe RGB from a camera, a designer's
     CMYK) is converted, since browsers and our CMYK transform assume sRGB."""
     has_alpha = image.mode in ("RGBA", "LA", "PA") or "transparency" in image.info
     mode = "RGBA" if has_alpha else "RGB"
     icc = image.info.get("icc_profile")
+    if image.mode in ("1", "L") and not has_alpha and not icc:
+        return image.convert("L")  # one channel through the resize: a third of the work
     if icc and image.mode in ("RGB", "RGBA", "CMYK", "L"):
         import io
 
@@ -269,6 +271,8 @@ def _palette(image: Image.Image) -> Image.Image:
     """At most 256 colours, without dithering: exact for flat drawings, nearly so for
     anti-aliased edges, and a third of the bytes of a truecolour PNG."""
     method = Image.Quantize.FASTOCTREE if image.mode == "RGBA" else Image.Quantize.MEDIANCUT
+    if image.mode not in ("RGB", "RGBA"):
+        image = image.convert("RGB")
     return image.quantize(256, method=method, dither=Image.Dither.NONE)
 
 

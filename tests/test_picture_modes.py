@@ -169,7 +169,7 @@ def lightness(image: Image.Image) -> Image.Image:
         c, m, y, k = image.split()
         colour = Image.merge("RGB", (c, m, y)).convert("L")
         return ImageOps.invert(ImageChops.add(colour, k))
-    return image.convert("RGB").convert("L")
+    return image.convert("RGBA").convert("L")
 
 
 def corner_means(image: Image.Image) -> list[float]:
@@ -213,7 +213,7 @@ def test_every_derivative_shows_the_picture_upright(kind: Kind, orientation: int
     upright = scene(size, kind.grey, seed)
     source = editor_file(kind, upright, orientation, icc, tmp_path)
     with Image.open(source) as opened:
-        shown = upright_8bit(opened).convert("L")
+        shown = upright_8bit(opened).convert("RGBA").convert("L")
     assert shown.size == size
     expected = ImageStat.Stat(shown).stddev[0]
     assert expected > 10  # the source is not blank (so neither may its derivatives be)
@@ -241,7 +241,8 @@ def test_every_derivative_shows_the_picture_upright(kind: Kind, orientation: int
                 kind.alpha), "a greyscale picture prints on black ink only"
         if kind.alpha:
             middle = image.getpixel((image.width // 2, image.height // 2))
-            assert middle == pytest.approx(TINT, abs=4), "transparency shows the card"
+            # within JPEG's noise on a hole of a few pixels; white paper is 25 off in Y
+            assert middle == pytest.approx(TINT, abs=8), "transparency shows the card"
 
 
 def test_animated_gif_is_its_first_frame(tmp_path: Path):
