@@ -16,8 +16,8 @@ def check(ctx: click.Context, issue_dir: Path) -> None:
     """Validate an issue and print a short summary.
 
     Every problem is listed as file:line: message, and the command exits with status 1.
-    Warnings (characters no font of the PDFs has) are listed the same way; they leave
-    the status at 0.
+    Warnings (characters no font of the PDFs has, an animated picture that every
+    edition shows as its first frame) are listed the same way; they leave the status at 0.
 
     \b
     Example:
@@ -25,13 +25,15 @@ def check(ctx: click.Context, issue_dir: Path) -> None:
     """
     from newsletter.coverage import uncovered
     from newsletter.load import load_issue
+    from newsletter.picture_notices import picture_notices
     from newsletter.summary import summarize
 
     site = project(ctx, issue_dir)
     issue = load_issue(issue_dir, site)
     for line in summarize(issue).lines(issue):
         click.echo(line)
-    warnings = [str(problem) for problem in uncovered(issue, site.theme)]
+    problems = uncovered(issue, site.theme) + picture_notices(issue)
+    warnings = [str(problem) for problem in problems]
     warn(warnings)
     count = f" ({len(warnings)} warning{'' if len(warnings) == 1 else 's'})"
     click.secho("OK" + (count if warnings else ""), fg="green")
