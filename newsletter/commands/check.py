@@ -16,9 +16,10 @@ def check(ctx: click.Context, issue_dir: Path) -> None:
     """Validate an issue and print a short summary.
 
     Every problem is listed as file:line: message, and the command exits with status 1.
-    Warnings (characters no font of the PDFs has) are listed the same way; they leave
-    the status at 0. The e-mail is rendered in each language to tell its size and which
-    blocks it carries as teasers (to stay under Gmail's clipping limit).
+    Warnings (characters no font of the PDFs has, an animated picture that every
+    edition shows as its first frame) are listed the same way; they leave the status at 0.
+    The e-mail is rendered in each language to tell its size and which blocks it carries
+    as teasers (to stay under Gmail's clipping limit).
 
     \b
     Example:
@@ -26,6 +27,7 @@ def check(ctx: click.Context, issue_dir: Path) -> None:
     """
     from newsletter.coverage import uncovered
     from newsletter.load import load_issue
+    from newsletter.picture_notices import picture_notices
     from newsletter.render.email import email_editions, size_report
     from newsletter.summary import summarize
 
@@ -35,7 +37,8 @@ def check(ctx: click.Context, issue_dir: Path) -> None:
         click.echo(line)
     for language, edition in email_editions(issue, site).items():
         click.echo(size_report(edition, language))
-    warnings = [str(problem) for problem in uncovered(issue, site.theme)]
+    problems = uncovered(issue, site.theme) + picture_notices(issue)
+    warnings = [str(problem) for problem in problems]
     warn(warnings)
     count = f" ({len(warnings)} warning{'' if len(warnings) == 1 else 's'})"
     click.secho("OK" + (count if warnings else ""), fg="green")
