@@ -29,6 +29,7 @@ from newsletter.languages import (
 )
 from newsletter.limits import MAX_ISSUE_TEXT_BYTES, MAX_TEXT_BYTES, human_size
 from newsletter.markdown import references
+from newsletter.markdown_checks import literal_constructs
 from newsletter.model import Article, Card, Issue, Letter, LinkCards, Section
 from newsletter.source import (
     WHERE,
@@ -318,7 +319,8 @@ def _markdown_fields() -> frozenset[str]:
 
 
 def _check_markdown(data: Any) -> list[Problem]:
-    """Links and images inside Markdown texts: absolute http(s)/mailto only, no inline images.
+    """Links and images inside Markdown texts: absolute http(s)/mailto only, no inline images;
+    no construct that would be printed as typed (:mod:`newsletter.markdown_checks`).
 
     Runs on the parsed data, before validation, so these are reported together with every
     other problem of the file.
@@ -331,6 +333,11 @@ def _check_markdown(data: Any) -> list[Problem]:
             if not isinstance(text, str):
                 continue
             start = node[WHERE].text_of(name)
+            for literal in literal_constructs(text):
+                problems.append(
+                    Problem(Location(start.file, (start.line or 1) + literal.line),
+                            literal.message)
+                )
             for ref in references(text):
                 location = Location(start.file, (start.line or 1) + ref.line)
                 if ref.kind == "image":
