@@ -19,6 +19,7 @@ from typing import Any
 from newsletter.config import Site, find_config, load_site
 from newsletter.exceptions import ContentError, Location, NewsletterError, Problem
 from newsletter.fields import MARKDOWN, check_url
+from newsletter.file_names import case_differs, find_file
 from newsletter.languages import (
     NAMES,
     ONLY,
@@ -230,7 +231,12 @@ def _read_block_file(
             [Problem(here, f"'{name}': a block file must be Markdown (.md) or YAML (.yaml)")]
         )
     if not path.is_file():
-        raise ContentError([Problem(here, f"file '{name}' not found in {shown_dir}")])
+        found = find_file(issue_dir, name)  # a macOS (NFD) name written in NFC, or the reverse
+        if found is None or inside(issue_dir, str(found.relative_to(issue_dir))) is None:
+            meant = case_differs(issue_dir, name)
+            hint = f" — did you mean '{meant}'? (letter case matters)" if meant else ""
+            raise ContentError([Problem(here, f"file '{name}' not found in {shown_dir}{hint}")])
+        path = found
     budget.take(path, name, here)
     text = read_text(path)
     if path.suffix.lower() in (".md", ".markdown"):

@@ -16,14 +16,15 @@ def check(ctx: click.Context, issue_dir: Path) -> None:
     """Validate an issue and print a short summary.
 
     Every problem is listed as file:line: message, and the command exits with status 1.
-    Warnings (characters no font of the PDFs has) are listed the same way; they leave
-    the status at 0.
+    Warnings (characters no font of the PDFs has, a block file in a language the issue
+    does not list) are listed the same way; they leave the status at 0.
 
     \b
     Example:
       newsletter check issues/2020-12
     """
     from newsletter.coverage import uncovered
+    from newsletter.languages import unread_language_files
     from newsletter.load import load_issue
     from newsletter.summary import summarize
 
@@ -31,7 +32,8 @@ def check(ctx: click.Context, issue_dir: Path) -> None:
     issue = load_issue(issue_dir, site)
     for line in summarize(issue).lines(issue):
         click.echo(line)
-    warnings = [str(problem) for problem in uncovered(issue, site.theme)]
+    unread = unread_language_files(issue.source_dir, issue.languages or [issue.language])
+    warnings = [str(problem) for problem in [*uncovered(issue, site.theme), *unread]]
     warn(warnings)
     count = f" ({len(warnings)} warning{'' if len(warnings) == 1 else 's'})"
     click.secho("OK" + (count if warnings else ""), fg="green")
