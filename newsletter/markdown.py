@@ -16,7 +16,7 @@ from __future__ import annotations
 import itertools
 import re
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any
 
 from linkify_it import LinkifyIt
@@ -148,8 +148,12 @@ def _checker() -> MarkdownIt:
     return parser
 
 
+@lru_cache(maxsize=64)
 def parse_for_checks(text: str) -> tuple[list[Token], dict[str, Any]]:
-    """Tokens of ``text`` as the checks need them, and the parser's env (footnotes)."""
+    """Tokens of ``text`` as the checks need them, and the parser's env (footnotes).
+
+    Kept for the next caller: the loader reads each text's links and its literal
+    constructs from one parse (read them, never change them)."""
     env: dict[str, Any] = {}
     return _checker().parse(text, env), env
 
@@ -180,7 +184,7 @@ class Reference:
 def references(text: str) -> list[Reference]:
     """Every link and image target of a Markdown text, in order, with its line."""
     found: list[Reference] = []
-    for block in _checker().parse(text):
+    for block in parse_for_checks(text)[0]:
         if block.type != "inline" or not block.children:
             continue
         base = block.map[0] if block.map else 0
