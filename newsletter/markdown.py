@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import itertools
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache, lru_cache
 from typing import Any
@@ -156,6 +157,17 @@ def parse_for_checks(text: str) -> tuple[list[Token], dict[str, Any]]:
     constructs from one parse (read them, never change them)."""
     env: dict[str, Any] = {}
     return _checker().parse(text, env), env
+
+
+def has_tables_or_notes(texts: Iterable[str | None]) -> bool:
+    """Whether any text has a table or a footnote (their CSS is left out of an e-mail that
+    has none: every byte counts against Gmail's clipping)."""
+    return any(
+        text and ("|" in text or "[^" in text)
+        and any(t.type in ("table_open", "footnote_block_open")
+                for t in parse_for_checks(text)[0])
+        for text in texts
+    )
 
 
 def to_html(text: str, print_urls: bool = False) -> str:

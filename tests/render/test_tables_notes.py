@@ -188,3 +188,12 @@ def test_no_edition_shows_markdown_punctuation(built):
     for edition, shown in edition_texts(built.folder, built.issue, built.project).items():
         leaked = re.findall(r"\]\(|\[\^|\|\s*-{3}|-{3}\s*\||\*\*", shown)
         assert not leaked, f"{edition} shows {leaked}"
+
+
+def test_table_css_only_in_an_email_with_tables_or_notes(built, sample, project):
+    """An e-mail without tables or notes carries none of their CSS (bytes against Gmail's
+    clipping); one with them carries it (the phone test above fails without it at 320 px)."""
+    from newsletter.render.email import render_email
+
+    assert ".md-table" not in render_email(sample, project).html
+    assert ".md-table" in (built.folder / "email.html").read_text(encoding="utf-8")
