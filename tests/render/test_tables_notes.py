@@ -20,6 +20,7 @@ import pytest
 from conftest import DATA, ROOT, edited_copy, published
 from editions import edition_texts, pdf_pages
 from lxml import html as lxml_html
+from test_markdown import _generated_text, _unescaped
 
 from newsletter.load import Project, load_issue
 from newsletter.model import Issue
@@ -31,6 +32,7 @@ _WORDS = ["Kraków", "przedsiębiorczość", "współpraca", "Konstantynopolita�
           "np.", "m.in.", "innowacyjność", "**ważne**", "[mapa](https://mapa.krakow.pl/)"]
 LONG_ROWS = 45
 ARTIFACTS = ROOT / "test-artifacts"
+_PUNCTUATION = re.compile(r"\]\(|\[\^|\|\s*-{3}|-{3}\s*\||\*\*|\]\[")
 
 
 def _random_table(rng: random.Random, columns: int, rows: int) -> str:
@@ -63,8 +65,11 @@ def built(tmp_path_factory) -> Iterator[Built]:
     body = (f"Przypis pierwszy[^a] i drugi[^b].\n\n{_random_table(rng, columns, 6)}\n\n"
             f"Druga tabela, długa[^a].\n\n{_long_table()}\n\n"
             "[^a]: Nota pierwsza, WYJAŚNIENIE-A.\n[^b]: Nota druga, WYJAŚNIENIE-B.\n")
-    article = ("      - type: article\n        title: Tabele i przypisy\n        body: |\n"
-               + "".join(f"          {line}\n" if line else "\n" for line in body.splitlines()))
+    mixed = _generated_text(rng, mistakes=False)[0]  # every construct, escapes included
+    article = "".join(
+        f"      - type: article\n        title: {title}\n        body: |\n"
+        + "".join(f"          {line}\n" if line else "\n" for line in text.splitlines())
+        for title, text in (("Tabele i przypisy", body), ("Wszystko naraz", mixed)))
     root = tmp_path_factory.mktemp("tables")
     source = edited_copy(DATA / "every-block", root / "src" / "2021-01", {
         "issue.yaml": [("  - kind: innovation\n    blocks:\n",
@@ -116,12 +121,12 @@ def _measure(browser, url: str, width: int, shot: str) -> dict:
 
 
 def _assert_holds(found: dict, width: int, columns: int) -> None:
-    assert found["headers"] == [columns, 3], found["headers"]
+    assert found["headers"][:2] == [columns, 3], found["headers"]
     assert found["scrollWidth"] <= width, f"page is {found['scrollWidth']} px wide"
     assert found["wide"] == [], f"wider than the {width} px screen: {found['wide'][:5]}"
     assert found["outside"] == [], f"text outside its cell: {found['outside'][:5]}"
-    assert found["marks"] == ["1", "2", "1"]
-    assert [n[:30] for n in found["notes"]] == ["Nota pierwsza, WYJAŚNIENIE-A.",
+    assert found["marks"][:3] == ["1", "2", "1"]  # then the mixed article's own 1, 2…
+    assert [n[:30] for n in found["notes"][:2]] == ["Nota pierwsza, WYJAŚNIENIE-A.",
                                                 "Nota druga, WYJAŚNIENIE-B."]
 
 
@@ -185,8 +190,11 @@ def test_text_part_has_the_tables_and_numbered_notes(built):
 
 
 def test_no_edition_shows_markdown_punctuation(built):
+    """Judged on what readers see, after MJML, premailer and WeasyPrint: no '](', '[^',
+    '|---', '**' of a seeded mix of every construct (what was escaped aside). Tags are
+    judged in tests/test_markdown.py: this issue's plain-text fields show '<b>' on purpose."""
     for edition, shown in edition_texts(built.folder, built.issue, built.project).items():
-        leaked = re.findall(r"\]\(|\[\^|\|\s*-{3}|-{3}\s*\||\*\*", shown)
+        leaked = [m.group() for m in _PUNCTUATION.finditer(_unescaped(shown))]
         assert not leaked, f"{edition} shows {leaked}"
 
 
