@@ -247,14 +247,17 @@ def to_text(text: str, width: int = 78) -> str:
     quote = ""  # "> " per open blockquote
     prefix_first = prefix_rest = ""
     table: list[list[str]] | None = None  # rows of the table being read
+    right: list[bool] = []  # its columns aligned right (--: under the header)
     for token in _parser().parse(text):
         if token.type == "table_open":
-            table = []
+            table, right = [], []
         elif token.type == "tr_open" and table is not None:
             table.append([])
+        elif token.type == "th_open":
+            right.append("right" in str(token.attrGet("style") or ""))
         elif token.type == "table_close" and table is not None:
             indent = quote + "  " * len(lists)
-            out.append((table_text(table, width - len(indent), indent), False))
+            out.append((table_text(table, width - len(indent), indent, right), False))
             table = None
         elif token.type == "inline" and table is not None:
             table[-1].append(_inline_with_urls(token.children or []))
@@ -294,15 +297,19 @@ def to_text(text: str, width: int = 78) -> str:
     return _join_blocks(out)
 
 
-def table_text(rows: list[list[str]], width: int, indent: str = "") -> str:
+def table_text(rows: list[list[str]], width: int, indent: str = "",
+               right: list[bool] | None = None) -> str:
     """A table for the text part: aligned columns under their headings when they fit in
-    ``width``, else one group of "heading: value" lines per row (a phone-width table)."""
+    ``width`` (``right``: the columns written ``--:``, amounts), else one group of
+    "heading: value" lines per row (a phone-width table)."""
     header = rows[0]
     columns = len(header)
     rows = [row + [""] * (columns - len(row)) for row in rows]
     widths = [max(len(row[i]) for row in rows) for i in range(columns)]
     if sum(widths) + 2 * (columns - 1) <= width:
-        lines = ["  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip()
+        flush = [*(right or []), *[False] * columns][:columns]
+        lines = ["  ".join(cell.rjust(w) if r else cell.ljust(w)
+                           for cell, w, r in zip(row, widths, flush, strict=True)).rstrip()
                  for row in rows]
         lines.insert(1, "  ".join("-" * w for w in widths))
         return "\n".join(indent + line for line in lines)

@@ -233,7 +233,7 @@ def test_tables_and_footnotes_in_html_and_text():
     assert html.index("<table") < html.index('<div class="footnotes">')  # notes at the end
     assert to_text(text) == (
         "Tekst[1] i drugi[2], znów pierwszy[1].\n\n"
-        "Firma    Miasto  Liczba\n-------  ------  ------\nComarch  Kraków  6 500\n\n"
+        "Firma    Miasto  Liczba\n-------  ------  ------\nComarch  Kraków   6 500\n\n"  # --: right
         "[1] Pierwsza nota.\n[2] Druga nota <https://a.pl>."
     )
     wide = to_text("| Nazwa | Opis |\n|---|---|\n| Comarch | " + "bardzo długi opis " * 8 + "|\n")
