@@ -45,6 +45,7 @@ _CELL = r"\s*:?-+:?\s*"
 _DELIMITER_ROW = re.compile(rf"^\s*\|?{_CELL}(\|{_CELL})+\|?\s*$|^\s*\|{_CELL}\|?\s*$")
 _NOTE_DEFINITION = r"^ {0,3}\[\^%s\]:"
 _HASH_HEADING = re.compile(r"^#{1,6}(?=[^\s#])")
+_BRACKETED_ADDRESS = re.compile(r"<((?:https?://|mailto:|www\.)[^<>]*)>", re.IGNORECASE)
 
 
 def literal_constructs(text: str) -> list[Literal]:
@@ -118,6 +119,12 @@ def _text_messages(text: str, line_start: bool) -> list[str]:
         label = match.group(1)
         messages.append(f"footnote mark '[^{label}]' has no note: add a line "
                         f"'[^{label}]: the note' below the paragraph (a label has no spaces)")
+    for match in _BRACKETED_ADDRESS.finditer(text):
+        address = match.group(1)
+        fix = ("write the space as %20" if " " in address else
+               f"start it with https:// (<https://{address}>)")
+        messages.append(f"address '<{address}>' is printed as typed, angle brackets and all: "
+                        f"{fix}")
     if match := _HTML_TAG.search(text):  # one per run: <b>…</b> is one mistake
         messages.append(f"HTML '{match.group()[:40]}' is printed as typed (HTML is not "
                         "applied): use Markdown instead (**bold**, *italics*, a blank line "

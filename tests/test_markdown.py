@@ -115,6 +115,8 @@ _MISTAKES = [
     "<b>pogrubienie HTML</b>",
     "**niedomknięte",
     "<br>",
+    "<https://x.pl/plan 2021.pdf>",
+    "<www.krakow.pl>",
 ]
 _WORDS = ["Kraków", "firmy", "wsparcie", "program", "2021", "rynek", "miasta", "dla", "zł"]
 # What must never reach a reader unless an editor escaped it.
@@ -209,6 +211,8 @@ def test_every_literal_message_names_the_construct_and_the_fix():
         "<b>x</b>": "use Markdown instead",
         "**x": "close the bold words with **",
         "##Tytuł": "a heading needs a space after its '#'",
+        "<https://x.pl/a b>": "write the space as %20",
+        "<www.krakow.pl>": "start it with https:// (<https://www.krakow.pl>)",
         "| a | b |\n|---|---|\n| 1 | 2 | 3 |": "table row has 3 cells but the header has 2",
         "a | b\n|---|---|---|": "give the header row, the |---| row and every row the same",
     }
