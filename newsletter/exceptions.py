@@ -57,6 +57,11 @@ class ContentError(NewsletterError):
         self.problems = sorted(set(problems), key=_problem_order)
         super().__init__("\n".join(str(p) for p in self.problems))
 
+    def __reduce__(self) -> tuple[type[ContentError], tuple[list[Problem]]]:
+        """Pickled with its problems (not its message): it crosses from a build's worker
+        processes to the CLI as it was raised."""
+        return (ContentError, (self.problems,))
+
 
 def _problem_order(problem: Problem) -> tuple[str, int, str]:
     return (str(problem.location.file), problem.location.line or 0, problem.message)

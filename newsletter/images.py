@@ -6,12 +6,18 @@ web page a few widths to choose from, the printer CMYK at 300 ppi. This module m
 *derivatives*:
 
 - turned upright (EXIF orientation), resized to a width but never upscaled;
-- a **photo** becomes a progressive sRGB JPEG; a **drawing** (transparency, or few colours:
-  flat areas that JPEG would smear) becomes an optimized palette PNG; decided from the
-  pixels, never from the file name;
-- for print, CMYK through the output intent's profile, transparency flattened onto white
-  (a slot in the print edition has a white or very light background), always JPEG
-  (WeasyPrint 70 embeds CMYK only from JPEG; it cannot write CMYK into PNG).
+- every mode an editor's file has brought to 8 bits first: a 16-bit scan (``I;16``) is
+  scaled down, not clipped (Pillow's own ``convert`` clips it to pure white); an animated
+  GIF is its first frame;
+- a **photo** becomes a progressive JPEG (greyscale stays one channel); a **drawing**
+  (transparency, or few colours in large flat areas that JPEG would smear) becomes an
+  optimized palette PNG; decided from the pixels, never from the mode or the file name (a
+  greyscale photo has at most 256 levels, like a drawing, but no flat areas);
+- for print, always JPEG (WeasyPrint 70 embeds CMYK only from JPEG; it cannot write CMYK
+  into PNG): a colour picture in CMYK through the output intent's profile, a greyscale one
+  on black ink only (the profile would print its greys with all four inks, which shift
+  colour on press); transparency composited in CMYK onto the colour of the slot behind
+  it (white paper, or a card's tint), so a logo's transparent corners print as the card.
 
 Derivatives are cached by the SHA-256 of the source's bytes plus every parameter that
 changes the result, so a rebuild, another issue reusing a picture, or the preview does not
@@ -28,18 +34,22 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from PIL import Image, ImageCms, ImageOps
+from PIL import Image, ImageChops, ImageCms, ImageOps
 
 from newsletter.colour import image_to_cmyk
 from newsletter.exceptions import NewsletterError
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 """Part of every cache key: raise it when the encoding below changes, so old files are
 not reused (they are left to age out of the cache folder)."""
 
 JPEG_QUALITY = 82  # sRGB photos: no visible loss at 2× display size
 PRINT_JPEG_QUALITY = 92  # CMYK for the printer: the file size matters less than on screen
 DRAWING_COLOURS = 256  # at most this many distinct colours (a sample of them): a drawing
+DRAWING_FLATNESS = 0.5  # and at least this share of neighbouring pixels exactly alike
+GREY_TOLERANCE = 6  # channel differences a greyscale picture saved as RGB JPEG still has
+CMYK = tuple[int, int, int, int]
+WHITE_PAPER: CMYK = (0, 0, 0, 0)
 _ORIENTATION = 0x0112  # EXIF tag; values 5–8 swap width and height
 
 
@@ -73,11 +83,15 @@ def upright_size(source: Path) -> tuple[int, int]:
         raise UnreadableImage(f"{source}: not a readable image ({exc})") from None
 
 
-def derivative(source: Path, width: int, cmyk_profile: Path | None = None) -> Derivative:
+def derivative(
+    source: Path, width: int, cmyk_profile: Path | None = None,
+    background: CMYK = WHITE_PAPER,
+) -> Derivative:
     """``source`` at most ``width`` px wide (never upscaled): a sRGB JPEG or PNG for
-    screens, or with ``cmyk_profile`` a CMYK JPEG for the printer. Made once per content
+    screens, or with ``cmyk_profile`` a CMYK JPEG for the printer, its transparent parts
+    the ``background`` (0–255 per ink) of the slot it is printed in. Made once per content
     and parameters; later calls find the file in the cache."""
-    key = _cache_key(source, width, cmyk_profile)
+    key = _cache_key(source, width, cmyk_profile, background)
     folder = cache_folder() / key[:2]
     for suffix in (".jpg", ".png"):
         cached = folder / f"{key}{suffix}"
@@ -85,7 +99,7 @@ def derivative(source: Path, width: int, cmyk_profile: Path | None = None) -> De
             with Image.open(cached) as image:
                 return Derivative(cached, *image.size)
     try:
-        image, suffix, options = _made(source, width, cmyk_profile)
+        image, suffix, options = _made(source, width, cmyk_profile, background)
     except (OSError, Image.DecompressionBombError) as exc:  # a bomb is not an OSError
         raise UnreadableImage(f"{source}: not a readable image ({exc})") from None
     target = folder / f"{key}{suffix}"
@@ -102,8 +116,8 @@ def cache_folder() -> Path:
     return base / "business-krakow-newsletter" / "images"
 
 
-def _cache_key(source: Path, width: int, cmyk_profile: Path | None) -> str:
-    target = f"cmyk:{_file_digest(cmyk_profile)}" if cmyk_profile else "srgb"
+def _cache_key(source: Path, width: int, cmyk_profile: Path | None, background: CMYK) -> str:
+    target = f"cmyk:{_file_digest(cmyk_profile)}:{background}" if cmyk_profile else "srgb"
     parameters = f"v{FORMAT_VERSION}|{width}|{target}|{_file_digest(source)}"
     return hashlib.sha256(parameters.encode()).hexdigest()
 
@@ -122,7 +136,7 @@ def _digest(path: Path, size: int, mtime_ns: int) -> str:
 
 
 def _made(
-    source: Path, width: int, cmyk_profile: Path | None
+    source: Path, width: int, cmyk_profile: Path | None, background: CMYK
 ) -> tuple[Image.Image, str, dict[str, object]]:
     """The resized picture, its file suffix and Pillow's save options."""
     with Image.open(source) as original:
@@ -131,32 +145,53 @@ def _made(
         scale = target_width / upright_width
         # JPEG decodes at 1/2, 1/4 or 1/8 for free (DCT scaling): 4000 px → 2000 px is
         # read in a quarter of the time. draft() works in stored (unrotated) pixels.
-        original.draft("RGB", (round(original.width * scale), round(original.height * scale)))
-        image = _as_srgb(ImageOps.exif_transpose(original))
+        original.draft(original.mode, (round(original.width * scale),
+                                       round(original.height * scale)))
+        image = upright_8bit(original)  # an animated GIF: its first frame (opened at it)
+    image = _as_srgb(image)
+    grey = is_grey(image)
     drawing = _is_drawing(image)  # before resampling blends edges into new colours
     height = max(1, round(image.height * target_width / image.width))
     if image.size != (target_width, height):
         image = image.resize((target_width, height), Image.Resampling.LANCZOS, reducing_gap=3.0)
     if cmyk_profile is not None:
-        if image.mode == "RGBA":
-            image = _flattened(image)
         options: dict[str, object] = {"quality": PRINT_JPEG_QUALITY, "optimize": True}
         if drawing:
             options["subsampling"] = 0  # full-resolution colour: sharp edges on flat areas
-        return image_to_cmyk(image, cmyk_profile), ".jpg", options
+        return _printed(image, grey, cmyk_profile, background), ".jpg", options
     if drawing:
         return _palette(image), ".png", {"optimize": True}
-    return image.convert("RGB"), ".jpg", {
+    return image.convert("L" if grey else "RGB"), ".jpg", {
         "quality": JPEG_QUALITY, "optimize": True, "progressive": True,
     }
 
 
+def upright_8bit(image: Image.Image) -> Image.Image:
+    """The picture as shown (EXIF orientation applied) in an 8-bit mode Pillow converts
+    without loss of what is seen: 16- and 32-bit greyscale scaled to 0–255 by the depth
+    its values use (Pillow's ``convert`` clips them: a 16-bit scan comes out pure white)."""
+    image = ImageOps.exif_transpose(image)
+    if image.mode in ("I", "F") or image.mode.startswith("I;16"):
+        icc = image.info.get("icc_profile")
+        _, high = image.getextrema()
+        if image.mode == "F" and high <= 1.0:
+            top = 1.0
+        else:
+            top = float(2 ** max(8, int(max(high, 1)).bit_length()) - 1)
+        image = image.convert("F").point(lambda value: value * 255.0 / top).convert("L")
+        if icc:
+            image.info["icc_profile"] = icc
+    return image
+
+
 def _as_srgb(image: Image.Image) -> Image.Image:
-    """RGB or RGBA in sRGB: an embedded profile (Adobe RGB from a camera, a designer's
+    """L, RGB or RGBA in sRGB: an embedded profile (Adobe RGB from a camera, a designer's
     CMYK) is converted, since browsers and our CMYK transform assume sRGB."""
     has_alpha = image.mode in ("RGBA", "LA", "PA") or "transparency" in image.info
     mode = "RGBA" if has_alpha else "RGB"
     icc = image.info.get("icc_profile")
+    if image.mode in ("1", "L") and not has_alpha and not icc:
+        return image.convert("L")  # one channel through the resize: a third of the work
     if icc and image.mode in ("RGB", "RGBA", "CMYK", "L"):
         import io
 
@@ -175,28 +210,70 @@ def _as_srgb(image: Image.Image) -> Image.Image:
 
 
 def _is_drawing(image: Image.Image) -> bool:
-    """Transparency, or few distinct colours in a sample of the pixels (a photo has
-    thousands even in a small sample; a drawing's anti-aliased edges add few)."""
+    """Transparency, or few distinct colours in a sample of the pixels laid out in flat
+    areas. A photo has thousands of colours even in a small sample; a greyscale photo has
+    at most 256 levels too, but neighbouring pixels rarely match exactly, while most of a
+    drawing's do (its anti-aliased edges are a thin line)."""
     if image.mode == "RGBA" and image.getchannel("A").getextrema()[0] < 255:
         return True
-    sample = image.convert("RGB").resize((128, 128), Image.Resampling.NEAREST)
-    return sample.getcolors(DRAWING_COLOURS) is not None
+    rgb = image.convert("RGB")
+    sample = rgb.resize((128, 128), Image.Resampling.NEAREST)
+    if sample.getcolors(DRAWING_COLOURS) is None:
+        return False
+    return _flatness(rgb) >= DRAWING_FLATNESS
+
+
+def _flatness(image: Image.Image) -> float:
+    """Share of pixels exactly like their right-hand neighbour, on the picture reduced to
+    at most 256 px by averaging (averaging keeps a flat area flat and a photo's grain)."""
+    if image.width > 256 or image.height > 256:
+        image = image.reduce(max(1, -(-max(image.size) // 256)))
+    if image.width < 2:
+        return 1.0
+    left = image.crop((0, 0, image.width - 1, image.height))
+    right = image.crop((1, 0, image.width, image.height))
+    red, green, blue = ImageChops.difference(left, right).split()
+    largest = ImageChops.lighter(ImageChops.lighter(red, green), blue)
+    return largest.histogram()[0] / (left.width * left.height)
+
+
+def is_grey(image: Image.Image) -> bool:
+    """Whether every pixel is neutral (R = G = B within JPEG's noise): a greyscale scan,
+    or one saved as RGB. Such a picture prints on black ink alone."""
+    if image.mode in ("1", "L", "LA", "I", "F") or image.mode.startswith("I;16"):
+        return True
+    rgb = image.convert("RGB")
+    if max(rgb.size) > 512:
+        rgb = rgb.reduce(max(1, -(-max(rgb.size) // 512)))
+    red, green, blue = rgb.split()
+    return all(
+        ImageChops.difference(a, b).getextrema()[1] <= GREY_TOLERANCE
+        for a, b in ((red, green), (green, blue))
+    )
+
+
+def _printed(image: Image.Image, grey: bool, profile: Path, background: CMYK) -> Image.Image:
+    """The printer's CMYK: a greyscale picture on the black plate only (K = 100 % − its
+    lightness), a colour one through the profile; transparent parts are ``background``."""
+    if grey:
+        nothing = Image.new("L", image.size, 0)
+        black = ImageOps.invert(image.convert("L"))
+        cmyk = Image.merge("CMYK", (nothing, nothing, nothing, black))
+    else:
+        cmyk = image_to_cmyk(image.convert("RGB"), profile)
+    if image.mode == "RGBA" and image.getchannel("A").getextrema()[0] < 255:
+        behind = Image.new("CMYK", image.size, background)
+        cmyk = Image.composite(cmyk, behind, image.getchannel("A"))
+    return cmyk
 
 
 def _palette(image: Image.Image) -> Image.Image:
     """At most 256 colours, without dithering: exact for flat drawings, nearly so for
     anti-aliased edges, and a third of the bytes of a truecolour PNG."""
     method = Image.Quantize.FASTOCTREE if image.mode == "RGBA" else Image.Quantize.MEDIANCUT
+    if image.mode not in ("RGB", "RGBA"):
+        image = image.convert("RGB")
     return image.quantize(256, method=method, dither=Image.Dither.NONE)
-
-
-def _flattened(
-    image: Image.Image, background: tuple[int, int, int] = (255, 255, 255)
-) -> Image.Image:
-    """Transparency composited onto the page colour (print has no alpha in CMYK JPEG)."""
-    flat = Image.new("RGB", image.size, background)
-    flat.paste(image, mask=image.getchannel("A"))
-    return flat
 
 
 def _save_atomically(image: Image.Image, target: Path, options: dict[str, object]) -> None:

@@ -6,6 +6,7 @@ the renderers use; this module orchestrates them (and imports them), never the r
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -39,32 +40,114 @@ def build(
     """Render the chosen editions of a loaded issue in each of its languages (or those of
     ``languages``): the main one into ``build/<id>/``, every other into
     ``build/<id>/<lang>/`` with the same file names."""
+    variants = [
+        variant for variant in issue.editions()
+        if languages is None or variant.language in languages
+    ]  # fmt: skip
+    built = render_editions([(variant, editions) for variant in variants], project, out)
     result = Built([])
-    for variant in issue.editions():
-        if languages is not None and variant.language not in languages:
-            continue
-        built = _build_language(variant, project, editions, out)
+    for variant, one in zip(variants, built, strict=True):
         prefix = f"{variant.language}: " if issue.translations else ""
-        result.files += built.files
-        result.warnings += [prefix + w for w in built.warnings]
+        result.files += one.files
+        result.warnings += [prefix + w for w in one.warnings]
     return result
 
 
-def _build_language(
-    issue: Issue, project: Project, editions: list[Edition], out: Path | None
-) -> Built:
-    target = output_dir(project, issue, out)
-    target.mkdir(parents=True, exist_ok=True)
-    result = Built([])
-    if any(edition.name in PDF_EDITIONS for edition in editions):
-        from newsletter.coverage import uncovered
+Job = tuple[Issue, Edition, Path]
 
-        result.warnings += [str(problem) for problem in uncovered(issue, project.theme)]
-    for edition in editions:
-        built = edition.load_renderer()(issue, project, target)
-        result.files += built.files
-        result.warnings += [f"{edition.name}: {w}" for w in built.warnings]
-    return result
+
+def render_editions(
+    plan: list[tuple[Issue, list[Edition]]], project: Project, out: Path | None
+) -> list[Built]:
+    """Every (language variant, its editions) of ``plan``, one Built per variant in order.
+
+    The PDFs are most of a build (seconds each, two per language: readers' and
+    printer's) and independent of each other, so they are laid out in
+    worker processes, one per core (``NEWSLETTER_BUILD_JOBS`` caps it; 1 builds in this
+    process), while this process writes the e-mails; the web pages come last, since they
+    show the PDFs' sizes. Files, warnings and errors come out as a serial build's would.
+    """
+    jobs: list[Job] = []
+    warnings: list[list[str]] = []
+    for variant, editions in plan:
+        target = output_dir(project, variant, out)
+        target.mkdir(parents=True, exist_ok=True)
+        notes: list[str] = []
+        if any(edition.name in PDF_EDITIONS for edition in editions):
+            from newsletter.coverage import uncovered
+
+            notes += [str(problem) for problem in uncovered(variant, project.theme)]
+        warnings.append(notes)
+        jobs += [(variant, edition, target) for edition in editions]
+    outcomes = _run(jobs, project)
+    results = []
+    for index, notes in enumerate(warnings):
+        result = Built([], list(notes))
+        for (variant, edition, _), built in zip(jobs, outcomes, strict=True):
+            if variant is plan[index][0]:
+                result.files += built.files
+                result.warnings += [f"{edition.name}: {w}" for w in built.warnings]
+        results.append(result)
+    return results
+
+
+def build_jobs() -> int:
+    """How many processes lay out PDFs at once: the cores this process may use, or
+    ``NEWSLETTER_BUILD_JOBS``."""
+    configured = os.environ.get("NEWSLETTER_BUILD_JOBS", "").strip()
+    if configured.isdigit() and int(configured) > 0:
+        return int(configured)
+    return max(1, len(os.sched_getaffinity(0)))
+
+
+_PENDING: list[Job] = []
+"""The jobs of the running build, inherited by forked workers (nothing is pickled in)."""
+
+
+def _run(jobs: list[Job], project: Project) -> list[Built]:
+    pdfs = [i for i, (_, edition, _) in enumerate(jobs) if edition.name in PDF_EDITIONS]
+    workers = min(build_jobs(), len(pdfs))
+    if workers < 2:
+        return [_render(job, project) for job in jobs]
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    _PENDING[:] = jobs
+    outcomes: dict[int, Built] = {}
+    try:
+        with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
+            futures = {i: pool.submit(_render_pending, i, project) for i in pdfs}
+            for i, (_, edition, _) in enumerate(jobs):
+                if i not in futures and edition.name != "web":
+                    outcomes[i] = _render(jobs[i], project)
+            for i, future in futures.items():
+                outcomes[i] = future.result()
+    finally:
+        _PENDING.clear()
+    for i in range(len(jobs)):
+        if i not in outcomes:
+            outcomes[i] = _render(jobs[i], project)
+    return [outcomes[i] for i in range(len(jobs))]
+
+
+def _render(job: Job, project: Project) -> Built:
+    variant, edition, target = job
+    return edition.load_renderer()(variant, project, target)
+
+
+def _render_pending(index: int, project: Project) -> Built:
+    """In a worker: one job of the build; an error crosses back as raised when it can be
+    pickled, else as a NewsletterError with its message."""
+    import pickle
+
+    try:
+        return _render(_PENDING[index], project)
+    except Exception as exc:
+        try:
+            pickle.loads(pickle.dumps(exc))
+        except Exception:
+            raise NewsletterError(str(exc)) from None
+        raise
 
 
 def issue_folders(project: Project) -> list[Path]:
@@ -119,6 +202,7 @@ def build_site(project: Project, out: Path | None = None, force: bool = False) -
     root = out or project.site.output_path
     result = Built([])
     shared = newest_shared_input(project)  # once: the same for every issue
+    plan: list[tuple[Issue, list[Edition]]] = []
     for issue in [variant for written in issues for variant in written.editions()]:
         folder = output_dir(project, issue, root)
         since = max(shared, newest_change(issue.source_dir))
@@ -129,7 +213,8 @@ def build_site(project: Project, out: Path | None = None, force: bool = False) -
         for edition in choose_editions(None):
             if edition not in stale:
                 result.up_to_date += edition.paths(folder, issue, project)
-        built = _build_language(issue, project, stale, root)
+        plan.append((issue, stale))
+    for (issue, _), built in zip(plan, render_editions(plan, project, root), strict=True):
         result.files += built.files
         name = f"{issue.id}/{issue.language}" if issue.languages[1:] else issue.id
         result.warnings += [f"{name}: {w}" for w in built.warnings]

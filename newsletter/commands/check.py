@@ -16,8 +16,9 @@ def check(ctx: click.Context, issue_dir: Path) -> None:
     """Validate an issue and print a short summary.
 
     Every problem is listed as file:line: message, and the command exits with status 1.
-    Warnings (characters no font of the PDFs has, a block file in a language the issue
-    does not list) are listed the same way; they leave the status at 0.
+    Warnings (characters no font of the PDFs has, an animated picture that every
+    edition shows as its first frame, a block file in a language the issue does not
+    list) are listed the same way; they leave the status at 0.
 
     \b
     Example:
@@ -26,6 +27,7 @@ def check(ctx: click.Context, issue_dir: Path) -> None:
     from newsletter.coverage import uncovered
     from newsletter.languages import unread_language_files
     from newsletter.load import load_issue
+    from newsletter.picture_notices import picture_notices
     from newsletter.summary import summarize
 
     site = project(ctx, issue_dir)
@@ -33,7 +35,8 @@ def check(ctx: click.Context, issue_dir: Path) -> None:
     for line in summarize(issue).lines(issue):
         click.echo(line)
     unread = unread_language_files(issue.source_dir, issue.languages or [issue.language])
-    warnings = [str(problem) for problem in [*uncovered(issue, site.theme), *unread]]
+    problems = uncovered(issue, site.theme) + picture_notices(issue) + unread
+    warnings = [str(problem) for problem in problems]
     warn(warnings)
     count = f" ({len(warnings)} warning{'' if len(warnings) == 1 else 's'})"
     click.secho("OK" + (count if warnings else ""), fg="green")

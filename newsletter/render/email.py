@@ -9,6 +9,7 @@ WeasyPrint is never imported on this path (it alone costs about 0.9 s to import)
 from __future__ import annotations
 
 import logging
+import math
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -18,6 +19,7 @@ from newsletter import placeholders
 from newsletter.load import Project
 from newsletter.model import Figures, Image, Issue, LinkCards
 from newsletter.output import Built, ImageFiles, public_url, write_text
+from newsletter.placement import SCREEN_HEIGHT_PX, Bounds, shown_width
 from newsletter.render.email_checks import check_email_html
 from newsletter.render.grid import Grid, card_grid, figure_grid
 from newsletter.render.templating import environment, issue_context
@@ -83,9 +85,11 @@ def _context(issue: Issue, project: Project, images: ImageFiles) -> dict[str, ob
     text_width = spacing.content_width - 2 * (spacing.medium + spacing.small)
 
     def place(image: Image, max_width: int = text_width) -> PlacedImage:
-        """Where an image is published and the size it is shown at (never upscaled): a
-        file about twice that width, sharp on high-density screens and still small."""
-        width = min(image.pixel_size()[0], max_width)
+        """Where an image is published and the size it is shown at (never upscaled, a
+        portrait within one phone screen: :mod:`newsletter.placement`): a file about
+        twice that width, sharp on high-density screens and still small."""
+        slot = Bounds(max_width, SCREEN_HEIGHT_PX, 1)
+        width = max(1, math.floor(shown_width(image.pixel_size(), slot)))
         relative, made = images.add(image, RETINA * width)
         return PlacedImage(
             url=public_url(project, issue, relative),

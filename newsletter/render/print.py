@@ -15,14 +15,17 @@ import os
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Literal
+
+from markupsafe import Markup
 
 from newsletter.exceptions import NewsletterError
 from newsletter.load import Project
 from newsletter.model import Figures, Image, Issue, LinkCards
 from newsletter.output import EDITIONS, Built
+from newsletter.placement import MM_PER_CSS_PX, Bounds, shown_width
 from newsletter.print_files import BadFile, check_font, check_icc_profile
 from newsletter.render.grid import GridStyle, card_grid, figure_grid, fixed_columns
 from newsletter.render.templating import environment, issue_context
@@ -34,10 +37,20 @@ PRINT_PPI = 300  # the print edition's images, where the editor's file has the p
 CSS_PX_PER_INCH = 96
 MM_PER_INCH = 25.4
 
-PLACED_MM = {"article": 178, "card": 49, "signature": 60}
-"""The widest each picture slot is placed in style.css.j2 (A4 minus 16 mm margins; a card
-is a third of that less gaps and padding; a signature at most 60 mm): derivatives are made
-for it at the edition's resolution."""
+PAGE_TEXT_MM = (178, 297 - 22 - 20)  # A4 less the @page margins in style.css.j2
+SLOTS = {
+    # The article's column; a picture at most 190 mm tall leaves room on the page's 255 mm
+    # for its caption (a figure does not break: both land on one page) and a heading.
+    "article": Bounds(PAGE_TEXT_MM[0], 190, 2, MM_PER_CSS_PX),
+    # A card: the widest (one card a row: the column less its padding); the block's real
+    # column is set by its grid (Pictures.cards_in).
+    "card": Bounds(PAGE_TEXT_MM[0] - 8, 70, 2, MM_PER_CSS_PX),
+    "signature": Bounds(60, 30, 2, MM_PER_CSS_PX),
+}
+"""Where each picture slot of style.css.j2 is placed, in mm: every picture is set at its
+shown width (:mod:`newsletter.placement`) and its derivative made for exactly that width at
+the edition's resolution."""
+CARD_GAP_MM, CARD_PADDING_MM = 4, 4  # .card-grid gap and .card padding in style.css.j2
 
 _FACES = {  # theme.fonts.files key → CSS weight and style
     "regular": ("normal", "normal"),
@@ -74,7 +87,7 @@ def render_pdf(issue: Issue, project: Project, variant: Variant, target: Path) -
     import weasyprint
     from weasyprint.urls import FatalURLFetchingError
 
-    pictures = Pictures(variant, _icc_profile(project) if variant == "print" else None)
+    pictures = _pictures(project, variant)
     html = render_html(issue, project, variant, pictures)
     options: dict[str, Any] = {"pdf_variant": "pdf/x-4" if variant == "print" else "pdf/ua-1"}
     if variant == "download":
@@ -110,7 +123,7 @@ def render_html(
     """The HTML+CSS document WeasyPrint lays out (checked for fonts and profile first)."""
     print_settings = project.site.print
     if pictures is None:
-        pictures = Pictures(variant, _icc_profile(project) if variant == "print" else None)
+        pictures = _pictures(project, variant)
     context = {
         **issue_context(issue, project),
         "variant": variant,
@@ -120,7 +133,8 @@ def render_html(
         "col": lambda name: _color(project, name, variant),
         "pt": _points,
         "image_src": pictures.src,
-        **_grids(project),
+        "image_size": pictures.size,
+        **_grids(project, pictures),
     }
     return environment(project, "print").get_template("issue.html.j2").render(context)
 
@@ -240,7 +254,7 @@ TEXT_COLUMN_PT = (210 - 2 * 16) / 25.4 * 72  # A4 less the @page side margins (1
 MM = 72 / 25.4
 
 
-def _grids(project: Project) -> dict[str, object]:
+def _grids(project: Project, pictures: Pictures) -> dict[str, object]:
     """Figures and cards on paper: columns by count and by the longest value or word (the
     sizes mirror style.css.j2: figure value 1.6 × the theme's size, 3 mm gaps)."""
     sizes = project.theme.fonts.sizes
@@ -253,7 +267,8 @@ def _grids(project: Project) -> dict[str, object]:
     def cards(block: LinkCards) -> GridStyle:
         words = [w for card in block.cards for w in card.title.split()]
         grid = card_grid(words, len(block.cards), TEXT_COLUMN_PT, _points(sizes.card_title),
-                         gap=4 * MM, padding=8 * MM)
+                         gap=CARD_GAP_MM * MM, padding=2 * CARD_PADDING_MM * MM)
+        pictures.cards_in(grid.columns)
         return fixed_columns(grid, "pt")
 
     return {"figures_style": figures, "cards_style": cards}
@@ -265,23 +280,57 @@ def _points(px: float) -> float:
 
 
 class Pictures:
-    """The PDFs' pictures: derivatives sized for their slot at the edition's resolution,
+    """The PDFs' pictures: each set at its shown width (never off the page, never blown up
+    past 2× its pixels) and its derivative made for that width at the edition's resolution;
     for print in CMYK through the output intent's profile (a PDF/X-4 with a CMYK intent
-    must not hold DeviceRGB images; WeasyPrint embeds a CMYK JPEG as DeviceCMYK).
-    Transparency is flattened onto white, the colour of the page around every slot."""
+    must not hold DeviceRGB images; WeasyPrint embeds a CMYK JPEG as DeviceCMYK), its
+    transparent parts the paper or, on a card, the card's tint."""
 
-    def __init__(self, variant: Variant, profile: Path | None) -> None:
+    def __init__(self, variant: Variant, profile: Path | None,
+                 card_tint: tuple[int, int, int, int] = (0, 0, 0, 0)) -> None:
         self.ppi = PRINT_PPI if variant == "print" else SCREEN_DPI
         self.profile = profile
+        self.card_tint = card_tint
+        self.slots = dict(SLOTS)
         self.sources: dict[str, Path] = {}  # derivative's URL → editor's file (for warnings)
 
-    def src(self, image: Image, slot: str = "article") -> str:
-        from newsletter.images import derivative
+    def cards_in(self, columns: int) -> None:
+        """The card grid about to be written has ``columns`` columns: its cards' pictures
+        are placed in one of them (the template writes a grid, then its cards)."""
+        column = (PAGE_TEXT_MM[0] - (columns - 1) * CARD_GAP_MM) / columns
+        self.slots["card"] = replace(SLOTS["card"], width=column - 2 * CARD_PADDING_MM)
 
-        width = round(PLACED_MM[slot] / MM_PER_INCH * self.ppi)
-        url = derivative(image.file, width, self.profile).path.as_uri()
+    def placed_mm(self, image: Image, slot: str = "article") -> float:
+        """The width ``image`` is set at in ``slot``, in mm."""
+        return round(shown_width(image.pixel_size(), self.slots[slot]), 2)
+
+    def src(self, image: Image, slot: str = "article") -> str:
+        from newsletter.images import WHITE_PAPER, derivative
+
+        width = max(1, round(self.placed_mm(image, slot) / MM_PER_INCH * self.ppi))
+        behind = self.card_tint if slot == "card" else WHITE_PAPER
+        url = derivative(image.file, width, self.profile, behind).path.as_uri()
         self.sources[url] = image.file
         return url
+
+    def size(self, image: Image, slot: str = "article") -> Markup:
+        """The picture's width on the page (its height follows its proportions)."""
+        return Markup(f'style="width: {self.placed_mm(image, slot):g}mm"')
+
+
+def _pictures(project: Project, variant: Variant) -> Pictures:
+    """The edition's pictures; in print, what shows through a card picture's transparent
+    parts is the card's tint (``panel``) in the very inks the card is printed with."""
+    if variant != "print":
+        return Pictures(variant, None)
+    profile = _icc_profile(project)
+    cmyk = project.theme.cmyk.get("panel")
+    if not cmyk:
+        from newsletter.colour import hex_to_cmyk
+
+        cmyk = hex_to_cmyk(project.theme.colors.get("panel", "#ffffff"), profile)
+    tint = tuple(round(v / 100 * 255) for v in cmyk)
+    return Pictures(variant, profile, tint)  # type: ignore[arg-type]
 
 
 def _local_fetcher() -> Any:

@@ -7,6 +7,7 @@ at ``build/<id>/web/index.html`` and links to the PDFs beside it with their size
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -22,6 +23,7 @@ from newsletter.output import (
     public_url,
     write_text,
 )
+from newsletter.placement import SCREEN_HEIGHT_PX, Bounds, shown_width
 from newsletter.render.grid import GridStyle, card_grid, figure_grid, fluid_columns, text_width
 from newsletter.render.templating import environment, issue_context, strings
 
@@ -81,7 +83,8 @@ class Pictures:
     def size(self, image: Image, slot: str) -> Markup:
         """``width``/``height`` of the displayed size: the page does not jump as it loads."""
         _, width, height = self._fallback(image, slot)
-        shown = min(width, self.slots[slot].width)
+        placed = Bounds(self.slots[slot].width, SCREEN_HEIGHT_PX, 1)
+        shown = max(1, min(width, math.floor(shown_width(image.pixel_size(), placed))))
         return Markup(f'width="{shown}" height="{round(height * shown / width)}"')
 
     def srcset(self, image: Image, slot: str) -> Markup:
