@@ -97,7 +97,28 @@ def main(ctx: click.Context, config: Path | None) -> None:
     ctx.obj["config"] = config
 
 
+def _config_after_the_verb(ctx: click.Context, param: click.Parameter,
+                           value: Path | None) -> None:
+    if value is not None:
+        ctx.ensure_object(dict)
+        ctx.obj["config"] = value
+
+
+def _accept_config(command: click.Command) -> click.Command:
+    """``--config`` after the verb as well (``newsletter check issues/x --config f.toml``):
+    people type the options after the command they are running. Groups pass it down."""
+    command.params.append(click.Option(
+        ["--config"], type=click.Path(exists=True, dir_okay=False, path_type=Path),
+        expose_value=False, is_eager=True, callback=_config_after_the_verb,
+        help="Site configuration (default: the nearest newsletter.toml).",
+    ))
+    if isinstance(command, click.Group):
+        for sub in command.commands.values():
+            _accept_config(sub)
+    return command
+
+
 # One module per verb (or group) in newsletter/commands/, as the pipeline reads.
 for command in (new, check, build, site, preview, subscribers, send, sends, report, worker,
                 serve, bounces):
-    main.add_command(command)
+    main.add_command(_accept_config(command))
