@@ -12,6 +12,7 @@ traceback.
 from __future__ import annotations
 
 import errno
+import functools
 import os
 import sys
 from pathlib import Path
@@ -51,11 +52,7 @@ class _Group(click.Group):
         return sorted(COMMANDS)
 
     def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
-        if name not in COMMANDS:
-            return None
-        from importlib import import_module
-
-        return getattr(import_module(f"newsletter.commands.{COMMANDS[name]}"), name)
+        return _command(name) if name in COMMANDS else None
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
@@ -105,3 +102,31 @@ def main(ctx: click.Context, config: Path | None) -> None:
     ctx.ensure_object(dict)
     ctx.obj["config"] = config
 
+
+def _config_after_the_verb(ctx: click.Context, param: click.Parameter,
+                           value: Path | None) -> None:
+    if value is not None:
+        ctx.ensure_object(dict)
+        ctx.obj["config"] = value
+
+
+def _accept_config(command: click.Command) -> click.Command:
+    """``--config`` after the verb as well (``newsletter check issues/x --config f.toml``):
+    people type the options after the command they are running. Groups pass it down."""
+    command.params.append(click.Option(
+        ["--config"], type=click.Path(exists=True, dir_okay=False, path_type=Path),
+        expose_value=False, is_eager=True, callback=_config_after_the_verb,
+        help="Site configuration (default: the nearest newsletter.toml).",
+    ))
+    if isinstance(command, click.Group):
+        for sub in command.commands.values():
+            _accept_config(sub)
+    return command
+
+
+@functools.cache
+def _command(name: str) -> click.Command:
+    """The verb ``name`` from its module in newsletter/commands/, imported on first use."""
+    from importlib import import_module
+
+    return _accept_config(getattr(import_module(f"newsletter.commands.{COMMANDS[name]}"), name))

@@ -11,6 +11,7 @@ import datetime as dt
 import functools
 import os
 import re
+from collections.abc import Iterator
 from pathlib import Path
 
 import yaml
@@ -27,7 +28,7 @@ from jinja2.runtime import Context
 from markupsafe import Markup
 
 from newsletter.load import Project
-from newsletter.markdown import to_html, to_inline_html, to_text, wrap
+from newsletter.markdown import has_tables_or_notes, to_html, to_inline_html, to_text, wrap
 from newsletter.model import Figure, Image, Issue
 from newsletter.typography import breakable_url, keep_numbers_together
 
@@ -65,6 +66,7 @@ def _environment(root: Path, edition: str, autoescape: bool) -> Environment:
     env.filters["display_url"] = display_url
     env.filters["filesize"] = file_size
     env.globals["image_size"] = image_size
+    env.globals["has_tables_or_notes"] = lambda issue: has_tables_or_notes(_markdown_of(issue))
     return env
 
 
@@ -81,6 +83,17 @@ def markdown_html(context: Context, text: str | None) -> Markup:
 # preview after each edit. Parsing (markdown-it, linkify) was about 60 % of an e-mail render.
 _html = functools.lru_cache(maxsize=2048)(to_html)
 _text = functools.lru_cache(maxsize=2048)(to_text)
+
+
+def _markdown_of(issue: Issue) -> Iterator[str | None]:
+    """Every Markdown text of an issue (section intros, bodies, closings, cards' texts)."""
+    for section in issue.sections:
+        yield section.intro
+        for block in section.blocks:
+            for name in ("body", "closing", "intro", "text"):
+                yield getattr(block, name, None)
+            for card in getattr(block, "cards", None) or []:
+                yield card.text
 
 
 def image_size(image: Image, slot: str = "") -> Markup:
