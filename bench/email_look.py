@@ -26,7 +26,6 @@ from conftest import SAMPLE, published
 from PIL import Image, ImageChops
 
 from newsletter.load import load_issue
-from newsletter.output import output_dir, public_url
 from newsletter.render.email import write_email
 
 SHOTS = [(375, "light"), (640, "light"), (640, "dark")]
@@ -44,8 +43,9 @@ def screenshots(folder: Path) -> list[Path]:
                                              args=["--no-sandbox", "--disable-gpu"])
         issue = load_issue(SAMPLE, project)
         for variant in issue.editions():
-            write_email(variant, project, output_dir(project, variant, Path(tmp)))
-            url = public_url(project, variant, "email.html")
+            out = Path(tmp) / variant.id / variant.language
+            write_email(variant, project, out)
+            url = f"{project.site.base_url}{variant.id}/{variant.language}/email.html"
             for width, scheme in SHOTS:
                 page = browser.new_page(viewport={"width": width, "height": 900},
                                         color_scheme=scheme)

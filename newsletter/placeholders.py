@@ -1,7 +1,7 @@
 """Per-recipient values in a rendered edition, filled at send time by plain substitution.
 
 An edition is rendered once per build; the mailer replaces these markers in the HTML and
-text for each recipient. They survive MJML, CSS inlining and HTML escaping unchanged.
+text for each recipient. They survive MJML, premailer and HTML escaping unchanged.
 """
 
 from __future__ import annotations

@@ -11,7 +11,7 @@ every 76 characters and could cut the placeholder in two. The parts are therefor
 here, piece by piece around each placeholder, and every placeholder stands alone on its
 own line between soft breaks; the URL that replaces it is quoted-printable-encoded too.
 Quoted-printable (7-bit) rather than 8bit: every server accepts it, with or without
-8BITMIME, and no line of the e-mail HTML can exceed SMTP's 998-octet limit.
+8BITMIME, and no line of the premailer HTML can exceed SMTP's 998-octet limit.
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """The sign-up confirmation e-mail: MJML in the newsletter's theme, and a text part.
 
-Rendered once per language when the server starts (MJML and CSS inlining take tens of
+Rendered once per language when the server starts (MJML and premailer take tens of
 milliseconds, too much for every sign-up); the link is a placeholder from
 :mod:`newsletter.placeholders`, filled in for each request.
 """

@@ -1,4 +1,4 @@
-"""The e-mail edition: Jinja2 → MJML → HTML (mjml-python) → css-inline, plus a text part.
+"""The e-mail edition: Jinja2 → MJML → HTML (mjml-python) → premailer, plus a text part.
 
 Rendered once per build. Per-recipient values (unsubscribe and preference links) are
 placeholders from :mod:`newsletter.placeholders`, filled by substitution at send time: a
@@ -9,6 +9,7 @@ WeasyPrint is never imported on this path (it alone costs about 0.9 s to import)
 from __future__ import annotations
 
 import functools
+import logging
 import math
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -205,22 +206,26 @@ def write_email(issue: Issue, project: Project, out: Path) -> Built:
 
 
 def inline_css(html: str) -> str:
-    """Inline what MJML left in <style> (css-inline), keeping the style tags for media
-    queries and dark mode. About 2 ms on the sample (premailer took 20–40 ms, and 0.2–0.4 s
-    to import with requests and cssutils)."""
-    inlined = _inliner().inline(_keep_reset_in_head(html))
-    return inlined.replace(f" {_IGNORE}", "")
+    """Inline what MJML left in <style> (premailer), keeping the style tags for media
+    queries and dark mode. Once per build: about 40 ms on a 40 KB e-mail."""
+    from premailer import Premailer
+
+    _honour_disable_validation()
+    doctype = "<!doctype html>" if html.lstrip()[:9].lower() == "<!doctype" else ""
+    return doctype + Premailer(
+        _keep_reset_in_head(html),
+        keep_style_tags=True,
+        remove_classes=False,
+        strip_important=False,
+        disable_validation=True,
+        allow_network=False,
+        cssutils_logging_level=logging.CRITICAL,
+        # Keep MJML's pixel width/height attributes (Outlook sizes images by them).
+        disable_basic_attributes=["width", "height"],
+        align_floating_images=False,  # no floats in our templates; skips a cssutils pass
+    ).transform()
 
 
-@functools.cache
-def _inliner():  # type: ignore[no-untyped-def]
-    import css_inline
-
-    return css_inline.CSSInliner(keep_style_tags=True, load_remote_stylesheets=False)
-
-
-_IGNORE = 'data-css-inline="ignore"'
-"""A style tag css-inline leaves alone: read by clients from <style>, never inlined."""
 _MJML_RESET = '<style type="text/css">\n#outlook a'
 
 
@@ -232,9 +237,31 @@ def _keep_reset_in_head(html: str) -> str:
     Outlook reads <style> in the head, and our own rules override ``p``'s margin: inlined,
     the reset was 7.8 KB of the sample's 72 KB (``border-collapse:collapse;
     mso-table-lspace:0; mso-table-rspace:0`` on 118 tables and cells) and changed nothing
-    a reader sees.
+    a reader sees. premailer leaves a ``data-premailer="ignore"`` style tag as it is.
     """
-    return html.replace(_MJML_RESET, _MJML_RESET.replace(">", f" {_IGNORE}>", 1), 1)
+    return html.replace(_MJML_RESET, _MJML_RESET.replace(">", ' data-premailer="ignore">', 1), 1)
+
+
+def _honour_disable_validation() -> None:
+    """Make premailer's ``disable_validation=True`` reach its style merging too.
+
+    premailer 3.10's ``merge_styles`` parses every inline style through
+    ``csstext_to_pairs`` with validation on, whatever the option says; cssutils then
+    compiles its property grammars, about 85 ms of every build (measured: first inline_css
+    116 ms → 30 ms, identical output). We route that one call through the option's value.
+    """
+    from premailer import merge_style
+
+    original = merge_style.csstext_to_pairs
+    if getattr(original, "honours_disable_validation", False):
+        return
+
+    def csstext_to_pairs(csstext: str, validate: bool = False):  # type: ignore[no-untyped-def]
+        return original(csstext, validate=validate)
+
+    csstext_to_pairs._lock = original._lock  # type: ignore[attr-defined]  # used by original
+    csstext_to_pairs.honours_disable_validation = True  # type: ignore[attr-defined]
+    merge_style.csstext_to_pairs = csstext_to_pairs
 
 
 def _tidy_text(text: str) -> str:
