@@ -243,3 +243,15 @@ def test_the_long_issue_has_what_issue_16_asks_for(tmp_path, project):
         assert max(len(getattr(b, "items", [])) for b in blocks) == 12
     assert LONG_SEED
 
+
+def test_an_empty_footer_address_or_phone_is_left_out(tmp_path, project):
+    """Empty optional fields are as if not written (docs/authoring.md): the corpus found
+    ``email: ''`` and ``phone: ''`` in the footer refused."""
+    folder = tmp_path / "empty-footer"
+    folder.mkdir()
+    (folder / "issue.yaml").write_text(
+        "date: 2021-01-01\nsections:\n  - kind: past\n    blocks:\n      - type: figures\n"
+        "        items:\n          - value: '5'\n            label: days\n"
+        "footer:\n  email: ''\n  phone: ''\n  editors: Team\n", encoding="utf-8")
+    issue = load_issue(folder, project)
+    assert issue.footer.email == [] and issue.footer.phone == []
