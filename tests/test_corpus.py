@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import random
 import re
 import shutil
 import zlib
@@ -22,7 +23,7 @@ import pytest
 from corpus import judges
 from corpus.build import BuiltIssue, build_issue, served
 from corpus.generate import FEATURES, LONG_SEED, ON_MAIN, generate, long_issue
-from corpus.pictures import MODES
+from corpus.pictures import MODES, PIXEL_LIMIT, SIDE_LIMIT, picture_size
 from PIL import Image
 
 from newsletter.load import load_issue
@@ -228,6 +229,19 @@ def test_the_generator_covers_what_editors_vary(tmp_path, project):
     assert icc and animated and files and empty
     assert set(languages) == {("en",), ("pl",), ("en", "pl"), ("pl", "en")}
     assert set(types) == {"article", "letter", "link_cards", "figures"}, types
+
+
+def test_picture_sizes_run_from_icons_to_the_pixel_limit():
+    rng = random.Random(16)
+    sizes = [picture_size(rng, huge=True) for _ in range(2000)]
+    ratios = [w / h for w, h in sizes]
+    assert min(min(s) for s in sizes) == 16
+    assert max(w * h for w, h in sizes) > 0.85 * PIXEL_LIMIT
+    assert all(w * h <= PIXEL_LIMIT and max(w, h) <= SIDE_LIMIT for w, h in sizes)
+    assert min(ratios) < 1 / 5 and max(ratios) > 5
+    assert all(1 / 6.2 < r < 6.2 for r in ratios)
+    calm = [picture_size(rng, huge=False, tall=False) for _ in range(500)]
+    assert all(w / h >= 0.74 and max(w, h) <= 1600 for w, h in calm)
 
 
 def test_the_long_issue_has_what_issue_16_asks_for(tmp_path, project):
