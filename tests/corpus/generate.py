@@ -89,16 +89,17 @@ class _Writer:
         count = self.rng.randint(low, high)
         return self.text(lambda lang: texts.phrase(self.rng, lang, count))
 
-    def word_count(self, high: int) -> int:
-        """Log-uniform from 1 word to ``high`` (6,000 with ``long``), within the budget."""
-        high = 6000 if self.boost and self.chance(0.3) else high
+    def word_count(self, high: int, body: bool = False) -> int:
+        """Log-uniform from 1 word to ``high`` (a body: 6,000 with ``long``), within the
+        budget."""
+        high = 6000 if body and self.boost and self.chance(0.3) else high
         count = int(2 ** self.rng.uniform(0, high.bit_length()))
         budget = TEXT_BUDGET if self.long else SHORT_BUDGET * len(self.languages)
         left = (budget - self.text_bytes) // (8 * len(self.languages))
         return max(1, min(count, high, left))
 
-    def markdown(self, high: int) -> Any:
-        words = self.word_count(high)
+    def markdown(self, high: int, body: bool = False) -> Any:
+        words = self.word_count(high, body)
         return self.text(lambda lang: texts.markdown(self.rng, lang, words, self.features))
 
     def optional(self, block: dict, name: str, make: Callable[[], Any], p: float = 0.5,
@@ -128,7 +129,7 @@ class _Writer:
 
     def article(self) -> dict:
         block: dict = {"type": "article", "title": self.phrase(1, 16),
-                       "body": self.markdown(600)}
+                       "body": self.markdown(600, body=True)}
         self.optional(block, "kicker", lambda: self.phrase(1, 6))
         self.optional(block, "lead", lambda: self.phrase(3, 40))
         if self.chance(0.5) and (image := self.image()):
@@ -144,7 +145,8 @@ class _Writer:
         self.optional(signature, "role", lambda: self.phrase(2, 14))
         if self.chance(0.3) and (image := self.image()):
             signature["image"] = image
-        block: dict = {"type": "letter", "body": self.markdown(400), "signature": signature}
+        block: dict = {"type": "letter", "body": self.markdown(400, body=True),
+                       "signature": signature}
         self.optional(block, "title", lambda: self.phrase(1, 10))
         self.optional(block, "greeting", lambda: self.phrase(2, 4))
         self.optional(block, "closing", lambda: self.markdown(40))
@@ -178,7 +180,8 @@ class _Writer:
 
     def placed(self, block: dict, in_file: bool = False) -> dict:
         """The block inline in issue.yaml, or in a Markdown/YAML file (one per language)."""
-        if not (self.chance(0.4) or in_file):
+        big = len(_dump(block).encode()) > 16_000  # issue.yaml may hold 128 KB: bodies go out
+        if not (self.chance(0.4) or in_file or big):
             return block
         self.files += 1
         if block["type"] in ("article", "letter"):
