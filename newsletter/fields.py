@@ -89,8 +89,9 @@ OptionalHeaderText = Annotated[str | None, Blank, OneLine]
 
 
 def _one_or_many(value: Any) -> Any:
-    """A field an editor may write as one value or as a list of them."""
-    if value is None:
+    """A field an editor may write as one value or as a list of them; written empty
+    (``phone: ""``) it is left out, as every optional field."""
+    if value is None or (isinstance(value, str) and not value.strip()):
         return []
     return value if isinstance(value, list) else [value]
 
