@@ -8,7 +8,6 @@ WeasyPrint is never imported on this path (it alone costs about 0.9 s to import)
 
 from __future__ import annotations
 
-import functools
 import logging
 import math
 from dataclasses import dataclass, field

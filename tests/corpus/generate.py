@@ -33,7 +33,7 @@ from corpus import texts
 from corpus.pictures import HARD_MODES, MODES, Picture, make_picture
 
 FEATURES = frozenset({"tables", "footnotes", "long", "pictures", "huge"})
-ON_MAIN = frozenset()
+ON_MAIN = frozenset({"tables", "footnotes", "pictures"})
 """Features whose issues main builds without a fault (CI runs these)."""
 
 LONG_SEED = 5000
