@@ -101,6 +101,8 @@ def typeset(context: Context, value: object) -> object:
     HTML (Markdown output) is bound in its text only, never in tags or code."""
     if not isinstance(value, str) or not value or _LOOKS_LIKE_CODE.search(value):
         return value
+    if not context.eval_ctx.autoescape:
+        return value  # plain text binds where it is wrapped (wrap, text): spaces align there
     rules = _rules(context)
     if rules is None:
         return value
