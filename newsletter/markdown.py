@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import itertools
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import cache, lru_cache
 from typing import Any
@@ -235,12 +235,14 @@ def count_words(text: str) -> int:
     return len(to_plain_text(text).split())
 
 
-def to_text(text: str, width: int = 78) -> str:
+def to_text(text: str, width: int = 78, prepare: Callable[[str], str] | None = None) -> str:
     """Markdown as plain text for the e-mail's text part: wrapped, lists kept, links shown.
 
     A link becomes ``label <url>`` (just the URL when the label already is the address), so
     a reader of the text part can still follow it; a quotation is marked ``> `` as mail
     readers expect; numbers and phone numbers are never split at a line end.
+    ``prepare`` changes each paragraph's words before wrapping (a language's no-break
+    spaces, which the wrapping keeps).
     """
     out: list[tuple[str, bool]] = []  # (text, is a list item)
     lists: list[list[int]] = []  # one entry per open list: [next number] or [] if bulleted
@@ -286,6 +288,8 @@ def to_text(text: str, width: int = 78) -> str:
             prefix_rest = " " * len(prefix_first)
         elif token.type == "inline" and token.children is not None:
             words = _inline_with_urls(token.children)
+            if prepare is not None:
+                words = prepare(words)
             first = prefix_first or ("  " * len(lists) if lists else "")
             rest = prefix_rest or first
             filled = wrap(words, width, quote + first, quote + rest)

@@ -25,10 +25,12 @@ from newsletter.exceptions import NewsletterError
 from newsletter.load import Project
 from newsletter.model import Figures, Image, Issue, LinkCards
 from newsletter.output import EDITIONS, Built
+from newsletter.pdf_fonts import faithful_copy, faithful_font
 from newsletter.placement import MM_PER_CSS_PX, Bounds, shown_width
 from newsletter.print_files import BadFile, check_font, check_icc_profile
 from newsletter.render.grid import GridStyle, card_grid, figure_grid, fixed_columns
 from newsletter.render.templating import environment, issue_context
+from newsletter.render.word_gaps import ragged_where_gaps
 
 Variant = Literal["download", "print"]
 
@@ -97,9 +99,10 @@ def render_pdf(issue: Issue, project: Project, variant: Variant, target: Path) -
         options.update(dpi=SCREEN_DPI)
     with _weasyprint_problems() as problems:
         try:
-            document = weasyprint.HTML(
+            source = weasyprint.HTML(
                 string=html, base_url=str(issue.source_dir), url_fetcher=_local_fetcher()
-            ).render(**options)
+            )
+            document = ragged_where_gaps(source, source.render(**options), options)
         except FatalURLFetchingError as exc:
             cause = exc.__cause__ or exc
             raise PdfBuildError(f"{target.name}: {exc.args[0]}: {cause}") from None
@@ -111,7 +114,13 @@ def render_pdf(issue: Issue, project: Project, variant: Variant, target: Path) -
         document = _padded(document, project.site.print.pad_to_multiple_of, html)
     target.parent.mkdir(parents=True, exist_ok=True)
     partial = target.with_name(f".{target.name}.partial")  # readers never see half a PDF
-    finisher = _rgb_to_cmyk(_icc_profile(project)) if variant == "print" else None
+    cmyk = _rgb_to_cmyk(_icc_profile(project)) if variant == "print" else None
+
+    def finisher(document: Any, pdf: Any) -> None:
+        faithful_copy(document, pdf)
+        if cmyk is not None:
+            cmyk(document, pdf)
+
     document.write_pdf(partial, finisher=finisher, **options)
     os.replace(partial, target)
     return Built([target], warnings)
@@ -159,7 +168,7 @@ def font_faces(project: Project) -> list[FontFace]:
             )
         _check_font(path, f"{project.site.theme_path}: font file for '{key}'")
         weight, style = _FACES[key]
-        faces.append(FontFace(family, path.as_uri(), weight, style))
+        faces.append(FontFace(family, faithful_font(path).as_uri(), weight, style))
     if not faces:
         raise PdfBuildError(
             f"{project.site.theme_path}: fonts.files is empty; the PDFs need font files to embed"
