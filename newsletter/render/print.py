@@ -23,11 +23,19 @@ from markupsafe import Markup
 
 from newsletter.exceptions import NewsletterError
 from newsletter.load import Project
-from newsletter.model import Figures, Image, Issue, LinkCards
+from newsletter.model import Article, Figures, Image, Issue, LinkCards
 from newsletter.output import EDITIONS, Built
 from newsletter.placement import MM_PER_CSS_PX, Bounds, shown_width
 from newsletter.print_files import BadFile, check_font, check_icc_profile
-from newsletter.render.grid import GridStyle, card_grid, figure_grid, fixed_columns
+from newsletter.render.font_metrics import font_measure
+from newsletter.render.grid import (
+    GridStyle,
+    Measure,
+    card_grid,
+    figure_grid,
+    fixed_columns,
+    text_width,
+)
 from newsletter.render.templating import environment, issue_context
 
 Variant = Literal["download", "print"]
@@ -38,14 +46,18 @@ CSS_PX_PER_INCH = 96
 MM_PER_INCH = 25.4
 
 PAGE_TEXT_MM = (178, 297 - 22 - 20)  # A4 less the @page margins in style.css.j2
+ARTICLE_PICTURE_MM = 75  # the tallest an article's picture is set
 SLOTS = {
-    # The article's column; a picture at most 190 mm tall leaves room on the page's 255 mm
-    # for its caption (a figure does not break: both land on one page) and a heading.
-    "article": Bounds(PAGE_TEXT_MM[0], 190, 2, MM_PER_CSS_PX),
+    # The article's column. A picture stays with its article's head, lead and first lines
+    # (style.css.j2), and what does not fit a page's foot moves over whole: at most 75 mm
+    # tall, a picture leaves the flow room to fill pages (a 190 mm one left half pages).
+    "article": Bounds(PAGE_TEXT_MM[0], ARTICLE_PICTURE_MM, 2, MM_PER_CSS_PX),
     # A card: the widest (one card a row: the column less its padding); the block's real
     # column is set by its grid (Pictures.cards_in).
     "card": Bounds(PAGE_TEXT_MM[0] - 8, 70, 2, MM_PER_CSS_PX),
     "signature": Bounds(60, 30, 2, MM_PER_CSS_PX),
+    # The lead story's picture on the cover, between the masthead and the contents.
+    "cover": Bounds(PAGE_TEXT_MM[0], 70, 2, MM_PER_CSS_PX),
 }
 """Where each picture slot of style.css.j2 is placed, in mm: every picture is set at its
 shown width (:mod:`newsletter.placement`) and its derivative made for exactly that width at
@@ -135,8 +147,31 @@ def render_html(
         "image_src": pictures.src,
         "image_size": pictures.size,
         **_grids(project, pictures),
+        **_cover(issue),
     }
-    return environment(project, "print").get_template("issue.html.j2").render(context)
+    html = environment(project, "print").get_template("issue.html.j2").render(context)
+    return _marked_questions(html)
+
+
+_QUESTION = re.compile(r"<p><strong>((?:(?!</strong>|</p>).)*)</strong></p>", re.DOTALL)
+
+
+def _marked_questions(html: str) -> str:
+    """A paragraph that is bold from end to end (an interview's question, a run-in
+    heading) gets class ``ask``: the style keeps it with two lines of what follows, which
+    CSS cannot select by itself."""
+    return _QUESTION.sub(r'<p class="ask"><strong>\1</strong></p>', html)
+
+
+def _cover(issue: Issue) -> dict[str, object]:
+    """What the cover shows besides the masthead: the lead story (the first article with a
+    picture, else the first article) and how many lines the contents have (a long issue's
+    contents take the picture's room, so the cover stays one page)."""
+    articles = [block for _, block in issue.blocks() if isinstance(block, Article)]
+    story = next((a for a in articles if a.image), articles[0] if articles else None)
+    entries = sum(1 + sum(1 for b in s.blocks if getattr(b, "title", None))
+                  for s in issue.sections)
+    return {"cover_story": story, "cover_entries": entries}
 
 
 def font_faces(project: Project) -> list[FontFace]:
@@ -255,23 +290,36 @@ MM = 72 / 25.4
 
 
 def _grids(project: Project, pictures: Pictures) -> dict[str, object]:
-    """Figures and cards on paper: columns by count and by the longest value or word (the
-    sizes mirror style.css.j2: figure value 1.6 × the theme's size, 3 mm gaps)."""
+    """Figures and cards on paper: columns by count and by the longest value or word,
+    measured in the embedded bold font (the sizes mirror style.css.j2: figure value 1.6 ×
+    the theme's size, 3 mm gaps)."""
     sizes = project.theme.fonts.sizes
+    measure = _bold_measure(project)
 
     def figures(block: Figures) -> GridStyle:
         grid = figure_grid([i.value for i in block.items], TEXT_COLUMN_PT,
-                           _points(sizes.figure) * 1.6, gap=3 * MM, padding=4 * MM)
+                           _points(sizes.figure) * 1.6, gap=3 * MM, padding=4 * MM,
+                           measure=measure)
         return fixed_columns(grid, "pt")
 
     def cards(block: LinkCards) -> GridStyle:
         words = [w for card in block.cards for w in card.title.split()]
         grid = card_grid(words, len(block.cards), TEXT_COLUMN_PT, _points(sizes.card_title),
-                         gap=CARD_GAP_MM * MM, padding=2 * CARD_PADDING_MM * MM)
+                         gap=CARD_GAP_MM * MM, padding=2 * CARD_PADDING_MM * MM,
+                         measure=measure)
         pictures.cards_in(grid.columns)
         return fixed_columns(grid, "pt")
 
     return {"figures_style": figures, "cards_style": cards}
+
+
+def _bold_measure(project: Project) -> Measure:
+    """Widths in the bold face the PDFs embed (values and card titles are bold), from its
+    advance widths; the per-class estimate when the theme gives no bold file."""
+    relative = project.theme.fonts.files.get("bold")
+    if not relative:
+        return text_width
+    return font_measure(project.theme.folder / relative)
 
 
 def _points(px: float) -> float:

@@ -217,15 +217,17 @@ def test_pages_are_drawn_in_the_theme_colours(pdfs, sample: Issue, project: Proj
 
 
 def test_low_resolution_images_are_named_for_the_printer(pdfs, project: Project, tmp_path):
-    sample = pdfs["warnings"]  # the sample's 1200 px drawings across the text width
-    assert any(w.startswith("school-cloud-laptop.png prints at 171 ppi") for w in sample)
+    sample = pdfs["warnings"]  # the sample's 1200 px drawings, 75 mm tall (150 mm wide)
+    assert any(w.startswith("school-cloud-laptop.png prints at 203 ppi") for w in sample)
     issue = load_issue(DATA / "every-block", project)
     warnings = write_print(issue, project, tmp_path).warnings
-    # each picture at its placed size: circle.png, 800 px across the 178 mm text width;
-    # signature.png, 480 px in a 60 mm box; card.png, 360 px in a third of the width
+    # each picture at its placed size: circle.png, 800 px 75 mm tall (150 mm) in its
+    # article and 70 mm tall on the cover (the lead story); signature.png, 480 px in a
+    # 60 mm box; card.png, 360 px in a third of the width
     names = sorted(w.split(" prints at ")[0] for w in warnings)
-    assert names == ["card.png", "circle.png", "signature.png"], warnings
-    assert any(w.startswith("circle.png prints at 114 ppi on page 2") for w in warnings)
+    assert names == ["card.png", "circle.png", "circle.png", "signature.png"], warnings
+    assert any(w.startswith("circle.png prints at 135 ppi on page 2") for w in warnings)
+    assert any(w.startswith("circle.png prints at 145 ppi on page 1") for w in warnings)
 
 
 def test_missing_font_profile_and_image_are_clear_errors(project: Project, sample, tmp_path):
@@ -336,7 +338,7 @@ def colour_use(pdf: pikepdf.Pdf) -> tuple[list[str], list[str]]:
 def test_print_edition_paints_in_cmyk_or_gray_only(photo_print):
     with pikepdf.open(photo_print) as pdf:
         images, operators = colour_use(pdf)
-    assert len(images) == 3  # the photo and two drawings
+    assert len(images) == 3  # the photo (in its article and on the cover) and two drawings
     assert set(images) <= {"/DeviceCMYK", "/DeviceGray"}, images
     assert operators == []  # theme colours without cmyk: converted; crop marks: gray
 
