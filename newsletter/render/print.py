@@ -36,6 +36,7 @@ from newsletter.render.grid import (
     fixed_columns,
     text_width,
 )
+from newsletter.render.page_fit import Resize, resize_for
 from newsletter.render.templating import environment, issue_context
 
 Variant = Literal["download", "print"]
@@ -46,7 +47,10 @@ CSS_PX_PER_INCH = 96
 MM_PER_INCH = 25.4
 
 PAGE_TEXT_MM = (178, 297 - 22 - 20)  # A4 less the @page margins in style.css.j2
-ARTICLE_PICTURE_MM = 75  # the tallest an article's picture is set
+ARTICLE_PICTURE_MM = 75  # the tallest an article's picture is set (page_fit may change it)
+FIT_PASSES = 3
+"""Layouts after the first, each resizing one picture to fill one short page
+(:mod:`newsletter.render.page_fit`); most issues need none or one."""
 SLOTS = {
     # The article's column. A picture stays with its article's head, lead and first lines
     # (style.css.j2), and what does not fit a page's foot moves over whole: at most 75 mm
@@ -107,16 +111,21 @@ def render_pdf(issue: Issue, project: Project, variant: Variant, target: Path) -
         # dpi only catches a slot placed narrower. No jpeg_quality/optimize_images: they
         # make WeasyPrint re-encode every JPEG (a second lossy pass, a bigger file, slower).
         options.update(dpi=SCREEN_DPI)
-    with _weasyprint_problems() as problems:
-        try:
-            document = weasyprint.HTML(
-                string=html, base_url=str(issue.source_dir), url_fetcher=_local_fetcher()
-            ).render(**options)
-        except FatalURLFetchingError as exc:
-            cause = exc.__cause__ or exc
-            raise PdfBuildError(f"{target.name}: {exc.args[0]}: {cause}") from None
-    if problems:
-        raise PdfBuildError(f"{target.name}: " + "; ".join(problems))
+    for attempt in range(FIT_PASSES + 1):
+        with _weasyprint_problems() as problems:
+            try:
+                document = weasyprint.HTML(
+                    string=html, base_url=str(issue.source_dir), url_fetcher=_local_fetcher()
+                ).render(**options)
+            except FatalURLFetchingError as exc:
+                cause = exc.__cause__ or exc
+                raise PdfBuildError(f"{target.name}: {exc.args[0]}: {cause}") from None
+        if problems:
+            raise PdfBuildError(f"{target.name}: " + "; ".join(problems))
+        resize = resize_for(document.pages) if attempt < FIT_PASSES else None
+        if resize is None or not pictures.resize(resize):
+            break
+        html = render_html(issue, project, variant, pictures)
     warnings: list[str] = []
     if variant == "print":
         warnings += _low_resolution_images(document, project.site.print.min_ppi, pictures.sources)
@@ -148,6 +157,8 @@ def render_html(
         "image_size": pictures.size,
         **_grids(project, pictures),
         **_cover(issue),
+        # Paper for a booklet ends on a back cover (contact, colophon), not blank pages.
+        "back_cover": variant == "print" and print_settings.pad_to_multiple_of > 1,
     }
     html = environment(project, "print").get_template("issue.html.j2").render(context)
     return _marked_questions(html)
@@ -163,15 +174,33 @@ def _marked_questions(html: str) -> str:
     return _QUESTION.sub(r'<p class="ask"><strong>\1</strong></p>', html)
 
 
+COVER_ROOM_MM = 297 - 20 - 62  # the cover page less its foot margin and the masthead
+
+
 def _cover(issue: Issue) -> dict[str, object]:
     """What the cover shows besides the masthead: the lead story (the first article with a
-    picture, else the first article) and how many lines the contents have (a long issue's
-    contents take the picture's room, so the cover stays one page)."""
+    picture, else the first article) and the contents. The cover must stay one page, so
+    the story's picture, then its lead, are left out when the contents (estimated in
+    lines of about 90 characters, half as many in two columns) would not fit with them."""
     articles = [block for _, block in issue.blocks() if isinstance(block, Article)]
     story = next((a for a in articles if a.image), articles[0] if articles else None)
-    entries = sum(1 + sum(1 for b in s.blocks if getattr(b, "title", None))
-                  for s in issue.sections)
-    return {"cover_story": story, "cover_entries": entries}
+    titles = [text for s in issue.sections
+              for text in [s.heading or s.kind, *(getattr(b, "title", "") for b in s.blocks)]
+              if text]
+    two_columns = len(titles) > 10
+    per_line = 42 if two_columns else 90
+    lines = sum(-(-len(title) // per_line) for title in titles)
+    contents_mm = 14 + 5.5 * (lines / 2 if two_columns else lines) + 4 * len(issue.sections)
+    story_mm = {"title": 0.0, "lead": 0.0, "picture": 0.0}
+    if story:
+        story_mm["title"] = 12 + 9 * -(-len(story.title) // 45)
+        story_mm["lead"] = 5.5 * -(-len(story.lead or "") // 110)
+        story_mm["picture"] = 75 if story.image else 0
+    room = COVER_ROOM_MM - contents_mm - story_mm["title"]
+    show_picture = story_mm["lead"] + story_mm["picture"] <= room
+    show_lead = story_mm["lead"] <= room - (story_mm["picture"] if show_picture else 0)
+    return {"cover_story": story if room >= 0 else None, "cover_picture": show_picture,
+            "cover_lead": show_lead, "contents_columns": 2 if two_columns else 1}
 
 
 def font_faces(project: Project) -> list[FontFace]:
@@ -341,6 +370,16 @@ class Pictures:
         self.card_tint = card_tint
         self.slots = dict(SLOTS)
         self.sources: dict[str, Path] = {}  # derivative's URL → editor's file (for warnings)
+        self.heights: dict[Path, float] = {}  # editor's file → its article height (page_fit)
+
+    def resize(self, change: Resize) -> bool:
+        """Set an article picture's height to fill a page; False when it changes nothing
+        (the same height again, or a picture this edition did not place)."""
+        file = self.sources.get(change.source)
+        if file is None or self.heights.get(file) == change.height_mm:
+            return False
+        self.heights[file] = change.height_mm
+        return True
 
     def cards_in(self, columns: int) -> None:
         """The card grid about to be written has ``columns`` columns: its cards' pictures
@@ -350,7 +389,10 @@ class Pictures:
 
     def placed_mm(self, image: Image, slot: str = "article") -> float:
         """The width ``image`` is set at in ``slot``, in mm."""
-        return round(shown_width(image.pixel_size(), self.slots[slot]), 2)
+        bounds = self.slots[slot]
+        if slot == "article" and image.file in self.heights:
+            bounds = replace(bounds, height=self.heights[image.file])
+        return round(shown_width(image.pixel_size(), bounds), 2)
 
     def src(self, image: Image, slot: str = "article") -> str:
         from newsletter.images import WHITE_PAPER, derivative
@@ -446,7 +488,8 @@ def _low_resolution_images(document: Any, min_ppi: int, sources: dict[str, Path]
 
 
 def _padded(document: Any, multiple: int, html: str) -> Any:
-    """Blank pages at the end up to a multiple of ``multiple`` pages (booklet printing)."""
+    """Blank pages before the back cover (the last page) up to a multiple of ``multiple``
+    pages (booklet printing): the back cover stays the outside of the booklet."""
     missing = -len(document.pages) % multiple
     if not missing:
         return document
@@ -460,4 +503,5 @@ def _padded(document: Any, multiple: int, html: str) -> Any:
         string=f"<html><head><style>{blank_css}</style></head><body></body></html>",
         url_fetcher=_local_fetcher(),
     ).render()
-    return document.copy(document.pages + blank.pages[:1] * missing)
+    pages = document.pages
+    return document.copy(pages[:-1] + blank.pages[:1] * missing + pages[-1:])
