@@ -12,6 +12,7 @@ traceback.
 from __future__ import annotations
 
 import errno
+import functools
 import os
 import sys
 from pathlib import Path
@@ -20,17 +21,6 @@ from typing import Any
 import click
 
 from newsletter import __version__
-from newsletter.commands.bounces import bounces
-from newsletter.commands.build import build, site
-from newsletter.commands.check import check
-from newsletter.commands.new import new
-from newsletter.commands.preview import preview
-from newsletter.commands.report import report
-from newsletter.commands.send import send
-from newsletter.commands.sends import sends
-from newsletter.commands.serve import serve
-from newsletter.commands.subscribers import subscribers
-from newsletter.commands.worker import worker
 from newsletter.exceptions import (
     ContentError,
     NewsletterError,
@@ -47,7 +37,23 @@ _FULL = {errno.ENOSPC, errno.EDQUOT}
 os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
 
 
+# One module per verb (or group) in newsletter/commands/, as the pipeline reads. A verb's
+# module is imported when that verb runs (or --help lists them all): `build --only email`
+# need not import what `send`, `serve` or `bounces` do.
+COMMANDS = {
+    "new": "new", "check": "check", "build": "build", "site": "build", "preview": "preview",
+    "subscribers": "subscribers", "send": "send", "sends": "sends", "report": "report",
+    "worker": "worker", "serve": "serve", "bounces": "bounces",
+}
+
+
 class _Group(click.Group):
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(COMMANDS)
+
+    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
+        return _command(name) if name in COMMANDS else None
+
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
@@ -97,7 +103,30 @@ def main(ctx: click.Context, config: Path | None) -> None:
     ctx.obj["config"] = config
 
 
-# One module per verb (or group) in newsletter/commands/, as the pipeline reads.
-for command in (new, check, build, site, preview, subscribers, send, sends, report, worker,
-                serve, bounces):
-    main.add_command(command)
+def _config_after_the_verb(ctx: click.Context, param: click.Parameter,
+                           value: Path | None) -> None:
+    if value is not None:
+        ctx.ensure_object(dict)
+        ctx.obj["config"] = value
+
+
+def _accept_config(command: click.Command) -> click.Command:
+    """``--config`` after the verb as well (``newsletter check issues/x --config f.toml``):
+    people type the options after the command they are running. Groups pass it down."""
+    command.params.append(click.Option(
+        ["--config"], type=click.Path(exists=True, dir_okay=False, path_type=Path),
+        expose_value=False, is_eager=True, callback=_config_after_the_verb,
+        help="Site configuration (default: the nearest newsletter.toml).",
+    ))
+    if isinstance(command, click.Group):
+        for sub in command.commands.values():
+            _accept_config(sub)
+    return command
+
+
+@functools.cache
+def _command(name: str) -> click.Command:
+    """The verb ``name`` from its module in newsletter/commands/, imported on first use."""
+    from importlib import import_module
+
+    return _accept_config(getattr(import_module(f"newsletter.commands.{COMMANDS[name]}"), name))

@@ -15,14 +15,18 @@ from pathlib import Path
 
 @dataclass(frozen=True, order=True)
 class Location:
-    """A place in a source file: 1-based line, so it matches what editors see."""
+    """A place in a source file: 1-based line (and column, where one helps: an invisible
+    tab), so it matches what editors see and editors can jump to ``file:line:column``."""
 
     file: Path
     line: int | None = None
+    column: int | None = None
 
     def __str__(self) -> str:
         name = display_path(self.file)
-        return f"{name}:{self.line}" if self.line else name
+        if not self.line:
+            return name
+        return f"{name}:{self.line}:{self.column}" if self.column else f"{name}:{self.line}"
 
 
 @dataclass(frozen=True)

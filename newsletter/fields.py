@@ -25,6 +25,7 @@ from pydantic import StringConstraints as _Str
 from pydantic_core import PydanticCustomError
 
 from newsletter.exceptions import did_you_mean
+from newsletter.file_names import case_differs, find_file
 from newsletter.image_files import BadImage, check_image
 from newsletter.source import NOWHERE, WHERE, Origin, inside
 
@@ -88,8 +89,9 @@ OptionalHeaderText = Annotated[str | None, Blank, OneLine]
 
 
 def _one_or_many(value: Any) -> Any:
-    """A field an editor may write as one value or as a list of them."""
-    if value is None:
+    """A field an editor may write as one value or as a list of them; written empty
+    (``phone: ""``) it is left out, as every optional field."""
+    if value is None or (isinstance(value, str) and not value.strip()):
         return []
     return value if isinstance(value, list) else [value]
 
@@ -184,10 +186,16 @@ def resolve_image(value: Any, info: ValidationInfo) -> Path:
             {"path": value},
         )
     if not target.is_file():
-        raise PydanticCustomError(
-            "image_missing", "image '{path}' not found in {folder}",
-            {"path": value, "folder": str((info.context or {}).get("shown_dir", base))},
-        )
+        found = find_file(base, value)  # a macOS (NFD) name written in NFC, or the reverse
+        if found is None or inside(base, str(found.relative_to(base))) is None:
+            meant = case_differs(base, value)
+            raise PydanticCustomError(
+                "image_missing", "image '{path}' not found in {folder}{hint}",
+                {"path": value, "folder": str((info.context or {}).get("shown_dir", base)),
+                 "hint": f" — did you mean '{meant}'? (letter case matters on the web "
+                         "server: write the name as the file has it)" if meant else ""},
+            )
+        target = found
     try:
         check_image(target)
     except BadImage as exc:

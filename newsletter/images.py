@@ -72,7 +72,19 @@ class Derivative:
 
 def upright_size(source: Path) -> tuple[int, int]:
     """Width and height as the picture is shown (EXIF orientation applied), from the
-    header only: a camera's portrait photo is stored landscape with a rotation tag."""
+    header only: a camera's portrait photo is stored landscape with a rotation tag.
+
+    Remembered while the file's size and mtime stay the same: Pillow's PNG ``getexif``
+    decodes the whole image to reach chunks after the pixels (3 ms for the sample's
+    1200 px drawings, a third of an e-mail render), and every edition asks again."""
+    stat = source.stat() if source.is_file() else None
+    if stat is None:
+        return _upright_size(source, -1, -1)
+    return _upright_size(source, stat.st_size, stat.st_mtime_ns)
+
+
+@functools.lru_cache(maxsize=256)
+def _upright_size(source: Path, size: int, mtime_ns: int) -> tuple[int, int]:
     try:
         with Image.open(source) as image:
             width, height = image.size

@@ -15,6 +15,7 @@ renderer stay one-language; what is missing in a language is a problem with its 
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -138,3 +139,30 @@ def language_file(issue_dir: Path, name: str, language: str) -> str:
     path = Path(name)
     candidate = path.with_name(f"{path.stem}.{language}{path.suffix}")
     return str(candidate) if (issue_dir / candidate).is_file() else name
+
+
+_LANGUAGE_FILE = re.compile(r"^(?P<stem>.+)\.(?P<code>[a-z]{2}(?:[-_][A-Za-z]{2})?)"
+                            r"(?P<suffix>\.(?:md|markdown|yaml|yml))$")
+
+
+def unread_language_files(issue_dir: Path, languages: list[str]) -> list[Problem]:
+    """``x.de.md`` beside ``x.md`` in an issue that does not list ``de``: the build never
+    reads it, so an editor's translation would be lost without a word. One warning each."""
+    found = []
+    for path in sorted(issue_dir.rglob("*")):
+        match = _LANGUAGE_FILE.match(path.name)
+        if not match or match["code"] in languages or not path.is_file():
+            continue
+        if not path.with_name(match["stem"] + match["suffix"]).is_file():
+            continue  # not a block file's translation (its shared file is not there)
+        code, listed = match["code"], ", ".join(languages)
+        if code in LANGUAGES:
+            message = (f"not read: the issue's languages are {listed}; add {code} to "
+                       "'languages' in issue.yaml, or delete the file")
+        else:
+            example = f"{match['stem']}.{LANGUAGES[-1]}{match['suffix']}"
+            message = (f"not read: '{code}' is not a language of the newsletter "
+                       f"({', '.join(LANGUAGES)}); rename the file (e.g. {example}) or "
+                       "delete it")
+        found.append(Problem(Location(path), message))
+    return found

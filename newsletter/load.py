@@ -19,6 +19,7 @@ from typing import Any
 from newsletter.config import Site, find_config, load_site
 from newsletter.exceptions import ContentError, Location, NewsletterError, Problem
 from newsletter.fields import MARKDOWN, check_url
+from newsletter.file_names import case_differs, find_file
 from newsletter.languages import (
     NAMES,
     ONLY,
@@ -29,6 +30,7 @@ from newsletter.languages import (
 )
 from newsletter.limits import MAX_ISSUE_TEXT_BYTES, MAX_TEXT_BYTES, human_size
 from newsletter.markdown import references
+from newsletter.markdown_checks import literal_constructs
 from newsletter.model import Article, Card, Issue, Letter, LinkCards, Section
 from newsletter.source import (
     WHERE,
@@ -229,7 +231,12 @@ def _read_block_file(
             [Problem(here, f"'{name}': a block file must be Markdown (.md) or YAML (.yaml)")]
         )
     if not path.is_file():
-        raise ContentError([Problem(here, f"file '{name}' not found in {shown_dir}")])
+        found = find_file(issue_dir, name)  # a macOS (NFD) name written in NFC, or the reverse
+        if found is None or inside(issue_dir, str(found.relative_to(issue_dir))) is None:
+            meant = case_differs(issue_dir, name)
+            hint = f" — did you mean '{meant}'? (letter case matters)" if meant else ""
+            raise ContentError([Problem(here, f"file '{name}' not found in {shown_dir}{hint}")])
+        path = found
     budget.take(path, name, here)
     text = read_text(path)
     if path.suffix.lower() in (".md", ".markdown"):
@@ -318,7 +325,8 @@ def _markdown_fields() -> frozenset[str]:
 
 
 def _check_markdown(data: Any) -> list[Problem]:
-    """Links and images inside Markdown texts: absolute http(s)/mailto only, no inline images.
+    """Links and images inside Markdown texts: absolute http(s)/mailto only, no inline images;
+    no construct that would be printed as typed (:mod:`newsletter.markdown_checks`).
 
     Runs on the parsed data, before validation, so these are reported together with every
     other problem of the file.
@@ -331,6 +339,11 @@ def _check_markdown(data: Any) -> list[Problem]:
             if not isinstance(text, str):
                 continue
             start = node[WHERE].text_of(name)
+            for literal in literal_constructs(text):
+                problems.append(
+                    Problem(Location(start.file, (start.line or 1) + literal.line),
+                            literal.message)
+                )
             for ref in references(text):
                 location = Location(start.file, (start.line or 1) + ref.line)
                 if ref.kind == "image":

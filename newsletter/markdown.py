@@ -6,19 +6,25 @@ Bare addresses (``https://…``, ``www.…``, e-mail addresses) become links (li
 so every edition can make them clickable and break them only at their slashes; numbers
 keep their spaces unbreakable (:mod:`newsletter.typography`). A bare domain without a
 scheme or ``www.`` stays text: Polish abbreviations ("m.in.", "m.st.") look like domains.
+Pipe tables (built into markdown-it) and footnotes (``[^1]``, mdit-py-plugins) are on: editors
+type both, and without them they came out as literal ``|---|`` and ``[^1]``. A text's notes
+are numbered from 1 and listed at its end (the end of the block), in every edition.
 """
 
 from __future__ import annotations
 
 import itertools
 import re
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
+from typing import Any
 
 from linkify_it import LinkifyIt
 from markdown_it import MarkdownIt
 from markdown_it.common.utils import escapeHtml
 from markdown_it.token import Token
+from mdit_py_plugins.footnote import footnote_plugin
 
 from newsletter.typography import (
     DIGIT_SPACE,
@@ -43,17 +49,47 @@ class _WrittenLinks(LinkifyIt):
         return bool(super().test(text)) and self.match(text) is not None
 
 
+def _with_tables_and_notes(parser: MarkdownIt) -> MarkdownIt:
+    """Pipe tables and ``[^1]`` footnotes (not inline ``^[…]`` notes: one way to write one)."""
+    return parser.enable("table").use(footnote_plugin, inline=False)
+
+
 @cache
 def _parser() -> MarkdownIt:
-    # "commonmark" with html off; tables and strikethrough are not used by the newsletter.
+    # "commonmark" with html off, plus tables and footnotes; no strikethrough.
     parser = MarkdownIt("commonmark", {"html": False, "typographer": False, "linkify": True})
     parser.enable("linkify")
+    _with_tables_and_notes(parser)
     parser.linkify = _WrittenLinks()
     parser.core.ruler.push("https_for_bare_addresses", _https_for_bare_addresses)
     parser.add_render_rule("text", _render_text)
     parser.add_render_rule("link_open", _render_link_open)
     parser.add_render_rule("link_close", _render_link_close)
+    parser.add_render_rule("table_open", _render_table_open)
+    parser.add_render_rule("footnote_ref", _render_note_mark)
+    parser.add_render_rule("footnote_block_open", lambda *_: '<div class="footnotes"><ol>\n')
+    parser.add_render_rule("footnote_block_close", lambda *_: "</ol></div>\n")
+    parser.add_render_rule("footnote_open", lambda *_: "<li>")
+    parser.add_render_rule("footnote_anchor", lambda *_: "")
     return parser
+
+
+def _render_table_open(self, tokens, idx, options, env):  # type: ignore[no-untyped-def]
+    # A class of its own: the e-mail's layout is made of tables too, and must keep its look.
+    tokens[idx].attrSet("class", "md-table")
+    return self.renderToken(tokens, idx, options, env)
+
+
+def _render_note_mark(self, tokens, idx, options, env):  # type: ignore[no-untyped-def]
+    # A plain superscript number, no in-page link: e-mail clients drop the ids it would
+    # need (and the e-mail's checks refuse relative links), and the note is a few lines
+    # below, at the end of the same block.
+    return f'<sup class="note-mark">{note_number(tokens[idx])}</sup>'
+
+
+def note_number(token: Token) -> int:
+    """The number a footnote mark or note shows (1, 2, … in order of first mention)."""
+    return int(token.meta["id"]) + 1
 
 
 def _https_for_bare_addresses(state) -> None:  # type: ignore[no-untyped-def]
@@ -104,9 +140,34 @@ def _checker() -> MarkdownIt:
     # Sees every link, even those the renderer would refuse (javascript:, data:, file:),
     # so the loader can name them instead of letting them silently turn into text.
     parser = MarkdownIt("commonmark", {"html": False, "linkify": True}).enable("linkify")
+    _with_tables_and_notes(parser)
     parser.linkify = _WrittenLinks()
     parser.validateLink = lambda url: True  # type: ignore[method-assign]
+    # Escaped characters (``\[``) stay tokens of their own, so what an editor escaped on
+    # purpose is never taken for a construct that failed (newsletter.markdown_checks).
+    parser.disable("text_join")
     return parser
+
+
+@lru_cache(maxsize=64)
+def parse_for_checks(text: str) -> tuple[list[Token], dict[str, Any]]:
+    """Tokens of ``text`` as the checks need them, and the parser's env (footnotes).
+
+    Kept for the next caller: the loader reads each text's links and its literal
+    constructs from one parse (read them, never change them)."""
+    env: dict[str, Any] = {}
+    return _checker().parse(text, env), env
+
+
+def has_tables_or_notes(texts: Iterable[str | None]) -> bool:
+    """Whether any text has a table or a footnote (their CSS is left out of an e-mail that
+    has none: every byte counts against Gmail's clipping)."""
+    return any(
+        text and ("|" in text or "[^" in text)
+        and any(t.type in ("table_open", "footnote_block_open")
+                for t in parse_for_checks(text)[0])
+        for text in texts
+    )
 
 
 def to_html(text: str, print_urls: bool = False) -> str:
@@ -135,7 +196,7 @@ class Reference:
 def references(text: str) -> list[Reference]:
     """Every link and image target of a Markdown text, in order, with its line."""
     found: list[Reference] = []
-    for block in _checker().parse(text):
+    for block in parse_for_checks(text)[0]:
         if block.type != "inline" or not block.children:
             continue
         base = block.map[0] if block.map else 0
@@ -160,8 +221,10 @@ def to_plain_text(text: str) -> str:
 
 
 def _inline_text(token: Token) -> str:
-    if token.type in ("text", "code_inline"):
+    if token.type in ("text", "code_inline", "text_special"):
         return token.content
+    if token.type == "footnote_ref":
+        return f"[{note_number(token)}]"
     if token.type in ("softbreak", "hardbreak"):
         return " "
     return ""
@@ -172,19 +235,40 @@ def count_words(text: str) -> int:
     return len(to_plain_text(text).split())
 
 
-def to_text(text: str, width: int = 78) -> str:
+def to_text(text: str, width: int = 78, prepare: Callable[[str], str] | None = None) -> str:
     """Markdown as plain text for the e-mail's text part: wrapped, lists kept, links shown.
 
     A link becomes ``label <url>`` (just the URL when the label already is the address), so
     a reader of the text part can still follow it; a quotation is marked ``> `` as mail
     readers expect; numbers and phone numbers are never split at a line end.
+    ``prepare`` changes each paragraph's words before wrapping (a language's no-break
+    spaces, which the wrapping keeps).
     """
     out: list[tuple[str, bool]] = []  # (text, is a list item)
     lists: list[list[int]] = []  # one entry per open list: [next number] or [] if bulleted
     quote = ""  # "> " per open blockquote
     prefix_first = prefix_rest = ""
+    table: list[list[str]] | None = None  # rows of the table being read
+    right: list[bool] = []  # its columns aligned right (--: under the header)
     for token in _parser().parse(text):
-        if token.type == "blockquote_open":
+        if token.type == "table_open":
+            table, right = [], []
+        elif token.type == "tr_open" and table is not None:
+            table.append([])
+        elif token.type == "th_open":
+            right.append("right" in str(token.attrGet("style") or ""))
+        elif token.type == "table_close" and table is not None:
+            indent = quote + "  " * len(lists)
+            out.append((table_text(table, width - len(indent), indent, right), False))
+            table = None
+        elif token.type == "inline" and table is not None:
+            table[-1].append(_inline_with_urls(token.children or []))
+        elif token.type == "footnote_block_open":
+            out.append((_LIST_END, False))
+        elif token.type == "footnote_open":
+            prefix_first = f"[{note_number(token)}] "
+            prefix_rest = " " * len(prefix_first)
+        elif token.type == "blockquote_open":
             quote += "> "
         elif token.type == "blockquote_close":
             quote = quote[:-2]
@@ -204,6 +288,8 @@ def to_text(text: str, width: int = 78) -> str:
             prefix_rest = " " * len(prefix_first)
         elif token.type == "inline" and token.children is not None:
             words = _inline_with_urls(token.children)
+            if prepare is not None:
+                words = prepare(words)
             first = prefix_first or ("  " * len(lists) if lists else "")
             rest = prefix_rest or first
             filled = wrap(words, width, quote + first, quote + rest)
@@ -213,6 +299,31 @@ def to_text(text: str, width: int = 78) -> str:
             code = token.content.rstrip("\n")
             out.append(("\n".join(quote + line for line in code.splitlines()), False))
     return _join_blocks(out)
+
+
+def table_text(rows: list[list[str]], width: int, indent: str = "",
+               right: list[bool] | None = None) -> str:
+    """A table for the text part: aligned columns under their headings when they fit in
+    ``width`` (``right``: the columns written ``--:``, amounts), else one group of
+    "heading: value" lines per row (a phone-width table)."""
+    header = rows[0]
+    columns = len(header)
+    rows = [row + [""] * (columns - len(row)) for row in rows]
+    widths = [max(len(row[i]) for row in rows) for i in range(columns)]
+    if sum(widths) + 2 * (columns - 1) <= width:
+        flush = [*(right or []), *[False] * columns][:columns]
+        lines = ["  ".join(cell.rjust(w) if r else cell.ljust(w)
+                           for cell, w, r in zip(row, widths, flush, strict=True)).rstrip()
+                 for row in rows]
+        lines.insert(1, "  ".join("-" * w for w in widths))
+        return "\n".join(indent + line for line in lines)
+    groups = []
+    for row in rows[1:]:
+        groups.append("\n".join(
+            wrap(f"{name}: {cell}" if name else cell, width + len(indent), indent,
+                 indent + "  ")
+            for name, cell in zip(header, row, strict=True) if cell))
+    return "\n\n".join(groups)
 
 
 _SPACES = re.compile(r"[ \t\n\r\f\v]+")  # not str.split(): that splits no-break spaces too

@@ -34,6 +34,11 @@ from newsletter.fields import (
     resolve_image,
 )
 
+EmailChoice = Literal["full", "teaser"] | None
+"""How the e-mail carries a block: ``full``, ``teaser`` (title, lead or first paragraph,
+a link to the web edition), or not said: full unless the e-mail would pass Gmail's budget,
+when the longest blocks become teasers first (:mod:`newsletter.render.email_budget`)."""
+
 
 class Image(Node):
     """A picture with its alt text (required: screen readers and image-blocking mail clients)."""
@@ -68,6 +73,7 @@ class Article(Node):
     body: Markdown
     image: Image | None = None
     links: list[Link] = []
+    email: EmailChoice = None
 
 
 class Signature(Node):
@@ -88,6 +94,7 @@ class Letter(Node):
     body: Markdown
     closing: OptionalMarkdown = None
     signature: Signature
+    email: EmailChoice = None
 
 
 class Card(Node):
@@ -109,6 +116,7 @@ class LinkCards(Node):
     title: OptionalText = None
     intro: OptionalMarkdown = None
     cards: Annotated[list[Card], Field(min_length=1)]
+    email: EmailChoice = None
 
 
 class Figure(Node):
@@ -125,6 +133,7 @@ class Figures(Node):
     id: Slug
     title: OptionalText = None
     items: Annotated[list[Figure], Field(min_length=1)]
+    email: EmailChoice = None
 
 
 Block = Annotated[Article | Letter | LinkCards | Figures, Field(discriminator="type")]

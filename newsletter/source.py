@@ -159,9 +159,14 @@ def parse_yaml(text: str, path: Path, first_line: int = 1) -> Any:
         what = exc.problem or exc.context or "not valid YAML"
         if "nesting depth" in str(what):  # libyaml's own cap (1000), met before ours
             raise ContentError([Problem(Location(path, line), _TOO_DEEP)]) from None
+        if mark and (tab := _tab_near(text, mark.line)):
+            tab_line, column = tab
+            raise ContentError([Problem(
+                Location(path, tab_line + first_line, column),
+                "a tab in the indentation: YAML needs spaces there; replace the tab with "
+                "spaces (most editors: turn on 'indent using spaces')",
+            )]) from None
         hint = " (check the indentation and the ':' of this line and the one above)"
-        if "\t" in text and "tab" in str(what).lower():
-            hint = " (indent with spaces, not tabs)"
         raise ContentError([Problem(Location(path, line), f"invalid YAML: {what}{hint}")]) from None
     except yaml.YAMLError as exc:
         raise ContentError([Problem(Location(path), f"invalid YAML: {exc}")]) from None
@@ -172,6 +177,20 @@ def parse_yaml(text: str, path: Path, first_line: int = 1) -> Any:
     if problems:
         raise ContentError(problems)
     return value
+
+
+def _tab_near(text: str, line: int) -> tuple[int, int] | None:
+    """A tab in the leading whitespace of the 0-based ``line`` (or the line above, where
+    libyaml sometimes points past it): its line and 1-based column, for the editor who
+    cannot see it."""
+    lines = text.split("\n")
+    for number in (line, line - 1):
+        if 0 <= number < len(lines):
+            written = lines[number]
+            indent = written[: len(written) - len(written.lstrip(" \t"))]
+            if "\t" in indent:
+                return number, indent.index("\t") + 1
+    return None
 
 
 def _screen_structure(text: str, path: Path, first_line: int) -> None:

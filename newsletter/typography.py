@@ -9,7 +9,10 @@ template sees it, so the e-mail, the web page, both PDFs and the text part agree
 
 from __future__ import annotations
 
+import functools
 import re
+from dataclasses import dataclass
+from pathlib import Path
 
 DIGIT_SPACE = re.compile(r"(?<=\d)[ \u2009](?=\d)")
 """A space (or thin space) between two digits: where a number must not break."""
@@ -38,3 +41,123 @@ def breakable_url(text: str) -> str:
 
     pieces = _URL_BREAK.sub("\\1\x00", text).split("\x00")
     return "<wbr>".join(str(escape(piece)) for piece in pieces)
+
+
+# Per-language rules: where a space must not break a line. --------------------------------
+
+NO_BREAK_SPACE = "\u00a0"
+
+
+@dataclass(frozen=True)
+class Rules:
+    """A language's typography, read from its ``typography:`` entry in
+    ``templates/_shared/strings.yaml`` (data beside its words, so a new language is data).
+
+    ``bind_after``: words (one-letter words, abbreviations, titles) that never end a line:
+    the space after them becomes a no-break space. ``bind_numbers``: a number stays with the
+    word after it ("3 narzędzia", "12 500 zł"). In every language a dash (–, —, or a
+    hyphen standing alone as one) never starts a line.
+    """
+
+    bind_after: frozenset[str] = frozenset()
+    bind_numbers: bool = False
+
+    @functools.cached_property
+    def pattern(self) -> re.Pattern[str]:
+        """Where plain text binds: spaces only (a line break in plain text is structure:
+        a list item, a heading's line)."""
+        return self._compile("[ ]+")
+
+    @functools.cached_property
+    def html_pattern(self) -> re.Pattern[str]:
+        """Where HTML text binds: spaces and the line breaks Markdown keeps in a paragraph."""
+        return self._compile("[ \n]+")
+
+    def _compile(self, spaces: str) -> re.Pattern[str]:
+        words = sorted(self.bind_after, key=len, reverse=True)
+        alternatives = [rf"(?<![\w.@/&#-]){re.escape(word)}" + ("" if word.endswith(".")
+                                                              else r"(?![\w.@/-])")
+                        for word in words]
+        if self.bind_numbers:
+            alternatives.append(rf"(?<![\w.,/:@#-])\d+(?:[.,]\d+)?(?={spaces}[^\W\d_])")
+        bound = "|".join(alternatives) or r"(?!)"
+        # group 1: a word that binds forward, then its spaces; or the spaces before a dash
+        return re.compile(rf"(?:({bound}){spaces}(?=\S)|{spaces}(?=[–—] |-[ \n]))")
+
+
+def _bind(match: re.Match[str]) -> str:
+    return (match.group(1) or "") + NO_BREAK_SPACE
+
+
+def bind(text: str, rules: Rules) -> str:
+    """Plain text with no-break spaces where ``rules`` bind words together."""
+    return rules.pattern.sub(_bind, text)
+
+
+_TAG = re.compile(r"(<[^>]*>)")
+_VERBATIM = {"code", "pre", "style", "script", "kbd", "samp"}
+
+
+def bind_html(html: str, rules: Rules) -> str:
+    """HTML with no-break spaces where ``rules`` bind words, in text only: tags, their
+    attributes and code are left as they are. Bindings reach across inline tags
+    (``w <em>Krakowie</em>``)."""
+    parts = _TAG.split(html)
+    verbatim = 0
+    for index, part in enumerate(parts):
+        if index % 2:  # a tag
+            name = re.match(r"</?\s*([a-zA-Z0-9]+)", part)
+            if name and name.group(1).lower() in _VERBATIM:
+                verbatim += -1 if part.startswith("</") else 1
+            continue
+        if part and not verbatim:
+            # a space at the end of a text run binds to what the next run starts with
+            parts[index] = rules.html_pattern.sub(_bind, part + "\x00")[:-1]
+    return "".join(parts)
+
+
+@functools.cache
+def _rules_table(path: Path, _mtime: int) -> dict[str, Rules]:
+    import yaml
+
+    table = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    rules = {}
+    for language, words in table.items():
+        entry = (words or {}).get("typography") or {}
+        rules[language] = Rules(frozenset(str(w) for w in entry.get("bind_after") or []),
+                                bool(entry.get("bind_numbers", False)))
+    return rules
+
+
+def language_rules(strings_file: Path, language: str) -> Rules:
+    """The rules of ``language`` from the strings file; a language without any binds only
+    dashes."""
+    table = _rules_table(strings_file, strings_file.stat().st_mtime_ns)
+    return table.get(language) or Rules()
+
+
+_WORD = re.compile(r"(?<![\w@/.-])\w{2,}(?![\w@/])")
+
+
+def keep_acronyms_whole(html: str) -> str:
+    """HTML with each word in capitals (``COVID``, ``UNESCO``, ``MŚP``) in a
+    ``<span class="acronym">``, which the print CSS never hyphenates: a hyphenated acronym
+    reads as two words. Text only: tags, their attributes and code are left alone."""
+    parts = _TAG.split(html)
+    verbatim = 0
+    for index, part in enumerate(parts):
+        if index % 2:
+            name = re.match(r"</?\s*([a-zA-Z0-9]+)", part)
+            if name and name.group(1).lower() in _VERBATIM:
+                verbatim += -1 if part.startswith("</") else 1
+            continue
+        if part and not verbatim:
+            parts[index] = _WORD.sub(_acronym, part)
+    return "".join(parts)
+
+
+def _acronym(match: re.Match[str]) -> str:
+    word = match.group()
+    if word.isupper() and sum(c.isalpha() for c in word) >= 2:
+        return f'<span class="acronym">{word}</span>'
+    return word

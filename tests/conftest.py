@@ -2,15 +2,10 @@
 
 from __future__ import annotations
 
-import contextlib
-import dataclasses
-import functools
-import http.server
-import threading
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from corpus.build import served
 
 from newsletter.exceptions import Problem
 from newsletter.load import Project, load_issue, load_project
@@ -72,25 +67,9 @@ def shown(problem: Problem, base: Path) -> str:
     return f"{name}{line}: {problem.message}"
 
 
-class _QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, format, *args):
-        pass
-
-
-@contextlib.contextmanager
-def published(root: Path) -> Iterator[Project]:
-    """``root`` served on loopback as the site, and the project with base_url pointing at
-    it: the e-mail's absolute image addresses load in a browser as they would online."""
-    handler = functools.partial(_QuietHandler, directory=str(root))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    base = f"http://127.0.0.1:{server.server_port}/"
-    project = load_project(ROOT / "newsletter.toml")
-    try:
-        yield dataclasses.replace(project, site=project.site.model_copy(update={"base_url": base}))
-    finally:
-        server.shutdown()
-
+# ``published(root)``: ``root`` served on loopback as the site, and the project with
+# base_url pointing at it (the e-mail's absolute image addresses load in a browser).
+published = served
 
 def edited_copy(source: Path, target: Path, edits: dict[str, list[tuple[str, str]]]) -> Path:
     """A copy of the issue folder ``source`` at ``target`` with texts replaced in its files

@@ -91,7 +91,8 @@ def words_of(project: Project, language: str, other: str) -> list[str]:
     table = yaml.safe_load((project.site.templates_path / "_shared" / "strings.yaml")
                            .read_text(encoding="utf-8"))
     words = [text for key, text in table[language].items()
-             if text != table[other][key] and key != "language_name"]
+             if isinstance(text, str) and text != table[other][key]
+             and key != "language_name"]  # not the typography rules
     mine, theirs = project.site.tagline_in(language), project.site.tagline_in(other)
     if mine and mine != theirs:  # the masthead's line under the name
         words.append(mine)

@@ -10,17 +10,19 @@ from __future__ import annotations
 
 import logging
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from mjml import mjml2html
 
 from newsletter import placeholders
+from newsletter.exceptions import ContentError, Problem
 from newsletter.load import Project
-from newsletter.model import Figures, Image, Issue, LinkCards
+from newsletter.model import Article, Block, Figures, Image, Issue, Letter, LinkCards
 from newsletter.output import Built, ImageFiles, public_url, write_text
 from newsletter.placement import SCREEN_HEIGHT_PX, Bounds, shown_width
-from newsletter.render.email_checks import check_email_html
+from newsletter.render.email_budget import Fitted, fit
+from newsletter.render.email_checks import GMAIL_CLIP_BYTES, check_email_html
 from newsletter.render.grid import Grid, card_grid, figure_grid
 from newsletter.render.templating import environment, issue_context
 
@@ -48,18 +50,60 @@ class EmailEdition:
     text: str
     warnings: tuple[str, ...]
     images: ImageFiles | None = None  # the pictures the HTML links, to publish beside it
+    teasers: frozenset[str] = frozenset()
+    """Ids of the blocks carried as teasers (over Gmail's budget, or ``email: teaser``)."""
+    block_bytes: dict[str, int] = field(default_factory=dict)
+    """Bytes of each block's markup when carried in full (what picks the teasers)."""
 
 
-def render_email(issue: Issue, project: Project) -> EmailEdition:
-    """Render both parts of the e-mail and check the HTML (raises EmailCheckError)."""
+def render_email(issue: Issue, project: Project, clipped_ok: bool = False) -> EmailEdition:
+    """Render both parts of the e-mail and check the HTML (raises EmailCheckError).
+
+    Over Gmail's budget, the longest blocks are carried as teasers until the HTML fits
+    (:func:`~newsletter.render.email_budget.fit`); the text part shortens the same blocks.
+    Still over Gmail's clipping limit (blocks marked ``email: full``) is a ContentError
+    naming them, or with ``clipped_ok`` (a build, which must not stop the other editions;
+    ``check`` and ``send`` refuse it) a warning.
+    """
     images = ImageFiles(issue)
     context = _context(issue, project, images)
-    mjml_source = _render_mjml(context, project)
-    html = inline_css(mjml2html(mjml_source))
+
+    def render(teasers: frozenset[str]) -> tuple[str, str]:
+        source = _render_mjml({**context, "teasers": teasers}, project)
+        return source, inline_css(mjml2html(source))
+
+    fitted = fit([block for _, block in issue.blocks()], render)
+    warnings: list[str] = []
+    try:
+        _refuse_forced_full(issue, fitted)
+    except ContentError as clipped:
+        if not clipped_ok:
+            raise
+        warnings += [f"{p} (Gmail will clip this e-mail; send refuses it)"
+                     for p in clipped.problems]
     text_template = environment(project, "email", autoescape=False).get_template("issue.txt.j2")
-    text = text_template.render(context)
-    warnings = check_email_html(html, "email.html")
-    return EmailEdition(mjml_source, html, _tidy_text(text), tuple(warnings), images)
+    text = text_template.render({**context, "teasers": fitted.teasers})
+    warnings += check_email_html(fitted.html, "email.html", clip_is_error=not clipped_ok)
+    return EmailEdition(fitted.mjml, fitted.html, _tidy_text(text), tuple(warnings), images,
+                        fitted.teasers, fitted.full_sizes)
+
+
+def _refuse_forced_full(issue: Issue, fitted: Fitted) -> None:
+    """Over Gmail's clipping limit although every block that may be is a teaser: name the
+    blocks an editor marked ``email: full``, the only way this happens."""
+    if fitted.size <= GMAIL_CLIP_BYTES:
+        return
+    forced = [block for _, block in issue.blocks() if block.email == "full"]
+    forced.sort(key=lambda b: fitted.full_sizes.get(b.id, 0), reverse=True)
+    raise ContentError([
+        Problem(block.where.of("email"),
+                f"email: full — the {issue.language} e-mail is {fitted.size / 1024:.0f} KB "
+                f"with every other block as a teaser, and Gmail clips messages over 102 KB; "
+                f"this block alone is {fitted.full_sizes.get(block.id, 0) / 1024:.0f} KB: "
+                "write 'email: teaser' (or remove the line) on it or on another long block")
+        for block in forced
+    ] or [Problem(issue.where.location, f"the {issue.language} e-mail is "
+                  f"{fitted.size / 1024:.0f} KB with every block as a teaser (over 102 KB)")])
 
 
 def email_editions(issue: Issue, project: Project) -> dict[str, EmailEdition]:
@@ -71,9 +115,17 @@ def email_editions(issue: Issue, project: Project) -> dict[str, EmailEdition]:
     return {variant.language: render_email(variant, project) for variant in issue.editions()}
 
 
-def render_mjml(issue: Issue, project: Project) -> str:
+def size_report(edition: EmailEdition, language: str) -> str:
+    """One line for ``check``: the e-mail's size against Gmail's limit, and its teasers."""
+    size = len(edition.html.encode("utf-8")) / 1024
+    teasers = ", ".join(sorted(edition.teasers)) if edition.teasers else "none"
+    return f"  e-mail ({language}): {size:.0f} KB (Gmail clips at 102 KB); teasers: {teasers}"
+
+
+def render_mjml(issue: Issue, project: Project, teasers: frozenset[str] = frozenset()) -> str:
     """Only the MJML source (for validation with the reference compiler)."""
-    return _render_mjml(_context(issue, project, ImageFiles(issue)), project)
+    context = {**_context(issue, project, ImageFiles(issue)), "teasers": teasers}
+    return _render_mjml(context, project)
 
 
 def _render_mjml(context: dict[str, object], project: Project) -> str:
@@ -110,20 +162,40 @@ def _context(issue: Issue, project: Project, images: ImageFiles) -> dict[str, ob
         return card_grid(words, len(block.cards), row_width, sizes.card_title, gap=0,
                          padding=border + 2 * spacing.medium)
 
+    web_url = public_url(project, issue, "web/")
     return {
         **issue_context(issue, project),
         "figure_grid": figures,
         "card_grid": cards,
-        "web_url": public_url(project, issue, "web/"),
+        "first_paragraph": first_paragraph,
+        "block_url": lambda block: f"{web_url}#{block.id}",
+        "teasers": frozenset(),
+        "web_url": web_url,
         "unsubscribe_url": placeholders.UNSUBSCRIBE_URL,
         "preferences_url": placeholders.PREFERENCES_URL,
         "image": place,
     }
 
 
+def first_paragraph(block: Block) -> str:
+    """The Markdown a teaser opens with when its block has no lead: the first paragraph of
+    its body (a card group's intro; nothing for figures)."""
+    if isinstance(block, Article | Letter):
+        text = block.body
+    elif isinstance(block, LinkCards):
+        text = block.intro or ""
+    else:
+        return ""
+    paragraphs = [p.strip() for p in text.replace("\r\n", "\n").split("\n\n")]
+    return next((p for p in paragraphs if p), "")
+
+
 def write_email(issue: Issue, project: Project, out: Path) -> Built:
-    """``newsletter build --only email``: email.html, email.txt and the images they show."""
-    edition = render_email(issue, project)
+    """``newsletter build --only email``: email.html, email.txt and the images they show.
+
+    An e-mail Gmail would clip is written with a warning, so the other editions are still
+    built; ``check`` reports it as an error and ``send`` refuses it."""
+    edition = render_email(issue, project, clipped_ok=True)
     html_path, text_path = out / "email.html", out / "email.txt"
     write_text(html_path, edition.html)
     write_text(text_path, edition.text)
@@ -140,7 +212,7 @@ def inline_css(html: str) -> str:
     _honour_disable_validation()
     doctype = "<!doctype html>" if html.lstrip()[:9].lower() == "<!doctype" else ""
     return doctype + Premailer(
-        html,
+        _keep_reset_in_head(html),
         keep_style_tags=True,
         remove_classes=False,
         strip_important=False,
@@ -151,6 +223,22 @@ def inline_css(html: str) -> str:
         disable_basic_attributes=["width", "height"],
         align_floating_images=False,  # no floats in our templates; skips a cssutils pass
     ).transform()
+
+
+_MJML_RESET = '<style type="text/css">\n#outlook a'
+
+
+def _keep_reset_in_head(html: str) -> str:
+    """Leave MJML's reset (``table, td { border-collapse … }``, ``p { margin: 13px 0 }``,
+    ``img { … }``) in <style> only, instead of inlined on every element.
+
+    MJML writes the same attributes on its tables already (``cellpadding``, ``border``),
+    Outlook reads <style> in the head, and our own rules override ``p``'s margin: inlined,
+    the reset was 7.8 KB of the sample's 72 KB (``border-collapse:collapse;
+    mso-table-lspace:0; mso-table-rspace:0`` on 118 tables and cells) and changed nothing
+    a reader sees. premailer leaves a ``data-premailer="ignore"`` style tag as it is.
+    """
+    return html.replace(_MJML_RESET, _MJML_RESET.replace(">", ' data-premailer="ignore">', 1), 1)
 
 
 def _honour_disable_validation() -> None:

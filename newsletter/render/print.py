@@ -25,6 +25,7 @@ from newsletter.exceptions import NewsletterError
 from newsletter.load import Project
 from newsletter.model import Article, Figures, Image, Issue, LinkCards
 from newsletter.output import EDITIONS, Built
+from newsletter.pdf_fonts import faithful_copy, faithful_font
 from newsletter.placement import MM_PER_CSS_PX, Bounds, shown_width
 from newsletter.print_files import BadFile, check_font, check_icc_profile
 from newsletter.render.font_metrics import font_measure
@@ -38,6 +39,7 @@ from newsletter.render.grid import (
 )
 from newsletter.render.page_fit import Resize, resize_for
 from newsletter.render.templating import environment, issue_context
+from newsletter.render.word_gaps import ragged_where_gaps
 
 Variant = Literal["download", "print"]
 
@@ -114,9 +116,10 @@ def render_pdf(issue: Issue, project: Project, variant: Variant, target: Path) -
     for attempt in range(FIT_PASSES + 1):
         with _weasyprint_problems() as problems:
             try:
-                document = weasyprint.HTML(
+                source = weasyprint.HTML(
                     string=html, base_url=str(issue.source_dir), url_fetcher=_local_fetcher()
-                ).render(**options)
+                )
+                document = ragged_where_gaps(source, source.render(**options), options)
             except FatalURLFetchingError as exc:
                 cause = exc.__cause__ or exc
                 raise PdfBuildError(f"{target.name}: {exc.args[0]}: {cause}") from None
@@ -132,7 +135,13 @@ def render_pdf(issue: Issue, project: Project, variant: Variant, target: Path) -
         document = _padded(document, project.site.print.pad_to_multiple_of, html)
     target.parent.mkdir(parents=True, exist_ok=True)
     partial = target.with_name(f".{target.name}.partial")  # readers never see half a PDF
-    finisher = _rgb_to_cmyk(_icc_profile(project)) if variant == "print" else None
+    cmyk = _rgb_to_cmyk(_icc_profile(project)) if variant == "print" else None
+
+    def finisher(document: Any, pdf: Any) -> None:
+        faithful_copy(document, pdf)
+        if cmyk is not None:
+            cmyk(document, pdf)
+
     document.write_pdf(partial, finisher=finisher, **options)
     os.replace(partial, target)
     return Built([target], warnings)
@@ -223,7 +232,7 @@ def font_faces(project: Project) -> list[FontFace]:
             )
         _check_font(path, f"{project.site.theme_path}: font file for '{key}'")
         weight, style = _FACES[key]
-        faces.append(FontFace(family, path.as_uri(), weight, style))
+        faces.append(FontFace(family, faithful_font(path).as_uri(), weight, style))
     if not faces:
         raise PdfBuildError(
             f"{project.site.theme_path}: fonts.files is empty; the PDFs need font files to embed"

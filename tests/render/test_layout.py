@@ -18,6 +18,7 @@ from pathlib import Path
 
 import pytest
 from conftest import DATA, ROOT, published
+from corpus.geometry import measure_page, outside_cells, overlaps
 from editions import edition_texts, leaked_words, pdf_pages, words_of
 
 from newsletter.load import Project, load_issue
@@ -53,90 +54,10 @@ def stress(tmp_path_factory) -> Iterator[Built]:
 
 # --- Chromium ------------------------------------------------------------------------------
 
-GEOMETRY = """() => {
-  const hidden = (el) => {
-    for (let n = el; n && n.nodeType === 1; n = n.parentElement) {
-      const s = getComputedStyle(n);
-      if (s.display === 'none' || s.visibility === 'hidden' || s.opacity === '0') return true;
-      if (s.position === 'absolute' && s.overflow === 'hidden' && n.clientWidth <= 1) return true;
-      if (s.maxHeight === '0px' && s.overflow === 'hidden') return true;
-    }
-    return false;
-  };
-  const name = (el) => el.tagName.toLowerCase() + (el.className && typeof el.className === 'string'
-    ? '.' + el.className.trim().split(/\\s+/).join('.') : '');
-  const wide = [...document.querySelectorAll('body *')]
-    .filter((el) => !hidden(el))
-    .map((el) => [name(el), el.getBoundingClientRect()])
-    .filter(([, r]) => r.width > 0 && (r.right > innerWidth + 0.5 || r.left < -0.5))
-    .map(([n, r]) => [n, Math.round(r.left), Math.round(r.right)]);
-  const lines = [];
-  const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
-  for (let node = walker.nextNode(), i = 0; node; node = walker.nextNode(), i++) {
-    if (!node.textContent.trim() || hidden(node.parentElement)) continue;
-    const range = document.createRange();
-    range.selectNodeContents(node);
-    const cell = node.parentElement.closest('.bk-card, .card, .figure');
-    const c = cell && cell.getBoundingClientRect();
-    for (const r of range.getClientRects()) {
-      if (r.width < 0.5 || r.height < 0.5) continue;
-      lines.push({node: i, text: node.textContent.trim().slice(0, 40),
-        left: r.left, right: r.right, top: r.top, bottom: r.bottom,
-        cell: c && {left: c.left, right: c.right, top: c.top, bottom: c.bottom,
-                    name: name(cell)}});
-    }
-  }
-  return {scrollWidth: document.documentElement.scrollWidth, wide, lines};
-}"""
-
-
-def overlaps(lines: list[dict]) -> list[tuple[str, str]]:
-    """Pairs of text line boxes of different text nodes that cover each other. A line's box
-    is its font's content area, taller than a tight line-height: adjacent lines may touch by
-    a few pixels; text that collides overlaps by more than a quarter of its height."""
-    found = []
-    ordered = sorted(lines, key=lambda r: r["top"])
-    for i, a in enumerate(ordered):
-        for b in ordered[i + 1 :]:
-            if b["top"] >= a["bottom"]:
-                break
-            if a["node"] == b["node"]:
-                continue
-            width = min(a["right"], b["right"]) - max(a["left"], b["left"])
-            height = min(a["bottom"], b["bottom"]) - max(a["top"], b["top"])
-            smaller = min(a["bottom"] - a["top"], b["bottom"] - b["top"])
-            if width > 2 and height > 0.25 * smaller:
-                found.append((a["text"], b["text"]))
-    return found
-
-
-def outside_cells(lines: list[dict]) -> list[tuple[str, str]]:
-    """Text lines that stick out of the card or figure cell they belong to."""
-    return [
-        (line["text"], line["cell"]["name"])
-        for line in lines
-        if line["cell"] and (
-            line["left"] < line["cell"]["left"] - 0.5 or line["right"] > line["cell"]["right"] + 0.5
-            or line["top"] < line["cell"]["top"] - 0.5
-            or line["bottom"] > line["cell"]["bottom"] + 0.5
-        )
-    ]
-
 
 def measure(browser, url: str, width: int, shot: str) -> dict:
-    page = browser.new_page(viewport={"width": width, "height": 900})
-    try:
-        page.goto(url, wait_until="load")
-        found = page.evaluate(GEOMETRY)
-        found["images"] = page.evaluate(
-            "[...document.images].map(i => [i.currentSrc || i.src,"
-            " i.complete && i.naturalWidth > 0, i.getBoundingClientRect().width])"
-        )
-        ARTIFACTS.mkdir(exist_ok=True)
-        page.screenshot(path=str(ARTIFACTS / shot), full_page=True)
-        return found
-    finally:
-        page.close()
+    ARTIFACTS.mkdir(exist_ok=True)
+    return measure_page(browser, url, width, ARTIFACTS / shot)
 
 
 def assert_layout_holds(found: dict, width: int) -> None:
@@ -156,7 +77,7 @@ def test_email_layout_holds_at_phone_and_desktop_widths(stress, browser, width):
     values = [line for line in found["lines"] if line["cell"] and "bk-card" in line["cell"]["name"]]
     figures = next(b for _, b in stress.issue.blocks() if isinstance(b, Figures))
     for item in figures.items:  # every value on one line, inside its cell
-        boxes = [v for v in values if v["text"] == item.value.strip()]
+        boxes = [v for v in values if v["text"].replace("\xa0", " ") == item.value.strip()]
         assert len(boxes) == 1, (item.value, boxes)
 
 
@@ -167,7 +88,7 @@ def test_web_layout_holds_on_a_phone_and_a_desktop(stress, browser, width):
     assert_layout_holds(found, width)
     figures = next(b for _, b in stress.issue.blocks() if isinstance(b, Figures))
     for item in figures.items:
-        boxes = [v for v in found["lines"] if v["text"] == item.value.strip()]
+        boxes = [v for v in found["lines"] if v["text"].replace("\xa0", " ") == item.value.strip()]
         assert len(boxes) == 1, (item.value, boxes)  # one line: never wrapped
 
 

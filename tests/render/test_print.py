@@ -50,7 +50,7 @@ def info(path: Path, *flags: str) -> dict[str, str]:
 def text_of(path: Path) -> str:
     """pdftotext in reading order, with hyphenation at line ends undone."""
     text = tool("pdftotext", str(path), "-")
-    text = re.sub(r"[-‐]\n(?=\w)", "", text)
+    text = re.sub(r"[-‐\xad]\n(?=\w)", "", text)  # \xad: a hyphen added by hyphenation
     return " ".join(text.split())
 
 

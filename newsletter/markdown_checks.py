@@ -1,0 +1,186 @@
+"""Markdown an editor typed that would come out as punctuation: found before a build.
+
+CommonMark never fails: what it cannot read as a construct it prints as typed. A link whose
+address has a space, ``[text][ref]`` without its definition, a footnote mark without its
+note, ``<b>`` with raw HTML off, ``**`` never closed: each reaches every reader as literal
+``](``, ``[^1]``, ``<b>`` or ``**``. A table row with more cells than its header, or a
+note never marked, loses text without a sign. Each is found here, on the parser's own
+tokens (what really came out as text, so what an editor escaped with ``\\`` is left
+alone), with its line inside the text and the fix.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from markdown_it.rules_block.table import escapedSplit
+from markdown_it.token import Token
+
+from newsletter.markdown import parse_for_checks
+
+
+@dataclass(frozen=True)
+class Literal:
+    """A construct that would be printed as typed (or lose text), at a 0-based line."""
+
+    line: int
+    message: str
+
+
+# HTML elements an editor may type from habit (or paste from a web page); html=False
+# shows them as typed. "<tu wpisz nazwę>" is no element and reads as the editor meant.
+_ELEMENTS = (
+    "a|abbr|b|big|blockquote|br|button|caption|center|cite|code|del|div|em|embed|figcaption|"
+    "figure|font|form|h[1-6]|hr|i|iframe|img|input|ins|kbd|li|link|mark|meta|object|ol|p|pre|"
+    "q|s|script|section|small|span|strike|strong|style|sub|sup|table|tbody|td|th|thead|tr|u|"
+    "ul|video|audio|source|svg|article|header|footer|nav|main|aside|label|select|textarea"
+)
+_HTML_TAG = re.compile(rf"</?({_ELEMENTS})(\s[^<>]*)?/?>|<!--", re.IGNORECASE)
+_LINK_START = re.compile(r"\[([^\[\]]*)\]\(")
+_REFERENCE = re.compile(r"\[([^\[\]]+)\]\[([^\[\]]*)\]")
+_NOTE_MARK = re.compile(r"\[\^([^\]\s]*)\]?")
+_STRONG = re.compile(r"\*\*|__")
+_CELL = r"\s*:?-+:?\s*"
+_DELIMITER_ROW = re.compile(rf"^\s*\|?{_CELL}(\|{_CELL})+\|?\s*$|^\s*\|{_CELL}\|?\s*$")
+_NOTE_DEFINITION = r"^ {0,3}\[\^%s\]:"
+_HASH_HEADING = re.compile(r"^#{1,6}(?=[^\s#])")
+_BRACKETED_ADDRESS = re.compile(r"<((?:https?://|mailto:|www\.)[^<>]*)>", re.IGNORECASE)
+
+
+def literal_constructs(text: str) -> list[Literal]:
+    """Every construct of ``text`` that would come out literally or lose text, in order."""
+    tokens, env = parse_for_checks(text)
+    found: list[Literal] = []
+    for block in tokens:
+        if block.type == "inline" and block.children is not None:
+            found += _in_inline(block)
+        if block.type == "table_open" and block.map:
+            found += _table_rows(text, block.map)
+    found += _notes_never_marked(text, env)
+    return sorted(found, key=lambda literal: literal.line)
+
+
+def _in_inline(block: Token) -> list[Literal]:
+    """What came out as text inside one paragraph, heading or table cell, a line at a time.
+
+    A bare address inside literal text is literal too (``[a](https://x.pl/a b)`` becomes
+    text, a link to https://x.pl/a, and text again): it joins the run around it.
+    """
+    found: list[Literal] = []
+    line = block.map[0] if block.map else 0
+    run, run_line, line_start, bare = "", line, True, False
+
+    def flush() -> None:
+        nonlocal run
+        if run:
+            found.extend(Literal(run_line, m) for m in _text_messages(run, line_start))
+        run = ""
+
+    for child in block.children or []:
+        if child.type == "link_open" and child.markup == "linkify":
+            bare = True
+        elif child.type == "link_close" and bare:
+            bare = False
+        elif child.type == "text":
+            if not run:
+                run_line = line
+            run += child.content
+        else:
+            flush()
+            line_start = False
+            if child.type in ("softbreak", "hardbreak"):
+                line += 1
+                line_start = True
+    flush()
+    return found
+
+
+def _text_messages(text: str, line_start: bool) -> list[str]:
+    """Messages for one run of literal text (no escapes inside it)."""
+    messages = []
+    for match in _LINK_START.finditer(text):
+        rest = text[match.end():]
+        close = rest.find(")")
+        address = rest[:close] if close != -1 else rest
+        if close != -1 and " " in address.strip():
+            messages.append(f"link '[{match.group(1)}]({address})': the address has a space, "
+                            "so it is printed as typed; write the space as %20 or put the "
+                            f"address in angle brackets: [{match.group(1)}](<{address}>)")
+        else:
+            messages.append(f"link '[{match.group(1)}](' is never closed: end the address "
+                            "with ')', e.g. [text](https://example.pl)")
+    for match in _REFERENCE.finditer(text):
+        ref = match.group(2) or match.group(1)
+        messages.append(f"reference link '{match.group()}' has no definition: add a line "
+                        f"'[{ref}]: https://…' below the paragraph, or write "
+                        f"[{match.group(1)}](https://…)")
+    for match in _NOTE_MARK.finditer(text):
+        label = match.group(1)
+        messages.append(f"footnote mark '[^{label}]' has no note: add a line "
+                        f"'[^{label}]: the note' below the paragraph (a label has no spaces)")
+    for match in _BRACKETED_ADDRESS.finditer(text):
+        address = match.group(1)
+        fix = ("write the space as %20" if " " in address else
+               f"start it with https:// (<https://{address}>)")
+        messages.append(f"address '<{address}>' is printed as typed, angle brackets and all: "
+                        f"{fix}")
+    if match := _HTML_TAG.search(text):  # one per run: <b>…</b> is one mistake
+        messages.append(f"HTML '{match.group()[:40]}' is printed as typed (HTML is not "
+                        "applied): use Markdown instead (**bold**, *italics*, a blank line "
+                        "for a new paragraph), or write \\< to show the sign")
+    if strong := _STRONG.search(text):
+        mark = strong.group()
+        escaped = "".join("\\" + c for c in mark)
+        messages.append(f"'{mark}' is never closed, so it is printed as typed: close the "
+                        f"bold words with {mark} as well (no space inside), or write "
+                        f"{escaped} to show the signs")
+    if _DELIMITER_ROW.match(text):
+        messages.append(f"table line '{text.strip()[:40]}' does not match its header: give "
+                        "the header row, the |---| row and every row the same number of "
+                        "cells, and leave a blank line before the table")
+    if line_start and (hashes := _HASH_HEADING.match(text)):
+        messages.append(f"'{text[:20]}' is printed as typed: a heading needs a space after "
+                        f"its '#' ('{hashes.group()} Title')")
+    return messages
+
+
+def _table_rows(text: str, span: list[int]) -> list[Literal]:
+    """Rows with more cells than the header: the parser drops the extra cells silently."""
+    lines = text.splitlines()[span[0]:span[1]]
+    header = _cells(lines[0]) if lines else 0
+    found = []
+    for offset, row in enumerate(lines[2:], start=2):
+        cells = _cells(row)
+        if cells > header:
+            found.append(Literal(span[0] + offset, f"table row has {cells} cells but the "
+                                 f"header has {header}: the last {cells - header} would be "
+                                 "dropped; add a column to the header or join the cells "
+                                 "(a | inside a cell is written \\|)"))
+    return found
+
+
+def _cells(row: str) -> int:
+    cells = escapedSplit(row.strip())
+    if cells and not cells[0].strip():
+        cells = cells[1:]
+    if cells and not cells[-1].strip():
+        cells = cells[:-1]
+    return len(cells)
+
+
+def _notes_never_marked(text: str, env: dict) -> list[Literal]:  # type: ignore[type-arg]
+    """Footnotes written but never marked in the text: the parser drops them silently."""
+    refs = (env.get("footnotes") or {}).get("refs") or {}
+    found = []
+    for key, used in refs.items():
+        if used != -1:
+            continue
+        label = key.removeprefix(":")
+        pattern = re.compile(_NOTE_DEFINITION % re.escape(label), re.MULTILINE)
+        match = pattern.search(text)
+        line = text.count("\n", 0, match.start()) if match else 0
+        found.append(Literal(line, f"footnote '[^{label}]' is never marked in the text, so it "
+                             f"would not be shown: put [^{label}] where the note belongs, or "
+                             "delete the note"))
+    return found

@@ -1,0 +1,364 @@
+"""Judges: what every build of every issue must hold, whatever the editor wrote.
+
+Each judge takes a built issue (:class:`corpus.build.BuiltIssue`) and returns its faults as
+lines naming the file, the language and what is wrong; an empty list is a pass. They look at
+the files a reader gets, never at the code that made them:
+
+- ``geometry``: Chromium lays out the e-mail at 320, 375 and 640 px and the web page at 320
+  and 1024 px: nothing wider than the viewport, no text line outside its card or figure, no
+  text lines over each other, every picture loaded;
+- ``derivatives``: every picture the build published or embedded in a PDF shows something
+  (it is not one flat colour) when the editor's picture does;
+- ``pdf_images``: every picture of both PDFs lies inside its page and its text column;
+- ``links``: every address in the HTML editions and the PDFs' link annotations is one the
+  editor wrote, or one the template makes (the site's own pages, the unsubscribe and
+  preferences placeholders, the sender's address);
+- ``leftovers``: no template syntax, Markdown syntax or Python repr (``{'``, ``None``,
+  ``{{``, ``{%``, ``[^``, ``](``, ``<mj-``, a pipe table's ``---|``) in what a reader
+  reads, unless the editor's own text has it.
+"""
+
+from __future__ import annotations
+
+import re
+import urllib.parse
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from PIL import Image, ImageOps, ImageStat
+
+from corpus.build import ROOT, BuiltIssue
+from corpus.geometry import measure_page, outside_cells, overlaps
+
+Fault = str
+EMAIL_WIDTHS = (320, 375, 640)
+WEB_WIDTHS = (320, 1024)
+SHOWN = 3  # faults of one kind shown per page; the rest are counted
+
+
+def _first(found: list, what: str) -> list[Fault]:
+    if not found:
+        return []
+    more = f" (and {len(found) - SHOWN} more)" if len(found) > SHOWN else ""
+    return [f"{what}: {', '.join(map(str, found[:SHOWN]))}{more}"]
+
+
+# --- geometry --------------------------------------------------------------------------------
+
+
+def geometry(built: BuiltIssue, browser: Any) -> list[Fault]:
+    """Layout faults of the e-mail and the web page at phone and desktop widths."""
+    faults = []
+    for issue in built.variants:
+        pages = [(built.edition_file(issue, "email"), EMAIL_WIDTHS),
+                 (built.edition_file(issue, "web"), WEB_WIDTHS)]
+        for path, widths in pages:
+            name = path.relative_to(built.folder).as_posix()
+            for width in widths:
+                found = measure_page(browser, built.url_of(path), width)
+                where = f"{name} ({issue.language}) at {width} px"
+                faults += page_faults(found, width, where)
+    return faults
+
+
+def page_faults(found: dict, width: int, where: str) -> list[Fault]:
+    """What :data:`GEOMETRY` found on one page, as faults."""
+    faults = []
+    if found["scrollWidth"] > width:
+        faults.append(f"{where}: the page is {found['scrollWidth']} px wide")
+    faults += _first(found["wide"], f"{where}: elements wider than the viewport")
+    faults += _first(outside_cells(found["lines"]), f"{where}: text outside its cell")
+    faults += _first(overlaps(found["lines"]), f"{where}: text lines over each other")
+    faults += _first([src for src, loaded, _ in found["images"] if not loaded],
+                     f"{where}: pictures that did not load")
+    return faults
+
+
+# --- derivatives -----------------------------------------------------------------------------
+
+BLANK = 1.0  # standard deviation (0–255) under which a picture is one flat colour
+VISIBLE = 4.0  # over which a source clearly shows something
+
+
+def spread(image: Image.Image) -> float:
+    """How much a picture varies, as a reader sees it: the largest standard deviation of its
+    red, green and blue over white (16-bit values scaled by their own range first)."""
+    image = ImageOps.exif_transpose(image)
+    if image.mode in ("I", "I;16", "I;16B", "I;16L", "F"):
+        wide = image.convert("I")
+        top = max(wide.getextrema()[1], 1)
+        image = wide.point(lambda v: v * (255 / top)).convert("L")
+    if image.mode in ("LA", "RGBA", "PA") or "transparency" in image.info:
+        rgba = image.convert("RGBA")
+        white = Image.new("RGBA", rgba.size, "white")
+        image = Image.alpha_composite(white, rgba)
+    return max(ImageStat.Stat(image.convert("RGB")).stddev)
+
+
+def _source_of(built: BuiltIssue, published: Path) -> Path | None:
+    """The editor's picture a published derivative (``images/<stem>-<width>w.<ext>``) was
+    made from."""
+    stem = re.sub(r"-\d+w$", "", published.stem)
+    found = sorted((built.source / "images").glob(f"{stem}.*"))
+    return found[0] if found else None
+
+
+def derivatives(built: BuiltIssue) -> list[Fault]:
+    """Published pictures (e-mail, web) and pictures in the PDFs that are one flat colour
+    while the editor's picture is not."""
+    import pikepdf
+
+    faults = []
+    sources = {p: spread(Image.open(p)) for p in (built.source / "images").glob("*")
+               if p.is_file()}
+    for path in sorted(built.folder.rglob("images/*")):
+        source = _source_of(built, path)
+        if source is None or sources.get(source, 0) < VISIBLE:
+            continue
+        with Image.open(path) as image:
+            value = spread(image)
+        if value < BLANK:
+            faults.append(f"{path.relative_to(built.folder)}: one flat colour (spread "
+                          f"{value:.2f}) but {source.name} shows something ({sources[source]:.1f})")
+    if sources and min(sources.values()) >= VISIBLE:  # every source shows something
+        for issue in built.variants:
+            for edition in ("pdf", "print"):
+                pdf_path = built.edition_file(issue, edition)
+                with pikepdf.open(pdf_path) as pdf:
+                    for number, page in enumerate(pdf.pages, 1):
+                        for name, raw in page.get_images().items():
+                            value = spread(pikepdf.PdfImage(raw).as_pil_image())
+                            if value < BLANK:
+                                faults.append(
+                                    f"{pdf_path.relative_to(built.folder)} ({issue.language}) "
+                                    f"page {number}: picture {name} is one flat colour "
+                                    f"(spread {value:.2f})")
+    return faults
+
+
+# --- pictures in the PDFs --------------------------------------------------------------------
+
+MM = 72 / 25.4
+TOLERANCE = 0.5  # pt
+
+
+def page_margins() -> tuple[tuple[float, ...], tuple[float, ...]]:
+    """The @page margins (top, right, bottom, left, in pt) of the print CSS: of every page and
+    of the first (the cover), read from templates/print/style.css.j2."""
+    css = (ROOT / "templates" / "print" / "style.css.j2").read_text(encoding="utf-8")
+
+    def margins(selector: str) -> tuple[float, ...]:
+        rule = re.search(rf"@page {re.escape(selector)}\s*\{{[^}}]*?margin:\s*([^;]+);", css)
+        values = [float(v.removesuffix("mm")) * MM if v != "0" else 0.0
+                  for v in rule.group(1).split()]
+        return tuple(values)
+
+    return margins(""), margins(":first")
+
+
+def image_boxes(page: Any) -> list[tuple[str, tuple[float, float, float, float]]]:
+    """Every picture drawn on a PDF page and its box (x0, y0, x1, y1 in pt), from the content
+    stream: the current transformation at each ``Do`` of an image, through forms."""
+    import pikepdf
+
+    found = []
+
+    def walk(stream: Any, resources: Any, ctm: list[float]) -> None:
+        stack = []
+        for operands, operator in pikepdf.parse_content_stream(stream):
+            op = str(operator)
+            if op == "q":
+                stack.append(ctm)
+            elif op == "Q":
+                ctm = stack.pop() if stack else ctm
+            elif op == "cm":
+                ctm = _multiply([float(v) for v in operands], ctm)
+            elif op == "Do":
+                xobjects = resources.get("/XObject", {})
+                target = xobjects.get(str(operands[0]))
+                if target is None:
+                    continue
+                if target.get("/Subtype") == "/Image":
+                    found.append((str(operands[0]), _unit_box(ctm)))
+                elif target.get("/Subtype") == "/Form":
+                    matrix = [float(v) for v in target.get("/Matrix", [1, 0, 0, 1, 0, 0])]
+                    walk(target, target.get("/Resources", resources), _multiply(matrix, ctm))
+
+    walk(page.obj, page.obj.get("/Resources", {}), [1, 0, 0, 1, 0, 0])
+    return found
+
+
+def _multiply(m: list[float], n: list[float]) -> list[float]:
+    a, b, c, d, e, f = m
+    A, B, C, D, E, F = n
+    return [a * A + b * C, a * B + b * D, c * A + d * C, c * B + d * D,
+            e * A + f * C + E, e * B + f * D + F]
+
+
+def _unit_box(ctm: list[float]) -> tuple[float, float, float, float]:
+    a, b, c, d, e, f = ctm
+    xs = [e, a + e, c + e, a + c + e]
+    ys = [f, b + f, d + f, b + d + f]
+    return min(xs), min(ys), max(xs), max(ys)
+
+
+def pdf_images(built: BuiltIssue) -> list[Fault]:
+    """Pictures of both PDFs that leave their page or the text column between the margins."""
+    import pikepdf
+
+    every, first = page_margins()
+    faults = []
+    for issue in built.variants:
+        for edition in ("pdf", "print"):
+            path = built.edition_file(issue, edition)
+            with pikepdf.open(path) as pdf:
+                for number, page in enumerate(pdf.pages, 1):
+                    box = [float(v) for v in page.obj.get("/TrimBox", page.mediabox)]
+                    top, right, bottom, left = first if number == 1 else every
+                    column = (box[0] + left, box[1] + bottom, box[2] - right, box[3] - top)
+                    for name, (x0, y0, x1, y1) in image_boxes(page):
+                        where = (f"{path.relative_to(built.folder)} ({issue.language}) page "
+                                 f"{number}: picture {name} at x {x0:.0f}–{x1:.0f}, "
+                                 f"y {y0:.0f}–{y1:.0f} pt")
+                        if x0 < box[0] - TOLERANCE or y0 < box[1] - TOLERANCE \
+                                or x1 > box[2] + TOLERANCE or y1 > box[3] + TOLERANCE:
+                            faults.append(f"{where} leaves the page ({_box(box)})")
+                        elif x0 < column[0] - TOLERANCE or x1 > column[2] + TOLERANCE \
+                                or y0 < column[1] - TOLERANCE or y1 > column[3] + TOLERANCE:
+                            faults.append(f"{where} leaves the text column ({_box(column)})")
+    return faults
+
+
+def _box(box: Any) -> str:
+    return f"x {box[0]:.0f}–{box[2]:.0f}, y {box[1]:.0f}–{box[3]:.0f}"
+
+
+# --- links -----------------------------------------------------------------------------------
+
+ADDRESS = re.compile(r"(?:https?://|mailto:|www\.)[^\s<>()\[\]\"'`|]+|[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+
+
+def source_text(built: BuiltIssue) -> str:
+    """Everything the editor wrote: issue.yaml and every block file."""
+    return "\n".join(p.read_text(encoding="utf-8") for p in sorted(built.source.iterdir())
+                     if p.suffix in (".yaml", ".yml", ".md", ".markdown"))
+
+
+def written_addresses(text: str) -> set[str]:
+    """Every address the editor wrote, as a link would carry it: ``www.`` with https://,
+    an e-mail address with mailto:, without trailing punctuation."""
+    found = set()
+    for match in ADDRESS.findall(text):
+        address = match.rstrip(".,;:!?*")
+        if address.startswith("www."):
+            address = "https://" + address
+        elif "@" in address and not address.startswith(("mailto:", "http")):
+            address = "mailto:" + address
+        found.add(address)
+    return found
+
+
+def allowed_by_template(href: str, page_url: str, built: BuiltIssue) -> bool:
+    """Links the templates make: the site's own pages (under base_url, or relative to the
+    page), anchors, the per-recipient placeholders and the sender's address."""
+    if re.fullmatch(r"%%\w+%%", href) or href.startswith("#"):
+        return True
+    if href == f"mailto:{built.project.site.sender.email}":
+        return True
+    return urllib.parse.urljoin(page_url, href).startswith(built.base_url)
+
+
+def _normal(href: str) -> str:
+    return urllib.parse.unquote(href).rstrip("/")
+
+
+def links(built: BuiltIssue) -> list[Fault]:
+    """Addresses in the editions that neither the editor nor the template wrote."""
+    import pikepdf
+    from lxml import html as lxml_html
+
+    written = {_normal(a) for a in written_addresses(source_text(built))}
+    faults = []
+
+    def judge(href: str, page_url: str, where: str) -> None:
+        if not allowed_by_template(href, page_url, built) and _normal(href) not in written:
+            faults.append(f"{where}: link to {href!r}, which the editor did not write")
+
+    for issue in built.variants:
+        for edition in ("email", "web"):
+            path = built.edition_file(issue, edition)
+            document = lxml_html.parse(str(path)).getroot()
+            for element in document.iter("a", "area", "link"):
+                if element.get("href") is not None and element.get("rel") not in (
+                        "stylesheet", "icon"):
+                    judge(element.get("href"), built.url_of(path),
+                          f"{path.relative_to(built.folder)} ({issue.language})")
+        for edition in ("pdf", "print"):
+            path = built.edition_file(issue, edition)
+            with pikepdf.open(path) as pdf:
+                for number, page in enumerate(pdf.pages, 1):
+                    for annotation in page.obj.get("/Annots", []):
+                        action = annotation.get("/A")
+                        if action is not None and action.get("/S") == "/URI":
+                            judge(str(action.get("/URI")), built.url_of(path),
+                                  f"{path.relative_to(built.folder)} ({issue.language}) "
+                                  f"page {number}")
+    return faults
+
+
+# --- leftovers -------------------------------------------------------------------------------
+
+LEFTOVERS = ("{'", "{{", "}}", "{%", "%}", "[^", "](", "<mj-", "---|", "None")
+"""``---|`` stands for a pipe table's rule (``|---|---|``, spaces allowed)."""
+
+
+def plain_source(text: str) -> str:
+    """The editor's text without the Markdown syntax that is no text of its own: links
+    ``[label](address)`` keep their label, footnote marks and table rules go."""
+    text = re.sub(r"\[([^\]\n]*)\]\([^)\s]*\)", r"\1", text)
+    text = re.sub(r"\[\^[^\]\s]+\]:?", "", text)
+    text = re.sub(r"^\|?[\s:|-]*---[\s:|-]*$", "", text, flags=re.MULTILINE)
+    return re.sub(r"-{3,}\s*\|", "---|", text)
+
+
+def leftovers(built: BuiltIssue) -> list[Fault]:
+    """Template, Markdown or Python syntax in what a reader reads, which the editor's own
+    text does not have."""
+    from editions import edition_texts  # tests/editions.py: what a reader reads
+
+    source = plain_source(source_text(built))
+    allowed = {token for token in LEFTOVERS if _has(source, token)}
+    faults = []
+    for issue in built.variants:
+        texts = edition_texts(built.language_dir(issue), issue, built.project)
+        for edition, text in texts.items():
+            text = re.sub(r"-{3,}\s*\|", "---|", " ".join(text.split()))
+            for token in LEFTOVERS:
+                if token in allowed or not _has(text, token):
+                    continue
+                at = text.find(token) if token != "None" else re.search(r"\bNone\b", text).start()
+                faults.append(f"{edition} ({issue.language}): {token!r} in the text: "
+                              f"…{text[max(0, at - 40):at + 40]}…")
+    return faults
+
+
+def _has(text: str, token: str) -> bool:
+    return bool(re.search(r"\bNone\b", text)) if token == "None" else token in text
+
+
+# --- all -------------------------------------------------------------------------------------
+
+JUDGES: dict[str, Callable[..., list[Fault]]] = {
+    "geometry": geometry,
+    "derivatives": derivatives,
+    "pdf_images": pdf_images,
+    "links": links,
+    "leftovers": leftovers,
+}
+
+
+def judge_all(built: BuiltIssue, browser: Any) -> dict[str, list[Fault]]:
+    """Every judge's faults for one built issue."""
+    return {name: (judge(built, browser) if name == "geometry" else judge(built))
+            for name, judge in JUDGES.items()}

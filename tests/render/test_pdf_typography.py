@@ -1,0 +1,210 @@
+"""Typography and copy measured in the PDFs themselves (issue 17 items 4 and 5): line ends
+and starts from poppler's word boxes, copied text from poppler's text in drawing order, on
+the sample's Polish and English readers' PDFs and on generated Polish and English text."""
+
+from __future__ import annotations
+
+import itertools
+import re
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from conftest import ROOT
+from editions import pdf_pages
+from lxml import etree
+from typeset_text import (
+    ABBREVIATIONS,
+    ACRONYMS,
+    ADDRESSES,
+    HYPHENATED,
+    LONG_ACRONYMS,
+    ONE_LETTER,
+    generated_issue,
+)
+
+from newsletter.load import Project, load_issue
+from newsletter.model import Issue
+from newsletter.render.print import write_download, write_print
+
+SEEDS = {"pl": 17, "en": 4}
+
+
+@pytest.fixture(scope="module")
+def readers_pdfs(project: Project, sample: Issue, tmp_path_factory) -> dict[str, Path]:
+    """The readers' PDFs: the sample in both languages, the stress issue (Polish), and
+    generated text in both languages."""
+    out = tmp_path_factory.mktemp("typography")
+    pdfs = {
+        "sample-en": write_download(sample, project, out / "en").files[0],
+        "sample-pl": write_download(sample.translations["pl"], project, out / "pl").files[0],
+    }
+    stress = load_issue(ROOT / "tests" / "data" / "stress", project)  # Polish, long words
+    pdfs["stress-pl"] = write_download(stress, project, out / "stress").files[0]
+    for language, seed in SEEDS.items():
+        issue = load_issue(generated_issue(out / f"gen-{language}" / "2021-02", language, seed),
+                           project)
+        pdfs[f"generated-{language}"] = write_download(issue, project, out / language).files[0]
+    return pdfs
+
+
+@pytest.fixture(scope="module")
+def printed_pl(project: Project, sample: Issue, tmp_path_factory) -> Path:
+    return write_print(sample.translations["pl"], project, tmp_path_factory.mktemp("p")).files[0]
+
+
+def language_of(name: str) -> str:
+    return name.rsplit("-", 1)[1]
+
+
+def copied(pdf: Path) -> str:
+    """What a reader copies: every character as drawn, lines in drawing order (poppler
+    ``-raw`` keeps a typed hyphen at a line end, which its reading-order mode drops)."""
+    return subprocess.run(["pdftotext", "-raw", "-enc", "UTF-8", str(pdf), "-"],
+                          check=True, capture_output=True, text=True).stdout
+
+
+def joined(text: str) -> str:
+    """Copied text with line breaks undone: a soft hyphen (a hyphen added by hyphenation)
+    and its line end vanish; other line ends vanish too, so an address split over two
+    lines reads whole (it breaks only at / ? & = and never gets a space)."""
+    return text.replace("\xad\n", "").replace("\n", "")
+
+
+CASES = ["sample-en", "sample-pl", "stress-pl", "generated-en", "generated-pl"]
+
+
+@dataclass(frozen=True)
+class Word:
+    text: str
+    x0: float
+    x1: float
+    top: float
+    bottom: float
+
+
+def drawn_lines(pdf: Path) -> list[list[Word]]:
+    """Lines as drawn: runs of words on one baseline, in drawing order. (poppler's own lines
+    split a line at a wide gap, which would hide the very lines a test looks for.)"""
+    xhtml = subprocess.run(["pdftotext", "-raw", "-bbox", str(pdf), "-"], check=True,
+                           capture_output=True).stdout
+    ns = {"x": "http://www.w3.org/1999/xhtml"}
+    lines: list[list[Word]] = []
+    for page in etree.fromstring(xhtml).iterfind(".//x:page", ns):
+        previous: Word | None = None
+        for element in page.iterfind(".//x:word", ns):
+            word = Word(element.text or "", *(float(element.get(k)) for k in
+                                              ("xMin", "xMax", "yMin", "yMax")))
+            same_line = previous is not None and abs(word.bottom - previous.bottom) < 0.5 \
+                and word.x0 > previous.x1
+            if same_line:
+                lines[-1].append(word)
+            else:
+                lines.append([word])
+            previous = word
+    return lines
+
+
+def is_leader(word: Word) -> bool:
+    return set(word.text) <= set(". ")
+
+
+@pytest.mark.parametrize("name", CASES)
+def test_no_line_ends_with_a_word_that_binds_or_starts_with_a_dash(readers_pdfs, name):
+    language = language_of(name)
+    binding = set(ONE_LETTER[language]) | set(ABBREVIATIONS[language])
+    if language == "pl":
+        binding |= {"i", "w", "z", "o", "a", "u", "ul.", "al.", "nr", "tel.", "np.", "im."}
+    ends, starts = [], []
+    lines = drawn_lines(readers_pdfs[name])
+    for line in lines:
+        words = [word.text for word in line]
+        if words[-1] in binding:
+            ends.append(" ".join(words))
+        if words[0] in ("–", "—", "-"):
+            starts.append(" ".join(words))
+    assert len(lines) > 100
+    assert not ends, f"{len(ends)} of {len(lines)} lines end with a word that binds: {ends[:5]}"
+    assert not starts, f"{len(starts)} lines start with a dash: {starts[:5]}"
+
+
+@pytest.mark.parametrize("name", CASES)
+def test_copied_text_is_what_the_editor_typed(readers_pdfs, name):
+    text = copied(readers_pdfs[name])
+    assert "\u2010" not in text, "a hyphen copies as U+2010 HYPHEN, not the typed U+002D"
+    assert not re.search("[\ufb00-\ufb06]", text), "a ligature copies as one code point"
+    assert "\ue0ad" not in text
+    whole = joined(text)
+    if name.startswith("generated"):
+        for word in HYPHENATED + ADDRESSES:
+            assert word in whole, f"{word!r} does not copy intact"
+        assert "\xad" in text  # hyphenation did break words, and it copies as soft hyphens
+    elif name.startswith("sample"):
+        assert "COVID-19" in whole
+
+
+@pytest.mark.parametrize("name", CASES)
+def test_no_word_gap_on_a_line_passes_three_spaces(readers_pdfs, name):
+    """Measured between poppler's word boxes: a normal space of Source Sans 3 is 0.2 em,
+    0.151 of a word box's height (poppler's box is ascent + descent, 1.324 em)."""
+    wide = []
+    for line in drawn_lines(readers_pdfs[name]):
+        for before, after in itertools.pairwise(line):
+            if is_leader(before) or is_leader(after):
+                continue  # the contents' dotted leaders
+            space = 0.151 * (before.bottom - before.top)
+            if after.x0 - before.x1 > 3.2 * space:
+                wide.append(f"{before.text} … {after.text}: "
+                            f"{(after.x0 - before.x1) / space:.1f} spaces")
+    assert not wide, wide[:8]
+
+
+def acronyms_in_markdown(name: str) -> set[str]:
+    """Words in capitals that the editor wrote in Markdown text (bodies, intros, card
+    texts): the PDFs keep those whole. (Titles, kickers and leads are plain text printed
+    into attributes too, where no markup can go: not covered yet.)"""
+    if name.startswith("generated"):
+        return set(ACRONYMS + LONG_ACRONYMS)
+    folder = ROOT / ("issues/2020-12" if name.startswith("sample") else "tests/data/stress")
+    text = " ".join(path.read_text("utf-8").split("---", 2)[-1] for path in folder.glob("*.md"))
+    return {w for w in re.findall(r"\b[^\W\d_]{2,}\b", text) if w.isupper()}
+
+
+@pytest.mark.parametrize("name", CASES)
+def test_no_acronym_is_hyphenated(readers_pdfs, name):
+    lines = drawn_lines(readers_pdfs[name])
+    known = acronyms_in_markdown(name)
+    split = []
+    for line, following in itertools.pairwise(lines):
+        end = line[-1].text
+        if re.fullmatch(r"[A-ZĄĆĘŁŃÓŚŹŻ]{2,}[\xad\u2010-]", end) and \
+                end[:-1] + following[0].text.rstrip(".,;:!?”)") in known:
+            split.append(f"{end} / {following[0].text}")
+    assert not split, split[:5]
+
+
+def test_printers_pdf_copies_the_same_way(printed_pl):
+    text = copied(printed_pl)
+    assert "\u2010" not in text and "\ue0ad" not in text
+    assert "COVID-19" in joined(text)
+
+
+def test_inserted_hyphens_are_drawn(readers_pdfs):
+    """The hyphen hyphenation adds is still printed (only its copy is a soft hyphen)."""
+    lines = [line.text for page in pdf_pages(readers_pdfs["generated-pl"])
+             for line in page.lines]
+    assert any(text.endswith("\xad") for text in lines), lines[:20]
+
+
+def test_font_copies_keep_every_character_apart(project: Project):
+    from fontTools.ttLib import TTFont
+
+    from newsletter.pdf_fonts import INSERTED_HYPHEN, faithful_font
+
+    for relative in project.theme.fonts.files.values():
+        cmap = TTFont(str(faithful_font(project.theme.folder / relative))).getBestCmap()
+        glyphs = [cmap[c] for c in (0x2D, 0xAD, 0x2010, 0x2011, ord(INSERTED_HYPHEN))]
+        assert len(set(glyphs)) == len(glyphs), glyphs
+        assert cmap[0x20] != cmap[0xA0]
+

@@ -1,0 +1,272 @@
+"""The generated corpus (issue 16 item 1): every judge passes on a few seeds, and every judge
+fails on a build broken on purpose (so a pass means something).
+
+Each seed is generated, built with every edition in every language once (module fixtures),
+served on loopback and judged by tests/corpus/judges.py. ``CORPUS_SEEDS=1,2,3`` runs other
+seeds; ``bench/corpus.py --issues 100`` runs many and counts faults per judge.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import random
+import re
+import shutil
+import zlib
+from collections import Counter
+from collections.abc import Iterator
+from pathlib import Path
+
+import pikepdf
+import pytest
+from corpus import judges
+from corpus.build import BuiltIssue, build_issue, served
+from corpus.generate import FEATURES, LONG_SEED, ON_MAIN, generate, long_issue
+from corpus.pictures import MODES, PIXEL_LIMIT, SIDE_LIMIT, picture_size
+from PIL import Image
+
+from newsletter.load import load_issue
+from newsletter.summary import summarize
+
+CI_SEEDS = tuple(int(s) for s in os.environ.get("CORPUS_SEEDS", "3,6,7,9").split(","))
+"""One-language and two-language issues with pictures of several modes, in files and inline."""
+
+VICTIM = 7  # the seed broken on purpose: two languages, pictures, cards with links
+VICTIM_FEATURES: frozenset[str] = frozenset()  # fixed, so the victim keeps what is broken
+
+
+@pytest.fixture(scope="module")
+def image_cache(tmp_path_factory) -> Iterator[None]:
+    """Derivatives in a temporary cache, never the user's."""
+    before = os.environ.get("NEWSLETTER_IMAGE_CACHE")
+    os.environ["NEWSLETTER_IMAGE_CACHE"] = str(tmp_path_factory.mktemp("image-cache"))
+    yield
+    if before is None:
+        del os.environ["NEWSLETTER_IMAGE_CACHE"]
+    else:
+        os.environ["NEWSLETTER_IMAGE_CACHE"] = before
+
+
+@pytest.fixture(scope="module")
+def corpus(tmp_path_factory, image_cache) -> Iterator[dict[int, BuiltIssue]]:
+    """Every CI seed built once, with every edition, published on a loopback server."""
+    root = tmp_path_factory.mktemp("corpus")
+    with served(root / "build") as project:
+        yield {seed: build_issue(generate(seed, root / "issues", ON_MAIN).folder, project,
+                                 root / "build")
+               for seed in CI_SEEDS}
+
+
+@pytest.mark.parametrize("seed", CI_SEEDS)
+@pytest.mark.parametrize("judge", sorted(judges.JUDGES))
+def test_every_judge_passes_on_the_generated_issue(corpus, browser, seed, judge):
+    built = corpus[seed]
+    faults = (judges.geometry(built, browser) if judge == "geometry"
+              else judges.JUDGES[judge](built))
+    assert faults == [], "\n".join(faults)
+
+
+# --- each judge can fail --------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def victim(tmp_path_factory, image_cache) -> Iterator[BuiltIssue]:
+    """One issue built for breaking: tests change its files and put them back."""
+    root = tmp_path_factory.mktemp("victim")
+    with served(root / "build") as project:
+        yield build_issue(generate(VICTIM, root / "issues", VICTIM_FEATURES).folder, project,
+                          root / "build")
+
+
+@pytest.fixture
+def restore(victim) -> Iterator[None]:
+    """Whatever a test breaks in the victim's build is put back afterwards."""
+    saved = {p: p.read_bytes() for p in victim.folder.rglob("*") if p.is_file()}
+    yield
+    for path, data in saved.items():
+        path.write_bytes(data)
+
+
+def edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert old in text, f"{old!r} not in {path}"
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+def test_the_victim_passes_before_it_is_broken(victim, browser):
+    assert judges.judge_all(victim, browser) == {name: [] for name in judges.JUDGES}
+
+
+def test_geometry_finds_an_element_wider_than_a_phone(victim, browser, restore):
+    main = victim.variants[0]
+    edit(victim.edition_file(main, "email"), "<body", '<body><div style="width:700px">wide</div')
+    faults = judges.geometry(victim, browser)
+    assert any("email.html" in f and "at 320 px" in f and "wider than the viewport" in f
+               for f in faults), faults
+
+
+def test_geometry_finds_text_over_text(victim, browser, restore):
+    main = victim.variants[0]
+    web = victim.edition_file(main, "web")
+    html = web.read_text(encoding="utf-8")
+    heading = re.search(r"<h2[^>]*>", html).group(0)
+    edit(web, heading, heading + '<span style="position:absolute">OVER THE HEADING</span>')
+    faults = judges.geometry(victim, browser)
+    assert any("web/index.html" in f and "over each other" in f and "OVER THE HEADING" in f
+               for f in faults), faults
+
+
+def test_derivatives_finds_a_blank_published_picture(victim, restore):
+    published = sorted(victim.folder.rglob("images/*"))
+    assert published
+    target = published[0]
+    with Image.open(target) as image:
+        flat = Image.new("RGB", image.size, (200, 30, 30))
+    flat.save(target, format="PNG" if target.suffix == ".png" else "JPEG")
+    faults = judges.derivatives(victim)
+    assert any(target.name in f and "one flat colour" in f for f in faults), faults
+
+
+def test_derivatives_finds_a_blank_picture_in_a_pdf(victim, restore):
+    path = victim.edition_file(victim.variants[0], "pdf")
+    with pikepdf.open(path, allow_overwriting_input=True) as pdf:
+        raw = next(image for page in pdf.pages for image in page.get_images().values())
+        width, height = int(raw.Width), int(raw.Height)
+        raw.write(zlib.compress(b"\x80" * width * height * 3), filter=pikepdf.Name.FlateDecode)
+        raw.ColorSpace, raw.BitsPerComponent = pikepdf.Name.DeviceRGB, 8
+        for key in ("/DecodeParms", "/Decode", "/SMask"):
+            if key in raw:
+                del raw[key]
+        pdf.save(path)
+    faults = judges.derivatives(victim)
+    assert any(path.name in f and "one flat colour" in f for f in faults), faults
+
+
+def test_pdf_images_finds_a_picture_moved_out_of_the_column(victim, tmp_path, restore):
+    templates = tmp_path / "templates"
+    shutil.copytree(victim.project.site.templates_path, templates)
+    with (templates / "print" / "style.css.j2").open("a", encoding="utf-8") as css:
+        css.write("\nimg { margin-left: -12mm !important; }\n")
+    site = victim.project.site.model_copy(update={"templates": str(templates)})
+    project = dataclasses.replace(victim.project, site=site)
+    rebuilt = build_issue(victim.source, project, victim.folder.parent, ["pdf", "print"])
+    faults = judges.pdf_images(rebuilt)
+    assert any("leaves the text column" in f for f in faults), faults
+    assert {f.split(" ")[0].endswith("-print.pdf") for f in faults} == {True, False}
+
+
+def test_links_finds_a_link_the_editor_did_not_write(victim, restore):
+    main = victim.variants[0]
+    edit(victim.edition_file(main, "web"), "</main>",
+         '<a href="https://m.in">m.in.</a></main>')
+    faults = judges.links(victim)
+    assert any("web/index.html" in f and "'https://m.in'" in f for f in faults), faults
+
+
+def test_links_finds_an_address_changed_in_a_pdf(victim, restore):
+    path = victim.edition_file(victim.variants[0], "print")
+    with pikepdf.open(path, allow_overwriting_input=True) as pdf:
+        annotation = next(a for page in pdf.pages for a in page.obj.get("/Annots", [])
+                          if a.get("/A") is not None and a.A.get("/S") == "/URI")
+        annotation.A.URI = pikepdf.String("https://www.krakow.pl/truncat")
+        pdf.save(path)
+    faults = judges.links(victim)
+    assert any(path.name in f and "truncat" in f for f in faults), faults
+
+
+def test_leftovers_finds_a_python_repr_and_template_syntax(victim, restore):
+    main = victim.variants[0]
+    text = victim.edition_file(main, "email").with_name("email.txt")
+    text.write_text(text.read_text(encoding="utf-8") + "\n{'title': None}\n", encoding="utf-8")
+    edit(victim.edition_file(main, "web"), "</main>", "<p>{{ block.title }}</p></main>")
+    faults = judges.leftovers(victim)
+    assert any(f.startswith(f"email.txt ({main.language}): \"{{'\"") for f in faults), faults
+    assert any(f.startswith(f"email.txt ({main.language}): 'None'") for f in faults), faults
+    assert any(f.startswith(f"web ({main.language}): '{{{{'") for f in faults), faults
+
+
+def test_leftovers_allows_what_the_editor_wrote():
+    source = "Write [the portal](https://x.pl) and {{ as text, table:\n| a | b |\n|---|---|\n"
+    plain = judges.plain_source(source)
+    assert "](" not in plain and "---|" not in plain and "{{" in plain
+
+
+# --- the generator ----------------------------------------------------------------------------
+
+
+def test_the_generator_is_deterministic_and_varies(tmp_path):
+    first = generate(11, tmp_path / "a")
+    again = generate(11, tmp_path / "b")
+    files = sorted(p.relative_to(first.folder) for p in first.folder.rglob("*") if p.is_file())
+    assert files == sorted(p.relative_to(again.folder) for p in again.folder.rglob("*")
+                           if p.is_file())
+    assert all((first.folder / f).read_bytes() == (again.folder / f).read_bytes() for f in files)
+    other = generate(12, tmp_path / "a")
+    assert (other.folder / "issue.yaml").read_bytes() != (first.folder / "issue.yaml").read_bytes()
+
+
+def test_the_generator_covers_what_editors_vary(tmp_path, project):
+    """Over 40 seeds: every picture mode and orientation, every language order, every block
+    type, files and inline blocks, empty optional fields; every issue is valid."""
+    modes, orientations, languages, types = Counter(), Counter(), Counter(), Counter()
+    icc = animated = files = empty = 0
+    for seed in range(1, 41):
+        features = FEATURES - {"huge", "long"} if seed % 2 else ON_MAIN
+        written = generate(seed, tmp_path, features)
+        modes.update(p.mode for p in written.pictures)
+        orientations.update(p.orientation for p in written.pictures)
+        icc += sum(p.icc for p in written.pictures)
+        animated += sum(p.animated for p in written.pictures)
+        languages[tuple(written.languages)] += 1
+        files += len(list(written.folder.glob("block-*")))
+        text = "\n".join(p.read_text(encoding="utf-8") for p in written.folder.glob("*.*"))
+        empty += text.count(": ''")
+        if features == ON_MAIN:
+            issue = load_issue(written.folder, project)  # raises on any problem
+            types.update(block.type for _, block in issue.blocks())
+    assert set(modes) == set(MODES), modes
+    assert set(orientations) == set(range(1, 9)), orientations
+    assert icc and animated and files and empty
+    assert set(languages) == {("en",), ("pl",), ("en", "pl"), ("pl", "en")}
+    assert set(types) == {"article", "letter", "link_cards", "figures"}, types
+
+
+def test_picture_sizes_run_from_icons_to_the_pixel_limit():
+    rng = random.Random(16)
+    sizes = [picture_size(rng, huge=True) for _ in range(2000)]
+    ratios = [w / h for w, h in sizes]
+    assert min(min(s) for s in sizes) == 16
+    assert max(w * h for w, h in sizes) > 0.85 * PIXEL_LIMIT
+    assert all(w * h <= PIXEL_LIMIT and max(w, h) <= SIDE_LIMIT for w, h in sizes)
+    assert min(ratios) < 1 / 5 and max(ratios) > 5
+    assert all(1 / 6.2 < r < 6.2 for r in ratios)
+    calm = [picture_size(rng, huge=False, tall=False) for _ in range(500)]
+    assert all(w / h >= 0.74 and max(w, h) <= 1600 for w, h in calm)
+
+
+def test_the_long_issue_has_what_issue_16_asks_for(tmp_path, project):
+    written = long_issue(tmp_path)
+    assert written.languages == ["pl", "en"] and len(written.pictures) == 12
+    issue = load_issue(written.folder, project)
+    for variant in issue.editions():
+        summary = summarize(variant)
+        assert summary.words >= 5000, (variant.language, summary.words)
+        assert summary.images == 12
+        blocks = [block for _, block in variant.blocks()]
+        assert max(len(getattr(b, "cards", [])) for b in blocks) == 12
+        assert max(len(getattr(b, "items", [])) for b in blocks) == 12
+    assert LONG_SEED
+
+
+def test_an_empty_footer_address_or_phone_is_left_out(tmp_path, project):
+    """Empty optional fields are as if not written (docs/authoring.md): the corpus found
+    ``email: ''`` and ``phone: ''`` in the footer refused."""
+    folder = tmp_path / "empty-footer"
+    folder.mkdir()
+    (folder / "issue.yaml").write_text(
+        "date: 2021-01-01\nsections:\n  - kind: past\n    blocks:\n      - type: figures\n"
+        "        items:\n          - value: '5'\n            label: days\n"
+        "footer:\n  email: ''\n  phone: ''\n  editors: Team\n", encoding="utf-8")
+    issue = load_issue(folder, project)
+    assert issue.footer.email == [] and issue.footer.phone == []

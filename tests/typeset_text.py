@@ -1,0 +1,80 @@
+"""Seeded random Polish and English prose for typography tests: one-letter words,
+abbreviations that bind, numbers, dashes, acronyms, typed hyphens, addresses. What an
+editor types, varied, so the rules are proven on the class of text, not on one sample."""
+
+from __future__ import annotations
+
+import random
+from pathlib import Path
+
+import yaml
+
+_PL = """przedsiębiorcy miasto rozwój innowacyjnych programów wsparcia nowoczesnych
+technologii konferencja uczestników samorządu edukacji współpracy biznesu dzielnicy
+mieszkańców przedsięwzięcia międzynarodowego spotkania"""
+_EN = """entrepreneurs city development innovative programmes support modern technology
+conference participants government education cooperation business district residents
+undertaking international meeting"""
+WORDS = {"pl": _PL.split(), "en": _EN.split()}
+ONE_LETTER = {"pl": ["w", "z", "i", "o", "a", "u", "W", "Z"], "en": ["a", "I"]}
+ABBREVIATIONS = {"pl": ["ul.", "al.", "nr", "tel.", "np.", "im.", "dr", "prof."],
+                 "en": ["Dr", "Mr", "No."]}
+ACRONYMS = ["COVID", "UNESCO", "KRAKÓW", "ICORN", "MŚP", "NATO"]
+LONG_ACRONYMS = ["PRZEDSIĘBIORCZOŚĆ", "INTERNATIONAL", "WSPÓŁPRACA", "EUROPEJSKIEGO"]
+HYPHENATED = ["e-mail", "biało-czerwony", "COVID-19", "science-business", "B2B-partner",
+              "naukowo-badawczy", "Kraków-Nowa"]
+ADDRESSES = ["https://www.dlabiznesu.krakow.pl/programy-wsparcia/2021/nowe-mapy",
+             "pi-umk@um.krakow.pl", "https://krakow.pl/a-b/c-d?x=1&y=2", "invest@um.krakow.pl"]
+
+
+def sentence(rng: random.Random, language: str) -> str:
+    """One sentence mixing everything the rules act on."""
+    words = WORDS[language]
+    parts: list[str] = [rng.choice(words)]  # a sentence starts with a word, not a dash
+    for _ in range(rng.randint(8, 18)):
+        roll = rng.random()
+        if roll < 0.22:
+            parts += [rng.choice(ONE_LETTER[language]), rng.choice(words)]
+        elif roll < 0.32:
+            parts += [rng.choice(ABBREVIATIONS[language]), rng.choice(words).capitalize()]
+        elif roll < 0.40:
+            parts += [str(rng.randint(2, 999)), rng.choice(words)]
+        elif roll < 0.47:
+            parts += [rng.choice(["–", "—"]), rng.choice(words)]
+        elif roll < 0.55:
+            parts.append(rng.choice(ACRONYMS))
+        elif roll < 0.62:
+            parts.append(rng.choice(HYPHENATED))
+        elif roll < 0.65:
+            parts.append(rng.choice(ADDRESSES))
+        else:
+            parts.append(rng.choice(words))
+    text = " ".join(parts)
+    return text[:1].upper() + text[1:] + "."
+
+
+def paragraphs(seed: int, language: str, count: int = 6, size: int = 6) -> list[str]:
+    """``count`` paragraphs of ``size`` sentences each."""
+    rng = random.Random(f"{seed}-{language}")
+    return [" ".join(sentence(rng, language) for _ in range(size)) for _ in range(count)]
+
+
+def generated_issue(folder: Path, language: str, seed: int) -> Path:
+    """An issue of generated prose in one language: an article and a two-column card text."""
+    body = "\n\n".join(paragraphs(seed, language, count=8, size=5))
+    card = " ".join(paragraphs(seed + 1, language, count=1, size=3))
+    rng = random.Random(seed)  # a narrow card full of long words in capitals
+    acronyms = " ".join(rng.choice(ACRONYMS + LONG_ACRONYMS) for _ in range(40))
+    issue = {
+        "date": "2021-02-01", "language": language,
+        "sections": [{"kind": "cooperation", "blocks": [
+            {"type": "article", "title": "Typografia", "body": body},
+            {"type": "link_cards", "cards": [
+                {"title": "Karta", "text": card, "url": "https://krakow.pl/"},
+                {"title": "Druga", "text": card, "url": "https://krakow.pl/b"},
+                {"title": "Skróty", "text": acronyms, "url": "https://krakow.pl/c"}]},
+        ]}],
+    }
+    folder.mkdir(parents=True)
+    (folder / "issue.yaml").write_text(yaml.safe_dump(issue, allow_unicode=True), "utf-8")
+    return folder
