@@ -113,20 +113,25 @@ def render_pdf(issue: Issue, project: Project, variant: Variant, target: Path) -
         # dpi only catches a slot placed narrower. No jpeg_quality/optimize_images: they
         # make WeasyPrint re-encode every JPEG (a second lossy pass, a bigger file, slower).
         options.update(dpi=SCREEN_DPI)
+    # Page fitting first (each pass resizes one picture), the paragraphs with holes set
+    # ragged once, on the final layout: a ragged paragraph is never longer.
     for attempt in range(FIT_PASSES + 1):
         with _weasyprint_problems() as problems:
             try:
                 source = weasyprint.HTML(
                     string=html, base_url=str(issue.source_dir), url_fetcher=_local_fetcher()
                 )
-                document = ragged_where_gaps(source, source.render(**options), options)
+                document = source.render(**options)
+                resize = resize_for(document.pages) if attempt < FIT_PASSES else None
+                resized = resize is not None and pictures.resize(resize)
+                if not resized:
+                    document = ragged_where_gaps(source, document, options)
             except FatalURLFetchingError as exc:
                 cause = exc.__cause__ or exc
                 raise PdfBuildError(f"{target.name}: {exc.args[0]}: {cause}") from None
         if problems:
             raise PdfBuildError(f"{target.name}: " + "; ".join(problems))
-        resize = resize_for(document.pages) if attempt < FIT_PASSES else None
-        if resize is None or not pictures.resize(resize):
+        if not resized:
             break
         html = render_html(issue, project, variant, pictures)
     warnings: list[str] = []
