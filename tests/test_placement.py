@@ -83,7 +83,8 @@ def test_every_picture_is_inside_the_text_area_with_its_caption_on_its_page(
     path, _ = pdfs[edition]
     _, pictures = issue_dir
     images = list(placed_images(path))
-    assert len(images) == len(pictures) + 3 + 1  # articles, cards, signature
+    # articles, cards, signature, and the lead story's picture again on the cover
+    assert len(images) == len(pictures) + 3 + 1 + 1
     left, bottom, right, top = TEXT_AREA_MM
     for number, _, (x0, y0, x1, y1) in images:
         page_top = 297 if number == 1 else top  # the first page has no running head

@@ -9,11 +9,13 @@ template is tuned to one issue's numbers.
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TypeVar
 
 T = TypeVar("T")
+Measure = Callable[[str, float], float]
+"""``width(text, font_size)``: :func:`text_width` (estimate) or a font's real advances."""
 
 CHAR_EM = 0.7
 """Advance of a bold digit or lowercase letter in em, the widest of the fonts an edition
@@ -76,18 +78,21 @@ def fit_grid(
 
 
 def figure_grid(values: Sequence[str], width: float, font_size: float, *, gap: float,
-                padding: float, narrowest: float | None = None, max_columns: int = 5) -> Grid:
-    """The grid of a figures block: values never wrap, so the longest decides."""
-    widest = max(text_width(v, font_size) for v in values)
+                padding: float, narrowest: float | None = None, max_columns: int = 5,
+                measure: Measure = text_width) -> Grid:
+    """The grid of a figures block: values never wrap, so the longest decides (measured
+    by ``measure``: the PDFs know their font, screens do not)."""
+    widest = max(measure(v, font_size) for v in values)
     return fit_grid(len(values), widest, width, gap=gap, padding=padding,
                     max_columns=max_columns, font_size=font_size, narrowest=narrowest)
 
 
 def card_grid(words: Sequence[str], count: int, width: float, font_size: float, *,
-              gap: float, padding: float, max_columns: int = 3) -> Grid:
+              gap: float, padding: float, max_columns: int = 3,
+              measure: Measure = text_width) -> Grid:
     """The grid of a card group: the longest word of the titles must fit a column (long
     titles wrap between words; a long word cannot)."""
-    widest = max((text_width(w, font_size) for w in words), default=0)
+    widest = max((measure(w, font_size) for w in words), default=0)
     return fit_grid(count, widest, width, gap=gap, padding=padding,
                     max_columns=max_columns, font_size=font_size)
 

@@ -23,12 +23,21 @@ from markupsafe import Markup
 
 from newsletter.exceptions import NewsletterError
 from newsletter.load import Project
-from newsletter.model import Figures, Image, Issue, LinkCards
+from newsletter.model import Article, Figures, Image, Issue, LinkCards
 from newsletter.output import EDITIONS, Built
 from newsletter.pdf_fonts import faithful_copy, faithful_font
 from newsletter.placement import MM_PER_CSS_PX, Bounds, shown_width
 from newsletter.print_files import BadFile, check_font, check_icc_profile
-from newsletter.render.grid import GridStyle, card_grid, figure_grid, fixed_columns
+from newsletter.render.font_metrics import font_measure
+from newsletter.render.grid import (
+    GridStyle,
+    Measure,
+    card_grid,
+    figure_grid,
+    fixed_columns,
+    text_width,
+)
+from newsletter.render.page_fit import Resize, resize_for
 from newsletter.render.templating import environment, issue_context
 from newsletter.render.word_gaps import ragged_where_gaps
 
@@ -40,14 +49,21 @@ CSS_PX_PER_INCH = 96
 MM_PER_INCH = 25.4
 
 PAGE_TEXT_MM = (178, 297 - 22 - 20)  # A4 less the @page margins in style.css.j2
+ARTICLE_PICTURE_MM = 75  # the tallest an article's picture is set (page_fit may change it)
+FIT_PASSES = 3
+"""Layouts after the first, each resizing one picture to fill one short page
+(:mod:`newsletter.render.page_fit`); most issues need none or one."""
 SLOTS = {
-    # The article's column; a picture at most 190 mm tall leaves room on the page's 255 mm
-    # for its caption (a figure does not break: both land on one page) and a heading.
-    "article": Bounds(PAGE_TEXT_MM[0], 190, 2, MM_PER_CSS_PX),
+    # The article's column. A picture stays with its article's head, lead and first lines
+    # (style.css.j2), and what does not fit a page's foot moves over whole: at most 75 mm
+    # tall, a picture leaves the flow room to fill pages (a 190 mm one left half pages).
+    "article": Bounds(PAGE_TEXT_MM[0], ARTICLE_PICTURE_MM, 2, MM_PER_CSS_PX),
     # A card: the widest (one card a row: the column less its padding); the block's real
     # column is set by its grid (Pictures.cards_in).
     "card": Bounds(PAGE_TEXT_MM[0] - 8, 70, 2, MM_PER_CSS_PX),
     "signature": Bounds(60, 30, 2, MM_PER_CSS_PX),
+    # The lead story's picture on the cover, between the masthead and the contents.
+    "cover": Bounds(PAGE_TEXT_MM[0], 70, 2, MM_PER_CSS_PX),
 }
 """Where each picture slot of style.css.j2 is placed, in mm: every picture is set at its
 shown width (:mod:`newsletter.placement`) and its derivative made for exactly that width at
@@ -97,17 +113,27 @@ def render_pdf(issue: Issue, project: Project, variant: Variant, target: Path) -
         # dpi only catches a slot placed narrower. No jpeg_quality/optimize_images: they
         # make WeasyPrint re-encode every JPEG (a second lossy pass, a bigger file, slower).
         options.update(dpi=SCREEN_DPI)
-    with _weasyprint_problems() as problems:
-        try:
-            source = weasyprint.HTML(
-                string=html, base_url=str(issue.source_dir), url_fetcher=_local_fetcher()
-            )
-            document = ragged_where_gaps(source, source.render(**options), options)
-        except FatalURLFetchingError as exc:
-            cause = exc.__cause__ or exc
-            raise PdfBuildError(f"{target.name}: {exc.args[0]}: {cause}") from None
-    if problems:
-        raise PdfBuildError(f"{target.name}: " + "; ".join(problems))
+    # Page fitting first (each pass resizes one picture), the paragraphs with holes set
+    # ragged once, on the final layout: a ragged paragraph is never longer.
+    for attempt in range(FIT_PASSES + 1):
+        with _weasyprint_problems() as problems:
+            try:
+                source = weasyprint.HTML(
+                    string=html, base_url=str(issue.source_dir), url_fetcher=_local_fetcher()
+                )
+                document = source.render(**options)
+                resize = resize_for(document.pages) if attempt < FIT_PASSES else None
+                resized = resize is not None and pictures.resize(resize)
+                if not resized:
+                    document = ragged_where_gaps(source, document, options)
+            except FatalURLFetchingError as exc:
+                cause = exc.__cause__ or exc
+                raise PdfBuildError(f"{target.name}: {exc.args[0]}: {cause}") from None
+        if problems:
+            raise PdfBuildError(f"{target.name}: " + "; ".join(problems))
+        if not resized:
+            break
+        html = render_html(issue, project, variant, pictures)
     warnings: list[str] = []
     if variant == "print":
         warnings += _low_resolution_images(document, project.site.print.min_ppi, pictures.sources)
@@ -144,8 +170,51 @@ def render_html(
         "image_src": pictures.src,
         "image_size": pictures.size,
         **_grids(project, pictures),
+        **_cover(issue),
+        # Paper for a booklet ends on a back cover (contact, colophon), not blank pages.
+        "back_cover": variant == "print" and print_settings.pad_to_multiple_of > 1,
     }
-    return environment(project, "print").get_template("issue.html.j2").render(context)
+    html = environment(project, "print").get_template("issue.html.j2").render(context)
+    return _marked_questions(html)
+
+
+_QUESTION = re.compile(r"<p><strong>((?:(?!</strong>|</p>).)*)</strong></p>", re.DOTALL)
+
+
+def _marked_questions(html: str) -> str:
+    """A paragraph that is bold from end to end (an interview's question, a run-in
+    heading) gets class ``ask``: the style keeps it with two lines of what follows, which
+    CSS cannot select by itself."""
+    return _QUESTION.sub(r'<p class="ask"><strong>\1</strong></p>', html)
+
+
+COVER_ROOM_MM = 297 - 20 - 62  # the cover page less its foot margin and the masthead
+
+
+def _cover(issue: Issue) -> dict[str, object]:
+    """What the cover shows besides the masthead: the lead story (the first article with a
+    picture, else the first article) and the contents. The cover must stay one page, so
+    the story's picture, then its lead, are left out when the contents (estimated in
+    lines of about 90 characters, half as many in two columns) would not fit with them."""
+    articles = [block for _, block in issue.blocks() if isinstance(block, Article)]
+    story = next((a for a in articles if a.image), articles[0] if articles else None)
+    titles = [text for s in issue.sections
+              for text in [s.heading or s.kind, *(getattr(b, "title", "") for b in s.blocks)]
+              if text]
+    two_columns = len(titles) > 10
+    per_line = 42 if two_columns else 90
+    lines = sum(-(-len(title) // per_line) for title in titles)
+    contents_mm = 14 + 5.5 * (lines / 2 if two_columns else lines) + 4 * len(issue.sections)
+    story_mm = {"title": 0.0, "lead": 0.0, "picture": 0.0}
+    if story:
+        story_mm["title"] = 12 + 9 * -(-len(story.title) // 45)
+        story_mm["lead"] = 5.5 * -(-len(story.lead or "") // 110)
+        story_mm["picture"] = 75 if story.image else 0
+    room = COVER_ROOM_MM - contents_mm - story_mm["title"]
+    show_picture = story_mm["lead"] + story_mm["picture"] <= room
+    show_lead = story_mm["lead"] <= room - (story_mm["picture"] if show_picture else 0)
+    return {"cover_story": story if room >= 0 else None, "cover_picture": show_picture,
+            "cover_lead": show_lead, "contents_columns": 2 if two_columns else 1}
 
 
 def font_faces(project: Project) -> list[FontFace]:
@@ -264,23 +333,36 @@ MM = 72 / 25.4
 
 
 def _grids(project: Project, pictures: Pictures) -> dict[str, object]:
-    """Figures and cards on paper: columns by count and by the longest value or word (the
-    sizes mirror style.css.j2: figure value 1.6 × the theme's size, 3 mm gaps)."""
+    """Figures and cards on paper: columns by count and by the longest value or word,
+    measured in the embedded bold font (the sizes mirror style.css.j2: figure value 1.6 ×
+    the theme's size, 3 mm gaps)."""
     sizes = project.theme.fonts.sizes
+    measure = _bold_measure(project)
 
     def figures(block: Figures) -> GridStyle:
         grid = figure_grid([i.value for i in block.items], TEXT_COLUMN_PT,
-                           _points(sizes.figure) * 1.6, gap=3 * MM, padding=4 * MM)
+                           _points(sizes.figure) * 1.6, gap=3 * MM, padding=4 * MM,
+                           measure=measure)
         return fixed_columns(grid, "pt")
 
     def cards(block: LinkCards) -> GridStyle:
         words = [w for card in block.cards for w in card.title.split()]
         grid = card_grid(words, len(block.cards), TEXT_COLUMN_PT, _points(sizes.card_title),
-                         gap=CARD_GAP_MM * MM, padding=2 * CARD_PADDING_MM * MM)
+                         gap=CARD_GAP_MM * MM, padding=2 * CARD_PADDING_MM * MM,
+                         measure=measure)
         pictures.cards_in(grid.columns)
         return fixed_columns(grid, "pt")
 
     return {"figures_style": figures, "cards_style": cards}
+
+
+def _bold_measure(project: Project) -> Measure:
+    """Widths in the bold face the PDFs embed (values and card titles are bold), from its
+    advance widths; the per-class estimate when the theme gives no bold file."""
+    relative = project.theme.fonts.files.get("bold")
+    if not relative:
+        return text_width
+    return font_measure(project.theme.folder / relative)
 
 
 def _points(px: float) -> float:
@@ -302,6 +384,16 @@ class Pictures:
         self.card_tint = card_tint
         self.slots = dict(SLOTS)
         self.sources: dict[str, Path] = {}  # derivative's URL → editor's file (for warnings)
+        self.heights: dict[Path, float] = {}  # editor's file → its article height (page_fit)
+
+    def resize(self, change: Resize) -> bool:
+        """Set an article picture's height to fill a page; False when it changes nothing
+        (the same height again, or a picture this edition did not place)."""
+        file = self.sources.get(change.source)
+        if file is None or self.heights.get(file) == change.height_mm:
+            return False
+        self.heights[file] = change.height_mm
+        return True
 
     def cards_in(self, columns: int) -> None:
         """The card grid about to be written has ``columns`` columns: its cards' pictures
@@ -311,7 +403,10 @@ class Pictures:
 
     def placed_mm(self, image: Image, slot: str = "article") -> float:
         """The width ``image`` is set at in ``slot``, in mm."""
-        return round(shown_width(image.pixel_size(), self.slots[slot]), 2)
+        bounds = self.slots[slot]
+        if slot == "article" and image.file in self.heights:
+            bounds = replace(bounds, height=self.heights[image.file])
+        return round(shown_width(image.pixel_size(), bounds), 2)
 
     def src(self, image: Image, slot: str = "article") -> str:
         from newsletter.images import WHITE_PAPER, derivative
@@ -407,7 +502,8 @@ def _low_resolution_images(document: Any, min_ppi: int, sources: dict[str, Path]
 
 
 def _padded(document: Any, multiple: int, html: str) -> Any:
-    """Blank pages at the end up to a multiple of ``multiple`` pages (booklet printing)."""
+    """Blank pages before the back cover (the last page) up to a multiple of ``multiple``
+    pages (booklet printing): the back cover stays the outside of the booklet."""
     missing = -len(document.pages) % multiple
     if not missing:
         return document
@@ -421,4 +517,5 @@ def _padded(document: Any, multiple: int, html: str) -> Any:
         string=f"<html><head><style>{blank_css}</style></head><body></body></html>",
         url_fetcher=_local_fetcher(),
     ).render()
-    return document.copy(document.pages + blank.pages[:1] * missing)
+    pages = document.pages
+    return document.copy(pages[:-1] + blank.pages[:1] * missing + pages[-1:])

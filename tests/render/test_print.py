@@ -217,15 +217,19 @@ def test_pages_are_drawn_in_the_theme_colours(pdfs, sample: Issue, project: Proj
 
 
 def test_low_resolution_images_are_named_for_the_printer(pdfs, project: Project, tmp_path):
-    sample = pdfs["warnings"]  # the sample's 1200 px drawings across the text width
-    assert any(w.startswith("school-cloud-laptop.png prints at 171 ppi") for w in sample)
+    sample = pdfs["warnings"]  # the sample's 1200 px drawings, at least 75 mm tall
+    assert any(re.match(r"school-cloud-laptop\.png prints at (1\d\d|2[0-4]\d) ppi on page \d",
+                        w) for w in sample), sample
     issue = load_issue(DATA / "every-block", project)
     warnings = write_print(issue, project, tmp_path).warnings
-    # each picture at its placed size: circle.png, 800 px across the 178 mm text width;
-    # signature.png, 480 px in a 60 mm box; card.png, 360 px in a third of the width
-    names = sorted(w.split(" prints at ")[0] for w in warnings)
-    assert names == ["card.png", "circle.png", "signature.png"], warnings
-    assert any(w.startswith("circle.png prints at 114 ppi on page 2") for w in warnings)
+    # each picture at its placed size: circle.png, 800 px at least 75 mm tall (150 mm
+    # wide) in its article and on the cover (the lead story); signature.png, 480 px in a
+    # 60 mm box; card.png, 360 px in a third of the width
+    names = {w.split(" prints at ")[0] for w in warnings}
+    assert names == {"card.png", "circle.png", "signature.png"}, warnings
+    for warning in warnings:
+        ppi = int(re.search(r"prints at (\d+) ppi", warning).group(1))
+        assert ppi < project.site.print.min_ppi, warning
 
 
 def test_missing_font_profile_and_image_are_clear_errors(project: Project, sample, tmp_path):
@@ -336,7 +340,7 @@ def colour_use(pdf: pikepdf.Pdf) -> tuple[list[str], list[str]]:
 def test_print_edition_paints_in_cmyk_or_gray_only(photo_print):
     with pikepdf.open(photo_print) as pdf:
         images, operators = colour_use(pdf)
-    assert len(images) == 3  # the photo and two drawings
+    assert len(images) == 3  # the photo (in its article and on the cover) and two drawings
     assert set(images) <= {"/DeviceCMYK", "/DeviceGray"}, images
     assert operators == []  # theme colours without cmyk: converted; crop marks: gray
 

@@ -1,0 +1,164 @@
+"""Pages that end too early, and the one picture whose height would fill them.
+
+CSS breaks whole: an article's head, lead, picture and first lines travel together
+(style.css.j2), so when they do not fit a page's foot they all move over and leave a gap.
+WeasyPrint has no page floats, so after a layout this module looks at each page that ends
+above :data:`MIN_DEPTH` of its text area and picks one article picture to resize:
+
+1. the picture of the article that opens the next page, made just short enough for that
+   article's start to fit the gap (never below :data:`SMALLEST_MM`); else
+2. when a card or figure row (which never breaks) opens the next page, the last article
+   picture on the short page, made short enough for that row to move up; else
+3. that picture made taller by the gap (up to the column's width and :data:`TALLEST_MM`),
+   which pushes the text after it down the page.
+
+The caller lays the document out again with the new height; one page is fixed per pass,
+from the first, because every change moves what follows.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+MIN_DEPTH = 0.8
+"""A page (not the cover, not the last) is full enough when its content reaches this share
+of its text area's height (the issue asks 0.75; measured from the PDF's glyph boxes a page
+reads a little shallower than from WeasyPrint's line boxes)."""
+SMALLEST_MM = 40  # a picture is not shrunk below this height to fill a page
+TALLEST_MM = 130  # nor grown past it
+FOLLOWING_MM = 30  # what must follow a picture (up to 3 lines, margins) and the block margin above
+SECTION_GAP_MM = 10  # .section + .section margin, dropped at a page's top, not at its foot
+MM_PER_PX = 25.4 / 96
+
+
+@dataclass(frozen=True)
+class Resize:
+    """Set the article picture drawn from ``source`` (a derivative's URL) ``height_mm`` tall."""
+
+    source: str
+    height_mm: float
+
+
+def _leaves(box: Any, ancestors: tuple[Any, ...] = ()) -> Iterator[tuple[Any, tuple]]:
+    """Text and replaced boxes of a page (not its running heads), each with the elements
+    of the boxes around it, innermost last."""
+    from weasyprint.formatting_structure import boxes
+
+    if isinstance(box, boxes.MarginBox):
+        return
+    children = getattr(box, "children", None)
+    leaf = isinstance(box, (boxes.TextBox, boxes.ReplacedBox)) or not children
+    if leaf and getattr(box, "height", None) and not isinstance(box, boxes.PageBox):
+        yield box, ancestors
+    element = getattr(box, "element", None)
+    if element is not None and (not ancestors or ancestors[-1] is not element):
+        ancestors = (*ancestors, element)
+    for child in children or ():
+        yield from _leaves(child, ancestors)
+
+
+def _article_pictures(page_box: Any) -> list[tuple[Any, Any]]:
+    """Pictures set in an article (``article > figure > img``) with their article."""
+    found = []
+    for box, ancestors in _leaves(page_box):
+        if getattr(box, "replacement", None) is None or len(ancestors) < 2:
+            continue
+        figure, article = ancestors[-1], ancestors[-2]
+        if figure.tag == "figure" and "article" in (article.get("class") or "").split():
+            found.append((box, article))
+    return found
+
+
+def _starts_on(page_box: Any, article: Any) -> bool:
+    """Whether ``article``'s title is drawn on this page (the article starts here)."""
+    title = article.find(".//h3")
+    return title is not None and any(
+        title in ancestors for _, ancestors in _leaves(page_box))
+
+
+def _opens_section(page_box: Any) -> bool:
+    """Whether the page's first line is a section's band."""
+    first = min(_leaves(page_box), key=lambda leaf: leaf[0].position_y, default=None)
+    return first is not None and any(
+        "section-title" in (element.get("class") or "").split() for element in first[1])
+
+
+def _opening_chunk_mm(page_box: Any) -> float | None:
+    """How far down the page the first card or figure (which never breaks) reaches, when
+    one is among what opens it (the head of its block before it), in mm; else None."""
+    leaves = sorted(_leaves(page_box), key=lambda leaf: leaf[0].position_y)
+    for _, ancestors in leaves[:40]:
+        unbreakable = next((e for e in ancestors if {"card", "figure"}
+                            & set((e.get("class") or "").split())), None)
+        if unbreakable is None:
+            continue
+        if any("article" in (e.get("class") or "").split() for e in ancestors):
+            return None  # an article's text comes first: it can break
+        # the whole row: every card or figure of the same grid (a row is as tall as its
+        # tallest cell; the grid is the unbreakable's parent box's element)
+        grid = next(e for e in reversed(ancestors[:ancestors.index(unbreakable)]))
+        row_top = min(box.position_y for box, around in leaves if unbreakable in around)
+        cells = {id(e) for box, around in leaves if grid in around
+                 for e in around if e in list(grid) and box.position_y < row_top + 20}
+        bottom = max(box.position_y + box.height for box, around in leaves
+                     if any(id(e) in cells for e in around))
+        return (bottom - _area(page_box)[0]) * MM_PER_PX
+    return None
+
+
+def _column_width(page_box: Any) -> float:
+    """The text area's width in mm."""
+    return page_box.width * MM_PER_PX
+
+
+def _area(page_box: Any) -> tuple[float, float]:
+    top = page_box.content_box_y()
+    return top, top + page_box.height
+
+
+def depth(page_box: Any) -> float:
+    """How far down its text area a page's content reaches (0–1)."""
+    top, bottom = _area(page_box)
+    lowest = max((box.position_y + box.height for box, _ in _leaves(page_box)
+                  if box.position_y + box.height <= bottom + 1), default=top)
+    return (lowest - top) / (bottom - top)
+
+
+def resize_for(pages: list[Any]) -> Resize | None:
+    """The first picture to resize so that the first short page fills, or ``None``."""
+    for index in range(1, len(pages) - 1):  # not the cover, not the last page
+        page = pages[index]._page_box
+        filled = depth(page)
+        if filled >= MIN_DEPTH:
+            continue
+        top, bottom = _area(page)
+        gap_mm = (1 - filled) * (bottom - top) * MM_PER_PX
+        following = pages[index + 1]._page_box
+        opening = [box for box, article in _article_pictures(following)
+                   if _starts_on(following, article)]
+        if opening:
+            box = opening[0]
+            needed_mm = (box.position_y + box.height - _area(following)[0]) * MM_PER_PX \
+                + FOLLOWING_MM + (SECTION_GAP_MM if _opens_section(following) else 0)
+            height_mm = box.height * MM_PER_PX - (needed_mm - gap_mm)
+            if height_mm >= SMALLEST_MM:
+                return Resize(box.element.get("src"), round(height_mm, 1))
+        own = _article_pictures(page)
+        chunk_mm = _opening_chunk_mm(following)
+        if own and chunk_mm:  # a card or figure row opens the next page: make room for it
+            box = own[-1][0]
+            needed_mm = chunk_mm + FOLLOWING_MM / 2 \
+                + (SECTION_GAP_MM if _opens_section(following) else 0)
+            height_mm = box.height * MM_PER_PX - (needed_mm - gap_mm)
+            if SMALLEST_MM <= height_mm < box.height * MM_PER_PX:
+                return Resize(box.element.get("src"), round(height_mm, 1))
+        if own:
+            box = own[-1][0]
+            widest_mm = _column_width(page) * box.height / box.width  # at the column's width
+            height_mm = min(TALLEST_MM, widest_mm,
+                            box.height * MM_PER_PX + gap_mm - FOLLOWING_MM / 2)
+            if height_mm - box.height * MM_PER_PX >= 5:
+                return Resize(box.element.get("src"), round(height_mm, 1))
+    return None

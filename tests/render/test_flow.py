@@ -1,0 +1,157 @@
+"""The PDFs' flow, measured from the PDFs themselves (poppler's line boxes, pikepdf's image
+boxes): pages filled, nothing stranded at a page's or a column's foot, the cover a cover.
+
+Inputs: the sample in both languages, the test corpus (stress, every-block) and generated
+interviews (seeded random lengths of questions in bold and of answers).
+"""
+
+from __future__ import annotations
+
+import random
+import re
+from pathlib import Path
+
+import pytest
+from conftest import DATA, SAMPLE
+from editions import Line
+from page_depth import measured_pages
+
+from newsletter.load import Project, load_issue
+from newsletter.markdown import to_html
+from newsletter.model import Article, Issue, Letter, LinkCards
+from newsletter.render.print import write_download, write_print
+
+
+def squeezed(text: str) -> str:
+    return re.sub(r"[\s\u00ad‐-]+", "", text).lower()
+
+
+def stranding_texts(issue: Issue, project: Project) -> list[str]:
+    """What must never end a page or a column without two lines after it: section bands
+    and headings, block titles, kickers, leads, and paragraphs set wholly in bold."""
+    found = []
+    for section in issue.sections:
+        words = project.theme.section(section.kind).words(issue.language)
+        found += [f"{words.label} {words.name}", section.heading or ""]
+        for block in section.blocks:
+            found.append(getattr(block, "title", None) or "")
+            if isinstance(block, Article):
+                found += [block.kicker or "", block.lead or ""]
+            if isinstance(block, (Article, Letter)):
+                found += re.findall(r"<p><strong>((?:(?!</strong>|</p>).)*)</strong></p>",
+                                    to_html(block.body), re.DOTALL)
+    return [squeezed(re.sub(r"<[^>]+>|&\w+;", "", text)) for text in found if text]
+
+
+def body_texts(issue: Issue) -> list[str]:
+    """Running text (bold paragraphs left out): a line found here is no heading line."""
+    found = []
+    for _, block in issue.blocks():
+        for field in ("body", "closing", "intro"):
+            text = getattr(block, field, None) or ""
+            found.append(squeezed(re.sub(r"\*\*[^*]+\*\*", " ", text)))
+    return found
+
+
+def stranded(lines: list[Line], texts: list[str], body: list[str] = ()) -> list[str]:
+    """Lines of ``texts`` (not also of ``body``) with fewer than two lines of the same
+    column below them on the page (a column: lines whose horizontal extents overlap)."""
+    found = []
+    for line in lines:
+        words = squeezed(line.text)
+        if len(words) < 12 or not any(words in text for text in texts):
+            continue
+        if any(words in text for text in body):
+            continue
+        below = [other for other in lines if other.top > line.bottom - 1
+                 and other.x0 < line.x1 and line.x0 < other.x1
+                 and not any(squeezed(other.text) in text for text in texts)]
+        if len(below) < 2:
+            found.append(f"page {line.page}: '{line.text}' ({len(below)} lines after it)")
+    return found
+
+
+@pytest.fixture(scope="module")
+def built(project: Project, tmp_path_factory) -> dict[str, tuple[Issue, Path]]:
+    """Readers' PDFs of the sample (en, pl), the stress and every-block issues."""
+    out = tmp_path_factory.mktemp("flow")
+    pdfs = {}
+    for name, folder, language in [("sample-en", SAMPLE, "en"), ("sample-pl", SAMPLE, "pl"),
+                                   ("stress", DATA / "stress", None),
+                                   ("every-block", DATA / "every-block", None)]:
+        issue = load_issue(folder, project)
+        if language and language != issue.language:
+            issue = issue.in_language(language)
+        pdfs[name] = issue, write_download(issue, project, out / name).files[0]
+    return pdfs
+
+
+@pytest.mark.parametrize("name", ["sample-en", "sample-pl"])
+def test_every_page_but_the_cover_and_the_last_is_three_quarters_full(built, name):
+    _, pdf = built[name]
+    pages = measured_pages(pdf)
+    assert len(pages) <= 6, [p.depth for p in pages]  # 7 when every section opened a page
+    shallow = [(p.number, p.depth) for p in pages[1:-1] if p.depth < 0.75]
+    assert not shallow, [p.depth for p in pages]
+
+
+@pytest.mark.parametrize("name", ["sample-en", "sample-pl", "stress", "every-block"])
+def test_no_heading_kicker_lead_or_question_ends_a_page_or_column(built, project, name):
+    issue, pdf = built[name]
+    texts = stranding_texts(issue, project)
+    body = body_texts(issue)
+    problems = [p for page in measured_pages(pdf)[1:] for p in stranded(page.lines, texts, body)]
+    assert not problems, problems
+
+
+def interview(seed: int) -> str:
+    """An interview of 40 questions in bold and answers, of seeded random lengths."""
+    rng = random.Random(seed)
+    words = ["city", "business", "support", "programme", "innovation", "entrepreneurs",
+             "Krakow", "market", "office", "grant", "partners", "digital", "services"]
+
+    def sentence(low: int, high: int) -> str:
+        return " ".join(rng.choice(words) for _ in range(rng.randint(low, high))).capitalize()
+
+    pairs = [f"**{sentence(6, 30)}?**\n\n{sentence(10, 90)}." for _ in range(40)]
+    return "\n\n".join(pairs)
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_a_question_in_bold_keeps_two_lines_of_its_answer(project, tmp_path, seed):
+    folder = tmp_path / "interview"
+    folder.mkdir()
+    (folder / "issue.yaml").write_text(
+        "date: 2021-01-01\nsections:\n  - kind: cooperation\n    blocks:\n"
+        "      - file: talk.md\n", encoding="utf-8")
+    (folder / "talk.md").write_text(
+        f"---\ntitle: A long talk with the city\nlead: Questions and answers.\n---\n"
+        f"{interview(seed)}\n", encoding="utf-8")
+    issue = load_issue(folder, project)
+    pdf = write_download(issue, project, tmp_path).files[0]
+    texts = stranding_texts(issue, project)
+    pages = measured_pages(pdf)
+    assert len(pages) >= 3
+    problems = [p for page in pages[1:] for p in stranded(page.lines, texts)]
+    assert not problems, problems
+
+
+def test_the_cover_shows_the_lead_story_and_the_contents(built):
+    issue, pdf = built["sample-en"]
+    story = next(b for _, b in issue.blocks() if isinstance(b, Article) and b.image)
+    cover = squeezed(" ".join(line.text for line in measured_pages(pdf)[0].lines))
+    assert squeezed(story.title) in cover and squeezed(story.lead or "")[:60] in cover
+    for section in issue.sections:
+        for block in section.blocks:
+            if getattr(block, "title", None) and not isinstance(block, LinkCards):
+                assert squeezed(block.title) in cover, block.title
+
+
+def test_the_printed_booklet_ends_on_a_back_cover_with_the_contact(project, tmp_path):
+    issue = load_issue(SAMPLE, project)
+    pdf = write_print(issue, project, tmp_path).files[0]
+    pages = measured_pages(pdf)
+    assert len(pages) % project.site.print.pad_to_multiple_of == 0
+    back = squeezed(" ".join(line.text for line in pages[-1].lines))
+    assert squeezed(issue.footer.editors) in back
+    assert all(squeezed(email) in back for email in issue.footer.email)
