@@ -90,7 +90,9 @@ def load_issue(issue_dir: Path, project: Project | None = None) -> Issue:
         emptied: set[Location] = set()
         if isinstance(tree, dict):
             emptied = tree.pop(_EMPTIED)
-            tree.setdefault("title", project.site.name)
+            title = tree.get("title")
+            if title is None or (isinstance(title, str) and not title.strip()):
+                tree["title"] = project.site.name  # left out or left empty: the same
             tree.update(id=issue_dir.name, source_dir=issue_dir, language=language,
                         languages=languages)
         problems += found

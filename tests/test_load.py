@@ -46,3 +46,18 @@ def test_a_wrong_address_in_a_list_names_its_line(project, tmp_path):
         load_issue(tmp_path / "x", project)
     [problem] = caught.value.problems
     assert problem.location.line == line and "pi.umk(at)um.krakow.pl" in problem.message
+
+
+@pytest.mark.parametrize("written", ["", "title: ''\n", "title:\n", "title: '   '\n"])
+def test_an_issue_title_left_out_or_empty_is_the_site_name(written, tmp_path, project):
+    """docs/authoring.md: an optional field left empty is the same as not writing it (the
+    generated corpus found ``title: ''`` refused as "must not be empty")."""
+    folder = tmp_path / "2021-01"
+    folder.mkdir()
+    (folder / "issue.yaml").write_text(
+        f"{written}date: 2021-01-01\nsections:\n  - kind: past\n    blocks:\n"
+        "      - type: figures\n        items:\n          - value: '5'\n            label: days\n",
+        encoding="utf-8")
+    issue = load_issue(folder, project)
+    assert issue.title == project.site.name
+    assert issue.subject_line == project.site.name
