@@ -9,11 +9,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from mjml import mjml2html
-
 from newsletter import placeholders
 from newsletter.load import Project
-from newsletter.render.email import inline_css
+from newsletter.render.email import compile_mjml, inline_css
 from newsletter.render.templating import environment, strings
 
 
@@ -44,6 +42,6 @@ def render_confirmation(project: Project, language: str) -> ConfirmationEmail:
     return ConfirmationEmail(
         language,
         words["confirm_subject"],
-        inline_css(mjml2html(mjml_source)),
+        inline_css(compile_mjml(mjml_source)),
         text_template.render(context).strip() + "\n",
     )

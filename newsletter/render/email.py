@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import math
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -70,7 +71,7 @@ def render_email(issue: Issue, project: Project, clipped_ok: bool = False) -> Em
 
     def render(teasers: frozenset[str]) -> tuple[str, str]:
         source = _render_mjml({**context, "teasers": teasers}, project)
-        return source, inline_css(mjml2html(source))
+        return source, inline_css(compile_mjml(source))
 
     fitted = fit([block for _, block in issue.blocks()], render)
     warnings: list[str] = []
@@ -202,6 +203,41 @@ def write_email(issue: Issue, project: Project, out: Path) -> Built:
     if edition.images:
         edition.images.publish(out)
     return Built([html_path, text_path], list(edition.warnings))
+
+
+def compile_mjml(source: str) -> str:
+    """MJML to HTML with MRML, each attribute value's non-ASCII characters, controls and
+    backslashes given as character references first.
+
+    MRML writes attribute values through Rust's ``escape_debug``: a no-break space in an
+    alt text comes out as the six characters ``\\u{a0}``, a thin space as ``\\u{2009}``, the
+    combining ogonek of a macOS (NFD) "ę" as ``\\u{328}``, a backslash doubled, and a
+    screen reader reads them aloud. A reference (``&#160;``) passes through untouched and
+    is the same character to every mail program.
+    """
+    source = _TITLE.sub(lambda m: m.group(1) + _referenced(m.group(2)) + m.group(3), source)
+    return mjml2html(_TAG.sub(_referenced_attributes, source))
+
+
+_TAG = re.compile(r"<[^<>!]+>")  # start and end tags; comments and conditionals left alone
+_ATTRIBUTE_VALUE = re.compile(r'="([^"]*)"')
+_TITLE = re.compile(r"(<mj-title>)(.*?)(</mj-title>)", re.S)  # MRML copies it to aria-label
+
+
+def _referenced_attributes(tag: re.Match[str]) -> str:
+    return _ATTRIBUTE_VALUE.sub(_referenced_value, tag.group(0))
+
+
+def _referenced_value(value: re.Match[str]) -> str:
+    return f'="{_referenced(value.group(1))}"'
+
+
+def _referenced(text: str) -> str:
+    if text.isascii() and text.isprintable() and "\\" not in text:
+        return text
+    return "".join(
+        c if c.isascii() and c.isprintable() and c != "\\" else f"&#{ord(c)};" for c in text
+    )
 
 
 def inline_css(html: str) -> str:

@@ -309,8 +309,9 @@ def links(built: BuiltIssue) -> list[Fault]:
 
 # --- leftovers -------------------------------------------------------------------------------
 
-LEFTOVERS = ("{'", "{{", "}}", "{%", "%}", "[^", "](", "<mj-", "---|", "None")
-"""``---|`` stands for a pipe table's rule (``|---|---|``, spaces allowed)."""
+LEFTOVERS = ("{'", "{{", "}}", "{%", "%}", "[^", "](", "<mj-", "---|", "None", "\\u{")
+"""``---|`` stands for a pipe table's rule (``|---|---|``, spaces allowed); ``\\u{`` is how
+MRML's Rust side wrote a no-break space or a combining mark into an alt text."""
 
 
 def plain_source(text: str) -> str:
