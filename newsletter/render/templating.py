@@ -87,6 +87,9 @@ def _rules(context: Context) -> Rules | None:
     templates = context.get("templates_root")
     if not isinstance(issue, Issue) or templates is None:
         return None
+    chosen = context.get("typography")  # issue_context's, read once per render
+    if isinstance(chosen, Rules):
+        return chosen
     return language_rules(Path(str(templates)) / "_shared" / "strings.yaml", issue.language)
 
 
@@ -109,7 +112,7 @@ def typeset(context: Context, value: object) -> object:
     if rules is None:
         return value
     if isinstance(value, Markup):
-        html = bind_html(str(value), rules)
+        html = _bound_html(str(value), rules)
         if context.get("variant") in ("download", "print") and html.lstrip().startswith("<"):
             html = keep_acronyms_whole(html)  # an HTML fragment (Markdown), on paper
         return Markup(html)
@@ -134,6 +137,11 @@ _html = functools.lru_cache(maxsize=2048)(to_html)
 def _text(text: str, width: int, rules: Rules | None = None) -> str:
     """``to_text`` bound by a language's rules before it is wrapped (remembered too)."""
     return to_text(text, width, prepare=(lambda words: bind(words, rules)) if rules else None)
+
+
+# Every printed value passes typeset(): the rules are read once per render (issue_context)
+# and a Markdown text's bound HTML is remembered like its HTML, not bound again per render.
+_bound_html = functools.lru_cache(maxsize=2048)(bind_html)
 
 
 def _markdown_of(issue: Issue) -> Iterator[str | None]:
@@ -254,6 +262,9 @@ def issue_context(issue: Issue, project: Project) -> dict[str, object]:
         "site": project.site,
         "issue": issue,
         "templates_root": str(project.site.templates_path),
+        "typography": language_rules(
+            project.site.templates_path / "_shared" / "strings.yaml", issue.language
+        ),
         "long_article_words": LONG_ARTICLE_WORDS,
         "t": strings(project, issue.language),
         "tagline": project.site.tagline_in(issue.language),
