@@ -28,6 +28,7 @@ from newsletter.output import EDITIONS, Built
 from newsletter.pdf_fonts import faithful_copy, faithful_font
 from newsletter.placement import MM_PER_CSS_PX, Bounds, shown_width
 from newsletter.print_files import BadFile, check_font, check_icc_profile
+from newsletter.render import layout_cache
 from newsletter.render.font_metrics import font_measure
 from newsletter.render.grid import (
     GridStyle,
@@ -39,7 +40,7 @@ from newsletter.render.grid import (
 )
 from newsletter.render.page_fit import Resize, resize_for
 from newsletter.render.templating import environment, issue_context
-from newsletter.render.word_gaps import ragged_where_gaps
+from newsletter.render.word_gaps import set_ragged, wide_paragraphs
 
 Variant = Literal["download", "print"]
 
@@ -52,7 +53,8 @@ PAGE_TEXT_MM = (178, 297 - 22 - 20)  # A4 less the @page margins in style.css.j2
 ARTICLE_PICTURE_MM = 75  # the tallest an article's picture is set (page_fit may change it)
 FIT_PASSES = 3
 """Layouts after the first, each resizing one picture to fill one short page
-(:mod:`newsletter.render.page_fit`); most issues need none or one."""
+(:mod:`newsletter.render.page_fit`); most issues need none or one. One more may follow to
+set ragged the paragraphs only the last of them showed."""
 SLOTS = {
     # The article's column. A picture stays with its article's head, lead and first lines
     # (style.css.j2), and what does not fit a page's foot moves over whole: at most 75 mm
@@ -102,7 +104,6 @@ def write_print(issue: Issue, project: Project, out: Path) -> Built:
 
 def render_pdf(issue: Issue, project: Project, variant: Variant, target: Path) -> Built:
     """Lay out and write one PDF edition; warnings name what the editor should look at."""
-    import weasyprint
     from weasyprint.urls import FatalURLFetchingError
 
     pictures = _pictures(project, variant)
@@ -113,27 +114,11 @@ def render_pdf(issue: Issue, project: Project, variant: Variant, target: Path) -
         # dpi only catches a slot placed narrower. No jpeg_quality/optimize_images: they
         # make WeasyPrint re-encode every JPEG (a second lossy pass, a bigger file, slower).
         options.update(dpi=SCREEN_DPI)
-    # Page fitting first (each pass resizes one picture), the paragraphs with holes set
-    # ragged once, on the final layout: a ragged paragraph is never longer.
-    for attempt in range(FIT_PASSES + 1):
-        with _weasyprint_problems() as problems:
-            try:
-                source = weasyprint.HTML(
-                    string=html, base_url=str(issue.source_dir), url_fetcher=_local_fetcher()
-                )
-                document = source.render(**options)
-                resize = resize_for(document.pages) if attempt < FIT_PASSES else None
-                resized = resize is not None and pictures.resize(resize)
-                if not resized:
-                    document = ragged_where_gaps(source, document, options)
-            except FatalURLFetchingError as exc:
-                cause = exc.__cause__ or exc
-                raise PdfBuildError(f"{target.name}: {exc.args[0]}: {cause}") from None
-        if problems:
-            raise PdfBuildError(f"{target.name}: " + "; ".join(problems))
-        if not resized:
-            break
-        html = render_html(issue, project, variant, pictures)
+    try:
+        document, html = _laid_out(issue, project, variant, pictures, html, options, target)
+    except FatalURLFetchingError as exc:
+        cause = exc.__cause__ or exc
+        raise PdfBuildError(f"{target.name}: {exc.args[0]}: {cause}") from None
     warnings: list[str] = []
     if variant == "print":
         warnings += _low_resolution_images(document, project.site.print.min_ppi, pictures.sources)
@@ -150,6 +135,50 @@ def render_pdf(issue: Issue, project: Project, variant: Variant, target: Path) -
     document.write_pdf(partial, finisher=finisher, **options)
     os.replace(partial, target)
     return Built([target], warnings)
+
+
+def _laid_out(issue: Issue, project: Project, variant: Variant, pictures: Pictures,
+              html: str, options: dict[str, Any], target: Path) -> tuple[Any, str]:
+    """The final layout of ``html`` and the HTML it was made from.
+
+    Each layout may decide something only a layout shows: a short page to fill by
+    resizing one picture (:func:`resize_for`, one page per layout, from the first) and
+    the paragraphs whose justified gaps are too wide (:func:`wide_paragraphs`, set
+    ragged in the next layout, which a resize needs anyway). Decisions made for the same
+    document before are replayed (:mod:`layout_cache`): then one layout is all it takes.
+    """
+    import weasyprint
+
+    key = layout_cache.digest(html, variant)
+    known = layout_cache.load(key)
+    decisions = known or layout_cache.Decisions()
+    if known and known.heights:
+        pictures.heights = {Path(file): mm for file, mm in known.heights.items()}
+        html = render_html(issue, project, variant, pictures)
+    for attempt in range(FIT_PASSES + 2):
+        with _weasyprint_problems() as problems:
+            source = weasyprint.HTML(
+                string=html, base_url=str(issue.source_dir), url_fetcher=_local_fetcher()
+            )
+            set_ragged(source, decisions.ragged)
+            document = source.render(**options)
+        if problems:
+            raise PdfBuildError(f"{target.name}: " + "; ".join(problems))
+        if known:
+            return document, html
+        wide = wide_paragraphs(source, document) - decisions.ragged
+        decisions.ragged |= wide
+        resize = resize_for(document.pages) if attempt < FIT_PASSES else None
+        resized = resize is not None and pictures.resize(resize)
+        if resized:
+            html = render_html(issue, project, variant, pictures)
+        elif not wide:
+            break
+    else:
+        decisions.ragged -= wide  # found by the last layout, not applied to it
+    decisions.heights = {str(file): mm for file, mm in pictures.heights.items()}
+    layout_cache.store(key, decisions)
+    return document, html
 
 
 def render_html(
@@ -198,12 +227,19 @@ def _cover(issue: Issue) -> dict[str, object]:
     lines of about 90 characters, half as many in two columns) would not fit with them."""
     articles = [block for _, block in issue.blocks() if isinstance(block, Article)]
     story = next((a for a in articles if a.image), articles[0] if articles else None)
-    titles = [text for s in issue.sections
-              for text in [s.heading or s.kind, *(getattr(b, "title", "") for b in s.blocks)]
-              if text]
+    per_section = [[text for text in [s.heading or s.kind,
+                                      *(getattr(b, "title", "") for b in s.blocks)] if text]
+                   for s in issue.sections]
+    titles = [title for section in per_section for title in section]
     two_columns = len(titles) > 10
     per_line = 42 if two_columns else 90
     lines = sum(-(-len(title) // per_line) for title in titles)
+    weights = [sum(-(-len(title) // per_line) for title in section) for section in per_section]
+    # Two columns are two lists side by side, split where they come out most even (CSS
+    # columns would balance them by laying the cover out again and again: 1.7 s).
+    split = min(range(len(weights) + 1),
+                key=lambda k: max(sum(weights[:k]), sum(weights[k:]))) if two_columns \
+        else len(weights)
     contents_mm = 14 + 5.5 * (lines / 2 if two_columns else lines) + 4 * len(issue.sections)
     story_mm = {"title": 0.0, "lead": 0.0, "picture": 0.0}
     if story:
@@ -214,7 +250,8 @@ def _cover(issue: Issue) -> dict[str, object]:
     show_picture = story_mm["lead"] + story_mm["picture"] <= room
     show_lead = story_mm["lead"] <= room - (story_mm["picture"] if show_picture else 0)
     return {"cover_story": story if room >= 0 else None, "cover_picture": show_picture,
-            "cover_lead": show_lead, "contents_columns": 2 if two_columns else 1}
+            "cover_lead": show_lead, "contents_columns": 2 if two_columns else 1,
+            "contents_split": split}
 
 
 def font_faces(project: Project) -> list[FontFace]:

@@ -5,9 +5,10 @@ Justification spreads a line's spare width over its spaces. When a line can hold
 words (a narrow column, a long address that breaks only at its slashes, a word hyphenation
 cannot split, a passage in another language or script), the gaps grow to several spaces:
 a long two-language issue had 18 mm holes. WeasyPrint has no limit on that spacing, so
-after laying out, the paragraphs with such a line are found in the layout itself and laid
-out again flush left (ragged): their gaps are then plain spaces. Only documents with such a
-paragraph pay the second layout.
+after laying out, the paragraphs with such a line are found in the layout itself and set
+flush left (ragged) in the next layout: their gaps are then plain spaces. The next layout is
+usually one that page fitting needs anyway (render/print.py), so the ragged paragraphs
+rarely cost a layout of their own.
 """
 
 from __future__ import annotations
@@ -25,16 +26,26 @@ the font size; a face with a wider space only makes the limit stricter."""
 RAGGED = "text-align: left; text-align-last: left"
 
 
-def ragged_where_gaps(html: Any, document: Any, options: dict[str, Any]) -> Any:
-    """``document`` laid out again with every paragraph that has a justified line whose
-    gaps pass :data:`MAX_GAP` set ragged; ``document`` itself when there is none."""
-    wide = {id(element): element for element in _wide_paragraphs(document)}
-    if not wide:
-        return document
-    for element in wide.values():
-        style = element.get("style")
-        element.set("style", f"{style}; {RAGGED}" if style else RAGGED)
-    return html.render(**options)
+def wide_paragraphs(source: Any, document: Any) -> set[int]:
+    """The paragraphs of ``source`` (a ``weasyprint.HTML``) laid out in ``document`` with a
+    justified line whose gaps pass :data:`MAX_GAP`, as their places in document order.
+
+    Places, not elements: the caller may lay out the same HTML again with a picture
+    resized, which changes attributes but never the elements or their order, and a
+    paragraph's lines depend only on its text and its column's width, so the same
+    paragraphs stay wide and can be set ragged in that next layout at no extra cost."""
+    places = {element: index for index, element in enumerate(source.etree_element.iter())}
+    return {places[element] for element in _wide_paragraphs(document) if element in places}
+
+
+def set_ragged(source: Any, paragraphs: set[int]) -> None:
+    """Set the paragraphs at these places of ``source`` ragged (before it is laid out)."""
+    if not paragraphs:
+        return
+    for index, element in enumerate(source.etree_element.iter()):
+        if index in paragraphs:
+            style = element.get("style")
+            element.set("style", f"{style}; {RAGGED}" if style else RAGGED)
 
 
 def wide_gap_count(document: Any) -> int:

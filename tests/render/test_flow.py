@@ -53,10 +53,15 @@ def body_texts(issue: Issue) -> list[str]:
     return found
 
 
-def stranded(lines: list[Line], texts: list[str], body: list[str] = ()) -> list[str]:
+def stranded(lines: list[Line], texts: list[str], body: list[str] = (),
+             paragraphs: list[str] = ()) -> list[str]:
     """Lines of ``texts`` (not also of ``body``) with fewer than two lines of the same
-    column below them on the page (a column: lines whose horizontal extents overlap)."""
+    column below them on the page (a column: lines whose horizontal extents overlap),
+    unless the one line below is a whole paragraph of ``paragraphs`` (the raw Markdown
+    texts): a question whose answer is one line has all of it below."""
     found = []
+    whole = {squeezed(re.sub(r"[*_]", "", paragraph)) for text in paragraphs
+             for paragraph in re.split(r"\n\s*\n", text)}
     for line in lines:
         words = squeezed(line.text)
         if len(words) < 12 or not any(words in text for text in texts):
@@ -66,6 +71,8 @@ def stranded(lines: list[Line], texts: list[str], body: list[str] = ()) -> list[
         below = [other for other in lines if other.top > line.bottom - 1
                  and other.x0 < line.x1 and line.x0 < other.x1
                  and not any(squeezed(other.text) in text for text in texts)]
+        if len(below) == 1 and squeezed(below[0].text) in whole:
+            continue  # all that follows is a one-line paragraph: the answer is all there
         if len(below) < 2:
             found.append(f"page {line.page}: '{line.text}' ({len(below)} lines after it)")
     return found
@@ -132,8 +139,13 @@ def test_a_question_in_bold_keeps_two_lines_of_its_answer(project, tmp_path, see
     texts = stranding_texts(issue, project)
     pages = measured_pages(pdf)
     assert len(pages) >= 3
-    problems = [p for page in pages[1:] for p in stranded(page.lines, texts)]
+    problems = [p for page in pages[1:]
+                for p in stranded(page.lines, texts, paragraphs=[issue_body(issue)])]
     assert not problems, problems
+
+
+def issue_body(issue: Issue) -> str:
+    return "\n\n".join(getattr(block, "body", "") or "" for _, block in issue.blocks())
 
 
 def test_the_cover_shows_the_lead_story_and_the_contents(built):

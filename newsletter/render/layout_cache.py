@@ -1,0 +1,113 @@
+"""What page fitting decided for a PDF, remembered so the same document is laid out once.
+
+A PDF's final layout comes from decisions that each need a layout to make: which picture
+to resize to fill a short page (render/page_fit.py) and which paragraphs to set ragged
+(render/word_gaps.py). Three or four layouts of a long issue are most of a build. The
+decisions are a pure function of the document WeasyPrint is given, so they are stored
+under a digest of everything that document is made of: its HTML, the bytes' versions of
+every local file it loads (fonts, pictures, colour profile), WeasyPrint's version and
+this program's layout code. Building the same issue again (``build`` after ``preview``,
+``site``, a second language's run, the print shop's re-send) replays them in one layout
+and gets the very same PDF; any change to any of those inputs is a new digest and the
+decisions are made afresh. Like LaTeX's ``.aux`` file, but never stale.
+
+Stored in ``$XDG_CACHE_HOME/business-krakow-newsletter/layouts`` (the newest
+:data:`KEEP` entries); ``NEWSLETTER_LAYOUT_CACHE=0`` turns it off.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import unquote, urlparse
+
+KEEP = 500
+"""Entries kept (a few hundred bytes each): a year of issues in every edition and
+language, many times over."""
+
+_FILE_URL = re.compile(r"""file://[^"')\s]+""")
+_CODE = ("layout_cache.py", "page_fit.py", "word_gaps.py", "print.py")
+
+
+@dataclass
+class Decisions:
+    """Article picture heights in mm by the editor's file, and the ragged paragraphs'
+    places in document order."""
+
+    heights: dict[str, float] = field(default_factory=dict)
+    ragged: set[int] = field(default_factory=set)
+
+
+def digest(html: str, variant: str) -> str:
+    """The key of a document: its HTML, the versions of the files it loads, the layout
+    code and WeasyPrint."""
+    import weasyprint
+
+    hasher = hashlib.sha256()
+    hasher.update(f"{variant}\0{weasyprint.__version__}\0".encode())
+    here = Path(__file__).parent
+    for name in _CODE:
+        hasher.update((here / name).read_bytes())
+    hasher.update(html.encode())
+    for url in sorted(set(_FILE_URL.findall(html))):
+        path = Path(unquote(urlparse(url).path))
+        try:
+            stat = path.stat()
+        except OSError:
+            hasher.update(f"{path}\0missing".encode())
+            continue
+        hasher.update(f"{path}\0{stat.st_size}\0{stat.st_mtime_ns}".encode())
+    return hasher.hexdigest()
+
+
+def load(key: str) -> Decisions | None:
+    """The decisions stored for ``key``, or None (never stored, unreadable, turned off)."""
+    folder = _folder()
+    if folder is None:
+        return None
+    path = folder / f"{key}.json"
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        os.utime(path)  # used: kept by the pruning, which goes by time
+        return Decisions({str(k): float(v) for k, v in data["heights"].items()},
+                         {int(i) for i in data["ragged"]})
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return None
+
+
+def store(key: str, decisions: Decisions) -> None:
+    """Remember ``decisions`` (best effort: a read-only cache only costs the layouts)."""
+    folder = _folder()
+    if folder is None:
+        return
+    data = {"heights": decisions.heights, "ragged": sorted(decisions.ragged)}
+    target = folder / f"{key}.json"
+    partial = target.with_name(f".{target.name}.{os.getpid()}")
+    try:
+        partial.write_text(json.dumps(data), encoding="utf-8")
+        os.replace(partial, target)  # parallel workers: whole files only
+        _prune(folder)
+    except OSError:
+        return
+
+
+def _prune(folder: Path) -> None:
+    entries = sorted(folder.glob("*.json"), key=lambda p: p.stat().st_mtime, reverse=True)
+    for old in entries[KEEP:]:
+        old.unlink(missing_ok=True)
+
+
+def _folder() -> Path | None:
+    if os.environ.get("NEWSLETTER_LAYOUT_CACHE", "").strip() == "0":
+        return None
+    base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
+    folder = base / "business-krakow-newsletter" / "layouts"
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError:
+        return None
+    return folder

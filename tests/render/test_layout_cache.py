@@ -1,0 +1,93 @@
+"""Page fitting's decisions remembered (render/layout_cache.py): building the same issue
+again lays each PDF out once and gives the same pages; any change to what the document is
+made of is laid out afresh, as if nothing had been remembered."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+from pathlib import Path
+
+import pytest
+import weasyprint
+from conftest import SAMPLE, edited_copy
+from PIL import Image
+
+from newsletter.load import Project, load_issue
+from newsletter.render.print import write_download, write_print
+
+
+@pytest.fixture
+def layouts(monkeypatch, tmp_path) -> list[int]:
+    """A cache of its own for the test, and a count of WeasyPrint's layouts (the real
+    ones: the counter only counts)."""
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    monkeypatch.delenv("NEWSLETTER_LAYOUT_CACHE", raising=False)
+    count = [0]
+    real = weasyprint.HTML.render
+
+    def render(self, *args, **kwargs):
+        count[0] += 1
+        return real(self, *args, **kwargs)
+
+    monkeypatch.setattr(weasyprint.HTML, "render", render)
+    return count
+
+
+def pages(pdf: Path) -> str:
+    """Every word's box on every page (poppler), without the file's dates."""
+    text = subprocess.run(["pdftotext", "-bbox", str(pdf), "-"], check=True,
+                          capture_output=True, text=True).stdout
+    return re.sub(r'<meta name="(CreationDate|ModDate)"[^>]*>', "", text)
+
+
+def build(issue_folder: Path, project: Project, out: Path, writer=write_download) -> Path:
+    issue = load_issue(issue_folder, project)
+    return writer(issue, project, out).files[0]
+
+
+@pytest.mark.parametrize("writer", [write_download, write_print])
+def test_a_second_build_lays_out_once_and_gives_the_same_pages(
+        project, tmp_path, layouts, writer):
+    first = build(SAMPLE, project, tmp_path / "first", writer)
+    cold = layouts[0]
+    layouts[0] = 0
+    second = build(SAMPLE, project, tmp_path / "second", writer)
+    assert cold >= 2  # the sample needs page fitting: else this test proves nothing
+    assert layouts[0] == 1 + (writer is write_print)  # print: + its blank padding page
+    assert pages(second) == pages(first)
+
+
+def test_a_changed_issue_is_laid_out_afresh(project, tmp_path, layouts, monkeypatch):
+    build(SAMPLE, project, tmp_path / "before")
+    changed = edited_copy(SAMPLE, tmp_path / "issue", {})
+    picture = next(p for p in (changed / "images").iterdir() if p.suffix == ".png")
+    with Image.open(picture) as image:  # the same file, now twice as tall
+        image.convert("RGB").resize((image.width, image.height * 2)).save(picture)
+    remembered = build(changed, project, tmp_path / "remembered")
+    monkeypatch.setenv("NEWSLETTER_LAYOUT_CACHE", "0")
+    afresh = build(changed, project, tmp_path / "afresh")
+    assert pages(remembered) == pages(afresh)
+
+
+def test_a_broken_cache_entry_is_laid_out_afresh(project, tmp_path, layouts, monkeypatch):
+    first = build(SAMPLE, project, tmp_path / "first")
+    entries = list((tmp_path / "cache" / "business-krakow-newsletter" / "layouts").glob("*"))
+    assert entries
+    for entry in entries:
+        entry.write_text('{"heights": {"x": "tall"}, "rag', encoding="utf-8")
+    layouts[0] = 0
+    again = build(SAMPLE, project, tmp_path / "again")
+    assert layouts[0] >= 2  # the decisions were made again, not read from the broken file
+    assert pages(again) == pages(first)
+
+
+def test_a_cache_that_cannot_be_written_costs_only_time(project, tmp_path, layouts):
+    blocked = tmp_path / "cache" / "business-krakow-newsletter" / "layouts"
+    blocked.parent.mkdir(parents=True)
+    blocked.write_text("a file where the folder would be", encoding="utf-8")
+    first = build(SAMPLE, project, tmp_path / "first")
+    layouts[0] = 0
+    again = build(SAMPLE, project, tmp_path / "again")
+    assert layouts[0] >= 2
+    assert pages(again) == pages(first)
