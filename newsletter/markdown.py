@@ -159,6 +159,30 @@ def parse_for_checks(text: str) -> tuple[list[Token], dict[str, Any]]:
     return _checker().parse(text, env), env
 
 
+def first_paragraph(text: str) -> str:
+    """The Markdown of ``text``'s first paragraph (not a heading, list, quote or table),
+    standing on its own: without its footnote marks (the notes stay with the whole text)
+    and with the link references it uses, which are written elsewhere in the text.
+
+    What a teaser opens with: cut at the first blank line, ``Rok[^1].`` reached the
+    reader as written, and a ``[link][ref]`` as brackets."""
+    tokens, env = parse_for_checks(text)
+    opening = next((t for t in tokens if t.type == "paragraph_open" and t.level == 0
+                    and t.map), None)
+    if opening is None:
+        return ""
+    start, end = opening.map
+    paragraph = "\n".join(text.splitlines()[start:end]).strip()
+    for label in {str(note.get("label", "")) for note in env.get("footnotes", {})
+                  .get("list", {}).values()} - {""}:
+        paragraph = re.sub(rf"\[\^{re.escape(label)}\]", "", paragraph)
+    definitions = [f"[{label}]: <{ref['href']}>"  # unused ones render as nothing
+                   + (f' "{title}"' if (title := ref.get("title")) and '"' not in title
+                      else "")
+                   for label, ref in env.get("references", {}).items()]
+    return "\n\n".join([paragraph, *definitions]) if definitions else paragraph
+
+
 def has_tables_or_notes(texts: Iterable[str | None]) -> bool:
     """Whether any text has a table or a footnote (their CSS is left out of an e-mail that
     has none: every byte counts against Gmail's clipping)."""

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from mjml import mjml2html
 
-from newsletter import placeholders
+from newsletter import markdown, placeholders
 from newsletter.exceptions import ContentError, Problem
 from newsletter.load import Project
 from newsletter.model import Article, Block, Figures, Image, Issue, Letter, LinkCards
@@ -180,15 +180,14 @@ def _context(issue: Issue, project: Project, images: ImageFiles) -> dict[str, ob
 
 def first_paragraph(block: Block) -> str:
     """The Markdown a teaser opens with when its block has no lead: the first paragraph of
-    its body (a card group's intro; nothing for figures)."""
+    its body (a card group's intro; nothing for figures), standing on its own."""
     if isinstance(block, Article | Letter):
         text = block.body
     elif isinstance(block, LinkCards):
         text = block.intro or ""
     else:
         return ""
-    paragraphs = [p.strip() for p in text.replace("\r\n", "\n").split("\n\n")]
-    return next((p for p in paragraphs if p), "")
+    return markdown.first_paragraph(text)
 
 
 def write_email(issue: Issue, project: Project, out: Path) -> Built:

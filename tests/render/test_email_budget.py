@@ -294,3 +294,30 @@ def test_teasers_are_valid_mjml_for_the_reference_compiler(case, tmp_path, proje
         assert mjml.count("bk-block:") == len(list(issue.blocks()))
     result = validate_with_reference_mjml(mjml, tmp_path)
     assert result.returncode == 0, result.stderr
+
+
+@pytest.mark.parametrize(("opening", "notes"), [
+    ("Kraków's partners[^1] met in [the Cloth Hall][hall] on Monday.", ["1"]),
+    ("## A heading first\n\n- a list, then\n- more\n\nKraków's partners[^note] met in "
+     "[the Cloth Hall][Hall] on Monday.", ["note"]),
+    ("> A quotation first.\n\nKraków's partners[^1][^2] met in [the Cloth Hall][hall] "
+     "on Monday.", ["1", "2"]),
+])
+def test_a_teaser_opens_with_a_paragraph_that_stands_on_its_own(tmp_path, project, opening,
+                                                                 notes):
+    """A block without a lead opens its teaser with its first paragraph: its footnote marks
+    (the notes stay in the web edition) and link references (written further down) must
+    not reach the reader as brackets."""
+    sample = edited_copy(SAMPLE, tmp_path / "2020-12", {})
+    (sample / "open-city.md").write_text(
+        f"---\ntitle: Open City\nemail: teaser\n---\n{opening}\n\nThe rest of it.\n\n"
+        + "".join(f"[^{label}]: A note.\n" for label in notes)
+        + "\n[hall]: https://example.com/sukiennice\n", encoding="utf-8")
+    edition = render_email(load_issue(sample, project).in_language("en"), project)
+    assert "open-city" in edition.teasers
+    for output in (edition.html, edition.text):
+        assert "[^" not in output and "][" not in output and "[the Cloth" not in output
+        assert "partners" in output and "note." not in output
+    assert 'href="https://example.com/sukiennice"' in edition.html
+    assert "https://example.com/sukiennice" in edition.text
+    assert "The rest of it" not in edition.text
