@@ -6,7 +6,9 @@ Builds both PDFs of the sample (readers' download and printer's PDF/X-4):
 1. in separate processes (`newsletter build --only pdf,print`), wall time and peak RSS;
 2. in-process, after a warm-up (WeasyPrint imported, fonts and images cached).
 3. both languages of the sample (en, pl) against the main one alone (target: ≤ 2×).
-Medians of N runs; WeasyPrint's font cache is warm (a first build runs before timing).
+Medians of N runs; WeasyPrint's font cache is warm (a first build runs before timing), and
+so is the layout cache (render/layout_cache.py); (1) is also given without it, as an
+issue's first build is.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from pathlib import Path
 sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != Path(__file__).parent]
 
 import argparse
+import os
 import resource
 import statistics
 import subprocess
@@ -32,11 +35,12 @@ from newsletter.render.print import write_download, write_print
 SAMPLE = ROOT / "issues" / "2020-12"
 
 
-def child_run(command: list[str]) -> tuple[float, float]:
+def child_run(command: list[str], env: dict[str, str] | None = None) -> tuple[float, float]:
     """Wall seconds and peak RSS (MB) of one child process."""
     start = time.perf_counter()
     before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    subprocess.run(command, check=True, capture_output=True)
+    subprocess.run(command, check=True, capture_output=True,
+                   env={**os.environ, **(env or {})})
     wall = time.perf_counter() - start
     peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     # ru_maxrss of children is the largest child so far: run the biggest first (warm-up).
@@ -57,6 +61,9 @@ def main() -> None:
         runs = [child_run(command) for _ in range(args.runs)]
         walls = [wall for wall, _ in runs]
         rss = max(peak for _, peak in runs)
+        # A first build of an issue: page fitting's decisions not yet remembered.
+        cold = [child_run(command, {"NEWSLETTER_LAYOUT_CACHE": "0"})[0]
+                for _ in range(args.runs)]
         out = Path(tmp) / "2020-12"
         sizes = {p.name: p.stat().st_size for p in sorted(out.glob("*.pdf"))}
 
@@ -73,7 +80,11 @@ def main() -> None:
         own_rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
     print(f"both PDFs, separate processes (median of {args.runs}): "
-          f"{statistics.median(walls):.2f} s wall, peak RSS {rss:.0f} MB")
+          f"{statistics.median(walls):.2f} s wall, peak RSS {rss:.0f} MB "
+          "(decisions remembered: one layout each)")
+    print(f"both PDFs, separate processes, first build (median of {args.runs}): "
+          f"{statistics.median(cold):.2f} s wall (NEWSLETTER_LAYOUT_CACHE=0: page fitting "
+          "lays out again)")
     print(f"both PDFs, in-process after warm-up (median of {args.runs}): "
           f"{statistics.median(in_process):.2f} s, peak RSS of this process {own_rss:.0f} MB")
     one = statistics.median(walls)
