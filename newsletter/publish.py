@@ -112,6 +112,7 @@ def _run(jobs: list[Job], project: Project) -> list[Built]:
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
+    _preload(jobs[i][1] for i in pdfs)
     _PENDING[:] = jobs
     outcomes: dict[int, Built] = {}
     try:
@@ -128,6 +129,15 @@ def _run(jobs: list[Job], project: Project) -> list[Built]:
         if i not in outcomes:
             outcomes[i] = _render(jobs[i], project)
     return [outcomes[i] for i in range(len(jobs))]
+
+
+def _preload(editions: Iterable[Edition]) -> None:
+    """Import the PDF renderers (and WeasyPrint, about a second of loading its C
+    libraries) once, before the workers fork: each worker inherits them instead of
+    importing them again on a core that the other worker needs."""
+    for edition in editions:
+        edition.load_renderer()
+    import weasyprint  # noqa: F401  (imported by the renderers only when they run)
 
 
 def _render(job: Job, project: Project) -> Built:

@@ -39,6 +39,7 @@ from newsletter.render.grid import (
     text_width,
 )
 from newsletter.render.page_fit import Resize, resize_for
+from newsletter.render.table_columns import FixedTables, TableFonts
 from newsletter.render.templating import environment, issue_context
 from newsletter.render.word_gaps import set_ragged, wide_paragraphs
 
@@ -204,7 +205,7 @@ def render_html(
         "back_cover": variant == "print" and print_settings.pad_to_multiple_of > 1,
     }
     html = environment(project, "print").get_template("issue.html.j2").render(context)
-    return _marked_questions(html)
+    return _fixed_tables(project)(_marked_questions(html))
 
 
 _QUESTION = re.compile(r"<p><strong>((?:(?!</strong>|</p>).)*)</strong></p>", re.DOTALL)
@@ -391,6 +392,35 @@ def _grids(project: Project, pictures: Pictures) -> dict[str, object]:
         return fixed_columns(grid, "pt")
 
     return {"figures_style": figures, "cards_style": cards}
+
+
+TWO_COLUMN_GAP_MM = 8  # `.long .body { column-gap }` in style.css.j2
+
+
+def _fixed_tables(project: Project) -> FixedTables:
+    """Markdown tables with their columns decided here (:mod:`table_columns`); the
+    sizes mirror markdown.css.j2 (0.9 em, 1.5 mm padding each side)."""
+    files = project.theme.fonts.files
+    regular = (font_measure(project.theme.folder / files["regular"])
+               if files.get("regular") else text_width)
+    fonts = TableFonts(regular, _bold_measure(project),
+                       _points(project.theme.fonts.base_size) * 0.9, 3 * MM)
+    return FixedTables(fonts, _table_width)
+
+
+def _table_width(html: str, position: int) -> float | None:
+    """The width of the text column a table at ``position`` of the PDF's HTML is set in:
+    half the page's in an article set in two columns; None inside a card (the card
+    grid's columns are the grid's to decide: the table keeps WeasyPrint's own layout)."""
+    card = html.rfind('<div class="card-text">', 0, position)
+    if card >= 0 and html.find("</div>", card, position) < 0:
+        return None
+    article = html.rfind("<article ", 0, position)
+    if article >= 0 and html.find("</article>", article, position) < 0:
+        tag = html[article:html.find(">", article)]
+        if re.search(r'class="[^"]*\blong\b', tag):
+            return (TEXT_COLUMN_PT - TWO_COLUMN_GAP_MM * MM) / 2
+    return TEXT_COLUMN_PT
 
 
 def _bold_measure(project: Project) -> Measure:

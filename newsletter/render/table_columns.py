@@ -1,0 +1,130 @@
+"""Column widths of the PDFs' Markdown tables, decided from the embedded font's advances.
+
+WeasyPrint's automatic table layout asks every cell for its narrowest and widest
+possible width by laying the cell's text out at every break it allows; with
+``overflow-wrap: anywhere`` (which keeps a long address inside its cell) that is every
+character. On the long test issue that was 2.2 of 11.5 s of a PDF's layout, once per
+layout. The PDFs know their font, so the same decision is taken here, once, from the
+advance widths (:mod:`font_metrics`), and the table is set with ``table-layout: fixed``
+and a ``<col>`` width per column. The rule is CSS 2.1's automatic layout, with a cell's
+narrowest width its longest word (not one character): a column is never narrower than
+its longest word while the table has room for every column's, so words are broken
+inside a cell only when the table cannot hold them otherwise.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from html.parser import HTMLParser
+
+Measure = Callable[[str, float], float]
+
+_TABLE = re.compile(r'<table class="md-table">(.*?)</table>', re.DOTALL)
+
+
+@dataclass
+class Cell:
+    text: str
+    header: bool
+
+
+@dataclass(frozen=True)
+class TableFonts:
+    """How a table's cells are set: header cells bold, the others regular; sizes in pt."""
+
+    regular: Measure
+    bold: Measure
+    size: float
+    padding: float  # left + right padding of a cell
+    hyphenated: bool = True  # body cells may hyphenate, so a word's part may start a line
+
+
+def column_shares(rows: list[list[Cell]], width: float, fonts: TableFonts) -> list[float]:
+    """Each column's share of the table's ``width`` (fractions summing to 1)."""
+    columns = max((len(row) for row in rows), default=0)
+    narrowest = [0.0] * columns
+    widest = [0.0] * columns
+    for row in rows:
+        for index, cell in enumerate(row):
+            measure = fonts.bold if cell.header else fonts.regular
+            words = cell.text.split()
+            longest = max((measure(word, fonts.size) for word in words), default=0.0)
+            whole = sum(measure(word, fonts.size) for word in words) + \
+                measure(" ", fonts.size) * max(0, len(words) - 1)
+            narrowest[index] = max(narrowest[index], longest + fonts.padding)
+            widest[index] = max(widest[index], whole + fonts.padding)
+    return _distribute(narrowest, widest, width)
+
+
+def _distribute(narrowest: list[float], widest: list[float], width: float) -> list[float]:
+    """CSS 2.1 17.5.2.2: at least every column's minimum; the room left over is shared
+    in proportion to what each column would still take to reach its maximum; a table
+    whose columns all fit at their maximum spreads the rest in proportion to it."""
+    if not narrowest:
+        return []
+    low, high = sum(narrowest), sum(widest)
+    if low <= 0:
+        return [1 / len(narrowest)] * len(narrowest)
+    if low >= width:  # not every column's longest word fits: shares of the minimums
+        return [n / low for n in narrowest]
+    if high <= width:
+        return [w / high for w in widest]
+    spare = (width - low) / (high - low)
+    widths = [n + (w - n) * spare for n, w in zip(narrowest, widest, strict=True)]
+    return [w / width for w in widths]
+
+
+class _Cells(HTMLParser):
+    """The text of each row's cells, in order, of one table's HTML."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.rows: list[list[Cell]] = []
+        self._cell: list[str] | None = None
+        self._header = False
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag == "tr":
+            self.rows.append([])
+        elif tag in ("td", "th") and self.rows:
+            self._cell, self._header = [], tag == "th"
+        elif tag == "br" and self._cell is not None:
+            self._cell.append(" ")
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in ("td", "th") and self._cell is not None:
+            self.rows[-1].append(Cell("".join(self._cell), self._header))
+            self._cell = None
+
+    def handle_data(self, data: str) -> None:
+        if self._cell is not None:
+            self._cell.append(data)
+
+
+@dataclass
+class FixedTables:
+    """Rewrites every Markdown table of a PDF's HTML to a fixed layout with its columns'
+    widths; ``width_at(html, position)`` gives the width of the column of text a table at
+    that offset of the HTML is set in (an article set in two columns has half of it), or
+    None where it is not known: that table keeps the automatic layout."""
+
+    fonts: TableFonts
+    width_at: Callable[[str, int], float | None]
+
+    def __call__(self, html: str) -> str:
+        return _TABLE.sub(lambda match: self._fixed(html, match), html)
+
+    def _fixed(self, html: str, match: re.Match[str]) -> str:
+        width = self.width_at(html, match.start())
+        if width is None:
+            return match.group(0)
+        parser = _Cells()
+        parser.feed(match.group(1))
+        shares = column_shares(parser.rows, width, self.fonts)
+        if not shares:
+            return match.group(0)
+        cols = "".join(f'<col style="width: {share * 100:.3f}%">' for share in shares)
+        return (f'<table class="md-table fixed"><colgroup>{cols}</colgroup>'
+                f"{match.group(1)}</table>")

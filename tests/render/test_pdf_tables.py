@@ -1,0 +1,121 @@
+"""The PDFs' Markdown tables as a reader sees them: a column is at least as wide as its
+longest word while the table has room for every column's (render/table_columns.py),
+and no text crosses into the next column, on one column of text and in an article set
+in two. Seeded tables; words and their boxes from poppler (``pdftotext -bbox``)."""
+
+from __future__ import annotations
+
+import random
+import re
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from newsletter.load import Project, load_issue
+from newsletter.render.print import write_download
+
+LONG_WORDS = ["przedsiębiorczość", "współfinansowanie", "termomodernizacja",
+              "innowacyjności", "inkubatorowych", "Dofinansowanie", "internacjonalizacja"]
+SHORT = ["dla", "firm", "nowe", "biuro", "miasto", "rynek", "plan", "sieć", "kurs", "grant"]
+TABLES = 4  # tables 1 and 2 in one-column articles, 3 and 4 in two-column articles
+
+
+@dataclass(frozen=True)
+class Word:
+    text: str
+    page: int
+    x0: float
+    x1: float
+    top: float
+
+
+def _table(rng: random.Random, number: int) -> tuple[str, list[str]]:
+    """A table with one column of single long words (at most two such columns, so they
+    fit side by side even in half a page) and one of long text; its header cells are
+    ``A<n>``, ``B<n>``…; returns the Markdown and the long words it holds."""
+    kinds = ["word", "text", *rng.sample(["word", "short"], k=rng.randint(0, 1))]
+    rng.shuffle(kinds)
+    head = "| " + " | ".join(f"{chr(65 + c)}{number}" for c in range(len(kinds))) + " |"
+    rows, longs = [], []
+    for _ in range(3):
+        cells = []
+        for kind in kinds:
+            if kind == "word":
+                word = rng.choice(LONG_WORDS)
+                longs.append(word)
+                cells.append(word)
+            elif kind == "text":
+                cells.append(" ".join(rng.choice(SHORT) for _ in range(rng.randint(25, 60))))
+            else:
+                cells.append(rng.choice(SHORT))
+        rows.append("| " + " | ".join(cells) + " |")
+    return "\n".join([head, "|" + "---|" * len(kinds), *rows]), longs
+
+
+def _article(title: str, body: str) -> str:
+    lines = "".join(f"          {line}\n" if line else "\n" for line in body.splitlines())
+    return f"      - type: article\n        title: {title}\n        body: |\n{lines}"
+
+
+@pytest.fixture(scope="module", params=[1, 2])
+def built(request, tmp_path_factory, project: Project) -> tuple[list[Word], list[str]]:
+    rng = random.Random(request.param)
+    articles, longs = [], []
+    for number in range(1, TABLES + 1):
+        table, words = _table(rng, number)
+        longs += words
+        # 250–600 words make an article set in two columns (docs/authoring.md)
+        filler = " ".join(rng.choice(SHORT) for _ in range(320 if number > 2 else 40))
+        articles.append(_article(f"Tabela {number}", f"{filler}.\n\n{table}\n\nKONIEC{number}"))
+    folder = tmp_path_factory.mktemp("tables") / "2021-03"
+    folder.mkdir()
+    (folder / "issue.yaml").write_text(
+        "date: 2021-03-01\nlanguage: pl\nsubject: Tabele\nsections:\n"
+        "  - kind: innovation\n    blocks:\n" + "".join(articles), encoding="utf-8")
+    issue = load_issue(folder, project)
+    pdf = write_download(issue, project, folder.parent / "out").files[0]
+    return _words(pdf), longs
+
+
+def _words(pdf: Path) -> list[Word]:
+    xhtml = subprocess.run(["pdftotext", "-bbox", str(pdf), "-"], check=True,
+                           capture_output=True, text=True).stdout
+    words, page = [], 0
+    for line in xhtml.splitlines():
+        if "<page " in line:
+            page += 1
+        found = re.search(r'xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="[\d.]+">'
+                          r"(.*)</word>", line)
+        if found:
+            x0, top, x1, text = found.groups()
+            words.append(Word(text, page, float(x0), float(x1), float(top)))
+    return words
+
+
+def test_a_column_is_as_wide_as_its_longest_word_while_the_table_has_room(built):
+    words, longs = built
+    shown = {word.text for word in words}
+    broken = sorted({word for word in longs if word not in shown})
+    assert not broken, f"long words broken inside their cell: {broken}"
+
+
+def test_no_text_crosses_into_the_next_column(built):
+    words, _ = built
+    for number in range(1, TABLES + 1):
+        header = [w for w in words if re.fullmatch(rf"[A-D]{number}", w.text)]
+        assert header, f"table {number}'s header is not in the PDF"
+        end = next(w for w in words if w.text == f"KONIEC{number}")
+        first = header[0]
+        starts = sorted({round(w.x0, 1) for w in header if w.page == first.page
+                         and abs(w.top - first.top) < 1})
+        inside = [w for w in words
+                  if (first.page, first.top) < (w.page, w.top) < (end.page, end.top)
+                  and not re.fullmatch(rf"[A-D]{number}", w.text)]
+        assert inside, f"table {number} has no cells"
+        padding = 3 * 72 / 25.4 - 0.5  # a cell's 1.5 mm each side, less rounding
+        for word in inside:
+            for start in starts[1:]:
+                assert not (word.x0 < start - padding and word.x1 > start - padding + 0.6), \
+                    f"table {number}: '{word.text}' runs into the column at {start} pt"
