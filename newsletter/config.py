@@ -184,13 +184,16 @@ class Site(Node):
         return self.base_url + "/".join(p.strip("/") for p in parts if p)
 
 
-def find_config(start: Path) -> Path:
-    """The nearest newsletter.toml in ``start`` or its parents."""
+def find_config(start: Path, *more: Path) -> Path:
+    """The nearest newsletter.toml in ``start`` or its parents, else in each of ``more``
+    (the working folder) or theirs: an issue folder kept outside the project (a shared
+    drive) is built with the project the command is run in, as the docs say."""
     start = start.resolve()
-    for folder in (start, *start.parents):
-        candidate = folder / CONFIG_NAME
-        if candidate.is_file():
-            return candidate
+    for origin in (start, *(p.resolve() for p in more)):
+        for folder in (origin, *origin.parents):
+            candidate = folder / CONFIG_NAME
+            if candidate.is_file():
+                return candidate
     raise ContentError(
         [
             Problem(

@@ -58,7 +58,7 @@ class Project:
 
 def load_project(config: Path | None = None, start: Path | None = None) -> Project:
     """Read newsletter.toml (given, or found from ``start`` upwards) and its theme."""
-    path = config or find_config(start or Path.cwd())
+    path = config or (find_config(start, Path.cwd()) if start else find_config(Path.cwd()))
     site = load_site(path)
     return Project(site, load_theme(site.theme_path))
 

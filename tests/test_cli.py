@@ -197,3 +197,14 @@ with open(csv, "w") as file:
     file.write("email,name\\n" + rows)
 main(["subscribers", "import", "--db", db, csv], prog_name="newsletter")
 """
+
+
+def test_an_issue_outside_the_project_uses_the_project_the_command_runs_in(tmp_path: Path):
+    """docs/authoring.md: every command finds newsletter.toml in the folder it runs from
+    or above; an issue kept elsewhere (a shared drive) is not refused for having none."""
+    elsewhere = edited_copy(SAMPLE, tmp_path / "shared-drive" / "2020-12", {})
+    checked = run("check", str(elsewhere))
+    assert checked.returncode == 0, checked.stdout + checked.stderr
+    assert checked.stdout.splitlines()[-1] == "OK"
+    lost = run("check", str(elsewhere), cwd=tmp_path)  # no project here or above either
+    assert lost.returncode == 1 and "no newsletter.toml" in lost.stdout + lost.stderr
