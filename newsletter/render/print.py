@@ -394,9 +394,6 @@ def _grids(project: Project, pictures: Pictures) -> dict[str, object]:
     return {"figures_style": figures, "cards_style": cards}
 
 
-TWO_COLUMN_GAP_MM = 8  # `.long .body { column-gap }` in style.css.j2
-
-
 def _fixed_tables(project: Project) -> FixedTables:
     """Markdown tables with their columns decided here (:mod:`table_columns`); the
     sizes mirror markdown.css.j2 (0.9 em, 1.5 mm padding each side)."""
@@ -410,16 +407,12 @@ def _fixed_tables(project: Project) -> FixedTables:
 
 def _table_width(html: str, position: int) -> float | None:
     """The width of the text column a table at ``position`` of the PDF's HTML is set in:
-    half the page's in an article set in two columns; None inside a card (the card
-    grid's columns are the grid's to decide: the table keeps WeasyPrint's own layout)."""
+    the page's (an article with a table is never set in two columns: article.html.j2);
+    None inside a card (the card grid decides the card's width: the table keeps
+    WeasyPrint's own layout)."""
     card = html.rfind('<div class="card-text">', 0, position)
     if card >= 0 and html.find("</div>", card, position) < 0:
         return None
-    article = html.rfind("<article ", 0, position)
-    if article >= 0 and html.find("</article>", article, position) < 0:
-        tag = html[article:html.find(">", article)]
-        if re.search(r'class="[^"]*\blong\b', tag):
-            return (TEXT_COLUMN_PT - TWO_COLUMN_GAP_MM * MM) / 2
     return TEXT_COLUMN_PT
 
 

@@ -49,7 +49,7 @@ def column_shares(rows: list[list[Cell]], width: float, fonts: TableFonts) -> li
     for row in rows:
         for index, cell in enumerate(row):
             measure = fonts.bold if cell.header else fonts.regular
-            words = cell.text.split()
+            words = cell.text.replace("\u200b", " ").split()
             longest = max((measure(word, fonts.size) for word in words), default=0.0)
             whole = sum(measure(word, fonts.size) for word in words) + \
                 measure(" ", fonts.size) * max(0, len(words) - 1)
@@ -90,8 +90,8 @@ class _Cells(HTMLParser):
             self.rows.append([])
         elif tag in ("td", "th") and self.rows:
             self._cell, self._header = [], tag == "th"
-        elif tag == "br" and self._cell is not None:
-            self._cell.append(" ")
+        elif tag in ("br", "wbr") and self._cell is not None:
+            self._cell.append(" ")  # a line may break here: an address breaks at its <wbr>
 
     def handle_endtag(self, tag: str) -> None:
         if tag in ("td", "th") and self._cell is not None:

@@ -1,10 +1,12 @@
 """The PDFs' Markdown tables as a reader sees them: a column is at least as wide as its
 longest word while the table has room for every column's (render/table_columns.py),
-and no text crosses into the next column, on one column of text and in an article set
-in two. Seeded tables; words and their boxes from poppler (``pdftotext -bbox``)."""
+no text crosses into the next column, and an article long enough for two columns is set
+in one when it holds a table (half a page squeezed a five-column calendar into cells of
+two letters). Seeded tables; words and their boxes from poppler (``pdftotext -bbox``)."""
 
 from __future__ import annotations
 
+import itertools
 import random
 import re
 import subprocess
@@ -14,12 +16,12 @@ from pathlib import Path
 import pytest
 
 from newsletter.load import Project, load_issue
-from newsletter.render.print import write_download
+from newsletter.render.print import TEXT_COLUMN_PT, write_download
 
 LONG_WORDS = ["przedsiębiorczość", "współfinansowanie", "termomodernizacja",
               "innowacyjności", "inkubatorowych", "Dofinansowanie", "internacjonalizacja"]
 SHORT = ["dla", "firm", "nowe", "biuro", "miasto", "rynek", "plan", "sieć", "kurs", "grant"]
-TABLES = 4  # tables 1 and 2 in one-column articles, 3 and 4 in two-column articles
+TABLES = 4  # tables 3 and 4 in articles of two-column length (250–600 words)
 
 
 @dataclass(frozen=True)
@@ -47,7 +49,7 @@ def _table(rng: random.Random, number: int) -> tuple[str, list[str]]:
                 longs.append(word)
                 cells.append(word)
             elif kind == "text":
-                cells.append(" ".join(rng.choice(SHORT) for _ in range(rng.randint(25, 60))))
+                cells.append(" ".join(rng.choice(SHORT) for _ in range(rng.randint(10, 20))))
             else:
                 cells.append(rng.choice(SHORT))
         rows.append("| " + " | ".join(cells) + " |")
@@ -67,7 +69,7 @@ def built(request, tmp_path_factory, project: Project) -> tuple[list[Word], list
         table, words = _table(rng, number)
         longs += words
         # 250–600 words make an article set in two columns (docs/authoring.md)
-        filler = " ".join(rng.choice(SHORT) for _ in range(320 if number > 2 else 40))
+        filler = " ".join(rng.choice(SHORT) for _ in range(240 if number > 2 else 40))
         articles.append(_article(f"Tabela {number}", f"{filler}.\n\n{table}\n\nKONIEC{number}"))
     folder = tmp_path_factory.mktemp("tables") / "2021-03"
     folder.mkdir()
@@ -99,6 +101,39 @@ def test_a_column_is_as_wide_as_its_longest_word_while_the_table_has_room(built)
     shown = {word.text for word in words}
     broken = sorted({word for word in longs if word not in shown})
     assert not broken, f"long words broken inside their cell: {broken}"
+
+
+def test_an_article_with_a_table_is_set_in_one_column(built):
+    words, _ = built
+    for number in (3, 4):
+        header = next(w for w in words if w.text == f"A{number}")
+        title = [w for w in words[:words.index(header)]  # the heading, not the contents'
+                 if w.text == "Tabela" and _follows(words, w, str(number))][-1]
+        before = [w for w in words if (title.page, title.top) < (w.page, w.top)
+                  < (header.page, header.top)]
+        lines: dict[tuple[int, float], list[Word]] = {}
+        for word in before:
+            lines.setdefault((word.page, round(word.top)), []).append(word)
+        widest = max(run for line in lines.values() for run in _runs(line))
+        assert widest > 0.6 * TEXT_COLUMN_PT, \
+            f"article {number}'s text is set {widest:.0f} pt wide: in two columns"
+
+
+def _runs(line: list[Word]) -> list[float]:
+    """Widths of a line's runs of words: two columns side by side give two runs (the gap
+    between columns is wider than any word space)."""
+    line = sorted(line, key=lambda w: w.x0)
+    runs, start = [], line[0]
+    for before, after in itertools.pairwise(line):
+        if after.x0 - before.x1 > 12:
+            runs.append(before.x1 - start.x0)
+            start = after
+    return [*runs, line[-1].x1 - start.x0]
+
+
+def _follows(words: list[Word], word: Word, text: str) -> bool:
+    index = words.index(word)
+    return index + 1 < len(words) and words[index + 1].text == text
 
 
 def test_no_text_crosses_into_the_next_column(built):
