@@ -25,6 +25,7 @@ from newsletter.placement import SCREEN_HEIGHT_PX, Bounds, shown_width
 from newsletter.render.email_budget import Fitted, fit
 from newsletter.render.email_checks import GMAIL_CLIP_BYTES, check_email_html
 from newsletter.render.grid import Grid, card_grid, figure_grid
+from newsletter.render.stacked_tables import stacked
 from newsletter.render.templating import environment, issue_context
 
 PHONE_WIDTH = 320
@@ -71,7 +72,7 @@ def render_email(issue: Issue, project: Project, clipped_ok: bool = False) -> Em
 
     def render(teasers: frozenset[str]) -> tuple[str, str]:
         source = _render_mjml({**context, "teasers": teasers}, project)
-        return source, inline_css(compile_mjml(source))
+        return source, stacked(inline_css(compile_mjml(source)))
 
     fitted = fit([block for _, block in issue.blocks()], render)
     warnings: list[str] = []

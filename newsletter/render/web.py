@@ -25,6 +25,7 @@ from newsletter.output import (
 )
 from newsletter.placement import SCREEN_HEIGHT_PX, Bounds, shown_width
 from newsletter.render.grid import GridStyle, card_grid, figure_grid, fluid_columns, text_width
+from newsletter.render.stacked_tables import stacked
 from newsletter.render.templating import environment, issue_context, strings
 
 LOCALES = {"en": "en_GB", "pl": "pl_PL"}
@@ -163,7 +164,7 @@ def _page(
         "downloads": pdfs if pdfs is not None else downloads(issue, project, out),
     }
     html = environment(project, "web").get_template("issue.html.j2").render(context)
-    return html, pictures.files
+    return stacked(html), pictures.files
 
 
 def write_web(issue: Issue, project: Project, out: Path) -> Built:

@@ -43,6 +43,15 @@ def _random_table(rng: random.Random, columns: int, rows: int) -> str:
     return "\n".join([head, rule, *body])
 
 
+def _wide_table() -> str:
+    """A calendar of five columns: on a phone its rows are stacked, headings in each."""
+    rows = [f"| {day:02d}.04.2021 | 10:00–12:00 | Spotkanie numer {day} | ICE Kraków, "
+            f"ul. Marii Konopnickiej 17 | https://www.dlabiznesu.krakow.pl/wydarzenia/{day} |"
+            for day in range(1, 5)]
+    return "\n".join(["| Data | Godzina | Wydarzenie | Miejsce | Zapisy |", "|---|---|---|---|---|",
+                      *rows])
+
+
 def _long_table() -> str:
     rows = [f"| W{n:02d} początek | {'opis ' * (n % 7 + 1)}| K{n:02d} koniec |"
             for n in range(1, LONG_ROWS + 1)]
@@ -64,6 +73,7 @@ def built(tmp_path_factory) -> Iterator[Built]:
     columns = rng.randint(3, 5)
     body = (f"Przypis pierwszy[^a] i drugi[^b].\n\n{_random_table(rng, columns, 6)}\n\n"
             f"Druga tabela, długa[^a].\n\n{_long_table()}\n\n"
+            f"Kalendarz.\n\n{_wide_table()}\n\n"
             "[^a]: Nota pierwsza, WYJAŚNIENIE-A.\n[^b]: Nota druga, WYJAŚNIENIE-B.\n")
     mixed = _generated_text(rng, mistakes=False)[0]  # every construct, escapes included
     article = "".join(
@@ -135,6 +145,43 @@ def test_email_tables_hold_on_a_phone(built, browser, width):
     found = _measure(browser, f"{built.base}{built.issue.id}/email.html", width,
                      f"table-email-{width}.png")
     _assert_holds(found, width, built.columns)
+
+
+STACKED = """() => [...document.querySelectorAll('table.md-stack')].map((table) => {
+  const width = table.getBoundingClientRect().width;
+  const rows = [...table.querySelectorAll('tr')].filter((tr) => tr.querySelector('td')).map((tr) => {
+    const cells = [...tr.querySelectorAll('td')].map((td) => td.getBoundingClientRect());
+    return {narrowest: Math.min(...cells.map((c) => c.width)),
+            tops: new Set(cells.map((c) => Math.round(c.top))).size};
+  });
+  const labels = [...table.querySelectorAll('.md-label')].map((l) => [
+    l.textContent, getComputedStyle(l).display]);
+  return {width, rows, labels};
+})"""
+
+
+@pytest.mark.parametrize("page", ["email.html", "web/index.html"])
+def test_wide_tables_are_stacked_on_a_phone_with_their_headings(built, browser, page):
+    """Five columns in 375 px broke dates letter by letter; on a phone each row is set
+    cell under cell, each after its heading; at 640 px it is a table again."""
+    for width in (375, 640):
+        tab = browser.new_page(viewport={"width": width, "height": 800})
+        try:
+            tab.goto(f"{built.base}{built.issue.id}/{page}", wait_until="load")
+            tables = tab.evaluate(STACKED)
+        finally:
+            tab.close()
+        assert len(tables) >= 1, "the five-column calendar is not marked to stack"
+        calendar = tables[0]
+        assert [text for text, _ in calendar["labels"][:5]] == [
+            "Data: ", "Godzina: ", "Wydarzenie: ", "Miejsce: ", "Zapisy: "]
+        shown = {display for _, display in calendar["labels"]}
+        if width == 375:
+            assert shown == {"inline"}, "the headings are not shown in the stacked rows"
+            assert all(row["narrowest"] >= 0.9 * calendar["width"] for row in calendar["rows"])
+        else:
+            assert shown == {"none"}, "a desktop reader sees the headings twice"
+            assert all(row["tops"] == 1 for row in calendar["rows"]), "not a table at 640 px"
 
 
 def test_web_tables_hold_on_a_phone_with_real_header_cells(built, browser):
