@@ -1,4 +1,11 @@
-"""Wide Markdown tables on a phone: each row becomes a small card of "heading: value" lines.
+"""Markdown tables on screens: short values kept whole, wide tables stacked on a phone.
+
+A table's cells may break anywhere (so no table is wider than a phone), which lets a
+browser's automatic layout give a column of dates or times a few letters
+(``01.04.2021`` as ``01.0 / 4.20 / 21``, seen at 1024 px on the web page) while an
+address takes the room. A column whose every cell is one short value (a date, a time,
+an amount: at most ``KEEP_CHARACTERS`` characters, no-break spaces included) is kept on
+one line, as long as such columns fit a 320 px phone together (``KEEP_BUDGET_PX``).
 
 A table of four or more columns in 320–480 px leaves each cell a few letters wide, and a
 date or an amount is broken letter by letter (``01.04.2021`` as ``01 .0 4. 20 21``). On
@@ -16,26 +23,36 @@ import re
 
 STACK_COLUMNS = 4
 """Tables with at least this many columns are stacked on phones."""
+KEEP_CHARACTERS = 14
+KEEP_BUDGET_PX = 250
+"""What the kept columns of one table may take together: a 320 px phone's text column
+(about 290 px) less a little for the others. A character counts as ``CHARACTER_PX``
+(0.6 em of the table's 13 px text, rounded up, plus a cell's padding per column)."""
+CHARACTER_PX = 8.5
+CELL_PADDING_PX = 12
 
 _TABLE = re.compile(r'<table class="md-table"([^>]*)>(.*?)</table>', re.DOTALL)
 _HEAD = re.compile(r"<thead>(.*?)</thead>", re.DOTALL)
 _HEADING = re.compile(r"<th\b[^>]*>(.*?)</th>", re.DOTALL)
 _ROW = re.compile(r"<tr\b[^>]*>(.*?)</tr>", re.DOTALL)
 _CELL = re.compile(r"<td\b[^>]*>")
+_CELL_TEXT = re.compile(r"<td\b[^>]*>(.*?)</td>", re.DOTALL)
+_STYLE = re.compile(r'<td\b(?:([^>]*?) style="([^"]*)")?')
 _TAG = re.compile(r"<[^>]+>")
 
 
 def stacked(page: str) -> str:
-    """``page`` with every wide Markdown table marked ``md-stack`` and its cells labelled."""
+    """``page`` with short-value columns kept whole and every wide Markdown table marked
+    ``md-stack``, its cells labelled."""
     return _TABLE.sub(_stacked_table, page)
 
 
 def _stacked_table(table: re.Match[str]) -> str:
-    attributes, inside = table.group(1), table.group(2)
+    attributes, inside = table.group(1), _kept(table.group(2))
     head = _HEAD.search(inside)
     headings = [_plain(h) for h in _HEADING.findall(head.group(1))] if head else []
     if len(headings) < STACK_COLUMNS:
-        return table.group(0)
+        return f'<table class="md-table"{attributes}>{inside}</table>'
     body_start = head.end() if head else 0
     body = _ROW.sub(lambda row: _labelled_row(row, headings), inside[body_start:])
     return f'<table class="md-table md-stack"{attributes}>{inside[:body_start]}{body}</table>'
@@ -58,3 +75,33 @@ def _labelled_row(row: re.Match[str], headings: list[str]) -> str:
 def _plain(cell: str) -> str:
     """A heading cell's text, without its markup (bold, links, <wbr>)."""
     return html_module.unescape(_TAG.sub("", cell)).strip()
+
+
+def _kept(inside: str) -> str:
+    """The table's rows with the cells of its short-value columns set ``nowrap``."""
+    rows = [_CELL_TEXT.findall(row) for row in _ROW.findall(inside)]
+    rows = [row for row in rows if row]  # the header row has <th> only
+    columns = max((len(row) for row in rows), default=0)
+    longest: dict[int, int] = {}
+    for index in range(columns):
+        values = [_plain(row[index]) for row in rows if index < len(row)]
+        if values and all(len(v) <= KEEP_CHARACTERS and " " not in v for v in values):
+            longest[index] = max(len(v) for v in values)
+    while longest and sum(CHARACTER_PX * n + CELL_PADDING_PX
+                          for n in longest.values()) > KEEP_BUDGET_PX:
+        del longest[max(longest, key=lambda i: longest[i])]
+    if not longest:
+        return inside
+
+    def row_kept(row: re.Match[str]) -> str:
+        count = iter(range(columns * 2))
+
+        def cell(match: re.Match[str]) -> str:
+            if next(count) not in longest:
+                return match.group(0)
+            before, style = match.group(1) or "", match.group(2) or ""
+            return f'<td{before} style="white-space:nowrap;{style}"'
+
+        return _STYLE.sub(cell, row.group(0))
+
+    return _ROW.sub(row_kept, inside)
