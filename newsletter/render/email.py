@@ -8,7 +8,6 @@ WeasyPrint is never imported on this path (it alone costs about 0.9 s to import)
 
 from __future__ import annotations
 
-import logging
 import math
 import re
 from dataclasses import dataclass, field
@@ -22,6 +21,7 @@ from newsletter.load import Project
 from newsletter.model import Article, Block, Figures, Image, Issue, Letter, LinkCards
 from newsletter.output import Built, ImageFiles, public_url, write_text
 from newsletter.placement import SCREEN_HEIGHT_PX, Bounds, shown_width
+from newsletter.render.css_inlining import inline_css
 from newsletter.render.email_budget import Fitted, fit
 from newsletter.render.email_checks import GMAIL_CLIP_BYTES, check_email_html
 from newsletter.render.grid import Grid, card_grid, figure_grid
@@ -237,65 +237,6 @@ def _referenced(text: str) -> str:
     return "".join(
         c if c.isascii() and c.isprintable() and c != "\\" else f"&#{ord(c)};" for c in text
     )
-
-
-def inline_css(html: str) -> str:
-    """Inline what MJML left in <style> (premailer), keeping the style tags for media
-    queries and dark mode. Once per build: about 40 ms on a 40 KB e-mail."""
-    from premailer import Premailer
-
-    _honour_disable_validation()
-    doctype = "<!doctype html>" if html.lstrip()[:9].lower() == "<!doctype" else ""
-    return doctype + Premailer(
-        _keep_reset_in_head(html),
-        keep_style_tags=True,
-        remove_classes=False,
-        strip_important=False,
-        disable_validation=True,
-        allow_network=False,
-        cssutils_logging_level=logging.CRITICAL,
-        # Keep MJML's pixel width/height attributes (Outlook sizes images by them).
-        disable_basic_attributes=["width", "height"],
-        align_floating_images=False,  # no floats in our templates; skips a cssutils pass
-    ).transform()
-
-
-_MJML_RESET = '<style type="text/css">\n#outlook a'
-
-
-def _keep_reset_in_head(html: str) -> str:
-    """Leave MJML's reset (``table, td { border-collapse … }``, ``p { margin: 13px 0 }``,
-    ``img { … }``) in <style> only, instead of inlined on every element.
-
-    MJML writes the same attributes on its tables already (``cellpadding``, ``border``),
-    Outlook reads <style> in the head, and our own rules override ``p``'s margin: inlined,
-    the reset was 7.8 KB of the sample's 72 KB (``border-collapse:collapse;
-    mso-table-lspace:0; mso-table-rspace:0`` on 118 tables and cells) and changed nothing
-    a reader sees. premailer leaves a ``data-premailer="ignore"`` style tag as it is.
-    """
-    return html.replace(_MJML_RESET, _MJML_RESET.replace(">", ' data-premailer="ignore">', 1), 1)
-
-
-def _honour_disable_validation() -> None:
-    """Make premailer's ``disable_validation=True`` reach its style merging too.
-
-    premailer 3.10's ``merge_styles`` parses every inline style through
-    ``csstext_to_pairs`` with validation on, whatever the option says; cssutils then
-    compiles its property grammars, about 85 ms of every build (measured: first inline_css
-    116 ms → 30 ms, identical output). We route that one call through the option's value.
-    """
-    from premailer import merge_style
-
-    original = merge_style.csstext_to_pairs
-    if getattr(original, "honours_disable_validation", False):
-        return
-
-    def csstext_to_pairs(csstext: str, validate: bool = False):  # type: ignore[no-untyped-def]
-        return original(csstext, validate=validate)
-
-    csstext_to_pairs._lock = original._lock  # type: ignore[attr-defined]  # used by original
-    csstext_to_pairs.honours_disable_validation = True  # type: ignore[attr-defined]
-    merge_style.csstext_to_pairs = csstext_to_pairs
 
 
 def _tidy_text(text: str) -> str:
