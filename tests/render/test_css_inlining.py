@@ -46,3 +46,23 @@ def test_stylesheet_rules_are_kept_on_disk_and_give_the_same_email(tmp_path: Pat
     (unwritable / "business-krakow-newsletter").mkdir(parents=True)
     (unwritable / "business-krakow-newsletter" / "premailer").write_text("a file, not a folder")
     assert _inlined(unwritable) == first
+
+
+_REQUESTS = """
+import sys
+from newsletter.render.css_inlining import inline_css
+inline_css("<html><head><style>p { color: red }</style></head><body><p>x</p></body></html>")
+print("requests" in sys.modules)
+import premailer.premailer
+import requests
+import requests.adapters
+print(premailer.premailer.requests.get is requests.get, requests.adapters.HTTPAdapter.__name__)
+"""
+
+
+def test_an_email_build_does_not_import_requests_yet_premailer_can_use_it() -> None:
+    """premailer's import of requests (for stylesheets it would download, which we never
+    let it do) waits for a first use; every importer of requests still gets all of it."""
+    shown = subprocess.run([sys.executable, "-c", _REQUESTS], check=True, text=True,
+                           capture_output=True, cwd=ROOT, env={"PYTHONPATH": str(ROOT)}).stdout
+    assert shown.split() == ["False", "True", "HTTPAdapter"]
