@@ -57,14 +57,16 @@ class EmailEdition:
     """Bytes of each block's markup when carried in full (what picks the teasers)."""
 
 
-def render_email(issue: Issue, project: Project, clipped_ok: bool = False) -> EmailEdition:
+def render_email(issue: Issue, project: Project, clipped_ok: bool = False,
+                 with_text: bool = True) -> EmailEdition:
     """Render both parts of the e-mail and check the HTML (raises EmailCheckError).
 
     Over Gmail's budget, the longest blocks are carried as teasers until the HTML fits
     (:func:`~newsletter.render.email_budget.fit`); the text part shortens the same blocks.
     Still over Gmail's clipping limit (blocks marked ``email: full``) is a ContentError
     naming them, or with ``clipped_ok`` (a build, which must not stop the other editions;
-    ``check`` and ``send`` refuse it) a warning.
+    ``check`` and ``send`` refuse it) a warning. ``with_text=False`` leaves the text part
+    empty: ``check`` predicts the HTML's size and teasers, and reads no text part.
     """
     images = ImageFiles(issue)
     context = _context(issue, project, images)
@@ -82,10 +84,13 @@ def render_email(issue: Issue, project: Project, clipped_ok: bool = False) -> Em
             raise
         warnings += [f"{p} (Gmail will clip this e-mail; send refuses it)"
                      for p in clipped.problems]
-    text_template = environment(project, "email", autoescape=False).get_template("issue.txt.j2")
-    text = text_template.render({**context, "teasers": fitted.teasers})
+    text = ""
+    if with_text:
+        text_template = environment(project, "email", autoescape=False).get_template(
+            "issue.txt.j2")
+        text = _tidy_text(text_template.render({**context, "teasers": fitted.teasers}))
     warnings += check_email_html(fitted.html, "email.html", clip_is_error=not clipped_ok)
-    return EmailEdition(fitted.mjml, fitted.html, _tidy_text(text), tuple(warnings), images,
+    return EmailEdition(fitted.mjml, fitted.html, text, tuple(warnings), images,
                         fitted.teasers, fitted.full_sizes)
 
 
@@ -107,13 +112,15 @@ def _refuse_forced_full(issue: Issue, fitted: Fitted) -> None:
                   f"{fitted.size / 1024:.0f} KB with every block as a teaser (over 102 KB)")])
 
 
-def email_editions(issue: Issue, project: Project) -> dict[str, EmailEdition]:
+def email_editions(issue: Issue, project: Project, with_text: bool = True,
+                   ) -> dict[str, EmailEdition]:
     """The e-mail edition of each language of the issue, by language code.
 
     One send carries them all: each reader gets their language's edition, and readers
     whose language the issue lacks get the main language's (the first of the mapping).
     """
-    return {variant.language: render_email(variant, project) for variant in issue.editions()}
+    return {variant.language: render_email(variant, project, with_text=with_text)
+            for variant in issue.editions()}
 
 
 def size_report(edition: EmailEdition, language: str) -> str:
