@@ -108,8 +108,7 @@ def derivative(
     for suffix in (".jpg", ".png"):
         cached = folder / f"{key}{suffix}"
         if cached.is_file():
-            with Image.open(cached) as image:
-                return Derivative(cached, *image.size)
+            return _found(cached, cached.stat().st_mtime_ns)
     try:
         image, suffix, options = _made(source, width, cmyk_profile, background)
     except (OSError, Image.DecompressionBombError) as exc:  # a bomb is not an OSError
@@ -117,6 +116,14 @@ def derivative(
     target = folder / f"{key}{suffix}"
     _save_atomically(image, target, options)
     return Derivative(target, *image.size)
+
+
+@functools.lru_cache(maxsize=4096)
+def _found(cached: Path, _mtime_ns: int) -> Derivative:
+    """A cached derivative's size, read once per process and file version: an e-mail
+    render asks for the same pictures on every try of its teasers and every preview."""
+    with Image.open(cached) as image:
+        return Derivative(cached, *image.size)
 
 
 def cache_folder() -> Path:

@@ -225,7 +225,9 @@ def compile_mjml(source: str) -> str:
     return mjml2html(_TAG.sub(_referenced_attributes, source))
 
 
-_TAG = re.compile(r"<[^<>!]+>")  # start and end tags; comments and conditionals left alone
+_TAG = re.compile(r"<[^<>!]*(?:[^\x20-\x7e<>!]|\\)[^<>!]*>")
+"""Start and end tags (comments and conditionals left alone) with a character to give as a
+reference: the few hundred tags of pure printable ASCII are not even visited."""
 _ATTRIBUTE_VALUE = re.compile(r'="([^"]*)"')
 _TITLE = re.compile(r"(<mj-title>)(.*?)(</mj-title>)", re.S)  # MRML copies it to aria-label
 
