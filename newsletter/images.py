@@ -28,46 +28,33 @@ redo them. The cache lives outside ``build/`` (which is published as it is) in
 from __future__ import annotations
 
 import functools
-import hashlib
 import os
 import tempfile
-from dataclasses import dataclass
 from pathlib import Path
 
 from PIL import Image, ImageChops, ImageCms, ImageOps
 
 from newsletter.colour import image_to_cmyk
 from newsletter.exceptions import NewsletterError
-
-FORMAT_VERSION = 2
-"""Part of every cache key: raise it when the encoding below changes, so old files are
-not reused (they are left to age out of the cache folder)."""
+from newsletter.image_sizes import (  # noqa: F401  # FORMAT_VERSION, cache_folder: this module's API
+    CMYK,
+    FORMAT_VERSION,
+    WHITE_PAPER,
+    Derivative,
+    cache_folder,
+    cache_key,
+)
 
 JPEG_QUALITY = 82  # sRGB photos: no visible loss at 2× display size
 PRINT_JPEG_QUALITY = 92  # CMYK for the printer: the file size matters less than on screen
 DRAWING_COLOURS = 256  # at most this many distinct colours (a sample of them): a drawing
 DRAWING_FLATNESS = 0.5  # and at least this share of neighbouring pixels exactly alike
 GREY_TOLERANCE = 6  # channel differences a greyscale picture saved as RGB JPEG still has
-CMYK = tuple[int, int, int, int]
-WHITE_PAPER: CMYK = (0, 0, 0, 0)
 _ORIENTATION = 0x0112  # EXIF tag; values 5–8 swap width and height
 
 
 class UnreadableImage(NewsletterError):
     """An editor's file that is not a picture Pillow can read (or is too large to)."""
-
-
-@dataclass(frozen=True)
-class Derivative:
-    """A picture made for one slot: its file in the cache and its pixel size."""
-
-    path: Path
-    width: int
-    height: int
-
-    @property
-    def suffix(self) -> str:
-        return self.path.suffix
 
 
 def upright_size(source: Path) -> tuple[int, int]:
@@ -103,13 +90,12 @@ def derivative(
     screens, or with ``cmyk_profile`` a CMYK JPEG for the printer, its transparent parts
     the ``background`` (0–255 per ink) of the slot it is printed in. Made once per content
     and parameters; later calls find the file in the cache."""
-    key = _cache_key(source, width, cmyk_profile, background)
+    key = cache_key(source, width, cmyk_profile, background)
     folder = cache_folder() / key[:2]
     for suffix in (".jpg", ".png"):
         cached = folder / f"{key}{suffix}"
         if cached.is_file():
-            with Image.open(cached) as image:
-                return Derivative(cached, *image.size)
+            return _found(cached, cached.stat().st_mtime_ns)
     try:
         image, suffix, options = _made(source, width, cmyk_profile, background)
     except (OSError, Image.DecompressionBombError) as exc:  # a bomb is not an OSError
@@ -119,32 +105,12 @@ def derivative(
     return Derivative(target, *image.size)
 
 
-def cache_folder() -> Path:
-    """Where derivatives are kept between builds (see the module's docstring)."""
-    configured = os.environ.get("NEWSLETTER_IMAGE_CACHE")
-    if configured:
-        return Path(configured)
-    base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
-    return base / "business-krakow-newsletter" / "images"
-
-
-def _cache_key(source: Path, width: int, cmyk_profile: Path | None, background: CMYK) -> str:
-    target = f"cmyk:{_file_digest(cmyk_profile)}:{background}" if cmyk_profile else "srgb"
-    parameters = f"v{FORMAT_VERSION}|{width}|{target}|{_file_digest(source)}"
-    return hashlib.sha256(parameters.encode()).hexdigest()
-
-
-def _file_digest(path: Path) -> str:
-    stat = path.stat()
-    return _digest(path.resolve(), stat.st_size, stat.st_mtime_ns)
-
-
-@functools.lru_cache(maxsize=256)
-def _digest(path: Path, size: int, mtime_ns: int) -> str:
-    """The content's hash, remembered while the file's size and mtime stay the same (the
-    preview rebuilds often; a 5 MB photo takes about 10 ms to hash)."""
-    with path.open("rb") as file:
-        return hashlib.file_digest(file, "sha256").hexdigest()
+@functools.lru_cache(maxsize=4096)
+def _found(cached: Path, _mtime_ns: int) -> Derivative:
+    """A cached derivative's size, read once per process and file version: an e-mail
+    render asks for the same pictures on every try of its teasers and every preview."""
+    with Image.open(cached) as image:
+        return Derivative(cached, *image.size)
 
 
 def _made(

@@ -50,7 +50,7 @@ class Image(Node):
     def pixel_size(self) -> tuple[int, int]:
         """Width and height in pixels as shown (EXIF orientation applied), read from the
         file's header."""
-        from newsletter.images import upright_size
+        from newsletter.image_sizes import upright_size
 
         return upright_size(self.file)
 

@@ -18,7 +18,7 @@ from newsletter.load import Project, slugify
 from newsletter.model import Image, Issue
 
 if TYPE_CHECKING:
-    from newsletter.images import Derivative
+    from newsletter.image_sizes import Derivative
 
 
 @dataclass
@@ -133,7 +133,7 @@ class ImageFiles:
 
     def add(self, image: Image, width: int) -> tuple[str, Derivative]:
         """A derivative at most ``width`` px wide and its path under ``build/<id>/``."""
-        from newsletter.images import derivative
+        from newsletter.image_sizes import derivative
 
         made = derivative(image.file, width)
         relative = derivative_path(self.issue, image, made)

@@ -84,6 +84,18 @@ def test_only_addresses_written_with_a_scheme_or_www_become_links():
     assert 'href="mailto:biuro@um.krakow.pl"' in html and "m.in." in html
 
 
+
+def test_a_text_renders_the_same_every_time_for_screen_and_paper():
+    """A text's parse is remembered and rendered again for each edition: the second render
+    of an address must not carry its class twice, nor the screen's keep paper's addresses."""
+    text = ("Visit WWW.Krakow.pl or [the city](https://www.krakow.pl) at 12 000 zł; "
+            "write to biuro@um.krakow.pl.\n\n| a | b |\n|---|---|\n| 1 | 2 |")
+    screen = to_html(text)
+    paper = to_html(text, print_urls=True)
+    assert to_html(text) == screen and to_html(text, print_urls=True) == paper
+    assert screen.count('class="url"') == 2 and "(krakow.pl)" not in screen
+    assert '<span class="url">(www.krakow.pl)</span>' in paper.replace("<wbr>", "")
+
 # --- Tables and footnotes; constructs that would come out literally ------------------------
 
 # Constructs an editor types that read as meant: none may be reported, none may leave

@@ -37,7 +37,7 @@ def check(ctx: click.Context, issue_dir: Path) -> None:
     issue = load_issue(issue_dir, site)
     for line in summarize(issue).lines(issue):
         click.echo(line)
-    for language, edition in email_editions(issue, site).items():
+    for language, edition in email_editions(issue, site, with_text=False).items():
         click.echo(size_report(edition, language))
     unread = unread_language_files(issue.source_dir, issue.languages or [issue.language])
     problems = uncovered(issue, site.theme) + picture_notices(issue) + unread

@@ -11,7 +11,8 @@ from dataclasses import dataclass
 
 from newsletter import placeholders
 from newsletter.load import Project
-from newsletter.render.email import compile_mjml, inline_css
+from newsletter.render.css_inlining import inline_css
+from newsletter.render.email import compile_mjml
 from newsletter.render.templating import environment, strings
 
 

@@ -8,7 +8,6 @@ WeasyPrint is never imported on this path (it alone costs about 0.9 s to import)
 
 from __future__ import annotations
 
-import logging
 import math
 import re
 from dataclasses import dataclass, field
@@ -22,6 +21,7 @@ from newsletter.load import Project
 from newsletter.model import Article, Block, Figures, Image, Issue, Letter, LinkCards
 from newsletter.output import Built, ImageFiles, public_url, write_text
 from newsletter.placement import SCREEN_HEIGHT_PX, Bounds, shown_width
+from newsletter.render.css_inlining import inline_css
 from newsletter.render.email_budget import Fitted, fit
 from newsletter.render.email_checks import GMAIL_CLIP_BYTES, check_email_html
 from newsletter.render.grid import Grid, card_grid, figure_grid
@@ -58,14 +58,16 @@ class EmailEdition:
     """Bytes of each block's markup when carried in full (what picks the teasers)."""
 
 
-def render_email(issue: Issue, project: Project, clipped_ok: bool = False) -> EmailEdition:
+def render_email(issue: Issue, project: Project, clipped_ok: bool = False,
+                 with_text: bool = True) -> EmailEdition:
     """Render both parts of the e-mail and check the HTML (raises EmailCheckError).
 
     Over Gmail's budget, the longest blocks are carried as teasers until the HTML fits
     (:func:`~newsletter.render.email_budget.fit`); the text part shortens the same blocks.
     Still over Gmail's clipping limit (blocks marked ``email: full``) is a ContentError
     naming them, or with ``clipped_ok`` (a build, which must not stop the other editions;
-    ``check`` and ``send`` refuse it) a warning.
+    ``check`` and ``send`` refuse it) a warning. ``with_text=False`` leaves the text part
+    empty: ``check`` predicts the HTML's size and teasers, and reads no text part.
     """
     images = ImageFiles(issue)
     context = _context(issue, project, images)
@@ -83,10 +85,13 @@ def render_email(issue: Issue, project: Project, clipped_ok: bool = False) -> Em
             raise
         warnings += [f"{p} (Gmail will clip this e-mail; send refuses it)"
                      for p in clipped.problems]
-    text_template = environment(project, "email", autoescape=False).get_template("issue.txt.j2")
-    text = text_template.render({**context, "teasers": fitted.teasers})
+    text = ""
+    if with_text:
+        text_template = environment(project, "email", autoescape=False).get_template(
+            "issue.txt.j2")
+        text = _tidy_text(text_template.render({**context, "teasers": fitted.teasers}))
     warnings += check_email_html(fitted.html, "email.html", clip_is_error=not clipped_ok)
-    return EmailEdition(fitted.mjml, fitted.html, _tidy_text(text), tuple(warnings), images,
+    return EmailEdition(fitted.mjml, fitted.html, text, tuple(warnings), images,
                         fitted.teasers, fitted.full_sizes)
 
 
@@ -108,13 +113,15 @@ def _refuse_forced_full(issue: Issue, fitted: Fitted) -> None:
                   f"{fitted.size / 1024:.0f} KB with every block as a teaser (over 102 KB)")])
 
 
-def email_editions(issue: Issue, project: Project) -> dict[str, EmailEdition]:
+def email_editions(issue: Issue, project: Project, with_text: bool = True,
+                   ) -> dict[str, EmailEdition]:
     """The e-mail edition of each language of the issue, by language code.
 
     One send carries them all: each reader gets their language's edition, and readers
     whose language the issue lacks get the main language's (the first of the mapping).
     """
-    return {variant.language: render_email(variant, project) for variant in issue.editions()}
+    return {variant.language: render_email(variant, project, with_text=with_text)
+            for variant in issue.editions()}
 
 
 def size_report(edition: EmailEdition, language: str) -> str:
@@ -219,7 +226,9 @@ def compile_mjml(source: str) -> str:
     return mjml2html(_TAG.sub(_referenced_attributes, source))
 
 
-_TAG = re.compile(r"<[^<>!]+>")  # start and end tags; comments and conditionals left alone
+_TAG = re.compile(r"<[^<>!]*(?:[^\x20-\x7e<>!]|\\)[^<>!]*>")
+"""Start and end tags (comments and conditionals left alone) with a character to give as a
+reference: the few hundred tags of pure printable ASCII are not even visited."""
 _ATTRIBUTE_VALUE = re.compile(r'="([^"]*)"')
 _TITLE = re.compile(r"(<mj-title>)(.*?)(</mj-title>)", re.S)  # MRML copies it to aria-label
 
@@ -238,65 +247,6 @@ def _referenced(text: str) -> str:
     return "".join(
         c if c.isascii() and c.isprintable() and c != "\\" else f"&#{ord(c)};" for c in text
     )
-
-
-def inline_css(html: str) -> str:
-    """Inline what MJML left in <style> (premailer), keeping the style tags for media
-    queries and dark mode. Once per build: about 40 ms on a 40 KB e-mail."""
-    from premailer import Premailer
-
-    _honour_disable_validation()
-    doctype = "<!doctype html>" if html.lstrip()[:9].lower() == "<!doctype" else ""
-    return doctype + Premailer(
-        _keep_reset_in_head(html),
-        keep_style_tags=True,
-        remove_classes=False,
-        strip_important=False,
-        disable_validation=True,
-        allow_network=False,
-        cssutils_logging_level=logging.CRITICAL,
-        # Keep MJML's pixel width/height attributes (Outlook sizes images by them).
-        disable_basic_attributes=["width", "height"],
-        align_floating_images=False,  # no floats in our templates; skips a cssutils pass
-    ).transform()
-
-
-_MJML_RESET = '<style type="text/css">\n#outlook a'
-
-
-def _keep_reset_in_head(html: str) -> str:
-    """Leave MJML's reset (``table, td { border-collapse … }``, ``p { margin: 13px 0 }``,
-    ``img { … }``) in <style> only, instead of inlined on every element.
-
-    MJML writes the same attributes on its tables already (``cellpadding``, ``border``),
-    Outlook reads <style> in the head, and our own rules override ``p``'s margin: inlined,
-    the reset was 7.8 KB of the sample's 72 KB (``border-collapse:collapse;
-    mso-table-lspace:0; mso-table-rspace:0`` on 118 tables and cells) and changed nothing
-    a reader sees. premailer leaves a ``data-premailer="ignore"`` style tag as it is.
-    """
-    return html.replace(_MJML_RESET, _MJML_RESET.replace(">", ' data-premailer="ignore">', 1), 1)
-
-
-def _honour_disable_validation() -> None:
-    """Make premailer's ``disable_validation=True`` reach its style merging too.
-
-    premailer 3.10's ``merge_styles`` parses every inline style through
-    ``csstext_to_pairs`` with validation on, whatever the option says; cssutils then
-    compiles its property grammars, about 85 ms of every build (measured: first inline_css
-    116 ms → 30 ms, identical output). We route that one call through the option's value.
-    """
-    from premailer import merge_style
-
-    original = merge_style.csstext_to_pairs
-    if getattr(original, "honours_disable_validation", False):
-        return
-
-    def csstext_to_pairs(csstext: str, validate: bool = False):  # type: ignore[no-untyped-def]
-        return original(csstext, validate=validate)
-
-    csstext_to_pairs._lock = original._lock  # type: ignore[attr-defined]  # used by original
-    csstext_to_pairs.honours_disable_validation = True  # type: ignore[attr-defined]
-    merge_style.csstext_to_pairs = csstext_to_pairs
 
 
 def _tidy_text(text: str) -> str:

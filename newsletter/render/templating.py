@@ -116,7 +116,7 @@ def typeset(context: Context, value: object) -> object:
         if context.get("variant") in ("download", "print") and html.lstrip().startswith("<"):
             html = keep_acronyms_whole(html)  # an HTML fragment (Markdown), on paper
         return Markup(html)
-    return bind(value, rules)
+    return _bound(value, rules)
 
 
 @pass_context
@@ -142,6 +142,8 @@ def _text(text: str, width: int, rules: Rules | None = None) -> str:
 # Every printed value passes typeset(): the rules are read once per render (issue_context)
 # and a Markdown text's bound HTML is remembered like its HTML, not bound again per render.
 _bound_html = functools.lru_cache(maxsize=2048)(bind_html)
+# Plain values too (titles, labels, dates): a few hundred per e-mail, the same each render.
+_bound = functools.lru_cache(maxsize=8192)(bind)
 
 
 def _markdown_of(issue: Issue) -> Iterator[str | None]:
@@ -210,8 +212,14 @@ TEXT_WIDTH = 78
 def wrap_text(context: Context, text: str, width: int = TEXT_WIDTH, indent: str = "") -> str:
     """One paragraph of plain text, wrapped, never breaking words, URLs or numbers, nor
     where the language binds words (bound before wrapping: a line never ends in "w")."""
-    rules = _rules(context)
-    return wrap(bind(str(text), rules) if rules else str(text), width, indent)
+    return _wrapped(str(text), width, indent, _rules(context))
+
+
+@functools.lru_cache(maxsize=4096)
+def _wrapped(text: str, width: int, indent: str, rules: Rules | None) -> str:
+    """``wrap_text``'s result, remembered: the text part wraps the same titles and leads
+    on every render (each teaser tried, each preview)."""
+    return wrap(bind(text, rules) if rules else text, width, indent)
 
 
 def figures_text(items: list[Figure]) -> str:
