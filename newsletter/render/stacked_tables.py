@@ -66,8 +66,9 @@ def _labelled_row(row: re.Match[str], headings: list[str]) -> str:
         if index >= len(headings) or not headings[index]:
             return cell.group(0)
         text = html_module.escape(headings[index])
-        return (f'{cell.group(0)}<span class="md-label" style="display:none;mso-hide:all">'
-                f"{text}: </span>")
+        # white-space: a kept (nowrap) cell's heading may be long: it wraps on a phone
+        style = "display:none;mso-hide:all;white-space:normal"
+        return f'{cell.group(0)}<span class="md-label" style="{style}">{text}: </span>'
 
     return _CELL.sub(label, row.group(0))
 
