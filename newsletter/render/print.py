@@ -23,22 +23,15 @@ from markupsafe import Markup
 
 from newsletter.exceptions import NewsletterError
 from newsletter.load import Project
-from newsletter.model import Article, Figures, Image, Issue, LinkCards
+from newsletter.model import Article, Image, Issue
 from newsletter.output import EDITIONS, Built
 from newsletter.pdf_fonts import faithful_copy, faithful_font
 from newsletter.placement import MM_PER_CSS_PX, Bounds, shown_width
 from newsletter.print_files import BadFile, check_font, check_icc_profile
 from newsletter.render import layout_cache
-from newsletter.render.font_metrics import font_measure
-from newsletter.render.grid import (
-    GridStyle,
-    Measure,
-    card_grid,
-    figure_grid,
-    fixed_columns,
-    text_width,
-)
 from newsletter.render.page_fit import Resize, resize_for
+from newsletter.render.paper_grids import card_column_mm, paper_grids
+from newsletter.render.paper_grids import points as _points
 from newsletter.render.templating import environment, issue_context
 from newsletter.render.word_gaps import set_ragged, wide_paragraphs
 
@@ -61,7 +54,7 @@ SLOTS = {
     # tall, a picture leaves the flow room to fill pages (a 190 mm one left half pages).
     "article": Bounds(PAGE_TEXT_MM[0], ARTICLE_PICTURE_MM, 2, MM_PER_CSS_PX),
     # A card: the widest (one card a row: the column less its padding); the block's real
-    # column is set by its grid (Pictures.cards_in).
+    # column is set by its row (Pictures.card_slot).
     "card": Bounds(PAGE_TEXT_MM[0] - 8, 70, 2, MM_PER_CSS_PX),
     "signature": Bounds(60, 30, 2, MM_PER_CSS_PX),
     # The lead story's picture on the cover, between the masthead and the contents.
@@ -70,7 +63,6 @@ SLOTS = {
 """Where each picture slot of style.css.j2 is placed, in mm: every picture is set at its
 shown width (:mod:`newsletter.placement`) and its derivative made for exactly that width at
 the edition's resolution."""
-CARD_GAP_MM, CARD_PADDING_MM = 4, 4  # .card-grid gap and .card padding in style.css.j2
 
 _FACES = {  # theme.fonts.files key → CSS weight and style
     "regular": ("normal", "normal"),
@@ -198,7 +190,7 @@ def render_html(
         "pt": _points,
         "image_src": pictures.src,
         "image_size": pictures.size,
-        **_grids(project, pictures),
+        **paper_grids(project, pictures.card_slot),
         **_cover(issue),
         # Paper for a booklet ends on a back cover (contact, colophon), not blank pages.
         "back_cover": variant == "print" and print_settings.pad_to_multiple_of > 1,
@@ -365,48 +357,6 @@ def _rgb_to_cmyk(profile: Path) -> Any:
     return finisher
 
 
-TEXT_COLUMN_PT = (210 - 2 * 16) / 25.4 * 72  # A4 less the @page side margins (16 mm)
-MM = 72 / 25.4
-
-
-def _grids(project: Project, pictures: Pictures) -> dict[str, object]:
-    """Figures and cards on paper: columns by count and by the longest value or word,
-    measured in the embedded bold font (the sizes mirror style.css.j2: figure value 1.6 ×
-    the theme's size, 3 mm gaps)."""
-    sizes = project.theme.fonts.sizes
-    measure = _bold_measure(project)
-
-    def figures(block: Figures) -> GridStyle:
-        grid = figure_grid([i.value for i in block.items], TEXT_COLUMN_PT,
-                           _points(sizes.figure) * 1.6, gap=3 * MM, padding=4 * MM,
-                           measure=measure)
-        return fixed_columns(grid, "pt")
-
-    def cards(block: LinkCards) -> GridStyle:
-        words = [w for card in block.cards for w in card.title.split()]
-        grid = card_grid(words, len(block.cards), TEXT_COLUMN_PT, _points(sizes.card_title),
-                         gap=CARD_GAP_MM * MM, padding=2 * CARD_PADDING_MM * MM,
-                         measure=measure)
-        pictures.cards_in(grid.columns)
-        return fixed_columns(grid, "pt")
-
-    return {"figures_style": figures, "cards_style": cards}
-
-
-def _bold_measure(project: Project) -> Measure:
-    """Widths in the bold face the PDFs embed (values and card titles are bold), from its
-    advance widths; the per-class estimate when the theme gives no bold file."""
-    relative = project.theme.fonts.files.get("bold")
-    if not relative:
-        return text_width
-    return font_measure(project.theme.folder / relative)
-
-
-def _points(px: float) -> float:
-    """Theme sizes are e-mail pixels; on A4, 16 px body text reads as 10 pt."""
-    return round(px * 0.625, 2)
-
-
 class Pictures:
     """The PDFs' pictures: each set at its shown width (never off the page, never blown up
     past 2× its pixels) and its derivative made for that width at the edition's resolution;
@@ -432,11 +382,11 @@ class Pictures:
         self.heights[file] = change.height_mm
         return True
 
-    def cards_in(self, columns: int) -> None:
-        """The card grid about to be written has ``columns`` columns: its cards' pictures
-        are placed in one of them (the template writes a grid, then its cards)."""
-        column = (PAGE_TEXT_MM[0] - (columns - 1) * CARD_GAP_MM) / columns
-        self.slots["card"] = replace(SLOTS["card"], width=column - 2 * CARD_PADDING_MM)
+    def card_slot(self, columns: int) -> str:
+        """The slot of a card's picture in a row of ``columns`` cards (paper_grids)."""
+        name = f"card-{columns}"
+        self.slots[name] = replace(SLOTS["card"], width=card_column_mm(columns))
+        return name
 
     def placed_mm(self, image: Image, slot: str = "article") -> float:
         """The width ``image`` is set at in ``slot``, in mm."""
@@ -449,7 +399,7 @@ class Pictures:
         from newsletter.images import WHITE_PAPER, derivative
 
         width = max(1, round(self.placed_mm(image, slot) / MM_PER_INCH * self.ppi))
-        behind = self.card_tint if slot == "card" else WHITE_PAPER
+        behind = self.card_tint if slot.startswith("card") else WHITE_PAPER
         url = derivative(image.file, width, self.profile, behind).path.as_uri()
         self.sources[url] = image.file
         return url
