@@ -19,7 +19,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Literal
 
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from newsletter.exceptions import NewsletterError
 from newsletter.load import Project
@@ -32,7 +32,7 @@ from newsletter.render import layout_cache
 from newsletter.render.page_fit import Resize, resize_for
 from newsletter.render.paper_grids import card_column_mm, paper_grids
 from newsletter.render.paper_grids import points as _points
-from newsletter.render.templating import environment, issue_context
+from newsletter.render.templating import environment, issue_context, strings
 from newsletter.render.word_gaps import set_ragged, wide_paragraphs
 
 Variant = Literal["download", "print"]
@@ -114,7 +114,8 @@ def render_pdf(issue: Issue, project: Project, variant: Variant, target: Path) -
     warnings: list[str] = []
     if variant == "print":
         warnings += _low_resolution_images(document, project.site.print.min_ppi, pictures.sources)
-        document = _padded(document, project.site.print.pad_to_multiple_of, html)
+        document = _padded(document, project.site.print.pad_to_multiple_of, html,
+                           strings(project, issue.language).get("notes", ""))
     target.parent.mkdir(parents=True, exist_ok=True)
     partial = target.with_name(f".{target.name}.partial")  # readers never see half a PDF
     cmyk = _rgb_to_cmyk(_icc_profile(project)) if variant == "print" else None
@@ -488,21 +489,32 @@ def _low_resolution_images(document: Any, min_ppi: int, sources: dict[str, Path]
     return warnings
 
 
-def _padded(document: Any, multiple: int, html: str) -> Any:
-    """Blank pages before the back cover (the last page) up to a multiple of ``multiple``
-    pages (booklet printing): the back cover stays the outside of the booklet."""
+NOTE_LINES = 28  # ruled lines of a notes page, 8 mm apart below its title (style.css.j2)
+
+
+def _padded(document: Any, multiple: int, html: str, title: str) -> Any:
+    """Pages before the back cover (the last page) up to a multiple of ``multiple`` pages
+    (a saddle-stitched booklet is folded sheets of four pages): the back cover stays the
+    outside of the booklet. Each is a notes page (its ``title`` and ruled lines to the
+    text area's foot, as printed programmes and reports have), not a blank sheet: paper a
+    reader holds is never blank inside. Laid out on their own (one small layout), not
+    with the issue: only this layout knows how many are missing."""
     missing = -len(document.pages) % multiple
     if not missing:
         return document
     import weasyprint
 
-    # A blank page with the same @page size, bleed and marks, without running heads.
+    # The issue's own fonts, @page size, bleed and marks (page "notes" in style.css.j2).
     style = re.search(r"<style>(.*?)</style>", html, re.DOTALL)
-    blank_css = (style.group(1) if style else "") + "@page { @top-left { content: none } " \
-        "@bottom-right { content: none } }"
-    blank = weasyprint.HTML(
-        string=f"<html><head><style>{blank_css}</style></head><body></body></html>",
+    css = style.group(1) if style else ""
+    lang = re.search(r'<html lang="([^"]+)"', html)
+    rules = '<div class="note-line"></div>' * NOTE_LINES
+    page = (f'<section class="notes-page"><p class="notes-title">{escape(title)}</p>'
+            f"{rules}</section>")
+    notes = weasyprint.HTML(
+        string=f'<html lang="{lang.group(1) if lang else "en"}"><head><style>{css}</style>'
+        f'</head><body class="print">{page * missing}</body></html>',
         url_fetcher=_local_fetcher(),
     ).render()
     pages = document.pages
-    return document.copy(pages[:-1] + blank.pages[:1] * missing + pages[-1:])
+    return document.copy(pages[:-1] + notes.pages[:missing] + pages[-1:])
