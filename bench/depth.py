@@ -7,7 +7,9 @@ seeds, every language, features CI builds), each readers' PDF (and with ``--prin
 printer's) is built and measured from the PDF itself (tests/page_depth.py): every page's
 depth and how many inner pages (not the cover, not the last) are under 0.75. Also the
 number of WeasyPrint layouts each PDF took (``HTML.render`` calls; the layout cache is
-off with ``--no-cache``, as an issue's first build is).
+off with ``--no-cache``, as an issue's first build is). The printer's notes pages (its
+padding to a multiple of four pages: a title and ruled lines, which are not text) show as
+``notes`` and are not counted.
 """
 
 from __future__ import annotations
@@ -25,10 +27,11 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
 
 from corpus.generate import generate, long_issue
-from page_depth import depths
+from page_depth import measured_pages
 
 from newsletter.load import load_issue, load_project
 from newsletter.render.print import write_download, write_print
+from newsletter.render.templating import strings
 
 SHALLOW = 0.75
 
@@ -84,12 +87,15 @@ def main() -> None:
             for issue in load_issue(folder, project).editions():
                 for edition, write in writers:
                     pdf = write(issue, project, Path(tmp) / "out" / name).files[0]
-                    found = depths(pdf)
-                    under = [d for d in found[1:-1] if d < SHALLOW]
+                    title = "".join(strings(project, issue.language)["notes"].split())
+                    pages = measured_pages(pdf)
+                    shown = ["notes" if ["".join(line.text.split()) for line in page.lines]
+                             == [title] else f"{page.depth:.2f}" for page in pages]
+                    under = [d for d in shown[1:-1] if d != "notes" and float(d) < SHALLOW]
                     shallow[edition] += len(under)
-                    inner[edition] += len(found[1:-1])
+                    inner[edition] += len([d for d in shown[1:-1] if d != "notes"])
                     print(f"{name:12} {issue.language} {edition:5} layouts {layouts.take()} "
-                          f"pages {len(found):2}  " + " ".join(f"{d:.2f}" for d in found)
+                          f"pages {len(pages):2}  " + " ".join(shown)
                           + (f"   {len(under)} under {SHALLOW}" if under else ""), flush=True)
     for edition, _ in writers:
         print(f"{edition}: {shallow[edition]} of {inner[edition]} inner pages under {SHALLOW}")
