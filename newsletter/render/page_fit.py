@@ -182,8 +182,11 @@ def depth(page_box: Any) -> float:
     return (lowest - top) / (bottom - top)
 
 
-def resize_for(pages: list[Any]) -> Resize | None:
-    """The first picture to resize so that the first short page fills, or ``None``."""
+def resizes(pages: list[Any]) -> Iterator[Resize]:
+    """Pictures to resize, the first short page's first: each rule's answer for it, then
+    the next short page's. The caller takes the first that changes something (a picture
+    already at that height, or one its pixels keep from growing, would stop the fitting
+    with the pages after it still short)."""
     for index in range(1, len(pages) - 1):  # not the cover, not the last page
         page = pages[index]._page_box
         filled = depth(page)
@@ -201,7 +204,7 @@ def resize_for(pages: list[Any]) -> Resize | None:
                 + glued_mm + (SECTION_GAP_MM if _opens_section(following) else 0)
             height_mm = box.height * MM_PER_PX - (needed_mm - gap_mm)
             if height_mm >= SMALLEST_MM:
-                return Resize(box.element.get("src"), round(height_mm, 1))
+                yield Resize(box.element.get("src"), round(height_mm, 1))
         own = _article_pictures(page)
         chunk_mm = _opening_chunk_mm(following)
         if own and chunk_mm:  # a card or figure row opens the next page: make room for it
@@ -210,15 +213,14 @@ def resize_for(pages: list[Any]) -> Resize | None:
                 + (SECTION_GAP_MM if _opens_section(following) else 0)
             height_mm = box.height * MM_PER_PX - (needed_mm - gap_mm)
             if SMALLEST_MM <= height_mm < box.height * MM_PER_PX:
-                return Resize(box.element.get("src"), round(height_mm, 1))
+                yield Resize(box.element.get("src"), round(height_mm, 1))
         pulled = _pulled_back(pages[index - 1]._page_box, page, following, filled)
         if pulled is not None:
-            return pulled
+            yield pulled
         if own:
             box = own[-1][0]
             widest_mm = _column_width(page) * box.height / box.width  # at the column's width
             height_mm = min(TALLEST_MM, widest_mm,
                             box.height * MM_PER_PX + gap_mm - FOLLOWING_MM / 2)
             if height_mm - box.height * MM_PER_PX >= 5:
-                return Resize(box.element.get("src"), round(height_mm, 1))
-    return None
+                yield Resize(box.element.get("src"), round(height_mm, 1))

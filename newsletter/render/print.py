@@ -29,7 +29,7 @@ from newsletter.pdf_fonts import faithful_copy, faithful_font
 from newsletter.placement import MM_PER_CSS_PX, Bounds, shown_width
 from newsletter.print_files import BadFile, check_font, check_icc_profile
 from newsletter.render import layout_cache
-from newsletter.render.page_fit import Resize, resize_for
+from newsletter.render.page_fit import Resize, resizes
 from newsletter.render.paper_grids import card_column_mm, paper_grids
 from newsletter.render.paper_grids import points as _points
 from newsletter.render.templating import environment, issue_context, strings
@@ -135,7 +135,7 @@ def _laid_out(issue: Issue, project: Project, variant: Variant, pictures: Pictur
     """The final layout of ``html`` and the HTML it was made from.
 
     Each layout may decide something only a layout shows: a short page to fill by
-    resizing one picture (:func:`resize_for`, one page per layout, from the first) and
+    resizing one picture (:func:`resizes`, one page per layout, from the first) and
     the paragraphs whose justified gaps are too wide (:func:`wide_paragraphs`, set
     ragged in the next layout, which a resize needs anyway). Decisions made for the same
     document before are replayed (:mod:`layout_cache`): then one layout is all it takes.
@@ -161,8 +161,8 @@ def _laid_out(issue: Issue, project: Project, variant: Variant, pictures: Pictur
             return document, html
         wide = wide_paragraphs(source, document) - decisions.ragged
         decisions.ragged |= wide
-        resize = resize_for(document.pages) if attempt < FIT_PASSES else None
-        resized = resize is not None and pictures.resize(resize)
+        candidates = resizes(document.pages) if attempt < FIT_PASSES else iter(())
+        resized = any(pictures.resize(resize) for resize in candidates)
         if resized:
             html = render_html(issue, project, variant, pictures)
         elif not wide:
