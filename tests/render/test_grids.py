@@ -15,6 +15,7 @@ import pikepdf
 import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from editions import pdf_pages
 from pdf_boxes import filled_rects
 
 from newsletter.load import Project, load_issue
@@ -109,3 +110,52 @@ def test_every_value_is_on_one_line_inside_its_cell(built, name):
         assert cells, f"{value}: no cell around it"
         cell = min(cells, key=lambda c: c[2] - c[0])
         assert cell[0] <= placed.x0 and placed.x1 <= cell[2], (value, cell, placed)
+
+
+TEXT = ("The city's business support centre answers questions about grants, premises, "
+        "permits and partners; it meets entrepreneurs in its offices and online, every "
+        "weekday, and helps them find the programme that fits their company. ") * 3
+"""A card's text of about 600 characters: beside a portrait, three cards a row are
+taller than half a page, one a row is not."""
+
+
+def cards_issue(folder: Path) -> Path:
+    """Three cards, each a tall portrait (1:3) and 600 characters of text."""
+    from PIL import Image
+
+    (folder / "images").mkdir(parents=True)
+    Image.new("RGB", (600, 1800), (40, 90, 160)).save(folder / "images" / "tall.png")
+    cards = "".join(
+        f"          - title: Support office {n}\n            text: {TEXT}\n"
+        f"            url: https://example.com/{n}\n"
+        "            image:\n              file: images/tall.png\n              alt: A tower\n"
+        for n in range(3))
+    (folder / "issue.yaml").write_text(
+        "date: 2021-01-01\nlanguage: en\nsections:\n  - kind: cooperation\n    blocks:\n"
+        "      - type: link_cards\n        id: offices\n        title: Where to ask\n"
+        f"        cards:\n{cards}", encoding="utf-8")
+    return folder
+
+
+def test_no_row_of_cards_is_taller_than_half_a_page(project: Project, tmp_path):
+    """A row never breaks, so a row taller than half the text area (255 mm) would leave
+    as much blank at a page's foot when it moves over; three such cards abreast were
+    175 mm tall."""
+    issue = load_issue(cards_issue(tmp_path / "cards"), project)
+    pdf = write_download(issue, project, tmp_path / "out").files[0]
+    with pikepdf.open(pdf) as document:
+        heights = [(y1 - y0) / MM for page in document.pages[1:]
+                   for x0, y0, x1, y1 in filled_rects(page)
+                   if 40 * MM < x1 - x0 < 510 and y1 - y0 > 20 * MM]  # cards, not rules
+    assert len(heights) >= 3, heights
+    assert max(heights) <= 255 / 2, heights
+    # a card that breaks keeps its picture and title with two lines of its text
+    for page in pdf_pages(pdf)[1:]:
+        for line in page.lines:
+            if line.text.startswith("Support office"):
+                below = [other for other in page.lines if other.top > line.bottom - 1
+                         and other.x0 < line.x1 and line.x0 < other.x1]
+                assert len(below) >= 2, (line.page, line.text)
+
+
+MM = 72 / 25.4
