@@ -105,15 +105,6 @@ class GridStyle:
     value: str = ""
 
 
-def fixed_columns(grid: Grid, unit: str) -> GridStyle:
-    """Paper: exactly ``grid.columns`` equal columns. ``minmax(0, 1fr)``, not ``1fr``: a
-    ``1fr`` track is at least its content's min-content width, which WeasyPrint measures
-    by trying every break (with ``overflow-wrap: anywhere``, every character): 3.7 of the
-    sample PDF's 5.2 s. The column widths come from this rule anyway."""
-    return GridStyle(f"grid-template-columns: repeat({grid.columns}, minmax(0, 1fr))",
-                     f"font-size: {grid.font_size}{unit}")
-
-
 def fluid_columns(grid: Grid, cell: float, gap: float) -> GridStyle:
     """Screens of any width: at most ``grid.columns`` columns, none narrower than ``cell``
     px (fewer columns on a phone), never wider than the page."""

@@ -46,7 +46,10 @@ class PaperRow:
 
 
 def _columns(count: int) -> str:
-    # minmax(0, 1fr), not 1fr: see grid.fixed_columns (min-content measuring is slow)
+    """Exactly ``count`` equal columns. ``minmax(0, 1fr)``, not ``1fr``: a ``1fr`` track is
+    at least its content's min-content width, which WeasyPrint measures by trying every
+    break (with ``overflow-wrap: anywhere``, every character): 3.7 of the sample PDF's
+    5.2 s once. The columns come from :func:`fitted_rows` anyway."""
     return f"grid-template-columns: repeat({count}, minmax(0, 1fr))"
 
 
