@@ -146,7 +146,7 @@ def _laid_out(issue: Issue, project: Project, variant: Variant, pictures: Pictur
     known = layout_cache.load(key)
     decisions = known or layout_cache.Decisions()
     if known and known.heights:
-        pictures.heights = {Path(file): mm for file, mm in known.heights.items()}
+        pictures.heights = {issue.source_dir / file: mm for file, mm in known.heights.items()}
         html = render_html(issue, project, variant, pictures)
     for attempt in range(FIT_PASSES + 2):
         with _weasyprint_problems() as problems:
@@ -169,9 +169,20 @@ def _laid_out(issue: Issue, project: Project, variant: Variant, pictures: Pictur
             break
     else:
         decisions.ragged -= wide  # found by the last layout, not applied to it
-    decisions.heights = {str(file): mm for file, mm in pictures.heights.items()}
+    # Within the issue's folder: the digest does not know where the folder is, so the same
+    # issue copied elsewhere (a test's folder, a colleague's checkout) replays them too.
+    decisions.heights = {_within(file, issue.source_dir): mm
+                         for file, mm in pictures.heights.items()}
     layout_cache.store(key, decisions)
     return document, html
+
+
+def _within(file: Path, folder: Path) -> str:
+    """``file`` relative to ``folder`` when inside it (an issue's pictures are), else as is."""
+    try:
+        return str(file.resolve().relative_to(folder.resolve()))
+    except ValueError:
+        return str(file)
 
 
 def render_html(
