@@ -154,13 +154,16 @@ def keep_acronyms_whole(html: str) -> str:
             if name and name.group(1).lower() in _VERBATIM:
                 verbatim += -1 if part.startswith("</") else 1
             continue
-        if part and not verbatim:
-            parts[index] = _WORD.sub(_acronym, part)
+        if part and not verbatim and not (index and parts[index - 1] == _ACRONYM_OPEN):
+            parts[index] = _WORD.sub(_acronym, part)  # once: a kept acronym stays as it is
     return "".join(parts)
+
+
+_ACRONYM_OPEN = '<span class="acronym">'
 
 
 def _acronym(match: re.Match[str]) -> str:
     word = match.group()
     if word.isupper() and sum(c.isalpha() for c in word) >= 2:
-        return f'<span class="acronym">{word}</span>'
+        return f"{_ACRONYM_OPEN}{word}</span>"
     return word

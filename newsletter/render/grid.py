@@ -105,15 +105,6 @@ class GridStyle:
     value: str = ""
 
 
-def fixed_columns(grid: Grid, unit: str) -> GridStyle:
-    """Paper: exactly ``grid.columns`` equal columns. ``minmax(0, 1fr)``, not ``1fr``: a
-    ``1fr`` track is at least its content's min-content width, which WeasyPrint measures
-    by trying every break (with ``overflow-wrap: anywhere``, every character): 3.7 of the
-    sample PDF's 5.2 s. The column widths come from this rule anyway."""
-    return GridStyle(f"grid-template-columns: repeat({grid.columns}, minmax(0, 1fr))",
-                     f"font-size: {grid.font_size}{unit}")
-
-
 def fluid_columns(grid: Grid, cell: float, gap: float) -> GridStyle:
     """Screens of any width: at most ``grid.columns`` columns, none narrower than ``cell``
     px (fewer columns on a phone), never wider than the page."""
@@ -123,3 +114,68 @@ def fluid_columns(grid: Grid, cell: float, gap: float) -> GridStyle:
         f"calc({share}))), 1fr))",
         f"font-size: {grid.font_size}px",
     )
+
+
+MIN_VALUE_SCALE = 0.75
+"""How far a row's values (or card titles) may shrink below their set size before the row
+gets one column fewer: a figure at three quarters of its size still reads as a key
+number, and one column fewer leaves a row of big empty cells."""
+
+
+@dataclass(frozen=True)
+class Row:
+    """One row of a grid set on paper: ``count`` cells from ``start`` of the block's items,
+    in as many equal columns, their values at ``scale`` of the set size."""
+
+    start: int
+    count: int
+    scale: float
+
+    def of(self, items: Sequence[T]) -> list[T]:
+        return list(items[self.start : self.start + self.count])
+
+
+RowFits = Callable[[int, int], bool]
+"""``fits(start, count)``: whether cells ``start .. start + count`` may share a row (a card
+row too tall for half a page may not); a row of one always may."""
+
+
+def fitted_rows(widths: Sequence[float], width: float, *, gap: float, padding: float,
+                max_columns: int, min_scale: float = MIN_VALUE_SCALE,
+                fits: RowFits | None = None) -> list[Row]:
+    """Rows for cells whose unbreakable content needs ``widths`` (at the set size) in a
+    row ``width`` wide, ``gap`` between cells and ``padding`` inside each.
+
+    Row by row, unlike :func:`fit_grid`'s one grid for a block: one long value (``€2,5
+    mln``) no longer costs every row a column, and on paper a block of rows can break
+    between any two of them (WeasyPrint never breaks inside a grid row). Cells share a
+    row when the widest fits its column at ``min_scale`` or more (and ``fits``); of those
+    splits the fewest rows, then the most even (7 cells of at most 5 a row: 4 + 3, not
+    5 + 2). Values shrink only as much as their row needs; a value wider than the whole
+    row alone shrinks further (it must not leave the page)."""
+
+    def scale(start: int, count: int) -> float:
+        cell = (width - (count - 1) * gap) / count - padding
+        widest = max(widths[start : start + count], default=0)
+        return min(1.0, cell / widest) if widest > 0 else 1.0
+
+    def allowed(start: int, count: int) -> bool:
+        return count == 1 or (scale(start, count) >= min_scale
+                              and (fits is None or fits(start, count)))
+
+    # Fewest rows, then the most even (least sum of squared counts), then the fuller rows
+    # first (7 cells: 4 + 3, not 3 + 4): over each cell's possible row ends, from the last.
+    best: list[tuple[int, int, tuple[int, ...]]] = [(0, 0, ())] * (len(widths) + 1)
+    for start in range(len(widths) - 1, -1, -1):
+        best[start] = min(
+            (rows + 1, squares + count * count, (-count, *counts))
+            for count in range(1, min(max_columns, len(widths) - start) + 1)
+            if allowed(start, count)
+            for rows, squares, counts in [best[start + count]]
+        )
+    rows: list[Row] = []
+    start = 0
+    for count in (-c for c in best[0][2]):
+        rows.append(Row(start, count, math.floor(scale(start, count) * 100) / 100))
+        start += count
+    return rows

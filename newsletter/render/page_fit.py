@@ -9,8 +9,13 @@ above :data:`MIN_DEPTH` of its text area and picks one article picture to resize
    article's start to fit the gap (never below :data:`SMALLEST_MM`); else
 2. when a card or figure row (which never breaks) opens the next page, the last article
    picture on the short page, made short enough for that row to move up; else
-3. that picture made taller by the gap (up to the column's width and :data:`TALLEST_MM`),
-   which pushes the text after it down the page.
+3. when the short page is the last before the printed booklet's back cover, the last
+   article picture on the page before made short enough for all of it to move back; else
+4. the last article picture on the short page made taller by the gap (up to the column's
+   width and :data:`TALLEST_MM`), which pushes the text after it down the page.
+
+What must come with a picture that opens a page is measured on the layout (its caption,
+subheadings, two lines of text: :func:`_glued_below_mm`), not assumed.
 
 The caller lays the document out again with the new height; one page is fixed per pass,
 from the first, because every change moves what follows.
@@ -26,10 +31,12 @@ MIN_DEPTH = 0.8
 """A page (not the cover, not the last) is full enough when its content reaches this share
 of its text area's height (the issue asks 0.75; measured from the PDF's glyph boxes a page
 reads a little shallower than from WeasyPrint's line boxes)."""
-SMALLEST_MM = 40  # a picture is not shrunk below this height to fill a page
+SMALLEST_MM = 35  # a picture is not shrunk below this height to fill a page (about half its 75)
 TALLEST_MM = 130  # nor grown past it
 FOLLOWING_MM = 30  # what must follow a picture (up to 3 lines, margins) and the block margin above
 SECTION_GAP_MM = 10  # .section + .section margin, dropped at a page's top, not at its foot
+BLOCK_GAP_MM = 9  # .block's bottom margin, which the block before leaves at a page's foot
+SLACK_MM = 3  # a resize aims this much short of the gap: a layout to the point may not fit
 MM_PER_PX = 25.4 / 96
 
 
@@ -108,6 +115,55 @@ def _opening_chunk_mm(page_box: Any) -> float | None:
     return None
 
 
+_GLUED = {"h1", "h2", "h3", "h4", "h5", "h6", "figcaption"}
+
+
+def _glued_below_mm(page_box: Any, picture: Any, article: Any) -> float:
+    """How much of ``article`` below ``picture`` must come with it, in mm: its caption,
+    the subheadings or questions in bold after it (each kept with what follows) and two
+    lines of running text (orphans), as this layout set them, and the margin the block
+    before leaves; :data:`FOLLOWING_MM` when the page shows fewer."""
+    below = picture.position_y + picture.height
+    lines: dict[int, tuple[float, bool]] = {}  # line top → its bottom, whether it is glued
+    for box, ancestors in _leaves(page_box):
+        if article not in ancestors or box.position_y < below - 1 or box is picture:
+            continue
+        glued = any(e.tag in _GLUED or "ask" in (e.get("class") or "").split()
+                    for e in ancestors[ancestors.index(article):])
+        top = round(box.position_y)
+        bottom, was_glued = lines.get(top, (0.0, glued))
+        lines[top] = (max(bottom, box.position_y + box.height), was_glued and glued)
+    running = [bottom for _, (bottom, glued) in sorted(lines.items()) if not glued]
+    if len(running) < 2:
+        return FOLLOWING_MM
+    return (running[1] - below) * MM_PER_PX + BLOCK_GAP_MM + SLACK_MM
+
+
+def _is_back_cover(page_box: Any) -> bool:
+    """Whether the page is the printed booklet's back cover (``footer.back-cover``)."""
+    return any("back-cover" in (element.get("class") or "").split()
+               for _, ancestors in _leaves(page_box) for element in ancestors[:3])
+
+
+def _pulled_back(previous: Any, page: Any, following: Any, filled: float) -> Resize | None:
+    """The last page of content before the back cover, when a little is left on it (a
+    figures block that did not fit the foot of the page before): the last article
+    picture of the page before made short enough for all of it to move back. The booklet
+    then has one page less, which its padding gives back as a notes page (print.py)."""
+    theirs = _article_pictures(previous)
+    if not theirs or not _is_back_cover(following):
+        return None
+    top, bottom = _area(page)
+    area_mm = (bottom - top) * MM_PER_PX
+    room_mm = (1 - depth(previous)) * area_mm
+    needed_mm = filled * area_mm + SECTION_GAP_MM + BLOCK_GAP_MM + SLACK_MM
+    box = theirs[-1][0]
+    height_mm = box.height * MM_PER_PX - (needed_mm - room_mm)
+    if SMALLEST_MM <= height_mm < box.height * MM_PER_PX:
+        return Resize(box.element.get("src"), round(height_mm, 1))
+    return None
+
+
 def _column_width(page_box: Any) -> float:
     """The text area's width in mm."""
     return page_box.width * MM_PER_PX
@@ -126,8 +182,11 @@ def depth(page_box: Any) -> float:
     return (lowest - top) / (bottom - top)
 
 
-def resize_for(pages: list[Any]) -> Resize | None:
-    """The first picture to resize so that the first short page fills, or ``None``."""
+def resizes(pages: list[Any]) -> Iterator[Resize]:
+    """Pictures to resize, the first short page's first: each rule's answer for it, then
+    the next short page's. The caller takes the first that changes something (a picture
+    already at that height, or one its pixels keep from growing, would stop the fitting
+    with the pages after it still short)."""
     for index in range(1, len(pages) - 1):  # not the cover, not the last page
         page = pages[index]._page_box
         filled = depth(page)
@@ -136,15 +195,16 @@ def resize_for(pages: list[Any]) -> Resize | None:
         top, bottom = _area(page)
         gap_mm = (1 - filled) * (bottom - top) * MM_PER_PX
         following = pages[index + 1]._page_box
-        opening = [box for box, article in _article_pictures(following)
+        opening = [(box, article) for box, article in _article_pictures(following)
                    if _starts_on(following, article)]
         if opening:
-            box = opening[0]
+            box, opening_article = opening[0]
+            glued_mm = _glued_below_mm(following, box, opening_article)
             needed_mm = (box.position_y + box.height - _area(following)[0]) * MM_PER_PX \
-                + FOLLOWING_MM + (SECTION_GAP_MM if _opens_section(following) else 0)
+                + glued_mm + (SECTION_GAP_MM if _opens_section(following) else 0)
             height_mm = box.height * MM_PER_PX - (needed_mm - gap_mm)
             if height_mm >= SMALLEST_MM:
-                return Resize(box.element.get("src"), round(height_mm, 1))
+                yield Resize(box.element.get("src"), round(height_mm, 1))
         own = _article_pictures(page)
         chunk_mm = _opening_chunk_mm(following)
         if own and chunk_mm:  # a card or figure row opens the next page: make room for it
@@ -153,12 +213,14 @@ def resize_for(pages: list[Any]) -> Resize | None:
                 + (SECTION_GAP_MM if _opens_section(following) else 0)
             height_mm = box.height * MM_PER_PX - (needed_mm - gap_mm)
             if SMALLEST_MM <= height_mm < box.height * MM_PER_PX:
-                return Resize(box.element.get("src"), round(height_mm, 1))
+                yield Resize(box.element.get("src"), round(height_mm, 1))
+        pulled = _pulled_back(pages[index - 1]._page_box, page, following, filled)
+        if pulled is not None:
+            yield pulled
         if own:
             box = own[-1][0]
             widest_mm = _column_width(page) * box.height / box.width  # at the column's width
             height_mm = min(TALLEST_MM, widest_mm,
                             box.height * MM_PER_PX + gap_mm - FOLLOWING_MM / 2)
             if height_mm - box.height * MM_PER_PX >= 5:
-                return Resize(box.element.get("src"), round(height_mm, 1))
-    return None
+                yield Resize(box.element.get("src"), round(height_mm, 1))

@@ -19,28 +19,21 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Literal
 
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from newsletter.exceptions import NewsletterError
 from newsletter.load import Project
-from newsletter.model import Article, Figures, Image, Issue, LinkCards
+from newsletter.model import Article, Image, Issue
 from newsletter.output import EDITIONS, Built
 from newsletter.pdf_fonts import faithful_copy, faithful_font
 from newsletter.placement import MM_PER_CSS_PX, Bounds, shown_width
 from newsletter.print_files import BadFile, check_font, check_icc_profile
 from newsletter.render import layout_cache
-from newsletter.render.font_metrics import font_measure
-from newsletter.render.grid import (
-    GridStyle,
-    Measure,
-    card_grid,
-    figure_grid,
-    fixed_columns,
-    text_width,
-)
-from newsletter.render.page_fit import Resize, resize_for
+from newsletter.render.page_fit import Resize, resizes
+from newsletter.render.paper_grids import MM, card_column_mm, measures, paper_grids
+from newsletter.render.paper_grids import points as _points
 from newsletter.render.table_columns import FixedTables, TableFonts
-from newsletter.render.templating import environment, issue_context
+from newsletter.render.templating import environment, issue_context, strings
 from newsletter.render.word_gaps import set_ragged, wide_paragraphs
 
 Variant = Literal["download", "print"]
@@ -62,7 +55,7 @@ SLOTS = {
     # tall, a picture leaves the flow room to fill pages (a 190 mm one left half pages).
     "article": Bounds(PAGE_TEXT_MM[0], ARTICLE_PICTURE_MM, 2, MM_PER_CSS_PX),
     # A card: the widest (one card a row: the column less its padding); the block's real
-    # column is set by its grid (Pictures.cards_in).
+    # column is set by its row (Pictures.card_slot).
     "card": Bounds(PAGE_TEXT_MM[0] - 8, 70, 2, MM_PER_CSS_PX),
     "signature": Bounds(60, 30, 2, MM_PER_CSS_PX),
     # The lead story's picture on the cover, between the masthead and the contents.
@@ -71,7 +64,6 @@ SLOTS = {
 """Where each picture slot of style.css.j2 is placed, in mm: every picture is set at its
 shown width (:mod:`newsletter.placement`) and its derivative made for exactly that width at
 the edition's resolution."""
-CARD_GAP_MM, CARD_PADDING_MM = 4, 4  # .card-grid gap and .card padding in style.css.j2
 
 _FACES = {  # theme.fonts.files key → CSS weight and style
     "regular": ("normal", "normal"),
@@ -123,7 +115,8 @@ def render_pdf(issue: Issue, project: Project, variant: Variant, target: Path) -
     warnings: list[str] = []
     if variant == "print":
         warnings += _low_resolution_images(document, project.site.print.min_ppi, pictures.sources)
-        document = _padded(document, project.site.print.pad_to_multiple_of, html)
+        document = _padded(document, project.site.print.pad_to_multiple_of, html,
+                           strings(project, issue.language).get("notes", ""))
     target.parent.mkdir(parents=True, exist_ok=True)
     partial = target.with_name(f".{target.name}.partial")  # readers never see half a PDF
     cmyk = _rgb_to_cmyk(_icc_profile(project)) if variant == "print" else None
@@ -143,7 +136,7 @@ def _laid_out(issue: Issue, project: Project, variant: Variant, pictures: Pictur
     """The final layout of ``html`` and the HTML it was made from.
 
     Each layout may decide something only a layout shows: a short page to fill by
-    resizing one picture (:func:`resize_for`, one page per layout, from the first) and
+    resizing one picture (:func:`resizes`, one page per layout, from the first) and
     the paragraphs whose justified gaps are too wide (:func:`wide_paragraphs`, set
     ragged in the next layout, which a resize needs anyway). Decisions made for the same
     document before are replayed (:mod:`layout_cache`): then one layout is all it takes.
@@ -154,7 +147,7 @@ def _laid_out(issue: Issue, project: Project, variant: Variant, pictures: Pictur
     known = layout_cache.load(key)
     decisions = known or layout_cache.Decisions()
     if known and known.heights:
-        pictures.heights = {Path(file): mm for file, mm in known.heights.items()}
+        pictures.heights = {issue.source_dir / file: mm for file, mm in known.heights.items()}
         html = render_html(issue, project, variant, pictures)
     for attempt in range(FIT_PASSES + 2):
         with _weasyprint_problems() as problems:
@@ -169,17 +162,28 @@ def _laid_out(issue: Issue, project: Project, variant: Variant, pictures: Pictur
             return document, html
         wide = wide_paragraphs(source, document) - decisions.ragged
         decisions.ragged |= wide
-        resize = resize_for(document.pages) if attempt < FIT_PASSES else None
-        resized = resize is not None and pictures.resize(resize)
+        candidates = resizes(document.pages) if attempt < FIT_PASSES else iter(())
+        resized = any(pictures.resize(resize) for resize in candidates)
         if resized:
             html = render_html(issue, project, variant, pictures)
         elif not wide:
             break
     else:
         decisions.ragged -= wide  # found by the last layout, not applied to it
-    decisions.heights = {str(file): mm for file, mm in pictures.heights.items()}
+    # Within the issue's folder: the digest does not know where the folder is, so the same
+    # issue copied elsewhere (a test's folder, a colleague's checkout) replays them too.
+    decisions.heights = {_within(file, issue.source_dir): mm
+                         for file, mm in pictures.heights.items()}
     layout_cache.store(key, decisions)
     return document, html
+
+
+def _within(file: Path, folder: Path) -> str:
+    """``file`` relative to ``folder`` when inside it (an issue's pictures are), else as is."""
+    try:
+        return str(file.resolve().relative_to(folder.resolve()))
+    except ValueError:
+        return str(file)
 
 
 def render_html(
@@ -199,7 +203,7 @@ def render_html(
         "pt": _points,
         "image_src": pictures.src,
         "image_size": pictures.size,
-        **_grids(project, pictures),
+        **paper_grids(project, pictures.card_slot),
         **_cover(issue),
         # Paper for a booklet ends on a back cover (contact, colophon), not blank pages.
         "back_cover": variant == "print" and print_settings.pad_to_multiple_of > 1,
@@ -367,41 +371,13 @@ def _rgb_to_cmyk(profile: Path) -> Any:
 
 
 TEXT_COLUMN_PT = (210 - 2 * 16) / 25.4 * 72  # A4 less the @page side margins (16 mm)
-MM = 72 / 25.4
-
-
-def _grids(project: Project, pictures: Pictures) -> dict[str, object]:
-    """Figures and cards on paper: columns by count and by the longest value or word,
-    measured in the embedded bold font (the sizes mirror style.css.j2: figure value 1.6 ×
-    the theme's size, 3 mm gaps)."""
-    sizes = project.theme.fonts.sizes
-    measure = _bold_measure(project)
-
-    def figures(block: Figures) -> GridStyle:
-        grid = figure_grid([i.value for i in block.items], TEXT_COLUMN_PT,
-                           _points(sizes.figure) * 1.6, gap=3 * MM, padding=4 * MM,
-                           measure=measure)
-        return fixed_columns(grid, "pt")
-
-    def cards(block: LinkCards) -> GridStyle:
-        words = [w for card in block.cards for w in card.title.split()]
-        grid = card_grid(words, len(block.cards), TEXT_COLUMN_PT, _points(sizes.card_title),
-                         gap=CARD_GAP_MM * MM, padding=2 * CARD_PADDING_MM * MM,
-                         measure=measure)
-        pictures.cards_in(grid.columns)
-        return fixed_columns(grid, "pt")
-
-    return {"figures_style": figures, "cards_style": cards}
 
 
 def _fixed_tables(project: Project) -> FixedTables:
     """Markdown tables with their columns decided here (:mod:`table_columns`); the
     sizes mirror markdown.css.j2 (0.9 em, 1.5 mm padding each side)."""
-    files = project.theme.fonts.files
-    regular = (font_measure(project.theme.folder / files["regular"])
-               if files.get("regular") else text_width)
-    fonts = TableFonts(regular, _bold_measure(project),
-                       _points(project.theme.fonts.base_size) * 0.9, 3 * MM)
+    bold, regular = measures(project)
+    fonts = TableFonts(regular, bold, _points(project.theme.fonts.base_size) * 0.9, 3 * MM)
     return FixedTables(fonts, _table_width)
 
 
@@ -414,20 +390,6 @@ def _table_width(html: str, position: int) -> float | None:
     if card >= 0 and html.find("</div>", card, position) < 0:
         return None
     return TEXT_COLUMN_PT
-
-
-def _bold_measure(project: Project) -> Measure:
-    """Widths in the bold face the PDFs embed (values and card titles are bold), from its
-    advance widths; the per-class estimate when the theme gives no bold file."""
-    relative = project.theme.fonts.files.get("bold")
-    if not relative:
-        return text_width
-    return font_measure(project.theme.folder / relative)
-
-
-def _points(px: float) -> float:
-    """Theme sizes are e-mail pixels; on A4, 16 px body text reads as 10 pt."""
-    return round(px * 0.625, 2)
 
 
 class Pictures:
@@ -455,11 +417,11 @@ class Pictures:
         self.heights[file] = change.height_mm
         return True
 
-    def cards_in(self, columns: int) -> None:
-        """The card grid about to be written has ``columns`` columns: its cards' pictures
-        are placed in one of them (the template writes a grid, then its cards)."""
-        column = (PAGE_TEXT_MM[0] - (columns - 1) * CARD_GAP_MM) / columns
-        self.slots["card"] = replace(SLOTS["card"], width=column - 2 * CARD_PADDING_MM)
+    def card_slot(self, columns: int) -> str:
+        """The slot of a card's picture in a row of ``columns`` cards (paper_grids)."""
+        name = f"card-{columns}"
+        self.slots[name] = replace(SLOTS["card"], width=card_column_mm(columns))
+        return name
 
     def placed_mm(self, image: Image, slot: str = "article") -> float:
         """The width ``image`` is set at in ``slot``, in mm."""
@@ -472,7 +434,7 @@ class Pictures:
         from newsletter.images import WHITE_PAPER, derivative
 
         width = max(1, round(self.placed_mm(image, slot) / MM_PER_INCH * self.ppi))
-        behind = self.card_tint if slot == "card" else WHITE_PAPER
+        behind = self.card_tint if slot.startswith("card") else WHITE_PAPER
         url = derivative(image.file, width, self.profile, behind).path.as_uri()
         self.sources[url] = image.file
         return url
@@ -561,21 +523,32 @@ def _low_resolution_images(document: Any, min_ppi: int, sources: dict[str, Path]
     return warnings
 
 
-def _padded(document: Any, multiple: int, html: str) -> Any:
-    """Blank pages before the back cover (the last page) up to a multiple of ``multiple``
-    pages (booklet printing): the back cover stays the outside of the booklet."""
+NOTE_LINES = 28  # ruled lines of a notes page, 8 mm apart below its title (style.css.j2)
+
+
+def _padded(document: Any, multiple: int, html: str, title: str) -> Any:
+    """Pages before the back cover (the last page) up to a multiple of ``multiple`` pages
+    (a saddle-stitched booklet is folded sheets of four pages): the back cover stays the
+    outside of the booklet. Each is a notes page (its ``title`` and ruled lines to the
+    text area's foot, as printed programmes and reports have), not a blank sheet: paper a
+    reader holds is never blank inside. Laid out on their own (one small layout), not
+    with the issue: only this layout knows how many are missing."""
     missing = -len(document.pages) % multiple
     if not missing:
         return document
     import weasyprint
 
-    # A blank page with the same @page size, bleed and marks, without running heads.
+    # The issue's own fonts, @page size, bleed and marks (page "notes" in style.css.j2).
     style = re.search(r"<style>(.*?)</style>", html, re.DOTALL)
-    blank_css = (style.group(1) if style else "") + "@page { @top-left { content: none } " \
-        "@bottom-right { content: none } }"
-    blank = weasyprint.HTML(
-        string=f"<html><head><style>{blank_css}</style></head><body></body></html>",
+    css = style.group(1) if style else ""
+    lang = re.search(r'<html lang="([^"]+)"', html)
+    rules = '<div class="note-line"></div>' * NOTE_LINES
+    page = (f'<section class="notes-page"><p class="notes-title">{escape(title)}</p>'
+            f"{rules}</section>")
+    notes = weasyprint.HTML(
+        string=f'<html lang="{lang.group(1) if lang else "en"}"><head><style>{css}</style>'
+        f'</head><body class="print">{page * missing}</body></html>',
         url_fetcher=_local_fetcher(),
     ).render()
     pages = document.pages
-    return document.copy(pages[:-1] + blank.pages[:1] * missing + pages[-1:])
+    return document.copy(pages[:-1] + notes.pages[:missing] + pages[-1:])

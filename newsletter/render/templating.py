@@ -25,7 +25,7 @@ from jinja2 import (
     select_autoescape,
 )
 from jinja2.runtime import Context
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from newsletter.load import Project
 from newsletter.markdown import has_tables_or_notes, to_html, to_inline_html, to_text, wrap
@@ -65,6 +65,7 @@ def _environment(root: Path, edition: str, autoescape: bool) -> Environment:
         finalize=typeset,
     )
     env.filters["markdown"] = markdown_html
+    env.filters["acronyms"] = plain_acronyms
     env.filters["inline_markdown"] = lambda text: Markup(to_inline_html(text)) if text else ""
     env.filters["month"] = month_year
     env.filters["long_date"] = long_date
@@ -117,6 +118,16 @@ def typeset(context: Context, value: object) -> object:
             html = keep_acronyms_whole(html)  # an HTML fragment (Markdown), on paper
         return Markup(html)
     return _bound(value, rules)
+
+
+@pass_context
+def plain_acronyms(context: Context, text: str | None) -> object:
+    """A plain field (a title, kicker, lead, caption, card title, figure label) with its
+    acronyms kept whole on paper, as Markdown texts' are (:func:`typeset`): a hyphenated
+    acronym reads as two words. Elsewhere the text as it is (screens do not hyphenate)."""
+    if not text or context.get("variant") not in ("download", "print"):
+        return text
+    return Markup(keep_acronyms_whole(str(escape(text))))
 
 
 @pass_context

@@ -5,6 +5,7 @@ made of is laid out afresh, as if nothing had been remembered."""
 from __future__ import annotations
 
 import re
+import shutil
 import subprocess
 from pathlib import Path
 
@@ -54,7 +55,19 @@ def test_a_second_build_lays_out_once_and_gives_the_same_pages(
     layouts[0] = 0
     second = build(SAMPLE, project, tmp_path / "second", writer)
     assert cold >= 2  # the sample needs page fitting: else this test proves nothing
-    assert layouts[0] == 1 + (writer is write_print)  # print: + its blank padding page
+    assert layouts[0] == 1 + (writer is write_print)  # print: + its notes pages
+    assert pages(second) == pages(first)
+
+
+def test_the_same_issue_in_another_folder_gets_the_same_pages(project, tmp_path, layouts):
+    """The decisions are replayed for the same document wherever its folder is (a copy's
+    HTML is the same), so they must name its pictures within the folder: by absolute
+    path, a copy replayed no picture height and its pages came out unfitted."""
+    first = build(SAMPLE, project, tmp_path / "first")
+    copy = shutil.copytree(SAMPLE, tmp_path / "copy" / SAMPLE.name)
+    layouts[0] = 0
+    second = build(copy, project, tmp_path / "second")
+    assert layouts[0] == 1  # replayed
     assert pages(second) == pages(first)
 
 

@@ -1,0 +1,170 @@
+"""Figures and cards on paper: one grid per row, each row's columns and value size chosen
+from the embedded bold font's real advance widths (issue 17 item 3).
+
+A block of figures or cards is written as rows of its own (``fitted_rows``) rather than one
+grid, because WeasyPrint breaks a page between grids but never inside a grid's row: a row
+is what moves to the next page, so a row must never be taller than half the page's text
+area (a card row estimated by :func:`card_height_mm`) or a whole half page is left blank
+above it. A single card taller than that may break inside (``breakable``).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from newsletter.load import Project
+from newsletter.model import Card, Figures, LinkCards
+from newsletter.placement import MM_PER_CSS_PX, Bounds, shown_width
+from newsletter.render.font_metrics import font_measure
+from newsletter.render.grid import Measure, Row, fitted_rows, text_width
+
+MM = 72 / 25.4  # points per mm
+TEXT_MM = (178, 297 - 22 - 20)  # A4 less the @page margins in style.css.j2 (print.PAGE_TEXT_MM)
+FIGURE_GAP_MM, FIGURE_PADDING_MM = 3, 2  # .figure-grid gap, .figure side padding
+CARD_GAP_MM, CARD_PADDING_MM, CARD_RULE_MM = 4, 4, 2  # .card-grid gap, .card padding, border
+CARD_PICTURE_MM = 70  # the tallest a card's picture is set (print.SLOTS["card"])
+MAX_FIGURES, MAX_CARDS = 5, 3  # cells a row
+ROW_SHARE = 0.5
+"""The tallest a row of cards may be, as a share of the text area's height: a row that
+does not fit a page's foot moves over whole and leaves that much blank at most."""
+
+
+@dataclass(frozen=True)
+class PaperRow:
+    """One row as the print templates write it: its items, the grid's inline CSS, the
+    values' (or card titles') size, the card pictures' slot and whether its one card may
+    break across pages."""
+
+    items: list[Any]
+    grid: str
+    value: str
+    slot: str = ""
+    breakable: bool = False
+
+
+def _columns(count: int) -> str:
+    """Exactly ``count`` equal columns. ``minmax(0, 1fr)``, not ``1fr``: a ``1fr`` track is
+    at least its content's min-content width, which WeasyPrint measures by trying every
+    break (with ``overflow-wrap: anywhere``, every character): 3.7 of the sample PDF's
+    5.2 s once. The columns come from :func:`fitted_rows` anyway."""
+    return f"grid-template-columns: repeat({count}, minmax(0, 1fr))"
+
+
+def _size(points: float, row: Row) -> str:
+    return f"font-size: {round(points * row.scale, 2):g}pt"
+
+
+def figure_rows(block: Figures, value_pt: float, measure: Measure) -> list[PaperRow]:
+    """A figures block's rows: values never wrap, so each row's widest value decides."""
+    widths = [measure(item.value, value_pt) for item in block.items]
+    rows = fitted_rows(widths, TEXT_MM[0] * MM, gap=FIGURE_GAP_MM * MM,
+                       padding=2 * FIGURE_PADDING_MM * MM, max_columns=MAX_FIGURES)
+    return [PaperRow(row.of(block.items), _columns(row.count), _size(value_pt, row))
+            for row in rows]
+
+
+@dataclass(frozen=True)
+class CardType:
+    """The sizes (pt) and measures a card is set with (style.css.j2)."""
+
+    title_pt: float
+    text_pt: float
+    url_pt: float
+    line_height: float
+    bold: Measure
+    regular: Measure
+
+
+def card_column_mm(columns: int) -> float:
+    """A card's inner width (less its padding) in a row of ``columns``, in mm."""
+    return (TEXT_MM[0] - (columns - 1) * CARD_GAP_MM) / columns - 2 * CARD_PADDING_MM
+
+
+def _lines(text: str, width_pt: float, size: float, measure: Measure) -> int:
+    """Lines ``text`` takes when wrapped between words at ``width_pt`` (a word wider than
+    the line breaks anywhere: overflow-wrap)."""
+    lines, used = 0, width_pt
+    space = measure(" ", size)
+    for word in text.split():
+        advance = measure(word, size)
+        if used + space + advance <= width_pt:
+            used += space + advance
+            continue
+        lines += max(1, -(-advance // width_pt))
+        used = advance % width_pt if advance > width_pt else advance
+    return int(lines)
+
+
+_MARKUP = re.compile(r"[*_`#>\[\]]|\]\([^)]*\)|<[^>]+>")
+
+
+def card_height_mm(card: Card, columns: int, kind: CardType) -> float:
+    """An estimate of ``card``'s height in a row of ``columns``: its picture at the
+    column's width, its title, text (per paragraph), button and printed address, padding
+    and rule. Estimated, not laid out: a layout per candidate would cost seconds."""
+    inner_mm = card_column_mm(columns)
+    inner_pt = inner_mm * MM
+    height = 2 * CARD_PADDING_MM + CARD_RULE_MM
+    if card.image is not None:
+        pixels = card.image.pixel_size()
+        width = shown_width(pixels, Bounds(inner_mm, CARD_PICTURE_MM, 2, MM_PER_CSS_PX))
+        height += width * pixels[1] / max(1, pixels[0]) + 2
+    title_lines = _lines(card.title, inner_pt, kind.title_pt, kind.bold)
+    height += title_lines * kind.title_pt * 1.25 / MM + 2
+    for paragraph in re.split(r"\n\s*\n", _MARKUP.sub("", card.text or "")):
+        lines = _lines(paragraph, inner_pt, kind.text_pt, kind.regular)
+        height += lines * kind.text_pt * kind.line_height / MM + (2 if lines else 0)
+    url_lines = _lines(card.url, inner_pt, kind.url_pt, kind.regular)
+    height += 2 + (2 + url_lines) * kind.text_pt * kind.line_height / MM
+    return height
+
+
+def card_rows(block: LinkCards, kind: CardType, slot: Callable[[int], str]) -> list[PaperRow]:
+    """A card group's rows: a card's longest title word must fit its column, and no row
+    is taller than :data:`ROW_SHARE` of the text area (fewer, wider cards are shorter).
+    ``slot(columns)`` names the picture slot of a card in a row of ``columns``."""
+    cards = block.cards
+    tallest = ROW_SHARE * TEXT_MM[1]
+    widths = [max((kind.bold(word, kind.title_pt) for word in card.title.split()), default=0)
+              for card in cards]
+
+    def fits(start: int, count: int) -> bool:
+        return all(card_height_mm(card, count, kind) <= tallest
+                   for card in cards[start : start + count])
+
+    rows = fitted_rows(widths, TEXT_MM[0] * MM, gap=CARD_GAP_MM * MM,
+                       padding=2 * CARD_PADDING_MM * MM, max_columns=MAX_CARDS, fits=fits)
+    return [PaperRow(row.of(cards), _columns(row.count), _size(kind.title_pt, row),
+                     slot(row.count),
+                     row.count == 1 and card_height_mm(cards[row.start], 1, kind) > tallest)
+            for row in rows]
+
+
+def measures(project: Project) -> tuple[Measure, Measure]:
+    """Widths in the bold and regular faces the PDFs embed, from their advance widths;
+    the per-class estimate for a face the theme does not give."""
+    files = project.theme.fonts.files
+    found = [font_measure(project.theme.folder / files[face]) if files.get(face)
+             else text_width for face in ("bold", "regular")]
+    return found[0], found[1]
+
+
+def points(px: float) -> float:
+    """Theme sizes are e-mail pixels; on A4, 16 px body text reads as 10 pt."""
+    return round(px * 0.625, 2)
+
+
+def paper_grids(project: Project, slot: Callable[[int], str]) -> dict[str, object]:
+    """The print templates' ``figure_rows(block)`` and ``card_rows(block)`` (sizes as in
+    style.css.j2: figure values 1.6 × the theme's figure size)."""
+    sizes = project.theme.fonts.sizes
+    bold, regular = measures(project)
+    kind = CardType(points(sizes.card_title), points(sizes.small), points(sizes.caption),
+                    project.theme.fonts.line_height - 0.1, bold, regular)
+    return {
+        "figure_rows": lambda block: figure_rows(block, points(sizes.figure) * 1.6, bold),
+        "card_rows": lambda block: card_rows(block, kind, slot),
+    }
