@@ -19,6 +19,7 @@ query shows it, because mail programs cannot generate it (``attr()`` in ``conten
 from __future__ import annotations
 
 import html as html_module
+import itertools
 import re
 
 STACK_COLUMNS = 4
@@ -59,7 +60,7 @@ def _stacked_table(table: re.Match[str]) -> str:
 
 
 def _labelled_row(row: re.Match[str], headings: list[str]) -> str:
-    count = iter(range(len(headings) * 2))
+    count = itertools.count()
 
     def label(cell: re.Match[str]) -> str:
         index = next(count)
@@ -95,7 +96,7 @@ def _kept(inside: str) -> str:
         return inside
 
     def row_kept(row: re.Match[str]) -> str:
-        count = iter(range(columns * 2))
+        count = itertools.count()
 
         def cell(match: re.Match[str]) -> str:
             if next(count) not in longest:

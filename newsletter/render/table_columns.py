@@ -19,7 +19,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from html.parser import HTMLParser
 
-Measure = Callable[[str, float], float]
+from newsletter.render.grid import Measure
 
 _TABLE = re.compile(r'<table class="md-table">(.*?)</table>', re.DOTALL)
 
@@ -38,7 +38,6 @@ class TableFonts:
     bold: Measure
     size: float
     padding: float  # left + right padding of a cell
-    hyphenated: bool = True  # body cells may hyphenate, so a word's part may start a line
 
 
 def column_shares(rows: list[list[Cell]], width: float, fonts: TableFonts) -> list[float]:
@@ -107,8 +106,8 @@ class _Cells(HTMLParser):
 class FixedTables:
     """Rewrites every Markdown table of a PDF's HTML to a fixed layout with its columns'
     widths; ``width_at(html, position)`` gives the width of the column of text a table at
-    that offset of the HTML is set in (an article set in two columns has half of it), or
-    None where it is not known: that table keeps the automatic layout."""
+    that offset of the HTML is set in, or None where it is not known (inside a card):
+    that table keeps the automatic layout."""
 
     fonts: TableFonts
     width_at: Callable[[str, int], float | None]
