@@ -370,7 +370,7 @@ def _rgb_to_cmyk(profile: Path) -> Any:
     return finisher
 
 
-TEXT_COLUMN_PT = (210 - 2 * 16) / 25.4 * 72  # A4 less the @page side margins (16 mm)
+TEXT_COLUMN_PT = PAGE_TEXT_MM[0] * MM  # the text column, in points
 
 
 def _fixed_tables(project: Project) -> FixedTables:
