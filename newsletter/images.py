@@ -32,7 +32,7 @@ import os
 import tempfile
 from pathlib import Path
 
-from PIL import Image, ImageChops, ImageCms, ImageOps
+from PIL import Image, ImageChops, ImageCms, ImageMath, ImageOps
 
 from newsletter.colour import image_to_cmyk
 from newsletter.exceptions import NewsletterError
@@ -151,12 +151,20 @@ def upright_8bit(image: Image.Image) -> Image.Image:
     image = ImageOps.exif_transpose(image)
     if image.mode in ("I", "F") or image.mode.startswith("I;16"):
         icc = image.info.get("icc_profile")
+        transparent = image.info.get("transparency")
         _, high = image.getextrema()
         if image.mode == "F" and high <= 1.0:
             top = 1.0
         else:
             top = float(2 ** max(8, int(max(high, 1)).bit_length()) - 1)
-        image = image.convert("F").point(lambda value: value * 255.0 / top).convert("L")
+        grey = image.convert("F").point(lambda value: value * 255.0 / top).convert("L")
+        if isinstance(transparent, int):
+            # a PNG's tRNS names one grey value transparent; a 16-bit value has no 8-bit
+            # equivalent, so it becomes an alpha channel before the tones are scaled
+            deep = image.convert("I")
+            alpha = ImageMath.lambda_eval(lambda a: (a["v"] != transparent) * 255, v=deep)
+            grey.putalpha(alpha.convert("L"))
+        image = grey
         if icc:
             image.info["icc_profile"] = icc
     return image

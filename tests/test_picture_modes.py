@@ -53,6 +53,7 @@ KINDS = [
     Kind("P-png", photo=False),
     Kind("P-transparent-png", alpha=True, photo=False),
     Kind("I16-png", grey=True, icc="sgray.icc"),
+    Kind("I16-transparent-png", grey=True, alpha=True),
     Kind("RGB-png", icc="a98.icc"),
     Kind("RGB-jpeg", icc="a98.icc"),
     Kind("RGB-grey-jpeg", grey=True),
@@ -154,6 +155,13 @@ def editor_file(kind: Kind, upright: Image.Image, orientation: int, icc: bool,
     elif name == "I16-png":
         grey = stored.convert("L").convert("I").point(lambda v: v * 257)
         grey.convert("I;16").save(path, **options)
+    elif name == "I16-transparent-png":
+        # tRNS names one 16-bit grey value transparent; the scene's values are multiples of
+        # 257, so value 1 is only the hole
+        grey = stored.convert("L").convert("I").point(lambda v: v * 257)
+        hole = with_hole(stored).getchannel("A").point(lambda v: 255 if v == 0 else 0)
+        grey.paste(1, mask=hole)
+        grey.convert("I;16").save(path, transparency=1, **options)
     elif name.startswith("RGBA-"):
         with_hole(stored).save(path, **options)
     elif name == "CMYK-jpeg":

@@ -41,7 +41,21 @@ class Slot:
 
     width: int
     widths: tuple[int, ...]
-    sizes: str
+    page: int
+    """Up to this viewport width the slot is the viewport less ``margin`` (a phone)."""
+    margin: int | None
+    """What the page's padding takes from a phone's width; None: the slot is never
+    narrower than ``width``."""
+
+    def sizes(self, shown: int) -> str:
+        """The ``sizes`` attribute for a picture shown ``shown`` CSS px wide at most: the
+        slot's width, or less for a picture whose height is capped (a portrait), so that the
+        browser does not fetch a file made for the full column."""
+        width = min(shown, self.width)
+        if self.margin is None:
+            return f"{width}px"
+        narrow = self.page if width == self.width else width + self.margin
+        return f"(max-width: {narrow}px) calc(100vw - {self.margin}px), {width}px"
 
 
 def slots(project: Project) -> dict[str, Slot]:
@@ -49,13 +63,11 @@ def slots(project: Project) -> dict[str, Slot]:
     spacing = project.theme.spacing
     page = spacing.content_width + 160
     column = page - 2 * spacing.medium
-    phone = f"(max-width: {page}px) calc(100vw - {2 * spacing.medium}px)"
     card = (column - 2 * spacing.medium) // 3 - 2 * spacing.medium
     return {
-        "article": Slot(column, (400, 800, SHARE_WIDTH, 1600), f"{phone}, {column}px"),
-        "card": Slot(card, (240, 480, 720),
-                     f"(max-width: {page}px) calc(100vw - {4 * spacing.medium}px), {card}px"),
-        "signature": Slot(240, (240, 480), "240px"),
+        "article": Slot(column, (400, 800, SHARE_WIDTH, 1600), page, 2 * spacing.medium),
+        "card": Slot(card, (240, 480, 720), page, 4 * spacing.medium),
+        "signature": Slot(240, (240, 480), page, None),
     }
 
 
@@ -84,14 +96,21 @@ class Pictures:
     def size(self, image: Image, slot: str) -> Markup:
         """``width``/``height`` of the displayed size: the page does not jump as it loads."""
         _, width, height = self._fallback(image, slot)
-        placed = Bounds(self.slots[slot].width, SCREEN_HEIGHT_PX, 1)
-        shown = max(1, min(width, math.floor(shown_width(image.pixel_size(), placed))))
+        shown = self._shown(image, slot)
         return Markup(f'width="{shown}" height="{round(height * shown / width)}"')
 
     def srcset(self, image: Image, slot: str) -> Markup:
         """``srcset`` and ``sizes``: the browser downloads only the width it needs."""
         files = ", ".join(f"../{r} {w}w" for r, w, _ in self.variants(image, slot))
-        return Markup(f'srcset="{files}" sizes="{self.slots[slot].sizes}"')
+        sizes = self.slots[slot].sizes(self._shown(image, slot))
+        return Markup(f'srcset="{files}" sizes="{sizes}"')
+
+    def _shown(self, image: Image, slot: str) -> int:
+        """CSS px across on a wide screen: the slot, less when the height cap (about one
+        screen) narrows a portrait, never more than the largest file offered."""
+        _, width, _ = self._fallback(image, slot)
+        placed = Bounds(self.slots[slot].width, SCREEN_HEIGHT_PX, 1)
+        return max(1, min(width, math.floor(shown_width(image.pixel_size(), placed))))
 
     def _fallback(self, image: Image, slot: str) -> tuple[str, int, int]:
         wanted = self.slots[slot].width

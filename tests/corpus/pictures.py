@@ -19,11 +19,17 @@ from PIL import Image, ImageCms, ImageDraw
 ICC_FOLDER = Path("/usr/share/color/icc/ghostscript")
 """Debian's libgs-common profiles (already needed for the printer's PDF)."""
 
-MODES = ("1", "L", "LA", "P", "P+transparency", "I;16", "I", "RGB", "RGBA", "CMYK", "RGB;16")
+MODES = ("1", "L", "LA", "P", "P+transparency", "I;16", "I;16+transparency", "I", "RGB", "RGBA",
+         "CMYK", "RGB;16")
 """What an editor's file can decode to (``RGB;16`` is a 48-bit PNG, which Pillow reads as
-8-bit RGB; ``P+transparency`` a palette with a transparent index)."""
+8-bit RGB; ``P+transparency`` a palette with a transparent index; ``I;16+transparency`` a
+16-bit grey PNG whose tRNS chunk makes one grey value transparent)."""
 
-HARD_MODES = ("I;16", "I")
+TRANSPARENT_16 = 65535
+"""The grey value a ``I;16+transparency`` picture makes transparent (its other values stay
+below 64,100), painted over a band across its middle."""
+
+HARD_MODES = ("I;16", "I;16+transparency", "I")
 """16-bit greyscale scans: on main they came out blank (issue 16 item 3), generated only
 with the ``pictures`` feature."""
 
@@ -87,6 +93,10 @@ def drawing(rng: random.Random, size: tuple[int, int]) -> Image.Image:
 def in_mode(rgb: Image.Image, mode: str, rng: random.Random) -> Image.Image:
     """``rgb`` converted to ``mode`` the way files of that mode look (16-bit values use
     their whole range, as a scanner's do; alpha varies over the picture)."""
+    if mode == "I;16+transparency":
+        deep = in_mode(rgb, "I;16", rng).convert("I")
+        deep.paste(TRANSPARENT_16, (0, deep.height * 2 // 5, deep.width, deep.height * 3 // 5))
+        return deep.convert("I;16")
     if mode in ("I;16", "I"):
         # 16-bit scans use values far above 255; "I" stands for a 12-bit scanner's file
         # (Pillow 13 writes and reads every 16-bit greyscale PNG as I;16)
@@ -175,5 +185,7 @@ def make_picture(folder: Path, name: str, rng: random.Random, *, modes: tuple[st
         path = folder / f"{name}.png"
         if mode == "P+transparency":
             options["transparency"] = 0
+        elif mode == "I;16+transparency":
+            options["transparency"] = TRANSPARENT_16
         image.save(path, "PNG", **options)
     return Picture(path, mode, size, orientation, bool(icc), animated)

@@ -221,3 +221,41 @@ def test_each_language_has_its_page_and_they_link_each_other(site: Path, project
     assert "../2020-12/pl/web/" in [a.get("href") for a in index.iter("a")]
     assert (archive.parent / "../2020-12/pl/web/index.html").resolve().is_file()
     assert f"<id>{base}2020-12/pl/web/</id>" in feed.read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize(("width", "density"), [(1024, 1), (375, 2)])
+def test_a_capped_portrait_is_fetched_at_the_width_it_is_shown(
+        project: Project, tmp_path_factory, browser, width: int, density: int):
+    """A tall portrait's height is capped to about one screen, so it is shown narrower than
+    the column: the browser must pick its file by that width (``sizes``), not fetch the
+    file made for the full column."""
+    from photos import make_photo
+
+    folder = tmp_path_factory.mktemp("portrait") / "2020-12"
+    shutil.copytree(SAMPLE, folder)
+    make_photo(folder / "images" / "tall.jpg", size=(1000, 4000))
+    article = folder / "krakow-for-business.md"
+    article.write_text(article.read_text(encoding="utf-8").replace(
+        "images/map-pins.png", "images/tall.jpg"), encoding="utf-8")
+    issue = load_issue(folder, project)
+    out = tmp_path_factory.mktemp("portrait-out")
+    build(issue, project, choose_editions(["web"]), out)
+    page = browser.new_page(viewport={"width": width, "height": 800},
+                            device_scale_factor=density)
+    try:
+        page.goto((out / issue.id / "web" / "index.html").as_uri())
+        shown = page.evaluate("""() => {
+            const img = [...document.images].find(i => i.currentSrc.includes('tall'));
+            img.scrollIntoView();
+            const entries = img.srcset.split(', ').map(s => s.split(' '));
+            const chosen = entries.find(([href]) => new URL(href, document.baseURI).href
+                                                    === img.currentSrc);
+            return {css: img.getBoundingClientRect().width, file: parseInt(chosen[1]),
+                    offered: entries.map(([, w]) => parseInt(w))};
+        }""")
+    finally:
+        page.close()
+    needed = shown["css"] * density
+    assert shown["css"] < 400  # capped: far narrower than the column
+    fitting = min(w for w in shown["offered"] if w >= needed)
+    assert shown["file"] == fitting, shown
