@@ -92,3 +92,20 @@ def line_of(path: Path, text: str) -> int:
     """The line of ``path`` where ``text`` first occurs."""
     lines = path.read_text(encoding="utf-8").splitlines()
     return next(n for n, line in enumerate(lines, 1) if text in line)
+
+
+PRINT_RESOLUTION = "ppi (printers need"
+"""In `check`'s warnings about pictures too small for the printer's PDF: the sample's and
+the test data's pictures are small on purpose (tests/test_picture_notices.py tests those
+warnings), so tests of other warnings leave them out."""
+
+
+def editor_warnings(stderr: str) -> list[str]:
+    """`check`'s warning lines other than the printer's resolution."""
+    return [line for line in stderr.splitlines() if PRINT_RESOLUTION not in line]
+
+
+def ok_line(stderr: str) -> str:
+    """The last line `check` prints after the warnings in ``stderr``."""
+    count = sum(line.startswith("warning:") for line in stderr.splitlines())
+    return "OK" if not count else f"OK ({count} warning{'' if count == 1 else 's'})"

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from conftest import DATA, ROOT, edited_copy, line_of
+from conftest import DATA, ROOT, SAMPLE, edited_copy, line_of
 from PIL import Image
 
 from newsletter.cli import main
@@ -42,3 +42,35 @@ def test_check_names_an_animated_gif_at_its_line_and_still_passes(frames: int, t
             "every edition shows its first frame only (a PDF and most mail programs cannot "
             "show it moving); save the frame to show as PNG, or make it the first frame"
         ]
+
+
+def _printed_warnings(issue: Path, out: Path) -> tuple[list[str], list[str]]:
+    """The ppi warnings about photo.jpg from `check`, and from building the printer's PDF."""
+    config = str(ROOT / "newsletter.toml")
+    checked = CliRunner().invoke(main, ["--config", config, "check", str(issue)])
+    assert checked.exit_code == 0, checked.output
+    built = CliRunner().invoke(main, ["--config", config, "build", str(issue), "--only", "print",
+                                      "--language", "en", "--out", str(out)])
+    assert built.exit_code == 0, built.output
+    return ([w for w in checked.output.splitlines() if "photo.jpg" in w and "ppi" in w],
+            [w for w in built.output.splitlines() if "photo.jpg" in w and "ppi" in w])
+
+
+def test_check_predicts_a_picture_too_small_for_print_and_its_fix_is_enough(tmp_path):
+    """The printer's PDF warns about a picture below [print] min_ppi only when it is built;
+    `check` says it first, at the picture's line, with a width that then prints sharp
+    wherever the layout sets it (the build agrees)."""
+    from photos import make_photo
+
+    issue = edited_copy(SAMPLE, tmp_path / "2020-12", {
+        "microsoft-education.md": [("images/school-cloud-laptop.png", "images/photo.jpg")],
+    })
+    make_photo(issue / "images" / "photo.jpg", size=(700, 500))
+    checked, built = _printed_warnings(issue, tmp_path / "small")
+    line = line_of(issue / "microsoft-education.md", "images/photo.jpg")
+    assert len(checked) == 1 and f"microsoft-education.md:{line}: photo.jpg has 700 px" in (
+        checked[0]), checked
+    assert built, "the build warns too"
+    needed = int(checked[0].split("a file at least ")[1].split(" px")[0])
+    make_photo(issue / "images" / "photo.jpg", size=(needed, needed * 5 // 7))
+    assert _printed_warnings(issue, tmp_path / "large") == ([], [])

@@ -40,7 +40,7 @@ def check(ctx: click.Context, issue_dir: Path) -> None:
     for language, edition in email_editions(issue, site, with_text=False).items():
         click.echo(size_report(edition, language))
     unread = unread_language_files(issue.source_dir, issue.languages or [issue.language])
-    problems = uncovered(issue, site.theme) + picture_notices(issue) + unread
+    problems = uncovered(issue, site.theme) + picture_notices(issue, site) + unread
     warnings = [str(problem) for problem in problems]
     warn(warnings)
     count = f" ({len(warnings)} warning{'' if len(warnings) == 1 else 's'})"

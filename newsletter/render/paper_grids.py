@@ -161,10 +161,16 @@ def paper_grids(project: Project, slot: Callable[[int], str]) -> dict[str, objec
     """The print templates' ``figure_rows(block)`` and ``card_rows(block)`` (sizes as in
     style.css.j2: figure values 1.6 × the theme's figure size)."""
     sizes = project.theme.fonts.sizes
-    bold, regular = measures(project)
-    kind = CardType(points(sizes.card_title), points(sizes.small), points(sizes.caption),
-                    project.theme.fonts.line_height - 0.1, bold, regular)
+    kind = card_type(project)
     return {
-        "figure_rows": lambda block: figure_rows(block, points(sizes.figure) * 1.6, bold),
+        "figure_rows": lambda block: figure_rows(block, points(sizes.figure) * 1.6, kind.bold),
         "card_rows": lambda block: card_rows(block, kind, slot),
     }
+
+
+def card_type(project: Project) -> CardType:
+    """The cards' sizes and faces (style.css.j2's ``.card``), from the theme."""
+    sizes = project.theme.fonts.sizes
+    bold, regular = measures(project)
+    return CardType(points(sizes.card_title), points(sizes.small), points(sizes.caption),
+                    project.theme.fonts.line_height - 0.1, bold, regular)

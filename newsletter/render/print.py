@@ -11,6 +11,7 @@ WeasyPrint is imported only here (about 0.5–0.9 s), so other editions never pa
 
 from __future__ import annotations
 
+import math
 import os
 import re
 from collections.abc import Iterator
@@ -23,14 +24,21 @@ from markupsafe import Markup, escape
 
 from newsletter.exceptions import NewsletterError
 from newsletter.load import Project
-from newsletter.model import Article, Image, Issue
+from newsletter.model import Article, Image, Issue, Letter, LinkCards
 from newsletter.output import EDITIONS, Built
 from newsletter.pdf_fonts import faithful_copy, faithful_font
 from newsletter.placement import MM_PER_CSS_PX, Bounds, shown_width
 from newsletter.print_files import BadFile, check_font, check_icc_profile
 from newsletter.render import layout_cache
 from newsletter.render.page_fit import Resize, resizes
-from newsletter.render.paper_grids import MM, card_column_mm, measures, paper_grids
+from newsletter.render.paper_grids import (
+    MM,
+    card_column_mm,
+    card_rows,
+    card_type,
+    measures,
+    paper_grids,
+)
 from newsletter.render.paper_grids import points as _points
 from newsletter.render.table_columns import FixedTables, TableFonts
 from newsletter.render.templating import environment, issue_context, strings
@@ -457,6 +465,68 @@ def _pictures(project: Project, variant: Variant) -> Pictures:
         cmyk = hex_to_cmyk(project.theme.colors.get("panel", "#ffffff"), profile)
     tint = tuple(round(v / 100 * 255) for v in cmyk)
     return Pictures(variant, profile, tint)  # type: ignore[arg-type]
+
+
+@dataclass(frozen=True)
+class PrintedAt:
+    """A picture of the printer's PDF, as its template places it before any layout."""
+
+    image: Image
+    mm: float
+    widest_mm: float  # the slot's width: the most any layout gives the picture
+    min_ppi: int
+
+    @property
+    def ppi(self) -> float:
+        return self.image.pixel_size()[0] / (self.mm / MM_PER_INCH)
+
+    def message(self) -> str:
+        """Said before the layout, which may still enlarge or shrink the picture a little
+        (page fitting): the width is "about", and the fix is what makes any size sharp."""
+        pixels = self.image.pixel_size()[0]
+        needed = math.ceil(self.widest_mm / MM_PER_INCH * self.min_ppi)
+        return (f"{self.image.file.name} has {pixels} px for about {self.mm:.0f} mm of the "
+                f"printer's PDF: {self.ppi:.0f} ppi (printers need {self.min_ppi}); a file at "
+                f"least {needed} px wide prints sharp")
+
+
+def _placements(issue: Issue, project: Project) -> Iterator[tuple[Image, float, float]]:
+    """Each picture of the printer's PDF with the width its template sets it at and its
+    slot's width (the most a layout gives it), in mm: the templates' slots (article,
+    signature, a card in a row of its grid) without rendering the document."""
+    pictures = Pictures("print", None)
+    kind = None
+    for _, block in issue.blocks():
+        placed: list[tuple[Image, str]] = []
+        if isinstance(block, Article) and block.image:
+            placed.append((block.image, "article"))
+        elif isinstance(block, Letter) and block.signature.image:
+            placed.append((block.signature.image, "signature"))
+        elif isinstance(block, LinkCards):
+            kind = kind or card_type(project)
+            placed += [(card.image, row.slot) for row in card_rows(block, kind, pictures.card_slot)
+                       for card in row.items if card.image]
+        for image, slot in placed:
+            yield image, pictures.placed_mm(image, slot), pictures.slots[slot].width
+
+
+def low_resolution_pictures(issue: Issue, project: Project) -> list[PrintedAt]:
+    """Pictures that the printer's PDF would set below ``[print] min_ppi``, once each (at
+    their lowest), as the template places them: the build's warning, predicted in
+    milliseconds. A page that the layout fills by enlarging a picture (page_fit) can
+    lower it further; the build then warns again with the page."""
+    placements = list(_placements(issue, project))
+    min_ppi = project.site.print.min_ppi
+    widest: dict[Path, float] = {}
+    for image, _, slot_mm in placements:
+        widest[image.file] = max(slot_mm, widest.get(image.file, 0.0))
+    lowest: dict[Path, PrintedAt] = {}
+    for image, mm, _ in placements:
+        printed = PrintedAt(image, mm, widest[image.file], min_ppi)
+        known = lowest.get(image.file)
+        if round(printed.ppi) < min_ppi and (known is None or printed.ppi < known.ppi):
+            lowest[image.file] = printed
+    return list(lowest.values())
 
 
 def _local_fetcher() -> Any:
