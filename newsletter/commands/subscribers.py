@@ -33,19 +33,25 @@ def subscribers() -> None:
 )
 @click.option("--smtputf8", is_flag=True,
               help="Accept non-ASCII before the @ (if the relay offers SMTPUTF8).")  # fmt: skip
+@click.option("--from", "form", type=click.Choice(["mailchimp", "listmonk", "csv"]),
+              help="Whose export the file is (default: recognised by its header row).")
 @db_option
-def import_(file: str, source: str | None, smtputf8: bool, db: str | None) -> None:
+def import_(file: str, source: str | None, smtputf8: bool, form: str | None,
+            db: str | None) -> None:
     """Import subscribers from a CSV file (or - for standard input).
 
     UTF-8 (with or without BOM) or Windows-1250, separated by , or ; with a header row
     naming the columns: email/e-mail/adres e-mail (required), name/imię i nazwisko,
-    language/język (pl, en), source/źródło. Rejected rows are listed with their line
-    number; the others are imported. Importing again changes nothing, and nobody who
-    left the list or asked to be forgotten is put back on it.
+    language/język (pl, en), source/źródło. Mailchimp's exports (subscribed,
+    unsubscribed, cleaned) and listmonk's are recognised by their header rows: names,
+    statuses, languages and the times and networks of each opt-in are kept. Rejected
+    rows are listed with their line number; the others are imported. Importing again
+    changes nothing, and nobody who left the list or asked to be forgotten is put back.
 
     \b
     Example:
       newsletter subscribers import --db list.db subscribers.csv
+      newsletter subscribers import --db list.db cleaned_members_export_3f1a.csv
     """
     from newsletter.deliver.importer import import_csv
 
@@ -66,10 +72,11 @@ def import_(file: str, source: str | None, smtputf8: bool, db: str | None) -> No
             bar.update(rows - done)
             done = rows
 
-        report = import_csv(engine, data, name, source, progress, smtputf8)
+        report = import_csv(engine, data, name, source, progress, smtputf8, form=form)
     for problem in report.rejected:
         click.secho(f"{problem}", fg="red", err=True)
-    click.echo(f"{name} ({report.encoding}, '{report.delimiter}'): {report.summary()}")
+    export = "" if report.format == "csv" else f"{report.format} export, "
+    click.echo(f"{name} ({export}{report.encoding}, '{report.delimiter}'): {report.summary()}")
 
 
 @subscribers.command()

@@ -47,6 +47,17 @@ KINDS = (
 
 
 @dataclass(frozen=True)
+class Earlier:
+    """A step of a person's consent taken in another tool (an opt-in, a confirmation in
+    Mailchimp), recorded at its own time, before the import's own event."""
+
+    kind: str  # SUBSCRIBED or CONFIRMED
+    at: dt.datetime
+    source: str
+    ip: str | None = None
+
+
+@dataclass(frozen=True)
 class Event:
     """One row of a person's history."""
 
@@ -93,15 +104,17 @@ def record(
     consent_version: str | None = None,
     ip: str | None = None,
     details: dict[str, Any] | None = None,
+    at: dt.datetime | None = None,
 ) -> int:
     """Append one event in the caller's transaction; its id. ``ip`` is truncated here, so
-    a full address never reaches the database."""
+    a full address never reaches the database. ``at``: when it happened, if not now (a
+    step taken in another tool, kept with its own time)."""
     assert kind in KINDS, kind
     result = connection.execute(
         consent_events.insert().values(
             subscriber_id=subscriber_id,
             kind=kind,
-            at=now(),
+            at=at or now(),
             source=source[:300],
             consent_version=consent_version,
             ip=truncate_ip(ip),

@@ -21,6 +21,7 @@ from pathlib import Path
 from sqlalchemy.engine import Engine
 
 from newsletter.deliver import subscribers
+from newsletter.deliver.import_formats import FORMATS, Listmonk, Mailchimp, recognise
 from newsletter.exceptions import Location, NewsletterError, Problem
 
 BATCH = 500
@@ -51,6 +52,7 @@ class ImportReport:
     encoding: str = ""
     delimiter: str = ""
     forgotten: int = 0  # rows of people who asked to be forgotten (among ``rejected``)
+    format: str = "csv"  # whose export the file is (import_formats), or csv
 
     def summary(self) -> str:
         o = self.outcomes
@@ -120,6 +122,7 @@ def import_csv(
     progress: Callable[[int], None] | None = None,
     smtputf8: bool = False,
     key: bytes | None = None,
+    form: str | None = None,
 ) -> ImportReport:
     """Import the rows of a CSV file; returns the report (rejected rows do not stop it).
 
@@ -129,6 +132,8 @@ def import_csv(
     SMTPUTF8, so non-ASCII local parts may be imported. ``key``: the secret of the
     forgotten addresses' hashes (default: NEWSLETTER_SECRET, needed only when someone was
     forgotten); a forgotten person's row is reported with its line and not added.
+    ``form``: ``mailchimp``, ``listmonk`` or ``csv`` (ours, a spreadsheet's); by default
+    recognised from the header row (:mod:`newsletter.deliver.import_formats`).
     """
     text, encoding = decode(data)
     report = ImportReport(encoding=encoding)
@@ -140,7 +145,22 @@ def import_csv(
         header = next(reader)
     except StopIteration:
         raise NewsletterError(f"{source_name}: the file is empty") from None
-    columns = map_header(header, Location(path, 1))
+    keys = [header_key(cell) for cell in header]
+    tool = None if form == "csv" else FORMATS[form] if form else recognise(keys)
+    columns: dict[str, int] = {}
+    index: dict[str, int] = {}
+    status = subscribers.SUBSCRIBED
+    if tool is not None:
+        report.format = tool.name
+        index = {key: number for number, key in reversed(list(enumerate(keys)))}
+        if tool.email not in index:
+            found = ", ".join(f"'{c}'" for c in header) or "nothing"
+            raise NewsletterError(
+                f"{Location(path, 1)}: no '{tool.email}' column, which {tool.name}'s exports "
+                f"have (found {found}); use --from csv for a file of your own")
+        status = tool.kind(keys)
+    else:
+        columns = map_header(header, Location(path, 1))
     default_source = consent_source or f"import {path.name}"
     seen: dict[str, int] = {}
     batch: list[subscribers.Candidate] = []
@@ -169,31 +189,15 @@ def import_csv(
 
         def cell(name: str, cells: list[str] = cells) -> tuple[str | None, bool]:
             """The field's value, and whether an export marked it as exact."""
-            index = columns.get(name)
-            value = cells[index] if index is not None and index < len(cells) else None
+            column = columns.get(name)
+            value = cells[column] if column is not None and column < len(cells) else None
             return subscribers.import_cell(value) if value else (value, False)
 
-        name, exact_name = cell("name")
-        source, exact_source = cell("source")
         try:
-            item = subscribers.candidate(
-                cell("email")[0] or "",
-                name,
-                cell("language")[0],
-                source or default_source,
-                smtputf8,
-                cell("status")[0],
-            )
-            item = dataclasses.replace(
-                item,
-                name=subscribers.check_name(item.email, name, exact=True) if exact_name
-                else item.name,
-                source=source if exact_source else item.source,
-                subscribed_at=subscribers.import_time(cell("subscribed_at")[0] or "",
-                                                      "subscribed_at"),
-                unsubscribed_at=subscribers.import_time(cell("unsubscribed_at")[0] or "",
-                                                        "unsubscribed_at"),
-            )  # fmt: skip
+            if tool is not None:
+                item = _exported(tool, cells, index, status, default_source, smtputf8)
+            else:
+                item = _row(cell, default_source, smtputf8)
         except subscribers.InvalidSubscriber as exc:
             report.rejected.append(Problem(Location(path, line), str(exc)))
             continue
@@ -210,3 +214,43 @@ def import_csv(
     flush()
     report.rejected.sort(key=lambda problem: problem.location.line or 0)  # in file order
     return report
+
+
+def _row(cell: Callable[[str], tuple[str | None, bool]], default_source: str,
+         smtputf8: bool) -> subscribers.Candidate:
+    """One row of our own CSV (or a spreadsheet's), checked."""
+    name, exact_name = cell("name")
+    source, exact_source = cell("source")
+    item = subscribers.candidate(
+        cell("email")[0] or "",
+        name,
+        cell("language")[0],
+        source or default_source,
+        smtputf8,
+        cell("status")[0],
+    )
+    return dataclasses.replace(
+        item,
+        name=subscribers.check_name(item.email, name, exact=True) if exact_name
+        else item.name,
+        source=source if exact_source else item.source,
+        subscribed_at=subscribers.import_time(cell("subscribed_at")[0] or "",
+                                              "subscribed_at"),
+        unsubscribed_at=subscribers.import_time(cell("unsubscribed_at")[0] or "",
+                                                "unsubscribed_at"),
+    )  # fmt: skip
+
+
+def _exported(tool: type[Mailchimp] | type[Listmonk], cells: list[str], index: dict[str, int],
+              status: str, default_source: str, smtputf8: bool) -> subscribers.Candidate:
+    """One row of another tool's export, checked as ours are; its consent steps kept."""
+
+    def cell(key: str) -> str:
+        number = index.get(key)
+        return cells[number] if number is not None and number < len(cells) else ""
+
+    person = tool.person(cell, status, subscribers.LANGUAGES)
+    item = subscribers.candidate(person.email, person.name, person.language,
+                                 f"{tool.name} ({default_source})", smtputf8, person.status)
+    return dataclasses.replace(item, subscribed_at=person.subscribed_at,
+                               unsubscribed_at=person.unsubscribed_at, history=person.history)

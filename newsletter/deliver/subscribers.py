@@ -73,6 +73,8 @@ class Candidate:
     # When they subscribed and left, as an exported list says (default: now, as added).
     subscribed_at: dt.datetime | None = None
     unsubscribed_at: dt.datetime | None = None
+    # Consent given in the tool the list comes from, recorded before the import's event.
+    history: tuple[consent.Earlier, ...] = ()
 
     @property
     def key(self) -> str:
@@ -182,6 +184,7 @@ def save(
             inserted = connection.execute(subscribers.insert().values(**values))
             values["id"] = inserted.inserted_primary_key[0]
             existing[item.key] = values
+            _earlier(connection, values["id"], item)
             consent.record(connection, values["id"], consent.IMPORTED, item.origin,
                            details=_imported(item))  # fmt: skip
             outcomes.append("added")
@@ -197,6 +200,7 @@ def save(
                         updated_at=moment)
             )  # fmt: skip
             row["status"] = item.status
+            _earlier(connection, row["id"], item)
             consent.record(connection, row["id"], consent.IMPORTED, item.origin,
                            details=_imported(item))  # fmt: skip
             outcomes.append("updated")
@@ -223,6 +227,13 @@ def save(
             else:
                 outcomes.append("unchanged")
     return outcomes
+
+
+def _earlier(connection: Connection, subscriber_id: int, item: Candidate) -> None:
+    """The consent the person gave in the tool the list comes from, each step at its time."""
+    for step in item.history:
+        consent.record(connection, subscriber_id, step.kind, step.source, ip=step.ip,
+                       at=step.at)
 
 
 def _imported(item: Candidate) -> dict[str, str]:

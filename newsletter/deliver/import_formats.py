@@ -1,0 +1,156 @@
+"""The exports of the tools people leave for this one, read as what they say about each person.
+
+A list arrives from Mailchimp or listmonk more often than from a spreadsheet, and their
+exports say more than ours: Mailchimp writes one file per audience state (subscribed,
+unsubscribed, cleaned) with first and last names, opt-in and confirmation times and the
+addresses they came from; listmonk one file with ``enabled``/``disabled``/``blocklisted``
+and JSON attributes. Each format here is recognised by its header row (or named with
+``subscribers import --from``) and maps a row to a :class:`Person`; the importer checks
+and saves it as it does a row of our own CSV.
+
+What the consent record keeps of an export: the original opt-in and confirmation, each
+as an event at its own time with its network (truncated as every address in the record,
+:func:`newsletter.deliver.consent.truncate_ip`) and the tool as its source, so the
+evidence of consent survives the move. Everything else an export holds (ratings, places,
+campaign titles, other attributes) is left behind: the record keeps only what consent needs.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+from collections.abc import Callable, Collection
+from dataclasses import dataclass, field
+
+from newsletter.deliver import consent
+from newsletter.deliver.consent import Earlier
+from newsletter.deliver.subscribers import BOUNCED, SUBSCRIBED, UNSUBSCRIBED, InvalidSubscriber
+
+Cell = Callable[[str], str]
+"""A row's value under a header (compared as :func:`importer.header_key` folds it); ''
+when the file has no such column or the row leaves it empty."""
+
+
+@dataclass(frozen=True)
+class Person:
+    """One row of an export, in our terms (checked afterwards like any imported row)."""
+
+    email: str
+    name: str | None
+    language: str | None
+    status: str
+    subscribed_at: dt.datetime | None = None
+    unsubscribed_at: dt.datetime | None = None
+    history: tuple[Earlier, ...] = field(default_factory=tuple)
+
+
+def export_time(text: str, column: str) -> dt.datetime | None:
+    """A time as these tools write it, in UTC: Mailchimp's ``2020-03-15 10:22:33`` (UTC),
+    listmonk's ``2021-02-25 10:29:16.651953+05:30`` or ``…Z`` or ``…+00``."""
+    text = text.strip()
+    if not text:
+        return None
+    if text.endswith("Z"):
+        text = text[:-1] + "+00:00"
+    text = re.sub(r"(\d\d:\d\d(?::\d\d(?:\.\d+)?)?[+-]\d\d)$", r"\1:00", text)  # +00
+    try:
+        value = dt.datetime.fromisoformat(text)
+    except ValueError:
+        raise InvalidSubscriber(f"'{text}' in {column} is not a time") from None
+    return (value if value.tzinfo else value.replace(tzinfo=dt.UTC)).astimezone(dt.UTC)
+
+
+def _language(code: str, known: Collection[str]) -> str | None:
+    """``pl``, ``pl_PL``, ``en-GB`` as one of the newsletter's languages; None for any
+    other (the person is imported and gets the main language, not refused)."""
+    first = re.split(r"[-_]", code.strip().lower(), maxsplit=1)[0]
+    return first if first in known else None
+
+
+class Mailchimp:
+    """Mailchimp's audience export: ``subscribed_members_export_….csv``,
+    ``unsubscribed_…`` (with UNSUB_TIME) and ``cleaned_…`` (with CLEAN_TIME: addresses
+    Mailchimp removed after hard bounces)."""
+
+    name = "mailchimp"
+    email = "email address"
+    marks = ("optin time", "confirm time", "leid", "euid", "member rating")
+
+    @classmethod
+    def detect(cls, keys: Collection[str]) -> bool:
+        return cls.email in keys and any(mark in keys for mark in cls.marks)
+
+    @classmethod
+    def kind(cls, keys: Collection[str]) -> str:
+        """Which of the three files: its status on our list."""
+        if "clean time" in keys:
+            return BOUNCED
+        return UNSUBSCRIBED if "unsub time" in keys else SUBSCRIBED
+
+    @classmethod
+    def person(cls, cell: Cell, status: str, languages: Collection[str]) -> Person:
+        name = " ".join(part for part in (cell("first name").strip(), cell("last name").strip())
+                        if part) or None
+        opted = export_time(cell("optin time"), "OPTIN_TIME")
+        confirmed = export_time(cell("confirm time"), "CONFIRM_TIME")
+        left = (export_time(cell("unsub time"), "UNSUB_TIME")
+                or export_time(cell("clean time"), "CLEAN_TIME"))
+        history = []
+        if opted:
+            history.append(Earlier(consent.SUBSCRIBED, opted, "mailchimp: opt-in",
+                                   cell("optin ip") or None))
+        if confirmed:
+            history.append(Earlier(consent.CONFIRMED, confirmed, "mailchimp: confirmed",
+                                   cell("confirm ip") or None))
+        return Person(cell(cls.email), name, _language(cell("language"), languages), status,
+                      confirmed or opted, left, tuple(history))
+
+
+class Listmonk:
+    """listmonk's subscriber export: uuid, email, name, attributes (JSON), status
+    (``enabled``, ``disabled``, ``blocklisted``), created_at, updated_at."""
+
+    name = "listmonk"
+    email = "email"
+    STATUSES = {"enabled": SUBSCRIBED, "disabled": UNSUBSCRIBED, "blocklisted": UNSUBSCRIBED}
+
+    @classmethod
+    def detect(cls, keys: Collection[str]) -> bool:
+        return {"uuid", "email", "status"} <= set(keys) and (
+            "attributes" in keys or "created at" in keys)
+
+    @classmethod
+    def kind(cls, keys: Collection[str]) -> str:
+        return SUBSCRIBED  # per row
+
+    @classmethod
+    def person(cls, cell: Cell, status: str, languages: Collection[str]) -> Person:
+        given = cell("status").strip().lower()
+        if given not in cls.STATUSES:
+            raise InvalidSubscriber(f"unknown listmonk status '{given}' (expected one of: "
+                                    f"{', '.join(cls.STATUSES)})")
+        status = cls.STATUSES[given]
+        try:
+            attributes = json.loads(cell("attributes") or "{}")
+        except json.JSONDecodeError:
+            attributes = {}
+        wanted = attributes.get("language") or attributes.get("lang") if isinstance(
+            attributes, dict) else None
+        created = export_time(cell("created at"), "created_at")
+        changed = export_time(cell("updated at"), "updated_at")
+        history = (Earlier(consent.SUBSCRIBED, created, "listmonk: subscriber created"),
+                   ) if created else ()
+        return Person(cell(cls.email), cell("name").strip() or None,
+                      _language(str(wanted or ""), languages), status, created,
+                      changed if status != SUBSCRIBED else None, history)
+
+
+FORMATS = {format.name: format for format in (Mailchimp, Listmonk)}
+"""Exports recognised by their header row (``csv``, our own and a spreadsheet's, is what
+is left)."""
+
+
+def recognise(keys: Collection[str]) -> type[Mailchimp] | type[Listmonk] | None:
+    """The tool whose export has this header row (folded keys), or None: a plain CSV."""
+    return next((f for f in FORMATS.values() if f.detect(keys)), None)
