@@ -6,11 +6,12 @@ where the web edition and images are published, the List-Id, the theme file.
 
 from __future__ import annotations
 
+import ipaddress
 import re
 from pathlib import Path
 from typing import Annotated
 
-from pydantic import Field, field_validator
+from pydantic import AfterValidator, Field, ValidationInfo, field_validator
 from pydantic import StringConstraints as _Str
 from pydantic_core import PydanticCustomError
 
@@ -99,6 +100,33 @@ class BounceSettings(Node):
     recorded as unreadable, kept for a person, and the run goes on."""
 
 
+def _network(value: str, info: ValidationInfo) -> str:
+    try:
+        return str(ipaddress.ip_network(value.strip(), strict=False))
+    except ValueError:
+        raise PydanticCustomError(
+            "network", "'{v}' in {field} is not an address or a network (e.g. 10.0.0.5 or "
+            "10.0.0.0/24)", {"v": value, "field": info.field_name or "the list"}) from None
+
+
+Network = Annotated[str, AfterValidator(_network)]
+"""An IPv4/IPv6 address or network, kept as a network (``10.0.0.5`` → ``10.0.0.5/32``)."""
+
+
+class ServeSettings(Node):
+    """`newsletter serve` behind a reverse proxy (``[serve]``).
+
+    A proxy (nginx) connects to `serve` itself, so every request seems to come from the
+    proxy: one rate limit and one consent network for the whole city. The proxy says who
+    its client was in ``X-Forwarded-For``; `serve` believes that header only from these
+    addresses, and takes the right-most address in it that is not one of them (a client
+    can write anything in the header, but not what our own proxy appends after it).
+    """
+
+    trusted_proxies: list[Network] = ["127.0.0.1/32", "::1/128"]
+    """The proxies in front of `serve` (default: this machine, as with nginx on it)."""
+
+
 _BOUNCE_LOCAL = r"^[a-z0-9][a-z0-9._-]{0,16}@"
 
 
@@ -128,6 +156,7 @@ class Site(Node):
     bounce names its recipient (newsletter/deliver/verp.py); `newsletter bounces` reads
     what arrives there."""
     bounces: BounceSettings = BounceSettings()
+    serve: ServeSettings = ServeSettings()
     root: Path = Field(default=Path("."), exclude=True)
 
     @field_validator("bounce_address")

@@ -132,3 +132,16 @@ def test_values_bound_for_mail_headers_are_one_line(tmp_path):
         f"newsletter.toml:{sender_name}: 'name' {rule} U+000A",
         f"newsletter.toml:{line_of(config, 'email')}: 'email' {rule} U+0009",
     ]
+
+
+def test_a_trusted_proxy_that_is_no_address_is_named_at_its_line(tmp_path):
+    config = GOOD + '\n[serve]\ntrusted_proxies = ["127.0.0.1", "10.0.0.0/33", "nginx"]\n'
+    line = line_of(config, "trusted_proxies")
+    assert problems_of(tmp_path, config) == [
+        f"newsletter.toml:{line}: '10.0.0.0/33' in trusted_proxies is not an address or a "
+        "network (e.g. 10.0.0.5 or 10.0.0.0/24)",
+        f"newsletter.toml:{line}: 'nginx' in trusted_proxies is not an address or a "
+        "network (e.g. 10.0.0.5 or 10.0.0.0/24)",
+    ]
+    good = load_project(ROOT / "newsletter.toml")
+    assert good.site.serve.trusted_proxies == ["127.0.0.1/32", "::1/128"]

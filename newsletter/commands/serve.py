@@ -64,6 +64,7 @@ def serve(
         click.secho(f"warning: no sign-up form ({missing})", fg="yellow", err=True)
     logging.getLogger("uvicorn.access").addFilter(RedactTokens())
     uvicorn.run(create_app(engine, project, key, mailer=mailer), host=host, port=port,
-                proxy_headers=True, http=head_timeout_protocol(header_timeout))  # fmt: skip
+                proxy_headers=True, forwarded_allow_ips=project.site.serve.trusted_proxies,
+                http=head_timeout_protocol(header_timeout))  # fmt: skip
     if mailer:
         mailer.close()

@@ -1,0 +1,267 @@
+"""What deploy/ ships, run for real: the systemd units verified by systemd itself, and the
+nginx site (Debian's nginx on loopback, TLS with a self-signed certificate) in front of the
+real `newsletter serve`: static pages from nginx, sign-up through it, one rate limit per
+reader rather than one for the whole city."""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import os
+import re
+import shutil
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent.parent
+sys.path.insert(0, str(ROOT / "tests" / "app"))  # appserver
+sys.path.insert(0, str(ROOT / "tests" / "deliver"))  # mailhelpers
+
+from appserver import serve_process  # noqa: E402
+from mailhelpers import free_port  # noqa: E402
+
+from newsletter.app.challenge import solve  # noqa: E402
+from newsletter.deliver import subscribers  # noqa: E402
+from newsletter.deliver.db import open_database  # noqa: E402
+
+DEPLOY = ROOT / "deploy"
+UNITS = sorted((DEPLOY / "systemd").iterdir())
+HOST = "newsletter.krakow.example"  # base_url's host in newsletter.toml
+HIDDEN = re.compile(r'name="(csrf|pow_salt|pow_challenge|pow_signature)" value="([^"]*)"')
+
+
+def test_the_units_pass_systemds_own_verification_and_are_hardened(tmp_path: Path):
+    """systemd-analyze verify prints a parse error and still exits 0: both are read."""
+    newsletter = Path(sys.executable).with_name("newsletter")
+    for unit in UNITS:
+        text = unit.read_text(encoding="utf-8")
+        if unit.suffix == ".service":
+            assert "/opt/business-krakow/venv/bin/newsletter" in text
+            text = text.replace("/opt/business-krakow/venv/bin/newsletter", str(newsletter))
+            for setting in ("User=newsletter", "NoNewPrivileges=yes", "ProtectSystem=strict",
+                            "EnvironmentFile=/etc/business-krakow/newsletter.env"):
+                assert setting in text, (unit.name, setting)
+        (tmp_path / unit.name).write_text(text, encoding="utf-8")
+    names = [str(tmp_path / unit.name) for unit in UNITS]
+    verified = subprocess.run(["systemd-analyze", "verify", *names], capture_output=True,
+                              text=True, cwd=tmp_path)
+    assert verified.returncode == 0 and verified.stderr == "", verified.stderr
+    for name in names:
+        if name.endswith(".service"):
+            rating = subprocess.run(["systemd-analyze", "security", "--offline=true", name],
+                                    capture_output=True, text=True, cwd=tmp_path)
+            exposure = float(re.search(r"Overall exposure level .*: (\d+\.\d+)",
+                                       rating.stdout + rating.stderr).group(1))
+            assert exposure <= 4.0, (name, exposure)  # systemd's "OK" and better
+
+
+def test_install_script_is_bash_and_installs_no_test_tools():
+    script = (DEPLOY / "install").read_text(encoding="utf-8")
+    assert subprocess.run(["bash", "-n", str(DEPLOY / "install")]).returncode == 0
+    packages = re.search(r"apt-get install[^\n]*\\\n(.*?)\n\n", script, re.S).group(1)
+    for tool in ("chromium", "postgresql", "postfix", "dovecot", "default-jre", "nodejs", "npm",
+                 "gcc", "build-essential"):
+        assert tool not in packages, tool
+    assert "[dev]" not in script
+    assert re.search(r'pip"? install [^\n]*"\$WHEEL"', script)  # the wheel alone, no extras
+    assert "chmod 0600" in script and "newsletter.env" in script
+
+
+def self_signed(folder: Path) -> tuple[Path, Path]:
+    """A key and a certificate for HOST (what certbot's files are in production)."""
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, HOST)])
+    now = dt.datetime.now(dt.UTC)
+    cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name)
+            .public_key(key.public_key()).serial_number(x509.random_serial_number())
+            .not_valid_before(now - dt.timedelta(days=1))
+            .not_valid_after(now + dt.timedelta(days=30))
+            .add_extension(x509.SubjectAlternativeName([x509.DNSName(HOST)]), critical=False)
+            .sign(key, hashes.SHA256()))
+    key_file, cert_file = folder / "privkey.pem", folder / "fullchain.pem"
+    key_file.write_bytes(key.private_bytes(serialization.Encoding.PEM,
+                                           serialization.PrivateFormat.PKCS8,
+                                           serialization.NoEncryption()))
+    cert_file.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    return key_file, cert_file
+
+
+def site_for_test(folder: Path, build: Path, serve_port: int, http: int, https: int) -> str:
+    """The shipped site with this machine's paths and ports in place of a server's; each
+    replaced text must be there, so the test follows the file it claims to run."""
+    key, cert = self_signed(folder)
+    text = (DEPLOY / "nginx" / "business-krakow.conf").read_text(encoding="utf-8")
+    for old, new in (
+        ("    listen [::]:80;\n", ""), ("    listen [::]:443 ssl http2;\n", ""),
+        ("listen 80;", f"listen 127.0.0.1:{http};"),
+        ("listen 443 ssl http2;", f"listen 127.0.0.1:{https} ssl http2;"),
+        (f"/etc/letsencrypt/live/{HOST}/fullchain.pem", str(cert)),
+        (f"/etc/letsencrypt/live/{HOST}/privkey.pem", str(key)),
+        ("root /srv/business-krakow/build;", f"root {build};"),
+        ("server 127.0.0.1:8025;", f"server 127.0.0.1:{serve_port};"),
+        ("root /var/www/html;", f"root {folder};"),
+    ):
+        assert old in text, old
+        text = text.replace(old, new)
+    return text
+
+
+@contextlib.contextmanager
+def nginx(folder: Path, site: str) -> Iterator[None]:
+    """Debian's nginx with the site, in its own folder, in the foreground."""
+    for temp in ("body", "proxy", "fastcgi", "uwsgi", "scgi"):
+        (folder / temp).mkdir()
+    (folder / "site.conf").write_text(site, encoding="utf-8")
+    user = "user root;\n" if os.geteuid() == 0 else ""  # workers read the test's 0700 folders
+    (folder / "nginx.conf").write_text(f"""{user}daemon off;
+worker_processes 1;
+pid {folder}/nginx.pid;
+events {{ worker_connections 64; }}
+http {{
+    include /etc/nginx/mime.types;
+    access_log {folder}/access.log;
+    client_body_temp_path {folder}/body; proxy_temp_path {folder}/proxy;
+    fastcgi_temp_path {folder}/fastcgi; uwsgi_temp_path {folder}/uwsgi;
+    scgi_temp_path {folder}/scgi;
+    include {folder}/site.conf;
+}}
+""", encoding="utf-8")
+    binary = shutil.which("nginx") or "/usr/sbin/nginx"
+    command = [binary, "-p", str(folder), "-c", str(folder / "nginx.conf"),
+               "-e", str(folder / "error.log")]
+    checked = subprocess.run([*command, "-t"], capture_output=True, text=True)
+    assert checked.returncode == 0, checked.stderr
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    try:
+        yield
+    finally:
+        process.terminate()
+        process.wait(10)
+
+
+def client(port: int, source: str) -> httpx.Client:
+    """A reader at loopback address ``source`` (Linux routes all of 127/8 to lo)."""
+    transport = httpx.HTTPTransport(local_address=source, verify=False, retries=3)
+    return httpx.Client(base_url=f"https://127.0.0.1:{port}", transport=transport,
+                        headers={"Host": HOST}, timeout=10)
+
+
+@contextlib.contextmanager
+def nginx_in_front(folder: Path, *serve_options: str) -> Iterator[tuple[int, int, object]]:
+    """`newsletter serve` (the real command) behind nginx with the shipped site; the
+    sample's web page built for nginx to serve. Yields nginx's ports and the server."""
+    build = folder / "build"
+    built = subprocess.run([str(Path(sys.executable).with_name("newsletter")), "build",
+                            "issues/2020-12", "--only", "web", "--language", "en", "--out",
+                            str(build)], cwd=ROOT, capture_output=True, text=True)
+    assert built.returncode == 0, built.stderr
+    with serve_process(folder / "list.db", *serve_options) as served:
+        http, https = free_port(), free_port()
+        with nginx(folder, site_for_test(folder, build, served.port, http, https)):
+            for _ in range(100):  # bounded wait for nginx to listen
+                try:
+                    with client(https, "127.0.0.1") as probe:
+                        probe.get("/favicon.ico")
+                    break
+                except httpx.TransportError:
+                    time.sleep(0.05)
+            yield http, https, served
+
+
+@pytest.fixture(scope="module")
+def behind_nginx(tmp_path_factory) -> Iterator[tuple[int, int, object]]:
+    """The site as deployed: newsletter.toml's [serve] trusted_proxies left at its default."""
+    with nginx_in_front(tmp_path_factory.mktemp("nginx")) as running:
+        yield running
+
+
+def test_static_pages_come_from_nginx_over_https_with_hsts(behind_nginx):
+    http, https, _ = behind_nginx
+    with client(https, "127.0.0.1") as reader:
+        page = reader.get("/2020-12/web/")
+        assert page.status_code == 200 and "Business Kraków" in page.text
+        assert page.headers["server"] == "nginx"  # server_tokens off: no version
+        assert page.headers["strict-transport-security"].startswith("max-age=63072000")
+        assert reader.get("/2020-12/web/nothing-here.html").status_code == 404
+    plain = httpx.get(f"http://127.0.0.1:{http}/2020-12/web/", headers={"Host": HOST})
+    assert plain.status_code == 301
+    assert plain.headers["location"] == f"https://{HOST}/2020-12/web/"
+
+
+def test_sign_up_through_nginx_reaches_serve_and_confirms(behind_nginx):
+    _, https, served = behind_nginx
+    with client(https, "127.0.0.5") as reader:
+        page = reader.get("/subscribe?lang=en")
+        assert page.status_code == 200 and "uvicorn" not in page.headers.get("server", "")
+        hidden = dict(HIDDEN.findall(page.text))
+        number = solve(hidden["pow_salt"], hidden["pow_challenge"], 50_000)
+        done = reader.post("/subscribe?lang=en", data={
+            **hidden, "pow_number": str(number), "email": "reader@example.com",
+            "language": "en", "consent": "2021-01"})
+        assert done.status_code == 200, done.text
+        deadline = time.monotonic() + 15
+        while not served.recorder.messages() and time.monotonic() < deadline:
+            time.sleep(0.05)
+        ((to, message),) = served.recorder.messages()
+        assert to == "reader@example.com"
+        text = message.get_body(("plain",)).get_content()
+        link = re.search(rf"https://{re.escape(HOST)}(/confirm/\S+)", text).group(1)
+        shown = reader.get(link)
+        token = dict(HIDDEN.findall(shown.text)).get("csrf")
+        confirmed = reader.post(link, data={"csrf": token} if token else {})
+        assert confirmed.status_code == 200, confirmed.text
+    person = subscribers.find(open_database(served.db), "reader@example.com")
+    assert person is not None and person.status == "subscribed"
+
+
+def test_two_readers_behind_nginx_have_two_budgets(behind_nginx):
+    """Before the shipped site set X-Forwarded-For, every request came from nginx's
+    127.0.0.1: ten sign-ups from anyone, then 429 for the whole city."""
+    _, https, _ = behind_nginx
+    with client(https, "127.0.0.2") as flood:
+        # a client's own X-Forwarded-For is not believed: nginx appends the real address
+        codes = [flood.post("/subscribe", data={"email": f"x{n}@example.com"},
+                            headers={"X-Forwarded-For": f"10.9.8.{n}"}).status_code
+                 for n in range(12)]
+    assert codes[-1] == 429 and 429 not in codes[:10], codes
+    with client(https, "127.0.0.3") as other:
+        answer = other.post("/subscribe", data={"email": "y@example.com"})
+    assert answer.status_code != 429, answer.status_code
+
+
+def flood_then_other(https: int) -> int:
+    """Twelve sign-up POSTs from one reader, then the status another reader gets."""
+    with client(https, "127.0.0.2") as flood:
+        for n in range(12):
+            flood.post("/subscribe", data={"email": f"x{n}@example.com"})
+    with client(https, "127.0.0.3") as other:
+        return other.post("/subscribe", data={"email": "y@example.com"}).status_code
+
+
+def test_a_proxy_not_in_trusted_proxies_is_not_believed(tmp_path: Path):
+    """[serve] trusted_proxies is what `serve` believes: with nginx's address not in it,
+    the header nginx sends is ignored and nginx is the one client (every reader shares
+    its budget) — the setting, not a default of the server library, decides."""
+    config = (ROOT / "newsletter.toml").read_text(encoding="utf-8")
+    for name in ("theme", "issues", "output", "templates"):
+        config, count = re.subn(rf'^{name} = "([^"]+)"',
+                                lambda m, name=name: f'{name} = "{ROOT / m.group(1)}"',
+                                config, flags=re.M)
+        assert count == 1, name
+    toml = tmp_path / "newsletter.toml"
+    toml.write_text(config + '\n[serve]\ntrusted_proxies = ["10.1.2.3", "192.0.2.0/24"]\n',
+                    encoding="utf-8")
+    with nginx_in_front(tmp_path, "--config", str(toml)) as (_, https, _served):
+        assert flood_then_other(https) == 429
