@@ -105,6 +105,13 @@ def send(
     if retry_failed and (to or dry_run or at):
         raise NewsletterError("--retry-failed retries a send to the list: not with --to, "
                               "--dry-run or --at")  # fmt: skip
+    if not (to or dry_run):
+        from newsletter.deliver.doctor import placeholder_warning
+        from newsletter.load import load_project
+
+        loud = placeholder_warning(load_project(ctx.obj.get("config")).site)
+        if loud:
+            click.secho(loud, fg="red", bold=True, err=True)
     if at is not None:  # the worker that starts it needs the SMTP URL and the secret
         if to or dry_run:
             raise NewsletterError("--at schedules a send to the list: not with --to or --dry-run")

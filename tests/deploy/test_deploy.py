@@ -6,7 +6,6 @@ reader rather than one for the whole city."""
 from __future__ import annotations
 
 import contextlib
-import datetime as dt
 import os
 import re
 import shutil
@@ -25,6 +24,7 @@ sys.path.insert(0, str(ROOT / "tests" / "app"))  # appserver
 sys.path.insert(0, str(ROOT / "tests" / "deliver"))  # mailhelpers
 
 from appserver import serve_process  # noqa: E402
+from certificates import self_signed  # noqa: E402
 from mailhelpers import free_port  # noqa: E402
 
 from newsletter.app.challenge import solve  # noqa: E402
@@ -74,34 +74,10 @@ def test_install_script_is_bash_and_installs_no_test_tools():
     assert "chmod 0600" in script and "newsletter.env" in script
 
 
-def self_signed(folder: Path) -> tuple[Path, Path]:
-    """A key and a certificate for HOST (what certbot's files are in production)."""
-    from cryptography import x509
-    from cryptography.hazmat.primitives import hashes, serialization
-    from cryptography.hazmat.primitives.asymmetric import ec
-    from cryptography.x509.oid import NameOID
-
-    key = ec.generate_private_key(ec.SECP256R1())
-    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, HOST)])
-    now = dt.datetime.now(dt.UTC)
-    cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name)
-            .public_key(key.public_key()).serial_number(x509.random_serial_number())
-            .not_valid_before(now - dt.timedelta(days=1))
-            .not_valid_after(now + dt.timedelta(days=30))
-            .add_extension(x509.SubjectAlternativeName([x509.DNSName(HOST)]), critical=False)
-            .sign(key, hashes.SHA256()))
-    key_file, cert_file = folder / "privkey.pem", folder / "fullchain.pem"
-    key_file.write_bytes(key.private_bytes(serialization.Encoding.PEM,
-                                           serialization.PrivateFormat.PKCS8,
-                                           serialization.NoEncryption()))
-    cert_file.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
-    return key_file, cert_file
-
-
 def site_for_test(folder: Path, build: Path, serve_port: int, http: int, https: int) -> str:
     """The shipped site with this machine's paths and ports in place of a server's; each
     replaced text must be there, so the test follows the file it claims to run."""
-    key, cert = self_signed(folder)
+    key, cert = self_signed(folder, HOST)
     text = (DEPLOY / "nginx" / "business-krakow.conf").read_text(encoding="utf-8")
     for old, new in (
         ("    listen [::]:80;\n", ""), ("    listen [::]:443 ssl http2;\n", ""),
