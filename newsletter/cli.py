@@ -44,6 +44,7 @@ COMMANDS = {
     "new": "new", "check": "check", "build": "build", "site": "build", "preview": "preview",
     "subscribers": "subscribers", "send": "send", "sends": "sends", "report": "report",
     "worker": "worker", "serve": "serve", "bounces": "bounces",
+    "approve": "approve", "approvals": "approve",
 }
 
 

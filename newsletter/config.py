@@ -99,6 +99,17 @@ class BounceSettings(Node):
     recorded as unreadable, kept for a person, and the run goes on."""
 
 
+class ReviewSettings(Node):
+    """How an issue goes from draft to approved (``[review]``, newsletter/review/).
+
+    ``approvals`` different people must approve an issue (`newsletter approve`) before it
+    is sent to the list or published in the archive; 0 turns the review off, for a list
+    one person runs alone (every issue that builds is then published and sendable).
+    """
+
+    approvals: Annotated[int, Field(ge=0, le=10)] = 1
+
+
 _BOUNCE_LOCAL = r"^[a-z0-9][a-z0-9._-]{0,16}@"
 
 
@@ -128,6 +139,7 @@ class Site(Node):
     bounce names its recipient (newsletter/deliver/verp.py); `newsletter bounces` reads
     what arrives there."""
     bounces: BounceSettings = BounceSettings()
+    review: ReviewSettings = ReviewSettings()
     root: Path = Field(default=Path("."), exclude=True)
 
     @field_validator("bounce_address")
