@@ -32,13 +32,11 @@ def approve(ctx: click.Context, issue_dir: Path, by: str, db: str | None) -> Non
     """
     from newsletter.review.status import approve as record
 
-    status = record(open_db(db), issue_dir, project(ctx, issue_dir), by)
-    assert status.approval is not None
-    files = len(status.approval.sources)
-    click.echo(f"approved {status.approval.issue_id} by {status.approval.approved_by} on "
-               f"{status.approval.when}: {files} file{'s' if files != 1 else ''} of "
-               f"{issue_dir}, e-mail editions in {', '.join(status.approval.languages)} "
-               f"(sha256 {status.approval.short})")  # fmt: skip
+    approval, status = record(open_db(db), issue_dir, project(ctx, issue_dir), by)
+    files = len(approval.sources)
+    click.echo(f"approved {approval.issue_id} by {approval.approved_by} on {approval.when}: "
+               f"{files} file{'s' if files != 1 else ''} of {issue_dir}, e-mail editions in "
+               f"{', '.join(approval.languages)} (sha256 {approval.short})")  # fmt: skip
     click.echo(status.describe())
     if status.approved:
         click.echo(f"ready to send: newsletter send {issue_dir}")

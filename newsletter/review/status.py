@@ -113,16 +113,17 @@ def review_status(engine: Engine | None, folder: Path, issue_id: str,
     return ReviewStatus(folder, required, everything, current, changed)
 
 
-def approve(engine: Engine, folder: Path, project: Project, by: str) -> ReviewStatus:
+def approve(engine: Engine, folder: Path, project: Project,
+            by: str) -> tuple[Approval, ReviewStatus]:  # fmt: skip
     """Record ``by``'s approval of the issue in ``folder`` as it is now: builds its e-mail
     editions (refused as `send` would refuse them) and stores them with the hash of every
-    file. Returns the issue's status afterwards."""
+    file. Returns the approval and the issue's status afterwards."""
     name = " ".join(by.split())
     if not name or len(name) > 200:
         raise NewsletterError("--by needs the approver's name (at most 200 characters), "
                               "e.g. --by \"Anna Nowak\"")  # fmt: skip
     approval = _take(engine, folder, project, name)
-    return review_status(engine, folder, approval.issue_id, project)
+    return approval, review_status(engine, folder, approval.issue_id, project)
 
 
 def snapshot(engine: Engine, folder: Path, project: Project) -> Approval:

@@ -78,14 +78,20 @@ def record(engine: Engine, issue_id: str, folder: Path, by: str | None,
             if earlier.approved_by is None and (earlier.sources_hash, earlier.editions_hash) \
                     == (values["sources_hash"], values["editions_hash"]):
                 return earlier
-    with engine.begin() as connection:
-        _store_blobs(connection, files)
-        inserted = connection.execute(approvals.insert().values(**values))
-        approval_id = inserted.inserted_primary_key[0]
-        connection.execute(approval_files.insert(), [
-            {"approval_id": approval_id, "language": f.language, "name": f.name,
-             "sha256": f.sha256} for f in files
-        ])  # fmt: skip
+    for attempt in (1, 2):  # two approvals storing one new picture at once: one wins
+        try:
+            with engine.begin() as connection:
+                _store_blobs(connection, files)
+                inserted = connection.execute(approvals.insert().values(**values))
+                approval_id = inserted.inserted_primary_key[0]
+                connection.execute(approval_files.insert(), [
+                    {"approval_id": approval_id, "language": f.language, "name": f.name,
+                     "sha256": f.sha256} for f in files
+                ])  # fmt: skip
+            break
+        except sa.exc.IntegrityError:
+            if attempt == 2:
+                raise
     found = get(engine, approval_id)
     assert found is not None
     return found

@@ -170,6 +170,8 @@ def test_with_review_off_a_send_goes_out_unapproved_as_built_then(project_copy):
     with smtp_server(recorder) as url:
         run("send", issue, "--smtp", url, config=off)
     assert len(recorder.received) == 5
+    approved = run("approve", issue, "--by", "Anna Nowak", config=off)  # allowed, not needed
+    assert "review off ([review] approvals = 0)" in approved and "ready to send" in approved
     assert "not reviewed ([review] approvals = 0), as built on " in run("sends", config=off)
 
 
