@@ -89,7 +89,8 @@ def test_build_rejects_unknown_edition_with_suggestion():
 
 
 VERBS = [
-    "new", "check", "build", "site", "preview", "send", "serve", "worker", "sends",
+    "new", "check", "build", "site", "preview", "send", "serve", "worker", "sends", "approve",
+    "approvals",
     *(f"sends {verb}" for verb in ("pause", "resume", "cancel")),
     *(f"subscribers {verb}" for verb in ("import", "add", "remove", "list", "count", "export",
                                          "show")),
