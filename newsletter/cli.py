@@ -45,6 +45,7 @@ COMMANDS = {
     "subscribers": "subscribers", "send": "send", "sends": "sends", "report": "report",
     "worker": "worker", "serve": "serve", "bounces": "bounces",
     "backup": "backup", "restore": "backup", "doctor": "doctor",
+    "approve": "approve", "approvals": "approve",
 }
 
 

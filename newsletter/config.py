@@ -127,6 +127,17 @@ class ServeSettings(Node):
     """The proxies in front of `serve` (default: this machine, as with nginx on it)."""
 
 
+class ReviewSettings(Node):
+    """How an issue goes from draft to approved (``[review]``, newsletter/review/).
+
+    ``approvals`` different people must approve an issue (`newsletter approve`) before it
+    is sent to the list or published in the archive; 0 turns the review off, for a list
+    one person runs alone (every issue that builds is then published and sendable).
+    """
+
+    approvals: Annotated[int, Field(ge=0, le=10)] = 1
+
+
 _BOUNCE_LOCAL = r"^[a-z0-9][a-z0-9._-]{0,16}@"
 
 
@@ -157,6 +168,7 @@ class Site(Node):
     what arrives there."""
     bounces: BounceSettings = BounceSettings()
     serve: ServeSettings = ServeSettings()
+    review: ReviewSettings = ReviewSettings()
     root: Path = Field(default=Path("."), exclude=True)
 
     @field_validator("bounce_address")

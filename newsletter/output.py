@@ -28,6 +28,8 @@ class Built:
     files: list[Path]
     warnings: list[str] = field(default_factory=list)
     up_to_date: list[Path] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+    """What failed without stopping the rest (an issue of `site` that no longer builds)."""
 
 
 Renderer = Callable[[Issue, Project, Path], Built]

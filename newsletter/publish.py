@@ -7,7 +7,7 @@ the renderers use; this module orchestrates them (and imports them), never the r
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from newsletter.exceptions import NewsletterError, did_you_mean
@@ -188,9 +188,51 @@ def up_to_date(edition: Edition, issue: Issue, project: Project, out: Path, sinc
     return all(p.exists() and p.stat().st_mtime >= since for p in paths)
 
 
-def build_site(project: Project, out: Path | None = None, force: bool = False) -> Built:
-    """Every issue with every edition, then the archive index and feed: the whole static
-    site, ready to be published at base_url. Problems in any issue are reported together.
+def _render_isolated(
+    plan: list[tuple[Issue, list[Edition]]], project: Project, root: Path, result: Built,
+) -> tuple[list[tuple[Issue, Built]], set[str]]:
+    """Render the whole plan at once (the PDFs in parallel); if that fails, each issue
+    alone, so the others are still built: the failures go to ``result.errors``. Returns
+    each variant built with its result, and the ids of the issues that failed."""
+    from newsletter.exceptions import ContentError
+
+    try:
+        built = render_editions(plan, project, root)
+        return [(variant, one) for (variant, _), one in zip(plan, built, strict=True)], set()
+    except NewsletterError:
+        pass
+    done: list[tuple[Issue, Built]] = []
+    failed: set[str] = set()
+    for issue_id in dict.fromkeys(variant.id for variant, _ in plan):
+        part = [step for step in plan if step[0].id == issue_id]
+        try:
+            built = render_editions(part, project, root)
+        except ContentError as exc:
+            result.errors += [str(p) for p in exc.problems]
+            failed.add(issue_id)
+            continue
+        except NewsletterError as exc:
+            result.errors.append(f"{issue_id}: {exc}")
+            failed.add(issue_id)
+            continue
+        done += [(variant, one) for (variant, _), one in zip(part, built, strict=True)]
+    return done, failed
+
+
+Gate = Callable[[Path], "str | None"]
+"""Whether an issue folder is published: None, or why not (a draft, not approved)."""
+
+
+def build_site(project: Project, out: Path | None = None, force: bool = False,
+               gate: Gate | None = None) -> Built:  # fmt: skip
+    """Every published issue with every edition, then the archive index and feed: the
+    whole static site, ready to be published at base_url.
+
+    ``gate`` says which issue folders are published (newsletter/review/: approved ones);
+    without it, every issue that builds. A draft is skipped with a warning saying why; a
+    draft that does not load is skipped with its problems as warnings; a published issue
+    that does not load is reported in ``errors`` (file:line) and skipped too: one issue
+    never stops the archive of the others.
 
     Editions newer than everything they are made from are kept (a year of issues means a
     dozen PDFs of about 1.5 s each); ``force`` rebuilds them all.
@@ -199,16 +241,26 @@ def build_site(project: Project, out: Path | None = None, force: bool = False) -
     from newsletter.load import load_issue
     from newsletter.render.archive import write_archive
 
-    issues, problems = [], []
-    for folder in issue_folders(project):
-        try:
-            issues.append(load_issue(folder, project))
-        except ContentError as exc:
-            problems += exc.problems
-    if problems:
-        raise ContentError(problems)
-    if not issues:
+    folders = issue_folders(project)
+    if not folders:
         raise NewsletterError(f"no issues found in {project.site.issues_path}")
+    issues: list[Issue] = []
+    skipped = Built([])
+    for folder in folders:
+        why_not = gate(folder) if gate else None
+        try:
+            issue = load_issue(folder, project)
+        except ContentError as exc:
+            if why_not is None:  # published, yet broken: an error, after the others
+                skipped.errors += [str(p) for p in exc.problems]
+            else:
+                skipped.warnings += [f"{folder.name} (a draft, skipped): {p}"
+                                     for p in exc.problems]  # fmt: skip
+            continue
+        if why_not is not None:
+            skipped.warnings.append(f"{issue.id} not published: {why_not}")
+            continue
+        issues.append(issue)
     root = out or project.site.output_path
     result = Built([])
     shared = newest_shared_input(project)  # once: the same for every issue
@@ -224,10 +276,14 @@ def build_site(project: Project, out: Path | None = None, force: bool = False) -
             if edition not in stale:
                 result.up_to_date += edition.paths(folder, issue, project)
         plan.append((issue, stale))
-    for (issue, _), built in zip(plan, render_editions(plan, project, root), strict=True):
+    done, failed = _render_isolated(plan, project, root, result)
+    for issue, built in done:
         result.files += built.files
         name = f"{issue.id}/{issue.language}" if issue.languages[1:] else issue.id
         result.warnings += [f"{name}: {w}" for w in built.warnings]
+    issues = [issue for issue in issues if issue.id not in failed]
     archive = write_archive(issues, project, root)
     result.files += archive.files
+    result.warnings = skipped.warnings + result.warnings
+    result.errors = skipped.errors + result.errors
     return result

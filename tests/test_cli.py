@@ -90,7 +90,7 @@ def test_build_rejects_unknown_edition_with_suggestion():
 
 VERBS = [
     "new", "check", "build", "site", "preview", "send", "serve", "worker", "sends", "backup",
-    "restore", "doctor",
+    "restore", "doctor", "approve", "approvals",
     *(f"sends {verb}" for verb in ("pause", "resume", "cancel")),
     *(f"subscribers {verb}" for verb in ("import", "add", "remove", "list", "count", "export",
                                          "show")),

@@ -7,7 +7,8 @@ from pathlib import Path
 import click
 
 from newsletter.commands.common import project, report
-from newsletter.commands.options import comma_list
+from newsletter.commands.options import comma_list, db_option, open_db
+from newsletter.exceptions import NewsletterError
 
 
 @click.command()
@@ -68,19 +69,46 @@ def build(
     help="Output folder (default: build/ from newsletter.toml).",
 )
 @click.option("--force", is_flag=True, help="Rebuild every edition, even those up to date.")
+@db_option
 @click.pass_context
-def site(ctx: click.Context, out: Path | None, force: bool) -> None:
-    """Build every issue in issues/ with all its editions, plus the archive.
+def site(ctx: click.Context, out: Path | None, force: bool, db: str | None) -> None:
+    """Build every published issue in issues/ with all its editions, plus the archive.
 
-    Writes build/index.html (every issue, newest first, with its PDFs) and
-    build/feed.xml (Atom). Publish the output folder as it is at base_url.
-    Editions newer than everything they are made from are kept as they are.
+    Published means approved (`newsletter approve`, recorded in the database of --db or
+    NEWSLETTER_DB) as the folder is now; with `[review] approvals = 0` in newsletter.toml,
+    every issue that builds. Drafts are skipped with a line saying why (an issue that
+    does not load: its problems, file:line); an approved issue that fails to build is
+    reported and skipped too, and the command exits 1 after writing everything else.
+    Writes build/index.html (every published issue, newest first, with its PDFs) and
+    build/feed.xml (Atom). Publish the output folder as it is at base_url. Editions
+    newer than everything they are made from are kept as they are.
 
     \b
     Example:
-      newsletter site
-      newsletter site --out /tmp/site
+      newsletter site --db list.db
+      newsletter site --db list.db --out /tmp/site
     """
     from newsletter import publish
 
-    report(publish.build_site(project(ctx), out, force))
+    site_project = project(ctx)
+    built = publish.build_site(site_project, out, force, _published(site_project, db))
+    report(built)
+    for error in built.errors:
+        click.secho(f"error: {error}", fg="red", err=True)
+    if built.errors:
+        raise NewsletterError("an issue meant to be published did not build (above); the "
+                              "others and the archive were written")  # fmt: skip
+
+
+def _published(site_project, db: str | None):  # type: ignore[no-untyped-def]
+    """Which folders `site` publishes: approved ones (or every one, review off)."""
+    if site_project.site.review.approvals == 0:
+        return None
+    if not db:
+        raise NewsletterError(
+            "site publishes approved issues only, and approvals are in the list's database: "
+            "pass --db PATH or set NEWSLETTER_DB (or set [review] approvals = 0 in "
+            "newsletter.toml to publish every issue that builds)")
+    from newsletter.review.status import publication_gate
+
+    return publication_gate(open_db(db), site_project)

@@ -29,6 +29,8 @@ def report(send_id: str, csv_file, db: str | None) -> None:  # type: ignore[no-u
       newsletter report 2021-01 --db list.db --csv not-delivered.csv
     """
     from newsletter.deliver.report import ORDER, send_report, write_undelivered
+    from newsletter.review.status import describe_approval
+    from newsletter.review.store import approval_of_send
 
     engine = open_db(db)
     found = send_report(engine, send_id)
@@ -37,6 +39,7 @@ def report(send_id: str, csv_file, db: str | None) -> None:  # type: ignore[no-u
     echo = (lambda text: click.echo(text, err=True)) if to_stdout else click.echo
     echo(f"send {found.send_id}  issue {found.issue_id}  {found.state}  started {started}  "
          f"{found.recipients:,} recipients")  # fmt: skip
+    echo(f"  {describe_approval(approval_of_send(engine, send_id), engine)}")
     width = max(len(f"{n:,}") for n in found.counts.values())
     for status in ORDER:
         echo(f"  {status:<10}{found.counts[status]:>{width},}")

@@ -94,9 +94,10 @@ def send(
     """
     from newsletter.deliver import send as sending
     from newsletter.deliver.messages import Recipient
-    from newsletter.deliver.runner import issue_factories
+    from newsletter.deliver.runner import approved_factories, issue_factories
     from newsletter.deliver.smtp import smtp_settings
     from newsletter.deliver.tokens import secret_key
+    from newsletter.load import load_project
 
     # SIGTERM (systemd, kill, a container's stop) stops a send as Ctrl-C does: the
     # messages in flight are finished and recorded, so none goes twice on the next run.
@@ -127,8 +128,15 @@ def send(
         settings = smtp_settings(smtp)  # checked before any work
         transport = sending.smtp_transport(settings)
     name = "test" if to else "dry-run" if dry_run else send_id
-    issue_id, main_language, made = issue_factories(issue_dir, ctx.obj.get("config"), key,
-                                                    send_id=name)  # fmt: skip
+    engine = approval = None
+    if to or dry_run:  # a look at the folder as it is: drafts too
+        issue_id, main_language, made = issue_factories(issue_dir, ctx.obj.get("config"), key,
+                                                        send_id=name)  # fmt: skip
+    else:  # to the list: only the editions approved (stored), never the folder
+        engine = open_db(db)
+        approval = _approval_to_send(ctx, engine, issue_dir, send_id)
+        issue_id, main_language, made = approved_factories(
+            engine, approval, load_project(ctx.obj.get("config"), start=issue_dir), key, send_id)
     if language and language not in made:
         raise NewsletterError(
             f"issue {issue_id} has no '{language}' edition (it has: {', '.join(made)})"
@@ -149,6 +157,8 @@ def send(
             recipients.append(Recipient(found.id if found else 0, checked.email, None, language))
         test = delivery(sending.ListOutbox(recipients), concurrency=1, rate=rate)
         counts = _run(test.run, len(recipients), "test send")
+        if engine is not None:
+            _record_test(ctx, engine, issue_dir, issue_id, counts.sent)
     elif dry_run:
         from newsletter.deliver import subscribers as subs
 
@@ -161,12 +171,12 @@ def send(
         dry = delivery(sending.ListOutbox(recipients), concurrency=concurrency)
         counts = _run(dry.run, listed, "writing")
     else:
-        assert settings is not None
-        engine = open_db(db)
+        assert settings is not None and engine is not None and approval is not None
         if retry_failed:
             _retryable(engine, send_id or issue_id)
         journal = sending.prepare_send(engine, send_id or issue_id, issue_id, list(made),
                                        main_language)  # fmt: skip
+        _bind(engine, journal.id, approval)
         run_plan = plan(concurrency, workers, rate, language, resend_unknown)
         try:
             counts = run_send(engine, journal, issue_dir, made, main_language, key, settings,
@@ -193,6 +203,8 @@ def _schedule(ctx: click.Context, issue_dir: Path, at: dt.datetime, send_id: str
     """Journal the send for later; `newsletter worker` starts it when it is due."""
     from newsletter.deliver.control import schedule_send
     from newsletter.load import load_issue, load_project
+    from newsletter.review.status import describe_approval, sendable
+    from newsletter.review.store import bind_send
 
     project = load_project(ctx.obj.get("config"), start=issue_dir)
     issue = load_issue(issue_dir, project)  # a broken issue is refused now, not at 8:00
@@ -200,9 +212,60 @@ def _schedule(ctx: click.Context, issue_dir: Path, at: dt.datetime, send_id: str
         raise NewsletterError(f"issue {issue.id} has no '{how.language}' edition")
     engine = open_db(db)
     sid = send_id or issue.id
+    approval = sendable(engine, issue_dir, project)  # fixed now: what 8:00 sends
     schedule_send(engine, sid, issue.id, issue_dir, at, how)
+    bind_send(engine, sid, approval)  # moved to another time: the version approved now
+    click.echo(f"{sid}: {describe_approval(approval, engine)}", err=True)
     click.echo(f"scheduled {sid} for {describe_time(at)}; `newsletter worker` starts it then "
                f"(`newsletter sends cancel {sid}` to cancel)")  # fmt: skip
+
+
+def _approval_to_send(ctx: click.Context, engine, issue_dir: Path,
+                      send_id: str | None):  # type: ignore[no-untyped-def]  # fmt: skip
+    """The approval whose stored editions go to the list: the folder's valid approval
+    (else an error naming what changed), or, for a send already journaled, the one it
+    started with (one send, one version)."""
+    from newsletter.load import load_project
+    from newsletter.review.status import sendable
+    from newsletter.review.store import approval_of_send
+
+    project = load_project(ctx.obj.get("config"), start=issue_dir)
+    approval = sendable(engine, issue_dir, project)
+    started = approval_of_send(engine, send_id or approval.issue_id)
+    if started is None:
+        return approval
+    if not started.same_version(approval):
+        click.echo(f"send {send_id or approval.issue_id} goes on with the version it started "
+                   f"with (sha256 {started.short}); a send of the version approved since "
+                   "needs its own --send-id", err=True)  # fmt: skip
+    return started
+
+
+def _bind(engine, send_id: str, approval) -> None:  # type: ignore[no-untyped-def]
+    """Record the approval a send carries (kept when it already has one), and say it."""
+    from newsletter.review.status import describe_approval
+    from newsletter.review.store import approval_of_send, bind_send
+
+    bound = approval_of_send(engine, send_id)
+    if bound is None:
+        bind_send(engine, send_id, approval)
+        bound = approval
+    click.echo(f"{send_id}: {describe_approval(bound, engine)}", err=True)
+
+
+def _record_test(ctx: click.Context, engine, issue_dir: Path, issue_id: str,
+                 sent: int) -> None:  # type: ignore[no-untyped-def]  # fmt: skip
+    """Mark the test send in the records, with whether the folder was approved then."""
+    from newsletter.load import load_project
+    from newsletter.review.folder import folder_files
+    from newsletter.review.status import review_status
+    from newsletter.review.store import record_test_send
+
+    status = review_status(engine, issue_dir, issue_id,
+                           load_project(ctx.obj.get("config"), start=issue_dir))  # fmt: skip
+    approval = status.approval if status.approved else None
+    record_test_send(engine, issue_id, sent, folder_files(issue_dir), approval)
+    click.echo(f"test send of {issue_id}: {status.describe()}", err=True)
 
 
 def _retryable(engine, send_id: str) -> None:  # type: ignore[no-untyped-def]

@@ -15,7 +15,8 @@ ORDER = ("sent", "pending", "retry", "failed", "deferred", "skipped", "unknown")
 @db_option
 @click.pass_context
 def sends(ctx: click.Context, db: str | None) -> None:
-    """List the sends with their state and recipients by status; pause, resume or cancel one.
+    """List the sends with their state, recipients by status and the approval each
+    carries (who, when, the editions' hash), then the test sends; pause, resume or cancel one.
 
     A send is scheduled, running, paused, cancelled or done. Pausing or cancelling
     stops every worker of the send (here or on other machines) at its next claim of
@@ -34,9 +35,13 @@ def sends(ctx: click.Context, db: str | None) -> None:
 
 def _list(db: str | None) -> None:
     from newsletter.deliver.control import SCHEDULED, list_sends
+    from newsletter.review.status import describe_approval
+    from newsletter.review.store import approval_of_send, list_test_sends
 
-    found = list_sends(open_db(db))
-    if not found:
+    engine = open_db(db)
+    found = list_sends(engine)
+    tests = list_test_sends(engine)
+    if not found and not tests:
         click.echo("no sends yet")
         return
     for info in found:
@@ -51,6 +56,13 @@ def _list(db: str | None) -> None:
         )
         click.echo(f"{info.id}  issue {info.issue_id}  {info.state}  {when}  "
                    f"{info.recipients:,} recipients{': ' + counts if counts else ''}")  # fmt: skip
+        click.echo(f"  {describe_approval(approval_of_send(engine, info.id), engine)}")
+    for test in tests:
+        approval = (describe_approval(test.approval, engine) if test.approval
+                    else "a draft (not approved)")  # fmt: skip
+        click.echo(f"test  issue {test.issue_id}  sent {describe_time(test.sent_at)}  "
+                   f"to {test.recipients:,} address{'es' if test.recipients != 1 else ''}  "
+                   f"{approval}")  # fmt: skip
 
 
 def _action(name: str, done: str, hint: str):  # type: ignore[no-untyped-def]

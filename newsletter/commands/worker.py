@@ -70,12 +70,23 @@ def worker(ctx: click.Context, smtp: str | None, once: bool, every: float, db: s
 def _run(ctx: click.Context, engine, info, key: bytes, settings) -> None:  # type: ignore[no-untyped-def]
     from newsletter.commands.send import run_send
     from newsletter.deliver.journal import prepare_send
-    from newsletter.deliver.runner import issue_factories
+    from newsletter.deliver.runner import approved_factories, issue_factories
+    from newsletter.load import load_project
+    from newsletter.review.status import describe_approval
+    from newsletter.review.store import approval_of_send
 
-    if not info.issue_path or not Path(info.issue_path).is_dir():
+    issue_dir = Path(info.issue_path or ".")
+    approval = approval_of_send(engine, info.id)
+    if approval is not None:  # the editions approved, whatever the folder holds now
+        start = issue_dir if issue_dir.is_dir() else None
+        project = load_project(ctx.obj.get("config"), start=start)
+        issue_id, main_language, made = approved_factories(engine, approval, project, key,
+                                                           info.id)  # fmt: skip
+        click.echo(f"{info.id}: {describe_approval(approval, engine)}", err=True)
+    elif not info.issue_path or not issue_dir.is_dir():
         raise NewsletterError(f"the issue folder {info.issue_path} of this send is gone")
-    issue_dir = Path(info.issue_path)
-    issue_id, main_language, made = issue_factories(issue_dir, ctx.obj.get("config"), key)
+    else:  # a send journaled before approvals existed: as it was then, from the folder
+        issue_id, main_language, made = issue_factories(issue_dir, ctx.obj.get("config"), key)
     journal = prepare_send(engine, info.id, issue_id, list(made), main_language)
     counts = run_send(engine, journal, issue_dir, made, main_language, key, settings, info.plan)
     if counts is not None:

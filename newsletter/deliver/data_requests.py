@@ -138,6 +138,7 @@ FREE_TEXT: dict[str, dict[str, str]] = {
     "sends": {"issue_path": "text", "options": "json text"},
     "bounce_messages": {"fingerprint": "unique text", "source": "text", "detail": "text",
                         "raw": "message"},
+    "approvals": {"approved_by": "own name", "issue_path": "text"},
 }  # fmt: skip
 """Every column that can hold someone's address or name in free text, of anyone's row:
 ``forget`` searches each (how: ``text``, JSON, a whole message's bytes). ``own name``:
@@ -150,10 +151,15 @@ NOT_FREE_TEXT = {
     "consent_events": ("kind", "consent_version", "ip"),
     "forgotten": ("address_hash", "key_id"),
     "bounce_messages": ("outcome", "message_key"),
+    # what editors wrote and approved, and hashes of it: no subscriber's data
+    "approvals": ("issue_id", "sources_hash", "sources", "editions_hash", "languages"),
+    "approval_files": ("language", "name", "sha256"),
+    "approved_blobs": ("sha256", "data"),
+    "test_sends": ("issue_id", "sources_hash"),
 }
 """Text columns that hold codes, keys and each row's own address, never free text."""
 VACUUMED = ("subscribers", "consent_events", "deliveries", "sends", "bounce_messages",
-            "bounce_scores")  # fmt: skip
+            "bounce_scores", "approvals")  # fmt: skip
 """The tables ``forget`` writes to (PostgreSQL keeps their old row versions until VACUUM)."""
 
 

@@ -62,6 +62,8 @@ sends = sa.Table(
     sa.Column("start_at", sa.Float),
     sa.Column("issue_path", sa.String(1000)),
     sa.Column("options", sa.String(2000)),
+    # Version 7: the approval whose stored editions this send carries (newsletter/review/).
+    sa.Column("approval_id", sa.Integer),
 )
 
 deliveries = sa.Table(
@@ -150,6 +152,54 @@ bounce_scores = sa.Table(
 )
 
 
+approvals = sa.Table(
+    # Version 7 (newsletter/review/): who approved which version of an issue, when. The
+    # version is the hash of the issue folder's files (``sources``: name → sha256) and of
+    # the e-mail editions built from them (``editions_hash``, over approval_files), whose
+    # bytes are kept in approved_blobs: a send carries them, never the folder.
+    "approvals",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("issue_id", sa.String(100), nullable=False, index=True),
+    sa.Column("issue_path", sa.String(1000)),
+    sa.Column("approved_by", sa.String(200)),  # None: a snapshot with [review] approvals = 0
+    sa.Column("approved_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("sources_hash", sa.String(64), nullable=False),
+    sa.Column("sources", sa.JSON, nullable=False),
+    sa.Column("editions_hash", sa.String(64), nullable=False),
+    sa.Column("languages", sa.String(200), nullable=False),  # the main language first
+)
+
+approval_files = sa.Table(
+    "approval_files",
+    metadata,
+    sa.Column("approval_id", sa.Integer, sa.ForeignKey("approvals.id"), primary_key=True),
+    sa.Column("language", sa.String(8), primary_key=True),
+    sa.Column("name", sa.String(500), primary_key=True),  # subject, email.html, images/…
+    sa.Column("sha256", sa.String(64), nullable=False),
+)
+
+approved_blobs = sa.Table(
+    # Content-addressed: an approval of an unchanged picture stores nothing new.
+    "approved_blobs",
+    metadata,
+    sa.Column("sha256", sa.String(64), primary_key=True),
+    sa.Column("data", sa.LargeBinary, nullable=False),
+)
+
+test_sends = sa.Table(
+    # `send --to`: not journaled (no recipients' rows), but recorded as tests.
+    "test_sends",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("issue_id", sa.String(100), nullable=False),
+    sa.Column("sent_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("recipients", sa.Integer, nullable=False),
+    sa.Column("sources_hash", sa.String(64), nullable=False),
+    sa.Column("approval_id", sa.Integer),  # the folder was approved as it was then
+)
+
+
 def _create_v1(connection: Connection) -> None:
     metadata.create_all(connection, tables=[subscribers, sends, deliveries])
 
@@ -211,6 +261,13 @@ def _bounces_v6(connection: Connection) -> None:
     bounce_scores.create(connection, checkfirst=True)
 
 
+def _approvals_v7(connection: Connection) -> None:
+    """Approvals with their editions' bytes, test sends, and the approval of each send."""
+    for table in (approvals, approval_files, approved_blobs, test_sends):
+        table.create(connection, checkfirst=True)
+    _add_missing_columns(connection, sends, ("approval_id",))
+
+
 MIGRATIONS: list[Callable[[Connection], None]] = [
     _create_v1,
     _claims_and_languages_v2,
@@ -218,6 +275,7 @@ MIGRATIONS: list[Callable[[Connection], None]] = [
     _send_control_v4,
     _forgotten_v5,
     _bounces_v6,
+    _approvals_v7,
 ]
 """Migration N+1 brings a database from version N to N+1. Append, never edit."""
 

@@ -1,8 +1,10 @@
 """One run of a journaled send, as `newsletter send` and `newsletter worker` both start it.
 
-The messages are built from the issue folder here (each language's edition, once), the
-run goes to one worker in this process or to ``workers`` processes, and afterwards the
-send's state says how it ended: done, or paused/cancelled by an operator meanwhile.
+The messages are made here from the approved editions stored with the send's approval
+(:mod:`newsletter.review`), never from the issue folder, which may have changed since; only
+a test send or a dry run renders the folder as it is. The run goes to one worker in this
+process or to ``workers`` processes, and afterwards the send's state says how it ended:
+done, or paused/cancelled by an operator meanwhile.
 """
 
 from __future__ import annotations
@@ -18,6 +20,8 @@ from newsletter.deliver.messages import MessageFactory
 from newsletter.deliver.send import SendCounts
 from newsletter.deliver.smtp import SmtpSettings
 from newsletter.deliver.workers import WorkerJob, run_worker_here, run_workers
+from newsletter.load import Project
+from newsletter.review.store import Approval
 
 
 def issue_factories(
@@ -46,6 +50,26 @@ def issue_factories(
         for lang, edition in email_editions(issue, project).items()
     }  # fmt: skip
     return issue.id, issue.language, factories
+
+
+def approved_factories(
+    engine: Engine, approval: Approval, project: Project, key: bytes, send_id: str | None = None,
+) -> tuple[str, str, dict[str, MessageFactory]]:
+    """As :func:`issue_factories`, from the editions stored with ``approval``: the bytes
+    approved, whatever the issue folder holds now."""
+    from newsletter.deliver.signing import dkim_signer, feedback_id
+    from newsletter.review.editions import editions_from
+    from newsletter.review.store import stored_files
+
+    signer = dkim_signer(project.site)
+    editions = editions_from(stored_files(engine, approval), approval.languages)
+    feedback = feedback_id(approval.issue_id, send_id or approval.issue_id, project.site.list_id)
+    factories = {
+        lang: MessageFactory.for_edition(project.site, edition.subject, edition, key, None, lang,
+                                         feedback_id=feedback, signer=signer)
+        for lang, edition in editions.items()
+    }  # fmt: skip
+    return approval.issue_id, approval.languages[0], factories
 
 
 def run_journaled(

@@ -43,14 +43,22 @@ def write_archive(issues: list[Issue], project: Project, out: Path) -> Built:
     the Polish archive and feed)."""
     ordered = sorted(issues, key=_newest_first)
     built = _write_one(ordered, project, out, "")
-    # the root lists main languages; a language some issue is translated into gets its own
-    languages = sorted({lang for issue in ordered for lang in issue.languages[1:]})
+    # the root lists main languages; a language some issue is translated into gets its own,
+    # and one that had its own keeps it, rewritten (emptied when its issue is withdrawn)
+    languages = sorted({lang for issue in ordered for lang in issue.languages[1:]}
+                       | _written_before(out))  # fmt: skip
     for language in languages:
         editions = [i.in_language(language) for i in ordered
                     if language in (i.languages or [i.language])]
         more = _write_one(editions, project, out, f"{language}/", language)
         built.files += more.files
     return built
+
+
+def _written_before(out: Path) -> set[str]:
+    """The languages whose archive (``<lang>/feed.xml``) is already in ``out``: an issue
+    folder has no feed, so only the archives' folders are found."""
+    return {feed.parent.name for feed in out.glob("*/feed.xml")} if out.is_dir() else set()
 
 
 def _write_one(

@@ -9,12 +9,14 @@ from __future__ import annotations
 import contextlib
 import email
 import email.policy
+import functools
 import socket
 import threading
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from email.message import EmailMessage
+from pathlib import Path
 
 from aiosmtpd.controller import Controller
 from sqlalchemy.engine import Engine
@@ -22,6 +24,36 @@ from sqlalchemy.engine import Engine
 from newsletter.deliver import subscribers
 
 SECRET = "test-secret-0123456789abcdef"
+ROOT = Path(__file__).resolve().parents[2]
+SAMPLE = ROOT / "issues" / "2020-12"
+
+
+@functools.cache
+def _built_for_approval(config: Path, folder: Path):  # type: ignore[no-untyped-def]
+    """What `newsletter approve` builds of ``folder``, once per test session (the folders
+    given here do not change during it)."""
+    from newsletter.load import load_issue, load_project
+    from newsletter.review.editions import edition_files
+    from newsletter.review.folder import folder_files
+
+    project = load_project(config)
+    issue = load_issue(folder, project)
+    return project, issue.id, folder_files(folder), edition_files(issue, project)
+
+
+def approved(db: Path | str, folder: Path = SAMPLE, config: Path = ROOT / "newsletter.toml",
+             by: str = "Test Reviewer") -> None:  # fmt: skip
+    """The issue in ``folder`` approved in the list ``db`` (a path or URL) as `newsletter
+    approve` records it, unless it already is: sends to the list need an approval."""
+    from newsletter.deliver.db import open_database
+    from newsletter.review import store
+    from newsletter.review.status import review_status
+
+    project, issue_id, sources, files = _built_for_approval(config, folder)
+    engine = open_database(db)
+    if not review_status(engine, folder, issue_id, project).approved:
+        store.record(engine, issue_id, folder, by, sources, files)
+    engine.dispose()
 
 
 def free_port() -> int:

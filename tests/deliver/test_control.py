@@ -17,7 +17,7 @@ import pytest
 import sqlalchemy as sa
 from click.testing import CliRunner
 from conftest import ROOT, SAMPLE
-from mailhelpers import SECRET, Recorder, fill_list, smtp_server
+from mailhelpers import SECRET, Recorder, approved, fill_list, smtp_server
 from test_send_kill import CONCURRENCY, newsletter_send, wait_for
 
 from newsletter.cli import main
@@ -56,6 +56,7 @@ def sent_in_journal(db: Path) -> int:
 def test_a_scheduled_send_waits_for_its_time_and_the_worker_starts_it(tmp_path: Path):
     db = tmp_path / "list.db"
     addresses = fill_list(open_database(db), 40)
+    approved(db)
     recorder = Recorder()
     with smtp_server(recorder) as url:
         # Due in 15 s: the three commands before the early worker run start processes that
@@ -150,6 +151,7 @@ def test_cancel_stops_a_send_for_good(tmp_path: Path):
 def test_a_scheduled_send_can_be_cancelled_and_unknown_sends_are_named(tmp_path: Path):
     db = tmp_path / "list.db"
     fill_list(open_database(db), 3)
+    approved(db)
     runner = CliRunner(env={"NEWSLETTER_DB": str(db), "NEWSLETTER_SECRET": SECRET})
     at = in_seconds(3600)
     assert runner.invoke(main, ["send", str(SAMPLE), "--at", at]).exit_code == 0
@@ -166,6 +168,7 @@ def test_times_are_local_and_stated_with_their_zone(monkeypatch, tmp_path: Path)
     try:
         db = tmp_path / "list.db"
         fill_list(open_database(db), 2)
+        approved(db)
         runner = CliRunner(env={"NEWSLETTER_DB": str(db)})
         year = dt.date.today().year + 1
         result = runner.invoke(main, ["send", str(SAMPLE), "--at", f"{year}-01-15 08:00"])
@@ -266,6 +269,7 @@ def test_sigterm_stops_a_worker_and_its_processes_cleanly(tmp_path: Path):
 
     db = tmp_path / "list.db"
     addresses = fill_list(open_database(db), 600)
+    approved(db)
     recorder = Recorder()
     with smtp_server(recorder) as url:
         ok(newsletter(db, "send", str(SAMPLE), "--at", in_seconds(3), "--workers", "2",

@@ -11,7 +11,7 @@ import dkim
 import pytest
 from click.testing import CliRunner
 from conftest import ROOT
-from mailhelpers import SECRET, Recorder, fill_list, smtp_server
+from mailhelpers import SECRET, Recorder, approved, fill_list, smtp_server
 
 from newsletter.cli import main
 from newsletter.deliver import send as sending
@@ -67,6 +67,7 @@ def test_every_message_received_verifies_against_the_public_key(keys, tmp_path, 
                         ("NEWSLETTER_DKIM_KEY_FILE", private)):  # fmt: skip
         monkeypatch.setenv(name, str(value))
     addresses = fill_list(open_database(tmp_path / "l.db"), 20)
+    approved(tmp_path / "l.db", config=config)
     recorder = Recorder()
     with smtp_server(recorder) as url:
         result = CliRunner().invoke(

@@ -13,7 +13,7 @@ import pytest
 import sqlalchemy as sa
 from click.testing import CliRunner
 from conftest import SAMPLE
-from mailhelpers import SECRET, Recorder, fill_list, smtp_server
+from mailhelpers import SECRET, Recorder, approved, fill_list, smtp_server
 
 from newsletter.cli import main
 from newsletter.deliver import consent, data_requests, forgotten, signup
@@ -54,6 +54,7 @@ def history(tmp_path: Path):
     signup.confirm(engine, signup.request(engine, asked), "198.51.100.99")
     recorder = Recorder(replies={PERSON: [f"550 5.1.1 <{PERSON}>: {NAME} left the company"]})
     env = {"NEWSLETTER_SECRET": SECRET, "NEWSLETTER_DB": str(db)}
+    approved(db)
     with smtp_server(recorder) as url:
         cli(env, "send", str(SAMPLE), "--smtp", url)
     return engine, env, others

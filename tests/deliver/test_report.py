@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 from conftest import SAMPLE
-from mailhelpers import SECRET, Recorder, fill_list, smtp_server
+from mailhelpers import SECRET, Recorder, approved, fill_list, smtp_server
 from test_control import newsletter, ok
 
 from newsletter.cli import main
@@ -57,6 +57,7 @@ def sent(tmp_path: Path):
                                                                       english[0])}  # fmt: skip
     recorder = Recorder(replies=refused)
     env = {"NEWSLETTER_SECRET": SECRET, "NEWSLETTER_DB": str(db)}
+    approved(db)
     with smtp_server(recorder) as url:
         cli("send", str(SAMPLE), "--smtp", url, env=env)
         yield {"db": db, "engine": engine, "env": env, "url": url, "recorder": recorder,

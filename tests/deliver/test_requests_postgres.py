@@ -8,7 +8,7 @@ import io
 import sqlalchemy as sa
 from click.testing import CliRunner
 from conftest import SAMPLE
-from mailhelpers import SECRET, Recorder, fill_list, smtp_server
+from mailhelpers import SECRET, Recorder, approved, fill_list, smtp_server
 from test_forget import text_in_database
 from test_postgres import postgres  # noqa: F401  (the fixture)
 from test_report import counts_of
@@ -29,6 +29,7 @@ def test_report_retry_and_forget_on_postgresql(postgres: str):  # noqa: F811
     recorder = Recorder(replies={bounced: ["550 5.1.1 no such user"],
                                  failed: [f"554 5.7.1 <{failed}> refused"]})  # fmt: skip
     runner = CliRunner(env={"NEWSLETTER_SECRET": SECRET, "NEWSLETTER_DB": postgres})
+    approved(postgres)
 
     def cli(*args: str):
         result = runner.invoke(main, list(args))

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 from click.testing import CliRunner
-from mailhelpers import SECRET, Recorder, fill_list, smtp_server
+from mailhelpers import SECRET, Recorder, approved, fill_list, smtp_server
 
 from newsletter.cli import main
 from newsletter.deliver import send as sending
@@ -44,6 +44,7 @@ def test_a_thousand_subscribers_get_exactly_a_thousand_messages(env: Path, proje
     edition = render_email(polish, project)
     engine = open_database(env)
     addresses = fill_list(engine, 1000)
+    approved(env)
     recorder = Recorder()
     with smtp_server(recorder) as url:
         result = CliRunner().invoke(
@@ -195,6 +196,7 @@ def test_user_errors_are_one_clean_line(env: Path):
         env={"NEWSLETTER_SECRET": ""},
     )  # fmt: skip
     assert no_secret.exit_code == 1 and "NEWSLETTER_SECRET is not set" in no_secret.output
+    approved(env)
     empty = runner.invoke(main, ["send", ISSUE, "--smtp", "smtp://127.0.0.1:9"])
     assert empty.exit_code == 1 and "no subscribers" in empty.output
 

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 from conftest import ROOT, SAMPLE
-from mailhelpers import SECRET, Recorder, fill_list, smtp_server
+from mailhelpers import SECRET, Recorder, approved, fill_list, smtp_server
 from test_send_kill import CONCURRENCY, newsletter_send, wait_for
 
 from newsletter.deliver import send as sending
@@ -107,6 +107,7 @@ def test_a_full_disk_stops_the_send_within_the_bound_and_it_resumes(tmp_path: Pa
     db = tmp_path / "list.db"
     engine = open_database(db)
     addresses = fill_list(engine, 600)
+    approved(db)  # before the disk is measured: the approval's editions take pages too
     sending.prepare_send(engine, SEND_ID, "2020-12", ["pl", "en"], "en")  # journal written
     # Every row under an expired lease of another machine, its name as long as any of
     # ours: a claim then grows no row, and the first page the journal lacks is one an

@@ -10,7 +10,7 @@ import time
 from pathlib import Path
 
 from conftest import ROOT, SAMPLE
-from mailhelpers import SECRET, Recorder, fill_list, smtp_server
+from mailhelpers import SECRET, Recorder, approved, fill_list, smtp_server
 
 from newsletter.deliver import send as sending
 from newsletter.deliver.db import open_database
@@ -22,7 +22,8 @@ def newsletter_send(
     db: Path | str, url: str, *extra: str, rate: str = "150", env: dict[str, str] | None = None
 ) -> subprocess.Popen:
     """``newsletter send`` of the sample issue in its own process (``--db`` a path or URL;
-    ``env``: more environment variables)."""
+    ``env``: more environment variables); the issue is approved first."""
+    approved(db)
     exe = Path(sys.executable).with_name("newsletter")
     env = {**os.environ, "NEWSLETTER_SECRET": SECRET, "NEWSLETTER_DB": str(db), **(env or {})}
     command = [str(exe), "send", str(SAMPLE), "--smtp", url, "--concurrency", str(CONCURRENCY)]

@@ -9,7 +9,7 @@ import pytest
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult
 from click.testing import CliRunner
-from mailhelpers import SECRET, Recorder, fill_list, free_port, smtp_server
+from mailhelpers import SECRET, Recorder, approved, fill_list, free_port, smtp_server
 
 from newsletter.cli import main
 from newsletter.deliver import send as sending
@@ -25,7 +25,9 @@ def listed(monkeypatch, tmp_path: Path) -> tuple[Path, list[str]]:
     """Six subscribers in a fresh list that the commands find through the environment."""
     for name, value in (("NEWSLETTER_SECRET", SECRET), ("NEWSLETTER_DB", tmp_path / "l.db")):
         monkeypatch.setenv(name, str(value))
-    return tmp_path / "l.db", fill_list(open_database(tmp_path / "l.db"), 6)
+    addresses = fill_list(open_database(tmp_path / "l.db"), 6)
+    approved(tmp_path / "l.db")
+    return tmp_path / "l.db", addresses
 
 
 def test_a_password_is_never_sent_in_clear_unless_the_url_says_so():
