@@ -24,6 +24,7 @@ import hmac
 import re
 import secrets
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from newsletter.deliver.tokens import signature
@@ -65,14 +66,18 @@ def solve(salt: str, challenge: str, max_number: int) -> int | None:
 
 
 class Verifier:
-    """Checks answers and remembers used salts until they expire (no replay)."""
+    """Checks answers and remembers used salts until they expire (no replay): in this
+    process's memory and, given ``first_use``, wherever that records them (the database,
+    for every process of ``serve --workers N``)."""
 
-    def __init__(self, key: bytes, max_number: int):
+    def __init__(self, key: bytes, max_number: int,
+                 first_use: Callable[[str, int, float], bool] | None = None):
         self.key = key
         self.max_number = max_number
         self.used: dict[str, int] = {}
         self.prune_at = 10_000
         self.lock = threading.Lock()
+        self.first_use = first_use
 
     def verify(self, salt: str, challenge: str, number: str, sig: str, now: float) -> bool:
         """True for a correct, unexpired, unused answer (which is then used up): the
@@ -95,4 +100,4 @@ class Verifier:
             if len(self.used) > self.prune_at:
                 self.used = {s: e for s, e in self.used.items() if e >= now}
                 self.prune_at = max(10_000, 2 * len(self.used))
-        return True
+        return self.first_use is None or self.first_use(salt, expires, now)

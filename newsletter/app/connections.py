@@ -11,11 +11,15 @@ connection opened or the previous response ended (with a 408 when part of a head
 from __future__ import annotations
 
 import asyncio
+import os
 
 import h11
 from uvicorn.protocols.http.h11_impl import H11Protocol
 
 DEFAULT_HEADER_TIMEOUT = 10.0
+HEADER_TIMEOUT_VARIABLE = "NEWSLETTER_HEADER_TIMEOUT"
+"""`serve --workers N` passes its --header-timeout to the worker processes in this variable
+(uvicorn imports the protocol class there by name)."""
 _TIMED_OUT = (
     b"HTTP/1.1 408 Request Timeout\r\nContent-Type: text/plain; charset=utf-8\r\n"
     b"Content-Length: 24\r\nConnection: close\r\n\r\nRequest header timeout.\n"
@@ -25,7 +29,8 @@ _TIMED_OUT = (
 class HeadTimeoutProtocol(H11Protocol):
     """uvicorn's h11 protocol with a deadline for each request head."""
 
-    header_timeout: float = DEFAULT_HEADER_TIMEOUT
+    header_timeout: float = float(os.environ.get(HEADER_TIMEOUT_VARIABLE)
+                                  or DEFAULT_HEADER_TIMEOUT)
     head_deadline: asyncio.TimerHandle | None = None
 
     def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]

@@ -1,17 +1,30 @@
-"""Rate limits kept in memory: a token bucket per key (client network, address, all).
+"""Rate limits: a token bucket per key (client network, address, all).
 
-In memory, not in the database: a limit is checked on every POST, before anything else,
-and must cost microseconds when a script sends thousands. ``serve`` is one process, so
-one process's memory sees every request; a restart forgets the buckets, which only
-gives an attacker one fresh burst. The table is bounded: full buckets are dropped
-first, as they are the same as no bucket.
+:class:`SharedRateLimit` keeps the buckets in the database, so every process of
+``serve --workers N`` (and every machine sharing a PostgreSQL list) draws on one budget: with
+buckets in each process's memory, N processes would give a script N budgets. One atomic
+statement per check (an upsert that takes a token only when there is one), a millisecond on
+SQLite, is cheap next to what a POST does after it. When the database is locked past the
+wait, a check falls back to the process's own buckets (:class:`RateLimit`): the pages stay up
+and still limited. Buckets that have refilled are the same as no bucket and are deleted now
+and then.
 """
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import threading
 import time
 from collections.abc import Callable
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.engine import Connection, Engine
+
+from newsletter.deliver.db import rate_limits
 
 
 class RateLimit:
@@ -54,3 +67,78 @@ class RateLimit:
             oldest = sorted(self.buckets, key=lambda k: self.buckets[k][1])
             for key in oldest[: len(self.buckets) - self.max_keys]:
                 del self.buckets[key]
+
+
+class SharedRateLimit(RateLimit):
+    """A :class:`RateLimit` whose buckets live in the database (table ``rate_limits``),
+    named ``name:key``; the in-memory buckets serve while the database cannot."""
+
+    PRUNE_EVERY = 1000  # checks between deletions of refilled buckets
+
+    def __init__(self, engine: Engine, name: str, burst: int, per_hour: float, secret: bytes,
+                 clock: Callable[[], float] = time.time):
+        super().__init__(burst, per_hour, clock=clock)
+        self.engine = engine
+        self.name = name
+        self.secret = secret
+        self.checks = 0
+
+    def stored_key(self, key: str) -> str:
+        """What the table keeps of a key: a keyed hash, since the keys are readers'
+        networks and addresses (personal data a table of counters does not need)."""
+        digest = hmac.new(self.secret, f"{self.name}:{key}".encode(), hashlib.sha256)
+        return f"{self.name}:{digest.hexdigest()[:40]}"
+
+    def allow(self, key: str) -> bool:
+        now = self.clock()
+        try:
+            with self.engine.begin() as connection:
+                taken = connection.execute(self._take(self.stored_key(key), now)).first()
+                self.checks += 1
+                if self.checks % self.PRUNE_EVERY == 0:
+                    self._prune_refilled(connection, now)
+        except sa.exc.OperationalError:  # locked past the wait: this process's buckets
+            return super().allow(key)
+        return taken is not None
+
+    def _take(self, key: str, now: float) -> Any:
+        """INSERT the bucket less one token, or UPDATE it (refilled, less one) only when it
+        has a token: one statement, atomic on SQLite and PostgreSQL; a row comes back when
+        a token was taken."""
+        table = rate_limits
+        dialect = self.engine.dialect.name
+        insert = (pg_insert if dialect == "postgresql" else sqlite_insert)(table)
+        refilled = table.c.tokens + (now - table.c.at) * self.rate
+        level = sa.case((refilled > self.burst, float(self.burst)), else_=refilled)
+        return (insert.values(key=key, tokens=float(self.burst - 1), at=now)
+                .on_conflict_do_update(index_elements=[table.c.key],
+                                       set_={"tokens": level - 1, "at": now},
+                                       where=level >= 1)
+                .returning(table.c.tokens))
+
+    def _prune_refilled(self, connection: Connection, now: float) -> None:
+        refilled = rate_limits.c.tokens + (now - rate_limits.c.at) * self.rate
+        connection.execute(rate_limits.delete()
+                           .where(rate_limits.c.key.startswith(f"{self.name}:"))
+                           .where(refilled >= self.burst))
+
+
+def used_once(engine: Engine, name: str, expires: float, now: float) -> bool:
+    """Record ``name`` (a proof of work's salt) as used until ``expires``; False when any
+    `serve` process used it before (a replay). Refilled rate-limit buckets and used salts
+    share the table; expired salts are deleted now and then."""
+    key = f"used:{name}"
+    insert = (pg_insert if engine.dialect.name == "postgresql" else sqlite_insert)(rate_limits)
+    try:
+        with engine.begin() as connection:
+            first = connection.execute(
+                insert.values(key=key, tokens=0.0, at=expires)
+                .on_conflict_do_nothing(index_elements=[rate_limits.c.key])
+                .returning(rate_limits.c.key)).first()
+            if int(now) % 64 == 0:
+                connection.execute(rate_limits.delete()
+                                   .where(rate_limits.c.key.startswith("used:"))
+                                   .where(rate_limits.c.at < now))
+    except sa.exc.OperationalError:  # locked past the wait: this process's memory decides
+        return True
+    return first is not None

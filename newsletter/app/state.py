@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import threading
 import time
 from dataclasses import dataclass, field
@@ -9,7 +10,7 @@ from dataclasses import dataclass, field
 from sqlalchemy.engine import Engine
 
 from newsletter.app.challenge import Verifier
-from newsletter.app.limits import RateLimit
+from newsletter.app.limits import RateLimit, SharedRateLimit, used_once
 from newsletter.app.pages import Pages
 from newsletter.app.settings import AppSettings
 from newsletter.deliver.confirmations import ConfirmationMailer, ConfirmationTemplate
@@ -39,11 +40,14 @@ class AppState:
 
     def __post_init__(self) -> None:
         s = self.settings
-        self.verifier = Verifier(self.key, s.pow_max_number)
-        self.per_network = RateLimit(s.ip_burst, s.ip_per_hour)
-        self.per_address = RateLimit(s.address_burst, s.address_per_day / 24)
-        self.mails = RateLimit(s.mails_per_hour, s.mails_per_hour)
-        self.without_work = RateLimit(s.nojs_per_hour, s.nojs_per_hour)
+        self.verifier = Verifier(self.key, s.pow_max_number,
+                                 functools.partial(used_once, self.engine))
+        # in the database: every process of `serve --workers N` draws on one budget
+        shared = functools.partial(SharedRateLimit, self.engine, secret=self.key)
+        self.per_network = shared("network", s.ip_burst, s.ip_per_hour)
+        self.per_address = shared("address", s.address_burst, s.address_per_day / 24)
+        self.mails = shared("mails", s.mails_per_hour, s.mails_per_hour)
+        self.without_work = shared("nojs", s.nojs_per_hour, s.nojs_per_hour)
 
     @staticmethod
     def now() -> float:

@@ -70,7 +70,7 @@ async def submit(request: Request) -> HTMLResponse:
     pages, settings = state.pages, state.settings
     language = pages.language(request)
     ip = client_ip(request)
-    if not state.per_network.allow(network(ip)):
+    if not await run_in_threadpool(state.per_network.allow, network(ip)):  # a database write
         return pages.message(language, "signup_title", "too_many", 429)
     if cross_site(request):
         return pages.message(language, "invalid_title", "invalid", 403)
@@ -92,9 +92,11 @@ async def submit(request: Request) -> HTMLResponse:
     if number:
         salt, sig = str(data.get("pow_salt") or ""), str(data.get("pow_signature") or "")
         challenge = str(data.get("pow_challenge") or "")
-        if not state.verifier.verify(salt, challenge, number, sig, now):
+        if not await run_in_threadpool(state.verifier.verify, salt, challenge, number, sig,
+                                       now):  # a database write (the salt is used up)
             return form_page(state, language, form, "expired_form", 400)
-    elif age < settings.nojs_wait_seconds or not state.without_work.allow("all"):
+    elif age < settings.nojs_wait_seconds or not await run_in_threadpool(
+            state.without_work.allow, "all"):
         return form_page(state, language, form, "nojs_wait", 429, csrf)
     await run_in_threadpool(accept, state, form, ip, now)  # the database may block
     return inbox(state, language, form.email)

@@ -156,6 +156,8 @@ NOT_FREE_TEXT = {
     "approval_files": ("language", "name", "sha256"),
     "approved_blobs": ("sha256", "data"),
     "test_sends": ("issue_id", "sources_hash"),
+    # keyed hashes of readers' networks and addresses (app/limits.py), and used salts
+    "rate_limits": ("key",),
 }
 """Text columns that hold codes, keys and each row's own address, never free text."""
 VACUUMED = ("subscribers", "consent_events", "deliveries", "sends", "bounce_messages",

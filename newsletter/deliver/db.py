@@ -200,6 +200,17 @@ test_sends = sa.Table(
 )
 
 
+rate_limits = sa.Table(
+    "rate_limits",
+    metadata,
+    # Version 8: the reader's pages' rate limits, one budget for every `serve` process
+    # (newsletter/app/limits.py): a token bucket per limit and key ("network:203.0.113.7").
+    sa.Column("key", sa.String(200), primary_key=True),
+    sa.Column("tokens", sa.Float, nullable=False),
+    sa.Column("at", sa.Float, nullable=False),  # epoch seconds of the last change
+)
+
+
 def _create_v1(connection: Connection) -> None:
     metadata.create_all(connection, tables=[subscribers, sends, deliveries])
 
@@ -268,6 +279,11 @@ def _approvals_v7(connection: Connection) -> None:
     _add_missing_columns(connection, sends, ("approval_id",))
 
 
+def _rate_limits_v8(connection: Connection) -> None:
+    """Rate limits shared by every `serve` process (``serve --workers N``)."""
+    rate_limits.create(connection, checkfirst=True)
+
+
 MIGRATIONS: list[Callable[[Connection], None]] = [
     _create_v1,
     _claims_and_languages_v2,
@@ -276,6 +292,7 @@ MIGRATIONS: list[Callable[[Connection], None]] = [
     _forgotten_v5,
     _bounces_v6,
     _approvals_v7,
+    _rate_limits_v8,
 ]
 """Migration N+1 brings a database from version N to N+1. Append, never edit."""
 

@@ -241,3 +241,36 @@ def test_a_proxy_not_in_trusted_proxies_is_not_believed(tmp_path: Path):
                     encoding="utf-8")
     with nginx_in_front(tmp_path, "--config", str(toml)) as (_, https, _served):
         assert flood_then_other(https) == 429
+
+
+def test_serve_with_two_workers_has_one_budget(tmp_path: Path):
+    """`serve --workers 2`: each process used to keep its own buckets, so a script got one
+    budget per process; the buckets live in the database now."""
+    from appserver import serve_process
+
+    with serve_process(tmp_path / "list.db", "--workers", "2") as served:
+        codes = []
+        for n in range(30):  # a new connection each time: the kernel spreads them
+            with httpx.Client(base_url=served.base, headers={"Connection": "close"}) as one:
+                codes.append(one.post("/subscribe", data={"email": f"z{n}@example.com"})
+                             .status_code)
+    assert codes.count(429) == 30 - 10, codes  # ip_burst: 10 for the two together
+
+
+def test_a_solved_challenge_passes_once_whichever_worker_gets_it(tmp_path: Path):
+    """Used proof-of-work salts were remembered in each process's memory: with two workers
+    one solution passed twice. They are recorded in the database now."""
+    from appserver import serve_process
+
+    with serve_process(tmp_path / "list.db", "--workers", "2") as served:
+        with httpx.Client(base_url=served.base) as reader:
+            page = reader.get("/subscribe?lang=en")
+        hidden = dict(HIDDEN.findall(page.text))
+        number = solve(hidden["pow_salt"], hidden["pow_challenge"], 50_000)
+        data = {**hidden, "pow_number": str(number), "email": "once@example.com",
+                "language": "en", "consent": "2021-01"}
+        codes = []
+        for _ in range(6):  # new connections: both workers get some
+            with httpx.Client(base_url=served.base, headers={"Connection": "close"}) as one:
+                codes.append(one.post("/subscribe?lang=en", data=data).status_code)
+    assert codes.count(200) == 1 and codes.count(400) == 5, codes
