@@ -50,7 +50,8 @@ class Pages:
         """A page in ``language``; ``context`` values are escaped by the template."""
         html = self.env.get_template(template).render(
             site=self.project.site, theme=self.project.theme, language=language,
-            t=self.words[language], words=self.words, languages=LANGUAGES, **context,
+            tagline=self.project.site.tagline_in(language), t=self.words[language],
+            words=self.words, languages=LANGUAGES, **context,
         )  # fmt: skip
         return HTMLResponse(html, status_code=status)
 

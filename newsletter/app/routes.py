@@ -34,6 +34,7 @@ from newsletter.app.settings import AppSettings
 from newsletter.app.state import AppState
 from newsletter.config import Site
 from newsletter.deliver.confirmations import ConfirmationMailer, ConfirmationTemplate
+from newsletter.deliver.welcome import WelcomeMessages
 from newsletter.load import Project
 from newsletter.model import LANGUAGES
 from newsletter.render.confirmation import render_confirmation
@@ -63,6 +64,7 @@ def create_app(
             lang: ConfirmationTemplate(project.site, render_confirmation(project, lang))
             for lang in LANGUAGES
         }
+        state.welcome = WelcomeMessages(project, key)
         routes += [
             Route("/subscribe", subscribe.show, methods=["GET"]),
             Route("/subscribe", subscribe.submit, methods=["POST"]),
