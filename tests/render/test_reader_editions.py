@@ -18,12 +18,12 @@ from conftest import ROOT, SAMPLE
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # reader_judge
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "app"))  # appserver
-from appserver import serving  # noqa: E402
-from reader_judge import assert_clean  # noqa: E402
+from appserver import serving
+from reader_judge import assert_clean
 
-from newsletter.load import Project, load_project  # noqa: E402
-from newsletter.output import signup_url  # noqa: E402
-from newsletter.publish import build_site  # noqa: E402
+from newsletter.load import Project, load_project
+from newsletter.output import signup_url
+from newsletter.publish import build_site
 
 WEB_PAGES = {  # page → the language it is in
     "2020-12/web/index.html": "en", "2020-12/pl/web/index.html": "pl",
