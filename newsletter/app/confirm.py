@@ -32,8 +32,9 @@ def _event_id(state: AppState, request: Request) -> int | HTMLResponse:
     if event_id is None:
         return invalid(state, request)
     if event_id == EXPIRED:
-        return state.pages.message(state.pages.language(request), "expired_link_title",
-                                   "expired_link", 410, link=("/subscribe", "sign_up_again"),
+        language = state.pages.language(request)
+        return state.pages.message(language, "expired_link_title", "expired_link", 410,
+                                   link=state.pages.sign_up_again(language),
                                    days=state.settings.confirm_days)  # fmt: skip
     return event_id
 
@@ -58,8 +59,9 @@ async def confirm(request: Request) -> HTMLResponse:
     done = await run_in_threadpool(signup.confirm, state.engine, found, client_ip(request))
     pages = state.pages
     if done.outcome == "stale" or done.subscriber_id is None:
-        return pages.message(pages.language(request), "stale_title", "stale",
-                             link=("/subscribe", "sign_up_again"))  # fmt: skip
+        language = pages.language(request)
+        return pages.message(language, "stale_title", "stale",
+                             link=pages.sign_up_again(language))  # fmt: skip
     with state.engine.connect() as connection:
         person = subs.by_id(connection, done.subscriber_id)
     assert person is not None

@@ -6,15 +6,11 @@ wider than a 375 px phone in headless Chromium."""
 from __future__ import annotations
 
 import re
-import sys
-from pathlib import Path
 
 import httpx
 import lxml.html
 import pytest
 from appserver import KEY, Served, post_form, serving, sign_up
-
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # reader_judge
 from reader_judge import assert_clean
 
 from newsletter.deliver import subscribers
@@ -54,8 +50,12 @@ def every_page(served: Served, language: str) -> dict[str, httpx.Response]:
         pages["sign-up: no consent"] = sign_up(client, "x@example.com", language, consent="")
         pages["sign-up: bad address"] = sign_up(client, "not an address", language)
         pages["check your inbox"] = sign_up(client, f"new-{language}@example.com", language)
-        link = served.confirm_link(f"new-{language}@example.com")
-        path = link.removeprefix(served.base)
+        first = served.confirm_link(f"new-{language}@example.com").removeprefix(served.base)
+        sign_up(client, f"new-{language}@example.com", language)  # a newer link replaces it
+        served.mail_to(f"new-{language}@example.com", 2)
+        path = served.confirm_link(f"new-{language}@example.com").removeprefix(served.base)
+        assert path != first
+        pages["confirm: replaced"] = post_form(client, first)
         pages["confirm: button"] = client.get(path)
         pages["confirmed"] = post_form(client, path)
         pages["confirmed again"] = post_form(client, path)
@@ -116,6 +116,9 @@ def test_every_page_speaks_its_language_down_to_the_tagline(pages, project):
         assert page.get("lang") == language, (language, name)
         tagline = page.find_class("tagline")
         assert [t.text_content() for t in tagline] == [project.site.tagline_in(language)], name
+        for href in page.xpath("//a[not(@hreflang)]/@href | //form/@action"):
+            if "/subscribe" in href:  # back to the form: in the same language (not a switch)
+                assert href.endswith(f"?lang={language}"), (language, name, href)
 
 
 def test_polish_pages_address_the_reader_neutrally(pages, project):

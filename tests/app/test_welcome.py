@@ -11,6 +11,7 @@ from pathlib import Path
 import httpx
 import pytest
 from appserver import Served, post_form, serving, sign_up
+from reader_judge import assert_clean
 
 from newsletter.deliver import subscribers
 from newsletter.deliver.db import open_database
@@ -34,9 +35,14 @@ def confirm(served: Served, email: str, language: str) -> None:
 
 
 def welcome(served: Served, email: str):
+    """The welcome e-mail (after the confirmation); both judged as a reader reads them."""
     messages = served.mail_to(email, 2)
     assert len(messages) == 2, [m["Subject"] for m in messages]
     assert not served.mail_to(email, 3, timeout=0.5)[2:]  # and no more
+    for message in messages:
+        assert_clean(message.get_body(("html",)).get_content(), message["Subject"])
+        assert_clean(text_of(message), message["Subject"], markup=False)
+        assert "%%" not in message.as_string()  # every placeholder filled
     return messages[1]
 
 
@@ -58,7 +64,6 @@ def test_a_welcome_before_any_issue_says_so_and_shows_the_way_out(published, tmp
         assert message["List-Id"] == f"Business Kraków <{published.site.list_id}>"
         one_click = re.search(r"<(http://[^>]+/u/[^>]+)>", message["List-Unsubscribe"]).group(1)
         assert one_click in text and re.search(r"/p/\S+", text)
-        assert "%%" not in text  # every placeholder filled
         answer = httpx.post(one_click, content=b"List-Unsubscribe=One-Click")
         assert answer.status_code == 200
         person = subscribers.find(open_database(served.db), "anna@example.com")

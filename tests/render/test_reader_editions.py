@@ -16,7 +16,6 @@ import lxml.html
 import pytest
 from conftest import ROOT, SAMPLE
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # reader_judge
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "app"))  # appserver
 from appserver import serving
 from reader_judge import assert_clean
