@@ -30,7 +30,7 @@ INFORMAL_PL = re.compile(
     r"|\b\w+(łeś|łaś|łbyś|łabyś|esteś)\b"
     r"|\b\w{3,}(esz|asz|isz|ysz)\b"
     r"|\b(Zapisz się|Wypisz się|Wypisz mnie|Zapisz mnie|Sprawdź|Podaj|Zaznacz|Spróbuj|"
-    r"Odczekaj|Otwórz|Wyślij|Potwierdź|Zignoruj|Kliknij|Naciśnij|Zobacz|Pobierz)\b"
+    r"Odczekaj|Otwórz|Wyślij|Potwierdź|Zignoruj|Kliknij|Naciśnij|Zobacz|Pobierz|Przejdź|Czytaj)\b"
 )
 
 
@@ -49,6 +49,8 @@ def every_page(served: Served, language: str) -> dict[str, httpx.Response]:
         pages["sign-up form"] = client.get(f"/subscribe{q}")
         pages["sign-up: no consent"] = sign_up(client, "x@example.com", language, consent="")
         pages["sign-up: bad address"] = sign_up(client, "not an address", language)
+        pages["sign-up: too soon without JavaScript"] = sign_up(
+            client, "quick@example.com", language, pow_number="")
         pages["check your inbox"] = sign_up(client, f"new-{language}@example.com", language)
         first = served.confirm_link(f"new-{language}@example.com").removeprefix(served.base)
         sign_up(client, f"new-{language}@example.com", language)  # a newer link replaces it
@@ -98,6 +100,7 @@ def pages(served: Served) -> dict[tuple[str, str], httpx.Response]:
 
 def test_every_page_is_answered_as_expected(pages):
     expected = {"sign-up: no consent": 400, "sign-up: bad address": 400, "confirm: expired": 410,
+                "sign-up: too soon without JavaScript": 429,
                 "confirm: invalid": 404, "unsubscribe: invalid": 404, "forged form": 403,
                 "too large": 413}  # fmt: skip
     for (language, name), response in pages.items():
