@@ -110,6 +110,20 @@ def public_url(project: Project, issue: Issue, relative: str, language: str | No
     return project.site.url(issue.id, relative) + ("/" if relative.endswith("/") else "")
 
 
+SIGNUP_PATH = "subscribe"
+"""The sign-up page of ``newsletter serve`` (``newsletter/app/routes.py``), under base_url:
+the reverse proxy forwards it, like ``u/`` and ``p/``, to ``serve``."""
+
+
+def signup_url(project: Project, language: str) -> str | None:
+    """The sign-up page in ``language`` (base_url + ``subscribe?lang=<language>``), for
+    the web edition and the archive; None without a ``[consent]`` text, since ``serve``
+    then offers no sign-up."""
+    if project.site.consent is None:
+        return None
+    return project.site.url(SIGNUP_PATH) + f"?lang={language}"
+
+
 def write_text(path: Path, text: str) -> Path:
     """Write a file so that readers (the preview's browser, a web server) see the old or
     the new content, never half of it: a temporary file renamed into place."""

@@ -15,6 +15,7 @@ from starlette.responses import HTMLResponse, Response
 
 from newsletter.load import Project
 from newsletter.model import LANGUAGES
+from newsletter.output import SIGNUP_PATH
 from newsletter.render.templating import environment, strings
 
 DEFAULT_LANGUAGE = "pl"
@@ -50,7 +51,8 @@ class Pages:
         """A page in ``language``; ``context`` values are escaped by the template."""
         html = self.env.get_template(template).render(
             site=self.project.site, theme=self.project.theme, language=language,
-            t=self.words[language], words=self.words, languages=LANGUAGES, **context,
+            tagline=self.project.site.tagline_in(language), t=self.words[language],
+            words=self.words, languages=LANGUAGES, **context,
         )  # fmt: skip
         return HTMLResponse(html, status_code=status)
 
@@ -68,6 +70,11 @@ class Pages:
         url, link_key = link or (None, None)
         return self.render("message.html", language, status, title_key=title, text_key=text,
                            values=values, link=url, link_key=link_key)  # fmt: skip
+
+    @staticmethod
+    def sign_up_again(language: str) -> tuple[str, str]:
+        """``message``'s ``link`` to the sign-up form, in the page's language."""
+        return f"/{SIGNUP_PATH}?lang={language}", "sign_up_again"
 
     def too_large(self, request: Request) -> HTMLResponse:
         """The 413 page: a body over the limit (see :class:`~newsletter.app.security.BodyLimit`)."""

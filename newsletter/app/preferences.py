@@ -42,7 +42,7 @@ def _page(
 ) -> HTMLResponse:
     language = state.pages.language(request, person.language)
     if person.status != subs.SUBSCRIBED:
-        again = ("/subscribe", "sign_up_again")
+        again = state.pages.sign_up_again(language)
         return state.pages.message(language, "preferences_title", "not_subscribed", link=again,
                                    email=person.email)  # fmt: skip
     return state.pages.render(

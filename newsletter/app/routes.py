@@ -3,13 +3,14 @@
 | route | GET | POST |
 | --- | --- | --- |
 | ``/subscribe`` | the form (``?email=`` prefills) | sign up: confirmation e-mail |
-| ``/confirm/<token>`` | a button | confirm the sign-up |
+| ``/confirm/<token>`` | a button | confirm the sign-up; a welcome e-mail |
 | ``/p/<token>`` | preferences | change language, or leave |
 | ``/u/<token>`` | a button | unsubscribe (also RFC 8058 one-click) |
 | ``/s/app.css``, ``/s/signup.js`` | the theme's stylesheet, the proof-of-work script | |
 
 Sign-up exists only when newsletter.toml has a ``[consent]`` text and ``serve`` has an
-SMTP server for the confirmations; the link pages always do.
+SMTP server for the confirmations; the link pages always do. ``/subscribe`` is
+:data:`newsletter.output.SIGNUP_PATH`: the web edition and the archive link it.
 """
 
 from __future__ import annotations
@@ -34,8 +35,10 @@ from newsletter.app.settings import AppSettings
 from newsletter.app.state import AppState
 from newsletter.config import Site
 from newsletter.deliver.confirmations import ConfirmationMailer, ConfirmationTemplate
+from newsletter.deliver.welcome import WelcomeMessages
 from newsletter.load import Project
 from newsletter.model import LANGUAGES
+from newsletter.output import SIGNUP_PATH
 from newsletter.render.confirmation import render_confirmation
 
 
@@ -63,9 +66,10 @@ def create_app(
             lang: ConfirmationTemplate(project.site, render_confirmation(project, lang))
             for lang in LANGUAGES
         }
+        state.welcome = WelcomeMessages(project, key)
         routes += [
-            Route("/subscribe", subscribe.show, methods=["GET"]),
-            Route("/subscribe", subscribe.submit, methods=["POST"]),
+            Route(f"/{SIGNUP_PATH}", subscribe.show, methods=["GET"]),
+            Route(f"/{SIGNUP_PATH}", subscribe.submit, methods=["POST"]),
             Route("/confirm/{token}", confirm.show, methods=["GET"]),
             Route("/confirm/{token}", confirm.confirm, methods=["POST"]),
             Route("/s/signup.js", pages.javascript, methods=["GET"]),

@@ -14,6 +14,7 @@ from newsletter.app.limits import RateLimit, SharedRateLimit, used_once
 from newsletter.app.pages import Pages
 from newsletter.app.settings import AppSettings
 from newsletter.deliver.confirmations import ConfirmationMailer, ConfirmationTemplate
+from newsletter.deliver.welcome import WelcomeMessages
 from newsletter.load import Project
 
 
@@ -29,6 +30,8 @@ class AppState:
     mailer: ConfirmationMailer | None = None
     confirmations: dict[str, ConfirmationTemplate] = field(default_factory=dict)
     """The confirmation e-mail per language, encoded once."""
+    welcome: WelcomeMessages | None = None
+    """The welcome e-mail after a confirmation (with sign-up only)."""
     verifier: Verifier = field(init=False)
     per_network: RateLimit = field(init=False)
     per_address: RateLimit = field(init=False)

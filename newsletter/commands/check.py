@@ -3,16 +3,25 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from newsletter.commands.common import project, warn
 
+if TYPE_CHECKING:
+    from newsletter.load import Project
+
 
 @click.command()
 @click.argument("issue_dir", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--links", is_flag=True,
+              help="Also ask every web address of every language (needs the network); "
+                   "a broken one is a problem, a redirect a note.")
+@click.option("--timeout", type=click.FloatRange(0.1, 120), default=10.0, show_default=True,
+              help="With --links: seconds an address may take to answer.")
 @click.pass_context
-def check(ctx: click.Context, issue_dir: Path) -> None:
+def check(ctx: click.Context, issue_dir: Path, links: bool, timeout: float) -> None:
     """Validate an issue and print a short summary.
 
     Every problem is listed as file:line: message, and the command exits with status 1.
@@ -22,9 +31,16 @@ def check(ctx: click.Context, issue_dir: Path) -> None:
     in each language to tell its size and which blocks it carries as teasers (to stay
     under Gmail's clipping limit).
 
+    With --links, every http(s) address the editors wrote (fields and Markdown links,
+    every language) is asked once, a few at a time and at most two at once per server;
+    each broken one (4xx/5xx, no such host, no answer in time, a TLS error) is a problem
+    at the file:line where it is written, and the command exits with status 1. Addresses
+    under base_url (published with the issue) and mailto: are not asked.
+
     \b
     Example:
       newsletter check issues/2020-12
+      newsletter check --links issues/2020-12
     """
     from newsletter.coverage import uncovered
     from newsletter.languages import unread_language_files
@@ -42,6 +58,24 @@ def check(ctx: click.Context, issue_dir: Path) -> None:
     unread = unread_language_files(issue.source_dir, issue.languages or [issue.language])
     problems = uncovered(issue, site.theme) + picture_notices(issue, site) + unread
     warnings = [str(problem) for problem in problems]
+    if links:
+        warnings += _check_links(issue_dir, site, timeout)
     warn(warnings)
     count = f" ({len(warnings)} warning{'' if len(warnings) == 1 else 's'})"
     click.secho("OK" + (count if warnings else ""), fg="green")
+
+
+def _check_links(issue_dir: Path, site: Project, timeout: float) -> list[str]:
+    """Ask the issue's addresses; raise the broken ones as problems, return the notes."""
+    from newsletter.exceptions import ContentError
+    from newsletter.issue_links import check_issue_links
+
+    report = check_issue_links(issue_dir, site.site, timeout)
+    own = f"; {report.own} of this site's own not asked" if report.own else ""
+    click.echo(f"links: {report.written} written, {report.asked} addresses asked{own}")
+    if report.unresolved and report.asked > 1:
+        warn(["no address resolved: is this computer on the network (DNS)?"])
+    if report.broken:
+        warn(report.moved)
+        raise ContentError(report.broken)
+    return report.moved

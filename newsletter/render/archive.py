@@ -11,7 +11,14 @@ from pathlib import Path
 
 from newsletter.load import Project
 from newsletter.model import Issue
-from newsletter.output import Built, language_folder, output_dir, public_url, write_text
+from newsletter.output import (
+    Built,
+    language_folder,
+    output_dir,
+    public_url,
+    signup_url,
+    write_text,
+)
 from newsletter.render.templating import environment, month_year, strings
 from newsletter.render.web import Download, downloads
 
@@ -76,6 +83,7 @@ def _write_one(
         "entries": entries,
         "archive_url": project.site.url(folder) if folder else project.site.base_url,
         "feed_url": project.site.url(f"{folder}feed.xml"),
+        "signup_url": signup_url(project, language),
         "updated": entries[0].timestamp if entries else "1970-01-01T00:00:00Z",
     }
     env = environment(project, "web")

@@ -21,6 +21,7 @@ from newsletter.output import (
     ImageFiles,
     language_folder,
     public_url,
+    signup_url,
     write_text,
 )
 from newsletter.placement import SCREEN_HEIGHT_PX, Bounds, shown_width
@@ -178,6 +179,7 @@ def _page(
         "feed_url": project.site.url(f"{language_folder(issue)}feed.xml"),
         "archive_href": "../" * (2 + issue.is_translation) + f"{language_folder(issue)}index.html",
         "alternates": alternates(issue, project),
+        "signup_url": signup_url(project, issue.language),
         "locale": LOCALES.get(issue.language, issue.language),
         "share_image": _share_image(issue, project, pictures.files),
         "downloads": pdfs if pdfs is not None else downloads(issue, project, out),

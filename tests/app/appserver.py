@@ -64,6 +64,28 @@ class Served:
         return re.search(r"http://\S+/confirm/\S+", text).group(0)
 
 
+HIDDEN = re.compile(r'name="(csrf|pow_salt|pow_challenge|pow_signature)" value="([^"]*)"')
+CSRF = re.compile(r'name="csrf" value="([^"]*)"')
+
+
+def sign_up(client: httpx.Client, email: str, language: str, **fields: str) -> httpx.Response:
+    """Fill and send the sign-up form in ``language`` as its script does (challenge solved)."""
+    from newsletter.app.challenge import solve
+
+    page = client.get(f"/subscribe?lang={language}")
+    hidden = dict(HIDDEN.findall(page.text))
+    number = solve(hidden["pow_salt"], hidden["pow_challenge"], FAST.pow_max_number)
+    data = {**hidden, "pow_number": str(number), "email": email, "language": language,
+            "consent": "2021-01", **fields}  # fmt: skip
+    return client.post(f"/subscribe?lang={language}", data=data)
+
+
+def post_form(client: httpx.Client, url: str, **fields: str) -> httpx.Response:
+    """POST a link page's form as its button does (with the CSRF token it served)."""
+    csrf = CSRF.search(client.get(url).text).group(1)
+    return client.post(url, data={"csrf": csrf, **fields})
+
+
 @contextlib.contextmanager
 def serving(
     project: Project, db: Path, settings: AppSettings = FAST, signup: bool = True

@@ -44,9 +44,9 @@ def walk(page, served: Served, email: str, wait: float = 0) -> None:
     page.wait_for_selector("text=Leave the list")
     page.check("#language-pl")
     page.click("text=Save")
-    page.wait_for_selector("text=Ustawienia zapisano.")  # the page now speaks Polish
+    page.wait_for_selector("text=Ustawienia zostały zapisane.")  # the page now speaks Polish
     assert status(served, email) == ("subscribed", "pl")
-    page.click("text=Wypisz mnie")
+    page.click("text=Wypisuję się")
     page.wait_for_selector("text=został wypisany")
     assert status(served, email)[0] == "unsubscribed"
     kinds = [e.kind for e in consent.history(open_database(served.db), email)]

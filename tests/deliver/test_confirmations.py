@@ -17,7 +17,7 @@ def test_a_confirmation_parses_with_its_link_in_both_parts(project):
     assert all(len(line) <= 998 for line in data.split(b"\r\n"))
     assert b"\n" not in data.replace(b"\r\n", b"")
     message = email.message_from_bytes(data, policy=email.policy.default)
-    assert message["Subject"] == "Potwierdź zapis na Business Kraków"
+    assert message["Subject"] == "Prosimy potwierdzić zapis na Business Kraków"
     assert message["To"].addresses[0].display_name == "Żaneta Łęcka"
     assert message["To"].addresses[0].domain == "xn--w-uga1v8h.pl"
     assert message["Auto-Submitted"] == "auto-generated" and message["Content-Language"] == "pl"
