@@ -7,6 +7,7 @@ loader adds the file and line.
 from __future__ import annotations
 
 import re
+import typing
 from pathlib import Path
 from typing import Annotated, Any
 from urllib.parse import urlsplit
@@ -65,6 +66,30 @@ class MarkdownMarker:
 MARKDOWN = MarkdownMarker()
 
 
+class ProseMarker:
+    """Marks fields whose text a reader reads as words of the edition's language (titles,
+    leads, captions, alt texts, bodies): in an issue written in several languages each is
+    given per language or marked ``!same`` (:mod:`newsletter.completeness`). Names, URLs,
+    addresses, numbers and dates are not marked: they are the same in every language.
+    Markdown fields are prose without this mark."""
+
+
+PROSE = ProseMarker()
+
+
+def marked_fields(model: type[BaseModel], *markers: object) -> frozenset[str]:
+    """The fields of ``model`` whose type carries one of ``markers`` (``MARKDOWN``,
+    ``PROSE``): declared once in the model, found by every check that needs them."""
+    names = set()
+    for name, info in model.model_fields.items():
+        metadata = [*info.metadata]
+        for arg in typing.get_args(info.annotation):
+            metadata += getattr(arg, "__metadata__", ())
+        if any(marker in metadata for marker in markers):
+            names.add(name)
+    return frozenset(names)
+
+
 def _markdown(value: str) -> str:
     return value.strip("\n") + "\n"
 
@@ -86,6 +111,11 @@ OptionalText = Annotated[str | None, Blank]
 OptionalMarkdown = Annotated[Markdown | None, Blank]
 HeaderText = Annotated[Text, OneLine]
 OptionalHeaderText = Annotated[str | None, Blank, OneLine]
+
+Prose = Annotated[Text, PROSE]
+OptionalProse = Annotated[OptionalText, PROSE]
+HeaderProse = Annotated[HeaderText, PROSE]
+OptionalHeaderProse = Annotated[OptionalHeaderText, PROSE]
 
 
 def _one_or_many(value: Any) -> Any:

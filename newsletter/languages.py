@@ -89,6 +89,7 @@ def localize(data: Any, language: str, languages: list[str], problems: list[Prob
     origin: Origin = data[WHERE]
     result: dict[str, Any] = {}
     fields, text = dict(origin.fields), dict(origin.text)
+    decided = set(origin.decided)
     for key, value in data.items():
         if key == WHERE:
             continue
@@ -107,9 +108,10 @@ def localize(data: Any, language: str, languages: list[str], problems: list[Prob
                 problems.append(Problem(inner.of(extra), f"'{extra}' is not one of the "
                                         f"issue's languages ({', '.join(languages)}){hint}"))
             fields[key], text[key] = inner.of(language), inner.text_of(language)
+            decided.add(key)
             value = value[language]
         result[key] = localize(value, language, languages, problems)
-    result[WHERE] = Origin(origin.location, fields, text, origin.items)
+    result[WHERE] = Origin(origin.location, fields, text, origin.items, frozenset(decided))
     return result
 
 

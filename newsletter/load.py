@@ -9,16 +9,16 @@ from __future__ import annotations
 
 import functools
 import re
-import typing
 import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from newsletter.completeness import shared_prose
 from newsletter.config import Site, find_config, load_site
 from newsletter.exceptions import ContentError, Location, NewsletterError, Problem
-from newsletter.fields import MARKDOWN, check_url
+from newsletter.fields import MARKDOWN, check_url, marked_fields
 from newsletter.file_names import case_differs, find_file
 from newsletter.languages import (
     NAMES,
@@ -101,6 +101,8 @@ def load_issue(issue_dir: Path, project: Project | None = None) -> Issue:
         except ContentError as exc:
             # A section whose every block failed to load would also be "empty": say it once.
             problems += [p for p in exc.problems if p.location not in emptied]
+    if len(issues) > 1:
+        problems += shared_prose(issues)
     if problems:
         raise ContentError(problems)
     main, *others = languages
@@ -315,15 +317,8 @@ def slugify(text: str) -> str:
 @functools.cache
 def _markdown_fields() -> frozenset[str]:
     """Names of the fields that hold Markdown, from the models themselves."""
-    names = set()
-    for model in (Article, Letter, LinkCards, Card, Section):
-        for name, info in model.model_fields.items():
-            metadata = [*info.metadata]
-            for arg in typing.get_args(info.annotation):
-                metadata += getattr(arg, "__metadata__", ())
-            if MARKDOWN in metadata:
-                names.add(name)
-    return frozenset(names)
+    return frozenset().union(*(marked_fields(model, MARKDOWN)
+                               for model in (Article, Letter, LinkCards, Card, Section)))
 
 
 def _check_markdown(data: Any) -> list[Problem]:
