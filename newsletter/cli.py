@@ -43,7 +43,7 @@ os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
 COMMANDS = {
     "new": "new", "check": "check", "build": "build", "site": "build", "preview": "preview",
     "subscribers": "subscribers", "send": "send", "sends": "sends", "report": "report",
-    "worker": "worker", "serve": "serve", "bounces": "bounces",
+    "worker": "worker", "serve": "serve", "bounces": "bounces", "language": "language",
 }
 
 

@@ -18,7 +18,6 @@ from pydantic_core import PydanticCustomError
 
 from newsletter.exceptions import did_you_mean
 from newsletter.fields import (
-    LANGUAGES,
     Blank,
     Email,
     HeaderProse,
@@ -185,7 +184,7 @@ class Issue(Node):
     number: OptionalHeaderText = None
     date: dt.date
     language: str = "en"
-    """The language of this edition of the issue."""
+    """The language of this edition of the issue (one of the site's: the loader checks)."""
     languages: list[str] = []
     """Every language the issue is written in, the main one first (set by the loader)."""
     subject: OptionalHeaderProse = None
@@ -195,17 +194,6 @@ class Issue(Node):
     source_dir: Path
     translations: dict[str, Issue] = Field(default={}, exclude=True, repr=False)
     """The issue in its other languages (on the main language's issue only)."""
-
-    @field_validator("language")
-    @classmethod
-    def _known_language(cls, value: str) -> str:
-        if value not in LANGUAGES:
-            raise PydanticCustomError(
-                "language",
-                "unknown language '{value}'{hint}",
-                {"value": value, "hint": did_you_mean(value, LANGUAGES)},
-            )
-        return value
 
     @property
     def main_language(self) -> str:

@@ -361,7 +361,7 @@ def parse_toml(text: str, path: Path) -> dict[str, Any]:
 
 
 _TOML_TABLE = re.compile(r"^\s*\[\s*([A-Za-z0-9_.\- ]+?)\s*\]\s*(#.*)?$")
-_TOML_KEY = re.compile(r"^\s*([A-Za-z0-9_\-]+)\s*=")
+_TOML_KEY = re.compile(r"^\s*([A-Za-z0-9_\-]+(?:\s*\.\s*[A-Za-z0-9_\-]+)*)\s*=")
 
 
 def _toml_key_lines(text: str) -> dict[tuple[str, ...], int]:
@@ -372,7 +372,9 @@ def _toml_key_lines(text: str) -> dict[tuple[str, ...], int]:
             table = tuple(part.strip() for part in match.group(1).split("."))
             lines.setdefault(table, number)
         elif match := _TOML_KEY.match(line):
-            lines.setdefault((*table, match.group(1)), number)
+            parts = [part.strip() for part in match.group(1).split(".")]
+            for end in range(1, len(parts) + 1):  # text.pl = …: "text" starts here too
+                lines.setdefault((*table, *parts[:end]), number)
     return lines
 
 

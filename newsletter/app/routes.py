@@ -35,7 +35,6 @@ from newsletter.app.state import AppState
 from newsletter.config import Site
 from newsletter.deliver.confirmations import ConfirmationMailer, ConfirmationTemplate
 from newsletter.load import Project
-from newsletter.model import LANGUAGES
 from newsletter.render.confirmation import render_confirmation
 
 
@@ -61,7 +60,7 @@ def create_app(
     if signup_enabled(project, mailer):
         state.confirmations = {
             lang: ConfirmationTemplate(project.site, render_confirmation(project, lang))
-            for lang in LANGUAGES
+            for lang in project.languages()
         }
         routes += [
             Route("/subscribe", subscribe.show, methods=["GET"]),

@@ -14,7 +14,7 @@ import csv
 import dataclasses
 import io
 import unicodedata
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -120,6 +120,7 @@ def import_csv(
     progress: Callable[[int], None] | None = None,
     smtputf8: bool = False,
     key: bytes | None = None,
+    languages: Collection[str] | None = None,
 ) -> ImportReport:
     """Import the rows of a CSV file; returns the report (rejected rows do not stop it).
 
@@ -129,6 +130,7 @@ def import_csv(
     SMTPUTF8, so non-ASCII local parts may be imported. ``key``: the secret of the
     forgotten addresses' hashes (default: NEWSLETTER_SECRET, needed only when someone was
     forgotten); a forgotten person's row is reported with its line and not added.
+    ``languages``: the site's, which a row's language must be one of.
     """
     text, encoding = decode(data)
     report = ImportReport(encoding=encoding)
@@ -183,6 +185,7 @@ def import_csv(
                 source or default_source,
                 smtputf8,
                 cell("status")[0],
+                languages,
             )
             item = dataclasses.replace(
                 item,
