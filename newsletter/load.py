@@ -43,7 +43,7 @@ from newsletter.source import (
 )
 from newsletter.theme import Theme, load_theme
 from newsletter.validate import validate
-from newsletter.words import language_codes, language_problems
+from newsletter.words import language_codes, language_problems, untranslated
 
 ISSUE_FILE = "issue.yaml"
 BLOCK_FILE_SUFFIXES = (".md", ".markdown", ".yaml", ".yml")
@@ -64,6 +64,14 @@ class Project:
     def language_problems(self, languages: list[str]) -> list[Problem]:
         """What the site lacks to publish in ``languages``: words in strings.yaml, the
         tagline and consent text in newsletter.toml, section labels in the theme."""
+        return language_problems(self.site.templates_path, languages, self.per_language())
+
+    def untranslated(self, languages: list[str]) -> list[Problem]:
+        """Warnings: words and settings still marked for a translator in ``languages``."""
+        return untranslated(self.site.templates_path, languages, self.per_language())
+
+    def per_language(self) -> list[tuple[str, Any, Location]]:
+        """The site's values given per language: name, value, where it is written."""
         site, theme = self.site, self.theme
         values = [(name, value, where) for name, value, where in (
             ("tagline", site.tagline, site.where.of("tagline")),
@@ -73,7 +81,7 @@ class Project:
         for kind, style in theme.sections.items():
             values += [(f"sections.{kind}.label", style.label, style.where.of("label")),
                        (f"sections.{kind}.name", style.name, style.where.of("name"))]
-        return language_problems(site.templates_path, languages, values)
+        return values
 
 
 def load_project(config: Path | None = None, start: Path | None = None) -> Project:

@@ -51,14 +51,7 @@ def add_language(project: Project, code: str, source: str | None = None) -> Adde
     added = Added(code)
     added.words = _add_words(strings_file(templates), code, table[source])
     added.files.append(strings_file(templates))
-    site, theme = project.site, project.theme
-    values = [("tagline", site.tagline, site.where.of("tagline"))]
-    if site.consent:
-        values.append(("consent text", site.consent.text, site.consent.where.of("text")))
-    for kind, style in theme.sections.items():
-        values += [(f"section '{kind}' label", style.label, style.where.of("label")),
-                   (f"section '{kind}' name", style.name, style.where.of("name"))]
-    for name, value, where in values:
+    for name, value, where in project.per_language():
         if not value or ANY in value:
             continue  # written once for every language: nothing to translate
         text = value.get(source) or next(iter(value.values()))
@@ -66,7 +59,7 @@ def add_language(project: Project, code: str, source: str | None = None) -> Adde
             if where.file not in added.files:
                 added.files.append(where.file)
         else:
-            added.by_hand.append(f"{where}: add the {code} text of {name}")
+            added.by_hand.append(f"{where}: add the {code} text of '{name}'")
     return added
 
 
@@ -81,16 +74,16 @@ def _add_words(path: Path, code: str, main: Language) -> int:
         else:
             block[key] = TODO + text.removeprefix(TODO)
             count += 1
-    block["locale"] = code.replace("-", "_")
+    block["locale"] = _locale(code)
     dictionary = _hyphenation(code)
     if dictionary:
         block["hyphenation"] = dictionary
     block["typography"] = {"bind_after": [], "bind_numbers": False}
     body = yaml.safe_dump({code: block}, allow_unicode=True, sort_keys=False, width=10_000)
     text = path.read_text(encoding="utf-8")
-    header = (f"# {code}: added by `newsletter language add {code}`. Replace each "
-              f"'{TODO.strip()} …' with the words in this language; set typography's "
-              "bind_after to the words that must not end a line.\n")
+    header = (f"# {code}: added by `newsletter language add {code}`. Replace each\n"
+              f"# '{TODO.strip()} …' with the words in this language, and list in\n"
+              "# typography's bind_after the words that must not end a line.\n")
     path.write_text(text.rstrip("\n") + "\n" + header + body, encoding="utf-8")
     return count
 
@@ -104,6 +97,20 @@ def _own_name(code: str) -> str:
     except (UnknownLocaleError, ValueError):
         return code
     return (name[:1].upper() + name[1:]) if name else code
+
+
+def _locale(code: str) -> str:
+    """The Babel locale of ``code`` with its likeliest country ("uk" → "uk_UA", as
+    og:locale wants it); the code itself when CLDR does not know it."""
+    from babel import Locale, UnknownLocaleError
+    from babel.core import get_global
+
+    identifier = code.replace("-", "_")
+    try:
+        found = Locale.parse(get_global("likely_subtags").get(identifier, identifier))
+    except (UnknownLocaleError, ValueError):
+        return identifier
+    return f"{found.language}_{found.territory}" if found.territory else found.language
 
 
 def _hyphenation(code: str) -> str | None:

@@ -16,6 +16,7 @@ missing from a per-language value, is a problem with its file and line
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import re
 from collections.abc import Iterable, Mapping
@@ -55,6 +56,7 @@ class Language:
     """The pyphen dictionary the PDFs hyphenate with ("uk_UA"), or None: no hyphenation."""
     words: Mapping[str, str]
     where: Origin
+    """Where the block is (its location: the ``uk:`` line) and each of its keys."""
 
     def __str__(self) -> str:
         return self.code
@@ -95,7 +97,7 @@ def _read(path: Path, _mtime: int) -> dict[str, Language]:
             code=code, name=str(block.get("language_name") or code),
             locale=str(block.get("locale") or code).replace("-", "_"),
             hyphenation=hyphenation if isinstance(hyphenation, str) and hyphenation else None,
-            words=words, where=block[WHERE])
+            words=words, where=dataclasses.replace(block[WHERE], location=origin.of(code)))
     if problems:
         raise ContentError(problems)
     return languages
@@ -137,7 +139,7 @@ def language_problems(templates: Path, languages: Iterable[str],
                 problems.append(Problem(block.location, (
                     f"'{code}' has no '{key}' ({owner.code} has it on line "
                     f"{owner.where.of(key).line}): add '{key}: …' in {language.name}")))
-        problems += _locale_problem(language)
+        problems += _locale_problem(language) + _hyphenation_problem(language)
         for name, value, where in per_language:
             if isinstance(value, Mapping) and code not in value and ANY not in value:
                 problems.append(Problem(where, (
@@ -145,10 +147,20 @@ def language_problems(templates: Path, languages: Iterable[str],
     return problems
 
 
-def untranslated(templates: Path, languages: Iterable[str]) -> list[Problem]:
-    """Warnings: words still marked for a translator (:data:`TODO`), one per language."""
+def untranslated(templates: Path, languages: Iterable[str],
+                 per_language: Iterable[tuple[str, Any, Location]] = ()) -> list[Problem]:
+    """Warnings: words still marked for a translator (:data:`TODO`), one per language
+    (its block of strings.yaml) and one per site value (``per_language`` as in
+    :func:`language_problems`)."""
     table = site_languages(templates)
     warnings = []
+    languages = list(languages)
+    for name, value, where in per_language:
+        marked = [code for code in languages if isinstance(value, Mapping)
+                  and str(value.get(code, "")).startswith(TODO)]
+        if marked:
+            warnings.append(Problem(where, f"'{name}' is not translated yet in "
+                                    f"{', '.join(marked)} (marked '{TODO.strip()}')"))
     for code in languages:
         language = table.get(code)
         if language is None:
@@ -161,6 +173,17 @@ def untranslated(templates: Path, languages: Iterable[str]) -> list[Problem]:
                 f"yet (marked '{TODO.strip()}', first '{marked[0]}' here): the editions print "
                 "them as they are")))
     return warnings
+
+
+def _hyphenation_problem(language: Language) -> list[Problem]:
+    import pyphen
+
+    name = language.hyphenation
+    if name is None or name in pyphen.LANGUAGES:
+        return []
+    return [Problem(language.where.of("hyphenation"), (
+        f"'{language.code}': pyphen has no hyphenation dictionary '{name}'"
+        f"{did_you_mean(name, pyphen.LANGUAGES)} (leave 'hyphenation' out: no hyphenation)"))]
 
 
 def _locale_problem(language: Language) -> list[Problem]:

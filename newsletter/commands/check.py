@@ -33,7 +33,7 @@ def check(ctx: click.Context, issue_dir: Path) -> None:
     from newsletter.picture_notices import picture_notices
     from newsletter.render.email import email_editions, size_report
     from newsletter.summary import summarize
-    from newsletter.words import site_languages, untranslated
+    from newsletter.words import site_languages
 
     site = project(ctx, issue_dir)
     issue = load_issue(issue_dir, site)
@@ -45,7 +45,7 @@ def check(ctx: click.Context, issue_dir: Path) -> None:
     unread = unread_language_files(issue.source_dir, languages, site.languages())
     table = site_languages(site.site.templates_path)
     problems = uncovered(issue, site.theme) + picture_notices(issue) + unread
-    problems += untranslated(site.site.templates_path, languages)
+    problems += site.untranslated(languages)
     problems += uncovered_languages({code: table[code] for code in languages}, site.theme)
     warnings = [str(problem) for problem in problems]
     warn(warnings)

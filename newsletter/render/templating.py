@@ -278,6 +278,7 @@ def strings(project: Project, language: str) -> dict[str, str]:
 
 def issue_context(issue: Issue, project: Project) -> dict[str, object]:
     """Values every edition's templates share."""
+    language = site_language(project, issue.language)
     return {
         "theme": project.theme,
         "site": project.site,
@@ -290,7 +291,8 @@ def issue_context(issue: Issue, project: Project) -> dict[str, object]:
         "column_article_words": COLUMN_ARTICLE_WORDS,
         "t": strings(project, issue.language),
         "tagline": project.site.tagline_in(issue.language),
-        "month": month_year(issue.date, site_language(project, issue.language).locale),
+        "month": month_year(issue.date, language.locale),
+        "hyphenation": language.hyphenation,
         "sections": [(project.theme.section(s.kind).words(issue.language), s)
                      for s in issue.sections],
     }
