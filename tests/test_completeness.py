@@ -139,3 +139,12 @@ def test_check_refuses_a_shared_field_without_a_traceback(tmp_path):
     assert result.exit_code == 1, result.output
     assert "'title' is given once, for every language" in result.output
     assert "Traceback" not in result.output
+
+
+def test_same_marks_one_text_not_a_group(project, tmp_path):
+    folder = edited_copy(SAMPLE, tmp_path / "issue", {
+        "issue.yaml": [(CARDS_TITLE, "        title: !same {en: A, pl: B}\n")]})
+    line = line_of(folder / "issue.yaml", "!same {")
+    assert problems(folder, project) == [
+        f"issue.yaml:{line}: '!same' marks one text as the same in every language "
+        "(key: !same \"text\"), not a list or a group"]

@@ -50,12 +50,16 @@ def serve(
     from newsletter.deliver.smtp import URL_VARIABLE, smtp_settings
     from newsletter.deliver.tokens import secret_key
     from newsletter.deliver.unsubscribes import apply_queued
+    from newsletter.exceptions import ContentError
     from newsletter.load import load_project
 
+    project = load_project(ctx.obj.get("config"))
+    # The pages are offered in every language of the site: none may lack a word.
+    if problems := project.language_problems(list(project.languages())):
+        raise ContentError(problems)
     key = secret_key()
     engine = open_database(require_db(db), busy_timeout=busy_timeout)
     apply_queued(engine)
-    project = load_project(ctx.obj.get("config"))
     mailer = None
     if smtp_url or os.environ.get(URL_VARIABLE):
         mailer = ConfirmationMailer(project.site, smtp_settings(smtp_url))
