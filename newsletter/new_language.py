@@ -137,7 +137,15 @@ def _add_value(where: Location, code: str, text: str) -> bool:
     quoted = json.dumps(text, ensure_ascii=False)  # a valid TOML and YAML double-quoted string
     pair = f"{code} = {quoted}" if toml else f"{code}: {quoted}"
     closing = line.rfind("}")
-    if "{" in line and closing > line.find("{"):
+    if toml and line.strip().startswith("["):  # a table of its own: [tagline] en = …
+        last = index
+        for number in range(index + 1, len(lines)):
+            if lines[number].strip().startswith("["):
+                break
+            if lines[number].strip() and not lines[number].lstrip().startswith("#"):
+                last = number
+        lines.insert(last + 1, pair)
+    elif "{" in line and closing > line.find("{"):
         before = line[:closing].rstrip()
         lines[index] = f"{before}, {pair} {line[closing:]}" if toml else \
             f"{before}, {pair}{line[closing:]}"

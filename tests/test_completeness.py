@@ -122,13 +122,17 @@ def test_a_one_language_issue_is_unaffected(project, tmp_path):
     assert isinstance(issue.sections[0].blocks[0], Article)
 
 
-def test_a_misspelt_tag_is_named(project, tmp_path):
+@pytest.mark.parametrize(("written", "message"), [
+    ('!sam "Life Science Open Space"', "unknown tag '!sam': the one tag an issue knows is "
+     "!same (a text the same in every language) — did you mean '!same'?"),
+    ("!same {en: A, pl: B}", "'!same' marks one text as the same in every language "
+     "(key: !same \"text\"), not a list or a group"),
+])
+def test_a_tag_other_than_same_on_a_text_is_named(project, tmp_path, written, message):
     folder = edited_copy(SAMPLE, tmp_path / "issue", {
-        "issue.yaml": [(CARDS_TITLE, '        title: !sam "Life Science Open Space"\n')]})
-    line = line_of(folder / "issue.yaml", "!sam ")
-    assert problems(folder, project) == [
-        f"issue.yaml:{line}: unknown tag '!sam': the one tag an issue knows is !same (a text "
-        "the same in every language) — did you mean '!same'?"]
+        "issue.yaml": [(CARDS_TITLE, f"        title: {written}\n")]})
+    line = line_of(folder / "issue.yaml", written)
+    assert problems(folder, project) == [f"issue.yaml:{line}: {message}"]
 
 
 def test_check_refuses_a_shared_field_without_a_traceback(tmp_path):
@@ -139,12 +143,3 @@ def test_check_refuses_a_shared_field_without_a_traceback(tmp_path):
     assert result.exit_code == 1, result.output
     assert "'title' is given once, for every language" in result.output
     assert "Traceback" not in result.output
-
-
-def test_same_marks_one_text_not_a_group(project, tmp_path):
-    folder = edited_copy(SAMPLE, tmp_path / "issue", {
-        "issue.yaml": [(CARDS_TITLE, "        title: !same {en: A, pl: B}\n")]})
-    line = line_of(folder / "issue.yaml", "!same {")
-    assert problems(folder, project) == [
-        f"issue.yaml:{line}: '!same' marks one text as the same in every language "
-        "(key: !same \"text\"), not a list or a group"]

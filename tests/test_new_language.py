@@ -245,3 +245,32 @@ def _structure_langs(node: object) -> list[tuple[str, str]]:
 def _pdf_text(path: Path) -> str:
     return subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True,
                           check=True).stdout
+
+
+@pytest.mark.parametrize(("name", "written", "line", "expected"), [
+    ("theme.yaml", 'label:\n  en: "Call for"\n  pl: "Czas na"\nname: x\n', 1,
+     {"label": {"en": "Call for", "pl": "Czas na", "uk": "TODO translate: Call for"},
+      "name": "x"}),
+    ("theme.yaml", 'label: {en: "Call for", pl: "Czas na"}\n', 1,
+     {"label": {"en": "Call for", "pl": "Czas na", "uk": "TODO translate: Call for"}}),
+    ("site.toml", '[tagline]\nen = "Call for"\n\n[print]\nbleed_mm = 3\n', 1,
+     {"tagline": {"en": "Call for", "uk": "TODO translate: Call for"},
+      "print": {"bleed_mm": 3}}),
+    ("site.toml", '[consent]\ntext.en = "Call for"\nversion = "1"\n', 2,
+     {"consent": {"text": {"en": "Call for", "uk": "TODO translate: Call for"},
+                  "version": "1"}}),
+    ("site.toml", 'tagline = { en = "Call for" }  # per language\n', 1,
+     {"tagline": {"en": "Call for", "uk": "TODO translate: Call for"}}),
+])
+def test_a_language_is_added_to_each_layout_of_a_value(tmp_path, name, written, line,
+                                                       expected):
+    import tomllib
+
+    from newsletter.exceptions import Location
+    from newsletter.new_language import _add_value
+
+    path = tmp_path / name
+    path.write_text(written, encoding="utf-8")
+    assert _add_value(Location(path, line), "uk", "TODO translate: Call for")
+    text = path.read_text(encoding="utf-8")
+    assert (tomllib.loads(text) if name.endswith(".toml") else yaml.safe_load(text)) == expected
