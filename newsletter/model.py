@@ -4,6 +4,12 @@ An issue is an ordered list of sections (Call for Cooperation, Call for Innovati
 from the Past, …); a section holds blocks: articles, a letter, link cards, figures. Every
 node keeps its :class:`~newsletter.source.Origin`, so later stages can still say
 ``issue.yaml:14`` about a value. The models know nothing about files or rendering.
+
+Fields typed ``Prose`` (and Markdown) are what a reader reads in the edition's language:
+in an issue in several languages each is given per language or marked ``!same``
+(:mod:`newsletter.completeness`). Names, addresses, numbers and dates are typed ``Text``,
+``Url``, ``Email``: shared by every language without a mark. This is the one place that
+decides which is which.
 """
 
 from __future__ import annotations
