@@ -273,7 +273,7 @@ _CODE = re.compile(r"^[a-z]{2,3}(?:-[A-Za-z0-9]{2,8})?$")
 def _language_keys(value: dict[str, str]) -> dict[str, str]:
     """Keys that are language codes; whether the site has each language, and each
     language of an issue a text, is for ``check`` to say (:mod:`newsletter.words`)."""
-    wrong = [key for key in value if not _CODE.match(key)]
+    wrong = [key for key in value if key != ANY and not _CODE.match(key)]
     if wrong:
         raise PydanticCustomError(
             "language", "'{key}' is not a language code: give one text per language "

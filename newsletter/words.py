@@ -142,8 +142,9 @@ def language_problems(templates: Path, languages: Iterable[str],
         problems += _locale_problem(language) + _hyphenation_problem(language)
         for name, value, where in per_language:
             if isinstance(value, Mapping) and code not in value and ANY not in value:
+                pair = f'{code} = "…"' if where.file.suffix == ".toml" else f"{code}: …"
                 problems.append(Problem(where, (
-                    f"'{name}' has no '{code}' text: add {code} = \"…\" (in {language.name})")))
+                    f"'{name}' has no '{code}' text: add {pair} (in {language.name})")))
     return problems
 
 

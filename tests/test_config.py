@@ -103,7 +103,7 @@ def test_section_labels_exist_in_every_language(tmp_path):
     problems = language_problems_of(tmp_path, GOOD, broken)
     line = line_of(broken, '    name: {en: "Innovation"}')
     assert problems == [f"assets/theme.yaml:{line}: 'sections.innovation.name' has no 'pl' "
-                        "text: add pl = \"…\" (in Polski)"]
+                        "text: add pl: … (in Polski)"]
 
 
 def test_a_polish_issue_gets_polish_labels_and_an_english_one_english(project):
@@ -119,6 +119,15 @@ def test_a_tagline_per_language_needs_every_language(tmp_path):
     problems = language_problems_of(tmp_path, config, THEME)
     assert problems == [f"newsletter.toml:{line_of(config, 'tagline')}: 'tagline' has no 'pl' "
                         "text: add pl = \"…\" (in Polski)"]
+
+
+def test_a_tagline_written_once_serves_every_language(tmp_path):
+    config = GOOD.replace('tagline = { en = "Business Support Centre", pl = "Centrum Wsparcia '
+                          'Biznesu" }', 'tagline = "Kraków"')
+    assert config != GOOD
+    assert language_problems_of(tmp_path, config, THEME) == []
+    project = load_project(tmp_path / "newsletter.toml")
+    assert project.site.tagline_in("pl") == project.site.tagline_in("en") == "Kraków"
 
 
 def test_values_bound_for_mail_headers_are_one_line(tmp_path):
