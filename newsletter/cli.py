@@ -46,6 +46,7 @@ COMMANDS = {
     "worker": "worker", "serve": "serve", "bounces": "bounces",
     "backup": "backup", "restore": "backup", "doctor": "doctor",
     "approve": "approve", "approvals": "approve",
+    "language": "language",
 }
 
 

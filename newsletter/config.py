@@ -16,7 +16,16 @@ from pydantic import StringConstraints as _Str
 from pydantic_core import PydanticCustomError
 
 from newsletter.exceptions import ContentError, Location, Problem
-from newsletter.fields import HeaderEmail, HeaderText, HeaderUrl, Node, OneLine, Text, Words
+from newsletter.fields import (
+    HeaderEmail,
+    HeaderText,
+    HeaderUrl,
+    Node,
+    OneLine,
+    Text,
+    Words,
+    in_language,
+)
 from newsletter.source import parse_toml, read_text
 from newsletter.validate import validate
 
@@ -56,13 +65,6 @@ class DkimSettings(Node):
                                            pattern=rf"^{_LABEL}(\.{_LABEL})*$")]  # fmt: skip
 
 
-class ConsentText(Node):
-    """The consent text in each language the form is offered in."""
-
-    pl: Text
-    en: Text
-
-
 class Consent(Node):
     """The text beside the sign-up form's checkbox, per language, and its version.
 
@@ -71,11 +73,12 @@ class Consent(Node):
     """
 
     version: Annotated[str, _Str(strip_whitespace=True, pattern=r"^[A-Za-z0-9._-]{1,40}$")]
-    text: ConsentText
+    text: Words
+    """One per language the form is offered in (``text.pl = "…"``)."""
 
     def words(self, language: str) -> str:
-        """The text in ``language`` (pl or en)."""
-        return self.text.en if language == "en" else self.text.pl
+        """The text in ``language`` (``check`` and ``serve`` make sure it is there)."""
+        return in_language(self.text, language) or ""
 
 
 class BounceSettings(Node):
@@ -198,7 +201,7 @@ class Site(Node):
 
     def tagline_in(self, language: str) -> str | None:
         """The tagline in ``language``."""
-        return self.tagline[language] if self.tagline else None
+        return in_language(self.tagline, language)
 
     def path(self, name: str) -> Path:
         """A path from the configuration, relative to the folder of newsletter.toml."""

@@ -20,6 +20,7 @@ from newsletter.exceptions import Location, Problem
 from newsletter.fields import Node
 from newsletter.model import Issue
 from newsletter.theme import Theme
+from newsletter.words import Language
 
 NOT_DRAWN = {
     "id", "type", "kind", "language",  # identifiers, never shown
@@ -140,3 +141,28 @@ def _describe(char: str) -> str:
     name = unicodedata.name(char, "")
     return f"'{char}' (U+{ord(char):04X}{' ' + name if name else ''})"
 
+
+
+def uncovered_languages(languages: dict[str, Language], theme: Theme) -> list[Problem]:
+    """A warning for each language whose words (its block of strings.yaml) have letters
+    none of the PDFs' fonts has: a script the theme's font does not cover (Cyrillic,
+    Greek, Arabic…) would print from a font of the build machine, or as boxes."""
+    problems = []
+    fonts: frozenset[int] = frozenset()
+    for path, _ in _pdf_fonts(theme):
+        try:
+            fonts |= cmap(path)
+        except Exception:  # uncovered() names an unreadable font file
+            continue
+    families = ", ".join(theme.fonts.embedded(theme.fonts.body))
+    for language in languages.values():
+        text = "".join([language.name, *language.words.values()])
+        missing = sorted({c for c in text if not _needs_no_glyph(c) and ord(c) not in fonts})
+        if missing:
+            shown = ", ".join(_describe(c) for c in missing[:3])
+            problems.append(Problem(language.where.location, (
+                f"'{language.code}': {len(missing)} of its letters are in no font the PDFs "
+                f"embed ({families}), e.g. {shown}: its PDFs would print them from another "
+                "font or as boxes; give the theme a font that covers its script "
+                "(assets/theme.yaml, fonts)")))
+    return problems

@@ -7,6 +7,7 @@ loader adds the file and line.
 from __future__ import annotations
 
 import re
+import typing
 from pathlib import Path
 from typing import Annotated, Any
 from urllib.parse import urlsplit
@@ -24,13 +25,9 @@ from pydantic import (
 from pydantic import StringConstraints as _Str
 from pydantic_core import PydanticCustomError
 
-from newsletter.exceptions import did_you_mean
 from newsletter.file_names import case_differs, find_file
 from newsletter.image_files import BadImage, check_image
 from newsletter.source import NOWHERE, WHERE, Origin, inside
-
-LANGUAGES = ("en", "pl")
-"""The languages an issue may be written in (Babel locales; templates have words for each)."""
 
 Text = Annotated[str, _Str(strip_whitespace=True, min_length=1)]
 """A one-line text that must not be empty (titles, labels, names)."""
@@ -65,6 +62,30 @@ class MarkdownMarker:
 MARKDOWN = MarkdownMarker()
 
 
+class ProseMarker:
+    """Marks fields whose text a reader reads as words of the edition's language (titles,
+    leads, captions, alt texts, bodies): in an issue written in several languages each is
+    given per language or marked ``!same`` (:mod:`newsletter.completeness`). Names, URLs,
+    addresses, numbers and dates are not marked: they are the same in every language.
+    Markdown fields are prose without this mark."""
+
+
+PROSE = ProseMarker()
+
+
+def marked_fields(model: type[BaseModel], *markers: object) -> frozenset[str]:
+    """The fields of ``model`` whose type carries one of ``markers`` (``MARKDOWN``,
+    ``PROSE``): declared once in the model, found by every check that needs them."""
+    names = set()
+    for name, info in model.model_fields.items():
+        metadata = [*info.metadata]
+        for arg in typing.get_args(info.annotation):
+            metadata += getattr(arg, "__metadata__", ())
+        if any(marker in metadata for marker in markers):
+            names.add(name)
+    return frozenset(names)
+
+
 def _markdown(value: str) -> str:
     return value.strip("\n") + "\n"
 
@@ -86,6 +107,11 @@ OptionalText = Annotated[str | None, Blank]
 OptionalMarkdown = Annotated[Markdown | None, Blank]
 HeaderText = Annotated[Text, OneLine]
 OptionalHeaderText = Annotated[str | None, Blank, OneLine]
+
+Prose = Annotated[Text, PROSE]
+OptionalProse = Annotated[OptionalText, PROSE]
+HeaderProse = Annotated[HeaderText, PROSE]
+OptionalHeaderProse = Annotated[OptionalHeaderText, PROSE]
 
 
 def _one_or_many(value: Any) -> Any:
@@ -230,32 +256,40 @@ class Node(BaseModel):
     where: InstanceOf[Origin] = Field(default=NOWHERE, alias=WHERE, exclude=True, repr=False)
 
 
+ANY = "*"
+"""The key of a label written once, for every language (``tagline = "…"``)."""
+
+
 def _per_language(value: Any) -> Any:
     """A label written once (the same in every language) or per language (``en:``, ``pl:``)."""
     if isinstance(value, str):
-        return {language: value for language in LANGUAGES}
+        return {ANY: value}
     return value
 
 
-def _every_language(value: dict[str, str]) -> dict[str, str]:
-    missing = [language for language in LANGUAGES if language not in value]
-    unknown = [language for language in value if language not in LANGUAGES]
-    if unknown:
+_CODE = re.compile(r"^[a-z]{2,3}(?:-[A-Za-z0-9]{2,8})?$")
+
+
+def _language_keys(value: dict[str, str]) -> dict[str, str]:
+    """Keys that are language codes; whether the site has each language, and each
+    language of an issue a text, is for ``check`` to say (:mod:`newsletter.words`)."""
+    wrong = [key for key in value if key != ANY and not _CODE.match(key)]
+    if wrong:
         raise PydanticCustomError(
-            "language", "unknown language '{language}'{hint}",
-            {"language": unknown[0], "hint": did_you_mean(unknown[0], LANGUAGES)},
-        )
-    if missing:
-        raise PydanticCustomError(
-            "language_missing",
-            "no {languages} text: give one per language ({all}), or one text for all",
-            {"languages": ", ".join(f"'{m}'" for m in missing),
-             "all": ", ".join(LANGUAGES)},
+            "language", "'{key}' is not a language code: give one text per language "
+            "(en: …, pl: …), or one text for all", {"key": wrong[0]},
         )
     return value
 
 
 Words = Annotated[
-    dict[str, Text], BeforeValidator(_per_language), Origined, AfterValidator(_every_language)
+    dict[str, Text], BeforeValidator(_per_language), Origined, AfterValidator(_language_keys)
 ]
-"""A text in every language an issue may be written in."""
+"""A text per language (``{en: …, pl: …}``) or one for every language."""
+
+
+def in_language(value: dict[str, str] | None, language: str) -> str | None:
+    """A per-language value in ``language``: its own text, or the one written for all."""
+    if value is None:
+        return None
+    return value.get(language, value.get(ANY))

@@ -15,65 +15,81 @@ renderer stay one-language; what is missing in a language is a problem with its 
 
 from __future__ import annotations
 
+import functools
 import re
+from collections.abc import Collection
 from pathlib import Path
 from typing import Any
 
 from newsletter.exceptions import Location, Problem, did_you_mean
-from newsletter.fields import LANGUAGES
 from newsletter.source import WHERE, Origin
 
-NAMES = {"en": "English", "pl": "Polish"}
-"""How problems name a language."""
+
+@functools.cache
+def english_name(code: str) -> str:
+    """How problems (written in English) name a language: "Polish", "Ukrainian" (CLDR's
+    names, through Babel), or its code when Babel knows none."""
+    from babel import Locale, UnknownLocaleError
+
+    try:
+        return Locale.parse(code.replace("-", "_")).get_display_name("en") or code
+    except (UnknownLocaleError, ValueError):
+        return code
 
 ONLY = "only"
 """The key that keeps a block (or a section) to some of the issue's languages."""
 
 
-def issue_languages(data: Any) -> tuple[list[str], list[Problem]]:
-    """The issue's languages, main first, from ``languages:`` or ``language:``."""
+def issue_languages(data: Any, known: Collection[str]) -> tuple[list[str], list[Problem]]:
+    """The issue's languages, main first, from ``languages:`` or ``language:``; ``known``
+    are the site's (:func:`newsletter.words.language_codes`)."""
+    known = tuple(known)
+    main = known[0] if known else "en"  # the site's main language: strings.yaml's first
     if not isinstance(data, dict):
-        return ["en"], []
+        return [main], []
     origin: Origin = data[WHERE]
     if "languages" in data and "language" in data:
-        return ["en"], [Problem(origin.of("language"), "write either 'language' (one) or "
+        return [main], [Problem(origin.of("language"), "write either 'language' (one) or "
                                 "'languages' (several, the main one first), not both")]
     if "languages" not in data:
-        value = data.get("language", "en")
-        if isinstance(value, str) and value in LANGUAGES:
+        value = data.get("language", main)
+        if isinstance(value, str) and value in known:
             return [value], []
-        return ["en"], [Problem(origin.of("language"),
-                                f"unknown language '{value}'{did_you_mean(str(value), LANGUAGES)}")]
+        return [main], [Problem(origin.of("language"),
+                                f"unknown language '{value}'{did_you_mean(str(value), known)}")]
     value = data["languages"]
     where = origin.of("languages")
     if isinstance(value, str):
         value = [value]
     if not isinstance(value, list) or not value:
-        return ["en"], [Problem(where, "'languages' must be a list such as [en, pl]")]
+        return [main], [Problem(where, "'languages' must be a list such as [en, pl]")]
     problems = []
-    known = []
+    accepted: list[str] = []
     for index, item in enumerate(value):
-        if not isinstance(item, str) or item not in LANGUAGES:
-            hint = did_you_mean(str(item), LANGUAGES)
+        if not isinstance(item, str) or item not in known:
+            hint = did_you_mean(str(item), known)
             problems.append(Problem(origin.item("languages", index),
                                     f"unknown language '{item}'{hint}"))
-        elif item in known:
+        elif item in accepted:
             problems.append(Problem(origin.item("languages", index),
                                     f"'{item}' is listed twice"))
         else:
-            known.append(item)
-    return (known or ["en"]), problems
+            accepted.append(item)
+    return (accepted or [main]), problems
 
 
-def is_per_language(value: Any) -> bool:
+def is_per_language(value: Any, known: Collection[str]) -> bool:
     """Whether a mapping gives one value per language (``{en: …, pl: …}``): one of its
     keys is a language (the others are then mistakes, named as such)."""
-    return isinstance(value, dict) and any(k in LANGUAGES for k in value if k != WHERE)
+    return isinstance(value, dict) and any(k in known for k in value if k != WHERE)
 
 
-def localize(data: Any, language: str, languages: list[str], problems: list[Problem]) -> Any:
+def localize(data: Any, language: str, languages: list[str], problems: list[Problem],
+             known: Collection[str] = ()) -> Any:
     """A copy of ``data`` in ``language``: per-language values replaced by that language's,
-    entries kept to other languages (``only:``) left out. Missing values are problems."""
+    entries kept to other languages (``only:``) left out. Missing values are problems.
+    ``known``: the site's languages (a key that is one marks a per-language value)."""
+    known = frozenset(known) | frozenset(languages)
     if isinstance(data, list):
         kept = []
         for item in data:
@@ -82,20 +98,21 @@ def localize(data: Any, language: str, languages: list[str], problems: list[Prob
                 if language not in wanted:
                     continue
                 item = {k: v for k, v in item.items() if k != ONLY}
-            kept.append(localize(item, language, languages, problems))
+            kept.append(localize(item, language, languages, problems, known))
         return kept
     if not isinstance(data, dict):
         return data
     origin: Origin = data[WHERE]
     result: dict[str, Any] = {}
     fields, text = dict(origin.fields), dict(origin.text)
+    decided = set(origin.decided)
     for key, value in data.items():
         if key == WHERE:
             continue
-        if is_per_language(value):
+        if is_per_language(value, known):
             inner: Origin = value[WHERE]
             if language not in value:
-                missing = [NAMES[lang] for lang in languages if lang not in value]
+                missing = [english_name(lang) for lang in languages if lang not in value]
                 problems.append(Problem(
                     origin.of(key),
                     f"'{key}' has no {' and no '.join(missing)} text (the issue is in "
@@ -103,13 +120,14 @@ def localize(data: Any, language: str, languages: list[str], problems: list[Prob
                 continue
             unknown = [k for k in value if k != WHERE and k not in languages]
             for extra in unknown:
-                hint = did_you_mean(extra, languages) if extra not in LANGUAGES else ""
+                hint = did_you_mean(extra, languages) if extra not in known else ""
                 problems.append(Problem(inner.of(extra), f"'{extra}' is not one of the "
                                         f"issue's languages ({', '.join(languages)}){hint}"))
             fields[key], text[key] = inner.of(language), inner.text_of(language)
+            decided.add(key)
             value = value[language]
-        result[key] = localize(value, language, languages, problems)
-    result[WHERE] = Origin(origin.location, fields, text, origin.items)
+        result[key] = localize(value, language, languages, problems, known)
+    result[WHERE] = Origin(origin.location, fields, text, origin.items, frozenset(decided))
     return result
 
 
@@ -145,7 +163,8 @@ _LANGUAGE_FILE = re.compile(r"^(?P<stem>.+)\.(?P<code>[a-z]{2}(?:[-_][A-Za-z]{2}
                             r"(?P<suffix>\.(?:md|markdown|yaml|yml))$")
 
 
-def unread_language_files(issue_dir: Path, languages: list[str]) -> list[Problem]:
+def unread_language_files(issue_dir: Path, languages: list[str],
+                          known: Collection[str]) -> list[Problem]:
     """``x.de.md`` beside ``x.md`` in an issue that does not list ``de``: the build never
     reads it, so an editor's translation would be lost without a word. One warning each."""
     found = []
@@ -156,13 +175,13 @@ def unread_language_files(issue_dir: Path, languages: list[str]) -> list[Problem
         if not path.with_name(match["stem"] + match["suffix"]).is_file():
             continue  # not a block file's translation (its shared file is not there)
         code, listed = match["code"], ", ".join(languages)
-        if code in LANGUAGES:
+        if code in known:
             message = (f"not read: the issue's languages are {listed}; add {code} to "
                        "'languages' in issue.yaml, or delete the file")
         else:
-            example = f"{match['stem']}.{LANGUAGES[-1]}{match['suffix']}"
+            example = f"{match['stem']}.{languages[-1]}{match['suffix']}"
             message = (f"not read: '{code}' is not a language of the newsletter "
-                       f"({', '.join(LANGUAGES)}); rename the file (e.g. {example}) or "
+                       f"({', '.join(known)}); rename the file (e.g. {example}) or "
                        "delete it")
         found.append(Problem(Location(path), message))
     return found

@@ -9,20 +9,20 @@ from __future__ import annotations
 
 import functools
 import re
-import typing
 import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from newsletter.completeness import shared_prose
 from newsletter.config import Site, find_config, load_site
 from newsletter.exceptions import ContentError, Location, NewsletterError, Problem
-from newsletter.fields import MARKDOWN, check_url
+from newsletter.fields import MARKDOWN, check_url, marked_fields
 from newsletter.file_names import case_differs, find_file
 from newsletter.languages import (
-    NAMES,
     ONLY,
+    english_name,
     issue_languages,
     language_file,
     localize,
@@ -43,6 +43,7 @@ from newsletter.source import (
 )
 from newsletter.theme import Theme, load_theme
 from newsletter.validate import validate
+from newsletter.words import language_codes, language_problems, untranslated
 
 ISSUE_FILE = "issue.yaml"
 BLOCK_FILE_SUFFIXES = (".md", ".markdown", ".yaml", ".yml")
@@ -54,6 +55,33 @@ class Project:
 
     site: Site
     theme: Theme
+
+    def languages(self) -> tuple[str, ...]:
+        """The codes of the languages the site publishes in, the main one first: the
+        blocks of ``templates/_shared/strings.yaml`` (:mod:`newsletter.words`)."""
+        return language_codes(self.site.templates_path)
+
+    def language_problems(self, languages: list[str]) -> list[Problem]:
+        """What the site lacks to publish in ``languages``: words in strings.yaml, the
+        tagline and consent text in newsletter.toml, section labels in the theme."""
+        return language_problems(self.site.templates_path, languages, self.per_language())
+
+    def untranslated(self, languages: list[str]) -> list[Problem]:
+        """Warnings: words and settings still marked for a translator in ``languages``."""
+        return untranslated(self.site.templates_path, languages, self.per_language())
+
+    def per_language(self) -> list[tuple[str, Any, Location]]:
+        """The site's values given per language: name, value, where it is written."""
+        site, theme = self.site, self.theme
+        values = [(name, value, where) for name, value, where in (
+            ("tagline", site.tagline, site.where.of("tagline")),
+            ("consent.text", site.consent and site.consent.text,
+             site.consent and site.consent.where.of("text")),
+        ) if value]
+        for kind, style in theme.sections.items():
+            values += [(f"sections.{kind}.label", style.label, style.where.of("label")),
+                       (f"sections.{kind}.name", style.name, style.where.of("name"))]
+        return values
 
 
 def load_project(config: Path | None = None, start: Path | None = None) -> Project:
@@ -76,7 +104,8 @@ def load_issue(issue_dir: Path, project: Project | None = None) -> Issue:
 
     text = read_text(issue_file)
     data = parse_yaml(text, issue_file)
-    languages, problems = issue_languages(data)
+    known = project.languages()
+    languages, problems = issue_languages(data, known)
     budget = _TextBudget(MAX_ISSUE_TEXT_BYTES - len(text))
     context = {
         "issue_dir": issue_dir,
@@ -86,7 +115,8 @@ def load_issue(issue_dir: Path, project: Project | None = None) -> Issue:
     issues: dict[str, Issue] = {}
     for language in languages:
         found: list[Problem] = []
-        tree = _one_language(data, language, languages, issue_dir, shown_dir, budget, found)
+        tree = _one_language(data, language, languages, known, issue_dir, shown_dir, budget,
+                             found)
         emptied: set[Location] = set()
         if isinstance(tree, dict):
             emptied = tree.pop(_EMPTIED)
@@ -101,6 +131,9 @@ def load_issue(issue_dir: Path, project: Project | None = None) -> Issue:
         except ContentError as exc:
             # A section whose every block failed to load would also be "empty": say it once.
             problems += [p for p in exc.problems if p.location not in emptied]
+    if len(issues) > 1:
+        problems += shared_prose(issues)
+    problems += project.language_problems(languages)
     if problems:
         raise ContentError(problems)
     main, *others = languages
@@ -129,17 +162,17 @@ _EMPTIED = "__emptied__"
 
 
 def _one_language(
-    data: Any, language: str, languages: list[str], issue_dir: Path, shown_dir: Path,
-    budget: _TextBudget, problems: list[Problem],
+    data: Any, language: str, languages: list[str], known: tuple[str, ...], issue_dir: Path,
+    shown_dir: Path, budget: _TextBudget, problems: list[Problem],
 ) -> Any:
     """The issue's data in one language, block files included (``x.pl.md`` where it
     exists), ids given and Markdown links checked: what the content model validates."""
     if not isinstance(data, dict):
         return data
-    tree = localize(data, language, languages, problems)
+    tree = localize(data, language, languages, problems, known)
     emptied = _include_block_files(tree, issue_dir, shown_dir, budget, problems, language,
                                    languages[0])
-    tree = localize(tree, language, languages, problems)  # what the block files wrote
+    tree = localize(tree, language, languages, problems, known)  # what the block files wrote
     _assign_ids(tree, problems)
     problems += _check_markdown(tree)
     tree[_EMPTIED] = emptied
@@ -264,7 +297,7 @@ def _read_block_file(
         block.setdefault("type", entry.get("type", "article"))
         if language != main and name == written and _needs_translation(block, language):
             own = Path(written).with_name(f"{Path(written).stem}.{language}{path.suffix}")
-            raise ContentError([Problem(here, f"'{written}' has no {NAMES[language]} text: "
+            raise ContentError([Problem(here, f"'{written}' has no {english_name(language)} text: "
                                         f"write {own.as_posix()} beside it (or mark the block "
                                         f"'only: {main}')")])
         return block
@@ -333,15 +366,8 @@ def slugify(text: str) -> str:
 @functools.cache
 def _markdown_fields() -> frozenset[str]:
     """Names of the fields that hold Markdown, from the models themselves."""
-    names = set()
-    for model in (Article, Letter, LinkCards, Card, Section):
-        for name, info in model.model_fields.items():
-            metadata = [*info.metadata]
-            for arg in typing.get_args(info.annotation):
-                metadata += getattr(arg, "__metadata__", ())
-            if MARKDOWN in metadata:
-                names.add(name)
-    return frozenset(names)
+    return frozenset().union(*(marked_fields(model, MARKDOWN)
+                               for model in (Article, Letter, LinkCards, Card, Section)))
 
 
 def _check_markdown(data: Any) -> list[Problem]:

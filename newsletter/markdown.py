@@ -24,6 +24,7 @@ from linkify_it import LinkifyIt
 from markdown_it import MarkdownIt
 from markdown_it.common.utils import escapeHtml
 from markdown_it.token import Token
+from mdit_py_plugins.attrs import attrs_block_plugin, attrs_plugin
 from mdit_py_plugins.footnote import footnote_plugin
 
 from newsletter.typography import (
@@ -68,9 +69,18 @@ _MAY_BE_WRITTEN_LINK = re.compile(r":|//|@|www\.", re.IGNORECASE)
 ``@``, ``www.``): a text without any is no link, and linkify-it's scan is skipped."""
 
 
-def _with_tables_and_notes(parser: MarkdownIt) -> MarkdownIt:
-    """Pipe tables and ``[^1]`` footnotes (not inline ``^[…]`` notes: one way to write one)."""
-    return parser.enable("table").use(footnote_plugin, inline=False)
+def _with_tables_and_notes(parser: MarkdownIt, allowed: list[str] | None = None) -> MarkdownIt:
+    """Pipe tables and ``[^1]`` footnotes (not inline ``^[…]`` notes: one way to write one),
+    and passages in another language: ``[Слава Україні]{lang=uk}`` (a phrase, or a link
+    followed by ``{lang=uk}``) and a ``{lang=uk}`` line above a paragraph, list or quotation.
+    ``allowed``: the attributes kept (``lang``: editors set no classes, styles or events)."""
+    return (parser.enable("table").use(footnote_plugin, inline=False)
+            .use(attrs_plugin, spans=True, allowed=allowed)
+            .use(attrs_block_plugin, allowed=allowed))
+
+
+OTHER_LANGUAGE = re.compile(r"^[a-z]{2,3}(?:-[A-Za-z0-9]{2,8})?$")
+"""The value of ``{lang=…}``: a language code as the ``lang`` attribute takes it."""
 
 
 @cache
@@ -78,7 +88,7 @@ def _parser() -> MarkdownIt:
     # "commonmark" with html off, plus tables and footnotes; no strikethrough.
     parser = MarkdownIt("commonmark", {"html": False, "typographer": False, "linkify": True})
     parser.enable("linkify")
-    _with_tables_and_notes(parser)
+    _with_tables_and_notes(parser, ["lang"])
     parser.linkify = _WrittenLinks()
     parser.core.ruler.push("https_for_bare_addresses", _https_for_bare_addresses)
     parser.add_render_rule("text", _render_text)

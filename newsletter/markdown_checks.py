@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from markdown_it.rules_block.table import escapedSplit
 from markdown_it.token import Token
 
-from newsletter.markdown import parse_for_checks
+from newsletter.markdown import OTHER_LANGUAGE, parse_for_checks
 
 
 @dataclass(frozen=True)
@@ -58,7 +58,39 @@ def literal_constructs(text: str) -> list[Literal]:
         if block.type == "table_open" and block.map:
             found += _table_rows(text, block.map)
     found += _notes_never_marked(text, env)
+    found += _attribute_marks(tokens)
     return sorted(found, key=lambda literal: literal.line)
+
+
+_OWN_ATTRIBUTES = {"href", "title", "src", "alt", "start"}
+"""Attributes markdown-it gives tokens itself; any other came from an editor's ``{…}``."""
+
+
+def _attribute_marks(tokens: list[Token]) -> list[Literal]:
+    """``{…}`` marks (:mod:`newsletter.markdown`): only ``{lang=xx}`` with a language
+    code is read; a class, an id or another attribute would be dropped without a word."""
+    found: list[Literal] = []
+    for block in tokens:
+        line = block.map[0] if block.map else 0
+        for token in [block, *(block.children or [])]:
+            if token.type in ("softbreak", "hardbreak"):
+                line += 1
+            for name, value in (token.attrs or {}).items():
+                if name in _OWN_ATTRIBUTES or (name == "style" and token.type in ("th_open",
+                                                                                  "td_open")):
+                    continue
+                if name != "lang":
+                    found.append(Literal(line, f"'{{{_shown(name, value)}}}': only a language "
+                                         "can be marked, as {lang=uk} (after [a phrase] or "
+                                         "on the line above a paragraph)"))
+                elif not OTHER_LANGUAGE.match(str(value)):
+                    found.append(Literal(line, f"'{{lang={value}}}' is not a language code: "
+                                         "write it as lang attributes do, e.g. {lang=uk}"))
+    return found
+
+
+def _shown(name: str, value: object) -> str:
+    return {"class": f".{value}", "id": f"#{value}"}.get(name, f"{name}={value}")
 
 
 def _in_inline(block: Token) -> list[Literal]:

@@ -4,6 +4,12 @@ An issue is an ordered list of sections (Call for Cooperation, Call for Innovati
 from the Past, …); a section holds blocks: articles, a letter, link cards, figures. Every
 node keeps its :class:`~newsletter.source.Origin`, so later stages can still say
 ``issue.yaml:14`` about a value. The models know nothing about files or rendering.
+
+Fields typed ``Prose`` (and Markdown) are what a reader reads in the edition's language:
+in an issue in several languages each is given per language or marked ``!same``
+(:mod:`newsletter.completeness`). Names, addresses, numbers and dates are typed ``Text``,
+``Url``, ``Email``: shared by every language without a mark. This is the one place that
+decides which is which.
 """
 
 from __future__ import annotations
@@ -18,16 +24,18 @@ from pydantic_core import PydanticCustomError
 
 from newsletter.exceptions import did_you_mean
 from newsletter.fields import (
-    LANGUAGES,
     Blank,
     Email,
-    HeaderText,
+    HeaderProse,
     Markdown,
     Node,
     OneOrMany,
+    OptionalHeaderProse,
     OptionalHeaderText,
     OptionalMarkdown,
+    OptionalProse,
     OptionalText,
+    Prose,
     Slug,
     Text,
     Url,
@@ -44,7 +52,7 @@ class Image(Node):
     """A picture with its alt text (required: screen readers and image-blocking mail clients)."""
 
     file: Annotated[Path, BeforeValidator(resolve_image)]
-    alt: Text
+    alt: Prose
     credit: OptionalText = None
 
     def pixel_size(self) -> tuple[int, int]:
@@ -58,7 +66,7 @@ class Image(Node):
 class Link(Node):
     """A labelled link under an article ("Educational Portal of the City of Krakow")."""
 
-    label: Text
+    label: Prose
     url: Url
 
 
@@ -67,9 +75,9 @@ class Article(Node):
 
     type: Literal["article"]
     id: Slug
-    kicker: OptionalText = None
-    title: Text
-    lead: OptionalText = None
+    kicker: OptionalProse = None
+    title: Prose
+    lead: OptionalProse = None
     body: Markdown
     image: Image | None = None
     links: list[Link] = []
@@ -80,7 +88,7 @@ class Signature(Node):
     """Who signs a letter."""
 
     name: Text
-    role: OptionalText = None
+    role: OptionalProse = None
     image: Image | None = None
 
 
@@ -89,8 +97,8 @@ class Letter(Node):
 
     type: Literal["letter"]
     id: Slug
-    title: OptionalText = None
-    greeting: OptionalText = None
+    title: OptionalProse = None
+    greeting: OptionalProse = None
     body: Markdown
     closing: OptionalMarkdown = None
     signature: Signature
@@ -100,9 +108,9 @@ class Letter(Node):
 class Card(Node):
     """One card of a group: a title, a short text and a button to a web address."""
 
-    title: Text
+    title: Prose
     text: OptionalMarkdown = None
-    button: OptionalText = None
+    button: OptionalProse = None
     """The button's words; the issue language's "Read more" when not given."""
     url: Url
     image: Image | None = None
@@ -113,7 +121,7 @@ class LinkCards(Node):
 
     type: Literal["link_cards"]
     id: Slug
-    title: OptionalText = None
+    title: OptionalProse = None
     intro: OptionalMarkdown = None
     cards: Annotated[list[Card], Field(min_length=1)]
     email: EmailChoice = None
@@ -123,7 +131,7 @@ class Figure(Node):
     """One big number with its label ("419" — "participants on the ZOOM platform")."""
 
     value: Text
-    label: Text
+    label: Prose
 
 
 class Figures(Node):
@@ -131,7 +139,7 @@ class Figures(Node):
 
     type: Literal["figures"]
     id: Slug
-    title: OptionalText = None
+    title: OptionalProse = None
     items: Annotated[list[Figure], Field(min_length=1)]
     email: EmailChoice = None
 
@@ -145,7 +153,7 @@ class Section(Node):
 
     id: Slug
     kind: str
-    heading: OptionalText = None
+    heading: OptionalProse = None
     intro: OptionalMarkdown = None
     blocks: Annotated[list[Block], Field(min_length=1)]
 
@@ -165,8 +173,8 @@ class Section(Node):
 class Footer(Node):
     """Editors and contact printed at the end of every edition."""
 
-    editors: OptionalText = None
-    department: OptionalText = None
+    editors: OptionalProse = None
+    department: OptionalProse = None
     email: Annotated[list[Email], OneOrMany] = []
     """One address or a list of them (``email: [a@…, b@…]``)."""
     phone: Annotated[list[Text], OneOrMany] = []
@@ -178,31 +186,20 @@ class Issue(Node):
     """One issue of the newsletter, as validated from ``issues/<id>/``."""
 
     id: Slug
-    title: HeaderText  # the subject when there is none
+    title: HeaderProse  # the subject when there is none
     number: OptionalHeaderText = None
     date: dt.date
     language: str = "en"
-    """The language of this edition of the issue."""
+    """The language of this edition of the issue (one of the site's: the loader checks)."""
     languages: list[str] = []
     """Every language the issue is written in, the main one first (set by the loader)."""
-    subject: OptionalHeaderText = None
-    preheader: OptionalText = None
+    subject: OptionalHeaderProse = None
+    preheader: OptionalProse = None
     sections: Annotated[list[Section], Field(min_length=1)]
     footer: Footer = Footer()
     source_dir: Path
     translations: dict[str, Issue] = Field(default={}, exclude=True, repr=False)
     """The issue in its other languages (on the main language's issue only)."""
-
-    @field_validator("language")
-    @classmethod
-    def _known_language(cls, value: str) -> str:
-        if value not in LANGUAGES:
-            raise PydanticCustomError(
-                "language",
-                "unknown language '{value}'{hint}",
-                {"value": value, "hint": did_you_mean(value, LANGUAGES)},
-            )
-        return value
 
     @property
     def main_language(self) -> str:

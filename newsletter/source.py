@@ -17,10 +17,13 @@ from typing import Any
 
 import yaml
 
-from newsletter.exceptions import ContentError, Location, Problem
+from newsletter.exceptions import ContentError, Location, Problem, did_you_mean
 from newsletter.limits import MAX_TEXT_BYTES, MAX_YAML_DEPTH, human_size
 
 WHERE = "__where__"
+SAME = "!same"
+"""The YAML tag that marks a text as the same in every language of an issue
+(``heading: !same "Life Science Open Space"``)."""
 
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _NULL = "tag:yaml.org,2002:null"
@@ -32,12 +35,16 @@ class Origin:
 
     ``text`` differs from ``fields`` for block scalars (``body: |``), whose text starts on
     the next line, and for Markdown bodies, which start after the front matter.
+    ``decided`` names the keys whose value the editor gave per language (``{en: …, pl: …}``)
+    or marked the same in every language (``!same "…"``): not a text written once by
+    mistake (:mod:`newsletter.completeness`).
     """
 
     location: Location
     fields: Mapping[str, Location] = field(default_factory=dict)
     text: Mapping[str, Location] = field(default_factory=dict)
     items: Mapping[str, tuple[Location, ...]] = field(default_factory=dict)
+    decided: frozenset[str] = frozenset()
 
     def of(self, name: str) -> Location:
         """The location of field ``name``, or of the mapping when the field was not written."""
@@ -234,9 +241,11 @@ def _convert(node: yaml.Node, path: Path, offset: int, problems: list[Problem]) 
     if isinstance(node, yaml.ScalarNode):
         if node.tag == _NULL and node.style is None:
             return None
+        _check_tag(node, path, offset, problems)
         # Escapes ("\\v", "\\x07") make characters the raw text did not show.
         where = node.start_mark.line + 1 + offset
         return screen_text(node.value, path, where, problems)
+    _check_tag(node, path, offset, problems)
     if isinstance(node, yaml.SequenceNode):
         return [_convert(item, path, offset, problems) for item in node.value]
     assert isinstance(node, yaml.MappingNode)
@@ -244,6 +253,7 @@ def _convert(node: yaml.Node, path: Path, offset: int, problems: list[Problem]) 
     fields: dict[str, Location] = {}
     text: dict[str, Location] = {}
     items: dict[str, tuple[Location, ...]] = {}
+    same: set[str] = set()
     for key_node, value_node in node.value:
         key_line = key_node.start_mark.line + 1 + offset
         if not isinstance(key_node, yaml.ScalarNode):
@@ -267,11 +277,30 @@ def _convert(node: yaml.Node, path: Path, offset: int, problems: list[Problem]) 
             items[key] = tuple(
                 Location(path, item.start_mark.line + 1 + offset) for item in value_node.value
             )
+        if value_node.tag == SAME and isinstance(value_node, yaml.ScalarNode):
+            same.add(key)
         result[key] = _convert(value_node, path, offset, problems)
     result[WHERE] = Origin(
-        Location(path, node.start_mark.line + 1 + offset), fields, text, items
+        Location(path, node.start_mark.line + 1 + offset), fields, text, items,
+        frozenset(same),
     )
     return result
+
+
+def _check_tag(node: yaml.Node, path: Path, offset: int, problems: list[Problem]) -> None:
+    """An editor's own tag (``!xyz``) is ``!same`` on one text, or a mistake: a tag the
+    parser does not know would otherwise be dropped without a word."""
+    tag = node.tag or ""
+    if not tag.startswith("!") or tag.startswith("!!"):
+        return
+    where = Location(path, node.start_mark.line + 1 + offset)
+    if tag == SAME:
+        if not isinstance(node, yaml.ScalarNode):
+            problems.append(Problem(where, f"'{SAME}' marks one text as the same in every "
+                                    f"language (key: {SAME} \"text\"), not a list or a group"))
+        return
+    problems.append(Problem(where, f"unknown tag '{tag}': the one tag an issue knows is {SAME} "
+                            f"(a text the same in every language){did_you_mean(tag, [SAME])}"))
 
 
 _FRONT_MATTER_END = re.compile(r"^(---|\.\.\.)\s*$", re.MULTILINE)
@@ -313,6 +342,7 @@ def parse_markdown_file(text: str, path: Path) -> dict[str, Any]:
             {**origin.fields, "body": body_location},
             {**origin.text, "body": body_location},
             origin.items,
+            origin.decided,
         )
     return front
 
@@ -331,7 +361,7 @@ def parse_toml(text: str, path: Path) -> dict[str, Any]:
 
 
 _TOML_TABLE = re.compile(r"^\s*\[\s*([A-Za-z0-9_.\- ]+?)\s*\]\s*(#.*)?$")
-_TOML_KEY = re.compile(r"^\s*([A-Za-z0-9_\-]+)\s*=")
+_TOML_KEY = re.compile(r"^\s*([A-Za-z0-9_\-]+(?:\s*\.\s*[A-Za-z0-9_\-]+)*)\s*=")
 
 
 def _toml_key_lines(text: str) -> dict[tuple[str, ...], int]:
@@ -342,7 +372,9 @@ def _toml_key_lines(text: str) -> dict[tuple[str, ...], int]:
             table = tuple(part.strip() for part in match.group(1).split("."))
             lines.setdefault(table, number)
         elif match := _TOML_KEY.match(line):
-            lines.setdefault((*table, match.group(1)), number)
+            parts = [part.strip() for part in match.group(1).split(".")]
+            for end in range(1, len(parts) + 1):  # text.pl = …: "text" starts here too
+                lines.setdefault((*table, *parts[:end]), number)
     return lines
 
 

@@ -15,7 +15,7 @@ from pydantic import StringConstraints as _Str
 from pydantic_core import PydanticCustomError
 
 from newsletter.exceptions import ContentError, Problem, did_you_mean
-from newsletter.fields import Node, Origined, Text, Words
+from newsletter.fields import Node, Origined, Text, Words, in_language
 from newsletter.source import WHERE, parse_yaml, read_text
 from newsletter.validate import validate
 
@@ -135,8 +135,10 @@ class SectionStyle(Node):
     color: Text
 
     def words(self, language: str) -> SectionWords:
-        """The label and name in ``language`` (validation made sure every one exists)."""
-        return SectionWords(self.label[language], self.name[language], self.color)
+        """The label and name in ``language`` (``check`` made sure each exists:
+        :func:`newsletter.words.language_problems`)."""
+        return SectionWords(in_language(self.label, language) or "",
+                            in_language(self.name, language) or "", self.color)
 
 
 class Theme(Node):

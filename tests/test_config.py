@@ -84,14 +84,26 @@ def test_theme_errors_name_the_colour(tmp_path):
     ]
 
 
+def language_problems_of(tmp_path: Path, config: str, theme: str) -> list[str]:
+    """What ``check`` says the site lacks for an issue in en and pl."""
+    (tmp_path / "assets").mkdir(parents=True)
+    (tmp_path / "newsletter.toml").write_text(config, encoding="utf-8")
+    (tmp_path / "assets" / "theme.yaml").write_text(theme, encoding="utf-8")
+    shutil.copytree(ROOT / "templates", tmp_path / "templates")
+    project = load_project(tmp_path / "newsletter.toml")
+    return [shown(p, tmp_path) for p in project.language_problems(["en", "pl"])]
+
+
+THEME = (ROOT / "assets" / "theme.yaml").read_text(encoding="utf-8")
+
+
 def test_section_labels_exist_in_every_language(tmp_path):
-    theme = (ROOT / "assets" / "theme.yaml").read_text(encoding="utf-8")
-    broken = theme.replace('name: {en: "Innovation", pl: "innowacje"}', 'name: {en: "Innovation"}')
-    assert broken != theme
-    problems = problems_of(tmp_path, GOOD, broken)
+    broken = THEME.replace('name: {en: "Innovation", pl: "innowacje"}', 'name: {en: "Innovation"}')
+    assert broken != THEME
+    problems = language_problems_of(tmp_path, GOOD, broken)
     line = line_of(broken, '    name: {en: "Innovation"}')
-    assert problems == [f"assets/theme.yaml:{line}: no 'pl' text: give one per language (en, pl), "
-                        "or one text for all"]
+    assert problems == [f"assets/theme.yaml:{line}: 'sections.innovation.name' has no 'pl' "
+                        "text: add pl: … (in Polski)"]
 
 
 def test_a_polish_issue_gets_polish_labels_and_an_english_one_english(project):
@@ -104,9 +116,18 @@ def test_a_polish_issue_gets_polish_labels_and_an_english_one_english(project):
 def test_a_tagline_per_language_needs_every_language(tmp_path):
     config = GOOD.replace(', pl = "Centrum Wsparcia Biznesu" }', " }")
     assert config != GOOD
-    problems = problems_of(tmp_path, config)
-    assert problems == [f"newsletter.toml:{line_of(config, 'tagline')}: no 'pl' text: give one "
-                        "per language (en, pl), or one text for all"]
+    problems = language_problems_of(tmp_path, config, THEME)
+    assert problems == [f"newsletter.toml:{line_of(config, 'tagline')}: 'tagline' has no 'pl' "
+                        "text: add pl = \"…\" (in Polski)"]
+
+
+def test_a_tagline_written_once_serves_every_language(tmp_path):
+    config = GOOD.replace('tagline = { en = "Business Support Centre", pl = "Centrum Wsparcia '
+                          'Biznesu" }', 'tagline = "Kraków"')
+    assert config != GOOD
+    assert language_problems_of(tmp_path, config, THEME) == []
+    project = load_project(tmp_path / "newsletter.toml")
+    assert project.site.tagline_in("pl") == project.site.tagline_in("en") == "Kraków"
 
 
 def test_values_bound_for_mail_headers_are_one_line(tmp_path):

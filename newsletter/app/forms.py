@@ -7,14 +7,13 @@ python-multipart package for this too; a body over :data:`MAX_BODY` is not read 
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from urllib.parse import parse_qsl
 
 from starlette.requests import Request
 
 from newsletter.deliver import subscribers as subs
-from newsletter.model import LANGUAGES
 
 MAX_BODY = 16 * 1024
 """Bytes a sign-up POST may have: the form is a few hundred; more is not a person."""
@@ -51,7 +50,10 @@ class SignupForm:
     consent: str = ""  # the consent version on the ticked checkbox; "" when unticked
 
     @classmethod
-    def read(cls, data: Mapping[str, str], default_language: str) -> SignupForm:
+    def read(cls, data: Mapping[str, str], default_language: str,
+             languages: Collection[str]) -> SignupForm:
+        """The fields as sent; a language the site does not have (``languages``, from
+        strings.yaml) becomes ``default_language``."""
         def text(name: str, limit: int) -> str:
             value = data.get(name)
             return value.strip()[:limit] if isinstance(value, str) else ""
@@ -60,7 +62,7 @@ class SignupForm:
         return cls(
             email=text("email", 320),
             name=text("name", 200),
-            language=language if language in LANGUAGES else default_language,
+            language=language if language in languages else default_language,
             consent=text("consent", 40),
         )
 

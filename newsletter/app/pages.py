@@ -14,7 +14,6 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 
 from newsletter.load import Project
-from newsletter.model import LANGUAGES
 from newsletter.output import SIGNUP_PATH
 from newsletter.render.templating import environment, strings
 
@@ -27,21 +26,22 @@ class Pages:
     def __init__(self, project: Project):
         self.project = project
         self.env = environment(project, "app")
-        self.words = {language: strings(project, language) for language in LANGUAGES}
+        self.languages = project.languages()  # strings.yaml's blocks: data, not code
+        self.words = {language: strings(project, language) for language in self.languages}
         self.css = self.env.get_template("app.css.j2").render(theme=project.theme)
         self.script = (project.site.templates_path / "app" / "signup.js").read_text("utf-8")
 
     def language(self, request: Request, preferred: str | None = None) -> str:
         """The page's language: ``?lang=``, else the person's own, else the browser's."""
         asked = request.query_params.get("lang")
-        if asked in LANGUAGES:
+        if asked in self.languages:
             return asked
-        if preferred in LANGUAGES:
+        if preferred in self.languages:
             return preferred
         accepted = request.headers.get("accept-language", "").lower()
         for part in accepted.split(","):
             code = part.split(";")[0].strip()[:2]
-            if code in LANGUAGES:
+            if code in self.languages:
                 return code
         return DEFAULT_LANGUAGE
 
@@ -52,7 +52,7 @@ class Pages:
         html = self.env.get_template(template).render(
             site=self.project.site, theme=self.project.theme, language=language,
             tagline=self.project.site.tagline_in(language), t=self.words[language],
-            words=self.words, languages=LANGUAGES, **context,
+            words=self.words, languages=self.languages, **context,
         )  # fmt: skip
         return HTMLResponse(html, status_code=status)
 

@@ -24,7 +24,6 @@ from newsletter.deliver import signup
 from newsletter.deliver import subscribers as subs
 from newsletter.deliver.tokens import PREFERENCES, read_token
 from newsletter.deliver.unsubscribes import apply_queued
-from newsletter.model import LANGUAGES
 
 SOURCE = "preference page"
 
@@ -75,7 +74,7 @@ async def change(request: Request) -> HTMLResponse:
         return state.pages.message(language, "leave_title", "unsubscribed", email=person.email,
                                    name=state.project.site.name)  # fmt: skip
     language = data.get("language")
-    if person.status == subs.SUBSCRIBED and language in LANGUAGES:
+    if person.status == subs.SUBSCRIBED and language in state.pages.languages:
         await run_in_threadpool(signup.change_language, state.engine, person.id, language, ip)
     person = await run_in_threadpool(_person, state, request)
     assert person is not None

@@ -37,7 +37,6 @@ from newsletter.config import Site
 from newsletter.deliver.confirmations import ConfirmationMailer, ConfirmationTemplate
 from newsletter.deliver.welcome import WelcomeMessages
 from newsletter.load import Project
-from newsletter.model import LANGUAGES
 from newsletter.output import SIGNUP_PATH
 from newsletter.render.confirmation import render_confirmation
 
@@ -64,7 +63,7 @@ def create_app(
     if signup_enabled(project, mailer):
         state.confirmations = {
             lang: ConfirmationTemplate(project.site, render_confirmation(project, lang))
-            for lang in LANGUAGES
+            for lang in project.languages()
         }
         state.welcome = WelcomeMessages(project, key)
         routes += [

@@ -60,7 +60,7 @@ async def show(request: Request) -> HTMLResponse:
     snippet on the city's site sends its visitors here with a GET, changing nothing)."""
     state: AppState = request.app.state.app
     language = state.pages.language(request)
-    prefill = SignupForm.read(request.query_params, language)
+    prefill = SignupForm.read(request.query_params, language, state.pages.languages)
     return form_page(state, language, SignupForm(prefill.email, prefill.name, prefill.language))
 
 
@@ -75,7 +75,7 @@ async def submit(request: Request) -> HTMLResponse:
     if cross_site(request):
         return pages.message(language, "invalid_title", "invalid", 403)
     data = await read_form(request)
-    form = SignupForm.read(data, language)
+    form = SignupForm.read(data, language, state.pages.languages)
     if data.get("website"):  # the honeypot: people never see it, form-filling bots do
         return inbox(state, language, form.email)
     now = state.now()

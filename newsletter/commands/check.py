@@ -27,7 +27,8 @@ def check(ctx: click.Context, issue_dir: Path, links: bool, timeout: float) -> N
     Every problem is listed as file:line: message, and the command exits with status 1.
     Warnings (characters no font of the PDFs has, an animated picture that every
     edition shows as its first frame, a block file in a language the issue does not
-    list) are listed the same way; they leave the status at 0. The e-mail is rendered
+    list, template words still marked for a translator, a language whose letters the
+    PDFs' fonts lack) are listed the same way; they leave the status at 0. The e-mail is rendered
     in each language to tell its size and which blocks it carries as teasers (to stay
     under Gmail's clipping limit).
 
@@ -42,12 +43,13 @@ def check(ctx: click.Context, issue_dir: Path, links: bool, timeout: float) -> N
       newsletter check issues/2020-12
       newsletter check --links issues/2020-12
     """
-    from newsletter.coverage import uncovered
+    from newsletter.coverage import uncovered, uncovered_languages
     from newsletter.languages import unread_language_files
     from newsletter.load import load_issue
     from newsletter.picture_notices import picture_notices
     from newsletter.render.email import email_editions, size_report
     from newsletter.summary import summarize
+    from newsletter.words import site_languages
 
     site = project(ctx, issue_dir)
     issue = load_issue(issue_dir, site)
@@ -55,8 +57,12 @@ def check(ctx: click.Context, issue_dir: Path, links: bool, timeout: float) -> N
         click.echo(line)
     for language, edition in email_editions(issue, site, with_text=False).items():
         click.echo(size_report(edition, language))
-    unread = unread_language_files(issue.source_dir, issue.languages or [issue.language])
+    languages = issue.languages or [issue.language]
+    unread = unread_language_files(issue.source_dir, languages, site.languages())
+    table = site_languages(site.site.templates_path)
     problems = uncovered(issue, site.theme) + picture_notices(issue, site) + unread
+    problems += site.untranslated(languages)
+    problems += uncovered_languages({code: table[code] for code in languages}, site.theme)
     warnings = [str(problem) for problem in problems]
     if links:
         warnings += _check_links(issue_dir, site, timeout)

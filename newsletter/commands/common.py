@@ -21,6 +21,17 @@ def project(ctx: click.Context, start: Path | None = None) -> Project:
     return load_project(ctx.obj.get("config") if ctx.obj else None, start=start)
 
 
+def site_language_codes() -> tuple[str, ...] | None:
+    """The site's languages (strings.yaml's blocks) when a newsletter.toml is found from
+    --config or the current folder; None when none is (a list kept apart from the site)."""
+    from newsletter.exceptions import NewsletterError
+
+    try:
+        return project(click.get_current_context()).languages()
+    except NewsletterError:
+        return None
+
+
 def report(built: Built) -> None:
     """The files written, with sizes, then the warnings (in yellow, on stderr)."""
     for path in built.files:

@@ -90,12 +90,16 @@ def _build(config: str | None, db: str, busy_timeout: float, smtp: str | None): 
     from newsletter.deliver.smtp import URL_VARIABLE, smtp_settings
     from newsletter.deliver.tokens import secret_key
     from newsletter.deliver.unsubscribes import apply_queued
+    from newsletter.exceptions import ContentError
     from newsletter.load import load_project
 
+    project = load_project(Path(config) if config else None)
+    # The pages are offered in every language of the site: none may lack a word.
+    if problems := project.language_problems(list(project.languages())):
+        raise ContentError(problems)
     key = secret_key()
     engine = open_database(db, busy_timeout=busy_timeout)
     apply_queued(engine)
-    project = load_project(Path(config) if config else None)
     mailer = None
     if smtp or os.environ.get(URL_VARIABLE):
         mailer = ConfirmationMailer(project.site, smtp_settings(smtp))

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import click
 
+from newsletter.commands.common import site_language_codes
 from newsletter.commands.options import db_option, open_db
 
 STATUS_CHOICE = click.Choice(
@@ -42,9 +43,9 @@ def import_(file: str, source: str | None, smtputf8: bool, form: str | None,
 
     UTF-8 (with or without BOM) or Windows-1250, separated by , or ; with a header row
     naming the columns: email/e-mail/adres e-mail (required), name/imię i nazwisko,
-    language/język (pl, en), source/źródło. Mailchimp's exports (subscribed,
-    unsubscribed, cleaned) and listmonk's are recognised by their header rows: names,
-    statuses, languages and the times and networks of each opt-in are kept. Rejected
+    language/język (one of the site's: pl, en, …), source/źródło. Mailchimp's exports
+    (subscribed, unsubscribed, cleaned) and listmonk's are recognised by their header rows:
+    names, statuses, languages and the times and networks of each opt-in are kept. Rejected
     rows are listed with their line number; the others are imported. Importing again
     changes nothing, and nobody who left the list or asked to be forgotten is put back.
 
@@ -72,7 +73,8 @@ def import_(file: str, source: str | None, smtputf8: bool, form: str | None,
             bar.update(rows - done)
             done = rows
 
-        report = import_csv(engine, data, name, source, progress, smtputf8, form=form)
+        report = import_csv(engine, data, name, source, progress, smtputf8, form=form,
+                            languages=site_language_codes())
     for problem in report.rejected:
         click.secho(f"{problem}", fg="red", err=True)
     export = "" if report.format == "csv" else f"{report.format} export, "
@@ -82,7 +84,8 @@ def import_(file: str, source: str | None, smtputf8: bool, form: str | None,
 @subscribers.command()
 @click.argument("email")
 @click.option("--name", help="Full name, shown in the To: header.")
-@click.option("--language", type=click.Choice(["pl", "en"]), help="Preferred language.")
+@click.option("--language", help="Preferred language: one of the site's (en, pl, …: the "
+              "blocks of templates/_shared/strings.yaml).")
 @click.option("--source", help="Where the consent was given (form, event, …).")
 @click.option("--smtputf8", is_flag=True,
               help="Accept non-ASCII before the @ (if the relay offers SMTPUTF8).")  # fmt: skip
@@ -107,7 +110,8 @@ def add(  # type: ignore[no-untyped-def]
     from newsletter.deliver.tokens import secret_key
     from newsletter.exceptions import NewsletterError
 
-    checked = subs.candidate(email, name, language, source or "manual", smtputf8)
+    checked = subs.candidate(email, name, language, source or "manual", smtputf8,
+                             languages=site_language_codes())
     checked = dataclasses.replace(checked, origin="command: subscribers add")
     engine = open_db(db)
     if after_forget:

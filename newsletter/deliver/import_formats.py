@@ -61,10 +61,13 @@ def export_time(text: str, column: str) -> dt.datetime | None:
     return (value if value.tzinfo else value.replace(tzinfo=dt.UTC)).astimezone(dt.UTC)
 
 
-def _language(code: str, known: Collection[str]) -> str | None:
+def _language(code: str, known: Collection[str] | None) -> str | None:
     """``pl``, ``pl_PL``, ``en-GB`` as one of the newsletter's languages; None for any
-    other (the person is imported and gets the main language, not refused)."""
+    other (the person is imported and gets the main language, not refused). Without the
+    site's languages (a list kept apart from a site), any language code."""
     first = re.split(r"[-_]", code.strip().lower(), maxsplit=1)[0]
+    if known is None:
+        return first if re.fullmatch(r"[a-z]{2,3}", first) else None
     return first if first in known else None
 
 
@@ -89,7 +92,7 @@ class Mailchimp:
         return UNSUBSCRIBED if "unsub time" in keys else SUBSCRIBED
 
     @classmethod
-    def person(cls, cell: Cell, status: str, languages: Collection[str]) -> Person:
+    def person(cls, cell: Cell, status: str, languages: Collection[str] | None) -> Person:
         name = " ".join(part for part in (cell("first name").strip(), cell("last name").strip())
                         if part) or None
         opted = export_time(cell("optin time"), "OPTIN_TIME")
@@ -125,7 +128,7 @@ class Listmonk:
         return SUBSCRIBED  # per row
 
     @classmethod
-    def person(cls, cell: Cell, status: str, languages: Collection[str]) -> Person:
+    def person(cls, cell: Cell, status: str, languages: Collection[str] | None) -> Person:
         given = cell("status").strip().lower()
         if given not in cls.STATUSES:
             raise InvalidSubscriber(f"unknown listmonk status '{given}' (expected one of: "

@@ -14,7 +14,7 @@ import csv
 import dataclasses
 import io
 import unicodedata
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -123,6 +123,7 @@ def import_csv(
     smtputf8: bool = False,
     key: bytes | None = None,
     form: str | None = None,
+    languages: Collection[str] | None = None,
 ) -> ImportReport:
     """Import the rows of a CSV file; returns the report (rejected rows do not stop it).
 
@@ -134,6 +135,7 @@ def import_csv(
     forgotten); a forgotten person's row is reported with its line and not added.
     ``form``: ``mailchimp``, ``listmonk`` or ``csv`` (ours, a spreadsheet's); by default
     recognised from the header row (:mod:`newsletter.deliver.import_formats`).
+    ``languages``: the site's, which a row's language must be one of.
     """
     text, encoding = decode(data)
     report = ImportReport(encoding=encoding)
@@ -195,9 +197,10 @@ def import_csv(
 
         try:
             if tool is not None:
-                item = _exported(tool, cells, index, status, default_source, smtputf8)
+                item = _exported(tool, cells, index, status, default_source, smtputf8,
+                                 languages)
             else:
-                item = _row(cell, default_source, smtputf8)
+                item = _row(cell, default_source, smtputf8, languages)
         except subscribers.InvalidSubscriber as exc:
             report.rejected.append(Problem(Location(path, line), str(exc)))
             continue
@@ -217,7 +220,7 @@ def import_csv(
 
 
 def _row(cell: Callable[[str], tuple[str | None, bool]], default_source: str,
-         smtputf8: bool) -> subscribers.Candidate:
+         smtputf8: bool, languages: Collection[str] | None) -> subscribers.Candidate:
     """One row of our own CSV (or a spreadsheet's), checked."""
     name, exact_name = cell("name")
     source, exact_source = cell("source")
@@ -228,6 +231,7 @@ def _row(cell: Callable[[str], tuple[str | None, bool]], default_source: str,
         source or default_source,
         smtputf8,
         cell("status")[0],
+        languages,
     )
     return dataclasses.replace(
         item,
@@ -242,15 +246,17 @@ def _row(cell: Callable[[str], tuple[str | None, bool]], default_source: str,
 
 
 def _exported(tool: type[Mailchimp] | type[Listmonk], cells: list[str], index: dict[str, int],
-              status: str, default_source: str, smtputf8: bool) -> subscribers.Candidate:
+              status: str, default_source: str, smtputf8: bool,
+              languages: Collection[str] | None) -> subscribers.Candidate:
     """One row of another tool's export, checked as ours are; its consent steps kept."""
 
     def cell(key: str) -> str:
         number = index.get(key)
         return cells[number] if number is not None and number < len(cells) else ""
 
-    person = tool.person(cell, status, subscribers.LANGUAGES)
+    person = tool.person(cell, status, languages)
     item = subscribers.candidate(person.email, person.name, person.language,
-                                 f"{tool.name} ({default_source})", smtputf8, person.status)
+                                 f"{tool.name} ({default_source})", smtputf8, person.status,
+                                 languages)
     return dataclasses.replace(item, subscribed_at=person.subscribed_at,
                                unsubscribed_at=person.unsubscribed_at, history=person.history)

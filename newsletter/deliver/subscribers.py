@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-from collections.abc import Iterable, Iterator
+import re
+from collections.abc import Collection, Iterable, Iterator
 from dataclasses import dataclass
 from typing import TextIO
 
@@ -22,7 +23,6 @@ from sqlalchemy.engine import Connection, Engine
 from newsletter.deliver import consent, forgotten
 from newsletter.deliver.db import now, subscribers
 from newsletter.exceptions import NewsletterError
-from newsletter.model import LANGUAGES
 
 SUBSCRIBED = "subscribed"
 UNSUBSCRIBED = "unsubscribed"
@@ -32,6 +32,9 @@ PENDING = "pending"  # signed up through the form, confirmation link not yet use
 EXPIRED = "expired"  # signed up, never confirmed: the link expired (name dropped)
 FORGOTTEN = "forgotten"  # asked to be forgotten: address and name erased, row kept for counts
 STATUSES = (SUBSCRIBED, UNSUBSCRIBED, BOUNCED, COMPLAINED, PENDING, EXPIRED, FORGOTTEN)
+LANGUAGE_CODE = re.compile(r"^[a-z]{2,3}(?:-[a-z0-9]{2,8})?$")
+"""A preferred language as a code (``pl``, ``uk``); which ones the site has is the
+caller's to say (:func:`newsletter.words.language_codes`)."""
 LEFT = (UNSUBSCRIBED, BOUNCED, COMPLAINED)
 """Statuses of people who left: no import or ``add`` puts them back (only their own
 confirmed sign-up does)."""
@@ -119,17 +122,21 @@ def candidate(
     source: str | None = None,
     smtputf8: bool = False,
     status: str | None = None,
+    languages: Collection[str] | None = None,
 ) -> Candidate:
-    """Check and normalize one subscriber's details; raise InvalidSubscriber saying why."""
+    """Check and normalize one subscriber's details; raise InvalidSubscriber saying why.
+
+    ``languages``: the site's (the blocks of strings.yaml); without them, any language
+    code is taken."""
     if not email.strip():
         raise InvalidSubscriber("no e-mail address")
     address = check_address(email, smtputf8)
     name = check_name(address, name)
     language = (language or "").strip().lower() or None
-    if language is not None and language not in LANGUAGES:
-        raise InvalidSubscriber(
-            f"unknown language '{language}' (expected one of: {', '.join(LANGUAGES)})"
-        )
+    if language is not None and (not LANGUAGE_CODE.match(language) or
+                                 (languages is not None and language not in languages)):
+        expected = f" (expected one of: {', '.join(languages)})" if languages else ""
+        raise InvalidSubscriber(f"unknown language '{language}'{expected}")
     source = (source or "").strip() or None
     status = (status or "").strip().lower() or SUBSCRIBED
     if status not in (SUBSCRIBED, *LEFT):  # pending/expired: nobody confirmed; not for files

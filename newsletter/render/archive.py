@@ -19,7 +19,7 @@ from newsletter.output import (
     signup_url,
     write_text,
 )
-from newsletter.render.templating import environment, month_year, strings
+from newsletter.render.templating import environment, month_year, site_language, strings
 from newsletter.render.web import Download, downloads
 
 
@@ -104,7 +104,7 @@ def _entry(issue: Issue, project: Project, out: Path, up: str) -> Entry:
     here = f"{up}{issue.id}/{language_folder(issue)}"
     return Entry(
         issue=issue,
-        month=month_year(issue.date, issue.language),
+        month=month_year(issue.date, site_language(project, issue.language).locale),
         web_href=f"{here}web/",
         web_url=public_url(project, issue, "web/"),
         timestamp=f"{issue.date.isoformat()}T00:00:00Z",

@@ -29,7 +29,7 @@ from newsletter.output import EDITIONS, Built
 from newsletter.pdf_fonts import faithful_copy, faithful_font
 from newsletter.placement import MM_PER_CSS_PX, Bounds, shown_width
 from newsletter.print_files import BadFile, check_font, check_icc_profile
-from newsletter.render import layout_cache
+from newsletter.render import layout_cache, pdf_lang
 from newsletter.render.page_fit import Resize, resizes
 from newsletter.render.paper_grids import (
     MM,
@@ -134,6 +134,7 @@ def render_pdf(issue: Issue, project: Project, variant: Variant, target: Path) -
         if cmyk is not None:
             cmyk(document, pdf)
 
+    pdf_lang.install()  # /Lang on passages in another language ({lang=uk})
     document.write_pdf(partial, finisher=finisher, **options)
     os.replace(partial, target)
     return Built([target], warnings)

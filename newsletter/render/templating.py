@@ -14,7 +14,6 @@ import re
 from collections.abc import Iterator
 from pathlib import Path
 
-import yaml
 from babel.dates import format_date
 from jinja2 import (
     Environment,
@@ -40,6 +39,7 @@ from newsletter.typography import (
     keep_numbers_together,
     language_rules,
 )
+from newsletter.words import Language, site_languages, words_of
 
 
 def environment(project: Project, edition: str, autoescape: bool = True) -> Environment:
@@ -252,36 +252,33 @@ def markdown_text(context: Context, text: str, indent: str = "") -> str:
     return "\n".join(indent + line if line else line for line in body.splitlines())
 
 
-def month_year(date: dt.date, language: str) -> str:
-    """"December 2020" / "grudzień 2020": how an issue is named on its masthead."""
-    text = format_date(date, "LLLL yyyy", locale=language)
+def month_year(date: dt.date, locale: str) -> str:
+    """"December 2020" / "grudzień 2020" / "Грудень 2020": how an issue is named on its
+    masthead (``locale``: the language's Babel locale, :attr:`newsletter.words.Language.locale`)."""
+    text = format_date(date, "LLLL yyyy", locale=locale)
     return text[:1].upper() + text[1:]
 
 
-def long_date(date: dt.date, language: str) -> str:
+def long_date(date: dt.date, locale: str) -> str:
     """"December 1, 2020" / "1 grudnia 2020"."""
-    return format_date(date, "long", locale=language)
+    return format_date(date, "long", locale=locale)
+
+
+def site_language(project: Project, code: str) -> Language:
+    """A language of the site as strings.yaml declares it."""
+    return site_languages(project.site.templates_path)[code]
 
 
 def strings(project: Project, language: str) -> dict[str, str]:
     """The words templates print around the content (``templates/_shared/strings.yaml``),
-    in the issue's language, English where a translation is missing."""
-    path = project.site.templates_path / "_shared" / "strings.yaml"
-    table = _strings_table(path, path.stat().st_mtime_ns)
-    words = {**table["en"], **table.get(language, {})}
-    return {key: text for key, text in words.items() if isinstance(text, str)}  # not rules
-
-
-@functools.lru_cache(maxsize=8)
-def _strings_table(path: Path, mtime_ns: int) -> dict[str, dict[str, str]]:
-    """strings.yaml, read again only when it changes (the preview's edits): parsing it
-    took about half of each e-mail render (5–20 ms of pure-Python YAML)."""
-    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-    return yaml.load(path.read_text(encoding="utf-8"), Loader=loader)
+    in ``language`` and only in it: ``check`` names a missing word, no other language's
+    word fills in for it (:func:`newsletter.words.language_problems`)."""
+    return words_of(project.site.templates_path, language)
 
 
 def issue_context(issue: Issue, project: Project) -> dict[str, object]:
     """Values every edition's templates share."""
+    language = site_language(project, issue.language)
     return {
         "theme": project.theme,
         "site": project.site,
@@ -294,7 +291,8 @@ def issue_context(issue: Issue, project: Project) -> dict[str, object]:
         "column_article_words": COLUMN_ARTICLE_WORDS,
         "t": strings(project, issue.language),
         "tagline": project.site.tagline_in(issue.language),
-        "month": month_year(issue.date, issue.language),
+        "month": month_year(issue.date, language.locale),
+        "hyphenation": language.hyphenation,
         "sections": [(project.theme.section(s.kind).words(issue.language), s)
                      for s in issue.sections],
     }

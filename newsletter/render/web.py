@@ -27,9 +27,12 @@ from newsletter.output import (
 from newsletter.placement import SCREEN_HEIGHT_PX, Bounds, shown_width
 from newsletter.render.grid import GridStyle, card_grid, figure_grid, fluid_columns, text_width
 from newsletter.render.stacked_tables import stacked
-from newsletter.render.templating import environment, issue_context, strings
-
-LOCALES = {"en": "en_GB", "pl": "pl_PL"}
+from newsletter.render.templating import (
+    environment,
+    issue_context,
+    site_language,
+    strings,
+)
 
 SHARE_WIDTH = 1200
 """Link previews (Facebook, LinkedIn, Slack) want at least 1200 px across."""
@@ -134,7 +137,7 @@ def alternates(issue: Issue, project: Project) -> list[Alternate]:
     has one language)."""
     languages = issue.languages if len(issue.languages) > 1 else []
     return [
-        Alternate(lang, strings(project, lang)["language_name"],
+        Alternate(lang, site_language(project, lang).name,
                   public_url(project, issue, "web/", lang), lang == issue.language)
         for lang in languages
     ]
@@ -180,7 +183,7 @@ def _page(
         "archive_href": "../" * (2 + issue.is_translation) + f"{language_folder(issue)}index.html",
         "alternates": alternates(issue, project),
         "signup_url": signup_url(project, issue.language),
-        "locale": LOCALES.get(issue.language, issue.language),
+        "locale": site_language(project, issue.language).locale,
         "share_image": _share_image(issue, project, pictures.files),
         "downloads": pdfs if pdfs is not None else downloads(issue, project, out),
     }

@@ -63,6 +63,8 @@ class _Writer:
             raise ValueError(f"unknown corpus features {sorted(unknown)}; "
                              f"known: {sorted(FEATURES)}")
         self.rng = random.Random(seed)
+        # Its own stream: marking a text !same must not change what else a seed writes.
+        self.same_rng = random.Random(f"same-{seed}")
         self.folder = folder
         self.features = frozenset(features)
         self.languages = self.rng.choice((["en"], ["pl"], ["en", "pl"], ["pl", "en"]))
@@ -80,9 +82,12 @@ class _Writer:
         return self.rng.random() < p
 
     def text(self, make: Callable[[str], str]) -> Any:
-        """A text field: one value, or one per language in a multi-language issue."""
+        """A text field: one value, or one per language in a multi-language issue (now and
+        then one marked the same in every language, as editors mark a name: ``!same``)."""
         values = {lang: make(lang) for lang in self.languages}
         self.text_bytes += sum(len(v.encode()) for v in values.values())
+        if len(values) > 1 and self.same_rng.random() < 0.05:
+            return Same(values[self.languages[0]])
         return values[self.languages[0]] if len(values) == 1 else values
 
     def phrase(self, low: int, high: int) -> Any:
@@ -256,6 +261,14 @@ def _string(dumper: yaml.SafeDumper, value: str) -> yaml.Node:
 
 
 _Dumper.add_representer(str, _string)
+
+
+class Same(str):
+    """A text marked the same in every language (written ``!same "…"``)."""
+
+
+_Dumper.add_representer(
+    Same, lambda dumper, value: dumper.represent_scalar("!same", str(value), style='"'))
 
 
 def _dump(data: Any) -> str:

@@ -17,6 +17,9 @@ from newsletter.deliver import db, subscribers
 from newsletter.deliver.db import open_database
 from newsletter.deliver.importer import import_csv
 
+SITE = ("en", "pl")
+"""The sample site's languages (the blocks of its strings.yaml)."""
+
 ROWS = [
     ("Adres e-mail", "Imię i nazwisko", "Język"),
     ("jan.kowalski@example.com", "Jan Kowalski", "pl"),
@@ -42,7 +45,7 @@ def test_each_encoding_and_separator(tmp_path: Path, encoding: str, separator: s
     rows = [r for r in ROWS if r[0] != "Zofia.Żółć@example.pl"] if encoding == "cp1250" else ROWS
     text = "\r\n".join(separator.join(row) for row in rows) + "\r\n"
     engine = open_database(tmp_path / "list.db")
-    report = import_csv(engine, text.encode(encoding), "list.csv")
+    report = import_csv(engine, text.encode(encoding), "list.csv", languages=SITE)
     assert report.delimiter == separator
     assert report.encoding == encoding if encoding != "utf-8-sig" else "utf-8-sig"
     assert report.outcomes["added"] == 2
@@ -56,7 +59,7 @@ def test_each_encoding_and_separator(tmp_path: Path, encoding: str, separator: s
 def test_bad_rows_are_reported_with_line_numbers(tmp_path: Path):
     engine = open_database(tmp_path / "list.db")
     data = write_csv(tmp_path / "list.csv", "utf-8", ";").read_bytes()
-    report = import_csv(engine, data, "list.csv")
+    report = import_csv(engine, data, "list.csv", languages=SITE)
     lines = {p.location.line: p.message for p in report.rejected}
     assert sorted(lines) == [3, 5, 6, 7]
     assert "not a valid e-mail address" in lines[5]
@@ -68,10 +71,10 @@ def test_bad_rows_are_reported_with_line_numbers(tmp_path: Path):
 def test_reimport_changes_nothing_and_never_resubscribes(tmp_path: Path):
     engine = open_database(tmp_path / "list.db")
     data = write_csv(tmp_path / "list.csv", "cp1250", ";").read_bytes().replace(b"\xaf", b"Z")
-    import_csv(engine, data, "list.csv")
+    import_csv(engine, data, "list.csv", languages=SITE)
     subscribers.remove(engine, "anna@firma.pl")
     before = list(subscribers.iter_subscribers(engine))
-    again = import_csv(engine, data, "list.csv")
+    again = import_csv(engine, data, "list.csv", languages=SITE)
     assert again.outcomes == {"added": 0, "updated": 0, "unchanged": 1, "kept": 1}
     assert list(subscribers.iter_subscribers(engine)) == before
     assert subscribers.find(engine, "anna@firma.pl").status == "unsubscribed"

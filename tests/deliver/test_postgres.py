@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 from mailhelpers import Recorder, fill_list, free_port, smtp_server
-from test_import import write_csv
+from test_import import SITE, write_csv
 from test_send import run_send
 from test_send_kill import CONCURRENCY, newsletter_send
 
@@ -76,15 +76,16 @@ def test_import_is_idempotent_on_postgresql(postgres: str, tmp_path: Path):
     engine = open_database(postgres)
     assert engine.dialect.name == "postgresql"
     data = write_csv(tmp_path / "list.csv", "utf-8", ",").read_bytes()
-    first = import_csv(engine, data, "list.csv")
-    again = import_csv(engine, data, "list.csv")
+    first = import_csv(engine, data, "list.csv", languages=SITE)
+    again = import_csv(engine, data, "list.csv", languages=SITE)
     assert first.outcomes["added"] == 2
     assert again.outcomes == {"added": 0, "updated": 0, "unchanged": 2, "kept": 0}
     lines = [[p.location.line for p in r.rejected] for r in (first, again)]
     assert lines == [[3, 5, 6, 7], [3, 5, 6, 7]]
     assert subscribers.find(engine, "JAN.KOWALSKI@example.com").name == "Jan Kowalski"
     subscribers.remove(engine, "anna@firma.pl")
-    last = import_csv(engine, data, "list.csv")  # never resubscribes someone who left
+    # never resubscribes someone who left
+    last = import_csv(engine, data, "list.csv", languages=SITE)
     assert last.outcomes["kept"] == 1
     assert subscribers.find(engine, "anna@firma.pl").status == "unsubscribed"
     assert sum(1 for _ in subscribers.iter_subscribers(engine)) == 2  # Jan and Anna

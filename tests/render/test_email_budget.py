@@ -104,7 +104,8 @@ def long_issue(folder: Path, seed: int, words: int = 5000, cards: int = 12,
         if rng.random() < 0.5:
             fields["lead"] = both(lambda lang: prose(rng, lang, rng.randint(15, 40)))
         if index < pictures - cards // 2 and names:
-            fields["image"] = {"file": f"images/{names.pop()}", "alt": f"Picture {index}"}
+            fields["image"] = {"file": f"images/{names.pop()}",
+                               "alt": both(lambda lang, i=index: f"Picture {i}")}
         blocks.append(block_file(folder, f"a{index}", fields,
                                  both(lambda lang, n=share: prose(rng, lang, n))))
     letter = {"type": "letter", "signature": {"name": "Jan Kowalski"}, **chosen}
@@ -119,7 +120,8 @@ def long_issue(folder: Path, seed: int, words: int = 5000, cards: int = 12,
                     "text": both(lambda lang: prose(rng, lang, rng.randint(10, 30))),
                     "url": f"https://example.com/card/{index}"}
             if names:
-                card["image"] = {"file": f"images/{names.pop()}", "alt": f"Card {index}"}
+                card["image"] = {"file": f"images/{names.pop()}",
+                                 "alt": both(lambda lang, i=index: f"Card {i}")}
             card_list.append(card)
         blocks.append({"type": "link_cards", "title": both(lambda lang: "Cards"),
                        "intro": both(lambda lang: prose(rng, lang, 25)), "cards": card_list})
