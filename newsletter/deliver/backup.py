@@ -66,6 +66,7 @@ def backup(db: str, file: Path) -> Backup:
             made = _pg_dump(url, partial)
         else:
             raise NewsletterError(f"cannot back up a {url.get_backend_name()} database")
+        os.chmod(partial, 0o600)  # addresses and names: as private as the database
         os.replace(partial, file)
     finally:
         partial.unlink(missing_ok=True)

@@ -46,8 +46,10 @@ def test_a_backup_taken_during_a_send_restores_and_the_resumed_send_reaches_ever
         running.wait()
         assert len(recorder.received) < len(addresses)
 
-        # the backup is one self-contained file that opens and holds a consistent journal
+        # the backup is one self-contained file, readable by its owner only, that opens
+        # and holds a consistent journal
         assert not copy.with_name(copy.name + "-wal").exists()
+        assert copy.stat().st_mode & 0o077 == 0, oct(copy.stat().st_mode)
         with sqlite3.connect(copy) as backup:
             assert backup.execute("PRAGMA integrity_check").fetchone() == ("ok",)
             assert backup.execute("SELECT count(*) FROM subscribers").fetchone() == (600,)
