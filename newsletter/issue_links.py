@@ -9,7 +9,7 @@ and names the file and line of each broken one.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -33,11 +33,12 @@ class WrittenLink:
     languages: tuple[str, ...]
 
 
-def issue_links(issue_dir: Path) -> list[WrittenLink]:
+def issue_links(issue_dir: Path, languages: Collection[str]) -> list[WrittenLink]:
     """Every http(s) address of every language of the issue, in the order written (one
-    written once for all languages is listed once, with all of them)."""
+    written once for all languages is listed once, with all of them); ``languages``: the
+    site's."""
     found: dict[tuple[str, Location], WrittenLink] = {}
-    for language, tree in language_trees(issue_dir).items():
+    for language, tree in language_trees(issue_dir, languages).items():
         for url, location in _links_in(tree):
             seen = found.get((url, location))
             languages = (*seen.languages, language) if seen else (language,)
@@ -57,10 +58,12 @@ class LinkReport:
     unresolved: bool  # no address resolved at all: more likely no network than dead links
 
 
-def check_issue_links(issue_dir: Path, site: Site, timeout: float = TIMEOUT) -> LinkReport:
+def check_issue_links(issue_dir: Path, site: Site, languages: Collection[str],
+                      timeout: float = TIMEOUT) -> LinkReport:
     """Ask every address of the issue (not the site's own: they are published with it)
-    and say, at each place it is written, which are broken and which have moved."""
-    links = issue_links(issue_dir)
+    and say, at each place it is written, which are broken and which have moved;
+    ``languages``: the site's."""
+    links = issue_links(issue_dir, languages)
     own = [link for link in links if link.url.startswith(site.base_url)]
     outside = [link for link in links if not link.url.startswith(site.base_url)]
     answers = check_links((link.url for link in outside), user_agent(site.name, site.base_url),

@@ -10,7 +10,7 @@ from __future__ import annotations
 import functools
 import re
 import unicodedata
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -140,20 +140,22 @@ def load_issue(issue_dir: Path, project: Project | None = None) -> Issue:
     return issues[main].model_copy(update={"translations": {o: issues[o] for o in others}})
 
 
-def language_trees(issue_dir: Path) -> dict[str, Any]:
+def language_trees(issue_dir: Path, known: Collection[str]) -> dict[str, Any]:
     """The issue's data in each of its languages as :func:`load_issue` reads it (block
     files included, before validation), each mapping with its origin under ``WHERE``: for
     what must say where an editor wrote a value once the issue is valid (``check --links``).
+    ``known``: the site's languages (:meth:`Project.languages`).
     """
     shown_dir = Path(issue_dir)
     issue_file = shown_dir.resolve() / ISSUE_FILE
     text = read_text(issue_file)
     data = parse_yaml(text, issue_file)
-    languages, problems = issue_languages(data)
+    known = tuple(known)
+    languages, problems = issue_languages(data, known)
     budget = _TextBudget(MAX_ISSUE_TEXT_BYTES - len(text))
     return {
-        language: _one_language(data, language, languages, issue_file.parent, shown_dir,
-                                budget, problems)
+        language: _one_language(data, language, languages, known, issue_file.parent,
+                                shown_dir, budget, problems)
         for language in languages
     }  # fmt: skip
 

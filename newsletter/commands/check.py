@@ -76,7 +76,7 @@ def _check_links(issue_dir: Path, site: Project, timeout: float) -> list[str]:
     from newsletter.exceptions import ContentError
     from newsletter.issue_links import check_issue_links
 
-    report = check_issue_links(issue_dir, site.site, timeout)
+    report = check_issue_links(issue_dir, site.site, site.languages(), timeout)
     own = f"; {report.own} of this site's own not asked" if report.own else ""
     click.echo(f"links: {report.written} written, {report.asked} addresses asked{own}")
     if report.unresolved and report.asked > 1:
