@@ -30,11 +30,11 @@ sys.path.insert(0, str(ROOT))
 import sqlalchemy as sa
 
 from newsletter.config import BounceSettings
-from newsletter.deliver import bounces, mailboxes
-from newsletter.deliver import subscribers as subs
+from newsletter.deliver.audience import subscribers as subs
 from newsletter.deliver.db import bounce_messages, open_database, subscribers
-from newsletter.deliver.reports import read_report
-from newsletter.deliver.verp import verp_address
+from newsletter.deliver.returns import bounces, mailboxes
+from newsletter.deliver.returns.reports import read_report
+from newsletter.deliver.sending.verp import verp_address
 
 DATA = ROOT / "tests" / "data" / "bounces"
 

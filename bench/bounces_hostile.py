@@ -38,10 +38,10 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from newsletter.config import BounceSettings
-from newsletter.deliver import bounces
-from newsletter.deliver import subscribers as subs
+from newsletter.deliver.audience import subscribers as subs
 from newsletter.deliver.db import open_database
-from newsletter.deliver.mailboxes import Incoming
+from newsletter.deliver.returns import bounces
+from newsletter.deliver.returns.mailboxes import Incoming
 
 KEY = b"bench-secret-0123456789abcdef"
 HEAD = (b"From: MAILER-DAEMON@mx.example.net\r\nTo: bounces@news.example.org\r\n"

@@ -3,7 +3,7 @@
     .venv/bin/python bench/dkim.py [--messages 500] [--bits 2048]
 
 The sample issue's message (about 89 KB) built for ``--messages`` recipients, unsigned
-and signed (newsletter/deliver/signing.py: relaxed/relaxed, rsa-sha256 in OpenSSL through
+and signed (newsletter/deliver/sending/signing.py: relaxed/relaxed, rsa-sha256 in OpenSSL through
 ``cryptography``, a fresh key from ``openssl genrsa``), and with dkimpy (the reference,
 pure Python) for comparison:
 CPU ms per message for each, the cost of signing alone, and where it goes (the RSA
@@ -27,8 +27,8 @@ import time
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from newsletter.deliver.messages import MessageFactory, Recipient
-from newsletter.deliver.signing import DkimSigner
+from newsletter.deliver.sending.messages import MessageFactory, Recipient
+from newsletter.deliver.sending.signing import DkimSigner
 from newsletter.load import load_issue, load_project
 from newsletter.render.email import render_email
 

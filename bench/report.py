@@ -30,9 +30,10 @@ sys.path.insert(0, str(ROOT))
 
 import sqlalchemy as sa
 
-from newsletter.deliver import data_requests, journal
+from newsletter.deliver.audience import data_requests
+from newsletter.deliver.audience.importer import import_csv
 from newsletter.deliver.db import consent_events, deliveries, open_database, sends, subscribers
-from newsletter.deliver.importer import import_csv
+from newsletter.deliver.sending import journal
 
 SECRET = "bench-secret-0123456789abcdef"
 

@@ -37,10 +37,10 @@ sys.path.insert(0, str(ROOT))
 
 import sqlalchemy as sa
 
-from newsletter.deliver import send as sending
 from newsletter.deliver.db import now, open_database, subscribers
-from newsletter.deliver.messages import MessageFactory, Recipient
-from newsletter.deliver.smtp import smtp_settings
+from newsletter.deliver.sending import send as sending
+from newsletter.deliver.sending.messages import MessageFactory, Recipient
+from newsletter.deliver.sending.smtp import smtp_settings
 from newsletter.load import load_issue, load_project
 from newsletter.render.email import render_email
 
@@ -193,8 +193,8 @@ def bench_journaled(
 ) -> tuple[float, float]:
     """msg/s and CPU ms per message of a journaled send (journaling counted, rendering not);
     ``mixed``: half the list in each of the sample's languages, each their own edition."""
-    from newsletter.deliver.control import SendPlan
-    from newsletter.deliver.runner import run_journaled
+    from newsletter.deliver.sending.control import SendPlan
+    from newsletter.deliver.sending.runner import run_journaled
 
     engine = open_database(database)
     with engine.begin() as connection:
@@ -251,7 +251,7 @@ def main() -> None:
     parser.add_argument("--child-prepare", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.dkim:
-        from newsletter.deliver.signing import DkimSigner
+        from newsletter.deliver.sending.signing import DkimSigner
 
         global SIGNER
         pem = subprocess.run(["openssl", "genrsa", "2048"], check=True, capture_output=True)

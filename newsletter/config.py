@@ -167,7 +167,7 @@ class Site(Node):
     consent: Consent | None = None  # without it, `serve` offers no sign-up form
     bounce_address: HeaderEmail | None = None
     """With it, each message's envelope sender is ``local+<token>@domain`` (VERP), so a
-    bounce names its recipient (newsletter/deliver/verp.py); `newsletter bounces` reads
+    bounce names its recipient (newsletter/deliver/sending/verp.py); `newsletter bounces` reads
     what arrives there."""
     bounces: BounceSettings = BounceSettings()
     serve: ServeSettings = ServeSettings()

@@ -18,9 +18,9 @@ from newsletter.app.forms import read_form
 from newsletter.app.links import form_token, invalid, refused
 from newsletter.app.security import client_ip
 from newsletter.app.state import AppState
-from newsletter.deliver import signup
-from newsletter.deliver import subscribers as subs
-from newsletter.deliver.messages import Recipient, envelope
+from newsletter.deliver.audience import signup
+from newsletter.deliver.audience import subscribers as subs
+from newsletter.deliver.sending.messages import Recipient, envelope
 from newsletter.deliver.tokens import EXPIRED, PREFERENCES, make_token, read_expiring_token
 
 log = logging.getLogger("newsletter.app")

@@ -13,7 +13,7 @@ from urllib.parse import parse_qsl
 
 from starlette.requests import Request
 
-from newsletter.deliver import subscribers as subs
+from newsletter.deliver.audience import subscribers as subs
 
 MAX_BODY = 16 * 1024
 """Bytes a sign-up POST may have: the form is a few hundred; more is not a person."""

@@ -20,10 +20,10 @@ from newsletter.app.forms import read_form
 from newsletter.app.links import form_token, invalid, refused
 from newsletter.app.security import client_ip
 from newsletter.app.state import AppState
-from newsletter.deliver import signup
-from newsletter.deliver import subscribers as subs
+from newsletter.deliver.audience import signup
+from newsletter.deliver.audience import subscribers as subs
+from newsletter.deliver.audience.unsubscribes import apply_queued
 from newsletter.deliver.tokens import PREFERENCES, read_token
-from newsletter.deliver.unsubscribes import apply_queued
 
 SOURCE = "preference page"
 

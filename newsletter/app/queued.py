@@ -2,8 +2,8 @@
 
 SQLite has one writer at a time; ``serve`` waits ``--busy-timeout`` for it. When the
 wait runs out, leaving the list (the unsubscribe link, one-click, the preference page)
-goes to :mod:`newsletter.deliver.unsubscribes` and a sign-up to
-:mod:`newsletter.deliver.signup_queue`, both synced to disk, and the reader gets the
+goes to :mod:`newsletter.deliver.audience.unsubscribes` and a sign-up to
+:mod:`newsletter.deliver.audience.signup_queue`, both synced to disk, and the reader gets the
 usual page: their request is taken. :func:`retry` writes them when the database is free
 (``serve`` tries every ``retry_seconds`` while anything waits, at start and after each
 write that succeeded). What cannot be queued (confirming, changing the language, a
@@ -25,7 +25,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse
 
 from newsletter.app.state import AppState
-from newsletter.deliver import signup, signup_queue, unsubscribes
+from newsletter.deliver.audience import signup, signup_queue, unsubscribes
 
 log = logging.getLogger("newsletter.app")
 RETRY_AFTER = "60"

@@ -34,8 +34,8 @@ from newsletter.app.security import BodyLimit, SecurityHeaders
 from newsletter.app.settings import AppSettings
 from newsletter.app.state import AppState
 from newsletter.config import Site
-from newsletter.deliver.confirmations import ConfirmationMailer, ConfirmationTemplate
-from newsletter.deliver.welcome import WelcomeMessages
+from newsletter.deliver.audience.confirmations import ConfirmationMailer, ConfirmationTemplate
+from newsletter.deliver.audience.welcome import WelcomeMessages
 from newsletter.load import Project
 from newsletter.output import SIGNUP_PATH
 from newsletter.render.confirmation import render_confirmation

@@ -13,8 +13,8 @@ from newsletter.app.challenge import Verifier
 from newsletter.app.limits import RateLimit, SharedRateLimit, used_once
 from newsletter.app.pages import Pages
 from newsletter.app.settings import AppSettings
-from newsletter.deliver.confirmations import ConfirmationMailer, ConfirmationTemplate
-from newsletter.deliver.welcome import WelcomeMessages
+from newsletter.deliver.audience.confirmations import ConfirmationMailer, ConfirmationTemplate
+from newsletter.deliver.audience.welcome import WelcomeMessages
 from newsletter.load import Project
 
 

@@ -24,8 +24,8 @@ from newsletter.app.challenge import make_challenge
 from newsletter.app.forms import SignupForm, read_form
 from newsletter.app.security import client_ip, cross_site, form_token_age, make_form_token, network
 from newsletter.app.state import AppState
-from newsletter.deliver import signup
-from newsletter.deliver.messages import envelope
+from newsletter.deliver.audience import signup
+from newsletter.deliver.sending.messages import envelope
 from newsletter.deliver.tokens import make_expiring_token
 
 log = logging.getLogger("newsletter.app")

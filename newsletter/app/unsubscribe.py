@@ -5,7 +5,7 @@ follow every GET, and a GET that unsubscribed would take readers off the list be
 their backs. ``POST`` unsubscribes, from that button or from a mail client's one-click
 request (body ``List-Unsubscribe=One-Click``, no CSRF token: the link's own token
 proves its holder); it is idempotent. When SQLite stays locked longer than the server
-waits, the unsubscribe is queued durably (:mod:`newsletter.deliver.unsubscribes`).
+waits, the unsubscribe is queued durably (:mod:`newsletter.deliver.audience.unsubscribes`).
 """
 
 from __future__ import annotations
@@ -21,9 +21,9 @@ from newsletter.app import queued
 from newsletter.app.links import form_token, invalid
 from newsletter.app.security import client_ip
 from newsletter.app.state import AppState
-from newsletter.deliver import subscribers as subs
+from newsletter.deliver.audience import subscribers as subs
+from newsletter.deliver.audience.unsubscribes import apply_queued
 from newsletter.deliver.tokens import read_token
-from newsletter.deliver.unsubscribes import apply_queued
 
 ONE_CLICK = "one-click (List-Unsubscribe-Post)"
 BUTTON = "unsubscribe link"

@@ -54,8 +54,8 @@ def bounces(ctx: click.Context, path: str | None, imap_url: str | None, move_to:
       newsletter bounces --db list.db --kept
     """
     from newsletter.config import find_config, load_site
-    from newsletter.deliver import bounces as reading
-    from newsletter.deliver import mailboxes
+    from newsletter.deliver.returns import bounces as reading
+    from newsletter.deliver.returns import mailboxes
     from newsletter.deliver.tokens import secret_key
 
     engine = open_db(db)
@@ -75,7 +75,7 @@ def bounces(ctx: click.Context, path: str | None, imap_url: str | None, move_to:
     )  # fmt: skip
     mailbox = None
     if imap_url:
-        from newsletter.deliver.imap import ImapMailbox, imap_settings
+        from newsletter.deliver.returns.imap import ImapMailbox, imap_settings
 
         mailbox = ImapMailbox(imap_settings(imap_url), move_to)
         messages = mailbox.messages()
@@ -110,7 +110,7 @@ def bounces(ctx: click.Context, path: str | None, imap_url: str | None, move_to:
 
 
 def _show_kept(engine, folder: Path | None) -> None:  # type: ignore[no-untyped-def]
-    from newsletter.deliver.bounces import kept_messages
+    from newsletter.deliver.returns.bounces import kept_messages
 
     found = kept_messages(engine)
     if folder:

@@ -35,8 +35,8 @@ def require_db(db: str | None) -> str:
 
 def open_db(db: str | None):  # type: ignore[no-untyped-def]
     """The migrated database, with unsubscribes queued while it was locked applied."""
+    from newsletter.deliver.audience.unsubscribes import apply_queued
     from newsletter.deliver.db import open_database
-    from newsletter.deliver.unsubscribes import apply_queued
 
     engine = open_database(require_db(db))
     apply_queued(engine)

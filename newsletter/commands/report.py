@@ -28,7 +28,7 @@ def report(send_id: str, csv_file, db: str | None) -> None:  # type: ignore[no-u
       newsletter report 2021-01 --db list.db
       newsletter report 2021-01 --db list.db --csv not-delivered.csv
     """
-    from newsletter.deliver.report import ORDER, send_report, write_undelivered
+    from newsletter.deliver.sending.report import ORDER, send_report, write_undelivered
     from newsletter.review.status import describe_approval
     from newsletter.review.store import approval_of_send
 

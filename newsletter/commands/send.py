@@ -92,10 +92,10 @@ def send(
       newsletter send issues/2021-01 --db list.db --at "2021-01-15 08:00" --workers 2
       newsletter send issues/2021-01 --db list.db --retry-failed    # after `newsletter report`
     """
-    from newsletter.deliver import send as sending
-    from newsletter.deliver.messages import Recipient
-    from newsletter.deliver.runner import approved_factories, issue_factories
-    from newsletter.deliver.smtp import smtp_settings
+    from newsletter.deliver.sending import send as sending
+    from newsletter.deliver.sending.messages import Recipient
+    from newsletter.deliver.sending.runner import approved_factories, issue_factories
+    from newsletter.deliver.sending.smtp import smtp_settings
     from newsletter.deliver.tokens import secret_key
     from newsletter.load import load_project
 
@@ -146,7 +146,7 @@ def send(
         return sending.Delivery(outbox, made[main_language], transport, editions=made, **options)
 
     if to:
-        from newsletter.deliver import subscribers as subs
+        from newsletter.deliver.audience import subscribers as subs
 
         engine = open_db(db) if db else None
         recipients = []
@@ -160,7 +160,7 @@ def send(
         if engine is not None:
             _record_test(ctx, engine, issue_dir, issue_id, counts.sent)
     elif dry_run:
-        from newsletter.deliver import subscribers as subs
+        from newsletter.deliver.audience import subscribers as subs
 
         engine = open_db(db)
         listed = subs.count(engine)[subs.SUBSCRIBED]
@@ -192,7 +192,7 @@ def send(
 
 def plan(concurrency: int, workers: int, rate: float | None, language: str | None,
          resend_unknown: bool = False):  # type: ignore[no-untyped-def]  # fmt: skip
-    from newsletter.deliver.control import SendPlan
+    from newsletter.deliver.sending.control import SendPlan
 
     return SendPlan(concurrency=concurrency, workers=workers, rate=rate, language=language,
                     resend_unknown=resend_unknown)
@@ -201,7 +201,7 @@ def plan(concurrency: int, workers: int, rate: float | None, language: str | Non
 def _schedule(ctx: click.Context, issue_dir: Path, at: dt.datetime, send_id: str | None,
               db: str | None, how) -> None:  # type: ignore[no-untyped-def]  # fmt: skip
     """Journal the send for later; `newsletter worker` starts it when it is due."""
-    from newsletter.deliver.control import schedule_send
+    from newsletter.deliver.sending.control import schedule_send
     from newsletter.load import load_issue, load_project
     from newsletter.review.status import describe_approval, sendable
     from newsletter.review.store import bind_send
@@ -270,7 +270,7 @@ def _record_test(ctx: click.Context, engine, issue_dir: Path, issue_id: str,
 
 def _retryable(engine, send_id: str) -> None:  # type: ignore[no-untyped-def]
     """--retry-failed needs a send that has run: refuse a new or a scheduled one."""
-    from newsletter.deliver import control
+    from newsletter.deliver.sending import control
 
     state = control.state_of(engine, send_id)
     if state is None:
@@ -285,9 +285,9 @@ def run_send(engine, journal, issue_dir: Path, made, main_language: str, key: by
     """Run a journaled send (started, resumed or joined) with progress; its counts, or
     None when nothing was left to do. Shared with `newsletter worker`. ``retry_failed``:
     first put the failed rows of people still subscribed back in the queue."""
-    from newsletter.deliver import control
-    from newsletter.deliver import send as sending
-    from newsletter.deliver.runner import run_journaled
+    from newsletter.deliver.sending import control
+    from newsletter.deliver.sending import send as sending
+    from newsletter.deliver.sending.runner import run_journaled
 
     if journal.state in (control.PAUSED, control.CANCELLED):
         hint = (f"`newsletter sends resume {journal.id}` continues it"

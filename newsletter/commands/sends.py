@@ -34,7 +34,7 @@ def sends(ctx: click.Context, db: str | None) -> None:
 
 
 def _list(db: str | None) -> None:
-    from newsletter.deliver.control import SCHEDULED, list_sends
+    from newsletter.deliver.sending.control import SCHEDULED, list_sends
     from newsletter.review.status import describe_approval
     from newsletter.review.store import approval_of_send, list_test_sends
 
@@ -72,7 +72,7 @@ def _action(name: str, done: str, hint: str):  # type: ignore[no-untyped-def]
     @db_option
     @click.pass_context
     def command(ctx: click.Context, send_id: str, db: str | None) -> None:
-        from newsletter.deliver.control import change_state
+        from newsletter.deliver.sending.control import change_state
 
         change_state(open_db(db or ctx.obj.get("db")), send_id, name)
         click.echo(f"send {send_id} {done}{hint.format(id=send_id)}")

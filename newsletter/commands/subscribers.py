@@ -54,7 +54,7 @@ def import_(file: str, source: str | None, smtputf8: bool, form: str | None,
       newsletter subscribers import --db list.db subscribers.csv
       newsletter subscribers import --db list.db cleaned_members_export_3f1a.csv
     """
-    from newsletter.deliver.importer import import_csv
+    from newsletter.deliver.audience.importer import import_csv
 
     engine = open_db(db)
     if file == "-":
@@ -105,8 +105,8 @@ def add(  # type: ignore[no-untyped-def]
     """
     import dataclasses
 
-    from newsletter.deliver import subscribers as subs
-    from newsletter.deliver.data_requests import allow_back
+    from newsletter.deliver.audience import subscribers as subs
+    from newsletter.deliver.audience.data_requests import allow_back
     from newsletter.deliver.tokens import secret_key
     from newsletter.exceptions import NewsletterError
 
@@ -146,7 +146,7 @@ def remove(email: str, db: str | None) -> None:
     Example:
       newsletter subscribers remove --db list.db jan@example.com
     """
-    from newsletter.deliver import subscribers as subs
+    from newsletter.deliver.audience import subscribers as subs
 
     found = subs.remove(open_db(db), email)
     click.echo(f"{found.email}: unsubscribed")
@@ -162,7 +162,7 @@ def list_(status: str | None, db: str | None) -> None:
     Example:
       newsletter subscribers list --db list.db --status bounced
     """
-    from newsletter.deliver import subscribers as subs
+    from newsletter.deliver.audience import subscribers as subs
 
     for item in subs.iter_subscribers(open_db(db), status):
         click.echo(f"{item.email}\t{item.status}\t{item.language or '-'}\t{item.name or ''}")
@@ -177,7 +177,7 @@ def count(db: str | None) -> None:
     Example:
       newsletter subscribers count --db list.db
     """
-    from newsletter.deliver import subscribers as subs
+    from newsletter.deliver.audience import subscribers as subs
 
     counts = subs.count(open_db(db))
     for status, number in counts.items():
@@ -196,7 +196,7 @@ def export(out, status: str | None, db: str | None) -> None:  # type: ignore[no-
     Example:
       newsletter subscribers export --db list.db --out list.csv
     """
-    from newsletter.deliver import subscribers as subs
+    from newsletter.deliver.audience import subscribers as subs
 
     written = subs.export(open_db(db), out, status)
     click.echo(f"{written} subscribers exported", err=True)
@@ -220,15 +220,15 @@ def show(email: str, as_json: bool, db: str | None) -> None:
       newsletter subscribers show --db list.db jan@example.com
       newsletter subscribers show --db list.db jan@example.com --json > jan.json
     """
-    from newsletter.deliver import consent
-    from newsletter.deliver import subscribers as subs
+    from newsletter.deliver.audience import consent
+    from newsletter.deliver.audience import subscribers as subs
     from newsletter.exceptions import NewsletterError
 
     engine = open_db(db)
     if as_json:
         import json
 
-        from newsletter.deliver.data_requests import person_data
+        from newsletter.deliver.audience.data_requests import person_data
 
         data = person_data(engine, email)
         if data is None:
@@ -263,7 +263,7 @@ def forget(email: str, yes: bool, db: str | None) -> None:
     Example:
       newsletter subscribers forget --db list.db jan@example.com
     """
-    from newsletter.deliver.data_requests import forget as erase
+    from newsletter.deliver.audience.data_requests import forget as erase
     from newsletter.deliver.tokens import secret_key
 
     key = secret_key()  # before asking: without it, nothing can be done

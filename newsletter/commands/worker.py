@@ -42,8 +42,8 @@ def worker(ctx: click.Context, smtp: str | None, once: bool, every: float, db: s
     Example:
       newsletter worker --db list.db --smtp smtp://127.0.0.1:25 --once
     """
-    from newsletter.deliver.control import runnable
-    from newsletter.deliver.smtp import smtp_settings
+    from newsletter.deliver.sending.control import runnable
+    from newsletter.deliver.sending.smtp import smtp_settings
     from newsletter.deliver.tokens import secret_key
 
     key = secret_key()
@@ -69,8 +69,8 @@ def worker(ctx: click.Context, smtp: str | None, once: bool, every: float, db: s
 
 def _run(ctx: click.Context, engine, info, key: bytes, settings) -> None:  # type: ignore[no-untyped-def]
     from newsletter.commands.send import run_send
-    from newsletter.deliver.journal import prepare_send
-    from newsletter.deliver.runner import approved_factories, issue_factories
+    from newsletter.deliver.sending.journal import prepare_send
+    from newsletter.deliver.sending.runner import approved_factories, issue_factories
     from newsletter.load import load_project
     from newsletter.review.status import describe_approval
     from newsletter.review.store import approval_of_send

@@ -54,7 +54,7 @@ sends = sa.Table(
     sa.Column("message_key", sa.String(32), nullable=False),
     sa.Column("recipients", sa.Integer, nullable=False),
     sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
-    # Version 3: send control (newsletter/deliver/control.py). ``state`` is what the
+    # Version 3: send control (newsletter/deliver/sending/control.py). ``state`` is what the
     # workers obey: they claim rows only while it is "running". ``start_at`` (epoch
     # seconds) is when a scheduled send is due; ``issue_path`` and ``options`` (JSON, no
     # secrets) are what `newsletter worker` needs to build the messages and run the send.
@@ -97,7 +97,7 @@ consent_events = sa.Table(
     sa.Column(
         "subscriber_id", sa.Integer, sa.ForeignKey("subscribers.id"), nullable=False, index=True
     ),
-    sa.Column("kind", sa.String(20), nullable=False),  # see newsletter.deliver.consent
+    sa.Column("kind", sa.String(20), nullable=False),  # see newsletter.deliver.audience.consent
     sa.Column("at", sa.DateTime(timezone=True), nullable=False),
     # form, "import list.csv:12", "command: subscribers add", "unsubscribe link", …
     sa.Column("source", sa.String(300), nullable=False),
@@ -109,7 +109,7 @@ consent_events = sa.Table(
 forgotten = sa.Table(
     "forgotten",
     metadata,
-    # Version 5: people who asked to be forgotten (newsletter/deliver/forgotten.py). Not
+    # Version 5: people who asked to be forgotten (newsletter/deliver/audience/forgotten.py). Not
     # their address: its HMAC-SHA256 under NEWSLETTER_SECRET (hex), so an import or a
     # sign-up can be checked against it, and nobody can read it back.
     sa.Column("address_hash", sa.String(64), primary_key=True),
@@ -128,12 +128,12 @@ bounce_messages = sa.Table(
     # Version 6: every message `newsletter bounces` has read, so a second run over the same
     # folder recognises it (``fingerprint``: its Message-ID, else a hash of its bytes) and
     # changes nothing. Messages that could not be attributed keep their bytes here (``raw``,
-    # at most the size limit of newsletter/deliver/mailboxes.py): kept aside, never lost.
+    # at most the size limit of newsletter/deliver/returns/mailboxes.py): kept aside, never lost.
     sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
     sa.Column("fingerprint", sa.String(250), nullable=False, unique=True),
     sa.Column("source", sa.String(300), nullable=False),  # file, mbox#n, imap uid, stdin
     sa.Column("at", sa.DateTime(timezone=True), nullable=False),
-    sa.Column("outcome", sa.String(20), nullable=False),  # see newsletter.deliver.bounces
+    sa.Column("outcome", sa.String(20), nullable=False),  # see newsletter.deliver.returns.bounces
     sa.Column("subscriber_id", sa.Integer, sa.ForeignKey("subscribers.id"), index=True),
     sa.Column("message_key", sa.String(32)),  # the send the bounce is about, when known
     sa.Column("detail", sa.String(500)),  # status code and diagnostic, or why kept aside

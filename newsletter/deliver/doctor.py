@@ -137,7 +137,7 @@ def check_base_url(site: Site) -> Finding:
 
 def check_secrets(site: Site, environ: dict[str, str], smtp_url: str | None) -> list[Finding]:
     """NEWSLETTER_SECRET, the relay's password, the DKIM key: present and usable."""
-    from newsletter.deliver.signing import dkim_signer
+    from newsletter.deliver.sending.signing import dkim_signer
     from newsletter.deliver.tokens import secret_key
 
     found = []
@@ -153,7 +153,7 @@ def check_secrets(site: Site, environ: dict[str, str], smtp_url: str | None) -> 
 
 
 def _relay_settings(smtp_url: str | None, environ: dict[str, str]):  # type: ignore[no-untyped-def]
-    from newsletter.deliver.smtp import URL_VARIABLE, smtp_settings
+    from newsletter.deliver.sending.smtp import URL_VARIABLE, smtp_settings
 
     if not (smtp_url or environ.get(URL_VARIABLE)):
         return None
@@ -162,7 +162,7 @@ def _relay_settings(smtp_url: str | None, environ: dict[str, str]):  # type: ign
 
 def check_relay(settings) -> Finding:  # type: ignore[no-untyped-def]
     """Connect, EHLO, STARTTLS and AUTH exactly as `send` does, then QUIT."""
-    from newsletter.deliver.smtp import SmtpConnection, SmtpUnavailable, TemporaryFailure
+    from newsletter.deliver.sending.smtp import SmtpConnection, SmtpUnavailable, TemporaryFailure
 
     connection = SmtpConnection(settings)
     try:
@@ -203,7 +203,7 @@ def _tags(record: str) -> dict[str, str]:
 
 def check_dkim(site: Site, environ: dict[str, str], resolver: dns.resolver.Resolver) -> Finding:
     """The public key at selector._domainkey.domain is the private key's."""
-    from newsletter.deliver.signing import DkimError, dkim_signer
+    from newsletter.deliver.sending.signing import DkimError, dkim_signer
 
     if site.dkim is None:
         return Finding(WARNING, "DKIM", "newsletter.toml has no [dkim]: messages go out "

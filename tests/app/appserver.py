@@ -29,9 +29,9 @@ from mailhelpers import SECRET, Recorder, free_port, smtp_server
 from newsletter.app.connections import head_timeout_protocol
 from newsletter.app.routes import create_app
 from newsletter.app.settings import AppSettings
-from newsletter.deliver.confirmations import ConfirmationMailer
+from newsletter.deliver.audience.confirmations import ConfirmationMailer
 from newsletter.deliver.db import open_database
-from newsletter.deliver.smtp import smtp_settings
+from newsletter.deliver.sending.smtp import smtp_settings
 from newsletter.load import Project
 
 KEY = SECRET.encode()

@@ -7,7 +7,7 @@ from pathlib import Path
 from appserver import KEY, serving
 from test_signup_http import sign_up, status
 
-from newsletter.deliver import data_requests, subscribers
+from newsletter.deliver.audience import data_requests, subscribers
 from newsletter.deliver.db import open_database
 
 

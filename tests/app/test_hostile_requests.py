@@ -12,7 +12,7 @@ import pytest
 from appserver import KEY, Process, serve_process
 from mailhelpers import fill_list
 
-from newsletter.deliver import subscribers
+from newsletter.deliver.audience import subscribers
 from newsletter.deliver.db import open_database
 from newsletter.deliver.tokens import PREFERENCES, make_expiring_token, make_token
 

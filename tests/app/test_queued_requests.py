@@ -18,7 +18,7 @@ import pytest
 from appserver import FAST, KEY, Served, serving
 from test_signup_http import form
 
-from newsletter.deliver import consent, subscribers, unsubscribes
+from newsletter.deliver.audience import consent, subscribers, unsubscribes
 from newsletter.deliver.db import open_database
 from newsletter.deliver.tokens import PREFERENCES, make_token
 

@@ -13,7 +13,7 @@ import pytest
 from appserver import KEY, Served, post_form, serving, sign_up
 from reader_judge import assert_clean
 
-from newsletter.deliver import subscribers
+from newsletter.deliver.audience import subscribers
 from newsletter.deliver.db import open_database
 from newsletter.deliver.tokens import (
     PREFERENCES,

@@ -9,7 +9,7 @@ import pytest
 from appserver import FAST, Served, serving
 
 from newsletter.app.settings import AppSettings
-from newsletter.deliver import consent, subscribers
+from newsletter.deliver.audience import consent, subscribers
 from newsletter.deliver.db import open_database
 
 

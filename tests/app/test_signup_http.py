@@ -13,7 +13,7 @@ import pytest
 from appserver import FAST, KEY, Served, serving
 
 from newsletter.app.challenge import solve
-from newsletter.deliver import subscribers
+from newsletter.deliver.audience import subscribers
 from newsletter.deliver.db import open_database
 from newsletter.deliver.tokens import (
     CONFIRM,

@@ -21,7 +21,7 @@ from pathlib import Path
 from aiosmtpd.controller import Controller
 from sqlalchemy.engine import Engine
 
-from newsletter.deliver import subscribers
+from newsletter.deliver.audience import subscribers
 
 SECRET = "test-secret-0123456789abcdef"
 ROOT = Path(__file__).resolve().parents[2]

@@ -19,8 +19,8 @@ from mailhelpers import SECRET, Recorder, fill_list, smtp_server
 from test_dkim import configured
 
 from newsletter.cli import main
-from newsletter.deliver import control
 from newsletter.deliver.db import open_database, sends
+from newsletter.deliver.sending import control
 
 APPROVED_TEXT = "stanowczo zadeklarował"
 EDITED_TEXT = "ZMIENIONE PO AKCEPTACJI zadeklarował"

@@ -17,8 +17,8 @@ from test_postgres import postgres  # noqa: F401  # the fixture: a private Postg
 from test_send_kill import newsletter_send, wait_for
 
 from newsletter.cli import main
-from newsletter.deliver import send as sending
 from newsletter.deliver.db import open_database
+from newsletter.deliver.sending import send as sending
 
 
 def newsletter(*args: str) -> subprocess.CompletedProcess:

@@ -23,12 +23,13 @@ from mailhelpers import SECRET
 
 from newsletter.cli import main
 from newsletter.config import BounceSettings
-from newsletter.deliver import bounces, consent, mailboxes
-from newsletter.deliver import subscribers as subs
+from newsletter.deliver.audience import consent
+from newsletter.deliver.audience import subscribers as subs
 from newsletter.deliver.db import bounce_messages, open_database
-from newsletter.deliver.mailboxes import Incoming
+from newsletter.deliver.returns import bounces, mailboxes
+from newsletter.deliver.returns.mailboxes import Incoming
+from newsletter.deliver.sending.verp import read_verp, verp_address
 from newsletter.deliver.tokens import make_token
-from newsletter.deliver.verp import read_verp, verp_address
 
 DATA = Path(__file__).resolve().parent.parent / "data" / "bounces"
 KEY = SECRET.encode()

@@ -16,11 +16,11 @@ from test_bounces import BOUNCE_ADDRESS, DATA, KEY, SEND_KEY, _config
 
 from newsletter.cli import main
 from newsletter.config import BounceSettings
-from newsletter.deliver import subscribers as subs
-from newsletter.deliver.bounces import Context, process
+from newsletter.deliver.audience import subscribers as subs
 from newsletter.deliver.db import bounce_messages, consent_events, open_database, subscribers
-from newsletter.deliver.mailboxes import Incoming
-from newsletter.deliver.verp import verp_address
+from newsletter.deliver.returns.bounces import Context, process
+from newsletter.deliver.returns.mailboxes import Incoming
+from newsletter.deliver.sending.verp import verp_address
 
 
 def expected() -> list[dict[str, str]]:

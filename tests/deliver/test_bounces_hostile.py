@@ -21,10 +21,10 @@ from conftest import ROOT
 from mailhelpers import SECRET
 from test_bounces import _config, postfix_dsn, status, verp
 
-from newsletter.deliver import bounces as bounces_module
-from newsletter.deliver import reports
-from newsletter.deliver import subscribers as subs
+from newsletter.deliver.audience import subscribers as subs
 from newsletter.deliver.db import open_database
+from newsletter.deliver.returns import bounces as bounces_module
+from newsletter.deliver.returns import reports
 
 NEWSLETTER = str(Path(sys.executable).with_name("newsletter"))
 

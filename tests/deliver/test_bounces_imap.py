@@ -35,10 +35,10 @@ from mailhelpers import SECRET, free_port, listening
 from test_bounces import BOUNCE_ADDRESS, DATA, KEY, _config, postfix_dsn, sid, status, verp
 
 from newsletter.cli import main
-from newsletter.deliver import consent
-from newsletter.deliver import subscribers as subs
+from newsletter.deliver.audience import consent
+from newsletter.deliver.audience import subscribers as subs
 from newsletter.deliver.db import open_database
-from newsletter.deliver.imap import PASSWORD_VARIABLE
+from newsletter.deliver.returns.imap import PASSWORD_VARIABLE
 from newsletter.deliver.tokens import make_token
 
 USER = "bounces"

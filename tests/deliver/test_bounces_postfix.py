@@ -16,9 +16,9 @@ from test_postfix import running_postfix
 from test_send_kill import newsletter_send
 
 from newsletter.cli import main
-from newsletter.deliver import consent, subscribers
-from newsletter.deliver import send as sending
+from newsletter.deliver.audience import consent, subscribers
 from newsletter.deliver.db import open_database
+from newsletter.deliver.sending import send as sending
 from newsletter.deliver.tokens import make_token
 
 

@@ -24,11 +24,11 @@ from test_bounces import BOUNCE_ADDRESS, KEY, _config, postfix_dsn
 from test_postgres import postgres  # noqa: F401 (a fixture)
 
 from newsletter.config import BounceSettings
-from newsletter.deliver import bounces
-from newsletter.deliver import subscribers as subs
+from newsletter.deliver.audience import subscribers as subs
 from newsletter.deliver.db import bounce_messages, bounce_scores, open_database
-from newsletter.deliver.mailboxes import Incoming
-from newsletter.deliver.verp import verp_address
+from newsletter.deliver.returns import bounces
+from newsletter.deliver.returns.mailboxes import Incoming
+from newsletter.deliver.sending.verp import verp_address
 
 PEOPLE = 10
 SEND_KEY = "0123456789abcdef"
@@ -37,7 +37,8 @@ SEND_KEY = "0123456789abcdef"
 _PIPE = """
 import os, sys, time
 from newsletter.cli import main
-import newsletter.deliver.bounces, newsletter.deliver.reports, flufl.bounce, sqlalchemy
+import newsletter.deliver.returns.bounces, newsletter.deliver.returns.reports
+import flufl.bounce, sqlalchemy
 go = sys.argv[1]
 while not os.path.exists(go):
     time.sleep(0.002)

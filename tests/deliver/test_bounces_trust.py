@@ -19,13 +19,14 @@ from mailhelpers import SECRET
 from test_bounces import BOUNCE_ADDRESS, context
 
 from newsletter import placeholders
-from newsletter.deliver import bounces, consent
-from newsletter.deliver import send as sending
-from newsletter.deliver import subscribers as subs
+from newsletter.deliver.audience import consent
+from newsletter.deliver.audience import subscribers as subs
 from newsletter.deliver.db import open_database
-from newsletter.deliver.mailboxes import Incoming
-from newsletter.deliver.message_ids import message_id, read_message_ids
-from newsletter.deliver.messages import MessageFactory, Recipient
+from newsletter.deliver.returns import bounces
+from newsletter.deliver.returns.mailboxes import Incoming
+from newsletter.deliver.sending import send as sending
+from newsletter.deliver.sending.message_ids import message_id, read_message_ids
+from newsletter.deliver.sending.messages import MessageFactory, Recipient
 
 KEY = SECRET.encode()
 A, B = "anna@example.com", "bartek@example.com"

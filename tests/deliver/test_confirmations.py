@@ -5,7 +5,7 @@ from __future__ import annotations
 import email
 import email.policy
 
-from newsletter.deliver.confirmations import ConfirmationTemplate
+from newsletter.deliver.audience.confirmations import ConfirmationTemplate
 from newsletter.render.confirmation import render_confirmation
 
 URL = "https://newsletter.krakow.example/confirm/12-1796032853-NoChGPUgNTj-kn5FcPQrNw?lang=pl"

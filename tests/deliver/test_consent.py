@@ -8,7 +8,7 @@ import sqlalchemy as sa
 from click.testing import CliRunner
 
 from newsletter.cli import main
-from newsletter.deliver import consent
+from newsletter.deliver.audience import consent
 from newsletter.deliver.db import MIGRATIONS, consent_events, open_database, schema_version
 
 

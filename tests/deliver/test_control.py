@@ -22,9 +22,9 @@ from test_send_kill import CONCURRENCY, newsletter_send, wait_for
 
 from newsletter.cli import main
 from newsletter.commands.progress import LogProgress, line
-from newsletter.deliver import control
-from newsletter.deliver import send as sending
 from newsletter.deliver.db import MIGRATIONS, deliveries, open_database, schema_version, sends
+from newsletter.deliver.sending import control
+from newsletter.deliver.sending import send as sending
 
 SEND_ID = "2020-12"
 

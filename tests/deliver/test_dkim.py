@@ -14,10 +14,10 @@ from conftest import ROOT
 from mailhelpers import SECRET, Recorder, approved, fill_list, smtp_server
 
 from newsletter.cli import main
-from newsletter.deliver import send as sending
 from newsletter.deliver.db import open_database
-from newsletter.deliver.messages import MessageFactory, Recipient
-from newsletter.deliver.signing import DkimError, DkimSigner, SigningError, dkim_signer
+from newsletter.deliver.sending import send as sending
+from newsletter.deliver.sending.messages import MessageFactory, Recipient
+from newsletter.deliver.sending.signing import DkimError, DkimSigner, SigningError, dkim_signer
 from newsletter.exceptions import ContentError
 from newsletter.load import load_project
 from newsletter.render.email import render_email
@@ -116,7 +116,7 @@ def test_a_message_that_cannot_be_signed_fails_alone(keys, project, sample, tmp_
     people = [Recipient(n, f"user{n:04d}@example.com") for n in range(1, 6)]
     recorder = Recorder()
     with smtp_server(recorder) as url:
-        from newsletter.deliver.smtp import smtp_settings
+        from newsletter.deliver.sending.smtp import smtp_settings
 
         counts = sending.Delivery(
             sending.ListOutbox(people), factory, sending.smtp_transport(smtp_settings(url, {}))

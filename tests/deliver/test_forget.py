@@ -16,10 +16,10 @@ from conftest import SAMPLE
 from mailhelpers import SECRET, Recorder, approved, fill_list, smtp_server
 
 from newsletter.cli import main
-from newsletter.deliver import consent, data_requests, forgotten, signup
-from newsletter.deliver import send as sending
-from newsletter.deliver import subscribers as subs
+from newsletter.deliver.audience import consent, data_requests, forgotten, signup
+from newsletter.deliver.audience import subscribers as subs
 from newsletter.deliver.db import open_database
+from newsletter.deliver.sending import send as sending
 
 KEY = SECRET.encode()
 PERSON = "Jan.Kowalski@example.com"  # as the form normalises it
@@ -181,9 +181,9 @@ def test_forget_also_erases_bounce_reports_and_blanks_messages_kept_aside(histor
     readers: after the erasure neither the report nor the kept bytes name the person."""
     from test_bounces import BOUNCE_ADDRESS, SEND_KEY, context, postfix_dsn
 
-    from newsletter.deliver import bounces
-    from newsletter.deliver.mailboxes import Incoming
-    from newsletter.deliver.verp import verp_address
+    from newsletter.deliver.returns import bounces
+    from newsletter.deliver.returns.mailboxes import Incoming
+    from newsletter.deliver.sending.verp import verp_address
 
     engine, env, others = history
     jan = subs.find(engine, PERSON)
@@ -324,7 +324,7 @@ def lucja(tmp_path: Path):
     db = tmp_path / "list.db"
     engine = open_database(db)
     subs.add(engine, subs.candidate(LUCJA, LUCJA_NAME, "pl", "form"))
-    from newsletter.deliver.importer import import_csv
+    from newsletter.deliver.audience.importer import import_csv
 
     rows = ("email,name,source\nola@example.com,Ola Nowak,"
             f"\"recommended by {LUCJA_NAME} <{LUCJA}>\"\n")  # fmt: skip
@@ -380,7 +380,7 @@ def test_after_forget_no_form_of_the_address_or_name_is_in_the_files_bytes(lucja
 
 
 def test_each_encoding_alone_is_found_and_a_message_naming_nobody_is_not():
-    from newsletter.deliver.traces import Person
+    from newsletter.deliver.audience.traces import Person
 
     person = Person.of(LUCJA, LUCJA_NAME)
     only_name = Person.of("someone.else@example.org", LUCJA_NAME)

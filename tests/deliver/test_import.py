@@ -13,9 +13,10 @@ import sqlalchemy as sa
 from click.testing import CliRunner
 
 from newsletter.cli import main
-from newsletter.deliver import db, subscribers
+from newsletter.deliver import db
+from newsletter.deliver.audience import subscribers
+from newsletter.deliver.audience.importer import import_csv
 from newsletter.deliver.db import open_database
-from newsletter.deliver.importer import import_csv
 
 SITE = ("en", "pl")
 """The sample site's languages (the blocks of its strings.yaml)."""

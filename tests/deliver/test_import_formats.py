@@ -10,9 +10,9 @@ import pytest
 from click.testing import CliRunner
 
 from newsletter.cli import main
-from newsletter.deliver import consent, subscribers
+from newsletter.deliver.audience import consent, subscribers
+from newsletter.deliver.audience.importer import import_csv
 from newsletter.deliver.db import open_database
-from newsletter.deliver.importer import import_csv
 
 MAILCHIMP = ("Email Address,First Name,Last Name,Address,Phone Number,Language,MEMBER_RATING,"
              "OPTIN_TIME,OPTIN_IP,CONFIRM_TIME,CONFIRM_IP,LATITUDE,LONGITUDE,GMTOFF,DSTOFF,"

@@ -22,9 +22,9 @@ import pytest
 from mailhelpers import SECRET, Recorder, fill_list, free_port, listening, smtp_server
 from test_send_kill import newsletter_send
 
-from newsletter.deliver import send as sending
-from newsletter.deliver import subscribers
+from newsletter.deliver.audience import subscribers
 from newsletter.deliver.db import open_database
+from newsletter.deliver.sending import send as sending
 from newsletter.deliver.tokens import make_token
 
 MASTER_CF = """\

@@ -22,10 +22,10 @@ from test_import import SITE, write_csv
 from test_send import run_send
 from test_send_kill import CONCURRENCY, newsletter_send
 
-from newsletter.deliver import send as sending
-from newsletter.deliver import subscribers
+from newsletter.deliver.audience import subscribers
+from newsletter.deliver.audience.importer import import_csv
 from newsletter.deliver.db import deliveries, open_database
-from newsletter.deliver.importer import import_csv
+from newsletter.deliver.sending import send as sending
 from newsletter.exceptions import NewsletterError
 from newsletter.render.email import render_email
 
@@ -216,8 +216,8 @@ def test_a_batch_of_outcomes_is_written_row_for_row_on_either_database(
     """PostgreSQL writes a batch in one UPDATE … FROM (VALUES …) (issue 19: a statement per
     row held it at half the mail server's speed), SQLite one per row: the same rows result,
     NULLs and retry times included, and rows of another send are untouched."""
-    from newsletter.deliver.journal import JournalOutbox, Outcome
-    from newsletter.deliver.messages import Recipient
+    from newsletter.deliver.sending.journal import JournalOutbox, Outcome
+    from newsletter.deliver.sending.messages import Recipient
 
     engine = clean(postgres) if database == "postgresql" else open_database(tmp_path / "l.db")
     fill_list(engine, 6)

@@ -10,8 +10,8 @@ from mailhelpers import Recorder, fill_list, smtp_server
 from test_send import run_send
 
 from newsletter.cli import main
-from newsletter.deliver import send as sending
 from newsletter.deliver.db import deliveries, now, open_database, subscribers
+from newsletter.deliver.sending import send as sending
 from newsletter.render.email import render_email
 
 

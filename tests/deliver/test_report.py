@@ -15,9 +15,9 @@ from mailhelpers import SECRET, Recorder, approved, fill_list, smtp_server
 from test_control import newsletter, ok
 
 from newsletter.cli import main
-from newsletter.deliver import send as sending
-from newsletter.deliver import subscribers as subs
+from newsletter.deliver.audience import subscribers as subs
 from newsletter.deliver.db import open_database
+from newsletter.deliver.sending import send as sending
 
 SEND_ID = "2020-12"
 FORMULA = '=HYPERLINK("http://evil.example/","click")'

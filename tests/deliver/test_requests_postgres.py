@@ -14,7 +14,7 @@ from test_postgres import postgres  # noqa: F401  (the fixture)
 from test_report import counts_of
 
 from newsletter.cli import main
-from newsletter.deliver import subscribers as subs
+from newsletter.deliver.audience import subscribers as subs
 from newsletter.deliver.db import open_database
 
 

@@ -18,8 +18,8 @@ from conftest import ROOT, SAMPLE
 from mailhelpers import SECRET, Recorder, approved, fill_list, smtp_server
 from test_send_kill import CONCURRENCY, newsletter_send, wait_for
 
-from newsletter.deliver import send as sending
 from newsletter.deliver.db import deliveries, open_database
+from newsletter.deliver.sending import send as sending
 
 SEND_ID = "2020-12"
 

@@ -12,8 +12,8 @@ from pathlib import Path
 from conftest import ROOT, SAMPLE
 from mailhelpers import SECRET, Recorder, approved, fill_list, smtp_server
 
-from newsletter.deliver import send as sending
 from newsletter.deliver.db import open_database
+from newsletter.deliver.sending import send as sending
 
 CONCURRENCY = 4
 

@@ -12,7 +12,7 @@ from mailhelpers import Recorder, smtp_server
 from test_send_kill import wait_for
 from two_editions import MARKS, send
 
-from newsletter.deliver import subscribers
+from newsletter.deliver.audience import subscribers
 from newsletter.deliver.db import deliveries, open_database
 
 HERE = Path(__file__).parent

@@ -5,8 +5,8 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-from newsletter.deliver import consent, signup
-from newsletter.deliver import subscribers as subs
+from newsletter.deliver.audience import consent, signup
+from newsletter.deliver.audience import subscribers as subs
 from newsletter.deliver.db import open_database
 
 VERSION = "2021-01"

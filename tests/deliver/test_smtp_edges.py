@@ -12,9 +12,9 @@ from click.testing import CliRunner
 from mailhelpers import SECRET, Recorder, approved, fill_list, free_port, smtp_server
 
 from newsletter.cli import main
-from newsletter.deliver import send as sending
 from newsletter.deliver.db import open_database
-from newsletter.deliver.smtp import SmtpSettingsError, smtp_settings
+from newsletter.deliver.sending import send as sending
+from newsletter.deliver.sending.smtp import SmtpSettingsError, smtp_settings
 
 ISSUE = "issues/2020-12"
 PASSWORD = {"NEWSLETTER_SMTP_PASSWORD": "s3cret"}

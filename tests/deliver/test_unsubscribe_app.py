@@ -15,7 +15,7 @@ import pytest
 from conftest import ROOT
 from mailhelpers import SECRET, fill_list, free_port
 
-from newsletter.deliver import subscribers
+from newsletter.deliver.audience import subscribers
 from newsletter.deliver.db import open_database
 from newsletter.deliver.tokens import make_token
 

@@ -11,8 +11,8 @@ import sqlalchemy as sa
 from mailhelpers import Recorder, fill_list, smtp_server
 from test_send_kill import CONCURRENCY, newsletter_send, wait_for
 
-from newsletter.deliver import send as sending
 from newsletter.deliver.db import deliveries, open_database
+from newsletter.deliver.sending import send as sending
 
 
 def finish(*processes) -> list[bytes]:

@@ -11,10 +11,10 @@ sys.path.insert(0, str(ROOT))
 
 from mailhelpers import SECRET  # noqa: E402
 
-from newsletter.deliver import send as sending  # noqa: E402
 from newsletter.deliver.db import open_database  # noqa: E402
-from newsletter.deliver.messages import MessageFactory  # noqa: E402
-from newsletter.deliver.smtp import smtp_settings  # noqa: E402
+from newsletter.deliver.sending import send as sending  # noqa: E402
+from newsletter.deliver.sending.messages import MessageFactory  # noqa: E402
+from newsletter.deliver.sending.smtp import smtp_settings  # noqa: E402
 from newsletter.load import load_issue, load_project  # noqa: E402
 from newsletter.render.email import EmailEdition, email_editions  # noqa: E402
 

@@ -28,7 +28,7 @@ from certificates import self_signed  # noqa: E402
 from mailhelpers import free_port  # noqa: E402
 
 from newsletter.app.challenge import solve  # noqa: E402
-from newsletter.deliver import subscribers  # noqa: E402
+from newsletter.deliver.audience import subscribers  # noqa: E402
 from newsletter.deliver.db import open_database  # noqa: E402
 
 DEPLOY = ROOT / "deploy"

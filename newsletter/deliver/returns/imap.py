@@ -34,8 +34,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from urllib.parse import unquote, urlsplit
 
-from newsletter.deliver.bounces import APPLIED, UNATTRIBUTED, UNREADABLE
-from newsletter.deliver.mailboxes import MAX_MESSAGE_BYTES, Incoming, too_big
+from newsletter.deliver.returns.bounces import APPLIED, UNATTRIBUTED, UNREADABLE
+from newsletter.deliver.returns.mailboxes import MAX_MESSAGE_BYTES, Incoming, too_big
 from newsletter.exceptions import NewsletterError
 
 PASSWORD_VARIABLE = "NEWSLETTER_IMAP_PASSWORD"

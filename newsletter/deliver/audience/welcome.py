@@ -1,8 +1,8 @@
 """The welcome e-mail's bytes for one newly confirmed reader.
 
 It goes through the confirmations' queue and connection
-(:class:`~newsletter.deliver.confirmations.ConfirmationMailer`), built by the same
-:class:`~newsletter.deliver.messages.MessageFactory` as an issue, so it carries the
+(:class:`~newsletter.deliver.audience.confirmations.ConfirmationMailer`), built by the same
+:class:`~newsletter.deliver.sending.messages.MessageFactory` as an issue, so it carries the
 reader's own unsubscribe and preference links and the same List-Unsubscribe and
 List-Unsubscribe-Post headers. Rendering takes tens of milliseconds: each language's
 message is rendered once and again only when the latest published issue changes.
@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import threading
 
-from newsletter.deliver.messages import MessageFactory, Recipient
+from newsletter.deliver.sending.messages import MessageFactory, Recipient
 from newsletter.load import Project
 from newsletter.public_issues import PublishedIssue, latest_issue
 from newsletter.render.welcome import render_welcome

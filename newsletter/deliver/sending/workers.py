@@ -7,7 +7,7 @@ parent; the workers are *forked* from it after that, so they start at once with 
 package already imported (``spawn`` re-imported it in each: about 0.4 s of CPU per
 worker, measured, on the cores the send needs). A forked child must not use its parent's
 database connections: the caller disposes of its engine's pool before the fork (see
-:func:`newsletter.deliver.runner.run_journaled`), and each worker opens its own.
+:func:`newsletter.deliver.sending.runner.run_journaled`), and each worker opens its own.
 """
 
 from __future__ import annotations
@@ -29,10 +29,10 @@ from multiprocessing.connection import Connection
 
 from sqlalchemy.engine import Engine
 
-from newsletter.deliver.journal import LEASE_SECONDS, JournalOutbox
-from newsletter.deliver.messages import MessageFactory
-from newsletter.deliver.send import Delivery, RetryPolicy, SendCounts, smtp_transport
-from newsletter.deliver.smtp import SmtpSettings
+from newsletter.deliver.sending.journal import LEASE_SECONDS, JournalOutbox
+from newsletter.deliver.sending.messages import MessageFactory
+from newsletter.deliver.sending.send import Delivery, RetryPolicy, SendCounts, smtp_transport
+from newsletter.deliver.sending.smtp import SmtpSettings
 from newsletter.exceptions import TemporaryFailure, database_fault
 
 COUNTED = ("sent", "failed", "bounced", "deferred", "skipped", "unknown", "retries")

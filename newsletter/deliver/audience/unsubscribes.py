@@ -17,7 +17,7 @@ from pathlib import Path
 
 from sqlalchemy.engine import Engine
 
-from newsletter.deliver import subscribers as subs
+from newsletter.deliver.audience import subscribers as subs
 
 QUEUED_SOURCE = "unsubscribe link (queued: the database was busy)"
 

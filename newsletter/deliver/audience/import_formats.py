@@ -10,7 +10,7 @@ and saves it as it does a row of our own CSV.
 
 What the consent record keeps of an export: the original opt-in and confirmation, each
 as an event at its own time with its network (truncated as every address in the record,
-:func:`newsletter.deliver.consent.truncate_ip`) and the tool as its source, so the
+:func:`newsletter.deliver.audience.consent.truncate_ip`) and the tool as its source, so the
 evidence of consent survives the move. Everything else an export holds (ratings, places,
 campaign titles, other attributes) is left behind: the record keeps only what consent needs.
 """
@@ -23,9 +23,14 @@ import re
 from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 
-from newsletter.deliver import consent
-from newsletter.deliver.consent import Earlier
-from newsletter.deliver.subscribers import BOUNCED, SUBSCRIBED, UNSUBSCRIBED, InvalidSubscriber
+from newsletter.deliver.audience import consent
+from newsletter.deliver.audience.consent import Earlier
+from newsletter.deliver.audience.subscribers import (
+    BOUNCED,
+    SUBSCRIBED,
+    UNSUBSCRIBED,
+    InvalidSubscriber,
+)
 
 Cell = Callable[[str], str]
 """A row's value under a header (compared as :func:`importer.header_key` folds it); ''

@@ -1,6 +1,6 @@
 """Sending an issue: journaled, shared by workers, rate-limited, over reused connections.
 
-The journal and its claims are in :mod:`newsletter.deliver.journal`; this module runs
+The journal and its claims are in :mod:`newsletter.deliver.sending.journal`; this module runs
 one worker process: a thread claims rows in small batches and hands them to
 ``concurrency`` connections. A temporary refusal goes back to the journal with the time
 of its next attempt (the retry queue), so no connection sleeps on it. Each claimed row
@@ -23,8 +23,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
 
-from newsletter.deliver import subscribers as subs
-from newsletter.deliver.journal import (  # noqa: F401  (the journal's names, for callers)
+from newsletter.deliver.audience import subscribers as subs
+from newsletter.deliver.sending.journal import (  # noqa: F401  (the journal's names, for callers)
     BOUNCED,
     DEFERRED,
     FAILED,
@@ -44,8 +44,8 @@ from newsletter.deliver.journal import (  # noqa: F401  (the journal's names, fo
     prepare_send,
     reopen_failed,
 )
-from newsletter.deliver.messages import MessageFactory, Recipient, envelope
-from newsletter.deliver.smtp import (
+from newsletter.deliver.sending.messages import MessageFactory, Recipient, envelope
+from newsletter.deliver.sending.smtp import (
     DONE,
     Pending,
     PermanentFailure,

@@ -13,7 +13,7 @@ nothing an auditor can read (and nothing at all once the key is rotated); the ne
 prefix still shows the provider and rough place a request came from, which is what
 evidence of consent needs, without naming one household's connection.
 The one exception to "never updated": a person's right to erasure outranks the record.
-``subscribers forget`` (:mod:`newsletter.deliver.data_requests`) blanks the network and
+``subscribers forget`` (:mod:`newsletter.deliver.audience.data_requests`) blanks the network and
 details of their events and takes their address out of every source text, keeping kind,
 time, consent version and the rest of the source, and appends a ``forgotten`` event that
 says only that an erasure happened.

@@ -1,7 +1,7 @@
 """Bounces and complaints after the relay accepted a message: who they are about, and what
 they change on the list.
 
-Each message (newsletter/deliver/mailboxes.py, imap.py) is read (reports.py), attributed
+Each message (newsletter/deliver/returns/mailboxes.py, imap.py) is read (reports.py), attributed
 to a subscriber, and applied in one transaction with its row in ``bounce_messages``, so
 a message read twice — the same folder again, a second copy — changes nothing the
 second time.
@@ -58,8 +58,8 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
 from newsletter.config import BounceSettings
-from newsletter.deliver import consent, forgotten
-from newsletter.deliver import subscribers as subs
+from newsletter.deliver.audience import consent, forgotten
+from newsletter.deliver.audience import subscribers as subs
 from newsletter.deliver.db import (
     bounce_messages,
     bounce_scores,
@@ -68,9 +68,8 @@ from newsletter.deliver.db import (
     sends,
 )
 from newsletter.deliver.db import forgotten as forgotten_table
-from newsletter.deliver.mailboxes import Incoming
-from newsletter.deliver.message_ids import SignedId, read_message_ids
-from newsletter.deliver.reports import (
+from newsletter.deliver.returns.mailboxes import Incoming
+from newsletter.deliver.returns.reports import (
     BOUNCE,
     COMPLAINT,
     HARD,
@@ -82,9 +81,10 @@ from newsletter.deliver.reports import (
     UnreadableMessage,
     read_report,
 )
+from newsletter.deliver.sending.message_ids import SignedId, read_message_ids
+from newsletter.deliver.sending.verp import VerpId, read_verp
 from newsletter.deliver.tokens import PREFERENCES, read_token
 from newsletter.deliver.tokens import UNSUBSCRIBE as UNSUBSCRIBE_PURPOSE
-from newsletter.deliver.verp import VerpId, read_verp
 
 # Outcomes recorded per message (bounce_messages.outcome) and counted in the summary.
 HARD_BOUNCE, SOFT_BOUNCE = "hard", "soft"

@@ -14,12 +14,12 @@ from pathlib import Path
 
 from sqlalchemy.engine import Engine
 
-from newsletter.deliver import control
-from newsletter.deliver.journal import LEASE_SECONDS, PENDING, RETRY, journal_counts
-from newsletter.deliver.messages import MessageFactory
-from newsletter.deliver.send import SendCounts
-from newsletter.deliver.smtp import SmtpSettings
-from newsletter.deliver.workers import WorkerJob, run_worker_here, run_workers
+from newsletter.deliver.sending import control
+from newsletter.deliver.sending.journal import LEASE_SECONDS, PENDING, RETRY, journal_counts
+from newsletter.deliver.sending.messages import MessageFactory
+from newsletter.deliver.sending.send import SendCounts
+from newsletter.deliver.sending.smtp import SmtpSettings
+from newsletter.deliver.sending.workers import WorkerJob, run_worker_here, run_workers
 from newsletter.load import Project
 from newsletter.review.store import Approval
 
@@ -34,7 +34,7 @@ def issue_factories(
     DKIM key that cannot sign stops here, before any message; ``send_id`` (default: the
     issue's id) goes into each message's Feedback-ID.
     """
-    from newsletter.deliver.signing import dkim_signer, feedback_id
+    from newsletter.deliver.sending.signing import dkim_signer, feedback_id
     from newsletter.load import load_issue, load_project
     from newsletter.render.email import email_editions
 
@@ -57,7 +57,7 @@ def approved_factories(
 ) -> tuple[str, str, dict[str, MessageFactory]]:
     """As :func:`issue_factories`, from the editions stored with ``approval``: the bytes
     approved, whatever the issue folder holds now."""
-    from newsletter.deliver.signing import dkim_signer, feedback_id
+    from newsletter.deliver.sending.signing import dkim_signer, feedback_id
     from newsletter.review.editions import editions_from
     from newsletter.review.store import stored_files
 

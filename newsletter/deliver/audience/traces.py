@@ -11,7 +11,7 @@ then, whatever the labels say, every encoding found in the text — and searches
 decoded form, so what it finds does not depend on how the bytes were written.
 
 Only the standard library's ``email`` package is used: this is a search, not a reading
-of bounces (:mod:`newsletter.deliver.bounces` does that).
+of bounces (:mod:`newsletter.deliver.returns.bounces` does that).
 """
 
 from __future__ import annotations

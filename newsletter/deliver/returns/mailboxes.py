@@ -1,5 +1,5 @@
 """Where bounce messages come from: a Maildir, an mbox file, one message file, standard
-input (an MTA's pipe), or an IMAP mailbox (newsletter/deliver/imap.py).
+input (an MTA's pipe), or an IMAP mailbox (newsletter/deliver/returns/imap.py).
 
 Each source yields :class:`Incoming` items, one per message, each naming where it came
 from (a file, ``file.mbox#3``, ``imap …/INBOX uid 42``), so a message that cannot be read

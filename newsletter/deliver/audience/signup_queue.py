@@ -1,6 +1,6 @@
 """Sign-ups that could not be written at once, kept durably and written later.
 
-The same promise as :mod:`newsletter.deliver.unsubscribes`: when SQLite's write lock is
+The same promise as :mod:`newsletter.deliver.audience.unsubscribes`: when SQLite's write lock is
 held longer than the server waits (a big import, a send's burst of commits), a reader's
 valid sign-up is not lost and not answered with an error. Each is one small JSON file
 in a folder beside the database (``LIST.db.signup-queue/``), written under a temporary
@@ -24,7 +24,7 @@ from pathlib import Path
 
 from sqlalchemy.engine import Engine
 
-from newsletter.deliver import signup
+from newsletter.deliver.audience import signup
 
 log = logging.getLogger("newsletter.signup_queue")
 SUFFIX = ".json"

@@ -21,8 +21,8 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
-from newsletter.deliver import consent, forgotten
-from newsletter.deliver import subscribers as subs
+from newsletter.deliver.audience import consent, forgotten
+from newsletter.deliver.audience import subscribers as subs
 from newsletter.deliver.db import now, subscribers
 
 FORM = "form"

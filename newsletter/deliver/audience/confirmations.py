@@ -21,13 +21,18 @@ from email.message import EmailMessage
 
 from newsletter import placeholders
 from newsletter.config import Site
-from newsletter.deliver.messages import (
+from newsletter.deliver.sending.messages import (
     envelope,
     quoted_printable,
     quoted_printable_url,
     refuse_line_breaks,
 )  # fmt: skip
-from newsletter.deliver.smtp import PermanentFailure, SmtpConnection, SmtpSettings, TemporaryFailure
+from newsletter.deliver.sending.smtp import (
+    PermanentFailure,
+    SmtpConnection,
+    SmtpSettings,
+    TemporaryFailure,
+)
 from newsletter.render.confirmation import ConfirmationEmail
 
 log = logging.getLogger("newsletter.confirmations")

@@ -24,10 +24,18 @@ from typing import TextIO
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
-from newsletter.deliver import consent
-from newsletter.deliver import subscribers as subs
+from newsletter.deliver.audience import consent
+from newsletter.deliver.audience import subscribers as subs
 from newsletter.deliver.db import consent_events, deliveries, sends, subscribers
-from newsletter.deliver.journal import DEFERRED, FAILED, PENDING, RETRY, SENT, SKIPPED, UNKNOWN
+from newsletter.deliver.sending.journal import (
+    DEFERRED,
+    FAILED,
+    PENDING,
+    RETRY,
+    SENT,
+    SKIPPED,
+    UNKNOWN,
+)
 from newsletter.exceptions import NewsletterError
 
 BOUNCED = "bounced"  # a failed row whose refusal marked the subscriber bounced

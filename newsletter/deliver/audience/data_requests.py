@@ -9,13 +9,13 @@ adding up, and foreign keys stay whole), but nothing in them names the person an
 the address and name are gone from the subscriber row, the network and details from their
 consent events, and the address from every free text (a server's reply such as
 ``jan@example.com: 550 5.1.1 unknown user`` in the journal or an event's source). A keyed
-hash of the address is kept (:mod:`newsletter.deliver.forgotten`) so that no later
+hash of the address is kept (:mod:`newsletter.deliver.audience.forgotten`) so that no later
 import puts them back, and one ``forgotten`` event says that an erasure happened.
 
 Other people's records may name them too (a consent source "recommended by Jan…", a
 bounce about someone else, a message kept aside), and not always in plain text: every
 free-text column of the schema (:data:`FREE_TEXT`) is searched with everything decoded
-(:mod:`newsletter.deliver.traces`). Last, the copies a database keeps of what was
+(:mod:`newsletter.deliver.audience.traces`). Last, the copies a database keeps of what was
 overwritten are cleared: SQLite's write-ahead log, PostgreSQL's dead row versions.
 """
 
@@ -31,8 +31,8 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
-from newsletter.deliver import consent, forgotten, traces
-from newsletter.deliver import subscribers as subs
+from newsletter.deliver.audience import consent, forgotten, traces
+from newsletter.deliver.audience import subscribers as subs
 from newsletter.deliver.db import (
     bounce_messages,
     bounce_scores,
@@ -43,7 +43,7 @@ from newsletter.deliver.db import (
     sends,
     subscribers,
 )
-from newsletter.deliver.messages import envelope
+from newsletter.deliver.sending.messages import envelope
 from newsletter.exceptions import NewsletterError
 
 ERASED = "[forgotten]"

@@ -8,7 +8,7 @@ Standard formats are read with the ``email`` package: delivery status notificati
 Mailman's maintained detectors, which say which addresses failed permanently or only
 for now.
 
-How bad a failure is decides what happens to the address (newsletter/deliver/bounces.py):
+How bad a failure is decides what happens to the address (newsletter/deliver/returns/bounces.py):
 
 - **hard** — the address itself is bad: 5.1.x (no such user or domain), 5.2.1 (mailbox
   disabled), or a bare 550/551/553; the address leaves the list at once;

@@ -31,10 +31,10 @@ import idna
 
 from newsletter import placeholders
 from newsletter.config import Site
-from newsletter.deliver import message_ids
-from newsletter.deliver.signing import DkimSigner, relaxed_body, relaxed_lines
+from newsletter.deliver.sending import message_ids
+from newsletter.deliver.sending.signing import DkimSigner, relaxed_body, relaxed_lines
+from newsletter.deliver.sending.verp import verp_address
 from newsletter.deliver.tokens import PREFERENCES, make_token
-from newsletter.deliver.verp import verp_address
 from newsletter.exceptions import NewsletterError
 
 _PER_RECIPIENT = (placeholders.UNSUBSCRIBE_URL, placeholders.PREFERENCES_URL)
@@ -229,7 +229,7 @@ class MessageFactory:
         return f"{self.mailto}%20{token}"
 
     def message_id(self, subscriber_id: int) -> str:
-        """``<key-signature.id@domain>`` (newsletter/deliver/message_ids.py): signed, so a
+        """``<key-signature.id@domain>`` (newsletter/deliver/sending/message_ids.py): signed, so a
         bounce quoting it names this recipient and nobody can write one naming another."""
         return message_ids.message_id(self.key, self.message_key, subscriber_id, self.domain)
 

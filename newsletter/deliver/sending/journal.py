@@ -43,10 +43,10 @@ import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.engine import Connection, Engine
 
-from newsletter.deliver import subscribers as subs
-from newsletter.deliver.control import RUNNING, SCHEDULED
+from newsletter.deliver.audience import subscribers as subs
 from newsletter.deliver.db import deliveries, now, sends, subscribers
-from newsletter.deliver.messages import Recipient
+from newsletter.deliver.sending.control import RUNNING, SCHEDULED
+from newsletter.deliver.sending.messages import Recipient
 from newsletter.exceptions import NewsletterError
 
 PENDING, SENT, FAILED, DEFERRED, SKIPPED = "pending", "sent", "failed", "deferred", "skipped"
@@ -73,7 +73,7 @@ class Send:
     message_key: str
     recipients: int
     resumed: bool
-    state: str = RUNNING  # see newsletter/deliver/control.py
+    state: str = RUNNING  # see newsletter/deliver/sending/control.py
 
 
 @dataclass(frozen=True)

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from typing import Protocol
 from urllib.parse import unquote, urlsplit
 
-from newsletter.deliver.pipelining import pipelined_sendmail
+from newsletter.deliver.sending.pipelining import pipelined_sendmail
 from newsletter.exceptions import NewsletterError
 
 URL_VARIABLE = "NEWSLETTER_SMTP_URL"
@@ -30,7 +30,7 @@ _ENHANCED = re.compile(r"^\s*([245])\.(\d{1,3})\.(\d{1,3})\b")
 
 class Pending(Protocol):
     """Something the connection waits for before it hands a message over for good: the
-    journal's commit of the previous outcome (newsletter.deliver.journal.Saved)."""
+    journal's commit of the previous outcome (newsletter.deliver.sending.journal.Saved)."""
 
     @property
     def done(self) -> bool: ...
@@ -276,7 +276,7 @@ class SmtpConnection:
                 )  # fmt: skip
             options = ["SMTPUTF8"]
         try:
-            pipelined = self.client.has_extn("pipelining")  # newsletter/deliver/pipelining.py
+            pipelined = self.client.has_extn("pipelining")  # sending/pipelining.py
             exchange = self._pipelined if pipelined else self._sendmail
             refused = exchange(self.client, sender, recipient, data, options, previous)
         except smtplib.SMTPRecipientsRefused as exc:

@@ -4,7 +4,7 @@ One rule matters above the others: an address that unsubscribed, bounced or comp
 never put back on the list by an import or an ``add``. Rows are kept when someone leaves
 (``remove`` unsubscribes), so that a later import of an old file cannot re-add them. The
 same holds for someone who asked to be forgotten, whose row has lost its address: a keyed
-hash of it (:mod:`newsletter.deliver.forgotten`) keeps them off.
+hash of it (:mod:`newsletter.deliver.audience.forgotten`) keeps them off.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ import sqlalchemy as sa
 from email_validator import EmailNotValidError, validate_email
 from sqlalchemy.engine import Connection, Engine
 
-from newsletter.deliver import consent, forgotten
+from newsletter.deliver.audience import consent, forgotten
 from newsletter.deliver.db import now, subscribers
 from newsletter.exceptions import NewsletterError
 
@@ -299,7 +299,7 @@ def set_status(
 
     Leaving the list is one-way: an unsubscribed address is never marked bounced or
     subscribed again, so the reason it left is kept (only the person's own confirmed
-    sign-up brings them back, see :mod:`newsletter.deliver.signup`). A forgotten row is
+    sign-up brings them back, see :mod:`newsletter.deliver.audience.signup`). A forgotten row is
     never changed (a late bounce names nobody any more).
     """
     moment = now()

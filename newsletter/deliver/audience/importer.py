@@ -20,8 +20,8 @@ from pathlib import Path
 
 from sqlalchemy.engine import Engine
 
-from newsletter.deliver import subscribers
-from newsletter.deliver.import_formats import FORMATS, Listmonk, Mailchimp, recognise
+from newsletter.deliver.audience import subscribers
+from newsletter.deliver.audience.import_formats import FORMATS, Listmonk, Mailchimp, recognise
 from newsletter.exceptions import Location, NewsletterError, Problem
 
 BATCH = 500
@@ -134,7 +134,7 @@ def import_csv(
     forgotten addresses' hashes (default: NEWSLETTER_SECRET, needed only when someone was
     forgotten); a forgotten person's row is reported with its line and not added.
     ``form``: ``mailchimp``, ``listmonk`` or ``csv`` (ours, a spreadsheet's); by default
-    recognised from the header row (:mod:`newsletter.deliver.import_formats`).
+    recognised from the header row (:mod:`newsletter.deliver.audience.import_formats`).
     ``languages``: the site's, which a row's language must be one of.
     """
     text, encoding = decode(data)
