@@ -6,6 +6,7 @@ loader adds the file and line.
 
 from __future__ import annotations
 
+import contextlib
 import re
 import typing
 from pathlib import Path
@@ -24,10 +25,18 @@ from pydantic import (
 from pydantic import StringConstraints as _Str
 from pydantic_core import PydanticCustomError
 
+from newsletter.deferred_imports import deferring
 from newsletter.email_syntax import plainly_valid
 from newsletter.file_names import case_differs, find_file
 from newsletter.image_files import BadImage, check_image
 from newsletter.source import NOWHERE, WHERE, Origin, inside
+
+# pydantic's plugin loader imports importlib.metadata (zipfile, email, tempfile…: about
+# 10 ms of every command) to scan installed packages for plugins; the CLI turns plugins
+# off (PYDANTIC_DISABLE_PLUGINS), so the scan, and with it the import, waits for a call.
+with deferring("importlib.metadata", functions=("entry_points",)), \
+        contextlib.suppress(ImportError):  # another pydantic: its loader is left as it is
+    import pydantic.plugin._loader  # noqa: F401
 
 Text = Annotated[str, _Str(strip_whitespace=True, min_length=1)]
 """A one-line text that must not be empty (titles, labels, names)."""
