@@ -6,13 +6,13 @@ loader adds the file and line.
 
 from __future__ import annotations
 
+import contextlib
 import re
 import typing
 from pathlib import Path
 from typing import Annotated, Any
 from urllib.parse import urlsplit
 
-from email_validator import EmailNotValidError, validate_email
 from pydantic import (
     AfterValidator,
     BaseModel,
@@ -25,9 +25,18 @@ from pydantic import (
 from pydantic import StringConstraints as _Str
 from pydantic_core import PydanticCustomError
 
+from newsletter.deferred_imports import deferring
+from newsletter.email_syntax import plainly_valid
 from newsletter.file_names import case_differs, find_file
 from newsletter.image_files import BadImage, check_image
 from newsletter.source import NOWHERE, WHERE, Origin, inside
+
+# pydantic's plugin loader imports importlib.metadata (zipfile, email, tempfile…: about
+# 10 ms of every command) to scan installed packages for plugins; the CLI turns plugins
+# off (PYDANTIC_DISABLE_PLUGINS), so the scan, and with it the import, waits for a call.
+with deferring("importlib.metadata", functions=("entry_points",)), \
+        contextlib.suppress(ImportError):  # another pydantic: its loader is left as it is
+    import pydantic.plugin._loader  # noqa: F401
 
 Text = Annotated[str, _Str(strip_whitespace=True, min_length=1)]
 """A one-line text that must not be empty (titles, labels, names)."""
@@ -174,8 +183,15 @@ def check_url(value: str) -> str:
 
 
 def check_email(value: str) -> str:
-    """A syntactically valid e-mail address (no DNS look-up: checks run offline)."""
+    """A syntactically valid e-mail address (no DNS look-up: checks run offline).
+
+    A plain address is told valid without importing email_validator
+    (:mod:`newsletter.email_syntax`); any other is its to judge, and to explain."""
     value = value.strip()
+    if plainly_valid(value):
+        return value
+    from email_validator import EmailNotValidError, validate_email
+
     try:
         validate_email(value, check_deliverability=False)
     except EmailNotValidError as exc:

@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from newsletter.data_files import plainly_known_dictionary, plainly_known_locale
 from newsletter.exceptions import ContentError, Location, Problem, did_you_mean
 from newsletter.fields import ANY
 from newsletter.source import WHERE, Origin, parse_yaml, read_text
@@ -177,10 +178,12 @@ def untranslated(templates: Path, languages: Iterable[str],
 
 
 def _hyphenation_problem(language: Language) -> list[Problem]:
+    name = language.hyphenation
+    if name is None or plainly_known_dictionary(name):
+        return []
     import pyphen
 
-    name = language.hyphenation
-    if name is None or name in pyphen.LANGUAGES:
+    if name in pyphen.LANGUAGES:
         return []
     return [Problem(language.where.of("hyphenation"), (
         f"'{language.code}': pyphen has no hyphenation dictionary '{name}'"
@@ -188,6 +191,8 @@ def _hyphenation_problem(language: Language) -> list[Problem]:
 
 
 def _locale_problem(language: Language) -> list[Problem]:
+    if plainly_known_locale(language.locale):
+        return []
     from babel import Locale, UnknownLocaleError
 
     try:

@@ -15,14 +15,13 @@ the rules and the premailer and cssutils versions. What premailer does with the 
 from __future__ import annotations
 
 import hashlib
-import importlib.util
 import json
 import logging
 import os
-import sys
-import types
-from pathlib import Path
 from typing import Any
+
+from newsletter.deferred_imports import deferring
+from newsletter.render.css_declarations import RememberedPairs, cache_folder, cssutils_stamp
 
 _rules: dict[str, tuple[list[Any], int]] = {}
 """Parsed stylesheets of this process, by key (see :func:`_key`)."""
@@ -32,18 +31,22 @@ def inline_css(html: str) -> str:
     """Inline what MJML left in <style> (premailer), keeping the style tags for media
     queries and dark mode."""
     doctype = "<!doctype html>" if html.lstrip()[:9].lower() == "<!doctype" else ""
-    return doctype + _premailer_class()(
+    inlined = _premailer_class()(
         _keep_reset_in_head(html),
         keep_style_tags=True,
         remove_classes=False,
         strip_important=False,
         disable_validation=True,
         allow_network=False,
-        cssutils_logging_level=logging.CRITICAL,
+        # (no cssutils_logging_level: it would import cssutils in every build; _quiet sets
+        # it when cssutils is imported)
         # Keep MJML's pixel width/height attributes (Outlook sizes images by them).
         disable_basic_attributes=["width", "height"],
         align_floating_images=False,  # no floats in our templates; skips a cssutils pass
     ).transform()
+    if _pairs is not None:
+        _pairs.keep()
+    return doctype + inlined
 
 
 _MJML_RESET = '<style type="text/css">\n#outlook a'
@@ -73,7 +76,7 @@ def _premailer_class() -> type:
         return _premailer
     Premailer = _import_premailer().Premailer
 
-    _honour_disable_validation()
+    _remember_declarations()
 
     class RememberingPremailer(Premailer):  # type: ignore[misc]
         def _parse_style_rules(self, css_body, ruleset_index):  # type: ignore[no-untyped-def]
@@ -92,56 +95,43 @@ def _premailer_class() -> type:
     return _premailer
 
 
-class _ImportedOnFirstUse(types.ModuleType):
-    """Stands for a module in one importer until an attribute of it is read."""
-
-    def __getattr__(self, attribute: str) -> Any:
-        return getattr(importlib.import_module(self.__name__), attribute)
-
-
 def _import_premailer() -> Any:
-    """premailer, with ``requests`` imported only if premailer ever uses it.
+    """premailer, with ``requests`` and ``cssutils`` imported only if premailer ever uses
+    them (:mod:`newsletter.deferred_imports`).
 
     premailer imports requests at its top for stylesheets it would download, and we call
     it with ``allow_network=False``: requests and what it pulls in (urllib3, http.client,
     charset detection) were about 60 ms of every ``build --only email``, a tenth of the
-    process, for nothing. premailer's module gets a stand-in that imports the real one on
-    first use; the stand-in leaves ``sys.modules`` at once, so every other importer gets
-    the real requests. (The standard library's LazyLoader does not help here: the
-    import statement itself reads the module's ``__spec__``, which loads it.)"""
-    stand_in = None
-    if "requests" not in sys.modules:
-        stand_in = sys.modules["requests"] = _ImportedOnFirstUse("requests")
-    try:
+    process, for nothing. cssutils parses CSS, and the parses premailer asks of it are
+    kept on disk (the stylesheet's rules here, declarations in
+    :mod:`newsletter.render.css_declarations`): it is imported when one is not."""
+    with deferring("requests"), deferring("cssutils", on_import=_quiet):
         import premailer
-    finally:
-        if stand_in is not None and sys.modules.get("requests") is stand_in:
-            del sys.modules["requests"]
     return premailer
+
+
+def _quiet(cssutils: Any) -> None:
+    """What premailer's ``cssutils_logging_level`` did: cssutils logs every CSS property
+    it does not know (``mso-…``, ``-webkit-…``) as an error, on stderr."""
+    cssutils.log.setLevel(logging.CRITICAL)
 
 
 def _key(css: str, ruleset_index: int, premailer: Any) -> str:
     """What the parsed rules depend on: the CSS, its place among the style tags, the
     options that filter or mark rules, and the versions of premailer and cssutils
-    (cssutils states none in its module: its installed file's time stands for it)."""
-    import cssutils
+    (:func:`~newsletter.render.css_declarations.cssutils_stamp`)."""
     import premailer as premailer_module
 
     shaping = (ruleset_index, premailer.disable_validation, premailer.strip_important,
                premailer.exclude_pseudoclasses, premailer.include_star_selectors,
-               premailer_module.__version__, Path(cssutils.__file__).stat().st_mtime_ns)
+               premailer_module.__version__, cssutils_stamp())
     return hashlib.sha256(f"{shaping!r}\n{css}".encode()).hexdigest()[:32]
-
-
-def _folder() -> Path:
-    base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
-    return base / "business-krakow-newsletter" / "premailer"
 
 
 def _read(key: str) -> tuple[list[Any], int] | None:
     """The rules kept on disk, or None (none kept, or unreadable: parse again)."""
     try:
-        kept = json.loads((_folder() / f"{key}.json").read_text(encoding="utf-8"))
+        kept = json.loads((cache_folder() / f"{key}.json").read_text(encoding="utf-8"))
         rules = [(tuple(specificity), selector, bulk)
                  for specificity, selector, bulk in kept["rules"]]
         return rules, int(kept["leftover"])
@@ -154,7 +144,7 @@ def _write(key: str, rules: list[Any], leftover: list[Any]) -> tuple[list[Any], 
     file); a read-only home only means parsing again next time."""
     kept = (rules, len(leftover))
     try:
-        folder = _folder()
+        folder = cache_folder()
         folder.mkdir(parents=True, exist_ok=True)
         partial = folder / f"{key}.{os.getpid()}.tmp"
         partial.write_text(json.dumps({"rules": rules, "leftover": len(leftover)}),
@@ -165,23 +155,28 @@ def _write(key: str, rules: list[Any], leftover: list[Any]) -> tuple[list[Any], 
     return kept
 
 
-def _honour_disable_validation() -> None:
-    """Make premailer's ``disable_validation=True`` reach its style merging too.
+_pairs: RememberedPairs | None = None
+"""premailer's reading of declarations, kept on disk (made with the class)."""
 
-    premailer 3.10's ``merge_styles`` parses every inline style through
-    ``csstext_to_pairs`` with validation on, whatever the option says; cssutils then
-    compiles its property grammars, about 85 ms of every build (measured: first inline_css
-    116 ms → 30 ms, identical output). We route that one call through the option's value.
+
+def _remember_declarations() -> None:
+    """Route premailer's two readings of declarations (a rule's, for the elements it
+    matches; an element's own ``style=``, when merging) through :class:`RememberedPairs`.
+
+    premailer 3.10's ``merge_styles`` also reads every inline style with validation on,
+    whatever ``disable_validation`` says; cssutils then compiled its property grammars,
+    about 85 ms of every build (measured: first inline_css 116 ms → 30 ms, identical
+    output). RememberedPairs reads with the option's value (off), as the rules are read.
     """
+    global _pairs
     from premailer import merge_style
+    from premailer import premailer as premailer_module
 
-    original = merge_style.csstext_to_pairs
-    if getattr(original, "honours_disable_validation", False):
+    if isinstance(merge_style.csstext_to_pairs, RememberedPairs):
+        _pairs = merge_style.csstext_to_pairs
         return
+    import premailer
 
-    def csstext_to_pairs(csstext: str, validate: bool = False):  # type: ignore[no-untyped-def]
-        return original(csstext, validate=validate)
-
-    csstext_to_pairs._lock = original._lock  # type: ignore[attr-defined]  # used by original
-    csstext_to_pairs.honours_disable_validation = True  # type: ignore[attr-defined]
-    merge_style.csstext_to_pairs = csstext_to_pairs
+    _pairs = RememberedPairs(premailer_module.csstext_to_pairs, premailer.__version__)
+    merge_style.csstext_to_pairs = _pairs
+    premailer_module.csstext_to_pairs = _pairs

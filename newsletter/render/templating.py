@@ -14,7 +14,6 @@ import re
 from collections.abc import Iterator
 from pathlib import Path
 
-from babel.dates import format_date
 from jinja2 import (
     Environment,
     FileSystemBytecodeCache,
@@ -29,6 +28,7 @@ from markupsafe import Markup, escape
 from newsletter.load import Project
 from newsletter.markdown import has_tables_or_notes, to_html, to_inline_html, to_text, wrap
 from newsletter.model import Figure, Image, Issue
+from newsletter.render.dates import format_date
 from newsletter.typography import (
     NO_BREAK_SPACE,
     Rules,

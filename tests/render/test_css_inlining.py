@@ -66,3 +66,45 @@ def test_an_email_build_does_not_import_requests_yet_premailer_can_use_it() -> N
     shown = subprocess.run([sys.executable, "-c", _REQUESTS], check=True, text=True,
                            capture_output=True, cwd=ROOT, env={"PYTHONPATH": str(ROOT)}).stdout
     assert shown.split() == ["False", "True", "HTTPAdapter"]
+
+
+_DECLARATIONS = """
+import sys
+from newsletter.render.css_inlining import inline_css
+html = inline_css('<html><head><style>p { color: #FFFFFF; margin: 0px }</style></head>'
+                  '<body><p style="mso-line-height-rule: exactly; padding: 0px; border: 0 !ie">'
+                  'x</p></body></html>')
+print("cssutils" in sys.modules)
+print(html)
+"""
+
+
+def test_declarations_are_kept_on_disk_and_cssutils_imported_only_to_read_new_ones(
+        tmp_path: Path) -> None:
+    """The first inlining reads the rule's and the element's declarations with cssutils
+    (quietly: no complaint about ``!ie`` on stderr) and keeps them; the next one writes
+    the same HTML from the kept pairs without importing cssutils; a damaged file, or one
+    that cannot be written, means reading them again."""
+    def inlined(cache: Path) -> tuple[str, str, str]:
+        done = subprocess.run([sys.executable, "-c", _DECLARATIONS], check=True, text=True,
+                              capture_output=True, cwd=ROOT,
+                              env={"XDG_CACHE_HOME": str(cache), "PYTHONPATH": str(ROOT)})
+        imported, html = done.stdout.split("\n", 1)
+        return imported, html, done.stderr
+
+    cache = tmp_path / "cache"
+    imported, first, errors = inlined(cache)
+    assert imported == "True" and errors == ""
+    # cssutils' reading: #FFFFFF → #FFF, 0px → 0, "!ie" dropped
+    assert 'style="color:#FFF; margin:0; mso-line-height-rule:exactly; padding:0; border:0"' \
+        in first
+    kept = list((cache / "business-krakow-newsletter" / "premailer").glob("declarations-*"))
+    assert len(kept) == 1
+    assert inlined(cache)[:2] == ("False", first)
+    kept[0].write_text('{"color: #FFFFFF; margin: 0px": [["color", ', encoding="utf-8")
+    assert inlined(cache)[:2] == ("True", first)
+    assert inlined(cache)[:2] == ("False", first)
+    unwritable = tmp_path / "unwritable"
+    (unwritable / "business-krakow-newsletter").mkdir(parents=True)
+    (unwritable / "business-krakow-newsletter" / "premailer").write_text("a file, not a folder")
+    assert inlined(unwritable)[:2] == ("True", first)

@@ -181,6 +181,41 @@ def test_build_command_writes_both_parts_without_importing_weasyprint(tmp_path):
     )
 
 
+_LEFT_OFF = ("weasyprint", "email_validator", "cssutils", "requests", "importlib.metadata",
+             "babel", "pyphen")
+"""What an e-mail build of the sample does without, once its caches are warm: the PDF
+engine, the address library (its addresses are plain), the CSS parser (its parses are
+kept), the HTTP client premailer imports, the package-metadata scan of pydantic, Babel
+(its month names are kept) and pyphen (the e-mail does not hyphenate)."""
+
+_BUILD = """
+import sys
+from newsletter.cli import main
+try:
+    main(['build', sys.argv[1], '--only', 'email', '--out', sys.argv[2]])
+except SystemExit as exit:
+    assert not exit.code, exit.code
+print(' '.join(sorted(m for m in sys.argv[3:] if m in sys.modules)))
+"""
+
+
+def test_a_warm_email_build_imports_only_what_it_uses(tmp_path: Path) -> None:
+    """Counted by the modules its process holds, not by time: a change that puts one of
+    them back on the e-mail build's path fails here. The first build may need them (the
+    caches are empty), the second does not, and writes the same files."""
+    env = {"PYTHONPATH": str(ROOT), "XDG_CACHE_HOME": str(tmp_path / "cache"),
+           "HOME": str(tmp_path)}
+    shown = []
+    for out in ("first", "second"):
+        shown.append(subprocess.run(
+            [sys.executable, "-c", _BUILD, str(SAMPLE), str(tmp_path / out), *_LEFT_OFF],
+            check=True, text=True, capture_output=True, cwd=ROOT, env=env).stdout.split("\n"))
+    assert shown[1][-2] == ""  # the last line: none of them
+    for name in ("email.html", "email.txt", "pl/email.html", "pl/email.txt"):
+        first = (tmp_path / "first" / SAMPLE.name / name).read_bytes()
+        assert first == (tmp_path / "second" / SAMPLE.name / name).read_bytes()
+
+
 @pytest.fixture(scope="module")
 def served_email(tmp_path_factory) -> Iterator[tuple[str, Issue]]:
     """The sample's e-mail built with base_url pointing at a loopback server of build/."""
