@@ -40,6 +40,7 @@ class Decisions:
 
     heights: dict[str, float] = field(default_factory=dict)
     ragged: set[int] = field(default_factory=set)
+    moved: dict[str, int] = field(default_factory=dict)  # file → paragraphs above it
 
 
 def digest(html: str, variant: str) -> str:
@@ -74,7 +75,8 @@ def load(key: str) -> Decisions | None:
         data = json.loads(path.read_text(encoding="utf-8"))
         os.utime(path)  # used: kept by the pruning, which goes by time
         return Decisions({str(k): float(v) for k, v in data["heights"].items()},
-                         {int(i) for i in data["ragged"]})
+                         {int(i) for i in data["ragged"]},
+                         {str(k): int(v) for k, v in data.get("moved", {}).items()})
     except (OSError, ValueError, KeyError, TypeError, AttributeError):
         return None
 
@@ -84,7 +86,8 @@ def store(key: str, decisions: Decisions) -> None:
     folder = _folder()
     if folder is None:
         return
-    data = {"heights": decisions.heights, "ragged": sorted(decisions.ragged)}
+    data = {"heights": decisions.heights, "ragged": sorted(decisions.ragged),
+            "moved": decisions.moved}
     target = folder / f"{key}.json"
     partial = target.with_name(f".{target.name}.{os.getpid()}")
     try:

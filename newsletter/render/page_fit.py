@@ -6,7 +6,10 @@ WeasyPrint has no page floats, so after a layout this module looks at each page 
 above :data:`MIN_DEPTH` of its text area and picks one article picture to resize:
 
 1. the picture of the article that opens the next page, made just short enough for that
-   article's start to fit the gap (never below :data:`SMALLEST_MM`); else
+   article's start to fit the gap (never below :data:`SMALLEST_MM`); else, when even that
+   is too tall but the article's head, lead and two lines fit, that picture set below as
+   many of the article's paragraphs as fill the gap (:class:`Move`: the text starts on the
+   short page, the picture follows it with its caption); else
 2. when a card or figure row (which never breaks) opens the next page, the last article
    picture on the short page, made short enough for that row to move up; else
 3. when the short page is the last before the printed booklet's back cover, the last
@@ -48,6 +51,18 @@ class Resize:
     height_mm: float
 
 
+@dataclass(frozen=True)
+class Move:
+    """Set the article picture drawn from ``source`` after the first ``paragraphs``
+    top-level elements of its article's body instead of above it."""
+
+    source: str
+    paragraphs: int
+
+
+TWO_LINES_MM = 12  # two lines of running text (10 pt on 14.5 pt) and their margin
+
+
 def _leaves(box: Any, ancestors: tuple[Any, ...] = ()) -> Iterator[tuple[Any, tuple]]:
     """Text and replaced boxes of a page (not its running heads), each with the elements
     of the boxes around it, innermost last."""
@@ -85,6 +100,18 @@ def _starts_on(page_box: Any, article: Any) -> bool:
         title in ancestors for _, ancestors in _leaves(page_box))
 
 
+def _head_above(page_box: Any, picture: Any, article: Any) -> bool:
+    """Whether only ``article``'s head (its title's, kicker's or lead's last lines) is
+    above ``picture`` on this page: the article started on the page before, and its
+    picture, too tall for what was left there, went over (splitting the lead)."""
+    above = [ancestors for box, ancestors in _leaves(page_box)
+             if box.position_y + box.height <= picture.position_y + 1]
+    return bool(above) and all(
+        article in ancestors and not any("body" in (e.get("class") or "").split()
+                                         for e in ancestors)
+        for ancestors in above)
+
+
 def _opens_section(page_box: Any) -> bool:
     """Whether the page's first line is a section's band."""
     first = min(_leaves(page_box), key=lambda leaf: leaf[0].position_y, default=None)
@@ -113,6 +140,44 @@ def _opening_chunk_mm(page_box: Any) -> float | None:
                      if any(id(e) in cells for e in around))
         return (bottom - _area(page_box)[0]) * MM_PER_PX
     return None
+
+
+def _moved_below_text(page_box: Any, picture: Any, article: Any, gap_mm: float,
+                      section_mm: float) -> Move | None:
+    """``picture`` (opening ``article`` at the top of ``page_box``) set below as many of
+    the article's paragraphs as fill ``gap_mm`` on the page before, when its head, lead
+    and two lines fit there; None when they do not, or the body has no paragraph to
+    put first. The paragraphs' heights are the ones this layout gave them below."""
+    leaves = [(box, ancestors) for box, ancestors in _leaves(page_box) if article in ancestors]
+    if not leaves:
+        return None
+    top = min(box.position_y for box, _ in leaves)
+    head_mm = (picture.position_y - top) * MM_PER_PX + section_mm
+    if head_mm + TWO_LINES_MM > gap_mm - SLACK_MM:
+        return None
+    spans: dict[int, list[float]] = {}  # the body's top-level elements in order → top, bottom
+    order: list[int] = []
+    for box, ancestors in leaves:
+        inner = ancestors[ancestors.index(article) + 1:]
+        body = next((i for i, e in enumerate(inner)
+                     if "body" in (e.get("class") or "").split()), None)
+        if body is None or body + 1 >= len(inner):
+            continue
+        key = id(inner[body + 1])
+        if key not in spans:
+            order.append(key)
+            spans[key] = [box.position_y, box.position_y + box.height]
+        spans[key][0] = min(spans[key][0], box.position_y)
+        spans[key][1] = max(spans[key][1], box.position_y + box.height)
+    if not order:
+        return None
+    filled_mm = head_mm
+    for count, key in enumerate(order, start=1):
+        start, end = spans[key]
+        filled_mm += (end - start) * MM_PER_PX + 4  # a paragraph's bottom margin
+        if filled_mm >= gap_mm - SLACK_MM:
+            return Move(picture.element.get("src"), count)
+    return Move(picture.element.get("src"), len(order))
 
 
 _GLUED = {"h1", "h2", "h3", "h4", "h5", "h6", "figcaption"}
@@ -182,7 +247,7 @@ def depth(page_box: Any) -> float:
     return (lowest - top) / (bottom - top)
 
 
-def resizes(pages: list[Any]) -> Iterator[Resize]:
+def resizes(pages: list[Any]) -> Iterator[Resize | Move]:
     """Pictures to resize, the first short page's first: each rule's answer for it, then
     the next short page's. The caller takes the first that changes something (a picture
     already at that height, or one its pixels keep from growing, would stop the fitting
@@ -196,7 +261,7 @@ def resizes(pages: list[Any]) -> Iterator[Resize]:
         gap_mm = (1 - filled) * (bottom - top) * MM_PER_PX
         following = pages[index + 1]._page_box
         opening = [(box, article) for box, article in _article_pictures(following)
-                   if _starts_on(following, article)]
+                   if _starts_on(following, article) or _head_above(following, box, article)]
         if opening:
             box, opening_article = opening[0]
             glued_mm = _glued_below_mm(following, box, opening_article)
@@ -205,6 +270,11 @@ def resizes(pages: list[Any]) -> Iterator[Resize]:
             height_mm = box.height * MM_PER_PX - (needed_mm - gap_mm)
             if height_mm >= SMALLEST_MM:
                 yield Resize(box.element.get("src"), round(height_mm, 1))
+            else:
+                section_mm = SECTION_GAP_MM if _opens_section(following) else 0
+                move = _moved_below_text(following, box, opening_article, gap_mm, section_mm)
+                if move is not None:
+                    yield move
         own = _article_pictures(page)
         chunk_mm = _opening_chunk_mm(following)
         if own and chunk_mm:  # a card or figure row opens the next page: make room for it

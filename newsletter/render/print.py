@@ -11,6 +11,7 @@ WeasyPrint is imported only here (about 0.5–0.9 s), so other editions never pa
 
 from __future__ import annotations
 
+import itertools
 import math
 import os
 import re
@@ -30,7 +31,7 @@ from newsletter.pdf_fonts import faithful_copy, faithful_font
 from newsletter.placement import MM_PER_CSS_PX, Bounds, shown_width
 from newsletter.print_files import BadFile, check_font, check_icc_profile
 from newsletter.render import layout_cache, pdf_lang
-from newsletter.render.page_fit import Resize, resizes
+from newsletter.render.page_fit import Move, Resize, resizes
 from newsletter.render.paper_grids import (
     MM,
     card_column_mm,
@@ -155,8 +156,9 @@ def _laid_out(issue: Issue, project: Project, variant: Variant, pictures: Pictur
     key = layout_cache.digest(html, variant)
     known = layout_cache.load(key)
     decisions = known or layout_cache.Decisions()
-    if known and known.heights:
+    if known and (known.heights or known.moved):
         pictures.heights = {issue.source_dir / file: mm for file, mm in known.heights.items()}
+        pictures.after = {issue.source_dir / file: n for file, n in known.moved.items()}
         html = render_html(issue, project, variant, pictures)
     for attempt in range(FIT_PASSES + 2):
         with _weasyprint_problems() as problems:
@@ -172,8 +174,12 @@ def _laid_out(issue: Issue, project: Project, variant: Variant, pictures: Pictur
         wide = wide_paragraphs(source, document) - decisions.ragged
         decisions.ragged |= wide
         candidates = resizes(document.pages) if attempt < FIT_PASSES else iter(())
-        resized = any(pictures.resize(resize) for resize in candidates)
-        if resized:
+        change = next((change for change in candidates if pictures.resize(change)), None)
+        if isinstance(change, Move):
+            # a picture moved inside its article: the places of the paragraphs after it
+            # changed, so the wide ones are found again on the next layout
+            decisions.ragged, wide = set(), {0}
+        if change is not None:
             html = render_html(issue, project, variant, pictures)
         elif not wide:
             break
@@ -183,6 +189,7 @@ def _laid_out(issue: Issue, project: Project, variant: Variant, pictures: Pictur
     # issue copied elsewhere (a test's folder, a colleague's checkout) replays them too.
     decisions.heights = {_within(file, issue.source_dir): mm
                          for file, mm in pictures.heights.items()}
+    decisions.moved = {_within(file, issue.source_dir): n for file, n in pictures.after.items()}
     layout_cache.store(key, decisions)
     return document, html
 
@@ -212,6 +219,8 @@ def render_html(
         "pt": _points,
         "image_src": pictures.src,
         "image_size": pictures.size,
+        "picture_after": pictures.paragraphs_before,
+        "split_body": split_body,
         **paper_grids(project, pictures.card_slot),
         **_cover(issue),
         # Paper for a booklet ends on a back cover (contact, colophon), not blank pages.
@@ -219,6 +228,41 @@ def render_html(
     }
     html = environment(project, "print").get_template("issue.html.j2").render(context)
     return _fixed_tables(project)(_marked_questions(html))
+
+
+def split_body(body: str, count: int) -> tuple[Markup, Markup]:
+    """An article's body HTML cut after its first ``count`` top-level elements (page_fit's
+    :class:`Move` sets the picture between the two parts)."""
+    from html.parser import HTMLParser
+
+    class Cut(HTMLParser):
+        def __init__(self) -> None:
+            super().__init__(convert_charrefs=False)
+            self.depth, self.closed, self.at = 0, 0, None
+            self.lines = [0, *itertools.accumulate(len(line) for line in
+                                                    body.splitlines(keepends=True))]
+
+        def handle_starttag(self, tag: str, attrs: Any) -> None:
+            if tag not in _VOID:
+                self.depth += 1
+
+        def handle_endtag(self, tag: str) -> None:
+            self.depth -= 1
+            if self.depth == 0 and self.at is None:
+                self.closed += 1
+                if self.closed == count:
+                    line, column = self.getpos()
+                    self.at = body.index(">", self.lines[line - 1] + column) + 1
+
+    cut = Cut()
+    cut.feed(body)
+    cut.close()
+    at = cut.at if cut.at is not None else len(body)
+    return Markup(body[:at]), Markup(body[at:])
+
+
+_VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta",
+         "source", "track", "wbr"}
 
 
 _QUESTION = re.compile(r"<p><strong>((?:(?!</strong>|</p>).)*)</strong></p>", re.DOTALL)
@@ -416,15 +460,28 @@ class Pictures:
         self.slots = dict(SLOTS)
         self.sources: dict[str, Path] = {}  # derivative's URL → editor's file (for warnings)
         self.heights: dict[Path, float] = {}  # editor's file → its article height (page_fit)
+        self.after: dict[Path, int] = {}  # editor's file → paragraphs set above it (page_fit)
 
-    def resize(self, change: Resize) -> bool:
-        """Set an article picture's height to fill a page; False when it changes nothing
-        (the same height again, or a picture this edition did not place)."""
+    def resize(self, change: Resize | Move) -> bool:
+        """Set an article picture's height, or its place below the first paragraphs, to
+        fill a page; False when it changes nothing (the same again, or a picture this
+        edition did not place)."""
         file = self.sources.get(change.source)
-        if file is None or self.heights.get(file) == change.height_mm:
+        if file is None:
+            return False
+        if isinstance(change, Move):
+            if self.after.get(file) == change.paragraphs:
+                return False
+            self.after[file] = change.paragraphs
+            return True
+        if self.heights.get(file) == change.height_mm:
             return False
         self.heights[file] = change.height_mm
         return True
+
+    def paragraphs_before(self, image: Image) -> int:
+        """How many of its article's paragraphs come before ``image`` (0: above them)."""
+        return self.after.get(image.file, 0)
 
     def card_slot(self, columns: int) -> str:
         """The slot of a card's picture in a row of ``columns`` cards (paper_grids)."""

@@ -1,0 +1,131 @@
+"""An article whose picture does not fit the page it starts on (render/page_fit.py, Move).
+
+Its head, lead and picture used to travel together: when the picture, even shrunk to its
+smallest, did not fit what a page had left, the page ended at two thirds (or the lead was
+cut in two with its tail above the picture overleaf). Now the article's first paragraphs
+fill the page and the picture follows them, with its caption, on the next.
+
+Inputs: an article of 3-6 paragraphs followed by one with a long title and lead and a
+landscape picture (seeded texts), readers' and printer's PDFs; measured from the PDFs.
+"""
+
+from __future__ import annotations
+
+import random
+import re
+import subprocess
+from pathlib import Path
+
+import pikepdf
+import pytest
+import weasyprint
+from page_depth import measured_pages
+from pdf_boxes import image_boxes
+from PIL import Image
+
+from newsletter.load import Project, load_issue
+from newsletter.render.print import split_body, write_download, write_print
+
+WORDS = ["city", "business", "support", "programme", "innovation", "entrepreneurs",
+         "Krakow", "market", "office", "grant", "partners", "digital", "services"]
+
+
+def two_articles(root: Path, paragraphs: int, seed: int = 1) -> Path:
+    """A first article of ``paragraphs`` paragraphs, then one with a two-line title, a
+    four-line lead and a landscape picture (2400×1500) above eight paragraphs."""
+    rng = random.Random(seed)
+
+    def sentence(words: int) -> str:
+        return " ".join(rng.choice(WORDS) for _ in range(words)).capitalize() + "."
+
+    folder = root / f"moved-{paragraphs}"
+    (folder / "images").mkdir(parents=True)
+    Image.new("RGB", (2400, 1500), (90, 140, 200)).save(folder / "images" / "wide.jpg")
+    (folder / "issue.yaml").write_text(
+        "date: 2021-01-01\nsections:\n  - kind: cooperation\n    blocks:\n"
+        "      - file: first.md\n      - file: second.md\n", encoding="utf-8")
+    (folder / "first.md").write_text(
+        "---\ntitle: The first article\n---\n"
+        + "\n\n".join(sentence(60) for _ in range(paragraphs)) + "\n", encoding="utf-8")
+    (folder / "second.md").write_text(
+        f"---\ntitle: {sentence(16)[:-1]}\nlead: {sentence(40)}\n"
+        "image: {file: images/wide.jpg, alt: A blue field, credit: Photo by the office}\n"
+        "---\n" + "\n\n".join(sentence(50) for _ in range(8)) + "\n", encoding="utf-8")
+    return folder
+
+
+@pytest.fixture
+def layouts(monkeypatch, tmp_path) -> list[int]:
+    """A layout cache of the test's own, and a count of WeasyPrint's layouts."""
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    monkeypatch.delenv("NEWSLETTER_LAYOUT_CACHE", raising=False)
+    count = [0]
+    real = weasyprint.HTML.render
+
+    def render(self, *args, **kwargs):
+        count[0] += 1
+        return real(self, *args, **kwargs)
+
+    monkeypatch.setattr(weasyprint.HTML, "render", render)
+    return count
+
+
+def picture_pages(pdf: Path) -> list[int]:
+    """The pages (1-based) that draw a picture (the drawn ones, not the shared resources)."""
+    with pikepdf.open(pdf) as document:
+        return [number for number, page in enumerate(document.pages, start=1)
+                if list(image_boxes(page))]
+
+
+def squeezed(text: str) -> str:
+    """Text without spaces, line ends and the hyphens line breaking adds."""
+    return re.sub(r"[\s\u00ad]+", "", text)
+
+
+def page_text(pdf: Path, number: int) -> str:
+    return subprocess.run(["pdftotext", "-f", str(number), "-l", str(number), str(pdf), "-"],
+                          check=True, capture_output=True, text=True).stdout
+
+
+@pytest.mark.parametrize("writer", [write_download, write_print])
+@pytest.mark.parametrize("paragraphs", [4, 5])
+def test_a_picture_too_tall_for_its_articles_page_follows_the_first_paragraphs(
+        project: Project, tmp_path, layouts, writer, paragraphs):
+    issue = load_issue(two_articles(tmp_path / "issues", paragraphs), project)
+    pdf = writer(issue, project, tmp_path / "out").files[0]
+    cold, notes = layouts[0], int("Notes" in subprocess.run(
+        ["pdftotext", str(pdf), "-"], check=True, capture_output=True, text=True).stdout)
+    pages = measured_pages(pdf)
+    inner = [p for p in pages[1:-1] if "Notes" not in page_text(pdf, p.number)]
+    assert all(p.depth >= 0.75 for p in inner), [p.depth for p in pages]
+    # the picture is drawn on the page after the second article's start, its caption
+    # under it on the same page, and the lead is whole on the page where the title is
+    second = issue.sections[0].blocks[1]
+    starts = next(p.number for p in pages[1:]  # the cover lists the titles
+                  if squeezed(second.title) in squeezed(page_text(pdf, p.number)))
+    picture = next(n for n in picture_pages(pdf) if n > 1)
+    assert picture == starts + 1
+    assert "Photo by the office" in page_text(pdf, picture)
+    assert squeezed(second.lead) in squeezed(page_text(pdf, starts))
+
+    # a second build replays the move: one layout (and the printer's notes pages), the
+    # same pages
+    assert cold >= 2 + notes
+    layouts[0] = 0
+    again = writer(load_issue(two_articles(tmp_path / "again", paragraphs), project),
+                   project, tmp_path / "again-out").files[0]
+    assert layouts[0] == 1 + notes
+    assert [p.depth for p in measured_pages(again)] == [p.depth for p in pages]
+
+
+def test_a_body_is_cut_after_whole_top_level_elements():
+    body = ("<p>One <em>a</em></p>\n<ul>\n<li><p>Two</p>\n<ul><li>inner</li></ul></li>\n</ul>\n"
+            "<p>Three<br>line</p>\n<table><tr><td>4</td></tr></table>\n")
+    first, rest = split_body(body, 1)
+    assert (first, rest) == ("<p>One <em>a</em></p>", body[len(first):])
+    first, rest = split_body(body, 2)
+    assert first.endswith("</ul>\n</ul>") or first.endswith("</li>\n</ul>")
+    assert rest.lstrip().startswith("<p>Three<br>line</p>")
+    first, rest = split_body(body, 3)
+    assert rest.strip() == "<table><tr><td>4</td></tr></table>"
+    assert split_body(body, 9) == (body, "")
