@@ -59,6 +59,25 @@ def browser():
         chromium.close()
 
 
+@pytest.fixture
+def layouts(monkeypatch, tmp_path) -> list[int]:
+    """A layout cache of the test's own (render/layout_cache.py), and a count of
+    WeasyPrint's layouts (the real ones: the counter only counts)."""
+    import weasyprint
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    monkeypatch.delenv("NEWSLETTER_LAYOUT_CACHE", raising=False)
+    count = [0]
+    real = weasyprint.HTML.render
+
+    def render(self, *args, **kwargs):
+        count[0] += 1
+        return real(self, *args, **kwargs)
+
+    monkeypatch.setattr(weasyprint.HTML, "render", render)
+    return count
+
+
 def shown(problem: Problem, base: Path) -> str:
     """A problem as the CLI prints it, with the path relative to ``base``."""
     file = problem.location.file

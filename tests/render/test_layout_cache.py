@@ -10,29 +10,11 @@ import subprocess
 from pathlib import Path
 
 import pytest
-import weasyprint
 from conftest import SAMPLE, edited_copy
 from PIL import Image
 
 from newsletter.load import Project, load_issue
 from newsletter.render.print import write_download, write_print
-
-
-@pytest.fixture
-def layouts(monkeypatch, tmp_path) -> list[int]:
-    """A cache of its own for the test, and a count of WeasyPrint's layouts (the real
-    ones: the counter only counts)."""
-    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
-    monkeypatch.delenv("NEWSLETTER_LAYOUT_CACHE", raising=False)
-    count = [0]
-    real = weasyprint.HTML.render
-
-    def render(self, *args, **kwargs):
-        count[0] += 1
-        return real(self, *args, **kwargs)
-
-    monkeypatch.setattr(weasyprint.HTML, "render", render)
-    return count
 
 
 def pages(pdf: Path) -> str:

@@ -18,7 +18,6 @@ from pathlib import Path
 
 import pikepdf
 import pytest
-import weasyprint
 from page_depth import measured_pages
 from pdf_boxes import image_boxes
 from PIL import Image
@@ -53,21 +52,6 @@ def two_articles(root: Path, paragraphs: int, seed: int = 1) -> Path:
         "---\n" + "\n\n".join(sentence(50) for _ in range(8)) + "\n", encoding="utf-8")
     return folder
 
-
-@pytest.fixture
-def layouts(monkeypatch, tmp_path) -> list[int]:
-    """A layout cache of the test's own, and a count of WeasyPrint's layouts."""
-    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
-    monkeypatch.delenv("NEWSLETTER_LAYOUT_CACHE", raising=False)
-    count = [0]
-    real = weasyprint.HTML.render
-
-    def render(self, *args, **kwargs):
-        count[0] += 1
-        return real(self, *args, **kwargs)
-
-    monkeypatch.setattr(weasyprint.HTML, "render", render)
-    return count
 
 
 def picture_pages(pdf: Path) -> list[int]:
