@@ -218,8 +218,9 @@ def test_a_batch_of_outcomes_is_written_row_for_row_on_either_database(
     """A batch of outcomes (the journal's group commit) lands row for row on either
     database: NULLs and retry times included, rows of another send untouched (it guarded
     two one-statement designs for PostgreSQL, both measured slower and taken back)."""
-    from newsletter.deliver.sending.journal import JournalOutbox, Outcome
+    from newsletter.deliver.sending.journal import Outcome
     from newsletter.deliver.sending.messages import Recipient
+    from newsletter.deliver.sending.outbox import JournalOutbox
 
     engine = clean(postgres) if database == "postgresql" else open_database(tmp_path / "l.db")
     fill_list(engine, 6)

@@ -77,6 +77,17 @@ class Lanes:
             self._discard(lane)  # a broken session is not reused: the next one is fresh
             raise
 
+    @contextlib.contextmanager
+    def transaction(self) -> Iterator[Connection]:
+        """A transaction of the pool's, beside the lanes (renewals, a row given back, a
+        bounce). On PostgreSQL it does not wait for the disk either (``SET LOCAL
+        synchronous_commit = off``), by the same rule as the lanes. Waiting for the disk
+        made each commit 1 ms and each claim 4 ms here."""
+        with self.engine.begin() as connection:
+            if self._postgres:
+                connection.exec_driver_sql("SET LOCAL synchronous_commit = off")
+            yield connection
+
     def _discard(self, lane: str) -> None:
         with self._lock:
             connection = self._open.pop(lane, None)
