@@ -40,7 +40,7 @@ import sqlalchemy as sa
 from newsletter.deliver.db import now, open_database, subscribers
 from newsletter.deliver.sending import send as sending
 from newsletter.deliver.sending.messages import MessageFactory, Recipient
-from newsletter.deliver.sending.smtp import smtp_settings
+from newsletter.deliver.sending.smtp_settings import smtp_settings
 from newsletter.load import load_issue, load_project
 from newsletter.render.email import render_email
 

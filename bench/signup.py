@@ -71,7 +71,7 @@ def serve(port: int, db: str, smtp: str) -> None:
     from newsletter.app.settings import AppSettings
     from newsletter.deliver.audience.confirmations import ConfirmationMailer
     from newsletter.deliver.db import open_database
-    from newsletter.deliver.sending.smtp import smtp_settings
+    from newsletter.deliver.sending.smtp_settings import smtp_settings
     from newsletter.load import load_project
 
     project = load_project(ROOT / "newsletter.toml")

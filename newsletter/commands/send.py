@@ -95,7 +95,7 @@ def send(
     from newsletter.deliver.sending import send as sending
     from newsletter.deliver.sending.messages import Recipient
     from newsletter.deliver.sending.runner import approved_factories, issue_factories
-    from newsletter.deliver.sending.smtp import smtp_settings
+    from newsletter.deliver.sending.smtp_settings import smtp_settings
     from newsletter.deliver.tokens import secret_key
     from newsletter.load import load_project
 

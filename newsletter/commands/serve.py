@@ -88,7 +88,7 @@ def _build(config: str | None, db: str, busy_timeout: float, smtp: str | None): 
     from newsletter.deliver.audience.confirmations import ConfirmationMailer
     from newsletter.deliver.audience.unsubscribes import apply_queued
     from newsletter.deliver.db import open_database
-    from newsletter.deliver.sending.smtp import URL_VARIABLE, smtp_settings
+    from newsletter.deliver.sending.smtp_settings import URL_VARIABLE, smtp_settings
     from newsletter.deliver.tokens import secret_key
     from newsletter.exceptions import ContentError
     from newsletter.load import load_project

@@ -43,7 +43,7 @@ def worker(ctx: click.Context, smtp: str | None, once: bool, every: float, db: s
       newsletter worker --db list.db --smtp smtp://127.0.0.1:25 --once
     """
     from newsletter.deliver.sending.control import runnable
-    from newsletter.deliver.sending.smtp import smtp_settings
+    from newsletter.deliver.sending.smtp_settings import smtp_settings
     from newsletter.deliver.tokens import secret_key
 
     key = secret_key()

@@ -284,6 +284,24 @@ def _rate_limits_v8(connection: Connection) -> None:
     rate_limits.create(connection, checkfirst=True)
 
 
+def _open_rows_index_v9(connection: Connection) -> None:
+    """PostgreSQL: a partial index of the rows still to send (pending, retry), for claims.
+
+    The claim takes the lowest open rows of a send. With only the primary key and
+    (send_id, status, subscriber_id) to choose from, PostgreSQL's planner took the primary
+    key whenever its statistics still said "all pending" (taken when the journal was
+    written): mid-send it then walked past every row already sent, 514 ms a claim at
+    500,000 of 1,000,000 (EXPLAIN ANALYZE, docs/delivery.md). The partial index holds
+    the open rows only, so it is chosen with or without fresh statistics (0.5 ms). SQLite
+    keeps its composite index: its planner already uses it (journal.py).
+    """
+    if connection.dialect.name == "postgresql":
+        connection.execute(sa.text(
+            "CREATE INDEX IF NOT EXISTS deliveries_open ON deliveries (send_id, subscriber_id)"
+            " WHERE status IN ('pending', 'retry')"
+        ))  # fmt: skip
+
+
 MIGRATIONS: list[Callable[[Connection], None]] = [
     _create_v1,
     _claims_and_languages_v2,
@@ -293,6 +311,7 @@ MIGRATIONS: list[Callable[[Connection], None]] = [
     _bounces_v6,
     _approvals_v7,
     _rate_limits_v8,
+    _open_rows_index_v9,
 ]
 """Migration N+1 brings a database from version N to N+1. Append, never edit."""
 

@@ -153,7 +153,7 @@ def check_secrets(site: Site, environ: dict[str, str], smtp_url: str | None) -> 
 
 
 def _relay_settings(smtp_url: str | None, environ: dict[str, str]):  # type: ignore[no-untyped-def]
-    from newsletter.deliver.sending.smtp import URL_VARIABLE, smtp_settings
+    from newsletter.deliver.sending.smtp_settings import URL_VARIABLE, smtp_settings
 
     if not (smtp_url or environ.get(URL_VARIABLE)):
         return None
@@ -162,7 +162,8 @@ def _relay_settings(smtp_url: str | None, environ: dict[str, str]):  # type: ign
 
 def check_relay(settings) -> Finding:  # type: ignore[no-untyped-def]
     """Connect, EHLO, STARTTLS and AUTH exactly as `send` does, then QUIT."""
-    from newsletter.deliver.sending.smtp import SmtpConnection, SmtpUnavailable, TemporaryFailure
+    from newsletter.deliver.sending.smtp import SmtpConnection
+    from newsletter.deliver.sending.smtp_replies import SmtpUnavailable, TemporaryFailure
 
     connection = SmtpConnection(settings)
     try:

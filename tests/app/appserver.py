@@ -31,7 +31,7 @@ from newsletter.app.routes import create_app
 from newsletter.app.settings import AppSettings
 from newsletter.deliver.audience.confirmations import ConfirmationMailer
 from newsletter.deliver.db import open_database
-from newsletter.deliver.sending.smtp import smtp_settings
+from newsletter.deliver.sending.smtp_settings import smtp_settings
 from newsletter.load import Project
 
 KEY = SECRET.encode()

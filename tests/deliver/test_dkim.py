@@ -116,7 +116,7 @@ def test_a_message_that_cannot_be_signed_fails_alone(keys, project, sample, tmp_
     people = [Recipient(n, f"user{n:04d}@example.com") for n in range(1, 6)]
     recorder = Recorder()
     with smtp_server(recorder) as url:
-        from newsletter.deliver.sending.smtp import smtp_settings
+        from newsletter.deliver.sending.smtp_settings import smtp_settings
 
         counts = sending.Delivery(
             sending.ListOutbox(people), factory, sending.smtp_transport(smtp_settings(url, {}))

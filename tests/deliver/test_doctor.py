@@ -136,7 +136,7 @@ def pages_over_https(project, folder: Path, key: Path, cert: Path, smtp_url: str
     from newsletter.app.settings import AppSettings
     from newsletter.deliver.audience.confirmations import ConfirmationMailer
     from newsletter.deliver.db import open_database
-    from newsletter.deliver.sending.smtp import smtp_settings
+    from newsletter.deliver.sending.smtp_settings import smtp_settings
 
     port = free_port()
     base = f"https://127.0.0.1:{port}/"

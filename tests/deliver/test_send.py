@@ -14,7 +14,7 @@ from newsletter.deliver.audience import subscribers
 from newsletter.deliver.db import deliveries, open_database, sends
 from newsletter.deliver.sending import send as sending
 from newsletter.deliver.sending.messages import HeaderInjectionError, MessageFactory, Recipient
-from newsletter.deliver.sending.smtp import smtp_settings
+from newsletter.deliver.sending.smtp_settings import smtp_settings
 from newsletter.deliver.tokens import PREFERENCES, make_token, read_token
 from newsletter.render.email import render_email
 
@@ -220,7 +220,7 @@ def test_an_unreachable_server_stops_the_send_and_keeps_its_place(
 ):
     from mailhelpers import free_port
 
-    from newsletter.deliver.sending.smtp import SmtpUnavailable
+    from newsletter.deliver.sending.smtp_replies import SmtpUnavailable
 
     engine = open_database(tmp_path / "list.db")
     addresses = fill_list(engine, 12)

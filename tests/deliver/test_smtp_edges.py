@@ -14,7 +14,7 @@ from mailhelpers import SECRET, Recorder, approved, fill_list, free_port, smtp_s
 from newsletter.cli import main
 from newsletter.deliver.db import open_database
 from newsletter.deliver.sending import send as sending
-from newsletter.deliver.sending.smtp import SmtpSettingsError, smtp_settings
+from newsletter.deliver.sending.smtp_settings import SmtpSettingsError, smtp_settings
 
 ISSUE = "issues/2020-12"
 PASSWORD = {"NEWSLETTER_SMTP_PASSWORD": "s3cret"}

@@ -14,7 +14,7 @@ from mailhelpers import SECRET  # noqa: E402
 from newsletter.deliver.db import open_database  # noqa: E402
 from newsletter.deliver.sending import send as sending  # noqa: E402
 from newsletter.deliver.sending.messages import MessageFactory  # noqa: E402
-from newsletter.deliver.sending.smtp import smtp_settings  # noqa: E402
+from newsletter.deliver.sending.smtp_settings import smtp_settings  # noqa: E402
 from newsletter.load import load_issue, load_project  # noqa: E402
 from newsletter.render.email import EmailEdition, email_editions  # noqa: E402
 

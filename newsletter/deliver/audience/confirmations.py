@@ -27,12 +27,9 @@ from newsletter.deliver.sending.messages import (
     quoted_printable_url,
     refuse_line_breaks,
 )  # fmt: skip
-from newsletter.deliver.sending.smtp import (
-    PermanentFailure,
-    SmtpConnection,
-    SmtpSettings,
-    TemporaryFailure,
-)
+from newsletter.deliver.sending.smtp import SmtpConnection
+from newsletter.deliver.sending.smtp_replies import PermanentFailure, TemporaryFailure
+from newsletter.deliver.sending.smtp_settings import SmtpSettings
 from newsletter.render.confirmation import ConfirmationEmail
 
 log = logging.getLogger("newsletter.confirmations")

@@ -171,7 +171,7 @@ def severity(status: str, diagnostic: str) -> str | None:
 
 def _bare(diagnostic: str) -> str:
     """A 550/551/553 without a detailed code: the address, unless the words say the
-    refusal is about the sender (as for the send's own replies, smtp.is_hard_bounce)."""
+    refusal is about the sender (as for the send's own replies, smtp_replies.is_hard_bounce)."""
     if _NO_SUCH_USER.search(diagnostic) or not _ABOUT_US.search(diagnostic):
         return HARD
     return PERMANENT

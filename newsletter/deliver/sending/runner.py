@@ -18,7 +18,7 @@ from newsletter.deliver.sending import control
 from newsletter.deliver.sending.journal import LEASE_SECONDS, PENDING, RETRY, journal_counts
 from newsletter.deliver.sending.messages import MessageFactory
 from newsletter.deliver.sending.send import SendCounts
-from newsletter.deliver.sending.smtp import SmtpSettings
+from newsletter.deliver.sending.smtp_settings import SmtpSettings
 from newsletter.deliver.sending.workers import WorkerJob, run_worker_here, run_workers
 from newsletter.load import Project
 from newsletter.review.store import Approval

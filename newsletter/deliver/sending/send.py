@@ -1,12 +1,14 @@
 """Sending an issue: journaled, shared by workers, rate-limited, over reused connections.
 
-The journal and its claims are in :mod:`newsletter.deliver.sending.journal`; this module runs
-one worker process: a thread claims rows in small batches and hands them to
-``concurrency`` connections. A temporary refusal goes back to the journal with the time
-of its next attempt (the retry queue), so no connection sleeps on it. Each claimed row
-is looked at again just before its message (JournalOutbox.admit: the send's state, the
-reader's status, the row's lease), so a pause, a cancel or an unsubscribe during a send
-is obeyed within the batch, and a row another worker took over does not go twice.
+The journal is in :mod:`newsletter.deliver.sending.journal` (its outbox, claims and leases
+beside it); one recipient's attempt and what an answer means in
+:mod:`newsletter.deliver.sending.attempts`. This module runs one worker process: a thread
+claims rows in small batches and hands them to ``concurrency`` connections. A temporary
+refusal goes back to the journal with the time of its next attempt (the retry queue), so
+no connection sleeps on it. Each claimed row is looked at again just before its message
+(JournalOutbox.admit: the send's state, the reader's status, the row's lease), so a
+pause, a cancel or an unsubscribe during a send is obeyed within the batch, and a row
+another worker took over does not go twice.
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
 
-from newsletter.deliver.audience import subscribers as subs
+from newsletter.deliver.sending.attempts import Attempts, RetryPolicy, TokenBucket
 from newsletter.deliver.sending.journal import (  # noqa: F401  (the journal's names, for callers)
     BOUNCED,
     DEFERRED,
@@ -36,43 +38,16 @@ from newsletter.deliver.sending.journal import (  # noqa: F401  (the journal's n
     SENT,
     SKIPPED,
     UNKNOWN,
-    JournalOutbox,
-    LeaseLost,
     Outcome,
     Send,
     journal_counts,
     prepare_send,
     reopen_failed,
 )
-from newsletter.deliver.sending.messages import MessageFactory, Recipient, envelope
-from newsletter.deliver.sending.smtp import (
-    DONE,
-    Pending,
-    PermanentFailure,
-    ReplyUnknown,
-    SmtpConnection,
-    SmtpSettings,
-    SmtpUnavailable,
-    TemporaryFailure,
-)
-from newsletter.exceptions import NewsletterError
-
-# Addresses that need no closer look: ASCII, one @, a dotted domain. Anything else (from
-# another route into the database) is checked by the rules `add` and `import` apply.
-_PLAIN_ADDRESS = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+")
-
-
-@dataclass(frozen=True)
-class RetryPolicy:
-    """How often and how patiently to retry 4xx replies and dropped connections."""
-
-    attempts: int = 5
-    first_delay: float = 2.0
-    max_delay: float = 120.0
-
-    def delay(self, attempt: int) -> float:
-        """Exponential backoff: first_delay, ×2 each attempt, capped at max_delay."""
-        return min(self.first_delay * 2 ** (attempt - 1), self.max_delay)
+from newsletter.deliver.sending.messages import MessageFactory, Recipient
+from newsletter.deliver.sending.outbox import JournalOutbox  # noqa: F401  (for callers)
+from newsletter.deliver.sending.smtp import DONE, Pending, SmtpConnection
+from newsletter.deliver.sending.smtp_settings import SmtpSettings
 
 
 @dataclass
@@ -101,28 +76,6 @@ class SendCounts:
             setattr(self, status, getattr(self, status) + number)
             if status in (FAILED, DEFERRED, UNKNOWN) and len(self.failures) < 100:
                 self.failures.append((email, reply or ""))
-
-
-class TokenBucket:
-    """At most ``rate`` takes per second over all threads, starting empty: the first
-    second lets ``rate`` messages through, not a burst on top of them."""
-
-    def __init__(self, rate: float):
-        self.rate = rate
-        self.tokens = 0.0
-        self.last = time.monotonic()
-        self.lock = threading.Lock()
-
-    def take(self) -> None:
-        """Wait for a token. Takers reserve in turn, so waiting threads stay in order."""
-        with self.lock:
-            moment = time.monotonic()
-            self.tokens = min(1.0, self.tokens + (moment - self.last) * self.rate)
-            self.last = moment
-            self.tokens -= 1
-            wait = -self.tokens / self.rate if self.tokens < 0 else 0.0
-        if wait:
-            time.sleep(wait)
 
 
 class Transport(Protocol):
@@ -265,7 +218,10 @@ class Delivery:
         """
         self._stop = threading.Event()
         self._error: BaseException | None = None
-        self._bucket = TokenBucket(self.rate) if self.rate else None
+        self._attempts = Attempts(
+            self.outbox, self.factory, self.editions, self.retry, self.counts,
+            TokenBucket(self.rate) if self.rate else None, self._stop,
+        )  # fmt: skip
         self.outbox.start()
         work: queue.Queue[Recipient | None] = queue.Queue(maxsize=2 * self.claim_size)
         threads = [threading.Thread(target=self._produce, args=(work,), daemon=True)]
@@ -357,83 +313,12 @@ class Delivery:
                     continue
                 if recipient is None:
                     break
-                last = self._deliver(transport, recipient, last)
+                last = self._attempts.deliver(transport, recipient, last)
             last.wait()  # the run ends with every outcome committed
         except BaseException as exc:
             self._fail(exc)
         finally:
             transport.close()
-
-    def _record(self, recipient: Recipient, status: str, attempts: int, reply: str,
-                retry_at: float | None = None) -> Pending:  # fmt: skip
-        saved = self.outbox.record(Outcome(recipient, status, attempts, reply, retry_at))
-        if status == RETRY:
-            with self.counts.lock:
-                self.counts.retries += 1
-            return saved
-        self.counts.add(FAILED if status == BOUNCED else status, recipient.email, reply)
-        if status == BOUNCED:
-            with self.counts.lock:
-                self.counts.bounced += 1
-        return saved
-
-    def _deliver(self, transport: Transport, recipient: Recipient,
-                 previous: Pending) -> Pending:  # fmt: skip
-        """Send to one recipient; return the journal's handle of the outcome.
-
-        ``previous`` (the outcome of this connection's last message) is committed before
-        this message is handed over: a kill finds at most one message per connection
-        delivered but not journaled. The row is looked at again first (the send paused
-        or cancelled, the reader gone, the lease lost: it does not go out).
-        """
-        verdict = self.outbox.admit(recipient)
-        if verdict == LEFT:
-            return self._record(recipient, SKIPPED, recipient.attempts,
-                                "not subscribed at send time")  # fmt: skip
-        if verdict != GO:
-            self.outbox.drop(recipient)
-            return previous  # the row stays open; closing the outbox gives it back
-        try:  # everything about this one recipient: a bad one fails alone
-            if not _PLAIN_ADDRESS.fullmatch(recipient.email):  # the same rules as `add`
-                subs.check_address(recipient.email, smtputf8=True)
-            to = envelope(recipient.email)
-            factory = self.editions.get(recipient.language or "", self.factory)
-            data = factory.message(recipient, to, getattr(transport, "dot_stuffed", False))
-            sender = factory.return_path(recipient.subscriber_id)  # VERP, when configured
-        except (NewsletterError, ValueError, UnicodeError) as exc:
-            reason = str(exc) if recipient.email in str(exc) else f"{recipient.email}: {exc}"
-            return self._record(recipient, FAILED, recipient.attempts, reason)
-        unreachable = 0
-        attempt = recipient.attempts + 1
-        while True:
-            if self._bucket:
-                self._bucket.take()
-            try:
-                handover = self.outbox.handover(recipient, previous)
-                reply = transport.send(sender, to.address, data, to.utf8, handover)
-            except LeaseLost:  # held up past our lease: the row may be another's now
-                self.outbox.drop(recipient)
-                return previous
-            except TemporaryFailure as exc:
-                if _connection_failure(exc):  # the server, not this message
-                    unreachable += 1
-                    if unreachable >= self.retry.attempts:
-                        raise SmtpUnavailable(exc.reply) from None
-                    if self._stop.wait(self.retry.delay(unreachable)):
-                        self.outbox.drop(recipient)
-                        return previous  # stopping: the row stays pending for the next run
-                    continue
-                if attempt >= self.retry.attempts:
-                    return self._record(recipient, DEFERRED, attempt, exc.reply)
-                due = time.time() + self.retry.delay(attempt)
-                return self._record(recipient, RETRY, attempt, exc.reply, due)
-            except ReplyUnknown as exc:  # the server may have it: never resent on its own
-                return self._record(recipient, UNKNOWN, attempt, exc.reply)
-            except PermanentFailure as exc:
-                status = BOUNCED if exc.hard_bounce else FAILED
-                return self._record(recipient, status, attempt, f"{recipient.email}: {exc.reply}")
-            return self._record(recipient, SENT, attempt, reply)
-
 
 @contextlib.contextmanager
 def _signals_stop(stop: threading.Event) -> Iterator[threading.Event]:
@@ -461,11 +346,6 @@ def _signals_stop(stop: threading.Event) -> Iterator[threading.Event]:
     finally:
         for number, handler in previous.items():
             signal.signal(number, handler)
-
-
-def _connection_failure(exc: TemporaryFailure) -> bool:
-    """A failure to reach the server at all (not a reply about this message)."""
-    return exc.reply.startswith("cannot connect")
 
 
 def smtp_transport(settings: SmtpSettings) -> Callable[[], Transport]:

@@ -1,36 +1,31 @@
-"""SMTP settings from a URL, and one reusable connection that says what a failure means.
+"""One reusable SMTP connection that says what a failure means.
 
-``smtp://user@host:587?starttls`` — plain SMTP upgraded with STARTTLS (refused if the
-server does not offer it); ``smtps://user@host:465`` — TLS from the first byte;
-``smtp://host:25`` — plain, for a relay on the local network or a test server. The
-password never goes in the URL: it comes from ``NEWSLETTER_SMTP_PASSWORD``, and it is sent
-only over TLS: a user on plain ``smtp://`` is refused unless the URL says ``?insecure=1``
-(AUTH PLAIN and LOGIN are the password in base64, readable by anyone on the path).
+Its settings are in :mod:`newsletter.deliver.sending.smtp_settings`, what a refusal means
+in :mod:`newsletter.deliver.sending.smtp_replies`.
 """
 
 from __future__ import annotations
 
-import os
-import re
 import smtplib
 import socket
 import ssl
-from dataclasses import dataclass
 from typing import Protocol
-from urllib.parse import unquote, urlsplit
 
 from newsletter.deliver.sending.pipelining import pipelined_sendmail
-from newsletter.exceptions import NewsletterError
-
-URL_VARIABLE = "NEWSLETTER_SMTP_URL"
-PASSWORD_VARIABLE = "NEWSLETTER_SMTP_PASSWORD"
-DATA_TIMEOUT_VARIABLE = "NEWSLETTER_SMTP_DATA_TIMEOUT"
-_ENHANCED = re.compile(r"^\s*([245])\.(\d{1,3})\.(\d{1,3})\b")
+from newsletter.deliver.sending.smtp_replies import (
+    PermanentFailure,
+    ReplyUnknown,
+    SmtpUnavailable,
+    TemporaryFailure,
+    failure,
+    reply_text,
+)
+from newsletter.deliver.sending.smtp_settings import SmtpSettings
 
 
 class Pending(Protocol):
     """Something the connection waits for before it hands a message over for good: the
-    journal's commit of the previous outcome (newsletter.deliver.sending.journal.Saved)."""
+    journal's commit of the previous outcome (newsletter.deliver.sending.group_commit.Saved)."""
 
     @property
     def done(self) -> bool: ...
@@ -47,165 +42,6 @@ class _Done:
 
 
 DONE: Pending = _Done()
-
-
-class SmtpSettingsError(NewsletterError):
-    """A --smtp URL or SMTP environment that cannot work."""
-
-
-class SmtpUnavailable(NewsletterError):
-    """The server cannot be reached or refuses us as a sender: no message can go."""
-
-
-class TemporaryFailure(Exception):
-    """A 4xx reply or a dropped connection: the same message may succeed later."""
-
-    def __init__(self, reply: str, reconnect: bool):
-        super().__init__(reply)
-        self.reply = reply
-        self.reconnect = reconnect
-
-
-class ReplyUnknown(Exception):
-    """The message went out to its final dot but no reply came (timeout, lost connection):
-    the server may have accepted it, so it must not be sent again on its own."""
-
-    def __init__(self, reply: str):
-        super().__init__(reply)
-        self.reply = reply
-
-
-class PermanentFailure(Exception):
-    """A 5xx reply for this recipient or message; ``hard_bounce`` when the address is bad."""
-
-    def __init__(self, reply: str, hard_bounce: bool):
-        super().__init__(reply)
-        self.reply = reply
-        self.hard_bounce = hard_bounce
-
-
-@dataclass(frozen=True)
-class SmtpTimeouts:
-    """How long to wait for the server, in seconds, shorter than RFC 5321 4.5.3.2 where a
-    wait only holds a connection, and as long where giving up could mean a duplicate.
-
-    ``connect``: TCP connect and the 220 greeting (RFC: 5 min; a server that has not
-    greeted in 30 s is down or overloaded, and the send retries or stops instead of
-    hanging). ``command``: each command's reply (EHLO, STARTTLS, AUTH, MAIL, RCPT, DATA)
-    and each write of the message (RFC: 5 min for MAIL and RCPT, 2 for DATA, 3 per data
-    block); nothing is delivered before the final dot, so giving up is a plain retry.
-    ``data_end``: the reply after the final dot (RFC: 10 min; the server may be running
-    filters). Giving up there leaves the message ``unknown`` (the server may have it), so
-    this one keeps the RFC's full 10 minutes; NEWSLETTER_SMTP_DATA_TIMEOUT shortens it
-    (tests).
-    """
-
-    connect: float = 30.0
-    command: float = 120.0
-    data_end: float = 600.0
-
-
-@dataclass(frozen=True)
-class SmtpSettings:
-    """Where and how to connect (security: ``plain``, ``starttls`` or ``tls``)."""
-
-    host: str
-    port: int
-    security: str = "plain"
-    username: str | None = None
-    password: str | None = None
-    insecure: bool = False  # ?insecure=1: AUTH allowed without TLS
-    timeouts: SmtpTimeouts = SmtpTimeouts()
-
-    def __str__(self) -> str:
-        scheme = "smtps" if self.security == "tls" else "smtp"
-        user = f"{self.username}@" if self.username else ""
-        query = "?starttls" if self.security == "starttls" else ""
-        query += ("&" if query else "?") + "insecure=1" if self.insecure else ""
-        return f"{scheme}://{user}{self.host}:{self.port}{query}"
-
-
-def smtp_settings(url: str | None, environ: dict[str, str] | None = None) -> SmtpSettings:
-    """Read ``--smtp`` (or NEWSLETTER_SMTP_URL) and NEWSLETTER_SMTP_PASSWORD."""
-    environ = dict(os.environ if environ is None else environ)
-    url = url or environ.get(URL_VARIABLE)
-    if not url:
-        raise SmtpSettingsError(
-            f"no SMTP server: pass --smtp smtp://user@host:587?starttls or set {URL_VARIABLE}"
-        )
-    parts = urlsplit(url)
-    if parts.scheme not in ("smtp", "smtps"):
-        raise SmtpSettingsError(f"--smtp must start with smtp:// or smtps://, not '{url}'")
-    if parts.password is not None:
-        raise SmtpSettingsError(
-            f"put the SMTP password in {PASSWORD_VARIABLE}, not in the URL (URLs end up in "
-            "shell history and process lists)"
-        )
-    if not parts.hostname:
-        raise SmtpSettingsError(f"no host in --smtp '{url}'")
-    try:
-        port = parts.port
-    except ValueError:
-        raise SmtpSettingsError(f"bad port in --smtp '{url}'") from None
-    options = {o for o in parts.query.split("&") if o}
-    if options - {"starttls", "insecure=1"}:
-        raise SmtpSettingsError(
-            f"unknown option '{parts.query}' in --smtp (the options are ?starttls and "
-            "?insecure=1)"
-        )
-    insecure = "insecure=1" in options
-    if parts.scheme == "smtps":
-        if "starttls" in options:
-            raise SmtpSettingsError("smtps:// is TLS already; ?starttls is for smtp://")
-        security = "tls"
-    else:
-        security = "starttls" if "starttls" in options else "plain"
-    username = unquote(parts.username) if parts.username else None
-    if username and security == "plain" and not insecure:
-        raise SmtpSettingsError(
-            f"smtp://{parts.username}@{parts.hostname} would send the password in clear: use "
-            f"'smtp://{parts.username}@{parts.hostname}:587?starttls' or "
-            f"'smtps://{parts.username}@{parts.hostname}:465' (or add ?insecure=1 for a "
-            "server on a network you trust)"
-        )
-    password = environ.get(PASSWORD_VARIABLE) or None
-    if username and not password:
-        raise SmtpSettingsError(f"the URL names user '{username}': set {PASSWORD_VARIABLE}")
-    default_port = {"plain": 25, "starttls": 587, "tls": 465}[security]
-    timeouts = SmtpTimeouts()
-    if environ.get(DATA_TIMEOUT_VARIABLE):
-        try:
-            data_end = float(environ[DATA_TIMEOUT_VARIABLE])
-        except ValueError:
-            data_end = 0.0
-        if not 0 < data_end <= 3600:
-            raise SmtpSettingsError(
-                f"{DATA_TIMEOUT_VARIABLE} must be seconds between 0 and 3600, not "
-                f"'{environ[DATA_TIMEOUT_VARIABLE]}'"
-            )
-        timeouts = SmtpTimeouts(timeouts.connect, timeouts.command, data_end)
-    return SmtpSettings(
-        parts.hostname, port or default_port, security, username, password, insecure, timeouts
-    )
-
-
-def enhanced_status(reply: str) -> tuple[int, int, int] | None:
-    """The RFC 3463 code at the start of a reply text (``5.1.1 …``), if any."""
-    match = _ENHANCED.match(reply)
-    return tuple(int(n) for n in match.groups()) if match else None  # type: ignore[return-value]
-
-
-def is_hard_bounce(code: int, reply: str) -> bool:
-    """Does a 5xx reply say the address itself is bad (so it should leave the list)?
-
-    With an enhanced code: 5.1.x (bad mailbox or domain) and 5.2.1 (mailbox disabled).
-    Without one: 550/551/553 (mailbox unavailable, not local, name not allowed). Policy
-    and content refusals (5.7.x, 554) are not the address's fault and keep it listed.
-    """
-    enhanced = enhanced_status(reply)
-    if enhanced:
-        return enhanced[0] == 5 and (enhanced[1] == 1 or enhanced[1:] == (2, 1))
-    return code in (550, 551, 553)
 
 
 class SmtpConnection:
@@ -248,9 +84,9 @@ class SmtpConnection:
             if s.username:
                 client.login(s.username, s.password or "")
         except smtplib.SMTPAuthenticationError as exc:
-            raise SmtpUnavailable(f"{s}: login refused: {_reply(exc)}") from None
+            raise SmtpUnavailable(f"{s}: login refused: {reply_text(exc)}") from None
         except smtplib.SMTPResponseException as exc:
-            raise TemporaryFailure(_reply(exc), reconnect=True) from None
+            raise TemporaryFailure(reply_text(exc), reconnect=True) from None
         except (OSError, smtplib.SMTPException) as exc:
             raise TemporaryFailure(f"cannot connect to {s}: {exc}", reconnect=True) from None
         self.client = client
@@ -285,7 +121,7 @@ class SmtpConnection:
         except smtplib.SMTPSenderRefused as exc:
             if exc.smtp_code >= 500:
                 raise SmtpUnavailable(
-                    f"the server refuses sender {sender}: {_reply(exc)}"
+                    f"the server refuses sender {sender}: {reply_text(exc)}"
                 ) from None
             raise self._failure(exc.smtp_code, exc.smtp_error) from None
         except smtplib.SMTPResponseException as exc:
@@ -363,14 +199,11 @@ class SmtpConnection:
         return code, reply
 
     def _failure(self, code: int, text: bytes | str) -> Exception:
-        reply = f"{code} {text.decode('utf-8', 'replace') if isinstance(text, bytes) else text}"
-        if 400 <= code < 500:
-            # After a 421 smtplib has closed the socket (the server is going away); after
-            # any other refusal it has sent RSET, so the connection can be reused.
-            if code == 421:
-                self.close()
-            return TemporaryFailure(reply, reconnect=code == 421)
-        return PermanentFailure(reply, is_hard_bounce(code, reply.partition(" ")[2]))
+        # After a 421 smtplib has closed the socket (the server is going away); after any
+        # other refusal it has sent RSET, so the connection can be reused.
+        if code == 421:
+            self.close()
+        return failure(code, text)
 
     def close(self) -> None:
         """QUIT politely if the connection still works; forget it either way."""
@@ -382,8 +215,3 @@ class SmtpConnection:
                 client.quit()
         except (OSError, smtplib.SMTPException):
             client.close()
-
-
-def _reply(exc: smtplib.SMTPResponseException) -> str:
-    text = exc.smtp_error
-    return f"{exc.smtp_code} {text.decode('utf-8', 'replace') if isinstance(text, bytes) else text}"

@@ -29,10 +29,11 @@ from multiprocessing.connection import Connection
 
 from sqlalchemy.engine import Engine
 
-from newsletter.deliver.sending.journal import LEASE_SECONDS, JournalOutbox
+from newsletter.deliver.sending.journal import LEASE_SECONDS
 from newsletter.deliver.sending.messages import MessageFactory
+from newsletter.deliver.sending.outbox import JournalOutbox
 from newsletter.deliver.sending.send import Delivery, RetryPolicy, SendCounts, smtp_transport
-from newsletter.deliver.sending.smtp import SmtpSettings
+from newsletter.deliver.sending.smtp_settings import SmtpSettings
 from newsletter.exceptions import TemporaryFailure, database_fault
 
 COUNTED = ("sent", "failed", "bounced", "deferred", "skipped", "unknown", "retries")
