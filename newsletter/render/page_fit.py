@@ -11,7 +11,9 @@ above :data:`MIN_DEPTH` of its text area and picks one article picture to resize
    many of the article's paragraphs as fill the gap (:class:`Move`: the text starts on the
    short page, the picture follows it with its caption); else
 2. when a card or figure row (which never breaks) opens the next page, the last article
-   picture on the short page, made short enough for that row to move up; else
+   picture on the short page, made short enough for that row to move up; else, when that
+   row's cards have pictures, those pictures made short enough for the row to move up
+   (:class:`Shrink`, never below :data:`SMALLEST_CARD_MM`); else
 3. when the short page is the last before the printed booklet's back cover, the last
    article picture on the page before made short enough for all of it to move back; else
 4. the last article picture on the short page made taller by the gap (up to the column's
@@ -60,6 +62,18 @@ class Move:
     paragraphs: int
 
 
+@dataclass(frozen=True)
+class Shrink:
+    """Set the card pictures drawn from ``sources`` (one row of cards) at most
+    ``height_mm`` tall."""
+
+    sources: tuple[str, ...]
+    height_mm: float
+
+
+SMALLEST_CARD_MM = 20  # a card's picture is not shrunk below this height to fill a page
+CARD_FOOT_MM = 7  # below a card's last line: its padding and the row's margin
+ROW_GAP_MM = 4  # between two rows of one block of cards (.card-grid + .card-grid)
 TWO_LINES_MM = 12  # two lines of running text (10 pt on 14.5 pt) and their margin
 
 
@@ -100,6 +114,23 @@ def _starts_on(page_box: Any, article: Any) -> bool:
         title in ancestors for _, ancestors in _leaves(page_box))
 
 
+def _first_block(page_box: Any) -> Any:
+    """The element of the block (article, cards, figures…) the page's first line or
+    picture belongs to, below its section's band and heading; None when there is none."""
+    for _, ancestors in sorted(_leaves(page_box), key=lambda leaf: leaf[0].position_y):
+        block = next((e for e in ancestors if "block" in (e.get("class") or "").split()), None)
+        if block is not None:
+            return block
+    return None
+
+
+def _ends_in(page_box: Any, block: Any) -> bool:
+    """Whether the page's last line or picture belongs to ``block`` (an element)."""
+    last = max(_leaves(page_box), key=lambda leaf: leaf[0].position_y + leaf[0].height,
+               default=None)
+    return block is not None and last is not None and block in last[1]
+
+
 def _head_above(page_box: Any, picture: Any, article: Any) -> bool:
     """Whether only ``article``'s head (its title's, kicker's or lead's last lines) is
     above ``picture`` on this page: the article started on the page before, and its
@@ -117,6 +148,31 @@ def _opens_section(page_box: Any) -> bool:
     first = min(_leaves(page_box), key=lambda leaf: leaf[0].position_y, default=None)
     return first is not None and any(
         "section-title" in (element.get("class") or "").split() for element in first[1])
+
+
+def _opening_row_pictures(page_box: Any) -> list[tuple[Any, float]]:
+    """The card pictures of the row of cards that opens the page (see
+    :func:`_opening_chunk_mm`), each with how far down its card's text reaches; empty
+    when no such row opens it."""
+    leaves = sorted(_leaves(page_box), key=lambda leaf: leaf[0].position_y)
+    for _, ancestors in leaves[:40]:
+        card = next((e for e in ancestors if "card" in (e.get("class") or "").split()), None)
+        if card is None:
+            continue
+        if any("article" in (e.get("class") or "").split() for e in ancestors):
+            return []
+        grid = ancestors[ancestors.index(card) - 1]
+        row_top = min(box.position_y for box, around in leaves if card in around)
+        cards = {id(e): e for box, around in leaves if grid in around
+                 for e in around if e in list(grid) and box.position_y < row_top + 20}
+        found = []
+        for element in cards.values():
+            inside = [box for box, around in leaves if element in around]
+            bottom = max(box.position_y + box.height for box in inside)
+            found += [(box, bottom) for box in inside
+                      if getattr(box, "replacement", None) is not None]
+        return found
+    return []
 
 
 def _opening_chunk_mm(page_box: Any) -> float | None:
@@ -247,7 +303,7 @@ def depth(page_box: Any) -> float:
     return (lowest - top) / (bottom - top)
 
 
-def resizes(pages: list[Any]) -> Iterator[Resize | Move]:
+def resizes(pages: list[Any]) -> Iterator[Resize | Move | Shrink]:
     """Pictures to resize, the first short page's first: each rule's answer for it, then
     the next short page's. The caller takes the first that changes something (a picture
     already at that height, or one its pixels keep from growing, would stop the fitting
@@ -260,8 +316,10 @@ def resizes(pages: list[Any]) -> Iterator[Resize | Move]:
         top, bottom = _area(page)
         gap_mm = (1 - filled) * (bottom - top) * MM_PER_PX
         following = pages[index + 1]._page_box
+        first = _first_block(following)
         opening = [(box, article) for box, article in _article_pictures(following)
-                   if _starts_on(following, article) or _head_above(following, box, article)]
+                   if article is first and (_starts_on(following, article)
+                                            or _head_above(following, box, article))]
         if opening:
             box, opening_article = opening[0]
             glued_mm = _glued_below_mm(following, box, opening_article)
@@ -277,13 +335,26 @@ def resizes(pages: list[Any]) -> Iterator[Resize | Move]:
                     yield move
         own = _article_pictures(page)
         chunk_mm = _opening_chunk_mm(following)
+        needed_mm = (chunk_mm or 0) + FOLLOWING_MM / 2 \
+            + (SECTION_GAP_MM if _opens_section(following) else 0)
         if own and chunk_mm:  # a card or figure row opens the next page: make room for it
             box = own[-1][0]
-            needed_mm = chunk_mm + FOLLOWING_MM / 2 \
-                + (SECTION_GAP_MM if _opens_section(following) else 0)
             height_mm = box.height * MM_PER_PX - (needed_mm - gap_mm)
             if SMALLEST_MM <= height_mm < box.height * MM_PER_PX:
                 yield Resize(box.element.get("src"), round(height_mm, 1))
+        row = _opening_row_pictures(following) if chunk_mm else []
+        if row:  # … or its cards' pictures made shorter (nothing need follow a row)
+            above_mm = ROW_GAP_MM if _ends_in(page, _first_block(following)) else BLOCK_GAP_MM
+            row_mm = (chunk_mm or 0) + CARD_FOOT_MM + above_mm + SLACK_MM \
+                + (SECTION_GAP_MM if _opens_section(following) else 0)
+            # the deepest card sets the row's height: its picture gives up the excess
+            deepest = max(bottom for _, bottom in row)
+            binding = [box for box, bottom in row if bottom >= deepest - 1]
+            tallest_mm = max((box.height for box in binding), default=0) * MM_PER_PX
+            height_mm = tallest_mm - (row_mm - gap_mm)
+            if binding and SMALLEST_CARD_MM <= height_mm < tallest_mm:
+                yield Shrink(tuple(box.element.get("src") for box, _ in row),
+                             round(height_mm, 1))
         pulled = _pulled_back(pages[index - 1]._page_box, page, following, filled)
         if pulled is not None:
             yield pulled

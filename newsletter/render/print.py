@@ -31,7 +31,7 @@ from newsletter.pdf_fonts import faithful_copy, faithful_font
 from newsletter.placement import MM_PER_CSS_PX, Bounds, shown_width
 from newsletter.print_files import BadFile, check_font, check_icc_profile
 from newsletter.render import layout_cache, pdf_lang
-from newsletter.render.page_fit import Move, Resize, resizes
+from newsletter.render.page_fit import Move, Resize, Shrink, resizes
 from newsletter.render.paper_grids import (
     MM,
     card_column_mm,
@@ -459,13 +459,19 @@ class Pictures:
         self.card_tint = card_tint
         self.slots = dict(SLOTS)
         self.sources: dict[str, Path] = {}  # derivative's URL → editor's file (for warnings)
-        self.heights: dict[Path, float] = {}  # editor's file → its article height (page_fit)
+        self.heights: dict[Path, float] = {}  # editor's file → its height set by page_fit
         self.after: dict[Path, int] = {}  # editor's file → paragraphs set above it (page_fit)
 
-    def resize(self, change: Resize | Move) -> bool:
-        """Set an article picture's height, or its place below the first paragraphs, to
-        fill a page; False when it changes nothing (the same again, or a picture this
-        edition did not place)."""
+    def resize(self, change: Resize | Move | Shrink) -> bool:
+        """Set an article picture's height, or its place below the first paragraphs, or
+        the height of a row's card pictures, to fill a page; False when it changes nothing
+        (the same again, or a picture this edition did not place)."""
+        if isinstance(change, Shrink):
+            files = {self.sources[source] for source in change.sources
+                     if source in self.sources}
+            changed = {file for file in files if self.heights.get(file) != change.height_mm}
+            self.heights.update(dict.fromkeys(changed, change.height_mm))
+            return bool(changed)
         file = self.sources.get(change.source)
         if file is None:
             return False
@@ -492,7 +498,7 @@ class Pictures:
     def placed_mm(self, image: Image, slot: str = "article") -> float:
         """The width ``image`` is set at in ``slot``, in mm."""
         bounds = self.slots[slot]
-        if slot == "article" and image.file in self.heights:
+        if (slot == "article" or slot.startswith("card")) and image.file in self.heights:
             bounds = replace(bounds, height=self.heights[image.file])
         return round(shown_width(image.pixel_size(), bounds), 2)
 

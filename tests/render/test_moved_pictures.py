@@ -5,8 +5,12 @@ smallest, did not fit what a page had left, the page ended at two thirds (or the
 cut in two with its tail above the picture overleaf). Now the article's first paragraphs
 fill the page and the picture follows them, with its caption, on the next.
 
-Inputs: an article of 3-6 paragraphs followed by one with a long title and lead and a
-landscape picture (seeded texts), readers' and printer's PDFs; measured from the PDFs.
+The same for a row of cards that does not fit under an article: its cards' pictures are
+made shorter (render/page_fit.py, Shrink) so that the row moves up.
+
+Inputs: an article of 4-5 paragraphs followed by one with a long title and lead and a
+landscape picture, or by two cards with pictures (one with text); seeded texts, readers'
+and printer's PDFs; measured from the PDFs.
 """
 
 from __future__ import annotations
@@ -61,6 +65,34 @@ def picture_pages(pdf: Path) -> list[int]:
                 if list(image_boxes(page))]
 
 
+def article_and_cards(root: Path, paragraphs: int, seed: int = 1) -> Path:
+    """A first article of ``paragraphs`` paragraphs, then a row of two cards: a square
+    picture and a title; a landscape picture, a title and a 45-word text."""
+    rng = random.Random(seed)
+
+    def sentence(words: int) -> str:
+        return " ".join(rng.choice(WORDS) for _ in range(words)).capitalize() + "."
+
+    folder = root / f"cards-{paragraphs}"
+    (folder / "images").mkdir(parents=True)
+    Image.new("RGB", (1200, 1200), (200, 120, 60)).save(folder / "images" / "square.jpg")
+    Image.new("RGB", (1200, 800), (60, 120, 200)).save(folder / "images" / "wide.jpg")
+    (folder / "issue.yaml").write_text(
+        "date: 2021-01-01\nsections:\n  - kind: cooperation\n    blocks:\n"
+        "      - file: first.md\n      - file: cards.yaml\n", encoding="utf-8")
+    (folder / "first.md").write_text(
+        "---\ntitle: The first article\n---\n"
+        + "\n\n".join(sentence(60) for _ in range(paragraphs)) + "\n", encoding="utf-8")
+    (folder / "cards.yaml").write_text(
+        "type: link_cards\ncards:\n"
+        f"  - title: {sentence(5)[:-1]}\n    url: https://www.krakow.pl/\n"
+        "    image: {file: images/square.jpg, alt: An orange field}\n"
+        f"  - title: {sentence(6)[:-1]}\n    url: https://www.krakow.pl/biznes\n"
+        f"    text: {sentence(45)}\n    image: {{file: images/wide.jpg, alt: A blue field}}\n",
+        encoding="utf-8")
+    return folder
+
+
 def squeezed(text: str) -> str:
     """Text without spaces, line ends and the hyphens line breaking adds."""
     return re.sub(r"[\s\u00ad]+", "", text)
@@ -113,3 +145,19 @@ def test_a_body_is_cut_after_whole_top_level_elements():
     first, rest = split_body(body, 3)
     assert rest.strip() == "<table><tr><td>4</td></tr></table>"
     assert split_body(body, 9) == (body, "")
+
+
+@pytest.mark.parametrize("writer", [write_download, write_print])
+@pytest.mark.parametrize("paragraphs", [4, 5])
+def test_a_row_of_cards_too_tall_for_the_page_gets_shorter_pictures_and_moves_up(
+        project: Project, tmp_path, writer, paragraphs):
+    issue = load_issue(article_and_cards(tmp_path / "issues", paragraphs), project)
+    pdf = writer(issue, project, tmp_path / "out").files[0]
+    pages = measured_pages(pdf)
+    inner = [p for p in pages[1:-1] if "Notes" not in page_text(pdf, p.number)]
+    assert all(p.depth >= 0.75 for p in inner), [p.depth for p in pages]
+    # both cards on the page where the article ends, pictures and all
+    text = squeezed(page_text(pdf, 2))
+    cards = issue.sections[0].blocks[1].cards
+    assert all(squeezed(card.title) in text for card in cards)
+    assert picture_pages(pdf) == [2]
