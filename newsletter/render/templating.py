@@ -24,7 +24,7 @@ from jinja2 import (
     select_autoescape,
 )
 from jinja2.runtime import Context
-from markupsafe import Markup, escape
+from markupsafe import Markup
 
 from newsletter.load import Project
 from newsletter.markdown import has_tables_or_notes, to_html, to_inline_html, to_text, wrap
@@ -36,6 +36,7 @@ from newsletter.typography import (
     bind_html,
     breakable_url,
     keep_acronyms_whole,
+    keep_addresses_whole,
     keep_numbers_together,
     language_rules,
 )
@@ -123,11 +124,12 @@ def typeset(context: Context, value: object) -> object:
 @pass_context
 def plain_acronyms(context: Context, text: str | None) -> object:
     """A plain field (a title, kicker, lead, caption, card title, figure label) with its
-    acronyms kept whole on paper, as Markdown texts' are (:func:`typeset`): a hyphenated
-    acronym reads as two words. Elsewhere the text as it is (screens do not hyphenate)."""
+    acronyms and addresses kept whole on paper, as Markdown texts' are (:func:`typeset`):
+    a hyphenated acronym reads as two words, a hyphenated address leads nowhere.
+    Elsewhere the text as it is (screens do not hyphenate)."""
     if not text or context.get("variant") not in ("download", "print"):
         return text
-    return Markup(keep_acronyms_whole(str(escape(text))))
+    return Markup(keep_acronyms_whole(keep_addresses_whole(str(text))))
 
 
 @pass_context
