@@ -59,9 +59,14 @@ def paragraphs(seed: int, language: str, count: int = 6, size: int = 6) -> list[
     return [" ".join(sentence(rng, language) for _ in range(size)) for _ in range(count)]
 
 
-def nested(seed: int, language: str, count: int = 12) -> list[str]:
+LONG_ADDRESS = ("https://www.umk.pl/wspolpraca/przedsiebiorcy/formularz-zgloszeniowy/"
+                "programy-wsparcia-dla-firm/regulamin?lang=pl&typ=firma&etap=drugi")
+
+
+def nested(seed: int, language: str, count: int = 18) -> list[str]:
     """Paragraphs of inline markup inside inline markup, as an interview is typed: a
-    question wholly in bold holding acronyms and *emphasis*, a link whose words are bold.
+    question wholly in bold holding acronyms and *emphasis*, a link whose words are bold,
+    a long address (a link of its own) running over line ends.
     (On paper each acronym is a span of its own, so an acronym in a bold question or a link
     is an inline inside an inline.)"""
     rng = random.Random(f"nested-{seed}-{language}")
@@ -73,7 +78,9 @@ def nested(seed: int, language: str, count: int = 12) -> list[str]:
                 words[slot] = rng.choice([rng.choice(ACRONYMS), f"*{words[slot]}*"])
         words[0] = words[0].capitalize()
         text = " ".join(words)
-        if index % 3 == 2:
+        if index % 3 == 2:  # an address over a line end, whose last part then is in the
+            words.insert(rng.randrange(1, len(words)), LONG_ADDRESS + ".")  # line's first inline
+            words.insert(rng.randrange(1, len(words)), LONG_ADDRESS + ",")
             cut = rng.randrange(1, len(words))
             text = (" ".join(words[:cut]) + f" [**{' '.join(words[cut:])}**]"
                     f"(https://krakow.pl/{index})")
