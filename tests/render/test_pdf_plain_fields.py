@@ -89,3 +89,32 @@ def test_an_address_in_a_plain_field_copies_as_typed(plain_pdf):
                   re.search(r"[/@.=?&]|^(ulgi|programy|bony|obsluga|rozwoj|przedsiebior)",
                             line.split()[-1])]
     assert not hyphenated, hyphenated
+
+
+LONG = "Grundstücksverkehrsgenehmigungszuständigkeitsübertragungsverordnungsänderungsgesetz"
+"""A word wider than the text column at a title's size, with no hyphenation point an
+English dictionary knows."""
+
+
+def test_a_word_longer_than_a_line_stays_on_the_page_in_every_plain_field(
+        project: Project, tmp_path):
+    """Titles set whole (no hyphenation) must still break a word that fits no line: the
+    cover's lead story, the contents, a section heading, an article's title and lead, a
+    card's title and a figure's label all hold one."""
+    folder = tmp_path / "long"
+    folder.mkdir()
+    (folder / "issue.yaml").write_text(
+        f"date: 2021-01-01\nsections:\n  - kind: innovation\n    heading: Strefa {LONG}\n"
+        f"    blocks:\n      - type: article\n        title: Ustawa {LONG} z 2021\n"
+        f"        lead: Nowa {LONG} w praktyce\n        body: Tekst.\n"
+        "      - type: link_cards\n        cards:\n"
+        f"          - title: Karta {LONG}\n            url: https://example.com/\n"
+        "      - type: figures\n        items:\n"
+        f"          - value: \"5\"\n            label: {LONG}\n", encoding="utf-8")
+    pdf = write_download(load_issue(folder, project), project, tmp_path / "out").files[0]
+    xhtml = subprocess.run(["pdftotext", "-bbox", str(pdf), "-"], check=True,
+                           capture_output=True, text=True).stdout
+    right = 595.3 - 16 * 72 / 25.4 + 0.5  # the page less its right margin (16 mm)
+    boxes = re.findall(r'xMax="([\d.]+)"[^>]*>([^<]*)</word>', xhtml)
+    outside = [(text, round(float(x1))) for x1, text in boxes if float(x1) > right]
+    assert not outside, f"past the text area's right edge ({right:.0f} pt): {outside}"
