@@ -12,10 +12,10 @@ from pathlib import Path
 
 import pikepdf
 import pytest
-from PIL import Image
 from conftest import published
 from pdf_boxes import image_boxes
 from pictures_issue import Picture, pictures_issue
+from PIL import Image
 
 from newsletter.load import Project, load_issue
 from newsletter.publish import build, choose_editions
