@@ -125,11 +125,18 @@ def typeset(context: Context, value: object) -> object:
 def plain_acronyms(context: Context, text: str | None) -> object:
     """A plain field (a title, kicker, lead, caption, card title, figure label) with its
     acronyms and addresses kept whole on paper, as Markdown texts' are (:func:`typeset`):
-    a hyphenated acronym reads as two words, a hyphenated address leads nowhere.
-    Elsewhere the text as it is (screens do not hyphenate)."""
-    if not text or context.get("variant") not in ("download", "print"):
+    a hyphenated acronym reads as two words, a hyphenated address leads nowhere. On
+    screens (which do not hyphenate) its addresses only, breakable after / ? & = as in
+    Markdown: a phone otherwise cut a heading's address at any letter (``krakow.p`` /
+    ``l/``)."""
+    if not text:
         return text
+    if context.get("variant") not in ("download", "print"):
+        return Markup(keep_addresses_whole(str(text))) if _HAS_ADDRESS.search(text) else text
     return Markup(keep_acronyms_whole(keep_addresses_whole(str(text))))
+
+
+_HAS_ADDRESS = re.compile(r"https?://|mailto:|www\.|@", re.IGNORECASE)
 
 
 @pass_context
