@@ -43,6 +43,30 @@ def breakable_url(text: str) -> str:
     return "<wbr>".join(str(escape(piece)) for piece in pieces)
 
 
+_ADDRESS = re.compile(
+    r"(?<![\w@/.-])(?:(?:https?://|mailto:|www\.)[^\s<>\"']+|[\w.+-]+@[\w-]+(?:\.[\w-]+)+)",
+    re.IGNORECASE)
+"""An address typed in running text: a URL (scheme or ``www.``) or an e-mail address."""
+_ADDRESS_END = ".,;:!?)]}\u201d\u2019"  # a sentence's punctuation after an address
+
+
+def keep_addresses_whole(text: str) -> str:
+    """Plain text (a title, a heading, a caption) as HTML, with each address it holds in a
+    ``<span class="address">``, which the print CSS never hyphenates, broken only after
+    ``/ ? & = #`` (:func:`breakable_url`): an address typed in a plain field breaks where
+    the ones in Markdown texts do, never at a hyphen added by hyphenation that a reader of
+    the paper would then type."""
+    from markupsafe import escape
+
+    html, done = [], 0
+    for match in _ADDRESS.finditer(text):
+        address = match.group().rstrip(_ADDRESS_END)
+        html += [str(escape(text[done:match.start()])),
+                 f'<span class="address">{breakable_url(address)}</span>']
+        done = match.start() + len(address)
+    return "".join(html) + str(escape(text[done:]))
+
+
 # Per-language rules: where a space must not break a line. --------------------------------
 
 NO_BREAK_SPACE = "\u00a0"

@@ -15,6 +15,7 @@ import pytest
 from conftest import published
 from pdf_boxes import image_boxes
 from pictures_issue import Picture, pictures_issue
+from PIL import Image
 
 from newsletter.load import Project, load_issue
 from newsletter.publish import build, choose_editions
@@ -188,3 +189,23 @@ def test_on_screens_no_picture_is_taller_than_the_screen_or_wider_than_its_colum
     for src, _, shown_w, _, column, left, right, _ in pictures:
         if "/a" in src.rsplit("/", 1)[1][:2] and shown_w < column - 2:
             assert abs(left - right) <= 1.5, (src, left, right, "not centred")
+
+
+def test_no_low_resolution_warning_for_a_file_with_the_pixels(project: Project, tmp_path):
+    """Tall pictures set narrow (1:4 to 1:6, 12–19 mm wide at an article's 75 mm) from
+    files with three times the pixels they need: the printer's copy of each is made for its
+    width at 300 ppi, rounded to whole pixels, so a copy of 150 px may come out at 299 ppi.
+    The warning is about the editor's file (which has 900 px), never about that copy."""
+    folder = tmp_path / "2021-02"
+    (folder / "images").mkdir(parents=True)
+    blocks = ""
+    for n in range(6):
+        height = round(900 * (4 + n * 2 / 5))  # 1:4 … 1:6
+        Image.new("RGB", (900, height), (150 + n * 10, 120, 90)).save(
+            folder / "images" / f"t{n}.png")
+        blocks += (f"      - type: article\n        title: Wieża {n}\n        body: Tekst.\n"
+                   f"        image:\n          file: images/t{n}.png\n          alt: Wieża\n")
+    (folder / "issue.yaml").write_text("date: 2021-02-01\nlanguage: pl\nsections:\n"
+                                       f"  - kind: past\n    blocks:\n{blocks}", "utf-8")
+    warnings = write_print(load_issue(folder, project), project, tmp_path / "out").warnings
+    assert not [w for w in warnings if "ppi" in w], warnings

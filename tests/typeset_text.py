@@ -59,16 +59,49 @@ def paragraphs(seed: int, language: str, count: int = 6, size: int = 6) -> list[
     return [" ".join(sentence(rng, language) for _ in range(size)) for _ in range(count)]
 
 
+LONG_ADDRESS = ("https://www.umk.pl/wspolpraca/przedsiebiorcy/formularz-zgloszeniowy/"
+                "programy-wsparcia-dla-firm/regulamin?lang=pl&typ=firma&etap=drugi")
+
+
+def nested(seed: int, language: str, count: int = 18) -> list[str]:
+    """Paragraphs of inline markup inside inline markup, as an interview is typed: a
+    question wholly in bold holding acronyms and *emphasis*, a link whose words are bold,
+    a long address (a link of its own) running over line ends.
+    (On paper each acronym is a span of its own, so an acronym in a bold question or a link
+    is an inline inside an inline.)"""
+    rng = random.Random(f"nested-{seed}-{language}")
+    texts = []
+    for index in range(count):
+        words = [rng.choice(WORDS[language]) for _ in range(rng.randint(14, 40))]
+        for slot in range(1, len(words)):
+            if rng.random() < 0.35:
+                words[slot] = rng.choice([rng.choice(ACRONYMS), f"*{words[slot]}*"])
+        words[0] = words[0].capitalize()
+        text = " ".join(words)
+        if index % 3 == 2:  # an address over a line end, whose last part then is in the
+            words.insert(rng.randrange(1, len(words)), LONG_ADDRESS + ".")  # line's first inline
+            words.insert(rng.randrange(1, len(words)), LONG_ADDRESS + ",")
+            cut = rng.randrange(1, len(words))
+            text = (" ".join(words[:cut]) + f" [**{' '.join(words[cut:])}**]"
+                    f"(https://krakow.pl/{index})")
+            texts.append(text + ".")
+        else:
+            texts.append(f"**{text}?**")
+    return texts
+
+
 def generated_issue(folder: Path, language: str, seed: int) -> Path:
-    """An issue of generated prose in one language: an article and a two-column card text."""
-    body = "\n\n".join(paragraphs(seed, language, count=8, size=5))
+    """An issue of generated prose in one language: an article (with an interview's bold
+    questions) and a two-column card text."""
+    body = "\n\n".join(paragraphs(seed, language, count=8, size=5) + nested(seed, language))
     card = " ".join(paragraphs(seed + 1, language, count=1, size=3))
     rng = random.Random(seed)  # a narrow card full of long words in capitals
     acronyms = " ".join(rng.choice(ACRONYMS + LONG_ACRONYMS) for _ in range(40))
     issue = {
         "date": "2021-02-01", "language": language,
         "sections": [{"kind": "cooperation", "blocks": [
-            {"type": "article", "title": "Typografia", "body": body},
+            {"type": "article", "body": body,
+             "title": "Rozmowa z prof. Anną Kowalską, prorektor UMK ds. współpracy z NATO"},
             {"type": "link_cards", "cards": [
                 {"title": "Karta", "text": card, "url": "https://krakow.pl/"},
                 {"title": "Druga", "text": card, "url": "https://krakow.pl/b"},

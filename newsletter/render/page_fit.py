@@ -42,6 +42,7 @@ FOLLOWING_MM = 30  # what must follow a picture (up to 3 lines, margins) and the
 SECTION_GAP_MM = 10  # .section + .section margin, dropped at a page's top, not at its foot
 BLOCK_GAP_MM = 9  # .block's bottom margin, which the block before leaves at a page's foot
 SLACK_MM = 3  # a resize aims this much short of the gap: a layout to the point may not fit
+RETRY_MM = 5  # a picture shrunk to the measure whose article still opens the next page: less
 MM_PER_PX = 25.4 / 96
 
 
@@ -241,23 +242,41 @@ _GLUED = {"h1", "h2", "h3", "h4", "h5", "h6", "figcaption"}
 
 def _glued_below_mm(page_box: Any, picture: Any, article: Any) -> float:
     """How much of ``article`` below ``picture`` must come with it, in mm: its caption,
-    the subheadings or questions in bold after it (each kept with what follows) and two
-    lines of running text (orphans), as this layout set them, and the margin the block
-    before leaves; :data:`FOLLOWING_MM` when the page shows fewer."""
+    the subheadings or questions in bold after it (each kept with what follows) and the
+    first lines of running text, as this layout set them, and the margin the block
+    before leaves; :data:`FOLLOWING_MM` when the page shows fewer.
+
+    The first lines are two (orphans), or the whole paragraph when it has fewer than four
+    lines: with two orphans and two widows such a paragraph does not break (an answer of
+    three lines came whole, and a picture shrunk for two stayed on the next page)."""
     below = picture.position_y + picture.height
-    lines: dict[int, tuple[float, bool]] = {}  # line top → its bottom, whether it is glued
-    for box, ancestors in _leaves(page_box):
-        if article not in ancestors or box.position_y < below - 1 or box is picture:
-            continue
+    leaves = [(box, ancestors) for box, ancestors in _leaves(page_box)
+              if article in ancestors and box.position_y >= below - 1 and box is not picture]
+    left = min((box.position_x for box, _ in leaves), default=0)
+    # line (its top, whether in the first column) → its bottom, glued, its paragraph
+    lines: dict[tuple[int, bool], tuple[float, bool, Any]] = {}
+    for box, ancestors in leaves:
+        inside = ancestors[ancestors.index(article):]
         glued = any(e.tag in _GLUED or "ask" in (e.get("class") or "").split()
-                    for e in ancestors[ancestors.index(article):])
-        top = round(box.position_y)
-        bottom, was_glued = lines.get(top, (0.0, glued))
-        lines[top] = (max(bottom, box.position_y + box.height), was_glued and glued)
-    running = [bottom for _, (bottom, glued) in sorted(lines.items()) if not glued]
+                    for e in inside)
+        paragraph = next((e for e in reversed(inside) if e.tag in _PARAGRAPHS), None)
+        # An article set in two columns shows the answer's lines in the second beside the
+        # question's in the first: what must come is measured in the first.
+        key = (round(box.position_y), box.position_x <= left + page_box.width * 0.45)
+        bottom, was_glued, _ = lines.get(key, (0.0, glued, paragraph))
+        lines[key] = (max(bottom, box.position_y + box.height), was_glued and glued, paragraph)
+    running = [(bottom, paragraph) for (_, first), (bottom, glued, paragraph)
+               in sorted(lines.items()) if first and not glued]
     if len(running) < 2:
         return FOLLOWING_MM
-    return (running[1] - below) * MM_PER_PX + BLOCK_GAP_MM + SLACK_MM
+    opening = running[0][1]
+    count = sum(1 for _, _, paragraph in lines.values() if paragraph is opening)
+    last = running[1][0] if opening is None or count >= 4 else \
+        max(bottom for bottom, paragraph in running if paragraph is opening)
+    return (last - below) * MM_PER_PX + BLOCK_GAP_MM + SLACK_MM
+
+
+_PARAGRAPHS = {"p", "li", "dd", "dt", "blockquote", "td", "th"}
 
 
 def _is_back_cover(page_box: Any) -> bool:
@@ -326,6 +345,9 @@ def resizes(pages: list[Any]) -> Iterator[Resize | Move | Shrink]:
             needed_mm = (box.position_y + box.height - _area(following)[0]) * MM_PER_PX \
                 + glued_mm + (SECTION_GAP_MM if _opens_section(following) else 0)
             height_mm = box.height * MM_PER_PX - (needed_mm - gap_mm)
+            # The measure says the start (nearly) fits, yet it opens the next page: the
+            # columns balanced it taller than measured. A step smaller, not the same again.
+            height_mm = min(height_mm, box.height * MM_PER_PX - RETRY_MM)
             if height_mm >= SMALLEST_MM:
                 yield Resize(box.element.get("src"), round(height_mm, 1))
             else:

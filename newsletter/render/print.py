@@ -633,16 +633,22 @@ def _replaced_boxes(box: Any) -> Iterator[Any]:
 
 def _low_resolution_images(document: Any, min_ppi: int, sources: dict[str, Path]) -> list[str]:
     """Images whose pixels, spread over their placed size, give fewer than ``min_ppi``
-    (named by the editor's file, not the derivative's)."""
+    (named by the editor's file, not the derivative's). The editor's file's pixels count,
+    not the printer's copy's: that copy is made for its width at ``min_ppi`` and rounded
+    to whole pixels, so a narrow one (87 px) may come out at 299 ppi from a file that has
+    plenty, and its width is no advice to the editor."""
+    from newsletter.image_sizes import upright_size
+
     warnings = []
     seen: set[tuple[str, int]] = set()
     for number, page in enumerate(document.pages, start=1):
         for box in _replaced_boxes(page._page_box):
             image = box.replacement
-            pixels = getattr(image, "width", None) or 0
             element = getattr(box, "element", None)
             source = element.get("src", "") if element is not None else ""
-            filename = str(sources.get(source, "")) or source.removeprefix("file://") or "an image"
+            file = sources.get(source)
+            pixels = upright_size(file)[0] if file else getattr(image, "width", None) or 0
+            filename = str(file or "") or source.removeprefix("file://") or "an image"
             if not pixels or not box.width:
                 continue
             ppi = pixels / (box.width / CSS_PX_PER_INCH)

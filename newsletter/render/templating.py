@@ -23,7 +23,7 @@ from jinja2 import (
     select_autoescape,
 )
 from jinja2.runtime import Context
-from markupsafe import Markup, escape
+from markupsafe import Markup
 
 from newsletter.load import Project
 from newsletter.markdown import has_tables_or_notes, to_html, to_inline_html, to_text, wrap
@@ -36,6 +36,7 @@ from newsletter.typography import (
     bind_html,
     breakable_url,
     keep_acronyms_whole,
+    keep_addresses_whole,
     keep_numbers_together,
     language_rules,
 )
@@ -123,11 +124,19 @@ def typeset(context: Context, value: object) -> object:
 @pass_context
 def plain_acronyms(context: Context, text: str | None) -> object:
     """A plain field (a title, kicker, lead, caption, card title, figure label) with its
-    acronyms kept whole on paper, as Markdown texts' are (:func:`typeset`): a hyphenated
-    acronym reads as two words. Elsewhere the text as it is (screens do not hyphenate)."""
-    if not text or context.get("variant") not in ("download", "print"):
+    acronyms and addresses kept whole on paper, as Markdown texts' are (:func:`typeset`):
+    a hyphenated acronym reads as two words, a hyphenated address leads nowhere. On
+    screens (which do not hyphenate) its addresses only, breakable after / ? & = as in
+    Markdown: a phone otherwise cut a heading's address at any letter (``krakow.p`` /
+    ``l/``)."""
+    if not text:
         return text
-    return Markup(keep_acronyms_whole(str(escape(text))))
+    if context.get("variant") not in ("download", "print"):
+        return Markup(keep_addresses_whole(str(text))) if _HAS_ADDRESS.search(text) else text
+    return Markup(keep_acronyms_whole(keep_addresses_whole(str(text))))
+
+
+_HAS_ADDRESS = re.compile(r"https?://|mailto:|www\.|@", re.IGNORECASE)
 
 
 @pass_context

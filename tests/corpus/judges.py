@@ -10,6 +10,8 @@ the files a reader gets, never at the code that made them:
 - ``derivatives``: every picture the build published or embedded in a PDF shows something
   (it is not one flat colour) when the editor's picture does;
 - ``pdf_images``: every picture of both PDFs lies inside its page and its text column;
+- ``pdf_text``: every word of both PDFs lies between the page's left and right margins (a
+  title's long word, a table's heading, an address once ran past them or off the page);
 - ``links``: every address in the HTML editions and the PDFs' link annotations is one the
   editor wrote, or one the template makes (the site's own pages, the unsubscribe and
   preferences placeholders, the sender's address);
@@ -230,6 +232,39 @@ def pdf_images(built: BuiltIssue) -> list[Fault]:
     return faults
 
 
+def pdf_text(built: BuiltIssue) -> list[Fault]:
+    """Words of both PDFs drawn past the left or right margin (poppler's word boxes, from
+    the media box's left, which the printer's PDF puts a bleed before the trim box's)."""
+    import subprocess
+
+    import pikepdf
+    from lxml import etree
+
+    every, first = page_margins()
+    ns = {"x": "http://www.w3.org/1999/xhtml"}
+    faults = []
+    for issue in built.variants:
+        for edition in ("pdf", "print"):
+            path = built.edition_file(issue, edition)
+            with pikepdf.open(path) as pdf:  # the trim box, from the media box's left
+                trims = [[float(t) - float(page.mediabox[0]) for t in
+                          page.obj.get("/TrimBox", page.mediabox)] for page in pdf.pages]
+            xhtml = subprocess.run(["pdftotext", "-bbox", str(path), "-"], check=True,
+                                   capture_output=True).stdout
+            pages = etree.fromstring(xhtml).iterfind(".//x:page", ns)
+            for number, (page, trim) in enumerate(zip(pages, trims, strict=True), 1):
+                _, right, _, left = first if number == 1 else every
+                low, high = trim[0] + left - TOLERANCE, trim[2] - right + TOLERANCE
+                outside = [f"{w.text!r} at x {float(w.get('xMin')):.0f}–"
+                           f"{float(w.get('xMax')):.0f}"
+                           for w in page.iterfind(".//x:word", ns)
+                           if float(w.get("xMin")) < low or float(w.get("xMax")) > high]
+                faults += _first(outside, f"{path.relative_to(built.folder)} "
+                                 f"({issue.language}) page {number}: past the margins "
+                                 f"(x {low:.0f}–{high:.0f} pt)")
+    return faults
+
+
 def _box(box: Any) -> str:
     return f"x {box[0]:.0f}–{box[2]:.0f}, y {box[1]:.0f}–{box[3]:.0f}"
 
@@ -354,6 +389,7 @@ JUDGES: dict[str, Callable[..., list[Fault]]] = {
     "geometry": geometry,
     "derivatives": derivatives,
     "pdf_images": pdf_images,
+    "pdf_text": pdf_text,
     "links": links,
     "leftovers": leftovers,
 }

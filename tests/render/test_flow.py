@@ -214,3 +214,50 @@ def project_strings(project: Project, language: str) -> dict[str, str]:
     from newsletter.render.templating import strings
 
     return strings(project, language)
+
+
+def letter_then_interview(folder: Path, seed: int) -> Path:
+    """A letter (longer with each seed), then a short interview (set in two columns: 250–600
+    words) with a picture: the interview's start (head, lead, picture, a question and
+    two lines of its answer in the first column, as the columns balance them) must fill
+    what the letter leaves of its page."""
+    rng = random.Random(seed)
+    words = ["city", "business", "support", "programme", "innovation", "entrepreneurs",
+             "Krakow", "market", "office", "grant", "partners", "digital", "services"]
+
+    def sentence(low: int, high: int) -> str:
+        return " ".join(rng.choice(words) for _ in range(rng.randint(low, high))).capitalize()
+
+    # the letter's length sweeps what it leaves of its page across the interview's start
+    letter = " ".join(rng.choice(words) for _ in range(90 + 14 * seed)).capitalize() + "."
+    talk, count = [], 0
+    while count < 420:  # the first answer about three lines of a column: it cannot break
+        question, answer = sentence(8, 14), sentence(22, 30) if not talk else sentence(15, 45)
+        talk.append(f"**{question}?**\n\n{answer}.")
+        count += len(question.split()) + len(answer.split())
+    folder.mkdir(parents=True)
+    from PIL import Image
+    (folder / "images").mkdir()
+    Image.radial_gradient("L").resize((1200, 800)).convert("RGB").save(
+        folder / "images" / "talk.jpg")
+    (folder / "issue.yaml").write_text(
+        "date: 2021-01-01\nsections:\n  - kind: cooperation\n    heading: Talks\n    blocks:\n"
+        "      - type: letter\n        body: |\n"
+        + "".join(f"          {line}\n" for line in letter.splitlines())
+        + "        signature:\n          name: Jan Nowak\n"
+        "      - file: talk.md\n", encoding="utf-8")
+    (folder / "talk.md").write_text(
+        "---\nkicker: Interview\ntitle: A laboratory is not an ivory tower, says the "
+        "vice-rector for cooperation with the economy\nlead: On patents and students.\n"
+        "image:\n  file: images/talk.jpg\n  alt: A grey circle\n---\n"
+        + "\n\n".join(talk) + "\n", encoding="utf-8")
+    return folder
+
+
+@pytest.mark.parametrize("seed", range(1, 11))
+def test_a_two_column_article_with_a_picture_fills_the_page_before_it(project, tmp_path,
+                                                                       seed):
+    issue = load_issue(letter_then_interview(tmp_path / "talk", seed), project)
+    pdf = write_download(issue, project, tmp_path / "out").files[0]
+    depths = [page.depth for page in measured_pages(pdf)]
+    assert all(depth >= 0.75 for depth in depths[1:-1]), depths

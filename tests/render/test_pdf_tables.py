@@ -154,3 +154,40 @@ def test_no_text_crosses_into_the_next_column(built):
             for start in starts[1:]:
                 assert not (word.x0 < start - padding and word.x1 > start - padding + 0.6), \
                     f"table {number}: '{word.text}' runs into the column at {start} pt"
+
+
+HEADINGS = ["Dziewięćsetdziewięćdziesięciodziewięcioletni", "Programme entrepreneurs green",
+            "Internacjonalizacja przedsiębiorstw", "Termomodernizacja", "Współfinansowanie",
+            "Rindfleischetikettierungsgesetz"]
+
+
+@pytest.mark.parametrize("columns", [4, 6])
+def test_no_heading_of_a_crowded_table_runs_past_its_column(tmp_path, project: Project,
+                                                             columns):
+    """A table whose columns' longest words do not all fit, headed by words longer than
+    a column (an English issue: Polish and German words have no hyphenation points in
+    it). Every word stays inside the text area, and a heading inside its column: a word
+    that fits nowhere is broken, as it is in a body cell."""
+    rng = random.Random(columns)
+    head = "| " + " | ".join(HEADINGS[:columns]) + " |"
+    rows = ["| " + " | ".join(rng.choice(LONG_WORDS) for _ in range(columns)) + " |"
+            for _ in range(3)]
+    table = "\n".join([head, "|" + "---|" * columns, *rows])
+    folder = tmp_path / "2021-03"
+    folder.mkdir()
+    (folder / "issue.yaml").write_text(
+        "date: 2021-03-01\nsections:\n  - kind: innovation\n    blocks:\n"
+        + _article("Crowded", f"A table.\n\n{table}\n\nKONIEC"), encoding="utf-8")
+    pdf = write_download(load_issue(folder, project), project, tmp_path / "out").files[0]
+    words = _words(pdf)
+    left = min(w.x0 for w in words if w.text == "A")  # the text column's left edge
+    right = left + TEXT_COLUMN_PT + 0.5
+    outside = [(w.text, round(w.x1)) for w in words if w.x1 > right]
+    assert not outside, f"past the text area's right edge at {right:.0f} pt: {outside}"
+    lines: dict[tuple[int, int], list[Word]] = {}
+    for word in words:
+        lines.setdefault((word.page, round(word.top)), []).append(word)
+    overlapping = [(a.text, b.text) for line in lines.values()
+                   for a, b in itertools.pairwise(sorted(line, key=lambda w: w.x0))
+                   if b.x0 < a.x1 - 0.5]
+    assert not overlapping, f"words drawn over each other: {overlapping}"

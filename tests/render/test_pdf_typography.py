@@ -208,3 +208,36 @@ def test_font_copies_keep_every_character_apart(project: Project):
         assert len(set(glyphs)) == len(glyphs), glyphs
         assert cmap[0x20] != cmap[0xA0]
 
+
+
+def source_words(name: str, pdf: Path) -> set[str]:
+    """Every word the editor typed in the case's issue folder (its YAML and Markdown)."""
+    if name.startswith("generated"):
+        folder = pdf.parents[1] / f"gen-{language_of(name)}" / "2021-02"
+    else:
+        folder = ROOT / ("issues/2020-12" if name.startswith("sample") else "tests/data/stress")
+    text = " ".join(path.read_text("utf-8") for path in sorted(folder.iterdir())
+                    if path.suffix in (".md", ".yaml"))
+    return set(re.findall(r"\w+", text))
+
+
+@pytest.mark.parametrize("name", CASES)
+def test_no_word_is_split_without_a_hyphen(readers_pdfs, name):
+    """A line ends between words, at a hyphen, at a break of an address (after / ? & =)
+    or at a hyphen that hyphenation draws, never inside a word with nothing drawn: a word
+    cut so ("prorektor U" / "MK ds.") reads as two and copies with a space in it. Judged
+    from the PDF's lines: a line's last word and the next line's first, put together,
+    are a word the editor typed."""
+    typed = source_words(name, readers_pdfs[name])
+    split = []
+    for line, following in itertools.pairwise(drawn_lines(readers_pdfs[name])):
+        end, start = line[-1].text, following[0].text
+        if end.endswith(("\xad", "-", "\u2010", "/", "?", "&", "=", "#")):
+            continue
+        tail = re.search(r"\w+$", end)
+        head = re.match(r"\w+", start)
+        if tail and head and tail.group() + head.group() in typed \
+                and tail.group() not in typed:
+            split.append(f"{' '.join(w.text for w in line[-3:])} / "
+                         f"{' '.join(w.text for w in following[:3])}")
+    assert not split, split[:6]
