@@ -19,6 +19,9 @@ above :data:`MIN_DEPTH` of its text area and picks one article picture to resize
 4. the last article picture on the short page made taller by the gap (up to the column's
    width and :data:`TALLEST_MM`), which pushes the text after it down the page.
 
+And when the readers' PDF ends on a page holding only its colophon (the contact), the last
+article picture of the page before is made short enough for the colophon to move back.
+
 What must come with a picture that opens a page is measured on the layout (its caption,
 subheadings, two lines of text: :func:`_glued_below_mm`), not assumed.
 
@@ -72,6 +75,8 @@ class Shrink:
     height_mm: float
 
 
+COLOPHON_GAP_MM = 12  # .colophon's top margin (style.css.j2)
+COLOPHON_ABOVE_MM = 10  # kept above it beyond that at a page's foot (measured: about 7 mm)
 SMALLEST_CARD_MM = 20  # a card's picture is not shrunk below this height to fill a page
 CARD_FOOT_MM = 7  # below a card's last line: its padding and the row's margin
 ROW_GAP_MM = 4  # between two rows of one block of cards (.card-grid + .card-grid)
@@ -322,6 +327,83 @@ def depth(page_box: Any) -> float:
     return (lowest - top) / (bottom - top)
 
 
+def _colophon_only(page_box: Any) -> bool:
+    """Whether everything on the page is the readers' colophon (``footer.colophon``,
+    not the printer's back cover): the contact alone on a last page."""
+    leaves = list(_leaves(page_box))
+    return bool(leaves) and all(
+        any("colophon" in (e.get("class") or "").split()
+            and "back-cover" not in (e.get("class") or "").split() for e in ancestors)
+        for _, ancestors in leaves)
+
+
+def _colophon_height(page_box: Any) -> float:
+    """The colophon's height on the page with its margins, in CSS px."""
+    def find(box: Any) -> Any:
+        if "colophon" in ((getattr(box, "element", None) is not None
+                           and box.element.get("class")) or "").split():
+            return box
+        for child in getattr(box, "children", None) or ():
+            found = find(child)
+            if found is not None:
+                return found
+        return None
+
+    box = find(page_box)
+    return box.margin_height() + COLOPHON_GAP_MM / MM_PER_PX if box is not None else 0.0
+
+
+def _colophon_pulled_back(pages: list[Any]) -> Resize | Shrink | None:
+    """When the readers' PDF ends on a page holding only the colophon: the last article
+    picture of the page before made short enough for the colophon to move back to it, or
+    else the pictures of that page's last row of cards (a page with only the contact looks
+    like a mistake and costs a sheet)."""
+    if len(pages) < 3 or not _colophon_only(pages[-1]._page_box):
+        return None
+    previous, last = pages[-2]._page_box, pages[-1]._page_box
+    top, bottom = _area(last)
+    excess_mm = _colophon_height(last) * MM_PER_PX + COLOPHON_ABOVE_MM + SLACK_MM \
+        - (1 - depth(previous)) * (bottom - top) * MM_PER_PX
+    theirs = _article_pictures(previous)
+    if theirs:
+        box = theirs[-1][0]
+        height_mm = box.height * MM_PER_PX - excess_mm
+        if SMALLEST_MM <= height_mm < box.height * MM_PER_PX:
+            return Resize(box.element.get("src"), round(height_mm, 1))
+        return None
+    row = _last_row_pictures(previous)
+    if row:
+        deepest = max(bottom for _, bottom in row)
+        binding = [box for box, bottom in row if bottom >= deepest - 1]
+        tallest_mm = max((box.height for box in binding), default=0) * MM_PER_PX
+        height_mm = tallest_mm - excess_mm
+        if binding and SMALLEST_CARD_MM <= height_mm < tallest_mm:
+            return Shrink(tuple(box.element.get("src") for box, _ in row), round(height_mm, 1))
+    return None
+
+
+def _last_row_pictures(page_box: Any) -> list[tuple[Any, float]]:
+    """The card pictures of the page's last row of cards (one grid), each with how far
+    down its card reaches; empty when the page's last line is not in a card."""
+    leaves = list(_leaves(page_box))
+    if not leaves:
+        return []
+    _, ancestors = max(leaves, key=lambda leaf: leaf[0].position_y + leaf[0].height)
+    card = next((e for e in ancestors if "card" in (e.get("class") or "").split()), None)
+    if card is None:
+        return []
+    grid = ancestors[ancestors.index(card) - 1]
+    found = []
+    for element in grid:
+        inside = [box for box, around in leaves if element in around]
+        if not inside:
+            continue
+        bottom = max(box.position_y + box.height for box in inside)
+        found += [(box, bottom) for box in inside
+                  if getattr(box, "replacement", None) is not None]
+    return found
+
+
 def resizes(pages: list[Any]) -> Iterator[Resize | Move | Shrink]:
     """Pictures to resize, the first short page's first: each rule's answer for it, then
     the next short page's. The caller takes the first that changes something (a picture
@@ -387,3 +469,6 @@ def resizes(pages: list[Any]) -> Iterator[Resize | Move | Shrink]:
                             box.height * MM_PER_PX + gap_mm - FOLLOWING_MM / 2)
             if height_mm - box.height * MM_PER_PX >= 5:
                 yield Resize(box.element.get("src"), round(height_mm, 1))
+    pulled = _colophon_pulled_back(pages)
+    if pulled is not None:
+        yield pulled

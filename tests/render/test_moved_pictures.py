@@ -161,3 +161,20 @@ def test_a_row_of_cards_too_tall_for_the_page_gets_shorter_pictures_and_moves_up
     cards = issue.sections[0].blocks[1].cards
     assert all(squeezed(card.title) in text for card in cards)
     assert picture_pages(pdf) == [2]
+
+
+@pytest.mark.parametrize("make, size", [(two_articles, 5), (article_and_cards, 3)])
+def test_the_readers_pdf_does_not_end_on_a_page_with_only_the_contact(
+        project, tmp_path, make, size):
+    """Five paragraphs before the article with the picture (whose picture then moves), or
+    three before a row of cards: the contact (colophon) was left alone on a last page; the
+    picture on the page before, or that row's pictures, give up the room instead."""
+    issue = load_issue(make(tmp_path / "issues", size), project)
+    pdf = write_download(issue, project, tmp_path / "out").files[0]
+    pages = measured_pages(pdf)
+    last_block = issue.sections[0].blocks[-1]
+    last_words = last_block.body.split()[-1] if hasattr(last_block, "body") \
+        else last_block.cards[-1].title
+    assert squeezed(last_words) in squeezed(page_text(pdf, pages[-1].number)), \
+        [p.depth for p in pages]
+    assert all(p.depth >= 0.75 for p in pages[1:-1]), [p.depth for p in pages]
