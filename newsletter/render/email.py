@@ -26,7 +26,8 @@ from newsletter.render.email_budget import Fitted, fit
 from newsletter.render.email_checks import GMAIL_CLIP_BYTES, check_email_html
 from newsletter.render.grid import Grid, card_grid, figure_grid
 from newsletter.render.stacked_tables import stacked
-from newsletter.render.templating import environment, issue_context
+from newsletter.render.templating import environment, issue_context, issue_rules
+from newsletter.typography import line_words
 
 PHONE_WIDTH = 320
 """The narrowest screen the e-mail is laid out for (columns stack below 480 px)."""
@@ -162,12 +163,14 @@ def _context(issue: Issue, project: Project, images: ImageFiles) -> dict[str, ob
     border = 2 * (spacing.small // 2)  # each cell's border, both sides
     sizes = project.theme.fonts.sizes
 
+    rules = issue_rules(issue, project)
+
     def figures(block: Figures) -> Grid:
         return figure_grid([i.value for i in block.items], row_width, sizes.figure, gap=0,
                            padding=border + 2 * spacing.small, narrowest=PHONE_WIDTH - 32)
 
     def cards(block: LinkCards) -> Grid:
-        words = [w for card in block.cards for w in card.title.split()]
+        words = [w for card in block.cards for w in line_words(card.title, rules)]
         return card_grid(words, len(block.cards), row_width, sizes.card_title, gap=0,
                          padding=border + 2 * spacing.medium)
 

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from html.parser import HTMLParser
 
 from newsletter.render.grid import Measure
+from newsletter.typography import line_words
 
 _TABLE = re.compile(r'<table class="md-table">(.*?)</table>', re.DOTALL)
 
@@ -48,7 +49,7 @@ def column_shares(rows: list[list[Cell]], width: float, fonts: TableFonts) -> li
     for row in rows:
         for index, cell in enumerate(row):
             measure = fonts.bold if cell.header else fonts.regular
-            words = cell.text.replace("\u200b", " ").split()
+            words = line_words(cell.text)  # the HTML is bound: split where lines break
             longest = max((measure(word, fonts.size) for word in words), default=0.0)
             whole = sum(measure(word, fonts.size) for word in words) + \
                 measure(" ", fonts.size) * max(0, len(words) - 1)
