@@ -55,10 +55,10 @@ def column_shares(rows: list[list[Cell]], width: float, fonts: TableFonts) -> li
                 measure(" ", fonts.size) * max(0, len(words) - 1)
             narrowest[index] = max(narrowest[index], longest + fonts.padding)
             widest[index] = max(widest[index], whole + fonts.padding)
-    return _distribute(narrowest, widest, width)
+    return distribute(narrowest, widest, width)
 
 
-def _distribute(narrowest: list[float], widest: list[float], width: float) -> list[float]:
+def distribute(narrowest: list[float], widest: list[float], width: float) -> list[float]:
     """CSS 2.1 17.5.2.2: at least every column's minimum; the room left over is shared
     in proportion to what each column would still take to reach its maximum; a table
     whose columns all fit at their maximum spreads the rest in proportion to it."""

@@ -1,0 +1,74 @@
+"""On a phone, a table that is not stacked gives every column room for its short words.
+
+An editor's two-column table (a question, then a 300-word answer) came out in the e-mail
+and on the web at 320 px with the question's column one letter wide ("P / y / t / a"):
+the cells break anywhere, so the browser took a column's narrowest width as one letter
+and gave all the rest to the long cell. Chromium lays the e-mail and the web page out;
+a word of up to 10 letters must stay on one line in a table of 2 or 3 columns whose
+longest words fit the phone side by side.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from newsletter.load import Project, load_issue
+from newsletter.publish import build, choose_editions
+
+LONG = " ".join(["wniosek konsultacje dotacja firma"] * 80)
+SHORT = " ".join(["wniosek dotacja firma termin"] * 60)
+BODY = f"""Tabele.
+
+| Pytanie | Odpowiedź |
+|---|---|
+| Kto może złożyć wniosek? | {LONG} |
+| Do kiedy? | Do 31 marca. |
+
+| Program | Opis | Kwota |
+|---|---|--:|
+| Start | {SHORT} | 50 000 zł |
+"""
+
+BROKEN = """() => {
+  const found = [];
+  for (const cell of document.querySelectorAll('table.md-table th, table.md-table td')) {
+    const walker = document.createTreeWalker(cell, NodeFilter.SHOW_TEXT);
+    for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+      for (const match of node.textContent.matchAll(/[^\\s]{2,10}/g)) {
+        const range = document.createRange();
+        range.setStart(node, match.index);
+        range.setEnd(node, match.index + match[0].length);
+        const tops = new Set([...range.getClientRects()].map((r) => Math.round(r.top)));
+        if (tops.size > 1) found.push(match[0]);
+      }
+    }
+  }
+  return found;
+}"""
+
+
+@pytest.fixture(scope="module")
+def pages(tmp_path_factory, project: Project):
+    root = tmp_path_factory.mktemp("screen-tables")
+    source = root / "2021-01"
+    source.mkdir()
+    (source / "issue.yaml").write_text(
+        "date: 2021-01-01\nlanguage: pl\nsections:\n  - kind: cooperation\n    blocks:\n"
+        "      - type: article\n        title: Tabele\n        body: |\n"
+        + "".join(f"          {line}\n" if line else "\n" for line in BODY.splitlines()),
+        encoding="utf-8")
+    issue = load_issue(source, project)
+    build(issue, project, choose_editions(["email", "web"]), root / "out")
+    folder = root / "out" / issue.id
+    return {"email": folder / "email.html", "web": folder / "web" / "index.html"}
+
+
+@pytest.mark.parametrize("edition", ["email", "web"])
+def test_no_short_word_of_a_table_is_broken_on_a_phone(pages, browser, edition):
+    page = browser.new_page(viewport={"width": 320, "height": 800})
+    try:
+        page.goto(pages[edition].as_uri(), wait_until="load")
+        broken = page.evaluate(BROKEN)
+    finally:
+        page.close()
+    assert not broken, broken[:10]
