@@ -11,6 +11,7 @@ longest words fit the phone side by side.
 from __future__ import annotations
 
 import pytest
+from conftest import one_article_issue
 
 from newsletter.load import Project, load_issue
 from newsletter.publish import build, choose_editions
@@ -50,13 +51,7 @@ BROKEN = """() => {
 @pytest.fixture(scope="module")
 def pages(tmp_path_factory, project: Project):
     root = tmp_path_factory.mktemp("screen-tables")
-    source = root / "2021-01"
-    source.mkdir()
-    (source / "issue.yaml").write_text(
-        "date: 2021-01-01\nlanguage: pl\nsections:\n  - kind: cooperation\n    blocks:\n"
-        "      - type: article\n        title: Tabele\n        body: |\n"
-        + "".join(f"          {line}\n" if line else "\n" for line in BODY.splitlines()),
-        encoding="utf-8")
+    source = one_article_issue(root / "2021-01", BODY, title="Tabele")
     issue = load_issue(source, project)
     build(issue, project, choose_editions(["email", "web"]), root / "out")
     folder = root / "out" / issue.id
