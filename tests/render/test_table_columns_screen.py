@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import pytest
 from conftest import one_article_issue
+from editions import cut_words_script
 
 from newsletter.load import Project, load_issue
 from newsletter.publish import build, choose_editions
@@ -30,22 +31,7 @@ BODY = f"""Tabele.
 | Start | {SHORT} | 50 000 zł |
 """
 
-BROKEN = """() => {
-  const found = [];
-  for (const cell of document.querySelectorAll('table.md-table th, table.md-table td')) {
-    const walker = document.createTreeWalker(cell, NodeFilter.SHOW_TEXT);
-    for (let node = walker.nextNode(); node; node = walker.nextNode()) {
-      for (const match of node.textContent.matchAll(/[^\\s]{2,10}/g)) {
-        const range = document.createRange();
-        range.setStart(node, match.index);
-        range.setEnd(node, match.index + match[0].length);
-        const tops = new Set([...range.getClientRects()].map((r) => Math.round(r.top)));
-        if (tops.size > 1) found.push(match[0]);
-      }
-    }
-  }
-  return found;
-}"""
+BROKEN = cut_words_script("table.md-table th, table.md-table td", r"[^\s]{2,10}")
 
 
 @pytest.fixture(scope="module")
