@@ -328,7 +328,8 @@ def to_text(text: str, width: int = 78, prepare: Callable[[str], str] | None = N
             out.append((table_text(table, width - len(indent), indent, right), False))
             table = None
         elif token.type == "inline" and table is not None:
-            table[-1].append(_inline_with_urls(token.children or []))
+            cell = _inline_with_urls(token.children or [])
+            table[-1].append(prepare(cell) if prepare is not None else cell)
         elif token.type == "footnote_block_open":
             out.append((_LIST_END, False))
         elif token.type == "footnote_open":
@@ -374,7 +375,8 @@ def table_text(rows: list[list[str]], width: int, indent: str = "",
     "heading: value" lines per row (a phone-width table)."""
     header = rows[0]
     columns = len(header)
-    rows = [row + [""] * (columns - len(row)) for row in rows]
+    rows = [[cell.replace(HARD_BREAK, " ") for cell in row] + [""] * (columns - len(row))
+            for row in rows]
     widths = [max(len(row[i]) for row in rows) for i in range(columns)]
     if sum(widths) + 2 * (columns - 1) <= width:
         flush = [*(right or []), *[False] * columns][:columns]
@@ -393,6 +395,10 @@ def table_text(rows: list[list[str]], width: int, indent: str = "",
 
 
 _SPACES = re.compile(r"[ \t\n\r\f\v]+")  # not str.split(): that splits no-break spaces too
+HARD_BREAK = "\x1d"
+"""Where the editor broke a line (two spaces or a backslash at its end) in the text part's
+inline text, until :func:`wrap` starts a new line there (a space would join an address
+typed over three lines into one)."""
 
 
 def wrap(text: str, width: int = 78, first: str = "", rest: str | None = None) -> str:
@@ -400,6 +406,11 @@ def wrap(text: str, width: int = 78, first: str = "", rest: str | None = None) -
     as an address, stands alone), never breaking inside a number or a phone number."""
     import textwrap
 
+    if HARD_BREAK in text:  # the editor's own line breaks: each line wrapped on its own
+        lines = text.split(HARD_BREAK)
+        later = first if rest is None else rest
+        return "\n".join(wrap(line, width, first if index == 0 else later, later)
+                         for index, line in enumerate(lines))
     joined = " ".join(_SPACES.split(text.strip()))
     # textwrap breaks only at ASCII whitespace: hide the spaces inside numbers from it.
     protected = DIGIT_SPACE.sub(lambda m: _HIDDEN[m.group()], joined)
@@ -452,6 +463,9 @@ def _inline_with_urls(children: list[Token]) -> str:
             if label not in (href, shown):
                 parts.append(f" <{shown}>")
             href = None
+        elif child.type == "hardbreak":
+            parts.append(HARD_BREAK)
         elif child.type != "link_close":
             parts.append(_inline_text(child))
-    return " ".join(_SPACES.split("".join(parts).strip()))
+    return HARD_BREAK.join(" ".join(_SPACES.split(line.strip()))
+                           for line in "".join(parts).strip().split(HARD_BREAK))

@@ -90,6 +90,19 @@ def shown(problem: Problem, base: Path) -> str:
 # base_url pointing at it (the e-mail's absolute image addresses load in a browser).
 published = served
 
+def one_article_issue(folder: Path, body: str, title: str = "Tabela",
+                      language: str = "pl") -> Path:
+    """``folder`` made an issue of one section and one inline article with ``body``
+    (Markdown, written as YAML's indented block)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    lines = "".join(f"          {line}\n" if line else "\n" for line in body.splitlines())
+    (folder / "issue.yaml").write_text(
+        f"date: 2021-01-01\nlanguage: {language}\nsections:\n  - kind: cooperation\n"
+        f"    blocks:\n      - type: article\n        title: {title}\n        body: |\n{lines}",
+        encoding="utf-8")
+    return folder
+
+
 def edited_copy(source: Path, target: Path, edits: dict[str, list[tuple[str, str]]]) -> Path:
     """A copy of the issue folder ``source`` at ``target`` with texts replaced in its files
     (``{"issue.yaml": [(old, new)]}``); each ``old`` must be there, so a test cannot pass

@@ -100,3 +100,23 @@ def words_of(project: Project, language: str, other: str) -> list[str]:
         mine, theirs = (project.theme.section(kind).words(lang) for lang in (language, other))
         words += [w for w in (mine.label, mine.name) if w not in (theirs.label, theirs.name)]
     return words
+
+
+def cut_words_script(selector: str, word: str = r"[^ \n]+") -> str:
+    """A Playwright ``evaluate`` script: the words (JS regex ``word``) of the elements
+    matching ``selector`` that the browser set over more than one line."""
+    script = """() => [...document.querySelectorAll('SELECTOR')].flatMap((element) => {
+  const cut = [];
+  const walker = document.createTreeWalker(element, NodeFilter.SHOW_TEXT);
+  for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+    for (const match of node.textContent.matchAll(/WORD/g)) {
+      const range = document.createRange();
+      range.setStart(node, match.index);
+      range.setEnd(node, match.index + match[0].length);
+      const tops = new Set([...range.getClientRects()].map((r) => Math.round(r.top)));
+      if (tops.size > 1) cut.push(match[0]);
+    }
+  }
+  return cut;
+})"""
+    return script.replace("SELECTOR", selector).replace("WORD", word)

@@ -24,9 +24,10 @@ from newsletter.placement import SCREEN_HEIGHT_PX, Bounds, shown_width
 from newsletter.render.css_inlining import inline_css
 from newsletter.render.email_budget import Fitted, fit
 from newsletter.render.email_checks import GMAIL_CLIP_BYTES, check_email_html
-from newsletter.render.grid import Grid, card_grid, figure_grid
+from newsletter.render.grid import Grid, card_grid, figure_grid, phone_size
 from newsletter.render.stacked_tables import stacked
-from newsletter.render.templating import environment, issue_context
+from newsletter.render.templating import environment, issue_context, issue_rules
+from newsletter.typography import line_words
 
 PHONE_WIDTH = 320
 """The narrowest screen the e-mail is laid out for (columns stack below 480 px)."""
@@ -162,12 +163,14 @@ def _context(issue: Issue, project: Project, images: ImageFiles) -> dict[str, ob
     border = 2 * (spacing.small // 2)  # each cell's border, both sides
     sizes = project.theme.fonts.sizes
 
+    rules = issue_rules(issue, project)
+
     def figures(block: Figures) -> Grid:
         return figure_grid([i.value for i in block.items], row_width, sizes.figure, gap=0,
                            padding=border + 2 * spacing.small, narrowest=PHONE_WIDTH - 32)
 
     def cards(block: LinkCards) -> Grid:
-        words = [w for card in block.cards for w in card.title.split()]
+        words = [w for card in block.cards for w in line_words(card.title, rules)]
         return card_grid(words, len(block.cards), row_width, sizes.card_title, gap=0,
                          padding=border + 2 * spacing.medium)
 
@@ -183,7 +186,18 @@ def _context(issue: Issue, project: Project, images: ImageFiles) -> dict[str, ob
         "unsubscribe_url": placeholders.UNSUBSCRIBE_URL,
         "preferences_url": placeholders.PREFERENCES_URL,
         "image": place,
+        "section_phone_px": section_phone_size(issue, project, PHONE_WIDTH - 2 * (
+            spacing.medium + spacing.small)),
     }
+
+
+def section_phone_size(issue: Issue, project: Project, room: float) -> float:
+    """The size of the sections' labels on a phone (``room`` px of text): the theme's,
+    or smaller when a label's "for\u00a0COOPERATION" (bound, so never broken between
+    them) would not fit; the same for every section of the issue, as on wider screens."""
+    labels = [project.theme.section(s.kind).words(issue.language) for s in issue.sections]
+    return phone_size([f"{w.label}\u00a0{w.name.upper()}" for w in labels],
+                      project.theme.fonts.sizes.section, room)
 
 
 def first_paragraph(block: Block) -> str:

@@ -20,6 +20,7 @@ from newsletter.model import Card, Figures, LinkCards
 from newsletter.placement import MM_PER_CSS_PX, Bounds, shown_width
 from newsletter.render.font_metrics import font_measure
 from newsletter.render.grid import Measure, Row, fitted_rows, text_width
+from newsletter.typography import Rules, line_words
 
 MM = 72 / 25.4  # points per mm
 TEXT_MM = (178, 297 - 22 - 20)  # A4 less the @page margins in style.css.j2 (print.PAGE_TEXT_MM)
@@ -122,14 +123,15 @@ def card_height_mm(card: Card, columns: int, kind: CardType) -> float:
     return height
 
 
-def card_rows(block: LinkCards, kind: CardType, slot: Callable[[int], str]) -> list[PaperRow]:
+def card_rows(block: LinkCards, kind: CardType, slot: Callable[[int], str],
+              rules: Rules | None = None) -> list[PaperRow]:
     """A card group's rows: a card's longest title word must fit its column, and no row
     is taller than :data:`ROW_SHARE` of the text area (fewer, wider cards are shorter).
     ``slot(columns)`` names the picture slot of a card in a row of ``columns``."""
     cards = block.cards
     tallest = ROW_SHARE * TEXT_MM[1]
-    widths = [max((kind.bold(word, kind.title_pt) for word in card.title.split()), default=0)
-              for card in cards]
+    widths = [max((kind.bold(word, kind.title_pt) for word in line_words(card.title, rules)),
+                  default=0) for card in cards]
 
     def fits(start: int, count: int) -> bool:
         return all(card_height_mm(card, count, kind) <= tallest
@@ -157,14 +159,15 @@ def points(px: float) -> float:
     return round(px * 0.625, 2)
 
 
-def paper_grids(project: Project, slot: Callable[[int], str]) -> dict[str, object]:
+def paper_grids(project: Project, slot: Callable[[int], str],
+                rules: Rules | None = None) -> dict[str, object]:
     """The print templates' ``figure_rows(block)`` and ``card_rows(block)`` (sizes as in
     style.css.j2: figure values 1.6 × the theme's figure size)."""
     sizes = project.theme.fonts.sizes
     kind = card_type(project)
     return {
         "figure_rows": lambda block: figure_rows(block, points(sizes.figure) * 1.6, kind.bold),
-        "card_rows": lambda block: card_rows(block, kind, slot),
+        "card_rows": lambda block: card_rows(block, kind, slot, rules),
     }
 
 

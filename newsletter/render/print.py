@@ -42,7 +42,7 @@ from newsletter.render.paper_grids import (
 )
 from newsletter.render.paper_grids import points as _points
 from newsletter.render.table_columns import FixedTables, TableFonts
-from newsletter.render.templating import environment, issue_context, strings
+from newsletter.render.templating import environment, issue_context, issue_rules, strings
 from newsletter.render.word_gaps import set_ragged, wide_paragraphs
 
 Variant = Literal["download", "print"]
@@ -221,7 +221,7 @@ def render_html(
         "image_size": pictures.size,
         "picture_after": pictures.paragraphs_before,
         "split_body": split_body,
-        **paper_grids(project, pictures.card_slot),
+        **paper_grids(project, pictures.card_slot, issue_rules(issue, project)),
         **_cover(issue),
         # Paper for a booklet ends on a back cover (contact, colophon), not blank pages.
         "back_cover": variant == "print" and print_settings.pad_to_multiple_of > 1,
@@ -568,7 +568,9 @@ def _placements(issue: Issue, project: Project) -> Iterator[tuple[Image, float, 
             placed.append((block.signature.image, "signature"))
         elif isinstance(block, LinkCards):
             kind = kind or card_type(project)
-            placed += [(card.image, row.slot) for row in card_rows(block, kind, pictures.card_slot)
+            rules = issue_rules(issue, project)
+            placed += [(card.image, row.slot)
+                       for row in card_rows(block, kind, pictures.card_slot, rules)
                        for card in row.items if card.image]
         for image, slot in placed:
             yield image, pictures.placed_mm(image, slot), pictures.slots[slot].width

@@ -49,7 +49,9 @@ def stacked(page: str) -> str:
 
 
 def _stacked_table(table: re.Match[str]) -> str:
-    attributes, inside = table.group(1), _kept(table.group(2))
+    from newsletter.render.screen_columns import sized  # it imports this module's sizes
+
+    attributes, inside = table.group(1), sized(_kept(table.group(2)))
     head = _HEAD.search(inside)
     headings = [_plain(h) for h in _HEADING.findall(head.group(1))] if head else []
     if len(headings) < STACK_COLUMNS:

@@ -9,7 +9,8 @@ advance widths (:mod:`font_metrics`), and the table is set with ``table-layout: 
 and a ``<col>`` width per column. The rule is CSS 2.1's automatic layout, with a cell's
 narrowest width its longest word (not one character): a column is never narrower than
 its longest word while the table has room for every column's, so words are broken
-inside a cell only when the table cannot hold them otherwise.
+inside a cell only when the table cannot hold them otherwise. A row too tall to keep
+whole without leaving a page short is marked to break (:data:`LONG_ROW_PT`).
 """
 
 from __future__ import annotations
@@ -20,6 +21,8 @@ from dataclasses import dataclass
 from html.parser import HTMLParser
 
 from newsletter.render.grid import Measure
+from newsletter.render.paper_grids import MM, TEXT_MM
+from newsletter.typography import line_words
 
 _TABLE = re.compile(r'<table class="md-table">(.*?)</table>', re.DOTALL)
 
@@ -48,16 +51,16 @@ def column_shares(rows: list[list[Cell]], width: float, fonts: TableFonts) -> li
     for row in rows:
         for index, cell in enumerate(row):
             measure = fonts.bold if cell.header else fonts.regular
-            words = cell.text.replace("\u200b", " ").split()
+            words = line_words(cell.text)  # the HTML is bound: split where lines break
             longest = max((measure(word, fonts.size) for word in words), default=0.0)
             whole = sum(measure(word, fonts.size) for word in words) + \
                 measure(" ", fonts.size) * max(0, len(words) - 1)
             narrowest[index] = max(narrowest[index], longest + fonts.padding)
             widest[index] = max(widest[index], whole + fonts.padding)
-    return _distribute(narrowest, widest, width)
+    return distribute(narrowest, widest, width)
 
 
-def _distribute(narrowest: list[float], widest: list[float], width: float) -> list[float]:
+def distribute(narrowest: list[float], widest: list[float], width: float) -> list[float]:
     """CSS 2.1 17.5.2.2: at least every column's minimum; the room left over is shared
     in proportion to what each column would still take to reach its maximum; a table
     whose columns all fit at their maximum spreads the rest in proportion to it."""
@@ -73,6 +76,41 @@ def _distribute(narrowest: list[float], widest: list[float], width: float) -> li
     spare = (width - low) / (high - low)
     widths = [n + (w - n) * spare for n, w in zip(narrowest, widest, strict=True)]
     return [w / width for w in widths]
+
+
+LONG_ROW_PT = TEXT_MM[1] * MM / 4
+"""A row taller than a quarter of the text area may break across pages (markdown.css.j2's
+``md-long``): kept whole, a 300-word answer moved to the next page and left its page 62 %
+full. Shorter rows are never split."""
+LINE_HEIGHT = 1.3  # markdown.css.j2's .md-table
+
+
+def _row_height(row: list[Cell], widths: list[float], fonts: TableFonts) -> float:
+    """An estimate of a row's height in pt: its tallest cell's lines of text."""
+    tallest = 0
+    for cell, width in zip(row, widths, strict=False):
+        measure = fonts.bold if cell.header else fonts.regular
+        room = max(1.0, width - fonts.padding)
+        lines = sum(max(1, -(-measure(" ".join(line_words(part)), fonts.size) // room))
+                    for part in cell.text.split("\n") if part.strip())
+        tallest = max(tallest, lines)
+    return tallest * fonts.size * LINE_HEIGHT
+
+
+_ROW_START = re.compile(r"<tr\b([^>]*)>")
+
+
+def _mark_long_rows(inside: str, rows: list[list[Cell]], widths: list[float],
+                    fonts: TableFonts) -> str:
+    """The table's HTML with each row taller than :data:`LONG_ROW_PT` marked ``md-long``."""
+    long = iter([_row_height(row, widths, fonts) > LONG_ROW_PT for row in rows])
+
+    def row(match: re.Match[str]) -> str:
+        if not next(long, False) or "class=" in match.group(1):
+            return match.group(0)
+        return f'<tr class="md-long"{match.group(1)}>'
+
+    return _ROW_START.sub(row, inside)
 
 
 class _Cells(HTMLParser):
@@ -125,5 +163,7 @@ class FixedTables:
         if not shares:
             return match.group(0)
         cols = "".join(f'<col style="width: {share * 100:.3f}%">' for share in shares)
+        inside = _mark_long_rows(match.group(1), parser.rows,
+                                 [share * width for share in shares], self.fonts)
         return (f'<table class="md-table fixed"><colgroup>{cols}</colgroup>'
-                f"{match.group(1)}</table>")
+                f"{inside}</table>")

@@ -285,6 +285,12 @@ def strings(project: Project, language: str) -> dict[str, str]:
     return words_of(project.site.templates_path, language)
 
 
+def issue_rules(issue: Issue, project: Project) -> Rules:
+    """The typography of ``issue``'s language: what its editions bind, and what a grid
+    measures as one word (:func:`newsletter.typography.line_words`)."""
+    return language_rules(project.site.templates_path / "_shared" / "strings.yaml", issue.language)
+
+
 def issue_context(issue: Issue, project: Project) -> dict[str, object]:
     """Values every edition's templates share."""
     language = site_language(project, issue.language)
@@ -293,9 +299,7 @@ def issue_context(issue: Issue, project: Project) -> dict[str, object]:
         "site": project.site,
         "issue": issue,
         "templates_root": str(project.site.templates_path),
-        "typography": language_rules(
-            project.site.templates_path / "_shared" / "strings.yaml", issue.language
-        ),
+        "typography": issue_rules(issue, project),
         "long_article_words": LONG_ARTICLE_WORDS,
         "column_article_words": COLUMN_ARTICLE_WORDS,
         "t": strings(project, issue.language),

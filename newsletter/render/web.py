@@ -30,9 +30,11 @@ from newsletter.render.stacked_tables import stacked
 from newsletter.render.templating import (
     environment,
     issue_context,
+    issue_rules,
     site_language,
     strings,
 )
+from newsletter.typography import Rules, line_words
 
 SHARE_WIDTH = 1200
 """Link previews (Facebook, LinkedIn, Slack) want at least 1200 px across."""
@@ -172,7 +174,7 @@ def _page(
     pictures = Pictures(ImageFiles(issue), slots(project))
     context = {
         **issue_context(issue, project),
-        **_grids(project),
+        **_grids(project, issue_rules(issue, project)),
         "variant": "web",
         "image_src": pictures.src,
         "image_size": pictures.size,
@@ -231,8 +233,9 @@ PAGE_WIDTH = 728  # .wrap's content width: the theme's content width + 160 - pad
 PHONE_CONTENT = 288  # a 320 px phone less the page's side padding
 
 
-def _grids(project: Project) -> dict[str, object]:
-    """Grid styles for figures and cards: as many columns as the content allows."""
+def _grids(project: Project, rules: Rules) -> dict[str, object]:
+    """Grid styles for figures and cards: as many columns as the content allows (a card
+    title's words as ``rules`` bind them: :func:`newsletter.typography.line_words`)."""
     spacing, sizes = project.theme.spacing, project.theme.fonts.sizes
 
     def figures(block: Figures) -> GridStyle:
@@ -244,7 +247,7 @@ def _grids(project: Project) -> dict[str, object]:
         return fluid_columns(grid, cell, spacing.small)
 
     def cards(block: LinkCards) -> GridStyle:
-        words = [w for card in block.cards for w in card.title.split()]
+        words = [w for card in block.cards for w in line_words(card.title, rules)]
         padding = 2 * spacing.medium
         grid = card_grid(words, len(block.cards), PAGE_WIDTH, sizes.card_title,
                          gap=spacing.medium, padding=padding)

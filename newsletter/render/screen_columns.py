@@ -1,0 +1,78 @@
+"""Column widths of Markdown tables on screens (e-mail and web): every column has room
+for its longest word when the table can give it.
+
+A screen table's cells may break anywhere (so no table is wider than a phone), and to a
+browser's automatic layout that makes every column's narrowest width one letter: next to
+a long cell, a short column was left a letter or two wide, at 320 px as at 1024 px
+("Pyt / ani / e", "Wkł / ad"). The reader's font is unknown, so widths are estimated
+(``CHARACTER_PX`` a character, as :mod:`stacked_tables` does) and shared out by the rule
+the PDFs use (:func:`table_columns.distribute`: each column its longest word, the rest in
+proportion to its whole text) for the narrowest screen that shows the table as a table;
+the header cells carry the result as percentages, which hold on every wider screen.
+A table whose longest words do not fit side by side there is left to the browser (its
+percentages would squeeze some columns more than the browser does).
+"""
+
+from __future__ import annotations
+
+import html as html_module
+import re
+
+from newsletter.render.stacked_tables import CELL_PADDING_PX, CHARACTER_PX, STACK_COLUMNS
+from newsletter.render.table_columns import distribute
+from newsletter.typography import line_words
+
+PHONE_TABLE_PX = 272
+"""A 320 px phone's text column (the e-mail's; the web page's is 288 px): where a table
+of fewer than ``STACK_COLUMNS`` columns is set."""
+STACKED_UNTIL_PX = 440
+"""The text column of the narrowest screen (481 px) on which a wider table is not stacked."""
+BOLD = 1.2  # a header cell's bold letters are wider (DejaVu Sans Bold, Chromium's default here)
+
+_ROW = re.compile(r"<tr\b[^>]*>(.*?)</tr>", re.DOTALL)
+_CELL = re.compile(r"<(t[hd])\b[^>]*>(.*?)</t[hd]>", re.DOTALL)
+_HEADER_CELL = re.compile(r"<th\b([^>]*)>")
+_BREAK = re.compile(r"<(?:wbr|br)\s*/?>")
+_TAG = re.compile(r"<[^>]+>")
+_LABEL = re.compile(r'<span class="md-label".*?</span>', re.DOTALL)
+
+
+def _width(text: str, header: bool) -> tuple[float, float]:
+    """A cell's narrowest width (its longest word) and its widest (all on one line)."""
+    plain = html_module.unescape(_TAG.sub("", _BREAK.sub(" ", _LABEL.sub("", text))))
+    words = line_words(plain)
+    scale = CHARACTER_PX * (BOLD if header else 1)
+    longest = max((len(word) for word in words), default=0)
+    whole = sum(len(word) for word in words) + max(0, len(words) - 1)
+    return longest * scale + CELL_PADDING_PX, whole * scale + CELL_PADDING_PX
+
+
+def sized(inside: str) -> str:
+    """A table's inner HTML with its header cells' widths (percentages) set."""
+    rows = [_CELL.findall(row) for row in _ROW.findall(inside)]
+    columns = max((len(row) for row in rows), default=0)
+    if columns < 2 or not _HEADER_CELL.search(inside):
+        return inside
+    narrowest, widest = [0.0] * columns, [0.0] * columns
+    for row in rows:
+        for index, (tag, text) in enumerate(row):
+            low, high = _width(text, tag == "th")
+            narrowest[index] = max(narrowest[index], low)
+            widest[index] = max(widest[index], high)
+    reference = PHONE_TABLE_PX if columns < STACK_COLUMNS else STACKED_UNTIL_PX
+    if sum(narrowest) > reference:  # words must break somewhere: the browser chooses
+        return inside
+    shares = iter(distribute(narrowest, widest, reference))
+
+    def width(cell: re.Match[str]) -> str:
+        share = next(shares, None)
+        if share is None:
+            return cell.group(0)
+        attributes, rule = cell.group(1), f"width:{share * 100:.0f}%"
+        if ' style="' in attributes:  # an aligned column's cell: one style attribute
+            merged = attributes.replace(' style="', ' style="' + rule + ";", 1)
+            return f"<th{merged}>"
+        return f'<th style="{rule}"{attributes}>'
+
+    head_end = inside.find("</tr>")
+    return _HEADER_CELL.sub(width, inside[:head_end]) + inside[head_end:]

@@ -1,0 +1,55 @@
+"""On a phone, a table that is not stacked gives every column room for its short words.
+
+An editor's two-column table (a question, then a 300-word answer) came out in the e-mail
+and on the web at 320 px with the question's column one letter wide ("P / y / t / a"):
+the cells break anywhere, so the browser took a column's narrowest width as one letter
+and gave all the rest to the long cell. Chromium lays the e-mail and the web page out;
+a word of up to 10 letters must stay on one line in a table of 2 or 3 columns whose
+longest words fit the phone side by side.
+"""
+
+from __future__ import annotations
+
+import pytest
+from conftest import one_article_issue
+from editions import cut_words_script
+
+from newsletter.load import Project, load_issue
+from newsletter.publish import build, choose_editions
+
+LONG = " ".join(["wniosek konsultacje dotacja firma"] * 80)
+SHORT = " ".join(["wniosek dotacja firma termin"] * 60)
+BODY = f"""Tabele.
+
+| Pytanie | Odpowiedź |
+|---|---|
+| Kto może złożyć wniosek? | {LONG} |
+| Do kiedy? | Do 31 marca. |
+
+| Program | Opis | Kwota |
+|---|---|--:|
+| Start | {SHORT} | 50 000 zł |
+"""
+
+BROKEN = cut_words_script("table.md-table th, table.md-table td", r"[^\s]{2,10}")
+
+
+@pytest.fixture(scope="module")
+def pages(tmp_path_factory, project: Project):
+    root = tmp_path_factory.mktemp("screen-tables")
+    source = one_article_issue(root / "2021-01", BODY, title="Tabele")
+    issue = load_issue(source, project)
+    build(issue, project, choose_editions(["email", "web"]), root / "out")
+    folder = root / "out" / issue.id
+    return {"email": folder / "email.html", "web": folder / "web" / "index.html"}
+
+
+@pytest.mark.parametrize("edition", ["email", "web"])
+def test_no_short_word_of_a_table_is_broken_on_a_phone(pages, browser, edition):
+    page = browser.new_page(viewport={"width": 320, "height": 800})
+    try:
+        page.goto(pages[edition].as_uri(), wait_until="load")
+        broken = page.evaluate(BROKEN)
+    finally:
+        page.close()
+    assert not broken, broken[:10]
