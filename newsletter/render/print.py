@@ -54,10 +54,12 @@ MM_PER_INCH = 25.4
 
 PAGE_TEXT_MM = (178, 297 - 22 - 20)  # A4 less the @page margins in style.css.j2
 ARTICLE_PICTURE_MM = 75  # the tallest an article's picture is set (page_fit may change it)
-FIT_PASSES = 3
-"""Layouts after the first, each resizing one picture to fill one short page
-(:mod:`newsletter.render.page_fit`); most issues need none or one. One more may follow to
-set ragged the paragraphs only the last of them showed."""
+FIT_PASSES = 5
+"""Layouts after the first, each resizing or moving pictures to fill one short page
+(:mod:`newsletter.render.page_fit`); most issues need none or one, a long one up to four
+(a generated pl+en issue of 20 pages: 3 left a page at 0.60, 6 filled it). One more may
+follow to set ragged the paragraphs only the last of them showed. Only a first build
+pays for them: the decisions are remembered (:mod:`layout_cache`)."""
 SLOTS = {
     # The article's column. A picture stays with its article's head, lead and first lines
     # (style.css.j2), and what does not fit a page's foot moves over whole: at most 75 mm
