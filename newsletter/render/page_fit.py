@@ -77,7 +77,7 @@ class Shrink:
 
 COLOPHON_GAP_MM = 12  # .colophon's top margin (style.css.j2)
 COLOPHON_ABOVE_MM = 10  # kept above it beyond that at a page's foot (measured: about 7 mm)
-SMALLEST_CARD_MM = 20  # a card's picture is not shrunk below this height to fill a page
+SMALLEST_CARD_MM = 15  # a card's picture is not shrunk below this height to fill a page
 CARD_FOOT_MM = 7  # below a card's last line: its padding and the row's margin
 ROW_GAP_MM = 4  # between two rows of one block of cards (.card-grid + .card-grid)
 TWO_LINES_MM = 12  # two lines of running text (10 pt on 14.5 pt) and their margin
@@ -175,8 +175,8 @@ def _opening_row_pictures(page_box: Any) -> list[tuple[Any, float]]:
         for element in cards.values():
             inside = [box for box, around in leaves if element in around]
             bottom = max(box.position_y + box.height for box in inside)
-            found += [(box, bottom) for box in inside
-                      if getattr(box, "replacement", None) is not None]
+            pictures = [box for box in inside if getattr(box, "replacement", None) is not None]
+            found += [(box, bottom) for box in pictures] or [(None, bottom)]
         return found
     return []
 
@@ -371,14 +371,29 @@ def _colophon_pulled_back(pages: list[Any]) -> Resize | Shrink | None:
         if SMALLEST_MM <= height_mm < box.height * MM_PER_PX:
             return Resize(box.element.get("src"), round(height_mm, 1))
         return None
-    row = _last_row_pictures(previous)
-    if row:
-        deepest = max(bottom for _, bottom in row)
-        binding = [box for box, bottom in row if bottom >= deepest - 1]
-        tallest_mm = max((box.height for box in binding), default=0) * MM_PER_PX
-        height_mm = tallest_mm - excess_mm
-        if binding and SMALLEST_CARD_MM <= height_mm < tallest_mm:
-            return Shrink(tuple(box.element.get("src") for box, _ in row), round(height_mm, 1))
+    return _shrunk_row(_last_row_pictures(previous), excess_mm)
+
+
+def _shrunk_row(row: list[tuple[Any, float]], excess_mm: float) -> Shrink | None:
+    """The card pictures of ``row`` (each with its card's bottom; None for a card with no
+    picture) capped so that no card reaches lower than ``excess_mm`` above the deepest
+    one now does; None when a card without a picture is in the way or a picture would
+    go below :data:`SMALLEST_CARD_MM`."""
+    if not row or not any(box is not None for box, _ in row):
+        return None
+    target = max(bottom for _, bottom in row) - excess_mm / MM_PER_PX
+    caps = []
+    for box, bottom in row:
+        if bottom <= target + 0.5:
+            continue
+        if box is None:
+            return None  # a card of text alone sets the row's height
+        caps.append(box.height - (bottom - target))
+    tallest = max(box.height for box, _ in row if box is not None)
+    height_mm = min(caps, default=tallest) * MM_PER_PX
+    if SMALLEST_CARD_MM <= height_mm < tallest * MM_PER_PX:
+        return Shrink(tuple(box.element.get("src") for box, _ in row if box is not None),
+                      round(height_mm, 1))
     return None
 
 
@@ -399,8 +414,8 @@ def _last_row_pictures(page_box: Any) -> list[tuple[Any, float]]:
         if not inside:
             continue
         bottom = max(box.position_y + box.height for box in inside)
-        found += [(box, bottom) for box in inside
-                  if getattr(box, "replacement", None) is not None]
+        pictures = [box for box in inside if getattr(box, "replacement", None) is not None]
+        found += [(box, bottom) for box in pictures] or [(None, bottom)]
     return found
 
 
@@ -451,14 +466,9 @@ def resizes(pages: list[Any]) -> Iterator[Resize | Move | Shrink]:
             above_mm = ROW_GAP_MM if _ends_in(page, _first_block(following)) else BLOCK_GAP_MM
             row_mm = (chunk_mm or 0) + CARD_FOOT_MM + above_mm + SLACK_MM \
                 + (SECTION_GAP_MM if _opens_section(following) else 0)
-            # the deepest card sets the row's height: its picture gives up the excess
-            deepest = max(bottom for _, bottom in row)
-            binding = [box for box, bottom in row if bottom >= deepest - 1]
-            tallest_mm = max((box.height for box in binding), default=0) * MM_PER_PX
-            height_mm = tallest_mm - (row_mm - gap_mm)
-            if binding and SMALLEST_CARD_MM <= height_mm < tallest_mm:
-                yield Shrink(tuple(box.element.get("src") for box, _ in row),
-                             round(height_mm, 1))
+            shrunk = _shrunk_row(row, row_mm - gap_mm)
+            if shrunk is not None:
+                yield shrunk
         pulled = _pulled_back(pages[index - 1]._page_box, page, following, filled)
         if pulled is not None:
             yield pulled
