@@ -167,18 +167,23 @@ def _opening_row_pictures(page_box: Any) -> list[tuple[Any, float]]:
             continue
         if any("article" in (e.get("class") or "").split() for e in ancestors):
             return []
-        grid = ancestors[ancestors.index(card) - 1]
-        row_top = min(box.position_y for box, around in leaves if card in around)
-        cards = {id(e): e for box, around in leaves if grid in around
-                 for e in around if e in list(grid) and box.position_y < row_top + 20}
-        found = []
-        for element in cards.values():
-            inside = [box for box, around in leaves if element in around]
-            bottom = max(box.position_y + box.height for box in inside)
-            pictures = [box for box in inside if getattr(box, "replacement", None) is not None]
-            found += [(box, bottom) for box in pictures] or [(None, bottom)]
-        return found
+        return _row_of(ancestors[ancestors.index(card) - 1], leaves)
     return []
+
+
+def _row_of(grid: Any, leaves: list[tuple[Any, tuple]]) -> list[tuple[Any, float]]:
+    """The pictures of the cards of ``grid`` (a row: paper_grids sets one grid per row)
+    drawn on this page, each with how far down its card reaches; a card without a
+    picture as ``(None, its bottom)``."""
+    found = []
+    for element in grid:
+        inside = [box for box, around in leaves if element in around]
+        if not inside:
+            continue
+        bottom = max(box.position_y + box.height for box in inside)
+        pictures = [box for box in inside if getattr(box, "replacement", None) is not None]
+        found += [(box, bottom) for box in pictures] or [(None, bottom)]
+    return found
 
 
 def _opening_chunk_mm(page_box: Any) -> float | None:
@@ -407,16 +412,7 @@ def _last_row_pictures(page_box: Any) -> list[tuple[Any, float]]:
     card = next((e for e in ancestors if "card" in (e.get("class") or "").split()), None)
     if card is None:
         return []
-    grid = ancestors[ancestors.index(card) - 1]
-    found = []
-    for element in grid:
-        inside = [box for box, around in leaves if element in around]
-        if not inside:
-            continue
-        bottom = max(box.position_y + box.height for box in inside)
-        pictures = [box for box in inside if getattr(box, "replacement", None) is not None]
-        found += [(box, bottom) for box in pictures] or [(None, bottom)]
-    return found
+    return _row_of(ancestors[ancestors.index(card) - 1], leaves)
 
 
 def resizes(pages: list[Any]) -> Iterator[Resize | Move | Shrink]:

@@ -33,29 +33,54 @@ WORDS = ["city", "business", "support", "programme", "innovation", "entrepreneur
          "Krakow", "market", "office", "grant", "partners", "digital", "services"]
 
 
-def two_articles(root: Path, paragraphs: int, seed: int = 1) -> Path:
-    """A first article of ``paragraphs`` paragraphs, then one with a two-line title, a
-    four-line lead and a landscape picture (2400×1500) above eight paragraphs."""
+def after_an_article(root: Path, name: str, paragraphs: int, second: str,
+                     pictures: dict[str, tuple[int, int]], seed: int = 1):
+    """An issue folder ``root/name``: a first article of ``paragraphs`` seeded paragraphs,
+    then the block ``second(sentence)`` writes (its file name, its text); ``pictures``
+    (file name → pixel size) made in images/."""
     rng = random.Random(seed)
 
     def sentence(words: int) -> str:
         return " ".join(rng.choice(WORDS) for _ in range(words)).capitalize() + "."
 
-    folder = root / f"moved-{paragraphs}"
+    folder = root / name
     (folder / "images").mkdir(parents=True)
-    Image.new("RGB", (2400, 1500), (90, 140, 200)).save(folder / "images" / "wide.jpg")
-    (folder / "issue.yaml").write_text(
-        "date: 2021-01-01\nsections:\n  - kind: cooperation\n    blocks:\n"
-        "      - file: first.md\n      - file: second.md\n", encoding="utf-8")
+    for number, (file, size) in enumerate(pictures.items()):
+        Image.new("RGB", size, (60 + 60 * number, 120, 200 - 60 * number)).save(
+            folder / "images" / file)
     (folder / "first.md").write_text(
         "---\ntitle: The first article\n---\n"
         + "\n\n".join(sentence(60) for _ in range(paragraphs)) + "\n", encoding="utf-8")
-    (folder / "second.md").write_text(
-        f"---\ntitle: {sentence(16)[:-1]}\nlead: {sentence(40)}\n"
-        "image: {file: images/wide.jpg, alt: A blue field, credit: Photo by the office}\n"
-        "---\n" + "\n\n".join(sentence(50) for _ in range(8)) + "\n", encoding="utf-8")
+    file, text = second(sentence)
+    (folder / file).write_text(text, encoding="utf-8")
+    (folder / "issue.yaml").write_text(
+        "date: 2021-01-01\nsections:\n  - kind: cooperation\n    blocks:\n"
+        f"      - file: first.md\n      - file: {file}\n", encoding="utf-8")
     return folder
 
+
+def two_articles(root: Path, paragraphs: int) -> Path:
+    """A first article of ``paragraphs`` paragraphs, then one with a two-line title, a
+    four-line lead and a landscape picture (2400×1500) above eight paragraphs."""
+    return after_an_article(root, f"moved-{paragraphs}", paragraphs, lambda sentence: (
+        "second.md",
+        f"---\ntitle: {sentence(16)[:-1]}\nlead: {sentence(40)}\n"
+        "image: {file: images/wide.jpg, alt: A blue field, credit: Photo by the office}\n"
+        "---\n" + "\n\n".join(sentence(50) for _ in range(8)) + "\n"),
+        {"wide.jpg": (2400, 1500)})
+
+
+def article_and_cards(root: Path, paragraphs: int) -> Path:
+    """A first article of ``paragraphs`` paragraphs, then a row of two cards: a square
+    picture and a title; a landscape picture, a title and a 45-word text."""
+    return after_an_article(root, f"cards-{paragraphs}", paragraphs, lambda sentence: (
+        "cards.yaml",
+        "type: link_cards\ncards:\n"
+        f"  - title: {sentence(5)[:-1]}\n    url: https://www.krakow.pl/\n"
+        "    image: {file: images/square.jpg, alt: An orange field}\n"
+        f"  - title: {sentence(6)[:-1]}\n    url: https://www.krakow.pl/biznes\n"
+        f"    text: {sentence(45)}\n    image: {{file: images/wide.jpg, alt: A blue field}}\n"),
+        {"square.jpg": (1200, 1200), "wide.jpg": (1200, 800)})
 
 
 def picture_pages(pdf: Path) -> list[int]:
@@ -63,34 +88,6 @@ def picture_pages(pdf: Path) -> list[int]:
     with pikepdf.open(pdf) as document:
         return [number for number, page in enumerate(document.pages, start=1)
                 if list(image_boxes(page))]
-
-
-def article_and_cards(root: Path, paragraphs: int, seed: int = 1) -> Path:
-    """A first article of ``paragraphs`` paragraphs, then a row of two cards: a square
-    picture and a title; a landscape picture, a title and a 45-word text."""
-    rng = random.Random(seed)
-
-    def sentence(words: int) -> str:
-        return " ".join(rng.choice(WORDS) for _ in range(words)).capitalize() + "."
-
-    folder = root / f"cards-{paragraphs}"
-    (folder / "images").mkdir(parents=True)
-    Image.new("RGB", (1200, 1200), (200, 120, 60)).save(folder / "images" / "square.jpg")
-    Image.new("RGB", (1200, 800), (60, 120, 200)).save(folder / "images" / "wide.jpg")
-    (folder / "issue.yaml").write_text(
-        "date: 2021-01-01\nsections:\n  - kind: cooperation\n    blocks:\n"
-        "      - file: first.md\n      - file: cards.yaml\n", encoding="utf-8")
-    (folder / "first.md").write_text(
-        "---\ntitle: The first article\n---\n"
-        + "\n\n".join(sentence(60) for _ in range(paragraphs)) + "\n", encoding="utf-8")
-    (folder / "cards.yaml").write_text(
-        "type: link_cards\ncards:\n"
-        f"  - title: {sentence(5)[:-1]}\n    url: https://www.krakow.pl/\n"
-        "    image: {file: images/square.jpg, alt: An orange field}\n"
-        f"  - title: {sentence(6)[:-1]}\n    url: https://www.krakow.pl/biznes\n"
-        f"    text: {sentence(45)}\n    image: {{file: images/wide.jpg, alt: A blue field}}\n",
-        encoding="utf-8")
-    return folder
 
 
 def squeezed(text: str) -> str:
