@@ -11,9 +11,10 @@ above :data:`MIN_DEPTH` of its text area and picks one article picture to resize
    many of the article's paragraphs as fill the gap (:class:`Move`: the text starts on the
    short page, the picture follows it with its caption); else
 2. when a card or figure row (which never breaks) opens the next page, the last article
-   picture on the short page, made short enough for that row to move up; else, when that
-   row's cards have pictures, those pictures made short enough for the row to move up
-   (:class:`Shrink`, never below :data:`SMALLEST_CARD_MM`); else
+   picture on the short page, or else the pictures of its last row of cards with pictures,
+   made short enough for that row to move up; else, when that row's cards have pictures,
+   those pictures made short enough for the row to move up (:class:`Shrink`, never below
+   :data:`SMALLEST_CARD_MM`); else
 3. when the short page is the last before the printed booklet's back cover, the last
    article picture on the page before made short enough for all of it to move back; else
 4. the last article picture on the short page made taller by the gap (up to the column's
@@ -403,16 +404,16 @@ def _shrunk_row(row: list[tuple[Any, float]], excess_mm: float) -> Shrink | None
 
 
 def _last_row_pictures(page_box: Any) -> list[tuple[Any, float]]:
-    """The card pictures of the page's last row of cards (one grid), each with how far
-    down its card reaches; empty when the page's last line is not in a card."""
+    """The card pictures of the page's last row of cards that has pictures, each with how
+    far down its card reaches (see :func:`_row_of`); empty when no row on the page has."""
     leaves = list(_leaves(page_box))
-    if not leaves:
-        return []
-    _, ancestors = max(leaves, key=lambda leaf: leaf[0].position_y + leaf[0].height)
-    card = next((e for e in ancestors if "card" in (e.get("class") or "").split()), None)
-    if card is None:
-        return []
-    return _row_of(ancestors[ancestors.index(card) - 1], leaves)
+    grids: dict[int, Any] = {}
+    for box, ancestors in leaves:
+        card = next((e for e in ancestors if "card" in (e.get("class") or "").split()), None)
+        if card is not None and getattr(box, "replacement", None) is not None:
+            grid = ancestors[ancestors.index(card) - 1]
+            grids[id(grid)] = grid
+    return _row_of(list(grids.values())[-1], leaves) if grids else []
 
 
 def resizes(pages: list[Any]) -> Iterator[Resize | Move | Shrink]:
@@ -457,6 +458,10 @@ def resizes(pages: list[Any]) -> Iterator[Resize | Move | Shrink]:
             height_mm = box.height * MM_PER_PX - (needed_mm - gap_mm)
             if SMALLEST_MM <= height_mm < box.height * MM_PER_PX:
                 yield Resize(box.element.get("src"), round(height_mm, 1))
+        if chunk_mm:  # … or the pictures of the short page's last row of cards with some
+            shrunk = _shrunk_row(_last_row_pictures(page), needed_mm - gap_mm)
+            if shrunk is not None:
+                yield shrunk
         row = _opening_row_pictures(following) if chunk_mm else []
         if row:  # … or its cards' pictures made shorter (nothing need follow a row)
             above_mm = ROW_GAP_MM if _ends_in(page, _first_block(following)) else BLOCK_GAP_MM
