@@ -455,8 +455,11 @@ class Pictures:
     transparent parts the paper or, on a card, the card's tint."""
 
     def __init__(self, variant: Variant, profile: Path | None,
-                 card_tint: tuple[int, int, int, int] = (0, 0, 0, 0)) -> None:
+                 card_tint: tuple[int, int, int, int] = (0, 0, 0, 0),
+                 min_ppi: int | None = None) -> None:
         self.ppi = PRINT_PPI if variant == "print" else SCREEN_DPI
+        self.min_ppi = min_ppi  # print: page fitting never enlarges a picture below it
+        self.images: dict[Path, Image] = {}  # editor's file → the picture placed from it
         self.profile = profile
         self.card_tint = card_tint
         self.slots = dict(SLOTS)
@@ -482,10 +485,29 @@ class Pictures:
                 return False
             self.after[file] = change.paragraphs
             return True
-        if self.heights.get(file) == change.height_mm:
+        height_mm = self._sharp(file, change.height_mm)
+        if self.heights.get(file) == height_mm or (
+                file not in self.heights and height_mm == self._shown_height(file)):
             return False
-        self.heights[file] = change.height_mm
+        self.heights[file] = height_mm
         return True
+
+    def _shown_height(self, file: Path) -> float | None:
+        image = self.images.get(file)
+        if image is None:
+            return None
+        width, height = image.pixel_size()
+        return round(self.placed_mm(image) * height / width, 1)
+
+    def _sharp(self, file: Path, height_mm: float) -> float:
+        """``height_mm``, or less when it would enlarge the picture past what its pixels
+        print sharp at (``[print] min_ppi``): a page filled with a blurred picture and a
+        warning `check` never gave is worse than a page a little short."""
+        now = self._shown_height(file)
+        if not self.min_ppi or now is None or height_mm <= now:
+            return height_mm
+        sharp = self.images[file].pixel_size()[1] * MM_PER_INCH / self.min_ppi
+        return round(max(now, min(height_mm, sharp)), 1)
 
     def paragraphs_before(self, image: Image) -> int:
         """How many of its article's paragraphs come before ``image`` (0: above them)."""
@@ -511,6 +533,8 @@ class Pictures:
         behind = self.card_tint if slot.startswith("card") else WHITE_PAPER
         url = derivative(image.file, width, self.profile, behind).path.as_uri()
         self.sources[url] = image.file
+        if slot == "article":
+            self.images[image.file] = image
         return url
 
     def size(self, image: Image, slot: str = "article") -> Markup:
@@ -530,7 +554,8 @@ def _pictures(project: Project, variant: Variant) -> Pictures:
 
         cmyk = hex_to_cmyk(project.theme.colors.get("panel", "#ffffff"), profile)
     tint = tuple(round(v / 100 * 255) for v in cmyk)
-    return Pictures(variant, profile, tint)  # type: ignore[arg-type]
+    return Pictures(variant, profile, tint,  # type: ignore[arg-type]
+                    min_ppi=project.site.print.min_ppi)
 
 
 @dataclass(frozen=True)

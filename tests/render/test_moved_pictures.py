@@ -27,7 +27,9 @@ from pdf_boxes import image_boxes
 from PIL import Image
 
 from newsletter.load import Project, load_issue
-from newsletter.render.print import split_body, write_download, write_print
+from newsletter.model import Image as ImageNode
+from newsletter.render.page_fit import Resize
+from newsletter.render.print import _pictures, split_body, write_download, write_print
 
 WORDS = ["city", "business", "support", "programme", "innovation", "entrepreneurs",
          "Krakow", "market", "office", "grant", "partners", "digital", "services"]
@@ -175,3 +177,26 @@ def test_the_readers_pdf_does_not_end_on_a_page_with_only_the_contact(
     assert squeezed(last_words) in squeezed(page_text(pdf, pages[-1].number)), \
         [p.depth for p in pages]
     assert all(p.depth >= 0.75 for p in pages[1:-1]), [p.depth for p in pages]
+
+
+@pytest.mark.parametrize("width, height", [(1000, 1200), (2000, 1000), (600, 900)])
+def test_page_fitting_never_enlarges_a_printed_picture_past_its_sharp_size(
+        project, tmp_path, width, height):
+    """Page fitting may make a picture taller to fill a page (up to 130 mm); in the
+    printer's PDF never past what its pixels print at ``[print] min_ppi`` (a 1000×1200
+    photo fine at 75 mm came out at 235 ppi at 130 mm, and the build warned where check
+    had not). The readers' PDF, at screen resolution, still takes the whole height."""
+    file = tmp_path / "photo.jpg"
+    Image.new("RGB", (width, height), (90, 140, 200)).save(file)
+    picture = ImageNode.model_construct(file=file, alt="A blue field")
+    min_ppi = project.site.print.min_ppi
+    for variant in ("print", "download"):
+        pictures = _pictures(project, variant)
+        before_mm = pictures.placed_mm(picture)
+        pictures.resize(Resize(pictures.src(picture), 130))
+        after_mm = pictures.placed_mm(picture)
+        ppi = width / (after_mm / 25.4)
+        if variant == "print":
+            assert ppi >= min_ppi - 1 or after_mm == before_mm, (before_mm, after_mm, ppi)
+        else:
+            assert after_mm > before_mm, (before_mm, after_mm)
