@@ -81,6 +81,7 @@ COLOPHON_ABOVE_MM = 10  # kept above it beyond that at a page's foot (measured: 
 SMALLEST_CARD_MM = 15  # a card's picture is not shrunk below this height to fill a page
 CARD_FOOT_MM = 7  # below a card's last line: its padding and the row's margin
 ROW_GAP_MM = 4  # between two rows of one block of cards (.card-grid + .card-grid)
+PARAGRAPH_GAP_MM = 4  # a paragraph's bottom margin in an article's body
 TWO_LINES_MM = 12  # two lines of running text (10 pt on 14.5 pt) and their margin
 
 
@@ -242,7 +243,7 @@ def _moved_below_text(page_box: Any, picture: Any, article: Any, gap_mm: float,
     filled_mm = head_mm
     for count, key in enumerate(order, start=1):
         start, end = spans[key]
-        filled_mm += (end - start) * MM_PER_PX + 4  # a paragraph's bottom margin
+        filled_mm += (end - start) * MM_PER_PX + PARAGRAPH_GAP_MM
         if filled_mm >= gap_mm - SLACK_MM:
             return Move(picture.element.get("src"), count)
     return Move(picture.element.get("src"), len(order))

@@ -180,7 +180,7 @@ def _laid_out(issue: Issue, project: Project, variant: Variant, pictures: Pictur
         if isinstance(change, Move):
             # a picture moved inside its article: the places of the paragraphs after it
             # changed, so the wide ones are found again on the next layout
-            decisions.ragged, wide = set(), {0}
+            decisions.ragged = set()
         if change is not None:
             html = render_html(issue, project, variant, pictures)
         elif not wide:
