@@ -20,7 +20,7 @@ from typing import Any
 
 import click
 
-from newsletter import __version__
+from newsletter import __version__, regex_cache
 from newsletter.exceptions import (
     ContentError,
     NewsletterError,
@@ -48,6 +48,12 @@ COMMANDS = {
     "approve": "approve", "approvals": "approve",
     "language": "language",
 }
+
+KEEP_PATTERNS = {"check", "build", "site", "preview", "approve", "new"}
+"""The verbs that keep the regular expressions they compile on disk (newsletter/
+regex_cache.py): those that read an issue's text, public once it is sent. The verbs that
+handle subscribers, bounces and requests do not: a pattern made from what they read
+(someone's address) must not outlive the data that `forget` erases."""
 
 
 class _Group(click.Group):
@@ -132,4 +138,6 @@ def _command(name: str) -> click.Command:
     """The verb ``name`` from its module in newsletter/commands/, imported on first use."""
     from importlib import import_module
 
+    if name in KEEP_PATTERNS:
+        regex_cache.install()  # before the verb's imports compile their patterns
     return _accept_config(getattr(import_module(f"newsletter.commands.{COMMANDS[name]}"), name))

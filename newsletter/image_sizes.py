@@ -21,6 +21,8 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from newsletter.cache_home import cache_home
+
 FORMAT_VERSION = 2
 """Part of every derivative's cache key: raise it when the encoding in
 :mod:`newsletter.images` changes, so old files are not reused (they are left to age out of
@@ -48,8 +50,7 @@ def cache_folder() -> Path:
     configured = os.environ.get("NEWSLETTER_IMAGE_CACHE")
     if configured:
         return Path(configured)
-    base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
-    return base / "business-krakow-newsletter" / "images"
+    return cache_home() / "images"
 
 
 def upright_size(source: Path) -> tuple[int, int]:

@@ -28,6 +28,8 @@ import re
 from pathlib import Path
 from typing import Any
 
+from newsletter.cache_home import cache_home
+
 INSERTED_HYPHEN = "\ue0ad"
 """A private-use character drawn as a hyphen: the one hyphenation adds (print CSS
 ``hyphenate-character``). Editors never type it, so its glyph is only ever that hyphen."""
@@ -51,8 +53,7 @@ def faithful_font(path: Path) -> Path:
 
 
 def _cache_folder() -> Path:
-    base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
-    folder = base / "business-krakow-newsletter" / "fonts"
+    folder = cache_home() / "fonts"
     folder.mkdir(parents=True, exist_ok=True)
     return folder
 

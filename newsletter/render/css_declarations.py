@@ -23,6 +23,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from newsletter.cache_home import cache_home
+
 Pairs = list[tuple[str, str]]
 
 _MOST = 2_000
@@ -32,8 +34,7 @@ process read (a site's templates have a few dozen; pictures' heights add a few e
 
 def cache_folder() -> Path:
     """Where premailer's parses are kept between processes."""
-    base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
-    return base / "business-krakow-newsletter" / "premailer"
+    return cache_home() / "premailer"
 
 
 @functools.cache

@@ -17,6 +17,8 @@ import json
 import os
 from pathlib import Path
 
+from newsletter.cache_home import cache_home
+
 _MOST = 1_000
 """Dates kept at most (an issue adds one or two per language): past it, start again."""
 
@@ -41,8 +43,7 @@ def format_date(date: dt.date, pattern: str, locale: str) -> str:
 def _file() -> Path:
     spec = importlib.util.find_spec("babel")
     stamp = Path(spec.origin).stat().st_mtime_ns if spec and spec.origin else 0
-    base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
-    return base / "business-krakow-newsletter" / f"dates-{stamp}.json"
+    return cache_home() / f"dates-{stamp}.json"
 
 
 def _read() -> dict[str, str]:

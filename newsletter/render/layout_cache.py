@@ -25,6 +25,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import unquote, urlparse
 
+from newsletter.cache_home import cache_home
+
 KEEP = 500
 """Entries kept (a few hundred bytes each): a year of issues in every edition and
 language, many times over."""
@@ -107,8 +109,7 @@ def _prune(folder: Path) -> None:
 def _folder() -> Path | None:
     if os.environ.get("NEWSLETTER_LAYOUT_CACHE", "").strip() == "0":
         return None
-    base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
-    folder = base / "business-krakow-newsletter" / "layouts"
+    folder = cache_home() / "layouts"
     try:
         folder.mkdir(parents=True, exist_ok=True)
     except OSError:

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-import os
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -25,6 +24,7 @@ from jinja2 import (
 from jinja2.runtime import Context
 from markupsafe import Markup
 
+from newsletter.cache_home import cache_home
 from newsletter.load import Project
 from newsletter.markdown import has_tables_or_notes, to_html, to_inline_html, to_text, wrap
 from newsletter.model import Figure, Image, Issue
@@ -205,9 +205,8 @@ def _bytecode_cache() -> FileSystemBytecodeCache | None:
     meets code compiled for the old one."""
     import hashlib
 
-    base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
     version = hashlib.sha256(Path(__file__).read_bytes()).hexdigest()[:12]
-    folder = base / "business-krakow-newsletter" / "jinja" / version
+    folder = cache_home() / "jinja" / version
     try:
         folder.mkdir(parents=True, exist_ok=True)
     except OSError:
