@@ -47,7 +47,7 @@ class _Kept:
     def __init__(self, file: Path, original: Any) -> None:
         self.file = file
         self.original = original
-        self.entries: dict[tuple[type, str | bytes, int], Entry] = {}
+        self.entries: dict[tuple[str | bytes, int], Entry] = {}
         self.added = 0
 
 
@@ -92,17 +92,12 @@ def uninstall() -> None:
     _KEPT = None
 
 
-def _read(file: Path) -> dict[tuple[type, str | bytes, int], Entry]:
+def _read(file: Path) -> dict[tuple[str | bytes, int], Entry]:
     try:
         loaded = marshal.loads(file.read_bytes())
     except (OSError, EOFError, ValueError, TypeError):
         return {}
-    if not isinstance(loaded, dict):
-        return {}
-    entries = {}
-    for (text, flags), entry in loaded.items():
-        entries[(type(text), text, flags)] = entry
-    return entries
+    return loaded if isinstance(loaded, dict) else {}
 
 
 def _compile(p: Any, flags: int = 0) -> Any:
@@ -112,13 +107,17 @@ def _compile(p: Any, flags: int = 0) -> Any:
         return (kept.original if kept else re._compiler.compile)(p, flags)  # type: ignore[attr-defined]
     import _sre
 
-    key = (type(p), p, int(flags))
+    key = (p, int(flags))  # "a" and b"a" are different keys
     entry = kept.entries.get(key)
     if entry is None:
         entry = kept.entries[key] = _entry(p, int(flags))
         kept.added += 1
-    final_flags, code, groups, groupindex, indexgroup = entry
-    return _sre.compile(p, final_flags, code, groups, groupindex, indexgroup)
+    try:
+        return _sre.compile(p, *entry)
+    except Exception:  # an entry not of this shape (a file made otherwise): compile again
+        entry = kept.entries[key] = _entry(p, int(flags))
+        kept.added += 1
+        return _sre.compile(p, *entry)
 
 
 def _entry(p: str | bytes, flags: int) -> Entry:
@@ -143,7 +142,7 @@ def _write() -> None:
     entries = kept.entries
     if len(entries) > _MOST:
         entries = dict(list(entries.items())[-_MOST:])
-    data = marshal.dumps({(text, flags): entry for (_, text, flags), entry in entries.items()})
+    data = marshal.dumps(entries)
     try:
         kept.file.parent.mkdir(parents=True, exist_ok=True)
         part = kept.file.with_name(f".{kept.file.name}.{os.getpid()}")

@@ -142,3 +142,18 @@ def test_the_verbs_that_read_subscribers_keep_no_pattern(tmp_path):
     checked = _build(tmp_path / "cache", tmp_path / "out")
     assert checked.returncode == 0, checked.stderr
     assert _kept_file(tmp_path / "cache").stat().st_size > 0
+
+
+def test_an_entry_of_another_shape_is_compiled_again(tmp_path):
+    file = tmp_path / "patterns.marshal"
+    file.write_bytes(marshal.dumps({(r"\d+", 0): (0, [1, 2, 3], 0, {}, ()),
+                                    (r"[a-z]+", 0): "not an entry"}))
+    regex_cache.uninstall()
+    assert regex_cache.install(file)
+    try:
+        re.purge()
+        assert re.compile(r"\d+").findall("a 12 b 345") == ["12", "345"]
+        assert re.compile(r"[a-z]+").findall("ab 1 cd") == ["ab", "cd"]
+    finally:
+        regex_cache.uninstall()
+        re.purge()
