@@ -15,7 +15,7 @@ from pathlib import Path
 from sqlalchemy.engine import Engine
 
 from newsletter.deliver.sending import control
-from newsletter.deliver.sending.journal import LEASE_SECONDS, PENDING, RETRY, journal_counts
+from newsletter.deliver.sending.journal import LEASE_SECONDS
 from newsletter.deliver.sending.messages import MessageFactory
 from newsletter.deliver.sending.send import SendCounts
 from newsletter.deliver.sending.smtp_settings import SmtpSettings
@@ -95,28 +95,9 @@ def run_journaled(
     if plan.workers == 1:
         counts = run_worker_here(engine, job).run(on_progress)
     else:
-        progress = _journal_progress(engine, job, on_progress)
         engine.dispose()  # no pooled connection crosses the fork (the workers open theirs)
-        counts = run_workers(job, plan.workers, progress)
+        counts = run_workers(job, plan.workers, on_progress)
     state = control.finish(engine, send_id)
     if state in (control.PAUSED, control.CANCELLED):
         counts.halted = state
     return counts
-
-
-def _journal_progress(
-    engine: Engine, job: WorkerJob, on_progress: Callable[[SendCounts], None] | None
-) -> Callable[[], None] | None:
-    """Progress of worker processes, read from the journal (they share no memory)."""
-    if on_progress is None:
-        return None
-    before = journal_counts(engine, job.send_id, job.language)
-    todo = before[PENDING] + before[RETRY]
-    counts = SendCounts()
-
-    def update() -> None:
-        left = journal_counts(engine, job.send_id, job.language)
-        counts.sent = max(0, todo - left[PENDING] - left[RETRY])
-        on_progress(counts)
-
-    return update
