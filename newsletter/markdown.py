@@ -6,6 +6,9 @@ Bare addresses (``https://…``, ``www.…``, e-mail addresses) become links (li
 so every edition can make them clickable and break them only at their slashes; numbers
 keep their spaces unbreakable (:mod:`newsletter.typography`). A bare domain without a
 scheme or ``www.`` stays text: Polish abbreviations ("m.in.", "m.st.") look like domains.
+Indentation never makes code: a paragraph pasted from Word starts with a tab, and CommonMark
+set it as one typewriter line no phone could hold (the e-mail 376 px wide at 320), so the
+indented-code rule is off; code fenced with ``` is kept, and wraps in every edition.
 Pipe tables (built into markdown-it) and footnotes (``[^1]``, mdit-py-plugins) are on: editors
 type both, and without them they came out as literal ``|---|`` and ``[^1]``. A text's notes
 are numbered from 1 and listed at its end (the end of the block), in every edition.
@@ -30,6 +33,7 @@ from mdit_py_plugins.footnote import footnote_plugin
 from newsletter.typography import (
     DIGIT_SPACE,
     breakable_url,
+    display_url,
     keep_numbers_together,
     looks_like_url,
 )
@@ -87,7 +91,7 @@ OTHER_LANGUAGE = re.compile(r"^[a-z]{2,3}(?:-[A-Za-z0-9]{2,8})?$")
 def _parser() -> MarkdownIt:
     # "commonmark" with html off, plus tables and footnotes; no strikethrough.
     parser = MarkdownIt("commonmark", {"html": False, "typographer": False, "linkify": True})
-    parser.enable("linkify")
+    parser.enable("linkify").disable("code")
     _with_tables_and_notes(parser, ["lang"])
     parser.linkify = _WrittenLinks()
     parser.core.ruler.push("https_for_bare_addresses", _https_for_bare_addresses)
@@ -95,6 +99,7 @@ def _parser() -> MarkdownIt:
     parser.add_render_rule("link_open", _render_link_open)
     parser.add_render_rule("link_close", _render_link_close)
     parser.add_render_rule("table_open", _render_table_open)
+    parser.add_render_rule("ordered_list_open", _render_ordered_list_open)
     parser.add_render_rule("footnote_ref", _render_note_mark)
     parser.add_render_rule("footnote_block_open", lambda *_: '<div class="footnotes"><ol>\n')
     parser.add_render_rule("footnote_block_close", lambda *_: "</ol></div>\n")
@@ -107,6 +112,17 @@ def _render_table_open(self, tokens, idx, options, env):  # type: ignore[no-unty
     # A class of its own: the e-mail's layout is made of tables too, and must keep its look.
     tokens[idx].attrSet("class", "md-table")
     return self.renderToken(tokens, idx, options, env)
+
+
+def _render_ordered_list_open(self, tokens, idx, options, env):  # type: ignore[no-untyped-def]
+    # WeasyPrint reads ``start`` only as a presentational hint, off here: "7." printed as
+    # "1." on paper. Its counter is set for the PDFs (each item adds one before it is shown).
+    # The tokens are shared by every edition: the style is written, never set on them.
+    html = self.renderToken(tokens, idx, options, env)
+    start = int(tokens[idx].attrGet("start") or 1)
+    if env.get("paged") and start != 1:
+        html = html.replace("<ol", f'<ol style="counter-reset: list-item {start - 1}"', 1)
+    return html
 
 
 def _render_note_mark(self, tokens, idx, options, env):  # type: ignore[no-untyped-def]
@@ -154,8 +170,8 @@ def _render_link_close(self, tokens, idx, options, env):  # type: ignore[no-unty
     html = self.renderToken(tokens, idx, options, env)
     opening = next(i for i in range(idx - 1, -1, -1) if tokens[i].type == "link_open")
     if env.get("print_urls") and not _is_address_link(tokens, opening):
-        shown = re.sub(r"^(https?://|mailto:)", "", str(tokens[opening].attrGet("href") or ""))
-        html += f' <span class="url">({breakable_url(shown.rstrip("/"))})</span>'
+        shown = display_url(str(tokens[opening].attrGet("href") or ""))
+        html += f' <span class="url">({breakable_url(shown)})</span>'
     return html
 
 
@@ -171,6 +187,7 @@ def _checker() -> MarkdownIt:
     # Sees every link, even those the renderer would refuse (javascript:, data:, file:),
     # so the loader can name them instead of letting them silently turn into text.
     parser = MarkdownIt("commonmark", {"html": False, "linkify": True}).enable("linkify")
+    parser.disable("code")
     _with_tables_and_notes(parser)
     parser.linkify = _WrittenLinks()
     parser.validateLink = lambda url: True  # type: ignore[method-assign]
@@ -225,14 +242,16 @@ def has_tables_or_notes(texts: Iterable[str | None]) -> bool:
     )
 
 
-def to_html(text: str, print_urls: bool = False) -> str:
+def to_html(text: str, print_urls: bool = False, paged: bool = False) -> str:
     """HTML for a Markdown text (raw HTML in the source comes out escaped).
 
     ``print_urls`` writes each link's address after its words, for paper, where a link
-    cannot be followed (a bare address already shows itself).
+    cannot be followed (a bare address already shows itself). ``paged``: for WeasyPrint
+    (both PDFs), which numbers a list from its ``start`` only when told in CSS.
     """
     parser = _parser()
-    return parser.renderer.render(_tokens(text), parser.options, {"print_urls": print_urls})
+    return parser.renderer.render(_tokens(text), parser.options,
+                                  {"print_urls": print_urls, "paged": paged})
 
 
 @lru_cache(maxsize=2048)

@@ -1,0 +1,94 @@
+"""Markdown as an editor really types it, in every edition a reader gets.
+
+A three-language issue written from docs/authoring.md alone found these: a paragraph pasted
+from Word starts with a tab, and CommonMark set it as one line of code that no phone holds
+(the whole e-mail 376 px wide at 320, its text cut at the right); a code block fenced with
+``` ran past the screen the same way; ``7.`` starting a numbered list printed as "1." in
+both PDFs (WeasyPrint reads ``start`` only as a presentational hint); a link to a page
+whose address has a Polish or Cyrillic letter printed "Krak%C3%B3w" on paper.
+"""
+
+from __future__ import annotations
+
+import subprocess
+
+import pytest
+from conftest import one_article_issue
+
+from newsletter.load import Project, load_issue
+from newsletter.markdown import to_html, to_text
+from newsletter.publish import build, choose_editions
+
+PASTED = ("\tWniosek składa się przez portal miejski albo osobiście w biurze obsługi, "
+          "po wcześniejszym umówieniu wizyty telefonicznie lub mailowo.")
+FENCED = "```\nkod_rejestracyjny_programu_wsparcia_dla_firm_2021_krakow_numer_wniosku_000123\n```"
+BODY = f"""Nabór.
+
+{PASTED}
+
+{FENCED}
+
+7. siódmy punkt programu
+8. ósmy punkt programu
+
+Hasło: [Kraków](https://pl.wikipedia.org/wiki/Kraków_(miasto)) i [Київ](https://uk.wikipedia.org/wiki/Київ).
+"""
+
+
+def test_a_paragraph_indented_with_a_tab_is_a_paragraph():
+    html = to_html(f"Nabór.\n\n{PASTED}\n\n    Cztery spacje też.")
+    assert "<pre>" not in html and "<code>" not in html
+    assert html.count("<p>") == 3
+    assert max(len(line) for line in to_text(f"Nabór.\n\n{PASTED}").splitlines()) <= 78
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory, project: Project):
+    root = tmp_path_factory.mktemp("typed")
+    issue = load_issue(one_article_issue(root / "2021-01", BODY, title="Nabór"), project)
+    build(issue, project, choose_editions(None), root / "out")
+    return root / "out" / issue.id, issue
+
+
+@pytest.mark.parametrize("edition", ["email.html", "web/index.html"])
+def test_code_and_pasted_paragraphs_fit_a_phone(built, browser, edition):
+    folder, _ = built
+    page = browser.new_page(viewport={"width": 320, "height": 800})
+    try:
+        page.goto((folder / edition).as_uri(), wait_until="load")
+        width = page.evaluate("document.documentElement.scrollWidth")
+    finally:
+        page.close()
+    assert width <= 320
+
+
+def _pdf_text(path) -> str:
+    return subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True,
+                          text=True, check=True).stdout
+
+
+@pytest.mark.parametrize("pdf", ["business-krakow-2021-01.pdf",
+                                 "business-krakow-2021-01-print.pdf"])
+def test_the_pdfs_number_a_list_as_written_and_print_addresses_as_written(built, pdf):
+    folder, _ = built
+    text = _pdf_text(folder / pdf)
+    assert "7. siódmy punkt" in text and "8. ósmy punkt" in text
+    assert "1. siódmy" not in text
+
+
+def test_paper_prints_an_address_with_its_letters(built):
+    folder, _ = built
+    text = _pdf_text(folder / "business-krakow-2021-01-print.pdf")
+    assert "%C3" not in text and "%D0" not in text
+    assert "pl.wikipedia.org/wiki/Kraków_(miasto)" in text
+    assert "uk.wikipedia.org/wiki/Київ" in text
+
+
+def test_an_address_copied_from_a_browser_prints_its_letters_and_keeps_other_escapes():
+    # what a card's or a link's url field shows on paper and in the e-mail
+    from newsletter.typography import display_url
+
+    assert display_url("https://pl.wikipedia.org/wiki/Krak%C3%B3w") == \
+        "pl.wikipedia.org/wiki/Kraków"
+    assert display_url("https://x.pl/a%20b?q=%26&r=%C5%BC") == "x.pl/a%20b?q=%26&r=ż"
+    assert display_url("https://x.pl/%C2%A0a%C3") == "x.pl/%C2%A0a%C3"  # no-break space, cut
