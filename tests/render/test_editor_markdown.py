@@ -92,3 +92,33 @@ def test_an_address_copied_from_a_browser_prints_its_letters_and_keeps_other_esc
         "pl.wikipedia.org/wiki/Kraków"
     assert display_url("https://x.pl/a%20b?q=%26&r=%C5%BC") == "x.pl/a%20b?q=%26&r=ż"
     assert display_url("https://x.pl/%C2%A0a%C3") == "x.pl/%C2%A0a%C3"  # no-break space, cut
+
+
+def test_a_picture_named_with_spaces_and_cyrillic_loads_in_every_width(tmp_path, project,
+                                                                       browser):
+    """An editor's file "Фото міста & co.jpg": the web page's srcset must offer every width
+    (a space inside an unescaped address ended it, so Chromium dropped every entry and a
+    phone took the 800 px fallback), and the link preview's og:image must be an address."""
+    from PIL import Image as Picture
+
+    source = one_article_issue(tmp_path / "2021-01", "Tekst.", title="Foto")
+    (source / "images").mkdir()
+    Picture.new("RGB", (1600, 1000), (40, 90, 160)).save(source / "images/Фото міста & co.jpg")
+    yaml_file = source / "issue.yaml"
+    yaml_file.write_text(yaml_file.read_text(encoding="utf-8").replace(
+        "        body: |", "        image:\n          file: images/Фото міста & co.jpg\n"
+        "          alt: Widok miasta\n        body: |"), encoding="utf-8")
+    issue = load_issue(source, project)
+    build(issue, project, choose_editions(["email", "web"]), tmp_path / "out")
+    web = tmp_path / "out" / issue.id / "web" / "index.html"
+    html = web.read_text(encoding="utf-8")
+    preview = html.split('property="og:image" content="')[1].split('"')[0]
+    assert " " not in preview and "Фото" not in preview
+    page = browser.new_page(viewport={"width": 320, "height": 800})
+    try:
+        page.goto(web.as_uri(), wait_until="load")
+        loaded = page.evaluate("[...document.images].map(i => [i.currentSrc, i.naturalWidth])")
+    finally:
+        page.close()
+    assert len(loaded) == 1 and loaded[0][1] > 0
+    assert "-400w." in loaded[0][0], loaded  # the phone's width, from srcset
