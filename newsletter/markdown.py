@@ -191,6 +191,11 @@ def _checker() -> MarkdownIt:
     _with_tables_and_notes(parser)
     parser.linkify = _WrittenLinks()
     parser.validateLink = lambda url: True  # type: ignore[method-assign]
+    # An address with a character nobody sees (a soft hyphen, a zero-width space pasted
+    # from Word) is kept as written: normalised, its host became punycode (www.xn--…), a
+    # valid-looking address of another host that no check could tell from the editor's.
+    normalise = parser.normalizeLink
+    parser.normalizeLink = lambda url: url if not url.isprintable() else normalise(url)  # type: ignore[method-assign]
     # Escaped characters (``\[``) stay tokens of their own, so what an editor escaped on
     # purpose is never taken for a construct that failed (newsletter.markdown_checks).
     parser.disable("text_join")

@@ -1,0 +1,66 @@
+"""What an editor's keyboard (or a paste from Word) puts into a text, told by `check` at its
+line with the fix, never passed on to readers.
+
+A three-language issue written from docs/authoring.md alone passed `check` with a soft
+hyphen inside a link's address (Markdown made its host punycode, ``www.xn--krakow-dja.pl``:
+a link to another host) and a zero-width space inside a card's address.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from conftest import ROOT, one_article_issue
+
+from newsletter.cli import main
+
+CONFIG = str(ROOT / "newsletter.toml")
+
+
+def check(issue: Path):  # type: ignore[no-untyped-def]
+    return CliRunner().invoke(main, ["--config", CONFIG, "check", str(issue)])
+
+
+@pytest.mark.parametrize("written", [
+    "[wyszukiwarka](https://www.kra\u00adkow.pl/szukaj)",   # soft hyphen: another host
+    "<https://www.krakow.pl/bi\u200bznes>",                  # zero-width space
+    "Zobacz https://www.krakow.pl/bi\u200bznes dziś.",       # a bare address
+    "Zobacz www.kra\u00adkow.pl/biznes dziś.",
+    "[portal](https://www.krakow.pl/a\u00a0b)",              # a no-break space
+    "[portal](https://www.krakow.pl/a%C2%ADb)",              # the same, escaped
+    "Napisz: pi.umk@um.kra\u00adkow.pl",
+])
+def test_an_invisible_character_in_an_address_is_named_at_its_line(tmp_path, written):
+    issue = one_article_issue(tmp_path / "2021-01", f"Pierwszy akapit.\n\n{written}")
+    result = check(issue)
+    assert result.exit_code == 1, result.output
+    assert "Traceback" not in result.output
+    line = next(n for n, text in enumerate(
+        (issue / "issue.yaml").read_text(encoding="utf-8").splitlines(), 1) if "akapit" in text)
+    assert f"issue.yaml:{line + 2}: " in result.stderr, result.stderr
+    assert ("invisible character" in result.stderr
+            or "unsafe characters" in result.stderr), result.stderr
+
+
+def test_an_invisible_character_in_a_url_field_is_named(tmp_path):
+    issue = one_article_issue(tmp_path / "2021-01", "Tekst.")
+    yaml_file = issue / "issue.yaml"
+    yaml_file.write_text(yaml_file.read_text(encoding="utf-8") + (
+        "      - type: link_cards\n        cards:\n          - title: Mapa\n"
+        "            url: https://www.jestemak\u200btywny.krakow.pl/\n"), encoding="utf-8")
+    result = check(issue)
+    assert result.exit_code == 1
+    assert "invisible character (U+200B ZERO WIDTH SPACE) after " \
+        "'https://www.jestemak'" in result.stderr, result.stderr
+
+
+def test_addresses_editors_really_write_pass(tmp_path):
+    issue = one_article_issue(tmp_path / "2021-01", (
+        "[Kraków](https://pl.wikipedia.org/wiki/Kraków_(miasto)), "
+        "[Krak%C3%B3w](https://pl.wikipedia.org/wiki/Krak%C3%B3w), "
+        "[plan](https://x.pl/a%20b?q=1&r=2#c), [napisz](mailto:a@krakow.pl?body=a%0Ab), "
+        "[plan](<https://x.pl/a b>)."))
+    result = check(issue)
+    assert result.exit_code == 0, result.output
