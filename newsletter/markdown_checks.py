@@ -2,11 +2,11 @@
 
 CommonMark never fails: what it cannot read as a construct it prints as typed. A link whose
 address has a space, ``[text][ref]`` without its definition, a footnote mark without its
-note, ``<b>`` with raw HTML off, ``**`` never closed: each reaches every reader as literal
-``](``, ``[^1]``, ``<b>`` or ``**``. A table row with more cells than its header, or a
-note never marked, loses text without a sign. Each is found here, on the parser's own
-tokens (what really came out as text, so what an editor escaped with ``\\`` is left
-alone), with its line inside the text and the fix.
+note, ``<b>`` with raw HTML off, ``**`` never closed, ``~~struck~~``: each reaches every
+reader as literal ``](``, ``[^1]``, ``<b>``, ``**`` or ``~~``. A table row with more cells
+than its header, or a note never marked, loses text without a sign. Each is found here, on
+the parser's own tokens (what really came out as text, so what an editor escaped with
+``\\`` is left alone), with its line inside the text and the fix.
 """
 
 from __future__ import annotations
@@ -41,6 +41,8 @@ _LINK_START = re.compile(r"\[([^\[\]]*)\]\(")
 _REFERENCE = re.compile(r"\[([^\[\]]+)\]\[([^\[\]]*)\]")
 _NOTE_MARK = re.compile(r"\[\^([^\]\s]*)\]?")
 _STRONG = re.compile(r"\*\*|__")
+_STRUCK = re.compile(r"~~(?=\S)(.+?)(?<=\S)~~")
+"""``~~words~~``: GitHub's strikethrough, which CommonMark (and every edition) prints as typed."""
 _CELL = r"\s*:?-+:?\s*"
 _DELIMITER_ROW = re.compile(rf"^\s*\|?{_CELL}(\|{_CELL})+\|?\s*$|^\s*\|{_CELL}\|?\s*$")
 _NOTE_DEFINITION = r"^ {0,3}\[\^%s\]:"
@@ -167,6 +169,11 @@ def _text_messages(text: str, line_start: bool) -> list[str]:
         messages.append(f"'{mark}' is never closed, so it is printed as typed: close the "
                         f"bold words with {mark} as well (no space inside), or write "
                         f"{escaped} to show the signs")
+    if struck := _STRUCK.search(text):
+        messages.append(f"'{struck.group()[:40]}' is printed as typed, tildes and all: no "
+                        "edition strikes words through (nor would a screen reader or the "
+                        "text part show it); delete the words, or say it in words ('was "
+                        "50 zł, now 30 zł'); write \\~~ to show the signs")
     if _DELIMITER_ROW.match(text):
         messages.append(f"table line '{text.strip()[:40]}' does not match its header: give "
                         "the header row, the |---| row and every row the same number of "

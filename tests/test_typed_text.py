@@ -64,3 +64,25 @@ def test_addresses_editors_really_write_pass(tmp_path):
         "[plan](<https://x.pl/a b>)."))
     result = check(issue)
     assert result.exit_code == 0, result.output
+
+
+@pytest.mark.parametrize(("body", "line"), [
+    ("Cena ~~50 zł~~ 30 zł.", 0),
+    ("Lista:\n\n- pierwszy\n- ~~drugi~~ trzeci", 3),
+    ("| Program | Kwota |\n|---|---|\n| Start | ~~50 000 zł~~ 40 000 zł |", 2),
+])
+def test_struck_words_are_named_at_their_line(tmp_path, body, line):
+    """``~~…~~`` printed as typed in every edition, with `check` silent."""
+    issue = one_article_issue(tmp_path / "2021-01", f"Akapit.\n\n{body}")
+    result = check(issue)
+    assert result.exit_code == 1, result.output
+    first = next(n for n, text in enumerate(
+        (issue / "issue.yaml").read_text(encoding="utf-8").splitlines(), 1) if "Akapit" in text)
+    assert f"issue.yaml:{first + 2 + line}: '~~" in result.stderr, result.stderr
+    assert "tildes and all" in result.stderr
+
+
+def test_a_tilde_that_strikes_nothing_passes(tmp_path):
+    issue = one_article_issue(tmp_path / "2021-01",
+                              "Około ~20 osób, ~~ to nic, \\~~50 zł~~ i `~~kod~~`.")
+    assert check(issue).exit_code == 0
