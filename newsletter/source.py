@@ -173,6 +173,10 @@ def parse_yaml(text: str, path: Path, first_line: int = 1) -> Any:
                 "a tab in the indentation: YAML needs spaces there; replace the tab with "
                 "spaces (most editors: turn on 'indent using spaces')",
             )]) from None
+        if mark and (quoted := _quote_inside_quotes(text, mark.line)):
+            quote_line, column, message = quoted
+            raise ContentError([Problem(Location(path, quote_line + first_line, column),
+                                        message)]) from None
         hint = " (check the indentation and the ':' of this line and the one above)"
         raise ContentError([Problem(Location(path, line), f"invalid YAML: {what}{hint}")]) from None
     except yaml.YAMLError as exc:
@@ -184,6 +188,58 @@ def parse_yaml(text: str, path: Path, first_line: int = 1) -> Any:
     if problems:
         raise ContentError(problems)
     return value
+
+
+_QUOTED_VALUE = re.compile(r"""^\s*(?:-\s+)?[^\s:#'"][^:#]*:\s+(["'])""")
+
+
+def _quote_inside_quotes(text: str, line: int) -> tuple[int, int, str] | None:
+    """A value in quotes that its own quote mark ends early, on the 0-based ``line`` or the
+    line above (where libyaml points): ``title: "Grants "Kraków 2021""`` or ``'O'Brien'``.
+    An editor writes the quotes of the text itself; libyaml said "did not find expected
+    key", and the hint about indentation sent them to the wrong place. Its line, the
+    1-based column of the quote that ended the value, and the fix."""
+    lines = text.split("\n")
+    for number in (line, line - 1):
+        if not 0 <= number < len(lines) or not (match := _QUOTED_VALUE.match(lines[number])):
+            continue
+        written, mark = lines[number], match.group(1)
+        close = _closing_quote(written, match.end(), mark)
+        if close is None:
+            continue
+        after = written[close + 1:].strip()
+        if not after or after.startswith("#"):
+            continue
+        value = written[match.end() - 1:].strip()
+        cut = written[match.end() - 1:close + 1]
+        if mark == '"':
+            fix = ("write the inner ones as \\\" (or as „…” or “…”), or put the whole value "
+                   f"in single quotes: '{value[1:-1]}'" if "'" not in value else
+                   "write the inner ones as \\\" (or as „…” or “…”)")
+            return number, close + 1, (f"this \" ends the value in quotes early, at "
+                                       f"{cut}, and the rest is not read: {fix}")
+        return number, close + 1, (f"this apostrophe ends the value in single quotes early, "
+                                   f"at {cut}, and the rest is not read: write it twice "
+                                   "(O''Brien), or put the value in double quotes")
+    return None
+
+
+def _closing_quote(written: str, start: int, mark: str) -> int | None:
+    """Where the quoted value opened before ``start`` ends (YAML's escapes: \\" in double
+    quotes, '' in single quotes)."""
+    index = start
+    while index < len(written):
+        char = written[index]
+        if mark == '"' and char == "\\":
+            index += 2
+            continue
+        if char == mark:
+            if mark == "'" and written[index + 1:index + 2] == "'":
+                index += 2
+                continue
+            return index
+        index += 1
+    return None
 
 
 def _tab_near(text: str, line: int) -> tuple[int, int] | None:

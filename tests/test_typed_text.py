@@ -86,3 +86,35 @@ def test_a_tilde_that_strikes_nothing_passes(tmp_path):
     issue = one_article_issue(tmp_path / "2021-01",
                               "Około ~20 osób, ~~ to nic, \\~~50 zł~~ i `~~kod~~`.")
     assert check(issue).exit_code == 0
+
+
+@pytest.mark.parametrize(("value", "column", "said"), [
+    ('"Granty "Kraków 2021" i więcej"', 24, "this \" ends the value in quotes early, at "
+     "\"Granty \""),
+    ("'O'Brien and Son'", 18, "this apostrophe ends the value in single quotes early, "
+     "at 'O'"),
+])
+def test_a_quote_inside_a_quoted_title_is_named_where_it_ends_the_value(tmp_path, value,
+                                                                          column, said):
+    """An editor quotes the title and the words inside it alike; libyaml said "did not find
+    expected key" and the hint sent them to the indentation."""
+    issue = one_article_issue(tmp_path / "2021-01", "Tekst.", title=value)
+    line = next(n for n, text in enumerate(
+        (issue / "issue.yaml").read_text(encoding="utf-8").splitlines(), 1) if "title:" in text)
+    result = check(issue)
+    assert result.exit_code == 1
+    assert f"issue.yaml:{line}:{column}: {said}" in result.stderr, result.stderr
+    assert "indentation" not in result.stderr
+
+
+def test_a_quote_inside_a_block_file_s_front_matter_is_named_at_the_file_s_line(tmp_path):
+    issue = one_article_issue(tmp_path / "2021-01", "Tekst.")
+    yaml_file = issue / "issue.yaml"
+    yaml_file.write_text(yaml_file.read_text(encoding="utf-8") + "      - file: grants.md\n",
+                         encoding="utf-8")
+    (issue / "grants.md").write_text('---\nkicker: Nowość\ntitle: "Granty "2021""\n---\nTekst.\n',
+                                     encoding="utf-8")
+    result = check(issue)
+    assert result.exit_code == 1
+    assert 'grants.md:3:16: this " ends the value in quotes early' in result.stderr, \
+        result.stderr
