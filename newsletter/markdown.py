@@ -100,6 +100,8 @@ def _parser() -> MarkdownIt:
     parser.add_render_rule("link_close", _render_link_close)
     parser.add_render_rule("table_open", _render_table_open)
     parser.add_render_rule("ordered_list_open", _render_ordered_list_open)
+    parser.add_render_rule("heading_open", _render_heading)
+    parser.add_render_rule("heading_close", _render_heading)
     parser.add_render_rule("footnote_ref", _render_note_mark)
     parser.add_render_rule("footnote_block_open", lambda *_: '<div class="footnotes"><ol>\n')
     parser.add_render_rule("footnote_block_close", lambda *_: "</ol></div>\n")
@@ -112,6 +114,23 @@ def _render_table_open(self, tokens, idx, options, env):  # type: ignore[no-unty
     # A class of its own: the e-mail's layout is made of tables too, and must keep its look.
     tokens[idx].attrSet("class", "md-table")
     return self.renderToken(tokens, idx, options, env)
+
+
+EDITOR_HEADINGS = {"h1": "h4", "h2": "h4", "h3": "h5", "h4": "h6", "h5": "h6", "h6": "h6"}
+"""An editor's ``#``, ``##`` … as the page's outline needs them: under the block's title (an
+``h3``; a section's title is an ``h2``). Written as they were typed, ``## How to apply`` stood
+level with the sections in the PDF's bookmarks and for screen readers, ``#`` outranked the
+article's own title (in type too), and ``#####`` was set smaller than the text. ``#`` and
+``##`` (the docs' subheading) are one level: editors use either for the first."""
+
+
+def _render_heading(self, tokens, idx, options, env):  # type: ignore[no-untyped-def]
+    # The tokens are shared by every edition: the tag is written, never set on them.
+    token = tokens[idx]
+    html = self.renderToken(tokens, idx, options, env)
+    shown = EDITOR_HEADINGS[token.tag]
+    return html.replace(f"<{token.tag}", f"<{shown}", 1).replace(f"</{token.tag}>",
+                                                                f"</{shown}>", 1)
 
 
 def _render_ordered_list_open(self, tokens, idx, options, env):  # type: ignore[no-untyped-def]

@@ -122,3 +122,81 @@ def test_a_picture_named_with_spaces_and_cyrillic_loads_in_every_width(tmp_path,
         page.close()
     assert len(loaded) == 1 and loaded[0][1] > 0
     assert "-400w." in loaded[0][0], loaded  # the phone's width, from srcset
+
+
+HEADINGS = """Wstęp.
+
+# Jak złożyć wniosek
+
+Akapit pod nagłówkiem.
+
+## Terminy
+
+Akapit.
+
+### Dokumenty
+
+Akapit.
+
+##### Drobny nagłówek
+
+Koniec.
+"""
+
+
+@pytest.fixture(scope="module")
+def headings(tmp_path_factory, project: Project):
+    root = tmp_path_factory.mktemp("headings")
+    issue = load_issue(one_article_issue(root / "2021-01", HEADINGS, title="Granty"), project)
+    build(issue, project, choose_editions(None), root / "out")
+    return root / "out" / issue.id
+
+
+def test_an_editor_s_headings_stand_under_the_article_s_title_on_the_web(headings):
+    """# outranked the article's title (an h3) and stood level with the site's name (h1)."""
+    from lxml import html as lxml_html
+
+    for page in ("web/index.html", "email.html"):
+        document = lxml_html.parse(str(headings / page)).getroot()
+        levels = {h.text_content().strip(): int(h.tag[1])
+                  for h in document.xpath("//h1 | //h2 | //h3 | //h4 | //h5 | //h6")}
+        title = levels["Granty"]
+        assert levels["Jak złożyć wniosek"] == levels["Terminy"] == title + 1, (page, levels)
+        assert levels["Dokumenty"] == title + 2 and levels["Drobny nagłówek"] == title + 3
+        assert sum(level == 1 for level in levels.values()) <= 1
+
+
+def test_an_editor_s_headings_are_bookmarks_under_their_article(headings):
+    """## stood level with the sections in the PDF's bookmarks, ### with the articles."""
+    import pikepdf
+
+    with pikepdf.open(headings / "business-krakow-2021-01.pdf") as pdf, \
+            pdf.open_outline() as outline:
+        top = [item.title for item in outline.root]
+        assert "Terminy" not in top and "Jak złożyć wniosek" not in top, top
+
+        def under(items, title):  # type: ignore[no-untyped-def]
+            for item in items:
+                if item.title == title:
+                    return item
+                if (found := under(item.children, title)) is not None:
+                    return found
+            return None
+
+        article = under(outline.root, "Granty")
+        assert article is not None
+        inside = [child.title for child in article.children]
+        assert inside == ["Jak złożyć wniosek", "Terminy"], inside
+        assert under(article.children, "Dokumenty") is not None
+
+
+def test_no_heading_is_set_smaller_than_the_text_in_the_pdf(headings):
+    """##### came out at 0.67 em, below the text it heads (word heights from the PDF)."""
+    import re
+
+    boxes = subprocess.run(["pdftotext", "-bbox", str(headings / "business-krakow-2021-01.pdf"),
+                            "-"], capture_output=True, text=True, check=True).stdout
+    height = {word: float(y_max) - float(y_min) for y_min, y_max, word in re.findall(
+        r'<word xMin="[\d.]+" yMin="([\d.]+)" xMax="[\d.]+" yMax="([\d.]+)">([^<]+)</word>',
+        boxes)}
+    assert height["Drobny"] >= height["Koniec."], height
