@@ -223,3 +223,41 @@ def _notes_never_marked(text: str, env: dict) -> list[Literal]:  # type: ignore[
                              f"would not be shown: put [^{label}] where the note belongs, or "
                              "delete the note"))
     return found
+
+
+# --- Markdown typed into a plain-text field ---------------------------------------------------
+
+_PLAIN_MARKUP = (
+    ("bold", re.compile(r"\*\*(?=\S)(.+?)(?<=\S)\*\*|(?<!\w)__(?=\S)(.+?)(?<=\S)__(?!\w)")),
+    ("italics", re.compile(r"(?<![\w*])\*(?=[^\s*])([^*]+?)(?<=[^\s*])\*(?![\w*])")),
+    ("a link", re.compile(r"\[([^\[\]]+)\]\((?:https?://|mailto:|www\.)[^()\s]*\)")),
+    ("code", re.compile(r"`([^`]+)`")),
+    ("a heading's #", re.compile(r"^#{1,6}\s+(.*)")),
+)
+"""What an editor types in a title, a lead or a label out of Markdown habit; the last group
+that matched is what it would say without the signs."""
+
+
+def markup_in_plain_text(text: str, field: str) -> str | None:
+    """The message for Markdown or HTML typed into the plain-text field ``field`` (a title,
+    a lead, a label, the subject), which every edition prints as typed: stars, brackets and
+    all (none when the text has none). The fix is the text without the signs."""
+    start = f"'{field}' is plain text, where "
+    if tag := _HTML_TAG.search(text):
+        return (f"{start}HTML is not applied: readers would see '{tag.group()[:40]}' as "
+                "typed; delete it (this field is one paragraph, without formatting)")
+    if struck := _STRUCK.search(text):
+        return (f"{start}Markdown is not applied: readers would see '{struck.group()[:40]}' "
+                "as typed; say it in words ('was 50 zł, now 30 zł')")
+    found = sorted((match.start(), what, match) for what, pattern in _PLAIN_MARKUP
+                   for match in pattern.finditer(text))
+    if not found:
+        return None
+    plain = text
+    for _, pattern in _PLAIN_MARKUP:
+        plain = pattern.sub(lambda m: m.group(m.lastindex or 0), plain)
+    _, _, first = found[0]
+    where = (" (a link belongs in a Markdown text or the block's links)"
+             if any(what == "a link" for _, what, _ in found) else "")
+    return (f"{start}Markdown is not applied: readers would see '{first.group()[:40]}' as "
+            f"typed; write it without the signs: '{plain.strip()[:80]}'{where}")

@@ -118,3 +118,51 @@ def test_a_quote_inside_a_block_file_s_front_matter_is_named_at_the_file_s_line(
     assert result.exit_code == 1
     assert 'grants.md:3:16: this " ends the value in quotes early' in result.stderr, \
         result.stderr
+
+
+PLAIN = """\
+date: 2021-06-01
+languages: [pl, en]
+subject: {pl: "**Ważne**: granty", en: Grants}
+sections:
+  - kind: cooperation
+    heading: {pl: "*Kraków* dla biznesu", en: Kraków for business}
+    blocks:
+      - type: article
+        title: {pl: Granty, en: Grants}
+        lead: {pl: "Zobacz [portal](https://www.krakow.pl/) i daty.", en: See the portal.}
+        body: {pl: Tekst., en: Text.}
+      - type: figures
+        title: {pl: Liczby, en: Numbers}
+        items:
+          - value: "**5**"
+            label: {pl: "dni <br> konferencji", en: days}
+          - value: "5*"
+            label: {pl: hotel 5* i 4*, en: hotels}
+"""
+
+
+def test_markdown_typed_into_a_plain_text_field_is_a_warning_with_the_text_as_it_should_be(
+        tmp_path):
+    """Every edition printed the stars, brackets and tags of a title, a lead, a value or a
+    label (plain text) as typed, and check said OK."""
+    issue = tmp_path / "2021-06"
+    issue.mkdir()
+    (issue / "issue.yaml").write_text(PLAIN, encoding="utf-8")
+    result = check(issue)
+    assert result.exit_code == 0, result.output
+    warnings = [line.split("issue.yaml:", 1)[1] for line in result.stderr.splitlines()
+                if "plain text" in line]
+    assert warnings == [
+        "3: 'subject' is plain text, where Markdown is not applied: readers would see "
+        "'**Ważne**' as typed; write it without the signs: 'Ważne: granty'",
+        "6: 'heading' is plain text, where Markdown is not applied: readers would see "
+        "'*Kraków*' as typed; write it without the signs: 'Kraków dla biznesu'",
+        "10: 'lead' is plain text, where Markdown is not applied: readers would see "
+        "'[portal](https://www.krakow.pl/)' as typed; write it without the signs: "
+        "'Zobacz portal i daty.' (a link belongs in a Markdown text or the block's links)",
+        "15: 'value' is plain text, where Markdown is not applied: readers would see "
+        "'**5**' as typed; write it without the signs: '5'",  # shared: said once
+        "16: 'label' is plain text, where HTML is not applied: readers would see '<br>' as "
+        "typed; delete it (this field is one paragraph, without formatting)",
+    ], result.stderr
