@@ -238,6 +238,10 @@ _PLAIN_MARKUP = (
 that matched is what it would say without the signs."""
 
 
+_ENTITY = re.compile(r"&(?:[a-zA-Z][a-zA-Z0-9]{1,7}|#[0-9]{1,6}|#[xX][0-9a-fA-F]{1,6});")
+"""``&nbsp;``, ``&amp;``, ``&#8211;``: copied from a web page's source or a CMS."""
+
+
 def markup_in_plain_text(text: str, field: str) -> str | None:
     """The message for Markdown or HTML typed into the plain-text field ``field`` (a title,
     a lead, a label, the subject), which every edition prints as typed: stars, brackets and
@@ -246,6 +250,11 @@ def markup_in_plain_text(text: str, field: str) -> str | None:
     if tag := _HTML_TAG.search(text):
         return (f"{start}HTML is not applied: readers would see '{tag.group()[:40]}' as "
                 "typed; delete it (this field is one paragraph, without formatting)")
+    if entity := _ENTITY.search(text):
+        import html
+
+        return (f"{start}HTML is not applied: readers would see '{entity.group()}' as typed; "
+                f"type the character itself: '{html.unescape(text).strip()[:80]}'")
     if struck := _STRUCK.search(text):
         return (f"{start}Markdown is not applied: readers would see '{struck.group()[:40]}' "
                 "as typed; say it in words ('was 50 zł, now 30 zł')")

@@ -166,3 +166,20 @@ def test_markdown_typed_into_a_plain_text_field_is_a_warning_with_the_text_as_it
         "16: 'label' is plain text, where HTML is not applied: readers would see '<br>' as "
         "typed; delete it (this field is one paragraph, without formatting)",
     ], result.stderr
+
+
+@pytest.mark.parametrize(("typed", "reads"), [
+    ("Kraków&nbsp;dla biznesu", "Kraków\u00a0dla biznesu"),  # from a CMS's source
+    ("2020&#8211;2021", "2020–2021"),
+    ("__Granty__ 2021", "Granty 2021"),
+    ("Hotel 5* i 4*", None),  # stars that mark nothing
+    ("R&D, Tom & Jerry; snake__case", None),
+])
+def test_what_a_plain_text_field_would_read_as(typed, reads):
+    from newsletter.markdown_checks import markup_in_plain_text
+
+    message = markup_in_plain_text(typed, "title")
+    if reads is None:
+        assert message is None
+    else:
+        assert message is not None and message.endswith(f"'{reads}'"), message
