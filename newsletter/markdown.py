@@ -405,6 +405,8 @@ def to_text(text: str, width: int = 78, prepare: Callable[[str], str] | None = N
             filled = wrap(words, width, quote + first, quote + rest)
             out.append((filled, bool(prefix_first)))
             prefix_first = prefix_rest = ""
+        elif token.type == "hr":  # a rule between parts of a text: a break a reader sees
+            out.append((quote + "* * *", False))
         elif token.type in ("fence", "code_block"):
             code = token.content.rstrip("\n")
             out.append(("\n".join(quote + line for line in code.splitlines()), False))
@@ -510,5 +512,12 @@ def _inline_with_urls(children: list[Token]) -> str:
             parts.append(HARD_BREAK)
         elif child.type != "link_close":
             parts.append(_inline_text(child))
+    joined = "".join(parts).translate(_BREAK_HINTS)
     return HARD_BREAK.join(" ".join(_SPACES.split(line.strip()))
-                           for line in "".join(parts).strip().split(HARD_BREAK))
+                           for line in joined.strip().split(HARD_BREAK))
+
+
+_BREAK_HINTS = str.maketrans(dict.fromkeys("\u00ad\u200b"))
+"""Soft hyphens and zero-width spaces pasted from Word: where a browser or the PDFs may break
+a line; the text part breaks its own lines, and a mail program that shows them as "-" made
+"Gra-nty dla fir-m" of the words."""
