@@ -183,3 +183,22 @@ def test_what_a_plain_text_field_would_read_as(typed, reads):
         assert message is None
     else:
         assert message is not None and message.endswith(f"'{reads}'"), message
+
+
+def test_a_translation_named_in_capitals_is_not_lost_without_a_word(tmp_path):
+    """Windows keeps what an editor types: 'granty.PL.md' and 'kraków.pl.MD' beside their
+    block files; the loader reads 'x.MD' but looks for the language in lowercase, and the
+    warning about unread translations knew neither."""
+    issue = tmp_path / "2021-01"
+    issue.mkdir()
+    (issue / "issue.yaml").write_text(
+        "date: 2021-01-01\nlanguage: en\nsections:\n  - kind: cooperation\n    blocks:\n"
+        "      - file: granty.md\n      - file: Kraków.MD\n", encoding="utf-8")
+    for name in ("granty.md", "granty.EN.md", "Kraków.MD", "Kraków.pl.MD"):
+        (issue / name).write_text("---\ntitle: Granty\n---\nTekst.\n", encoding="utf-8")
+    result = check(issue)
+    assert result.exit_code == 0, result.output
+    assert (f"warning: {issue}/granty.EN.md: not read: a language is written in lowercase: "
+            "rename it granty.en.md") in result.stderr, result.stderr
+    assert (f"warning: {issue}/Kraków.pl.MD: not read: the issue's languages are en; add pl "
+            "to 'languages' in issue.yaml, or delete the file") in result.stderr
