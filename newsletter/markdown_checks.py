@@ -225,6 +225,17 @@ def _notes_never_marked(text: str, env: dict) -> list[Literal]:  # type: ignore[
     return found
 
 
+def tables_in_a_card(text: str) -> list[Literal]:
+    """Each table of a card's text: a card is a third of the page, so its columns came out
+    a letter wide in the e-mail (the card pushed past its place in the row) and its
+    numbers split in the PDFs ("50 000 z" / "ł")."""
+    return [Literal(token.map[0] if token.map else 0,
+                    "a table does not fit a card (a third of the page wide): its columns "
+                    "come out a letter or two wide; put it in the group's intro or in an "
+                    "article, or write its rows as a list")
+            for token in parse_for_checks(text)[0] if token.type == "table_open"]
+
+
 # --- Markdown typed into a plain-text field ---------------------------------------------------
 
 _PLAIN_MARKUP = (

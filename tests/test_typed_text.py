@@ -202,3 +202,25 @@ def test_a_translation_named_in_capitals_is_not_lost_without_a_word(tmp_path):
             "rename it granty.en.md") in result.stderr, result.stderr
     assert (f"warning: {issue}/Kraków.pl.MD: not read: the issue's languages are en; add pl "
             "to 'languages' in issue.yaml, or delete the file") in result.stderr
+
+
+def test_a_table_in_a_card_is_named_at_its_line(tmp_path):
+    """A card is a third of the page: its table came out a letter a column in the e-mail
+    (the card pushed past its row) and with its numbers split in the PDFs."""
+    issue = one_article_issue(tmp_path / "2021-01", "Tekst.")
+    yaml_file = issue / "issue.yaml"
+    yaml_file.write_text(yaml_file.read_text(encoding="utf-8") + (
+        "      - type: link_cards\n        intro: |\n          | Program | Kwota |\n"
+        "          |---|--:|\n          | Start | 50 000 zł |\n        cards:\n"
+        "          - title: Granty\n            url: https://www.krakow.pl/\n"
+        "            text: |\n              Programy:\n\n              | Program | Kwota |\n"
+        "              |---|--:|\n              | Start | 50 000 zł |\n"), encoding="utf-8")
+    line = next(n for n, text in enumerate(
+        yaml_file.read_text(encoding="utf-8").splitlines(), 1) if "              | Program" in text)
+    result = check(issue)
+    assert result.exit_code == 0
+    warnings = [w for w in result.stderr.splitlines() if "does not fit a card" in w]
+    assert warnings == [  # one, though the issue is checked in each edition; the intro's is fine
+        f"warning: {issue}/issue.yaml:{line}: a table does not fit a card (a third of the "
+        "page wide): its columns come out a letter or two wide; put it in the group's intro "
+        "or in an article, or write its rows as a list"], result.stderr

@@ -200,3 +200,25 @@ def test_no_heading_is_set_smaller_than_the_text_in_the_pdf(headings):
         r'<word xMin="[\d.]+" yMin="([\d.]+)" xMax="[\d.]+" yMax="([\d.]+)">([^<]+)</word>',
         boxes)}
     assert height["Drobny"] >= height["Koniec."], height
+
+
+CODE = "kod_programu_wsparcia_dla_firm_2021_bardzo_dlugi"
+
+
+def test_code_in_a_card_is_never_hyphenated_in_the_pdfs(tmp_path, project):
+    """In a card, a third of the page, the PDFs hyphenated code: "kod_progra-mu_wspar-cia",
+    which a reader would type with the hyphens."""
+    source = one_article_issue(tmp_path / "2021-01", "Tekst.")
+    yaml_file = source / "issue.yaml"
+    fenced = "".join(f"              {line}\n" for line in ("```", CODE, "```"))
+    yaml_file.write_text(yaml_file.read_text(encoding="utf-8") + (
+        "      - type: link_cards\n        cards:\n"
+        + "".join(f"          - title: Karta {n}\n            url: https://www.krakow.pl/\n"
+                  f"            text: |\n{fenced}" for n in (1, 2, 3))), encoding="utf-8")
+    issue = load_issue(source, project)
+    build(issue, project, choose_editions(["pdf"]), tmp_path / "out")
+    text = subprocess.run(  # in reading order: each card's lines together
+        ["pdftotext", str(tmp_path / "out" / issue.id / "business-krakow-2021-01.pdf"), "-"],
+        capture_output=True, text=True, check=True).stdout
+    lines = [line.strip() for line in text.splitlines() if "_" in line or "kod" in line]
+    assert "".join(lines).count(CODE) == 3, lines
