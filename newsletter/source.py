@@ -181,9 +181,11 @@ def parse_yaml(text: str, path: Path, first_line: int = 1) -> Any:
         raise ContentError([Problem(Location(path, line), f"invalid YAML: {what}{hint}")]) from None
     except yaml.YAMLError as exc:
         raise ContentError([Problem(Location(path), f"invalid YAML: {exc}")]) from None
+    problems: list[Problem] = _hashtags_read_as_comments(text, path, first_line)
     if node is None:
+        if problems:
+            raise ContentError(problems)
         return None
-    problems: list[Problem] = []
     value = _convert(node, path, first_line - 1, problems)
     if problems:
         raise ContentError(problems)
@@ -240,6 +242,55 @@ def _closing_quote(written: str, start: int, mark: str) -> int | None:
             return index
         index += 1
     return None
+
+
+_COMMENT = re.compile(r"(?<=\s)#")
+_HASHTAG = re.compile(r"(?<=\S\s)#(?=[^\s#])")
+"""A ``#`` after one space and before a word: a hashtag (a comment has a space after its
+``#``, and usually two before it)."""
+
+
+def _hashtags_read_as_comments(text: str, path: Path, first_line: int) -> list[Problem]:
+    """``kicker: #nowość`` or ``title: Granty 2021 #kraków``: in YAML a ``#`` after a space
+    starts a comment, so the hashtag was left out of the value without a word (the kicker
+    vanished). A comment written as comments are (``# shared``, a space after ``#``) and a
+    line that is a comment alone are left alone; a ``#`` inside a quoted value or a block
+    of text (``body: |``) is text and is never looked at."""
+    ends: dict[int, int] = {}  # line -> column where its last token ends
+    inside: set[int] = set()  # lines inside a value that runs over several lines
+    try:
+        for token in yaml.scan(text, Loader=_Loader):
+            start, end = token.start_mark, token.end_mark
+            if end.line > start.line:
+                inside.update(range(start.line + 1, end.line))
+                if end.column == 0:
+                    continue
+            ends[end.line] = max(ends.get(end.line, 0), end.column)
+    except yaml.YAMLError:
+        return []  # reported by the parser
+    problems = []
+    lines = text.split("\n")
+    for number, column in sorted(ends.items()):
+        if number in inside or number >= len(lines):
+            continue
+        written = lines[number]
+        comment = _COMMENT.search(written, column)  # where the comment starts, if any
+        if comment is None or written[:column].strip() == "" or \
+                not (match := _HASHTAG.match(written, comment.start())):
+            continue
+        item = written.strip().removeprefix("- ")
+        key, colon, value = item.partition(": ")
+        if not colon and not item.endswith(":"):  # a list item: - Kraków #biznes
+            key, value = "-", item
+        value = value.strip() or written[match.start():].strip()
+        mark = "'" if '"' in value else '"'
+        quoted = f"{key.rstrip(':')}{'' if key == '-' else ':'} {mark}{value}{mark}"
+        problems.append(Problem(
+            Location(path, number + first_line, match.start() + 1),
+            f"'{written[match.start():].split()[0]}' is read as a comment (in YAML '#' after a "
+            f"space starts one), so it is left out of the value: put the value in quotes: "
+            f"{quoted}"))
+    return problems
 
 
 def _tab_near(text: str, line: int) -> tuple[int, int] | None:

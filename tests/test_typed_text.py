@@ -224,3 +224,34 @@ def test_a_table_in_a_card_is_named_at_its_line(tmp_path):
         f"warning: {issue}/issue.yaml:{line}: a table does not fit a card (a third of the "
         "page wide): its columns come out a letter or two wide; put it in the group's intro "
         "or in an article, or write its rows as a list"], result.stderr
+
+
+@pytest.mark.parametrize(("line", "column", "fix"), [
+    ("        kicker: #nowość", 17, 'kicker: "#nowość"'),
+    ("        title: Granty 2021 #kraków", 28, 'title: "Granty 2021 #kraków"'),
+])
+def test_a_hashtag_is_never_dropped_as_a_yaml_comment(tmp_path, line, column, fix):
+    """In YAML '#' after a space starts a comment: the kicker '#nowość' vanished, and
+    '#kraków' was cut from the title, with check saying OK."""
+    issue = one_article_issue(tmp_path / "2021-01", "Tekst.")
+    yaml_file = issue / "issue.yaml"
+    text = yaml_file.read_text(encoding="utf-8").replace("        title: Tabela\n",
+                                                         f"        title: Tabela\n{line}\n")
+    text = text.replace("        title: Tabela\n        title:", "        title:")
+    yaml_file.write_text(text, encoding="utf-8")
+    number = text.splitlines().index(line) + 1
+    result = check(issue)
+    assert result.exit_code == 1, result.output
+    assert f"issue.yaml:{number}:{column}: '#" in result.stderr, result.stderr
+    assert result.stderr.splitlines()[0].endswith(f"put the value in quotes: {fix}")
+
+
+def test_comments_written_as_comments_and_text_blocks_keep_their_hashes(tmp_path):
+    issue = one_article_issue(tmp_path / "2021-01", "# Nagłówek\n\nTekst #kraków.")
+    yaml_file = issue / "issue.yaml"
+    yaml_file.write_text("# Wydanie #1, szkic\n" + yaml_file.read_text(encoding="utf-8")
+                         .replace("date: 2021-01-01", "date: 2021-01-01  # data #wydania")
+                         .replace("title: Tabela", 'title: "Tabela #1"  #komentarz'),
+                         encoding="utf-8")
+    result = check(issue)
+    assert result.exit_code == 0, result.output
