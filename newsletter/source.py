@@ -173,6 +173,11 @@ def parse_yaml(text: str, path: Path, first_line: int = 1) -> Any:
                 "a tab in the indentation: YAML needs spaces there; replace the tab with "
                 "spaces (most editors: turn on 'indent using spaces')",
             )]) from None
+        if mark and "mapping values" in str(what) and \
+                (colon := _colon_in_value(text, mark.line)):
+            colon_line, column, message = colon
+            raise ContentError([Problem(Location(path, colon_line + first_line, column),
+                                        message)]) from None
         if mark and (quoted := _quote_inside_quotes(text, mark.line)):
             quote_line, column, message = quoted
             raise ContentError([Problem(Location(path, quote_line + first_line, column),
@@ -224,6 +229,23 @@ def _quote_inside_quotes(text: str, line: int) -> tuple[int, int, str] | None:
                                    f"at {cut}, and the rest is not read: write it twice "
                                    "(O''Brien), or put the value in double quotes")
     return None
+
+
+_COLON_IN_VALUE = re.compile(r"""^(\s*(?:-\s+)?[^\s:#'"][^:#]*):\s+([^'"\s][^#]*?): """)
+
+
+def _colon_in_value(text: str, line: int) -> tuple[int, int, str] | None:
+    """``lead: Uwaga: nowe granty``: libyaml said "mapping values are not allowed here";
+    the editor needs to hear that the value wants quotes, and how to write it."""
+    lines = text.split("\n")
+    if not 0 <= line < len(lines) or not (match := _COLON_IN_VALUE.match(lines[line])):
+        return None
+    written = lines[line]
+    key, value = match.group(1).strip().removeprefix("- "), written[match.start(2):].strip()
+    mark = "'" if '"' in value else '"'
+    return line, match.end(2) + 1, (
+        f"the ': ' after '{match.group(2)}' would start another field: put the value in "
+        f"quotes: {key}: {mark}{value}{mark}")
 
 
 def _closing_quote(written: str, start: int, mark: str) -> int | None:

@@ -255,3 +255,16 @@ def test_comments_written_as_comments_and_text_blocks_keep_their_hashes(tmp_path
                          encoding="utf-8")
     result = check(issue)
     assert result.exit_code == 0, result.output
+
+
+def test_a_colon_inside_a_value_asks_for_quotes_at_its_column(tmp_path):
+    """'lead: Uwaga: nowe granty' got libyaml's "mapping values are not allowed here" and a
+    hint about indentation."""
+    issue = one_article_issue(tmp_path / "2021-01", "Tekst.", title="Uwaga: nowe granty")
+    line = next(n for n, text in enumerate(
+        (issue / "issue.yaml").read_text(encoding="utf-8").splitlines(), 1) if "Uwaga" in text)
+    result = check(issue)
+    assert result.exit_code == 1
+    assert result.stderr.splitlines()[0].endswith(
+        f"issue.yaml:{line}:21: the ': ' after 'Uwaga' would start another field: put the "
+        'value in quotes: title: "Uwaga: nowe granty"'), result.stderr
