@@ -9,9 +9,10 @@ from __future__ import annotations
 import contextlib
 import re
 import typing
+import unicodedata
 from pathlib import Path
 from typing import Annotated, Any
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 from pydantic import (
     AfterValidator,
@@ -155,6 +156,7 @@ ALLOWED_SCHEMES = ("http", "https", "mailto")
 def check_url(value: str) -> str:
     """An absolute http(s) URL or a mailto: with a valid address; anything else is refused."""
     value = value.strip()
+    _no_invisible_characters(value)
     parts = urlsplit(value)
     scheme = parts.scheme.lower()
     if not scheme:
@@ -180,6 +182,26 @@ def check_url(value: str) -> str:
             "url_space", "link '{url}' contains a space; write it as %20", {"url": value}
         )
     return value
+
+
+def _no_invisible_characters(url: str) -> None:
+    """Refuse an address with a character nobody sees: a soft hyphen or a zero-width space
+    pasted from Word or a web page passed every check and made a link to another host, or to
+    none. Also escaped (%C2%AD), except a control (a mailto: body's %0A may be meant). A
+    space is refused below, with its fix."""
+    for written, controls in ((url, True), (unquote(url), False)):
+        for index, char in enumerate(written):
+            if char == " " or char.isprintable() or \
+                    (not controls and unicodedata.category(char) == "Cc"):
+                continue
+            raise PydanticCustomError(
+                "url_invisible",
+                "link '{url}' has an invisible character ({code} {name}) after "
+                "'{before}': delete it (type the address again, or copy it from the "
+                "browser's address bar)",
+                {"url": url, "code": f"U+{ord(char):04X}",
+                 "name": unicodedata.name(char, "with no name"), "before": written[:index]},
+            )
 
 
 def check_email(value: str) -> str:

@@ -159,8 +159,10 @@ def language_file(issue_dir: Path, name: str, language: str) -> str:
     return str(candidate) if (issue_dir / candidate).is_file() else name
 
 
-_LANGUAGE_FILE = re.compile(r"^(?P<stem>.+)\.(?P<code>[a-z]{2}(?:[-_][A-Za-z]{2})?)"
-                            r"(?P<suffix>\.(?:md|markdown|yaml|yml))$")
+_LANGUAGE_FILE = re.compile(r"^(?P<stem>.+)\.(?P<code>[a-zA-Z]{2}(?:[-_][A-Za-z]{2})?)"
+                            r"(?P<suffix>\.(?i:md|markdown|yaml|yml))$")
+"""``x.pl.md``; the suffix in any case (the loader reads ``x.MD``), the code too, since the
+loader looks for it in lowercase only: ``x.PL.md`` was never read, without a word."""
 
 
 def unread_language_files(issue_dir: Path, languages: list[str],
@@ -174,10 +176,14 @@ def unread_language_files(issue_dir: Path, languages: list[str],
             continue
         if not path.with_name(match["stem"] + match["suffix"]).is_file():
             continue  # not a block file's translation (its shared file is not there)
-        code, listed = match["code"], ", ".join(languages)
-        if code in known:
+        code, listed = match["code"].lower(), ", ".join(languages)
+        lowercase = f"{match['stem']}.{code}{match['suffix']}"
+        if code in languages:  # x.PL.md
+            message = f"not read: a language is written in lowercase: rename it {lowercase}"
+        elif code in known:
+            case = "" if code == match["code"] else f" (and rename it {lowercase})"
             message = (f"not read: the issue's languages are {listed}; add {code} to "
-                       "'languages' in issue.yaml, or delete the file")
+                       f"'languages' in issue.yaml{case}, or delete the file")
         else:
             example = f"{match['stem']}.{languages[-1]}{match['suffix']}"
             message = (f"not read: '{code}' is not a language of the newsletter "

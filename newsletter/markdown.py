@@ -6,6 +6,9 @@ Bare addresses (``https://…``, ``www.…``, e-mail addresses) become links (li
 so every edition can make them clickable and break them only at their slashes; numbers
 keep their spaces unbreakable (:mod:`newsletter.typography`). A bare domain without a
 scheme or ``www.`` stays text: Polish abbreviations ("m.in.", "m.st.") look like domains.
+Indentation never makes code: a paragraph pasted from Word starts with a tab, and CommonMark
+set it as one typewriter line no phone could hold (the e-mail 376 px wide at 320), so the
+indented-code rule is off; code fenced with ``` is kept, and wraps in every edition.
 Pipe tables (built into markdown-it) and footnotes (``[^1]``, mdit-py-plugins) are on: editors
 type both, and without them they came out as literal ``|---|`` and ``[^1]``. A text's notes
 are numbered from 1 and listed at its end (the end of the block), in every edition.
@@ -30,6 +33,7 @@ from mdit_py_plugins.footnote import footnote_plugin
 from newsletter.typography import (
     DIGIT_SPACE,
     breakable_url,
+    display_url,
     keep_numbers_together,
     looks_like_url,
 )
@@ -91,7 +95,7 @@ OTHER_LANGUAGE = re.compile(r"^[a-z]{2,3}(?:-[A-Za-z0-9]{2,8})?$")
 def _parser() -> MarkdownIt:
     # "commonmark" with html off, plus tables and footnotes; no strikethrough.
     parser = MarkdownIt("commonmark", {"html": False, "typographer": False, "linkify": True})
-    parser.enable("linkify")
+    parser.enable("linkify").disable("code")
     _with_tables_and_notes(parser, ["lang"])
     parser.linkify = _WrittenLinks()
     parser.core.ruler.push("https_for_bare_addresses", _https_for_bare_addresses)
@@ -99,6 +103,9 @@ def _parser() -> MarkdownIt:
     parser.add_render_rule("link_open", _render_link_open)
     parser.add_render_rule("link_close", _render_link_close)
     parser.add_render_rule("table_open", _render_table_open)
+    parser.add_render_rule("ordered_list_open", _render_ordered_list_open)
+    parser.add_render_rule("heading_open", _render_heading)
+    parser.add_render_rule("heading_close", _render_heading)
     parser.add_render_rule("footnote_ref", _render_note_mark)
     parser.add_render_rule("footnote_block_open", lambda *_: '<div class="footnotes"><ol>\n')
     parser.add_render_rule("footnote_block_close", lambda *_: "</ol></div>\n")
@@ -111,6 +118,34 @@ def _render_table_open(self, tokens, idx, options, env):  # type: ignore[no-unty
     # A class of its own: the e-mail's layout is made of tables too, and must keep its look.
     tokens[idx].attrSet("class", "md-table")
     return self.renderToken(tokens, idx, options, env)
+
+
+EDITOR_HEADINGS = {"h1": "h4", "h2": "h4", "h3": "h5", "h4": "h6", "h5": "h6", "h6": "h6"}
+"""An editor's ``#``, ``##`` … as the page's outline needs them: under the block's title (an
+``h3``; a section's title is an ``h2``). Written as they were typed, ``## How to apply`` stood
+level with the sections in the PDF's bookmarks and for screen readers, ``#`` outranked the
+article's own title (in type too), and ``#####`` was set smaller than the text. ``#`` and
+``##`` (the docs' subheading) are one level: editors use either for the first."""
+
+
+def _render_heading(self, tokens, idx, options, env):  # type: ignore[no-untyped-def]
+    # The tokens are shared by every edition: the tag is written, never set on them.
+    token = tokens[idx]
+    html = self.renderToken(tokens, idx, options, env)
+    shown = EDITOR_HEADINGS[token.tag]
+    return html.replace(f"<{token.tag}", f"<{shown}", 1).replace(f"</{token.tag}>",
+                                                                f"</{shown}>", 1)
+
+
+def _render_ordered_list_open(self, tokens, idx, options, env):  # type: ignore[no-untyped-def]
+    # WeasyPrint reads ``start`` only as a presentational hint, off here: "7." printed as
+    # "1." on paper. Its counter is set for the PDFs (each item adds one before it is shown).
+    # The tokens are shared by every edition: the style is written, never set on them.
+    html = self.renderToken(tokens, idx, options, env)
+    start = int(tokens[idx].attrGet("start") or 1)
+    if env.get("paged") and start != 1:
+        html = html.replace("<ol", f'<ol style="counter-reset: list-item {start - 1}"', 1)
+    return html
 
 
 def _render_note_mark(self, tokens, idx, options, env):  # type: ignore[no-untyped-def]
@@ -158,8 +193,8 @@ def _render_link_close(self, tokens, idx, options, env):  # type: ignore[no-unty
     html = self.renderToken(tokens, idx, options, env)
     opening = next(i for i in range(idx - 1, -1, -1) if tokens[i].type == "link_open")
     if env.get("print_urls") and not _is_address_link(tokens, opening):
-        shown = re.sub(r"^(https?://|mailto:)", "", str(tokens[opening].attrGet("href") or ""))
-        html += f' <span class="url">({breakable_url(shown.rstrip("/"))})</span>'
+        shown = display_url(str(tokens[opening].attrGet("href") or ""))
+        html += f' <span class="url">({breakable_url(shown)})</span>'
     return html
 
 
@@ -175,9 +210,15 @@ def _checker() -> MarkdownIt:
     # Sees every link, even those the renderer would refuse (javascript:, data:, file:),
     # so the loader can name them instead of letting them silently turn into text.
     parser = MarkdownIt("commonmark", {"html": False, "linkify": True}).enable("linkify")
+    parser.disable("code")
     _with_tables_and_notes(parser)
     parser.linkify = _WrittenLinks()
     parser.validateLink = lambda url: True  # type: ignore[method-assign]
+    # An address with a character nobody sees (a soft hyphen, a zero-width space pasted
+    # from Word) is kept as written: normalised, its host became punycode (www.xn--…), a
+    # valid-looking address of another host that no check could tell from the editor's.
+    normalise = parser.normalizeLink
+    parser.normalizeLink = lambda url: url if not url.isprintable() else normalise(url)  # type: ignore[method-assign]
     # Escaped characters (``\[``) stay tokens of their own, so what an editor escaped on
     # purpose is never taken for a construct that failed (newsletter.markdown_checks).
     parser.disable("text_join")
@@ -229,14 +270,16 @@ def has_tables_or_notes(texts: Iterable[str | None]) -> bool:
     )
 
 
-def to_html(text: str, print_urls: bool = False) -> str:
+def to_html(text: str, print_urls: bool = False, paged: bool = False) -> str:
     """HTML for a Markdown text (raw HTML in the source comes out escaped).
 
     ``print_urls`` writes each link's address after its words, for paper, where a link
-    cannot be followed (a bare address already shows itself).
+    cannot be followed (a bare address already shows itself). ``paged``: for WeasyPrint
+    (both PDFs), which numbers a list from its ``start`` only when told in CSS.
     """
     parser = _parser()
-    return parser.renderer.render(_tokens(text), parser.options, {"print_urls": print_urls})
+    return parser.renderer.render(_tokens(text), parser.options,
+                                  {"print_urls": print_urls, "paged": paged})
 
 
 @lru_cache(maxsize=2048)
@@ -366,6 +409,8 @@ def to_text(text: str, width: int = 78, prepare: Callable[[str], str] | None = N
             filled = wrap(words, width, quote + first, quote + rest)
             out.append((filled, bool(prefix_first)))
             prefix_first = prefix_rest = ""
+        elif token.type == "hr":  # a rule between parts of a text: a break a reader sees
+            out.append((quote + "* * *", False))
         elif token.type in ("fence", "code_block"):
             code = token.content.rstrip("\n")
             out.append(("\n".join(quote + line for line in code.splitlines()), False))
@@ -471,5 +516,12 @@ def _inline_with_urls(children: list[Token]) -> str:
             parts.append(HARD_BREAK)
         elif child.type != "link_close":
             parts.append(_inline_text(child))
+    joined = "".join(parts).translate(_BREAK_HINTS)
     return HARD_BREAK.join(" ".join(_SPACES.split(line.strip()))
-                           for line in "".join(parts).strip().split(HARD_BREAK))
+                           for line in joined.strip().split(HARD_BREAK))
+
+
+_BREAK_HINTS = str.maketrans(dict.fromkeys("\u00ad\u200b"))
+"""Soft hyphens and zero-width spaces pasted from Word: where a browser or the PDFs may break
+a line; the text part breaks its own lines, and a mail program that shows them as "-" made
+"Gra-nty dla fir-m" of the words."""

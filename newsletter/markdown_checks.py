@@ -2,11 +2,11 @@
 
 CommonMark never fails: what it cannot read as a construct it prints as typed. A link whose
 address has a space, ``[text][ref]`` without its definition, a footnote mark without its
-note, ``<b>`` with raw HTML off, ``**`` never closed: each reaches every reader as literal
-``](``, ``[^1]``, ``<b>`` or ``**``. A table row with more cells than its header, or a
-note never marked, loses text without a sign. Each is found here, on the parser's own
-tokens (what really came out as text, so what an editor escaped with ``\\`` is left
-alone), with its line inside the text and the fix.
+note, ``<b>`` with raw HTML off, ``**`` never closed, ``~~struck~~``: each reaches every
+reader as literal ``](``, ``[^1]``, ``<b>``, ``**`` or ``~~``. A table row with more cells
+than its header, or a note never marked, loses text without a sign. Each is found here, on
+the parser's own tokens (what really came out as text, so what an editor escaped with
+``\\`` is left alone), with its line inside the text and the fix.
 """
 
 from __future__ import annotations
@@ -41,6 +41,8 @@ _LINK_START = re.compile(r"\[([^\[\]]*)\]\(")
 _REFERENCE = re.compile(r"\[([^\[\]]+)\]\[([^\[\]]*)\]")
 _NOTE_MARK = re.compile(r"\[\^([^\]\s]*)\]?")
 _STRONG = re.compile(r"\*\*|__")
+_STRUCK = re.compile(r"~~(?=\S)(.+?)(?<=\S)~~")
+"""``~~words~~``: GitHub's strikethrough, which CommonMark (and every edition) prints as typed."""
 _CELL = r"\s*:?-+:?\s*"
 _DELIMITER_ROW = re.compile(rf"^\s*\|?{_CELL}(\|{_CELL})+\|?\s*$|^\s*\|{_CELL}\|?\s*$")
 _NOTE_DEFINITION = r"^ {0,3}\[\^%s\]:"
@@ -167,6 +169,11 @@ def _text_messages(text: str, line_start: bool) -> list[str]:
         messages.append(f"'{mark}' is never closed, so it is printed as typed: close the "
                         f"bold words with {mark} as well (no space inside), or write "
                         f"{escaped} to show the signs")
+    if struck := _STRUCK.search(text):
+        messages.append(f"'{struck.group()[:40]}' is printed as typed, tildes and all: no "
+                        "edition strikes words through (nor would a screen reader or the "
+                        "text part show it); delete the words, or say it in words ('was "
+                        "50 zł, now 30 zł'); write \\~~ to show the signs")
     if _DELIMITER_ROW.match(text):
         messages.append(f"table line '{text.strip()[:40]}' does not match its header: give "
                         "the header row, the |---| row and every row the same number of "
@@ -216,3 +223,61 @@ def _notes_never_marked(text: str, env: dict) -> list[Literal]:  # type: ignore[
                              f"would not be shown: put [^{label}] where the note belongs, or "
                              "delete the note"))
     return found
+
+
+def tables_in_a_card(text: str) -> list[Literal]:
+    """Each table of a card's text: a card is a third of the page, so its columns came out
+    a letter wide in the e-mail (the card pushed past its place in the row) and its
+    numbers split in the PDFs ("50 000 z" / "ł")."""
+    return [Literal(token.map[0] if token.map else 0,
+                    "a table does not fit a card (a third of the page wide): its columns "
+                    "come out a letter or two wide; put it in the group's intro or in an "
+                    "article, or write its rows as a list")
+            for token in parse_for_checks(text)[0] if token.type == "table_open"]
+
+
+# --- Markdown typed into a plain-text field ---------------------------------------------------
+
+_PLAIN_MARKUP = (
+    ("bold", re.compile(r"\*\*(?=\S)(.+?)(?<=\S)\*\*|(?<!\w)__(?=\S)(.+?)(?<=\S)__(?!\w)")),
+    ("italics", re.compile(r"(?<![\w*])\*(?=[^\s*])([^*]+?)(?<=[^\s*])\*(?![\w*])")),
+    ("a link", re.compile(r"\[([^\[\]]+)\]\((?:https?://|mailto:|www\.)[^()\s]*\)")),
+    ("code", re.compile(r"`([^`]+)`")),
+    ("a heading's #", re.compile(r"^#{1,6}\s+(.*)")),
+)
+"""What an editor types in a title, a lead or a label out of Markdown habit; the last group
+that matched is what it would say without the signs."""
+
+
+_ENTITY = re.compile(r"&(?:[a-zA-Z][a-zA-Z0-9]{1,7}|#[0-9]{1,6}|#[xX][0-9a-fA-F]{1,6});")
+"""``&nbsp;``, ``&amp;``, ``&#8211;``: copied from a web page's source or a CMS."""
+
+
+def markup_in_plain_text(text: str, field: str) -> str | None:
+    """The message for Markdown or HTML typed into the plain-text field ``field`` (a title,
+    a lead, a label, the subject), which every edition prints as typed: stars, brackets and
+    all (none when the text has none). The fix is the text without the signs."""
+    start = f"'{field}' is plain text, where "
+    if tag := _HTML_TAG.search(text):
+        return (f"{start}HTML is not applied: readers would see '{tag.group()[:40]}' as "
+                "typed; delete it (this field is one paragraph, without formatting)")
+    if entity := _ENTITY.search(text):
+        import html
+
+        return (f"{start}HTML is not applied: readers would see '{entity.group()}' as typed; "
+                f"type the character itself: '{html.unescape(text).strip()[:80]}'")
+    if struck := _STRUCK.search(text):
+        return (f"{start}Markdown is not applied: readers would see '{struck.group()[:40]}' "
+                "as typed; say it in words ('was 50 zł, now 30 zł')")
+    found = sorted((match.start(), what, match) for what, pattern in _PLAIN_MARKUP
+                   for match in pattern.finditer(text))
+    if not found:
+        return None
+    plain = text
+    for _, pattern in _PLAIN_MARKUP:
+        plain = pattern.sub(lambda m: m.group(m.lastindex or 0), plain)
+    _, _, first = found[0]
+    where = (" (a link belongs in a Markdown text or the block's links)"
+             if any(what == "a link" for _, what, _ in found) else "")
+    return (f"{start}Markdown is not applied: readers would see '{first.group()[:40]}' as "
+            f"typed; write it without the signs: '{plain.strip()[:80]}'{where}")

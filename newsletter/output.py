@@ -13,6 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
+from urllib.parse import quote
 
 from newsletter.load import Project, slugify
 from newsletter.model import Image, Issue
@@ -97,6 +98,13 @@ def output_dir(project: Project, issue: Issue, out: Path | None = None) -> Path:
     """``build/<id>/`` (``build/<id>/<lang>/`` for an issue in another language than its
     main one) under the configured output folder, or under ``out``."""
     return (out or project.site.output_path) / issue.id / language_folder(issue)
+
+
+def url_path(relative: str) -> str:
+    """A derivative's path as it goes into an address: an editor's file name may have a space,
+    an ``&`` or Cyrillic ("Фото міста.jpg"); unescaped, a space ended each ``srcset`` entry's
+    address (the browser dropped every entry) and made ``og:image`` no address at all."""
+    return quote(relative)
 
 
 def public_url(project: Project, issue: Issue, relative: str, language: str | None = None) -> str:

@@ -173,17 +173,146 @@ def parse_yaml(text: str, path: Path, first_line: int = 1) -> Any:
                 "a tab in the indentation: YAML needs spaces there; replace the tab with "
                 "spaces (most editors: turn on 'indent using spaces')",
             )]) from None
+        if mark and "mapping values" in str(what) and \
+                (colon := _colon_in_value(text, mark.line)):
+            colon_line, column, message = colon
+            raise ContentError([Problem(Location(path, colon_line + first_line, column),
+                                        message)]) from None
+        if mark and (quoted := _quote_inside_quotes(text, mark.line)):
+            quote_line, column, message = quoted
+            raise ContentError([Problem(Location(path, quote_line + first_line, column),
+                                        message)]) from None
         hint = " (check the indentation and the ':' of this line and the one above)"
         raise ContentError([Problem(Location(path, line), f"invalid YAML: {what}{hint}")]) from None
     except yaml.YAMLError as exc:
         raise ContentError([Problem(Location(path), f"invalid YAML: {exc}")]) from None
+    problems: list[Problem] = _hashtags_read_as_comments(text, path, first_line)
     if node is None:
+        if problems:
+            raise ContentError(problems)
         return None
-    problems: list[Problem] = []
     value = _convert(node, path, first_line - 1, problems)
     if problems:
         raise ContentError(problems)
     return value
+
+
+_QUOTED_VALUE = re.compile(r"""^\s*(?:-\s+)?[^\s:#'"][^:#]*:\s+(["'])""")
+
+
+def _quote_inside_quotes(text: str, line: int) -> tuple[int, int, str] | None:
+    """A value in quotes that its own quote mark ends early, on the 0-based ``line`` or the
+    line above (where libyaml points): ``title: "Grants "Kraków 2021""`` or ``'O'Brien'``.
+    An editor writes the quotes of the text itself; libyaml said "did not find expected
+    key", and the hint about indentation sent them to the wrong place. Its line, the
+    1-based column of the quote that ended the value, and the fix."""
+    lines = text.split("\n")
+    for number in (line, line - 1):
+        if not 0 <= number < len(lines) or not (match := _QUOTED_VALUE.match(lines[number])):
+            continue
+        written, mark = lines[number], match.group(1)
+        close = _closing_quote(written, match.end(), mark)
+        if close is None:
+            continue
+        after = written[close + 1:].strip()
+        if not after or after.startswith("#"):
+            continue
+        value = written[match.end() - 1:].strip()
+        cut = written[match.end() - 1:close + 1]
+        if mark == '"':
+            fix = ("write the inner ones as \\\" (or as „…” or “…”), or put the whole value "
+                   f"in single quotes: '{value[1:-1]}'" if "'" not in value else
+                   "write the inner ones as \\\" (or as „…” or “…”)")
+            return number, close + 1, (f"this \" ends the value in quotes early, at "
+                                       f"{cut}, and the rest is not read: {fix}")
+        return number, close + 1, (f"this apostrophe ends the value in single quotes early, "
+                                   f"at {cut}, and the rest is not read: write it twice "
+                                   "(O''Brien), or put the value in double quotes")
+    return None
+
+
+_COLON_IN_VALUE = re.compile(r"""^(\s*(?:-\s+)?[^\s:#'"][^:#]*):\s+([^'"\s][^#]*?): """)
+
+
+def _colon_in_value(text: str, line: int) -> tuple[int, int, str] | None:
+    """``lead: Uwaga: nowe granty``: libyaml said "mapping values are not allowed here";
+    the editor needs to hear that the value wants quotes, and how to write it."""
+    lines = text.split("\n")
+    if not 0 <= line < len(lines) or not (match := _COLON_IN_VALUE.match(lines[line])):
+        return None
+    written = lines[line]
+    key, value = match.group(1).strip().removeprefix("- "), written[match.start(2):].strip()
+    mark = "'" if '"' in value else '"'
+    return line, match.end(2) + 1, (
+        f"the ': ' after '{match.group(2)}' would start another field: put the value in "
+        f"quotes: {key}: {mark}{value}{mark}")
+
+
+def _closing_quote(written: str, start: int, mark: str) -> int | None:
+    """Where the quoted value opened before ``start`` ends (YAML's escapes: \\" in double
+    quotes, '' in single quotes)."""
+    index = start
+    while index < len(written):
+        char = written[index]
+        if mark == '"' and char == "\\":
+            index += 2
+            continue
+        if char == mark:
+            if mark == "'" and written[index + 1:index + 2] == "'":
+                index += 2
+                continue
+            return index
+        index += 1
+    return None
+
+
+_COMMENT = re.compile(r"(?<=\s)#")
+_HASHTAG = re.compile(r"(?<=\S\s)#(?=[^\s#])")
+"""A ``#`` after one space and before a word: a hashtag (a comment has a space after its
+``#``, and usually two before it)."""
+
+
+def _hashtags_read_as_comments(text: str, path: Path, first_line: int) -> list[Problem]:
+    """``kicker: #nowość`` or ``title: Granty 2021 #kraków``: in YAML a ``#`` after a space
+    starts a comment, so the hashtag was left out of the value without a word (the kicker
+    vanished). A comment written as comments are (``# shared``, a space after ``#``) and a
+    line that is a comment alone are left alone; a ``#`` inside a quoted value or a block
+    of text (``body: |``) is text and is never looked at."""
+    ends: dict[int, int] = {}  # line -> column where its last token ends
+    inside: set[int] = set()  # lines inside a value that runs over several lines
+    try:
+        for token in yaml.scan(text, Loader=_Loader):
+            start, end = token.start_mark, token.end_mark
+            if end.line > start.line:
+                inside.update(range(start.line + 1, end.line))
+                if end.column == 0:
+                    continue
+            ends[end.line] = max(ends.get(end.line, 0), end.column)
+    except yaml.YAMLError:
+        return []  # reported by the parser
+    problems = []
+    lines = text.split("\n")
+    for number, column in sorted(ends.items()):
+        if number in inside or number >= len(lines):
+            continue
+        written = lines[number]
+        comment = _COMMENT.search(written, column)  # where the comment starts, if any
+        if comment is None or written[:column].strip() == "" or \
+                not (match := _HASHTAG.match(written, comment.start())):
+            continue
+        item = written.strip().removeprefix("- ")
+        key, colon, value = item.partition(": ")
+        if not colon and not item.endswith(":"):  # a list item: - Kraków #biznes
+            key, value = "-", item
+        value = value.strip() or written[match.start():].strip()
+        mark = "'" if '"' in value else '"'
+        quoted = f"{key.rstrip(':')}{'' if key == '-' else ':'} {mark}{value}{mark}"
+        problems.append(Problem(
+            Location(path, number + first_line, match.start() + 1),
+            f"'{written[match.start():].split()[0]}' is read as a comment (in YAML '#' after a "
+            f"space starts one), so it is left out of the value: put the value in quotes: "
+            f"{quoted}"))
+    return problems
 
 
 def _tab_near(text: str, line: int) -> tuple[int, int] | None:

@@ -34,6 +34,33 @@ def looks_like_url(text: str) -> bool:
     return bool(_LOOKS_LIKE_URL.match(text.strip()))
 
 
+def display_url(url: str) -> str:
+    """An address as printed for a reader: no scheme, no trailing slash, mailto: as the bare
+    address, and its letters as letters. A browser's address bar copies
+    ``wiki/Krak%C3%B3w`` (and Markdown encodes ``Kraków`` so), which a reader of the paper
+    would have to type as written; an escape that is no letter (``%20``, ``%2F``, ``%26``)
+    is kept, as the address needs it."""
+    shown = re.sub(r"^(https?://|mailto:)", "", url).rstrip("/")
+    return _ENCODED_LETTERS.sub(_letters, shown)
+
+
+_ENCODED_LETTERS = re.compile(r"(?:%[C-Fc-f][0-9A-Fa-f](?:%[89ABab][0-9A-Fa-f]){1,3})+")
+"""Percent-encoded UTF-8 sequences of characters beyond ASCII (a lead byte, then 1-3
+continuation bytes)."""
+
+
+def _letters(match: re.Match[str]) -> str:
+    import urllib.parse
+
+    written = match.group()
+    try:
+        decoded = urllib.parse.unquote(written, errors="strict")
+    except UnicodeDecodeError:
+        return written
+    # Only what prints as itself: an encoded no-break space or an invisible mark stays encoded.
+    return decoded if all(c.isprintable() and not c.isspace() for c in decoded) else written
+
+
 def breakable_url(text: str) -> str:
     """An address as HTML with ``<wbr>`` after each ``/ ? & = #``: where a long address may
     break without a hyphen (the templates set ``hyphens: manual`` on addresses)."""

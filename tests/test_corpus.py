@@ -199,6 +199,14 @@ def test_leftovers_allows_what_the_editor_wrote():
     assert "](" not in plain and "---|" not in plain and "{{" in plain
 
 
+def test_links_reads_an_address_with_parentheses_as_written():
+    """A Wikipedia address: the judge once read it to the '(' and reported the link to it in
+    every edition as one the editor did not write."""
+    written = judges.written_addresses(
+        "[Kraków](https://pl.wikipedia.org/wiki/Kraków_(miasto)) and (see https://x.pl/a).")
+    assert written == {"https://pl.wikipedia.org/wiki/Kraków_(miasto)", "https://x.pl/a"}
+
+
 # --- the generator ----------------------------------------------------------------------------
 
 

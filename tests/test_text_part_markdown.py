@@ -35,3 +35,11 @@ def test_table_cells_bind_as_paragraphs_do(width):
     ends = [line for line in text.splitlines() if line.split()[-1:] in
             (["w"], ["i"], ["z"], ["u"], ["o"], ["a"])]
     assert not ends, ends
+
+
+def test_a_rule_stays_a_break_and_word_s_break_hints_go():
+    """A horizontal rule vanished from the text part (the parts it divides ran together);
+    soft hyphens and zero-width spaces pasted from Word stayed in its words, which a mail
+    program may show as "Gra-nty"."""
+    text = to_text("Gra\u00adnty dla fir\u00adm 2020\u200b.\n\n---\n\nDalej.")
+    assert text == "Granty dla firm 2020.\n\n* * *\n\nDalej."

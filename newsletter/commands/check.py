@@ -43,10 +43,12 @@ def check(ctx: click.Context, issue_dir: Path, links: bool, timeout: float) -> N
       newsletter check issues/2020-12
       newsletter check --links issues/2020-12
     """
+    from newsletter.card_notices import card_table_notices
     from newsletter.coverage import uncovered, uncovered_languages
     from newsletter.languages import unread_language_files
     from newsletter.load import load_issue
     from newsletter.picture_notices import picture_notices
+    from newsletter.plain_text_notices import plain_text_notices
     from newsletter.render.email import email_editions, size_report
     from newsletter.summary import summarize
     from newsletter.words import site_languages
@@ -61,6 +63,7 @@ def check(ctx: click.Context, issue_dir: Path, links: bool, timeout: float) -> N
     unread = unread_language_files(issue.source_dir, languages, site.languages())
     table = site_languages(site.site.templates_path)
     problems = uncovered(issue, site.theme) + picture_notices(issue, site) + unread
+    problems += plain_text_notices(issue) + card_table_notices(issue)
     problems += site.untranslated(languages)
     problems += uncovered_languages({code: table[code] for code in languages}, site.theme)
     warnings = [str(problem) for problem in problems]

@@ -19,7 +19,7 @@ from newsletter import markdown, placeholders
 from newsletter.exceptions import ContentError, Problem
 from newsletter.load import Project
 from newsletter.model import Article, Block, Figures, Image, Issue, Letter, LinkCards
-from newsletter.output import Built, ImageFiles, public_url, write_text
+from newsletter.output import Built, ImageFiles, public_url, url_path, write_text
 from newsletter.placement import SCREEN_HEIGHT_PX, Bounds, shown_width
 from newsletter.render.css_inlining import inline_css
 from newsletter.render.email_budget import Fitted, fit
@@ -154,7 +154,7 @@ def _context(issue: Issue, project: Project, images: ImageFiles) -> dict[str, ob
         width = max(1, math.floor(shown_width(image.pixel_size(), slot)))
         relative, made = images.add(image, RETINA * width)
         return PlacedImage(
-            url=public_url(project, issue, relative),
+            url=public_url(project, issue, url_path(relative)),
             width=width,
             height=round(made.height * width / made.width),
         )

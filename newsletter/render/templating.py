@@ -35,6 +35,7 @@ from newsletter.typography import (
     bind,
     bind_html,
     breakable_url,
+    display_url,
     keep_acronyms_whole,
     keep_addresses_whole,
     keep_numbers_together,
@@ -144,7 +145,8 @@ def markdown_html(context: Context, text: str | None) -> Markup:
     """A Markdown text as HTML; on paper (the print variant) with each link's address."""
     if not text:
         return Markup("")
-    return Markup(_html(text, context.get("variant") == "print"))
+    variant = context.get("variant")
+    return Markup(_html(text, variant == "print", variant in ("download", "print")))
 
 
 # A text's HTML and plain text depend on nothing else, and the same texts are rendered
@@ -182,11 +184,6 @@ def image_size(image: Image, slot: str = "") -> Markup:
     (the web page gives its own, per ``slot``, for the files it links)."""
     width, height = image.pixel_size()  # an unreadable file is an UnreadableImage
     return Markup(f'width="{width}" height="{height}"')
-
-
-def display_url(url: str) -> str:
-    """An address as printed: no scheme, no trailing slash, mailto: as the bare address."""
-    return re.sub(r"^(https?://|mailto:)", "", url).rstrip("/")
 
 
 def file_size(size: int) -> str:

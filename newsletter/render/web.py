@@ -22,6 +22,7 @@ from newsletter.output import (
     language_folder,
     public_url,
     signup_url,
+    url_path,
     write_text,
 )
 from newsletter.placement import SCREEN_HEIGHT_PX, Bounds, shown_width
@@ -97,7 +98,7 @@ class Pictures:
 
     def src(self, image: Image, slot: str) -> str:
         """The fallback ``src`` (browsers without srcset, crawlers): the slot's width."""
-        return "../" + self._fallback(image, slot)[0]
+        return "../" + url_path(self._fallback(image, slot)[0])
 
     def size(self, image: Image, slot: str) -> Markup:
         """``width``/``height`` of the displayed size: the page does not jump as it loads."""
@@ -107,7 +108,7 @@ class Pictures:
 
     def srcset(self, image: Image, slot: str) -> Markup:
         """``srcset`` and ``sizes``: the browser downloads only the width it needs."""
-        files = ", ".join(f"../{r} {w}w" for r, w, _ in self.variants(image, slot))
+        files = ", ".join(f"../{url_path(r)} {w}w" for r, w, _ in self.variants(image, slot))
         sizes = self.slots[slot].sizes(self._shown(image, slot))
         return Markup(f'srcset="{files}" sizes="{sizes}"')
 
@@ -226,7 +227,8 @@ def _share_image(issue: Issue, project: Project, files: ImageFiles) -> ShareImag
     if image is None:
         return None
     relative, made = files.add(image, SHARE_WIDTH)
-    return ShareImage(public_url(project, issue, relative), made.width, made.height, image.alt)
+    return ShareImage(public_url(project, issue, url_path(relative)), made.width, made.height,
+                      image.alt)
 
 
 PAGE_WIDTH = 728  # .wrap's content width: the theme's content width + 160 - padding

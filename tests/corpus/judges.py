@@ -271,7 +271,10 @@ def _box(box: Any) -> str:
 
 # --- links -----------------------------------------------------------------------------------
 
-ADDRESS = re.compile(r"(?:https?://|mailto:|www\.)[^\s<>()\[\]\"'`|]+|[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+ADDRESS = re.compile(r"(?:https?://|mailto:|www\.)(?:[^\s<>()\[\]\"'`|]|\([^\s<>()]*\))+"
+                     r"|[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+"""An address as written: a pair of parentheses belongs to it (Wikipedia's ``Kraków_(miasto)``),
+a lone one ends it (``[map](https://…)``)."""
 
 
 def source_text(built: BuiltIssue) -> str:
