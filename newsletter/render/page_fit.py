@@ -14,7 +14,11 @@ above :data:`MIN_DEPTH` of its text area and picks one article picture to resize
    picture on the short page, or else the pictures of its last row of cards with pictures,
    made short enough for that row to move up; else, when that row's cards have pictures,
    those pictures made short enough for the row to move up (:class:`Shrink`, never below
-   :data:`SMALLEST_CARD_MM`); else
+   :data:`SMALLEST_CARD_MM`); else, when nothing can make that row of cards short enough
+   (cards of text alone, or pictures already at their smallest), that row's cards set one
+   under the other, each across the text area and breakable (:class:`Split`: wider, each
+   card is shorter; the first ones fill the gap and a card's title stays with two lines of
+   its text), instead of leaving the gap; else
 3. when the short page is the last before the printed booklet's back cover, the last
    article picture on the page before made short enough for all of it to move back; else
 4. the last article picture on the short page made taller by the gap (up to the column's
@@ -74,6 +78,15 @@ class Shrink:
 
     sources: tuple[str, ...]
     height_mm: float
+
+
+@dataclass(frozen=True)
+class Split:
+    """Set row ``row`` (0 first, ``data-row``) of the card block whose id is ``block`` as
+    one card per row, each of which may break across pages (paper_grids.stacked)."""
+
+    block: str
+    row: int
 
 
 COLOPHON_GAP_MM = 12  # .colophon's top margin (style.css.j2)
@@ -158,19 +171,28 @@ def _opens_section(page_box: Any) -> bool:
         "section-title" in (element.get("class") or "").split() for element in first[1])
 
 
-def _opening_row_pictures(page_box: Any) -> list[tuple[Any, float]]:
-    """The card pictures of the row of cards that opens the page (see
-    :func:`_opening_chunk_mm`), each with how far down its card's text reaches; empty
-    when no such row opens it."""
+def _opening_card(page_box: Any) -> tuple[Any, tuple, list[tuple[Any, tuple]]] | None:
+    """The first card among what opens the page (see :func:`_opening_chunk_mm`) with the
+    elements around it, and the page's leaves top to bottom; None when none opens it."""
     leaves = sorted(_leaves(page_box), key=lambda leaf: leaf[0].position_y)
     for _, ancestors in leaves[:40]:
         card = next((e for e in ancestors if "card" in (e.get("class") or "").split()), None)
         if card is None:
             continue
         if any("article" in (e.get("class") or "").split() for e in ancestors):
-            return []
-        return _row_of(ancestors[ancestors.index(card) - 1], leaves)
-    return []
+            return None
+        return card, ancestors, leaves
+    return None
+
+
+def _opening_row_pictures(page_box: Any) -> list[tuple[Any, float]]:
+    """The card pictures of the row of cards that opens the page, each with how far down
+    its card's text reaches; empty when no such row opens it."""
+    found = _opening_card(page_box)
+    if found is None:
+        return []
+    card, ancestors, leaves = found
+    return _row_of(ancestors[ancestors.index(card) - 1], leaves)
 
 
 def _row_of(grid: Any, leaves: list[tuple[Any, tuple]]) -> list[tuple[Any, float]]:
@@ -186,6 +208,23 @@ def _row_of(grid: Any, leaves: list[tuple[Any, tuple]]) -> list[tuple[Any, float
         pictures = [box for box in inside if getattr(box, "replacement", None) is not None]
         found += [(box, bottom) for box in pictures] or [(None, bottom)]
     return found
+
+
+def _opening_split(page_box: Any) -> Split | None:
+    """The row of cards that opens the page as a :class:`Split`; None when no such row
+    opens it, it breaks already (a single tall card, or a row split before) or its block
+    has no id."""
+    found = _opening_card(page_box)
+    if found is None:
+        return None
+    card, ancestors, _ = found
+    grid = ancestors[ancestors.index(card) - 1]
+    block = next((e for e in ancestors if "block" in (e.get("class") or "").split()), None)
+    key = None if block is None else block.get("aria-labelledby") or block.get("id")
+    row = grid.get("data-row") or ""
+    if "breakable" in (grid.get("class") or "").split() or key is None or not row.isdigit():
+        return None
+    return Split(key, int(row))
 
 
 def _opening_chunk_mm(page_box: Any) -> float | None:
@@ -417,7 +456,7 @@ def _last_row_pictures(page_box: Any) -> list[tuple[Any, float]]:
     return _row_of(list(grids.values())[-1], leaves) if grids else []
 
 
-def resizes(pages: list[Any]) -> Iterator[Resize | Move | Shrink]:
+def resizes(pages: list[Any]) -> Iterator[Resize | Move | Shrink | Split]:
     """Pictures to resize, the first short page's first: each rule's answer for it, then
     the next short page's. The caller takes the first that changes something (a picture
     already at that height, or one its pixels keep from growing, would stop the fitting
@@ -471,6 +510,9 @@ def resizes(pages: list[Any]) -> Iterator[Resize | Move | Shrink]:
             shrunk = _shrunk_row(row, row_mm - gap_mm)
             if shrunk is not None:
                 yield shrunk
+            split = _opening_split(following)
+            if split is not None:  # … or, when nothing can shorten it enough, it breaks
+                yield split
         pulled = _pulled_back(pages[index - 1]._page_box, page, following, filled)
         if pulled is not None:
             yield pulled

@@ -31,7 +31,7 @@ from newsletter.pdf_fonts import faithful_copy, faithful_font
 from newsletter.placement import MM_PER_CSS_PX, Bounds, shown_width
 from newsletter.print_files import BadFile, check_font, check_icc_profile
 from newsletter.render import layout_cache, pdf_lang
-from newsletter.render.page_fit import Move, Resize, Shrink, resizes
+from newsletter.render.page_fit import Move, Resize, Shrink, Split, resizes
 from newsletter.render.paper_grids import (
     MM,
     card_column_mm,
@@ -158,9 +158,10 @@ def _laid_out(issue: Issue, project: Project, variant: Variant, pictures: Pictur
     key = layout_cache.digest(html, variant)
     known = layout_cache.load(key)
     decisions = known or layout_cache.Decisions()
-    if known and (known.heights or known.moved):
+    if known and (known.heights or known.moved or known.split):
         pictures.heights = {issue.source_dir / file: mm for file, mm in known.heights.items()}
         pictures.after = {issue.source_dir / file: n for file, n in known.moved.items()}
+        pictures.split = set(known.split)
         html = render_html(issue, project, variant, pictures)
     for attempt in range(FIT_PASSES + 2):
         with _weasyprint_problems() as problems:
@@ -192,6 +193,7 @@ def _laid_out(issue: Issue, project: Project, variant: Variant, pictures: Pictur
     decisions.heights = {_within(file, issue.source_dir): mm
                          for file, mm in pictures.heights.items()}
     decisions.moved = {_within(file, issue.source_dir): n for file, n in pictures.after.items()}
+    decisions.split = set(pictures.split)
     layout_cache.store(key, decisions)
     return document, html
 
@@ -223,7 +225,8 @@ def render_html(
         "image_size": pictures.size,
         "picture_after": pictures.paragraphs_before,
         "split_body": split_body,
-        **paper_grids(project, pictures.card_slot, issue_rules(issue, project)),
+        **paper_grids(project, pictures.card_slot, issue_rules(issue, project),
+                      pictures.row_breaks),
         **_cover(issue),
         # Paper for a booklet ends on a back cover (contact, colophon), not blank pages.
         "back_cover": variant == "print" and print_settings.pad_to_multiple_of > 1,
@@ -466,11 +469,18 @@ class Pictures:
         self.sources: dict[str, Path] = {}  # derivative's URL → editor's file (for warnings)
         self.heights: dict[Path, float] = {}  # editor's file → its height set by page_fit
         self.after: dict[Path, int] = {}  # editor's file → paragraphs set above it (page_fit)
+        self.split: set[tuple[str, int]] = set()  # (card block's id, row) that may break
 
-    def resize(self, change: Resize | Move | Shrink) -> bool:
+    def resize(self, change: Resize | Move | Shrink | Split) -> bool:
         """Set an article picture's height, or its place below the first paragraphs, or
-        the height of a row's card pictures, to fill a page; False when it changes nothing
-        (the same again, or a picture this edition did not place)."""
+        the height of a row's card pictures, or let a row of cards break, to fill a page;
+        False when it changes nothing (the same again, or a picture this edition did not
+        place). The row breaks are here with the pictures' decisions because they are
+        made, replayed and remembered with them."""
+        if isinstance(change, Split):
+            known = (change.block, change.row) in self.split
+            self.split.add((change.block, change.row))
+            return not known
         if isinstance(change, Shrink):
             files = {self.sources[source] for source in change.sources
                      if source in self.sources}
@@ -508,6 +518,11 @@ class Pictures:
             return height_mm
         sharp = self.images[file].pixel_size()[1] * MM_PER_INCH / self.min_ppi
         return round(max(now, min(height_mm, sharp)), 1)
+
+    def row_breaks(self, block_id: str, row: int) -> bool:
+        """Whether row ``row`` (0 first) of the card block ``block_id`` may break
+        across pages (page_fit's :class:`Split`)."""
+        return (block_id, row) in self.split
 
     def paragraphs_before(self, image: Image) -> int:
         """How many of its article's paragraphs come before ``image`` (0: above them)."""
