@@ -35,12 +35,12 @@ _CODE = ("layout_cache.py", "page_fit.py", "word_gaps.py", "print.py", "paper_gr
 
 @dataclass
 class Decisions:
-    """Article picture heights in mm by the editor's file, and the ragged paragraphs'
+    """Picture heights in mm by placement (print.Pictures.place), and the ragged paragraphs'
     places in document order."""
 
     heights: dict[str, float] = field(default_factory=dict)
     ragged: set[int] = field(default_factory=set)
-    moved: dict[str, int] = field(default_factory=dict)  # file → paragraphs above it
+    moved: dict[str, int] = field(default_factory=dict)  # placement → paragraphs above it
     split: set[tuple[str, int]] = field(default_factory=set)  # card rows that may break
 
 

@@ -56,7 +56,8 @@ MM_PER_PX = 25.4 / 96
 
 @dataclass(frozen=True)
 class Resize:
-    """Set the article picture drawn from ``source`` (a derivative's URL) ``height_mm`` tall."""
+    """Set the article picture placed at ``source`` (its ``<img>``'s ``data-place``, see
+    :func:`_place`) ``height_mm`` tall."""
 
     source: str
     height_mm: float
@@ -64,7 +65,7 @@ class Resize:
 
 @dataclass(frozen=True)
 class Move:
-    """Set the article picture drawn from ``source`` after the first ``paragraphs``
+    """Set the article picture placed at ``source`` after the first ``paragraphs``
     top-level elements of its article's body instead of above it."""
 
     source: str
@@ -73,7 +74,7 @@ class Move:
 
 @dataclass(frozen=True)
 class Shrink:
-    """Set the card pictures drawn from ``sources`` (one row of cards) at most
+    """Set the card pictures placed at ``sources`` (one row of cards) at most
     ``height_mm`` tall."""
 
     sources: tuple[str, ...]
@@ -96,6 +97,12 @@ CARD_FOOT_MM = 7  # below a card's last line: its padding and the row's margin
 ROW_GAP_MM = 4  # between two rows of one block of cards (.card-grid + .card-grid)
 PARAGRAPH_GAP_MM = 4  # a paragraph's bottom margin in an article's body
 TWO_LINES_MM = 12  # two lines of running text (10 pt on 14.5 pt) and their margin
+
+
+def _place(picture: Any) -> str:
+    """Where a picture is placed (print.Pictures.size writes it as ``data-place``), or,
+    from templates that do not write it, its URL: one file set twice is two places."""
+    return picture.element.get("data-place") or picture.element.get("src")
 
 
 def _leaves(box: Any, ancestors: tuple[Any, ...] = ()) -> Iterator[tuple[Any, tuple]]:
@@ -284,8 +291,8 @@ def _moved_below_text(page_box: Any, picture: Any, article: Any, gap_mm: float,
         start, end = spans[key]
         filled_mm += (end - start) * MM_PER_PX + PARAGRAPH_GAP_MM
         if filled_mm >= gap_mm - SLACK_MM:
-            return Move(picture.element.get("src"), count)
-    return Move(picture.element.get("src"), len(order))
+            return Move(_place(picture), count)
+    return Move(_place(picture), len(order))
 
 
 _GLUED = {"h1", "h2", "h3", "h4", "h5", "h6", "figcaption"}
@@ -351,7 +358,7 @@ def _pulled_back(previous: Any, page: Any, following: Any, filled: float) -> Res
     box = theirs[-1][0]
     height_mm = box.height * MM_PER_PX - (needed_mm - room_mm)
     if SMALLEST_MM <= height_mm < box.height * MM_PER_PX:
-        return Resize(box.element.get("src"), round(height_mm, 1))
+        return Resize(_place(box), round(height_mm, 1))
     return None
 
 
@@ -415,7 +422,7 @@ def _colophon_pulled_back(pages: list[Any]) -> Resize | Shrink | None:
         box = theirs[-1][0]
         height_mm = box.height * MM_PER_PX - excess_mm
         if SMALLEST_MM <= height_mm < box.height * MM_PER_PX:
-            return Resize(box.element.get("src"), round(height_mm, 1))
+            return Resize(_place(box), round(height_mm, 1))
         return None
     return _shrunk_row(_last_row_pictures(previous), excess_mm)
 
@@ -438,7 +445,7 @@ def _shrunk_row(row: list[tuple[Any, float]], excess_mm: float) -> Shrink | None
     tallest = max(box.height for box, _ in row if box is not None)
     height_mm = min(caps, default=tallest) * MM_PER_PX
     if SMALLEST_CARD_MM <= height_mm < tallest * MM_PER_PX:
-        return Shrink(tuple(box.element.get("src") for box, _ in row if box is not None),
+        return Shrink(tuple(_place(box) for box, _ in row if box is not None),
                       round(height_mm, 1))
     return None
 
@@ -483,7 +490,7 @@ def resizes(pages: list[Any]) -> Iterator[Resize | Move | Shrink | Split]:
             # columns balanced it taller than measured. A step smaller, not the same again.
             height_mm = min(height_mm, box.height * MM_PER_PX - RETRY_MM)
             if height_mm >= SMALLEST_MM:
-                yield Resize(box.element.get("src"), round(height_mm, 1))
+                yield Resize(_place(box), round(height_mm, 1))
             else:
                 section_mm = SECTION_GAP_MM if _opens_section(following) else 0
                 move = _moved_below_text(following, box, opening_article, gap_mm, section_mm)
@@ -497,7 +504,7 @@ def resizes(pages: list[Any]) -> Iterator[Resize | Move | Shrink | Split]:
             box = own[-1][0]
             height_mm = box.height * MM_PER_PX - (needed_mm - gap_mm)
             if SMALLEST_MM <= height_mm < box.height * MM_PER_PX:
-                yield Resize(box.element.get("src"), round(height_mm, 1))
+                yield Resize(_place(box), round(height_mm, 1))
         if chunk_mm:  # … or the pictures of the short page's last row of cards with some
             shrunk = _shrunk_row(_last_row_pictures(page), needed_mm - gap_mm)
             if shrunk is not None:
@@ -522,7 +529,7 @@ def resizes(pages: list[Any]) -> Iterator[Resize | Move | Shrink | Split]:
             height_mm = min(TALLEST_MM, widest_mm,
                             box.height * MM_PER_PX + gap_mm - FOLLOWING_MM / 2)
             if height_mm - box.height * MM_PER_PX >= 5:
-                yield Resize(box.element.get("src"), round(height_mm, 1))
+                yield Resize(_place(box), round(height_mm, 1))
     pulled = _colophon_pulled_back(pages)
     if pulled is not None:
         yield pulled

@@ -239,3 +239,53 @@ def test_page_fitting_never_enlarges_a_printed_picture_past_its_sharp_size(
             assert ppi >= min_ppi - 1 or after_mm == before_mm, (before_mm, after_mm, ppi)
         else:
             assert after_mm > before_mm, (before_mm, after_mm)
+
+
+def one_picture_twice(root: Path, paragraphs: int) -> Path:
+    """A first article of ``paragraphs`` paragraphs, then two articles (a title, a lead,
+    eight paragraphs) that both show one file, images/wide.jpg (2400×1500)."""
+    def second(sentence):
+        article = (f"---\ntitle: {{}}\nlead: {sentence(30)}\n"
+                   "image: {file: images/wide.jpg, alt: A blue field}\n---\n"
+                   + "\n\n".join(sentence(50) for _ in range(8)) + "\n")
+        return "second.md", article.replace("{}", sentence(8)[:-1])
+
+    folder = after_an_article(root, f"twice-{paragraphs}", paragraphs, second,
+                              {"wide.jpg": (2400, 1500)})
+    rng = random.Random(2)
+    words = " ".join(rng.choice(WORDS) for _ in range(400))
+    (folder / "third.md").write_text(
+        "---\ntitle: The third article\nlead: It shows the same picture.\n"
+        "image: {file: images/wide.jpg, alt: A blue field}\n---\n"
+        + "\n\n".join(words[i:i + 400] for i in range(0, len(words), 400)) + "\n",
+        encoding="utf-8")
+    issue = folder / "issue.yaml"
+    issue.write_text(issue.read_text(encoding="utf-8") + "      - file: third.md\n",
+                     encoding="utf-8")
+    return folder
+
+
+def drawn_heights_mm(pdf: Path) -> list[float]:
+    """Every picture drawn in ``pdf``, page by page: its height in mm."""
+    with pikepdf.open(pdf) as document:
+        return [round((y1 - y0) * 25.4 / 72, 1) for page in document.pages
+                for _, (_, y0, _, y1) in image_boxes(page)]
+
+
+@pytest.mark.parametrize("paragraphs", [3, 4])
+def test_one_file_in_two_articles_is_two_pictures_page_fitting_sizes_apart(
+        project: Project, tmp_path, layouts, paragraphs):
+    """Page fitting remembered a height by file: the picture of an article shrunk to fit a
+    page (to 60 and 43 mm) shrank another article's copy of the same file with it, wherever
+    that one stood. Now each placement is sized on its own, and replayed so."""
+    issue = load_issue(one_picture_twice(tmp_path / "issues", paragraphs), project)
+    pdf = write_download(issue, project, tmp_path / "out").files[0]
+    pages = measured_pages(pdf)
+    assert all(p.depth >= 0.75 for p in pages[1:-1]), [p.depth for p in pages]
+    *_, second, third = drawn_heights_mm(pdf)  # the cover shows the lead story's first
+    assert second != third, drawn_heights_mm(pdf)
+    layouts[0] = 0
+    again = write_download(load_issue(one_picture_twice(tmp_path / "again", paragraphs),
+                                      project), project, tmp_path / "again-out").files[0]
+    assert layouts[0] == 1
+    assert drawn_heights_mm(again) == drawn_heights_mm(pdf)
