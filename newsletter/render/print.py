@@ -274,13 +274,21 @@ def _marked_questions(html: str) -> str:
 COVER_ROOM_MM = 297 - 20 - 62  # the cover page less its foot margin and the masthead
 
 
+STORY_WORDS = 25
+"""An article without a picture leads the cover only with this many words of lead and
+text, and a title of two words or more (a one-word note is no lead story)."""
+
+
 def _cover(issue: Issue) -> dict[str, object]:
     """What the cover shows besides the masthead: the lead story (the first article with a
-    picture, else the first article) and the contents. The cover must stay one page, so
-    the story's picture, then its lead, are left out when the contents (estimated in
-    lines of about 90 characters, half as many in two columns) would not fit with them."""
+    picture, else the first with a story to tell: :data:`STORY_WORDS`; else none) and the
+    contents. The cover must stay one page, so the story's picture, then its lead, are
+    left out when the contents (estimated in lines of about 90 characters, half as many in
+    two columns) would not fit with them."""
     articles = [block for _, block in issue.blocks() if isinstance(block, Article)]
-    story = next((a for a in articles if a.image), articles[0] if articles else None)
+    story = next((a for a in articles if a.image), None) or next(
+        (a for a in articles if len(a.title.split()) >= 2
+         and len(f"{a.lead or ''} {a.body or ''}".split()) >= STORY_WORDS), None)
     per_section = [[text for text in [s.heading or s.kind,
                                       *(getattr(b, "title", "") for b in s.blocks)] if text]
                    for s in issue.sections]
