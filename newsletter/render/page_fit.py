@@ -84,7 +84,7 @@ class Shrink:
 @dataclass(frozen=True)
 class Split:
     """Set row ``row`` (0 first, ``data-row``) of the card block whose id is ``block`` as
-    one card per row, each of which may break across pages (paper_grids.stacked)."""
+    one card per row, each of which may break across pages (paper_grids.split_rows)."""
 
     block: str
     row: int

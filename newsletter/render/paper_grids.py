@@ -153,7 +153,7 @@ def card_rows(block: LinkCards, kind: CardType, slot: Callable[[int], str],
     return found
 
 
-def stacked(rows: list[PaperRow], split: Callable[[int], bool]) -> list[tuple[int, PaperRow]]:
+def split_rows(rows: list[PaperRow], split: Callable[[int], bool]) -> list[tuple[int, PaperRow]]:
     """``rows`` each with its index, a row that ``split(index)`` names set as one card per
     row instead (page_fit's ``Split``: a row of cards too tall for a page's foot that
     nothing can shorten). Across the text area each card is shorter, and each may break
@@ -192,13 +192,13 @@ def paper_grids(project: Project, slot: Callable[[int], str], rules: Rules | Non
                 ) -> dict[str, object]:
     """The print templates' ``figure_rows(block)`` and ``card_rows(block)`` (sizes as in
     style.css.j2: figure values 1.6 × the theme's figure size); a card row is given with
-    its index, and the rows ``split(block id, index)`` names are stacked (:func:`stacked`)."""
+    its index, and the rows ``split(block id, index)`` names are split (:func:`split_rows`)."""
     sizes = project.theme.fonts.sizes
     kind = card_type(project)
     return {
         "figure_rows": lambda block: figure_rows(block, points(sizes.figure) * 1.6, kind.bold),
-        "card_rows": lambda block: stacked(card_rows(block, kind, slot, rules),
-                                           lambda index: split(block.id, index)),
+        "card_rows": lambda block: split_rows(card_rows(block, kind, slot, rules),
+                                              lambda index: split(block.id, index)),
     }
 
 
