@@ -72,10 +72,11 @@ def render_email(issue: Issue, project: Project, clipped_ok: bool = False,
     """
     images = ImageFiles(issue)
     context = _context(issue, project, images)
+    text_width = _text_width(project)
 
     def render(teasers: frozenset[str]) -> tuple[str, str]:
         source = _render_mjml({**context, "teasers": teasers}, project)
-        return source, stacked(inline_css(compile_mjml(source)))
+        return source, stacked(inline_css(compile_mjml(source)), text_width)
 
     fitted = fit([block for _, block in issue.blocks()], render)
     warnings: list[str] = []
@@ -142,9 +143,15 @@ def _render_mjml(context: dict[str, object], project: Project) -> str:
     return environment(project, "email").get_template("issue.mjml.j2").render(context)
 
 
+def _text_width(project: Project) -> int:
+    """The text column of the e-mail on a wide screen, in px (its sections' padding off)."""
+    spacing = project.theme.spacing
+    return spacing.content_width - 2 * (spacing.medium + spacing.small)
+
+
 def _context(issue: Issue, project: Project, images: ImageFiles) -> dict[str, object]:
     spacing = project.theme.spacing
-    text_width = spacing.content_width - 2 * (spacing.medium + spacing.small)
+    text_width = _text_width(project)
 
     def place(image: Image, max_width: int = text_width) -> PlacedImage:
         """Where an image is published and the size it is shown at (never upscaled, a

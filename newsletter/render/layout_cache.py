@@ -32,17 +32,18 @@ KEEP = 500
 language, many times over."""
 
 _FILE_URL = re.compile(r"""file://[^"')\s]+""")
-_CODE = ("layout_cache.py", "page_fit.py", "word_gaps.py", "print.py")
+_CODE = ("layout_cache.py", "page_fit.py", "word_gaps.py", "print.py", "paper_grids.py")
 
 
 @dataclass
 class Decisions:
-    """Article picture heights in mm by the editor's file, and the ragged paragraphs'
+    """Picture heights in mm by placement (print.Pictures.place), and the ragged paragraphs'
     places in document order."""
 
     heights: dict[str, float] = field(default_factory=dict)
     ragged: set[int] = field(default_factory=set)
-    moved: dict[str, int] = field(default_factory=dict)  # file → paragraphs above it
+    moved: dict[str, int] = field(default_factory=dict)  # placement → paragraphs above it
+    split: set[tuple[str, int]] = field(default_factory=set)  # card rows that may break
 
 
 def digest(html: str, variant: str) -> str:
@@ -78,7 +79,8 @@ def load(key: str) -> Decisions | None:
         os.utime(path)  # used: kept by the pruning, which goes by time
         return Decisions({str(k): float(v) for k, v in data["heights"].items()},
                          {int(i) for i in data["ragged"]},
-                         {str(k): int(v) for k, v in data.get("moved", {}).items()})
+                         {str(k): int(v) for k, v in data.get("moved", {}).items()},
+                         {(str(block), int(row)) for block, row in data.get("split", [])})
     except (OSError, ValueError, KeyError, TypeError, AttributeError):
         return None
 
@@ -89,7 +91,7 @@ def store(key: str, decisions: Decisions) -> None:
     if folder is None:
         return
     data = {"heights": decisions.heights, "ragged": sorted(decisions.ragged),
-            "moved": decisions.moved}
+            "moved": decisions.moved, "split": sorted(decisions.split)}
     target = folder / f"{key}.json"
     partial = target.with_name(f".{target.name}.{os.getpid()}")
     try:

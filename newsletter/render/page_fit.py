@@ -14,7 +14,11 @@ above :data:`MIN_DEPTH` of its text area and picks one article picture to resize
    picture on the short page, or else the pictures of its last row of cards with pictures,
    made short enough for that row to move up; else, when that row's cards have pictures,
    those pictures made short enough for the row to move up (:class:`Shrink`, never below
-   :data:`SMALLEST_CARD_MM`); else
+   :data:`SMALLEST_CARD_MM`); else, when nothing can make that row of cards short enough
+   (cards of text alone, or pictures already at their smallest), that row's cards set one
+   under the other, each across the text area and breakable (:class:`Split`: wider, each
+   card is shorter; the first ones fill the gap and a card's title stays with two lines of
+   its text), instead of leaving the gap; else
 3. when the short page is the last before the printed booklet's back cover, the last
    article picture on the page before made short enough for all of it to move back; else
 4. the last article picture on the short page made taller by the gap (up to the column's
@@ -52,7 +56,8 @@ MM_PER_PX = 25.4 / 96
 
 @dataclass(frozen=True)
 class Resize:
-    """Set the article picture drawn from ``source`` (a derivative's URL) ``height_mm`` tall."""
+    """Set the article picture placed at ``source`` (its ``<img>``'s ``data-place``, see
+    :func:`_place`) ``height_mm`` tall."""
 
     source: str
     height_mm: float
@@ -60,7 +65,7 @@ class Resize:
 
 @dataclass(frozen=True)
 class Move:
-    """Set the article picture drawn from ``source`` after the first ``paragraphs``
+    """Set the article picture placed at ``source`` after the first ``paragraphs``
     top-level elements of its article's body instead of above it."""
 
     source: str
@@ -69,11 +74,20 @@ class Move:
 
 @dataclass(frozen=True)
 class Shrink:
-    """Set the card pictures drawn from ``sources`` (one row of cards) at most
+    """Set the card pictures placed at ``sources`` (one row of cards) at most
     ``height_mm`` tall."""
 
     sources: tuple[str, ...]
     height_mm: float
+
+
+@dataclass(frozen=True)
+class Split:
+    """Set row ``row`` (0 first, ``data-row``) of the card block whose id is ``block`` as
+    one card per row, each of which may break across pages (paper_grids.split_rows)."""
+
+    block: str
+    row: int
 
 
 COLOPHON_GAP_MM = 12  # .colophon's top margin (style.css.j2)
@@ -83,6 +97,12 @@ CARD_FOOT_MM = 7  # below a card's last line: its padding and the row's margin
 ROW_GAP_MM = 4  # between two rows of one block of cards (.card-grid + .card-grid)
 PARAGRAPH_GAP_MM = 4  # a paragraph's bottom margin in an article's body
 TWO_LINES_MM = 12  # two lines of running text (10 pt on 14.5 pt) and their margin
+
+
+def _place(picture: Any) -> str:
+    """Where a picture is placed (print.Pictures.size writes it as ``data-place``), or,
+    from templates that do not write it, its URL: one file set twice is two places."""
+    return picture.element.get("data-place") or picture.element.get("src")
 
 
 def _leaves(box: Any, ancestors: tuple[Any, ...] = ()) -> Iterator[tuple[Any, tuple]]:
@@ -158,19 +178,28 @@ def _opens_section(page_box: Any) -> bool:
         "section-title" in (element.get("class") or "").split() for element in first[1])
 
 
-def _opening_row_pictures(page_box: Any) -> list[tuple[Any, float]]:
-    """The card pictures of the row of cards that opens the page (see
-    :func:`_opening_chunk_mm`), each with how far down its card's text reaches; empty
-    when no such row opens it."""
+def _opening_card(page_box: Any) -> tuple[Any, tuple, list[tuple[Any, tuple]]] | None:
+    """The first card among what opens the page (see :func:`_opening_chunk_mm`) with the
+    elements around it, and the page's leaves top to bottom; None when none opens it."""
     leaves = sorted(_leaves(page_box), key=lambda leaf: leaf[0].position_y)
     for _, ancestors in leaves[:40]:
         card = next((e for e in ancestors if "card" in (e.get("class") or "").split()), None)
         if card is None:
             continue
         if any("article" in (e.get("class") or "").split() for e in ancestors):
-            return []
-        return _row_of(ancestors[ancestors.index(card) - 1], leaves)
-    return []
+            return None
+        return card, ancestors, leaves
+    return None
+
+
+def _opening_row_pictures(page_box: Any) -> list[tuple[Any, float]]:
+    """The card pictures of the row of cards that opens the page, each with how far down
+    its card's text reaches; empty when no such row opens it."""
+    found = _opening_card(page_box)
+    if found is None:
+        return []
+    card, ancestors, leaves = found
+    return _row_of(ancestors[ancestors.index(card) - 1], leaves)
 
 
 def _row_of(grid: Any, leaves: list[tuple[Any, tuple]]) -> list[tuple[Any, float]]:
@@ -186,6 +215,23 @@ def _row_of(grid: Any, leaves: list[tuple[Any, tuple]]) -> list[tuple[Any, float
         pictures = [box for box in inside if getattr(box, "replacement", None) is not None]
         found += [(box, bottom) for box in pictures] or [(None, bottom)]
     return found
+
+
+def _opening_split(page_box: Any) -> Split | None:
+    """The row of cards that opens the page as a :class:`Split`; None when no such row
+    opens it, it breaks already (a single tall card, or a row split before) or its block
+    has no id."""
+    found = _opening_card(page_box)
+    if found is None:
+        return None
+    card, ancestors, _ = found
+    grid = ancestors[ancestors.index(card) - 1]
+    block = next((e for e in ancestors if "block" in (e.get("class") or "").split()), None)
+    key = None if block is None else block.get("aria-labelledby") or block.get("id")
+    row = grid.get("data-row") or ""
+    if "breakable" in (grid.get("class") or "").split() or key is None or not row.isdigit():
+        return None
+    return Split(key, int(row))
 
 
 def _opening_chunk_mm(page_box: Any) -> float | None:
@@ -245,8 +291,8 @@ def _moved_below_text(page_box: Any, picture: Any, article: Any, gap_mm: float,
         start, end = spans[key]
         filled_mm += (end - start) * MM_PER_PX + PARAGRAPH_GAP_MM
         if filled_mm >= gap_mm - SLACK_MM:
-            return Move(picture.element.get("src"), count)
-    return Move(picture.element.get("src"), len(order))
+            return Move(_place(picture), count)
+    return Move(_place(picture), len(order))
 
 
 _GLUED = {"h1", "h2", "h3", "h4", "h5", "h6", "figcaption"}
@@ -312,7 +358,7 @@ def _pulled_back(previous: Any, page: Any, following: Any, filled: float) -> Res
     box = theirs[-1][0]
     height_mm = box.height * MM_PER_PX - (needed_mm - room_mm)
     if SMALLEST_MM <= height_mm < box.height * MM_PER_PX:
-        return Resize(box.element.get("src"), round(height_mm, 1))
+        return Resize(_place(box), round(height_mm, 1))
     return None
 
 
@@ -376,7 +422,7 @@ def _colophon_pulled_back(pages: list[Any]) -> Resize | Shrink | None:
         box = theirs[-1][0]
         height_mm = box.height * MM_PER_PX - excess_mm
         if SMALLEST_MM <= height_mm < box.height * MM_PER_PX:
-            return Resize(box.element.get("src"), round(height_mm, 1))
+            return Resize(_place(box), round(height_mm, 1))
         return None
     return _shrunk_row(_last_row_pictures(previous), excess_mm)
 
@@ -399,7 +445,7 @@ def _shrunk_row(row: list[tuple[Any, float]], excess_mm: float) -> Shrink | None
     tallest = max(box.height for box, _ in row if box is not None)
     height_mm = min(caps, default=tallest) * MM_PER_PX
     if SMALLEST_CARD_MM <= height_mm < tallest * MM_PER_PX:
-        return Shrink(tuple(box.element.get("src") for box, _ in row if box is not None),
+        return Shrink(tuple(_place(box) for box, _ in row if box is not None),
                       round(height_mm, 1))
     return None
 
@@ -417,7 +463,7 @@ def _last_row_pictures(page_box: Any) -> list[tuple[Any, float]]:
     return _row_of(list(grids.values())[-1], leaves) if grids else []
 
 
-def resizes(pages: list[Any]) -> Iterator[Resize | Move | Shrink]:
+def resizes(pages: list[Any]) -> Iterator[Resize | Move | Shrink | Split]:
     """Pictures to resize, the first short page's first: each rule's answer for it, then
     the next short page's. The caller takes the first that changes something (a picture
     already at that height, or one its pixels keep from growing, would stop the fitting
@@ -444,7 +490,7 @@ def resizes(pages: list[Any]) -> Iterator[Resize | Move | Shrink]:
             # columns balanced it taller than measured. A step smaller, not the same again.
             height_mm = min(height_mm, box.height * MM_PER_PX - RETRY_MM)
             if height_mm >= SMALLEST_MM:
-                yield Resize(box.element.get("src"), round(height_mm, 1))
+                yield Resize(_place(box), round(height_mm, 1))
             else:
                 section_mm = SECTION_GAP_MM if _opens_section(following) else 0
                 move = _moved_below_text(following, box, opening_article, gap_mm, section_mm)
@@ -458,7 +504,7 @@ def resizes(pages: list[Any]) -> Iterator[Resize | Move | Shrink]:
             box = own[-1][0]
             height_mm = box.height * MM_PER_PX - (needed_mm - gap_mm)
             if SMALLEST_MM <= height_mm < box.height * MM_PER_PX:
-                yield Resize(box.element.get("src"), round(height_mm, 1))
+                yield Resize(_place(box), round(height_mm, 1))
         if chunk_mm:  # … or the pictures of the short page's last row of cards with some
             shrunk = _shrunk_row(_last_row_pictures(page), needed_mm - gap_mm)
             if shrunk is not None:
@@ -471,6 +517,9 @@ def resizes(pages: list[Any]) -> Iterator[Resize | Move | Shrink]:
             shrunk = _shrunk_row(row, row_mm - gap_mm)
             if shrunk is not None:
                 yield shrunk
+            split = _opening_split(following)
+            if split is not None:  # … or, when nothing can shorten it enough, it breaks
+                yield split
         pulled = _pulled_back(pages[index - 1]._page_box, page, following, filled)
         if pulled is not None:
             yield pulled
@@ -480,7 +529,7 @@ def resizes(pages: list[Any]) -> Iterator[Resize | Move | Shrink]:
             height_mm = min(TALLEST_MM, widest_mm,
                             box.height * MM_PER_PX + gap_mm - FOLLOWING_MM / 2)
             if height_mm - box.height * MM_PER_PX >= 5:
-                yield Resize(box.element.get("src"), round(height_mm, 1))
+                yield Resize(_place(box), round(height_mm, 1))
     pulled = _colophon_pulled_back(pages)
     if pulled is not None:
         yield pulled

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from newsletter.load import Project
@@ -52,6 +52,12 @@ def _columns(count: int) -> str:
     break (with ``overflow-wrap: anywhere``, every character): 3.7 of the sample PDF's
     5.2 s once. The columns come from :func:`fitted_rows` anyway."""
     return f"grid-template-columns: repeat({count}, minmax(0, 1fr))"
+
+
+BROKEN = "display: block"
+"""A card that may break across pages is a block of its own, not a grid's one cell:
+WeasyPrint 70 breaks a grid item whose text fits the page but whose bottom padding does
+not into a whole card and an empty strip of panel atop the next page."""
 
 
 def _size(points: float, row: Row) -> str:
@@ -139,10 +145,32 @@ def card_rows(block: LinkCards, kind: CardType, slot: Callable[[int], str],
 
     rows = fitted_rows(widths, TEXT_MM[0] * MM, gap=CARD_GAP_MM * MM,
                        padding=2 * CARD_PADDING_MM * MM, max_columns=MAX_CARDS, fits=fits)
-    return [PaperRow(row.of(cards), _columns(row.count), _size(kind.title_pt, row),
-                     slot(row.count),
-                     row.count == 1 and card_height_mm(cards[row.start], 1, kind) > tallest)
-            for row in rows]
+    found = []
+    for row in rows:
+        breakable = row.count == 1 and card_height_mm(cards[row.start], 1, kind) > tallest
+        found.append(PaperRow(row.of(cards), BROKEN if breakable else _columns(row.count),
+                              _size(kind.title_pt, row), slot(row.count), breakable))
+    return found
+
+
+def split_rows(rows: list[PaperRow], split: Callable[[int], bool]) -> list[tuple[int, PaperRow]]:
+    """``rows`` each with its index, a row that ``split(index)`` names set as one card per
+    row instead (page_fit's ``Split``: a row of cards too tall for a page's foot that
+    nothing can shorten). Across the text area each card is shorter, and each may break
+    like a single tall card (its picture and title with two lines of its text): the first
+    cards fill the gap. A card's picture keeps the row's size (its slot).
+
+    Not the row's grid breaking inside: WeasyPrint 70 continues every card of a broken
+    grid row overleaf, the finished ones as empty panels, and stretches them to the row's
+    height whatever ``align-items`` says."""
+    found: list[tuple[int, PaperRow]] = []
+    for index, row in enumerate(rows):
+        if len(row.items) > 1 and split(index):
+            found += [(index, replace(row, items=[card], grid=BROKEN, breakable=True))
+                      for card in row.items]
+        else:
+            found.append((index, row))
+    return found
 
 
 def measures(project: Project) -> tuple[Measure, Measure]:
@@ -159,15 +187,18 @@ def points(px: float) -> float:
     return round(px * 0.625, 2)
 
 
-def paper_grids(project: Project, slot: Callable[[int], str],
-                rules: Rules | None = None) -> dict[str, object]:
+def paper_grids(project: Project, slot: Callable[[int], str], rules: Rules | None = None,
+                split: Callable[[str, int], bool] = lambda block, row: False,
+                ) -> dict[str, object]:
     """The print templates' ``figure_rows(block)`` and ``card_rows(block)`` (sizes as in
-    style.css.j2: figure values 1.6 × the theme's figure size)."""
+    style.css.j2: figure values 1.6 × the theme's figure size); a card row is given with
+    its index, and the rows ``split(block id, index)`` names are split (:func:`split_rows`)."""
     sizes = project.theme.fonts.sizes
     kind = card_type(project)
     return {
         "figure_rows": lambda block: figure_rows(block, points(sizes.figure) * 1.6, kind.bold),
-        "card_rows": lambda block: card_rows(block, kind, slot, rules),
+        "card_rows": lambda block: split_rows(card_rows(block, kind, slot, rules),
+                                              lambda index: split(block.id, index)),
     }
 
 

@@ -31,7 +31,7 @@ from newsletter.pdf_fonts import faithful_copy, faithful_font
 from newsletter.placement import MM_PER_CSS_PX, Bounds, shown_width
 from newsletter.print_files import BadFile, check_font, check_icc_profile
 from newsletter.render import layout_cache, pdf_lang
-from newsletter.render.page_fit import Move, Resize, Shrink, resizes
+from newsletter.render.page_fit import Move, Resize, Shrink, Split, resizes
 from newsletter.render.paper_grids import (
     MM,
     card_column_mm,
@@ -158,9 +158,10 @@ def _laid_out(issue: Issue, project: Project, variant: Variant, pictures: Pictur
     key = layout_cache.digest(html, variant)
     known = layout_cache.load(key)
     decisions = known or layout_cache.Decisions()
-    if known and (known.heights or known.moved):
-        pictures.heights = {issue.source_dir / file: mm for file, mm in known.heights.items()}
-        pictures.after = {issue.source_dir / file: n for file, n in known.moved.items()}
+    if known and (known.heights or known.moved or known.split):
+        pictures.heights = dict(known.heights)
+        pictures.after = dict(known.moved)
+        pictures.split = set(known.split)
         html = render_html(issue, project, variant, pictures)
     for attempt in range(FIT_PASSES + 2):
         with _weasyprint_problems() as problems:
@@ -187,21 +188,13 @@ def _laid_out(issue: Issue, project: Project, variant: Variant, pictures: Pictur
             break
     else:
         decisions.ragged -= wide  # found by the last layout, not applied to it
-    # Within the issue's folder: the digest does not know where the folder is, so the same
-    # issue copied elsewhere (a test's folder, a colleague's checkout) replays them too.
-    decisions.heights = {_within(file, issue.source_dir): mm
-                         for file, mm in pictures.heights.items()}
-    decisions.moved = {_within(file, issue.source_dir): n for file, n in pictures.after.items()}
+    # By placement, not by file: the same issue copied elsewhere (a test's folder, a
+    # colleague's checkout) replays them too.
+    decisions.heights = dict(pictures.heights)
+    decisions.moved = dict(pictures.after)
+    decisions.split = set(pictures.split)
     layout_cache.store(key, decisions)
     return document, html
-
-
-def _within(file: Path, folder: Path) -> str:
-    """``file`` relative to ``folder`` when inside it (an issue's pictures are), else as is."""
-    try:
-        return str(file.resolve().relative_to(folder.resolve()))
-    except ValueError:
-        return str(file)
 
 
 def render_html(
@@ -223,7 +216,8 @@ def render_html(
         "image_size": pictures.size,
         "picture_after": pictures.paragraphs_before,
         "split_body": split_body,
-        **paper_grids(project, pictures.card_slot, issue_rules(issue, project)),
+        **paper_grids(project, pictures.card_slot, issue_rules(issue, project),
+                      pictures.row_breaks),
         **_cover(issue),
         # Paper for a booklet ends on a back cover (contact, colophon), not blank pages.
         "back_cover": variant == "print" and print_settings.pad_to_multiple_of > 1,
@@ -280,13 +274,21 @@ def _marked_questions(html: str) -> str:
 COVER_ROOM_MM = 297 - 20 - 62  # the cover page less its foot margin and the masthead
 
 
+STORY_WORDS = 25
+"""An article without a picture leads the cover only with this many words of lead and
+text, and a title of two words or more (a one-word note is no lead story)."""
+
+
 def _cover(issue: Issue) -> dict[str, object]:
     """What the cover shows besides the masthead: the lead story (the first article with a
-    picture, else the first article) and the contents. The cover must stay one page, so
-    the story's picture, then its lead, are left out when the contents (estimated in
-    lines of about 90 characters, half as many in two columns) would not fit with them."""
+    picture, else the first with a story to tell: :data:`STORY_WORDS`; else none) and the
+    contents. The cover must stay one page, so the story's picture, then its lead, are
+    left out when the contents (estimated in lines of about 90 characters, half as many in
+    two columns) would not fit with them."""
     articles = [block for _, block in issue.blocks() if isinstance(block, Article)]
-    story = next((a for a in articles if a.image), articles[0] if articles else None)
+    story = next((a for a in articles if a.image), None) or next(
+        (a for a in articles if len(a.title.split()) >= 2
+         and len(f"{a.lead or ''} {a.body or ''}".split()) >= STORY_WORDS), None)
     per_section = [[text for text in [s.heading or s.kind,
                                       *(getattr(b, "title", "") for b in s.blocks)] if text]
                    for s in issue.sections]
@@ -459,59 +461,85 @@ class Pictures:
                  min_ppi: int | None = None) -> None:
         self.ppi = PRINT_PPI if variant == "print" else SCREEN_DPI
         self.min_ppi = min_ppi  # print: page fitting never enlarges a picture below it
-        self.images: dict[Path, Image] = {}  # editor's file → the picture placed from it
+        # A placement (a picture's place in the document, "0", "1", … in the order the
+        # templates first set it) → the picture set there. By placement, not by file: one
+        # file in two articles is two pictures page fitting sizes each on its own.
+        self.places: dict[int, str] = {}  # id() of the Image → its placement
+        self.placed: dict[str, Image] = {}  # (which also keeps that id() from reuse)
+        self.url_places: dict[str, str] = {}  # derivative's URL → the latest placement of it
         self.profile = profile
         self.card_tint = card_tint
         self.slots = dict(SLOTS)
         self.sources: dict[str, Path] = {}  # derivative's URL → editor's file (for warnings)
-        self.heights: dict[Path, float] = {}  # editor's file → its height set by page_fit
-        self.after: dict[Path, int] = {}  # editor's file → paragraphs set above it (page_fit)
+        self.heights: dict[str, float] = {}  # placement → its height set by page_fit
+        self.after: dict[str, int] = {}  # placement → paragraphs set above it (page_fit)
+        self.split: set[tuple[str, int]] = set()  # (card block's id, row) that may break
 
-    def resize(self, change: Resize | Move | Shrink) -> bool:
+    def resize(self, change: Resize | Move | Shrink | Split) -> bool:
         """Set an article picture's height, or its place below the first paragraphs, or
-        the height of a row's card pictures, to fill a page; False when it changes nothing
-        (the same again, or a picture this edition did not place)."""
+        the height of a row's card pictures, or let a row of cards break, to fill a page;
+        False when it changes nothing (the same again, or a picture this edition did not
+        place). The row breaks are here with the pictures' decisions because they are
+        made, replayed and remembered with them."""
+        if isinstance(change, Split):
+            known = (change.block, change.row) in self.split
+            self.split.add((change.block, change.row))
+            return not known
         if isinstance(change, Shrink):
-            files = {self.sources[source] for source in change.sources
-                     if source in self.sources}
-            changed = {file for file in files if self.heights.get(file) != change.height_mm}
+            places = {self._place_of(source) for source in change.sources} - {None}
+            changed = {place for place in places if self.heights.get(place) != change.height_mm}
             self.heights.update(dict.fromkeys(changed, change.height_mm))
             return bool(changed)
-        file = self.sources.get(change.source)
-        if file is None:
+        place = self._place_of(change.source)
+        if place is None:
             return False
         if isinstance(change, Move):
-            if self.after.get(file) == change.paragraphs:
+            if self.after.get(place) == change.paragraphs:
                 return False
-            self.after[file] = change.paragraphs
+            self.after[place] = change.paragraphs
             return True
-        height_mm = self._sharp(file, change.height_mm)
-        if self.heights.get(file) == height_mm or (
-                file not in self.heights and height_mm == self._shown_height(file)):
+        height_mm = self._sharp(place, change.height_mm)
+        if self.heights.get(place) == height_mm or (
+                place not in self.heights and height_mm == self._shown_height(place)):
             return False
-        self.heights[file] = height_mm
+        self.heights[place] = height_mm
         return True
 
-    def _shown_height(self, file: Path) -> float | None:
-        image = self.images.get(file)
-        if image is None:
-            return None
+    def _place_of(self, source: str) -> str | None:
+        """The placement page_fit names (an ``<img>``'s ``data-place``, or its URL)."""
+        return source if source in self.placed else self.url_places.get(source)
+
+    def place(self, image: Image) -> str:
+        """``image``'s placement (see ``places``), given on first sight."""
+        key = self.places.get(id(image))
+        if key is None:
+            key = self.places[id(image)] = str(len(self.places))
+            self.placed[key] = image
+        return key
+
+    def _shown_height(self, place: str) -> float | None:
+        image = self.placed[place]
         width, height = image.pixel_size()
         return round(self.placed_mm(image) * height / width, 1)
 
-    def _sharp(self, file: Path, height_mm: float) -> float:
+    def _sharp(self, place: str, height_mm: float) -> float:
         """``height_mm``, or less when it would enlarge the picture past what its pixels
         print sharp at (``[print] min_ppi``): a page filled with a blurred picture and a
         warning `check` never gave is worse than a page a little short."""
-        now = self._shown_height(file)
+        now = self._shown_height(place)
         if not self.min_ppi or now is None or height_mm <= now:
             return height_mm
-        sharp = self.images[file].pixel_size()[1] * MM_PER_INCH / self.min_ppi
+        sharp = self.placed[place].pixel_size()[1] * MM_PER_INCH / self.min_ppi
         return round(max(now, min(height_mm, sharp)), 1)
+
+    def row_breaks(self, block_id: str, row: int) -> bool:
+        """Whether row ``row`` (0 first) of the card block ``block_id`` may break
+        across pages (page_fit's :class:`Split`)."""
+        return (block_id, row) in self.split
 
     def paragraphs_before(self, image: Image) -> int:
         """How many of its article's paragraphs come before ``image`` (0: above them)."""
-        return self.after.get(image.file, 0)
+        return self.after.get(self.place(image), 0)
 
     def card_slot(self, columns: int) -> str:
         """The slot of a card's picture in a row of ``columns`` cards (paper_grids)."""
@@ -522,8 +550,9 @@ class Pictures:
     def placed_mm(self, image: Image, slot: str = "article") -> float:
         """The width ``image`` is set at in ``slot``, in mm."""
         bounds = self.slots[slot]
-        if (slot == "article" or slot.startswith("card")) and image.file in self.heights:
-            bounds = replace(bounds, height=self.heights[image.file])
+        height = self.heights.get(self.place(image))
+        if (slot == "article" or slot.startswith("card")) and height is not None:
+            bounds = replace(bounds, height=height)
         return round(shown_width(image.pixel_size(), bounds), 2)
 
     def src(self, image: Image, slot: str = "article") -> str:
@@ -533,13 +562,14 @@ class Pictures:
         behind = self.card_tint if slot.startswith("card") else WHITE_PAPER
         url = derivative(image.file, width, self.profile, behind).path.as_uri()
         self.sources[url] = image.file
-        if slot == "article":
-            self.images[image.file] = image
+        self.url_places[url] = self.place(image)
         return url
 
     def size(self, image: Image, slot: str = "article") -> Markup:
-        """The picture's width on the page (its height follows its proportions)."""
-        return Markup(f'style="width: {self.placed_mm(image, slot):g}mm"')
+        """The picture's width on the page (its height follows its proportions), and its
+        placement, which page fitting names when it resizes it."""
+        return Markup(f'style="width: {self.placed_mm(image, slot):g}mm" '
+                      f'data-place="{self.place(image)}"')
 
 
 def _pictures(project: Project, variant: Variant) -> Pictures:

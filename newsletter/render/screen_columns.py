@@ -34,31 +34,58 @@ _CELL = re.compile(r"<(t[hd])\b[^>]*>(.*?)</t[hd]>", re.DOTALL)
 _HEADER_CELL = re.compile(r"<th\b([^>]*)>")
 _BREAK = re.compile(r"<(?:wbr|br)\s*/?>")
 _TAG = re.compile(r"<[^>]+>")
+_ADDRESS = re.compile(r"[/@]|^www\.")
 _LABEL = re.compile(r'<span class="md-label".*?</span>', re.DOTALL)
+
+
+def _words(text: str) -> list[str]:
+    """A cell's words as lines break them (its <wbr> and <br> break them too)."""
+    return line_words(html_module.unescape(_TAG.sub("", _BREAK.sub(" ", _LABEL.sub("", text)))))
 
 
 def _width(text: str, header: bool) -> tuple[float, float]:
     """A cell's narrowest width (its longest word) and its widest (all on one line)."""
-    plain = html_module.unescape(_TAG.sub("", _BREAK.sub(" ", _LABEL.sub("", text))))
-    words = line_words(plain)
+    words = _words(text)
     scale = CHARACTER_PX * (BOLD if header else 1)
     longest = max((len(word) for word in words), default=0)
     whole = sum(len(word) for word in words) + max(0, len(words) - 1)
     return longest * scale + CELL_PADDING_PX, whole * scale + CELL_PADDING_PX
 
 
-def sized(inside: str) -> str:
-    """A table's inner HTML with its header cells' widths (percentages) set."""
+def _extents(inside: str) -> tuple[list[float], list[float]]:
+    """Each column's narrowest width (its longest word) and widest (its longest cell on one
+    line), in px."""
     rows = [_CELL.findall(row) for row in _ROW.findall(inside)]
     columns = max((len(row) for row in rows), default=0)
-    if columns < 2 or not _HEADER_CELL.search(inside):
-        return inside
     narrowest, widest = [0.0] * columns, [0.0] * columns
     for row in rows:
         for index, (tag, text) in enumerate(row):
             low, high = _width(text, tag == "th")
             narrowest[index] = max(narrowest[index], low)
             widest[index] = max(widest[index], high)
+    return narrowest, widest
+
+
+def longest_words_px(inside: str, character_px: float) -> float:
+    """How wide a table must be for every column's longest word side by side, in px, a
+    character taken as ``character_px``. Addresses are left out: they break at their
+    slashes and dots anyway."""
+    longest: dict[int, float] = {}
+    for row in _ROW.findall(inside):
+        for index, (tag, text) in enumerate(_CELL.findall(row)):
+            words = [word for word in _words(text) if not _ADDRESS.search(word)]
+            scale = character_px * (BOLD if tag == "th" else 1)
+            width = max((len(word) for word in words), default=0) * scale + CELL_PADDING_PX
+            longest[index] = max(longest.get(index, 0.0), width)
+    return sum(longest.values())
+
+
+def sized(inside: str) -> str:
+    """A table's inner HTML with its header cells' widths (percentages) set."""
+    narrowest, widest = _extents(inside)
+    columns = len(narrowest)
+    if columns < 2 or not _HEADER_CELL.search(inside):
+        return inside
     reference = PHONE_TABLE_PX if columns < STACK_COLUMNS else STACKED_UNTIL_PX
     if sum(narrowest) > reference:  # words must break somewhere: the browser chooses
         return inside

@@ -14,6 +14,11 @@ set such a table's rows one under the other, each cell after its column's headin
 the text part already does; wider screens and mail programs without media queries (the
 desktop ones) keep the table. The heading is written into each cell, hidden unless the
 query shows it, because mail programs cannot generate it (``attr()`` in ``content``).
+
+Such a table whose columns' longest words do not fit side by side even in the edition's
+text column on a wide screen (an eight-column table at 1024 px broke its words over
+lines) is stacked on every screen (``md-stack-all``, a media query every screen meets;
+mail programs without media queries keep the table).
 """
 
 from __future__ import annotations
@@ -30,6 +35,10 @@ KEEP_BUDGET_PX = 250
 (about 290 px) less a little for the others. A character counts as ``CHARACTER_PX``
 (0.6 em of the table's 13 px text, rounded up, plus a cell's padding per column)."""
 CHARACTER_PX = 8.5
+NARROW_CHARACTER_PX = 6.5
+"""A character at its narrowest likely width (half an em of the table's 13 px text): a
+table is stacked on every screen only when even so its longest words do not fit (the
+conservative ``CHARACTER_PX`` stacked a five-column calendar that fits at 640 px)."""
 CELL_PADDING_PX = 12
 
 _TABLE = re.compile(r'<table class="md-table"([^>]*)>(.*?)</table>', re.DOTALL)
@@ -42,23 +51,28 @@ _STYLE = re.compile(r'<td\b(?:([^>]*?) style="([^"]*)")?')
 _TAG = re.compile(r"<[^>]+>")
 
 
-def stacked(page: str) -> str:
+def stacked(page: str, widest_px: float | None = None) -> str:
     """``page`` with short-value columns kept whole and every wide Markdown table marked
-    ``md-stack``, its cells labelled."""
-    return _TABLE.sub(_stacked_table, page)
+    ``md-stack``, its cells labelled; ``md-stack-all`` too when its longest words do not
+    fit side by side in ``widest_px`` (the edition's text column on a wide screen)."""
+    return _TABLE.sub(lambda table: _stacked_table(table, widest_px), page)
 
 
-def _stacked_table(table: re.Match[str]) -> str:
-    from newsletter.render.screen_columns import sized  # it imports this module's sizes
+def _stacked_table(table: re.Match[str], widest_px: float | None) -> str:
+    # screen_columns imports this module's sizes
+    from newsletter.render.screen_columns import longest_words_px, sized
 
     attributes, inside = table.group(1), sized(_kept(table.group(2)))
     head = _HEAD.search(inside)
     headings = [_plain(h) for h in _HEADING.findall(head.group(1))] if head else []
     if len(headings) < STACK_COLUMNS:
         return f'<table class="md-table"{attributes}>{inside}</table>'
+    always = widest_px is not None \
+        and longest_words_px(table.group(2), NARROW_CHARACTER_PX) > widest_px
     body_start = head.end() if head else 0
     body = _ROW.sub(lambda row: _labelled_row(row, headings), inside[body_start:])
-    return f'<table class="md-table md-stack"{attributes}>{inside[:body_start]}{body}</table>'
+    classes = "md-table md-stack md-stack-all" if always else "md-table md-stack"
+    return f'<table class="{classes}"{attributes}>{inside[:body_start]}{body}</table>'
 
 
 def _labelled_row(row: re.Match[str], headings: list[str]) -> str:

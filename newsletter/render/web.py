@@ -191,7 +191,7 @@ def _page(
         "downloads": pdfs if pdfs is not None else downloads(issue, project, out),
     }
     html = environment(project, "web").get_template("issue.html.j2").render(context)
-    return stacked(html), pictures.files
+    return stacked(html, slots(project)["article"].width), pictures.files
 
 
 def write_web(issue: Issue, project: Project, out: Path) -> Built:

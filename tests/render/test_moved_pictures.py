@@ -6,7 +6,9 @@ cut in two with its tail above the picture overleaf). Now the article's first pa
 fill the page and the picture follows them, with its caption, on the next.
 
 The same for a row of cards that does not fit under an article: its cards' pictures are
-made shorter (render/page_fit.py, Shrink) so that the row moves up.
+made shorter (render/page_fit.py, Shrink) so that the row moves up; a row of cards of text
+alone, which nothing can make shorter, is set one card under the other (Split), and the
+first cards fill the page.
 
 Inputs: an article of 4-5 paragraphs followed by one with a long title and lead and a
 landscape picture, or by two cards with pictures (one with text); seeded texts, readers'
@@ -83,6 +85,16 @@ def article_and_cards(root: Path, paragraphs: int) -> Path:
         f"  - title: {sentence(6)[:-1]}\n    url: https://www.krakow.pl/biznes\n"
         f"    text: {sentence(45)}\n    image: {{file: images/wide.jpg, alt: A blue field}}\n"),
         {"square.jpg": (1200, 1200), "wide.jpg": (1200, 800)})
+
+
+def article_and_text_cards(root: Path, paragraphs: int, seed: int = 1) -> Path:
+    """A first article of ``paragraphs`` paragraphs, then a row of three cards of text
+    alone (a title and a 40-55-word text each)."""
+    return after_an_article(root, f"text-cards-{paragraphs}-{seed}", paragraphs, lambda sentence: (
+        "cards.yaml",
+        "type: link_cards\ncards:\n" + "".join(
+            f"  - title: {sentence(5)[:-1]}\n    url: https://www.krakow.pl/biznes/{n}\n"
+            f"    text: {sentence(40 + 5 * n)}\n" for n in range(3))), {}, seed)
 
 
 def picture_pages(pdf: Path) -> list[int]:
@@ -162,6 +174,33 @@ def test_a_row_of_cards_too_tall_for_the_page_gets_shorter_pictures_and_moves_up
     assert picture_pages(pdf) == [2]
 
 
+@pytest.mark.parametrize("paragraphs, seed", [(6, 1), (5, 3)])
+def test_a_row_of_text_cards_too_tall_for_the_page_is_set_card_under_card(
+        project: Project, tmp_path, layouts, paragraphs, seed):
+    """Three cards of text alone after an article: nothing shortens their row, which
+    moved whole to the next page and left the article's page at 0.64-0.72 (the readers'
+    PDF; the printer's booklet then has its last page of content before the back cover
+    about a third full, as it had before)."""
+    writer = write_download
+    issue = load_issue(article_and_text_cards(tmp_path / "issues", paragraphs, seed), project)
+    pdf = writer(issue, project, tmp_path / "out").files[0]
+    pages = measured_pages(pdf)
+    inner = [p for p in pages[1:-1] if "Notes" not in page_text(pdf, p.number)]
+    assert all(p.depth >= 0.75 for p in inner), [p.depth for p in pages]
+    # the first card's title and text start on the article's page; every card whole in order
+    cards = issue.sections[0].blocks[1].cards
+    text = "".join(squeezed(page_text(pdf, p.number)) for p in pages[1:])
+    assert squeezed(cards[0].title) in squeezed(page_text(pdf, 2))
+    places = [text.index(squeezed(card.title)) for card in cards]
+    assert places == sorted(places)
+    # a second build replays the row's split: one layout, the same pages
+    layouts[0] = 0
+    again = writer(load_issue(article_and_text_cards(tmp_path / "again", paragraphs, seed),
+                              project), project, tmp_path / "again-out").files[0]
+    assert layouts[0] == 1
+    assert [p.depth for p in measured_pages(again)] == [p.depth for p in pages]
+
+
 @pytest.mark.parametrize("make, size", [(two_articles, 5), (article_and_cards, 3)])
 def test_the_readers_pdf_does_not_end_on_a_page_with_only_the_contact(
         project, tmp_path, make, size):
@@ -200,3 +239,53 @@ def test_page_fitting_never_enlarges_a_printed_picture_past_its_sharp_size(
             assert ppi >= min_ppi - 1 or after_mm == before_mm, (before_mm, after_mm, ppi)
         else:
             assert after_mm > before_mm, (before_mm, after_mm)
+
+
+def one_picture_twice(root: Path, paragraphs: int) -> Path:
+    """A first article of ``paragraphs`` paragraphs, then two articles (a title, a lead,
+    eight paragraphs) that both show one file, images/wide.jpg (2400×1500)."""
+    def second(sentence):
+        article = (f"---\ntitle: {{}}\nlead: {sentence(30)}\n"
+                   "image: {file: images/wide.jpg, alt: A blue field}\n---\n"
+                   + "\n\n".join(sentence(50) for _ in range(8)) + "\n")
+        return "second.md", article.replace("{}", sentence(8)[:-1])
+
+    folder = after_an_article(root, f"twice-{paragraphs}", paragraphs, second,
+                              {"wide.jpg": (2400, 1500)})
+    rng = random.Random(2)
+    words = " ".join(rng.choice(WORDS) for _ in range(400))
+    (folder / "third.md").write_text(
+        "---\ntitle: The third article\nlead: It shows the same picture.\n"
+        "image: {file: images/wide.jpg, alt: A blue field}\n---\n"
+        + "\n\n".join(words[i:i + 400] for i in range(0, len(words), 400)) + "\n",
+        encoding="utf-8")
+    issue = folder / "issue.yaml"
+    issue.write_text(issue.read_text(encoding="utf-8") + "      - file: third.md\n",
+                     encoding="utf-8")
+    return folder
+
+
+def drawn_heights_mm(pdf: Path) -> list[float]:
+    """Every picture drawn in ``pdf``, page by page: its height in mm."""
+    with pikepdf.open(pdf) as document:
+        return [round((y1 - y0) * 25.4 / 72, 1) for page in document.pages
+                for _, (_, y0, _, y1) in image_boxes(page)]
+
+
+@pytest.mark.parametrize("paragraphs", [3, 4])
+def test_one_file_in_two_articles_is_two_pictures_page_fitting_sizes_apart(
+        project: Project, tmp_path, layouts, paragraphs):
+    """Page fitting remembered a height by file: the picture of an article shrunk to fit a
+    page (to 60 and 43 mm) shrank another article's copy of the same file with it, wherever
+    that one stood. Now each placement is sized on its own, and replayed so."""
+    issue = load_issue(one_picture_twice(tmp_path / "issues", paragraphs), project)
+    pdf = write_download(issue, project, tmp_path / "out").files[0]
+    pages = measured_pages(pdf)
+    assert all(p.depth >= 0.75 for p in pages[1:-1]), [p.depth for p in pages]
+    *_, second, third = drawn_heights_mm(pdf)  # the cover shows the lead story's first
+    assert second != third, drawn_heights_mm(pdf)
+    layouts[0] = 0
+    again = write_download(load_issue(one_picture_twice(tmp_path / "again", paragraphs),
+                                      project), project, tmp_path / "again-out").files[0]
+    assert layouts[0] == 1
+    assert drawn_heights_mm(again) == drawn_heights_mm(pdf)

@@ -1,0 +1,61 @@
+"""A Markdown table too wide for any screen, in the e-mail and on the web page.
+
+Eight columns of Polish words need more than the e-mail's 536 px text column (and the web
+page's 712 px) for their longest words side by side: at 1024 px the browser broke the
+words over lines to keep the table ('dotacja', 'dzielnica' broken in two). Such a table is set
+row under row on every screen, each cell after its heading (render/stacked_tables.py); a
+table of four columns whose words fit stays a table. Measured in Chromium at 1024 px.
+"""
+
+from __future__ import annotations
+
+from conftest import one_article_issue, published
+
+from newsletter.load import load_issue
+from newsletter.publish import build, choose_editions
+
+WORDS = ["Przedsiębiorczość", "współpraca", "Konstantynopolitańczykowianeczka", "dotacja",
+         "innowacyjność", "Kraków", "12 500 zł", "dzielnica"]
+WIDE = "\n".join(
+    ["| " + " | ".join(f"Kolumna {n + 1}" for n in range(8)) + " |", "|" + "---|" * 8]
+    + ["| " + " | ".join(WORDS[(row + n) % len(WORDS)] for n in range(8)) + " |"
+       for row in range(3)])
+NARROW = "\n".join(["| Dzień | Godzina | Miejsce | Zapisy |", "|---|---|---|---|",
+                    "| 01.04.2021 | 10:00 | ICE Kraków | tak |",
+                    "| 02.04.2021 | 12:00 | Urząd Miasta | nie |"])
+
+TABLES = """() => [...document.querySelectorAll('table.md-table')].map((table) => {
+  const rows = [...table.querySelectorAll('tr')].filter((tr) => tr.querySelector('td'));
+  const broken = [];
+  for (const td of table.querySelectorAll('td')) {
+    const range = document.createRange();
+    range.selectNodeContents(td.lastChild);
+    const lines = new Set([...range.getClientRects()].map((r) => Math.round(r.top))).size;
+    if (lines > 1 && !td.lastChild.textContent.trim().includes(' ')) broken.push(td.textContent);
+  }
+  return {stacked: rows.every((tr) => new Set([...tr.querySelectorAll('td')].map(
+            (td) => Math.round(td.getBoundingClientRect().top))).size
+            === tr.querySelectorAll('td').length),
+          labels: [...table.querySelectorAll('.md-label')].map((l) => getComputedStyle(l).display),
+          broken};
+})"""
+
+
+def test_a_table_whose_words_fit_no_screen_is_stacked_on_every_screen(tmp_path, browser):
+    folder = one_article_issue(tmp_path / "src" / "2021-01",
+                               f"Szeroka tabela.\n\n{WIDE}\n\nWąska tabela.\n\n{NARROW}\n")
+    out = tmp_path / "out"
+    with published(out) as project:
+        issue = load_issue(folder, project)
+        build(issue, project, choose_editions(["email", "web"]), out)
+        for page in ("email.html", "web/index.html"):
+            tab = browser.new_page(viewport={"width": 1024, "height": 800})
+            try:
+                tab.goto(f"{project.site.base_url}{issue.id}/{page}", wait_until="load")
+                wide, narrow = tab.evaluate(TABLES)
+            finally:
+                tab.close()
+            assert wide["stacked"], f"{page}: the eight columns are a table at 1024 px"
+            assert set(wide["labels"]) == {"inline"}, page
+            assert wide["broken"] == [], f"{page}: words broken: {wide['broken'][:4]}"
+            assert not narrow["stacked"] and set(narrow["labels"]) <= {"none"}, page
