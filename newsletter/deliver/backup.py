@@ -22,13 +22,14 @@ import os
 import shutil
 import sqlite3
 import subprocess
+import time
 from contextlib import closing
 from dataclasses import dataclass
 from pathlib import Path
 
 from sqlalchemy.engine import URL, make_url
 
-from newsletter.deliver.db import database_url, open_database
+from newsletter.deliver.db import MIGRATIONS, busy_timeout_from, database_url, open_database
 from newsletter.exceptions import NewsletterError
 
 TABLES = ("subscribers", "consent_events", "sends", "deliveries", "forgotten",
@@ -68,6 +69,9 @@ def backup(db: str, file: Path) -> Backup:
             raise NewsletterError(f"cannot back up a {url.get_backend_name()} database")
         os.chmod(partial, 0o600)  # addresses and names: as private as the database
         os.replace(partial, file)
+    except (OSError, sqlite3.Error) as exc:  # unwritable folder, full disk, locked source
+        raise NewsletterError(f"cannot write the backup {file}: {_reason(exc)} (check the "
+                              "folder's permissions and free space)") from None
     finally:
         partial.unlink(missing_ok=True)
     return Backup(file, made.kind, made.counts)
@@ -91,9 +95,7 @@ def restore(file: Path, db: str, force: bool = False) -> Backup:
             f"{held.get('sends', 0)} sends): stop `serve`, `worker` and any `send` using it, "
             "then restore with --force to replace it")
     if kind == "sqlite":
-        with closing(sqlite3.connect(file)) as source, \
-                closing(sqlite3.connect(url.database or "", timeout=30)) as target:
-            source.backup(target)
+        _sqlite_restore(file, Path(url.database or ""), db)
     else:
         _pg_restore(file, url)
     restored = open_database(db)  # a backup of an older version is migrated here
@@ -125,8 +127,14 @@ def check(file: Path) -> Backup:
                 raise NewsletterError(f"{file} is an SQLite file but not a newsletter database")
             counts = {t: connection.execute(f'SELECT count(*) FROM "{t}"').fetchone()[0]
                       for t in TABLES if t in tables}
+            version = connection.execute("SELECT max(version) FROM schema_version").fetchone()[0]
     except sqlite3.DatabaseError as exc:
         raise NewsletterError(f"{file} cannot be read as a backup: {exc}") from None
+    if (version or 0) > len(MIGRATIONS):
+        raise NewsletterError(
+            f"{file} was made by a newer version of the newsletter package (schema version "
+            f"{version}; this one knows {len(MIGRATIONS)}): upgrade the package before "
+            "restoring it. Nothing was replaced.")
     return Backup(file, "sqlite", counts)
 
 
@@ -141,6 +149,40 @@ def _sqlite_backup(source: Path, partial: Path) -> Backup:
     with partial.open("rb") as stream:
         os.fsync(stream.fileno())
     return check(partial)
+
+
+def _sqlite_restore(file: Path, database: Path, db: str) -> None:
+    """Copy the backup's pages into the database, waiting for its lock as long as any
+    writer does (NEWSLETTER_BUSY_TIMEOUT), not for ever: Python's ``backup`` retries a
+    locked target without end, so a running `send` or `serve` would hang the restore."""
+    patience = busy_timeout_from()
+    started = time.monotonic()
+
+    def waited(status: int, _remaining: int, _total: int) -> None:
+        if status in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED) and \
+                time.monotonic() - started > patience:
+            raise _InUse
+
+    try:
+        with closing(sqlite3.connect(file)) as source, \
+                closing(sqlite3.connect(database, timeout=patience)) as target:
+            source.backup(target, progress=waited, sleep=0.1)
+    except _InUse:
+        raise NewsletterError(
+            f"{db} is in use: another process (`serve`, `worker`, a `send`) held it for "
+            f"{patience:g} s. Stop them (systemctl stop business-krakow-serve "
+            "business-krakow-worker; wait for a send to end or stop it with Ctrl-C), then "
+            "restore again. Nothing was replaced.") from None
+    except sqlite3.Error as exc:
+        raise NewsletterError(f"cannot restore into {db}: {_reason(exc)}") from None
+
+
+class _InUse(Exception):
+    """The target stayed locked past the wait (raised inside sqlite3's backup loop)."""
+
+
+def _reason(exc: BaseException) -> str:
+    return str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
 
 
 def _counts_of(engine) -> dict[str, int]:  # type: ignore[no-untyped-def]
