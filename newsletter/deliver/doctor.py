@@ -21,6 +21,7 @@ from __future__ import annotations
 import base64
 import contextlib
 import ipaddress
+import socket
 import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -54,15 +55,55 @@ class Finding:
 
 
 def resolver_for(server: str | None) -> dns.resolver.Resolver:
-    """The system's resolver, or one asking ``server`` (``host`` or ``host:port``) only."""
+    """The system's resolver, or one asking ``server`` only: an address, a host name
+    (looked up by the system), ``host:port``, ``[v6]:port`` or a bare IPv6 address."""
     if not server:
         return dns.resolver.Resolver()
-    host, _, port = server.rpartition(":") if server.count(":") == 1 else (server, "", "")
+    host, port = _server_and_port(server.strip())
+    try:
+        address = str(ipaddress.ip_address(host))
+    except ValueError:
+        try:
+            address = socket.getaddrinfo(host, port, proto=socket.IPPROTO_UDP)[0][4][0]
+        except (OSError, UnicodeError) as exc:
+            raise NewsletterError(f"--dns {server}: cannot find the address of {host} "
+                                  f"({exc}); give the DNS server's address, e.g. --dns "
+                                  "192.0.2.53 or --dns 127.0.0.1:5353") from None
     resolver = dns.resolver.Resolver(configure=False)
-    resolver.nameservers = [host]
-    resolver.port = int(port) if port else 53
+    resolver.nameservers = [address]
+    resolver.port = port
     resolver.lifetime = 5.0
     return resolver
+
+
+def _server_and_port(server: str) -> tuple[str, int]:
+    """``host[:port]``, ``[v6]:port`` or a bare IPv6 address, as (host, port)."""
+    if server.startswith("["):
+        host, _, rest = server[1:].partition("]")
+        port = rest.removeprefix(":")
+    elif server.count(":") == 1:
+        host, _, port = server.partition(":")
+    else:
+        host, port = server, ""
+    if port and not (port.isdigit() and 0 < int(port) < 65536):
+        raise NewsletterError(f"--dns {server}: '{port}' is not a port; write HOST or "
+                              "HOST:PORT, e.g. --dns 127.0.0.1:5353 or --dns [::1]:5353")
+    return host, int(port) if port else 53
+
+
+DNS_FIX = ("check that the DNS server answers (`dig @SERVER -p PORT NAME`); --dns names "
+           "another, e.g. the domain's own")
+
+
+def dns_trouble(exc: BaseException) -> str:
+    """dnspython's reason, short: a timeout names the servers once, not per attempt."""
+    if isinstance(exc, dns.resolver.LifetimeTimeout):
+        servers = sorted({str(server) for server, *_ in exc.kwargs.get("errors", [])})
+        return f"no answer within {exc.kwargs.get('timeout', 0):.0f} s" + (
+            f" from {', '.join(servers)}" if servers else "")
+    if isinstance(exc, dns.resolver.NoNameservers):
+        return "every DNS server refused or failed the question (SERVFAIL)"
+    return str(exc).splitlines()[0] if str(exc) else type(exc).__name__
 
 
 def is_placeholder(host: str) -> bool:
@@ -224,7 +265,8 @@ def check_dkim(site: Site, environ: dict[str, str], resolver: dns.resolver.Resol
     except DkimError:
         return Finding(FAILURE, "DKIM", "the private key is missing or unusable (see secrets)")
     except dns.exception.DNSException as exc:
-        return Finding(FAILURE, "DKIM", f"cannot ask DNS for {name}: {exc}")
+        return Finding(FAILURE, "DKIM", f"cannot ask DNS for {name}: {dns_trouble(exc)}",
+                       DNS_FIX)
     keys = [_tags(r).get("p", "") for r in records if "p=" in r]
     if not keys:
         return Finding(FAILURE, "DKIM", f"no DKIM record at {name}",
@@ -279,7 +321,8 @@ def check_spf(envelope_domain: str, sender: str, relay_host: str | None,
     try:
         addresses = _addresses(relay_host, resolver)
     except dns.exception.DNSException as exc:
-        return Finding(FAILURE, "SPF", f"cannot resolve the relay {relay_host}: {exc}")
+        return Finding(FAILURE, "SPF", f"cannot resolve the relay {relay_host}: "
+                       f"{dns_trouble(exc)}", DNS_FIX)
     if not addresses:
         return Finding(FAILURE, "SPF", f"the relay {relay_host} has no address in DNS")
     envelope = f"bounces@{envelope_domain}"
@@ -337,7 +380,8 @@ def check_dmarc(site: Site, envelope_domain: str, resolver: dns.resolver.Resolve
                       for r in _txt(resolver, f"_dmarc.{'.'.join(labels[i:])}")
                       if r.lower().startswith("v=dmarc1")), None)
     except dns.exception.DNSException as exc:
-        return Finding(FAILURE, "DMARC", f"cannot ask DNS for _dmarc.{domain}: {exc}")
+        return Finding(FAILURE, "DMARC", f"cannot ask DNS for _dmarc.{domain}: "
+                       f"{dns_trouble(exc)}", DNS_FIX)
     if found is None:
         return Finding(FAILURE, "DMARC", f"no DMARC record for {domain}: large mailboxes "
                        "(Gmail, Yahoo) require one from bulk senders",
@@ -380,7 +424,8 @@ def check_mx(check: str, domain: str, resolver: dns.resolver.Resolver, why: str)
     except (dns.resolver.NXDOMAIN, dns.resolver.NoAnswer):
         hosts = []
     except dns.exception.DNSException as exc:
-        return Finding(FAILURE, check, f"cannot ask DNS for the MX of {domain}: {exc}")
+        return Finding(FAILURE, check, f"cannot ask DNS for the MX of {domain}: "
+                       f"{dns_trouble(exc)}", DNS_FIX)
     if hosts == [(0, "")]:  # a null MX (RFC 7505): the domain says it takes no mail
         return Finding(FAILURE, check, f"{domain} has a null MX (takes no mail): {why}",
                        f"publish MX {domain} pointing at the server that receives its mail")

@@ -149,3 +149,33 @@ def test_a_relay_port_spoken_the_other_way_names_the_url_to_use(site):
     assert verdicts(result.output)["relay"] == "FAIL", result.output
     assert "greets in plain text: it takes STARTTLS" in result.output
     assert f"use --smtp 'smtp://newsletter@127.0.0.1:{starttls_port}?starttls'" in result.output
+
+
+def test_dns_servers_written_as_admins_write_them(site):
+    """--dns ns1.krakow.pl and --dns [::1]:5353 were tracebacks (dnspython takes addresses
+    only); a server that does not answer filled the line with one error per attempt."""
+    from newsletter.deliver.doctor import FAILURE, check_mx, resolver_for
+
+    folder, dns_server, *_ = site
+    port = int(dns_server.rsplit(":", 1)[1])
+    assert resolver_for(f"localhost:{port}").nameservers[0] in ("127.0.0.1", "::1")
+    assert resolver_for(f"localhost:{port}").port == port
+    assert (resolver_for("[::1]:5353").nameservers, resolver_for("[::1]:5353").port) == (
+        ["::1"], 5353)
+    assert resolver_for("::1").port == 53
+    toml = config(folder, "strict.pl", "https://newsletter.strict.pl/")
+    for value, said in (("ns1.nowhere.invalid", "cannot find the address of "
+                                                "ns1.nowhere.invalid"),
+                        ("[::1]:x", "'x' is not a port")):
+        result = CliRunner().invoke(main, ["--config", str(toml), "doctor", "--dns", value])
+        assert result.exit_code == 1 and "Traceback" not in result.output, result.output
+        assert said in result.output, result.output
+
+    silent = resolver_for(f"127.0.0.1:{port}")
+    silent.port = free_port()  # nothing listens there
+    silent.lifetime = 0.5
+    finding = check_mx("sender domain", "strict.pl", silent, "why")
+    assert finding.level == FAILURE
+    assert finding.message.startswith("cannot ask DNS for the MX of strict.pl: no answer "
+                                      "within"), finding.message
+    assert finding.message.count("127.0.0.1") == 1 and "dig @SERVER" in finding.fix
