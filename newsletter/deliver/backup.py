@@ -47,6 +47,7 @@ class Backup:
     path: Path
     kind: str  # "sqlite" or "postgresql"
     counts: dict[str, int]
+    version: int | None = None  # the schema version it holds (None: not read)
 
     def summary(self) -> str:
         rows = ", ".join(f"{count} {table}" for table, count in self.counts.items())
@@ -81,6 +82,7 @@ def restore(file: Path, db: str, force: bool = False) -> Backup:
     """Put the backup ``file`` in place of the database ``db``; refused over a database
     that holds a list or sends unless ``force``."""
     checked = check(file)
+    _refuse_newer(file, checked.version)
     url = make_url(database_url(db))
     kind = "sqlite" if url.get_backend_name() == "sqlite" else url.get_backend_name()
     if kind != checked.kind:
@@ -112,7 +114,7 @@ def check(file: Path) -> Backup:
         head = stream.read(len(SQLITE_MAGIC))
     if head.startswith(PG_DUMP_MAGIC):
         _pg_list(file)
-        return Backup(file, "postgresql", {})
+        return Backup(file, "postgresql", {}, _pg_schema_version(file))
     if head != SQLITE_MAGIC:
         raise NewsletterError(f"{file} is not a backup made by `newsletter backup` "
                               "(neither SQLite nor pg_dump's custom format)")
@@ -130,12 +132,17 @@ def check(file: Path) -> Backup:
             version = connection.execute("SELECT max(version) FROM schema_version").fetchone()[0]
     except sqlite3.DatabaseError as exc:
         raise NewsletterError(f"{file} cannot be read as a backup: {exc}") from None
+    return Backup(file, "sqlite", counts, version)
+
+
+def _refuse_newer(file: Path, version: int | None) -> None:
+    """A backup of a newer package's schema cannot be opened here: said before a restore
+    replaces anything (after, the list would be gone and the copy unreadable)."""
     if (version or 0) > len(MIGRATIONS):
         raise NewsletterError(
             f"{file} was made by a newer version of the newsletter package (schema version "
             f"{version}; this one knows {len(MIGRATIONS)}): upgrade the package before "
             "restoring it. Nothing was replaced.")
-    return Backup(file, "sqlite", counts)
 
 
 def _sqlite_backup(source: Path, partial: Path) -> Backup:
@@ -239,6 +246,23 @@ def _pg_dump(url: URL, partial: Path) -> Backup:
 def _pg_list(file: Path) -> None:
     _run([_tool("pg_restore"), "--list", str(file)], dict(os.environ),
          f"reading {file} (pg_restore --list)")
+
+
+def _pg_schema_version(file: Path) -> int | None:
+    """The schema version a pg_dump file holds, read from its data (no server needed)."""
+    done = subprocess.run([_tool("pg_restore"), "--data-only", "--table=schema_version",
+                           "--file=-", str(file)], capture_output=True, text=True)
+    if done.returncode != 0:
+        return None  # --list passed: the restore itself will say what is wrong
+    rows, inside = [], False
+    for line in done.stdout.splitlines():
+        if line.startswith("COPY ") and "schema_version" in line:
+            inside = True
+        elif inside and line == "\\.":
+            break
+        elif inside and line.strip().isdigit():
+            rows.append(int(line))
+    return max(rows) if rows else None
 
 
 def _pg_restore(file: Path, url: URL) -> None:

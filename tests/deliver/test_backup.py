@@ -176,3 +176,36 @@ def test_a_backup_into_a_folder_it_cannot_write_says_so(tmp_path):
     result = CliRunner().invoke(main, ["backup", "--db", str(db), str(target)])
     assert result.exit_code == 1 and isinstance(result.exception, SystemExit), result.output
     assert f"cannot write the backup {target}" in result.output, result.output
+
+
+def test_a_postgresql_backup_from_a_newer_version_is_refused_before_pg_restore(
+        postgres: str, tmp_path):  # noqa: F811
+    """pg_restore --clean replaced the list, then the database would not open (a newer
+    schema): the version is read from the dump's own data first."""
+    import sqlalchemy as sa
+
+    server = sa.create_engine(postgres, isolation_level="AUTOCOMMIT")
+    with server.connect() as connection:
+        connection.execute(sa.text("CREATE DATABASE newer_source"))
+    server.dispose()
+    source = postgres.rsplit("/", 1)[0] + "/newer_source"
+    engine = open_database(source)
+    fill_list(engine, 2)
+    with engine.begin() as connection:
+        connection.execute(sa.text("UPDATE schema_version SET version = version + 5"))
+    engine.dispose()
+    copy = tmp_path / "newer.pgdump"
+    runner = CliRunner()
+    assert runner.invoke(main, ["backup", "--db", source, str(copy)]).exit_code == 0
+    kept = open_database(postgres)
+    with kept.connect() as connection:
+        before = connection.execute(sa.text("SELECT count(*) FROM subscribers")).scalar_one()
+    kept.dispose()
+    refused = runner.invoke(main, ["restore", "--db", postgres, "--force", str(copy)])
+    assert refused.exit_code == 1 and "newer version" in refused.output, refused.output
+    assert "Nothing was replaced" in refused.output
+    kept = open_database(postgres)  # opens: its schema is still this package's
+    with kept.connect() as connection:
+        assert connection.execute(sa.text("SELECT count(*) FROM subscribers")).scalar_one() \
+            == before
+    kept.dispose()
