@@ -188,7 +188,7 @@ def save(
                 "created_at": moment,
                 "updated_at": moment,
             }
-            inserted = connection.execute(subscribers.insert().values(**values))
+            inserted = connection.execute(subscribers.insert(), values)  # bound, not built
             values["id"] = inserted.inserted_primary_key[0]
             existing[item.key] = values
             _earlier(connection, values["id"], item)
