@@ -57,8 +57,37 @@ def problems_from(
         if error["type"] == "missing" and loc in misspelled:
             continue
         location, field = _locate(data, loc, path)
-        problems.append(Problem(location, _message(error, field, model, loc)))
+        message = _message(error, field, model, loc)
+        if path.suffix == ".toml":
+            message = _in_toml(message, error, model, loc)
+        problems.append(Problem(location, message))
     return problems
+
+
+TOML_SHAPES = {
+    "list_type": ("a list ('- ' items)", 'a list in brackets: ["…", "…"]'),
+    "model_type": ("'field: value' lines", "a table: a [section] line, then key = value lines"),
+    "model_attributes_type": ("'field: value' lines",
+                              "a table: a [section] line, then key = value lines"),
+    "dict_type": ("'field: value' lines", "a table: a [section] line, then key = value lines"),
+}
+"""The shapes as TOML writes them: the messages are worded for the YAML an editor writes."""
+
+
+def _in_toml(message: str, error: Any, model: type[BaseModel], loc: tuple[Any, ...]) -> str:
+    """A message about newsletter.toml in TOML's words; a key put under the wrong
+    [section] (an uncommented key whose section line stayed commented) names its own."""
+    if error["type"] in TOML_SHAPES:
+        yaml, toml = TOML_SHAPES[error["type"]]
+        return message.replace(yaml, toml)
+    if error["type"] == "extra_forbidden" and len(loc) >= 1:
+        homes = [name for name, field in model.model_fields.items()
+                 if (inner := model_at(model, (name,))) is not None
+                 and loc[-1] in inner.model_fields and (name,) != tuple(loc[:-1])]
+        if homes:
+            return f"{message}: it belongs in [{homes[0]}] (is the [{homes[0]}] line missing " \
+                "or still commented out?)"
+    return message
 
 
 def _locate(data: Any, loc: tuple[Any, ...], path: Path) -> tuple[Location, str | None]:

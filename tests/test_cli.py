@@ -8,11 +8,13 @@ import subprocess
 import sys
 from pathlib import Path
 
+import click
 import pytest
 from click.testing import CliRunner
 from conftest import DATA, ROOT, SAMPLE, edited_copy, editor_warnings, line_of, ok_line
 
 from newsletter.cli import main
+from newsletter.commands.options import IssueFolder
 
 BAD = sorted(p for p in (DATA / "bad").iterdir() if p.is_dir())
 LOCATED = re.compile(r"^\S+\.(yaml|md):\d+: .+", re.MULTILINE)
@@ -213,3 +215,21 @@ def test_an_issue_outside_the_project_uses_the_project_the_command_runs_in(tmp_p
     assert checked.stdout.splitlines()[-1] == ok_line(checked.stderr)
     lost = run("check", str(elsewhere), cwd=tmp_path)  # no project here or above either
     assert lost.returncode == 1 and "no newsletter.toml" in lost.stdout + lost.stderr
+
+
+def test_a_servers_commands_find_the_sites_issue_from_any_folder(tmp_path, monkeypatch):
+    """docs/deployment.md runs `newsletter --config /srv/…/newsletter.toml send
+    issues/2021-01` from wherever the admin's shell is: the issue is the site's, not the
+    working directory's ("no such issue folder"). Found in the site, the path is absolute,
+    so a scheduled send's journal leads the worker back to it."""
+    monkeypatch.chdir(tmp_path)
+    config = str(ROOT / "newsletter.toml")
+    issue = str(SAMPLE.relative_to(ROOT))
+    checked = CliRunner().invoke(main, ["--config", config, "check", issue])
+    assert checked.exit_code == 0, checked.output
+    config_after_verb = CliRunner().invoke(main, ["check", issue, "--config", config])
+    assert config_after_verb.exit_code == 0, config_after_verb.output
+    with click.Context(main, obj={"config": ROOT / "newsletter.toml"}) as ctx:
+        assert IssueFolder().convert(issue, None, ctx) == SAMPLE
+    missing = CliRunner().invoke(main, ["--config", config, "check", "issues/1999-01"])
+    assert missing.exit_code != 0 and "issues/1999-01" in missing.output

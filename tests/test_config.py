@@ -166,3 +166,19 @@ def test_a_trusted_proxy_that_is_no_address_is_named_at_its_line(tmp_path):
     ]
     good = load_project(ROOT / "newsletter.toml")
     assert good.site.serve.trusted_proxies == ["127.0.0.1/32", "::1/128"]
+
+
+def test_an_admins_toml_slips_are_named_in_tomls_words(tmp_path):
+    """Uncommenting `trusted_proxies` but not its `[serve]` line put it under the table
+    above ("unknown field", with that table's fields as the suggestion); one proxy written
+    without brackets was "must be a list ('- ' items)", YAML's words in a TOML file."""
+    config = GOOD.replace("# trusted_proxies =", "trusted_proxies =")
+    line = line_of(config, "trusted_proxies")
+    [problem] = problems_of(tmp_path / "a", config)
+    assert problem.startswith(f"newsletter.toml:{line}: unknown field 'trusted_proxies'")
+    assert problem.endswith(": it belongs in [serve] (is the [serve] line missing or still "
+                            "commented out?)"), problem
+    config = GOOD + '\n[serve]\ntrusted_proxies = "10.0.0.0/8"\n'
+    assert problems_of(tmp_path / "b", config) == [
+        f"newsletter.toml:{line_of(config, 'trusted_proxies')}: 'trusted_proxies' must be a "
+        "list in brackets: [\"…\", \"…\"], not '10.0.0.0/8'"]

@@ -67,7 +67,7 @@ async def confirm(request: Request) -> HTMLResponse:
     assert person is not None
     if done.outcome == "confirmed":
         await run_in_threadpool(send_welcome, state, recipient_of(person, done.language))
-    preferences = "/p/" + make_token(state.key, person.id, PREFERENCES)
+    preferences = pages.root + "p/" + make_token(state.key, person.id, PREFERENCES)
     return pages.message(pages.language(request, done.language), "confirmed_title", "confirmed",
                          link=(preferences, "preferences"), email=person.email)  # fmt: skip
 

@@ -9,6 +9,7 @@ is on: everything a reader typed is shown escaped, exactly once.
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlsplit
 
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
@@ -18,6 +19,14 @@ from newsletter.output import SIGNUP_PATH
 from newsletter.render.templating import environment, strings
 
 DEFAULT_LANGUAGE = "pl"
+
+
+def root_path(base_url: str) -> str:
+    """The path the pages live under, from base_url: ``/`` for a host of their own,
+    ``/newsletter/`` for ``https://www.krakow.pl/newsletter/``. Every link and form of a
+    page starts with it, so a reader's browser stays under base_url, where the proxy
+    forwards to `serve`."""
+    return urlsplit(base_url).path or "/"
 
 
 class Pages:
@@ -30,6 +39,7 @@ class Pages:
         self.words = {language: strings(project, language) for language in self.languages}
         self.css = self.env.get_template("app.css.j2").render(theme=project.theme)
         self.script = (project.site.templates_path / "app" / "signup.js").read_text("utf-8")
+        self.root = root_path(project.site.base_url)
 
     def language(self, request: Request, preferred: str | None = None) -> str:
         """The page's language: ``?lang=``, else the person's own, else the browser's."""
@@ -52,7 +62,7 @@ class Pages:
         html = self.env.get_template(template).render(
             site=self.project.site, theme=self.project.theme, language=language,
             tagline=self.project.site.tagline_in(language), t=self.words[language],
-            words=self.words, languages=self.languages, **context,
+            words=self.words, languages=self.languages, root=self.root, **context,
         )  # fmt: skip
         return HTMLResponse(html, status_code=status)
 
@@ -71,10 +81,9 @@ class Pages:
         return self.render("message.html", language, status, title_key=title, text_key=text,
                            values=values, link=url, link_key=link_key)  # fmt: skip
 
-    @staticmethod
-    def sign_up_again(language: str) -> tuple[str, str]:
+    def sign_up_again(self, language: str) -> tuple[str, str]:
         """``message``'s ``link`` to the sign-up form, in the page's language."""
-        return f"/{SIGNUP_PATH}?lang={language}", "sign_up_again"
+        return f"{self.root}{SIGNUP_PATH}?lang={language}", "sign_up_again"
 
     def too_large(self, request: Request) -> HTMLResponse:
         """The 413 page: a body over the limit (see :class:`~newsletter.app.security.BodyLimit`)."""

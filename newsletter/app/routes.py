@@ -26,7 +26,7 @@ from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.middleware.trustedhost import TrustedHostMiddleware
 from starlette.responses import Response
-from starlette.routing import Route
+from starlette.routing import Mount, Route
 
 from newsletter.app import confirm, preferences, queued, subscribe, unsubscribe
 from newsletter.app.pages import Pages
@@ -78,6 +78,11 @@ def create_app(
     # answered, and there are no redirects (Starlette's trailing-slash redirect would send
     # a reader, token in the URL, to whatever host the request named).
     # A locked, full or unreachable database is a 503 page with Retry-After, never a 500.
+    root = pages.root
+    if root != "/":
+        # base_url with a path (https://www.krakow.pl/newsletter/): the pages answer under
+        # it (a proxy that passes the path on) and at / (a proxy that strips it).
+        routes = [*routes, Mount(root.rstrip("/"), routes=list(routes))]
     busy = {sa.exc.OperationalError: queued.busy_page, queued.Busy: queued.busy_page}
     app = Starlette(routes=routes, middleware=[
         Middleware(TrustedHostMiddleware, allowed_hosts=allowed_hosts(project.site),

@@ -8,11 +8,11 @@ from pathlib import Path
 import click
 
 from newsletter.commands.common import project
-from newsletter.commands.options import db_option, open_db
+from newsletter.commands.options import IssueFolder, db_option, open_db
 
 
 @click.command()
-@click.argument("issue_dir", type=click.Path(file_okay=False, path_type=Path))
+@click.argument("issue_dir", type=IssueFolder())
 @click.option("--by", required=True, metavar="NAME",
               help="Who approves: your name as colleagues know it (\"Anna Nowak\").")  # fmt: skip
 @db_option
@@ -43,7 +43,7 @@ def approve(ctx: click.Context, issue_dir: Path, by: str, db: str | None) -> Non
 
 
 @click.command()
-@click.argument("issue_dir", type=click.Path(file_okay=False, path_type=Path))
+@click.argument("issue_dir", type=IssueFolder())
 @db_option
 @click.pass_context
 def approvals(ctx: click.Context, issue_dir: Path, db: str | None) -> None:

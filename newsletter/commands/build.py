@@ -7,12 +7,12 @@ from pathlib import Path
 import click
 
 from newsletter.commands.common import project, report
-from newsletter.commands.options import comma_list, db_option, open_db
+from newsletter.commands.options import IssueFolder, comma_list, db_option, open_db
 from newsletter.exceptions import NewsletterError
 
 
 @click.command()
-@click.argument("issue_dir", type=click.Path(file_okay=False, path_type=Path))
+@click.argument("issue_dir", type=IssueFolder())
 @click.option(
     "--out",
     type=click.Path(file_okay=False, path_type=Path),

@@ -8,13 +8,14 @@ from typing import TYPE_CHECKING
 import click
 
 from newsletter.commands.common import project, warn
+from newsletter.commands.options import IssueFolder
 
 if TYPE_CHECKING:
     from newsletter.load import Project
 
 
 @click.command()
-@click.argument("issue_dir", type=click.Path(file_okay=False, path_type=Path))
+@click.argument("issue_dir", type=IssueFolder())
 @click.option("--links", is_flag=True,
               help="Also ask every web address of every language (needs the network); "
                    "a broken one is a problem, a redirect a note.")

@@ -4,11 +4,34 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import click
 
 from newsletter.exceptions import NewsletterError
+
+
+class IssueFolder(click.Path):
+    """An issue folder argument: as given, from the working directory; when it is not
+    there and ``--config`` names a site folder, from that folder. A server's commands run
+    from anywhere (`newsletter --config /srv/business-krakow/newsletter.toml send
+    issues/2021-01`, as docs/deployment.md writes them): the issue is the site's. Found
+    there, the path is absolute, so what is journaled (a scheduled send) is found again by
+    the worker whatever its working directory."""
+
+    def __init__(self, exists: bool = False) -> None:
+        super().__init__(exists=exists, file_okay=False, path_type=Path)
+
+    def convert(self, value: Any, param: click.Parameter | None,
+                ctx: click.Context | None) -> Any:
+        given = Path(value)
+        config = (ctx.find_root().obj or {}).get("config") if ctx else None
+        if not given.exists() and not given.is_absolute() and config:
+            in_site = Path(config).resolve().parent / given
+            if in_site.is_dir():
+                value = in_site
+        return super().convert(value, param, ctx)
 
 
 def db_option(function: Callable[..., Any]) -> Callable[..., Any]:

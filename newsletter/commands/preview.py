@@ -8,11 +8,12 @@ from pathlib import Path
 
 import click
 
+from newsletter.commands.options import IssueFolder
 from newsletter.exceptions import NewsletterError
 
 
 @click.command()
-@click.argument("issue_dir", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.argument("issue_dir", type=IssueFolder(exists=True))
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option("--port", default=8000, show_default=True, help="Port (0 picks a free one).")
 @click.pass_context

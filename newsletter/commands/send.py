@@ -8,13 +8,20 @@ from pathlib import Path
 
 import click
 
-from newsletter.commands.options import TIME, comma_list, db_option, describe_time, open_db
+from newsletter.commands.options import (
+    TIME,
+    IssueFolder,
+    comma_list,
+    db_option,
+    describe_time,
+    open_db,
+)
 from newsletter.commands.progress import progress_display, report_counts, unknown_hint
 from newsletter.exceptions import NewsletterError
 
 
 @click.command()
-@click.argument("issue_dir", type=click.Path(file_okay=False, path_type=Path))
+@click.argument("issue_dir", type=IssueFolder())
 @click.option(
     "--smtp",
     envvar="NEWSLETTER_SMTP_URL",

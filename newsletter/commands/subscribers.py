@@ -27,7 +27,7 @@ def subscribers() -> None:
 
 
 @subscribers.command("import")
-@click.argument("file", metavar="FILE.csv|-")
+@click.argument("file", metavar="FILE.csv|FILE.zip|-")
 @click.option(
     "--source",
     help="Consent source recorded for rows without a source column (default: the file name).",
@@ -44,7 +44,8 @@ def import_(file: str, source: str | None, smtputf8: bool, form: str | None,
     UTF-8 (with or without BOM) or Windows-1250, separated by , or ; with a header row
     naming the columns: email/e-mail/adres e-mail (required), name/imię i nazwisko,
     language/język (one of the site's: pl, en, …), source/źródło. Mailchimp's exports
-    (subscribed, unsubscribed, cleaned) and listmonk's are recognised by their header rows:
+    (subscribed, unsubscribed, cleaned; or the ZIP holding them, as downloaded) and listmonk's
+    are recognised by their header rows:
     names, statuses, languages and the times and networks of each opt-in are kept. Rejected
     rows are listed with their line number; the others are imported. Importing again
     changes nothing, and nobody who left the list or asked to be forgotten is put back.
@@ -53,8 +54,9 @@ def import_(file: str, source: str | None, smtputf8: bool, form: str | None,
     Example:
       newsletter subscribers import --db list.db subscribers.csv
       newsletter subscribers import --db list.db cleaned_members_export_3f1a.csv
+      newsletter subscribers import --db list.db members_export_3f1a.zip
     """
-    from newsletter.deliver.audience.importer import import_csv
+    from newsletter.deliver.audience.archives import csv_files
 
     engine = open_db(db)
     if file == "-":
@@ -64,6 +66,15 @@ def import_(file: str, source: str | None, smtputf8: bool, form: str | None,
         if not path.is_file():
             raise click.BadParameter(f"{file}: no such file", param_hint="FILE")
         data, name = path.read_bytes(), file
+    for part, content in csv_files(data, name):
+        _import_one(engine, content, part, source, smtputf8, form)
+
+
+def _import_one(engine, data: bytes, name: str, source: str | None, smtputf8: bool,  # type: ignore[no-untyped-def]
+                form: str | None) -> None:
+    """One CSV file into the list, with a progress bar and its report."""
+    from newsletter.deliver.audience.importer import import_csv
+
     total = max(data.count(b"\n"), 1)
     with click.progressbar(length=total, label="importing", file=sys.stderr, show_pos=True) as bar:
         done = 0
@@ -77,6 +88,8 @@ def import_(file: str, source: str | None, smtputf8: bool, form: str | None,
                             languages=site_language_codes())
     for problem in report.rejected:
         click.secho(f"{problem}", fg="red", err=True)
+    for note in report.notes:
+        click.secho(f"{name}: {note}", fg="yellow", err=True)
     export = "" if report.format == "csv" else f"{report.format} export, "
     click.echo(f"{name} ({export}{report.encoding}, '{report.delimiter}'): {report.summary()}")
 

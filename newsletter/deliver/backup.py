@@ -22,13 +22,14 @@ import os
 import shutil
 import sqlite3
 import subprocess
+import time
 from contextlib import closing
 from dataclasses import dataclass
 from pathlib import Path
 
 from sqlalchemy.engine import URL, make_url
 
-from newsletter.deliver.db import database_url, open_database
+from newsletter.deliver.db import MIGRATIONS, busy_timeout_from, database_url, open_database
 from newsletter.exceptions import NewsletterError
 
 TABLES = ("subscribers", "consent_events", "sends", "deliveries", "forgotten",
@@ -46,6 +47,7 @@ class Backup:
     path: Path
     kind: str  # "sqlite" or "postgresql"
     counts: dict[str, int]
+    version: int | None = None  # the schema version it holds (None: not read)
 
     def summary(self) -> str:
         rows = ", ".join(f"{count} {table}" for table, count in self.counts.items())
@@ -68,6 +70,9 @@ def backup(db: str, file: Path) -> Backup:
             raise NewsletterError(f"cannot back up a {url.get_backend_name()} database")
         os.chmod(partial, 0o600)  # addresses and names: as private as the database
         os.replace(partial, file)
+    except (OSError, sqlite3.Error) as exc:  # unwritable folder, full disk, locked source
+        raise NewsletterError(f"cannot write the backup {file}: {_reason(exc)} (check the "
+                              "folder's permissions and free space)") from None
     finally:
         partial.unlink(missing_ok=True)
     return Backup(file, made.kind, made.counts)
@@ -77,6 +82,7 @@ def restore(file: Path, db: str, force: bool = False) -> Backup:
     """Put the backup ``file`` in place of the database ``db``; refused over a database
     that holds a list or sends unless ``force``."""
     checked = check(file)
+    _refuse_newer(file, checked.version)
     url = make_url(database_url(db))
     kind = "sqlite" if url.get_backend_name() == "sqlite" else url.get_backend_name()
     if kind != checked.kind:
@@ -91,9 +97,7 @@ def restore(file: Path, db: str, force: bool = False) -> Backup:
             f"{held.get('sends', 0)} sends): stop `serve`, `worker` and any `send` using it, "
             "then restore with --force to replace it")
     if kind == "sqlite":
-        with closing(sqlite3.connect(file)) as source, \
-                closing(sqlite3.connect(url.database or "", timeout=30)) as target:
-            source.backup(target)
+        _sqlite_restore(file, Path(url.database or ""), db)
     else:
         _pg_restore(file, url)
     restored = open_database(db)  # a backup of an older version is migrated here
@@ -110,7 +114,7 @@ def check(file: Path) -> Backup:
         head = stream.read(len(SQLITE_MAGIC))
     if head.startswith(PG_DUMP_MAGIC):
         _pg_list(file)
-        return Backup(file, "postgresql", {})
+        return Backup(file, "postgresql", {}, _pg_schema_version(file))
     if head != SQLITE_MAGIC:
         raise NewsletterError(f"{file} is not a backup made by `newsletter backup` "
                               "(neither SQLite nor pg_dump's custom format)")
@@ -125,9 +129,20 @@ def check(file: Path) -> Backup:
                 raise NewsletterError(f"{file} is an SQLite file but not a newsletter database")
             counts = {t: connection.execute(f'SELECT count(*) FROM "{t}"').fetchone()[0]
                       for t in TABLES if t in tables}
+            version = connection.execute("SELECT max(version) FROM schema_version").fetchone()[0]
     except sqlite3.DatabaseError as exc:
         raise NewsletterError(f"{file} cannot be read as a backup: {exc}") from None
-    return Backup(file, "sqlite", counts)
+    return Backup(file, "sqlite", counts, version)
+
+
+def _refuse_newer(file: Path, version: int | None) -> None:
+    """A backup of a newer package's schema cannot be opened here: said before a restore
+    replaces anything (after, the list would be gone and the copy unreadable)."""
+    if (version or 0) > len(MIGRATIONS):
+        raise NewsletterError(
+            f"{file} was made by a newer version of the newsletter package (schema version "
+            f"{version}; this one knows {len(MIGRATIONS)}): upgrade the package before "
+            "restoring it. Nothing was replaced.")
 
 
 def _sqlite_backup(source: Path, partial: Path) -> Backup:
@@ -141,6 +156,40 @@ def _sqlite_backup(source: Path, partial: Path) -> Backup:
     with partial.open("rb") as stream:
         os.fsync(stream.fileno())
     return check(partial)
+
+
+def _sqlite_restore(file: Path, database: Path, db: str) -> None:
+    """Copy the backup's pages into the database, waiting for its lock as long as any
+    writer does (NEWSLETTER_BUSY_TIMEOUT), not for ever: Python's ``backup`` retries a
+    locked target without end, so a running `send` or `serve` would hang the restore."""
+    patience = busy_timeout_from()
+    started = time.monotonic()
+
+    def waited(status: int, _remaining: int, _total: int) -> None:
+        if status in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED) and \
+                time.monotonic() - started > patience:
+            raise _InUse
+
+    try:
+        with closing(sqlite3.connect(file)) as source, \
+                closing(sqlite3.connect(database, timeout=patience)) as target:
+            source.backup(target, progress=waited, sleep=0.1)
+    except _InUse:
+        raise NewsletterError(
+            f"{db} is in use: another process (`serve`, `worker`, a `send`) held it for "
+            f"{patience:g} s. Stop them (systemctl stop business-krakow-serve "
+            "business-krakow-worker; wait for a send to end or stop it with Ctrl-C), then "
+            "restore again. Nothing was replaced.") from None
+    except sqlite3.Error as exc:
+        raise NewsletterError(f"cannot restore into {db}: {_reason(exc)}") from None
+
+
+class _InUse(Exception):
+    """The target stayed locked past the wait (raised inside sqlite3's backup loop)."""
+
+
+def _reason(exc: BaseException) -> str:
+    return str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
 
 
 def _counts_of(engine) -> dict[str, int]:  # type: ignore[no-untyped-def]
@@ -197,6 +246,23 @@ def _pg_dump(url: URL, partial: Path) -> Backup:
 def _pg_list(file: Path) -> None:
     _run([_tool("pg_restore"), "--list", str(file)], dict(os.environ),
          f"reading {file} (pg_restore --list)")
+
+
+def _pg_schema_version(file: Path) -> int | None:
+    """The schema version a pg_dump file holds, read from its data (no server needed)."""
+    done = subprocess.run([_tool("pg_restore"), "--data-only", "--table=schema_version",
+                           "--file=-", str(file)], capture_output=True, text=True)
+    if done.returncode != 0:
+        return None  # --list passed: the restore itself will say what is wrong
+    rows, inside = [], False
+    for line in done.stdout.splitlines():
+        if line.startswith("COPY ") and "schema_version" in line:
+            inside = True
+        elif inside and line == "\\.":
+            break
+        elif inside and line.strip().isdigit():
+            rows.append(int(line))
+    return max(rows) if rows else None
 
 
 def _pg_restore(file: Path, url: URL) -> None:

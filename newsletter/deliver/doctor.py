@@ -21,6 +21,7 @@ from __future__ import annotations
 import base64
 import contextlib
 import ipaddress
+import socket
 import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -54,15 +55,55 @@ class Finding:
 
 
 def resolver_for(server: str | None) -> dns.resolver.Resolver:
-    """The system's resolver, or one asking ``server`` (``host`` or ``host:port``) only."""
+    """The system's resolver, or one asking ``server`` only: an address, a host name
+    (looked up by the system), ``host:port``, ``[v6]:port`` or a bare IPv6 address."""
     if not server:
         return dns.resolver.Resolver()
-    host, _, port = server.rpartition(":") if server.count(":") == 1 else (server, "", "")
+    host, port = _server_and_port(server.strip())
+    try:
+        address = str(ipaddress.ip_address(host))
+    except ValueError:
+        try:
+            address = socket.getaddrinfo(host, port, proto=socket.IPPROTO_UDP)[0][4][0]
+        except (OSError, UnicodeError) as exc:
+            raise NewsletterError(f"--dns {server}: cannot find the address of {host} "
+                                  f"({exc}); give the DNS server's address, e.g. --dns "
+                                  "192.0.2.53 or --dns 127.0.0.1:5353") from None
     resolver = dns.resolver.Resolver(configure=False)
-    resolver.nameservers = [host]
-    resolver.port = int(port) if port else 53
+    resolver.nameservers = [address]
+    resolver.port = port
     resolver.lifetime = 5.0
     return resolver
+
+
+def _server_and_port(server: str) -> tuple[str, int]:
+    """``host[:port]``, ``[v6]:port`` or a bare IPv6 address, as (host, port)."""
+    if server.startswith("["):
+        host, _, rest = server[1:].partition("]")
+        port = rest.removeprefix(":")
+    elif server.count(":") == 1:
+        host, _, port = server.partition(":")
+    else:
+        host, port = server, ""
+    if port and not (port.isdigit() and 0 < int(port) < 65536):
+        raise NewsletterError(f"--dns {server}: '{port}' is not a port; write HOST or "
+                              "HOST:PORT, e.g. --dns 127.0.0.1:5353 or --dns [::1]:5353")
+    return host, int(port) if port else 53
+
+
+DNS_FIX = ("check that the DNS server answers (`dig @SERVER -p PORT NAME`); --dns names "
+           "another, e.g. the domain's own")
+
+
+def dns_trouble(exc: BaseException) -> str:
+    """dnspython's reason, short: a timeout names the servers once, not per attempt."""
+    if isinstance(exc, dns.resolver.LifetimeTimeout):
+        servers = sorted({str(server) for server, *_ in exc.kwargs.get("errors", [])})
+        return f"no answer within {exc.kwargs.get('timeout', 0):.0f} s" + (
+            f" from {', '.join(servers)}" if servers else "")
+    if isinstance(exc, dns.resolver.NoNameservers):
+        return "every DNS server refused or failed the question (SERVFAIL)"
+    return str(exc).splitlines()[0] if str(exc) else type(exc).__name__
 
 
 def is_placeholder(host: str) -> bool:
@@ -162,13 +203,20 @@ def _relay_settings(smtp_url: str | None, environ: dict[str, str]):  # type: ign
 
 def check_relay(settings) -> Finding:  # type: ignore[no-untyped-def]
     """Connect, EHLO, STARTTLS and AUTH exactly as `send` does, then QUIT."""
+    from newsletter.deliver.sending.relay_probe import mismatch
     from newsletter.deliver.sending.smtp import SmtpConnection
     from newsletter.deliver.sending.smtp_replies import SmtpUnavailable, TemporaryFailure
 
+    if settings.security != "tls" and (wrong := mismatch(
+            settings.host, settings.port, settings.security, settings.username)):
+        return Finding(FAILURE, "relay", wrong[0], f"use --smtp '{wrong[1]}'")
     connection = SmtpConnection(settings)
     try:
         connection.open()
     except (SmtpUnavailable, TemporaryFailure) as exc:
+        if settings.security == "tls" and (wrong := mismatch(
+                settings.host, settings.port, settings.security, settings.username)):
+            return Finding(FAILURE, "relay", wrong[0], f"use --smtp '{wrong[1]}'")
         return Finding(FAILURE, "relay", str(exc), "check --smtp (host, port, ?starttls), the "
                        "user and NEWSLETTER_SMTP_PASSWORD; a private CA: SSL_CERT_FILE")
     finally:
@@ -217,11 +265,14 @@ def check_dkim(site: Site, environ: dict[str, str], resolver: dns.resolver.Resol
     except DkimError:
         return Finding(FAILURE, "DKIM", "the private key is missing or unusable (see secrets)")
     except dns.exception.DNSException as exc:
-        return Finding(FAILURE, "DKIM", f"cannot ask DNS for {name}: {exc}")
+        return Finding(FAILURE, "DKIM", f"cannot ask DNS for {name}: {dns_trouble(exc)}",
+                       DNS_FIX)
     keys = [_tags(r).get("p", "") for r in records if "p=" in r]
     if not keys:
         return Finding(FAILURE, "DKIM", f"no DKIM record at {name}",
-                       f"publish TXT {name} \"v=DKIM1; k=rsa; p=<public key>\" "
+                       f"check [dkim] selector and domain in newsletter.toml against the "
+                       f"name the record was published under (selector._domainkey.domain), "
+                       f"or publish TXT {name} \"v=DKIM1; k=rsa; p=<public key>\" "
                        "(docs/delivery.md shows the openssl command)")
     assert signer is not None
     public = serialization.load_pem_private_key(signer.key, password=None).public_key()
@@ -270,7 +321,8 @@ def check_spf(envelope_domain: str, sender: str, relay_host: str | None,
     try:
         addresses = _addresses(relay_host, resolver)
     except dns.exception.DNSException as exc:
-        return Finding(FAILURE, "SPF", f"cannot resolve the relay {relay_host}: {exc}")
+        return Finding(FAILURE, "SPF", f"cannot resolve the relay {relay_host}: "
+                       f"{dns_trouble(exc)}", DNS_FIX)
     if not addresses:
         return Finding(FAILURE, "SPF", f"the relay {relay_host} has no address in DNS")
     envelope = f"bounces@{envelope_domain}"
@@ -284,10 +336,32 @@ def check_spf(envelope_domain: str, sender: str, relay_host: str | None,
     if refused:
         return Finding(FAILURE, "SPF", f"{envelope_domain}'s SPF does not let the relay "
                        f"{relay_host} send: {'; '.join(refused)}",
-                       f"add the relay to TXT {envelope_domain} \"v=spf1 … -all\" (ip4:…, "
-                       "a:… or include: of the relay's provider)")
+                       _spf_fix(envelope_domain, refused))
     return Finding(OK, "SPF", f"{envelope_domain}'s SPF passes the relay {relay_host} "
                    f"({', '.join(addresses)})")
+
+
+SPF_FIXES = {
+    "permerror": "the record itself is broken (a syntax error, two v=spf1 records, or more "
+                 "than 10 DNS lookups through include:, a:, mx: and redirect=, RFC 7208 4.6.4): "
+                 "every receiver treats it as no SPF. Test it with `spfquery` or an online "
+                 "checker; replace nested include: chains by the relay's ip4:/ip6: ranges",
+    "temperror": "DNS did not answer for a record on the way (an include: whose domain's "
+                 "servers fail): ask again later; if it stays, remove that include:",
+    "none": "publish TXT {domain} \"v=spf1 ip4:<the relay's address> -all\" (or the "
+            "include: of the relay's provider)",
+    "softfail": "the relay is not listed and ~all lets it through only as suspicious "
+                "(spam folder): add the relay (ip4:…, a:… or the provider's include:) to "
+                "TXT {domain}",
+}
+"""What to do for each pyspf result that is not a pass (anything else: add the relay)."""
+
+
+def _spf_fix(domain: str, refused: list[str]) -> str:
+    result = refused[0].split(": ", 1)[1].split(" ", 1)[0]
+    fix = SPF_FIXES.get(result, "add the relay to TXT {domain} \"v=spf1 … -all\" (ip4:…, "
+                                "a:… or include: of the relay's provider)")
+    return fix.format(domain=domain)
 
 
 def aligned(one: str, other: str) -> bool:
@@ -306,22 +380,40 @@ def check_dmarc(site: Site, envelope_domain: str, resolver: dns.resolver.Resolve
                       for r in _txt(resolver, f"_dmarc.{'.'.join(labels[i:])}")
                       if r.lower().startswith("v=dmarc1")), None)
     except dns.exception.DNSException as exc:
-        return Finding(FAILURE, "DMARC", f"cannot ask DNS for _dmarc.{domain}: {exc}")
+        return Finding(FAILURE, "DMARC", f"cannot ask DNS for _dmarc.{domain}: "
+                       f"{dns_trouble(exc)}", DNS_FIX)
     if found is None:
         return Finding(FAILURE, "DMARC", f"no DMARC record for {domain}: large mailboxes "
                        "(Gmail, Yahoo) require one from bulk senders",
                        f"publish TXT _dmarc.{domain} \"v=DMARC1; p=none; rua=mailto:…\"")
     name, record = found
     tags = _tags(record)
-    dkim = site.dkim is not None and aligned(site.dkim.domain, domain)
-    spf_aligned = aligned(envelope_domain, domain)
+    strict_dkim, strict_spf = tags.get("adkim") == "s", tags.get("aspf") == "s"
+    dkim = site.dkim is not None and _aligned_as(site.dkim.domain, domain, strict_dkim)
+    spf_aligned = _aligned_as(envelope_domain, domain, strict_spf)
     if not (dkim or spf_aligned):
-        return Finding(FAILURE, "DMARC", f"{name} ({record}): neither DKIM's domain nor the "
-                       f"envelope's ({envelope_domain}) aligns with From {domain}",
+        modes = ", ".join(f"{t}=s" for t, on in (("adkim", strict_dkim), ("aspf", strict_spf))
+                          if on)
+        strict = f" ({modes}: the domains must be equal, not only related)" if modes else ""
+        return Finding(FAILURE, "DMARC", f"{name} ({record}): neither DKIM's domain "
+                       f"({site.dkim.domain if site.dkim else 'no [dkim]'}) nor the "
+                       f"envelope's ({envelope_domain}) aligns with From {domain}{strict}",
                        "sign with [dkim] domain = the sender's domain, or use a bounce_address "
-                       "in it")
+                       "in it" + (", or relax the record to adkim=r" if strict_dkim else ""))
     how = " and ".join(w for w, ok in (("DKIM", dkim), ("SPF", spf_aligned)) if ok)
-    return Finding(OK, "DMARC", f"{name} p={tags.get('p', '?')}; {how} aligned with {domain}")
+    if name == f"_dmarc.{domain}":
+        policy = f"p={tags.get('p', '?')}"
+    else:  # found on a parent domain: its sp= (else p=) is the policy for its subdomains
+        key = "sp" if "sp" in tags else "p"
+        policy = f"(the organisational domain's record) {key}={tags.get(key, '?')}"
+    return Finding(OK, "DMARC", f"{name} {policy}; {how} aligned with {domain}")
+
+
+def _aligned_as(one: str, other: str, strict: bool) -> bool:
+    """DMARC alignment in the record's mode: strict (``s``) wants the same domain."""
+    if strict:
+        return one.lower().rstrip(".") == other.lower().rstrip(".")
+    return aligned(one, other)
 
 
 def check_mx(check: str, domain: str, resolver: dns.resolver.Resolver, why: str) -> Finding:
@@ -332,8 +424,22 @@ def check_mx(check: str, domain: str, resolver: dns.resolver.Resolver, why: str)
     except (dns.resolver.NXDOMAIN, dns.resolver.NoAnswer):
         hosts = []
     except dns.exception.DNSException as exc:
-        return Finding(FAILURE, check, f"cannot ask DNS for the MX of {domain}: {exc}")
-    if not hosts or hosts == [(0, "")]:  # no MX, or a null MX (RFC 7505): takes no mail
+        return Finding(FAILURE, check, f"cannot ask DNS for the MX of {domain}: "
+                       f"{dns_trouble(exc)}", DNS_FIX)
+    if hosts == [(0, "")]:  # a null MX (RFC 7505): the domain says it takes no mail
+        return Finding(FAILURE, check, f"{domain} has a null MX (takes no mail): {why}",
+                       f"publish MX {domain} pointing at the server that receives its mail")
+    if not hosts:
+        try:
+            implicit = _addresses(domain, resolver)
+        except dns.exception.DNSException:
+            implicit = []
+        if implicit:  # RFC 5321 5.1: without MX, mail goes to the domain's own address
+            return Finding(WARNING, check, f"{domain} has no MX record, only an address "
+                           f"({', '.join(implicit)}): mail for it goes there (implicit MX) "
+                           f"only if that machine accepts mail on port 25; {why}",
+                           f"publish MX {domain} pointing at the server that receives its "
+                           "mail (many receivers distrust a sender domain without MX)")
         return Finding(FAILURE, check, f"{domain} has no MX record: {why}",
                        f"publish MX {domain} pointing at the server that receives its mail")
     return Finding(OK, check, f"{domain} receives mail at {', '.join(h for _, h in hosts)}")

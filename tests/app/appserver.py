@@ -88,13 +88,15 @@ def post_form(client: httpx.Client, url: str, **fields: str) -> httpx.Response:
 
 @contextlib.contextmanager
 def serving(
-    project: Project, db: Path, settings: AppSettings = FAST, signup: bool = True
+    project: Project, db: Path, settings: AppSettings = FAST, signup: bool = True,
+    path: str = "/",
 ) -> Iterator[Served]:
-    """The app on a free loopback port, base_url pointing at it, mail to aiosmtpd."""
+    """The app on a free loopback port, base_url pointing at it (``path``: under a path,
+    as behind a proxy that passes it on), mail to aiosmtpd."""
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     project = dataclasses.replace(
-        project, site=project.site.model_copy(update={"base_url": base + "/"})
+        project, site=project.site.model_copy(update={"base_url": base + path})
     )
     recorder = Recorder()
     engine = open_database(db, busy_timeout=2)

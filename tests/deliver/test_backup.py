@@ -123,3 +123,89 @@ def test_postgresql_backup_restores_into_an_empty_database(postgres: str, tmp_pa
     sqlite_target = tmp_path / "wrong.db"
     wrong = runner.invoke(main, ["restore", "--db", str(sqlite_target), str(copy)])
     assert wrong.exit_code == 1 and "restores into a postgresql database" in wrong.output
+
+
+def test_a_backup_from_a_newer_version_is_refused_before_the_list_is_replaced(tmp_path):
+    """A server downgraded (or a backup carried from a newer install) must not lose the list
+    it has: the version is read from the backup, not found out after it was copied in."""
+    db, copy = tmp_path / "list.db", tmp_path / "newer.db"
+    fill_list(open_database(db), 3)
+    runner = CliRunner()
+    assert runner.invoke(main, ["backup", "--db", str(db), str(copy)]).exit_code == 0
+    with sqlite3.connect(copy) as connection:
+        connection.execute("UPDATE schema_version SET version = version + 5")
+    refused = runner.invoke(main, ["restore", "--db", str(db), "--force", str(copy)])
+    assert refused.exit_code == 1 and "Traceback" not in refused.output, refused.output
+    assert "newer version" in refused.output and "Nothing was replaced" in refused.output
+    counted = runner.invoke(main, ["subscribers", "count", "--db", str(db)])
+    assert counted.exit_code == 0 and "total                3" in counted.output, counted.output
+
+
+def test_restore_while_another_process_writes_ends_with_a_message_not_a_hang(tmp_path):
+    """Python's sqlite3 backup retries a locked target for ever: a `send` holding the lock
+    hung the restore (10 min and counting). It waits NEWSLETTER_BUSY_TIMEOUT, then says
+    what to stop."""
+    db, copy = tmp_path / "list.db", tmp_path / "copy.db"
+    fill_list(open_database(db), 2)
+    assert CliRunner().invoke(main, ["backup", "--db", str(db), str(copy)]).exit_code == 0
+    writer = subprocess.Popen([sys.executable, "-c", (
+        "import sqlite3, sys, time\n"
+        f"c = sqlite3.connect({str(db)!r}, isolation_level=None)\n"
+        "c.execute('BEGIN IMMEDIATE'); print('locked', flush=True); time.sleep(60)")],
+        stdout=subprocess.PIPE, text=True)
+    try:
+        assert writer.stdout is not None and writer.stdout.readline().strip() == "locked"
+        exe = Path(sys.executable).with_name("newsletter")
+        done = subprocess.run([str(exe), "restore", "--db", str(db), "--force", str(copy)],
+                              capture_output=True, text=True, timeout=30,
+                              env={**os.environ, "NEWSLETTER_BUSY_TIMEOUT": "0.5"})
+    finally:
+        writer.kill()
+        writer.wait()
+    assert done.returncode == 1 and "Traceback" not in done.stderr, done.stderr
+    assert "is in use" in done.stderr and "Nothing was replaced" in done.stderr
+
+
+def test_a_backup_into_a_folder_it_cannot_write_says_so(tmp_path):
+    db = tmp_path / "list.db"
+    fill_list(open_database(db), 1)
+    locked = tmp_path / "locked"
+    locked.mkdir()
+    locked.chmod(0o500)
+    target = Path("/proc/list-backup.db") if os.geteuid() == 0 else locked / "copy.db"
+    result = CliRunner().invoke(main, ["backup", "--db", str(db), str(target)])
+    assert result.exit_code == 1 and isinstance(result.exception, SystemExit), result.output
+    assert f"cannot write the backup {target}" in result.output, result.output
+
+
+def test_a_postgresql_backup_from_a_newer_version_is_refused_before_pg_restore(
+        postgres: str, tmp_path):  # noqa: F811
+    """pg_restore --clean replaced the list, then the database would not open (a newer
+    schema): the version is read from the dump's own data first."""
+    import sqlalchemy as sa
+
+    server = sa.create_engine(postgres, isolation_level="AUTOCOMMIT")
+    with server.connect() as connection:
+        connection.execute(sa.text("CREATE DATABASE newer_source"))
+    server.dispose()
+    source = postgres.rsplit("/", 1)[0] + "/newer_source"
+    engine = open_database(source)
+    fill_list(engine, 2)
+    with engine.begin() as connection:
+        connection.execute(sa.text("UPDATE schema_version SET version = version + 5"))
+    engine.dispose()
+    copy = tmp_path / "newer.pgdump"
+    runner = CliRunner()
+    assert runner.invoke(main, ["backup", "--db", source, str(copy)]).exit_code == 0
+    kept = open_database(postgres)
+    with kept.connect() as connection:
+        before = connection.execute(sa.text("SELECT count(*) FROM subscribers")).scalar_one()
+    kept.dispose()
+    refused = runner.invoke(main, ["restore", "--db", postgres, "--force", str(copy)])
+    assert refused.exit_code == 1 and "newer version" in refused.output, refused.output
+    assert "Nothing was replaced" in refused.output
+    kept = open_database(postgres)  # opens: its schema is still this package's
+    with kept.connect() as connection:
+        assert connection.execute(sa.text("SELECT count(*) FROM subscribers")).scalar_one() \
+            == before
+    kept.dispose()

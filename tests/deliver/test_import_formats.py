@@ -157,3 +157,102 @@ def test_our_own_export_is_not_taken_for_another_tools(engine, tmp_path: Path):
     fresh = open_database(f"sqlite:///{tmp_path / 'fresh.db'}")
     report = import_csv(fresh, out.read_bytes(), str(out))
     assert report.format == "csv" and report.outcomes["added"] == 1
+
+
+def test_listmonks_export_as_listmonk_writes_it_go_times_and_all(engine, tmp_path: Path):
+    """listmonk writes created_at/updated_at with Go's time.String(): every row of a real
+    export was rejected as "not a time"."""
+    file = write(tmp_path / "subscribers.csv", LISTMONK, [
+        'b1f0c7e2-0000-4000-8000-000000000011,ala@example.com,Ala,"{""lang"": ""en""}",'
+        "enabled,2021-02-25 10:29:16.651953 +0530 +0530,2021-02-25 10:29:16.651953 +0530 +0530",
+        'b1f0c7e2-0000-4000-8000-000000000012,ewa@example.com,Ewa,"{}",blocklisted,'
+        "2020-01-10 10:43:02 +0000 UTC,2022-05-06 07:08:09.1 +0000 UTC",
+    ])
+    report = import_csv(engine, file.read_bytes(), str(file), languages=SITE)
+    assert report.format == "listmonk" and report.rejected == [], report.rejected
+    people = {p.email: p for p in subscribers.iter_subscribers(engine, status=None)}
+    assert naive(people["ala@example.com"].subscribed_at) == naive(
+        utc("2021-02-25 04:59:16.651953+00:00"))
+    assert naive(people["ewa@example.com"].unsubscribed_at) == naive(
+        utc("2022-05-06 07:08:09.1+00:00"))
+    assert people["ala@example.com"].language == "en"
+
+
+def test_mailchimps_export_renamed_and_resaved_by_excel_keeps_names_and_consent_times(
+        engine, tmp_path: Path):
+    """An owner who renamed First Name/Last Name to Imię/Nazwisko lost every name; a file
+    opened and saved again in Polish Excel (cp1250, ';', dates as 15.03.2020 10:22) lost
+    every person, each opt-in time "not a time"."""
+    header = MAILCHIMP.replace("First Name,Last Name", "Imię,Nazwisko").replace(
+        "Language", "Język").replace(",", ";")
+    cells = ["zofia@example.com", "Zofia", "Żółkiewska", '"ul. Łąkowa 3\r\n31-000 Kraków"',
+             "", "pl", "2", "15.03.2020 10:22", "203.0.113.9", "15.03.2020 10:25", "", "", "",
+             "", "", "", "", "", "15.03.2020 10:25", "1", "a", "", ""]
+    file = tmp_path / "subscribed_members_export_3f1a.csv"
+    file.write_bytes((header + "\r\n" + ";".join(cells) + "\r\n").encode("cp1250"))
+    report = import_csv(engine, file.read_bytes(), str(file), languages=SITE)
+    assert (report.format, report.encoding, report.delimiter) == ("mailchimp", "cp1250", ";")
+    assert report.rejected == [] and report.notes == [], (report.rejected, report.notes)
+    zofia = next(subscribers.iter_subscribers(engine, status=None))
+    assert (zofia.name, zofia.language) == ("Zofia Żółkiewska", "pl")
+    steps = consent.history(engine, "zofia@example.com")
+    assert [(e.kind, naive(e.at)) for e in steps][:2] == [
+        ("subscribed", dt.datetime(2020, 3, 15, 10, 22)),
+        ("confirmed", dt.datetime(2020, 3, 15, 10, 25))]
+
+    other = tmp_path / "subscribed_members_export_77.csv"
+    write(other, MAILCHIMP.replace("First Name,Last Name", "Pole1,Pole2"), [
+        mailchimp_row("jan@example.com", "Jan", "Nowak", "", "", "", "", "")])
+    unnamed = import_csv(engine, other.read_bytes(), str(other), languages=SITE)
+    assert unnamed.outcomes["added"] == 1
+    assert len(unnamed.notes) == 1 and "names not imported" in unnamed.notes[0]
+
+    ambiguous = tmp_path / "subscribed_members_export_us.csv"
+    write(ambiguous, MAILCHIMP, [
+        mailchimp_row("us@example.com", "U", "S", "", "3/4/2020 10:00", "", "", "")])
+    refused = import_csv(engine, ambiguous.read_bytes(), str(ambiguous), languages=SITE)
+    assert "day and month cannot be told apart" in refused.rejected[0].message
+
+
+def test_mailchimps_zip_as_downloaded_imports_its_three_files(tmp_path: Path):
+    """The audience export is one ZIP; given it, the import said "neither UTF-8 nor
+    Windows-1250". Each CSV inside is read, the leaving states after the subscribed one;
+    someone who left this list before is not put back by the subscribed file."""
+    import zipfile
+
+    archive = tmp_path / "members_export_3f1a.zip"
+    with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED) as zipped:
+        zipped.writestr("cleaned_members_export_3f1a.csv", MAILCHIMP + CLEANED + "\r\n" +
+                        mailchimp_row("Gone@Example.NET", "", "", "", "2017-01-01 00:00:00",
+                                      "", "", "", "2020-06-07 01:02:03", "Czerwiec", "c2"))
+        zipped.writestr("subscribed_members_export_3f1a.csv", "\ufeff" + MAILCHIMP + "\r\n" +
+                        "\r\n".join([
+                            mailchimp_row("anna@example.com", "Anna", "Nowak", "pl",
+                                          "2019-11-05 09:29:17", "", "", ""),
+                            mailchimp_row("left@example.com", "L", "", "", "", "", "", ""),
+                            mailchimp_row("gone@example.net", "G", "", "", "", "", "", "")]))
+        zipped.writestr("unsubscribed_members_export_3f1a.csv", MAILCHIMP + UNSUBSCRIBED)
+    db_url = f"sqlite:///{tmp_path / 'list.db'}"
+    runner = CliRunner()
+    assert runner.invoke(main, ["subscribers", "add", "--db", db_url,
+                                "left@example.com"]).exit_code == 0
+    assert runner.invoke(main, ["subscribers", "remove", "--db", db_url,
+                                "left@example.com"]).exit_code == 0
+    result = runner.invoke(main, ["subscribers", "import", "--db", db_url, str(archive)])
+    assert result.exit_code == 0 and "Traceback" not in result.output, result.output
+    assert (f"{archive}:subscribed_members_export_3f1a.csv (mailchimp export, utf-8-sig, ','): "
+            "3 rows: 2 added, 0 updated, 0 unchanged, 1 kept off") in result.output
+    assert f"{archive}:cleaned_members_export_3f1a.csv" in result.output
+    engine = open_database(db_url)
+    people = {p.email.lower(): p.status for p in subscribers.iter_subscribers(engine, None)}
+    assert people == {"anna@example.com": "subscribed", "left@example.com": "unsubscribed",
+                      "gone@example.net": "bounced"}
+    again = runner.invoke(main, ["subscribers", "import", "--db", db_url, str(archive)])
+    assert "3 rows: 0 added, 0 updated, 1 unchanged, 2 kept off" in again.output, again.output
+    assert "1 rows: 0 added, 0 updated, 0 unchanged, 1 kept off" in again.output
+
+    broken = tmp_path / "broken.zip"
+    broken.write_bytes(archive.read_bytes()[:200])
+    damaged = runner.invoke(main, ["subscribers", "import", "--db", db_url, str(broken)])
+    assert damaged.exit_code == 1 and "Traceback" not in damaged.output
+    assert "a damaged or unsupported ZIP" in damaged.output, damaged.output

@@ -274,3 +274,48 @@ def test_a_solved_challenge_passes_once_whichever_worker_gets_it(tmp_path: Path)
             with httpx.Client(base_url=served.base, headers={"Connection": "close"}) as one:
                 codes.append(one.post("/subscribe?lang=en", data=data).status_code)
     assert codes.count(200) == 1 and codes.count(400) == 5, codes
+
+
+def test_install_refuses_a_url_for_the_host_before_touching_the_machine():
+    """An admin types the URL they know (https://newsletter.krakow.pl/): sed wrote it into
+    the nginx site half-way through the install ("unknown option to `s'")."""
+    for host in ("https://newsletter.krakow.pl/", "www.krakow.pl/newsletter", "a b"):
+        done = subprocess.run(["bash", str(DEPLOY / "install"), "/nonexistent.whl", host],
+                              capture_output=True, text=True, timeout=30)
+        assert done.returncode == 1 and "give the host name only" in done.stderr, done.stderr
+
+
+@pytest.mark.skipif(os.geteuid() != 0 or not shutil.which("setpriv"),
+                    reason="makes files of another user")
+def test_the_dkim_key_beside_the_secrets_is_readable_by_the_services():
+    """newsletter.env.example puts the DKIM key in /etc/business-krakow (0640
+    root:newsletter), but install made that folder 0700 root: the services could not reach
+    the key and every send failed on it. The folder is made as install makes it (the
+    services' group played by nogroup), then read as the services' user would."""
+    script = (DEPLOY / "install").read_text(encoding="utf-8")
+    lines = [line for line in script.splitlines() if line.rstrip().endswith('"$ETC"')
+             or line.startswith('chmod 0750 "$ETC"')]
+    assert lines, "install creates $ETC"
+    import tempfile
+
+    outside = Path(tempfile.mkdtemp(prefix="bk-etc-"))  # pytest's folders are root's, 0700
+    outside.chmod(0o755)
+    etc = outside / "etc"
+    try:
+        _made_as_install_makes_it(lines, etc)
+    finally:
+        shutil.rmtree(outside)
+
+
+def _made_as_install_makes_it(lines: list[str], etc: Path) -> None:
+    commands = "\n".join(line.replace("newsletter", "nogroup") for line in lines)
+    subprocess.run(["bash", "-euc", commands], env={**os.environ, "ETC": str(etc)}, check=True)
+    key, env = etc / "dkim.pem", etc / "newsletter.env"
+    key.write_text("-----BEGIN PRIVATE KEY-----\n", encoding="utf-8")
+    env.write_text("NEWSLETTER_SECRET=x\n", encoding="utf-8")
+    shutil.chown(key, "root", "nogroup")
+    key.chmod(0o640)
+    env.chmod(0o600)
+    as_service = ["setpriv", "--reuid=nobody", "--regid=nogroup", "--clear-groups", "cat"]
+    assert subprocess.run([*as_service, str(key)], capture_output=True).returncode == 0
+    assert subprocess.run([*as_service, str(env)], capture_output=True).returncode != 0

@@ -110,18 +110,17 @@ def record(
     a full address never reaches the database. ``at``: when it happened, if not now (a
     step taken in another tool, kept with its own time)."""
     assert kind in KINDS, kind
-    result = connection.execute(
-        consent_events.insert().values(
-            subscriber_id=subscriber_id,
-            kind=kind,
-            at=at or now(),
-            source=source[:300],
-            consent_version=consent_version,
-            ip=truncate_ip(ip),
-            details=details or {},
-        )
-    )
+    # One statement, values bound as parameters: building .values(...) per event cost
+    # more than the INSERT itself (an import of 10,000 people writes 30,000 events).
+    result = connection.execute(_INSERT, {
+        "subscriber_id": subscriber_id, "kind": kind, "at": at or now(),
+        "source": source[:300], "consent_version": consent_version, "ip": truncate_ip(ip),
+        "details": details or {},
+    })
     return result.inserted_primary_key[0]
+
+
+_INSERT = consent_events.insert()
 
 
 def event(connection: Connection, event_id: int) -> Event | None:

@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 
 from newsletter.deliver.audience import consent
 from newsletter.deliver.audience.consent import Earlier
+from newsletter.deliver.audience.export_times import TimeError, parse_time
 from newsletter.deliver.audience.subscribers import (
     BOUNCED,
     SUBSCRIBED,
@@ -51,19 +52,12 @@ class Person:
 
 
 def export_time(text: str, column: str) -> dt.datetime | None:
-    """A time as these tools write it, in UTC: Mailchimp's ``2020-03-15 10:22:33`` (UTC),
-    listmonk's ``2021-02-25 10:29:16.651953+05:30`` or ``…Z`` or ``…+00``."""
-    text = text.strip()
-    if not text:
-        return None
-    if text.endswith("Z"):
-        text = text[:-1] + "+00:00"
-    text = re.sub(r"(\d\d:\d\d(?::\d\d(?:\.\d+)?)?[+-]\d\d)$", r"\1:00", text)  # +00
+    """A time as these tools write it (or a spreadsheet re-saved it), in UTC:
+    :func:`newsletter.deliver.audience.export_times.parse_time`."""
     try:
-        value = dt.datetime.fromisoformat(text)
-    except ValueError:
-        raise InvalidSubscriber(f"'{text}' in {column} is not a time") from None
-    return (value if value.tzinfo else value.replace(tzinfo=dt.UTC)).astimezone(dt.UTC)
+        return parse_time(text, column)
+    except TimeError as exc:
+        raise InvalidSubscriber(str(exc)) from None
 
 
 def _language(code: str, known: Collection[str] | None) -> str | None:
@@ -74,6 +68,21 @@ def _language(code: str, known: Collection[str] | None) -> str | None:
     if known is None:
         return first if re.fullmatch(r"[a-z]{2,3}", first) else None
     return first if first in known else None
+
+
+FIRST_NAMES = ("first name", "fname", "imie", "vorname", "prenom", "given name", "first")
+LAST_NAMES = ("last name", "lname", "nazwisko", "nachname", "nom", "surname", "family name",
+              "last")
+FULL_NAMES = ("name", "full name", "imie i nazwisko", "nazwa")
+LANGUAGES = ("language", "lang", "jezyk", "sprache", "langue", "mc language")
+"""Mailchimp's merge fields are named by the account's owner ("First Name" is only the
+default; a Polish audience has "Imię"): the names of a merge field people give it, folded
+as :func:`importer.header_key` folds them."""
+
+
+def _first(cell: Cell, names: tuple[str, ...]) -> str:
+    """The first of the columns ``names`` that holds something in this row."""
+    return next((value.strip() for value in map(cell, names) if value.strip()), "")
 
 
 class Mailchimp:
@@ -97,9 +106,18 @@ class Mailchimp:
         return UNSUBSCRIBED if "unsub time" in keys else SUBSCRIBED
 
     @classmethod
+    def notes(cls, keys: Collection[str]) -> list[str]:
+        """What the import leaves out because the owner renamed a merge field."""
+        if any(k in keys for k in FIRST_NAMES + LAST_NAMES + FULL_NAMES):
+            return []
+        return ["no name column (First Name, Last Name or a known renaming such as Imię, "
+                "Nazwisko): names not imported. Rename the merge field columns in the "
+                "header row to 'First Name' and 'Last Name' and import the file again"]
+
+    @classmethod
     def person(cls, cell: Cell, status: str, languages: Collection[str] | None) -> Person:
-        name = " ".join(part for part in (cell("first name").strip(), cell("last name").strip())
-                        if part) or None
+        name = " ".join(part for part in (_first(cell, FIRST_NAMES), _first(cell, LAST_NAMES))
+                        if part) or _first(cell, FULL_NAMES) or None
         opted = export_time(cell("optin time"), "OPTIN_TIME")
         confirmed = export_time(cell("confirm time"), "CONFIRM_TIME")
         left = (export_time(cell("unsub time"), "UNSUB_TIME")
@@ -111,7 +129,8 @@ class Mailchimp:
         if confirmed:
             history.append(Earlier(consent.CONFIRMED, confirmed, "mailchimp: confirmed",
                                    cell("confirm ip") or None))
-        return Person(cell(cls.email), name, _language(cell("language"), languages), status,
+        return Person(cell(cls.email), name, _language(_first(cell, LANGUAGES), languages),
+                      status,
                       confirmed or opted, left, tuple(history))
 
 
@@ -131,6 +150,10 @@ class Listmonk:
     @classmethod
     def kind(cls, keys: Collection[str]) -> str:
         return SUBSCRIBED  # per row
+
+    @classmethod
+    def notes(cls, keys: Collection[str]) -> list[str]:
+        return []
 
     @classmethod
     def person(cls, cell: Cell, status: str, languages: Collection[str] | None) -> Person:

@@ -53,6 +53,7 @@ class ImportReport:
     delimiter: str = ""
     forgotten: int = 0  # rows of people who asked to be forgotten (among ``rejected``)
     format: str = "csv"  # whose export the file is (import_formats), or csv
+    notes: list[str] = field(default_factory=list)  # what was left out, and how to keep it
 
     def summary(self) -> str:
         o = self.outcomes
@@ -161,6 +162,7 @@ def import_csv(
                 f"{Location(path, 1)}: no '{tool.email}' column, which {tool.name}'s exports "
                 f"have (found {found}); use --from csv for a file of your own")
         status = tool.kind(keys)
+        report.notes += tool.notes(keys)
     else:
         columns = map_header(header, Location(path, 1))
     default_source = consent_source or f"import {path.name}"

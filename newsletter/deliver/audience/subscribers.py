@@ -188,7 +188,7 @@ def save(
                 "created_at": moment,
                 "updated_at": moment,
             }
-            inserted = connection.execute(subscribers.insert().values(**values))
+            inserted = connection.execute(subscribers.insert(), values)  # bound, not built
             values["id"] = inserted.inserted_primary_key[0]
             existing[item.key] = values
             _earlier(connection, values["id"], item)
@@ -424,17 +424,14 @@ def export_time(value: dt.datetime) -> str:
 
 
 def import_time(cell: str, field: str) -> dt.datetime | None:
-    """A time of an imported row (ISO 8601; without a zone: UTC), or InvalidSubscriber."""
-    text = cell.strip()
-    if not text:
-        return None
+    """A time of an imported row (ISO 8601 or a spreadsheet's re-save, :mod:`export_times`;
+    without a zone: UTC), or InvalidSubscriber."""
+    from newsletter.deliver.audience.export_times import TimeError, parse_time
+
     try:
-        value = dt.datetime.fromisoformat(text)
-    except ValueError:
-        raise InvalidSubscriber(
-            f"'{text}' in {field} is not a time: write it as 2024-05-01T12:00:00+00:00"
-        ) from None
-    return (value if value.tzinfo else value.replace(tzinfo=dt.UTC)).astimezone(dt.UTC)
+        return parse_time(cell, field)
+    except TimeError as exc:
+        raise InvalidSubscriber(str(exc)) from None
 
 
 def _subscriber(row) -> Subscriber:  # type: ignore[no-untyped-def]
