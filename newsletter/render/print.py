@@ -223,7 +223,7 @@ def render_html(
         "back_cover": variant == "print" and print_settings.pad_to_multiple_of > 1,
     }
     html = environment(project, "print").get_template("issue.html.j2").render(context)
-    return _fixed_tables(project)(_marked_questions(html))
+    return _fixed_tables(project)(_bound_words_apart(_marked_questions(html)))
 
 
 def split_body(body: str, count: int) -> tuple[Markup, Markup]:
@@ -269,6 +269,22 @@ def _marked_questions(html: str) -> str:
     heading) gets class ``ask``: the style keeps it with two lines of what follows, which
     CSS cannot select by itself."""
     return _QUESTION.sub(r'<p class="ask"><strong>\1</strong></p>', html)
+
+
+_BOUND_TO_ELEMENT = re.compile(
+    r"([^\s<>\xa0]+)\xa0(?=<(?:a|abbr|b|cite|code|em|i|mark|q|s|small|span|strong|sub|sup|u)"
+    r"[\s>])"
+)
+
+
+def _bound_words_apart(html: str) -> str:
+    """A word bound to the inline element after it ("i\u00a0<a>", "w\u00a0<strong>", a
+    number before *emphasis*: typography.py) stands in a span of its own. When such an
+    element did not fit at a line's end, WeasyPrint 70 looked for an earlier break in the
+    text before it (none between the word and the element) and cut that text after its
+    first word, line after line ("przedsiębior- / ców / nowy / mieszkań- / cy …"); a span
+    is a box of its own, which it moves to the next line with the element."""
+    return _BOUND_TO_ELEMENT.sub(r'<span class="bound">\1&#160;</span>', html)
 
 
 COVER_ROOM_MM = 297 - 20 - 62  # the cover page less its foot margin and the masthead
