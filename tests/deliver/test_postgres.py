@@ -26,7 +26,6 @@ from newsletter.deliver.audience import subscribers
 from newsletter.deliver.audience.importer import import_csv
 from newsletter.deliver.db import deliveries, now, open_database
 from newsletter.deliver.sending import send as sending
-from newsletter.deliver.sending.outbox import _RECORD_ALL
 from newsletter.exceptions import NewsletterError
 from newsletter.render.email import render_email
 
@@ -217,8 +216,8 @@ def test_a_pause_is_obeyed_within_one_batch_on_postgresql(postgres: str):
 def test_a_batch_of_outcomes_is_written_row_for_row_on_either_database(
         database: str, postgres: str, tmp_path: Path):
     """A batch of outcomes (the journal's group commit) lands row for row on either
-    database: NULLs and retry times included, rows of another send untouched (on
-    PostgreSQL one UPDATE … FROM unnest(…) for the batch, on SQLite one a row)."""
+    database: NULLs and retry times included, rows of another send untouched (it guarded
+    two one-statement designs for PostgreSQL, both measured slower and taken back)."""
     from newsletter.deliver.sending.journal import Outcome
     from newsletter.deliver.sending.messages import Recipient
     from newsletter.deliver.sending.outbox import JournalOutbox
@@ -324,60 +323,16 @@ def test_a_new_journal_has_fresh_statistics(postgres: str):
         ).scalar_one()
     print(f"rows the planner believes after journaling 20,000: {believed:,.0f}")
     assert believed >= 18_000
+    outbox = sending.JournalOutbox(engine, "big")
     with engine.connect() as connection:  # one in the middle (ids go on across tests)
         middle = connection.exec_driver_sql(
             "SELECT min(subscriber_id) + 10000 FROM deliveries WHERE send_id = 'big'"
         ).scalar_one()
-    plan = _explain(engine, _RECORD_ALL, _outcomes(range(middle, middle + 16)))
-    assert 16 <= _rows_read(plan) <= 40, plan
-
-
-def _outcomes(ids) -> dict:
-    """The parameters of one batch of outcomes (every row sent) of the send "big"."""
-    ids = list(ids)
-    return {"send": "big", "moment": now(), "subscriber": ids, "status": ["sent"] * len(ids),
-            "attempts": [1] * len(ids), "reply": ["250 2.0.0 Ok"] * len(ids),
-            "retry_at": [None] * len(ids)}
-
-
-def test_a_batch_of_outcomes_costs_less_than_its_rows_one_by_one_whatever_the_statistics(
-        postgres: str):
-    """A batch of outcomes is one statement (one commit) on PostgreSQL: with fresh
-    statistics it reads just its rows (test above); with statistics that believe the
-    journal empty (the case that made the first one-statement design look slower) it
-    walks the send once, where the batch's rows written one by one walk its index once
-    each: pages touched, as EXPLAIN (ANALYZE, BUFFERS) counts them."""
-    engine = clean(postgres)
-    _journal(engine, 20_000)
-    _believe_empty(engine)
-    with engine.connect() as connection:
-        first = connection.exec_driver_sql(
-            "SELECT min(subscriber_id) FROM deliveries WHERE send_id = 'big'"
-        ).scalar_one()
-    ids = range(first + 5000, first + 5016)
-    batch = _pages(engine, _RECORD_ALL, _outcomes(ids))
-    outbox = sending.JournalOutbox(engine, "big")
-    one_by_one = sum(
-        _pages(engine, outbox._record, {"send": "big", "subscriber": i, "status": "sent",
-                                        "attempts": 1, "reply": "250", "moment": now(),
-                                        "retry_at": None})
-        for i in ids
-    )  # fmt: skip
-    print(f"16 outcomes on 20,000 believed empty: {batch} pages in one statement, "
-          f"{one_by_one} one by one")
-    assert batch < one_by_one / 2
-
-
-def _pages(engine, statement, params: dict) -> int:
-    """Shared buffers (hit or read) a statement touched as it ran, undone afterwards."""
-    compiled = statement.compile(dialect=engine.dialect)
-    with engine.connect() as connection:
-        (plan,) = connection.exec_driver_sql(
-            f"EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON) {compiled}",
-            {**compiled.params, **params},
-        ).scalar_one()
-        connection.rollback()
-    return plan["Plan"]["Shared Hit Blocks"] + plan["Plan"]["Shared Read Blocks"]
+    plan = _explain(engine, outbox._record, {
+        "send": "big", "subscriber": middle, "status": "sent", "attempts": 1, "reply": "250",
+        "moment": now(), "retry_at": None,
+    })  # fmt: skip
+    assert 1 <= _rows_read(plan) <= 10, plan
 
 
 def test_a_claim_mid_send_does_not_walk_past_the_rows_already_sent(postgres: str):

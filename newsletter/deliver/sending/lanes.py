@@ -9,10 +9,11 @@ one process every round trip also waits for the GIL). A lane is a connection kep
 one job, used by one thread at a time, in autocommit with ``synchronous_commit = off``
 for its session (reset when the run ends: it goes back to the pool as it came):
 
-- each statement is its own transaction: a claim is one statement, and so is a batch
-  of outcomes (outbox.py; a kill before its commit leaves the batch's rows open, to be
-  sent again: the messages in flight, as before). Writes that must go together (a
-  bounce: the row and the subscriber) take a transaction instead;
+- each statement is its own transaction, so the hot path writes only what stays true
+  row by row: a claim is one statement; a batch of outcomes is one pipelined
+  executemany whose rows commit one by one (a kill between two of them leaves the
+  later rows open, to be sent again: the messages in flight, as before). Writes that
+  must go together (a bounce: the row and the subscriber) take a transaction instead;
 - commits do not wait for the disk: a killed sender loses nothing (the server has the
   commit), and only a crash of the database server itself can drop the last fraction
   of a second of commits, whose messages would then go again: the rule SQLite's
