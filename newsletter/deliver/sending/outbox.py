@@ -287,7 +287,11 @@ class JournalOutbox:
         # One prepared UPDATE for the batch (executemany): psycopg 3 sends it pipelined, in
         # one round trip. Two one-statement designs measured slower on PostgreSQL
         # (bench/send.py --pg): VALUES lists (a new statement per batch size) and unnest()
-        # over arrays (394 → 171 msg/s in one process): see issue 19's note.
+        # over arrays (394 → 171 msg/s in one process): see issue 19's note. Tried again
+        # (stop 27): UPDATE … FROM unnest() was 0.61 against 0.91 ms a batch of 16 with
+        # fresh statistics, but with statistics that believe the journal empty it read
+        # 800–1,500 pages where these 16 UPDATEs read 208 (the planner finds each row of
+        # "send_id = … AND subscriber_id = …" by its key, and no join form kept that).
         connection.execute(
             self._record,
             [
