@@ -201,7 +201,7 @@ def _stop(running: list[_Worker]) -> None:
 
 
 def _results(running: list[_Worker]) -> SendCounts:
-    total = SendCounts()
+    total = _added_up(running)  # every worker's result, when none died or failed (below)
     errors: list[BaseException] = []
     dead = []
     for worker in running:
@@ -212,8 +212,6 @@ def _results(running: list[_Worker]) -> SendCounts:
         if ending == "error":
             errors.append(value)  # type: ignore[arg-type]
             continue
-        for name in COUNTED:
-            setattr(total, name, getattr(total, name) + value[name])  # type: ignore[index]
         total.failures.extend(value["failures"])  # type: ignore[index]
     if dead:
         worker = dead[0]
