@@ -69,6 +69,61 @@ def test_bad_rows_are_reported_with_line_numbers(tmp_path: Path):
     assert report.summary().startswith("6 rows: 2 added")
 
 
+@pytest.mark.parametrize("seed", range(5))
+def test_a_row_is_reported_at_the_line_it_starts_on(tmp_path: Path, seed: int):
+    """Notes with line breaks inside quotes (as a spreadsheet writes a cell with Alt+Enter;
+    a column we do not read) before a bad row: the editor is sent to the line the bad row
+    starts on, not the line its own or a previous row's quoted cell ended on."""
+    rng = random.Random(seed)
+    lines = ["email;notes;language"]
+    bad_lines = {}
+    for number in range(12):
+        start = len(lines) + 1
+        breaks = rng.choice([0, 0, 1, 3])
+        note = "\n".join(f"Part {k}" for k in range(breaks + 1))
+        if rng.random() < 0.3:
+            email = f"broken-{number}"
+            bad_lines[start] = email
+        else:
+            email = f"person{number}@example.com"
+        lines += f'{email};"{note}";pl'.split("\n")
+    data = ("\r\n".join(lines) + "\r\n").encode()
+    report = import_csv(open_database(tmp_path / "list.db"), data, "list.csv", languages=SITE)
+    found = {p.location.line: p.message for p in report.rejected}
+    assert sorted(found) == sorted(bad_lines)
+    for line, email in bad_lines.items():
+        assert f"'{email}' is not a valid e-mail address" in found[line]
+        assert lines[line - 1].startswith(email)
+
+
+@pytest.mark.parametrize(("cell", "hint"), [
+    ("mailto:jan@example.com", "a link's 'mailto:' was copied with it: write jan@example.com"),
+    ("MAILTO:jan@example.com?subject=Hi", "write jan@example.com"),
+    ("Jan Kowalski <jan@example.com>", "write the address alone, jan@example.com"),
+    ("<jan@example.com>", "write the address alone, jan@example.com"),
+    ("jan@example.com, anna@example.com", "one address per row"),
+    ("jan@example.com;", "did you mean jan@example.com?"),
+    ("jan@example.com.", "did you mean jan@example.com?"),
+    ("zofia.żółć@example.pl", "use --smtputf8 if your relay accepts SMTPUTF8"),
+])
+def test_a_refused_address_says_what_to_write(tmp_path: Path, cell: str, hint: str):
+    """The slips that are not typos get the fix; the SMTPUTF8 switch is suggested only for
+    letters beyond ASCII before the @ (it was suggested for 'mailto:' and spaces, which it
+    does not change)."""
+    data = f'email,name\r\n"{cell}",Jan\r\n'.encode()
+    report = import_csv(open_database(tmp_path / "list.db"), data, "list.csv", languages=SITE)
+    (problem,) = report.rejected
+    assert hint in problem.message
+    assert ("smtputf8" in problem.message) == ("smtputf8" in hint)
+
+
+def test_a_colon_or_space_in_an_address_does_not_suggest_smtputf8(tmp_path: Path):
+    data = b"email\r\na:b@example.com\r\njan @example.com\r\n"
+    report = import_csv(open_database(tmp_path / "list.db"), data, "list.csv", languages=SITE)
+    assert len(report.rejected) == 2
+    assert not any("smtputf8" in p.message for p in report.rejected)
+
+
 def test_reimport_changes_nothing_and_never_resubscribes(tmp_path: Path):
     engine = open_database(tmp_path / "list.db")
     data = write_csv(tmp_path / "list.csv", "cp1250", ";").read_bytes().replace(b"\xaf", b"Z")

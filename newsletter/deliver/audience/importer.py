@@ -185,8 +185,12 @@ def import_csv(
         if progress:
             progress(report.rows)
 
+    ended = reader.line_num  # the line the header ends on
     for cells in reader:
-        line = reader.line_num  # the line the row ends on: right for one-line rows
+        # A row starts on the line after the previous one ended: a quoted cell may hold
+        # line breaks (an address field, a note), and the reader's own line_num is the
+        # line a row ends on, which sent the editor to the wrong line.
+        line, ended = ended + 1, reader.line_num
         if not any(cell.strip() for cell in cells):
             continue
         report.rows += 1

@@ -95,12 +95,38 @@ def check_address(email: str, smtputf8: bool = False) -> str:
         checked = validate_email(email.strip(), check_deliverability=False,
                                  allow_smtputf8=smtputf8)  # fmt: skip
     except EmailNotValidError as exc:
-        hint = "" if smtputf8 else " (use --smtputf8 if your relay accepts SMTPUTF8)"
-        hint = hint if "before the @-sign" in str(exc) else ""
+        hint = _hint(email.strip(), smtputf8)
         raise InvalidSubscriber(
             f"'{email.strip()}' is not a valid e-mail address: {exc}{hint}"
         ) from None
     return checked.normalized
+
+
+_MAILTO = re.compile(r"^mailto:", re.IGNORECASE)
+_IN_BRACKETS = re.compile(r"<([^<>\s]+@[^<>\s]+)>")
+_ADDRESS = re.compile(r"[^\s,;<>()\[\]\"']+@[^\s,;<>()\[\]\"']+")
+
+
+def _hint(email: str, smtputf8: bool) -> str:
+    """What the person fixing the file should do, for the slips that are not typos: a
+    link copied with its ``mailto:``, an address with its display name from a mail
+    program, two addresses in one cell, punctuation after it; SMTPUTF8 only when the
+    part before the @ is not ASCII (the one case that switch changes)."""
+    found = _ADDRESS.findall(_MAILTO.sub("", email).split("?", 1)[0])
+    if _MAILTO.match(email) and len(found) == 1:
+        return f" (a link's 'mailto:' was copied with it: write {found[0]})"
+    bracketed = _IN_BRACKETS.search(email)
+    if bracketed:
+        return (f" (write the address alone, {bracketed.group(1)}; a name goes in the "
+                "name column)")
+    if len(found) > 1:
+        return " (one address per row: put each of them on a row of its own)"
+    if len(found) == 1 and (meant := found[0].rstrip(".")) != email and email.startswith(meant):
+        return f" (did you mean {meant}?)"
+    local = email.rpartition("@")[0]
+    if not smtputf8 and not local.isascii():
+        return " (use --smtputf8 if your relay accepts SMTPUTF8)"
+    return ""
 
 
 def check_name(email: str, name: str | None, exact: bool = False) -> str | None:
