@@ -14,6 +14,7 @@ import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import httpx
 import pytest
@@ -319,3 +320,67 @@ def _made_as_install_makes_it(lines: list[str], etc: Path) -> None:
     as_service = ["setpriv", "--reuid=nobody", "--regid=nogroup", "--clear-groups", "cat"]
     assert subprocess.run([*as_service, str(key)], capture_output=True).returncode == 0
     assert subprocess.run([*as_service, str(env)], capture_output=True).returncode != 0
+
+
+def documented_path_block() -> str:
+    """The nginx locations docs/deployment.md gives for base_url under a path."""
+    text = (ROOT / "docs" / "deployment.md").read_text(encoding="utf-8")
+    section = text.split("**Under a path of another site.**", 1)[1]
+    return re.search(r"```nginx\n(.*?)```", section, re.S).group(1)
+
+
+def test_the_documented_block_for_a_path_keeps_readers_under_it(project, tmp_path: Path):
+    """base_url = https://www.krakow.pl/newsletter/: the city's own server block gets the
+    locations the docs give, and nothing else of ours. Through Debian's nginx: the form,
+    its script and styles, the sign-up, the confirmation and the static issue page all
+    answer under /newsletter/; the rest of the host stays the city's."""
+    from appserver import CSRF, FAST, serving
+
+    build = tmp_path / "build"
+    built = subprocess.run([str(Path(sys.executable).with_name("newsletter")), "build",
+                            "issues/2020-12", "--only", "web", "--language", "en", "--out",
+                            str(build)], cwd=ROOT, capture_output=True, text=True)
+    assert built.returncode == 0, built.stderr
+    db = tmp_path / "list.db"
+    open_database(db).dispose()
+    with serving(project, db, path="/newsletter/") as served:
+        block = documented_path_block()
+        for old, new in (("127.0.0.1:8025", f"127.0.0.1:{urlsplit(served.base).port}"),
+                         ("/srv/business-krakow/build/", f"{build}/")):
+            assert old in block, old
+            block = block.replace(old, new)
+        port = free_port()
+        # base_url's host is the test server's (serve refuses other Host headers)
+        site = (f"server {{\n    listen 127.0.0.1:{port};\n    server_name 127.0.0.1;\n"
+                f"    location / {{ return 418; }}  # the city's own site\n{block}}}\n")
+        folder = tmp_path / "nginx"
+        folder.mkdir()
+        with nginx(folder, site), httpx.Client(base_url=f"http://127.0.0.1:{port}",
+                                               headers={"Host": "127.0.0.1"}) as reader:
+            for _ in range(100):  # bounded wait for nginx to listen
+                try:
+                    reader.get("/")
+                    break
+                except httpx.TransportError:
+                    time.sleep(0.05)
+            assert reader.get("/subscribe").status_code == 418  # not ours: the city's
+            assert reader.get("/newsletter/2020-12/web/").status_code == 200  # static
+            page = reader.get("/newsletter/subscribe?lang=en")
+            assert page.status_code == 200, page.text
+            assert page.headers["server"].startswith("nginx")
+            action = re.search(r'<form[^>]*action="([^"]+)"', page.text).group(1)
+            assert action.startswith("/newsletter/subscribe"), action
+            for asset in re.findall(r'(?:href|src)="(/newsletter/s/[^"]+)"', page.text):
+                assert reader.get(asset).status_code == 200, asset
+            hidden = dict(HIDDEN.findall(page.text))
+            number = solve(hidden["pow_salt"], hidden["pow_challenge"], FAST.pow_max_number)
+            sent = reader.post(action.replace("&amp;", "&"), data={
+                **hidden, "pow_number": str(number), "language": "en",
+                "email": "ala@example.com", "consent": "2021-01"})
+            assert sent.status_code == 200, sent.text
+            link = urlsplit(served.confirm_link("ala@example.com")).path
+            assert link.startswith("/newsletter/confirm/"), link
+            csrf = CSRF.search(reader.get(link).text).group(1)
+            assert reader.post(link, data={"csrf": csrf}).status_code == 200
+    person = subscribers.find(open_database(db), "ala@example.com")
+    assert person is not None and person.status == "subscribed"
