@@ -31,6 +31,7 @@ from newsletter.pdf_fonts import faithful_copy, faithful_font
 from newsletter.placement import MM_PER_CSS_PX, Bounds, shown_width
 from newsletter.print_files import BadFile, check_font, check_icc_profile
 from newsletter.render import layout_cache, pdf_lang
+from newsletter.render.heading_words import long_words_marked
 from newsletter.render.page_fit import Move, Resize, Shrink, Split, resizes
 from newsletter.render.paper_grids import (
     MM,
@@ -223,6 +224,8 @@ def render_html(
         "back_cover": variant == "print" and print_settings.pad_to_multiple_of > 1,
     }
     html = environment(project, "print").get_template("issue.html.j2").render(context)
+    html = long_words_marked(html, measures(project)[0], _points(project.theme.fonts.base_size),
+                             COLUMN_OF_TWO_PT)
     return _fixed_tables(project)(_bound_words_apart(_marked_questions(html)))
 
 
@@ -444,6 +447,7 @@ def _rgb_to_cmyk(profile: Path) -> Any:
 
 
 TEXT_COLUMN_PT = PAGE_TEXT_MM[0] * MM  # the text column, in points
+COLUMN_OF_TWO_PT = (PAGE_TEXT_MM[0] - 8) / 2 * MM  # a column of `.long .body` (8 mm gap)
 
 
 def _fixed_tables(project: Project) -> FixedTables:
