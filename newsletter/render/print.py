@@ -215,6 +215,7 @@ def render_html(
         "pt": _points,
         "image_src": pictures.src,
         "image_size": pictures.size,
+        "caption_style": pictures.caption_style,
         "picture_after": pictures.paragraphs_before,
         "split_body": split_body,
         **paper_grids(project, pictures.card_slot, issue_rules(issue, project),
@@ -584,6 +585,13 @@ class Pictures:
         self.sources[url] = image.file
         self.url_places[url] = self.place(image)
         return url
+
+    def caption_style(self, image: Image) -> Markup:
+        """An article picture narrower than the text column is centred; its credit starts
+        under the picture's left edge (not at the column's, away from the picture) and may
+        run on to the column's right edge, so a narrow picture's credit is not squeezed."""
+        indent = (PAGE_TEXT_MM[0] - self.placed_mm(image)) / 2
+        return Markup(f'style="margin-left: {indent:.1f}mm"') if indent >= 0.5 else Markup("")
 
     def size(self, image: Image, slot: str = "article") -> Markup:
         """The picture's width on the page (its height follows its proportions), and its
