@@ -32,7 +32,8 @@ KEEP = 500
 language, many times over."""
 
 _FILE_URL = re.compile(r"""file://[^"')\s]+""")
-_CODE = ("layout_cache.py", "page_fit.py", "word_gaps.py", "print.py", "paper_grids.py")
+_CODE = ("layout_cache.py", "page_fit.py", "word_gaps.py", "print.py", "paper_grids.py",
+         "cover_fit.py")
 
 
 @dataclass
@@ -44,6 +45,7 @@ class Decisions:
     ragged: set[int] = field(default_factory=set)
     moved: dict[str, int] = field(default_factory=dict)  # placement → paragraphs above it
     split: set[tuple[str, int]] = field(default_factory=set)  # card rows that may break
+    cover: int = 0  # what the cover leaves out to stay one page (cover_fit.py)
 
 
 def digest(html: str, variant: str) -> str:
@@ -80,7 +82,8 @@ def load(key: str) -> Decisions | None:
         return Decisions({str(k): float(v) for k, v in data["heights"].items()},
                          {int(i) for i in data["ragged"]},
                          {str(k): int(v) for k, v in data.get("moved", {}).items()},
-                         {(str(block), int(row)) for block, row in data.get("split", [])})
+                         {(str(block), int(row)) for block, row in data.get("split", [])},
+                         int(data.get("cover", 0)))
     except (OSError, ValueError, KeyError, TypeError, AttributeError):
         return None
 
@@ -91,7 +94,7 @@ def store(key: str, decisions: Decisions) -> None:
     if folder is None:
         return
     data = {"heights": decisions.heights, "ragged": sorted(decisions.ragged),
-            "moved": decisions.moved, "split": sorted(decisions.split)}
+            "moved": decisions.moved, "split": sorted(decisions.split), "cover": decisions.cover}
     target = folder / f"{key}.json"
     partial = target.with_name(f".{target.name}.{os.getpid()}")
     try:

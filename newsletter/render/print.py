@@ -30,7 +30,7 @@ from newsletter.output import EDITIONS, Built
 from newsletter.pdf_fonts import faithful_copy, faithful_font
 from newsletter.placement import MM_PER_CSS_PX, Bounds, shown_width
 from newsletter.print_files import BadFile, check_font, check_icc_profile
-from newsletter.render import layout_cache, pdf_lang
+from newsletter.render import cover_fit, layout_cache, pdf_lang
 from newsletter.render.heading_words import long_words_marked
 from newsletter.render.page_fit import Move, Resize, Shrink, Split, resizes
 from newsletter.render.paper_grids import (
@@ -71,7 +71,7 @@ SLOTS = {
     "card": Bounds(PAGE_TEXT_MM[0] - 8, 70, 2, MM_PER_CSS_PX),
     "signature": Bounds(60, 30, 2, MM_PER_CSS_PX),
     # The lead story's picture on the cover, between the masthead and the contents.
-    "cover": Bounds(PAGE_TEXT_MM[0], 70, 2, MM_PER_CSS_PX),
+    "cover": Bounds(PAGE_TEXT_MM[0], 70, 2, MM_PER_CSS_PX),  # shorter on a long issue: _cover
 }
 """Where each picture slot of style.css.j2 is placed, in mm: every picture is set at its
 shown width (:mod:`newsletter.placement`) and its derivative made for exactly that width at
@@ -159,12 +159,13 @@ def _laid_out(issue: Issue, project: Project, variant: Variant, pictures: Pictur
     key = layout_cache.digest(html, variant)
     known = layout_cache.load(key)
     decisions = known or layout_cache.Decisions()
-    if known and (known.heights or known.moved or known.split):
+    if known and (known.heights or known.moved or known.split or known.cover):
         pictures.heights = dict(known.heights)
         pictures.after = dict(known.moved)
         pictures.split = set(known.split)
+        pictures.cover_left_out = known.cover
         html = render_html(issue, project, variant, pictures)
-    for attempt in range(FIT_PASSES + 2):
+    for attempt in range(FIT_PASSES + 2 + cover_fit.STEPS):
         with _weasyprint_problems() as problems:
             source = weasyprint.HTML(
                 string=html, base_url=str(issue.source_dir), url_fetcher=_local_fetcher()
@@ -175,6 +176,10 @@ def _laid_out(issue: Issue, project: Project, variant: Variant, pictures: Pictur
             raise PdfBuildError(f"{target.name}: " + "; ".join(problems))
         if known:
             return document, html
+        if pictures.cover_left_out < cover_fit.STEPS and cover_fit.spills(document.pages):
+            pictures.cover_left_out += 1  # before any page is fitted: it shifts them all
+            html = render_html(issue, project, variant, pictures)
+            continue
         wide = wide_paragraphs(source, document) - decisions.ragged
         decisions.ragged |= wide
         candidates = resizes(document.pages) if attempt < FIT_PASSES else iter(())
@@ -194,6 +199,7 @@ def _laid_out(issue: Issue, project: Project, variant: Variant, pictures: Pictur
     decisions.heights = dict(pictures.heights)
     decisions.moved = dict(pictures.after)
     decisions.split = set(pictures.split)
+    decisions.cover = pictures.cover_left_out
     layout_cache.store(key, decisions)
     return document, html
 
@@ -205,6 +211,8 @@ def render_html(
     print_settings = project.site.print
     if pictures is None:
         pictures = _pictures(project, variant)
+    cover = _cover(issue, pictures.cover_left_out)
+    pictures.slots["cover"] = replace(SLOTS["cover"], height=cover["cover_picture_mm"])
     context = {
         **issue_context(issue, project),
         "variant": variant,
@@ -220,7 +228,7 @@ def render_html(
         "split_body": split_body,
         **paper_grids(project, pictures.card_slot, issue_rules(issue, project),
                       pictures.row_breaks),
-        **_cover(issue),
+        **cover,
         # Paper for a booklet ends on a back cover (contact, colophon), not blank pages.
         "back_cover": variant == "print" and print_settings.pad_to_multiple_of > 1,
     }
@@ -294,17 +302,23 @@ def _bound_words_apart(html: str) -> str:
 COVER_ROOM_MM = 297 - 20 - 62  # the cover page less its foot margin and the masthead
 
 
+COVER_PICTURE_MM = (35, 70)
+"""The cover story's picture: its shortest before it is left out, and its tallest (with
+its 4 mm margin it takes 75 mm of the cover; SLOTS["cover"])."""
+
+
 STORY_WORDS = 25
 """An article without a picture leads the cover only with this many words of lead and
 text, and a title of two words or more (a one-word note is no lead story)."""
 
 
-def _cover(issue: Issue) -> dict[str, object]:
+def _cover(issue: Issue, left_out: int = 0) -> dict[str, object]:
     """What the cover shows besides the masthead: the lead story (the first article with a
     picture, else the first with a story to tell: :data:`STORY_WORDS`; else none) and the
     contents. The cover must stay one page, so the story's picture, then its lead, are
     left out when the contents (estimated in lines of about 90 characters, half as many in
-    two columns) would not fit with them."""
+    two columns) would not fit with them; ``left_out`` (:mod:`cover_fit`) leaves out
+    the picture, then the lead, then the story, when a layout showed the cover spill over."""
     articles = [block for _, block in issue.blocks() if isinstance(block, Article)]
     story = next((a for a in articles if a.image), None) or next(
         (a for a in articles if len(a.title.split()) >= 2
@@ -329,9 +343,17 @@ def _cover(issue: Issue) -> dict[str, object]:
         story_mm["lead"] = 5.5 * -(-len(story.lead or "") // 110)
         story_mm["picture"] = 75 if story.image else 0
     room = COVER_ROOM_MM - contents_mm - story_mm["title"]
-    show_picture = story_mm["lead"] + story_mm["picture"] <= room
-    show_lead = story_mm["lead"] <= room - (story_mm["picture"] if show_picture else 0)
-    return {"cover_story": story if room >= 0 else None, "cover_picture": show_picture,
+    # A long contents leaves less room: the picture is set shorter, down to
+    # COVER_PICTURE_MM[0], before it is left out (a cover without its story's picture is
+    # not a cover: issue 17 item 1).
+    picture_mm = min(story_mm["picture"], room - story_mm["lead"])
+    show_picture = story_mm["picture"] > 0 and picture_mm >= COVER_PICTURE_MM[0] + 5
+    show_lead = story_mm["lead"] <= room - (picture_mm if show_picture else 0)
+    show_picture = show_picture and left_out < 1
+    show_lead = show_lead and left_out < 2
+    return {"cover_story": story if room >= 0 and left_out < 3 else None,
+            "cover_picture": show_picture,
+            "cover_picture_mm": max(COVER_PICTURE_MM[0], min(COVER_PICTURE_MM[1], picture_mm - 5)),
             "cover_lead": show_lead, "contents_columns": 2 if two_columns else 1,
             "contents_split": split}
 
@@ -495,6 +517,7 @@ class Pictures:
         self.heights: dict[str, float] = {}  # placement → its height set by page_fit
         self.after: dict[str, int] = {}  # placement → paragraphs set above it (page_fit)
         self.split: set[tuple[str, int]] = set()  # (card block's id, row) that may break
+        self.cover_left_out = 0  # what the cover leaves out to stay one page (cover_fit)
 
     def resize(self, change: Resize | Move | Shrink | Split) -> bool:
         """Set an article picture's height, or its place below the first paragraphs, or
