@@ -207,16 +207,27 @@ def section_phone_size(issue: Issue, project: Project, room: float) -> float:
                       project.theme.fonts.sizes.section, room)
 
 
+TEASER_ITEMS = 3
+"""Cards or figures a teaser names when its block has no text of its own."""
+
+
 def first_paragraph(block: Block) -> str:
     """The Markdown a teaser opens with when its block has no lead: the first paragraph of
-    its body (a card group's intro; nothing for figures), standing on its own."""
+    its body or a card group's intro; else what the block holds (its first cards' titles,
+    its first figures), so that no "Read more →" stands alone with nothing to say what
+    more (an untitled card group in a long issue's e-mail did)."""
     if isinstance(block, Article | Letter):
-        text = block.body
-    elif isinstance(block, LinkCards):
-        text = block.intro or ""
+        return markdown.first_paragraph(block.body)
+    if isinstance(block, LinkCards) and block.intro:
+        return markdown.first_paragraph(block.intro)
+    if isinstance(block, LinkCards):
+        named = [card.title for card in block.cards]
+    elif isinstance(block, Figures):
+        named = [f"**{item.value}** {item.label}" for item in block.items]
     else:
         return ""
-    return markdown.first_paragraph(text)
+    more = " …" if len(named) > TEASER_ITEMS else ""
+    return " · ".join(named[:TEASER_ITEMS]) + more
 
 
 def write_email(issue: Issue, project: Project, out: Path) -> Built:

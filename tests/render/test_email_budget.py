@@ -323,3 +323,38 @@ def test_a_teaser_opens_with_a_paragraph_that_stands_on_its_own(tmp_path, projec
     assert 'href="https://example.com/sukiennice"' in edition.html
     assert "https://example.com/sukiennice" in edition.text
     assert "The rest of it" not in edition.text
+
+
+def test_a_teaser_without_title_or_text_says_what_it_holds(tmp_path, project: Project):
+    """A long issue's e-mail showed an untitled card group as a lone "Read more →": a
+    reader could not tell what more. A teaser of cards or figures with no title and no
+    intro names its first cards or figures, in the HTML and in the text part."""
+    folder = tmp_path / "2021-03"
+    folder.mkdir()
+    cards = "".join(f"""          - title: Narzędzie {n} dla firm
+            text: Opis narzędzia {n}.
+            url: https://www.krakow.pl/{n}
+""" for n in range(1, 6))
+    (folder / "issue.yaml").write_text(f"""date: 2021-03-01
+language: pl
+sections:
+  - kind: cooperation
+    blocks:
+      - type: link_cards
+        email: teaser
+        cards:
+{cards}      - type: figures
+        email: teaser
+        items:
+          - value: "419"
+            label: uczestników
+          - value: "12 500 zł"
+            label: na start
+""", encoding="utf-8")
+    edition = render_email(load_issue(folder, project), project)
+    assert len(edition.teasers) == 2
+    for text in (edition.html, edition.text):
+        plain = re.sub(r"<[^>]+>", "", text).replace("\u00a0", " ")
+        assert "Narzędzie 1 dla firm · Narzędzie 2 dla firm · Narzędzie 3 dla firm …" in plain
+        assert "Narzędzie 4" not in plain
+        assert "419 uczestników · 12 500 zł na start" in plain
