@@ -4,12 +4,14 @@ annotations, pictures' inks."""
 
 from __future__ import annotations
 
+import subprocess
 from pathlib import Path
 
 import pikepdf
 import pytest
 from conftest import ROOT, SAMPLE
 from pdf_paint import inks, paint_of
+from PIL import Image
 
 from newsletter.load import load_issue, load_project
 from newsletter.render.print import write_print
@@ -37,3 +39,89 @@ def test_black_text_is_solid_black_ink_and_small_text_one_ink(printed):
     assert body == ("DeviceCMYK", (0.0, 0.0, 0.0, 1.0)), body
     small = {colour for (colour, size), count in glyphs.items() if size < SMALL_PT}
     assert small and all(inks(colour) <= 1 for colour in small), small
+
+
+MM = 72 / 25.4
+BLEED_MM = 3  # newsletter.toml [print] bleed_mm: what the print shop is promised
+DPI = 72
+
+
+def _boxes(page: pikepdf.Page) -> dict[str, list[float]]:
+    return {name: [float(v) for v in page.obj[f"/{name}"]]
+            for name in ("MediaBox", "BleedBox", "TrimBox")}
+
+
+@pytest.fixture(scope="module")
+def sheets(printed, tmp_path_factory) -> list[Image.Image]:
+    """Every page as poppler draws the whole sheet (MediaBox), at 1 px a point."""
+    folder = tmp_path_factory.mktemp("sheets")
+    subprocess.run(["pdftoppm", "-r", str(DPI), "-png", str(printed), str(folder / "p")],
+                   check=True)
+    return [Image.open(png).convert("RGB") for png in sorted(folder.glob("p-*.png"))]
+
+
+def _inked(pixel: tuple[int, ...]) -> bool:
+    return min(pixel) < 235
+
+
+def test_bleed_is_the_promised_three_mm_and_crop_marks_stay_outside_it(printed, sheets):
+    """TrimBox A4, BleedBox 3 mm around it, and the crop marks on the sheet outside the
+    BleedBox: between the trim and the bleed's edge nothing but artwork that bleeds (a
+    mark drawn there is printed across a bleeding band, and shows if the cut is off)."""
+    with pikepdf.open(printed) as pdf:
+        boxes = [_boxes(page) for page in pdf.pages]
+    for number, (box, sheet) in enumerate(zip(boxes, sheets, strict=True), start=1):
+        trim, bleed, media = box["TrimBox"], box["BleedBox"], box["MediaBox"]
+        assert trim == pytest.approx([0, 0, 595.28, 841.89], abs=0.05)
+        b = BLEED_MM * MM
+        assert bleed == pytest.approx([-b, -b, trim[2] + b, trim[3] + b], abs=0.05)
+        assert media[0] <= bleed[0] - 2 * MM and media[3] >= bleed[3] + 2 * MM
+        if number == 1:
+            continue  # the cover's masthead bleeds: the next test
+        ring = [sheet.getpixel((x, y))
+                for x in range(sheet.width) for y in range(sheet.height)
+                if _between(x, y, media, trim, bleed)]
+        assert ring and not any(_inked(p) for p in ring), f"page {number}: marks in the bleed"
+        outside = [sheet.getpixel((x, y)) for x in range(sheet.width)
+                   for y in (0, 3, 6, 9, 12, 15)]
+        assert any(_inked(p) for p in outside), f"page {number}: no crop marks"
+
+
+def _between(x: int, y: int, media: list[float], trim: list[float],
+             bleed: list[float]) -> bool:
+    """Whether pixel (x, y) of the sheet lies strictly between the TrimBox and the
+    BleedBox (one pixel kept off each edge, where anti-aliasing blurs)."""
+    px, py = x + media[0] + 0.5, media[3] - y - 0.5
+    in_bleed = bleed[0] + 1 < px < bleed[2] - 1 and bleed[1] + 1 < py < bleed[3] - 1
+    in_trim = trim[0] - 1 < px < trim[2] + 1 and trim[1] - 1 < py < trim[3] + 1
+    return in_bleed and not in_trim
+
+
+def test_what_touches_the_trim_runs_into_the_bleed(printed, sheets):
+    """Along every edge of every page, wherever the page is inked 1 mm inside the trim it
+    is inked 1.5 mm outside it too: no white hairline when the cut is a hair off (the
+    cover's masthead band stopped at the trim at the top)."""
+    with pikepdf.open(printed) as pdf:
+        boxes = [_boxes(page) for page in pdf.pages]
+    short = []
+    for number, (box, sheet) in enumerate(zip(boxes, sheets, strict=True), start=1):
+        media, trim = box["MediaBox"], box["TrimBox"]
+        x0, x1 = round(trim[0] - media[0]), round(trim[2] - media[0])
+        y0, y1 = round(media[3] - trim[3]), round(media[3] - trim[1])
+        inside, outside = round(1 * MM), round(1.5 * MM)
+        edges = {
+            "top": [((x, y0 + inside), (x, y0 - outside)) for x in range(x0 + 3, x1 - 3)],
+            "bottom": [((x, y1 - inside), (x, y1 + outside)) for x in range(x0 + 3, x1 - 3)],
+            "left": [((x0 + inside, y), (x0 - outside, y)) for y in range(y0 + 3, y1 - 3)],
+            "right": [((x1 - inside, y), (x1 + outside, y)) for y in range(y0 + 3, y1 - 3)],
+        }
+        for edge, pairs in edges.items():
+            white = sum(_inked(sheet.getpixel(a)) and not _inked(sheet.getpixel(b))
+                        for a, b in pairs)
+            if white:
+                short.append(f"page {number} {edge}: {white} pt")
+    assert short == []
+    cover = sheets[0]
+    band = [cover.getpixel((x, round(media[3] - trim[3] - 1.5 * MM)))
+            for x in range(x0, x1)]
+    assert all(_inked(p) for p in band)  # the masthead's band is there to be cut
