@@ -137,6 +137,7 @@ def render_pdf(issue: Issue, project: Project, variant: Variant, target: Path) -
         if cmyk is not None:
             cmyk(document, pdf)
             _bleed_boxes(pdf, project.site.print.bleed_mm)
+            _no_annotations_or_lab(pdf)
 
     pdf_lang.install()  # /Lang on passages in another language ({lang=uk})
     document.write_pdf(partial, finisher=finisher, **options)
@@ -470,6 +471,42 @@ def _bleed_boxes(pdf: Any, bleed_mm: float) -> None:
             left, top, right, bottom = obj["TrimBox"]
             obj["BleedBox"] = pydyf.Array([left - bleed, top - bleed, right + bleed,
                                            bottom + bleed])
+
+
+def _no_annotations_or_lab(pdf: Any) -> None:
+    """What a PDF/X-4 preflight rejects in the printer's file though nothing prints it:
+    link annotations on the page (PDF/X allows none inside the BleedBox but printer's
+    marks; WeasyPrint makes one of every ``<a href>``, 42 in the sample, and paper has no
+    links: the contents and cover give page numbers) and the Lab colour spaces WeasyPrint
+    lists in every page's resources, used only by CSS ``lab()``/``oklch()`` colours (a
+    CMYK-only check counts them as Lab colour)."""
+    import pydyf
+
+    lab_used = any(
+        isinstance(obj, pydyf.Stream) and isinstance(obj.stream, list)
+        and any(isinstance(item, bytes) and b"/lab-d" in item for item in obj.stream)
+        for obj in pdf.objects)
+
+    def clean(value: Any, depth: int = 0) -> None:
+        if isinstance(value, pydyf.Dictionary):
+            if value.get("Type") == "/Annot" and value.get("Subtype") == "/Link":
+                value.clear()  # an empty dictionary: no longer an annotation
+                return
+            value.pop("Annots", None)
+            if not lab_used:
+                value.pop("lab-d50", None)
+                value.pop("lab-d65", None)
+            children: Any = value.values()
+        elif isinstance(value, pydyf.Array):
+            children = value
+        else:
+            return
+        if depth < 6:
+            for child in list(children):
+                clean(child, depth + 1)
+
+    for obj in pdf.objects:
+        clean(obj)
 
 
 TEXT_COLUMN_PT = PAGE_TEXT_MM[0] * MM  # the text column, in points

@@ -125,3 +125,47 @@ def test_what_touches_the_trim_runs_into_the_bleed(printed, sheets):
     band = [cover.getpixel((x, round(media[3] - trim[3] - 1.5 * MM)))
             for x in range(x0, x1)]
     assert all(_inked(p) for p in band)  # the masthead's band is there to be cut
+
+
+def _resources(pdf: pikepdf.Pdf) -> list[pikepdf.Dictionary]:
+    """The resource dictionaries of every page and of the Form XObjects they paint."""
+    found, todo = [], [page.obj for page in pdf.pages]
+    while todo:
+        resources = todo.pop().get("/Resources")
+        if resources is None:
+            continue
+        found.append(resources)
+        todo += [x for x in resources.get("/XObject", {}).values()
+                 if x.get("/Subtype") == "/Form"]
+    return found
+
+
+def test_pdfx4_keys_and_nothing_a_preflight_rejects(printed):
+    """PDF/X-4 as a preflight reads it (veraPDF does not check PDF/X): version, XMP
+    identification, Trapped, a CMYK output intent with its profile, TrimBox without
+    ArtBox; no annotation on any page (PDF/X allows none inside the BleedBox, and paper
+    has no links); no colour space but CMYK, gray and the output intent's CMYK profile
+    in any resources (WeasyPrint listed two Lab spaces on every page)."""
+    with pikepdf.open(printed) as pdf:
+        assert pdf.pdf_version >= "1.6" and not pdf.is_encrypted and "/ID" in pdf.trailer
+        assert pdf.check_pdf_syntax() == []
+        with pdf.open_metadata() as meta:
+            assert meta.get("pdfxid:GTS_PDFXVersion") == "PDF/X-4"
+            assert meta.get("pdf:Trapped") in ("True", "False")
+        assert str(pdf.docinfo.Trapped) in ("/True", "/False")
+        (intent,) = pdf.Root.OutputIntents
+        assert intent.S == "/GTS_PDFX" and int(intent.DestOutputProfile.N) == 4
+        assert intent.DestOutputProfile.read_bytes()[16:20] == b"CMYK"
+        annotations = [(number, str(a.get("/Subtype")))
+                       for number, page in enumerate(pdf.pages, start=1)
+                       for a in page.obj.get("/Annots", [])]
+        assert annotations == []
+        assert all("/TrimBox" in page.obj and "/ArtBox" not in page.obj for page in pdf.pages)
+        spaces = set()
+        for resources in _resources(pdf):
+            for space in resources.get("/ColorSpace", {}).values():
+                kind = str(space[0]) if isinstance(space, pikepdf.Array) else str(space)
+                if kind == "/ICCBased":
+                    kind += f" N={int(space[1].N)}"
+                spaces.add(kind)
+        assert spaces <= {"/DeviceCMYK", "/DeviceGray", "/ICCBased N=4"}, spaces
