@@ -17,7 +17,8 @@ web page a few widths to choose from, the printer CMYK at 300 ppi. This module m
   into PNG): a colour picture in CMYK through the output intent's profile, a greyscale one
   on black ink only (the profile would print its greys with all four inks, which shift
   colour on press); transparency composited in CMYK onto the colour of the slot behind
-  it (white paper, or a card's tint), so a logo's transparent corners print as the card.
+  it (white paper, or a card's tint), so a logo's transparent corners print as the card;
+  a CMYK file keeps its inks (never through RGB), held to the profile's ink limit.
 
 Derivatives are cached by the SHA-256 of the source's bytes plus every parameter that
 changes the result, so a rebuild, another issue reusing a picture, or the preview does not
@@ -126,6 +127,9 @@ def _made(
         original.draft(original.mode, (round(original.width * scale),
                                        round(original.height * scale)))
         image = upright_8bit(original)  # an animated GIF: its first frame (opened at it)
+    if cmyk_profile is not None and image.mode == "CMYK":
+        return _separation(image, target_width, cmyk_profile), ".jpg", {
+            "quality": PRINT_JPEG_QUALITY, "optimize": True}
     image = _as_srgb(image)
     grey = is_grey(image)
     drawing = _is_drawing(image)  # before resampling blends edges into new colours
@@ -251,6 +255,19 @@ def _printed(image: Image.Image, grey: bool, profile: Path, background: CMYK) ->
         behind = Image.new("CMYK", image.size, background)
         cmyk = Image.composite(cmyk, behind, image.getchannel("A"))
     return cmyk
+
+
+def _separation(image: Image.Image, width: int, profile: Path) -> Image.Image:
+    """A CMYK file for the printer: the designer's inks kept (see
+    :func:`newsletter.colour.cmyk_for_press`), resized in CMYK."""
+    from newsletter.colour import cmyk_for_press
+
+    height = max(1, round(image.height * width / image.width))
+    if image.size != (width, height):
+        info = image.info
+        image = image.resize((width, height), Image.Resampling.LANCZOS, reducing_gap=3.0)
+        image.info = info
+    return cmyk_for_press(image, profile)
 
 
 def _palette(image: Image.Image) -> Image.Image:

@@ -9,9 +9,11 @@ from pathlib import Path
 
 import pikepdf
 import pytest
-from conftest import ROOT, SAMPLE
+from conftest import ROOT, SAMPLE, edited_copy
+from pdf_boxes import image_boxes
 from pdf_paint import inks, paint_of
-from PIL import Image
+from pikepdf import PdfImage
+from PIL import Image, ImageDraw, ImageMath
 
 from newsletter.load import load_issue, load_project
 from newsletter.render.print import write_print
@@ -169,3 +171,54 @@ def test_pdfx4_keys_and_nothing_a_preflight_rejects(printed):
                     kind += f" N={int(space[1].N)}"
                 spaces.add(kind)
         assert spaces <= {"/DeviceCMYK", "/DeviceGray", "/ICCBased N=4"}, spaces
+
+
+def designers_cmyk(path: Path, profile: Path | None) -> None:
+    """A designer's CMYK picture (2400 × 1600, for 200 mm at 300 ppi): a colour field, a
+    bar of pure black (0/0/0/100: type set in the layout program) and a square of
+    registration black (100/100/100/100, 400 % of ink)."""
+    field = Image.merge("CMYK", [Image.linear_gradient("L").resize((2400, 1600)).point(
+        lambda v, top=top: top * v // 255) for top in (180, 70, 150, 20)])
+    draw = ImageDraw.Draw(field)
+    draw.rectangle((100, 100, 1000, 260), fill=(0, 0, 0, 255))
+    draw.rectangle((1900, 1100, 2300, 1500), fill=(255, 255, 255, 255))
+    options = {"icc_profile": profile.read_bytes()} if profile else {}
+    field.save(path, quality=95, **options)
+
+
+@pytest.mark.parametrize("embedded", ["no profile", "the output intent's profile"])
+def test_a_cmyk_picture_keeps_its_inks_under_the_profiles_limit(embedded, tmp_path):
+    """A CMYK file is the designer's separation: its black bar stays on the black plate
+    (it went through sRGB and came out 68/66/64/66, four plates to register), its colours
+    stay (without a profile they shifted: magenta 27 % → 5 %), and no pixel carries more
+    ink than the output intent's profile prints (its darkest black, 296 % for the
+    Ghostscript/SWOP profile): the registration-black square is held to it. Read from the
+    image in the printer's PDF."""
+    from newsletter.colour import hex_to_cmyk
+
+    project = load_project(ROOT / "newsletter.toml")
+    profile = project.site.path(project.site.print.icc_profile)
+    issue_dir = edited_copy(SAMPLE, tmp_path / "2020-12", {"krakow-for-business.md": [
+        ("images/map-pins.png", "images/poster.jpg")]})
+    designers_cmyk(issue_dir / "images" / "poster.jpg",
+                   profile if embedded.startswith("the") else None)
+    pdf_path = write_print(load_issue(issue_dir, project), project, tmp_path / "out").files[0]
+    with pikepdf.open(pdf_path) as pdf:
+        pictures = [PdfImage(xobject).as_pil_image() for page in pdf.pages
+                    for xobject, _ in image_boxes(page)]
+    poster = next(p for p in pictures if abs(p.width / p.height - 1.5) < 0.01)
+    assert poster.mode == "CMYK"
+    scale = poster.width / 2400
+
+    def at(x: int, y: int) -> tuple[int, ...]:
+        return poster.getpixel((round(x * scale), round(y * scale)))
+
+    assert max(at(550, 180)[:3]) <= 3 and at(550, 180)[3] >= 250  # black plate only
+    source_mid = (180 * 128 // 255, 70 * 128 // 255, 150 * 128 // 255, 20 * 128 // 255)
+    assert at(1200, 800) == pytest.approx(source_mid, abs=8)  # the designer's colour
+    limit = sum(hex_to_cmyk("#000000", profile)) * 255 / 100  # the profile's darkest
+    # averaged over 2 × 2 pixels (0.17 mm): a preflight measures areas, not JPEG's ringing
+    inks = [ink.convert("I") for ink in poster.reduce(2).split()]
+    heaviest = ImageMath.lambda_eval(lambda a: a["c"] + a["m"] + a["y"] + a["k"],
+                                     c=inks[0], m=inks[1], y=inks[2], k=inks[3]).getextrema()[1]
+    assert at(2100, 1300)[3] >= 250 and heaviest <= limit + 5  # 400 % held to the limit
