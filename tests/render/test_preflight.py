@@ -222,3 +222,34 @@ def test_a_cmyk_picture_keeps_its_inks_under_the_profiles_limit(embedded, tmp_pa
     heaviest = ImageMath.lambda_eval(lambda a: a["c"] + a["m"] + a["y"] + a["k"],
                                      c=inks[0], m=inks[1], y=inks[2], k=inks[3]).getextrema()[1]
     assert at(2100, 1300)[3] >= 250 and heaviest <= limit + 5  # 400 % held to the limit
+
+
+TABLE = """
+
+| District | Companies | Support (PLN) |
+|---|---|---|
+| Stare Miasto | 1,237 | 12,000 |
+| Podgórze | 1,274 | 24,000 |
+| Nowa Huta | 1,311 | 36,000 |
+
+Figures from the city's register.[^1]
+
+[^1]: As of November 2020.
+"""
+
+
+def test_thin_rules_print_on_one_plate_dark_enough_to_hold(project, tmp_path):
+    """A line under 1 pt (a table's row rules, a footnotes' rule) on one plate at 10 % or
+    more: the card tint the rules were drawn in (4/2/0/3 %) is three plates of dots too
+    small to hold on press, a 0.7 pt line that breaks up into coloured specks."""
+    issue_dir = edited_copy(SAMPLE, tmp_path / "2020-12", {"open-city.md": [
+        ("\n\nIn December, in Krakow,", TABLE + "\nIn December, in Krakow,")]})
+    pdf_path = write_print(load_issue(issue_dir, project), project, tmp_path / "out").files[0]
+    with pikepdf.open(pdf_path) as pdf:
+        strokes = paint_of(pdf).strokes
+    thin = {(width, colour) for width, colour in strokes if width < 1}
+    assert len(thin) >= 2  # the rules and the crop marks
+    for width, (space, values) in thin:
+        assert inks((space, values)) == 1, (width, space, values)
+        shade = 1 - values[0] if space == "DeviceGray" else max(values)
+        assert shade >= 0.10, (width, space, values)
