@@ -242,15 +242,25 @@ def is_grey(image: Image.Image) -> bool:
     )
 
 
+PAPER_DOTS = 5
+"""Ink values up to this (0–255: 2 %) on every plate at once are paper: an off-white
+scan's background (250/250/248 became 1.2/1.2/1.6 %) would print as a faint box of dots
+too small to hold, cream on a digital press; a photo's highlights lose nothing visible."""
+
+
 def _printed(image: Image.Image, grey: bool, profile: Path, background: CMYK) -> Image.Image:
     """The printer's CMYK: a greyscale picture on the black plate only (K = 100 % − its
-    lightness), a colour one through the profile; transparent parts are ``background``."""
+    lightness), a colour one through the profile; near-white (:data:`PAPER_DOTS`) is
+    paper; transparent parts are ``background``."""
     if grey:
         nothing = Image.new("L", image.size, 0)
         black = ImageOps.invert(image.convert("L"))
         cmyk = Image.merge("CMYK", (nothing, nothing, nothing, black))
     else:
         cmyk = image_to_cmyk(image.convert("RGB"), profile)
+    paper = functools.reduce(ImageChops.multiply, (
+        plate.point(lambda v: 255 if v <= PAPER_DOTS else 0) for plate in cmyk.split()))
+    cmyk.paste((0, 0, 0, 0), mask=paper)
     if image.mode == "RGBA" and image.getchannel("A").getextrema()[0] < 255:
         behind = Image.new("CMYK", image.size, background)
         cmyk = Image.composite(cmyk, behind, image.getchannel("A"))

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pikepdf
 import pytest
-from conftest import ROOT, SAMPLE, edited_copy
+from conftest import DATA, ROOT, SAMPLE, edited_copy
 from pdf_boxes import image_boxes
 from pdf_paint import inks, paint_of
 from pikepdf import PdfImage
@@ -253,3 +253,24 @@ def test_thin_rules_print_on_one_plate_dark_enough_to_hold(project, tmp_path):
         assert inks((space, values)) == 1, (width, space, values)
         shade = 1 - values[0] if space == "DeviceGray" else max(values)
         assert shade >= 0.10, (width, space, values)
+
+
+def test_a_scans_paper_prints_as_paper(project, tmp_path):
+    """A signature scanned on off-white paper (250/250/248) is paper in the printer's
+    file, not a box of 1–2 % dots on three plates around the signature (a faint cream
+    rectangle on a digital press, and on the proof's separations); the ink stays."""
+    issue_dir = edited_copy(DATA / "every-block", tmp_path / "issue", {"issue.yaml": [
+        ("file: images/signature.png", "file: images/scan.jpg")]})
+    scan = Image.new("RGB", (900, 300), (250, 250, 248))
+    ImageDraw.Draw(scan).line((60, 200, 300, 80, 560, 220, 840, 90), fill=(20, 40, 150),
+                              width=9)
+    scan.save(issue_dir / "images" / "scan.jpg", quality=90)
+    pdf_path = write_print(load_issue(issue_dir, project), project, tmp_path / "out").files[0]
+    with pikepdf.open(pdf_path) as pdf:
+        pictures = [PdfImage(xobject).as_pil_image() for page in pdf.pages
+                    for xobject, _ in image_boxes(page)]
+    printed = next(p for p in pictures if abs(p.width / p.height - 3) < 0.02)
+    corner = printed.crop((0, 0, printed.width // 8, printed.height // 4))
+    assert max(high for _, high in corner.getextrema()) <= 2, corner.getextrema()
+    ink = printed.getpixel((round(300 * printed.width / 900), round(80 * printed.height / 300)))
+    assert ink[0] > 150  # the blue ink is there
