@@ -182,6 +182,10 @@ def _as_srgb(image: Image.Image) -> Image.Image:
     icc = image.info.get("icc_profile")
     if image.mode in ("1", "L") and not has_alpha and not icc:
         return image.convert("L")  # one channel through the resize: a third of the work
+    if image.mode == "CMYK" and not icc:
+        from newsletter.colour import cmyk_to_srgb
+
+        return cmyk_to_srgb(image)
     if icc and image.mode in ("RGB", "RGBA", "CMYK", "L"):
         import io
 
