@@ -17,7 +17,8 @@ web page a few widths to choose from, the printer CMYK at 300 ppi. This module m
   into PNG): a colour picture in CMYK through the output intent's profile, a greyscale one
   on black ink only (the profile would print its greys with all four inks, which shift
   colour on press); transparency composited in CMYK onto the colour of the slot behind
-  it (white paper, or a card's tint), so a logo's transparent corners print as the card.
+  it (white paper, or a card's tint), so a logo's transparent corners print as the card;
+  a CMYK file keeps its inks (never through RGB), held to the profile's ink limit.
 
 Derivatives are cached by the SHA-256 of the source's bytes plus every parameter that
 changes the result, so a rebuild, another issue reusing a picture, or the preview does not
@@ -126,6 +127,9 @@ def _made(
         original.draft(original.mode, (round(original.width * scale),
                                        round(original.height * scale)))
         image = upright_8bit(original)  # an animated GIF: its first frame (opened at it)
+    if cmyk_profile is not None and image.mode == "CMYK":
+        return _separation(image, target_width, cmyk_profile), ".jpg", {
+            "quality": PRINT_JPEG_QUALITY, "optimize": True}
     image = _as_srgb(image)
     grey = is_grey(image)
     drawing = _is_drawing(image)  # before resampling blends edges into new colours
@@ -178,6 +182,10 @@ def _as_srgb(image: Image.Image) -> Image.Image:
     icc = image.info.get("icc_profile")
     if image.mode in ("1", "L") and not has_alpha and not icc:
         return image.convert("L")  # one channel through the resize: a third of the work
+    if image.mode == "CMYK" and not icc:
+        from newsletter.colour import cmyk_to_srgb
+
+        return cmyk_to_srgb(image)
     if icc and image.mode in ("RGB", "RGBA", "CMYK", "L"):
         import io
 
@@ -238,19 +246,42 @@ def is_grey(image: Image.Image) -> bool:
     )
 
 
+PAPER_DOTS = 5
+"""Ink values up to this (0–255: 2 %) on every plate at once are paper: an off-white
+scan's background (250/250/248 became 1.2/1.2/1.6 %) would print as a faint box of dots
+too small to hold, cream on a digital press; a photo's highlights lose nothing visible."""
+
+
 def _printed(image: Image.Image, grey: bool, profile: Path, background: CMYK) -> Image.Image:
     """The printer's CMYK: a greyscale picture on the black plate only (K = 100 % − its
-    lightness), a colour one through the profile; transparent parts are ``background``."""
+    lightness), a colour one through the profile; near-white (:data:`PAPER_DOTS`) is
+    paper; transparent parts are ``background``."""
     if grey:
         nothing = Image.new("L", image.size, 0)
         black = ImageOps.invert(image.convert("L"))
         cmyk = Image.merge("CMYK", (nothing, nothing, nothing, black))
     else:
         cmyk = image_to_cmyk(image.convert("RGB"), profile)
+    paper = functools.reduce(ImageChops.multiply, (
+        plate.point(lambda v: 255 if v <= PAPER_DOTS else 0) for plate in cmyk.split()))
+    cmyk.paste((0, 0, 0, 0), mask=paper)
     if image.mode == "RGBA" and image.getchannel("A").getextrema()[0] < 255:
         behind = Image.new("CMYK", image.size, background)
         cmyk = Image.composite(cmyk, behind, image.getchannel("A"))
     return cmyk
+
+
+def _separation(image: Image.Image, width: int, profile: Path) -> Image.Image:
+    """A CMYK file for the printer: the designer's inks kept (see
+    :func:`newsletter.colour.cmyk_for_press`), resized in CMYK."""
+    from newsletter.colour import cmyk_for_press
+
+    height = max(1, round(image.height * width / image.width))
+    if image.size != (width, height):
+        info = image.info
+        image = image.resize((width, height), Image.Resampling.LANCZOS, reducing_gap=3.0)
+        image.info = info
+    return cmyk_for_press(image, profile)
 
 
 def _palette(image: Image.Image) -> Image.Image:

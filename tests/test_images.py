@@ -82,3 +82,18 @@ def test_a_rebuild_reuses_every_derivative(project: Project, photo_issue_dir, ow
     build(issue, project, editions, tmp_path / "out")
     assert {p: p.stat().st_mtime_ns for p in own_cache.rglob("*") if p.is_file()} == made
     assert {p: p.stat().st_mtime_ns for p in (tmp_path / "out").rglob("images/*")} == published
+
+
+def test_a_cmyk_file_without_a_profile_shows_its_inks_on_screens(tmp_path):
+    """E-mail, web and the readers' PDF show a CMYK file without a profile as its inks
+    print (the press profile), not by Pillow's formula: pure cyan ink was 0/255/255 on
+    screen, the ink is about 0/175/239; 100 % black was 0/0/0, the ink is a dark grey."""
+    picture = Image.new("CMYK", (400, 200), (0, 0, 0, 0))
+    picture.paste((255, 0, 0, 0), (0, 0, 200, 200))
+    picture.paste((0, 0, 0, 255), (200, 0, 400, 200))
+    picture.save(tmp_path / "cmyk.jpg", quality=95)
+    with Image.open(derivative(tmp_path / "cmyk.jpg", 400).path) as shown:
+        rgb = shown.convert("RGB")
+    cyan, black = rgb.getpixel((100, 100)), rgb.getpixel((300, 100))
+    assert cyan[0] < 20 and 150 < cyan[1] < 200 and cyan[2] > 215, cyan
+    assert min(black) > 25 and max(black) < 60, black

@@ -137,6 +137,8 @@ def render_pdf(issue: Issue, project: Project, variant: Variant, target: Path) -
         faithful_copy(document, pdf)
         if cmyk is not None:
             cmyk(document, pdf)
+            _bleed_boxes(pdf, project.site.print.bleed_mm)
+            _no_annotations_or_lab(pdf)
 
     pdf_lang.install()  # /Lang on passages in another language ({lang=uk})
     document.write_pdf(partial, finisher=finisher, **options)
@@ -219,6 +221,7 @@ def render_html(
         "font_faces": font_faces(project),
         "icc_url": _icc_profile(project).as_uri() if variant == "print" else "",
         "bleed_mm": print_settings.bleed_mm if variant == "print" else 0,
+        "sheet_bleed_mm": sheet_bleed_mm(print_settings.bleed_mm) if variant == "print" else 0,
         "col": lambda name: _color(project, name, variant),
         "pt": _points,
         "image_src": pictures.src,
@@ -467,6 +470,69 @@ def _rgb_to_cmyk(profile: Path) -> Any:
                 ]
 
     return finisher
+
+
+MARKS_CLEAR_MM = 2
+"""How far outside the BleedBox the crop marks end."""
+
+
+def sheet_bleed_mm(bleed_mm: float) -> float:
+    """The CSS ``bleed`` of the printer's pages: the sheet (MediaBox) around the page.
+    WeasyPrint draws its crop marks from the sheet's edge over half this width, so a sheet
+    of twice the bleed plus room keeps them :data:`MARKS_CLEAR_MM` outside the bleed (with
+    the sheet equal to the bleed they were drawn over the outer half of the bleed, across
+    any artwork running into it)."""
+    return 2 * bleed_mm + 2 * MARKS_CLEAR_MM
+
+
+def _bleed_boxes(pdf: Any, bleed_mm: float) -> None:
+    """Each page's BleedBox exactly ``[print] bleed_mm`` around its TrimBox: the bleed the
+    print shop is promised (WeasyPrint sets it at most 10 pt from the trim, whatever the
+    sheet)."""
+    import pydyf
+
+    bleed = bleed_mm * MM
+    for obj in pdf.objects:
+        if isinstance(obj, pydyf.Dictionary) and obj.get("Type") == "/Page" and "TrimBox" in obj:
+            left, top, right, bottom = obj["TrimBox"]
+            obj["BleedBox"] = pydyf.Array([left - bleed, top - bleed, right + bleed,
+                                           bottom + bleed])
+
+
+def _no_annotations_or_lab(pdf: Any) -> None:
+    """What a PDF/X-4 preflight rejects in the printer's file though nothing prints it:
+    link annotations on the page (PDF/X allows none inside the BleedBox but printer's
+    marks; WeasyPrint makes one of every ``<a href>``, 42 in the sample, and paper has no
+    links: the contents and cover give page numbers) and the Lab colour spaces WeasyPrint
+    lists in every page's resources, used only by CSS ``lab()``/``oklch()`` colours (a
+    CMYK-only check counts them as Lab colour)."""
+    import pydyf
+
+    lab_used = any(
+        isinstance(obj, pydyf.Stream) and isinstance(obj.stream, list)
+        and any(isinstance(item, bytes) and b"/lab-d" in item for item in obj.stream)
+        for obj in pdf.objects)
+
+    def clean(value: Any, depth: int = 0) -> None:
+        if isinstance(value, pydyf.Dictionary):
+            if value.get("Type") == "/Annot" and value.get("Subtype") == "/Link":
+                value.clear()  # an empty dictionary: no longer an annotation
+                return
+            value.pop("Annots", None)
+            if not lab_used:
+                value.pop("lab-d50", None)
+                value.pop("lab-d65", None)
+            children: Any = value.values()
+        elif isinstance(value, pydyf.Array):
+            children = value
+        else:
+            return
+        if depth < 6:
+            for child in list(children):
+                clean(child, depth + 1)
+
+    for obj in pdf.objects:
+        clean(obj)
 
 
 TEXT_COLUMN_PT = PAGE_TEXT_MM[0] * MM  # the text column, in points
