@@ -8,75 +8,17 @@ interviews (seeded random lengths of questions in bold and of answers).
 from __future__ import annotations
 
 import random
-import re
 from pathlib import Path
 
 import pytest
 from conftest import DATA, SAMPLE
 from corpus.generate import generate
-from editions import Line
 from page_depth import measured_pages
+from paper import body_texts, squeezed, stranded, stranding_texts
 
 from newsletter.load import Project, load_issue
-from newsletter.markdown import to_html
-from newsletter.model import Article, Issue, Letter, LinkCards
+from newsletter.model import Article, Issue, LinkCards
 from newsletter.render.print import write_download, write_print
-
-
-def squeezed(text: str) -> str:
-    return re.sub(r"[\s\u00ad‐-]+", "", text).lower()
-
-
-def stranding_texts(issue: Issue, project: Project) -> list[str]:
-    """What must never end a page or a column without two lines after it: section bands
-    and headings, block titles, kickers, leads, and paragraphs set wholly in bold."""
-    found = []
-    for section in issue.sections:
-        words = project.theme.section(section.kind).words(issue.language)
-        found += [f"{words.label} {words.name}", section.heading or ""]
-        for block in section.blocks:
-            found.append(getattr(block, "title", None) or "")
-            if isinstance(block, Article):
-                found += [block.kicker or "", block.lead or ""]
-            if isinstance(block, (Article, Letter)):
-                found += re.findall(r"<p><strong>((?:(?!</strong>|</p>).)*)</strong></p>",
-                                    to_html(block.body), re.DOTALL)
-    return [squeezed(re.sub(r"<[^>]+>|&\w+;", "", text)) for text in found if text]
-
-
-def body_texts(issue: Issue) -> list[str]:
-    """Running text (bold paragraphs left out): a line found here is no heading line."""
-    found = []
-    for _, block in issue.blocks():
-        for field in ("body", "closing", "intro"):
-            text = getattr(block, field, None) or ""
-            found.append(squeezed(re.sub(r"\*\*[^*]+\*\*", " ", text)))
-    return found
-
-
-def stranded(lines: list[Line], texts: list[str], body: list[str] = (),
-             paragraphs: list[str] = ()) -> list[str]:
-    """Lines of ``texts`` (not also of ``body``) with fewer than two lines of the same
-    column below them on the page (a column: lines whose horizontal extents overlap),
-    unless the one line below is a whole paragraph of ``paragraphs`` (the raw Markdown
-    texts): a question whose answer is one line has all of it below."""
-    found = []
-    whole = {squeezed(re.sub(r"[*_]", "", paragraph)) for text in paragraphs
-             for paragraph in re.split(r"\n\s*\n", text)}
-    for line in lines:
-        words = squeezed(line.text)
-        if len(words) < 12 or not any(words in text for text in texts):
-            continue
-        if any(words in text for text in body):
-            continue
-        below = [other for other in lines if other.top > line.bottom - 1
-                 and other.x0 < line.x1 and line.x0 < other.x1
-                 and not any(squeezed(other.text) in text for text in texts)]
-        if len(below) == 1 and squeezed(below[0].text) in whole:
-            continue  # all that follows is a one-line paragraph: the answer is all there
-        if len(below) < 2:
-            found.append(f"page {line.page}: '{line.text}' ({len(below)} lines after it)")
-    return found
 
 
 @pytest.fixture(scope="module")
