@@ -127,6 +127,11 @@ def body_texts(issue: Issue) -> list[str]:
 # --- stranded headings ----------------------------------------------------------------------
 
 
+PRINTED_ADDRESS = re.compile(r"\s?\((?:https?://|www\.|mailto:|[\w.+-]+@)[^)\s]*\)")
+"""The address the printer's PDF writes after a link's words, which the editor's text
+does not have there."""
+
+
 def stranded(lines: list[Line], texts: list[str], body: Sequence[str] = (),
              paragraphs: Sequence[str] = ()) -> list[str]:
     """Lines of ``texts`` (not also of ``body``) with fewer than two lines of the same
@@ -142,14 +147,30 @@ def stranded(lines: list[Line], texts: list[str], body: Sequence[str] = (),
             continue
         if any(words in text for text in body):
             continue
+        left, right = _column_of(line, lines)
         below = [other for other in lines if other.top > line.bottom - 1
-                 and other.x0 < line.x1 and line.x0 < other.x1
+                 and other.x0 < right and left < other.x1
                  and not _heading_line(squeezed(other.text), texts, body)]
-        if len(below) == 1 and squeezed(below[0].text) in whole:
+        if len(below) == 1 and squeezed(PRINTED_ADDRESS.sub("", below[0].text)) in whole:
             continue  # all that follows is a one-line paragraph: the answer is all there
         if len(below) < 2:
             found.append(f"page {line.page}: '{line.text}' ({len(below)} lines after it)")
     return found
+
+
+def _column_of(line: Line, lines: list[Line]) -> tuple[float, float]:
+    """The left and right of the column ``line`` stands in: the page's text width, or,
+    when three lines or more start at one left edge in the right half (a second column, a
+    card beside another), the part of it on ``line``'s side of that edge. (A short heading
+    over a centred figure has the figure in its column, though not under its words.)"""
+    left, right = min(o.x0 for o in lines), max(o.x1 for o in lines)
+    middle = (left + right) / 2 - 0.05 * (right - left)
+    starts = [round(o.x0) for o in lines if o.x0 > middle]
+    seconds = sorted({x for x in starts if starts.count(x) >= 3})
+    if not seconds:
+        return left, right
+    edge = seconds[0]
+    return (left, edge - 1) if line.x0 < edge - 1 else (edge - 1, right)
 
 
 def _heading_line(words: str, texts: list[str], body: Sequence[str]) -> bool:
@@ -158,7 +179,8 @@ def _heading_line(words: str, texts: list[str], body: Sequence[str]) -> bool:
 
 # --- orphans and widows ---------------------------------------------------------------------
 
-SHORTEST = 8  # squeezed characters a line needs to be told apart from others
+SHORTEST = 16  # squeezed characters a line needs to be told apart from others (a word
+# "business" at a colophon's foot opens some paragraph too)
 
 
 def _column_ends(lines: list[Line]) -> tuple[list[Line], list[Line]]:
@@ -199,6 +221,9 @@ def lone_lines(pages: list[Page], paragraphs: list[str], cells: Sequence[str] = 
 # --- pictures and captions ------------------------------------------------------------------
 
 CAPTION_BELOW_MM = 8  # from a picture's bottom to its caption's first line (1 mm margin)
+CAPTION_LINE_PT = 11
+"""A caption's line box is under this (7.5 pt type: 9.9 pt; running text 13.2 pt): a heading
+may open with a caption's long first word."""
 
 
 def captions_apart(path: Path, texts: list[str], pages: list[Page] | None = None) -> list[str]:
@@ -214,8 +239,10 @@ def captions_apart(path: Path, texts: list[str], pages: list[Page] | None = None
             bottoms = [top - y0 for _, (_, y0, _, _) in image_boxes(pdf_page)]
             for line in page.lines:
                 text = squeezed(line.text)
-                if len(text) < 6 or not any(c.startswith(text) for c in texts):
-                    continue
+                if line.bottom - line.top > CAPTION_LINE_PT or not any(
+                        text == c or (len(text) >= SHORTEST and c.startswith(text))
+                        for c in texts):
+                    continue  # a short line that opens a caption may be any text
                 if not any(-1 < line.top - bottom < CAPTION_BELOW_MM * MM
                            for bottom in bottoms):
                     found.append(f"page {page.number}: caption '{line.text}' without its "
@@ -254,15 +281,18 @@ def _xhtml(path: Path, mode: str) -> etree._Element:
 
 
 def drawn_lines(pdf: Path) -> list[list[Word]]:
-    """Lines as drawn: runs of words on one baseline, in drawing order. (poppler's own lines
-    split a line at a wide gap, which would hide the very lines a test looks for.)"""
+    """Lines as drawn: runs of words side by side, in drawing order (a word in a smaller
+    size, as an address the printer's PDF writes after a link's words or a footnote's
+    raised mark, is on the line it follows closely, :func:`_beside`). poppler's own lines
+    split a line at a wide gap, which would hide the very lines a test looks for."""
     lines: list[list[Word]] = []
     for page in _xhtml(pdf, "-raw").iterfind(".//x:page", NS):
         previous: Word | None = None
         for element in page.iterfind(".//x:word", NS):
             word = _words(element)
-            same_line = previous is not None and abs(word.bottom - previous.bottom) < 0.5 \
-                and word.x0 > previous.x1
+            same_line = previous is not None and word.x0 > previous.x1 - 0.5 and (
+                abs(word.bottom - previous.bottom) < 0.5
+                or _beside(previous, word))
             if same_line:
                 lines[-1].append(word)
             else:
@@ -271,19 +301,31 @@ def drawn_lines(pdf: Path) -> list[list[Word]]:
     return lines
 
 
+def _beside(before: Word, after: Word) -> bool:
+    """Whether ``after``, in another size, follows ``before`` on its line: their boxes
+    overlap by half the smaller's height, with a gap of a space or less between them."""
+    overlap = min(after.bottom, before.bottom) - max(after.top, before.top)
+    smaller = min(after.bottom - after.top, before.bottom - before.top)
+    return overlap > 0.5 * smaller and after.x0 - before.x1 < 0.5 * smaller
+
+
 def is_leader(word: Word) -> bool:
     """The contents' dotted leaders."""
     return set(word.text) <= set(". ")
 
 
-def binding_ends(lines: list[list[Word]], binding: Iterable[str]) -> list[str]:
+def binding_ends(lines: list[list[Word]], binding: Iterable[str],
+                 ends: Sequence[str] = ()) -> list[str]:
     """Lines that end with a word of ``binding`` (which must stay with the next word).
     A line of one word (a title "W") has nothing to bind to, and a line set letter-spaced
-    (a band in capitals, which poppler reads a letter a word) is no running text."""
+    (a band in capitals, which poppler reads a letter a word) is no running text, and a
+    text of ``ends`` (squeezed: paragraphs, table cells) that ends so ends there."""
     binding = set(binding)
     return [" ".join(word.text for word in line) for line in lines
             if line[-1].text in binding and len(line) > 1
-            and sum(len(word.text) <= 2 for word in line) * 2 < len(line)]
+            and sum(len(word.text) <= 2 for word in line) * 2 < len(line)
+            and not any(text.endswith(squeezed(line[-2].text + line[-1].text))
+                        for text in ends)]
 
 
 SPACE_SHARE = 0.151
@@ -292,20 +334,29 @@ SPACE_SHARE = 0.151
 
 
 def _across_cells(before: str, after: str, cells: Sequence[str]) -> bool:
-    """Whether ``before`` ends one table cell and ``after`` begins another."""
+    """Whether ``before`` ends one table cell and ``after`` begins another (the printer's
+    PDF writes a link's address after its words, "(biuro@krakow.pl)", which the cell's
+    text does not have)."""
     a, b = squeezed(before), squeezed(after)
-    return bool(a and b) and any(c.endswith(a) for c in cells) \
+    printed = a.startswith("(") and a.endswith(")")
+    return bool(a and b) and (printed or any(c.endswith(a) for c in cells)) \
         and any(c.startswith(b) for c in cells)
+
+
+MARKER = re.compile(r"[•◦▪▫‣⁃]|\d{1,3}[.)]")
+"""A list item's marker: set outside the item's text, and two columns' markers can stand on
+one baseline (a bullet in the first, a number in the second)."""
 
 
 def wide_gaps(lines: list[list[Word]], cells: Sequence[str] = (),
               most: float = 3.2) -> list[str]:
     """Gaps between two words of a line wider than ``most`` normal spaces (the contents'
-    leaders and the gap between two table cells left out)."""
+    leaders, list markers and the gap between two table cells left out)."""
     wide = []
     for line in lines:
         for before, after in itertools.pairwise(line):
-            if is_leader(before) or is_leader(after) \
+            if is_leader(before) or is_leader(after) or MARKER.fullmatch(before.text) \
+                    or MARKER.fullmatch(after.text) \
                     or _across_cells(before.text, after.text, cells):
                 continue
             space = SPACE_SHARE * (before.bottom - before.top)

@@ -50,7 +50,6 @@ from paper import (
     captions_apart,
     drawn_lines,
     lone_lines,
-    markdown_texts,
     paragraph_texts,
     short_lines,
     squeezed,
@@ -448,7 +447,7 @@ def stranded_heads(built: BuiltIssue) -> list[Fault]:
     faults = []
     for issue, path, where in _pdfs(built):
         texts, body = stranding_texts(issue, built.project), body_texts(issue)
-        whole = list(markdown_texts(issue))  # a one-line paragraph after a head is all of it
+        whole = paragraph_texts(issue)  # a one-line paragraph after a head is all of it
         found = [p for page in measured_pages(path)[1:]
                  for p in stranded(page.lines, texts, body, whole)]
         faults += _first(found, f"{where}: stranded")
@@ -477,14 +476,14 @@ def captions_kept(built: BuiltIssue) -> list[Fault]:
 
 def line_ends(built: BuiltIssue) -> list[Fault]:
     """Polish lines that end with a one-letter word (unless the editor's text ends so: a
-    generated card text may end with "z")."""
-    ends = {squeezed(line)[-24:] for line in source_text(built).splitlines() if line.strip()}
+    generated card text, list item or table cell may end with "z")."""
+    written = [squeezed(line) for line in re.split(r"\n|\\n", source_text(built))]
     faults = []
     for issue, path, where in _pdfs(built):
         if issue.language == "pl":
-            found = [line for line in binding_ends(drawn_lines(path), ONE_LETTER_PL)
-                     if not any(end.endswith(squeezed(line)[-12:]) for end in ends)]
-            faults += _first(found, f"{where}: lines ending with a one-letter word")
+            ends = paragraph_texts(issue) + table_cells(issue) + written
+            faults += _first(binding_ends(drawn_lines(path), ONE_LETTER_PL, ends),
+                             f"{where}: lines ending with a one-letter word")
     return faults
 
 
