@@ -14,7 +14,7 @@ import pytest
 from conftest import DATA, SAMPLE
 from corpus.generate import generate
 from page_depth import measured_pages
-from paper import body_texts, squeezed, stranded, stranding_texts
+from paper import body_texts, paragraph_texts, squeezed, stranded, stranding_texts
 
 from newsletter.load import Project, load_issue
 from newsletter.model import Article, Issue, LinkCards
@@ -56,31 +56,41 @@ def test_the_test_corpus_fills_its_pages(built, name):
     assert all(depth >= 0.75 for depth in depths[1:-1]), depths
 
 
-GENERATED = [1, 2, 3, 4, 5, 6, 7, 8, 9, 12, 16, 30]
+GENERATED = [1, 2, 3, 4, 5, 6, 7, 8, 9, 12, 16, 30, 526]
 """Seeds of the generated corpus (issue 16) whose readers' PDFs are measured: 3 of 15 of
 their inner pages were under 0.75 before rows of cards and figures and page fitting
 that measures what follows a picture; seed 9's Polish page 2 was at 0.69 before a row of
 cards could get shorter pictures (two of them, each in turn the deepest card); seeds
 12, 16 and 30 each had a Polish page at 0.68, 0.66, 0.54 before a row of cards of text
-alone could be set card under card (page_fit Split)."""
+alone could be set card under card (page_fit Split). Seed 526: its Polish page 2 ended
+with a kicker, a title and two lines of a lead, the lead's last line and the text on page
+3, until a lead could no longer break."""
 
 
 @pytest.fixture(scope="module")
-def generated(project: Project, tmp_path_factory) -> list[tuple[str, Path]]:
+def generated(project: Project, tmp_path_factory) -> list[tuple[str, Issue, Path]]:
     root = tmp_path_factory.mktemp("generated")
     pdfs = []
     for seed in GENERATED:
         for issue in load_issue(generate(seed, root / "issues").folder, project).editions():
             pdf = write_download(issue, project, root / f"{seed}-{issue.language}").files[0]
-            pdfs.append((f"corpus-{seed} {issue.language}", pdf))
+            pdfs.append((f"corpus-{seed} {issue.language}", issue, pdf))
     return pdfs
 
 
 def test_generated_issues_fill_every_page_but_the_cover_and_the_last(generated):
-    shallow = {name: depths for name, pdf in generated
+    shallow = {name: depths for name, _, pdf in generated
                for depths in [[p.depth for p in measured_pages(pdf)]]
                if any(depth < 0.75 for depth in depths[1:-1])}
     assert not shallow, shallow
+
+
+def test_generated_issues_strand_no_heading_kicker_or_lead(generated, project):
+    problems = {name: found for name, issue, pdf in generated
+                for found in [[p for page in measured_pages(pdf)[1:] for p in stranded(
+                    page.lines, stranding_texts(issue, project), body_texts(issue),
+                    paragraph_texts(issue))]] if found}
+    assert not problems, problems
 
 
 @pytest.mark.parametrize("name", ["sample-en", "sample-pl", "stress", "every-block"])
