@@ -348,6 +348,7 @@ def _across_cells(before: str, after: str, cells: Sequence[str]) -> bool:
         and any(c.startswith(b) for c in cells)
 
 
+JUSTIFIED = 1.5  # normal spaces: a gap over this on a line is a stretched one
 MARKER = re.compile(r"[•◦▪▫‣⁃]|\d{1,3}[.)]")
 """A list item's marker: set outside the item's text, and two columns' markers can stand on
 one baseline (a bullet in the first, a number in the second)."""
@@ -359,15 +360,17 @@ def wide_gaps(lines: list[list[Word]], cells: Sequence[str] = (),
     leaders, list markers and the gap between two table cells left out)."""
     wide = []
     for line in lines:
-        for before, after in itertools.pairwise(line):
-            if is_leader(before) or is_leader(after) or MARKER.fullmatch(before.text) \
-                    or MARKER.fullmatch(after.text) \
-                    or _across_cells(before.text, after.text, cells):
-                continue
-            space = SPACE_SHARE * (before.bottom - before.top)
-            if after.x0 - before.x1 > most * space:
-                wide.append(f"{before.text} … {after.text}: "
-                            f"{(after.x0 - before.x1) / space:.1f} spaces")
+        pairs = [(before, after, (after.x0 - before.x1)
+                  / (SPACE_SHARE * (before.bottom - before.top)))
+                 for before, after in itertools.pairwise(line)
+                 if not (is_leader(before) or is_leader(after) or MARKER.fullmatch(before.text)
+                         or MARKER.fullmatch(after.text)
+                         or _across_cells(before.text, after.text, cells))]
+        # Justifying widens every gap of a line alike: one wide gap among normal ones is
+        # where two texts side by side (two cards' lines) happen to share a baseline.
+        stretched = len(pairs) < 2 or all(spaces > JUSTIFIED for _, _, spaces in pairs)
+        wide += [f"{before.text} … {after.text}: {spaces:.1f} spaces"
+                 for before, after, spaces in pairs if spaces > most and stretched]
     return wide
 
 
