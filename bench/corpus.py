@@ -2,6 +2,7 @@
 
     .venv/bin/python bench/corpus.py --issues 100 [--seed 1] [--features tables,footnotes]
     .venv/bin/python bench/corpus.py --issues 20 --show 5     # the first 5 faults of each judge
+    .venv/bin/python bench/corpus.py --issues 100 --judges paper   # the paper's judges only
 
 Issue ``corpus-<seed>`` … ``corpus-<seed+N-1>`` (tests/corpus/generate.py) are written and
 built with every edition into a temporary folder, served on loopback for Chromium, and
@@ -31,7 +32,7 @@ sys.path.insert(0, str(ROOT / "tests"))
 
 from corpus.build import build_issue, served
 from corpus.generate import FEATURES, generate
-from corpus.judges import JUDGES, judge_all
+from corpus.judges import JUDGES, PAPER, judge_all
 
 
 def main() -> None:
@@ -41,12 +42,18 @@ def main() -> None:
     parser.add_argument("--features", default="",
                         help=f"comma-separated, of {', '.join(sorted(FEATURES))} (default: none)")
     parser.add_argument("--show", type=int, default=2, help="faults printed per judge")
+    parser.add_argument("--judges", default="",
+                        help=f"comma-separated, of {', '.join(JUDGES)}, or 'paper' (default: "
+                             f"all); with the paper's alone only the PDFs are built")
     args = parser.parse_args()
+    names = [n for part in args.judges.split(",") if part
+             for n in (PAPER if part == "paper" else [part])] or list(JUDGES)
+    editions = ["pdf", "print"] if set(names) <= set(PAPER) else None
     features = frozenset(f for f in args.features.split(",") if f)
     os.environ["NEWSLETTER_IMAGE_CACHE"] = tempfile.mkdtemp(prefix="corpus-cache-")
     from playwright.sync_api import sync_playwright
 
-    faults: dict[str, list[str]] = {name: [] for name in JUDGES}
+    faults: dict[str, list[str]] = {name: [] for name in names}
     issues_with: Counter[str] = Counter()
     failed_seeds: dict[int, list[str]] = {}
     times = {"generate": 0.0, "build": 0.0, "judge": 0.0}
@@ -61,14 +68,14 @@ def main() -> None:
                 written = generate(seed, sources, features)
                 built_at = time.perf_counter()
                 try:
-                    built = build_issue(written.folder, project, out)
+                    built = build_issue(written.folder, project, out, editions)
                 except Exception as exc:  # a build that fails is a fault of its own
                     faults.setdefault("build", []).append(f"corpus-{seed}: {exc}")
                     failed_seeds.setdefault(seed, []).append("build")
                     issues_with["build"] += 1
                     continue
                 judged_at = time.perf_counter()
-                for name, found in judge_all(built, browser).items():
+                for name, found in judge_all(built, browser, names).items():
                     faults[name] += [f"corpus-{seed}: {f}" for f in found]
                     if found:
                         issues_with[name] += 1

@@ -44,8 +44,9 @@ def measured_pages(path: Path) -> list[Page]:
                            if top - 2 < line.top and line.bottom < bottom + 2),
                           key=lambda line: (line.top, line.x0))
             lowest = max((line.bottom for line in body), default=top)
+            media_top = float(pdf_page.mediabox[3])  # poppler measures down from it
             for _, (_, y0, _, y1) in image_boxes(pdf_page):
-                image_top, image_bottom = text.height - y1, text.height - y0
+                image_top, image_bottom = media_top - y1, media_top - y0
                 if image_top < bottom and image_bottom > top:
                     lowest = max(lowest, min(image_bottom, bottom))
             pages.append(Page(text.lines[0].page if text.lines else len(pages) + 1, body,

@@ -18,20 +18,51 @@ the files a reader gets, never at the code that made them:
 - ``leftovers``: no template syntax, Markdown syntax or Python repr (``{'``, ``None``,
   ``{{``, ``{%``, ``[^``, ``](``, ``<mj-``, a pipe table's ``---|``) in what a reader
   reads, unless the editor's own text has it.
+
+And the paper (tests/paper.py measures each from the PDF itself), for both PDFs unless said:
+
+- ``depth``: every page of the readers' PDF but the cover and the last is filled to 0.75
+  of its text area at least;
+- ``stranded``: no section band or heading, block title, kicker, lead or question in bold
+  with fewer than two lines of its column after it on its page;
+- ``lone_lines``: no paragraph's first line alone at a column's foot, nor its last alone
+  at a column's top;
+- ``captions``: an article picture's caption stands right under its picture;
+- ``line_ends``: no Polish line ends with a one-letter word (w, z, i, o, a, u);
+- ``word_gaps``: no gap between two words of a line over 3 normal spaces;
+- ``short_lines``: no two lines of one short word in a row inside a paragraph.
 """
 
 from __future__ import annotations
 
 import re
 import urllib.parse
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
+from page_depth import measured_pages
+from paper import (
+    ONE_LETTER_PL,
+    binding_ends,
+    body_texts,
+    captions,
+    captions_apart,
+    drawn_lines,
+    lone_lines,
+    paragraph_texts,
+    short_lines,
+    squeezed,
+    stranded,
+    stranding_texts,
+    table_cells,
+    wide_gaps,
+)
 from PIL import Image, ImageOps, ImageStat
 
 from corpus.build import ROOT, BuiltIssue
 from corpus.geometry import measure_page, outside_cells, overlaps
+from newsletter.model import Issue
 
 Fault = str
 EMAIL_WIDTHS = (320, 375, 640)
@@ -386,6 +417,98 @@ def _has(text: str, token: str) -> bool:
     return bool(re.search(r"\bNone\b", text)) if token == "None" else token in text
 
 
+# --- the paper -----------------------------------------------------------------------------
+
+SHALLOW = 0.75
+
+
+def _pdfs(built: BuiltIssue, editions: tuple[str, ...] = ("pdf", "print")
+          ) -> Iterator[tuple[Issue, Path, str]]:
+    """Each PDF of each language with the name a fault gives it."""
+    for issue in built.variants:
+        for edition in editions:
+            path = built.edition_file(issue, edition)
+            yield issue, path, f"{path.relative_to(built.folder)} ({issue.language})"
+
+
+def depth(built: BuiltIssue) -> list[Fault]:
+    """Inner pages of the readers' PDFs (not the cover, not the last) filled to less than
+    :data:`SHALLOW` of their text area."""
+    faults = []
+    for _, path, where in _pdfs(built, ("pdf",)):
+        depths = [page.depth for page in measured_pages(path)]
+        shallow = [f"page {n} at {d:.2f}" for n, d in enumerate(depths[1:-1], 2) if d < SHALLOW]
+        faults += _first(shallow, f"{where}: pages under {SHALLOW} (of {depths})")
+    return faults
+
+
+def stranded_heads(built: BuiltIssue) -> list[Fault]:
+    """Headings, kickers, leads and questions in bold that end a page or a column."""
+    faults = []
+    for issue, path, where in _pdfs(built):
+        texts, body = stranding_texts(issue, built.project), body_texts(issue)
+        whole = paragraph_texts(issue)  # a one-line paragraph after a head is all of it
+        found = [p for page in measured_pages(path)[1:]
+                 for p in stranded(page.lines, texts, body, whole)]
+        faults += _first(found, f"{where}: stranded")
+    return faults
+
+
+def lone(built: BuiltIssue) -> list[Fault]:
+    """A paragraph's single line alone at a column's foot or top."""
+    faults = []
+    for issue, path, where in _pdfs(built):
+        faults += _first(lone_lines(measured_pages(path), paragraph_texts(issue),
+                                    table_cells(issue)),
+                         f"{where}: lone lines")
+    return faults
+
+
+def captions_kept(built: BuiltIssue) -> list[Fault]:
+    """Captions set apart from their pictures."""
+    faults = []
+    for issue, path, where in _pdfs(built):
+        texts = captions(issue)
+        if texts:
+            faults += _first(captions_apart(path, texts), f"{where}: captions apart")
+    return faults
+
+
+def line_ends(built: BuiltIssue) -> list[Fault]:
+    """Polish lines that end with a one-letter word (unless the editor's text ends so: a
+    generated card text, list item or table cell may end with "z")."""
+    written = [squeezed(line) for line in re.split(r"\n|\\n", source_text(built))]
+    faults = []
+    for issue, path, where in _pdfs(built):
+        if issue.language == "pl":
+            ends = paragraph_texts(issue) + table_cells(issue) + written
+            faults += _first(binding_ends(drawn_lines(path), ONE_LETTER_PL, ends),
+                             f"{where}: lines ending with a one-letter word")
+    return faults
+
+
+def word_gaps(built: BuiltIssue) -> list[Fault]:
+    """Gaps between words over 3 normal spaces (table cells apart)."""
+    faults = []
+    for issue, path, where in _pdfs(built):
+        faults += _first(wide_gaps(drawn_lines(path), table_cells(issue)),
+                         f"{where}: word gaps over 3 spaces")
+    return faults
+
+
+def short(built: BuiltIssue) -> list[Fault]:
+    """Two one-word short lines in a row inside a paragraph (table cells apart)."""
+    faults = []
+    for issue, path, where in _pdfs(built):
+        faults += _first(short_lines(path, table_cells(issue)), f"{where}: short lines")
+    return faults
+
+
+PAPER = ("depth", "stranded", "lone_lines", "captions", "line_ends", "word_gaps",
+         "short_lines")
+"""The judges that read only the PDFs (a run of only these builds only the PDFs)."""
+
+
 # --- all -------------------------------------------------------------------------------------
 
 JUDGES: dict[str, Callable[..., list[Fault]]] = {
@@ -395,10 +518,18 @@ JUDGES: dict[str, Callable[..., list[Fault]]] = {
     "pdf_text": pdf_text,
     "links": links,
     "leftovers": leftovers,
+    "depth": depth,
+    "stranded": stranded_heads,
+    "lone_lines": lone,
+    "captions": captions_kept,
+    "line_ends": line_ends,
+    "word_gaps": word_gaps,
+    "short_lines": short,
 }
 
 
-def judge_all(built: BuiltIssue, browser: Any) -> dict[str, list[Fault]]:
-    """Every judge's faults for one built issue."""
-    return {name: (judge(built, browser) if name == "geometry" else judge(built))
-            for name, judge in JUDGES.items()}
+def judge_all(built: BuiltIssue, browser: Any,
+              names: Iterable[str] | None = None) -> dict[str, list[Fault]]:
+    """Every judge's (or those ``names``) faults for one built issue."""
+    return {name: (JUDGES[name](built, browser) if name == "geometry" else JUDGES[name](built))
+            for name in (names or JUDGES)}

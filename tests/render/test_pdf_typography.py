@@ -7,13 +7,12 @@ from __future__ import annotations
 import itertools
 import re
 import subprocess
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 from conftest import ROOT
 from editions import pdf_pages
-from lxml import etree
+from paper import drawn_lines, wide_gaps
 from typeset_text import (
     ABBREVIATIONS,
     ACRONYMS,
@@ -75,41 +74,6 @@ def joined(text: str) -> str:
 CASES = ["sample-en", "sample-pl", "stress-pl", "generated-en", "generated-pl"]
 
 
-@dataclass(frozen=True)
-class Word:
-    text: str
-    x0: float
-    x1: float
-    top: float
-    bottom: float
-
-
-def drawn_lines(pdf: Path) -> list[list[Word]]:
-    """Lines as drawn: runs of words on one baseline, in drawing order. (poppler's own lines
-    split a line at a wide gap, which would hide the very lines a test looks for.)"""
-    xhtml = subprocess.run(["pdftotext", "-raw", "-bbox", str(pdf), "-"], check=True,
-                           capture_output=True).stdout
-    ns = {"x": "http://www.w3.org/1999/xhtml"}
-    lines: list[list[Word]] = []
-    for page in etree.fromstring(xhtml).iterfind(".//x:page", ns):
-        previous: Word | None = None
-        for element in page.iterfind(".//x:word", ns):
-            word = Word(element.text or "", *(float(element.get(k)) for k in
-                                              ("xMin", "xMax", "yMin", "yMax")))
-            same_line = previous is not None and abs(word.bottom - previous.bottom) < 0.5 \
-                and word.x0 > previous.x1
-            if same_line:
-                lines[-1].append(word)
-            else:
-                lines.append([word])
-            previous = word
-    return lines
-
-
-def is_leader(word: Word) -> bool:
-    return set(word.text) <= set(". ")
-
-
 @pytest.mark.parametrize("name", CASES)
 def test_no_line_ends_with_a_word_that_binds_or_starts_with_a_dash(readers_pdfs, name):
     language = language_of(name)
@@ -148,15 +112,7 @@ def test_copied_text_is_what_the_editor_typed(readers_pdfs, name):
 def test_no_word_gap_on_a_line_passes_three_spaces(readers_pdfs, name):
     """Measured between poppler's word boxes: a normal space of Source Sans 3 is 0.2 em,
     0.151 of a word box's height (poppler's box is ascent + descent, 1.324 em)."""
-    wide = []
-    for line in drawn_lines(readers_pdfs[name]):
-        for before, after in itertools.pairwise(line):
-            if is_leader(before) or is_leader(after):
-                continue  # the contents' dotted leaders
-            space = 0.151 * (before.bottom - before.top)
-            if after.x0 - before.x1 > 3.2 * space:
-                wide.append(f"{before.text} … {after.text}: "
-                            f"{(after.x0 - before.x1) / space:.1f} spaces")
+    wide = wide_gaps(drawn_lines(readers_pdfs[name]))
     assert not wide, wide[:8]
 
 

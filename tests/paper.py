@@ -1,0 +1,408 @@
+"""What a reader of the paper sees, measured from a PDF itself (poppler's word and line
+boxes, pikepdf's picture boxes) against what the editor wrote (issue 17 items 1, 2, 4).
+
+One module for the tests (tests/render/test_flow.py, test_pdf_typography.py) and the
+corpus judges (tests/corpus/judges.py), so a rule is measured one way everywhere:
+
+- :func:`stranded`: a heading, kicker, lead or question in bold with fewer than two lines
+  of its column after it on its page;
+- :func:`lone_lines`: a paragraph's first line alone at a column's foot on a page, or its
+  last line alone at a column's top (an orphan, a widow);
+- :func:`captions_apart`: a picture's caption on a page without its picture above it;
+- :func:`binding_ends`: a line ending with a word that binds to the next (Polish "w");
+- :func:`wide_gaps`: a gap between two words of a line wider than 3 spaces;
+- :func:`short_lines`: two consecutive lines of one short word inside a paragraph (words
+  bound apart: a WeasyPrint fault once set "w" and "Krakowie" each on its own line).
+
+Every function returns faults as lines of text; an empty list is a pass.
+"""
+
+from __future__ import annotations
+
+import functools
+import itertools
+import re
+import subprocess
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from editions import Line
+from lxml import etree
+from lxml import html as lxml_html
+from page_depth import MM, Page, measured_pages
+from pdf_boxes import image_boxes
+
+from newsletter.load import Project
+from newsletter.markdown import to_html
+from newsletter.model import Article, Issue, Letter
+
+NS = {"x": "http://www.w3.org/1999/xhtml"}
+ONE_LETTER_PL = frozenset("wziouaWZIOUA")
+"""Polish one-letter words, which bind to the next word and never end a line."""
+
+
+def squeezed(text: str) -> str:
+    """Text without spaces and hyphens, lower case: how a PDF's line and the editor's text
+    are compared (hyphenation and line breaks add and drop both)."""
+    return re.sub(r"[\s\u00ad‐-]+", "", text).lower()
+
+
+# --- what the editor wrote ------------------------------------------------------------------
+
+
+def markdown_texts(issue: Issue) -> Iterable[str]:
+    """Every Markdown text of the issue: section intros, bodies, closings, card texts."""
+    for section in issue.sections:
+        yield section.intro or ""
+        for block in section.blocks:
+            for field in ("body", "closing", "intro"):
+                yield getattr(block, field, None) or ""
+            for card in getattr(block, "cards", None) or ():
+                yield card.text or ""
+
+
+def _elements(markdown: str, tags: str) -> list[str]:
+    """The text of each element of ``tags`` (an XPath union) in ``markdown``'s HTML."""
+    if not markdown.strip():
+        return []
+    document = lxml_html.fragment_fromstring(to_html(markdown, paged=True), create_parent="div")
+    return [element.text_content() for element in document.xpath(tags)]
+
+
+def paragraph_texts(issue: Issue) -> list[str]:
+    """Every paragraph and list item of the issue's Markdown, squeezed (table cells and
+    paragraphs inside list items are left out: a list item is measured whole)."""
+    found = []
+    for text in markdown_texts(issue):
+        found += [squeezed(t) for t in _elements(text, "//p[not(ancestor::li)] | //li")]
+    return [text for text in found if text]
+
+
+def table_cells(issue: Issue) -> list[str]:
+    """Every table cell's text, squeezed: a table sets its cells side by side on one
+    baseline and narrow, which no judge of running text may read as one line."""
+    return [squeezed(t) for text in markdown_texts(issue)
+            for t in _elements(text, "//td | //th") if t.strip()]
+
+
+def captions(issue: Issue) -> list[str]:
+    """The captions (credits) of the articles' pictures, squeezed."""
+    return [squeezed(block.image.credit) for _, block in issue.blocks()
+            if isinstance(block, Article) and block.image and block.image.credit]
+
+
+def stranding_texts(issue: Issue, project: Project) -> list[str]:
+    """What must never end a page or a column without two lines after it: section bands
+    and headings, block titles, kickers, leads, and paragraphs set wholly in bold."""
+    found = []
+    for section in issue.sections:
+        words = project.theme.section(section.kind).words(issue.language)
+        found += [f"{words.label} {words.name}", section.heading or ""]
+        for block in section.blocks:
+            found.append(getattr(block, "title", None) or "")
+            if isinstance(block, Article):
+                found += [block.kicker or "", block.lead or ""]
+            if isinstance(block, (Article, Letter)):
+                found += re.findall(r"<p><strong>((?:(?!</strong>|</p>).)*)</strong></p>",
+                                    to_html(block.body), re.DOTALL)
+    return [squeezed(re.sub(r"<[^>]+>|&\w+;", "", text)) for text in found if text]
+
+
+def body_texts(issue: Issue) -> list[str]:
+    """Running text (bold paragraphs left out), cards' texts and figures: a line found
+    here is no heading line (a figure "+48 12 616 12 34" under a title "Tel. +48 12 616
+    12 34" is what follows the title, not more of it)."""
+    found = []
+    for _, block in issue.blocks():
+        for field in ("body", "closing", "intro"):
+            text = getattr(block, field, None) or ""
+            found.append(squeezed(re.sub(r"\*\*[^*]+\*\*", " ", text)))
+        found += [squeezed(card.text or "") for card in getattr(block, "cards", None) or ()]
+        found += [squeezed(f"{item.value} {item.label}")
+                  for item in getattr(block, "items", None) or ()]
+    return found
+
+
+# --- stranded headings ----------------------------------------------------------------------
+
+
+PRINTED_ADDRESS = re.compile(
+    r"\s?\((?:https?://|www\.|mailto:|[\w.+-]+@|[\w-]+\.[\w-]+\.?\w)[^)\s]*\)")
+"""The address the printer's PDF writes after a link's words, which the editor's text
+does not have there."""
+
+
+def stranded(lines: list[Line], texts: list[str], body: Sequence[str] = (),
+             paragraphs: Sequence[str] = ()) -> list[str]:
+    """Lines of ``texts`` (not also of ``body``) with fewer than two lines of the same
+    column below them on the page (a column: lines whose horizontal extents overlap),
+    unless the one line below is a whole paragraph of ``paragraphs`` (the raw Markdown
+    texts): a question whose answer is one line has all of it below."""
+    found = []
+    whole = {squeezed(re.sub(r"[*_]", "", paragraph)) for text in paragraphs
+             for paragraph in re.split(r"\n\s*\n", text)}
+    for line in lines:
+        words = squeezed(line.text)
+        if len(words) < 12 or not any(words in text for text in texts):
+            continue
+        if any(words in text for text in body):
+            continue
+        left, right = _column_of(line, lines)
+        below = [other for other in lines if other.top > line.bottom - 1
+                 and other.x0 < right and left < other.x1
+                 and not _heading_line(squeezed(other.text), texts, body)]
+        if len(below) == 1 and squeezed(PRINTED_ADDRESS.sub("", below[0].text)) in whole:
+            continue  # all that follows is a one-line paragraph: the answer is all there
+        if len(below) < 2:
+            found.append(f"page {line.page}: '{line.text}' ({len(below)} lines after it)")
+    return found
+
+
+def _column_of(line: Line, lines: list[Line]) -> tuple[float, float]:
+    """The left and right of the column ``line`` stands in: the page's text width, or,
+    when three lines or more start at one left edge in the right half (a second column, a
+    card beside another), the part of it on ``line``'s side of that edge. (A short heading
+    over a centred figure has the figure in its column, though not under its words.)"""
+    left, right = min(o.x0 for o in lines), max(o.x1 for o in lines)
+    middle = (left + right) / 2 - 0.05 * (right - left)
+    starts = [round(o.x0) for o in lines if o.x0 > middle]
+    seconds = sorted({x for x in starts if starts.count(x) >= 3})
+    if not seconds:
+        return left, right
+    edge = seconds[0]
+    return (left, edge - 1) if line.x0 < edge - 1 else (edge - 1, right)
+
+
+def _heading_line(words: str, texts: list[str], body: Sequence[str]) -> bool:
+    return any(words in text for text in texts) and not any(words in text for text in body)
+
+
+# --- orphans and widows ---------------------------------------------------------------------
+
+SHORTEST = 16  # squeezed characters a line needs to be told apart from others (a word
+# "business" at a colophon's foot opens some paragraph too)
+
+
+def _column_ends(lines: list[Line]) -> tuple[list[Line], list[Line]]:
+    """The lines with no line of the page above them in their column (tops), and those
+    with none below (feet); a column: lines whose horizontal extents overlap."""
+    def overlaps(a: Line, b: Line) -> bool:
+        return a.x0 < b.x1 - 1 and b.x0 < a.x1 - 1
+
+    tops = [line for line in lines if not any(
+        other.bottom < line.top + 1 and overlaps(line, other) for other in lines)]
+    feet = [line for line in lines if not any(
+        other.top > line.bottom - 1 and overlaps(line, other) for other in lines)]
+    return tops, feet
+
+
+def lone_lines(pages: list[Page], paragraphs: list[str], cells: Sequence[str] = ()
+               ) -> list[str]:
+    """A paragraph's first line alone at a column's foot (the rest of it on the next page
+    or column), or its last line alone at a column's top, on every page but the cover.
+    A line is a paragraph's first when the paragraph starts with it and goes on; its last
+    when the paragraph ends with it and began before. A line of a table cell (a row never
+    splits, and a cell's word may open a paragraph elsewhere) is no paragraph's line."""
+    found = []
+    for page in pages[1:]:
+        tops, feet = _column_ends(page.lines)
+        for lines, which, where in ((feet, "first", "foot"), (tops, "last", "top")):
+            for line in lines:
+                text = squeezed(line.text)
+                if len(text) < SHORTEST or any(text in cell for cell in cells):
+                    continue
+                if any((p.startswith(text) if which == "first" else p.endswith(text))
+                        and len(p) > len(text) + 2 for p in paragraphs):
+                    found.append(f"page {page.number}: '{line.text}' is its paragraph's "
+                                 f"{which} line, alone at the {where}")
+    return found
+
+
+# --- pictures and captions ------------------------------------------------------------------
+
+CAPTION_BELOW_MM = 8  # from a picture's bottom to its caption's first line (1 mm margin)
+CAPTION_LINE_PT = 11
+"""A caption's line box is under this (7.5 pt type: 9.9 pt; running text 13.2 pt): a heading
+may open with a caption's long first word."""
+
+
+def captions_apart(path: Path, texts: list[str], pages: list[Page] | None = None) -> list[str]:
+    """Captions whose first line stands on a page with no picture's foot just above it
+    (a caption is set flush left under a picture that may be narrower and centred)."""
+    import pikepdf
+
+    pages = pages if pages is not None else measured_pages(path)
+    found = []
+    with pikepdf.open(path) as pdf:
+        for page, pdf_page in zip(pages, pdf.pages, strict=True):
+            top = float(pdf_page.mediabox[3])  # poppler measures down from the media box
+            bottoms = [top - y0 for _, (_, y0, _, _) in image_boxes(pdf_page)]
+            for line in page.lines:
+                text = squeezed(line.text)
+                if line.bottom - line.top > CAPTION_LINE_PT or not any(
+                        text == c or (len(text) >= SHORTEST and c.startswith(text))
+                        for c in texts):
+                    continue  # a short line that opens a caption may be any text
+                if not any(-1 < line.top - bottom < CAPTION_BELOW_MM * MM
+                           for bottom in bottoms):
+                    found.append(f"page {page.number}: caption '{line.text}' without its "
+                                 f"picture above it")
+    return found
+
+
+# --- lines as drawn: line ends, word gaps ---------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Word:
+    text: str
+    x0: float
+    x1: float
+    top: float
+    bottom: float
+
+
+def _words(element: etree._Element) -> Word:
+    return Word(element.text or "", *(float(element.get(k)) for k in
+                                      ("xMin", "xMax", "yMin", "yMax")))
+
+
+@functools.lru_cache(maxsize=8)
+def _poppler(path: str, mode: str, stamp: tuple[int, int]) -> bytes:
+    return subprocess.run(["pdftotext", mode, *(["-bbox"] if mode == "-raw" else []),
+                           path, "-"], check=True, capture_output=True).stdout
+
+
+def _xhtml(path: Path, mode: str) -> etree._Element:
+    """poppler's boxes of ``path`` (``-raw``: words in drawing order; ``-bbox-layout``:
+    blocks and lines), read once per file as it is now."""
+    stat = path.stat()
+    return etree.fromstring(_poppler(str(path), mode, (stat.st_mtime_ns, stat.st_size)))
+
+
+def drawn_lines(pdf: Path) -> list[list[Word]]:
+    """Lines as drawn: runs of words side by side, in drawing order (a word in a smaller
+    size, as an address the printer's PDF writes after a link's words or a footnote's
+    raised mark, is on the line it follows closely, :func:`_beside`). poppler's own lines
+    split a line at a wide gap, which would hide the very lines a test looks for."""
+    lines: list[list[Word]] = []
+    for page in _xhtml(pdf, "-raw").iterfind(".//x:page", NS):
+        previous: Word | None = None
+        for element in page.iterfind(".//x:word", NS):
+            word = _words(element)
+            same_line = previous is not None and word.x0 > previous.x1 - 0.5 and (
+                abs(word.bottom - previous.bottom) < 0.5
+                or _beside(previous, word))
+            if same_line:
+                lines[-1].append(word)
+            else:
+                lines.append([word])
+            previous = word
+    return lines
+
+
+def _beside(before: Word, after: Word) -> bool:
+    """Whether ``after``, in another size, follows ``before`` on its line: their boxes
+    overlap by half the smaller's height, with a gap of a space or less between them."""
+    overlap = min(after.bottom, before.bottom) - max(after.top, before.top)
+    smaller = min(after.bottom - after.top, before.bottom - before.top)
+    return overlap > 0.5 * smaller and after.x0 - before.x1 < 0.5 * smaller
+
+
+def is_leader(word: Word) -> bool:
+    """The contents' dotted leaders."""
+    return set(word.text) <= set(". ")
+
+
+def binding_ends(lines: list[list[Word]], binding: Iterable[str],
+                 ends: Sequence[str] = ()) -> list[str]:
+    """Lines that end with a word of ``binding`` (which must stay with the next word).
+    A line of one word (a title "W") has nothing to bind to, and a line set letter-spaced
+    (a band in capitals, which poppler reads a letter a word) is no running text, a text
+    of ``ends`` (squeezed: paragraphs, table cells) that ends so ends there, and so does a
+    link's label before the address the printer's PDF writes after it ("[Transport
+    z](mailto:…)", generated)."""
+    binding = set(binding)
+    return [" ".join(word.text for word in line)
+            for line, following in itertools.zip_longest(lines, lines[1:])
+            if line[-1].text in binding and len(line) > 1
+            and sum(len(word.text) <= 2 for word in line) * 2 < len(line)
+            and not any(text.endswith(squeezed(line[-2].text + line[-1].text))
+                        for text in ends)
+            and not (following and PRINTED_ADDRESS.match(" " + following[0].text))]
+
+
+SPACE_SHARE = 0.151
+"""A normal space of Source Sans 3 (0.2 em) as a share of poppler's word box height
+(ascent + descent, 1.324 em)."""
+
+
+def _across_cells(before: str, after: str, cells: Sequence[str]) -> bool:
+    """Whether ``before`` ends one table cell and ``after`` begins another (the printer's
+    PDF writes a link's address after its words, "(biuro@krakow.pl)", which the cell's
+    text does not have)."""
+    a, b = squeezed(before), squeezed(after)
+    printed = a.startswith("(") and a.endswith(")")
+    return bool(a and b) and (printed or any(c.endswith(a) for c in cells)) \
+        and any(c.startswith(b) for c in cells)
+
+
+JUSTIFIED = 1.5  # normal spaces: a gap over this on a line is a stretched one
+MARKER = re.compile(r"[•◦▪▫‣⁃]|\d{1,3}[.)]")
+"""A list item's marker: set outside the item's text, and two columns' markers can stand on
+one baseline (a bullet in the first, a number in the second)."""
+
+
+def wide_gaps(lines: list[list[Word]], cells: Sequence[str] = (),
+              most: float = 3.2) -> list[str]:
+    """Gaps between two words of a line wider than ``most`` normal spaces (the contents'
+    leaders, list markers and the gap between two table cells left out)."""
+    wide = []
+    for line in lines:
+        pairs = [(before, after, (after.x0 - before.x1)
+                  / (SPACE_SHARE * (before.bottom - before.top)))
+                 for before, after in itertools.pairwise(line)
+                 if not (is_leader(before) or is_leader(after) or MARKER.fullmatch(before.text)
+                         or MARKER.fullmatch(after.text)
+                         or _across_cells(before.text, after.text, cells))]
+        # Justifying widens every gap of a line alike: one wide gap among normal ones is
+        # where two texts side by side (two cards' lines) happen to share a baseline.
+        stretched = len(pairs) < 2 or all(spaces > JUSTIFIED for _, _, spaces in pairs)
+        wide += [f"{before.text} … {after.text}: {spaces:.1f} spaces"
+                 for before, after, spaces in pairs if spaces > most and stretched]
+    return wide
+
+
+# --- short lines ----------------------------------------------------------------------------
+
+SHORT_SHARE = 0.3  # of a block's widest line
+
+
+def short_lines(pdf: Path, cells: Sequence[str] = ()) -> list[str]:
+    """In a block of poppler's (a paragraph, as it reads it) of 4 lines or more, two
+    consecutive lines but the last of one word each, both narrower than 30 % of the
+    block's widest line: words set apart that the text's width would have kept together.
+    Words of table cells are left out (poppler reads a row of narrow cells as one
+    block)."""
+    found = []
+    for number, page in enumerate(_xhtml(pdf, "-bbox-layout").iterfind(".//x:page", NS), 1):
+        for block in page.iterfind(".//x:block", NS):
+            lines = [[_words(w) for w in line.iterfind("x:word", NS)]
+                     for line in block.iterfind("x:line", NS)]
+            lines = [line for line in lines if line]
+            if len(lines) < 4:
+                continue
+            widest = max(line[-1].x1 - line[0].x0 for line in lines)
+
+            for first, second in itertools.pairwise(lines[:-1]):
+                if _short(first, widest, cells) and _short(second, widest, cells):
+                    found.append(f"page {number}: '{first[0].text}' / '{second[0].text}' "
+                                 f"each alone on a line")
+    return found
+
+
+def _short(line: list[Word], widest: float, cells: Sequence[str]) -> bool:
+    """A line of one word narrower than :data:`SHORT_SHARE` of ``widest``, not of a table."""
+    return len(line) == 1 and line[0].x1 - line[0].x0 < SHORT_SHARE * widest \
+        and not any(squeezed(line[0].text) in cell for cell in cells)
