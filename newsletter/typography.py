@@ -26,11 +26,14 @@ def keep_numbers_together(text: str) -> str:
 
 
 _URL_BREAK = re.compile(r"([/?&=#]+)(?=[^/?&=#])")
-_LOOKS_LIKE_URL = re.compile(r"^(https?://|www\.|mailto:)|^[\w.-]+\.[a-z]{2,}/", re.IGNORECASE)
+_LOOKS_LIKE_URL = re.compile(r"^(https?://|www\.|mailto:)|^[\w.-]+\.[a-z]{2,}/"
+                             r"|^[\w.+-]+@[\w-]+(?:\.[\w-]+)+$", re.IGNORECASE)
 
 
 def looks_like_url(text: str) -> bool:
-    """Whether a piece of text is an address (printed as it is, broken only at its parts)."""
+    """Whether a piece of text is an address (printed as it is, broken only at its parts):
+    a URL, or an e-mail address (``[obsluga-inwestorow@um.krakow.pl](mailto:…)`` was
+    hyphenated in the PDFs as a word, ``obsluga-inwe-``, with its address printed again)."""
     return bool(_LOOKS_LIKE_URL.match(text.strip()))
 
 
@@ -98,6 +101,16 @@ def keep_addresses_whole(text: str) -> str:
 
 NO_BREAK_SPACE = "\u00a0"
 
+SIGN_AFTER = "%‰‱°℃℉"
+"""Signs written after a number with a space ("50 %", "20 °C"): they never start a line."""
+SIGN_BEFORE = "§¶€£$¥₴№"
+"""Signs written before a number with a space ("§ 5", "€ 100"): they never end a line."""
+
+_CAPITALS = "".join(c for c in map(chr, range(0x41, 0x530)) if c.isupper() and c.isalpha())
+INITIALS = rf"(?<![\w.])(?:[{_CAPITALS}]\.){{1,3}}"
+"""An initial or initials of a name ("J.", "J.K.", "Т."): they stay with the surname after
+them, in every language (a reader must not find "J." at a line's end, its name below)."""
+
 
 @dataclass(frozen=True)
 class Rules:
@@ -106,12 +119,17 @@ class Rules:
 
     ``bind_after``: words (one-letter words, abbreviations, titles) that never end a line:
     the space after them becomes a no-break space. ``bind_numbers``: a number stays with the
-    word after it ("3 narzędzia", "12 500 zł"). In every language a dash (–, —, or a
-    hyphen standing alone as one) never starts a line.
+    word after it ("3 narzędzia", "12 500 zł"). ``bind_units``: words that stay with the
+    number before them where numbers do not bind every word (English "10 km", "9 a.m.",
+    but "3 tools" may break). In every language a dash (–, —, or a hyphen standing alone
+    as one) never starts a line, and a number stays with a sign that belongs to it,
+    written with a space: "50 %", "20 °C", "§ 5", "€ 100", "№ 3" (:data:`SIGN_AFTER`,
+    :data:`SIGN_BEFORE`: signs, not words, so they are the same in every language).
     """
 
     bind_after: frozenset[str] = frozenset()
     bind_numbers: bool = False
+    bind_units: frozenset[str] = frozenset()
 
     @functools.cached_property
     def pattern(self) -> re.Pattern[str]:
@@ -129,8 +147,16 @@ class Rules:
         alternatives = [rf"(?<![\w.@/&#-]){re.escape(word)}" + ("" if word.endswith(".")
                                                               else r"(?![\w.@/-])")
                         for word in words]
+        number = r"(?<![\w.,/:@#-])\d+(?:[.,]\d+)?"
         if self.bind_numbers:
-            alternatives.append(rf"(?<![\w.,/:@#-])\d+(?:[.,]\d+)?(?={spaces}[^\W\d_])")
+            alternatives.append(rf"{number}(?={spaces}[^\W\d_])")
+        if self.bind_units:
+            units = "|".join(re.escape(unit) for unit in
+                             sorted(self.bind_units, key=len, reverse=True))
+            alternatives.append(rf"{number}(?={spaces}(?:{units})(?![\w/@-]))")
+        alternatives.append(rf"{number}(?={spaces}[{SIGN_AFTER}])")
+        alternatives.append(rf"[{SIGN_BEFORE}](?={spaces}\d)")
+        alternatives.append(rf"{INITIALS}(?={spaces}[{_CAPITALS}])")
         bound = "|".join(alternatives) or r"(?!)"
         # group 1: a word that binds forward, then its spaces; or the spaces before a dash
         return re.compile(rf"(?:({bound}){spaces}(?=\S)|{spaces}(?=[–—] |-[ \n]))")
@@ -195,7 +221,8 @@ def _rules_table(path: Path, _mtime: int) -> dict[str, Rules]:
     for language, words in table.items():
         entry = (words or {}).get("typography") or {}
         rules[language] = Rules(frozenset(str(w) for w in entry.get("bind_after") or []),
-                                bool(entry.get("bind_numbers", False)))
+                                bool(entry.get("bind_numbers", False)),
+                                frozenset(str(w) for w in entry.get("bind_units") or []))
     return rules
 
 
@@ -234,3 +261,30 @@ def _acronym(match: re.Match[str]) -> str:
     if word.isupper() and sum(c.isalpha() for c in word) >= 2:
         return f"{_ACRONYM_OPEN}{word}</span>"
     return word
+
+
+NO_BREAK_HYPHEN = "\u2011"
+_ADDRESS_ELEMENT = re.compile(
+    r'(<(a|span)\b[^>]*\bclass="(?:[^"]*\s)?(?:url|address)(?:\s[^"]*)?"[^>]*>)(.*?)(</\2>)',
+    re.DOTALL)
+
+
+def hyphens_start_lines(html: str) -> str:
+    """Paper's HTML with each typed hyphen of an address (``a.url``, ``.url``, ``.address``)
+    a line may break *before*, never after: a no-break hyphen (U+2011) with a ``<wbr>``
+    in front of it.
+
+    A line that ends ``www.mapa-`` reads as a word hyphenated at the line's end, and a
+    reader of the paper types ``www.mapamsp.krakow.pl``; a line that starts ``-msp…`` can
+    only be part of the address (the Chicago Manual's rule for URLs). The PDFs' fonts copy
+    U+2011 as the hyphen-minus the editor typed (:mod:`newsletter.pdf_fonts`), so a copied
+    address is intact. Paper only: a browser would copy U+2011 itself, and a screen's
+    reader follows the link rather than typing it."""
+
+    def hyphens(match: re.Match[str]) -> str:
+        opening, _, inner, closing = match.groups()
+        parts = _TAG.split(inner)
+        parts[::2] = [part.replace("-", "<wbr>" + NO_BREAK_HYPHEN) for part in parts[::2]]
+        return opening + "".join(parts) + closing
+
+    return _ADDRESS_ELEMENT.sub(hyphens, html)

@@ -3,12 +3,13 @@ where its rules bind, in text only, and a text part whose lines never end with t
 
 from __future__ import annotations
 
+import random
 import re
 from pathlib import Path
 
 import pytest
 from lxml import html as lxml_html
-from typeset_text import ABBREVIATIONS, ONE_LETTER, generated_issue, paragraphs
+from typeset_text import ABBREVIATIONS, ONE_LETTER, SIGNS, generated_issue, paragraphs
 
 from newsletter.load import Project, load_issue
 from newsletter.markdown import to_text
@@ -50,6 +51,46 @@ def test_polish_words_and_numbers_bind_english_ones_do_not_bind_numbers():
     assert bind("I met a friend – 3 times", rules("en")) == \
         f"I{NBSP}met a{NBSP}friend{NBSP}– 3 times"
     assert bind("w Krakowie – tak", rules("xx")) == f"w Krakowie{NBSP}– tak"  # dashes only
+
+
+@pytest.mark.parametrize("language", ["pl", "en", "xx"])
+def test_a_number_stays_with_its_sign_in_every_language(language):
+    """"50 %", "20 °C", "§ 5", "€ 100": signs, not words, so every language (one without
+    rules too) keeps them with their number; seeded numbers of every shape."""
+    rng = random.Random(language)
+    for _ in range(200):
+        number = rng.choice([str(rng.randint(0, 9999)), f"{rng.randint(1, 99)},{rng.randint(0, 9)}",
+                             f"{rng.randint(1, 99)}.{rng.randint(0, 99)}"])
+        after, before = rng.choice(SIGNS["after"]), rng.choice(SIGNS["before"])
+        text = f"Wzrost o {number} {after} i {before} {number} netto."
+        bound = bind(text, rules(language))
+        assert f"{number}{NBSP}{after}" in bound and f"{before}{NBSP}{number}" in bound, bound
+
+
+@pytest.mark.parametrize("language", ["pl", "en", "xx"])
+def test_initials_stay_with_the_name_after_them(language):
+    for name in ["J. Kowalski", "J.K. Nowak", "Ż. Źdźbło", "T. Шевченко", "A.B.C. Lis"]:
+        initials, surname = name.rsplit(" ", 1)
+        assert bind(f"Mówi {name} dziś", rules(language)) == \
+            f"Mówi {initials}{NBSP}{surname} dziś"
+    assert bind("tab. 5 i b. dobrze", rules("xx")) == "tab. 5 i b. dobrze"  # not initials
+
+
+def test_english_binds_units_to_their_number_but_not_counted_words():
+    assert bind("10 km at 9 a.m. with 3 tools and 5 m² for 2 kg", rules("en")) == \
+        f"10{NBSP}km at 9{NBSP}a.m. with 3 tools and 5{NBSP}m² for 2{NBSP}kg"
+    assert bind("a 5 kmh note", rules("en")) == f"a{NBSP}5 kmh note"  # a unit is whole
+
+
+@pytest.mark.parametrize("text", [
+    "z art. 15 ust. 2 pkt 3 uchwały", "poz. 374", "zob. s. 4", "ds. Równości",
+    "tj. z sektora", "tzn. sprzedaży", "płk. T. Zającowi", "mec. Robert", "mgr. Piotrowi",
+    "z dr. hab. inż. Nowakiem", "red. M. Lis", "1,2 mln zł", "20 tys. zł", "m.in. firmy"])
+def test_polish_office_abbreviations_bind(text):
+    """A public office's texts cite documents and name ranks: none of these may end a line
+    (each was seen at a line's end of a PDF, a text part or a phone's screen)."""
+    bound = bind(text, rules("pl"))
+    assert " " not in bound, bound
 
 
 def test_html_is_bound_in_text_only():
@@ -101,3 +142,29 @@ def test_email_and_web_bind_polish_words_with_no_break_spaces(polish, project, t
     assert not ends, ends[:5]
     if which == "sample":  # attributes and styles are not prose: untouched
         assert "calc(100vw - 32px)" in web
+
+
+@pytest.mark.parametrize("address", ["obsluga-inwestorow@um.krakow.pl", "pi.umk@um.krakow.pl",
+                                     "a+b@x-y.example.pl"])
+def test_an_email_address_as_a_links_words_is_an_address(address):
+    """``[obsluga-inwestorow@um.krakow.pl](mailto:…)``, as editors link e-mail, is set as
+    an address (never hyphenated on paper, not printed again after itself), like a bare
+    one: the PDFs had ``obsluga-inwe-`` / ``storow@…`` and the address twice."""
+    from newsletter.markdown import to_html
+
+    html = to_html(f"Prosimy pisać na [{address}](mailto:{address}).", True, True)
+    assert f'class="url">{address}</a>' in html.replace("<wbr>", ""), html
+    assert f"({address})" not in html
+
+
+def test_an_address_on_paper_breaks_before_its_hyphens_never_after():
+    from newsletter.typography import NO_BREAK_HYPHEN, hyphens_start_lines
+
+    html = ('<p>Na <a href="https://www.mapa-msp.pl/a-b" class="url">www.mapa-msp.pl/<wbr>a-b'
+            '</a> i <span class="address">pi-umk@um.krakow.pl</span>, e-mail <em>x-y</em>'
+            '<a href="https://x.pl/">mapa-msp</a></p>')
+    wbr = "<wbr>" + NO_BREAK_HYPHEN
+    assert hyphens_start_lines(html) == (
+        f'<p>Na <a href="https://www.mapa-msp.pl/a-b" class="url">www.mapa{wbr}msp.pl/<wbr>a'
+        f'{wbr}b</a> i <span class="address">pi{wbr}umk@um.krakow.pl</span>, e-mail '
+        '<em>x-y</em><a href="https://x.pl/">mapa-msp</a></p>')

@@ -44,6 +44,7 @@ from newsletter.render.paper_grids import points as _points
 from newsletter.render.table_columns import FixedTables, TableFonts
 from newsletter.render.templating import environment, issue_context, issue_rules, strings
 from newsletter.render.word_gaps import set_ragged, wide_paragraphs
+from newsletter.typography import hyphens_start_lines
 
 Variant = Literal["download", "print"]
 
@@ -223,7 +224,8 @@ def render_html(
         "back_cover": variant == "print" and print_settings.pad_to_multiple_of > 1,
     }
     html = environment(project, "print").get_template("issue.html.j2").render(context)
-    return _fixed_tables(project)(_bound_words_apart(_marked_questions(html)))
+    html = hyphens_start_lines(_bound_words_apart(_marked_questions(html)))
+    return _fixed_tables(project)(html)
 
 
 def split_body(body: str, count: int) -> tuple[Markup, Markup]:
