@@ -197,16 +197,32 @@ def bind_html(html: str, rules: Rules) -> str:
     (``w <em>Krakowie</em>``)."""
     parts = _TAG.split(html)
     verbatim = 0
+    tail = ""  # the last word of the text before, while only inline tags follow it
     for index, part in enumerate(parts):
         if index % 2:  # a tag
             name = re.match(r"</?\s*([a-zA-Z0-9]+)", part)
             if name and name.group(1).lower() in _VERBATIM:
                 verbatim += -1 if part.startswith("</") else 1
+            if not name or name.group(1).lower() not in _INLINE:
+                tail = ""
             continue
         if part and not verbatim:
-            # a space at the end of a text run binds to what the next run starts with
-            parts[index] = rules.html_pattern.sub(_bind, part + "\x00")[:-1]
+            # a space at the end of a text run binds to what the next run starts with;
+            # one at its start to the word the run before ended with (*w* *Krakowie*)
+            probe = tail + part + "\x00" if part[0] in " \n" else part + "\x00"
+            bound = rules.html_pattern.sub(_bind, probe)[:-1]
+            parts[index] = bound[len(tail):] if part[0] in " \n" else bound
+            word = re.search(r"\S+$", part)
+            tail = word.group() if word else ""
+        elif part:
+            tail = ""
     return "".join(parts)
+
+
+_INLINE = {"a", "abbr", "b", "cite", "em", "i", "mark", "q", "s", "small", "span", "strong",
+           "sub", "sup", "u"}
+"""Tags inside a line of text: a word before one and a space after it are still
+neighbours (a block tag, a ``<br>`` or code ends what binds)."""
 
 
 @functools.cache

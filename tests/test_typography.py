@@ -168,3 +168,19 @@ def test_an_address_on_paper_breaks_before_its_hyphens_never_after():
         f'<p>Na <a href="https://www.mapa-msp.pl/a-b" class="url">www.mapa{wbr}msp.pl/<wbr>a'
         f'{wbr}b</a> i <span class="address">pi{wbr}umk@um.krakow.pl</span>, e-mail '
         '<em>x-y</em><a href="https://x.pl/">mapa-msp</a></p>')
+
+
+@pytest.mark.parametrize(("source", "expected"), [
+    ("<p><em>w</em> <em>Krakowie</em></p>", "<p><em>w</em>\u00a0<em>Krakowie</em></p>"),
+    ("<p><strong>W</strong> Krakowie</p>", "<p><strong>W</strong>\u00a0Krakowie</p>"),
+    ('<p>pod <a href="https://x.pl/">nr</a> 5</p>',
+     '<p>pod <a href="https://x.pl/">nr</a>\u00a05</p>'),
+    ("<p>a <em>z</em>\n<strong>zagranicy</strong></p>",
+     "<p>a\u00a0<em>z</em>\u00a0<strong>zagranicy</strong></p>"),
+    ("<li>w</li> <li>x</li>", "<li>w</li> <li>x</li>"),  # a block ends what binds
+    ("<p>x <code>w</code> y</p>", "<p>x <code>w</code> y</p>"),  # code is as typed
+])
+def test_a_word_that_binds_binds_past_the_inline_element_it_ends(source, expected):
+    """A one-letter word or an abbreviation alone in emphasis, bold or a link, with the
+    space after the element: a phone ended a line with "w" (*w* *Krakowie*)."""
+    assert bind_html(source, rules("pl")) == expected

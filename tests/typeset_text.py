@@ -66,6 +66,10 @@ def sentence(rng: random.Random, language: str) -> str:
                                  [number, rng.choice(UNITS[language])]])
         elif roll < 0.74:
             parts += [rng.choice(INITIALS), rng.choice(words).capitalize()]
+        elif roll < 0.76:  # a word that binds alone in emphasis, the space after it outside
+            mark, after = rng.choice(["*", "**"]), rng.choice(["", "*", "**"])
+            parts += [f"{mark}{rng.choice(ONE_LETTER[language])}{mark}",
+                      f"{after}{rng.choice(words)}{after}"]
         else:
             parts.append(rng.choice(words))
     text = " ".join(parts)
