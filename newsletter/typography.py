@@ -121,15 +121,19 @@ class Rules:
     the space after them becomes a no-break space. ``bind_numbers``: a number stays with the
     word after it ("3 narzędzia", "12 500 zł"). ``bind_units``: words that stay with the
     number before them where numbers do not bind every word (English "10 km", "9 a.m.",
-    but "3 tools" may break). In every language a dash (–, —, or a hyphen standing alone
-    as one) never starts a line, and a number stays with a sign that belongs to it,
-    written with a space: "50 %", "20 °C", "§ 5", "€ 100", "№ 3" (:data:`SIGN_AFTER`,
+    but "3 tools" may break). ``break_at_hyphens: false``: on paper a line never breaks at
+    a hyphen typed inside a word ("Kraków-Nowa Huta", "e-mailem"): Polish repeats such a
+    hyphen at the next line's start, which no PDF renderer draws, and a lone "Kraków-" at
+    a line's end reads as a word hyphenated there. In every language a dash (–, —, or a
+    hyphen standing alone as one) never starts a line, and a number stays with a sign that
+    belongs to it, written with a space: "50 %", "20 °C", "§ 5", "€ 100", "№ 3" (:data:`SIGN_AFTER`,
     :data:`SIGN_BEFORE`: signs, not words, so they are the same in every language).
     """
 
     bind_after: frozenset[str] = frozenset()
     bind_numbers: bool = False
     bind_units: frozenset[str] = frozenset()
+    break_at_hyphens: bool = True
 
     @functools.cached_property
     def pattern(self) -> re.Pattern[str]:
@@ -238,7 +242,8 @@ def _rules_table(path: Path, _mtime: int) -> dict[str, Rules]:
         entry = (words or {}).get("typography") or {}
         rules[language] = Rules(frozenset(str(w) for w in entry.get("bind_after") or []),
                                 bool(entry.get("bind_numbers", False)),
-                                frozenset(str(w) for w in entry.get("bind_units") or []))
+                                frozenset(str(w) for w in entry.get("bind_units") or []),
+                                bool(entry.get("break_at_hyphens", True)))
     return rules
 
 
@@ -304,3 +309,30 @@ def hyphens_start_lines(html: str) -> str:
         return opening + "".join(parts) + closing
 
     return _ADDRESS_ELEMENT.sub(hyphens, html)
+
+
+_TYPED_HYPHEN = re.compile(r"(?<=\w)-(?=\w)")
+
+
+def hyphenated_words_whole(html: str, rules: Rules) -> str:
+    """Paper's HTML with each hyphen typed inside a word a no-break hyphen (U+2011, copied
+    from the PDFs as the typed U+002D), where ``rules`` never break at such a hyphen
+    (:attr:`Rules.break_at_hyphens`). Text only: tags, attributes and code stay as typed;
+    addresses already break before their hyphens (:func:`hyphens_start_lines`)."""
+    if rules.break_at_hyphens:
+        return html
+    parts = _TAG.split(html)
+    verbatim, before = 0, ""  # the text's last character, while only inline tags follow
+    for index, part in enumerate(parts):
+        if index % 2:
+            name = re.match(r"</?\s*([a-zA-Z0-9]+)", part)
+            if name and name.group(1).lower() in _VERBATIM:
+                verbatim += -1 if part.startswith("</") else 1
+            if not name or name.group(1).lower() not in _INLINE:
+                before = ""
+        elif part and not verbatim:
+            # the "-19" of "<span class="acronym">COVID</span>-19" follows the acronym's text
+            if "-" in part:
+                parts[index] = _TYPED_HYPHEN.sub(NO_BREAK_HYPHEN, before + part)[len(before):]
+            before = part[-1]
+    return "".join(parts)

@@ -185,3 +185,15 @@ def test_a_word_that_binds_binds_past_the_inline_element_it_ends(source, expecte
     """A one-letter word or an abbreviation alone in emphasis, bold or a link, with the
     space after the element: a phone ended a line with "w" (*w* *Krakowie*)."""
     assert bind_html(source, rules("pl")) == expected
+
+
+def test_polish_words_keep_their_typed_hyphens_on_paper_english_ones_break():
+    from newsletter.typography import NO_BREAK_HYPHEN, hyphenated_words_whole
+
+    source = ('<p><span class="acronym">COVID</span>-19 w Kraków-Nowa Huta, 10-12, a - b, '
+              '<code>kod-x</code> <a href="https://a-b.pl/">e-mail</a></p>')
+    nb = NO_BREAK_HYPHEN
+    assert hyphenated_words_whole(source, rules("pl")) == (
+        f'<p><span class="acronym">COVID</span>{nb}19 w Kraków{nb}Nowa Huta, 10{nb}12, a - b, '
+        f'<code>kod-x</code> <a href="https://a-b.pl/">e{nb}mail</a></p>')
+    assert hyphenated_words_whole(source, rules("en")) == source

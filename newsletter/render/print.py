@@ -44,7 +44,7 @@ from newsletter.render.paper_grids import points as _points
 from newsletter.render.table_columns import FixedTables, TableFonts
 from newsletter.render.templating import environment, issue_context, issue_rules, strings
 from newsletter.render.word_gaps import set_ragged, wide_paragraphs
-from newsletter.typography import hyphens_start_lines
+from newsletter.typography import hyphenated_words_whole, hyphens_start_lines
 
 Variant = Literal["download", "print"]
 
@@ -225,6 +225,7 @@ def render_html(
     }
     html = environment(project, "print").get_template("issue.html.j2").render(context)
     html = hyphens_start_lines(_bound_words_apart(_marked_questions(html)))
+    html = hyphenated_words_whole(html, issue_rules(issue, project))
     return _fixed_tables(project)(html)
 
 

@@ -153,6 +153,17 @@ def test_no_address_breaks_after_a_hyphen(readers_pdfs, name):
     assert not broken, broken[:5]
 
 
+@pytest.mark.parametrize("name", [case for case in CASES if case.endswith("-pl")])
+def test_polish_lines_never_break_at_a_typed_hyphen(readers_pdfs, name):
+    """Polish repeats a hyphen typed in a word at the next line's start ("Kraków-" /
+    "-Nowa"), which the PDFs cannot draw: such a word never breaks at its hyphen, and
+    "Kraków-" alone at a line's end would read as a word hyphenated there."""
+    broken = [f"{line[-1].text} / {following[0].text}"
+              for line, following in itertools.pairwise(drawn_lines(readers_pdfs[name]))
+              if re.search(r"\w-$", line[-1].text) and re.match(r"\w", following[0].text)]
+    assert not broken, broken[:5]
+
+
 @pytest.mark.parametrize("name", CASES)
 def test_copied_text_is_what_the_editor_typed(readers_pdfs, name):
     text = copied(readers_pdfs[name])
