@@ -134,6 +134,11 @@ class Rules:
     bind_numbers: bool = False
     bind_units: frozenset[str] = frozenset()
     break_at_hyphens: bool = True
+    bound_limit: int | None = None
+    """Set for screens (:data:`SCREEN_BOUND_LIMIT`, :data:`SCREEN_TITLE_BOUND_LIMIT`): pieces
+    that bindings chain longer than
+    this are released after an abbreviation (:func:`_released`); none on paper and in the
+    text part, whose lines are known to hold them."""
 
     @functools.cached_property
     def pattern(self) -> re.Pattern[str]:
@@ -166,13 +171,69 @@ class Rules:
         return re.compile(rf"(?:({bound}){spaces}(?=\S)|{spaces}(?=[–—] |-[ \n]))")
 
 
+SCREEN_BOUND_LIMIT = 30
+"""On screens, the most characters that bindings may chain into one unbreakable piece of
+running text (Markdown). Office prose chains them ("ok. 3 tys. os. w 12 gm. woj.
+małopolskiego.", 44 characters): on a 320 px phone a piece wider than the line was cut by
+the browser at any letter ("małopolskie" / "go."). Thirty characters of body text fit a
+320 px screen, and a citation such as "z art. 15 ust. 2 pkt 3 uchwały" (30) stays whole.
+An abbreviation at a line's end is the lesser fault; paper's lines are known to hold
+every binding, so the PDFs keep them all."""
+
+SCREEN_TITLE_BOUND_LIMIT = 20
+"""The same for plain fields (titles, headings, kickers, leads, a signature's name), set
+larger: twenty characters of a 22 px bold heading fit a 320 px screen, where "ds.
+Przedsiębiorczości –" (24) was cut after its no-break space and the next line began
+with the dash."""
+
+_WEAK = "\ue001"  # a binding after an abbreviation or title, released in a too long piece
+
+
 def _bind(match: re.Match[str]) -> str:
-    return (match.group(1) or "") + NO_BREAK_SPACE
+    """The binding's space: firm after a one-letter word, a number, a sign and before a
+    dash, initials (what must never part); releasable (:data:`SCREEN_BOUND_LIMIT`) after
+    an abbreviation or a title, the lesser fault at a line's end."""
+    word = match.group(1)
+    if word is None or len(word) == 1 or word[0].isdigit() or word in SIGN_BEFORE or \
+            _INITIALS.fullmatch(word):
+        return (word or "") + NO_BREAK_SPACE
+    return word + _WEAK
+
+
+_INITIALS = re.compile(INITIALS)
+
+
+_PIECES = re.compile(r"([ \t\n\r\f\v\u200b\x00]+)")
+
+
+def _released(text: str, limit: int | None) -> str:
+    """Releasable bindings as no-break spaces, except where a piece would pass
+    :data:`BOUND_LIMIT`: there, from the left, a binding is released (a space) each time
+    the next word would make the piece too long, so the piece breaks after as few
+    abbreviations as its length needs."""
+    if _WEAK not in text:
+        return text
+    if limit is None:
+        return text.replace(_WEAK, NO_BREAK_SPACE)
+    pieces = _PIECES.split(text)
+    pieces[::2] = [_shortened(piece, limit) for piece in pieces[::2]]
+    return "".join(pieces)
+
+
+def _shortened(piece: str, limit: int) -> str:
+    units = piece.split(_WEAK)
+    joined, length = units[0], len(units[0])
+    for unit in units[1:]:
+        if length + 1 + len(unit) > limit:
+            joined, length = f"{joined} {unit}", len(unit)
+        else:
+            joined, length = f"{joined}{NO_BREAK_SPACE}{unit}", length + 1 + len(unit)
+    return joined
 
 
 def bind(text: str, rules: Rules) -> str:
     """Plain text with no-break spaces where ``rules`` bind words together."""
-    return rules.pattern.sub(_bind, text)
+    return _released(rules.pattern.sub(_bind, text), rules.bound_limit)
 
 
 _BREAKS = re.compile(r"[ \t\n\r\f\v\u200b]+")
@@ -214,7 +275,7 @@ def bind_html(html: str, rules: Rules) -> str:
             # a space at the end of a text run binds to what the next run starts with;
             # one at its start to the word the run before ended with (*w* *Krakowie*)
             probe = tail + part + "\x00" if part[0] in " \n" else part + "\x00"
-            bound = rules.html_pattern.sub(_bind, probe)[:-1]
+            bound = _released(rules.html_pattern.sub(_bind, probe), rules.bound_limit)[:-1]
             parts[index] = bound[len(tail):] if part[0] in " \n" else bound
             word = re.search(r"\S+$", part)
             tail = word.group() if word else ""

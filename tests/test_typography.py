@@ -16,7 +16,14 @@ from newsletter.markdown import to_text
 from newsletter.model import Issue
 from newsletter.render.email import render_email
 from newsletter.render.web import render_web
-from newsletter.typography import Rules, bind, bind_html, language_rules
+from newsletter.typography import (
+    SCREEN_BOUND_LIMIT,
+    SCREEN_TITLE_BOUND_LIMIT,
+    Rules,
+    bind,
+    bind_html,
+    language_rules,
+)
 
 STRINGS = Path(__file__).resolve().parent.parent / "templates" / "_shared" / "strings.yaml"
 NBSP = "\u00a0"
@@ -26,10 +33,14 @@ def rules(language: str) -> Rules:
     return language_rules(STRINGS, language)
 
 
-def unbound(text: str, language: str) -> list[str]:
-    """Binding words followed by a breakable space, and dashes after one."""
+def unbound(text: str, language: str, limit: int | None = None) -> list[str]:
+    """Binding words followed by a breakable space, and dashes after one; with ``limit``
+    (screens), not an abbreviation whose piece would then pass it (released there)."""
     words = "|".join(re.escape(w) for w in ONE_LETTER[language] + ABBREVIATIONS[language])
-    found = re.findall(rf"(?<![\w.@/&#-])(?:{words})(?![\w@/-]) +\S+", text)
+    found = [m.group() for m in re.finditer(
+        rf"([^ ]*?)(?<![\w.@/&#-])({words})(?![\w@/-]) +([^ ]+)", text)
+        if limit is None or len(m.group(2)) == 1
+        or len(m.group(1) + m.group(2)) + 1 + len(m.group(3)) <= limit]
     found += re.findall(r"\S+ [–—] ", text)
     return found
 
@@ -137,7 +148,8 @@ def test_email_and_web_bind_polish_words_with_no_break_spaces(polish, project, t
         flat = " ".join(text.split(" "))  # keep no-break spaces, as a reader's width would
         assert NBSP in flat, name
         if name != "email.txt":  # the text part is checked where it matters: its line ends
-            assert not unbound(flat, "pl"), (name, unbound(flat, "pl")[:5])
+            assert not unbound(flat, "pl", SCREEN_BOUND_LIMIT), \
+                (name, unbound(flat, "pl", SCREEN_BOUND_LIMIT)[:5])
     ends = [line for line in email.text.splitlines()
             if line.split() and line.split()[-1] in ONE_LETTER["pl"] + ABBREVIATIONS["pl"]]
     assert not ends, ends[:5]
@@ -197,3 +209,26 @@ def test_polish_words_keep_their_typed_hyphens_on_paper_english_ones_break():
         f'<p><span class="acronym">COVID</span>{nb}19 w Kraków{nb}Nowa Huta, 10{nb}12, a - b, '
         f'<code>kod-x</code> <a href="https://a-b.pl/">e{nb}mail</a></p>')
     assert hyphenated_words_whole(source, rules("en")) == source
+
+
+@pytest.mark.parametrize(("text", "limit"), [
+    ("Razem ok. 3 tys. os. w 12 gm. woj. małopolskiego.", SCREEN_BOUND_LIMIT),
+    ("prof. zw. dr hab. n. med. inż. arch. K. Lis", SCREEN_BOUND_LIMIT),
+    ("Wydział ds. Przedsiębiorczości – w skrócie", SCREEN_TITLE_BOUND_LIMIT),
+    ("dr hab. inż. J.K. Nowak, prof. UEK", SCREEN_TITLE_BOUND_LIMIT),
+])
+def test_on_screens_no_chain_of_releasable_bindings_passes_the_limit(text, limit):
+    """A phone cut a chain longer than its line at any letter ("małopolskie" / "go.") or
+    after a no-break space ("Przedsiębiorczości" / "– w skrócie"): on screens a chain is
+    released after an abbreviation where it would pass the limit; firm bindings (one
+    letter, a number, a sign, initials, a dash) stay; paper keeps every binding."""
+    import dataclasses
+
+    screen = dataclasses.replace(rules("pl"), bound_limit=limit)
+    bound = bind(text, screen)
+    assert bound.replace(NBSP, " ") == text
+    for piece in bound.split(" "):
+        releasable = [w for w in piece.split(NBSP)[:-1] if len(w) > 1 and not w[0].isdigit()
+                      and not re.fullmatch(r"(?:\w\.)+", w)]
+        assert len(piece) <= limit or not releasable, (piece, bound)
+    assert bind(text, rules("pl")).count(" ") < bound.count(" ")  # paper binds them all

@@ -7,6 +7,7 @@ safe HTML from :mod:`newsletter.markdown`) is marked safe by the filter that mak
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import functools
 import re
@@ -31,6 +32,8 @@ from newsletter.model import Figure, Image, Issue
 from newsletter.render.dates import format_date
 from newsletter.typography import (
     NO_BREAK_SPACE,
+    SCREEN_BOUND_LIMIT,
+    SCREEN_TITLE_BOUND_LIMIT,
     Rules,
     bind,
     bind_html,
@@ -114,12 +117,23 @@ def typeset(context: Context, value: object) -> object:
     rules = _rules(context)
     if rules is None:
         return value
+    if context.get("variant") not in ("download", "print"):
+        rules = _on_screens(rules, isinstance(value, Markup))
     if isinstance(value, Markup):
         html = _bound_html(str(value), rules)
         if context.get("variant") in ("download", "print") and html.lstrip().startswith("<"):
             html = keep_acronyms_whole(html)  # an HTML fragment (Markdown), on paper
         return Markup(html)
     return _bound(value, rules)
+
+
+@functools.cache
+def _on_screens(rules: Rules, running_text: bool) -> Rules:
+    """``rules`` for a reader's screen, whose width no one knows: a chain of bindings too
+    long for a phone's line is released after an abbreviation, in running text (Markdown)
+    at :data:`SCREEN_BOUND_LIMIT`, in plain fields (titles, set larger) sooner."""
+    limit = SCREEN_BOUND_LIMIT if running_text else SCREEN_TITLE_BOUND_LIMIT
+    return dataclasses.replace(rules, bound_limit=limit)
 
 
 @pass_context
