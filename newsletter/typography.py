@@ -236,6 +236,19 @@ def bind(text: str, rules: Rules) -> str:
     return _released(rules.pattern.sub(_bind, text), rules.bound_limit)
 
 
+WORD_JOINER = "\u2060"
+_RANGE_DASH = re.compile(r"(?<=[\d.])[–—](?=\w)")
+
+
+def keep_ranges_whole(text: str) -> str:
+    """Text for HTML with a word joiner (U+2060) after the dash of a range written without
+    spaces ("2019–2020", "8.00–15.30", "pon.–pt.", "9 a.m.–3 p.m."): browsers broke the line
+    after such a dash on phones ("10–" / "100 %", "9.00–" / "17.00"), which reads as two
+    numbers. The joiner draws nothing; the PDFs leave it out of copied text. Not for the
+    text part, where it would be an invisible character (its lines break at spaces only)."""
+    return _RANGE_DASH.sub(lambda m: m.group() + WORD_JOINER, text)
+
+
 _BREAKS = re.compile(r"[ \t\n\r\f\v\u200b]+")
 """Where a line may break between words: not ``str.split()``, which also splits at the
 no-break spaces this module puts into ``250 000 zł`` (a table once measured the three
@@ -259,7 +272,7 @@ _VERBATIM = {"code", "pre", "style", "script", "kbd", "samp"}
 def bind_html(html: str, rules: Rules) -> str:
     """HTML with no-break spaces where ``rules`` bind words, in text only: tags, their
     attributes and code are left as they are. Bindings reach across inline tags
-    (``w <em>Krakowie</em>``)."""
+    (``w <em>Krakowie</em>``). Ranges are kept whole (:func:`keep_ranges_whole`)."""
     parts = _TAG.split(html)
     verbatim = 0
     tail = ""  # the last word of the text before, while only inline tags follow it
@@ -276,6 +289,7 @@ def bind_html(html: str, rules: Rules) -> str:
             # one at its start to the word the run before ended with (*w* *Krakowie*)
             probe = tail + part + "\x00" if part[0] in " \n" else part + "\x00"
             bound = _released(rules.html_pattern.sub(_bind, probe), rules.bound_limit)[:-1]
+            bound = keep_ranges_whole(bound)
             parts[index] = bound[len(tail):] if part[0] in " \n" else bound
             word = re.search(r"\S+$", part)
             tail = word.group() if word else ""

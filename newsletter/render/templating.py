@@ -42,6 +42,7 @@ from newsletter.typography import (
     keep_acronyms_whole,
     keep_addresses_whole,
     keep_numbers_together,
+    keep_ranges_whole,
     language_rules,
 )
 from newsletter.words import Language, site_languages, words_of
@@ -124,7 +125,7 @@ def typeset(context: Context, value: object) -> object:
         if context.get("variant") in ("download", "print") and html.lstrip().startswith("<"):
             html = keep_acronyms_whole(html)  # an HTML fragment (Markdown), on paper
         return Markup(html)
-    return _bound(value, rules)
+    return keep_ranges_whole(_bound(value, rules))
 
 
 @functools.cache
