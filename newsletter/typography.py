@@ -237,16 +237,28 @@ def bind(text: str, rules: Rules) -> str:
 
 
 WORD_JOINER = "\u2060"
-_RANGE_DASH = re.compile(r"(?<=[\d.])[–—](?=\w)")
+_RANGE_DASH = re.compile(rf"(?<=[\d.])[–—](?=\w)|(?<=[\d{_CAPITALS}])-(?=\d)")
+_TOKEN = re.compile(r"[^\s<>]+")
 
 
 def keep_ranges_whole(text: str) -> str:
     """Text for HTML with a word joiner (U+2060) after the dash of a range written without
-    spaces ("2019–2020", "8.00–15.30", "pon.–pt.", "9 a.m.–3 p.m."): browsers broke the line
-    after such a dash on phones ("10–" / "100 %", "9.00–" / "17.00"), which reads as two
-    numbers. The joiner draws nothing; the PDFs leave it out of copied text. Not for the
-    text part, where it would be an invisible character (its lines break at spaces only)."""
-    return _RANGE_DASH.sub(lambda m: m.group() + WORD_JOINER, text)
+    spaces ("2019–2020", "8.00–15.30", "pon.–pt.", "9 a.m.–3 p.m.") and after the hyphen
+    of a code of digits ("31-156 Kraków", "COVID-19"): browsers broke the line after such a
+    dash on phones ("10–" / "100 %", "9.00–" / "17.00"), which reads as two numbers. The
+    joiner draws nothing; the PDFs leave it out of copied text. Never inside an address
+    (a token with / or @: a link's address must stay as typed), and not for the text part,
+    where it would be an invisible character (its lines break at spaces only)."""
+    if "–" not in text and "—" not in text and "-" not in text:
+        return text
+    return _TOKEN.sub(_joined, text)
+
+
+def _joined(match: re.Match[str]) -> str:
+    token = match.group()
+    if "/" in token or "@" in token or token.startswith("www."):
+        return token
+    return _RANGE_DASH.sub(lambda m: m.group() + WORD_JOINER, token)
 
 
 _BREAKS = re.compile(r"[ \t\n\r\f\v\u200b]+")

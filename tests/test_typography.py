@@ -232,3 +232,16 @@ def test_on_screens_no_chain_of_releasable_bindings_passes_the_limit(text, limit
                       and not re.fullmatch(r"(?:\w\.)+", w)]
         assert len(piece) <= limit or not releasable, (piece, bound)
     assert bind(text, rules("pl")).count(" ") < bound.count(" ")  # paper binds them all
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("w godz. 8.00–15.30 (pon.–pt.)", "w godz. 8.00–\u206015.30 (pon.–\u2060pt.)"),
+    ("31-156 Kraków, COVID-19, 2019–2020", "31-\u2060156 Kraków, COVID-\u206019, 2019–\u20602020"),
+    ("a – b, e-mail, Kraków–Warszawa", "a – b, e-mail, Kraków–Warszawa"),  # words break
+    ("https://x.pl/nr-1-2027.pdf i x@a-1-2.pl", "https://x.pl/nr-1-2027.pdf i x@a-1-2.pl"),
+])
+def test_ranges_and_codes_are_joined_addresses_stay_as_typed(text, expected):
+    """A link's address is printed in its href too: a joiner there would break the link."""
+    from newsletter.typography import keep_ranges_whole
+
+    assert keep_ranges_whole(text) == expected
