@@ -107,6 +107,7 @@ SIGN_BEFORE = "§¶€£$¥₴№"
 """Signs written before a number with a space ("§ 5", "€ 100"): they never end a line."""
 
 _CAPITALS = "".join(c for c in map(chr, range(0x41, 0x530)) if c.isupper() and c.isalpha())
+_SMALL = "".join(c for c in map(chr, range(0x61, 0x530)) if c.islower() and c.isalpha())
 INITIALS = rf"(?<![\w.])(?:[{_CAPITALS}]\.){{1,3}}"
 """An initial or initials of a name ("J.", "J.K.", "Т."): they stay with the surname after
 them, in every language (a reader must not find "J." at a line's end, its name below)."""
@@ -159,6 +160,9 @@ class Rules:
         number = r"(?<![\w.,/:@#-])\d+(?:[.,]\d+)?"
         if self.bind_numbers:
             alternatives.append(rf"{number}(?={spaces}[^\W\d_])")
+            # an ordinal ("3. lokal", "1. miejsce"); a full stop before a capital ends a
+            # sentence ("w 2026. Kraków"), where a line may break
+            alternatives.append(rf"(?<![\w.,/:@#-])\d+\.(?={spaces}[{_SMALL}])")
         if self.bind_units:
             units = "|".join(re.escape(unit) for unit in
                              sorted(self.bind_units, key=len, reverse=True))

@@ -97,12 +97,14 @@ def test_english_binds_units_to_their_number_but_not_counted_words():
     "z art. 15 ust. 2 pkt 3 uchwały", "poz. 374", "zob. s. 4", "ds. Równości",
     "tj. z sektora", "tzn. sprzedaży", "płk. T. Zającowi", "mec. Robert", "mgr. Piotrowi",
     "z dr. hab. inż. Nowakiem", "red. M. Lis", "1,2 mln zł", "20 tys. zł", "m.in. firmy",
-    "Dz.U. z 2020 r. poz. 374", "prof. zw. dr hab. n. med. K. Lis", "inż. arch. W. Maj"])
+    "Dz.U. z 2020 r. poz. 374", "prof. zw. dr hab. n. med. K. Lis", "inż. arch. W. Maj",
+    "1. miejsce", "3. lokal"])
 def test_polish_office_abbreviations_bind(text):
     """A public office's texts cite documents and name ranks: none of these may end a line
     (each was seen at a line's end of a PDF, a text part or a phone's screen)."""
     bound = bind(text, rules("pl"))
     assert " " not in bound, bound
+    assert bind("w roku 2026. Kraków", rules("pl")) == f"w{NBSP}roku 2026. Kraków"  # a full stop
 
 
 def test_html_is_bound_in_text_only():
