@@ -245,24 +245,32 @@ _RANGE_DASH = re.compile(rf"(?<=[\d.])[–—](?=\w)|(?<=[\d{_CAPITALS}])-(?=\d)
 _TOKEN = re.compile(r"[^\s<>]+")
 
 
-def keep_ranges_whole(text: str) -> str:
+def keep_ranges_whole(text: str, rules: Rules | None = None) -> str:
     """Text for HTML with a word joiner (U+2060) after the dash of a range written without
     spaces ("2019–2020", "8.00–15.30", "pon.–pt.", "9 a.m.–3 p.m.") and after the hyphen
     of a code of digits ("31-156 Kraków", "COVID-19"): browsers broke the line after such a
-    dash on phones ("10–" / "100 %", "9.00–" / "17.00"), which reads as two numbers. The
-    joiner draws nothing; the PDFs leave it out of copied text. Never inside an address
-    (a token with / or @: a link's address must stay as typed), and not for the text part,
-    where it would be an invisible character (its lines break at spaces only)."""
+    dash on phones ("10–" / "100 %", "9.00–" / "17.00"), which reads as two numbers. Where
+    ``rules`` never break at a hyphen typed in a word (:attr:`Rules.break_at_hyphens`),
+    after that hyphen too ("e-mailem", "Kraków-Nowa"). The joiner draws nothing; the PDFs
+    leave it out of copied text. Never inside an address (a token with / or @ or a
+    domain: a link's address must stay as typed), and not for the text part, where it would be an
+    invisible character (its lines break at spaces only)."""
     if "–" not in text and "—" not in text and "-" not in text:
         return text
-    return _TOKEN.sub(_joined, text)
+    pattern = _RANGE_DASH if rules is None or rules.break_at_hyphens else _RANGE_OR_WORD_DASH
+    return _TOKEN.sub(lambda match: _joined(match.group(), pattern), text)
 
 
-def _joined(match: re.Match[str]) -> str:
-    token = match.group()
-    if "/" in token or "@" in token or token.startswith("www."):
+_RANGE_OR_WORD_DASH = re.compile(rf"{_RANGE_DASH.pattern}|(?<=\w)-(?=\w)")
+
+
+_DOMAIN = re.compile(r"[^\W\d_]\.[^\W\d_]{2,}")
+
+
+def _joined(token: str, pattern: re.Pattern[str]) -> str:
+    if "/" in token or "@" in token or _DOMAIN.search(token):  # an address, as typed
         return token
-    return _RANGE_DASH.sub(lambda m: m.group() + WORD_JOINER, token)
+    return pattern.sub(lambda m: m.group() + WORD_JOINER, token)
 
 
 _BREAKS = re.compile(r"[ \t\n\r\f\v\u200b]+")
@@ -305,7 +313,7 @@ def bind_html(html: str, rules: Rules) -> str:
             # one at its start to the word the run before ended with (*w* *Krakowie*)
             probe = tail + part + "\x00" if part[0] in " \n" else part + "\x00"
             bound = _released(rules.html_pattern.sub(_bind, probe), rules.bound_limit)[:-1]
-            bound = keep_ranges_whole(bound)
+            bound = keep_ranges_whole(bound, rules)
             parts[index] = bound[len(tail):] if part[0] in " \n" else bound
             word = re.search(r"\S+$", part)
             tail = word.group() if word else ""

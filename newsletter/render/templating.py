@@ -125,7 +125,7 @@ def typeset(context: Context, value: object) -> object:
         if context.get("variant") in ("download", "print") and html.lstrip().startswith("<"):
             html = keep_acronyms_whole(html)  # an HTML fragment (Markdown), on paper
         return Markup(html)
-    return keep_ranges_whole(_bound(value, rules))
+    return keep_ranges_whole(_bound(value, rules), rules)
 
 
 @functools.cache

@@ -1,5 +1,7 @@
 """A range written without spaces ("2019–2020", "8.00–15.30", "pon.–pt.") or a code with a
-hyphen before digits ("31-156", "COVID-19") is never broken at its dash on a phone:
+hyphen before digits ("31-156", "COVID-19") or, in Polish, a word typed with a hyphen
+("e-mailem", which Polish would break only by repeating the hyphen on the next line) is
+never broken at its dash on a phone:
 Chromium broke lines after such a dash ("10–" / "100 %"), which reads as two numbers.
 Measured in Chromium at 320 and 375 px, character by character, in the e-mail and the
 web page, on seeded text (a Markdown body and a plain-text lead)."""
@@ -21,7 +23,7 @@ BROKEN = r"""() => {
   const found = [];
   const nodes = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
   for (let n = nodes.nextNode(); n; n = nodes.nextNode()) {
-    for (const m of n.textContent.matchAll(/[\d.A-Z][–—-]\u2060?\w/g)) {
+    for (const m of n.textContent.matchAll(/[\p{L}\p{N}.][–—-]\u2060?[\p{L}\p{N}]/gu)) {
       const at = (i) => { const r = document.createRange(); r.setStart(n, i);
                           r.setEnd(n, i + 1); return r.getClientRects()[0]; };
       const dash = at(m.index + 1), next = at(m.index + m[0].length - 1);
@@ -34,7 +36,8 @@ BROKEN = r"""() => {
 WORDS = ["przedsiębiorcy", "miasto", "programów", "konferencja", "uczestników", "wsparcia",
          "latach", "Krakowa"]  # no word that binds: a chain of them is another test's
 RANGES = ["2019–2020", "8.00–15.30", "10–100", "pon.–pt.", "4–5", "9.00–17.00", "1–31", "10–12",
-          "31-156", "COVID-19"]  # a postal code, an acronym with its number
+          "31-156", "COVID-19",  # a postal code, an acronym with its number
+          "e-mailem", "Kraków-Nowa", "biało-czerwony"]  # Polish repeats a hyphen at a break
 
 
 def text(seed: int) -> str:
