@@ -313,8 +313,10 @@ def bind_html(html: str, rules: Rules) -> str:
             # one at its start to the word the run before ended with (*w* *Krakowie*)
             probe = tail + part + "\x00" if part[0] in " \n" else part + "\x00"
             bound = _released(rules.html_pattern.sub(_bind, probe), rules.bound_limit)[:-1]
-            bound = keep_ranges_whole(bound, rules)
-            parts[index] = bound[len(tail):] if part[0] in " \n" else bound
+            bound = bound[len(tail):] if part[0] in " \n" else bound
+            # an address's pieces between <wbr>s stay as typed, like the address
+            after_wbr = index > 1 and parts[index - 1].lower().startswith("<wbr")
+            parts[index] = bound if after_wbr else keep_ranges_whole(bound, rules)
             word = re.search(r"\S+$", part)
             tail = word.group() if word else ""
         elif part:

@@ -247,3 +247,48 @@ def test_ranges_and_codes_are_joined_addresses_stay_as_typed(text, expected):
     from newsletter.typography import keep_ranges_whole
 
     assert keep_ranges_whole(text) == expected
+
+
+PIECES = ["w", "i", "a", "z", "ul.", "art.", "dr", "prof.", "J.K.", "50", "%", "§", "10–12",
+          "2019–2020", "31-156", "COVID-19", "e-mailem", "Kraków-Nowa", "–", "—", "-",
+          "przedsiębiorcy", "miasto", "pdf)", "(x", "Nowak,", "r.", "1."]
+TAGS = ["<em>", "</em>", "<strong>", "</strong>", '<a href="https://a-b.pl/x-1-2">', "</a>",
+        '<span class="url">(www.krakow.pl/<wbr>dotacje/<wbr>regulamin-2027.pdf)</span>',
+        "<code>x-y 10–12</code>", "<br>\n", "</p><p>"]
+
+
+@pytest.mark.parametrize("language", ["pl", "en"])
+@pytest.mark.parametrize("limit", [None, SCREEN_BOUND_LIMIT, SCREEN_TITLE_BOUND_LIMIT])
+def test_bound_html_is_the_html_with_only_spaces_bound_and_joiners_added(language, limit):
+    """Seeded HTML of every piece the rules act on, between inline and block tags: the
+    result differs from the source only by no-break spaces for spaces and word joiners
+    after dashes (a binding carried over a tag once printed 'regulamin-2027.pdf))', the
+    joiner shifting the text it was cut from); tags, code and addresses stay as typed."""
+    import dataclasses
+
+    from newsletter.typography import WORD_JOINER
+
+    chosen = dataclasses.replace(rules(language), bound_limit=limit)
+    rng = random.Random(f"{language}-{limit}")
+    for _ in range(300):
+        html = "<p>" + "".join(rng.choice(TAGS) if rng.random() < 0.15 else
+                               rng.choice(PIECES) + rng.choice([" ", " ", "\n", ""])
+                               for _ in range(rng.randint(5, 40))) + "</p>"
+        bound = bind_html(html, chosen)
+        assert _same_but_spaces(html, bound), (html, bound)
+        assert bound.count(WORD_JOINER) <= sum(map(html.count, "-–—"))
+        for tag in re.findall(r"<[^>]*>", html):
+            assert tag in bound
+        assert "regulamin-2027.pdf)</span>" in bound or "regulamin" not in html
+        assert "<code>x-y 10–12</code>" in bound or "<code>" not in html
+
+
+def _same_but_spaces(html: str, bound: str) -> bool:
+    """``bound`` is ``html`` with runs of spaces (or a line break) made one no-break space
+    and joiners added: compared with every run of spaces and no-break spaces as one."""
+    from newsletter.typography import WORD_JOINER
+
+    def squeeze(text: str) -> str:
+        return re.sub(r"[ \n\u00a0]+", " ", text.replace(WORD_JOINER, ""))
+
+    return squeeze(html) == squeeze(bound)
