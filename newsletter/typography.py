@@ -387,14 +387,14 @@ def _acronym(match: re.Match[str]) -> str:
 
 NO_BREAK_HYPHEN = "\u2011"
 _ADDRESS_ELEMENT = re.compile(
-    r'(<(a|span)\b[^>]*\bclass="(?:[^"]*\s)?(?:url|address)(?:\s[^"]*)?"[^>]*>)(.*?)(</\2>)',
-    re.DOTALL)
+    r'(<(a|span)\b[^>]*\bclass="(?:[^"]*\s)?(?:url|address)(?:\s[^"]*)?"[^>]*>)(.*?)(</\2>)'
+    r"|(<(code)\b[^>]*>)(.*?)(</code>)", re.DOTALL)
 
 
 def hyphens_start_lines(html: str) -> str:
     """Paper's HTML with each typed hyphen of an address (``a.url``, ``.url``, ``.address``)
-    a line may break *before*, never after: a no-break hyphen (U+2011) with a ``<wbr>``
-    in front of it.
+    or of code (``formularz-wniosku.docx``, typed as printed) a line may break *before*,
+    never after: a no-break hyphen (U+2011) with a ``<wbr>`` in front of it.
 
     A line that ends ``www.mapa-`` reads as a word hyphenated at the line's end, and a
     reader of the paper types ``www.mapamsp.krakow.pl``; a line that starts ``-msp…`` can
@@ -404,7 +404,8 @@ def hyphens_start_lines(html: str) -> str:
     reader follows the link rather than typing it."""
 
     def hyphens(match: re.Match[str]) -> str:
-        opening, _, inner, closing = match.groups()
+        groups = match.groups()
+        opening, _, inner, closing = groups[:4] if groups[0] else groups[4:]
         parts = _TAG.split(inner)
         parts[::2] = [part.replace("-", "<wbr>" + NO_BREAK_HYPHEN) for part in parts[::2]]
         return opening + "".join(parts) + closing

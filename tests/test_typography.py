@@ -177,12 +177,13 @@ def test_an_address_on_paper_breaks_before_its_hyphens_never_after():
 
     html = ('<p>Na <a href="https://www.mapa-msp.pl/a-b" class="url">www.mapa-msp.pl/<wbr>a-b'
             '</a> i <span class="address">pi-umk@um.krakow.pl</span>, e-mail <em>x-y</em>'
-            '<a href="https://x.pl/">mapa-msp</a></p>')
+            '<a href="https://x.pl/">mapa-msp</a> <code>formularz-wniosku.docx</code></p>')
     wbr = "<wbr>" + NO_BREAK_HYPHEN
     assert hyphens_start_lines(html) == (
         f'<p>Na <a href="https://www.mapa-msp.pl/a-b" class="url">www.mapa{wbr}msp.pl/<wbr>a'
         f'{wbr}b</a> i <span class="address">pi{wbr}umk@um.krakow.pl</span>, e-mail '
-        '<em>x-y</em><a href="https://x.pl/">mapa-msp</a></p>')
+        f'<em>x-y</em><a href="https://x.pl/">mapa-msp</a> <code>formularz{wbr}wniosku.docx'
+        '</code></p>')
 
 
 @pytest.mark.parametrize(("source", "expected"), [

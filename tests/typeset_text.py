@@ -26,6 +26,7 @@ SIGNS = {"after": ["%", "°C", "‰"], "before": ["§", "€", "£", "№"]}
 """Signs written with a space beside their number, in every language ("50 %", "§ 5")."""
 UNITS = {"pl": ["km", "kg", "m²", "zł"], "en": ["km", "kg", "m²", "a.m.", "p.m."]}
 INITIALS = ["J.", "A.", "Ż.", "J.K.", "T."]
+CODE = ["formularz-wniosku-o-dotacje-2027.docx", "nr-konta-bankowego", "x-api-key-krakow"]
 ACRONYMS = ["COVID", "UNESCO", "KRAKÓW", "ICORN", "MŚP", "NATO"]
 LONG_ACRONYMS = ["PRZEDSIĘBIORCZOŚĆ", "INTERNATIONAL", "WSPÓŁPRACA", "EUROPEJSKIEGO"]
 HYPHENATED = ["e-mail", "biało-czerwony", "COVID-19", "science-business", "B2B-partner",
@@ -66,7 +67,9 @@ def sentence(rng: random.Random, language: str) -> str:
                                  [number, rng.choice(UNITS[language])]])
         elif roll < 0.74:
             parts += [rng.choice(INITIALS), rng.choice(words).capitalize()]
-        elif roll < 0.76:  # a word that binds alone in emphasis, the space after it outside
+        elif roll < 0.77:  # code with hyphens, typed as printed (a form's file name)
+            parts.append(f"`{rng.choice(CODE)}`")
+        elif roll < 0.79:  # a word that binds alone in emphasis, the space after it outside
             mark, after = rng.choice(["*", "**"]), rng.choice(["", "*", "**"])
             parts += [f"{mark}{rng.choice(ONE_LETTER[language])}{mark}",
                       f"{after}{rng.choice(words)}{after}"]

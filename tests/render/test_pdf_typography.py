@@ -18,6 +18,7 @@ from typeset_text import (
     ABBREVIATIONS,
     ACRONYMS,
     ADDRESSES,
+    CODE,
     HYPHENATED,
     INITIALS,
     LONG_ACRONYMS,
@@ -139,16 +140,16 @@ def test_no_line_ends_with_a_word_that_binds_or_starts_with_a_dash(readers_pdfs,
 
 @pytest.mark.parametrize("name", CASES)
 def test_no_address_breaks_after_a_hyphen(readers_pdfs, name):
-    """An address never ends a line with a hyphen, typed or added: ``www.mapa-`` at a line's
-    end reads as a hyphenated word, and a reader types ``www.mapamsp…``. It breaks after
-    / ? & = # or before a typed hyphen (the next line starts ``-msp…``)."""
-    addresses = ADDRESSES + [re.sub("^https://", "", a) for a in ADDRESSES]
+    """An address or code never ends a line with a hyphen, typed or added: ``www.mapa-`` at
+    a line's end reads as a hyphenated word, and a reader types ``www.mapamsp…``. It breaks
+    after / ? & = # or before a typed hyphen (the next line starts ``-msp…``)."""
+    addresses = ADDRESSES + [re.sub("^https://", "", a) for a in ADDRESSES] + CODE
     broken = []
     for line, following in itertools.pairwise(drawn_lines(readers_pdfs[name])):
         end, start = line[-1].text, following[0].text
         if end.endswith(("-", "\xad", "\u2010")):
             piece = (end.rstrip("\xad\u2010") + start).strip("()[].,;:")
-            if re.search(r"[./@:]", piece) and any(piece in a for a in addresses):
+            if re.search(r"[./@:-]", piece) and any(piece in a for a in addresses):
                 broken.append(f"{end} / {start}")
     assert not broken, broken[:5]
 
@@ -172,7 +173,9 @@ def test_copied_text_is_what_the_editor_typed(readers_pdfs, name):
     assert "\ue0ad" not in text
     whole = joined(text)
     if name.startswith("generated"):
-        for word in HYPHENATED + ADDRESSES:
+        issue = readers_pdfs[name].parents[1] / f"gen-{language_of(name)}" / "2021-02"
+        typed = (issue / "issue.yaml").read_text("utf-8")
+        for word in HYPHENATED + ADDRESSES + [code for code in CODE if code in typed]:
             assert word in whole, f"{word!r} does not copy intact"
         assert "\xad" in text  # hyphenation did break words, and it copies as soft hyphens
     elif name.startswith("sample"):
