@@ -125,7 +125,15 @@ def typeset(context: Context, value: object) -> object:
         if context.get("variant") in ("download", "print") and html.lstrip().startswith("<"):
             html = keep_acronyms_whole(html)  # an HTML fragment (Markdown), on paper
         return Markup(html)
-    return keep_ranges_whole(_bound(value, rules), rules)
+    bound = _bound(value, rules)
+    # prose only: a value printed into an attribute (an id "turystyka-2", a class list
+    # "section section-cooperation", a date) must stay as typed, or links to it break
+    return bound if _NOT_PROSE.fullmatch(value) else keep_ranges_whole(bound, rules)
+
+
+_NOT_PROSE = re.compile(r"[\w.:+-]+|[a-z0-9_ -]+")
+"""A value with no space (an id, a date, a number, an address) or a list of lowercase
+names (CSS classes): printed into attributes, never joined."""
 
 
 @functools.cache

@@ -53,9 +53,10 @@ def pages(project: Project, tmp_path_factory) -> dict[str, Path]:
     root = tmp_path_factory.mktemp("ranges")
     folder = root / "2021-01"
     folder.mkdir()
-    issue = {"date": "2021-01-01", "language": "pl", "sections": [{"kind": "innovation",
-             "blocks": [{"type": "article", "title": "Nabór", "lead": text(1)[:300],
-                         "body": text(2)}]}]}
+    issue = {"date": "2021-01-01", "language": "pl", "sections": [{
+        "kind": "innovation", "heading": "Nabór 2019–2020 dla firm z Nowej-Huty",
+        "blocks": [{"type": "article", "title": "Nabór", "lead": text(1)[:300],
+                    "body": text(2), "id": "rynek-2027"}]}]}
     (folder / "issue.yaml").write_text(yaml.safe_dump(issue, allow_unicode=True), "utf-8")
     loaded = load_issue(folder, project)
     email, web, text_part = root / "email.html", root / "web.html", root / "email.txt"
@@ -83,3 +84,20 @@ def test_no_range_breaks_at_its_dash(pages, browser, edition, width):
     finally:
         page.close()
     assert not broken, f"{edition} at {width} px: ranges broken at their dash: {broken[:5]}"
+
+
+@pytest.mark.parametrize("edition", ["email", "web"])
+def test_no_attribute_gets_a_joiner_or_a_bound_space(pages, edition):
+    """Ids, classes, addresses and dates are printed into attributes by the same finalize
+    as prose: a joiner in ``id="rynek-⁠2027"`` broke every link to the block (and the
+    e-mail's teasers, which link the web page's ids)."""
+    from lxml import html as lxml_html
+
+    document = lxml_html.fromstring(pages[edition].read_text("utf-8"))
+    spoilt = [(element.tag, name, value) for element in document.iter()
+              for name, value in element.attrib.items()
+              if name in ("id", "href", "class", "datetime", "src", "name", "for")
+              and ("\u2060" in value or "\u00a0" in value)]
+    assert not spoilt, spoilt[:5]
+    ids = {element.get("id") for element in document.iter() if element.get("id")}
+    assert "rynek-2027" in ids or edition == "email"
