@@ -102,13 +102,16 @@ def _derive(source: Path, target: Path) -> None:
     font.save(str(target))
 
 
-_TO_UNICODE = {b"<e0ad>": b"<00ad>", b"<00a0>": b"<0020>"}
+# The inserted hyphen copies as a soft hyphen; a bound space as a space; an address's
+# no-break hyphen (typography.hyphens_start_lines) as the hyphen-minus typed.
+_TO_UNICODE = {b"<e0ad>": b"<00ad>", b"<00a0>": b"<0020>", b"<2011>": b"<002d>"}
 _BFCHAR = re.compile(rb"(<[0-9a-f]+> )(<[0-9a-f]+>)")
 
 
 def faithful_copy(document: Any, pdf: Any) -> None:
     """A ``write_pdf`` finisher: the inserted hyphen copies as a soft hyphen (U+00AD, which
-    readers drop when they join lines) and a bound space as the space the editor typed."""
+    readers drop when they join lines), a bound space as the space the editor typed, and
+    an address's no-break hyphen as the hyphen-minus typed in it."""
     import pydyf
 
     for obj in pdf.objects:

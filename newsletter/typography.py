@@ -26,11 +26,14 @@ def keep_numbers_together(text: str) -> str:
 
 
 _URL_BREAK = re.compile(r"([/?&=#]+)(?=[^/?&=#])")
-_LOOKS_LIKE_URL = re.compile(r"^(https?://|www\.|mailto:)|^[\w.-]+\.[a-z]{2,}/", re.IGNORECASE)
+_LOOKS_LIKE_URL = re.compile(r"^(https?://|www\.|mailto:)|^[\w.-]+\.[a-z]{2,}/"
+                             r"|^[\w.+-]+@[\w-]+(?:\.[\w-]+)+$", re.IGNORECASE)
 
 
 def looks_like_url(text: str) -> bool:
-    """Whether a piece of text is an address (printed as it is, broken only at its parts)."""
+    """Whether a piece of text is an address (printed as it is, broken only at its parts):
+    a URL, or an e-mail address (``[obsluga-inwestorow@um.krakow.pl](mailto:…)`` was
+    hyphenated in the PDFs as a word, ``obsluga-inwe-``, with its address printed again)."""
     return bool(_LOOKS_LIKE_URL.match(text.strip()))
 
 
@@ -98,6 +101,17 @@ def keep_addresses_whole(text: str) -> str:
 
 NO_BREAK_SPACE = "\u00a0"
 
+SIGN_AFTER = "%‰‱°℃℉"
+"""Signs written after a number with a space ("50 %", "20 °C"): they never start a line."""
+SIGN_BEFORE = "§¶€£$¥₴№"
+"""Signs written before a number with a space ("§ 5", "€ 100"): they never end a line."""
+
+_CAPITALS = "".join(c for c in map(chr, range(0x41, 0x530)) if c.isupper() and c.isalpha())
+_SMALL = "".join(c for c in map(chr, range(0x61, 0x530)) if c.islower() and c.isalpha())
+INITIALS = rf"(?<![\w.])(?:[{_CAPITALS}]\.){{1,3}}"
+"""An initial or initials of a name ("J.", "J.K.", "Т."): they stay with the surname after
+them, in every language (a reader must not find "J." at a line's end, its name below)."""
+
 
 @dataclass(frozen=True)
 class Rules:
@@ -106,12 +120,26 @@ class Rules:
 
     ``bind_after``: words (one-letter words, abbreviations, titles) that never end a line:
     the space after them becomes a no-break space. ``bind_numbers``: a number stays with the
-    word after it ("3 narzędzia", "12 500 zł"). In every language a dash (–, —, or a
-    hyphen standing alone as one) never starts a line.
+    word after it ("3 narzędzia", "12 500 zł"). ``bind_units``: words that stay with the
+    number before them where numbers do not bind every word (English "10 km", "9 a.m.",
+    but "3 tools" may break). ``break_at_hyphens: false``: on paper a line never breaks at
+    a hyphen typed inside a word ("Kraków-Nowa Huta", "e-mailem"): Polish repeats such a
+    hyphen at the next line's start, which no PDF renderer draws, and a lone "Kraków-" at
+    a line's end reads as a word hyphenated there. In every language a dash (–, —, or a
+    hyphen standing alone as one) never starts a line, and a number stays with a sign that
+    belongs to it, written with a space: "50 %", "20 °C", "§ 5", "€ 100", "№ 3" (:data:`SIGN_AFTER`,
+    :data:`SIGN_BEFORE`: signs, not words, so they are the same in every language).
     """
 
     bind_after: frozenset[str] = frozenset()
     bind_numbers: bool = False
+    bind_units: frozenset[str] = frozenset()
+    break_at_hyphens: bool = True
+    bound_limit: int | None = None
+    """Set for screens (:data:`SCREEN_BOUND_LIMIT`, :data:`SCREEN_TITLE_BOUND_LIMIT`): pieces
+    that bindings chain longer than
+    this are released after an abbreviation (:func:`_released`); none on paper and in the
+    text part, whose lines are known to hold them."""
 
     @functools.cached_property
     def pattern(self) -> re.Pattern[str]:
@@ -129,20 +157,120 @@ class Rules:
         alternatives = [rf"(?<![\w.@/&#-]){re.escape(word)}" + ("" if word.endswith(".")
                                                               else r"(?![\w.@/-])")
                         for word in words]
+        number = r"(?<![\w.,/:@#-])\d+(?:[.,]\d+)?"
         if self.bind_numbers:
-            alternatives.append(rf"(?<![\w.,/:@#-])\d+(?:[.,]\d+)?(?={spaces}[^\W\d_])")
+            alternatives.append(rf"{number}(?={spaces}[^\W\d_])")
+            # an ordinal ("3. lokal", "1. miejsce"); a full stop before a capital ends a
+            # sentence ("w 2026. Kraków"), where a line may break
+            alternatives.append(rf"(?<![\w.,/:@#-])\d+\.(?={spaces}[{_SMALL}])")
+        if self.bind_units:
+            units = "|".join(re.escape(unit) for unit in
+                             sorted(self.bind_units, key=len, reverse=True))
+            alternatives.append(rf"{number}(?={spaces}(?:{units})(?![\w/@-]))")
+        alternatives.append(rf"{number}(?={spaces}[{SIGN_AFTER}])")
+        alternatives.append(rf"[{SIGN_BEFORE}](?={spaces}\d)")
+        alternatives.append(rf"{INITIALS}(?={spaces}[{_CAPITALS}])")
         bound = "|".join(alternatives) or r"(?!)"
         # group 1: a word that binds forward, then its spaces; or the spaces before a dash
         return re.compile(rf"(?:({bound}){spaces}(?=\S)|{spaces}(?=[–—] |-[ \n]))")
 
 
+SCREEN_BOUND_LIMIT = 30
+"""On screens, the most characters that bindings may chain into one unbreakable piece of
+running text (Markdown). Office prose chains them ("ok. 3 tys. os. w 12 gm. woj.
+małopolskiego.", 44 characters): on a 320 px phone a piece wider than the line was cut by
+the browser at any letter ("małopolskie" / "go."). Thirty characters of body text fit a
+320 px screen, and a citation such as "z art. 15 ust. 2 pkt 3 uchwały" (30) stays whole.
+An abbreviation at a line's end is the lesser fault; paper's lines are known to hold
+every binding, so the PDFs keep them all."""
+
+SCREEN_TITLE_BOUND_LIMIT = 20
+"""The same for plain fields (titles, headings, kickers, leads, a signature's name), set
+larger: twenty characters of a 22 px bold heading fit a 320 px screen, where "ds.
+Przedsiębiorczości –" (24) was cut after its no-break space and the next line began
+with the dash."""
+
+_WEAK = "\ue001"  # a binding after an abbreviation or title, released in a too long piece
+
+
 def _bind(match: re.Match[str]) -> str:
-    return (match.group(1) or "") + NO_BREAK_SPACE
+    """The binding's space: firm after a one-letter word, a number, a sign and before a
+    dash, initials (what must never part); releasable (:data:`SCREEN_BOUND_LIMIT`) after
+    an abbreviation or a title, the lesser fault at a line's end."""
+    word = match.group(1)
+    if word is None or len(word) == 1 or word[0].isdigit() or word in SIGN_BEFORE or \
+            _INITIALS.fullmatch(word):
+        return (word or "") + NO_BREAK_SPACE
+    return word + _WEAK
+
+
+_INITIALS = re.compile(INITIALS)
+
+
+_PIECES = re.compile(r"([ \t\n\r\f\v\u200b\x00]+)")
+
+
+def _released(text: str, limit: int | None) -> str:
+    """Releasable bindings as no-break spaces, except where a piece would pass
+    :data:`BOUND_LIMIT`: there, from the left, a binding is released (a space) each time
+    the next word would make the piece too long, so the piece breaks after as few
+    abbreviations as its length needs."""
+    if _WEAK not in text:
+        return text
+    if limit is None:
+        return text.replace(_WEAK, NO_BREAK_SPACE)
+    pieces = _PIECES.split(text)
+    pieces[::2] = [_shortened(piece, limit) for piece in pieces[::2]]
+    return "".join(pieces)
+
+
+def _shortened(piece: str, limit: int) -> str:
+    units = piece.split(_WEAK)
+    joined, length = units[0], len(units[0])
+    for unit in units[1:]:
+        if length + 1 + len(unit) > limit:
+            joined, length = f"{joined} {unit}", len(unit)
+        else:
+            joined, length = f"{joined}{NO_BREAK_SPACE}{unit}", length + 1 + len(unit)
+    return joined
 
 
 def bind(text: str, rules: Rules) -> str:
     """Plain text with no-break spaces where ``rules`` bind words together."""
-    return rules.pattern.sub(_bind, text)
+    return _released(rules.pattern.sub(_bind, text), rules.bound_limit)
+
+
+WORD_JOINER = "\u2060"
+_RANGE_DASH = re.compile(rf"(?<=[\d.])[–—](?=\w)|(?<=[\d{_CAPITALS}])-(?=\d)")
+_TOKEN = re.compile(r"[^\s<>]+")
+
+
+def keep_ranges_whole(text: str, rules: Rules | None = None) -> str:
+    """Text for HTML with a word joiner (U+2060) after the dash of a range written without
+    spaces ("2019–2020", "8.00–15.30", "pon.–pt.", "9 a.m.–3 p.m.") and after the hyphen
+    of a code of digits ("31-156 Kraków", "COVID-19"): browsers broke the line after such a
+    dash on phones ("10–" / "100 %", "9.00–" / "17.00"), which reads as two numbers. Where
+    ``rules`` never break at a hyphen typed in a word (:attr:`Rules.break_at_hyphens`),
+    after that hyphen too ("e-mailem", "Kraków-Nowa"). The joiner draws nothing; the PDFs
+    leave it out of copied text. Never inside an address (a token with / or @ or a
+    domain: a link's address must stay as typed), and not for the text part, where it would be an
+    invisible character (its lines break at spaces only)."""
+    if "–" not in text and "—" not in text and "-" not in text:
+        return text
+    pattern = _RANGE_DASH if rules is None or rules.break_at_hyphens else _RANGE_OR_WORD_DASH
+    return _TOKEN.sub(lambda match: _joined(match.group(), pattern), text)
+
+
+_RANGE_OR_WORD_DASH = re.compile(rf"{_RANGE_DASH.pattern}|(?<=\w)-(?=\w)")
+
+
+_DOMAIN = re.compile(r"[^\W\d_]\.[^\W\d_]{2,}")
+
+
+def _joined(token: str, pattern: re.Pattern[str]) -> str:
+    if "/" in token or "@" in token or _DOMAIN.search(token):  # an address, as typed
+        return token
+    return pattern.sub(lambda m: m.group() + WORD_JOINER, token)
 
 
 _BREAKS = re.compile(r"[ \t\n\r\f\v\u200b]+")
@@ -168,19 +296,38 @@ _VERBATIM = {"code", "pre", "style", "script", "kbd", "samp"}
 def bind_html(html: str, rules: Rules) -> str:
     """HTML with no-break spaces where ``rules`` bind words, in text only: tags, their
     attributes and code are left as they are. Bindings reach across inline tags
-    (``w <em>Krakowie</em>``)."""
+    (``w <em>Krakowie</em>``). Ranges are kept whole (:func:`keep_ranges_whole`)."""
     parts = _TAG.split(html)
     verbatim = 0
+    tail = ""  # the last word of the text before, while only inline tags follow it
     for index, part in enumerate(parts):
         if index % 2:  # a tag
             name = re.match(r"</?\s*([a-zA-Z0-9]+)", part)
             if name and name.group(1).lower() in _VERBATIM:
                 verbatim += -1 if part.startswith("</") else 1
+            if not name or name.group(1).lower() not in _INLINE:
+                tail = ""
             continue
         if part and not verbatim:
-            # a space at the end of a text run binds to what the next run starts with
-            parts[index] = rules.html_pattern.sub(_bind, part + "\x00")[:-1]
+            # a space at the end of a text run binds to what the next run starts with;
+            # one at its start to the word the run before ended with (*w* *Krakowie*)
+            probe = tail + part + "\x00" if part[0] in " \n" else part + "\x00"
+            bound = _released(rules.html_pattern.sub(_bind, probe), rules.bound_limit)[:-1]
+            bound = bound[len(tail):] if part[0] in " \n" else bound
+            # an address's pieces between <wbr>s stay as typed, like the address
+            after_wbr = index > 1 and parts[index - 1].lower().startswith("<wbr")
+            parts[index] = bound if after_wbr else keep_ranges_whole(bound, rules)
+            word = re.search(r"\S+$", part)
+            tail = word.group() if word else ""
+        elif part:
+            tail = ""
     return "".join(parts)
+
+
+_INLINE = {"a", "abbr", "b", "cite", "em", "i", "mark", "q", "s", "small", "span", "strong",
+           "sub", "sup", "u"}
+"""Tags inside a line of text: a word before one and a space after it are still
+neighbours (a block tag, a ``<br>`` or code ends what binds)."""
 
 
 @functools.cache
@@ -195,7 +342,9 @@ def _rules_table(path: Path, _mtime: int) -> dict[str, Rules]:
     for language, words in table.items():
         entry = (words or {}).get("typography") or {}
         rules[language] = Rules(frozenset(str(w) for w in entry.get("bind_after") or []),
-                                bool(entry.get("bind_numbers", False)))
+                                bool(entry.get("bind_numbers", False)),
+                                frozenset(str(w) for w in entry.get("bind_units") or []),
+                                bool(entry.get("break_at_hyphens", True)))
     return rules
 
 
@@ -234,3 +383,58 @@ def _acronym(match: re.Match[str]) -> str:
     if word.isupper() and sum(c.isalpha() for c in word) >= 2:
         return f"{_ACRONYM_OPEN}{word}</span>"
     return word
+
+
+NO_BREAK_HYPHEN = "\u2011"
+_ADDRESS_ELEMENT = re.compile(
+    r'(<(a|span)\b[^>]*\bclass="(?:[^"]*\s)?(?:url|address)(?:\s[^"]*)?"[^>]*>)(.*?)(</\2>)'
+    r"|(<(code)\b[^>]*>)(.*?)(</code>)", re.DOTALL)
+
+
+def hyphens_start_lines(html: str) -> str:
+    """Paper's HTML with each typed hyphen of an address (``a.url``, ``.url``, ``.address``)
+    or of code (``formularz-wniosku.docx``, typed as printed) a line may break *before*,
+    never after: a no-break hyphen (U+2011) with a ``<wbr>`` in front of it.
+
+    A line that ends ``www.mapa-`` reads as a word hyphenated at the line's end, and a
+    reader of the paper types ``www.mapamsp.krakow.pl``; a line that starts ``-msp…`` can
+    only be part of the address (the Chicago Manual's rule for URLs). The PDFs' fonts copy
+    U+2011 as the hyphen-minus the editor typed (:mod:`newsletter.pdf_fonts`), so a copied
+    address is intact. Paper only: a browser would copy U+2011 itself, and a screen's
+    reader follows the link rather than typing it."""
+
+    def hyphens(match: re.Match[str]) -> str:
+        groups = match.groups()
+        opening, _, inner, closing = groups[:4] if groups[0] else groups[4:]
+        parts = _TAG.split(inner)
+        parts[::2] = [part.replace("-", "<wbr>" + NO_BREAK_HYPHEN) for part in parts[::2]]
+        return opening + "".join(parts) + closing
+
+    return _ADDRESS_ELEMENT.sub(hyphens, html)
+
+
+_TYPED_HYPHEN = re.compile(r"(?<=\w)-(?=\w)")
+
+
+def hyphenated_words_whole(html: str, rules: Rules) -> str:
+    """Paper's HTML with each hyphen typed inside a word a no-break hyphen (U+2011, copied
+    from the PDFs as the typed U+002D), where ``rules`` never break at such a hyphen
+    (:attr:`Rules.break_at_hyphens`). Text only: tags, attributes and code stay as typed;
+    addresses already break before their hyphens (:func:`hyphens_start_lines`)."""
+    if rules.break_at_hyphens:
+        return html
+    parts = _TAG.split(html)
+    verbatim, before = 0, ""  # the text's last character, while only inline tags follow
+    for index, part in enumerate(parts):
+        if index % 2:
+            name = re.match(r"</?\s*([a-zA-Z0-9]+)", part)
+            if name and name.group(1).lower() in _VERBATIM:
+                verbatim += -1 if part.startswith("</") else 1
+            if not name or name.group(1).lower() not in _INLINE:
+                before = ""
+        elif part and not verbatim:
+            # the "-19" of "<span class="acronym">COVID</span>-19" follows the acronym's text
+            if "-" in part:
+                parts[index] = _TYPED_HYPHEN.sub(NO_BREAK_HYPHEN, before + part)[len(before):]
+            before = part[-1]
+    return "".join(parts)

@@ -3,19 +3,27 @@ where its rules bind, in text only, and a text part whose lines never end with t
 
 from __future__ import annotations
 
+import random
 import re
 from pathlib import Path
 
 import pytest
 from lxml import html as lxml_html
-from typeset_text import ABBREVIATIONS, ONE_LETTER, generated_issue, paragraphs
+from typeset_text import ABBREVIATIONS, ONE_LETTER, SIGNS, generated_issue, paragraphs
 
 from newsletter.load import Project, load_issue
 from newsletter.markdown import to_text
 from newsletter.model import Issue
 from newsletter.render.email import render_email
 from newsletter.render.web import render_web
-from newsletter.typography import Rules, bind, bind_html, language_rules
+from newsletter.typography import (
+    SCREEN_BOUND_LIMIT,
+    SCREEN_TITLE_BOUND_LIMIT,
+    Rules,
+    bind,
+    bind_html,
+    language_rules,
+)
 
 STRINGS = Path(__file__).resolve().parent.parent / "templates" / "_shared" / "strings.yaml"
 NBSP = "\u00a0"
@@ -25,10 +33,14 @@ def rules(language: str) -> Rules:
     return language_rules(STRINGS, language)
 
 
-def unbound(text: str, language: str) -> list[str]:
-    """Binding words followed by a breakable space, and dashes after one."""
+def unbound(text: str, language: str, limit: int | None = None) -> list[str]:
+    """Binding words followed by a breakable space, and dashes after one; with ``limit``
+    (screens), not an abbreviation whose piece would then pass it (released there)."""
     words = "|".join(re.escape(w) for w in ONE_LETTER[language] + ABBREVIATIONS[language])
-    found = re.findall(rf"(?<![\w.@/&#-])(?:{words})(?![\w@/-]) +\S+", text)
+    found = [m.group() for m in re.finditer(
+        rf"([^ ]*?)(?<![\w.@/&#-])({words})(?![\w@/-]) +([^ ]+)", text)
+        if limit is None or len(m.group(2)) == 1
+        or len(m.group(1) + m.group(2)) + 1 + len(m.group(3)) <= limit]
     found += re.findall(r"\S+ [–—] ", text)
     return found
 
@@ -50,6 +62,49 @@ def test_polish_words_and_numbers_bind_english_ones_do_not_bind_numbers():
     assert bind("I met a friend – 3 times", rules("en")) == \
         f"I{NBSP}met a{NBSP}friend{NBSP}– 3 times"
     assert bind("w Krakowie – tak", rules("xx")) == f"w Krakowie{NBSP}– tak"  # dashes only
+
+
+@pytest.mark.parametrize("language", ["pl", "en", "xx"])
+def test_a_number_stays_with_its_sign_in_every_language(language):
+    """"50 %", "20 °C", "§ 5", "€ 100": signs, not words, so every language (one without
+    rules too) keeps them with their number; seeded numbers of every shape."""
+    rng = random.Random(language)
+    for _ in range(200):
+        number = rng.choice([str(rng.randint(0, 9999)), f"{rng.randint(1, 99)},{rng.randint(0, 9)}",
+                             f"{rng.randint(1, 99)}.{rng.randint(0, 99)}"])
+        after, before = rng.choice(SIGNS["after"]), rng.choice(SIGNS["before"])
+        text = f"Wzrost o {number} {after} i {before} {number} netto."
+        bound = bind(text, rules(language))
+        assert f"{number}{NBSP}{after}" in bound and f"{before}{NBSP}{number}" in bound, bound
+
+
+@pytest.mark.parametrize("language", ["pl", "en", "xx"])
+def test_initials_stay_with_the_name_after_them(language):
+    for name in ["J. Kowalski", "J.K. Nowak", "Ż. Źdźbło", "T. Шевченко", "A.B.C. Lis"]:
+        initials, surname = name.rsplit(" ", 1)
+        assert bind(f"Mówi {name} dziś", rules(language)) == \
+            f"Mówi {initials}{NBSP}{surname} dziś"
+    assert bind("tab. 5 i b. dobrze", rules("xx")) == "tab. 5 i b. dobrze"  # not initials
+
+
+def test_english_binds_units_to_their_number_but_not_counted_words():
+    assert bind("10 km at 9 a.m. with 3 tools and 5 m² for 2 kg", rules("en")) == \
+        f"10{NBSP}km at 9{NBSP}a.m. with 3 tools and 5{NBSP}m² for 2{NBSP}kg"
+    assert bind("a 5 kmh note", rules("en")) == f"a{NBSP}5 kmh note"  # a unit is whole
+
+
+@pytest.mark.parametrize("text", [
+    "z art. 15 ust. 2 pkt 3 uchwały", "poz. 374", "zob. s. 4", "ds. Równości",
+    "tj. z sektora", "tzn. sprzedaży", "płk. T. Zającowi", "mec. Robert", "mgr. Piotrowi",
+    "z dr. hab. inż. Nowakiem", "red. M. Lis", "1,2 mln zł", "20 tys. zł", "m.in. firmy",
+    "Dz.U. z 2020 r. poz. 374", "prof. zw. dr hab. n. med. K. Lis", "inż. arch. W. Maj",
+    "1. miejsce", "3. lokal"])
+def test_polish_office_abbreviations_bind(text):
+    """A public office's texts cite documents and name ranks: none of these may end a line
+    (each was seen at a line's end of a PDF, a text part or a phone's screen)."""
+    bound = bind(text, rules("pl"))
+    assert " " not in bound, bound
+    assert bind("w roku 2026. Kraków", rules("pl")) == f"w{NBSP}roku 2026. Kraków"  # a full stop
 
 
 def test_html_is_bound_in_text_only():
@@ -95,9 +150,146 @@ def test_email_and_web_bind_polish_words_with_no_break_spaces(polish, project, t
         flat = " ".join(text.split(" "))  # keep no-break spaces, as a reader's width would
         assert NBSP in flat, name
         if name != "email.txt":  # the text part is checked where it matters: its line ends
-            assert not unbound(flat, "pl"), (name, unbound(flat, "pl")[:5])
+            assert not unbound(flat, "pl", SCREEN_BOUND_LIMIT), \
+                (name, unbound(flat, "pl", SCREEN_BOUND_LIMIT)[:5])
     ends = [line for line in email.text.splitlines()
             if line.split() and line.split()[-1] in ONE_LETTER["pl"] + ABBREVIATIONS["pl"]]
     assert not ends, ends[:5]
     if which == "sample":  # attributes and styles are not prose: untouched
         assert "calc(100vw - 32px)" in web
+
+
+@pytest.mark.parametrize("address", ["obsluga-inwestorow@um.krakow.pl", "pi.umk@um.krakow.pl",
+                                     "a+b@x-y.example.pl"])
+def test_an_email_address_as_a_links_words_is_an_address(address):
+    """``[obsluga-inwestorow@um.krakow.pl](mailto:…)``, as editors link e-mail, is set as
+    an address (never hyphenated on paper, not printed again after itself), like a bare
+    one: the PDFs had ``obsluga-inwe-`` / ``storow@…`` and the address twice."""
+    from newsletter.markdown import to_html
+
+    html = to_html(f"Prosimy pisać na [{address}](mailto:{address}).", True, True)
+    assert f'class="url">{address}</a>' in html.replace("<wbr>", ""), html
+    assert f"({address})" not in html
+
+
+def test_an_address_on_paper_breaks_before_its_hyphens_never_after():
+    from newsletter.typography import NO_BREAK_HYPHEN, hyphens_start_lines
+
+    html = ('<p>Na <a href="https://www.mapa-msp.pl/a-b" class="url">www.mapa-msp.pl/<wbr>a-b'
+            '</a> i <span class="address">pi-umk@um.krakow.pl</span>, e-mail <em>x-y</em>'
+            '<a href="https://x.pl/">mapa-msp</a> <code>formularz-wniosku.docx</code></p>')
+    wbr = "<wbr>" + NO_BREAK_HYPHEN
+    assert hyphens_start_lines(html) == (
+        f'<p>Na <a href="https://www.mapa-msp.pl/a-b" class="url">www.mapa{wbr}msp.pl/<wbr>a'
+        f'{wbr}b</a> i <span class="address">pi{wbr}umk@um.krakow.pl</span>, e-mail '
+        f'<em>x-y</em><a href="https://x.pl/">mapa-msp</a> <code>formularz{wbr}wniosku.docx'
+        '</code></p>')
+
+
+@pytest.mark.parametrize(("source", "expected"), [
+    ("<p><em>w</em> <em>Krakowie</em></p>", "<p><em>w</em>\u00a0<em>Krakowie</em></p>"),
+    ("<p><strong>W</strong> Krakowie</p>", "<p><strong>W</strong>\u00a0Krakowie</p>"),
+    ('<p>pod <a href="https://x.pl/">nr</a> 5</p>',
+     '<p>pod <a href="https://x.pl/">nr</a>\u00a05</p>'),
+    ("<p>a <em>z</em>\n<strong>zagranicy</strong></p>",
+     "<p>a\u00a0<em>z</em>\u00a0<strong>zagranicy</strong></p>"),
+    ("<li>w</li> <li>x</li>", "<li>w</li> <li>x</li>"),  # a block ends what binds
+    ("<p>x <code>w</code> y</p>", "<p>x <code>w</code> y</p>"),  # code is as typed
+])
+def test_a_word_that_binds_binds_past_the_inline_element_it_ends(source, expected):
+    """A one-letter word or an abbreviation alone in emphasis, bold or a link, with the
+    space after the element: a phone ended a line with "w" (*w* *Krakowie*)."""
+    assert bind_html(source, rules("pl")) == expected
+
+
+def test_polish_words_keep_their_typed_hyphens_on_paper_english_ones_break():
+    from newsletter.typography import NO_BREAK_HYPHEN, hyphenated_words_whole
+
+    source = ('<p><span class="acronym">COVID</span>-19 w Kraków-Nowa Huta, 10-12, a - b, '
+              '<code>kod-x</code> <a href="https://a-b.pl/">e-mail</a></p>')
+    nb = NO_BREAK_HYPHEN
+    assert hyphenated_words_whole(source, rules("pl")) == (
+        f'<p><span class="acronym">COVID</span>{nb}19 w Kraków{nb}Nowa Huta, 10{nb}12, a - b, '
+        f'<code>kod-x</code> <a href="https://a-b.pl/">e{nb}mail</a></p>')
+    assert hyphenated_words_whole(source, rules("en")) == source
+
+
+@pytest.mark.parametrize(("text", "limit"), [
+    ("Razem ok. 3 tys. os. w 12 gm. woj. małopolskiego.", SCREEN_BOUND_LIMIT),
+    ("prof. zw. dr hab. n. med. inż. arch. K. Lis", SCREEN_BOUND_LIMIT),
+    ("Wydział ds. Przedsiębiorczości – w skrócie", SCREEN_TITLE_BOUND_LIMIT),
+    ("dr hab. inż. J.K. Nowak, prof. UEK", SCREEN_TITLE_BOUND_LIMIT),
+])
+def test_on_screens_no_chain_of_releasable_bindings_passes_the_limit(text, limit):
+    """A phone cut a chain longer than its line at any letter ("małopolskie" / "go.") or
+    after a no-break space ("Przedsiębiorczości" / "– w skrócie"): on screens a chain is
+    released after an abbreviation where it would pass the limit; firm bindings (one
+    letter, a number, a sign, initials, a dash) stay; paper keeps every binding."""
+    import dataclasses
+
+    screen = dataclasses.replace(rules("pl"), bound_limit=limit)
+    bound = bind(text, screen)
+    assert bound.replace(NBSP, " ") == text
+    for piece in bound.split(" "):
+        releasable = [w for w in piece.split(NBSP)[:-1] if len(w) > 1 and not w[0].isdigit()
+                      and not re.fullmatch(r"(?:\w\.)+", w)]
+        assert len(piece) <= limit or not releasable, (piece, bound)
+    assert bind(text, rules("pl")).count(" ") < bound.count(" ")  # paper binds them all
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("w godz. 8.00–15.30 (pon.–pt.)", "w godz. 8.00–\u206015.30 (pon.–\u2060pt.)"),
+    ("31-156 Kraków, COVID-19, 2019–2020", "31-\u2060156 Kraków, COVID-\u206019, 2019–\u20602020"),
+    ("a – b, e-mail, Kraków–Warszawa", "a – b, e-mail, Kraków–Warszawa"),  # words break
+    ("https://x.pl/nr-1-2027.pdf i x@a-1-2.pl", "https://x.pl/nr-1-2027.pdf i x@a-1-2.pl"),
+])
+def test_ranges_and_codes_are_joined_addresses_stay_as_typed(text, expected):
+    """A link's address is printed in its href too: a joiner there would break the link."""
+    from newsletter.typography import keep_ranges_whole
+
+    assert keep_ranges_whole(text) == expected
+
+
+PIECES = ["w", "i", "a", "z", "ul.", "art.", "dr", "prof.", "J.K.", "50", "%", "§", "10–12",
+          "2019–2020", "31-156", "COVID-19", "e-mailem", "Kraków-Nowa", "–", "—", "-",
+          "przedsiębiorcy", "miasto", "pdf)", "(x", "Nowak,", "r.", "1."]
+TAGS = ["<em>", "</em>", "<strong>", "</strong>", '<a href="https://a-b.pl/x-1-2">', "</a>",
+        '<span class="url">(www.krakow.pl/<wbr>dotacje/<wbr>regulamin-2027.pdf)</span>',
+        "<code>x-y 10–12</code>", "<br>\n", "</p><p>"]
+
+
+@pytest.mark.parametrize("language", ["pl", "en"])
+@pytest.mark.parametrize("limit", [None, SCREEN_BOUND_LIMIT, SCREEN_TITLE_BOUND_LIMIT])
+def test_bound_html_is_the_html_with_only_spaces_bound_and_joiners_added(language, limit):
+    """Seeded HTML of every piece the rules act on, between inline and block tags: the
+    result differs from the source only by no-break spaces for spaces and word joiners
+    after dashes (a binding carried over a tag once printed 'regulamin-2027.pdf))', the
+    joiner shifting the text it was cut from); tags, code and addresses stay as typed."""
+    import dataclasses
+
+    from newsletter.typography import WORD_JOINER
+
+    chosen = dataclasses.replace(rules(language), bound_limit=limit)
+    rng = random.Random(f"{language}-{limit}")
+    for _ in range(300):
+        html = "<p>" + "".join(rng.choice(TAGS) if rng.random() < 0.15 else
+                               rng.choice(PIECES) + rng.choice([" ", " ", "\n", ""])
+                               for _ in range(rng.randint(5, 40))) + "</p>"
+        bound = bind_html(html, chosen)
+        assert _same_but_spaces(html, bound), (html, bound)
+        assert bound.count(WORD_JOINER) <= sum(map(html.count, "-–—"))
+        for tag in re.findall(r"<[^>]*>", html):
+            assert tag in bound
+        assert "regulamin-2027.pdf)</span>" in bound or "regulamin" not in html
+        assert "<code>x-y 10–12</code>" in bound or "<code>" not in html
+
+
+def _same_but_spaces(html: str, bound: str) -> bool:
+    """``bound`` is ``html`` with runs of spaces (or a line break) made one no-break space
+    and joiners added: compared with every run of spaces and no-break spaces as one."""
+    from newsletter.typography import WORD_JOINER
+
+    def squeeze(text: str) -> str:
+        return re.sub(r"[ \n\u00a0]+", " ", text.replace(WORD_JOINER, ""))
+
+    return squeeze(html) == squeeze(bound)

@@ -17,14 +17,24 @@ conference participants government education cooperation business district resid
 undertaking international meeting"""
 WORDS = {"pl": _PL.split(), "en": _EN.split()}
 ONE_LETTER = {"pl": ["w", "z", "i", "o", "a", "u", "W", "Z"], "en": ["a", "I"]}
-ABBREVIATIONS = {"pl": ["ul.", "al.", "nr", "tel.", "np.", "im.", "dr", "prof."],
-                 "en": ["Dr", "Mr", "No."]}
+ABBREVIATIONS = {"pl": ["ul.", "al.", "nr", "tel.", "np.", "im.", "dr", "prof.",
+                        # a public office's documents and ranks (issue 17's new issues)
+                        "art.", "ust.", "pkt", "poz.", "zob.", "ds.", "tj.", "tzn.", "płk",
+                        "płk.", "mec.", "mgr.", "dr.", "red.", "hab."],
+                 "en": ["Dr", "Mr", "No.", "Art.", "Col.", "Gen.", "Fr"]}
+SIGNS = {"after": ["%", "°C", "‰"], "before": ["§", "€", "£", "№"]}
+"""Signs written with a space beside their number, in every language ("50 %", "§ 5")."""
+UNITS = {"pl": ["km", "kg", "m²", "zł"], "en": ["km", "kg", "m²", "a.m.", "p.m."]}
+INITIALS = ["J.", "A.", "Ż.", "J.K.", "T."]
+CODE = ["formularz-wniosku-o-dotacje-2027.docx", "nr-konta-bankowego", "x-api-key-krakow"]
 ACRONYMS = ["COVID", "UNESCO", "KRAKÓW", "ICORN", "MŚP", "NATO"]
 LONG_ACRONYMS = ["PRZEDSIĘBIORCZOŚĆ", "INTERNATIONAL", "WSPÓŁPRACA", "EUROPEJSKIEGO"]
 HYPHENATED = ["e-mail", "biało-czerwony", "COVID-19", "science-business", "B2B-partner",
               "naukowo-badawczy", "Kraków-Nowa"]
 ADDRESSES = ["https://www.dlabiznesu.krakow.pl/programy-wsparcia/2021/nowe-mapy",
-             "pi-umk@um.krakow.pl", "https://krakow.pl/a-b/c-d?x=1&y=2", "invest@um.krakow.pl"]
+             "pi-umk@um.krakow.pl", "https://krakow.pl/a-b/c-d?x=1&y=2", "invest@um.krakow.pl",
+             "obsluga-inwestorow-i-przedsiebiorcow@um.krakow.pl",
+             "https://www.mapa-msp-dla-przedsiebiorcow.krakow.pl/zgloszenia"]
 
 
 def sentence(rng: random.Random, language: str) -> str:
@@ -47,6 +57,22 @@ def sentence(rng: random.Random, language: str) -> str:
             parts.append(rng.choice(HYPHENATED))
         elif roll < 0.65:
             parts.append(rng.choice(ADDRESSES))
+        elif roll < 0.67:  # an address written as a link's words (as editors link e-mail)
+            address = rng.choice([a for a in ADDRESSES if "@" in a])
+            parts.append(f"[{address}](mailto:{address})")
+        elif roll < 0.71:
+            number = str(rng.randint(2, 999))
+            parts += rng.choice([[number, rng.choice(SIGNS["after"])],
+                                 [rng.choice(SIGNS["before"]), number],
+                                 [number, rng.choice(UNITS[language])]])
+        elif roll < 0.74:
+            parts += [rng.choice(INITIALS), rng.choice(words).capitalize()]
+        elif roll < 0.77:  # code with hyphens, typed as printed (a form's file name)
+            parts.append(f"`{rng.choice(CODE)}`")
+        elif roll < 0.79:  # a word that binds alone in emphasis, the space after it outside
+            mark, after = rng.choice(["*", "**"]), rng.choice(["", "*", "**"])
+            parts += [f"{mark}{rng.choice(ONE_LETTER[language])}{mark}",
+                      f"{after}{rng.choice(words)}{after}"]
         else:
             parts.append(rng.choice(words))
     text = " ".join(parts)

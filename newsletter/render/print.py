@@ -45,6 +45,7 @@ from newsletter.render.paper_grids import points as _points
 from newsletter.render.table_columns import FixedTables, TableFonts
 from newsletter.render.templating import environment, issue_context, issue_rules, strings
 from newsletter.render.word_gaps import set_ragged, wide_paragraphs
+from newsletter.typography import hyphenated_words_whole, hyphens_start_lines
 
 Variant = Literal["download", "print"]
 
@@ -240,7 +241,9 @@ def render_html(
     html = environment(project, "print").get_template("issue.html.j2").render(context)
     html = long_words_marked(html, measures(project)[0], _points(project.theme.fonts.base_size),
                              COLUMN_OF_TWO_PT)
-    return _fixed_tables(project)(_bound_words_apart(_marked_questions(html)))
+    html = hyphens_start_lines(_bound_words_apart(_marked_questions(html)))
+    html = hyphenated_words_whole(html, issue_rules(issue, project))
+    return _fixed_tables(project)(html)
 
 
 def split_body(body: str, count: int) -> tuple[Markup, Markup]:

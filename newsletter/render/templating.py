@@ -7,6 +7,7 @@ safe HTML from :mod:`newsletter.markdown`) is marked safe by the filter that mak
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import functools
 import re
@@ -31,6 +32,8 @@ from newsletter.model import Figure, Image, Issue
 from newsletter.render.dates import format_date
 from newsletter.typography import (
     NO_BREAK_SPACE,
+    SCREEN_BOUND_LIMIT,
+    SCREEN_TITLE_BOUND_LIMIT,
     Rules,
     bind,
     bind_html,
@@ -39,6 +42,7 @@ from newsletter.typography import (
     keep_acronyms_whole,
     keep_addresses_whole,
     keep_numbers_together,
+    keep_ranges_whole,
     language_rules,
 )
 from newsletter.words import Language, site_languages, words_of
@@ -114,12 +118,42 @@ def typeset(context: Context, value: object) -> object:
     rules = _rules(context)
     if rules is None:
         return value
+    if context.get("variant") not in ("download", "print"):
+        rules = _on_screens(rules, isinstance(value, Markup))
+    else:
+        rules = _on_paper(rules)
     if isinstance(value, Markup):
         html = _bound_html(str(value), rules)
         if context.get("variant") in ("download", "print") and html.lstrip().startswith("<"):
             html = keep_acronyms_whole(html)  # an HTML fragment (Markdown), on paper
         return Markup(html)
-    return _bound(value, rules)
+    bound = _bound(value, rules)
+    # prose only: a value printed into an attribute (an id "turystyka-2", a class list
+    # "section section-cooperation", a date) must stay as typed, or links to it break
+    return bound if _NOT_PROSE.fullmatch(value) else keep_ranges_whole(bound, rules)
+
+
+_NOT_PROSE = re.compile(r"[\w.:+-]+|[a-z0-9_ -]+")
+"""A value with no space (an id, a date, a number, an address) or a list of lowercase
+names (CSS classes): printed into attributes, never joined."""
+
+
+@functools.cache
+def _on_paper(rules: Rules) -> Rules:
+    """``rules`` for the PDFs' HTML: a word's typed hyphen needs no joiner there, as the
+    PDFs set it as a no-break hyphen (:func:`newsletter.typography.hyphenated_words_whole`);
+    a joiner beside it also changed the page fitting's choices (the stress issue went
+    from 5 pages to 6, one of them half empty)."""
+    return dataclasses.replace(rules, break_at_hyphens=True)
+
+
+@functools.cache
+def _on_screens(rules: Rules, running_text: bool) -> Rules:
+    """``rules`` for a reader's screen, whose width no one knows: a chain of bindings too
+    long for a phone's line is released after an abbreviation, in running text (Markdown)
+    at :data:`SCREEN_BOUND_LIMIT`, in plain fields (titles, set larger) sooner."""
+    limit = SCREEN_BOUND_LIMIT if running_text else SCREEN_TITLE_BOUND_LIMIT
+    return dataclasses.replace(rules, bound_limit=limit)
 
 
 @pass_context

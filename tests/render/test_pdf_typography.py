@@ -17,9 +17,13 @@ from typeset_text import (
     ABBREVIATIONS,
     ACRONYMS,
     ADDRESSES,
+    CODE,
     HYPHENATED,
+    INITIALS,
     LONG_ACRONYMS,
     ONE_LETTER,
+    SIGNS,
+    UNITS,
     generated_issue,
 )
 
@@ -77,20 +81,52 @@ CASES = ["sample-en", "sample-pl", "stress-pl", "generated-en", "generated-pl"]
 @pytest.mark.parametrize("name", CASES)
 def test_no_line_ends_with_a_word_that_binds_or_starts_with_a_dash(readers_pdfs, name):
     language = language_of(name)
-    binding = set(ONE_LETTER[language]) | set(ABBREVIATIONS[language])
+    binding = set(ONE_LETTER[language]) | set(ABBREVIATIONS[language]) | set(INITIALS) \
+        | set(SIGNS["before"])
     if language == "pl":
         binding |= {"i", "w", "z", "o", "a", "u", "ul.", "al.", "nr", "tel.", "np.", "im."}
+    # what never starts a line: a dash; a sign or unit of the number before it ("50 %")
+    signs = set(SIGNS["after"]) | set(UNITS[language])
     ends, starts = [], []
     lines = drawn_lines(readers_pdfs[name])
-    for line in lines:
+    for line, following in itertools.pairwise(lines):
         words = [word.text for word in line]
+        first = following[0].text
         if words[-1] in binding:
             ends.append(" ".join(words))
-        if words[0] in ("–", "—", "-"):
-            starts.append(" ".join(words))
+        if first in ("–", "—", "-") or (first.rstrip(".,;:)") in signs
+                                        and re.search(r"\d$", words[-1])):
+            starts.append(f"{words[-1]} / {first}")
     assert len(lines) > 100
     assert not ends, f"{len(ends)} of {len(lines)} lines end with a word that binds: {ends[:5]}"
-    assert not starts, f"{len(starts)} lines start with a dash: {starts[:5]}"
+    assert not starts, f"{len(starts)} lines start with a dash or a number's sign: {starts[:5]}"
+
+
+@pytest.mark.parametrize("name", CASES)
+def test_no_address_breaks_after_a_hyphen(readers_pdfs, name):
+    """An address or code never ends a line with a hyphen, typed or added: ``www.mapa-`` at
+    a line's end reads as a hyphenated word, and a reader types ``www.mapamsp…``. It breaks
+    after / ? & = # or before a typed hyphen (the next line starts ``-msp…``)."""
+    addresses = ADDRESSES + [re.sub("^https://", "", a) for a in ADDRESSES] + CODE
+    broken = []
+    for line, following in itertools.pairwise(drawn_lines(readers_pdfs[name])):
+        end, start = line[-1].text, following[0].text
+        if end.endswith(("-", "\xad", "\u2010")):
+            piece = (end.rstrip("\xad\u2010") + start).strip("()[].,;:")
+            if re.search(r"[./@:-]", piece) and any(piece in a for a in addresses):
+                broken.append(f"{end} / {start}")
+    assert not broken, broken[:5]
+
+
+@pytest.mark.parametrize("name", [case for case in CASES if case.endswith("-pl")])
+def test_polish_lines_never_break_at_a_typed_hyphen(readers_pdfs, name):
+    """Polish repeats a hyphen typed in a word at the next line's start ("Kraków-" /
+    "-Nowa"), which the PDFs cannot draw: such a word never breaks at its hyphen, and
+    "Kraków-" alone at a line's end would read as a word hyphenated there."""
+    broken = [f"{line[-1].text} / {following[0].text}"
+              for line, following in itertools.pairwise(drawn_lines(readers_pdfs[name]))
+              if re.search(r"\w-$", line[-1].text) and re.match(r"\w", following[0].text)]
+    assert not broken, broken[:5]
 
 
 @pytest.mark.parametrize("name", CASES)
@@ -101,7 +137,9 @@ def test_copied_text_is_what_the_editor_typed(readers_pdfs, name):
     assert "\ue0ad" not in text
     whole = joined(text)
     if name.startswith("generated"):
-        for word in HYPHENATED + ADDRESSES:
+        issue = readers_pdfs[name].parents[1] / f"gen-{language_of(name)}" / "2021-02"
+        typed = (issue / "issue.yaml").read_text("utf-8")
+        for word in HYPHENATED + ADDRESSES + [code for code in CODE if code in typed]:
             assert word in whole, f"{word!r} does not copy intact"
         assert "\xad" in text  # hyphenation did break words, and it copies as soft hyphens
     elif name.startswith("sample"):

@@ -84,7 +84,7 @@ def test_web_page_links_both_pdfs_with_their_sizes(site: Path):
     links = {a.get("href"): a.getparent().text_content() for a in document.xpath("//a[@download]")}
     for name in ("business-krakow-2020-12.pdf", "business-krakow-2020-12-print.pdf"):
         size_kb = round((site / "2020-12" / name).stat().st_size / 1024)
-        assert f"{size_kb} KB" in links[f"../{name}"]
+        assert f"{size_kb}\u00a0KB" in links[f"../{name}"]  # a number with its unit
 
 
 def test_archive_lists_issues_newest_first_and_feed_parses(site: Path, project: Project):
@@ -147,7 +147,7 @@ def test_editions_build_in_order_whatever_the_only_list_says(project: Project, t
     assert [p.name for p in built.files][-1] == "index.html"  # the page comes last
     assert not any("not built yet" in warning for warning in built.warnings)
     page = (tmp_path / issue.id / "web" / "index.html").read_text(encoding="utf-8")
-    assert page.count(" KB)") == 2  # both PDFs existed when the page was written
+    assert page.count("\u00a0KB)") == 2  # both PDFs existed when the page was written
 
 
 def test_site_rebuilds_only_what_changed(site: Path):
