@@ -1,6 +1,6 @@
 """Benchmark of delivery: prints figures, asserts nothing.
 
-    .venv/bin/python bench/send.py [--messages 3000] [--concurrency 4] [--big 100000]
+    .venv/bin/python bench/send.py [--messages 3000] [--concurrency 4] [--big 100000] [--window 1]
 
 1. Messages built per second (MessageFactory.message on the sample issue).
 2. Delivered messages per second into Postfix's ``smtp-sink`` (C, its own process, so the
@@ -49,6 +49,7 @@ KEY = b"bench-secret-0123456789"
 
 
 SIGNER = None  # --dkim: the DkimSigner every journaled send's messages are signed with
+WINDOW = 1  # --window: messages a connection hands over ahead of the journal
 
 
 def factory(message_key: str | None = None) -> MessageFactory:
@@ -206,7 +207,7 @@ def bench_journaled(
     journal = sending.prepare_send(engine, "bench", "2020-12", list(made), "en")
     for each in made.values():
         each.message_key = journal.message_key
-    plan = SendPlan(concurrency=concurrency, workers=workers)
+    plan = SendPlan(concurrency=concurrency, workers=workers, window=WINDOW)
     counts = run_journaled(engine, journal.id, "en", made, smtp_settings(url, {}), plan)
     elapsed = time.perf_counter() - start
     assert counts.sent == count, counts
@@ -246,6 +247,9 @@ def main() -> None:
     parser.add_argument("--concurrency", type=int, default=4)
     parser.add_argument("--big", type=int, default=100_000)
     parser.add_argument("--pg", metavar="URL", help="also on this (empty) PostgreSQL database")
+    parser.add_argument("--window", type=int, default=1,
+                        help="messages a connection hands over ahead of the journal "
+                             "(`send --window`; default 1)")
     parser.add_argument("--dkim", action="store_true",
                         help="sign every message of the journaled sends (a fresh 2048-bit key)")
     parser.add_argument("--child-prepare", help=argparse.SUPPRESS)
@@ -256,11 +260,14 @@ def main() -> None:
         global SIGNER
         pem = subprocess.run(["openssl", "genrsa", "2048"], check=True, capture_output=True)
         SIGNER = DkimSigner("um.krakow.pl", "bench", pem.stdout)
+    global WINDOW
+    WINDOW = args.window
     if args.child_prepare:
         child_prepare(args.child_prepare)
         return
 
-    print(f"{os.cpu_count()} cores, {args.concurrency} connections, {args.messages} messages"
+    print(f"{os.cpu_count()} cores, {args.concurrency} connections, {args.messages} messages, "
+          f"window {args.window}"
           + (", journaled sends DKIM-signed" if args.dkim else ""))
     built = bench_build(20_000)
     print(f"messages built: {built:,.0f}/s (MessageFactory.message, sample issue)")

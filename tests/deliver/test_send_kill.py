@@ -68,18 +68,17 @@ def test_sigkill_midway_then_resume_loses_nobody(tmp_path: Path):
     assert sending.journal_counts(open_database(db), "2020-12")["sent"] == len(addresses)
 
 
-def test_a_journal_that_cannot_commit_holds_every_connection_after_one_message(tmp_path):
-    """While another process holds the database's write lock, the sender's outcomes
-    cannot be committed: each connection may hand over the message it is on, then waits
-    before the next final dot. So a kill at that moment would resend at most one message
-    per connection — however long the journal stalls."""
+def sent_while_the_journal_stalls(tmp_path: Path, *extra: str) -> int:
+    """Messages the server got while another process held SQLite's write lock for 2 s
+    (no outcome could be committed) in a send of 150 at 60/s; the send then finished and
+    everyone got exactly one copy."""
     import sqlite3
 
     db = tmp_path / "list.db"
-    addresses = fill_list(open_database(db), 120)
+    addresses = fill_list(open_database(db), 150)
     recorder = Recorder()
     with smtp_server(recorder) as url:
-        process = newsletter_send(db, url, rate="60")
+        process = newsletter_send(db, url, *extra, rate="60")
         wait_for(recorder, 10, process)
         blocker = sqlite3.connect(db, timeout=30)
         blocker.execute("BEGIN IMMEDIATE")  # the write lock: no commit gets through
@@ -90,9 +89,47 @@ def test_a_journal_that_cannot_commit_holds_every_connection_after_one_message(t
         blocker.close()
         _out, err = process.communicate(timeout=300)
         assert process.returncode == 0, err.decode()
-    assert during <= CONCURRENCY, during
     got = recorder.recipients()
     assert set(got) == set(addresses) and all(n == 1 for n in got.values())
+    return during
+
+
+def test_a_journal_that_cannot_commit_holds_every_connection_after_one_message(tmp_path):
+    """While another process holds the database's write lock, the sender's outcomes
+    cannot be committed: each connection may hand over the message it is on, then waits
+    before the next final dot. So a kill at that moment would resend at most one message
+    per connection — however long the journal stalls."""
+    during = sent_while_the_journal_stalls(tmp_path)
+    assert during <= CONCURRENCY, during
+
+
+WINDOW = 5
+
+
+def test_with_a_window_a_stalled_journal_holds_each_connection_after_that_many(tmp_path):
+    """`send --window N`: a connection hands over N messages ahead of the journal, then
+    waits, however long the journal stalls; so a kill re-sends at most N per connection."""
+    during = sent_while_the_journal_stalls(tmp_path, "--window", str(WINDOW))
+    assert CONCURRENCY < during <= CONCURRENCY * WINDOW, during
+
+
+def test_sigkill_with_a_window_then_resume_loses_nobody(tmp_path: Path):
+    db = tmp_path / "list.db"
+    addresses = fill_list(open_database(db), 600)
+    recorder = Recorder()
+    with smtp_server(recorder) as url:
+        first = newsletter_send(db, url, "--window", str(WINDOW))
+        wait_for(recorder, 150, first)
+        first.send_signal(signal.SIGKILL)
+        first.wait()
+        assert len(recorder.received) < len(addresses)  # it really died partway
+        second = newsletter_send(db, url)
+        _out, err = second.communicate(timeout=300)
+        assert second.returncode == 0, err.decode()
+    got = recorder.recipients()
+    assert set(got) == set(addresses)
+    assert sum(n - 1 for n in got.values()) <= CONCURRENCY * WINDOW
+    assert sending.journal_counts(open_database(db), "2020-12")["sent"] == len(addresses)
 
 
 def children(pid: int) -> list[int]:

@@ -56,6 +56,7 @@ class SendPlan:
     rate: float | None = None
     language: str | None = None
     resend_unknown: bool = False  # also the rows whose server reply never came
+    window: int = 1  # messages a connection hands over ahead of the journal (send.py)
 
     def to_json(self) -> str:
         return json.dumps(asdict(self), sort_keys=True)

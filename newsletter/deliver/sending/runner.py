@@ -90,7 +90,7 @@ def run_journaled(
     job = WorkerJob(
         engine.url.render_as_string(hide_password=False), send_id, factories[main_language],
         settings, factories, concurrency=plan.concurrency, rate=plan.rate, lease=lease,
-        language=plan.language, resend_unknown=plan.resend_unknown,
+        language=plan.language, resend_unknown=plan.resend_unknown, window=plan.window,
     )  # fmt: skip
     if plan.workers == 1:
         counts = run_worker_here(engine, job).run(on_progress)

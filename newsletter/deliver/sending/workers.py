@@ -54,6 +54,7 @@ class WorkerJob:
     lease: float = LEASE_SECONDS
     resend_unknown: bool = False
     retry: RetryPolicy = field(default_factory=RetryPolicy)
+    window: int = 1
 
 
 def run_worker_here(engine: Engine, job: WorkerJob) -> Delivery:
@@ -64,7 +65,7 @@ def run_worker_here(engine: Engine, job: WorkerJob) -> Delivery:
     )  # fmt: skip
     return Delivery(
         outbox, job.factory, smtp_transport(job.smtp), concurrency=job.concurrency,
-        rate=job.rate, retry=job.retry, editions=job.editions,
+        rate=job.rate, retry=job.retry, editions=job.editions, window=job.window,
     )  # fmt: skip
 
 
