@@ -319,17 +319,18 @@ def binding_ends(lines: list[list[Word]], binding: Iterable[str],
                  ends: Sequence[str] = ()) -> list[str]:
     """Lines that end with a word of ``binding`` (which must stay with the next word).
     A line of one word (a title "W") has nothing to bind to, and a line set letter-spaced
-    (a band in capitals, which poppler reads a letter a word) is no running text, a text
-    of ``ends`` (squeezed: paragraphs, table cells) that ends so ends there, and so does a
-    link's label before the address the printer's PDF writes after it ("[Transport
-    z](mailto:…)", generated)."""
+    (a band in capitals, which poppler reads a letter a word) is no running text; a text
+    of ``ends`` (squeezed: paragraphs, table cells) that ends so, or is that one word (a
+    table cell "Z" after a cell whose link address the printer's PDF prints), ends there,
+    and so does a link's label before the address the printer's PDF writes after it
+    ("[Transport z](mailto:…)", generated)."""
     binding = set(binding)
     return [" ".join(word.text for word in line)
             for line, following in itertools.zip_longest(lines, lines[1:])
             if line[-1].text in binding and len(line) > 1
             and sum(len(word.text) <= 2 for word in line) * 2 < len(line)
             and not any(text.endswith(squeezed(line[-2].text + line[-1].text))
-                        for text in ends)
+                        or text == squeezed(line[-1].text) for text in ends)
             and not (following and PRINTED_ADDRESS.match(" " + following[0].text))]
 
 

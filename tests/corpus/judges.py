@@ -476,8 +476,8 @@ def captions_kept(built: BuiltIssue) -> list[Fault]:
 
 def line_ends(built: BuiltIssue) -> list[Fault]:
     """Polish lines that end with a one-letter word (unless the editor's text ends so: a
-    generated card text, list item or table cell may end with "z")."""
-    written = [squeezed(line) for line in re.split(r"\n|\\n", source_text(built))]
+    generated card text, list item, table cell or a quoted title may end with "z")."""
+    written = [squeezed(line).rstrip("\"'") for line in re.split(r"\n|\\n", source_text(built))]
     faults = []
     for issue, path, where in _pdfs(built):
         if issue.language == "pl":
