@@ -211,8 +211,8 @@ _PIECES = re.compile(r"([ \t\n\r\f\v\u200b\x00]+)")
 
 
 def _released(text: str, limit: int | None) -> str:
-    """Releasable bindings as no-break spaces, except where a piece would pass
-    :data:`BOUND_LIMIT`: there, from the left, a binding is released (a space) each time
+    """Releasable bindings as no-break spaces, except where a piece would pass ``limit``
+    (:attr:`Rules.bound_limit`): there, from the left, a binding is released (a space) each time
     the next word would make the piece too long, so the piece breaks after as few
     abbreviations as its length needs."""
     if _WEAK not in text:
@@ -291,6 +291,20 @@ def line_words(text: str, rules: Rules | None = None) -> list[str]:
 
 _TAG = re.compile(r"(<[^>]*>)")
 _VERBATIM = {"code", "pre", "style", "script", "kbd", "samp"}
+_TAG_NAME = re.compile(r"</?\s*([a-zA-Z0-9]+)")
+
+
+def _tag_name(tag: str) -> str:
+    """The lower-case name of an HTML tag ("" for a comment or a doctype)."""
+    name = _TAG_NAME.match(tag)
+    return name.group(1).lower() if name else ""
+
+
+def _verbatim_step(tag: str) -> int:
+    """+1 for a tag that opens text to leave as typed (code), -1 for one that closes it."""
+    if _tag_name(tag) not in _VERBATIM:
+        return 0
+    return -1 if tag.startswith("</") else 1
 
 
 def bind_html(html: str, rules: Rules) -> str:
@@ -302,10 +316,8 @@ def bind_html(html: str, rules: Rules) -> str:
     tail = ""  # the last word of the text before, while only inline tags follow it
     for index, part in enumerate(parts):
         if index % 2:  # a tag
-            name = re.match(r"</?\s*([a-zA-Z0-9]+)", part)
-            if name and name.group(1).lower() in _VERBATIM:
-                verbatim += -1 if part.startswith("</") else 1
-            if not name or name.group(1).lower() not in _INLINE:
+            verbatim += _verbatim_step(part)
+            if _tag_name(part) not in _INLINE:
                 tail = ""
             continue
         if part and not verbatim:
@@ -366,9 +378,7 @@ def keep_acronyms_whole(html: str) -> str:
     verbatim = 0
     for index, part in enumerate(parts):
         if index % 2:
-            name = re.match(r"</?\s*([a-zA-Z0-9]+)", part)
-            if name and name.group(1).lower() in _VERBATIM:
-                verbatim += -1 if part.startswith("</") else 1
+            verbatim += _verbatim_step(part)
             continue
         if part and not verbatim and not (index and parts[index - 1] == _ACRONYM_OPEN):
             parts[index] = _WORD.sub(_acronym, part)  # once: a kept acronym stays as it is
@@ -427,10 +437,8 @@ def hyphenated_words_whole(html: str, rules: Rules) -> str:
     verbatim, before = 0, ""  # the text's last character, while only inline tags follow
     for index, part in enumerate(parts):
         if index % 2:
-            name = re.match(r"</?\s*([a-zA-Z0-9]+)", part)
-            if name and name.group(1).lower() in _VERBATIM:
-                verbatim += -1 if part.startswith("</") else 1
-            if not name or name.group(1).lower() not in _INLINE:
+            verbatim += _verbatim_step(part)
+            if _tag_name(part) not in _INLINE:
                 before = ""
         elif part and not verbatim:
             # the "-19" of "<span class="acronym">COVID</span>-19" follows the acronym's text

@@ -13,6 +13,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from newsletter.render.page_fit import _leaves
+
 STEPS = 3
 """What may be left out, in turn: the story's picture, its lead, the story."""
 
@@ -20,14 +22,11 @@ STEPS = 3
 def spills(pages: list[Any]) -> bool:
     """Whether any part of the cover (``header.cover``, its contents) is laid out on a page
     after the first."""
-    for page in pages[1:2]:
-        stack = [page._page_box]
-        while stack:
-            box = stack.pop()
-            element = getattr(box, "element", None)
-            if element is not None and getattr(box, "element_tag", None) in ("header", "nav"):
-                classes = (element.get("class") or "").split()
-                if "cover" in classes or "contents" in classes:
-                    return True
-            stack.extend(getattr(box, "children", None) or ())
-    return False
+    return len(pages) > 1 and any(
+        _of_cover(element) for _, ancestors in _leaves(pages[1]._page_box)
+        for element in ancestors)
+
+
+def _of_cover(element: Any) -> bool:
+    classes = (element.get("class") or "").split()
+    return element.tag in ("header", "nav") and ("cover" in classes or "contents" in classes)

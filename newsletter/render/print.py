@@ -218,6 +218,7 @@ def render_html(
         pictures = _pictures(project, variant)
     cover = _cover(issue, pictures.cover_left_out)
     pictures.slots["cover"] = replace(SLOTS["cover"], height=cover["cover_picture_mm"])
+    rules = issue_rules(issue, project)
     context = {
         **issue_context(issue, project),
         "variant": variant,
@@ -232,8 +233,7 @@ def render_html(
         "caption_style": pictures.caption_style,
         "picture_after": pictures.paragraphs_before,
         "split_body": split_body,
-        **paper_grids(project, pictures.card_slot, issue_rules(issue, project),
-                      pictures.row_breaks),
+        **paper_grids(project, pictures.card_slot, rules, pictures.row_breaks),
         **cover,
         # Paper for a booklet ends on a back cover (contact, colophon), not blank pages.
         "back_cover": variant == "print" and print_settings.pad_to_multiple_of > 1,
@@ -242,7 +242,7 @@ def render_html(
     html = long_words_marked(html, measures(project)[0], _points(project.theme.fonts.base_size),
                              COLUMN_OF_TWO_PT)
     html = hyphens_start_lines(_bound_words_apart(_marked_questions(html)))
-    html = hyphenated_words_whole(html, issue_rules(issue, project))
+    html = hyphenated_words_whole(html, rules)
     return _fixed_tables(project)(html)
 
 
@@ -355,10 +355,9 @@ def _cover(issue: Issue, left_out: int = 0) -> dict[str, object]:
     # COVER_PICTURE_MM[0], before it is left out (a cover without its story's picture is
     # not a cover: issue 17 item 1).
     picture_mm = min(story_mm["picture"], room - story_mm["lead"])
-    show_picture = story_mm["picture"] > 0 and picture_mm >= COVER_PICTURE_MM[0] + 5
-    show_lead = story_mm["lead"] <= room - (picture_mm if show_picture else 0)
-    show_picture = show_picture and left_out < 1
-    show_lead = show_lead and left_out < 2
+    fits = story_mm["picture"] > 0 and picture_mm >= COVER_PICTURE_MM[0] + 5
+    show_picture = fits and left_out < 1
+    show_lead = story_mm["lead"] <= room - (picture_mm if fits else 0) and left_out < 2
     return {"cover_story": story if room >= 0 and left_out < 3 else None,
             "cover_picture": show_picture,
             "cover_picture_mm": max(COVER_PICTURE_MM[0], min(COVER_PICTURE_MM[1], picture_mm - 5)),
