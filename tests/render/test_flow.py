@@ -292,3 +292,25 @@ def test_a_two_column_article_with_a_picture_fills_the_page_before_it(project, t
     pdf = write_download(issue, project, tmp_path / "out").files[0]
     depths = [page.depth for page in measured_pages(pdf)]
     assert all(depth >= 0.75 for depth in depths[1:-1]), depths
+
+
+def test_a_two_column_articles_links_end_its_columns_on_paper_only(project, tmp_path):
+    """On paper the links of a two-column article are the last thing in its columns (after
+    them, a list glued to the columns moved the article, head and all, to the next page:
+    generated seed 50's Polish page 4 at 0.35); on the web page they follow the text."""
+    from lxml import html as lxml_html
+
+    from newsletter.render.print import render_html
+    from newsletter.render.web import render_web
+
+    written = generate(50, tmp_path / "issues", frozenset())
+    issue = load_issue(written.folder, project).in_language("pl")
+    pdf = lxml_html.fromstring(render_html(issue, project, "download"))
+    long = [a for a in pdf.xpath("//article[contains(@class, 'long')]")
+            if a.xpath(".//ul[@class='links']")]
+    assert long, "seed 50 has a two-column article with links"
+    for article in long:
+        assert article.xpath("div[@class='body']/ul[@class='links']"), article.get("class")
+    web = lxml_html.fromstring(render_web(issue, project, tmp_path / "web"))
+    assert not web.xpath("//div[@class='body']/ul[@class='links']")
+    assert web.xpath("//article/ul[@class='links']")
