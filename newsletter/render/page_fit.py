@@ -408,7 +408,7 @@ def _tightened(following: Any, gap_mm: float, given_mm: float = 0.0) -> Tighten 
         if chunk_mm is None:
             return None
         row = _opening_row_pictures(following)
-        opening_mm = chunk_mm + CARD_FOOT_MM
+        opening_mm = chunk_mm + PANEL_PADDING_MM  # the margin below may fall at the foot
         if len(row) == 1 and row[0][0] is not None and _opening_split(following) is None:
             opening_mm = _card_start_mm(following, row[0][0])  # a card that breaks
         give_mm = max(give_mm, _row_gives_mm(row))
