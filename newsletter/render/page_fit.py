@@ -18,9 +18,9 @@ above :data:`MIN_DEPTH` of its text area and picks one article picture to resize
    (cards of text alone, or pictures already at their smallest), that row's cards set one
    under the other, each across the text area and breakable (:class:`Split`: wider, each
    card is shorter; the first ones fill the gap and a card's title stays with two lines of
-   its text), instead of leaving the gap; or, when that row is a single card that breaks
-   already, its picture made short enough for the card's picture, title and two lines
-   (:func:`_card_start_mm`) to fit the gap; else
+   its text; a row of one card is made breakable), instead of leaving the gap; or, when
+   that row is a single card that breaks already, its picture made short enough for the
+   card's picture, title and two lines (:func:`_card_start_mm`) to fit the gap; else
 3. when the next page opens a section whose band, heading, intro and first block's head,
    lead and first lines (what travels with the band, :func:`_section_opening_mm`) miss the
    gap by no more than setting it tight gives (:data:`TIGHT_MM`; when its first row of
@@ -276,7 +276,7 @@ def _card_start_mm(page_box: Any, picture: Any) -> float:
 def _opening_split(page_box: Any) -> Split | None:
     """The row of cards that opens the page as a :class:`Split`; None when no such row
     opens it, it breaks already (a single tall card, or a row split before) or its block
-    has no id."""
+    has no id. A row of one card that does not break yet is named too: split, it may."""
     found = _opening_card(page_box)
     if found is None:
         return None
