@@ -23,11 +23,12 @@ above :data:`MIN_DEPTH` of its text area and picks one article picture to resize
    card's picture, title and two lines (:func:`_card_start_mm`) to fit the gap; else
 3. when the next page opens a section whose band, heading, intro and first block's head,
    lead and first lines (what travels with the band, :func:`_section_opening_mm`) miss the
-   gap by no more than setting it tight gives (:data:`TIGHT_MM`; when its first row of
-   cards comes first, that and what the row's pictures can still give: rule 2 shrinks
-   them next), that
-   section set with less space around its opening (:class:`Tighten`: its band, heading,
-   first title and lead closer together), so it starts on the short page; else
+   gap, the last article picture on the short page, or else its last row of card
+   pictures, made short enough for them to fit; else, when they miss it by no more than
+   setting the section tight gives (:data:`TIGHT_MM`) and what those pictures, or the
+   pictures of the section's first row of cards, can still give (shrunk on the next
+   layouts), that section set with less space around its opening (:class:`Tighten`: its
+   band, heading, first title and lead closer together); else
 4. when the short page is the last before the printed booklet's back cover, the last
    article picture on the page before made short enough for all of it to move back; else
 5. the last article picture on the short page made taller by the gap (up to the column's
@@ -423,7 +424,7 @@ def _tightened(following: Any, gap_mm: float, given_mm: float = 0.0) -> Tighten 
 def _tight_mm(section: Any) -> float:
     """How much less room ``section``'s opening takes when set tight (:data:`TIGHT_MM`)."""
     def has(element: Any, name: str) -> bool:
-        return any(name in (child.get("class") or "").split() for child in element)
+        return any(_has_class(child, name) for child in element)
 
     blocks = [child for child in section if _has_class(child, "block")]
     first = blocks[0] if blocks else None
