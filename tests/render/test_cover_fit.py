@@ -10,6 +10,7 @@ cover is one page.
 
 from __future__ import annotations
 
+import itertools
 import subprocess
 from pathlib import Path
 
@@ -82,7 +83,7 @@ def test_two_columns_of_contents_come_out_even_when_one_section_holds_most(
     columns = [[w for w in entries if w["x0"] < middle], [w for w in entries if w["x0"] >= middle]]
     assert all(columns)
     tops = sorted({round(w["top"]) for w in columns[0]})
-    line_height = min(b - a for a, b in zip(tops, tops[1:]))
+    line_height = min(b - a for a, b in itertools.pairwise(tops))
     ends = [max(w["bottom"] for w in column) for column in columns]
     # the split is estimated from the titles' widths in the embedded face, before the
     # layout: a title that just fits its line, or not, may put a line on either side
