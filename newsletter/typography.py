@@ -336,7 +336,9 @@ def keep_ranges_whole(text: str, rules: Rules | None = None) -> str:
     dash on phones ("10–" / "100 %", "9.00–" / "17.00"), which reads as two numbers. Where
     ``rules`` never break at a hyphen typed in a word (:attr:`Rules.break_at_hyphens`),
     after that hyphen too ("e-mailem", "Kraków-Nowa"). The joiner draws nothing; the PDFs
-    leave it out of copied text. Never inside an address (a token with / or @ or a
+    leave it out of copied text, and the screens' final HTML turns the word that holds it
+    into a no-wrap span, joiner gone (:mod:`newsletter.render.unbroken_ranges`), as a
+    browser copies it. Never inside an address (a token with / or @ or a
     domain: a link's address must stay as typed), and not for the text part, where it would be an
     invisible character (its lines break at spaces only)."""
     if "–" not in text and "—" not in text and "-" not in text:
