@@ -16,11 +16,11 @@ import re
 from pathlib import Path
 
 import pytest
-import yaml
+from editions import one_article_issue
 from lxml import html as lxml_html
 from paper import drawn_lines, wide_gaps
 
-from newsletter.load import Project, load_issue
+from newsletter.load import Project
 from newsletter.render.email import render_email
 from newsletter.render.print import write_download
 from newsletter.render.web import render_web
@@ -68,13 +68,8 @@ def body(language: str, seed: int) -> str:
 def editions(request, project: Project, tmp_path_factory) -> dict[str, Path | str]:
     language = request.param
     root = tmp_path_factory.mktemp(f"passages-{language}")
-    folder = root / "2021-03"
-    folder.mkdir()
-    issue = {"date": "2021-03-01", "language": language, "sections": [{
-        "kind": "innovation", "heading": "Passages",
-        "blocks": [{"type": "article", "title": "Passages", "body": body(language, 7)}]}]}
-    (folder / "issue.yaml").write_text(yaml.safe_dump(issue, allow_unicode=True), "utf-8")
-    loaded = load_issue(folder, project)
+    loaded = one_article_issue(root / "2021-03", project, language,
+                               {"title": "Passages", "body": body(language, 7)})
     email = render_email(loaded, project)
     return {"language": language, "email": email.html, "text": email.text,
             "web": render_web(loaded, project, root / "out"),

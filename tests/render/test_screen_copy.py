@@ -9,9 +9,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-import yaml
+from editions import one_article_issue
 
-from newsletter.load import Project, load_issue
+from newsletter.load import Project
 from newsletter.render.email import render_email
 from newsletter.render.unbroken_ranges import nowrap_for_joiners
 from newsletter.render.web import render_web
@@ -35,14 +35,9 @@ COPY = """(typed) => {
 @pytest.fixture(scope="module")
 def pages(project: Project, tmp_path_factory) -> dict[str, Path]:
     root = tmp_path_factory.mktemp("copy")
-    folder = root / "2021-04"
-    folder.mkdir()
-    issue = {"date": "2021-04-01", "language": "pl", "sections": [{
-        "kind": "innovation", "heading": "Nabór 2019–2020",
-        "blocks": [{"type": "article", "title": "Kody 31-156 i COVID-19",
-                    "lead": f"{TYPED}.", "body": BODY}]}]}
-    (folder / "issue.yaml").write_text(yaml.safe_dump(issue, allow_unicode=True), "utf-8")
-    loaded = load_issue(folder, project)
+    loaded = one_article_issue(root / "2021-04", project, "pl", {
+        "title": "Kody 31-156 i COVID-19", "lead": f"{TYPED}.", "body": BODY},
+        heading="Nabór 2019–2020")
     email, web = root / "email.html", root / "web.html"
     email.write_text(render_email(loaded, project).html, encoding="utf-8")
     web.write_text(render_web(loaded, project, root / "out"), encoding="utf-8")
