@@ -121,15 +121,3 @@ def cut_words_script(selector: str, word: str = r"[^ \n]+") -> str:
 })"""
     return script.replace("SELECTOR", selector).replace("WORD", word)
 
-
-def one_article_issue(folder: Path, project: Project, language: str,
-                      article: dict[str, object], heading: str = "Passages") -> Issue:
-    """An issue of one section with one article (``article``: its fields), written to
-    ``folder`` (its name is the issue's id, e.g. ``2021-03``) and loaded as ``check`` would."""
-    folder.mkdir(parents=True)
-    issue = {"date": f"{folder.name}-01", "language": language, "sections": [{
-        "kind": "innovation", "heading": heading, "blocks": [{"type": "article", **article}]}]}
-    (folder / "issue.yaml").write_text(yaml.safe_dump(issue, allow_unicode=True), "utf-8")
-    from newsletter.load import load_issue
-
-    return load_issue(folder, project)

@@ -16,11 +16,11 @@ import re
 from pathlib import Path
 
 import pytest
-from editions import one_article_issue
+from conftest import one_article_issue
 from lxml import html as lxml_html
 from paper import drawn_lines, wide_gaps
 
-from newsletter.load import Project
+from newsletter.load import Project, load_issue
 from newsletter.render.email import render_email
 from newsletter.render.print import write_download
 from newsletter.render.web import render_web
@@ -68,8 +68,8 @@ def body(language: str, seed: int) -> str:
 def editions(request, project: Project, tmp_path_factory) -> dict[str, Path | str]:
     language = request.param
     root = tmp_path_factory.mktemp(f"passages-{language}")
-    loaded = one_article_issue(root / "2021-03", project, language,
-                               {"title": "Passages", "body": body(language, 7)})
+    loaded = load_issue(one_article_issue(root / "2021-03", body(language, 7), "Passages",
+                                          language), project)
     email = render_email(loaded, project)
     return {"language": language, "email": email.html, "text": email.text,
             "web": render_web(loaded, project, root / "out"),

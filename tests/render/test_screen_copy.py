@@ -9,9 +9,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from editions import one_article_issue
+from conftest import one_article_issue
 
-from newsletter.load import Project
+from newsletter.load import Project, load_issue
 from newsletter.render.email import render_email
 from newsletter.render.unbroken_ranges import nowrap_for_joiners
 from newsletter.render.web import render_web
@@ -35,9 +35,8 @@ COPY = """(typed) => {
 @pytest.fixture(scope="module")
 def pages(project: Project, tmp_path_factory) -> dict[str, Path]:
     root = tmp_path_factory.mktemp("copy")
-    loaded = one_article_issue(root / "2021-04", project, "pl", {
-        "title": "Kody 31-156 i COVID-19", "lead": f"{TYPED}.", "body": BODY},
-        heading="Nabór 2019–2020")
+    loaded = load_issue(one_article_issue(root / "2021-04", BODY, "Kody 31-156 i COVID-19",
+                                          lead=f"{TYPED}."), project)
     email, web = root / "email.html", root / "web.html"
     email.write_text(render_email(loaded, project).html, encoding="utf-8")
     web.write_text(render_web(loaded, project, root / "out"), encoding="utf-8")
