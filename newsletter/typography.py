@@ -150,6 +150,17 @@ class Rules:
     """The rules of the languages a text may quote (``lang="uk"`` on a passage), by code:
     a passage is bound by its own language's rules (:meth:`for_passage`)."""
 
+    def __hash__(self) -> int:
+        return self._hash
+
+    @functools.cached_property
+    def _hash(self) -> int:
+        # once per object: each bound text's cache looks its rules up, and with the quoted
+        # languages' rules inside them hashing them anew was a fifth of an e-mail's render
+        return hash((self.bind_after, self.bind_numbers, self.bind_units,
+                     self.break_at_hyphens, self.bound_limit, self.space_before,
+                     self.space_after, self.passages))
+
     def for_passage(self, language: str) -> Rules:
         """The rules a passage in ``language`` ("uk", "en-GB") is bound by inside a text
         bound by these: its own language's (by code, else by its first part), set for the

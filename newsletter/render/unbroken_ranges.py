@@ -19,10 +19,13 @@ import re
 from newsletter.typography import SCREEN_BOUND_LIMIT, WORD_JOINER
 
 NOWRAP = '<span style="white-space:nowrap">'
-_TAG = re.compile(r"(<!--.*?-->|<[^>]*>)", re.DOTALL)
-_RAW = {"title", "style", "script", "textarea"}
-_NAME = re.compile(r"</?\s*([a-zA-Z0-9]+)")
-_JOINED_WORD = re.compile(rf"[^\s<>]*{WORD_JOINER}[^\s<>]*")
+_JOINED_TAG = re.compile(
+    f"<!--(?:(?!-->).)*{WORD_JOINER}.*?-->|<[^>{WORD_JOINER}]*{WORD_JOINER}[^>]*>", re.DOTALL)
+"""A comment or a tag with a joiner in it (an attribute's value: no tag can go there)."""
+_RAW = re.compile(r"(<(title|style|script|textarea)\b[^>]*>)(.*?)(</\2\s*>)",
+                  re.DOTALL | re.IGNORECASE)
+_WORD_REST = re.compile(r"[^\s<>]*")
+_BEFORE_WORD = re.compile(r"[\s<>]")
 
 
 def nowrap_for_joiners(html: str) -> str:
@@ -31,29 +34,28 @@ def nowrap_for_joiners(html: str) -> str:
     than :data:`SCREEN_BOUND_LIMIT` characters (a long compound word) only loses its
     joiner: a phone's line cannot hold it, and its typed hyphen is a better break than the
     browser's cut at any letter. A joiner at a text run's edge (half a range emphasised)
-    stays, as a span cannot reach across the tag."""
+    stays, as a span cannot reach across the tag.
+
+    Found from the joiners outward (a page has a few), not by walking the page's
+    thousands of tags: the e-mail and the web page are rendered again for every teaser
+    tried and every preview."""
     if WORD_JOINER not in html:
         return html
-    parts = _TAG.split(html)
-    raw = ""  # the raw text element we are in
-    for index, part in enumerate(parts):
-        if WORD_JOINER not in part and index % 2 == 0:
-            continue
-        if index % 2:  # a tag or a comment
-            name = _NAME.match(part)
-            tag = name.group(1).lower() if name else ""
-            if tag in _RAW:
-                raw = "" if part.startswith("</") else tag
-            parts[index] = part.replace(WORD_JOINER, "")
-        elif raw:
-            parts[index] = part.replace(WORD_JOINER, "")
-        else:
-            parts[index] = _JOINED_WORD.sub(_nowrap, part)
-    return "".join(parts)
+    html = _JOINED_TAG.sub(lambda tag: tag.group().replace(WORD_JOINER, ""), html)
+    html = _RAW.sub(lambda raw: raw.group().replace(WORD_JOINER, "")
+                    if WORD_JOINER in raw.group(3) else raw.group(), html)
+    pieces, done, at = [], 0, html.find(WORD_JOINER)
+    while at >= 0:
+        start = at
+        while start > 0 and not _BEFORE_WORD.match(html, start - 1):
+            start -= 1
+        end = _WORD_REST.match(html, at).end()
+        pieces += [html[done:start], _nowrap(html[start:end])]
+        done, at = end, html.find(WORD_JOINER, end)
+    return "".join(pieces) + html[done:]
 
 
-def _nowrap(match: re.Match[str]) -> str:
-    word = match.group()
+def _nowrap(word: str) -> str:
     inner = word.strip(WORD_JOINER)
     if WORD_JOINER not in inner:  # only at the run's edge: a span could not reach over
         return word
