@@ -117,7 +117,9 @@ them, in every language (a reader must not find "J." at a line's end, its name b
 @dataclass(frozen=True)
 class Rules:
     """A language's typography, read from its ``typography:`` entry in
-    ``templates/_shared/strings.yaml`` (data beside its words, so a new language is data).
+    ``templates/_shared/strings.yaml`` (data beside its words, so a new language is data),
+    or for a language an edition quotes but does not publish in, from
+    ``templates/_shared/typography.yaml`` (:data:`PASSAGES_FILE`).
 
     ``bind_after``: words (one-letter words, abbreviations, titles) that never end a line:
     the space after them becomes a no-break space. ``bind_numbers``: a number stays with the
@@ -166,11 +168,7 @@ class Rules:
         bound by these: its own language's (by code, else by its first part), set for the
         same medium (screens' :attr:`bound_limit`); a language with no known rules binds
         nothing of another's, only what every language binds (dashes, signs, initials)."""
-        code = language.strip().lower()
-        table = dict(self.passages)
-        found = table.get(code) or table.get(code.split("-")[0]) or Rules()
-        return dataclasses.replace(found, bound_limit=self.bound_limit,
-                                   passages=self.passages)
+        return _passage_rules(self, language.strip().lower())
 
     @functools.cached_property
     def pattern(self) -> re.Pattern[str]:
@@ -233,6 +231,15 @@ class Rules:
                 _INITIALS.fullmatch(word):
             return word + NO_BREAK_SPACE
         return word + _WEAK
+
+
+@functools.lru_cache(maxsize=256)
+def _passage_rules(rules: Rules, code: str) -> Rules:
+    """:meth:`Rules.for_passage`, made once per language and medium (each new object
+    would compile its patterns again)."""
+    table = dict(rules.passages)
+    found = table.get(code) or table.get(code.split("-")[0]) or Rules()
+    return dataclasses.replace(found, bound_limit=rules.bound_limit, passages=rules.passages)
 
 
 SCREEN_BOUND_LIMIT = 30
@@ -310,10 +317,10 @@ def bind(text: str, rules: Rules) -> str:
     stack, tail = [rules], ""
     for index, part in enumerate(parts):
         if index % 2:  # a mark: a passage starts, or the innermost one ends
-            if part == PASSAGE_END:
-                stack.pop() if len(stack) > 1 else None
-            else:
+            if part != PASSAGE_END:
                 stack.append(rules.for_passage(part[1:-1]))
+            elif len(stack) > 1:
+                stack.pop()
             parts[index] = ""
         elif part:
             last = not any(parts[index + 1:][1::2])  # no text after: no word to bind to
