@@ -32,10 +32,15 @@ from mdit_py_plugins.footnote import footnote_plugin
 
 from newsletter.typography import (
     DIGIT_SPACE,
+    PASSAGE_END,
+    PASSAGE_LANGUAGE_END,
+    PASSAGE_START,
     breakable_url,
     display_url,
     keep_numbers_together,
     looks_like_url,
+    marked_passage,
+    unmarked,
 )
 
 
@@ -355,7 +360,9 @@ def to_text(text: str, width: int = 78, prepare: Callable[[str], str] | None = N
     a reader of the text part can still follow it; a quotation is marked ``> `` as mail
     readers expect; numbers and phone numbers are never split at a line end.
     ``prepare`` changes each paragraph's words before wrapping (a language's no-break
-    spaces, which the wrapping keeps).
+    spaces, which the wrapping keeps); a passage in another language (``{lang=uk}``)
+    comes to it marked (:func:`newsletter.typography.marked_passage`), so it is bound by
+    its own language's rules.
     """
     out: list[tuple[str, bool]] = []  # (text, is a list item)
     lists: list[list[int]] = []  # one entry per open list: [next number] or [] if bulleted
@@ -363,7 +370,20 @@ def to_text(text: str, width: int = 78, prepare: Callable[[str], str] | None = N
     prefix_first = prefix_rest = ""
     table: list[list[str]] | None = None  # rows of the table being read
     right: list[bool] = []  # its columns aligned right (--: under the header)
+    languages: list[str | None] = []  # each open block's {lang=…}, if it has one
+
+    def finished(words: str) -> str:
+        """An inline text marked as its block's language, bound (or unmarked)."""
+        language = next((code for code in reversed(languages) if code), None)
+        if language:
+            words = marked_passage(words, language)
+        return prepare(words) if prepare is not None else unmarked(words)
+
     for token in _tokens(text):
+        if token.nesting == 1:
+            languages.append(str(token.attrGet("lang") or "") or None)
+        elif token.nesting == -1 and languages:
+            languages.pop()
         if token.type == "table_open":
             table, right = [], []
         elif token.type == "tr_open" and table is not None:
@@ -375,8 +395,7 @@ def to_text(text: str, width: int = 78, prepare: Callable[[str], str] | None = N
             out.append((table_text(table, width - len(indent), indent, right), False))
             table = None
         elif token.type == "inline" and table is not None:
-            cell = _inline_with_urls(token.children or [])
-            table[-1].append(prepare(cell) if prepare is not None else cell)
+            table[-1].append(finished(_inline_with_urls(token.children or [])))
         elif token.type == "footnote_block_open":
             out.append((_LIST_END, False))
         elif token.type == "footnote_open":
@@ -401,9 +420,7 @@ def to_text(text: str, width: int = 78, prepare: Callable[[str], str] | None = N
             prefix_first = f"{depth}{marker} "
             prefix_rest = " " * len(prefix_first)
         elif token.type == "inline" and token.children is not None:
-            words = _inline_with_urls(token.children)
-            if prepare is not None:
-                words = prepare(words)
+            words = finished(_inline_with_urls(token.children))
             first = prefix_first or ("  " * len(lists) if lists else "")
             rest = prefix_rest or first
             filled = wrap(words, width, quote + first, quote + rest)
@@ -500,14 +517,22 @@ def _inline_with_urls(children: list[Token]) -> str:
     parts: list[str] = []
     href: str | None = None
     label_start = 0
+    passages: list[bool] = []  # each open span or link: whether it is a passage
     for child in children:
+        if child.type in ("span_open", "link_open"):
+            language = str(child.attrGet("lang") or "")
+            passages.append(bool(language))
+            if language:  # the text part's marks, for the language's own typography
+                parts.append(f"{PASSAGE_START}{language}{PASSAGE_LANGUAGE_END}")
+        if child.type in ("span_close", "link_close") and passages and passages.pop():
+            parts.append(PASSAGE_END)
         if child.type == "link_open":
             # A bare address already shows itself: nothing to add after it.
             href = None if child.markup in ("linkify", "autolink") else \
                 str(child.attrGet("href") or "")
             label_start = len(parts)
         elif child.type == "link_close" and href is not None:
-            label = "".join(parts[label_start:]).strip()
+            label = unmarked("".join(parts[label_start:])).strip()
             shown = href.removeprefix("mailto:")
             if label not in (href, shown):
                 parts.append(f" <{shown}>")

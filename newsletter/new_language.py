@@ -20,6 +20,7 @@ import yaml
 from newsletter.exceptions import Location, NewsletterError
 from newsletter.fields import ANY
 from newsletter.load import Project
+from newsletter.typography import PASSAGES_FILE
 from newsletter.words import CODE, TODO, Language, site_languages, strings_file
 
 
@@ -78,7 +79,7 @@ def _add_words(path: Path, code: str, main: Language) -> int:
     dictionary = _hyphenation(code)
     if dictionary:
         block["hyphenation"] = dictionary
-    block["typography"] = {"bind_after": [], "bind_numbers": False}
+    block["typography"] = _typography(path, code)
     body = yaml.safe_dump({code: block}, allow_unicode=True, sort_keys=False, width=10_000)
     text = path.read_text(encoding="utf-8")
     header = (f"# {code}: added by `newsletter language add {code}`. Replace each\n"
@@ -86,6 +87,16 @@ def _add_words(path: Path, code: str, main: Language) -> int:
               "# typography's bind_after the words that must not end a line.\n")
     path.write_text(text.rstrip("\n") + "\n" + header + body, encoding="utf-8")
     return count
+
+
+def _typography(strings: Path, code: str) -> dict[str, object]:
+    """The rules the site already quotes ``code``'s passages by (templates/_shared/
+    typography.yaml, :data:`newsletter.typography.PASSAGES_FILE`), so a language the office
+    quoted keeps its bindings as an edition; none for a language it never met."""
+    quoted = strings.with_name(PASSAGES_FILE)
+    known = (yaml.safe_load(quoted.read_text(encoding="utf-8")) or {}) if quoted.exists() \
+        else {}
+    return dict(known.get(code) or {"bind_after": [], "bind_numbers": False})
 
 
 def _own_name(code: str) -> str:

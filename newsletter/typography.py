@@ -9,9 +9,10 @@ template sees it, so the e-mail, the web page, both PDFs and the text part agree
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 DIGIT_SPACE = re.compile(r"(?<=\d)[ \u2009](?=\d)")
@@ -116,7 +117,9 @@ them, in every language (a reader must not find "J." at a line's end, its name b
 @dataclass(frozen=True)
 class Rules:
     """A language's typography, read from its ``typography:`` entry in
-    ``templates/_shared/strings.yaml`` (data beside its words, so a new language is data).
+    ``templates/_shared/strings.yaml`` (data beside its words, so a new language is data),
+    or for a language an edition quotes but does not publish in, from
+    ``templates/_shared/typography.yaml`` (:data:`PASSAGES_FILE`).
 
     ``bind_after``: words (one-letter words, abbreviations, titles) that never end a line:
     the space after them becomes a no-break space. ``bind_numbers``: a number stays with the
@@ -140,6 +143,32 @@ class Rules:
     that bindings chain longer than
     this are released after an abbreviation (:func:`_released`); none on paper and in the
     text part, whose lines are known to hold them."""
+    space_before: tuple[tuple[str, str], ...] = ()
+    """Punctuation a typed space before which never breaks, with the space it becomes
+    (French "Bonjour !": a narrow no-break space, so "!" never starts a line)."""
+    space_after: tuple[tuple[str, str], ...] = ()
+    """The same after an opening mark (French "« Bonjour »")."""
+    passages: tuple[tuple[str, Rules], ...] = field(default=(), repr=False)
+    """The rules of the languages a text may quote (``lang="uk"`` on a passage), by code:
+    a passage is bound by its own language's rules (:meth:`for_passage`)."""
+
+    def __hash__(self) -> int:
+        return self._hash
+
+    @functools.cached_property
+    def _hash(self) -> int:
+        # once per object: each bound text's cache looks its rules up, and with the quoted
+        # languages' rules inside them hashing them anew was a fifth of an e-mail's render
+        return hash((self.bind_after, self.bind_numbers, self.bind_units,
+                     self.break_at_hyphens, self.bound_limit, self.space_before,
+                     self.space_after, self.passages))
+
+    def for_passage(self, language: str) -> Rules:
+        """The rules a passage in ``language`` ("uk", "en-GB") is bound by inside a text
+        bound by these: its own language's (by code, else by its first part), set for the
+        same medium (screens' :attr:`bound_limit`); a language with no known rules binds
+        nothing of another's, only what every language binds (dashes, signs, initials)."""
+        return _passage_rules(self, language.strip().lower())
 
     @functools.cached_property
     def pattern(self) -> re.Pattern[str]:
@@ -170,9 +199,47 @@ class Rules:
         alternatives.append(rf"{number}(?={spaces}[{SIGN_AFTER}])")
         alternatives.append(rf"[{SIGN_BEFORE}](?={spaces}\d)")
         alternatives.append(rf"{INITIALS}(?={spaces}[{_CAPITALS}])")
+        if self.space_after:
+            alternatives.append("[" + re.escape("".join(dict(self.space_after))) + "]")
         bound = "|".join(alternatives) or r"(?!)"
-        # group 1: a word that binds forward, then its spaces; or the spaces before a dash
-        return re.compile(rf"(?:({bound}){spaces}(?=\S)|{spaces}(?=[–—] |-[ \n]))")
+        before = ("|" + spaces + "(?=([" + re.escape("".join(dict(self.space_before))) + "]))"
+                  if self.space_before else "")
+        # group 1: a word that binds forward, then its spaces; or the spaces before a dash;
+        # group 2: punctuation the spaces before it never break before (French "!")
+        return re.compile(rf"(?:({bound}){spaces}(?=\S)|{spaces}(?=[–—] |-[ \n]){before})")
+
+    @functools.cached_property
+    def _spaces_before(self) -> dict[str, str]:
+        return dict(self.space_before)
+
+    @functools.cached_property
+    def _spaces_after(self) -> dict[str, str]:
+        return dict(self.space_after)
+
+    def binding(self, match: re.Match[str]) -> str:
+        """The binding's space: firm after a one-letter word, a number, a sign and before a
+        dash, initials (what must never part); releasable (:data:`SCREEN_BOUND_LIMIT`) after
+        an abbreviation or a title, the lesser fault at a line's end; the language's own
+        before (after) punctuation (:attr:`space_before`)."""
+        word = match.group(1)
+        if word is None:
+            mark = match.group(2) if match.re.groups > 1 else None
+            return self._spaces_before[mark] if mark else NO_BREAK_SPACE
+        if word in self._spaces_after:
+            return word + self._spaces_after[word]
+        if len(word) == 1 or word[0].isdigit() or word in SIGN_BEFORE or \
+                _INITIALS.fullmatch(word):
+            return word + NO_BREAK_SPACE
+        return word + _WEAK
+
+
+@functools.lru_cache(maxsize=256)
+def _passage_rules(rules: Rules, code: str) -> Rules:
+    """:meth:`Rules.for_passage`, made once per language and medium (each new object
+    would compile its patterns again)."""
+    table = dict(rules.passages)
+    found = table.get(code) or table.get(code.split("-")[0]) or Rules()
+    return dataclasses.replace(found, bound_limit=rules.bound_limit, passages=rules.passages)
 
 
 SCREEN_BOUND_LIMIT = 30
@@ -191,17 +258,6 @@ Przedsiębiorczości –" (24) was cut after its no-break space and the next lin
 with the dash."""
 
 _WEAK = "\ue001"  # a binding after an abbreviation or title, released in a too long piece
-
-
-def _bind(match: re.Match[str]) -> str:
-    """The binding's space: firm after a one-letter word, a number, a sign and before a
-    dash, initials (what must never part); releasable (:data:`SCREEN_BOUND_LIMIT`) after
-    an abbreviation or a title, the lesser fault at a line's end."""
-    word = match.group(1)
-    if word is None or len(word) == 1 or word[0].isdigit() or word in SIGN_BEFORE or \
-            _INITIALS.fullmatch(word):
-        return (word or "") + NO_BREAK_SPACE
-    return word + _WEAK
 
 
 _INITIALS = re.compile(INITIALS)
@@ -235,9 +291,55 @@ def _shortened(piece: str, limit: int) -> str:
     return joined
 
 
+PASSAGE_START, PASSAGE_LANGUAGE_END, PASSAGE_END = "\ue010", "\ue011", "\ue012"
+"""Marks of a passage in another language in plain text (:func:`marked_passage`), read
+by :func:`bind` and gone from what it returns: private-use characters no editor types."""
+_PASSAGE_MARK = re.compile("(\ue010[^\ue011]*\ue011|\ue012)")
+
+
+def marked_passage(text: str, language: str) -> str:
+    """Plain ``text`` marked as a passage in ``language`` for :func:`bind` (the text part's
+    ``{lang=uk}`` passages); :func:`unmarked` takes the marks away unbound."""
+    return f"{PASSAGE_START}{language}{PASSAGE_LANGUAGE_END}{text}{PASSAGE_END}"
+
+
+def unmarked(text: str) -> str:
+    """``text`` without passage marks (:func:`marked_passage`)."""
+    return _PASSAGE_MARK.sub("", text) if PASSAGE_END in text else text
+
+
 def bind(text: str, rules: Rules) -> str:
-    """Plain text with no-break spaces where ``rules`` bind words together."""
-    return _released(rules.pattern.sub(_bind, text), rules.bound_limit)
+    """Plain text with no-break spaces where ``rules`` bind words together; a marked
+    passage (:func:`marked_passage`) by its own language's rules (:meth:`Rules.for_passage`)."""
+    if PASSAGE_END not in text:
+        return _released(rules.pattern.sub(rules.binding, text), rules.bound_limit)
+    parts = _PASSAGE_MARK.split(text)
+    stack, tail = [rules], ""
+    for index, part in enumerate(parts):
+        if index % 2:  # a mark: a passage starts, or the innermost one ends
+            if part != PASSAGE_END:
+                stack.append(rules.for_passage(part[1:-1]))
+            elif len(stack) > 1:
+                stack.pop()
+            parts[index] = ""
+        elif part:
+            last = not any(parts[index + 1:][1::2])  # no text after: no word to bind to
+            parts[index] = _bound_run(part, tail, stack[-1], stack[-1].pattern, last)
+            word = re.search(r"\S+$", part)
+            tail = word.group() if word else ""
+    return "".join(parts)
+
+
+def _bound_run(part: str, tail: str, rules: Rules, pattern: re.Pattern[str],
+               last: bool = False) -> str:
+    """One run of text in one language bound by ``rules`` with its neighbours in view: a
+    space at its end binds to what the next run starts with (unless ``last``); one at its
+    start to ``tail``, the word the run before ended with (``w <em>Krakowie</em>``)."""
+    leading = part[0] in " \n"
+    probe = (tail + part if leading else part) + ("" if last else "\x00")
+    bound = _released(pattern.sub(rules.binding, probe), rules.bound_limit)
+    bound = bound if last else bound[:-1]
+    return bound[len(tail):] if leading else bound
 
 
 WORD_JOINER = "\u2060"
@@ -252,7 +354,9 @@ def keep_ranges_whole(text: str, rules: Rules | None = None) -> str:
     dash on phones ("10–" / "100 %", "9.00–" / "17.00"), which reads as two numbers. Where
     ``rules`` never break at a hyphen typed in a word (:attr:`Rules.break_at_hyphens`),
     after that hyphen too ("e-mailem", "Kraków-Nowa"). The joiner draws nothing; the PDFs
-    leave it out of copied text. Never inside an address (a token with / or @ or a
+    leave it out of copied text, and the screens' final HTML turns the word that holds it
+    into a no-wrap span, joiner gone (:mod:`newsletter.render.unbroken_ranges`), as a
+    browser copies it. Never inside an address (a token with / or @ or a
     domain: a link's address must stay as typed), and not for the text part, where it would be an
     invisible character (its lines break at spaces only)."""
     if "–" not in text and "—" not in text and "-" not in text:
@@ -310,30 +414,67 @@ def _verbatim_step(tag: str) -> int:
 def bind_html(html: str, rules: Rules) -> str:
     """HTML with no-break spaces where ``rules`` bind words, in text only: tags, their
     attributes and code are left as they are. Bindings reach across inline tags
-    (``w <em>Krakowie</em>``). Ranges are kept whole (:func:`keep_ranges_whole`)."""
+    (``w <em>Krakowie</em>``). Ranges are kept whole (:func:`keep_ranges_whole`). Text in
+    an element with a ``lang`` (an editor's ``{lang=uk}`` passage) is bound by that
+    language's rules (:meth:`Rules.for_passage`), never by the edition's."""
     parts = _TAG.split(html)
     verbatim = 0
+    passages = _Passages(rules)
     tail = ""  # the last word of the text before, while only inline tags follow it
     for index, part in enumerate(parts):
         if index % 2:  # a tag
             verbatim += _verbatim_step(part)
+            passages.step(part)
             if _tag_name(part) not in _INLINE:
                 tail = ""
             continue
         if part and not verbatim:
-            # a space at the end of a text run binds to what the next run starts with;
-            # one at its start to the word the run before ended with (*w* *Krakowie*)
-            probe = tail + part + "\x00" if part[0] in " \n" else part + "\x00"
-            bound = _released(rules.html_pattern.sub(_bind, probe), rules.bound_limit)[:-1]
-            bound = bound[len(tail):] if part[0] in " \n" else bound
+            here = passages.rules
+            bound = _bound_run(part, tail, here, here.html_pattern)
             # an address's pieces between <wbr>s stay as typed, like the address
             after_wbr = index > 1 and parts[index - 1].lower().startswith("<wbr")
-            parts[index] = bound if after_wbr else keep_ranges_whole(bound, rules)
+            parts[index] = bound if after_wbr else keep_ranges_whole(bound, here)
             word = re.search(r"\S+$", part)
             tail = word.group() if word else ""
         elif part:
             tail = ""
     return "".join(parts)
+
+
+_LANG = re.compile(r"""\slang\s*=\s*["']?([A-Za-z0-9-]+)""")
+_VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source",
+         "track", "wbr"}
+
+
+class _Passages:
+    """Which language's rules bind the text at a point of an HTML fragment, tag by tag:
+    the element with the nearest ``lang`` attribute decides (the fragment's own rules
+    outside any). Markdown's HTML is well formed, so counting the element's own name
+    finds its end."""
+
+    def __init__(self, rules: Rules) -> None:
+        self.outer = rules
+        self.open: list[list] = []  # [tag name, depth of that name inside, rules]
+
+    @property
+    def rules(self) -> Rules:
+        return self.open[-1][2] if self.open else self.outer
+
+    def step(self, tag: str) -> None:
+        name = _tag_name(tag)
+        if not name or name in _VOID or tag.endswith("/>"):
+            return
+        if tag.startswith("</"):
+            if self.open and self.open[-1][0] == name:
+                self.open[-1][1] -= 1
+                if not self.open[-1][1]:
+                    self.open.pop()
+            return
+        language = _LANG.search(tag)
+        if language:
+            self.open.append([name, 1, self.outer.for_passage(language.group(1))])
+        elif self.open and self.open[-1][0] == name:
+            self.open[-1][1] += 1
 
 
 _INLINE = {"a", "abbr", "b", "cite", "em", "i", "mark", "q", "s", "small", "span", "strong",
@@ -342,29 +483,63 @@ _INLINE = {"a", "abbr", "b", "cite", "em", "i", "mark", "q", "s", "small", "span
 neighbours (a block tag, a ``<br>`` or code ends what binds)."""
 
 
+PASSAGES_FILE = "typography.yaml"
+"""Beside strings.yaml: the typography of languages an edition quotes but that are not
+editions of the site (``templates/_shared/typography.yaml``)."""
+_SPACES_NAMED = {"no-break": NO_BREAK_SPACE, "narrow": "\u202f"}
+
+
 @functools.cache
-def _rules_table(path: Path, _mtime: int) -> dict[str, Rules]:
+def _rules_table(path: Path, _mtimes: tuple[int, ...]) -> dict[str, Rules]:
+    """Every language's rules: the editions' (``typography:`` in strings.yaml), then the
+    quoted languages' (:data:`PASSAGES_FILE`) where no edition has one; each knowing the
+    others' for its passages (:attr:`Rules.passages`)."""
+    editions = {language: (words or {}).get("typography")
+                for language, words in _yaml(path).items()}
+    quoted = _yaml(path.with_name(PASSAGES_FILE)) if len(_mtimes) > 1 else {}
+    entries = {**quoted, **{code: entry for code, entry in editions.items() if entry}}
+    plain = {str(code).lower(): _rules_of(entry or {}) for code, entry in entries.items()}
+    passages = tuple(sorted(plain.items()))
+    table = {str(code).lower(): Rules(passages=passages) for code in editions}  # no rules
+    table.update({code: dataclasses.replace(rules, passages=passages)
+                  for code, rules in plain.items()})
+    return table
+
+
+def _yaml(path: Path) -> dict:
     import yaml
 
     # libyaml's parser when PyYAML was built with it: the same table, read in a fifth of
     # the time (the strings file is read by every check and build).
     loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-    table = yaml.load(path.read_text(encoding="utf-8"), Loader=loader) or {}
-    rules = {}
-    for language, words in table.items():
-        entry = (words or {}).get("typography") or {}
-        rules[language] = Rules(frozenset(str(w) for w in entry.get("bind_after") or []),
-                                bool(entry.get("bind_numbers", False)),
-                                frozenset(str(w) for w in entry.get("bind_units") or []),
-                                bool(entry.get("break_at_hyphens", True)))
-    return rules
+    return yaml.load(path.read_text(encoding="utf-8"), Loader=loader) or {}
+
+
+def _rules_of(entry: dict) -> Rules:
+    def spaces(name: str) -> tuple[tuple[str, str], ...]:
+        return tuple(sorted((str(mark), _SPACES_NAMED.get(str(kind), NO_BREAK_SPACE))
+                            for mark, kind in (entry.get(name) or {}).items()))
+
+    return Rules(frozenset(str(w) for w in entry.get("bind_after") or []),
+                 bool(entry.get("bind_numbers", False)),
+                 frozenset(str(w) for w in entry.get("bind_units") or []),
+                 bool(entry.get("break_at_hyphens", True)),
+                 space_before=spaces("space_before"), space_after=spaces("space_after"))
 
 
 def language_rules(strings_file: Path, language: str) -> Rules:
-    """The rules of ``language`` from the strings file; a language without any binds only
+    """The rules of ``language`` from the strings file, knowing those of every language
+    its texts may quote (:data:`PASSAGES_FILE`); a language without any binds only
     dashes."""
-    table = _rules_table(strings_file, strings_file.stat().st_mtime_ns)
-    return table.get(language) or Rules()
+    passages = strings_file.with_name(PASSAGES_FILE)
+    mtimes = (strings_file.stat().st_mtime_ns,
+              *([passages.stat().st_mtime_ns] if passages.exists() else []))
+    table = _rules_table(strings_file, mtimes)
+    return table.get(language.lower()) or Rules(passages=_any_passages(table))
+
+
+def _any_passages(table: dict[str, Rules]) -> tuple[tuple[str, Rules], ...]:
+    return next((rules.passages for rules in table.values() if rules.passages), ())
 
 
 _WORD = re.compile(r"(?<![\w@/.-])\w{2,}(?![\w@/])")
@@ -431,18 +606,20 @@ def hyphenated_words_whole(html: str, rules: Rules) -> str:
     from the PDFs as the typed U+002D), where ``rules`` never break at such a hyphen
     (:attr:`Rules.break_at_hyphens`). Text only: tags, attributes and code stay as typed;
     addresses already break before their hyphens (:func:`hyphens_start_lines`)."""
-    if rules.break_at_hyphens:
+    if rules.break_at_hyphens and all(r.break_at_hyphens for _, r in rules.passages):
         return html
     parts = _TAG.split(html)
     verbatim, before = 0, ""  # the text's last character, while only inline tags follow
+    passages = _Passages(rules)  # a passage's hyphens by its own language's rule
     for index, part in enumerate(parts):
         if index % 2:
             verbatim += _verbatim_step(part)
+            passages.step(part)
             if _tag_name(part) not in _INLINE:
                 before = ""
         elif part and not verbatim:
             # the "-19" of "<span class="acronym">COVID</span>-19" follows the acronym's text
-            if "-" in part:
+            if "-" in part and not passages.rules.break_at_hyphens:
                 parts[index] = _TYPED_HYPHEN.sub(NO_BREAK_HYPHEN, before + part)[len(before):]
             before = part[-1]
     return "".join(parts)

@@ -91,15 +91,18 @@ def shown(problem: Problem, base: Path) -> str:
 published = served
 
 def one_article_issue(folder: Path, body: str, title: str = "Tabela",
-                      language: str = "pl") -> Path:
+                      language: str = "pl", lead: str | None = None) -> Path:
     """``folder`` made an issue of one section and one inline article with ``body``
-    (Markdown, written as YAML's indented block)."""
+    (Markdown, written as YAML's indented block) and ``lead`` if given."""
+    import json
+
     folder.mkdir(parents=True, exist_ok=True)
     lines = "".join(f"          {line}\n" if line else "\n" for line in body.splitlines())
+    led = f"        lead: {json.dumps(lead, ensure_ascii=False)}\n" if lead else ""
     (folder / "issue.yaml").write_text(
         f"date: 2021-01-01\nlanguage: {language}\nsections:\n  - kind: cooperation\n"
-        f"    blocks:\n      - type: article\n        title: {title}\n        body: |\n{lines}",
-        encoding="utf-8")
+        f"    blocks:\n      - type: article\n        title: {title}\n{led}"
+        f"        body: |\n{lines}", encoding="utf-8")
     return folder
 
 

@@ -120,3 +120,4 @@ def cut_words_script(selector: str, word: str = r"[^ \n]+") -> str:
   return cut;
 })"""
     return script.replace("SELECTOR", selector).replace("WORD", word)
+

@@ -134,6 +134,9 @@ def test_language_add_writes_marked_words_where_they_live(tmp_path):
     assert block["hyphenation"] == "uk_UA"
     assert block["read_more"] == "TODO translate: Read more"
     assert set(block) >= set(english)
+    # the rules its passages were bound by (typography.yaml), now the edition's own
+    assert {"в", "з", "і"} <= set(block["typography"]["bind_after"])
+    assert block["typography"]["bind_numbers"] is True
     toml = (site / "newsletter.toml").read_text(encoding="utf-8")
     assert 'uk = "TODO translate: Business Support Centre"' in toml
     assert 'text.uk = "TODO translate: I agree to receive' in toml

@@ -27,6 +27,7 @@ from newsletter.render.email_checks import GMAIL_CLIP_BYTES, check_email_html
 from newsletter.render.grid import Grid, card_grid, figure_grid, phone_size
 from newsletter.render.stacked_tables import stacked
 from newsletter.render.templating import environment, issue_context, issue_rules
+from newsletter.render.unbroken_ranges import nowrap_for_joiners
 from newsletter.typography import line_words
 
 PHONE_WIDTH = 320
@@ -76,7 +77,7 @@ def render_email(issue: Issue, project: Project, clipped_ok: bool = False,
 
     def render(teasers: frozenset[str]) -> tuple[str, str]:
         source = _render_mjml({**context, "teasers": teasers}, project)
-        return source, stacked(inline_css(compile_mjml(source)), text_width)
+        return source, nowrap_for_joiners(stacked(inline_css(compile_mjml(source)), text_width))
 
     fitted = fit([block for _, block in issue.blocks()], render)
     warnings: list[str] = []

@@ -15,7 +15,7 @@ import itertools
 import math
 import os
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -31,7 +31,7 @@ from newsletter.pdf_fonts import faithful_copy, faithful_font
 from newsletter.placement import MM_PER_CSS_PX, Bounds, shown_width
 from newsletter.print_files import BadFile, check_font, check_icc_profile
 from newsletter.render import cover_fit, layout_cache, pdf_lang
-from newsletter.render.heading_words import long_words_marked
+from newsletter.render.heading_words import Measure, long_words_marked
 from newsletter.render.page_fit import Move, Resize, Shrink, Split, Tighten, resizes
 from newsletter.render.paper_grids import (
     MM,
@@ -218,13 +218,14 @@ def render_html(
     print_settings = project.site.print
     if pictures is None:
         pictures = _pictures(project, variant)
-    cover = _cover(issue, pictures.cover_left_out)
+    faces = font_faces(project)  # a missing font file is named before anything reads it
+    cover = _cover(issue, pictures.cover_left_out, contents_lines(project))
     pictures.slots["cover"] = replace(SLOTS["cover"], height=cover["cover_picture_mm"])
     rules = issue_rules(issue, project)
     context = {
         **issue_context(issue, project),
         "variant": variant,
-        "font_faces": font_faces(project),
+        "font_faces": faces,
         "icc_url": _icc_profile(project).as_uri() if variant == "print" else "",
         "bleed_mm": print_settings.bleed_mm if variant == "print" else 0,
         "sheet_bleed_mm": sheet_bleed_mm(print_settings.bleed_mm) if variant == "print" else 0,
@@ -241,6 +242,7 @@ def render_html(
         # Paper for a booklet ends on a back cover (contact, colophon), not blank pages.
         "back_cover": variant == "print" and print_settings.pad_to_multiple_of > 1,
     }
+    context["contents_parts"] = contents_parts(context["sections"], cover["contents_split"])
     html = environment(project, "print").get_template("issue.html.j2").render(context)
     html = long_words_marked(html, measures(project)[0], _points(project.theme.fonts.base_size),
                              COLUMN_OF_TWO_PT)
@@ -323,13 +325,16 @@ STORY_WORDS = 25
 text, and a title of two words or more (a one-word note is no lead story)."""
 
 
-def _cover(issue: Issue, left_out: int = 0) -> dict[str, object]:
+def _cover(issue: Issue, left_out: int = 0,
+           entry_lines: Callable[[list[str]], list[float]] | None = None) -> dict[str, object]:
     """What the cover shows besides the masthead: the lead story (the first article with a
     picture, else the first with a story to tell: :data:`STORY_WORDS`; else none) and the
     contents. The cover must stay one page, so the story's picture, then its lead, are
     left out when the contents (estimated in lines of about 90 characters, half as many in
     two columns) would not fit with them; ``left_out`` (:mod:`cover_fit`) leaves out
-    the picture, then the lead, then the story, when a layout showed the cover spill over."""
+    the picture, then the lead, then the story, when a layout showed the cover spill over.
+    ``entry_lines``: a section's heading and entries as lines of a column of two
+    (:func:`contents_lines`), where two columns of contents part."""
     articles = [block for _, block in issue.blocks() if isinstance(block, Article)]
     story = next((a for a in articles if a.image), None) or next(
         (a for a in articles if len(a.title.split()) >= 2
@@ -341,12 +346,8 @@ def _cover(issue: Issue, left_out: int = 0) -> dict[str, object]:
     two_columns = len(titles) > 10
     per_line = 42 if two_columns else 90
     lines = sum(-(-len(title) // per_line) for title in titles)
-    weights = [sum(-(-len(title) // per_line) for title in section) for section in per_section]
-    # Two columns are two lists side by side, split where they come out most even (CSS
-    # columns would balance them by laying the cover out again and again: 1.7 s).
-    split = min(range(len(weights) + 1),
-                key=lambda k: max(sum(weights[:k]), sum(weights[k:]))) if two_columns \
-        else len(weights)
+    split = (contents_split([entry_lines(section) for section in per_section])
+             if two_columns and entry_lines else (len(per_section), 0))
     contents_mm = 14 + 5.5 * (lines / 2 if two_columns else lines) + 4 * len(issue.sections)
     story_mm = {"title": 0.0, "lead": 0.0, "picture": 0.0}
     if story:
@@ -366,6 +367,84 @@ def _cover(issue: Issue, left_out: int = 0) -> dict[str, object]:
             "cover_picture_mm": max(COVER_PICTURE_MM[0], min(COVER_PICTURE_MM[1], picture_mm - 5)),
             "cover_lead": show_lead, "contents_columns": 2 if two_columns else 1,
             "contents_split": split}
+
+
+def contents_lines(project: Project) -> Callable[[list[str]], list[float]]:
+    """A section's heading and entries (titles) as the lines they take in a column of
+    two-column contents (style.css.j2: the heading in bold at the lead size with 5 mm
+    after the list, entries 5 mm in, each ending in a leader and its page number),
+    measured in the faces the PDFs embed. A title that fills its last line sends its
+    page number to a line of its own, so room for it is kept."""
+    bold, regular = measures(project)
+    sizes = project.theme.fonts.sizes
+    base, lead = _points(project.theme.fonts.base_size), _points(sizes.lead)
+    line_pt = base * 1.4
+    number = regular(" .00", base)
+
+    def lines(text: str, measure: Measure, size: float, width: float) -> int:
+        count, used = 1, 0.0
+        for word in text.split():
+            wide = measure(word, size)
+            gap = measure(" ", size) if used else 0.0
+            if used and used + gap + wide > width:
+                count, used = count + 1, wide
+            else:
+                used += gap + wide
+        return count + (1 if used + number > width else 0)
+
+    def section(texts: list[str]) -> list[float]:
+        heading, *entries = texts
+        return [lines(heading, bold, lead, COLUMN_OF_TWO_PT) * lead * 1.4 + 5 * MM + 1 * MM,
+                *(lines(e, regular, base, COLUMN_OF_TWO_PT - 5 * MM) * line_pt for e in entries)]
+
+    return section
+
+
+def contents_split(weights: list[list[float]]) -> tuple[int, int]:
+    """Where two columns of contents part: ``(k, j)``, the first column holds the sections
+    before ``k`` and the first ``j`` entries of section ``k``; the second the rest, the
+    section's heading said again when it goes on there. ``weights``: each section's lines,
+    its heading's first, then its entries' (any unit: points, lines).
+
+    Split where the columns come out most even (CSS columns would balance them by laying
+    the cover out again and again: 1.7 s). Split only between whole sections, one section
+    that holds most of the issue left one column a third as long as the other (a long
+    issue's cover, seed 1240); inside a section, at least two entries stay on either
+    side, so a heading never ends a column alone and no entry is left alone under it.
+    """
+    total = sum(sum(section) for section in weights)
+    best: tuple[float, int, int] | None = None  # taller column, split inside a section, k
+    chosen = (len(weights), 0)
+    before = 0
+    for k, section in enumerate(weights):
+        entries = section[1:]
+        for j in range(len(entries) + 1):
+            if j and (j < 2 or len(entries) - j < 2):
+                continue
+            first = before + (section[0] + sum(entries[:j]) if j else 0)
+            second = total - first + (section[0] if j else 0)  # the heading again
+            score = (max(first, second), 1 if j else 0, k)
+            if best is None or score < best:
+                best, chosen = score, (k, j)
+        before += sum(section)
+    return chosen
+
+
+def contents_parts(sections: list[tuple[Any, Any]], split: tuple[int, int]
+                   ) -> list[list[tuple[Any, Any, list[Any], bool]]]:
+    """The contents' columns (:func:`contents_split`): for each, its sections as
+    (style, section, titled blocks, whether the section goes on from the column before)."""
+    k, j = split
+    titled = [[block for block in section.blocks if getattr(block, "title", "")]
+              for _, section in sections]
+    first = [(style, section, titled[i], False) for i, (style, section) in enumerate(sections[:k])]
+    second = [(style, section, titled[i], False)
+              for i, (style, section) in enumerate(sections[k:], start=k)]
+    if j and k < len(sections):
+        style, section = sections[k]
+        first.append((style, section, titled[k][:j], False))
+        second[0] = (style, section, titled[k][j:], True)
+    return [part for part in (first, second) if part]
 
 
 def font_faces(project: Project) -> list[FontFace]:

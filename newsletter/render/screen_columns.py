@@ -80,13 +80,28 @@ def longest_words_px(inside: str, character_px: float) -> float:
     return sum(longest.values())
 
 
+def table_on_phones(inside: str) -> bool:
+    """Whether a table is set as a table on a 320 px phone: fewer than ``STACK_COLUMNS``
+    columns whose longest words fit side by side in :data:`PHONE_TABLE_PX`. Any other is
+    set row under row there (:mod:`stacked_tables`): a three-column table of long words
+    ("Przedsiębiorczość", "Odpowiedzialny") was left to the browser, which cut even
+    "Termin" and "marca" over two lines."""
+    narrowest, _ = _extents(inside)
+    return _fits_phone(narrowest)
+
+
+def _fits_phone(narrowest: list[float]) -> bool:
+    return len(narrowest) < STACK_COLUMNS and sum(narrowest) <= PHONE_TABLE_PX
+
+
 def sized(inside: str) -> str:
-    """A table's inner HTML with its header cells' widths (percentages) set."""
+    """A table's inner HTML with its header cells' widths (percentages) set, for the
+    narrowest screen that shows it as a table (a phone, or the widest that stacks it)."""
     narrowest, widest = _extents(inside)
     columns = len(narrowest)
     if columns < 2 or not _HEADER_CELL.search(inside):
         return inside
-    reference = PHONE_TABLE_PX if columns < STACK_COLUMNS else STACKED_UNTIL_PX
+    reference = PHONE_TABLE_PX if _fits_phone(narrowest) else STACKED_UNTIL_PX
     if sum(narrowest) > reference:  # words must break somewhere: the browser chooses
         return inside
     shares = iter(distribute(narrowest, widest, reference))

@@ -8,7 +8,9 @@ an amount: at most ``KEEP_CHARACTERS`` characters, no-break spaces included) is 
 one line, as long as such columns fit a 320 px phone together (``KEEP_BUDGET_PX``).
 
 A table of four or more columns in 320–480 px leaves each cell a few letters wide, and a
-date or an amount is broken letter by letter (``01.04.2021`` as ``01 .0 4. 20 21``). On
+date or an amount is broken letter by letter (``01.04.2021`` as ``01 .0 4. 20 21``); so
+does one of two or three columns whose longest words do not fit a phone side by side
+(:func:`newsletter.render.screen_columns.table_on_phones`). On
 screens that narrow (a media query in markdown-screen.css.j2) the e-mail and the web page
 set such a table's rows one under the other, each cell after its column's heading, as
 the text part already does; wider screens and mail programs without media queries (the
@@ -28,7 +30,8 @@ import itertools
 import re
 
 STACK_COLUMNS = 4
-"""Tables with at least this many columns are stacked on phones."""
+"""Tables with at least this many columns are stacked on phones (fewer, when their longest
+words do not fit one side by side)."""
 KEEP_CHARACTERS = 14
 KEEP_BUDGET_PX = 250
 """What the kept columns of one table may take together: a 320 px phone's text column
@@ -60,12 +63,12 @@ def stacked(page: str, widest_px: float | None = None) -> str:
 
 def _stacked_table(table: re.Match[str], widest_px: float | None) -> str:
     # screen_columns imports this module's sizes
-    from newsletter.render.screen_columns import longest_words_px, sized
+    from newsletter.render.screen_columns import longest_words_px, sized, table_on_phones
 
     attributes, inside = table.group(1), sized(_kept(table.group(2)))
     head = _HEAD.search(inside)
     headings = [_plain(h) for h in _HEADING.findall(head.group(1))] if head else []
-    if len(headings) < STACK_COLUMNS:
+    if len(headings) < 2 or table_on_phones(table.group(2)):
         return f'<table class="md-table"{attributes}>{inside}</table>'
     always = widest_px is not None \
         and longest_words_px(table.group(2), NARROW_CHARACTER_PX) > widest_px

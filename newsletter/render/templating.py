@@ -143,8 +143,11 @@ def _on_paper(rules: Rules) -> Rules:
     """``rules`` for the PDFs' HTML: a word's typed hyphen needs no joiner there, as the
     PDFs set it as a no-break hyphen (:func:`newsletter.typography.hyphenated_words_whole`);
     a joiner beside it also changed the page fitting's choices (the stress issue went
-    from 5 pages to 6, one of them half empty)."""
-    return dataclasses.replace(rules, break_at_hyphens=True)
+    from 5 pages to 6, one of them half empty). The same for passages in a language that
+    never breaks at such a hyphen (Czech)."""
+    return dataclasses.replace(rules, break_at_hyphens=True, passages=tuple(
+        (code, dataclasses.replace(quoted, break_at_hyphens=True))
+        for code, quoted in rules.passages))
 
 
 @functools.cache

@@ -35,6 +35,7 @@ from newsletter.render.templating import (
     site_language,
     strings,
 )
+from newsletter.render.unbroken_ranges import nowrap_for_joiners
 from newsletter.typography import Rules, line_words
 
 SHARE_WIDTH = 1200
@@ -191,7 +192,7 @@ def _page(
         "downloads": pdfs if pdfs is not None else downloads(issue, project, out),
     }
     html = environment(project, "web").get_template("issue.html.j2").render(context)
-    return stacked(html, slots(project)["article"].width), pictures.files
+    return nowrap_for_joiners(stacked(html, slots(project)["article"].width)), pictures.files
 
 
 def write_web(issue: Issue, project: Project, out: Path) -> Built:

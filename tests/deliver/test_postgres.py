@@ -309,6 +309,61 @@ def test_a_claim_reads_only_its_rows_whatever_the_statistics_say(postgres: str):
     assert _rows_read(plan) <= 100, plan
 
 
+def _subscriber_rows_read(plan: dict) -> int:
+    """All rows the plan's nodes read from subscribers (returned plus filtered out, over
+    all their loops)."""
+    return sum(
+        (n.get("Actual Rows", 0) + n.get("Rows Removed by Filter", 0)) * n.get("Actual Loops", 1)
+        for n in _nodes(plan["Plan"]) if n.get("Relation Name") == "subscribers"
+    )  # fmt: skip
+
+
+def test_a_claim_brings_its_people_by_key_whatever_the_statistics_say(postgres: str):
+    """The claim returns each row's subscriber (one statement, not a second read per
+    claim): found by primary key for the claimed rows alone, even when the planner
+    believes both tables empty (a join in UPDATE … FROM could be planned as a scan of
+    every subscriber)."""
+    engine = clean(postgres)
+    _journal(engine, 20_000)
+    _believe_empty(engine)
+    with engine.begin() as connection:
+        connection.exec_driver_sql(
+            "UPDATE pg_class SET reltuples = 0, relpages = 1 WHERE relname = 'subscribers'"
+        )
+    outbox = sending.JournalOutbox(engine, "big")
+    moment = time.time()
+    plan = _explain(engine, outbox._claims[-1], {"moment": moment, "until": moment + 60,
+                                                 "limit": 16})  # fmt: skip
+    assert plan["Plan"]["Actual Rows"] == 16
+    assert 0 < _subscriber_rows_read(plan) <= 3 * 16, plan
+    claimed = outbox.claim(16)
+    assert [r.email for r in claimed] == [f"u{n}@example.com" for n in range(1, 17)]
+    assert [r.name for r in claimed] == [f"U {n}" for n in range(1, 17)]
+
+
+def test_the_state_check_reads_only_the_rows_held(postgres: str):
+    """The check before each message (the send's state and who of the rows held left
+    the list) is one statement that reads the held subscribers by key."""
+    engine = clean(postgres)
+    _journal(engine, 20_000)
+    outbox = sending.JournalOutbox(engine, "big")
+    with engine.begin() as connection:
+        first = connection.exec_driver_sql("SELECT min(id) FROM subscribers").scalar_one()
+        seventh = first + 6
+        connection.exec_driver_sql(
+            f"UPDATE subscribers SET status = 'unsubscribed' WHERE id = {seventh}"
+        )
+    plan = _explain(engine, outbox._state_and_left, {"ids": list(range(first, first + 64))})
+    assert _subscriber_rows_read(plan) <= 64, plan
+    claimed = outbox.claim(16)
+    assert seventh not in [r.subscriber_id for r in claimed]  # skipped at the claim
+    outbox._read_states()
+    assert outbox.state == "running" and outbox._left == set()
+    outbox._leases.hold([seventh], time.time() + 60)
+    outbox._read_states()
+    assert outbox._left == {seventh}
+
+
 def test_a_new_journal_has_fresh_statistics(postgres: str):
     """Before: statistics from an empty journal stayed until autovacuum came by (a minute
     or more), and with them an outcome's UPDATE could find its row by reading the whole

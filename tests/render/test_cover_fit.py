@@ -10,6 +10,7 @@ cover is one page.
 
 from __future__ import annotations
 
+import itertools
 import subprocess
 from pathlib import Path
 
@@ -45,3 +46,62 @@ def test_the_cover_is_one_page_with_the_story_it_has_room_for(tmp_path: Path,
     assert " ".join(titles[-1].split()[:2]) in " ".join(cover.split())
     with pikepdf.open(pdf) as document:
         assert len(document.pages) > 8  # a long issue
+
+
+@pytest.mark.parametrize("seed", [5, 6, 7])
+def test_two_columns_of_contents_come_out_even_when_one_section_holds_most(
+        tmp_path: Path, project: Project, seed: int):
+    """The contents split only between whole sections: a long issue whose middle section
+    held most articles had one column a third as long as the other (seed 1240's cover).
+    Now a section goes on in the second column (its heading said again there), never
+    leaving its heading or a single entry alone at a column's end."""
+    import random
+
+    rng = random.Random(seed)
+    words = ["miasto", "firma", "dotacja", "program", "wsparcie", "innowacje", "rynek",
+             "konferencja", "przedsiębiorców", "dzielnica"]
+    folder = tmp_path / "issue"
+    folder.mkdir()
+    sections = []
+    for kind, count in [("cooperation", 3), ("innovation", 18), ("past", 2)]:
+        files = []
+        for n in range(count):
+            title = " ".join(rng.choice(words) for _ in range(rng.randint(2, 9))).capitalize()
+            name = f"{kind}-{n}.md"
+            (folder / name).write_text(f"---\ntitle: {title}\n---\nKrótki tekst o spotkaniu "
+                                       "w urzędzie miasta.\n", encoding="utf-8")
+            files.append(f"      - file: {name}\n")
+        sections.append(f"  - kind: {kind}\n    blocks:\n" + "".join(files))
+    (folder / "issue.yaml").write_text("date: 2021-01-01\nlanguage: pl\nsections:\n"
+                                       + "".join(sections), encoding="utf-8")
+    issue = load_issue(folder, project)
+    pdf = write_download(issue, project, tmp_path / "out").files[0]
+    words = cover_words(pdf)
+    top = next(w["bottom"] for w in words if w["text"] == "TYM")  # W TYM WYDANIU
+    entries = [w for w in words if w["top"] > top]
+    middle = (min(w["x0"] for w in entries) + max(w["x1"] for w in entries)) / 2
+    columns = [[w for w in entries if w["x0"] < middle], [w for w in entries if w["x0"] >= middle]]
+    assert all(columns)
+    tops = sorted({round(w["top"]) for w in columns[0]})
+    line_height = min(b - a for a, b in itertools.pairwise(tops))
+    ends = [max(w["bottom"] for w in column) for column in columns]
+    # the split is estimated from the titles' widths in the embedded face, before the
+    # layout: a title that just fits its line, or not, may put a line on either side
+    assert abs(ends[0] - ends[1]) <= 3.5 * line_height, (ends, line_height)
+    # every entry is on the cover
+    text = " ".join(w["text"] for w in words)
+    for section in issue.sections:
+        for block in section.blocks:
+            assert " ".join(block.title.split()[:2]) in text
+
+
+def cover_words(pdf: Path) -> list[dict]:
+    """The cover's words with their boxes (pdftotext -bbox), top to bottom."""
+    import re
+
+    xhtml = subprocess.run(["pdftotext", "-f", "1", "-l", "1", "-bbox", str(pdf), "-"],
+                           capture_output=True, text=True, check=True).stdout
+    found = re.findall(r'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" '
+                       r'yMax="([\d.]+)">([^<]*)</word>', xhtml)
+    return [{"x0": float(a), "top": float(b), "x1": float(c), "bottom": float(d), "text": t}
+            for a, b, c, d, t in found]

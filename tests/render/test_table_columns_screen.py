@@ -5,7 +5,8 @@ and on the web at 320 px with the question's column one letter wide ("P / y / t 
 the cells break anywhere, so the browser took a column's narrowest width as one letter
 and gave all the rest to the long cell. Chromium lays the e-mail and the web page out;
 a word of up to 10 letters must stay on one line in a table of 2 or 3 columns whose
-longest words fit the phone side by side.
+longest words fit the phone side by side; one whose longest words do not is set row
+under row there, and keeps its words of up to 21 letters whole.
 """
 
 from __future__ import annotations
@@ -29,9 +30,20 @@ BODY = f"""Tabele.
 | Program | Opis | Kwota |
 |---|---|--:|
 | Start | {SHORT} | 50 000 zł |
+
+| Program | Opis | Kwota |
+|---|---|--:|
+| Przedsiębiorczość | Dofinansowanie współfinansowanie innowacyjności | 50 000 zł |
+| Internacjonalizacja | Konsultacje dla przedsiębiorców | 12 500 zł |
+
+| Działanie | Termin | Odpowiedzialny |
+|---|---|---|
+| Konsultacje społeczne | do 31 marca | Wydział Przedsiębiorczości |
+| Przygotowanie wniosków | kwiecień | Biuro Innowacji |
 """
 
 BROKEN = cut_words_script("table.md-table th, table.md-table td", r"[^\s]{2,10}")
+BROKEN_LONG = cut_words_script("table.md-table th, table.md-table td", r"[^\s]{2,21}")
 
 
 @pytest.fixture(scope="module")
@@ -44,12 +56,27 @@ def pages(tmp_path_factory, project: Project):
     return {"email": folder / "email.html", "web": folder / "web" / "index.html"}
 
 
-@pytest.mark.parametrize("edition", ["email", "web"])
-def test_no_short_word_of_a_table_is_broken_on_a_phone(pages, browser, edition):
-    page = browser.new_page(viewport={"width": 320, "height": 800})
+def cut_words(pages, browser, edition: str, width: int, script: str) -> list[str]:
+    page = browser.new_page(viewport={"width": width, "height": 800})
     try:
         page.goto(pages[edition].as_uri(), wait_until="load")
-        broken = page.evaluate(BROKEN)
+        return page.evaluate(script)
     finally:
         page.close()
+
+
+@pytest.mark.parametrize("edition", ["email", "web"])
+def test_no_short_word_of_a_table_is_broken_on_a_phone(pages, browser, edition):
+    broken = cut_words(pages, browser, edition, 320, BROKEN)
+    assert not broken, broken[:10]
+
+
+@pytest.mark.parametrize("width", [320, 375])
+@pytest.mark.parametrize("edition", ["email", "web"])
+def test_a_table_whose_long_words_do_not_fit_a_phone_is_stacked_there(pages, browser,
+                                                                       edition, width):
+    """Three columns of words such as "Przedsiębiorczość", "Internacjonalizacja": left to
+    the browser as a table, a 320 px phone cut even "Termin" and "marca"; set row under
+    row, each cell has the phone's whole line."""
+    broken = cut_words(pages, browser, edition, width, BROKEN_LONG)
     assert not broken, broken[:10]

@@ -184,8 +184,12 @@ def test_wide_tables_are_stacked_on_a_phone_with_their_headings(built, browser, 
             tables = tab.evaluate(STACKED)
         finally:
             tab.close()
-        assert len(tables) >= 1, "the five-column calendar is not marked to stack"
-        calendar = tables[0]
+        # (the random table of three columns is stacked on a phone too: its 32-letter word
+        # does not fit one beside the others)
+        calendars = [table for table in tables
+                     if table["labels"] and table["labels"][0][0].startswith("Data rozpo")]
+        assert calendars, "the five-column calendar is not marked to stack"
+        calendar = calendars[0]
         assert [text.replace("\xa0", " ") for text, _ in calendar["labels"][:5]] == [
             f"{LONG_HEADING}: ", "Godzina: ", "Wydarzenie: ", "Miejsce: ", "Zapisy: "]
         shown = {display for _, display in calendar["labels"]}

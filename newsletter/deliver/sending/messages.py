@@ -21,6 +21,7 @@ import email.utils
 import hashlib
 import re
 import secrets
+import time
 from dataclasses import dataclass
 from email import policy
 from email.headerregistry import Address
@@ -258,7 +259,7 @@ class MessageFactory:
             header = email.utils.formataddr((name or "", to.address), charset="utf-8")
         head = (
             f"To: {header}\r\n"
-            f"Date: {email.utils.formatdate(localtime=True)}\r\n"
+            f"Date: {_date_now()}\r\n"
             f"Message-ID: {self.message_id(recipient.subscriber_id)}\r\n"
             f"List-Unsubscribe: <{url}>,\r\n <{mailto}>\r\n"
         ).encode()
@@ -278,6 +279,22 @@ class MessageFactory:
             return signature + head + self._stuffed_head + b"\r\n" + \
                 _filled(self._stuffed_body, links)
         return signature + head + self.head + b"\r\n" + _filled(self._body, links)
+
+
+_dates: tuple[int, str] = (0, "")
+
+
+def _date_now() -> str:
+    """The Date header of this second: made once a second, not once a message (the
+    local time zone's lookup was a quarter of a message's build: py-spy --gil of
+    bench/send.py). A tuple swapped whole, so threads never see half an update."""
+    global _dates
+    second = int(time.time())
+    made, text = _dates
+    if made != second:
+        text = email.utils.formatdate(second, localtime=True)
+        _dates = (second, text)
+    return text
 
 
 def _filled(pieces: list[bytes], links: dict[bytes, bytes]) -> bytes:

@@ -216,8 +216,12 @@ class Delivery:
     @property
     def claim_size(self) -> int:
         """Rows claimed at a time: enough to keep every connection busy between claims,
-        few enough that another worker finds work and a dead one holds little."""
-        return min(50, max(8, self.concurrency * 4))
+        few enough that another worker finds work and a dead one holds little. With a
+        window, a connection's window of rows a claim: a claim is a transaction, and at
+        16 rows a claim it was a third of the producer's CPU on PostgreSQL (py-spy --gil
+        of bench/send.py --pg --window 16)."""
+        per_connection = max(4, self.window)
+        return min(max(50, 4 * per_connection), max(8, self.concurrency * per_connection))
 
     def run(self, on_progress: Callable[[SendCounts], None] | None = None) -> SendCounts:
         """Send to every recipient; calls ``on_progress`` from this thread while it works.
