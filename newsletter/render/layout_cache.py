@@ -46,6 +46,7 @@ class Decisions:
     moved: dict[str, int] = field(default_factory=dict)  # placement → paragraphs above it
     split: set[tuple[str, int]] = field(default_factory=set)  # card rows that may break
     cover: int = 0  # what the cover leaves out to stay one page (cover_fit.py)
+    tight: set[str] = field(default_factory=set)  # sections set tight (their band's id)
 
 
 def digest(html: str, variant: str) -> str:
@@ -83,7 +84,8 @@ def load(key: str) -> Decisions | None:
                          {int(i) for i in data["ragged"]},
                          {str(k): int(v) for k, v in data.get("moved", {}).items()},
                          {(str(block), int(row)) for block, row in data.get("split", [])},
-                         int(data.get("cover", 0)))
+                         int(data.get("cover", 0)),
+                         {str(section) for section in data.get("tight", [])})
     except (OSError, ValueError, KeyError, TypeError, AttributeError):
         return None
 
@@ -94,7 +96,8 @@ def store(key: str, decisions: Decisions) -> None:
     if folder is None:
         return
     data = {"heights": decisions.heights, "ragged": sorted(decisions.ragged),
-            "moved": decisions.moved, "split": sorted(decisions.split), "cover": decisions.cover}
+            "moved": decisions.moved, "split": sorted(decisions.split), "cover": decisions.cover,
+            "tight": sorted(decisions.tight)}
     target = folder / f"{key}.json"
     partial = target.with_name(f".{target.name}.{os.getpid()}")
     try:

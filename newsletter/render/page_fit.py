@@ -1,4 +1,4 @@
-"""Pages that end too early, and the one picture whose height would fill them.
+"""Pages that end too early, and the one picture (or section opening) that would fill them.
 
 CSS breaks whole: an article's head, lead, picture and first lines travel together
 (style.css.j2), so when they do not fit a page's foot they all move over and leave a gap.
@@ -18,10 +18,20 @@ above :data:`MIN_DEPTH` of its text area and picks one article picture to resize
    (cards of text alone, or pictures already at their smallest), that row's cards set one
    under the other, each across the text area and breakable (:class:`Split`: wider, each
    card is shorter; the first ones fill the gap and a card's title stays with two lines of
-   its text), instead of leaving the gap; else
-3. when the short page is the last before the printed booklet's back cover, the last
+   its text; a row of one card is made breakable), instead of leaving the gap; or, when
+   that row is a single card that breaks already, its picture made short enough for the
+   card's picture, title and two lines (:func:`_card_start_mm`) to fit the gap; else
+3. when the next page opens a section whose band, heading, intro and first block's head,
+   lead and first lines (what travels with the band, :func:`_section_opening_mm`) miss the
+   gap, the last article picture on the short page, or else its last row of card
+   pictures, made short enough for them to fit; else, when they miss it by no more than
+   setting the section tight gives (:data:`TIGHT_MM`) and what those pictures, or the
+   pictures of the section's first row of cards, can still give (shrunk on the next
+   layouts), that section set with less space around its opening (:class:`Tighten`: its
+   band, heading, first title and lead closer together); else
+4. when the short page is the last before the printed booklet's back cover, the last
    article picture on the page before made short enough for all of it to move back; else
-4. the last article picture on the short page made taller by the gap (up to the column's
+5. the last article picture on the short page made taller by the gap (up to the column's
    width and :data:`TALLEST_MM`), which pushes the text after it down the page.
 
 And when the readers' PDF ends on a page holding only its colophon (the contact), the last
@@ -48,6 +58,8 @@ SMALLEST_MM = 35  # a picture is not shrunk below this height to fill a page (ab
 TALLEST_MM = 130  # nor grown past it
 FOLLOWING_MM = 30  # what must follow a picture (up to 3 lines, margins) and the block margin above
 SECTION_GAP_MM = 10  # .section + .section margin, dropped at a page's top, not at its foot
+TIGHT_GAP_MM = 5  # the same above a tight section (Tighten)
+TIGHT_SLACK_MM = 1  # a section is set tight when that leaves this much to spare
 BLOCK_GAP_MM = 9  # .block's bottom margin, which the block before leaves at a page's foot
 SLACK_MM = 3  # a resize aims this much short of the gap: a layout to the point may not fit
 RETRY_MM = 5  # a picture shrunk to the measure whose article still opens the next page: less
@@ -90,10 +102,24 @@ class Split:
     row: int
 
 
+@dataclass(frozen=True)
+class Tighten:
+    """Set the section whose band's id is ``section`` with less space around its opening
+    (``section.tight`` in style.css.j2: :data:`TIGHT_MM`)."""
+
+    section: str
+
+
+TIGHT_MM = {"gap": SECTION_GAP_MM - TIGHT_GAP_MM, "band": 4, "heading": 2, "title": 1,
+            "lead": 1.5}
+"""What a tight section's opening gives up (style.css.j2 ``.tight``), by what it has: the
+gap above it, its band's padding and margin, the margin under its heading or intro, under
+its first block's title and lead."""
 COLOPHON_GAP_MM = 12  # .colophon's top margin (style.css.j2)
 COLOPHON_ABOVE_MM = 10  # kept above it beyond that at a page's foot (measured: about 7 mm)
 SMALLEST_CARD_MM = 15  # a card's picture is not shrunk below this height to fill a page
 CARD_FOOT_MM = 7  # below a card's last line: its padding and the row's margin
+PANEL_PADDING_MM = 4  # a card's or a figure's bottom padding (.card, .figure)
 ROW_GAP_MM = 4  # between two rows of one block of cards (.card-grid + .card-grid)
 PARAGRAPH_GAP_MM = 4  # a paragraph's bottom margin in an article's body
 TWO_LINES_MM = 12  # two lines of running text (10 pt on 14.5 pt) and their margin
@@ -178,6 +204,16 @@ def _opens_section(page_box: Any) -> bool:
         "section-title" in (element.get("class") or "").split() for element in first[1])
 
 
+def _section_gap_mm(page_box: Any) -> float:
+    """The gap above the section that opens the page when it follows the page before's
+    last block instead (less above a tight one); 0 when no section opens it."""
+    first = min(_leaves(page_box), key=lambda leaf: leaf[0].position_y, default=None)
+    if first is None or not _opens_section(page_box):
+        return 0
+    tight = any({"section", "tight"} <= set((e.get("class") or "").split()) for e in first[1])
+    return TIGHT_GAP_MM if tight else SECTION_GAP_MM
+
+
 def _opening_card(page_box: Any) -> tuple[Any, tuple, list[tuple[Any, tuple]]] | None:
     """The first card among what opens the page (see :func:`_opening_chunk_mm`) with the
     elements around it, and the page's leaves top to bottom; None when none opens it."""
@@ -217,10 +253,31 @@ def _row_of(grid: Any, leaves: list[tuple[Any, tuple]]) -> list[tuple[Any, float
     return found
 
 
+def _card_start_mm(page_box: Any, picture: Any) -> float:
+    """How far down the page the start of the breakable card that ``picture`` opens
+    reaches, in mm: the picture, the card's title (kept with what follows) and two lines
+    after it (or the card's end, when it has fewer), as this layout set them."""
+    card = next(e for box, ancestors in _leaves(page_box) if box is picture
+                for e in ancestors if "card" in (e.get("class") or "").split())
+    below = picture.position_y + picture.height
+    lines: dict[int, tuple[float, bool]] = {}  # a line's top → its bottom, in the title
+    for box, ancestors in _leaves(page_box):
+        if card in ancestors and box is not picture and box.position_y >= below - 1:
+            titled = any("card-title" in (e.get("class") or "").split() for e in ancestors)
+            key = round(box.position_y)
+            lines[key] = (max(lines.get(key, (0.0, titled))[0], box.position_y + box.height),
+                          titled)
+    ordered = [lines[key] for key in sorted(lines)]
+    titles = sum(1 for _, titled in ordered if titled)
+    taken = ordered[:titles + 2]
+    bottom = taken[-1][0] if taken else below
+    return (bottom - _area(page_box)[0]) * MM_PER_PX
+
+
 def _opening_split(page_box: Any) -> Split | None:
     """The row of cards that opens the page as a :class:`Split`; None when no such row
     opens it, it breaks already (a single tall card, or a row split before) or its block
-    has no id."""
+    has no id. A row of one card that does not break yet is named too: split, it may."""
     found = _opening_card(page_box)
     if found is None:
         return None
@@ -255,6 +312,132 @@ def _opening_chunk_mm(page_box: Any) -> float | None:
                      if any(id(e) in cells for e in around))
         return (bottom - _area(page_box)[0]) * MM_PER_PX
     return None
+
+
+_HEAD = {"section-title", "section-heading", "intro", "block-head", "kicker", "lead", "greeting"}
+
+
+def _section_opening_mm(page_box: Any) -> float | None:
+    """How far down the page what travels with the band of the section that opens it
+    reaches, in mm: its heading, intro, the first block's head and lead, a picture with its
+    caption, subheadings and questions in bold, and then the first paragraph when it has
+    fewer than four lines (orphans and widows keep it whole), else its first two lines; a
+    letter whole when its body has fewer than four lines (its greeting keeps to its first
+    two, its closing and signature to its last two). None when no section opens the page
+    or a card or figure row, which other rules size, comes first."""
+    if not _opens_section(page_box):
+        return None
+    top = _area(page_box)[0]
+    leaves = sorted(_leaves(page_box), key=lambda leaf: leaf[0].position_y)
+    left = min((box.position_x for box, _ in leaves), default=0)
+    # a running line's top → its bottom, paragraph, block, whether in the block's body
+    lines: dict[int, tuple[float, Any, Any, bool]] = {}
+    for box, ancestors in leaves:
+        classes = {c for e in ancestors for c in (e.get("class") or "").split()}
+        if classes & {"card", "figure"} and not classes & {"article", "letter"}:
+            if not lines:
+                return None
+            break  # the first block ended above its row
+        if classes & _HEAD or any(e.tag in _GLUED or e.tag == "img" for e in ancestors) \
+                or "ask" in classes or box.position_x > left + page_box.width * 0.45:
+            continue
+        paragraph = next((e for e in reversed(ancestors) if e.tag in _PARAGRAPHS), None)
+        block = next((e for e in ancestors if "block" in (e.get("class") or "").split()), None)
+        key = round(box.position_y)
+        lines[key] = (max(lines.get(key, (0.0,))[0], box.position_y + box.height),
+                      paragraph, block, "body" in classes)
+    running = [lines[key] for key in sorted(lines)]
+    if not running:
+        return None
+    _, first, block, _ = running[0]
+    if block is not None and "letter" in (block.get("class") or "").split() and sum(
+            1 for _, _, b, body in running if b is block and body) < 4:
+        # greeting, body, closing and signature of a short letter: nowhere to break
+        bottom = max(box.position_y + box.height for box, ancestors in leaves
+                     if block in ancestors)
+    elif first is not None and sum(1 for _, p, _, _ in running if p is first) < 4:
+        bottom = max(b for b, p, _, _ in running if p is first)
+    else:
+        bottom = running[min(1, len(running) - 1)][0]
+    return (bottom - top) * MM_PER_PX
+
+
+def _foot_mm(page_box: Any) -> float:
+    """What the page's last block keeps below its last line: a card's or a figure's
+    padding (:data:`PANEL_PADDING_MM`), else nothing (its margin collapses with the
+    section's gap)."""
+    last = max(_leaves(page_box), key=lambda leaf: leaf[0].position_y + leaf[0].height,
+               default=None)
+    panel = last is not None and any({"card", "figure"} & set((e.get("class") or "").split())
+                                     for e in last[1])
+    return PANEL_PADDING_MM if panel else 0.0
+
+
+def _room_given_mm(page_box: Any) -> float:
+    """How much room the page's pictures can give at most: its last article picture down to
+    :data:`SMALLEST_MM`, or else its last row of card pictures down to
+    :data:`SMALLEST_CARD_MM`."""
+    own = _article_pictures(page_box)
+    if own:
+        return max(0.0, own[-1][0].height * MM_PER_PX - SMALLEST_MM)
+    return _row_gives_mm(_last_row_pictures(page_box))
+
+
+def _row_gives_mm(row: list[tuple[Any, float]]) -> float:
+    """How much shorter a row of cards (:func:`_row_of`) gets with its pictures at
+    :data:`SMALLEST_CARD_MM`: a card of text alone keeps its height."""
+    if not row:
+        return 0.0
+    lowest = [bottom if box is None else bottom - max(0.0, box.height - SMALLEST_CARD_MM
+                                                      / MM_PER_PX)
+              for box, bottom in row]
+    return (max(bottom for _, bottom in row) - max(lowest)) * MM_PER_PX
+
+
+def _tightened(following: Any, gap_mm: float, given_mm: float = 0.0) -> Tighten | None:
+    """The section that opens ``following`` set tight (:class:`Tighten`), when what travels
+    with its band misses ``gap_mm`` (the short page's room) by no more than that gives,
+    or, when a row of cards with pictures comes first, by at most that and what its
+    pictures can give (rule 2 shrinks them on the next layout), or the short page's own
+    pictures can give, ``given_mm`` (shrunk on the next layout, see :func:`resizes`)."""
+    if not _opens_section(following):
+        return None
+    opening_mm = _section_opening_mm(following)
+    give_mm = given_mm
+    if opening_mm is None:  # a row of cards or figures comes first
+        chunk_mm = _opening_chunk_mm(following)
+        if chunk_mm is None:
+            return None
+        row = _opening_row_pictures(following)
+        opening_mm = chunk_mm + PANEL_PADDING_MM  # the margin below may fall at the foot
+        if len(row) == 1 and row[0][0] is not None and _opening_split(following) is None:
+            opening_mm = _card_start_mm(following, row[0][0])  # a card that breaks
+        give_mm = max(give_mm, _row_gives_mm(row))
+    first = min(_leaves(following), key=lambda leaf: leaf[0].position_y)
+    band = next(e for e in first[1] if "section-title" in (e.get("class") or "").split())
+    section = first[1][first[1].index(band) - 1]
+    if opening_mm + SECTION_GAP_MM - gap_mm > _tight_mm(section) - TIGHT_SLACK_MM + give_mm:
+        return None
+    return Tighten(band.get("id")) if band.get("id") else None
+
+
+def _tight_mm(section: Any) -> float:
+    """How much less room ``section``'s opening takes when set tight (:data:`TIGHT_MM`)."""
+    def has(element: Any, name: str) -> bool:
+        return any(_has_class(child, name) for child in element)
+
+    blocks = [child for child in section if _has_class(child, "block")]
+    first = blocks[0] if blocks else None
+    return TIGHT_MM["gap"] + TIGHT_MM["band"] \
+        + (TIGHT_MM["heading"] if has(section, "section-heading") or has(section, "intro")
+           else 0) \
+        + (TIGHT_MM["title"] if first is not None and first.find(".//h3") is not None else 0) \
+        + (TIGHT_MM["lead"] if first is not None and has(first, "lead") else 0)
+
+
+def _has_class(element: Any, name: str) -> bool:
+    """Whether ``element``'s class attribute names ``name``."""
+    return name in (element.get("class") or "").split()
 
 
 def _moved_below_text(page_box: Any, picture: Any, article: Any, gap_mm: float,
@@ -463,7 +646,7 @@ def _last_row_pictures(page_box: Any) -> list[tuple[Any, float]]:
     return _row_of(list(grids.values())[-1], leaves) if grids else []
 
 
-def resizes(pages: list[Any]) -> Iterator[Resize | Move | Shrink | Split]:
+def resizes(pages: list[Any]) -> Iterator[Resize | Move | Shrink | Split | Tighten]:
     """Pictures to resize, the first short page's first: each rule's answer for it, then
     the next short page's. The caller takes the first that changes something (a picture
     already at that height, or one its pixels keep from growing, would stop the fitting
@@ -484,7 +667,7 @@ def resizes(pages: list[Any]) -> Iterator[Resize | Move | Shrink | Split]:
             box, opening_article = opening[0]
             glued_mm = _glued_below_mm(following, box, opening_article)
             needed_mm = (box.position_y + box.height - _area(following)[0]) * MM_PER_PX \
-                + glued_mm + (SECTION_GAP_MM if _opens_section(following) else 0)
+                + glued_mm + _section_gap_mm(following)
             height_mm = box.height * MM_PER_PX - (needed_mm - gap_mm)
             # The measure says the start (nearly) fits, yet it opens the next page: the
             # columns balanced it taller than measured. A step smaller, not the same again.
@@ -492,14 +675,14 @@ def resizes(pages: list[Any]) -> Iterator[Resize | Move | Shrink | Split]:
             if height_mm >= SMALLEST_MM:
                 yield Resize(_place(box), round(height_mm, 1))
             else:
-                section_mm = SECTION_GAP_MM if _opens_section(following) else 0
+                section_mm = _section_gap_mm(following)
                 move = _moved_below_text(following, box, opening_article, gap_mm, section_mm)
                 if move is not None:
                     yield move
         own = _article_pictures(page)
         chunk_mm = _opening_chunk_mm(following)
         needed_mm = (chunk_mm or 0) + FOLLOWING_MM / 2 \
-            + (SECTION_GAP_MM if _opens_section(following) else 0)
+            + _section_gap_mm(following)
         if own and chunk_mm:  # a card or figure row opens the next page: make room for it
             box = own[-1][0]
             height_mm = box.height * MM_PER_PX - (needed_mm - gap_mm)
@@ -513,13 +696,37 @@ def resizes(pages: list[Any]) -> Iterator[Resize | Move | Shrink | Split]:
         if row:  # … or its cards' pictures made shorter (nothing need follow a row)
             above_mm = ROW_GAP_MM if _ends_in(page, _first_block(following)) else BLOCK_GAP_MM
             row_mm = (chunk_mm or 0) + CARD_FOOT_MM + above_mm + SLACK_MM \
-                + (SECTION_GAP_MM if _opens_section(following) else 0)
+                + _section_gap_mm(following)
             shrunk = _shrunk_row(row, row_mm - gap_mm)
             if shrunk is not None:
                 yield shrunk
             split = _opening_split(following)
             if split is not None:  # … or, when nothing can shorten it enough, it breaks
                 yield split
+            elif len(row) == 1 and row[0][0] is not None:
+                # … or, a card that breaks already: its picture short enough for the
+                # card's start (picture, title, two lines) to fit the gap
+                box = row[0][0]
+                start_mm = _card_start_mm(following, box) + above_mm + SLACK_MM \
+                    + _section_gap_mm(following)
+                height_mm = box.height * MM_PER_PX - (start_mm - gap_mm)
+                if SMALLEST_CARD_MM <= height_mm < box.height * MM_PER_PX:
+                    yield Shrink((_place(box),), round(height_mm, 1))
+        opening_mm = _section_opening_mm(following)
+        if opening_mm is not None:  # a section opens with text: room made on the short page
+            excess_mm = opening_mm + _section_gap_mm(following) + SLACK_MM + _foot_mm(page) \
+                - gap_mm
+            if own:
+                box = own[-1][0]
+                height_mm = box.height * MM_PER_PX - excess_mm
+                if SMALLEST_MM <= height_mm < box.height * MM_PER_PX:
+                    yield Resize(_place(box), round(height_mm, 1))
+            shrunk = _shrunk_row(_last_row_pictures(page), excess_mm)
+            if shrunk is not None:
+                yield shrunk
+        tightened = _tightened(following, gap_mm - _foot_mm(page), _room_given_mm(page))
+        if tightened is not None:
+            yield tightened
         pulled = _pulled_back(pages[index - 1]._page_box, page, following, filled)
         if pulled is not None:
             yield pulled

@@ -158,14 +158,15 @@ def split_rows(rows: list[PaperRow], split: Callable[[int], bool]) -> list[tuple
     row instead (page_fit's ``Split``: a row of cards too tall for a page's foot that
     nothing can shorten). Across the text area each card is shorter, and each may break
     like a single tall card (its picture and title with two lines of its text): the first
-    cards fill the gap. A card's picture keeps the row's size (its slot).
+    cards fill the gap. A card's picture keeps the row's size (its slot). A row of one card
+    too short to break on its own may be named as well: it then breaks like a tall one.
 
     Not the row's grid breaking inside: WeasyPrint 70 continues every card of a broken
     grid row overleaf, the finished ones as empty panels, and stretches them to the row's
     height whatever ``align-items`` says."""
     found: list[tuple[int, PaperRow]] = []
     for index, row in enumerate(rows):
-        if len(row.items) > 1 and split(index):
+        if split(index):  # a single card too: it may then break like a tall one
             found += [(index, replace(row, items=[card], grid=BROKEN, breakable=True))
                       for card in row.items]
         else:

@@ -32,7 +32,7 @@ from newsletter.placement import MM_PER_CSS_PX, Bounds, shown_width
 from newsletter.print_files import BadFile, check_font, check_icc_profile
 from newsletter.render import cover_fit, layout_cache, pdf_lang
 from newsletter.render.heading_words import Measure, long_words_marked
-from newsletter.render.page_fit import Move, Resize, Shrink, Split, resizes
+from newsletter.render.page_fit import Move, Resize, Shrink, Split, Tighten, resizes
 from newsletter.render.paper_grids import (
     MM,
     card_column_mm,
@@ -164,10 +164,11 @@ def _laid_out(issue: Issue, project: Project, variant: Variant, pictures: Pictur
     key = layout_cache.digest(html, variant)
     known = layout_cache.load(key)
     decisions = known or layout_cache.Decisions()
-    if known and (known.heights or known.moved or known.split or known.cover):
+    if known and (known.heights or known.moved or known.split or known.cover or known.tight):
         pictures.heights = dict(known.heights)
         pictures.after = dict(known.moved)
         pictures.split = set(known.split)
+        pictures.tight = set(known.tight)
         pictures.cover_left_out = known.cover
         html = render_html(issue, project, variant, pictures)
     for attempt in range(FIT_PASSES + 2 + cover_fit.STEPS):
@@ -204,6 +205,7 @@ def _laid_out(issue: Issue, project: Project, variant: Variant, pictures: Pictur
     decisions.heights = dict(pictures.heights)
     decisions.moved = dict(pictures.after)
     decisions.split = set(pictures.split)
+    decisions.tight = set(pictures.tight)
     decisions.cover = pictures.cover_left_out
     layout_cache.store(key, decisions)
     return document, html
@@ -234,6 +236,7 @@ def render_html(
         "caption_style": pictures.caption_style,
         "picture_after": pictures.paragraphs_before,
         "split_body": split_body,
+        "tight": pictures.tight,
         **paper_grids(project, pictures.card_slot, rules, pictures.row_breaks),
         **cover,
         # Paper for a booklet ends on a back cover (contact, colophon), not blank pages.
@@ -666,14 +669,20 @@ class Pictures:
         self.heights: dict[str, float] = {}  # placement → its height set by page_fit
         self.after: dict[str, int] = {}  # placement → paragraphs set above it (page_fit)
         self.split: set[tuple[str, int]] = set()  # (card block's id, row) that may break
+        self.tight: set[str] = set()  # sections (their band's id) set tight (page_fit)
         self.cover_left_out = 0  # what the cover leaves out to stay one page (cover_fit)
 
-    def resize(self, change: Resize | Move | Shrink | Split) -> bool:
+    def resize(self, change: Resize | Move | Shrink | Split | Tighten) -> bool:
         """Set an article picture's height, or its place below the first paragraphs, or
-        the height of a row's card pictures, or let a row of cards break, to fill a page;
-        False when it changes nothing (the same again, or a picture this edition did not
-        place). The row breaks are here with the pictures' decisions because they are
-        made, replayed and remembered with them."""
+        the height of a row's card pictures, or let a row of cards break, or set a
+        section's opening tight, to fill a page; False when it changes nothing (the same
+        again, or a picture this edition did not place). The row breaks and tight
+        sections are here with the pictures' decisions because they are made, replayed
+        and remembered with them."""
+        if isinstance(change, Tighten):
+            known = change.section in self.tight
+            self.tight.add(change.section)
+            return not known
         if isinstance(change, Split):
             known = (change.block, change.row) in self.split
             self.split.add((change.block, change.row))
