@@ -156,7 +156,7 @@ def _article_pictures(page_box: Any) -> list[tuple[Any, Any]]:
         if getattr(box, "replacement", None) is None or len(ancestors) < 2:
             continue
         figure, article = ancestors[-1], ancestors[-2]
-        if figure.tag == "figure" and "article" in (article.get("class") or "").split():
+        if figure.tag == "figure" and _has_class(article, "article"):
             found.append((box, article))
     return found
 
@@ -172,7 +172,7 @@ def _first_block(page_box: Any) -> Any:
     """The element of the block (article, cards, figures…) the page's first line or
     picture belongs to, below its section's band and heading; None when there is none."""
     for _, ancestors in sorted(_leaves(page_box), key=lambda leaf: leaf[0].position_y):
-        block = next((e for e in ancestors if "block" in (e.get("class") or "").split()), None)
+        block = next((e for e in ancestors if _has_class(e, "block")), None)
         if block is not None:
             return block
     return None
@@ -192,16 +192,25 @@ def _head_above(page_box: Any, picture: Any, article: Any) -> bool:
     above = [ancestors for box, ancestors in _leaves(page_box)
              if box.position_y + box.height <= picture.position_y + 1]
     return bool(above) and all(
-        article in ancestors and not any("body" in (e.get("class") or "").split()
-                                         for e in ancestors)
+        article in ancestors and not any(_has_class(e, "body") for e in ancestors)
         for ancestors in above)
+
+
+def _classes(element: Any) -> set[str]:
+    """The names in ``element``'s class attribute."""
+    return set((element.get("class") or "").split())
+
+
+def _has_class(element: Any, name: str) -> bool:
+    """Whether ``element``'s class attribute names ``name``."""
+    return name in _classes(element)
 
 
 def _opens_section(page_box: Any) -> bool:
     """Whether the page's first line is a section's band."""
     first = min(_leaves(page_box), key=lambda leaf: leaf[0].position_y, default=None)
     return first is not None and any(
-        "section-title" in (element.get("class") or "").split() for element in first[1])
+        _has_class(element, "section-title") for element in first[1])
 
 
 def _section_gap_mm(page_box: Any) -> float:
@@ -210,7 +219,7 @@ def _section_gap_mm(page_box: Any) -> float:
     first = min(_leaves(page_box), key=lambda leaf: leaf[0].position_y, default=None)
     if first is None or not _opens_section(page_box):
         return 0
-    tight = any({"section", "tight"} <= set((e.get("class") or "").split()) for e in first[1])
+    tight = any({"section", "tight"} <= _classes(e) for e in first[1])
     return TIGHT_GAP_MM if tight else SECTION_GAP_MM
 
 
@@ -219,10 +228,10 @@ def _opening_card(page_box: Any) -> tuple[Any, tuple, list[tuple[Any, tuple]]] |
     elements around it, and the page's leaves top to bottom; None when none opens it."""
     leaves = sorted(_leaves(page_box), key=lambda leaf: leaf[0].position_y)
     for _, ancestors in leaves[:40]:
-        card = next((e for e in ancestors if "card" in (e.get("class") or "").split()), None)
+        card = next((e for e in ancestors if _has_class(e, "card")), None)
         if card is None:
             continue
-        if any("article" in (e.get("class") or "").split() for e in ancestors):
+        if any(_has_class(e, "article") for e in ancestors):
             return None
         return card, ancestors, leaves
     return None
@@ -258,12 +267,12 @@ def _card_start_mm(page_box: Any, picture: Any) -> float:
     reaches, in mm: the picture, the card's title (kept with what follows) and two lines
     after it (or the card's end, when it has fewer), as this layout set them."""
     card = next(e for box, ancestors in _leaves(page_box) if box is picture
-                for e in ancestors if "card" in (e.get("class") or "").split())
+                for e in ancestors if _has_class(e, "card"))
     below = picture.position_y + picture.height
     lines: dict[int, tuple[float, bool]] = {}  # a line's top → its bottom, in the title
     for box, ancestors in _leaves(page_box):
         if card in ancestors and box is not picture and box.position_y >= below - 1:
-            titled = any("card-title" in (e.get("class") or "").split() for e in ancestors)
+            titled = any(_has_class(e, "card-title") for e in ancestors)
             key = round(box.position_y)
             lines[key] = (max(lines.get(key, (0.0, titled))[0], box.position_y + box.height),
                           titled)
@@ -283,10 +292,10 @@ def _opening_split(page_box: Any) -> Split | None:
         return None
     card, ancestors, _ = found
     grid = ancestors[ancestors.index(card) - 1]
-    block = next((e for e in ancestors if "block" in (e.get("class") or "").split()), None)
+    block = next((e for e in ancestors if _has_class(e, "block")), None)
     key = None if block is None else block.get("aria-labelledby") or block.get("id")
     row = grid.get("data-row") or ""
-    if "breakable" in (grid.get("class") or "").split() or key is None or not row.isdigit():
+    if _has_class(grid, "breakable") or key is None or not row.isdigit():
         return None
     return Split(key, int(row))
 
@@ -296,11 +305,10 @@ def _opening_chunk_mm(page_box: Any) -> float | None:
     one is among what opens it (the head of its block before it), in mm; else None."""
     leaves = sorted(_leaves(page_box), key=lambda leaf: leaf[0].position_y)
     for _, ancestors in leaves[:40]:
-        unbreakable = next((e for e in ancestors if {"card", "figure"}
-                            & set((e.get("class") or "").split())), None)
+        unbreakable = next((e for e in ancestors if {"card", "figure"} & _classes(e)), None)
         if unbreakable is None:
             continue
-        if any("article" in (e.get("class") or "").split() for e in ancestors):
+        if any(_has_class(e, "article") for e in ancestors):
             return None  # an article's text comes first: it can break
         # the whole row: every card or figure of the same grid (a row is as tall as its
         # tallest cell; the grid is the unbreakable's parent box's element)
@@ -333,7 +341,7 @@ def _section_opening_mm(page_box: Any) -> float | None:
     # a running line's top → its bottom, paragraph, block, whether in the block's body
     lines: dict[int, tuple[float, Any, Any, bool]] = {}
     for box, ancestors in leaves:
-        classes = {c for e in ancestors for c in (e.get("class") or "").split()}
+        classes = {c for e in ancestors for c in _classes(e)}
         if classes & {"card", "figure"} and not classes & {"article", "letter"}:
             if not lines:
                 return None
@@ -342,7 +350,7 @@ def _section_opening_mm(page_box: Any) -> float | None:
                 or "ask" in classes or box.position_x > left + page_box.width * 0.45:
             continue
         paragraph = next((e for e in reversed(ancestors) if e.tag in _PARAGRAPHS), None)
-        block = next((e for e in ancestors if "block" in (e.get("class") or "").split()), None)
+        block = next((e for e in ancestors if _has_class(e, "block")), None)
         key = round(box.position_y)
         lines[key] = (max(lines.get(key, (0.0,))[0], box.position_y + box.height),
                       paragraph, block, "body" in classes)
@@ -350,7 +358,7 @@ def _section_opening_mm(page_box: Any) -> float | None:
     if not running:
         return None
     _, first, block, _ = running[0]
-    if block is not None and "letter" in (block.get("class") or "").split() and sum(
+    if block is not None and _has_class(block, "letter") and sum(
             1 for _, _, b, body in running if b is block and body) < 4:
         # greeting, body, closing and signature of a short letter: nowhere to break
         bottom = max(box.position_y + box.height for box, ancestors in leaves
@@ -368,8 +376,7 @@ def _foot_mm(page_box: Any) -> float:
     section's gap)."""
     last = max(_leaves(page_box), key=lambda leaf: leaf[0].position_y + leaf[0].height,
                default=None)
-    panel = last is not None and any({"card", "figure"} & set((e.get("class") or "").split())
-                                     for e in last[1])
+    panel = last is not None and any({"card", "figure"} & _classes(e) for e in last[1])
     return PANEL_PADDING_MM if panel else 0.0
 
 
@@ -414,7 +421,7 @@ def _tightened(following: Any, gap_mm: float, given_mm: float = 0.0) -> Tighten 
             opening_mm = _card_start_mm(following, row[0][0])  # a card that breaks
         give_mm = max(give_mm, _row_gives_mm(row))
     first = min(_leaves(following), key=lambda leaf: leaf[0].position_y)
-    band = next(e for e in first[1] if "section-title" in (e.get("class") or "").split())
+    band = next(e for e in first[1] if _has_class(e, "section-title"))
     section = first[1][first[1].index(band) - 1]
     if opening_mm + SECTION_GAP_MM - gap_mm > _tight_mm(section) - TIGHT_SLACK_MM + give_mm:
         return None
@@ -435,11 +442,6 @@ def _tight_mm(section: Any) -> float:
         + (TIGHT_MM["lead"] if first is not None and has(first, "lead") else 0)
 
 
-def _has_class(element: Any, name: str) -> bool:
-    """Whether ``element``'s class attribute names ``name``."""
-    return name in (element.get("class") or "").split()
-
-
 def _moved_below_text(page_box: Any, picture: Any, article: Any, gap_mm: float,
                       section_mm: float) -> Move | None:
     """``picture`` (opening ``article`` at the top of ``page_box``) set below as many of
@@ -457,8 +459,7 @@ def _moved_below_text(page_box: Any, picture: Any, article: Any, gap_mm: float,
     order: list[int] = []
     for box, ancestors in leaves:
         inner = ancestors[ancestors.index(article) + 1:]
-        body = next((i for i, e in enumerate(inner)
-                     if "body" in (e.get("class") or "").split()), None)
+        body = next((i for i, e in enumerate(inner) if _has_class(e, "body")), None)
         if body is None or body + 1 >= len(inner):
             continue
         key = id(inner[body + 1])
@@ -498,7 +499,7 @@ def _glued_below_mm(page_box: Any, picture: Any, article: Any) -> float:
     lines: dict[tuple[int, bool], tuple[float, bool, Any]] = {}
     for box, ancestors in leaves:
         inside = ancestors[ancestors.index(article):]
-        glued = any(e.tag in _GLUED or "ask" in (e.get("class") or "").split()
+        glued = any(e.tag in _GLUED or _has_class(e, "ask")
                     for e in inside)
         paragraph = next((e for e in reversed(inside) if e.tag in _PARAGRAPHS), None)
         # An article set in two columns shows the answer's lines in the second beside the
@@ -522,7 +523,7 @@ _PARAGRAPHS = {"p", "li", "dd", "dt", "blockquote", "td", "th"}
 
 def _is_back_cover(page_box: Any) -> bool:
     """Whether the page is the printed booklet's back cover (``footer.back-cover``)."""
-    return any("back-cover" in (element.get("class") or "").split()
+    return any(_has_class(element, "back-cover")
                for _, ancestors in _leaves(page_box) for element in ancestors[:3])
 
 
@@ -568,8 +569,8 @@ def _colophon_only(page_box: Any) -> bool:
     not the printer's back cover): the contact alone on a last page."""
     leaves = list(_leaves(page_box))
     return bool(leaves) and all(
-        any("colophon" in (e.get("class") or "").split()
-            and "back-cover" not in (e.get("class") or "").split() for e in ancestors)
+        any(_has_class(e, "colophon")
+            and not _has_class(e, "back-cover") for e in ancestors)
         for _, ancestors in leaves)
 
 
@@ -639,7 +640,7 @@ def _last_row_pictures(page_box: Any) -> list[tuple[Any, float]]:
     leaves = list(_leaves(page_box))
     grids: dict[int, Any] = {}
     for box, ancestors in leaves:
-        card = next((e for e in ancestors if "card" in (e.get("class") or "").split()), None)
+        card = next((e for e in ancestors if _has_class(e, "card")), None)
         if card is not None and getattr(box, "replacement", None) is not None:
             grid = ancestors[ancestors.index(card) - 1]
             grids[id(grid)] = grid

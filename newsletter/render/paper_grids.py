@@ -90,7 +90,7 @@ def card_column_mm(columns: int) -> float:
     return (TEXT_MM[0] - (columns - 1) * CARD_GAP_MM) / columns - 2 * CARD_PADDING_MM
 
 
-def _lines(text: str, width_pt: float, size: float, measure: Measure) -> int:
+def wrapped_lines(text: str, width_pt: float, size: float, measure: Measure) -> int:
     """Lines ``text`` takes when wrapped between words at ``width_pt`` (a word wider than
     the line breaks anywhere: overflow-wrap)."""
     lines, used = 0, width_pt
@@ -119,12 +119,12 @@ def card_height_mm(card: Card, columns: int, kind: CardType) -> float:
         pixels = card.image.pixel_size()
         width = shown_width(pixels, Bounds(inner_mm, CARD_PICTURE_MM, 2, MM_PER_CSS_PX))
         height += width * pixels[1] / max(1, pixels[0]) + 2
-    title_lines = _lines(card.title, inner_pt, kind.title_pt, kind.bold)
+    title_lines = wrapped_lines(card.title, inner_pt, kind.title_pt, kind.bold)
     height += title_lines * kind.title_pt * 1.25 / MM + 2
     for paragraph in re.split(r"\n\s*\n", _MARKUP.sub("", card.text or "")):
-        lines = _lines(paragraph, inner_pt, kind.text_pt, kind.regular)
+        lines = wrapped_lines(paragraph, inner_pt, kind.text_pt, kind.regular)
         height += lines * kind.text_pt * kind.line_height / MM + (2 if lines else 0)
-    url_lines = _lines(card.url, inner_pt, kind.url_pt, kind.regular)
+    url_lines = wrapped_lines(card.url, inner_pt, kind.url_pt, kind.regular)
     height += 2 + (2 + url_lines) * kind.text_pt * kind.line_height / MM
     return height
 

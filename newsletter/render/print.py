@@ -25,13 +25,13 @@ from markupsafe import Markup, escape
 
 from newsletter.exceptions import NewsletterError
 from newsletter.load import Project
-from newsletter.model import Article, Image, Issue, Letter, LinkCards
+from newsletter.model import Article, Image, Issue, Letter, LinkCards, Section
 from newsletter.output import EDITIONS, Built
 from newsletter.pdf_fonts import faithful_copy, faithful_font
 from newsletter.placement import MM_PER_CSS_PX, Bounds, shown_width
 from newsletter.print_files import BadFile, check_font, check_icc_profile
 from newsletter.render import cover_fit, layout_cache, pdf_lang
-from newsletter.render.heading_words import Measure, long_words_marked
+from newsletter.render.heading_words import long_words_marked
 from newsletter.render.page_fit import Move, Resize, Shrink, Split, Tighten, resizes
 from newsletter.render.paper_grids import (
     MM,
@@ -40,6 +40,7 @@ from newsletter.render.paper_grids import (
     card_type,
     measures,
     paper_grids,
+    wrapped_lines,
 )
 from newsletter.render.paper_grids import points as _points
 from newsletter.render.table_columns import FixedTables, TableFonts
@@ -219,7 +220,7 @@ def render_html(
     if pictures is None:
         pictures = _pictures(project, variant)
     faces = font_faces(project)  # a missing font file is named before anything reads it
-    cover = _cover(issue, pictures.cover_left_out, contents_lines(project))
+    cover = _cover(issue, pictures.cover_left_out, contents_lines(project, issue.language))
     pictures.slots["cover"] = replace(SLOTS["cover"], height=cover["cover_picture_mm"])
     rules = issue_rules(issue, project)
     context = {
@@ -326,15 +327,15 @@ text, and a title of two words or more (a one-word note is no lead story)."""
 
 
 def _cover(issue: Issue, left_out: int = 0,
-           entry_lines: Callable[[list[str]], list[float]] | None = None) -> dict[str, object]:
+           entry_lines: Callable[[Section], list[float]] | None = None) -> dict[str, object]:
     """What the cover shows besides the masthead: the lead story (the first article with a
     picture, else the first with a story to tell: :data:`STORY_WORDS`; else none) and the
     contents. The cover must stay one page, so the story's picture, then its lead, are
     left out when the contents (estimated in lines of about 90 characters, half as many in
     two columns) would not fit with them; ``left_out`` (:mod:`cover_fit`) leaves out
     the picture, then the lead, then the story, when a layout showed the cover spill over.
-    ``entry_lines``: a section's heading and entries as lines of a column of two
-    (:func:`contents_lines`), where two columns of contents part."""
+    ``entry_lines``: a section's heading and entries as the room they take in a column of
+    two (:func:`contents_lines`), where two columns of contents part."""
     articles = [block for _, block in issue.blocks() if isinstance(block, Article)]
     story = next((a for a in articles if a.image), None) or next(
         (a for a in articles if len(a.title.split()) >= 2
@@ -346,7 +347,7 @@ def _cover(issue: Issue, left_out: int = 0,
     two_columns = len(titles) > 10
     per_line = 42 if two_columns else 90
     lines = sum(-(-len(title) // per_line) for title in titles)
-    split = (contents_split([entry_lines(section) for section in per_section])
+    split = (contents_split([entry_lines(section) for section in issue.sections])
              if two_columns and entry_lines else (len(per_section), 0))
     contents_mm = 14 + 5.5 * (lines / 2 if two_columns else lines) + 4 * len(issue.sections)
     story_mm = {"title": 0.0, "lead": 0.0, "picture": 0.0}
@@ -369,33 +370,24 @@ def _cover(issue: Issue, left_out: int = 0,
             "contents_split": split}
 
 
-def contents_lines(project: Project) -> Callable[[list[str]], list[float]]:
-    """A section's heading and entries (titles) as the lines they take in a column of
-    two-column contents (style.css.j2: the heading in bold at the lead size with 5 mm
-    after the list, entries 5 mm in, each ending in a leader and its page number),
-    measured in the faces the PDFs embed. A title that fills its last line sends its
-    page number to a line of its own, so room for it is kept."""
+def contents_lines(project: Project, language: str) -> Callable[[Section], list[float]]:
+    """A section's heading and entries as the room they take in a column of two-column
+    contents, in points (style.css.j2: the heading as printed, "Czas na współpracę:
+    …", in bold at the lead size with 6 mm around its list; entries 5 mm in), wrapped
+    in the faces the PDFs embed (:func:`wrapped_lines`). Each ends in a leader and its page
+    number, which go to a line of their own after a title that fills its last line: they
+    are wrapped as one more word."""
     bold, regular = measures(project)
-    sizes = project.theme.fonts.sizes
-    base, lead = _points(project.theme.fonts.base_size), _points(sizes.lead)
-    line_pt = base * 1.4
-    number = regular(" .00", base)
+    base, lead = _points(project.theme.fonts.base_size), _points(project.theme.fonts.sizes.lead)
 
-    def lines(text: str, measure: Measure, size: float, width: float) -> int:
-        count, used = 1, 0.0
-        for word in text.split():
-            wide = measure(word, size)
-            gap = measure(" ", size) if used else 0.0
-            if used and used + gap + wide > width:
-                count, used = count + 1, wide
-            else:
-                used += gap + wide
-        return count + (1 if used + number > width else 0)
-
-    def section(texts: list[str]) -> list[float]:
-        heading, *entries = texts
-        return [lines(heading, bold, lead, COLUMN_OF_TWO_PT) * lead * 1.4 + 5 * MM + 1 * MM,
-                *(lines(e, regular, base, COLUMN_OF_TWO_PT - 5 * MM) * line_pt for e in entries)]
+    def section(part: Section) -> list[float]:
+        words = project.theme.section(part.kind).words(language)
+        heading = f"{words.heading}: {part.heading}" if part.heading else words.heading
+        titles = [block.title for block in part.blocks if getattr(block, "title", "")]
+        return [wrapped_lines(f"{heading} .00", COLUMN_OF_TWO_PT, lead, bold) * lead * 1.4
+                + 6 * MM,
+                *(wrapped_lines(f"{title} .00", COLUMN_OF_TWO_PT - 5 * MM, base, regular)
+                  * base * 1.4 for title in titles)]
 
     return section
 
