@@ -51,6 +51,7 @@ from paper import (
     drawn_lines,
     lone_lines,
     paragraph_texts,
+    pictures_apart,
     short_lines,
     squeezed,
     stranded,
@@ -442,6 +443,16 @@ def depth(built: BuiltIssue) -> list[Fault]:
     return faults
 
 
+def pictures_kept(built: BuiltIssue) -> list[Fault]:
+    """Article pictures set on a later page than their article's title though they fit
+    on the title's page (issue 17 item 2), in the readers' PDFs (tagged: the pictures are
+    found by their alt text)."""
+    faults = []
+    for issue, path, where in _pdfs(built, ("pdf",)):
+        faults += _first(pictures_apart(path, issue), f"{where}: pictures apart")
+    return faults
+
+
 def stranded_heads(built: BuiltIssue) -> list[Fault]:
     """Headings, kickers, leads and questions in bold that end a page or a column."""
     faults = []
@@ -504,7 +515,7 @@ def short(built: BuiltIssue) -> list[Fault]:
     return faults
 
 
-PAPER = ("depth", "stranded", "lone_lines", "captions", "line_ends", "word_gaps",
+PAPER = ("depth", "pictures", "stranded", "lone_lines", "captions", "line_ends", "word_gaps",
          "short_lines")
 """The judges that read only the PDFs (a run of only these builds only the PDFs)."""
 
@@ -519,6 +530,7 @@ JUDGES: dict[str, Callable[..., list[Fault]]] = {
     "links": links,
     "leftovers": leftovers,
     "depth": depth,
+    "pictures": pictures_kept,
     "stranded": stranded_heads,
     "lone_lines": lone,
     "captions": captions_kept,
