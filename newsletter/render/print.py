@@ -116,6 +116,7 @@ def render_pdf(issue: Issue, project: Project, variant: Variant, target: Path) -
     from weasyprint.urls import FatalURLFetchingError
 
     pictures = _pictures(project, variant)
+    pictures.ids = frozenset([s.id for s in issue.sections] + [b.id for _, b in issue.blocks()])
     html = render_html(issue, project, variant, pictures)
     options: dict[str, Any] = {"pdf_variant": "pdf/x-4" if variant == "print" else "pdf/ua-1"}
     if variant == "download":
@@ -662,6 +663,9 @@ class Pictures:
         self.after: dict[str, int] = {}  # placement → paragraphs set above it (page_fit)
         self.split: set[tuple[str, int]] = set()  # (card block's id, row) that may break
         self.tight: set[str] = set()  # sections (their band's id) set tight (page_fit)
+        # The issue's section and block ids as the templates test them (``section.id in
+        # tight``, ``row_breaks(block.id, …)``): page_fit reads them back from the HTML.
+        self.ids: frozenset[str] = frozenset()
         self.cover_left_out = 0  # what the cover leaves out to stay one page (cover_fit)
 
     def resize(self, change: Resize | Move | Shrink | Split | Tighten) -> bool:
@@ -671,6 +675,13 @@ class Pictures:
         again, or a picture this edition did not place). The row breaks and tight
         sections are here with the pictures' decisions because they are made, replayed
         and remembered with them."""
+        named = change.section if isinstance(change, Tighten) else \
+            change.block if isinstance(change, Split) else None
+        if named is not None and self.ids and named not in self.ids:
+            # An id printed otherwise than the issue has it (once a word joiner typeset
+            # into 'turystyka-2'): the templates would not see it, the next layout would be
+            # the same, and the fitting would go on to another page's or rule's change.
+            return False
         if isinstance(change, Tighten):
             known = change.section in self.tight
             self.tight.add(change.section)
