@@ -36,6 +36,12 @@ BODY = f"""Tabele.
 | Przedsiębiorczość | Dofinansowanie współfinansowanie innowacyjności | 50 000 zł |
 | Internacjonalizacja | Konsultacje dla przedsiębiorców | 12 500 zł |
 
+| Kategoria | Zatrudnienie | Roczny obrót lub suma bilansowa |
+|---|---|---|
+| Mikroprzedsiębiorstwa | Internacjonalizacja przedsiębiorstw | Współfinansowanie do 2 mln euro |
+| Małe przedsiębiorstwa | do 49 osób | do 10 mln euro |
+| Średnie przedsiębiorstwa | do 249 osób | obrót do 50 mln euro lub suma bilansowa do 43 mln euro |
+
 | Działanie | Termin | Odpowiedzialny |
 |---|---|---|
 | Konsultacje społeczne | do 31 marca | Wydział Przedsiębiorczości |
@@ -71,12 +77,14 @@ def test_no_short_word_of_a_table_is_broken_on_a_phone(pages, browser, edition):
     assert not broken, broken[:10]
 
 
-@pytest.mark.parametrize("width", [320, 375])
+@pytest.mark.parametrize("width", [320, 375, 481, 540, 599, 600, 640, 800])
 @pytest.mark.parametrize("edition", ["email", "web"])
 def test_a_table_whose_long_words_do_not_fit_a_phone_is_stacked_there(pages, browser,
                                                                        edition, width):
     """Three columns of words such as "Przedsiębiorczość", "Internacjonalizacja": left to
     the browser as a table, a 320 px phone cut even "Termin" and "marca"; set row under
-    row, each cell has the phone's whole line."""
+    row, each cell has the phone's whole line. Just over the phone's query (481 px) the
+    e-mail cut "Mikroprzedsiębiorstwa": such a table is stacked up to 599 px, and a table
+    again from 600 px (the e-mail's widest column), its columns sized for its words."""
     broken = cut_words(pages, browser, edition, width, BROKEN_LONG)
     assert not broken, broken[:10]
