@@ -88,3 +88,24 @@ def test_a_table_whose_long_words_do_not_fit_a_phone_is_stacked_there(pages, bro
     again from 600 px (the e-mail's widest column), its columns sized for its words."""
     broken = cut_words(pages, browser, edition, width, BROKEN_LONG)
     assert not broken, broken[:10]
+
+
+STARTS = """() => [...document.querySelectorAll('table.md-stack td')]
+  .filter((td) => getComputedStyle(td).display === 'block' && td.textContent.trim())
+  .map((td) => {
+    const range = document.createRange();
+    range.selectNodeContents(td);
+    const first = [...range.getClientRects()].find((r) => r.width > 0);
+    const left = td.getBoundingClientRect().left;
+    return [td.textContent.trim().slice(0, 40), Math.round(first.left - left)];
+  })"""
+
+
+@pytest.mark.parametrize("edition", ["email", "web"])
+def test_a_stacked_cell_reads_from_the_left_as_its_heading_does(pages, browser, edition):
+    """Stacked on a phone, a right-aligned column's cell ("Kwota: 50 000 zł") stood at the
+    right edge, its heading far from the start of the line where the reader looks; each
+    stacked cell starts at the left, after its padding."""
+    starts = cut_words(pages, browser, edition, 375, STARTS)
+    assert starts, "no stacked cell at 375 px"
+    assert all(start <= 8 for _, start in starts), [s for s in starts if s[1] > 8]
