@@ -197,6 +197,9 @@ class Rules:
                              sorted(self.bind_units, key=len, reverse=True))
             alternatives.append(rf"{number}(?={spaces}(?:{units})(?![\w/@-]))")
         alternatives.append(rf"{number}(?={spaces}[{SIGN_AFTER}])")
+        # a number's groups ("12 500", "+48 12 616 12 34"): one number, in every language
+        # and every field (Markdown's text had it, a title's "do 12 500 zł" broke on a phone)
+        alternatives.append(rf"{number}(?={spaces}\d)")
         alternatives.append(rf"[{SIGN_BEFORE}](?={spaces}\d)")
         alternatives.append(rf"{INITIALS}(?={spaces}[{_CAPITALS}])")
         if self.space_after:

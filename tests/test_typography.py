@@ -79,6 +79,21 @@ def test_a_number_stays_with_its_sign_in_every_language(language):
 
 
 @pytest.mark.parametrize("language", ["pl", "en", "xx"])
+def test_a_numbers_groups_stay_together_in_every_language(language):
+    """"12 500 zł", "1 000 000", "+48 12 616 12 34": a space between digits is inside one
+    number. Markdown's text kept them whole, a title's or a lead's (plain fields) did
+    not: another editor's "Bon na otwarcie – do 12 500 zł" ended a phone's line at "12"."""
+    rng = random.Random(language)
+    for _ in range(200):
+        groups = [str(rng.randint(1, 999))] + [f"{rng.randint(0, 999):03d}"
+                                               for _ in range(rng.randint(1, 3))]
+        text = f"Bon na otwarcie – do {' '.join(groups)} zł na lokal"
+        assert NBSP.join(groups) in bind(text, rules(language)), bind(text, rules(language))
+    assert "+48" + NBSP + NBSP.join(["12", "616", "12", "34"]) in \
+        bind("Tel. +48 12 616 12 34 lub e-mail", rules(language))
+
+
+@pytest.mark.parametrize("language", ["pl", "en", "xx"])
 def test_initials_stay_with_the_name_after_them(language):
     for name in ["J. Kowalski", "J.K. Nowak", "Ż. Źdźbło", "T. Шевченко", "A.B.C. Lis"]:
         initials, surname = name.rsplit(" ", 1)

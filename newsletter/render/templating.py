@@ -29,6 +29,7 @@ from newsletter.cache_home import cache_home
 from newsletter.load import Project
 from newsletter.markdown import has_tables_or_notes, to_html, to_inline_html, to_text, wrap
 from newsletter.model import Figure, Image, Issue
+from newsletter.render.contents_entries import with_page_number
 from newsletter.render.dates import format_date
 from newsletter.typography import (
     NO_BREAK_SPACE,
@@ -72,6 +73,7 @@ def _environment(root: Path, edition: str, autoescape: bool) -> Environment:
     )
     env.filters["markdown"] = markdown_html
     env.filters["acronyms"] = plain_acronyms
+    env.filters["with_page_number"] = with_page_number
     env.filters["inline_markdown"] = lambda text: Markup(to_inline_html(text)) if text else ""
     env.filters["month"] = month_year
     env.filters["long_date"] = long_date

@@ -75,7 +75,9 @@ with a kicker, a title and two lines of a lead, the lead's last line and the tex
 3, until a lead could no longer break. Seed 38's English page 2 was at 0.54: the next
 section's band, heading, intro and a single card that breaks, with a 47 mm picture, missed
 its foot by 38 mm, until the section could be set tight and then that card's picture
-made smaller."""
+made smaller. Seed 8's Polish page 3 was at 0.70 while every table was glued to what
+came before it: an article (kicker, title, lead, text, list, table) went whole overleaf;
+now only a line that introduces a table (ending with a colon) stays with it."""
 
 
 def _readers_pdfs(project: Project, root: Path, seeds: list[int] | list[tuple[int, str]]
