@@ -18,11 +18,12 @@ from __future__ import annotations
 
 import itertools
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
 from lxml import html as lxml_html
+from paper import squeezed
 
 from newsletter.typography import INITIALS, SCREEN_TITLE_BOUND_LIMIT, Rules, looks_like_url
 
@@ -117,12 +118,13 @@ MARKER = re.compile(r"^\s*(?:[-*•]|\d+[.)]|\[\d+\])\s")
 
 
 def text_part_faults(text: str, rules: Rules, addresses: Iterable[str],
-                     width: int = TEXT_WIDTH) -> list[str]:
+                     ends: Sequence[str] = (), width: int = TEXT_WIDTH) -> list[str]:
     """The text part's wrapped lines: a line that ends with a word the rules bind to the
     next line's first, where the wrapping broke it (the next line's first word would not
     fit ``width``: a shorter line ends where the editor or the template ended it, a
-    paragraph, a card's "Read more: …"), and ``addresses`` (as typed) that no line holds
-    whole."""
+    paragraph, a card's "Read more: …"; and a text of ``ends``, squeezed, that ends with
+    the line's last two words ends there: a card's title "… dotacja i"), and
+    ``addresses`` (as typed) that the text holds broken over lines, no line whole."""
     found = []
     lines = text.split("\n")
     for line, following in itertools.pairwise(lines):
@@ -131,13 +133,17 @@ def text_part_faults(text: str, rules: Rules, addresses: Iterable[str],
                 or len(line.rstrip()) + 1 + len(following.split()[0]) <= width:
             continue
         last, first = line.split()[-1], following.split()[0]
+        tail = squeezed("".join(line.split()[-2:]))
+        if any(text.endswith(tail) for text in ends):
+            continue
         joined = f"{last} {first}"
         if any(match.start() < len(last) < match.end() for match in
                rules.pattern.finditer(joined)):
-            found.append(f"a line ends with {last!r}: {line.strip()[-30:]} / "
-                         f"{following.strip()[:20]}")
+            found.append(f"a line ends with {last!r}: {' '.join(line.split()[-4:])} / "
+                         f"{' '.join(following.split()[:3])}")
+    joined = re.sub(r"\n\s*", "", text)  # an address the e-mail carries (not a teaser's)
     found += [f"{address!r} broken over lines" for address in dict.fromkeys(addresses)
-              if not any(address in line for line in lines)]
+              if address in joined and not any(address in line for line in lines)]
     return found
 
 
@@ -148,8 +154,11 @@ WORD_BOXES = r"""(language) => {
   const inline = new Set(['A','ABBR','B','BDI','BDO','CITE','CODE','DATA','DFN','EM','I','KBD',
     'MARK','Q','S','SAMP','SMALL','SPAN','STRONG','SUB','SUP','TIME','U','VAR','WBR','FONT']);
   const words = [];
-  const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+  let breaks = 0, texts = 0;  // a <br> ends a text as a block does (a footer's lines)
+  const walker = document.createTreeWalker(document.body,
+    NodeFilter.SHOW_TEXT | NodeFilter.SHOW_ELEMENT);
   for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+    if (node.nodeType === 1) { if (node.tagName === 'BR') breaks++; continue; }
     let block = node.parentElement;
     while (block && inline.has(block.tagName)) block = block.parentElement;
     if (!block || ['SCRIPT','STYLE'].includes(block.tagName)) continue;
@@ -157,7 +166,9 @@ WORD_BOXES = r"""(language) => {
     if (lang.split('-')[0].toLowerCase() !== language) continue;
     const style = getComputedStyle(node.parentElement);
     if (style.display === 'none' || style.visibility === 'hidden') continue;
-    if (!blocks.has(block)) blocks.set(block, blocks.size);
+    const key = blocks.get(block) || {};
+    if (!blocks.has(block)) blocks.set(block, key);
+    if (!(breaks in key)) key[breaks] = texts++;
     const text = node.textContent;
     for (const match of text.matchAll(/\S+/g)) {
       const range = document.createRange();
@@ -166,13 +177,14 @@ WORD_BOXES = r"""(language) => {
       const rects = [...range.getClientRects()].filter((r) => r.width > 0);
       if (!rects.length) continue;
       const r = rects[0];
-      words.push([blocks.get(block), match[0], r.left, r.top, r.bottom, rects.length]);
+      words.push([key[breaks], match[0], r.left, r.top, r.bottom, rects.length]);
     }
   }
   return words;
 }"""
-"""Every word of the page's text in ``language`` with its block (the nearest element not
-inline), its first box (left, top, bottom) and how many boxes it has, in document order."""
+"""Every word of the page's text in ``language`` with its text (the nearest element not
+inline, and the ``<br>`` it follows), its first box (left, top, bottom) and how many boxes
+it has, in document order."""
 
 
 def one_letter_ends(words: list[list[Any]], letters: Iterable[str]) -> list[str]:

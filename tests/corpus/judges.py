@@ -30,7 +30,23 @@ And the paper (tests/paper.py measures each from the PDF itself), for both PDFs 
 - ``captions``: an article picture's caption stands right under its picture;
 - ``line_ends``: no Polish line ends with a one-letter word (w, z, i, o, a, u);
 - ``word_gaps``: no gap between two words of a line over 3 normal spaces;
-- ``short_lines``: no two lines of one short word in a row inside a paragraph.
+- ``short_lines``: no two lines of one short word in a row inside a paragraph;
+- ``copy``: what pdftotext copies holds no U+2010, U+2011, U+2060, U+200B, no ligature as
+  one character, no U+00AD but at a line's end (ISO 32000's mark of a hyphen added by line
+  breaking, which a copy drops with the break), and every hyphenated word and address the
+  editor typed whole;
+- ``line_edges``: no line starts with a dash or ends with what the language binds to the
+  next word (an abbreviation, a title, an initial, a number, a sign), no acronym in
+  capitals hyphenated, no Polish word broken at its typed hyphen.
+
+And the screens' editions (tests/screen_text.py):
+
+- ``html_bindings``: no breakable space in the e-mail's or web page's text where the
+  language's rules bind (a passage: its own language's);
+- ``text_part``: no wrapped line of the text part ends with a word bound to the next, and
+  every address typed as text stands whole on one line;
+- ``screen_ends``: Chromium draws no line of the Polish e-mail or web page at 320 or 375
+  px that ends with a one-letter word.
 """
 
 from __future__ import annotations
@@ -627,8 +643,9 @@ def text_part(built: BuiltIssue) -> list[Fault]:
     for issue in built.variants:
         path = built.edition_file(issue, "email").with_name("email.txt")
         typed = [a for a in typed_addresses(issue, captions=False) if "://" in a or "@" in a]
+        ends, _ = editors_lines(built, issue)
         faults += _first(text_part_faults(path.read_text(encoding="utf-8"),
-                                          rules_of(built, issue), typed),
+                                          rules_of(built, issue), typed, ends),
                          f"{path.relative_to(built.folder)} ({issue.language})")
     return faults
 
@@ -644,16 +661,17 @@ def screen_ends(built: BuiltIssue, browser: Any) -> list[Fault]:
             continue
         for edition, widths in SCREEN_WIDTHS.items():
             path = built.edition_file(issue, edition)
-            for width in widths:
-                page = browser.new_page(viewport={"width": width, "height": 900})
-                try:
-                    page.goto(built.url_of(path), wait_until="load")
+            page = browser.new_page(viewport={"width": widths[0], "height": 900})
+            try:  # loaded once, laid out at each width (the text's lines need no pictures)
+                page.goto(built.url_of(path), wait_until="domcontentloaded")
+                for width in widths:
+                    page.set_viewport_size({"width": width, "height": 900})
                     words = page.evaluate(WORD_BOXES, issue.language)
-                finally:
-                    page.close()
-                faults += _first(one_letter_ends(words, ONE_LETTER_PL),
-                                 f"{path.relative_to(built.folder)} (pl) at {width} px: "
-                                 f"lines ending with a one-letter word")
+                    faults += _first(one_letter_ends(words, ONE_LETTER_PL),
+                                     f"{path.relative_to(built.folder)} (pl) at {width} px: "
+                                     f"lines ending with a one-letter word")
+            finally:
+                page.close()
     return faults
 
 
