@@ -39,6 +39,6 @@ def test_it_is_in_both_languages(built):
 
 @pytest.mark.parametrize("judge", sorted(judges.JUDGES))
 def test_every_judge_passes_on_another_editors_issue(built, browser, judge):
-    faults = (judges.geometry(built, browser) if judge == "geometry"
+    faults = (judges.JUDGES[judge](built, browser) if judge in judges.BROWSER
               else judges.JUDGES[judge](built))
     assert faults == [], "\n".join(faults)

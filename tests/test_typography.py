@@ -141,6 +141,26 @@ def test_text_part_lines_never_end_with_a_bound_word(language, width):
     assert all(not line.startswith(("– ", "— ")) for line in text.splitlines())
 
 
+def test_figure_labels_in_the_text_part_never_end_a_line_with_a_bound_word(tmp_path,
+                                                                           project: Project):
+    """A corpus issue's text part set a figure's label "… przedsiębiorców w" / "budżet
+    dzielnica": the labels were wrapped unbound, unlike every other wrapped text."""
+    items = "".join(f"          - value: '+48 12 616 12 34'\n            label: "
+                    f"{'przedsiębiorców ' * 3}{'rok ' * n}w budżecie i z urzędu nr 5\n"
+                    for n in range(14))
+    folder = tmp_path / "2021-07"
+    folder.mkdir()
+    (folder / "issue.yaml").write_text(
+        "date: 2021-07-01\nlanguage: pl\nsections:\n  - kind: past\n    blocks:\n"
+        f"      - type: figures\n        items:\n{items}", encoding="utf-8")
+    text = render_email(load_issue(folder, project), project).text
+    lines = [line for line in text.splitlines() if "przedsiębiorców" in line]
+    assert len(lines) == 14
+    ends = [line for line in text.splitlines() if line.split()[-1:] in (["w"], ["i"], ["z"],
+                                                                        ["nr"])]
+    assert not ends, ends
+
+
 def visible(page: str) -> str:
     document = lxml_html.fromstring(page)
     for element in document.xpath("//style | //script | //head"):
@@ -214,6 +234,22 @@ def test_an_address_on_paper_breaks_before_its_hyphens_never_after():
 def test_a_word_that_binds_binds_past_the_inline_element_it_ends(source, expected):
     """A one-letter word or an abbreviation alone in emphasis, bold or a link, with the
     space after the element: a phone ended a line with "w" (*w* *Krakowie*)."""
+    assert bind_html(source, rules("pl")) == expected
+
+
+@pytest.mark.parametrize(("source", "expected"), [
+    ("<p>oraz 3 <em>narzędzia</em></p>", "<p>oraz 3\u00a0<em>narzędzia</em></p>"),
+    ('<p>zł 419 <a href="https://x.pl/">wniosków</a></p>',
+     '<p>zł 419\u00a0<a href="https://x.pl/">wniosków</a></p>'),
+    ("<p><em>12 </em><strong>firm</strong></p>", "<p><em>12\u00a0</em><strong>firm</strong></p>"),
+    ("<p>rok 2021 <em>(dane)</em></p>", "<p>rok 2021 <em>(dane)</em></p>"),  # no word follows
+    ("<p>kwota 12 <em>500 zł</em></p>", "<p>kwota 12\u00a0<em>500\u00a0zł</em></p>"),  # groups
+    ("<p>w 2021</p><p>Kraków</p>", "<p>w\u00a02021</p><p>Kraków</p>"),  # a block ends it
+])
+def test_a_number_binds_to_the_word_an_inline_element_starts(source, expected):
+    """Polish binds a number to the word it counts; a corpus issue's e-mail and web page
+    left "419 [wniosków](…)" and "3 *narzędzia*" breakable (the word after the space was
+    not known past the tag, and a number binds only to a word)."""
     assert bind_html(source, rules("pl")) == expected
 
 

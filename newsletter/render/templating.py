@@ -277,14 +277,18 @@ def _wrapped(text: str, width: int, indent: str, rules: Rules | None) -> str:
     return wrap(bind(text, rules) if rules else text, width, indent)
 
 
-def figures_text(items: list[Figure]) -> str:
+@pass_context
+def figures_text(context: Context, items: list[Figure]) -> str:
     """Figures as aligned lines (``   419  participants``): values right-aligned and never
-    split, labels wrapped under themselves so no line passes 78 characters."""
+    split, labels wrapped under themselves so no line passes 78 characters, bound by the
+    language's typography as every wrapped text is (a label's line ended in "w")."""
     width = max(len(item.value) for item in items)
+    rules = _rules(context)
     lines = []
     for item in items:
         first = f"  {item.value:>{width}}  "
-        lines.append(wrap(item.label, TEXT_WIDTH, first, " " * len(first)))
+        label = bind(item.label, rules) if rules else item.label
+        lines.append(wrap(label, TEXT_WIDTH, first, " " * len(first)))
     return "\n".join(lines)
 
 
