@@ -64,3 +64,39 @@ def test_a_table_never_leaves_one_row_alone_nor_its_introduction(project: Projec
             f"{paragraphs} paragraphs before: the table starts a page without its introduction"
     if rows > 3:
         assert split_seen, "no variant put a page's foot inside the table: move the range"
+
+
+ADDRESS = ("https://www.dlabiznesu.krakow.pl/"
+           + "/".join(f"sekcja-{n}{'x' * (n % 5)}-numer-{n * 37}" for n in range(1, 13))
+           + "/?etap=8&rok=2021")
+
+
+def test_an_address_in_a_cell_breaks_only_where_an_address_may(project: Project,
+                                                                 tmp_path: Path):
+    """An address in a table's cell breaks after / ? & = or before a typed hyphen, never
+    after one nor at any letter: WeasyPrint 70 cut a link with ``overflow-wrap: anywhere``
+    at a letter even where a <wbr> would do, and a generated issue's cell ended a line
+    with '…/company-' ('4685/…' next: read as a hyphenated word) or 'f' / 'uture-1807'.
+    Tables whose first column's word grows, so that the address's lines end everywhere."""
+    tables = [f"| Nazwa | Adres |\n|---|---|\n| {'Wniosek'[:3] + 'o' * n} | {ADDRESS} |"
+              for n in range(0, 40, 3)]
+    folder = one_article_issue(tmp_path / "2021-01", "\n\nTekst.\n\n".join(tables))
+    pdf = write_download(load_issue(folder, project), project, tmp_path / "out").files[0]
+    pieces, inside = [], False  # the address's lines: from a table's header to "Tekst."
+    lines = [line for page in measured_pages(pdf) for line in page.lines]
+    # the first column is made as wide as its word (Wnio…): never hyphenated ('Wnio-' /
+    # 'oo' when the column's width, rounded, came out a thousandth of a point short)
+    assert not [line.text for line in lines if "\u00ad" in line.text]
+    for line in lines:
+        inside = (inside or line.text.startswith("Nazwa")) and line.text != "Tekst."
+        last = line.text.split()[-1]
+        if inside and last in ADDRESS:
+            pieces.append(last)
+    assert "".join(pieces) == ADDRESS * len(tables), pieces  # copied whole, nothing added
+    position = 0
+    for piece in pieces:
+        position = (position + len(piece)) % len(ADDRESS)
+        following = ADDRESS[position:position + 1]
+        assert not piece.endswith("-") and (
+            position == 0 or piece.endswith(("/", "?", "&", "=")) or following == "-"), \
+            f"an address's line ends {piece[-12:]!r}, the next starts {ADDRESS[position:][:8]!r}"
