@@ -123,6 +123,12 @@ def body_texts(issue: Issue) -> list[str]:
         found += [squeezed(card.text or "") for card in getattr(block, "cards", None) or ()]
         found += [squeezed(f"{item.value} {item.label}")
                   for item in getattr(block, "items", None) or ()]
+    # the back page's contact lines: a heading that holds the phone number ("… map +48 12
+    # 616 12 34 innovation") does not make the colophon's "+48 12 616 12 34" a heading line
+    footer = issue.footer
+    found += [squeezed(text or "") for text in [footer.editors, footer.department,
+                                                 footer.address, footer.website,
+                                                 *footer.email, *footer.phone]]
     return found
 
 
