@@ -3,14 +3,14 @@
     .venv/bin/python bench/depth.py [--seeds 1-8] [--print] [--long] [--no-cache]
                                     [--features tables,footnotes | --features none]
 
-For the sample (en, pl), the test corpus (stress, every-block) and generated issues (corpus
-seeds, every language, the features CI builds or those of ``--features``), each readers' PDF
-(and with ``--print`` the printer's) is built and measured from the PDF itself
-(tests/page_depth.py): every page's depth and how many inner pages (not the cover, not
-the last) are under 0.75. Also the number of WeasyPrint layouts each PDF took
-(``HTML.render`` calls; the layout cache is off with ``--no-cache``, as an issue's first
-build is). The printer's notes pages (its
-padding to a multiple of four pages: a title and ruled lines, which are not text) show as
+For the sample (en, pl), the test corpus (stress, every-block, another editor's 2021-04)
+and generated issues (corpus seeds, every language, the features CI builds or those of
+``--features``), each readers' PDF (and with ``--print`` the printer's) is built and
+measured from the PDF itself (tests/page_depth.py): every page's depth and how many inner
+pages (not the cover, not the last) are under 0.75. Also the number of WeasyPrint layouts
+each PDF took (``HTML.render`` calls; the layout cache is off with ``--no-cache``, as an
+issue's first build is). The printer's notes pages (its padding to a multiple of four
+pages: a title and ruled lines, which are not text) show as
 ``notes`` and are not counted.
 """
 
@@ -84,7 +84,8 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         folders = [("sample", ROOT / "issues" / "2020-12"),
                    ("stress", ROOT / "tests" / "data" / "stress"),
-                   ("every-block", ROOT / "tests" / "data" / "every-block")]
+                   ("every-block", ROOT / "tests" / "data" / "every-block"),
+                   ("2021-04", ROOT / "tests" / "data" / "2021-04")]
         folders += [(f"corpus-{seed}", generate(seed, Path(tmp) / "corpus", features).folder)
                     for seed in seeds(args.seeds)]
         if args.long:

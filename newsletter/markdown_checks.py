@@ -244,6 +244,7 @@ _PLAIN_MARKUP = (
     ("a link", re.compile(r"\[([^\[\]]+)\]\((?:https?://|mailto:|www\.)[^()\s]*\)")),
     ("code", re.compile(r"`([^`]+)`")),
     ("a heading's #", re.compile(r"^#{1,6}\s+(.*)")),
+    ("a passage's language", re.compile(r"\[([^\[\]]+)\]\{\s*(?:lang\s*=|[.#])[^{}]*\}")),
 )
 """What an editor types in a title, a lead or a label out of Markdown habit; the last group
 that matched is what it would say without the signs."""
@@ -278,6 +279,9 @@ def markup_in_plain_text(text: str, field: str) -> str | None:
         plain = pattern.sub(lambda m: m.group(m.lastindex or 0), plain)
     _, _, first = found[0]
     where = (" (a link belongs in a Markdown text or the block's links)"
-             if any(what == "a link" for _, what, _ in found) else "")
+             if any(what == "a link" for _, what, _ in found) else
+             " (a passage in another language can be marked in a Markdown text: a body, an "
+             "intro, a card's text)"
+             if any(what == "a passage's language" for _, what, _ in found) else "")
     return (f"{start}Markdown is not applied: readers would see '{first.group()[:40]}' as "
             f"typed; write it without the signs: '{plain.strip()[:80]}'{where}")

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+import itertools
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -197,6 +198,9 @@ class Rules:
                              sorted(self.bind_units, key=len, reverse=True))
             alternatives.append(rf"{number}(?={spaces}(?:{units})(?![\w/@-]))")
         alternatives.append(rf"{number}(?={spaces}[{SIGN_AFTER}])")
+        # a number's groups ("12 500", "+48 12 616 12 34"): one number, in every language
+        # and every field (Markdown's text had it, a title's "do 12 500 zł" broke on a phone)
+        alternatives.append(rf"{number}(?={spaces}\d)")
         alternatives.append(rf"[{SIGN_BEFORE}](?={spaces}\d)")
         alternatives.append(rf"{INITIALS}(?={spaces}[{_CAPITALS}])")
         if self.space_after:
@@ -331,12 +335,14 @@ def bind(text: str, rules: Rules) -> str:
 
 
 def _bound_run(part: str, tail: str, rules: Rules, pattern: re.Pattern[str],
-               last: bool = False) -> str:
+               last: bool = False, following: str = "\x00") -> str:
     """One run of text in one language bound by ``rules`` with its neighbours in view: a
-    space at its end binds to what the next run starts with (unless ``last``); one at its
-    start to ``tail``, the word the run before ended with (``w <em>Krakowie</em>``)."""
+    space at its end binds to what the next run starts with (unless ``last``): its first
+    character ``following`` (a number binds only to a word, ``3 <em>narzędzia</em>``),
+    or, not known, any; one at its start to ``tail``, the word the run before ended with
+    (``w <em>Krakowie</em>``)."""
     leading = part[0] in " \n"
-    probe = (tail + part if leading else part) + ("" if last else "\x00")
+    probe = (tail + part if leading else part) + ("" if last else following[:1] or "\x00")
     bound = _released(pattern.sub(rules.binding, probe), rules.bound_limit)
     bound = bound if last else bound[:-1]
     return bound[len(tail):] if leading else bound
@@ -430,7 +436,8 @@ def bind_html(html: str, rules: Rules) -> str:
             continue
         if part and not verbatim:
             here = passages.rules
-            bound = _bound_run(part, tail, here, here.html_pattern)
+            bound = _bound_run(part, tail, here, here.html_pattern,
+                               following=_next_text(parts, index))
             # an address's pieces between <wbr>s stay as typed, like the address
             after_wbr = index > 1 and parts[index - 1].lower().startswith("<wbr")
             parts[index] = bound if after_wbr else keep_ranges_whole(bound, here)
@@ -439,6 +446,21 @@ def bind_html(html: str, rules: Rules) -> str:
         elif part:
             tail = ""
     return "".join(parts)
+
+
+def _next_text(parts: list[str], index: int) -> str:
+    """The text that follows ``parts[index]`` on its line, past inline tags (a link's, an
+    emphasis's): what a space at the run's end binds to; none past any other tag
+    ("\x00", as :func:`_bound_run` binds to what it does not know)."""
+    for part in itertools.islice(parts, index + 1, None):
+        if not part:
+            continue
+        if part.startswith("<"):
+            if _tag_name(part) not in _INLINE:
+                return "\x00"
+            continue
+        return part
+    return "\x00"
 
 
 _LANG = re.compile(r"""\slang\s*=\s*["']?([A-Za-z0-9-]+)""")

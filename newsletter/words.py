@@ -28,6 +28,7 @@ from newsletter.data_files import plainly_known_dictionary, plainly_known_locale
 from newsletter.exceptions import ContentError, Location, Problem, did_you_mean
 from newsletter.fields import ANY
 from newsletter.source import WHERE, Origin, parse_yaml, read_text
+from newsletter.typography_checks import typography_problems
 
 STRINGS = Path("_shared") / "strings.yaml"
 """Where the languages are, under the templates folder."""
@@ -119,9 +120,11 @@ def language_problems(templates: Path, languages: Iterable[str],
                       per_language: Iterable[tuple[str, Any, Location]] = ()) -> list[Problem]:
     """What the site lacks to publish in ``languages``: a block of strings.yaml, a word
     the other blocks have, a locale Babel knows; and a language of each site value given
-    per language (``per_language``: name, the value as read, where it is written)."""
+    per language (``per_language``: name, the value as read, where it is written); and
+    the languages' typography rules as written (:mod:`newsletter.typography_checks`)."""
     table = site_languages(templates)
     path = strings_file(templates)
+    languages = list(languages)
     problems = []
     every_key: dict[str, Language] = {}
     for language in table.values():
@@ -146,7 +149,7 @@ def language_problems(templates: Path, languages: Iterable[str],
                 pair = f'{code} = "…"' if where.file.suffix == ".toml" else f"{code}: …"
                 problems.append(Problem(where, (
                     f"'{name}' has no '{code}' text: add {pair} (in {language.name})")))
-    return problems
+    return problems + typography_problems(path, [c for c in languages if c in table])
 
 
 def untranslated(templates: Path, languages: Iterable[str],

@@ -19,6 +19,7 @@ Every function returns faults as lines of text; an empty list is a pass.
 
 from __future__ import annotations
 
+import collections
 import functools
 import itertools
 import re
@@ -36,6 +37,7 @@ from pdf_boxes import image_boxes
 from newsletter.load import Project
 from newsletter.markdown import to_html
 from newsletter.model import Article, Issue, Letter
+from newsletter.typography import Rules, looks_like_url
 
 NS = {"x": "http://www.w3.org/1999/xhtml"}
 ONE_LETTER_PL = frozenset("wziouaWZIOUA")
@@ -121,6 +123,12 @@ def body_texts(issue: Issue) -> list[str]:
         found += [squeezed(card.text or "") for card in getattr(block, "cards", None) or ()]
         found += [squeezed(f"{item.value} {item.label}")
                   for item in getattr(block, "items", None) or ()]
+    # the back page's contact lines: a heading that holds the phone number ("… map +48 12
+    # 616 12 34 innovation") does not make the colophon's "+48 12 616 12 34" a heading line
+    footer = issue.footer
+    found += [squeezed(text or "") for text in [footer.editors, footer.department,
+                                                 footer.address, footer.website,
+                                                 *footer.email, *footer.phone]]
     return found
 
 
@@ -531,3 +539,147 @@ def _short(line: list[Word], widest: float, cells: Sequence[str]) -> bool:
     """A line of one word narrower than :data:`SHORT_SHARE` of ``widest``, not of a table."""
     return len(line) == 1 and line[0].x1 - line[0].x0 < SHORT_SHARE * widest \
         and not any(squeezed(line[0].text) in cell for cell in cells)
+
+
+# --- copy: what a reader copies ---------------------------------------------------------------
+
+STRAY = {"\u2010": "U+2010 HYPHEN", "\u2011": "U+2011 NO-BREAK HYPHEN",
+         "\u2060": "U+2060 WORD JOINER", "\u200b": "U+200B ZERO WIDTH SPACE",
+         "\ufeff": "U+FEFF", "\ue0ad": "the inserted hyphen's private character",
+         "\u00a0": "U+00A0 (the editor typed a space)"}
+"""Characters a reader's copy must not hold: the editor typed a hyphen-minus or a space
+there (or nothing: a joiner is the typography's, not the editor's)."""
+LIGATURE = re.compile("[\ufb00-\ufb06]")
+MIDLINE_SOFT_HYPHEN = re.compile("\u00ad(?!\n)")
+"""A soft hyphen anywhere but at a line's end: ISO 32000-1 (14.8.2.2.3) marks a hyphen
+added by line breaking as U+00AD at the line's end, which a copy drops with the break;
+anywhere else it is a character the reader's copy keeps and the editor never typed."""
+
+
+@functools.lru_cache(maxsize=8)
+def _copied(path: str, stamp: tuple[int, int]) -> str:
+    return subprocess.run(["pdftotext", "-raw", "-enc", "UTF-8", path, "-"], check=True,
+                          capture_output=True, text=True).stdout
+
+
+def copied_text(pdf: Path) -> str:
+    """What a reader copies from ``pdf``: every character as drawn, lines in drawing order
+    (poppler's ``-raw``; its reading-order mode drops a hyphen at a line's end)."""
+    stat = pdf.stat()
+    return _copied(str(pdf), (stat.st_mtime_ns, stat.st_size))
+
+
+def joined_copy(text: str) -> str:
+    """Copied text with its line breaks undone: a hyphen added by line breaking (U+00AD at
+    the line's end) goes with its break, and other breaks vanish too, so a word or an
+    address broken over two lines reads whole (neither ever holds a space). What poppler
+    draws between a page's last line and the next page's first goes too: the running foot
+    (a page's last two lines, "Business Kraków · July 2020" and "3 / 5", found so, digits
+    aside, on half the pages or more) and list markers (WeasyPrint draws a page's markers
+    after its text), so an address that goes on overleaf reads whole."""
+    pages = [[line for line in page.split("\n") if line.strip()] for page in text.split("\f")]
+    pages = [lines for lines in pages if lines]
+    feet = collections.Counter(key for lines in pages
+                               for key in {_digitless(line) for line in lines[-FOOT:]})
+    common = {key for key, count in feet.items() if count >= max(2, len(pages) / 2)}
+    kept = [line for lines in pages
+            for line in lines[:-FOOT] + [x for x in lines[-FOOT:] if _digitless(x) not in common]
+            if not MARKER.fullmatch(line.strip())]  # list markers, drawn after the page
+    return "\n".join(kept).replace("\u00ad\n", "").replace("\n", "")
+
+
+FOOT = 2  # lines of a running foot, drawn after a page's text
+
+
+def _digitless(line: str) -> str:
+    return re.sub(r"\d+", "#", line.strip())
+
+
+def copy_faults(text: str, typed: Iterable[str]) -> list[str]:
+    """What in a PDF's copied ``text`` the editor did not write: stray characters
+    (:data:`STRAY`), ligatures as one character, soft hyphens inside a line; and which of
+    ``typed`` (hyphenated words, addresses, as the editor typed them) the copy does not
+    hold whole."""
+    found = [f"{name} ×{text.count(char)}: …{_around(text, text.index(char))}…"
+             for char, name in STRAY.items() if char in text]
+    found += [f"ligature {m.group()!r} (U+{ord(m.group()):04X}): …{_around(text, m.start())}…"
+              for m in itertools.islice(LIGATURE.finditer(text), 1)]
+    found += [f"U+00AD inside a line: …{_around(text, m.start())}…"
+              for m in itertools.islice(MIDLINE_SOFT_HYPHEN.finditer(text), 1)]
+    whole = joined_copy(text)
+    found += [f"{word!r} does not copy whole" for word in dict.fromkeys(typed)
+              if word not in whole]
+    return found
+
+
+def _runs_on(end: Word, start: Word) -> bool:
+    """Whether a line that ends with ``end`` may go on in the line that starts with
+    ``start``: the same size of type, and the next line right under it (no paragraph's
+    gap) or above it (the text goes on in the next column or page). A date under a
+    masthead, a heading under a paragraph are other texts, which no rule binds to."""
+    height = end.bottom - end.top
+    if abs((start.bottom - start.top) - height) > 0.05 * height:
+        return False
+    return start.top - end.bottom < 0.45 * height
+
+
+def _around(text: str, at: int) -> str:
+    return text[max(0, at - 25):at + 25].replace("\n", "⏎")
+
+
+# --- line starts and ends by the language's rules ----------------------------------------------
+
+DASHES = ("–", "—")
+
+
+def edge_faults(lines: list[list[Word]], rules: Rules, ends: Sequence[str] = (),
+                starts: Sequence[str] = (), acronyms: Iterable[str] = (),
+                skip: Iterable[str] = ()) -> list[str]:
+    """Line starts and ends the language's ``rules`` forbid (:class:`newsletter.typography.
+    Rules`): a line that starts with a dash; one that ends with a word that binds to the
+    next (``rules.bind_after`` but ``skip``: an abbreviation, a title, an initial, a sign
+    written before its number), with a number the next word binds to (``bind_numbers``,
+    or a unit of ``bind_units``, a sign written after it); an acronym typed in capitals
+    (``acronyms``) hyphenated at the line's end; a word broken at its typed hyphen where
+    the language never breaks so (``break_at_hyphens``).
+
+    The editor's own text is told apart as :func:`binding_ends` does: a text of ``ends``
+    (squeezed paragraphs, table cells, lines) that ends with the line's last words ends
+    there (a card text "… ul."), one of ``starts`` that starts with the next line's first
+    words starts there (a list item "– …"). A line of one word or letter-spaced capitals
+    is no running text; a link's address the printer's PDF writes after its words (in
+    brackets) follows the line it ends."""
+    from newsletter.typography import INITIALS, SIGN_AFTER, SIGN_BEFORE
+
+    binding = set(rules.bind_after) - set(skip)
+    known = set(acronyms)
+    number = re.compile(r"\d+(?:[.,]\d+)?")
+    found = []
+    for line, following in itertools.pairwise(lines):
+        if len(line) < 2 or sum(len(word.text) <= 2 for word in line) * 2 >= len(line) \
+                or not _runs_on(line[-1], following[0]):
+            continue  # one word, letter-spaced capitals, or the next line is another text
+        last, first = line[-1].text, following[0].text
+        pair = f"{' '.join(w.text for w in line[-3:])} / {' '.join(w.text for w in following[:2])}"
+        if PRINTED_ADDRESS.match(" " + first):
+            continue
+        tail = squeezed(line[-2].text + last)
+        head = squeezed(" ".join(w.text for w in following[:2]))
+        own_end = any(text.endswith(tail) or text == squeezed(last) for text in ends)
+        own_start = any(text.startswith(head) for text in starts)
+        if first in DASHES and len(following) > 1 and not own_start:
+            found.append(f"a line starts with a dash: {pair}")
+        elif own_end:
+            continue
+        elif last in binding or re.fullmatch(INITIALS, last) or last in SIGN_BEFORE:
+            found.append(f"a line ends with {last!r}: {pair}")
+        elif number.fullmatch(last) and not looks_like_url(first) and (
+                (rules.bind_numbers and re.match(r"[^\W\d_]", first))
+                or first.rstrip(".,;:)") in rules.bind_units or first[:1] in SIGN_AFTER):
+            found.append(f"a line ends with the number {last!r}: {pair}")
+        elif re.fullmatch(r"[^\W\d_]{2,}[\u00ad\u2010\ue0ad-]", last) and last.isupper() \
+                and last[:-1] + re.match(r"\w*", first).group() in known:
+            found.append(f"an acronym hyphenated: {pair}")
+        elif not rules.break_at_hyphens and re.search(r"\w-$", last) and re.match(r"\w", first):
+            found.append(f"a word broken at its typed hyphen: {pair}")
+    return found

@@ -24,7 +24,9 @@ from corpus import judges
 from corpus.build import BuiltIssue, build_issue, served
 from corpus.generate import FEATURES, LONG_SEED, ON_MAIN, generate, long_issue
 from corpus.pictures import MODES, PIXEL_LIMIT, SIDE_LIMIT, picture_size
+from paper import Word, copy_faults, edge_faults
 from PIL import Image
+from screen_text import text_part_faults
 
 from newsletter.load import load_issue
 from newsletter.summary import summarize
@@ -62,7 +64,7 @@ def corpus(tmp_path_factory, image_cache) -> Iterator[dict[int, BuiltIssue]]:
 @pytest.mark.parametrize("judge", sorted(judges.JUDGES))
 def test_every_judge_passes_on_the_generated_issue(corpus, browser, seed, judge):
     built = corpus[seed]
-    faults = (judges.geometry(built, browser) if judge == "geometry"
+    faults = (judges.JUDGES[judge](built, browser) if judge in judges.BROWSER
               else judges.JUDGES[judge](built))
     assert faults == [], "\n".join(faults)
 
@@ -286,3 +288,74 @@ def test_an_empty_footer_address_or_phone_is_left_out(tmp_path, project):
         "footer:\n  email: ''\n  phone: ''\n  editors: Team\n", encoding="utf-8")
     issue = load_issue(folder, project)
     assert issue.footer.email == [] and issue.footer.phone == []
+
+
+# --- the copy and line-edge judges (issue 17 items 4 and 5) --------------------------------
+
+
+def test_copy_finds_stray_characters_ligatures_and_words_not_copied_whole():
+    foot = "Business Kraków · 2021\n{} / 2\n"
+    text = ("Kraków\u2010Nowa of\ufb01ce e\u00admail www.kra\nkow.pl/a-\nb i pi-umk@\n"
+            f"{foot.format(1)}\fx.pl prze\u00ad\nciw\n{foot.format(2)}")
+    faults = copy_faults(text, ["Kraków-Nowa", "www.krakow.pl/a-b", "e-mail",
+                                "pi-umk@x.pl", "przeciw"])
+    assert [f.split(" ")[0] for f in faults] == ["U+2010", "ligature", "U+00AD",
+                                                 "'Kraków-Nowa'", "'e-mail'"], faults
+
+
+def _line(*words: str, top: float = 0, height: float = 10) -> list[Word]:
+    x, line = 0.0, []
+    for text in words:
+        line.append(Word(text, x, x + 6 * len(text), top, top + height))
+        x += 6 * len(text) + 2
+    return line
+
+
+def test_line_edges_finds_what_the_rules_forbid_and_leaves_the_editors_own_ends():
+    from newsletter.typography import language_rules
+
+    rules = language_rules(judges.ROOT / "templates" / "_shared" / "strings.yaml", "pl")
+    lines = [_line("Spotkanie", "prowadzi", "dr", top=0),
+             _line("Nowak", "oraz", "3", top=12),
+             _line("wnioski", "programu", "PA\u00ad", top=24),
+             _line("RP", "dla", "Kraków-", top=36),
+             _line("Nowa", "Huta", "ul.", top=48),  # the editor's text ends so (ends=)
+             _line("–", "dalej", "tekst", top=60),
+             _line("Tytuł", "akapitu", "nr", top=90),  # a gap: the next line is another text
+             _line("5", "obok", top=110)]
+    faults = edge_faults(lines, rules, ends=["nowahutaul."], acronyms={"PARP"})
+    assert [f.split(":")[0] for f in faults] == [
+        "a line ends with 'dr'", "a line ends with the number '3'", "an acronym hyphenated",
+        "a word broken at its typed hyphen", "a line starts with a dash"], faults
+
+
+def test_html_bindings_find_a_space_where_a_one_letter_word_binds(victim, restore):
+    polish = next(issue for issue in victim.variants if issue.language == "pl")
+    email = victim.edition_file(polish, "email")
+    html = email.read_text(encoding="utf-8")
+    bound = re.search(r"(?<=[ >])([wziouaWZIOUA])\u00a0(?=\w)", html)
+    email.write_text(html[:bound.start()] + bound.group(1) + " " + html[bound.end():],
+                     encoding="utf-8")
+    faults = judges.html_bindings(victim)
+    assert any("email.html (pl)" in f and f"{bound.group(1)}⟨ ⟩" in f for f in faults), faults
+
+
+def test_screen_ends_find_a_one_letter_word_at_a_phones_line_end(victim, browser, restore):
+    polish = next(issue for issue in victim.variants if issue.language == "pl")
+    web = victim.edition_file(polish, "web")
+    web.write_text(web.read_text(encoding="utf-8").replace("\u00a0", " ").replace("&nbsp;", " "),
+                   encoding="utf-8")
+    faults = judges.screen_ends(victim, browser)
+    assert any("web/index.html (pl) at 320 px" in f for f in faults), faults
+
+
+def test_text_part_finds_a_bound_word_at_a_wrapped_lines_end_and_a_broken_address():
+    from newsletter.typography import language_rules
+
+    rules = language_rules(judges.ROOT / "templates" / "_shared" / "strings.yaml", "pl")
+    long = "słowo " * 12
+    text = (f"{long}spotkanie w\nKrakowie i dalej\n\nKrótki wiersz w\nKrakowie\n\n"
+            f"{long}adres https://krakow.pl/a/\nb tutaj\n")
+    faults = text_part_faults(text, rules, ["https://krakow.pl/a/b"])
+    assert faults == ["a line ends with 'w': słowo słowo spotkanie w / Krakowie i dalej",
+                      "'https://krakow.pl/a/b' broken over lines"], faults

@@ -79,6 +79,21 @@ def test_a_number_stays_with_its_sign_in_every_language(language):
 
 
 @pytest.mark.parametrize("language", ["pl", "en", "xx"])
+def test_a_numbers_groups_stay_together_in_every_language(language):
+    """"12 500 zł", "1 000 000", "+48 12 616 12 34": a space between digits is inside one
+    number. Markdown's text kept them whole, a title's or a lead's (plain fields) did
+    not: another editor's "Bon na otwarcie – do 12 500 zł" ended a phone's line at "12"."""
+    rng = random.Random(language)
+    for _ in range(200):
+        groups = [str(rng.randint(1, 999))] + [f"{rng.randint(0, 999):03d}"
+                                               for _ in range(rng.randint(1, 3))]
+        text = f"Bon na otwarcie – do {' '.join(groups)} zł na lokal"
+        assert NBSP.join(groups) in bind(text, rules(language)), bind(text, rules(language))
+    assert "+48" + NBSP + NBSP.join(["12", "616", "12", "34"]) in \
+        bind("Tel. +48 12 616 12 34 lub e-mail", rules(language))
+
+
+@pytest.mark.parametrize("language", ["pl", "en", "xx"])
 def test_initials_stay_with_the_name_after_them(language):
     for name in ["J. Kowalski", "J.K. Nowak", "Ż. Źdźbło", "T. Шевченко", "A.B.C. Lis"]:
         initials, surname = name.rsplit(" ", 1)
@@ -124,6 +139,26 @@ def test_text_part_lines_never_end_with_a_bound_word(language, width):
     ends = [line for line in text.splitlines() if line.split() and line.split()[-1] in binding]
     assert not ends, ends[:5]
     assert all(not line.startswith(("– ", "— ")) for line in text.splitlines())
+
+
+def test_figure_labels_in_the_text_part_never_end_a_line_with_a_bound_word(tmp_path,
+                                                                           project: Project):
+    """A corpus issue's text part set a figure's label "… przedsiębiorców w" / "budżet
+    dzielnica": the labels were wrapped unbound, unlike every other wrapped text."""
+    items = "".join(f"          - value: '+48 12 616 12 34'\n            label: "
+                    f"{'przedsiębiorców ' * 3}{'rok ' * n}w budżecie i z urzędu nr 5\n"
+                    for n in range(14))
+    folder = tmp_path / "2021-07"
+    folder.mkdir()
+    (folder / "issue.yaml").write_text(
+        "date: 2021-07-01\nlanguage: pl\nsections:\n  - kind: past\n    blocks:\n"
+        f"      - type: figures\n        items:\n{items}", encoding="utf-8")
+    text = render_email(load_issue(folder, project), project).text
+    lines = [line for line in text.splitlines() if "przedsiębiorców" in line]
+    assert len(lines) == 14
+    ends = [line for line in text.splitlines() if line.split()[-1:] in (["w"], ["i"], ["z"],
+                                                                        ["nr"])]
+    assert not ends, ends
 
 
 def visible(page: str) -> str:
@@ -199,6 +234,22 @@ def test_an_address_on_paper_breaks_before_its_hyphens_never_after():
 def test_a_word_that_binds_binds_past_the_inline_element_it_ends(source, expected):
     """A one-letter word or an abbreviation alone in emphasis, bold or a link, with the
     space after the element: a phone ended a line with "w" (*w* *Krakowie*)."""
+    assert bind_html(source, rules("pl")) == expected
+
+
+@pytest.mark.parametrize(("source", "expected"), [
+    ("<p>oraz 3 <em>narzędzia</em></p>", "<p>oraz 3\u00a0<em>narzędzia</em></p>"),
+    ('<p>zł 419 <a href="https://x.pl/">wniosków</a></p>',
+     '<p>zł 419\u00a0<a href="https://x.pl/">wniosków</a></p>'),
+    ("<p><em>12 </em><strong>firm</strong></p>", "<p><em>12\u00a0</em><strong>firm</strong></p>"),
+    ("<p>rok 2021 <em>(dane)</em></p>", "<p>rok 2021 <em>(dane)</em></p>"),  # no word follows
+    ("<p>kwota 12 <em>500 zł</em></p>", "<p>kwota 12\u00a0<em>500\u00a0zł</em></p>"),  # groups
+    ("<p>w 2021</p><p>Kraków</p>", "<p>w\u00a02021</p><p>Kraków</p>"),  # a block ends it
+])
+def test_a_number_binds_to_the_word_an_inline_element_starts(source, expected):
+    """Polish binds a number to the word it counts; a corpus issue's e-mail and web page
+    left "419 [wniosków](…)" and "3 *narzędzia*" breakable (the word after the space was
+    not known past the tag, and a number binds only to a word)."""
     assert bind_html(source, rules("pl")) == expected
 
 

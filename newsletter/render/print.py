@@ -309,14 +309,18 @@ def _marked_questions(html: str) -> str:
 
 
 _BOUND_TO_ELEMENT = re.compile(
-    r"([^\s<>\xa0]+)\xa0(?=<(?:a|abbr|b|cite|code|em|i|mark|q|s|small|span|strong|sub|sup|u)"
-    r"[\s>])"
+    r"([^\s<>]+(?:[\xa0\u202f][^\s<>]+)*)\xa0"
+    r"(?=<(?:a|abbr|b|cite|code|em|i|mark|q|s|small|span|strong|sub|sup|u)[\s>])"
 )
+"""The words bound to an inline element that follows: the whole chain of them joined by
+no-break spaces ("+48 12 616 12 34 <span class=address>…"), not only the last."""
 
 
 def _bound_words_apart(html: str) -> str:
     """A word bound to the inline element after it ("i\u00a0<a>", "w\u00a0<strong>", a
-    number before *emphasis*: typography.py) stands in a span of its own. When such an
+    number before *emphasis*: typography.py) stands in a span of its own, with the words
+    bound to it (a phone number's groups: with only its last group in the span, the text
+    before still ended unbreakable: a lead broke "31-156" / "Kra-" / "ków"). When such an
     element did not fit at a line's end, WeasyPrint 70 looked for an earlier break in the
     text before it (none between the word and the element) and cut that text after its
     first word, line after line ("przedsiębior- / ców / nowy / mieszkań- / cy …"); a span

@@ -26,7 +26,12 @@ PHONE_TABLE_PX = 272
 """A 320 px phone's text column (the e-mail's; the web page's is 288 px): where a table
 of fewer than ``STACK_COLUMNS`` columns is set."""
 STACKED_UNTIL_PX = 440
-"""The text column of the narrowest screen (481 px) on which a wider table is not stacked."""
+"""The text column of the narrowest screen (481 px) on which a wider table is not stacked by
+the phone's query; one whose longest words do not fit it is stacked up to 599 px too
+(``md-stack-wide``, :mod:`stacked_tables`)."""
+WIDE_COLUMN_PX = 560
+"""The e-mail's text column from a 600 px screen, where an ``md-stack-wide`` table is a
+table again (the web page's is wider)."""
 BOLD = 1.2  # a header cell's bold letters are wider (DejaVu Sans Bold, Chromium's default here)
 
 _ROW = re.compile(r"<tr\b[^>]*>(.*?)</tr>", re.DOTALL)
@@ -102,9 +107,13 @@ def sized(inside: str) -> str:
     if columns < 2 or not _HEADER_CELL.search(inside):
         return inside
     reference = PHONE_TABLE_PX if _fits_phone(narrowest) else STACKED_UNTIL_PX
-    if sum(narrowest) > reference:  # words must break somewhere: the browser chooses
-        return inside
-    shares = iter(distribute(narrowest, widest, reference))
+    if sum(narrowest) > reference and not _fits_phone(narrowest):
+        reference = WIDE_COLUMN_PX  # stacked up to 599 px (md-stack-wide)
+    # Longest words wider than the column (as estimated): each column its longest word's
+    # share, so that on any screen where the reader's font fits them side by side, each
+    # fits its column. Left to the browser, which takes every column's narrowest width as
+    # one letter (cells break anywhere), an e-mail at 481 px cut "Mikroprzedsiębiorstwa".
+    shares = iter(distribute(narrowest, widest, max(reference, sum(narrowest))))
 
     def width(cell: re.Match[str]) -> str:
         share = next(shares, None)

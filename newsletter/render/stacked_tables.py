@@ -17,10 +17,14 @@ the text part already does; wider screens and mail programs without media querie
 desktop ones) keep the table. The heading is written into each cell, hidden unless the
 query shows it, because mail programs cannot generate it (``attr()`` in ``content``).
 
-Such a table whose columns' longest words do not fit side by side even in the edition's
-text column on a wide screen (an eight-column table at 1024 px broke its words over
-lines) is stacked on every screen (``md-stack-all``, a media query every screen meets;
-mail programs without media queries keep the table).
+Such a table whose longest words do not fit side by side in the text column of the
+narrowest screen the phone's query leaves it a table on (``STACKED_UNTIL_PX``, at 481 px)
+is stacked up to ``WIDE_STACK_SCREEN_PX`` too (``md-stack-wide``), under which the
+e-mail's text column is narrower than its widest: an e-mail at 481 and 540 px cut
+"Mikroprzedsiębiorstwa" in a three-column table. One whose columns' longest words do not
+fit side by side even in the edition's text column on a wide screen (an eight-column
+table at 1024 px broke its words over lines) is stacked on every screen (``md-stack-all``,
+a media query every screen meets; mail programs without media queries keep the table).
 """
 
 from __future__ import annotations
@@ -43,6 +47,9 @@ NARROW_CHARACTER_PX = 6.5
 table is stacked on every screen only when even so its longest words do not fit (the
 conservative ``CHARACTER_PX`` stacked a five-column calendar that fits at 640 px)."""
 CELL_PADDING_PX = 12
+WIDE_STACK_SCREEN_PX = 599
+"""Up to this screen width an ``md-stack-wide`` table is stacked (markdown-screen.css.j2's
+query): from 600 px the e-mail's text column is its widest (560 px), the web page's wider."""
 
 _TABLE = re.compile(r'<table class="md-table"([^>]*)>(.*?)</table>', re.DOTALL)
 _HEAD = re.compile(r"<thead>(.*?)</thead>", re.DOTALL)
@@ -63,7 +70,12 @@ def stacked(page: str, widest_px: float | None = None) -> str:
 
 def _stacked_table(table: re.Match[str], widest_px: float | None) -> str:
     # screen_columns imports this module's sizes
-    from newsletter.render.screen_columns import longest_words_px, sized, table_on_phones
+    from newsletter.render.screen_columns import (
+        STACKED_UNTIL_PX,
+        longest_words_px,
+        sized,
+        table_on_phones,
+    )
 
     attributes, inside = table.group(1), sized(_kept(table.group(2)))
     head = _HEAD.search(inside)
@@ -72,9 +84,11 @@ def _stacked_table(table: re.Match[str], widest_px: float | None) -> str:
         return f'<table class="md-table"{attributes}>{inside}</table>'
     always = widest_px is not None \
         and longest_words_px(table.group(2), NARROW_CHARACTER_PX) > widest_px
+    wide = longest_words_px(table.group(2), CHARACTER_PX) > STACKED_UNTIL_PX
     body_start = head.end() if head else 0
     body = _ROW.sub(lambda row: _labelled_row(row, headings), inside[body_start:])
-    classes = "md-table md-stack md-stack-all" if always else "md-table md-stack"
+    classes = " ".join(["md-table", "md-stack", *(["md-stack-wide"] if wide else []),
+                        *(["md-stack-all"] if always else [])])
     return f'<table class="{classes}"{attributes}>{inside[:body_start]}{body}</table>'
 
 

@@ -45,6 +45,13 @@ class TableFonts:
 
 def column_shares(rows: list[list[Cell]], width: float, fonts: TableFonts) -> list[float]:
     """Each column's share of the table's ``width`` (fractions summing to 1)."""
+    return distribute(*column_extremes(rows, fonts), width)
+
+
+def column_extremes(rows: list[list[Cell]], fonts: TableFonts
+                    ) -> tuple[list[float], list[float]]:
+    """Each column's narrowest width (its longest word's) and widest (its longest text on
+    one line), in pt with the cells' padding."""
     columns = max((len(row) for row in rows), default=0)
     narrowest = [0.0] * columns
     widest = [0.0] * columns
@@ -55,9 +62,9 @@ def column_shares(rows: list[list[Cell]], width: float, fonts: TableFonts) -> li
             longest = max((measure(word, fonts.size) for word in words), default=0.0)
             whole = sum(measure(word, fonts.size) for word in words) + \
                 measure(" ", fonts.size) * max(0, len(words) - 1)
-            narrowest[index] = max(narrowest[index], longest + fonts.padding)
+            narrowest[index] = max(narrowest[index], longest + fonts.padding + SLACK_PT)
             widest[index] = max(widest[index], whole + fonts.padding)
-    return distribute(narrowest, widest, width)
+    return narrowest, widest
 
 
 def distribute(narrowest: list[float], widest: list[float], width: float) -> list[float]:
@@ -77,6 +84,11 @@ def distribute(narrowest: list[float], widest: list[float], width: float) -> lis
     widths = [n + (w - n) * spare for n, w in zip(narrowest, widest, strict=True)]
     return [w / width for w in widths]
 
+
+SLACK_PT = 0.5
+"""Added to a column's narrowest width: a column exactly as wide as its longest word (the
+room left shared out to the others) lost the word's last thousandth of a point to the
+width's rounding, and WeasyPrint hyphenated 'Wnio-' / 'oo' in a column made for it."""
 
 LONG_ROW_PT = TEXT_MM[1] * MM / 4
 """A row taller than a quarter of the text area may break across pages (markdown.css.j2's
@@ -159,11 +171,15 @@ class FixedTables:
             return match.group(0)
         parser = _Cells()
         parser.feed(match.group(1))
-        shares = column_shares(parser.rows, width, self.fonts)
+        narrowest, widest = column_extremes(parser.rows, self.fonts)
+        shares = distribute(narrowest, widest, width)
         if not shares:
             return match.group(0)
         cols = "".join(f'<col style="width: {share * 100:.3f}%">' for share in shares)
         inside = _mark_long_rows(match.group(1), parser.rows,
                                  [share * width for share in shares], self.fonts)
-        return (f'<table class="md-table fixed"><colgroup>{cols}</colgroup>'
+        # Every column holds its longest word (an address's longest piece between <wbr>s):
+        # nothing needs breaking at any letter (markdown.css.j2's .whole-words).
+        whole = " whole-words" if sum(narrowest) <= width else ""
+        return (f'<table class="md-table fixed{whole}"><colgroup>{cols}</colgroup>'
                 f"{inside}</table>")

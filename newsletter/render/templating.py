@@ -29,6 +29,7 @@ from newsletter.cache_home import cache_home
 from newsletter.load import Project
 from newsletter.markdown import has_tables_or_notes, to_html, to_inline_html, to_text, wrap
 from newsletter.model import Figure, Image, Issue
+from newsletter.render.contents_entries import with_page_number
 from newsletter.render.dates import format_date
 from newsletter.typography import (
     NO_BREAK_SPACE,
@@ -72,6 +73,7 @@ def _environment(root: Path, edition: str, autoescape: bool) -> Environment:
     )
     env.filters["markdown"] = markdown_html
     env.filters["acronyms"] = plain_acronyms
+    env.filters["with_page_number"] = with_page_number
     env.filters["inline_markdown"] = lambda text: Markup(to_inline_html(text)) if text else ""
     env.filters["month"] = month_year
     env.filters["long_date"] = long_date
@@ -275,14 +277,18 @@ def _wrapped(text: str, width: int, indent: str, rules: Rules | None) -> str:
     return wrap(bind(text, rules) if rules else text, width, indent)
 
 
-def figures_text(items: list[Figure]) -> str:
+@pass_context
+def figures_text(context: Context, items: list[Figure]) -> str:
     """Figures as aligned lines (``   419  participants``): values right-aligned and never
-    split, labels wrapped under themselves so no line passes 78 characters."""
+    split, labels wrapped under themselves so no line passes 78 characters, bound by the
+    language's typography as every wrapped text is (a label's line ended in "w")."""
     width = max(len(item.value) for item in items)
+    rules = _rules(context)
     lines = []
     for item in items:
         first = f"  {item.value:>{width}}  "
-        lines.append(wrap(item.label, TEXT_WIDTH, first, " " * len(first)))
+        label = bind(item.label, rules) if rules else item.label
+        lines.append(wrap(label, TEXT_WIDTH, first, " " * len(first)))
     return "\n".join(lines)
 
 

@@ -30,7 +30,23 @@ And the paper (tests/paper.py measures each from the PDF itself), for both PDFs 
 - ``captions``: an article picture's caption stands right under its picture;
 - ``line_ends``: no Polish line ends with a one-letter word (w, z, i, o, a, u);
 - ``word_gaps``: no gap between two words of a line over 3 normal spaces;
-- ``short_lines``: no two lines of one short word in a row inside a paragraph.
+- ``short_lines``: no two lines of one short word in a row inside a paragraph;
+- ``copy``: what pdftotext copies holds no U+2010, U+2011, U+2060, U+200B, no ligature as
+  one character, no U+00AD but at a line's end (ISO 32000's mark of a hyphen added by line
+  breaking, which a copy drops with the break), and every hyphenated word and address the
+  editor typed whole;
+- ``line_edges``: no line starts with a dash or ends with what the language binds to the
+  next word (an abbreviation, a title, an initial, a number, a sign), no acronym in
+  capitals hyphenated, no Polish word broken at its typed hyphen.
+
+And the screens' editions (tests/screen_text.py):
+
+- ``html_bindings``: no breakable space in the e-mail's or web page's text where the
+  language's rules bind (a passage: its own language's);
+- ``text_part``: no wrapped line of the text part ends with a word bound to the next, and
+  every address typed as text stands whole on one line;
+- ``screen_ends``: Chromium draws no line of the Polish e-mail or web page at 320 or 375
+  px that ends with a one-letter word.
 """
 
 from __future__ import annotations
@@ -48,7 +64,10 @@ from paper import (
     body_texts,
     captions,
     captions_apart,
+    copied_text,
+    copy_faults,
     drawn_lines,
+    edge_faults,
     lone_lines,
     paragraph_texts,
     pictures_apart,
@@ -60,10 +79,12 @@ from paper import (
     wide_gaps,
 )
 from PIL import Image, ImageOps, ImageStat
+from screen_text import WORD_BOXES, one_letter_ends, text_part_faults, unbound_spaces
 
 from corpus.build import ROOT, BuiltIssue
 from corpus.geometry import measure_page, outside_cells, overlaps
 from newsletter.model import Issue
+from newsletter.typography import Rules, language_rules
 
 Fault = str
 EMAIL_WIDTHS = (320, 375, 640)
@@ -515,8 +536,158 @@ def short(built: BuiltIssue) -> list[Fault]:
     return faults
 
 
+# --- copy and line edges (issue 17 items 4 and 5) ----------------------------------------------
+
+PRINTED = ("title", "heading", "lead", "body", "intro", "closing", "kicker", "label", "value",
+           "text", "credit", "name", "role", "greeting", "department", "address", "editors",
+           "email", "phone")
+"""The fields of an issue a PDF prints (not alt texts, addresses of links, the preheader)."""
+HYPHENATED = re.compile(r"(?<![\w@/.:%&=?#-])\w+(?:-\w+)+(?![\w@/-])")
+"""A word typed with a hyphen in it ("e-mail", "31-156", "COVID-19", "Kraków-Nowa")."""
+
+
+def typed_texts(issue: Issue, captions: bool = True) -> list[str]:
+    """What the editor wrote in the fields the PDFs print, in ``issue``'s language (the
+    issue's title is the e-mail's subject; only an article's picture has a caption, and
+    the text part, with no pictures, none)."""
+    def walk(value: Any, path: tuple[str, ...]) -> Iterator[str]:
+        if isinstance(value, dict):
+            for name, item in value.items():
+                if path or name != "title":
+                    yield from walk(item, (*path, name))
+        elif isinstance(value, (list, tuple)):
+            for item in value:
+                yield from walk(item, path)
+        elif isinstance(value, str) and _printed(path, value) and (
+                captions or path[-1] != "credit"):
+            yield value
+
+    return list(walk(issue.model_dump(), ()))
+
+
+def _printed(path: tuple[str, ...], value: str) -> bool:
+    if path[-2:] == ("image", "credit"):
+        return path[-3:] == ("blocks", "image", "credit")  # an article's caption
+    return path[-1] in PRINTED and (path[-1] != "email" or "@" in value)
+
+
+def typed_copies(issue: Issue) -> list[str]:
+    """What a copy from the PDFs must hold as typed: every address the editor wrote as text
+    (as printed: :func:`newsletter.typography.display_url`) and every word typed with a
+    hyphen-minus outside them (as U+002D)."""
+    from newsletter.typography import display_url
+
+    found = [display_url(address) for address in typed_addresses(issue)]
+    for text in typed_texts(issue):
+        rest = ADDRESS.sub(" ", re.sub(r"`([^`]*)`", r"\1", plain_source(text)))
+        found += [word for word in HYPHENATED.findall(rest) if not word.isdigit()]
+    return found
+
+
+def typed_addresses(issue: Issue, captions: bool = True) -> list[str]:
+    """Every address the editor wrote as text (a link's words, not its target), as typed."""
+    return [m.group().rstrip(".,;:!?*") for text in typed_texts(issue, captions)
+            for m in ADDRESS.finditer(re.sub(r"`([^`]*)`", r"\1", plain_source(text)))]
+
+
+def copy(built: BuiltIssue) -> list[Fault]:
+    """What a reader copies from both PDFs: stray characters, ligatures as one character,
+    a typed hyphen or address that does not copy as typed (tests/paper.py, copy_faults)."""
+    faults = []
+    for issue, path, where in _pdfs(built):
+        faults += _first(copy_faults(copied_text(path), typed_copies(issue)),
+                         f"{where}: copy")
+    return faults
+
+
+def rules_of(built: BuiltIssue, issue: Issue) -> Rules:
+    """The typography rules of ``issue``'s language (templates/_shared/strings.yaml)."""
+    return language_rules(built.project.site.templates_path / "_shared" / "strings.yaml",
+                          issue.language)
+
+
+def editors_lines(built: BuiltIssue, issue: Issue) -> tuple[list[str], list[str]]:
+    """Texts that end and start where the editor made them end or start (squeezed):
+    paragraphs, list items, table cells and every line of the source (a card's text that
+    ends with "nr", a list item that starts with a dash)."""
+    written = [squeezed(re.sub(r"^\s*(?:[-*+>]|\d+\.)\s+|^\s*\w+:\s*", "", line)).strip("\"'")
+               for line in re.split(r"\n|\\n", source_text(built))]
+    texts = paragraph_texts(issue) + table_cells(issue) + [w for w in written if w]
+    return texts, texts
+
+
+def line_edges(built: BuiltIssue) -> list[Fault]:
+    """Lines of both PDFs that start or end against the language's rules: a dash at a
+    line's start, a bound abbreviation, title, initial or number at its end (Polish
+    one-letter words are :func:`line_ends`'), a hyphenated acronym, a Polish word broken
+    at its typed hyphen."""
+    faults = []
+    for issue, path, where in _pdfs(built):
+        rules = rules_of(built, issue)
+        ends, starts = editors_lines(built, issue)
+        acronyms = {w for text in typed_texts(issue) for w in re.findall(r"\w{2,}", text)
+                    if w.isupper()}
+        skip = ONE_LETTER_PL if issue.language == "pl" else ()
+        faults += _first(edge_faults(drawn_lines(path), rules, ends, starts, acronyms, skip),
+                         f"{where}: line edges")
+    return faults
+
+
+def html_bindings(built: BuiltIssue) -> list[Fault]:
+    """Breakable spaces in the e-mail's and the web page's text where the language's rules
+    bind (tests/screen_text.py, unbound_spaces)."""
+    faults = []
+    for issue in built.variants:
+        rules = rules_of(built, issue)
+        for edition in ("email", "web"):
+            path = built.edition_file(issue, edition)
+            faults += _first(unbound_spaces(path, issue.language, rules),
+                             f"{path.relative_to(built.folder)} ({issue.language}): "
+                             f"breakable where the rules bind")
+    return faults
+
+
+def text_part(built: BuiltIssue) -> list[Fault]:
+    """The text part's lines: none ends with a word bound to the next line's first, and
+    every address the editor typed as text stands whole on one line."""
+    faults = []
+    for issue in built.variants:
+        path = built.edition_file(issue, "email").with_name("email.txt")
+        typed = [a for a in typed_addresses(issue, captions=False) if "://" in a or "@" in a]
+        ends, _ = editors_lines(built, issue)
+        faults += _first(text_part_faults(path.read_text(encoding="utf-8"),
+                                          rules_of(built, issue), typed, ends),
+                         f"{path.relative_to(built.folder)} ({issue.language})")
+    return faults
+
+
+SCREEN_WIDTHS = {"email": (320, 375), "web": (320, 375)}
+
+
+def screen_ends(built: BuiltIssue, browser: Any) -> list[Fault]:
+    """Lines Chromium draws at a phone's widths that end with a Polish one-letter word."""
+    faults = []
+    for issue in built.variants:
+        if issue.language != "pl":
+            continue
+        for edition, widths in SCREEN_WIDTHS.items():
+            path = built.edition_file(issue, edition)
+            page = browser.new_page(viewport={"width": widths[0], "height": 900})
+            try:  # loaded once, laid out at each width (the text's lines need no pictures)
+                page.goto(built.url_of(path), wait_until="domcontentloaded")
+                for width in widths:
+                    page.set_viewport_size({"width": width, "height": 900})
+                    words = page.evaluate(WORD_BOXES, issue.language)
+                    faults += _first(one_letter_ends(words, ONE_LETTER_PL),
+                                     f"{path.relative_to(built.folder)} (pl) at {width} px: "
+                                     f"lines ending with a one-letter word")
+            finally:
+                page.close()
+    return faults
+
+
 PAPER = ("depth", "pictures", "stranded", "lone_lines", "captions", "line_ends", "word_gaps",
-         "short_lines")
+         "short_lines", "copy", "line_edges")
 """The judges that read only the PDFs (a run of only these builds only the PDFs)."""
 
 
@@ -537,11 +708,18 @@ JUDGES: dict[str, Callable[..., list[Fault]]] = {
     "line_ends": line_ends,
     "word_gaps": word_gaps,
     "short_lines": short,
+    "copy": copy,
+    "line_edges": line_edges,
+    "html_bindings": html_bindings,
+    "text_part": text_part,
+    "screen_ends": screen_ends,
 }
+BROWSER = ("geometry", "screen_ends")
+"""The judges that take the browser too."""
 
 
 def judge_all(built: BuiltIssue, browser: Any,
               names: Iterable[str] | None = None) -> dict[str, list[Fault]]:
     """Every judge's (or those ``names``) faults for one built issue."""
-    return {name: (JUDGES[name](built, browser) if name == "geometry" else JUDGES[name](built))
+    return {name: (JUDGES[name](built, browser) if name in BROWSER else JUDGES[name](built))
             for name in (names or JUDGES)}

@@ -80,7 +80,10 @@ made smaller. Seeds 22 (pl, page 2 at 0.72) and 35 (en and pl, page 3 at 0.74): 
 next was a short letter, which keeps its greeting, text, closing and signature together
 (in seed 22 opening a section), and no picture on the page could make room for it or fill
 the page, until the page's leftover space was shared out between its blocks
-(render/page_spread.py: 0.78 and 0.81)."""
+(render/page_spread.py: 0.78 and 0.81). Seed 8's Polish page 3 was at 0.70 while every
+table was glued to what came before it: an article (kicker, title, lead, text, list,
+table) went whole overleaf; now only a line that introduces a table (ending with a colon)
+stays with it."""
 
 
 def _readers_pdfs(project: Project, root: Path, seeds: list[int] | list[tuple[int, str]]

@@ -36,6 +36,12 @@ BODY = f"""Tabele.
 | Przedsiębiorczość | Dofinansowanie współfinansowanie innowacyjności | 50 000 zł |
 | Internacjonalizacja | Konsultacje dla przedsiębiorców | 12 500 zł |
 
+| Kategoria | Zatrudnienie | Roczny obrót lub suma bilansowa |
+|---|---|---|
+| Mikroprzedsiębiorstwa | Internacjonalizacja przedsiębiorstw | Współfinansowanie do 2 mln euro |
+| Małe przedsiębiorstwa | do 49 osób | do 10 mln euro |
+| Średnie przedsiębiorstwa | do 249 osób | obrót do 50 mln euro lub suma bilansowa do 43 mln euro |
+
 | Działanie | Termin | Odpowiedzialny |
 |---|---|---|
 | Konsultacje społeczne | do 31 marca | Wydział Przedsiębiorczości |
@@ -71,12 +77,35 @@ def test_no_short_word_of_a_table_is_broken_on_a_phone(pages, browser, edition):
     assert not broken, broken[:10]
 
 
-@pytest.mark.parametrize("width", [320, 375])
+@pytest.mark.parametrize("width", [320, 375, 481, 540, 599, 600, 640, 800])
 @pytest.mark.parametrize("edition", ["email", "web"])
 def test_a_table_whose_long_words_do_not_fit_a_phone_is_stacked_there(pages, browser,
                                                                        edition, width):
     """Three columns of words such as "Przedsiębiorczość", "Internacjonalizacja": left to
     the browser as a table, a 320 px phone cut even "Termin" and "marca"; set row under
-    row, each cell has the phone's whole line."""
+    row, each cell has the phone's whole line. Just over the phone's query (481 px) the
+    e-mail cut "Mikroprzedsiębiorstwa": such a table is stacked up to 599 px, and a table
+    again from 600 px (the e-mail's widest column), its columns sized for its words."""
     broken = cut_words(pages, browser, edition, width, BROKEN_LONG)
     assert not broken, broken[:10]
+
+
+STARTS = """() => [...document.querySelectorAll('table.md-stack td')]
+  .filter((td) => getComputedStyle(td).display === 'block' && td.textContent.trim())
+  .map((td) => {
+    const range = document.createRange();
+    range.selectNodeContents(td);
+    const first = [...range.getClientRects()].find((r) => r.width > 0);
+    const left = td.getBoundingClientRect().left;
+    return [td.textContent.trim().slice(0, 40), Math.round(first.left - left)];
+  })"""
+
+
+@pytest.mark.parametrize("edition", ["email", "web"])
+def test_a_stacked_cell_reads_from_the_left_as_its_heading_does(pages, browser, edition):
+    """Stacked on a phone, a right-aligned column's cell ("Kwota: 50 000 zł") stood at the
+    right edge, its heading far from the start of the line where the reader looks; each
+    stacked cell starts at the left, after its padding."""
+    starts = cut_words(pages, browser, edition, 375, STARTS)
+    assert starts, "no stacked cell at 375 px"
+    assert all(start <= 8 for _, start in starts), [s for s in starts if s[1] > 8]

@@ -1,0 +1,47 @@
+"""The contents on the cover: a title's last word, the dot leader and the page number share
+a line (issue 17: paper a designer would sign).
+
+Another editor's issue (tests/data/2021-04, English) had two titles that just filled their
+line, "Call for Cooperation: Support for local business" and "The hall is not only for
+shopping, it is a meeting place": the dots and the number stood alone on the next line.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from conftest import ROOT
+from markupsafe import Markup
+from page_depth import measured_pages
+
+from newsletter.load import Project, load_issue
+from newsletter.render.contents_entries import with_page_number
+from newsletter.render.print import write_download
+
+LEADER = r"(?:[.\u2024\u2026]\s*){3,}\d+$"  # poppler gives the leader as ". . . . 2"
+ONLY_LEADER = re.compile(r"^\s*" + LEADER)
+
+
+@pytest.mark.parametrize("language", ["en", "pl"])
+def test_no_contents_line_is_only_dots_and_a_page_number(project: Project, tmp_path: Path,
+                                                          language: str):
+    issue = load_issue(ROOT / "tests" / "data" / "2021-04", project).in_language(language)
+    pdf = write_download(issue, project, tmp_path).files[0]
+    cover = measured_pages(pdf)[0].lines
+    numbered = [line.text for line in cover if re.search(LEADER, line.text)]
+    assert len(numbered) >= 10, numbered  # every section and title of the contents is there
+    alone = [line.text for line in cover if ONLY_LEADER.match(line.text)]
+    assert not alone, alone
+
+
+def test_the_last_word_is_held_whole_elements_and_all():
+    held = with_page_number(Markup('Dotacje <span class="acronym">NCBR</span> i '
+                                   '<span class="acronym">PARP</span>'), "#dotacje")
+    assert held == Markup('Dotacje <span class="acronym">NCBR</span> i <span class="toc-end" '
+                          'data-target="#dotacje"><span class="acronym">PARP</span></span>')
+    assert with_page_number("Kalendarium", "#k") == Markup(
+        '<span class="toc-end" data-target="#k">Kalendarium</span>')
+    assert with_page_number("A & B <c>", "#x") == Markup(
+        'A &amp; B <span class="toc-end" data-target="#x">&lt;c&gt;</span>')
