@@ -1,15 +1,17 @@
 """Depth of every page of the PDFs: prints figures, asserts nothing (issue 17 item 1).
 
     .venv/bin/python bench/depth.py [--seeds 1-8] [--print] [--long] [--no-cache]
+                                    [--features tables,footnotes | --features none]
 
 For the sample (en, pl), the test corpus (stress, every-block, another editor's 2021-04)
-and generated issues (corpus seeds, every language, features CI builds), each readers' PDF
-(and with ``--print`` the printer's) is built and measured from the PDF itself
-(tests/page_depth.py): every page's depth and how many inner pages (not the cover, not the
-last) are under 0.75. Also the number of WeasyPrint layouts each PDF took (``HTML.render``
-calls; the layout cache is off with ``--no-cache``, as an issue's first build is). The
-printer's notes pages (its padding to a multiple of four pages: a title and ruled lines,
-which are not text) show as ``notes`` and are not counted.
+and generated issues (corpus seeds, every language, the features CI builds or those of
+``--features``), each readers' PDF (and with ``--print`` the printer's) is built and
+measured from the PDF itself (tests/page_depth.py): every page's depth and how many inner
+pages (not the cover, not the last) are under 0.75. Also the number of WeasyPrint layouts
+each PDF took (``HTML.render`` calls; the layout cache is off with ``--no-cache``, as an
+issue's first build is). The printer's notes pages (its padding to a multiple of four
+pages: a title and ruled lines, which are not text) show as
+``notes`` and are not counted.
 """
 
 from __future__ import annotations
@@ -26,7 +28,7 @@ import tempfile
 ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
 
-from corpus.generate import generate, long_issue
+from corpus.generate import ON_MAIN, generate, long_issue
 from page_depth import measured_pages
 
 from newsletter.load import load_issue, load_project
@@ -67,7 +69,11 @@ def main() -> None:
     parser.add_argument("--print", action="store_true", help="also the printer's PDFs")
     parser.add_argument("--long", action="store_true", help="also the long corpus issue")
     parser.add_argument("--no-cache", action="store_true", help="NEWSLETTER_LAYOUT_CACHE=0")
+    parser.add_argument("--features", default=",".join(sorted(ON_MAIN)),
+                        help="the generated issues' features, comma-separated, or 'none' "
+                             "(default: those CI builds)")
     args = parser.parse_args()
+    features = frozenset(f for f in args.features.split(",") if f and f != "none")
     if args.no_cache:
         os.environ["NEWSLETTER_LAYOUT_CACHE"] = "0"
     project = load_project(ROOT / "newsletter.toml")
@@ -80,7 +86,7 @@ def main() -> None:
                    ("stress", ROOT / "tests" / "data" / "stress"),
                    ("every-block", ROOT / "tests" / "data" / "every-block"),
                    ("2021-04", ROOT / "tests" / "data" / "2021-04")]
-        folders += [(f"corpus-{seed}", generate(seed, Path(tmp) / "corpus").folder)
+        folders += [(f"corpus-{seed}", generate(seed, Path(tmp) / "corpus", features).folder)
                     for seed in seeds(args.seeds)]
         if args.long:
             folders.append(("long", long_issue(Path(tmp) / "corpus").folder))

@@ -31,7 +31,7 @@ from pathlib import Path
 from editions import Line
 from lxml import etree
 from lxml import html as lxml_html
-from page_depth import MM, Page, measured_pages
+from page_depth import A4_HEIGHT, MARGIN_BOTTOM, MM, Page, measured_pages
 from pdf_boxes import image_boxes
 
 from newsletter.load import Project
@@ -256,6 +256,130 @@ def captions_apart(path: Path, texts: list[str], pages: list[Page] | None = None
                            for bottom in bottoms):
                     found.append(f"page {page.number}: caption '{line.text}' without its "
                                  f"picture above it")
+    return found
+
+
+# --- a picture on the page of its article's start ----------------------------------------
+
+SMALLEST_PICTURE_MM = 35
+"""The shortest an article's picture is set to keep it on its article's first page
+(render/page_fit.py SMALLEST_MM, docs/authoring.md "Nothing is stranded")."""
+CSS_PX = 0.75  # pt
+WITH_PICTURE_MM = 4 + 4 + 11 + 8
+"""What a picture needs below its article's head beyond its own height: the lead's and
+the picture's margins (style.css.j2), two lines of text after it (kept with it) and a
+tolerance (the judge finds pictures set apart with room to spare, not by a millimetre)."""
+CREDIT_MM = 5  # a credit's line under the picture and its margin
+SUBHEADING_MM = 19  # a subheading or question of two lines opening the body, its margins
+
+
+@dataclass(frozen=True)
+class Figure:
+    """A picture of a tagged PDF: its page, its alt text (squeezed) and its top and
+    bottom in pt from the top of the media box."""
+
+    page: int
+    alt: str
+    top: float
+    bottom: float
+
+
+def tagged_figures(path: Path) -> list[Figure]:
+    """Every ``/Figure`` of the readers' PDF's structure tree that has alt text, in the
+    tree's order (the document's), with its page and box (WeasyPrint writes each one's
+    ``/Pg`` and its layout ``/BBox``: CSS px from the page's top left corner)."""
+    import pikepdf
+
+    found: list[Figure] = []
+    with pikepdf.open(path) as pdf:
+        numbers = {page.objgen: n for n, page in enumerate(pdf.pages, start=1)}
+        root = pdf.Root.get("/StructTreeRoot")
+        stack = [root] if root is not None else []
+        while stack:
+            element = stack.pop()
+            if not isinstance(element, pikepdf.Dictionary):
+                continue
+            kids = element.get("/K")
+            children = list(kids) if isinstance(kids, pikepdf.Array) else [kids]
+            stack += reversed([c for c in children if isinstance(c, pikepdf.Dictionary)])
+            page, alt = element.get("/Pg"), element.get("/Alt")
+            if element.get("/S") != "/Figure" or page is None or alt is None:
+                continue
+            box = element.get("/A", {}).get("/BBox") if isinstance(
+                element.get("/A"), pikepdf.Dictionary) else None
+            if box is None:
+                continue
+            _, top, _, bottom = (float(v) * CSS_PX for v in box)  # px, down from the top
+            found.append(Figure(numbers[page.objgen], squeezed(str(alt)), top, bottom))
+    return found
+
+
+def _head_lines(lines: list[Line], head: str, title: str) -> list[Line]:
+    """The lines that spell ``title`` and go on spelling ``head`` (title and lead, both
+    squeezed) as far as they do; empty when no run of lines spells the whole title (a
+    subheading "Space" starts the title "Space month…" too)."""
+    for start, line in enumerate(lines):
+        spelled = squeezed(line.text)
+        if len(spelled) < 4 or not head.startswith(spelled):
+            continue
+        taken = [line]
+        for other in lines[start + 1:]:
+            more = spelled + squeezed(other.text)
+            if not head.startswith(more):
+                break
+            taken.append(other)
+            spelled = more
+        if spelled.startswith(title):
+            return taken
+    return []
+
+
+def _opens_with_head(article: Article) -> bool:
+    """Whether the article's body opens with a subheading or a paragraph wholly in bold
+    (kept with the lines after it, so it comes with the picture)."""
+    html = to_html(article.body, paged=True).lstrip()
+    return bool(re.match(r"<h\d|<p><strong>(?:(?!</strong>).)*</strong></p>", html, re.DOTALL))
+
+
+def pictures_apart(path: Path, issue: Issue) -> list[str]:
+    """Articles whose picture stands on a later page than their title though it fits on
+    the title's page: below the article's head there (title and lead) the page has room
+    for the picture at :data:`SMALLEST_PICTURE_MM` with its credit, the subheading its
+    body opens with and two lines of text.
+    Read from the readers' PDF (tagged): the pictures by their alt text, the titles by
+    poppler's lines, both in the document's order (the cover's picture left out)."""
+    pages = measured_pages(path)
+    bottom = A4_HEIGHT - MARGIN_BOTTOM  # the text area's foot (no bleed: readers' PDF)
+    figures = [f for f in tagged_figures(path) if f.page > 1]
+    found, page_at, figure_at = [], 1, 0
+    for _, block in issue.blocks():
+        if not isinstance(block, Article):
+            continue
+        head = squeezed(" ".join(t for t in (block.title, block.lead) if t))
+        title = squeezed(block.title)
+        start = next(((page, lines) for page in pages[page_at:]
+                      if (lines := _head_lines(page.lines, head, title))), None)
+        if start is None:
+            continue
+        page, lines = start
+        page_at = page.number - 1
+        if block.image is None:
+            continue
+        alt = squeezed(block.image.alt)
+        figure = next((f for f in figures[figure_at:] if f.alt == alt), None)
+        if figure is None:
+            continue
+        figure_at = figures.index(figure) + 1
+        if figure.page <= page.number:
+            continue
+        rest = len(head) - len("".join(squeezed(line.text) for line in lines))
+        line_pt = max(line.bottom - line.top for line in lines)
+        room_mm = (bottom - lines[-1].bottom - (rest > 0) * 2 * line_pt) / MM
+        needed_mm = SMALLEST_PICTURE_MM + WITH_PICTURE_MM \
+            + CREDIT_MM * bool(block.image.credit) + SUBHEADING_MM * _opens_with_head(block)
+        if room_mm >= needed_mm:
+            found.append(f"page {figure.page}: the picture of '{block.title}' (page "
+                         f"{page.number}, {room_mm:.0f} mm left below its head there)")
     return found
 
 

@@ -223,6 +223,13 @@ def _section_gap_mm(page_box: Any) -> float:
     return TIGHT_GAP_MM if tight else SECTION_GAP_MM
 
 
+def _gap_above_mm(page_box: Any) -> float:
+    """The space above what opens the page when it follows the page before's last line
+    instead: the section's gap when a section opens it (the last block's bottom margin
+    collapses into it, so the two never add up), else that block margin."""
+    return _section_gap_mm(page_box) or BLOCK_GAP_MM
+
+
 def _opening_card(page_box: Any) -> tuple[Any, tuple, list[tuple[Any, tuple]]] | None:
     """The first card among what opens the page (see :func:`_opening_chunk_mm`) with the
     elements around it, and the page's leaves top to bottom; None when none opens it."""
@@ -485,8 +492,9 @@ _GLUED = {"h1", "h2", "h3", "h4", "h5", "h6", "figcaption"}
 def _glued_below_mm(page_box: Any, picture: Any, article: Any) -> float:
     """How much of ``article`` below ``picture`` must come with it, in mm: its caption,
     the subheadings or questions in bold after it (each kept with what follows) and the
-    first lines of running text, as this layout set them, and the margin the block
-    before leaves; :data:`FOLLOWING_MM` when the page shows fewer.
+    first lines of running text, as this layout set them, and a little slack
+    (the margin above the article is the caller's: :func:`_gap_above_mm`);
+    :data:`FOLLOWING_MM` when the page shows fewer.
 
     The first lines are two (orphans), or the whole paragraph when it has fewer than four
     lines: with two orphans and two widows such a paragraph does not break (an answer of
@@ -510,12 +518,12 @@ def _glued_below_mm(page_box: Any, picture: Any, article: Any) -> float:
     running = [(bottom, paragraph) for (_, first), (bottom, glued, paragraph)
                in sorted(lines.items()) if first and not glued]
     if len(running) < 2:
-        return FOLLOWING_MM
+        return FOLLOWING_MM - BLOCK_GAP_MM
     opening = running[0][1]
     count = sum(1 for _, _, paragraph in lines.values() if paragraph is opening)
     last = running[1][0] if opening is None or count >= 4 else \
         max(bottom for bottom, paragraph in running if paragraph is opening)
-    return (last - below) * MM_PER_PX + BLOCK_GAP_MM + SLACK_MM
+    return (last - below) * MM_PER_PX + SLACK_MM
 
 
 _PARAGRAPHS = {"p", "li", "dd", "dt", "blockquote", "td", "th"}
@@ -668,7 +676,7 @@ def resizes(pages: list[Any]) -> Iterator[Resize | Move | Shrink | Split | Tight
             box, opening_article = opening[0]
             glued_mm = _glued_below_mm(following, box, opening_article)
             needed_mm = (box.position_y + box.height - _area(following)[0]) * MM_PER_PX \
-                + glued_mm + _section_gap_mm(following)
+                + glued_mm + _gap_above_mm(following)
             height_mm = box.height * MM_PER_PX - (needed_mm - gap_mm)
             # The measure says the start (nearly) fits, yet it opens the next page: the
             # columns balanced it taller than measured. A step smaller, not the same again.
@@ -695,9 +703,9 @@ def resizes(pages: list[Any]) -> Iterator[Resize | Move | Shrink | Split | Tight
                 yield shrunk
         row = _opening_row_pictures(following) if chunk_mm else []
         if row:  # … or its cards' pictures made shorter (nothing need follow a row)
-            above_mm = ROW_GAP_MM if _ends_in(page, _first_block(following)) else BLOCK_GAP_MM
-            row_mm = (chunk_mm or 0) + CARD_FOOT_MM + above_mm + SLACK_MM \
-                + _section_gap_mm(following)
+            above_mm = _section_gap_mm(following) or (
+                ROW_GAP_MM if _ends_in(page, _first_block(following)) else BLOCK_GAP_MM)
+            row_mm = (chunk_mm or 0) + CARD_FOOT_MM + above_mm + SLACK_MM
             shrunk = _shrunk_row(row, row_mm - gap_mm)
             if shrunk is not None:
                 yield shrunk
@@ -708,8 +716,7 @@ def resizes(pages: list[Any]) -> Iterator[Resize | Move | Shrink | Split | Tight
                 # … or, a card that breaks already: its picture short enough for the
                 # card's start (picture, title, two lines) to fit the gap
                 box = row[0][0]
-                start_mm = _card_start_mm(following, box) + above_mm + SLACK_MM \
-                    + _section_gap_mm(following)
+                start_mm = _card_start_mm(following, box) + above_mm + SLACK_MM
                 height_mm = box.height * MM_PER_PX - (start_mm - gap_mm)
                 if SMALLEST_CARD_MM <= height_mm < box.height * MM_PER_PX:
                     yield Shrink((_place(box),), round(height_mm, 1))

@@ -33,6 +33,7 @@ from newsletter.print_files import BadFile, check_font, check_icc_profile
 from newsletter.render import cover_fit, layout_cache, pdf_lang
 from newsletter.render.heading_words import long_words_marked
 from newsletter.render.page_fit import Move, Resize, Shrink, Split, Tighten, resizes
+from newsletter.render.page_spread import set_spread, spreads
 from newsletter.render.paper_grids import (
     MM,
     card_column_mm,
@@ -116,6 +117,7 @@ def render_pdf(issue: Issue, project: Project, variant: Variant, target: Path) -
     from weasyprint.urls import FatalURLFetchingError
 
     pictures = _pictures(project, variant)
+    pictures.ids = frozenset([s.id for s in issue.sections] + [b.id for _, b in issue.blocks()])
     html = render_html(issue, project, variant, pictures)
     options: dict[str, Any] = {"pdf_variant": "pdf/x-4" if variant == "print" else "pdf/ua-1"}
     if variant == "download":
@@ -157,8 +159,10 @@ def _laid_out(issue: Issue, project: Project, variant: Variant, pictures: Pictur
     Each layout may decide something only a layout shows: a short page to fill by
     resizing one picture (:func:`resizes`, one page per layout, from the first) and
     the paragraphs whose justified gaps are too wide (:func:`wide_paragraphs`, set
-    ragged in the next layout, which a resize needs anyway). Decisions made for the same
-    document before are replayed (:mod:`layout_cache`): then one layout is all it takes.
+    ragged in the next layout, which a resize needs anyway); when page fitting has
+    nothing left to change, the short pages' leftover space spread between their blocks
+    (:mod:`page_spread`, one more layout). Decisions made for the same document before
+    are replayed (:mod:`layout_cache`): then one layout is all it takes.
     """
     import weasyprint
 
@@ -178,6 +182,7 @@ def _laid_out(issue: Issue, project: Project, variant: Variant, pictures: Pictur
                 string=html, base_url=str(issue.source_dir), url_fetcher=_local_fetcher()
             )
             set_ragged(source, decisions.ragged)
+            set_spread(source, decisions.spread)
             document = source.render(**options)
         if problems:
             raise PdfBuildError(f"{target.name}: " + "; ".join(problems))
@@ -195,9 +200,15 @@ def _laid_out(issue: Issue, project: Project, variant: Variant, pictures: Pictur
             # a picture moved inside its article: the places of the paragraphs after it
             # changed, so the wide ones are found again on the next layout
             decisions.ragged = set()
+        spread = spreads(source, document, decisions.spread) \
+            if change is None and attempt < FIT_PASSES + 1 else {}
+        decisions.spread |= spread  # a short page nothing else filled: its gaps grow
         if change is not None:
+            # the spread pages are spread again once fitting is done: the gaps are kept by
+            # the elements' places, which a moved picture or a split row changes
+            decisions.spread = {}
             html = render_html(issue, project, variant, pictures)
-        elif not wide:
+        elif not wide and not spread:
             break
     else:
         decisions.ragged -= wide  # found by the last layout, not applied to it
@@ -666,6 +677,9 @@ class Pictures:
         self.after: dict[str, int] = {}  # placement → paragraphs set above it (page_fit)
         self.split: set[tuple[str, int]] = set()  # (card block's id, row) that may break
         self.tight: set[str] = set()  # sections (their band's id) set tight (page_fit)
+        # The issue's section and block ids as the templates test them (``section.id in
+        # tight``, ``row_breaks(block.id, …)``): page_fit reads them back from the HTML.
+        self.ids: frozenset[str] = frozenset()
         self.cover_left_out = 0  # what the cover leaves out to stay one page (cover_fit)
 
     def resize(self, change: Resize | Move | Shrink | Split | Tighten) -> bool:
@@ -675,6 +689,13 @@ class Pictures:
         again, or a picture this edition did not place). The row breaks and tight
         sections are here with the pictures' decisions because they are made, replayed
         and remembered with them."""
+        named = change.section if isinstance(change, Tighten) else \
+            change.block if isinstance(change, Split) else None
+        if named is not None and self.ids and named not in self.ids:
+            # An id printed otherwise than the issue has it (once a word joiner typeset
+            # into 'turystyka-2'): the templates would not see it, the next layout would be
+            # the same, and the fitting would go on to another page's or rule's change.
+            return False
         if isinstance(change, Tighten):
             known = change.section in self.tight
             self.tight.add(change.section)

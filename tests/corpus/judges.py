@@ -70,6 +70,7 @@ from paper import (
     edge_faults,
     lone_lines,
     paragraph_texts,
+    pictures_apart,
     short_lines,
     squeezed,
     stranded,
@@ -463,6 +464,16 @@ def depth(built: BuiltIssue) -> list[Fault]:
     return faults
 
 
+def pictures_kept(built: BuiltIssue) -> list[Fault]:
+    """Article pictures set on a later page than their article's title though they fit
+    on the title's page (issue 17 item 2), in the readers' PDFs (tagged: the pictures are
+    found by their alt text)."""
+    faults = []
+    for issue, path, where in _pdfs(built, ("pdf",)):
+        faults += _first(pictures_apart(path, issue), f"{where}: pictures apart")
+    return faults
+
+
 def stranded_heads(built: BuiltIssue) -> list[Fault]:
     """Headings, kickers, leads and questions in bold that end a page or a column."""
     faults = []
@@ -675,7 +686,7 @@ def screen_ends(built: BuiltIssue, browser: Any) -> list[Fault]:
     return faults
 
 
-PAPER = ("depth", "stranded", "lone_lines", "captions", "line_ends", "word_gaps",
+PAPER = ("depth", "pictures", "stranded", "lone_lines", "captions", "line_ends", "word_gaps",
          "short_lines", "copy", "line_edges")
 """The judges that read only the PDFs (a run of only these builds only the PDFs)."""
 
@@ -690,6 +701,7 @@ JUDGES: dict[str, Callable[..., list[Fault]]] = {
     "links": links,
     "leftovers": leftovers,
     "depth": depth,
+    "pictures": pictures_kept,
     "stranded": stranded_heads,
     "lone_lines": lone,
     "captions": captions_kept,

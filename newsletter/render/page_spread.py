@@ -1,0 +1,158 @@
+"""A short page's leftover space spread between its blocks and paragraphs (vertical
+justification), when nothing else can fill it.
+
+Page fitting (render/page_fit.py) fills a page that ends early by resizing a picture,
+moving one below its article's first paragraphs, splitting a row of cards or setting a
+section tight. Some pages have nothing of the kind: no picture on them, and what comes next
+cannot break (a short letter, which keeps its greeting, body, closing and signature
+together; a section's opening with a long lead). Such a page used to end at half or two
+thirds of its height with the rest blank. This module does what a magazine's layout does
+then, and what InDesign calls vertical justification: the page's leftover space is shared
+out between its blocks (and sections, and rows of cards or figures) and, a little,
+between the paragraphs of its articles and letters, until its last line is
+:data:`FILLED` down its text area, within limits that keep the page looking set, not
+stretched:
+
+- a gap between blocks or sections grows by at most :data:`BLOCK_MM`, between rows of
+  cards or figures by :data:`ROW_MM`, between paragraphs by :data:`PARAGRAPH_MM`;
+- block gaps take three shares of the space for each a paragraph gap takes (rows two);
+- nothing moves inside two-column articles (their columns are balanced), cards, tables;
+- the first thing on the page, a section set tight (page_fit.Tighten) and whatever
+  follows a heading, a lead or a greeting (which belong with it) keep theirs;
+- only inner pages (not the cover, not the last page) whose next page goes on with the
+  issue's sections (not the printer's notes pages or back cover) are spread.
+
+Each grown gap is an element's new ``margin-top`` (its old gap plus its share), kept by
+the element's place in the document (like word_gaps' ragged paragraphs), so it is
+replayed by the layout cache and survives a picture's resize on a later page.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from newsletter.render.page_fit import MIN_DEPTH, MM_PER_PX, _area, _classes, depth
+
+BLOCK_MM = 12.0
+"""The most a gap between two blocks or sections grows (9–10 mm become at most 21–22)."""
+ROW_MM = 6.0
+"""The most a gap between two rows of cards or figures grows (4 mm become at most 10)."""
+PARAGRAPH_MM = 3.0
+"""The most a gap between two paragraphs of a body grows (2.5 mm become at most 5.5)."""
+WEIGHTS = {"block": 3.0, "row": 2.0, "paragraph": 1.0}
+CAPS = {"block": BLOCK_MM, "row": ROW_MM, "paragraph": PARAGRAPH_MM}
+FILLED = 0.85
+"""How far down its text area a spread page's content is to reach: past page fitting's
+:data:`~newsletter.render.page_fit.MIN_DEPTH` with a little to spare, and no further (a
+page stretched to its foot shows its stretching; the space left is an ordinary foot)."""
+_KEEP = {"long", "card", "figure", "colophon", "cover"}
+"""Classes of elements inside which (or on which) no gap grows."""
+_HEADS = {"section-title", "section-heading", "intro", "block-head", "kicker", "lead", "ask",
+          "greeting"}
+"""What stays close to what follows it: no gap below these grows (nor below a heading)."""
+
+
+def spreads(source: Any, document: Any, done: dict[int, float]) -> dict[int, float]:
+    """New ``margin-top``s, in mm, by element place in ``source`` (a ``weasyprint.HTML``
+    laid out as ``document``), for every short inner page that has gaps to grow and none
+    grown yet (``done``); empty when there is none."""
+    places = {element: index for index, element in enumerate(source.etree_element.iter())}
+    found: dict[int, float] = {}
+    pages = document.pages
+    for index in range(1, len(pages) - 1):
+        page = pages[index]._page_box
+        if depth(page) >= MIN_DEPTH or not _goes_on(pages[index + 1]._page_box):
+            continue
+        gaps = [(places[element], gap_mm, kind) for element, gap_mm, kind in _gaps(page)
+                if element in places]
+        if not gaps or any(place in done for place, _, _ in gaps):
+            continue
+        top, bottom = _area(page)
+        room_mm = (FILLED - depth(page)) * (bottom - top) * MM_PER_PX
+        shares = _shares([kind for _, _, kind in gaps], room_mm)
+        found.update({place: round(gap_mm + share, 2)
+                      for (place, gap_mm, _), share in zip(gaps, shares, strict=True)
+                      if share >= 0.1})
+    return found
+
+
+def set_spread(source: Any, margins: dict[int, float]) -> None:
+    """Give the elements at these places of ``source`` their new ``margin-top`` (before
+    it is laid out)."""
+    if not margins:
+        return
+    for index, element in enumerate(source.etree_element.iter()):
+        if index in margins:
+            style = element.get("style")
+            margin = f"margin-top: {margins[index]:g}mm"
+            element.set("style", f"{style}; {margin}" if style else margin)
+
+
+def _shares(kinds: list[str], room_mm: float) -> list[float]:
+    """Each gap's growth: ``room_mm`` shared by :data:`WEIGHTS`, none past its cap
+    (what a capped gap cannot take goes to the others)."""
+    if room_mm <= 0 or not kinds:
+        return [0.0] * len(kinds)
+    low, high = 0.0, room_mm  # mm per unit of weight
+    for _ in range(40):
+        middle = (low + high) / 2
+        total = sum(min(CAPS[kind], WEIGHTS[kind] * middle) for kind in kinds)
+        low, high = (middle, high) if total < room_mm else (low, middle)
+    return [min(CAPS[kind], WEIGHTS[kind] * low) for kind in kinds]
+
+
+def _goes_on(page_box: Any) -> bool:
+    """Whether the page holds the issue's sections (not only the printer's notes pages
+    or back cover, where the issue's text has ended)."""
+    return any("section" in _classes(element) for element in _elements(page_box))
+
+
+def _elements(box: Any) -> Iterator[Any]:
+    element = getattr(box, "element", None)
+    if element is not None:
+        yield element
+    for child in getattr(box, "children", None) or ():
+        yield from _elements(child)
+
+
+def _gaps(page_box: Any) -> list[tuple[Any, float, str]]:
+    """The gaps that may grow on the page, top to bottom: the element below each, the
+    gap above it in mm as laid out, and its kind (block, row or paragraph)."""
+    from weasyprint.formatting_structure import boxes
+
+    found: list[tuple[Any, float, str]] = []
+
+    def visit(box: Any, kept: bool) -> None:
+        children = [child for child in getattr(box, "children", None) or ()
+                    if isinstance(child, boxes.BlockLevelBox)]
+        parent = getattr(box, "element", None)
+        for before, child in zip([None, *children], children, strict=False):
+            element = child.element
+            inside = kept or bool(_KEEP & _classes(element)) \
+                or isinstance(child, (boxes.TableBox, boxes.TableRowGroupBox, boxes.TableRowBox))
+            kind = _kind(element, parent)
+            if before is not None and kind and not inside and element is not before.element \
+                    and not _heads(before.element) and "tight" not in _classes(element):
+                gap = child.border_box_y() - (before.border_box_y() + before.border_height())
+                found.append((element, gap * MM_PER_PX, kind))
+            visit(child, inside)
+
+    visit(page_box, False)
+    return found
+
+
+def _heads(element: Any) -> bool:
+    return element.tag in {"h1", "h2", "h3", "h4", "h5", "h6"} \
+        or bool(_HEADS & _classes(element))
+
+
+def _kind(element: Any, parent: Any) -> str | None:
+    classes = _classes(element)
+    if classes & {"block", "section"}:
+        return "block"
+    if classes & {"card-grid", "figure-grid"}:
+        return "row"
+    if parent is not None and "body" in _classes(parent):
+        return "paragraph"
+    return None

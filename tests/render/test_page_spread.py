@@ -1,0 +1,78 @@
+"""A short inner page's leftover space shared out between its blocks, rows and paragraphs
+(render/page_spread.py), on a document of three pages made for it: a cover, a short page
+with an article (a table in its body), a two-column article, a group of two rows of cards
+and a second section, and a last page. Before, nothing filled such a page when page
+fitting had no picture to change (generated seeds 22, 35 and 1018 left pages at 0.69-0.74
+of their height: tests/render/test_flow.py)."""
+
+from __future__ import annotations
+
+import weasyprint
+
+from newsletter.render.page_fit import depth
+from newsletter.render.page_spread import BLOCK_MM, FILLED, set_spread, spreads
+
+HTML = """<html><head><style>
+@page { size: A4; margin: 20mm }
+body { margin: 0; font-size: 10pt }
+.block { margin: 0 0 9mm } .section + .section { margin-top: 10mm }
+.body p { margin: 0 0 2.5mm } .long .body { columns: 2 }
+.card-grid { display: grid; grid-template-columns: 1fr 1fr; gap: 4mm; margin: 0; padding: 0;
+             list-style: none }
+.card-grid + .card-grid { margin-top: 4mm }
+.card p { margin: 0 0 2mm }
+.page { break-before: page }
+</style></head><body>
+<div class="cover"><p id="c1">Cover</p><p id="c2">Its second line</p></div>
+<section class="section page" id="s1"><h2 class="section-title">Band</h2>
+ <article class="block article" id="a1"><h3>Title</h3><p class="lead">Lead</p>
+  <div class="body"><p id="p1">One</p><p id="p2">Two</p>
+   <table id="tb"><tr><td><p id="tp1">x</p><p id="tp2">y</p></td></tr>
+    <tr id="r2"><td>z</td></tr></table>
+   <p id="p3">Three</p></div></article>
+ <article class="block article long" id="a2"><h3>Long</h3>
+  <div class="body"><p id="q1">One</p><p id="q2">Two</p><p id="q3">Three</p></div></article>
+ <section class="block cards" id="b1">
+  <ul class="card-grid" id="g1"><li class="card"><p id="kp1">a</p><p id="kp2">b</p></li>
+   <li class="card">c</li></ul>
+  <ul class="card-grid" id="g2"><li class="card">d</li></ul></section>
+</section>
+<section class="section" id="s2"><h2 class="section-title">Band two</h2>
+ <article class="block article" id="a3"><div class="body"><p id="m1">One</p><p id="m2">Two</p>
+ </div></article></section>
+<section class="section page" id="s3"><h2 class="section-title">Last</h2>
+ <article class="block article" id="a4"><div class="body"><p id="n1">One</p><p id="n2">Two</p>
+ </div></article><article class="block article" id="a5"><div class="body"><p>x</p></div>
+ </article></section>
+</body></html>"""
+
+
+def _lines(document) -> list[list[tuple[float, float]]]:
+    """Each page's line boxes' positions."""
+    def walk(box):
+        if type(box).__name__ == "LineBox":
+            yield round(box.position_x, 2), round(box.position_y, 2)
+        for child in getattr(box, "children", None) or ():
+            yield from walk(child)
+    return [list(walk(page._page_box)) for page in document.pages]
+
+
+def test_only_the_short_inner_pages_gaps_between_blocks_rows_and_paragraphs_grow():
+    source = weasyprint.HTML(string=HTML)
+    before = source.render()
+    margins = spreads(source, before, {})
+    elements = list(source.etree_element.iter())
+    grown = {elements[place].get("id"): mm for place, mm in margins.items()}
+    # Between paragraphs (and above the table), above the block of cards, between its rows
+    # and above the next section; not under the band, the title or the lead, nothing in the
+    # table, the two-column article (nor above it), a card, on the cover or on the last page.
+    assert set(grown) == {"p2", "tb", "p3", "b1", "g2", "s2", "m2"}, grown
+    assert grown["b1"] == 9 + BLOCK_MM and grown["s2"] == 10 + BLOCK_MM  # the caps
+    assert spreads(source, before, margins) == {}  # a page is spread once
+
+    set_spread(source, margins)
+    after = source.render()
+    assert len(after.pages) == len(before.pages) == 3
+    old, new = _lines(before), _lines(after)
+    assert new[0] == old[0] and new[2] == old[2]  # the cover and the last page as they were
+    assert depth(before.pages[1]._page_box) < depth(after.pages[1]._page_box) <= FILLED + 0.01
