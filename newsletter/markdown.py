@@ -162,11 +162,36 @@ def _render_ordered_list_open(self, tokens, idx, options, env):  # type: ignore[
     # WeasyPrint reads ``start`` only as a presentational hint, off here: "7." printed as
     # "1." on paper. Its counter is set for the PDFs (each item adds one before it is shown).
     # The tokens are shared by every edition: the style is written, never set on them.
+    # A number of more digits than one gets room for them: "10." stood 1 pt past the
+    # page's margin (WeasyPrint's 40 px of padding hold "9." with little to spare).
     html = self.renderToken(tokens, idx, options, env)
     start = int(tokens[idx].attrGet("start") or 1)
-    if env.get("paged") and start != 1:
-        html = html.replace("<ol", f'<ol style="counter-reset: list-item {start - 1}"', 1)
+    if not env.get("paged"):
+        return html
+    styles = [f"counter-reset: list-item {start - 1}"] if start != 1 else []
+    digits = len(str(max(1, start + _items(tokens, idx) - 1)))
+    if digits > 1:
+        styles.append(f"padding-left: {MARKER_EM + DIGIT_EM * (digits - 1):.2f}em")
+    if styles:
+        html = html.replace("<ol", f'<ol style="{"; ".join(styles)}"', 1)
     return html
+
+
+MARKER_EM = 3.0
+"""An ordered list's left padding on paper, in em, for numbers of one digit (about
+WeasyPrint's default 40 px at the text's size)."""
+DIGIT_EM = 0.6
+"""What each further digit of the list's last number adds: a figure's advance and a bit."""
+
+
+def _items(tokens, idx: int) -> int:  # type: ignore[no-untyped-def]
+    """How many items the list opened at ``tokens[idx]`` has (not its nested lists')."""
+    level, count = tokens[idx].level, 0
+    for token in tokens[idx + 1:]:
+        if token.type == "ordered_list_close" and token.level == level:
+            break
+        count += token.type == "list_item_open" and token.level == level + 1
+    return count
 
 
 def _render_note_mark(self, tokens, idx, options, env):  # type: ignore[no-untyped-def]

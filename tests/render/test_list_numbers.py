@@ -1,0 +1,40 @@
+"""An ordered list's numbers stand inside the page's margins in the PDFs, however many
+digits they have (issue 17: paper a designer would sign).
+
+WeasyPrint's default 40 px of list padding hold "9." with little to spare: a generated
+long issue's "10." stood 1 pt left of the text column (corpus judge pdf_text, seeds 5201
+and four others of 16), and "100." would have stood 6 pt out. markdown.py gives a list
+whose last number has more digits the room for them on paper.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from conftest import one_article_issue
+from corpus.judges import page_margins
+from page_depth import measured_pages
+
+from newsletter.load import Project, load_issue
+from newsletter.render.print import write_download
+
+LISTS = {
+    "twelve": "\n".join(f"{n}. Punkt numer {n} listy wniosków" for n in range(1, 13)),
+    "from 98": "\n".join(f"{n}. Punkt numer {n}" for n in range(98, 103)),
+    "nested": "1. Lista\n" + "\n".join(f"   {n}. Podpunkt {n}" for n in range(1, 12)),
+    "footnotes": " ".join(f"Zdanie[^{n}]." for n in range(1, 13)) + "\n\n"
+                 + "\n".join(f"[^{n}]: Punkt przypisu {n}." for n in range(1, 13)),
+}
+
+
+@pytest.mark.parametrize("name", sorted(LISTS))
+def test_list_numbers_stand_inside_the_margin(project: Project, tmp_path: Path, name: str):
+    folder = one_article_issue(tmp_path / "2021-01", f"Wstęp.\n\n{LISTS[name]}\n\nKoniec.")
+    pdf = write_download(load_issue(folder, project), project, tmp_path / "out").files[0]
+    _, _, _, left = page_margins()[0]
+    lines = [line for page in measured_pages(pdf)[1:] for line in page.lines]
+    numbered = [line for line in lines if "unkt" in line.text]
+    assert len(numbered) >= 5
+    outside = [(line.text, round(line.x0, 1)) for line in lines if line.x0 < left - 0.2]
+    assert not outside, f"left margin at {left:.1f} pt: {outside}"
