@@ -95,6 +95,12 @@ LONG_ROW_PT = TEXT_MM[1] * MM / 4
 ``md-long``): kept whole, a 300-word answer moved to the next page and left its page 62 %
 full. Shorter rows are never split."""
 LINE_HEIGHT = 1.3  # markdown.css.j2's .md-table
+TALL_ROW_LINES = 4
+"""A row of this many lines or more is enough of its table for a page's foot or top by
+itself (markdown.css.j2 keeps a table's first row with its second and its last with the one
+before, so that no page holds one row alone under the header; a row of a few lines is no
+fragment). Generated seed 5209: a title, the header and a first row of 10 lines went
+overleaf with the second and left a Polish page at 0.64."""
 
 
 def _row_height(row: list[Cell], widths: list[float], fonts: TableFonts) -> float:
@@ -114,13 +120,19 @@ _ROW_START = re.compile(r"<tr\b([^>]*)>")
 
 def _mark_long_rows(inside: str, rows: list[list[Cell]], widths: list[float],
                     fonts: TableFonts) -> str:
-    """The table's HTML with each row taller than :data:`LONG_ROW_PT` marked ``md-long``."""
-    long = iter([_row_height(row, widths, fonts) > LONG_ROW_PT for row in rows])
+    """The table's HTML with each row taller than :data:`LONG_ROW_PT` marked ``md-long``
+    and each of :data:`TALL_ROW_LINES` lines or more ``md-tall``."""
+    heights = [_row_height(row, widths, fonts) for row in rows]
+    line = fonts.size * LINE_HEIGHT
+    marks = iter([" ".join(name for name, on in (("md-long", height > LONG_ROW_PT),
+                                                 ("md-tall", height >= TALL_ROW_LINES * line))
+                           if on) for height in heights])
 
     def row(match: re.Match[str]) -> str:
-        if not next(long, False) or "class=" in match.group(1):
+        classes = next(marks, "")
+        if not classes or "class=" in match.group(1):
             return match.group(0)
-        return f'<tr class="md-long"{match.group(1)}>'
+        return f'<tr class="{classes}"{match.group(1)}>'
 
     return _ROW_START.sub(row, inside)
 

@@ -100,3 +100,24 @@ def test_an_address_in_a_cell_breaks_only_where_an_address_may(project: Project,
         assert not piece.endswith("-") and (
             position == 0 or piece.endswith(("/", "?", "&", "=")) or following == "-"), \
             f"an address's line ends {piece[-12:]!r}, the next starts {ADDRESS[position:][:8]!r}"
+
+
+def test_a_table_of_tall_rows_may_leave_one_row_at_a_pages_foot(project: Project,
+                                                                  tmp_path: Path):
+    """A row of four lines or more is no fragment: it may end a page alone under the
+    header (and start one). Kept with the next, a generated issue's title, header and a
+    first row of ten lines went overleaf with the second row and left a page at 0.64."""
+    cell = " ".join(["Wniosek o dotację na rozwój przedsiębiorstwa w Krakowie"] * 8)
+    table = ["| Opis wsparcia | Opis warunków |", "|---|---|"]
+    table += [f"| {cell} Wiersz{n}. | {cell} |" for n in range(1, 4)]
+    shallow = {}
+    for paragraphs in range(10, 22):
+        text = [f"{FILLER} Akapit {n}." for n in range(paragraphs)]
+        folder = one_article_issue(tmp_path / f"{paragraphs}" / "2021-01",
+                                   "\n\n".join([*text, INTRO, "\n".join(table), *text[:8]]))
+        pdf = write_download(load_issue(folder, project), project,
+                             tmp_path / f"out-{paragraphs}").files[0]
+        depths = [round(page.depth, 2) for page in measured_pages(pdf)]
+        if any(depth < 0.75 for depth in depths[1:-1]):
+            shallow[paragraphs] = depths
+    assert not shallow, shallow
