@@ -235,9 +235,12 @@ CAPTION_LINE_PT = 11
 may open with a caption's long first word."""
 
 
-def captions_apart(path: Path, texts: list[str], pages: list[Page] | None = None) -> list[str]:
+def captions_apart(path: Path, texts: list[str], pages: list[Page] | None = None,
+                   others: Sequence[str] = ()) -> list[str]:
     """Captions whose first line stands on a page with no picture's foot just above it
-    (a caption is set flush left under a picture that may be narrower and centred)."""
+    (a caption is set flush left under a picture that may be narrower and centred). A line
+    that is all of one of ``others`` (squeezed: a kicker "TO", a title) is that text, though
+    a caption reads the same ("To", generated seed 5204)."""
     import pikepdf
 
     pages = pages if pages is not None else measured_pages(path)
@@ -250,7 +253,7 @@ def captions_apart(path: Path, texts: list[str], pages: list[Page] | None = None
                 text = squeezed(line.text)
                 if line.bottom - line.top > CAPTION_LINE_PT or not any(
                         text == c or (len(text) >= SHORTEST and c.startswith(text))
-                        for c in texts):
+                        for c in texts) or text in others:
                     continue  # a short line that opens a caption may be any text
                 if not any(-1 < line.top - bottom < CAPTION_BELOW_MM * MM
                            for bottom in bottoms):

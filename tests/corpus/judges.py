@@ -502,7 +502,10 @@ def captions_kept(built: BuiltIssue) -> list[Fault]:
     for issue, path, where in _pdfs(built):
         texts = captions(issue)
         if texts:
-            faults += _first(captions_apart(path, texts), f"{where}: captions apart")
+            others = {squeezed(getattr(block, field) or "") for _, block in issue.blocks()
+                      for field in ("kicker", "title") if hasattr(block, field)} - {""}
+            faults += _first(captions_apart(path, texts, others=others),
+                             f"{where}: captions apart")
     return faults
 
 
