@@ -441,7 +441,9 @@ def bind_html(html: str, rules: Rules) -> str:
             # an address's pieces between <wbr>s stay as typed, like the address
             after_wbr = index > 1 and parts[index - 1].lower().startswith("<wbr")
             parts[index] = bound if after_wbr else keep_ranges_whole(bound, here)
-            word = re.search(r"\S+$", part)
+            # an address's last piece is no word of the text: 'rok=2021' does not bind
+            # to the word after the address as a number binds to what it counts
+            word = None if after_wbr else re.search(r"\S+$", part)
             tail = word.group() if word else ""
         elif part:
             tail = ""

@@ -79,7 +79,8 @@ def unbound_spaces(path: Path, language: str, rules: Rules) -> list[str]:
     """Breakable spaces in ``path``'s text where ``rules`` (or a passage's own language's)
     bind: each place the rules' pattern still finds, which a bound text no longer has
     (shown as ``⟨ ⟩``). A number before an address is no counted word's (the templates
-    leave a link's words alone). An abbreviation's binding that the screens release in
+    leave a link's words alone), nor an address's last number before a word ('…?rok=2021
+    biznes': the address counts nothing). An abbreviation's binding that the screens release in
     a chain too long for a phone's line (:data:`newsletter.typography.SCREEN_BOUND_LIMIT`)
     is no fault: the two pieces it parts hold more than
     :data:`SCREEN_TITLE_BOUND_LIMIT` characters together."""
@@ -89,7 +90,8 @@ def unbound_spaces(path: Path, language: str, rules: Rules) -> list[str]:
         text = text.replace("\n", " ")
         for match in own.pattern.finditer(text):
             word, after = match.group(1), _piece_after(text, match.end())
-            if word and (looks_like_url(after) or (_releasable(word) and len(
+            if word and (looks_like_url(after) or looks_like_url(
+                    _piece_before(text, match.end(1))) or (_releasable(word) and len(
                     _piece_before(text, match.end(1))) + 1 + len(after)
                     > SCREEN_TITLE_BOUND_LIMIT)):
                 continue
