@@ -168,20 +168,12 @@ def _render_ordered_list_open(self, tokens, idx, options, env):  # type: ignore[
     start = int(tokens[idx].attrGet("start") or 1)
     if not env.get("paged"):
         return html
-    styles = [f"counter-reset: list-item {start - 1}"] if start != 1 else []
-    digits = len(str(max(1, start + _items(tokens, idx) - 1)))
-    if digits > 1:
-        styles.append(f"padding-left: {MARKER_EM + DIGIT_EM * (digits - 1):.2f}em")
-    if styles:
-        html = html.replace("<ol", f'<ol style="{"; ".join(styles)}"', 1)
+    digits = min(4, len(str(max(1, start + _items(tokens, idx) - 1))))
+    if digits > 1:  # markdown.css.j2's .md-digits-N: room for N digits
+        html = html.replace("<ol", f'<ol class="md-digits-{digits}"', 1)
+    if start != 1:
+        html = html.replace("<ol", f'<ol style="counter-reset: list-item {start - 1}"', 1)
     return html
-
-
-MARKER_EM = 3.0
-"""An ordered list's left padding on paper, in em, for numbers of one digit (about
-WeasyPrint's default 40 px at the text's size)."""
-DIGIT_EM = 0.6
-"""What each further digit of the list's last number adds: a figure's advance and a bit."""
 
 
 def _items(tokens, idx: int) -> int:  # type: ignore[no-untyped-def]

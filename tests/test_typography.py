@@ -356,3 +356,25 @@ def test_the_word_after_an_address_is_not_bound_to_the_addresss_last_number():
     bound = bind_html(html, rules("pl"))
     assert "2021</a> biznes" in bound
     assert "<em>2021</em>\u00a0roku" in bound and "w\u00a0<em>" in bound
+
+
+@pytest.mark.parametrize("extra", [
+    "\n".join(f"{n}. Punkt {n}" for n in range(1, 12)),  # a list of 2-digit numbers
+    "Płyta grubości 10mm i 12pt tekstu.",  # what looked like a CSS length
+    "Wzór {x} w tekście.",  # a brace
+])
+def test_a_body_on_paper_is_typeset_whatever_else_it_holds(tmp_path, project: Project,
+                                                          extra: str):
+    """typeset() left a value alone when it looked like CSS (a length such as '3.60em',
+    a brace): a Markdown body is HTML, so a list's style attribute, or an editor's '10mm',
+    left the whole body unbound on paper, its acronyms unmarked (generated seed 5201's
+    letter: 'prof.' / 'Zając', 'np.' / 'PARP', one-letter words at line ends)."""
+    from conftest import one_article_issue
+
+    from newsletter.render.print import render_html
+
+    body = f"Spotkanie w Krakowie dla firm z ZUS.\n\n{extra}\n\nKoniec."
+    folder = one_article_issue(tmp_path / "2021-01", body)
+    html = render_html(load_issue(folder, project), project, "download")
+    assert "w\u00a0Krakowie" in html
+    assert '<span class="acronym">ZUS</span>' in html

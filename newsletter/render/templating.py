@@ -113,7 +113,12 @@ def typeset(context: Context, value: object) -> object:
     issue's language gets its typography (no-break spaces where words bind), so the
     e-mail, the web page, both PDFs and the text part agree, whatever template prints it.
     HTML (Markdown output) is bound in its text only, never in tags or code."""
-    if not isinstance(value, str) or not value or _LOOKS_LIKE_CODE.search(value):
+    if not isinstance(value, str) or not value:
+        return value
+    fragment = isinstance(value, Markup) and value.lstrip().startswith("<")
+    if not fragment and _LOOKS_LIKE_CODE.search(value):
+        # an HTML fragment (Markdown's) is bound in its text only: a list's style or an
+        # editor's "10mm" or "{" in it once left a whole body unbound, acronyms unmarked
         return value
     if not context.eval_ctx.autoescape:
         return value  # plain text binds where it is wrapped (wrap, text): spaces align there
