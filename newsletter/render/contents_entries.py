@@ -16,6 +16,9 @@ import re
 from markupsafe import Markup
 
 _TAG = re.compile(r"<[^>]*>")
+LONGEST_KEPT = 16
+"""The longest last word (in characters) kept unbreakable with the leader and number; a
+longer one is left free to be hyphenated, and the leader and number follow it."""
 _VOID = re.compile(r"<(?:br|wbr|img)\b", re.IGNORECASE)
 
 
@@ -27,6 +30,10 @@ def with_page_number(text: object, target: str) -> Markup:
     split = _last_space_outside_tags(source)
     attribute = html.escape(target, quote=True)
     head, last = (source[:split + 1], source[split + 1:]) if split >= 0 else ("", source)
+    if len(_TAG.sub("", last)) > LONGEST_KEPT:
+        # a word that long may need hyphenating: unbreakable, it ran past the column
+        # ("Rindfleischetikettierungsüberwachungsaufgabenübertragungsgesetz … 35")
+        head, last = source + " ", ""
     return Markup(f'{head}<span class="toc-end" data-target="{attribute}">{last}</span>')
 
 

@@ -45,3 +45,22 @@ def test_the_last_word_is_held_whole_elements_and_all():
         '<span class="toc-end" data-target="#k">Kalendarium</span>')
     assert with_page_number("A & B <c>", "#x") == Markup(
         'A &amp; B <span class="toc-end" data-target="#x">&lt;c&gt;</span>')
+
+
+def test_a_very_long_last_word_stays_in_its_column(project: Project, tmp_path: Path):
+    """A title ending in a word longer than a contents column (a generated issue's
+    'Rindfleischetikettierungsüberwachungsaufgabenübertragungsgesetz') was held unbreakable
+    with the page number and ran 50 pt past the page's margin; it is now hyphenated."""
+    from conftest import one_article_issue
+    from corpus.judges import page_margins
+
+    word = "Rindfleischetikettierungsüberwachungsaufgabenübertragungsgesetz"
+    folder = one_article_issue(tmp_path / "2021-01", "Tekst artykułu.",
+                               title=f"Ustawa {word}")
+    pdf = write_download(load_issue(folder, project), project, tmp_path / "out").files[0]
+    _, right, _, left = page_margins()[1]
+    past = [(line.text, round(line.x1)) for line in measured_pages(pdf)[0].lines
+            if line.x1 > 595.28 - right + 0.5 or line.x0 < left - 0.5]
+    assert not past, past
+    assert with_page_number(f"Ustawa {word}", "#u").endswith(
+        '<span class="toc-end" data-target="#u"></span>')
