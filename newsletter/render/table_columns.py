@@ -118,15 +118,19 @@ def _row_height(row: list[Cell], widths: list[float], fonts: TableFonts) -> floa
 _ROW_START = re.compile(r"<tr\b([^>]*)>")
 
 
+def _row_classes(height: float, tall: float) -> str:
+    """A row's classes by its estimated height in pt: ``md-long`` (may break inside),
+    ``md-tall`` (may stand alone at a page's foot or top), both or none."""
+    return " ".join([*(["md-long"] if height > LONG_ROW_PT else []),
+                     *(["md-tall"] if height >= tall else [])])
+
+
 def _mark_long_rows(inside: str, rows: list[list[Cell]], widths: list[float],
                     fonts: TableFonts) -> str:
     """The table's HTML with each row taller than :data:`LONG_ROW_PT` marked ``md-long``
     and each of :data:`TALL_ROW_LINES` lines or more ``md-tall``."""
-    heights = [_row_height(row, widths, fonts) for row in rows]
-    line = fonts.size * LINE_HEIGHT
-    marks = iter([" ".join(name for name, on in (("md-long", height > LONG_ROW_PT),
-                                                 ("md-tall", height >= TALL_ROW_LINES * line))
-                           if on) for height in heights])
+    tall = TALL_ROW_LINES * fonts.size * LINE_HEIGHT
+    marks = iter([_row_classes(_row_height(row, widths, fonts), tall) for row in rows])
 
     def row(match: re.Match[str]) -> str:
         classes = next(marks, "")
