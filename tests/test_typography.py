@@ -378,3 +378,30 @@ def test_a_body_on_paper_is_typeset_whatever_else_it_holds(tmp_path, project: Pr
     html = render_html(load_issue(folder, project), project, "download")
     assert "w\u00a0Krakowie" in html
     assert '<span class="acronym">ZUS</span>' in html
+
+
+@pytest.mark.parametrize("title", [
+    "Płyta 10mm w Krakowie",  # what looked like a CSS length
+    "Wzór {x} w Krakowie",  # a brace
+    "Kalkulator calc(x) w Krakowie",
+])
+def test_a_title_that_looks_like_css_is_still_typeset(tmp_path, project: Project, title: str):
+    """typeset() once guessed code from its look (a length, a brace, 'calc(') and left
+    such a title unbound: 'w' ended a line before 'Krakowie'. Code is marked by the code
+    that makes it now (:class:`newsletter.render.code_values.Code`); the grids' styles,
+    which are code, stay as made."""
+    from conftest import one_article_issue
+
+    from newsletter.render.print import render_html
+    from newsletter.render.web import render_web
+
+    folder = one_article_issue(tmp_path / "2021-01", "Spotkanie dla firm.", title=title)
+    issue = load_issue(folder, project)
+    for html in (render_html(issue, project, "download"), render_web(issue, project, tmp_path)):
+        assert "w\u00a0Krakowie" in html
+    sample = load_issue(Path(__file__).parent.parent / "issues" / "2020-12", project)
+    for html in (render_html(sample, project, "download"),
+                 render_web(sample, project, tmp_path)):
+        styles = re.findall(r'style="([^"]*)"', html)
+        assert any("repeat(" in s for s in styles)
+        assert not any("\u00a0" in s for s in styles), styles

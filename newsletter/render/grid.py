@@ -13,6 +13,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TypeVar
 
+from newsletter.render.code_values import Code
+
 T = TypeVar("T")
 Measure = Callable[[str, float], float]
 """``width(text, font_size)``: :func:`text_width` (estimate) or a font's real advances."""
@@ -121,9 +123,9 @@ def fluid_columns(grid: Grid, cell: float, gap: float) -> GridStyle:
     px (fewer columns on a phone), never wider than the page."""
     share = f"(100% - {grid.columns - 1} * {gap}px) / {grid.columns}"
     return GridStyle(
-        f"grid-template-columns: repeat(auto-fit, minmax(min(100%, max({cell:g}px, "
-        f"calc({share}))), 1fr))",
-        f"font-size: {grid.font_size}px",
+        Code(f"grid-template-columns: repeat(auto-fit, minmax(min(100%, max({cell:g}px, "
+             f"calc({share}))), 1fr))"),
+        Code(f"font-size: {grid.font_size}px"),
     )
 
 

@@ -18,6 +18,7 @@ from typing import Any
 from newsletter.load import Project
 from newsletter.model import Card, Figures, LinkCards
 from newsletter.placement import MM_PER_CSS_PX, Bounds, shown_width
+from newsletter.render.code_values import Code
 from newsletter.render.font_metrics import font_measure
 from newsletter.render.grid import Measure, Row, fitted_rows, text_width
 from newsletter.typography import Rules, line_words
@@ -51,17 +52,17 @@ def _columns(count: int) -> str:
     at least its content's min-content width, which WeasyPrint measures by trying every
     break (with ``overflow-wrap: anywhere``, every character): 3.7 of the sample PDF's
     5.2 s once. The columns come from :func:`fitted_rows` anyway."""
-    return f"grid-template-columns: repeat({count}, minmax(0, 1fr))"
+    return Code(f"grid-template-columns: repeat({count}, minmax(0, 1fr))")
 
 
-BROKEN = "display: block"
+BROKEN = Code("display: block")
 """A card that may break across pages is a block of its own, not a grid's one cell:
 WeasyPrint 70 breaks a grid item whose text fits the page but whose bottom padding does
 not into a whole card and an empty strip of panel atop the next page."""
 
 
 def _size(points: float, row: Row) -> str:
-    return f"font-size: {round(points * row.scale, 2):g}pt"
+    return Code(f"font-size: {round(points * row.scale, 2):g}pt")
 
 
 def figure_rows(block: Figures, value_pt: float, measure: Measure) -> list[PaperRow]:

@@ -31,6 +31,7 @@ from newsletter.pdf_fonts import faithful_copy, faithful_font
 from newsletter.placement import MM_PER_CSS_PX, Bounds, shown_width
 from newsletter.print_files import BadFile, check_font, check_icc_profile
 from newsletter.render import cover_fit, layout_cache, pdf_lang
+from newsletter.render.code_values import Code
 from newsletter.render.heading_words import long_words_marked
 from newsletter.render.page_fit import Move, Resize, Shrink, Split, Tighten, resizes
 from newsletter.render.page_spread import set_spread, spreads
@@ -789,13 +790,13 @@ class Pictures:
         under the picture's left edge (not at the column's, away from the picture) and may
         run on to the column's right edge, so a narrow picture's credit is not squeezed."""
         indent = (PAGE_TEXT_MM[0] - self.placed_mm(image)) / 2
-        return Markup(f'style="margin-left: {indent:.1f}mm"') if indent >= 0.5 else Markup("")
+        return Code(f'style="margin-left: {indent:.1f}mm"') if indent >= 0.5 else Code("")
 
     def size(self, image: Image, slot: str = "article") -> Markup:
         """The picture's width on the page (its height follows its proportions), and its
         placement, which page fitting names when it resizes it."""
-        return Markup(f'style="width: {self.placed_mm(image, slot):g}mm" '
-                      f'data-place="{self.place(image)}"')
+        return Code(f'style="width: {self.placed_mm(image, slot):g}mm" '
+                    f'data-place="{self.place(image)}"')
 
 
 def _pictures(project: Project, variant: Variant) -> Pictures:

@@ -29,6 +29,7 @@ from newsletter.cache_home import cache_home
 from newsletter.load import Project
 from newsletter.markdown import has_tables_or_notes, to_html, to_inline_html, to_text, wrap
 from newsletter.model import Figure, Image, Issue
+from newsletter.render.code_values import Code
 from newsletter.render.contents_entries import with_page_number
 from newsletter.render.dates import format_date
 from newsletter.typography import (
@@ -102,11 +103,6 @@ def _rules(context: Context) -> Rules | None:
     return language_rules(Path(str(templates)) / "_shared" / "strings.yaml", issue.language)
 
 
-_LOOKS_LIKE_CODE = re.compile(r"calc\(|var\(|\d(?:px|vw|vh|rem|em|mm|pt)\b|[{}]")
-"""Values printed into attributes and styles (``sizes="(max-width: 760px) calc(100vw -
-32px)"``, grid templates): never prose, and a no-break space in them breaks the CSS."""
-
-
 @pass_context
 def typeset(context: Context, value: object) -> object:
     """Every value a template prints passes here (Jinja's ``finalize``): text in the
@@ -115,11 +111,8 @@ def typeset(context: Context, value: object) -> object:
     HTML (Markdown output) is bound in its text only, never in tags or code."""
     if not isinstance(value, str) or not value:
         return value
-    fragment = isinstance(value, Markup) and value.lstrip().startswith("<")
-    if not fragment and _LOOKS_LIKE_CODE.search(value):
-        # an HTML fragment (Markdown's) is bound in its text only: a list's style or an
-        # editor's "10mm" or "{" in it once left a whole body unbound, acronyms unmarked
-        return value
+    if isinstance(value, Code):
+        return value  # a style or an attribute list: a no-break space there breaks it
     if not context.eval_ctx.autoescape:
         return value  # plain text binds where it is wrapped (wrap, text): spaces align there
     rules = _rules(context)
@@ -227,7 +220,7 @@ def image_size(image: Image, slot: str = "") -> Markup:
     """``width`` and ``height`` attributes from the file, so pages do not jump as they load
     (the web page gives its own, per ``slot``, for the files it links)."""
     width, height = image.pixel_size()  # an unreadable file is an UnreadableImage
-    return Markup(f'width="{width}" height="{height}"')
+    return Code(f'width="{width}" height="{height}"')
 
 
 def file_size(size: int) -> str:

@@ -26,6 +26,7 @@ from newsletter.output import (
     write_text,
 )
 from newsletter.placement import SCREEN_HEIGHT_PX, Bounds, shown_width
+from newsletter.render.code_values import Code
 from newsletter.render.grid import GridStyle, card_grid, figure_grid, fluid_columns, text_width
 from newsletter.render.stacked_tables import stacked
 from newsletter.render.templating import (
@@ -105,13 +106,13 @@ class Pictures:
         """``width``/``height`` of the displayed size: the page does not jump as it loads."""
         _, width, height = self._fallback(image, slot)
         shown = self._shown(image, slot)
-        return Markup(f'width="{shown}" height="{round(height * shown / width)}"')
+        return Code(f'width="{shown}" height="{round(height * shown / width)}"')
 
     def srcset(self, image: Image, slot: str) -> Markup:
         """``srcset`` and ``sizes``: the browser downloads only the width it needs."""
         files = ", ".join(f"../{url_path(r)} {w}w" for r, w, _ in self.variants(image, slot))
         sizes = self.slots[slot].sizes(self._shown(image, slot))
-        return Markup(f'srcset="{files}" sizes="{sizes}"')
+        return Code(f'srcset="{files}" sizes="{sizes}"')
 
     def _shown(self, image: Image, slot: str) -> int:
         """CSS px across on a wide screen: the slot, less when the height cap (about one
