@@ -30,7 +30,7 @@ from newsletter.output import EDITIONS, Built
 from newsletter.pdf_fonts import faithful_copy, faithful_font
 from newsletter.placement import MM_PER_CSS_PX, Bounds, shown_width
 from newsletter.print_files import BadFile, check_font, check_icc_profile
-from newsletter.render import cover_fit, layout_cache, pdf_lang
+from newsletter.render import cover_fit, layout_cache, pdf_lang, weasyprint_fixes
 from newsletter.render.code_values import Code
 from newsletter.render.heading_words import long_words_marked
 from newsletter.render.page_fit import Move, Resize, Shrink, Split, Tighten, resizes
@@ -167,6 +167,7 @@ def _laid_out(issue: Issue, project: Project, variant: Variant, pictures: Pictur
     """
     import weasyprint
 
+    weasyprint_fixes.install()
     key = layout_cache.digest(html, variant)
     known = layout_cache.load(key)
     decisions = known or layout_cache.Decisions()
