@@ -660,8 +660,9 @@ def edge_faults(lines: list[list[Word]], rules: Rules, ends: Sequence[str] = (),
     found = []
     for line, following in itertools.pairwise(lines):
         if len(line) < 2 or sum(len(word.text) <= 2 for word in line) * 2 >= len(line) \
-                or not _runs_on(line[-1], following[0]):
-            continue  # one word, letter-spaced capitals, or the next line is another text
+                or not _runs_on(line[-1], following[0]) or is_leader(line[-2]):
+            continue  # one word, letter-spaced capitals, the next line another text, or a
+            # contents entry's page number after its leader
         last, first = line[-1].text, following[0].text
         pair = f"{' '.join(w.text for w in line[-3:])} / {' '.join(w.text for w in following[:2])}"
         if PRINTED_ADDRESS.match(" " + first):

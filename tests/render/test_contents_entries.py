@@ -34,6 +34,10 @@ def test_no_contents_line_is_only_dots_and_a_page_number(project: Project, tmp_p
     assert len(numbered) >= 10, numbered  # every section and title of the contents is there
     alone = [line.text for line in cover if ONLY_LEADER.match(line.text)]
     assert not alone, alone
+    # a space either side of the dots: a one-dot leader between a title's last number and
+    # the page number read as one number ('wniosek 5.12', generated seed 8301)
+    glued = [text for text in numbered if not re.search(r"\S \.+ \d+$", text.rstrip())]
+    assert not glued, glued
 
 
 def test_the_last_word_is_held_whole_elements_and_all():
@@ -64,3 +68,41 @@ def test_a_very_long_last_word_stays_in_its_column(project: Project, tmp_path: P
     assert not past, past
     assert with_page_number(f"Ustawa {word}", "#u").endswith(
         '<span class="toc-end" data-target="#u"></span>')
+
+
+def test_a_title_ending_in_a_number_never_reads_as_one_with_its_page(project: Project,
+                                                                    tmp_path: Path):
+    """A leader has a space either side: where a title's last line left room for one dot,
+    'wniosek 5' + '.' + '12' read as the number 5.12 (generated seed 8301's contents).
+    Titles of every length ending in a number, so some fill their line to the dot."""
+    import random
+
+    rng = random.Random(17)
+    words = ["dotacja", "wniosek", "firma", "budżet", "rynek", "przestrzeń", "konferencja",
+             "nauka", "sieć"]
+    titles = [" ".join(rng.choice(words) for _ in range(rng.randint(2, 9))).capitalize()
+              + f" {rng.randint(1, 9)}" for _ in range(18)]
+    blocks = "".join(f"      - type: article\n        title: {t}\n        body: Tekst.\n"
+                     for t in titles)
+    folder = tmp_path / "2021-01"
+    folder.mkdir()
+    (folder / "issue.yaml").write_text(
+        "date: 2021-01-01\nlanguage: pl\nsections:\n  - kind: cooperation\n    blocks:\n"
+        + blocks, encoding="utf-8")
+    from paper import NS, _xhtml
+
+    pdf = write_download(load_issue(folder, project), project, tmp_path / "out").files[0]
+    cover = next(_xhtml(pdf, "-bbox-layout").iterfind(".//x:page", NS))
+    numbered = []  # (the title's last word, the leader's dots, the page number)
+    for line in cover.iterfind(".//x:line", NS):
+        words = [(w.text or "", float(w.get("xMin")), float(w.get("xMax")))
+                 for w in line.iterfind("x:word", NS)]
+        dots = [w for w in words if w[0] == "."]
+        if dots and words[-1][0].isdigit() and len(words) > len(dots) + 1:
+            numbered.append((words[-len(dots) - 2], dots, words[-1]))
+    assert len(numbered) >= len(titles), numbered
+    space = 2.0  # pt: a space of the contents' 9-10 pt type is 2.2-2.5 pt
+    glued = [(last[0], len(dots), number[0]) for last, dots, number in numbered
+             if dots[0][1] - last[2] < space or number[1] - dots[-1][2] < space
+             or not last[0][-1:].isalnum()]
+    assert not glued, glued
