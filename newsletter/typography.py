@@ -103,6 +103,9 @@ def keep_addresses_whole(text: str) -> str:
 
 NO_BREAK_SPACE = "\u00a0"
 
+_ADDRESS_START = r"(?:https?:|www\.|mailto:|[\w.+-]+@|(?:[\w-]+\.)+[a-z]{2,}/)"
+"""What an address (a URL, an e-mail address, one printed without its scheme) starts with:
+a number before it counts nothing ('dzielnica 419 https://…'), so it does not bind."""
 SIGN_AFTER = "%‰‱°℃℉"
 """Signs written after a number with a space ("50 %", "20 °C"): they never start a line."""
 SIGN_BEFORE = "§¶€£$¥₴№"
@@ -187,9 +190,10 @@ class Rules:
         alternatives = [rf"(?<![\w.@/&#-]){re.escape(word)}" + ("" if word.endswith(".")
                                                               else r"(?![\w.@/-])")
                         for word in words]
-        number = r"(?<![\w.,/:@#-])\d+(?:[.,]\d+)?"
+        # not a number inside an address ('…?rok=2021 biznes'): it counts nothing
+        number = r"(?<![\w.,/:@#=?&~%-])\d+(?:[.,]\d+)?"
         if self.bind_numbers:
-            alternatives.append(rf"{number}(?={spaces}[^\W\d_])")
+            alternatives.append(rf"{number}(?={spaces}(?!{_ADDRESS_START})[^\W\d_])")
             # an ordinal ("3. lokal", "1. miejsce"); a full stop before a capital ends a
             # sentence ("w 2026. Kraków"), where a line may break
             alternatives.append(rf"(?<![\w.,/:@#-])\d+\.(?={spaces}[{_SMALL}])")
@@ -436,8 +440,10 @@ def bind_html(html: str, rules: Rules) -> str:
             continue
         if part and not verbatim:
             here = passages.rules
-            bound = _bound_run(part, tail, here, here.html_pattern,
-                               following=_next_text(parts, index))
+            following = _next_text(parts, index)
+            if _STARTS_ADDRESS.match(following):  # a link's address: as after a slash,
+                following = "/"  # a number does not bind to it, a one-letter word does
+            bound = _bound_run(part, tail, here, here.html_pattern, following=following)
             # an address's pieces between <wbr>s stay as typed, like the address
             after_wbr = index > 1 and parts[index - 1].lower().startswith("<wbr")
             parts[index] = bound if after_wbr else keep_ranges_whole(bound, here)
@@ -448,6 +454,9 @@ def bind_html(html: str, rules: Rules) -> str:
         elif part:
             tail = ""
     return "".join(parts)
+
+
+_STARTS_ADDRESS = re.compile(_ADDRESS_START, re.IGNORECASE)
 
 
 def _next_text(parts: list[str], index: int) -> str:

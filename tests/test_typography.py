@@ -53,7 +53,10 @@ def test_rules_bind_what_the_language_binds(language, seed):
         assert not unbound(bound, language), unbound(bound, language)[:5]
         assert bound.replace(NBSP, " ") == paragraph  # only spaces change
         if language == "pl":
-            assert not re.search(r"(?<![\w.,/:@#-])\d+ [^\W\d_]", bound)
+            # a number binds to the word it counts; one inside an address counts nothing
+            # ('…&y=2 i'), nor one before an address
+            assert not re.search(r"(?<![\w.,/:@#=?&~%-])\d+ (?!https?:|www\.)[^\W\d_]",
+                                 bound)
 
 
 def test_polish_words_and_numbers_bind_english_ones_do_not_bind_numbers():
@@ -356,6 +359,30 @@ def test_the_word_after_an_address_is_not_bound_to_the_addresss_last_number():
     bound = bind_html(html, rules("pl"))
     assert "2021</a> biznes" in bound
     assert "<em>2021</em>\u00a0roku" in bound and "w\u00a0<em>" in bound
+
+
+@pytest.mark.parametrize("text, kept, bound", [
+    # a link's address (as typed, or printed without its scheme) after a number
+    ('dzielnica 419 <a href="x">https://<wbr>x.pl/<wbr>a</a>', "419 <a", ""),
+    ('dzielnica 419 <a href="x">x.pl/<wbr>a</a>', "419 <a", ""),
+    ('pokój 12 <a href="mailto:a@x.pl">a@x.pl</a>', "12 <a", ""),
+    ("dzielnica 419 https://x.pl/a", "419 https", ""),
+    ("dzielnica 419 www.x.pl/a", "419 www", ""),
+    # inside an address typed as text, its numbers count nothing
+    ("adres x.pl/?rok=2021 rada", "2021 rada", ""),
+    ("adres x.pl/?a=1&b=2 rada", "2 rada", ""),
+    # what still binds: a one-letter word before an address, a number before a word
+    ('w <a href="x">https://<wbr>x.pl/</a>', "", "w\u00a0<a"),
+    ('mam 5 <a href="x">kotów</a>', "", "5\u00a0<a"),
+    ("w https://x.pl/a", "", "w\u00a0https"),
+])
+def test_a_number_does_not_bind_to_an_address(text: str, kept: str, bound: str):
+    """A number counts the word after it, never an address: 'dzielnica 419' bound to the
+    link after it made '419\u00a0https://…?rok=2021' one piece on the screens (generated
+    seeds 5214, 8301, 8303: html_bindings), and a number inside an address typed as text
+    ('?rok=2021') bound to the word after it."""
+    result = bind_html(f"<p>{text}</p>", rules("pl"))
+    assert kept in result and bound in result, result
 
 
 @pytest.mark.parametrize("extra", [
