@@ -172,6 +172,10 @@ WORD_BOXES = r"""(language) => {
     if (!blocks.has(block)) blocks.set(block, key);
     if (!(breaks in key)) key[breaks] = texts++;
     const text = node.textContent;
+    // a piece of an address (its parts apart at <wbr>s: '…/new/', 'a') is no word
+    const link = node.parentElement.closest('a');
+    const address = link !== null && !/\s/.test(link.textContent.trim())
+      && /[\/@]/.test(link.textContent);
     for (const match of text.matchAll(/\S+/g)) {
       const range = document.createRange();
       range.setStart(node, match.index);
@@ -179,24 +183,26 @@ WORD_BOXES = r"""(language) => {
       const rects = [...range.getClientRects()].filter((r) => r.width > 0);
       if (!rects.length) continue;
       const r = rects[0];
-      words.push([key[breaks], match[0], r.left, r.top, r.bottom, rects.length]);
+      words.push([key[breaks], match[0], r.left, r.top, r.bottom, rects.length, address]);
     }
   }
   return words;
 }"""
 """Every word of the page's text in ``language`` with its text (the nearest element not
-inline, and the ``<br>`` it follows), its first box (left, top, bottom) and how many boxes
-it has, in document order."""
+inline, and the ``<br>`` it follows), its first box (left, top, bottom), how many boxes
+it has and whether it is a piece of a link's address, in document order."""
 
 
 def one_letter_ends(words: list[list[Any]], letters: Iterable[str]) -> list[str]:
     """Lines that end with a word of ``letters`` while the next word, of the same block,
-    starts the next line (its top under the word's middle)."""
+    starts the next line (its top under the word's middle). An address's last piece
+    ('…/new/a', seed 8305) is no word."""
     letters = set(letters)
     found = []
     for before, after in itertools.pairwise(words):
-        block, text, _, top, bottom, _ = before
-        if block == after[0] and text in letters and after[3] > (top + bottom) / 2:
+        block, text, _, top, bottom, _, address = before
+        if block == after[0] and text in letters and after[3] > (top + bottom) / 2 \
+                and not address:
             found.append(f"'{text}' / '{after[1]}'")
     return found
 

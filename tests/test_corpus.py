@@ -349,6 +349,18 @@ def test_screen_ends_find_a_one_letter_word_at_a_phones_line_end(victim, browser
     assert any("web/index.html (pl) at 320 px" in f for f in faults), faults
 
 
+def test_screen_ends_take_no_address_piece_for_a_word():
+    """An address's last piece ('…/new/a' at a line's end, seed 8305) is no one-letter
+    word; a word 'a' is."""
+    from screen_text import one_letter_ends
+
+    line = [[1, "new/", 100, 10, 20, 1, True], [1, "a", 140, 10, 20, 1, True],
+            [1, "platforma", 0, 30, 40, 1, False]]
+    assert one_letter_ends(line, {"a"}) == []
+    line[1][6] = False
+    assert one_letter_ends(line, {"a"}) == ["'a' / 'platforma'"]
+
+
 def test_text_part_finds_a_bound_word_at_a_wrapped_lines_end_and_a_broken_address():
     from newsletter.typography import language_rules
 
