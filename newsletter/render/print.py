@@ -644,13 +644,22 @@ def _fixed_tables(project: Project) -> FixedTables:
 
 def _table_width(html: str, position: int) -> float | None:
     """The width of the text column a table at ``position`` of the PDF's HTML is set in:
-    the page's (an article with a table is never set in two columns: article.html.j2);
-    None inside a card (the card grid decides the card's width: the table keeps
-    WeasyPrint's own layout)."""
+    the page's (an article with a table is never set in two columns: article.html.j2),
+    or inside a card the card's inner width in its row (paper_grids: a row of N columns,
+    or one card that may break, set as a block the text column wide). Left to WeasyPrint's
+    automatic layout, a table in a card of two ran 30 pt past the card and the page's
+    margin when its heading held a long word (generated seed 8309 en page 11)."""
     card = html.rfind('<div class="card-text">', 0, position)
-    if card >= 0 and html.find("</div>", card, position) < 0:
-        return None
-    return TEXT_COLUMN_PT
+    if card < 0 or html.find("</div>", card, position) >= 0:
+        return TEXT_COLUMN_PT
+    grid = html.rfind('<ul class="card-grid', 0, card)
+    columns = _CARD_COLUMNS.search(html, grid, html.find(">", grid)) if grid >= 0 else None
+    return card_column_mm(int(columns.group(1)) if columns else 1) * MM
+
+
+_CARD_COLUMNS = re.compile(r"repeat\((\d+),")
+"""A card row's columns in its style (paper_grids._columns); a row set as a block
+(paper_grids.BROKEN) has one."""
 
 
 class Pictures:

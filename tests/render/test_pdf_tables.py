@@ -191,3 +191,45 @@ def test_no_heading_of_a_crowded_table_runs_past_its_column(tmp_path, project: P
                    for a, b in itertools.pairwise(sorted(line, key=lambda w: w.x0))
                    if b.x0 < a.x1 - 0.5]
     assert not overlapping, f"words drawn over each other: {overlapping}"
+
+
+@pytest.mark.parametrize("cards", [1, 2, 3])
+def test_a_table_in_a_card_stays_in_its_card(tmp_path, project: Project, cards: int):
+    """A card's text may hold a table. Left to WeasyPrint's automatic layout, a table
+    whose heading held a long word ran 30 pt past its card and the page's margin in a
+    row of two cards (generated seed 8309 en page 11); its columns are now fitted to
+    the card's width, as an article's are to the text column."""
+    from newsletter.render.paper_grids import MM, card_column_mm
+
+    rng = random.Random(cards)
+    entries = []
+    for number in range(cards):
+        head = "| " + " | ".join(rng.sample(HEADINGS, 3)) + " |"
+        rows = ["| " + " | ".join(rng.choice(LONG_WORDS + SHORT) for _ in range(3)) + " |"
+                for _ in range(3)]
+        text = "\n".join(f"                {line}" for line in
+                         ["Tabela:", "", head, "|---|---|---|", *rows])
+        entries.append(f"          - title: KARTA{number}\n            url: https://krakow.pl/\n"
+                       f"            text: |\n{text}\n")
+    folder = tmp_path / "2021-03"
+    folder.mkdir()
+    (folder / "issue.yaml").write_text(
+        "date: 2021-03-01\nsections:\n  - kind: innovation\n    blocks:\n"
+        "      - type: link_cards\n        cards:\n" + "".join(entries), encoding="utf-8")
+    pdf = write_download(load_issue(folder, project), project, tmp_path / "out").files[0]
+    words = _words(pdf)
+    titles = sorted((w for w in words if w.text.startswith("KARTA")), key=lambda w: w.x0)
+    assert len(titles) == cards
+    page, top = titles[0].page, titles[0].top
+    inner = card_column_mm(cards) * MM
+    vocabulary = " ".join(HEADINGS + LONG_WORDS + SHORT)
+    outside = []
+    for word in words:
+        piece = word.text.strip("-\u2010\u00ad")
+        if word.page != page or word.top <= top or not piece or piece not in vocabulary:
+            continue  # the cards' tables only (not the folio, not a colophon)
+        card = max((t for t in titles if t.x0 <= word.x0 + 0.5), key=lambda t: t.x0,
+                   default=None)
+        if card is None or word.x1 > card.x0 + inner + 0.5:
+            outside.append((word.text, round(word.x1 - (card.x0 + inner) if card else 0)))
+    assert not outside, f"past its card's inner right edge (pt): {outside}"
