@@ -233,3 +233,44 @@ def test_a_table_in_a_card_stays_in_its_card(tmp_path, project: Project, cards: 
         if card is None or word.x1 > card.x0 + inner + 0.5:
             outside.append((word.text, round(word.x1 - (card.x0 + inner) if card else 0)))
     assert not outside, f"past its card's inner right edge (pt): {outside}"
+
+
+GIANTS = ["Konstantynopolitańczykowianeczka", "Dziewięćsetdziewięćdziesięciodziewięcioletni",
+          "Rindfleischetikettierungsüberwachungsaufgabenübertragungsgesetz"]
+CHAINS = ["12 500 zł", "art. 15 ust. 2", "z 2021 r.", "€ 2,5 mln", "w Krakowie"]
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_a_crowded_tables_short_columns_keep_their_bound_words(tmp_path, project: Project,
+                                                               seed: int):
+    """A table whose longest words do not all fit the column: only the columns of the
+    longest words give way. Shrunk all in proportion, a cell's '12 500 zł' broke at
+    '12 500' / 'zł' and 'art. 15 ust. 2' at 'ust.' / '2' beside a column of a word that
+    had to break anyway (generated seeds 8308 and 5210: line_edges)."""
+    rng = random.Random(seed)
+    giants = rng.randint(1, 2)
+    columns = giants + 3
+    head = "| " + " | ".join(f"K{c}" for c in range(columns)) + " |"
+    rows, chains = [], []
+    for _ in range(3):
+        row = [rng.choice(GIANTS) for _ in range(giants)]
+        picked = rng.sample(CHAINS, 3)
+        chains += picked
+        rows.append("| " + " | ".join(row + picked) + " |")
+    table = "\n".join([head, "|" + "---|" * columns, *rows])
+    folder = tmp_path / "2021-03"
+    folder.mkdir()
+    (folder / "issue.yaml").write_text(
+        "date: 2021-03-01\nlanguage: pl\nsections:\n  - kind: innovation\n    blocks:\n"
+        + _article("Tabela", f"Tabela:\n\n{table}\n\nKONIEC"), encoding="utf-8")
+    pdf = write_download(load_issue(folder, project), project, tmp_path / "out").files[0]
+    words = _words(pdf)
+    broken = []
+    for chain in chains:
+        parts = chain.split()
+        starts = [i for i, w in enumerate(words) if w.text == parts[0]
+                  and [x.text for x in words[i:i + len(parts)]] == parts]
+        assert starts, f"{chain!r} not found whole-worded"
+        broken += [chain for i in starts
+                   if len({round(w.top) for w in words[i:i + len(parts)]}) > 1]
+    assert not broken, f"bound words set over two lines: {broken}"
