@@ -96,6 +96,17 @@ def _words(pdf: Path) -> list[Word]:
     return words
 
 
+def _issue_words(tmp_path: Path, project: Project, language: str, blocks: str) -> list[Word]:
+    """The words of the readers' PDF of an issue of one section of ``blocks`` (YAML)."""
+    folder = tmp_path / "2021-03"
+    folder.mkdir()
+    (folder / "issue.yaml").write_text(
+        f"date: 2021-03-01\nlanguage: {language}\nsections:\n  - kind: innovation\n"
+        "    blocks:\n" + blocks, encoding="utf-8")
+    return _words(write_download(load_issue(folder, project), project,
+                                 tmp_path / "out").files[0])
+
+
 def test_a_column_is_as_wide_as_its_longest_word_while_the_table_has_room(built):
     words, longs = built
     shown = {word.text for word in words}
@@ -173,13 +184,8 @@ def test_no_heading_of_a_crowded_table_runs_past_its_column(tmp_path, project: P
     rows = ["| " + " | ".join(rng.choice(LONG_WORDS) for _ in range(columns)) + " |"
             for _ in range(3)]
     table = "\n".join([head, "|" + "---|" * columns, *rows])
-    folder = tmp_path / "2021-03"
-    folder.mkdir()
-    (folder / "issue.yaml").write_text(
-        "date: 2021-03-01\nsections:\n  - kind: innovation\n    blocks:\n"
-        + _article("Crowded", f"A table.\n\n{table}\n\nKONIEC"), encoding="utf-8")
-    pdf = write_download(load_issue(folder, project), project, tmp_path / "out").files[0]
-    words = _words(pdf)
+    words = _issue_words(tmp_path, project, "en",
+                         _article("Crowded", f"A table.\n\n{table}\n\nKONIEC"))
     left = min(w.x0 for w in words if w.text == "A")  # the text column's left edge
     right = left + TEXT_COLUMN_PT + 0.5
     outside = [(w.text, round(w.x1)) for w in words if w.x1 > right]
@@ -211,13 +217,8 @@ def test_a_table_in_a_card_stays_in_its_card(tmp_path, project: Project, cards: 
                          ["Tabela:", "", head, "|---|---|---|", *rows])
         entries.append(f"          - title: KARTA{number}\n            url: https://krakow.pl/\n"
                        f"            text: |\n{text}\n")
-    folder = tmp_path / "2021-03"
-    folder.mkdir()
-    (folder / "issue.yaml").write_text(
-        "date: 2021-03-01\nsections:\n  - kind: innovation\n    blocks:\n"
-        "      - type: link_cards\n        cards:\n" + "".join(entries), encoding="utf-8")
-    pdf = write_download(load_issue(folder, project), project, tmp_path / "out").files[0]
-    words = _words(pdf)
+    words = _issue_words(tmp_path, project, "en",
+                         "      - type: link_cards\n        cards:\n" + "".join(entries))
     titles = sorted((w for w in words if w.text.startswith("KARTA")), key=lambda w: w.x0)
     assert len(titles) == cards
     page, top = titles[0].page, titles[0].top
@@ -258,13 +259,8 @@ def test_a_crowded_tables_short_columns_keep_their_bound_words(tmp_path, project
         chains += picked
         rows.append("| " + " | ".join(row + picked) + " |")
     table = "\n".join([head, "|" + "---|" * columns, *rows])
-    folder = tmp_path / "2021-03"
-    folder.mkdir()
-    (folder / "issue.yaml").write_text(
-        "date: 2021-03-01\nlanguage: pl\nsections:\n  - kind: innovation\n    blocks:\n"
-        + _article("Tabela", f"Tabela:\n\n{table}\n\nKONIEC"), encoding="utf-8")
-    pdf = write_download(load_issue(folder, project), project, tmp_path / "out").files[0]
-    words = _words(pdf)
+    words = _issue_words(tmp_path, project, "pl",
+                         _article("Tabela", f"Tabela:\n\n{table}\n\nKONIEC"))
     broken = []
     for chain in chains:
         parts = chain.split()
