@@ -55,15 +55,24 @@ def test_a_very_long_last_word_stays_in_its_column(project: Project, tmp_path: P
     """A title ending in a word longer than a contents column (a generated issue's
     'Rindfleischetikettierungsüberwachungsaufgabenübertragungsgesetz') was held unbreakable
     with the page number and ran 50 pt past the page's margin; it is now hyphenated."""
-    from conftest import one_article_issue
     from corpus.judges import page_margins
 
     word = "Rindfleischetikettierungsüberwachungsaufgabenübertragungsgesetz"
-    folder = one_article_issue(tmp_path / "2021-01", "Tekst artykułu.",
-                               title=f"Ustawa {word}")
+    # eleven titles before it: the contents in two columns, this title in the second
+    folder = tmp_path / "2021-01"
+    folder.mkdir()
+    (folder / "issue.yaml").write_text(
+        "date: 2021-01-01\nlanguage: pl\nsections:\n  - kind: cooperation\n    blocks:\n"
+        + "".join(f"      - type: article\n        title: Artykuł {n}\n"
+                  f"        body: Tekst.\n" for n in range(11))
+        + f"      - type: article\n        title: Ustawa {word}\n        body: Tekst.\n",
+        encoding="utf-8")
     pdf = write_download(load_issue(folder, project), project, tmp_path / "out").files[0]
     _, right, _, left = page_margins()[1]
-    past = [(line.text, round(line.x1)) for line in measured_pages(pdf)[0].lines
+    cover = measured_pages(pdf)[0].lines
+    entries = [line.x0 for line in cover if "Artykuł" in line.text or "Ustawa" in line.text]
+    assert max(entries) - min(entries) > 150, "the contents are set in two columns"
+    past = [(line.text, round(line.x1)) for line in cover
             if line.x1 > 595.28 - right + 0.5 or line.x0 < left - 0.5]
     assert not past, past
     assert with_page_number(f"Ustawa {word}", "#u").endswith(
