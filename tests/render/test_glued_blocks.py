@@ -12,6 +12,15 @@ taller than what a page has left, and then all of it goes over and leaves a gap:
   where 143 were left. Footnotes now break between notes, two at least on each page, and
   a lone note is not kept with what follows its block (generated seed 17, en: a page at
   0.60 when it was);
+- generated seed 8307 (en, same features), page 30 at 0.69: a two-column article moved
+  whole, head and all, because its second column would have opened with a subheading, a
+  list of one item (with a nested item), another subheading and two lines, more than the
+  column's room: the rule keeping a list's first item with what follows it (its second,
+  or for a list of one item what follows the list) glued them all. WeasyPrint 70's columns
+  give up a whole multi-column box when one of its columns cannot start, so the article's
+  head went over too. An item that holds a list is two lines by itself (WeasyPrint glues
+  the nested list to its first line) and is no longer kept with what follows it; a list
+  of one one-line item still is (else a lead or a heading ends a page with one line).
 
 The depth tests sweep the text before the glued blocks so that a page's foot passes
 through all of them, and measure the pages from the PDF (tests/page_depth.py).
@@ -27,6 +36,7 @@ from conftest import one_article_issue
 from page_depth import measured_pages
 
 from newsletter.load import Project, load_issue
+from newsletter.markdown import to_html
 from newsletter.render.print import render_html, write_download
 
 FILLER = ("Miasto wspiera lokalne firmy w okresie ponownego otwarcia lokali, a doradcy "
@@ -72,6 +82,48 @@ def test_long_footnotes_break_between_notes_rather_than_leave_a_page_short(
     assert all(min(counts) >= 2 for counts in notes_by_page.values()), notes_by_page
 
 
+def _columns_issue(folder: Path, letter_words: int) -> Path:
+    """A letter of ``letter_words`` words, then an article set in two columns (250–600
+    words) whose second paragraph is a subheading of two or three lines, a list of one
+    item with a nested item, another subheading and a long paragraph."""
+    words = ["city", "business", "support", "programme", "innovation", "entrepreneurs",
+             "Krakow", "market", "office", "grant", "partners", "digital", "services"]
+    letter = " ".join(words[n % len(words)] for n in range(letter_words)).capitalize() + "."
+    sentence = " ".join(words[(n * 7) % len(words)] for n in range(40)).capitalize() + "."
+    body = [sentence,
+            "#### Council district month project grant the district green for "
+            "programme partners digital",
+            "- Education.\n  - Services green",
+            "##### Entrepreneurs support affluent future company conference new city "
+            "participants",
+            *[sentence] * 6]
+    folder.mkdir(parents=True)
+    lines = "".join(f"          {line}\n" if line else "\n"
+                    for line in "\n\n".join(body).splitlines())
+    (folder / "issue.yaml").write_text(
+        "date: 2021-01-01\nsections:\n  - kind: cooperation\n    heading: Talks\n    blocks:\n"
+        "      - type: letter\n        body: |\n"
+        f"          {letter}\n"
+        "        signature:\n          name: Jan Nowak\n"
+        "      - type: article\n        title: The fifty digital market\n"
+        "        lead: SME cooperation education industry for\n"
+        f"        body: |\n{lines}", encoding="utf-8")
+    return folder
+
+
+def test_a_list_of_one_item_does_not_carry_a_two_column_article_overleaf(
+        project: Project, tmp_path: Path):
+    shallow = {}
+    for letter_words in range(270, 420, 15):
+        folder = _columns_issue(tmp_path / f"{letter_words}" / "2021-01", letter_words)
+        issue = load_issue(folder, project)
+        pdf = write_download(issue, project, tmp_path / f"out-{letter_words}").files[0]
+        if found := _shallow(pdf):
+            shallow[letter_words] = found
+    assert not shallow, shallow
+
+
+
 def _break_after(box: Any, element: str) -> list[str]:
     """The break-after values a page break after ``element``'s box meets (its own and its
     last descendants', as WeasyPrint reads them between two blocks)."""
@@ -103,3 +155,8 @@ def test_an_articles_notes_hold_only_their_own_items_together(project: Project,
     page = weasyprint.HTML(string=html, base_url=str(folder)).render().pages[1]._page_box
     assert _break_after(page, "footnotes") == ["auto"] * 4  # div, ol, li, p
 
+
+def test_only_an_item_that_holds_a_list_is_marked_for_paper():
+    text = "- Education.\n  - Services green\n- Transport.\n\n1. Alone."
+    assert to_html(text, paged=True).count('<li class="md-nests">') == 1
+    assert "md-nests" not in to_html(text)  # the e-mail's and the web page's lists
