@@ -110,6 +110,7 @@ def _parser() -> MarkdownIt:
     parser.add_render_rule("table_open", _render_table_open)
     parser.add_render_rule("paragraph_open", _render_paragraph_open)
     parser.add_render_rule("ordered_list_open", _render_ordered_list_open)
+    parser.add_render_rule("list_item_open", _render_list_item_open)
     parser.add_render_rule("heading_open", _render_heading)
     parser.add_render_rule("heading_close", _render_heading)
     parser.add_render_rule("footnote_ref", _render_note_mark)
@@ -174,6 +175,29 @@ def _render_ordered_list_open(self, tokens, idx, options, env):  # type: ignore[
     if start != 1:
         html = html.replace("<ol", f'<ol style="counter-reset: list-item {start - 1}"', 1)
     return html
+
+
+def _render_list_item_open(self, tokens, idx, options, env):  # type: ignore[no-untyped-def]
+    # On paper an item that holds a list is two lines at least (WeasyPrint glues a list to
+    # the line before it), so the rule that keeps a list's first item with what follows it
+    # (style.css.j2) leaves it alone: kept, a list of one such item was glued to the
+    # subheading after it and moved a two-column article whole (generated seed 8307).
+    # The tokens are shared by every edition: the class is written, never set on them.
+    html = self.renderToken(tokens, idx, options, env)
+    if env.get("paged") and _holds_list(tokens, idx):
+        html = html.replace("<li", '<li class="md-nests"', 1)
+    return html
+
+
+def _holds_list(tokens, idx: int) -> bool:  # type: ignore[no-untyped-def]
+    """Whether the list item opened at ``tokens[idx]`` holds a list of its own."""
+    level = tokens[idx].level
+    for token in tokens[idx + 1:]:
+        if token.type == "list_item_close" and token.level == level:
+            return False
+        if token.type in ("bullet_list_open", "ordered_list_open") and token.level == level + 1:
+            return True
+    return False
 
 
 def _items(tokens, idx: int) -> int:  # type: ignore[no-untyped-def]
