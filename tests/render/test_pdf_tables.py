@@ -12,11 +12,12 @@ import re
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from newsletter.load import Project, load_issue
-from newsletter.render.print import TEXT_COLUMN_PT, write_download
+from newsletter.render.print import TEXT_COLUMN_PT, write_download, write_print
 
 LONG_WORDS = ["przedsiębiorczość", "współfinansowanie", "termomodernizacja",
               "innowacyjności", "inkubatorowych", "Dofinansowanie", "internacjonalizacja"]
@@ -96,15 +97,16 @@ def _words(pdf: Path) -> list[Word]:
     return words
 
 
-def _issue_words(tmp_path: Path, project: Project, language: str, blocks: str) -> list[Word]:
-    """The words of the readers' PDF of an issue of one section of ``blocks`` (YAML)."""
+def _issue_words(tmp_path: Path, project: Project, language: str, blocks: str,
+                 write: Any = write_download) -> list[Word]:
+    """The words of the readers' PDF (or ``write``'s) of an issue of one section of
+    ``blocks`` (YAML)."""
     folder = tmp_path / "2021-03"
     folder.mkdir()
     (folder / "issue.yaml").write_text(
         f"date: 2021-03-01\nlanguage: {language}\nsections:\n  - kind: innovation\n"
         "    blocks:\n" + blocks, encoding="utf-8")
-    return _words(write_download(load_issue(folder, project), project,
-                                 tmp_path / "out").files[0])
+    return _words(write(load_issue(folder, project), project, tmp_path / "out").files[0])
 
 
 def test_a_column_is_as_wide_as_its_longest_word_while_the_table_has_room(built):
@@ -270,3 +272,34 @@ def test_a_crowded_tables_short_columns_keep_their_bound_words(tmp_path, project
         broken += [chain for i in starts
                    if len({round(w.top) for w in words[i:i + len(parts)]}) > 1]
     assert not broken, f"bound words set over two lines: {broken}"
+
+
+SEED_8410_TABLE = """\
+| W | Inwestycja dotacja | Mapa nowy projekt | W z | M.st. urząd |
+|---|---|---|---|---|
+| 2021–2027 | Zielony | https://example.org/a/new/a | invest@jestemaktywny.krakow.pl | Nowy \
+platforma |
+| 2021–2027 | Dotacja miesiąc | <https://example.org/> | Rada | **Źródło** |
+| [Nr 12 tydzień do](mailto:invest@jestemaktywny.krakow.pl) | Wniosek z rada | Uczestnicy \
+dzielnica | Urząd dzielnica transport współpraca | Uczestnicy |
+| 2021–2027 | 419 | 5 | biuro@krakow.pl | [Uczestnicy do nauka tzw.](https://www.jestemaktyw\
+ny.krakow.pl/science/survey/platform) |
+| https://dlabiznesu.krakow.pl/application/company | 2021–2027 | 99,5% | [Sieć współpraca \
+ankieta](https://www.dlabiznesu.krakow.pl/district-2368/map-6556/innovation-7830/open-4259/we\
+ek-4987/in-5589/for-1532/project-1650/programme-4374/market-4476/office-6051/local-6086/resid\
+ents-8642/?etap=4&rok=2021) | Cyfrowy urząd partner mapa |"""
+"""Generated seed 8410's table (as the generator wrote it; a backslash joins lines)."""
+
+
+def test_a_links_printed_address_in_a_cell_stays_in_its_column(tmp_path, project: Project):
+    """The printer's PDF prints a link's address after its words. In a cell, inline after
+    the link's last word, the address's first piece ('(www.jestemaktywny.krakow.pl/')
+    stayed on that line and ran 3 pt past the page's margin (generated seed 8410's table,
+    here as it was); it now starts a line of its own."""
+    words = _issue_words(tmp_path, project, "pl",
+                         _article("Tabela", f"A tabela.\n\n{SEED_8410_TABLE}\n\nKONIEC"),
+                         write_print)
+    left = min(w.x0 for w in words if w.text == "A")  # the text column's left edge
+    right = left + TEXT_COLUMN_PT + 0.5
+    outside = [(w.text, round(w.x1 - right, 1)) for w in words if w.x1 > right]
+    assert not outside, f"past the text column's right edge (pt): {outside}"
