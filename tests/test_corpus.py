@@ -301,6 +301,10 @@ def test_copy_finds_stray_characters_ligatures_and_words_not_copied_whole():
                                 "pi-umk@x.pl", "przeciw"])
     assert [f.split(" ")[0] for f in faults] == ["U+2010", "ligature", "U+00AD",
                                                  "'Kraków-Nowa'", "'e-mail'"], faults
+    # a kicker set in capitals copies as shown (seed 8410); an address keeps its case
+    shown = "PARP KRAKÓW-NOWA HUTA WWW.KRAKOW.PL/A-B\n"
+    assert copy_faults(shown, ["Kraków-Nowa", "www.krakow.pl/a-b"]) == [
+        "'www.krakow.pl/a-b' does not copy whole"]
 
 
 def _line(*words: str, top: float = 0, height: float = 10) -> list[Word]:
