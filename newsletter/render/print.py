@@ -636,7 +636,7 @@ COLUMN_OF_TWO_PT = (PAGE_TEXT_MM[0] - 8) / 2 * MM  # a column of `.long .body` (
 
 def _fixed_tables(project: Project) -> FixedTables:
     """Markdown tables with their columns decided here (:mod:`table_columns`); the
-    sizes mirror markdown.css.j2 (0.9 em, 1.5 mm padding each side)."""
+    sizes mirror markdown.css.j2 (0.9 of the base size, 1.5 mm padding each side)."""
     bold, regular = measures(project)
     fonts = TableFonts(regular, bold, _points(project.theme.fonts.base_size) * 0.9, 3 * MM)
     return FixedTables(fonts, _table_width)

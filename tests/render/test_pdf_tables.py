@@ -109,6 +109,14 @@ def _issue_words(tmp_path: Path, project: Project, language: str, blocks: str,
     return _words(write(load_issue(folder, project), project, tmp_path / "out").files[0])
 
 
+def _past_the_column(words: list[Word]) -> list[tuple[str, float]]:
+    """The words past the text column's right edge (the edge found from the column's left,
+    where the word 'A' of a test's first paragraph starts), with how far, in pt."""
+    left = min(w.x0 for w in words if w.text == "A")
+    right = left + TEXT_COLUMN_PT + 0.5
+    return [(w.text, round(w.x1 - right, 1)) for w in words if w.x1 > right]
+
+
 def test_a_column_is_as_wide_as_its_longest_word_while_the_table_has_room(built):
     words, longs = built
     shown = {word.text for word in words}
@@ -299,7 +307,56 @@ def test_a_links_printed_address_in_a_cell_stays_in_its_column(tmp_path, project
     words = _issue_words(tmp_path, project, "pl",
                          _article("Tabela", f"A tabela.\n\n{SEED_8410_TABLE}\n\nKONIEC"),
                          write_print)
-    left = min(w.x0 for w in words if w.text == "A")  # the text column's left edge
-    right = left + TEXT_COLUMN_PT + 0.5
-    outside = [(w.text, round(w.x1 - right, 1)) for w in words if w.x1 > right]
+    outside = _past_the_column(words)
+    assert not outside, f"past the text column's right edge (pt): {outside}"
+
+
+SEED_5214_TABLE = """\
+| Jaźń gęśla | Wniosek NCBR żółć | Źródło | Ankieta dzielnica | Konferencja |
+|---|---|---|---|---|
+| <https://life-science.example.com/support/city/startup> | [Żółć mieszkańcy biało-czerwony \
+tydzień](mailto:kontakt@krakow.pl) | [PARP pi.umk@example.org konferencja](mailto:biuro@exa\
+mple.org) | Miasto | Biuro@life-science.example.com |
+| 99,5% | 1 000 000+ | 12 500 zł | kontakt@krakow.pl | I innowacje cyfrowy |
+| Ok. 40 osób żółć rada pi.umk@life-science.example.com | 5 | Przyszłość ul. branża | \
+[Platforma rada](mailto:pi.umk@example.org) | invest@jestemaktywny.krakow.pl |
+| 419 | €2,5 mln | Budżet budżet program | [Konferencja współpraca tydzień](mailto:invest@j\
+estemaktywny.krakow.pl) | kontakt@dlabiznesu.krakow.pl |"""
+"""Generated seed 5214's table, from a letter's body (a backslash joins lines)."""
+
+
+def test_a_table_in_a_letter_stays_in_its_columns(tmp_path, project: Project):
+    """A letter's body is set larger than an article's; its table was set at 0.9 em of
+    that, while its columns were fitted to words measured at 0.9 of the base size:
+    'invest@jestemaktywny.krakow.pl' ran 2 pt past its column and the page's margin
+    (generated seed 5214 pl page 6). Every table now has the one size it is measured at."""
+    body = "".join(f"          {line}\n" for line in f"A list.\n\n{SEED_5214_TABLE}".split("\n"))
+    words = _issue_words(tmp_path, project, "pl",
+                         f"      - type: letter\n        body: |\n{body}"
+                         "        signature:\n          name: Jan Kowalski\n")
+    outside = _past_the_column(words)
+    assert not outside, f"past the text column's right edge (pt): {outside}"
+
+
+SEED_5210_TABLE = """\
+| +48 12 616 12 34 | SME and etc. | Mr Smith with company | Entrepreneurs No. 5 99,5% |
+|---|---|---|---|
+| https://dlabiznesu.krakow.pl/startupinvestment-394/map-3249/public-4116/application-9016/\
+project-6707/education-2949/budget-5951/public-1943/application-458/open-9161/research-3011/\
+?etap=2&rok=2021 | *Survey for science i.e.* | 99,5% | Conference |
+| 12 500 zł | E-mail in | Programme 9 a.m. space | €2,5 mln |
+| Survey | €2,5 mln | **Partner conference residents** | **Pi.umk@jestemaktywny.krakow.pl \
+science** |
+| [The new](https://dlabiznesu.krakow.pl/digital/education/map) | [Efficient](mailto:biuro@dl\
+abiznesu.krakow.pl) | 2021–2027 | [Market local open](https://example.org/network/with) |"""
+"""Generated seed 5210's table (a backslash joins lines)."""
+
+
+def test_a_bold_cells_words_are_measured_bold(tmp_path, project: Project):
+    """Columns are fitted to words measured in the font they are set in: a body cell's
+    '**Pi.umk@jestemaktywny.krakow.pl science**' was measured regular, got a column 6 %
+    too narrow and ran 29 pt past the page's margin (generated seed 5210 en page 15)."""
+    words = _issue_words(tmp_path, project, "en",
+                         _article("Table", f"A table.\n\n{SEED_5210_TABLE}\n\nTHE END"))
+    outside = _past_the_column(words)
     assert not outside, f"past the text column's right edge (pt): {outside}"
