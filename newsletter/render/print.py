@@ -33,7 +33,15 @@ from newsletter.print_files import BadFile, check_font, check_icc_profile
 from newsletter.render import cover_fit, layout_cache, pdf_lang, weasyprint_fixes
 from newsletter.render.code_values import Code
 from newsletter.render.heading_words import long_words_marked
-from newsletter.render.page_fit import Move, Resize, Shrink, Split, Tighten, resizes
+from newsletter.render.page_fit import (
+    ARTICLE_MM,
+    Move,
+    Resize,
+    Shrink,
+    Split,
+    Tighten,
+    resizes,
+)
 from newsletter.render.page_spread import set_spread, spreads
 from newsletter.render.paper_grids import (
     MM,
@@ -58,7 +66,7 @@ CSS_PX_PER_INCH = 96
 MM_PER_INCH = 25.4
 
 PAGE_TEXT_MM = (178, 297 - 22 - 20)  # A4 less the @page margins in style.css.j2
-ARTICLE_PICTURE_MM = 75  # the tallest an article's picture is set (page_fit may change it)
+ARTICLE_PICTURE_MM = ARTICLE_MM  # the tallest an article's picture is set (page_fit may change it)
 FIT_PASSES = 7
 """Layouts after the first, each resizing or moving pictures to fill one short page
 (:mod:`newsletter.render.page_fit`); most issues need none or one, a long one up to four
