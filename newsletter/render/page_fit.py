@@ -25,7 +25,9 @@ above :data:`MIN_DEPTH` of its text area and picks one article picture to resize
 3. when the next page opens a section whose band, heading, intro and first block's head,
    lead and first lines (what travels with the band, :func:`_section_opening_mm`) miss the
    gap, the last article picture on the short page, or else its last row of card
-   pictures, made short enough for them to fit; else, when they miss it by no more than
+   pictures, or else the signature of a short letter that opens that section (not when
+   the letter and the contact are all the last page holds: :func:`_only_colophon_after`),
+   made short enough for them to fit; else, when they miss it by no more than
    setting the section tight gives (:data:`TIGHT_MM`) and what those pictures, or the
    pictures of the section's first row of cards, can still give (shrunk on the next
    layouts), that section set with less space around its opening (:class:`Tighten`: its
@@ -120,6 +122,7 @@ its first block's title and lead."""
 COLOPHON_GAP_MM = 12  # .colophon's top margin (style.css.j2)
 COLOPHON_ABOVE_MM = 10  # kept above it beyond that at a page's foot (measured: about 7 mm)
 SMALLEST_CARD_MM = 15  # a card's picture is not shrunk below this height to fill a page
+SMALLEST_SIGNATURE_MM = 15  # nor a letter's signature (set at most 30 mm: print.SLOTS)
 CARD_FOOT_MM = 7  # below a card's last line: its padding and the row's margin
 PANEL_PADDING_MM = 4  # a card's or a figure's bottom padding (.card, .figure)
 ROW_GAP_MM = 4  # between two rows of one block of cards (.card-grid + .card-grid)
@@ -387,6 +390,42 @@ def _foot_mm(page_box: Any) -> float:
                default=None)
     panel = last is not None and any({"card", "figure"} & _classes(e) for e in last[1])
     return PANEL_PADDING_MM if panel else 0.0
+
+
+def _opening_signature(page_box: Any, opening_mm: float) -> Any | None:
+    """The signature's picture of the short letter that travels whole with the band of the
+    section opening the page (it ends within ``opening_mm`` of the page's top, see
+    :func:`_section_opening_mm`); None when there is none. Such a letter does not break
+    (its greeting keeps to its first lines, its closing and signature to its last), and a
+    page before it with no picture of its own had nothing to give: generated seed 8404
+    (en), a letter of two lines with a 30 mm signature missed a page's foot by 18 mm and
+    left it at 0.67."""
+    bottom = _area(page_box)[0] + opening_mm / MM_PER_PX + 1
+    return next((box for box, ancestors in _leaves(page_box)
+                 if getattr(box, "replacement", None) is not None
+                 and any(_has_class(e, "signature") for e in ancestors)
+                 and box.position_y + box.height <= bottom), None)
+
+
+def _only_colophon_after(pages: list[Any], index: int, opening_mm: float) -> bool:
+    """Whether page ``index`` is the last and holds nothing but the section opening it
+    (``opening_mm`` deep) and the colophon: moved up, that opening would leave the
+    contact alone on the last page (see :func:`_colophon_pulled_back`)."""
+    if index != len(pages) - 1:
+        return False
+    page_box = pages[index]._page_box
+    bottom = _area(page_box)[0] + opening_mm / MM_PER_PX + 1
+    return all(box.position_y + box.height <= bottom
+               or any(_has_class(e, "colophon") for e in ancestors)
+               for box, ancestors in _leaves(page_box))
+
+
+def _signature_gives_mm(page_box: Any) -> float:
+    """How much the signature's picture of a short letter opening the page with its section
+    (:func:`_opening_signature`) can give, down to :data:`SMALLEST_SIGNATURE_MM`."""
+    opening_mm = _section_opening_mm(page_box)
+    box = _opening_signature(page_box, opening_mm) if opening_mm is not None else None
+    return 0.0 if box is None else max(0.0, box.height * MM_PER_PX - SMALLEST_SIGNATURE_MM)
 
 
 def _room_given_mm(page_box: Any) -> float:
@@ -752,7 +791,16 @@ def resizes(pages: list[Any]) -> Iterator[Resize | Move | Shrink | Split | Tight
             shrunk = _shrunk_row(_last_row_pictures(page), excess_mm)
             if shrunk is not None:
                 yield shrunk
-        tightened = _tightened(following, gap_mm - _foot_mm(page), _room_given_mm(page))
+            signature = None if _only_colophon_after(pages, index + 1, opening_mm) \
+                else _opening_signature(following, opening_mm)
+            if signature is not None:  # … or the signature of a short letter that opens it
+                height_mm = signature.height * MM_PER_PX - excess_mm
+                if SMALLEST_SIGNATURE_MM <= height_mm < signature.height * MM_PER_PX:
+                    yield Resize(_place(signature), round(height_mm, 1))
+        given_mm = _room_given_mm(page) if opening_mm is None or _only_colophon_after(
+            pages, index + 1, opening_mm) else max(_room_given_mm(page),
+                                                   _signature_gives_mm(following))
+        tightened = _tightened(following, gap_mm - _foot_mm(page), given_mm)
         if tightened is not None:
             yield tightened
         pulled = _pulled_back(pages[index - 1]._page_box, page, following, filled)

@@ -10,6 +10,12 @@ quarters full).
   picture below 35 mm, so one already shorter gave nothing (its article's start missed
   the page's foot by about 1 mm). Now a body's end keeps nothing with the next block,
   and a picture set shorter than 75 mm across the column may lose about half of it.
+- Generated seed 8404 (en; same features), page 2 at 0.67: the next section was a letter
+  of two lines (greeting, closing, a note, a 30 mm signature), which does not break, and
+  the page had no picture to give room. The signature's picture now shrinks (not below
+  15 mm) when that lets such a letter move up, except when the letter is all the last
+  page holds besides the contact: moved, it would leave the contact alone on a page,
+  which is what that issue does (its page 2 stays at 0.67: the valid finding).
 """
 
 from __future__ import annotations
@@ -18,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 from conftest import one_article_issue
 from corpus.generate import generate
 from page_depth import measured_pages
@@ -74,3 +81,27 @@ def test_a_panorama_and_a_subheading_at_a_body_end_leave_no_page_short(project: 
                                                                       tmp_path: Path):
     folder = generate(8410, tmp_path / "issues", FEATURES).folder
     assert not _inner_depths(project, folder, tmp_path / "out")
+
+
+def test_a_short_letters_signature_gives_room_for_it(project: Project, tmp_path: Path):
+    """Seed 8404 with an article after its letter: the letter's section moves up (set
+    tight, its signature made smaller) and fills page 2 (0.67 before)."""
+    folder = generate(8404, tmp_path / "issues", FEATURES).folder
+    data = yaml.safe_load((folder / "issue.yaml").read_text(encoding="utf-8"))
+    text = "City business support programme innovation entrepreneurs market office. " * 5
+    data["sections"].append({"kind": "innovation", "blocks": [
+        {"type": "article", "title": "A last article", "body": "\n\n".join([text] * 6)}]})
+    (folder / "issue.yaml").write_text(yaml.safe_dump(data, allow_unicode=True),
+                                       encoding="utf-8")
+    assert not _inner_depths(project, folder, tmp_path / "out")
+
+
+def test_a_letter_is_not_moved_up_to_leave_the_contact_alone(project: Project,
+                                                             tmp_path: Path):
+    """Seed 8404 as generated: its letter is all its last page holds besides the contact,
+    and stays there (page 2 short) rather than leave the contact alone on that page."""
+    folder = generate(8404, tmp_path / "issues", FEATURES).folder
+    issue = next(iter(load_issue(folder, project).editions()))
+    pdf = write_download(issue, project, tmp_path / "out").files[0]
+    last = measured_pages(pdf)[-1]
+    assert any("Market map" in line.text for line in last.lines), last.lines
