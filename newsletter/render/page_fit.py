@@ -6,7 +6,8 @@ WeasyPrint has no page floats, so after a layout this module looks at each page 
 above :data:`MIN_DEPTH` of its text area and picks one article picture to resize:
 
 1. the picture of the article that opens the next page, made just short enough for that
-   article's start to fit the gap (never below :data:`SMALLEST_MM`); else, when even that
+   article's start to fit the gap (never below :data:`SMALLEST_MM`, or about half the
+   height of a panorama set shorter across the column: :func:`_smallest_mm`); else, when even that
    is too tall but the article's head, lead and two lines fit, that picture set below as
    many of the article's paragraphs as fill the gap (:class:`Move`: the text starts on the
    short page, the picture follows it with its caption); else
@@ -24,7 +25,9 @@ above :data:`MIN_DEPTH` of its text area and picks one article picture to resize
 3. when the next page opens a section whose band, heading, intro and first block's head,
    lead and first lines (what travels with the band, :func:`_section_opening_mm`) miss the
    gap, the last article picture on the short page, or else its last row of card
-   pictures, made short enough for them to fit; else, when they miss it by no more than
+   pictures, or else the signature of a short letter that opens that section (not when
+   the letter and the contact are all the last page holds: :func:`_only_colophon_after`),
+   made short enough for them to fit; else, when they miss it by no more than
    setting the section tight gives (:data:`TIGHT_MM`) and what those pictures, or the
    pictures of the section's first row of cards, can still give (shrunk on the next
    layouts), that section set with less space around its opening (:class:`Tighten`: its
@@ -55,6 +58,7 @@ MIN_DEPTH = 0.8
 of its text area's height (the issue asks 0.75; measured from the PDF's glyph boxes a page
 reads a little shallower than from WeasyPrint's line boxes)."""
 SMALLEST_MM = 35  # a picture is not shrunk below this height to fill a page (about half its 75)
+ARTICLE_MM = 75  # the tallest an article's picture is set (print.SLOTS)
 TALLEST_MM = 130  # nor grown past it
 FOLLOWING_MM = 30  # what must follow a picture (up to 3 lines, margins) and the block margin above
 SECTION_GAP_MM = 10  # .section + .section margin, dropped at a page's top, not at its foot
@@ -118,6 +122,7 @@ its first block's title and lead."""
 COLOPHON_GAP_MM = 12  # .colophon's top margin (style.css.j2)
 COLOPHON_ABOVE_MM = 10  # kept above it beyond that at a page's foot (measured: about 7 mm)
 SMALLEST_CARD_MM = 15  # a card's picture is not shrunk below this height to fill a page
+SMALLEST_SIGNATURE_MM = 15  # nor a letter's signature (set at most 30 mm: print.SLOTS)
 CARD_FOOT_MM = 7  # below a card's last line: its padding and the row's margin
 PANEL_PADDING_MM = 4  # a card's or a figure's bottom padding (.card, .figure)
 ROW_GAP_MM = 4  # between two rows of one block of cards (.card-grid + .card-grid)
@@ -387,13 +392,50 @@ def _foot_mm(page_box: Any) -> float:
     return PANEL_PADDING_MM if panel else 0.0
 
 
+def _opening_signature(page_box: Any, opening_mm: float) -> Any | None:
+    """The signature's picture of the short letter that travels whole with the band of the
+    section opening the page (it ends within ``opening_mm`` of the page's top, see
+    :func:`_section_opening_mm`); None when there is none. Such a letter does not break
+    (its greeting keeps to its first lines, its closing and signature to its last), and a
+    page before it with no picture of its own had nothing to give: generated seed 8404
+    (en), a letter of two lines with a 30 mm signature missed a page's foot by 18 mm and
+    left it at 0.67."""
+    bottom = _area(page_box)[0] + opening_mm / MM_PER_PX + 1
+    return next((box for box, ancestors in _leaves(page_box)
+                 if getattr(box, "replacement", None) is not None
+                 and any(_has_class(e, "signature") for e in ancestors)
+                 and box.position_y + box.height <= bottom), None)
+
+
+def _only_colophon_after(pages: list[Any], index: int, opening_mm: float) -> bool:
+    """Whether page ``index`` is the last and holds nothing but the section opening it
+    (``opening_mm`` deep) and the colophon: moved up, that opening would leave the
+    contact alone on the last page (see :func:`_colophon_pulled_back`)."""
+    if index != len(pages) - 1:
+        return False
+    page_box = pages[index]._page_box
+    bottom = _area(page_box)[0] + opening_mm / MM_PER_PX + 1
+    return all(box.position_y + box.height <= bottom
+               or any(_has_class(e, "colophon") for e in ancestors)
+               for box, ancestors in _leaves(page_box))
+
+
+def _signature_gives_mm(page_box: Any) -> float:
+    """How much the signature's picture of a short letter opening the page with its section
+    (:func:`_opening_signature`) can give, down to :data:`SMALLEST_SIGNATURE_MM`."""
+    opening_mm = _section_opening_mm(page_box)
+    box = _opening_signature(page_box, opening_mm) if opening_mm is not None else None
+    return 0.0 if box is None else max(0.0, box.height * MM_PER_PX - SMALLEST_SIGNATURE_MM)
+
+
 def _room_given_mm(page_box: Any) -> float:
     """How much room the page's pictures can give at most: its last article picture down to
     :data:`SMALLEST_MM`, or else its last row of card pictures down to
     :data:`SMALLEST_CARD_MM`."""
     own = _article_pictures(page_box)
     if own:
-        return max(0.0, own[-1][0].height * MM_PER_PX - SMALLEST_MM)
+        box = own[-1][0]
+        return max(0.0, box.height * MM_PER_PX - _smallest_mm(page_box, box))
     return _row_gives_mm(_last_row_pictures(page_box))
 
 
@@ -494,7 +536,9 @@ def _glued_below_mm(page_box: Any, picture: Any, article: Any) -> float:
     the subheadings or questions in bold after it (each kept with what follows) and the
     first lines of running text, as this layout set them, and a little slack
     (the margin above the article is the caller's: :func:`_gap_above_mm`);
-    :data:`FOLLOWING_MM` when the page shows fewer.
+    :data:`FOLLOWING_MM` when the page shows fewer, unless the article ends on the page
+    (what is under its picture then is all that comes: assumed, 21 mm for a caption of 4
+    kept seed 8410's picture from shrinking the 4 mm its article's start missed by).
 
     The first lines are two (orphans), or the whole paragraph when it has fewer than four
     lines: with two orphans and two widows such a paragraph does not break (an answer of
@@ -517,6 +561,9 @@ def _glued_below_mm(page_box: Any, picture: Any, article: Any) -> float:
         lines[key] = (max(bottom, box.position_y + box.height), was_glued and glued, paragraph)
     running = [(bottom, paragraph) for (_, first), (bottom, glued, paragraph)
                in sorted(lines.items()) if first and not glued]
+    if len(running) < 2 and leaves and not _ends_in(page_box, article):
+        # the article ends on this page (its caption, a line): all of it, nothing assumed
+        return (max(bottom for bottom, _, _ in lines.values()) - below) * MM_PER_PX + SLACK_MM
     if len(running) < 2:
         return FOLLOWING_MM - BLOCK_GAP_MM
     opening = running[0][1]
@@ -549,9 +596,21 @@ def _pulled_back(previous: Any, page: Any, following: Any, filled: float) -> Res
     needed_mm = filled * area_mm + SECTION_GAP_MM + BLOCK_GAP_MM + SLACK_MM
     box = theirs[-1][0]
     height_mm = box.height * MM_PER_PX - (needed_mm - room_mm)
-    if SMALLEST_MM <= height_mm < box.height * MM_PER_PX:
+    if _smallest_mm(page, box) <= height_mm < box.height * MM_PER_PX:
         return Resize(_place(box), round(height_mm, 1))
     return None
+
+
+def _smallest_mm(page_box: Any, picture: Any) -> float:
+    """The shortest an article picture is made to fill a page, in mm: :data:`SMALLEST_MM`
+    (about half the :data:`ARTICLE_MM` a picture is set at), or about half the height a
+    picture set shorter across the whole column (a panorama) has there. A fixed floor
+    kept such a picture from giving anything: generated seed 8410 (pl), a panorama set
+    31 mm tall whose article's start missed a page's foot by 1 mm, left that page at 0.63.
+    From the picture's proportions, not its height now: shrunk on one layout, it does not
+    lower its own floor on the next."""
+    set_mm = min(ARTICLE_MM, _column_width(page_box) * picture.height / picture.width)
+    return min(SMALLEST_MM, set_mm * SMALLEST_MM / ARTICLE_MM)
 
 
 def _column_width(page_box: Any) -> float:
@@ -613,7 +672,7 @@ def _colophon_pulled_back(pages: list[Any]) -> Resize | Shrink | None:
     if theirs:
         box = theirs[-1][0]
         height_mm = box.height * MM_PER_PX - excess_mm
-        if SMALLEST_MM <= height_mm < box.height * MM_PER_PX:
+        if _smallest_mm(previous, box) <= height_mm < box.height * MM_PER_PX:
             return Resize(_place(box), round(height_mm, 1))
         return None
     return _shrunk_row(_last_row_pictures(previous), excess_mm)
@@ -681,7 +740,7 @@ def resizes(pages: list[Any]) -> Iterator[Resize | Move | Shrink | Split | Tight
             # The measure says the start (nearly) fits, yet it opens the next page: the
             # columns balanced it taller than measured. A step smaller, not the same again.
             height_mm = min(height_mm, box.height * MM_PER_PX - RETRY_MM)
-            if height_mm >= SMALLEST_MM:
+            if height_mm >= _smallest_mm(following, box):
                 yield Resize(_place(box), round(height_mm, 1))
             else:
                 section_mm = _section_gap_mm(following)
@@ -695,7 +754,7 @@ def resizes(pages: list[Any]) -> Iterator[Resize | Move | Shrink | Split | Tight
         if own and chunk_mm:  # a card or figure row opens the next page: make room for it
             box = own[-1][0]
             height_mm = box.height * MM_PER_PX - (needed_mm - gap_mm)
-            if SMALLEST_MM <= height_mm < box.height * MM_PER_PX:
+            if _smallest_mm(page, box) <= height_mm < box.height * MM_PER_PX:
                 yield Resize(_place(box), round(height_mm, 1))
         if chunk_mm:  # … or the pictures of the short page's last row of cards with some
             shrunk = _shrunk_row(_last_row_pictures(page), needed_mm - gap_mm)
@@ -727,12 +786,21 @@ def resizes(pages: list[Any]) -> Iterator[Resize | Move | Shrink | Split | Tight
             if own:
                 box = own[-1][0]
                 height_mm = box.height * MM_PER_PX - excess_mm
-                if SMALLEST_MM <= height_mm < box.height * MM_PER_PX:
+                if _smallest_mm(page, box) <= height_mm < box.height * MM_PER_PX:
                     yield Resize(_place(box), round(height_mm, 1))
             shrunk = _shrunk_row(_last_row_pictures(page), excess_mm)
             if shrunk is not None:
                 yield shrunk
-        tightened = _tightened(following, gap_mm - _foot_mm(page), _room_given_mm(page))
+            signature = None if _only_colophon_after(pages, index + 1, opening_mm) \
+                else _opening_signature(following, opening_mm)
+            if signature is not None:  # … or the signature of a short letter that opens it
+                height_mm = signature.height * MM_PER_PX - excess_mm
+                if SMALLEST_SIGNATURE_MM <= height_mm < signature.height * MM_PER_PX:
+                    yield Resize(_place(signature), round(height_mm, 1))
+        given_mm = _room_given_mm(page) if opening_mm is None or _only_colophon_after(
+            pages, index + 1, opening_mm) else max(_room_given_mm(page),
+                                                   _signature_gives_mm(following))
+        tightened = _tightened(following, gap_mm - _foot_mm(page), given_mm)
         if tightened is not None:
             yield tightened
         pulled = _pulled_back(pages[index - 1]._page_box, page, following, filled)

@@ -33,7 +33,15 @@ from newsletter.print_files import BadFile, check_font, check_icc_profile
 from newsletter.render import cover_fit, layout_cache, pdf_lang, weasyprint_fixes
 from newsletter.render.code_values import Code
 from newsletter.render.heading_words import long_words_marked
-from newsletter.render.page_fit import Move, Resize, Shrink, Split, Tighten, resizes
+from newsletter.render.page_fit import (
+    ARTICLE_MM,
+    Move,
+    Resize,
+    Shrink,
+    Split,
+    Tighten,
+    resizes,
+)
 from newsletter.render.page_spread import set_spread, spreads
 from newsletter.render.paper_grids import (
     MM,
@@ -58,7 +66,7 @@ CSS_PX_PER_INCH = 96
 MM_PER_INCH = 25.4
 
 PAGE_TEXT_MM = (178, 297 - 22 - 20)  # A4 less the @page margins in style.css.j2
-ARTICLE_PICTURE_MM = 75  # the tallest an article's picture is set (page_fit may change it)
+ARTICLE_PICTURE_MM = ARTICLE_MM  # the tallest an article's picture is set (page_fit may change it)
 FIT_PASSES = 7
 """Layouts after the first, each resizing or moving pictures to fill one short page
 (:mod:`newsletter.render.page_fit`); most issues need none or one, a long one up to four
@@ -680,6 +688,7 @@ class Pictures:
         self.places: dict[int, str] = {}  # id() of the Image → its placement
         self.placed: dict[str, Image] = {}  # (which also keeps that id() from reuse)
         self.url_places: dict[str, str] = {}  # derivative's URL → the latest placement of it
+        self.slot_of: dict[str, str] = {}  # placement → the slot it was set in
         self.profile = profile
         self.card_tint = card_tint
         self.slots = dict(SLOTS)
@@ -750,7 +759,8 @@ class Pictures:
     def _shown_height(self, place: str) -> float | None:
         image = self.placed[place]
         width, height = image.pixel_size()
-        return round(self.placed_mm(image) * height / width, 1)
+        return round(self.placed_mm(image, self.slot_of.get(place, "article"))
+                     * height / width, 1)
 
     def _sharp(self, place: str, height_mm: float) -> float:
         """``height_mm``, or less when it would enlarge the picture past what its pixels
@@ -781,7 +791,7 @@ class Pictures:
         """The width ``image`` is set at in ``slot``, in mm."""
         bounds = self.slots[slot]
         height = self.heights.get(self.place(image))
-        if (slot == "article" or slot.startswith("card")) and height is not None:
+        if (slot in ("article", "signature") or slot.startswith("card")) and height is not None:
             bounds = replace(bounds, height=height)
         return round(shown_width(image.pixel_size(), bounds), 2)
 
@@ -793,6 +803,7 @@ class Pictures:
         url = derivative(image.file, width, self.profile, behind).path.as_uri()
         self.sources[url] = image.file
         self.url_places[url] = self.place(image)
+        self.slot_of[self.place(image)] = slot
         return url
 
     def caption_style(self, image: Image) -> Markup:
