@@ -650,7 +650,7 @@ def _fixed_tables(project: Project) -> FixedTables:
     return FixedTables(fonts, _table_width)
 
 
-def _table_width(html: str, position: int) -> float | None:
+def _table_width(html: str, position: int) -> float:
     """The width of the text column a table at ``position`` of the PDF's HTML is set in:
     the page's (an article with a table is never set in two columns: article.html.j2),
     or inside a card the card's inner width in its row (paper_grids: a row of N columns,

@@ -216,8 +216,8 @@ class _Cells(HTMLParser):
 class FixedTables:
     """Rewrites every Markdown table of a PDF's HTML to a fixed layout with its columns'
     widths; ``width_at(html, position)`` gives the width of the column of text a table at
-    that offset of the HTML is set in, or None where it is not known (inside a card):
-    that table keeps the automatic layout."""
+    that offset of the HTML is set in (an article's column, a card's inner width), or None
+    where it is not known: that table keeps the automatic layout."""
 
     fonts: TableFonts
     width_at: Callable[[str, int], float | None]
