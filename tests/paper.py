@@ -501,13 +501,26 @@ def wide_gaps(lines: list[list[Word]], cells: Sequence[str] = (),
                  for before, after in itertools.pairwise(line)
                  if not (is_leader(before) or is_leader(after) or MARKER.fullmatch(before.text)
                          or MARKER.fullmatch(after.text)
-                         or _across_cells(before.text, after.text, cells))]
+                         or _across_cells(before.text, after.text, cells)
+                         or _across_columns(line[0], before, after))]
         # Justifying widens every gap of a line alike: one wide gap among normal ones is
         # where two texts side by side (two cards' lines) happen to share a baseline.
         stretched = len(pairs) < 2 or all(spaces > JUSTIFIED for _, _, spaces in pairs)
         wide += [f"{before.text} … {after.text}: {spaces:.1f} spaces"
                  for before, after, spaces in pairs if spaces > most and stretched]
     return wide
+
+
+MM_PT = 72 / 25.4
+COLUMN_MM, GUTTER_MM = 85, 8  # a two-column body's (style.css.j2: .long .body)
+
+
+def _across_columns(first: Word, before: Word, after: Word) -> bool:
+    """Whether ``before`` ends a two-column body's first column and ``after`` starts its
+    second on the same baseline (the line's ``first`` word at the first column's left):
+    the gutter, no gap between words ('Miasto.' … 'Badania', generated seed 8614)."""
+    second = first.x0 + (COLUMN_MM + GUTTER_MM) * MM_PT
+    return abs(after.x0 - second) < 1.5 and before.x1 <= first.x0 + COLUMN_MM * MM_PT + 0.5
 
 
 # --- short lines ----------------------------------------------------------------------------

@@ -353,6 +353,24 @@ def test_screen_ends_find_a_one_letter_word_at_a_phones_line_end(victim, browser
     assert any("web/index.html (pl) at 320 px" in f for f in faults), faults
 
 
+def test_word_gaps_leave_out_a_two_column_bodys_gutter():
+    """A first column that ends with one word beside the second's first justified line
+    is no gap between words (seed 8614: 'Miasto.' … 'Badania', 116.8 spaces); the same
+    gap inside one column is."""
+    from paper import MM_PT, wide_gaps
+
+    def line(second_x: float) -> list[Word]:
+        words = [Word("Miasto.", 50, 80, 0, 10)]
+        x = second_x
+        for text in ("Badania", "miasto", "urząd"):  # a justified line: wide gaps alike
+            words.append(Word(text, x, x + 30, 0, 10))
+            x += 30 + 2.5
+        return words
+
+    assert wide_gaps([line(50 + 93 * MM_PT)]) == []
+    assert len(wide_gaps([line(50 + 60 * MM_PT)])) == 1
+
+
 def test_screen_ends_take_no_address_piece_for_a_word():
     """An address's last piece ('…/new/a' at a line's end, seed 8305) is no one-letter
     word; a word 'a' is."""
