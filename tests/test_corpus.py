@@ -393,3 +393,30 @@ def test_text_part_finds_a_bound_word_at_a_wrapped_lines_end_and_a_broken_addres
     faults = text_part_faults(text, rules, ["https://krakow.pl/a/b"])
     assert faults == ["a line ends with 'w': słowo słowo spotkanie w / Krakowie i dalej",
                       "'https://krakow.pl/a/b' broken over lines"], faults
+
+
+# --- the stranded judge (issue 17 item 2) --------------------------------------------------
+
+
+def test_stranded_takes_no_table_cell_for_a_head(tmp_path, project):
+    """A line of a table cell is running text, even in bold and even when a lead elsewhere
+    holds its words: generated seed 8503 (en, print) had a bold cell's '31-156 Kraków
+    confer-' over one line ('ence') at a page's foot, and the judge, which left bold out of
+    the running text (a paragraph in bold is a question) and found those words in a lead,
+    called it a stranded head. The lead's own line at a page's foot is still one."""
+    from conftest import one_article_issue
+    from editions import Line
+    from paper import body_texts, stranded, stranding_texts
+
+    lead = "Sieć 10 km rynek zielony 31-156 Kraków conference współpraca biznes platforma"
+    body = ("Miasto wspiera firmy.\n\n| Art. | Miejsce |\n|---|---|\n"
+            "| Art. 15 | **31-156 Kraków conference** |")
+    issue = load_issue(one_article_issue(tmp_path / "2021-01", body, lead=lead), project)
+    texts, running = stranding_texts(issue, project), body_texts(issue)
+
+    def foot(first: str) -> list[Line]:
+        return [Line(1, "Art. 15", 0, 40, 700, 710), Line(1, first, 60, 160, 700, 710),
+                Line(1, "ence", 60, 90, 712, 722)]
+
+    assert stranded(foot("31-156 Kraków confer\u00ad"), texts, running) == []
+    assert stranded(foot("zielony 31-156 Kraków conference"), texts, running) != []

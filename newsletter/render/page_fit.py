@@ -31,7 +31,10 @@ above :data:`MIN_DEPTH` of its text area and picks one article picture to resize
    setting the section tight gives (:data:`TIGHT_MM`) and what those pictures, or the
    pictures of the section's first row of cards, can still give (shrunk on the next
    layouts), that section set with less space around its opening (:class:`Tighten`: its
-   band, heading, first title and lead closer together); else
+   band, heading, first title and lead closer together); or, when the next page opens
+   with an article (no section's band above it) whose start misses the gap by no more
+   than its head set tight gives (:data:`TIGHT_ARTICLE_MM`), that article set with less
+   space above it and around its head (:func:`_tightened_article`); else
 4. when the short page is the last before the printed booklet's back cover, the last
    article picture on the page before made short enough for all of it to move back; else
 5. the last article picture on the short page made taller by the gap (up to the column's
@@ -109,7 +112,8 @@ class Split:
 @dataclass(frozen=True)
 class Tighten:
     """Set the section whose band's id is ``section`` with less space around its opening
-    (``section.tight`` in style.css.j2: :data:`TIGHT_MM`)."""
+    (``section.tight`` in style.css.j2: :data:`TIGHT_MM`), or the article whose title's id
+    it is with less space around its head (``article.tight``: :data:`TIGHT_ARTICLE_MM`)."""
 
     section: str
 
@@ -119,6 +123,10 @@ TIGHT_MM = {"gap": SECTION_GAP_MM - TIGHT_GAP_MM, "band": 4, "heading": 2, "titl
 """What a tight section's opening gives up (style.css.j2 ``.tight``), by what it has: the
 gap above it, its band's padding and margin, the margin under its heading or intro, under
 its first block's title and lead."""
+TIGHT_ARTICLE_MM = {"gap": BLOCK_GAP_MM - TIGHT_GAP_MM, "title": 1, "lead": 1.5}
+"""What a tight article's head gives up (style.css.j2 ``.article.tight``): the gap above
+it (its margin collapses with the block before's), the margin under its title and under
+its lead (more when its body opens with a subheading, whose top margin goes too)."""
 COLOPHON_GAP_MM = 12  # .colophon's top margin (style.css.j2)
 COLOPHON_ABOVE_MM = 10  # kept above it beyond that at a page's foot (measured: about 7 mm)
 SMALLEST_CARD_MM = 15  # a card's picture is not shrunk below this height to fill a page
@@ -347,6 +355,13 @@ def _section_opening_mm(page_box: Any) -> float | None:
     or a card or figure row, which other rules size, comes first."""
     if not _opens_section(page_box):
         return None
+    return _opening_mm(page_box)
+
+
+def _opening_mm(page_box: Any) -> float | None:
+    """How far down the page what travels with the first block that opens it reaches, in
+    mm (its head, lead, … as :func:`_section_opening_mm` counts them, after the band of a
+    section when one opens the page); None when a card or figure row comes first."""
     top = _area(page_box)[0]
     leaves = sorted(_leaves(page_box), key=lambda leaf: leaf[0].position_y)
     left = min((box.position_x for box, _ in leaves), default=0)
@@ -475,6 +490,28 @@ def _tightened(following: Any, gap_mm: float, given_mm: float = 0.0) -> Tighten 
     if opening_mm + SECTION_GAP_MM - gap_mm > _tight_mm(section) - TIGHT_SLACK_MM + give_mm:
         return None
     return Tighten(band.get("id")) if band.get("id") else None
+
+
+def _tightened_article(following: Any, room_mm: float) -> Tighten | None:
+    """The article that opens ``following`` (no section's band above it) set tight
+    (:class:`Tighten`), when what travels with its head (:func:`_opening_mm`: its title,
+    lead, subheadings and first lines) misses ``room_mm`` (the short page's room below its
+    last block) by no more than that gives (:data:`TIGHT_ARTICLE_MM`). Such an article's
+    start may be unbreakable with no picture to shrink (a lead, a subheading, a paragraph of
+    three lines that orphans and widows keep whole): generated seed 8503 (pl), page 9 of
+    three rows of cards at 0.69, the next article's start 2 mm too tall for its foot."""
+    block = _first_block(following)
+    if block is None or _opens_section(following) or not _has_class(block, "article") \
+            or not _starts_on(following, block) or block.get("aria-labelledby") is None:
+        return None
+    opening_mm = _opening_mm(following)
+    if opening_mm is None:
+        return None
+    gives_mm = TIGHT_ARTICLE_MM["gap"] + TIGHT_ARTICLE_MM["title"] \
+        + (TIGHT_ARTICLE_MM["lead"] if any(_has_class(e, "lead") for e in block) else 0)
+    if opening_mm + BLOCK_GAP_MM - room_mm > gives_mm - TIGHT_SLACK_MM:
+        return None
+    return Tighten(block.get("aria-labelledby"))
 
 
 def _tight_mm(section: Any) -> float:
@@ -800,7 +837,8 @@ def resizes(pages: list[Any]) -> Iterator[Resize | Move | Shrink | Split | Tight
         given_mm = _room_given_mm(page) if opening_mm is None or _only_colophon_after(
             pages, index + 1, opening_mm) else max(_room_given_mm(page),
                                                    _signature_gives_mm(following))
-        tightened = _tightened(following, gap_mm - _foot_mm(page), given_mm)
+        tightened = _tightened(following, gap_mm - _foot_mm(page), given_mm) \
+            or _tightened_article(following, gap_mm - _foot_mm(page))
         if tightened is not None:
             yield tightened
         pulled = _pulled_back(pages[index - 1]._page_box, page, following, filled)

@@ -295,3 +295,40 @@ def test_one_file_in_two_articles_is_two_pictures_page_fitting_sizes_apart(
                                       project), project, tmp_path / "again-out").files[0]
     assert layouts[0] == 1
     assert drawn_heights_mm(again) == drawn_heights_mm(pdf)
+
+
+def short_article_with_links(root: Path, words: int) -> Path:
+    """A first article of four paragraphs and one of ``words`` words, then a short one as
+    generated seed 8506 (pl) had: a kicker, a title, a tall picture (400×2000), a body of
+    one line and its note, two links."""
+    folder = after_an_article(root, f"short-{words}", 4, lambda sentence: (
+        "short.yaml",
+        "type: article\nkicker: Ok. 40 osób tydzień rok rynek\ntitle: Tydzień\n"
+        "image: {file: images/tall.jpg, alt: A tall field}\n"
+        "body: |\n  Budżet[^1].\n\n  [^1]: Partner lokalny do wsparcie ok. 40 osób.\n"
+        "links:\n  - label: Żółć w gęśla publiczny rada\n    url: https://www.krakow.pl/a\n"
+        "  - label: A flagship flagship\n    url: https://www.krakow.pl/b\n"),
+        {"tall.jpg": (400, 2000)})
+    first = folder / "first.md"
+    text = " ".join(("city business support programme innovation " * 30).split()[:words])
+    first.write_text(first.read_text(encoding="utf-8") + f"\n{text.capitalize()}.\n",
+                     encoding="utf-8")
+    return folder
+
+
+@pytest.mark.parametrize("words", [78, 100])
+def test_a_short_articles_links_do_not_take_its_picture_overleaf(project: Project, tmp_path,
+                                                                layouts, words):
+    """Generated seed 8506 (pl; office, tables, footnotes, pictures, long), page 3: the
+    picture of 'Tydzień' stood overleaf with 64 mm left below its head. WeasyPrint's
+    ``ul { break-before: avoid }`` glued the article's links to its body's one line (and
+    its note list to that line), so the article did not break at all: page fitting shrank
+    its picture four times in vain, then set it below the text (Move), where, glued to the
+    links, it went over again; and those seven layouts were all page fitting had, so two
+    later pages stayed short (0.63 and 0.73). The links may now go overleaf: the picture,
+    made smaller, stays with its head."""
+    issue = load_issue(short_article_with_links(tmp_path / "issues", words), project)
+    pdf = write_download(issue, project, tmp_path / "out").files[0]
+    head = next(page.number for page in measured_pages(pdf)
+                for line in page.lines if line.text.strip() == "Tydzień")
+    assert picture_pages(pdf)[1:] == [head], (head, picture_pages(pdf))
