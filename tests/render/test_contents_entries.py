@@ -115,3 +115,29 @@ def test_a_title_ending_in_a_number_never_reads_as_one_with_its_page(project: Pr
              if dots[0][1] - last[2] < space or number[1] - dots[-1][2] < space
              or not last[0][-1:].isalnum()]
     assert not glued, glued
+
+
+def test_an_acronym_typed_with_a_hyphen_is_never_broken_at_it(project: Project,
+                                                            tmp_path: Path):
+    """'COVID-19' in a contents entry broke after its hyphen, 'COVID-' / '19' (generated
+    seed 8509 pl): the acronym in its span, the '‑19' after it began a run the list
+    item's overflow-wrap cut at its first character. The whole word is the acronym's
+    span now. Titles with one to twelve words before it, so it meets every line end."""
+    from paper import NS, _xhtml
+
+    words = ["Rynek", "transport", "żółć", "invest@example.org", "jaźń", "nauka", "firma",
+             "budżet", "dotacja", "przestrzeń", "miasto", "konferencja"]
+    titles = [" ".join(words[:n]) + " COVID-19 nauka firma innowacje" for n in range(1, 13)]
+    blocks = "".join(f"      - type: article\n        title: {t}\n        body: Tekst.\n"
+                     for t in titles)
+    folder = tmp_path / "2021-01"
+    folder.mkdir()
+    (folder / "issue.yaml").write_text(
+        "date: 2021-01-01\nlanguage: pl\nsections:\n  - kind: cooperation\n    blocks:\n"
+        + blocks, encoding="utf-8")
+    pdf = write_download(load_issue(folder, project), project, tmp_path / "out").files[0]
+    cover = next(_xhtml(pdf, "-bbox-layout").iterfind(".//x:page", NS))
+    ends = [[w.text or "" for w in line.iterfind("x:word", NS)][-1]
+            for line in cover.iterfind(".//x:line", NS)]
+    broken = [end for end in ends if re.search(r"COVID[-\u2010\u2011]$", end)]
+    assert not broken, broken
