@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from typing import Any
 
 import pytest
 from conftest import ROOT
@@ -91,17 +92,9 @@ def test_a_title_ending_in_a_number_never_reads_as_one_with_its_page(project: Pr
              "nauka", "sieć"]
     titles = [" ".join(rng.choice(words) for _ in range(rng.randint(2, 9))).capitalize()
               + f" {rng.randint(1, 9)}" for _ in range(18)]
-    blocks = "".join(f"      - type: article\n        title: {t}\n        body: Tekst.\n"
-                     for t in titles)
-    folder = tmp_path / "2021-01"
-    folder.mkdir()
-    (folder / "issue.yaml").write_text(
-        "date: 2021-01-01\nlanguage: pl\nsections:\n  - kind: cooperation\n    blocks:\n"
-        + blocks, encoding="utf-8")
-    from paper import NS, _xhtml
+    from paper import NS
 
-    pdf = write_download(load_issue(folder, project), project, tmp_path / "out").files[0]
-    cover = next(_xhtml(pdf, "-bbox-layout").iterfind(".//x:page", NS))
+    cover = _cover_of(titles, project, tmp_path)
     numbered = []  # (the title's last word, the leader's dots, the page number)
     for line in cover.iterfind(".//x:line", NS):
         words = [(w.text or "", float(w.get("xMin")), float(w.get("xMax")))
@@ -123,11 +116,23 @@ def test_an_acronym_typed_with_a_hyphen_is_never_broken_at_it(project: Project,
     seed 8509 pl): the acronym in its span, the '‑19' after it began a run the list
     item's overflow-wrap cut at its first character. The whole word is the acronym's
     span now. Titles with one to twelve words before it, so it meets every line end."""
-    from paper import NS, _xhtml
+    from paper import NS
 
     words = ["Rynek", "transport", "żółć", "invest@example.org", "jaźń", "nauka", "firma",
              "budżet", "dotacja", "przestrzeń", "miasto", "konferencja"]
     titles = [" ".join(words[:n]) + " COVID-19 nauka firma innowacje" for n in range(1, 13)]
+    cover = _cover_of(titles, project, tmp_path)
+    ends = [[w.text or "" for w in line.iterfind("x:word", NS)][-1]
+            for line in cover.iterfind(".//x:line", NS)]
+    broken = [end for end in ends if re.search(r"COVID[-\u2010\u2011]$", end)]
+    assert not broken, broken
+
+
+def _cover_of(titles: list[str], project: Project, tmp_path: Path) -> Any:
+    """poppler's page element (words in lines) of the cover of a Polish issue of one
+    section of articles with ``titles``."""
+    from paper import NS, _xhtml
+
     blocks = "".join(f"      - type: article\n        title: {t}\n        body: Tekst.\n"
                      for t in titles)
     folder = tmp_path / "2021-01"
@@ -136,8 +141,4 @@ def test_an_acronym_typed_with_a_hyphen_is_never_broken_at_it(project: Project,
         "date: 2021-01-01\nlanguage: pl\nsections:\n  - kind: cooperation\n    blocks:\n"
         + blocks, encoding="utf-8")
     pdf = write_download(load_issue(folder, project), project, tmp_path / "out").files[0]
-    cover = next(_xhtml(pdf, "-bbox-layout").iterfind(".//x:page", NS))
-    ends = [[w.text or "" for w in line.iterfind("x:word", NS)][-1]
-            for line in cover.iterfind(".//x:line", NS)]
-    broken = [end for end in ends if re.search(r"COVID[-\u2010\u2011]$", end)]
-    assert not broken, broken
+    return next(_xhtml(pdf, "-bbox-layout").iterfind(".//x:page", NS))
