@@ -371,6 +371,34 @@ def test_word_gaps_leave_out_a_two_column_bodys_gutter():
     assert len(wide_gaps([line(50 + 60 * MM_PT)])) == 1
 
 
+def test_word_gaps_measure_a_gap_in_the_larger_types_spaces():
+    """After a printed address in smaller type, a justified gap of 2.6 spaces of the text
+    read as 3.3 of the address's (seed 8700, the printer's PDF)."""
+    from paper import wide_gaps
+
+    line = [Word("words", 0, 40, 0, 10), Word("(x.pl/a)", 43, 80, 2, 10),
+            Word("etc.", 80 + 2.6 * 1.51, 110, 0, 10), Word("more", 114, 140, 0, 10)]
+    assert wide_gaps([line]) == []
+    line[2] = Word("etc.", 80 + 4 * 1.51, 110, 0, 10)
+    assert len(wide_gaps([line])) == 1
+
+
+def test_stranded_takes_no_contents_entry_for_a_heading():
+    """A long issue's contents fill page 2: an entry's first line holds an article's title
+    and one line follows it, its last, with the leader (seed 8704); a heading with one
+    line after it is still a fault."""
+    from editions import Line
+    from paper import squeezed, stranded
+
+    title = squeezed("Grant St. 50 % to council investment grant etc. public industry")
+    entry = [Line(2, "Grant St. 50 % to council investment grant etc. public", 50, 300, 700, 710),
+             Line(2, "industry . . . . . . . . . . . . 19", 50, 300, 711, 721)]
+    assert stranded(entry, [title]) == []
+    heading = [Line(2, "Grant St. 50 % to council investment grant etc. public", 50, 300, 700,
+                    710), Line(2, "The first line of the text", 50, 300, 711, 721)]
+    assert len(stranded(heading, [title])) == 1
+
+
 def test_screen_ends_take_no_address_piece_for_a_word():
     """An address's last piece ('…/new/a' at a line's end, seed 8305) is no one-letter
     word; a word 'a' is."""
