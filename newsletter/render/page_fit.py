@@ -209,14 +209,14 @@ def _head_above(page_box: Any, picture: Any, article: Any) -> bool:
         for ancestors in above)
 
 
-def _classes(element: Any) -> set[str]:
+def classes_of(element: Any) -> set[str]:
     """The names in ``element``'s class attribute."""
     return set((element.get("class") or "").split())
 
 
 def _has_class(element: Any, name: str) -> bool:
     """Whether ``element``'s class attribute names ``name``."""
-    return name in _classes(element)
+    return name in classes_of(element)
 
 
 def _opens_section(page_box: Any) -> bool:
@@ -232,7 +232,7 @@ def _section_gap_mm(page_box: Any) -> float:
     first = min(_leaves(page_box), key=lambda leaf: leaf[0].position_y, default=None)
     if first is None or not _opens_section(page_box):
         return 0
-    tight = any({"section", "tight"} <= _classes(e) for e in first[1])
+    tight = any({"section", "tight"} <= classes_of(e) for e in first[1])
     return TIGHT_GAP_MM if tight else SECTION_GAP_MM
 
 
@@ -300,7 +300,7 @@ def _card_start_mm(page_box: Any, picture: Any) -> float:
     titles = sum(1 for _, titled in ordered if titled)
     taken = ordered[:titles + 2]
     bottom = taken[-1][0] if taken else below
-    return (bottom - _area(page_box)[0]) * MM_PER_PX
+    return (bottom - text_area(page_box)[0]) * MM_PER_PX
 
 
 def _opening_split(page_box: Any) -> Split | None:
@@ -325,7 +325,7 @@ def _opening_chunk_mm(page_box: Any) -> float | None:
     one is among what opens it (the head of its block before it), in mm; else None."""
     leaves = sorted(_leaves(page_box), key=lambda leaf: leaf[0].position_y)
     for _, ancestors in leaves[:40]:
-        unbreakable = next((e for e in ancestors if {"card", "figure"} & _classes(e)), None)
+        unbreakable = next((e for e in ancestors if {"card", "figure"} & classes_of(e)), None)
         if unbreakable is None:
             continue
         if any(_has_class(e, "article") for e in ancestors):
@@ -338,7 +338,7 @@ def _opening_chunk_mm(page_box: Any) -> float | None:
                  for e in around if e in list(grid) and box.position_y < row_top + 20}
         bottom = max(box.position_y + box.height for box, around in leaves
                      if any(id(e) in cells for e in around))
-        return (bottom - _area(page_box)[0]) * MM_PER_PX
+        return (bottom - text_area(page_box)[0]) * MM_PER_PX
     return None
 
 
@@ -362,13 +362,13 @@ def _opening_mm(page_box: Any) -> float | None:
     """How far down the page what travels with the first block that opens it reaches, in
     mm (its head, lead, … as :func:`_section_opening_mm` counts them, after the band of a
     section when one opens the page); None when a card or figure row comes first."""
-    top = _area(page_box)[0]
+    top = text_area(page_box)[0]
     leaves = sorted(_leaves(page_box), key=lambda leaf: leaf[0].position_y)
     left = min((box.position_x for box, _ in leaves), default=0)
     # a running line's top → its bottom, paragraph, block, whether in the block's body
     lines: dict[int, tuple[float, Any, Any, bool]] = {}
     for box, ancestors in leaves:
-        classes = {c for e in ancestors for c in _classes(e)}
+        classes = {c for e in ancestors for c in classes_of(e)}
         if classes & {"card", "figure"} and not classes & {"article", "letter"}:
             if not lines:
                 return None
@@ -403,7 +403,7 @@ def _foot_mm(page_box: Any) -> float:
     section's gap)."""
     last = max(_leaves(page_box), key=lambda leaf: leaf[0].position_y + leaf[0].height,
                default=None)
-    panel = last is not None and any({"card", "figure"} & _classes(e) for e in last[1])
+    panel = last is not None and any({"card", "figure"} & classes_of(e) for e in last[1])
     return PANEL_PADDING_MM if panel else 0.0
 
 
@@ -415,7 +415,7 @@ def _opening_signature(page_box: Any, opening_mm: float) -> Any | None:
     page before it with no picture of its own had nothing to give: generated seed 8404
     (en), a letter of two lines with a 30 mm signature missed a page's foot by 18 mm and
     left it at 0.67."""
-    bottom = _area(page_box)[0] + opening_mm / MM_PER_PX + 1
+    bottom = text_area(page_box)[0] + opening_mm / MM_PER_PX + 1
     return next((box for box, ancestors in _leaves(page_box)
                  if getattr(box, "replacement", None) is not None
                  and any(_has_class(e, "signature") for e in ancestors)
@@ -429,7 +429,7 @@ def _only_colophon_after(pages: list[Any], index: int, opening_mm: float) -> boo
     if index != len(pages) - 1:
         return False
     page_box = pages[index]._page_box
-    bottom = _area(page_box)[0] + opening_mm / MM_PER_PX + 1
+    bottom = text_area(page_box)[0] + opening_mm / MM_PER_PX + 1
     return all(box.position_y + box.height <= bottom
                or any(_has_class(e, "colophon") for e in ancestors)
                for box, ancestors in _leaves(page_box))
@@ -627,7 +627,7 @@ def _pulled_back(previous: Any, page: Any, following: Any, filled: float) -> Res
     theirs = _article_pictures(previous)
     if not theirs or not _is_back_cover(following):
         return None
-    top, bottom = _area(page)
+    top, bottom = text_area(page)
     area_mm = (bottom - top) * MM_PER_PX
     room_mm = (1 - depth(previous)) * area_mm
     needed_mm = filled * area_mm + SECTION_GAP_MM + BLOCK_GAP_MM + SLACK_MM
@@ -655,14 +655,15 @@ def _column_width(page_box: Any) -> float:
     return page_box.width * MM_PER_PX
 
 
-def _area(page_box: Any) -> tuple[float, float]:
+def text_area(page_box: Any) -> tuple[float, float]:
+    """The top and bottom of a page's text area, in CSS px (page_spread measures with it)."""
     top = page_box.content_box_y()
     return top, top + page_box.height
 
 
 def depth(page_box: Any) -> float:
     """How far down its text area a page's content reaches (0–1)."""
-    top, bottom = _area(page_box)
+    top, bottom = text_area(page_box)
     lowest = max((box.position_y + box.height for box, _ in _leaves(page_box)
                   if box.position_y + box.height <= bottom + 1), default=top)
     return (lowest - top) / (bottom - top)
@@ -702,7 +703,7 @@ def _colophon_pulled_back(pages: list[Any]) -> Resize | Shrink | None:
     if len(pages) < 3 or not _colophon_only(pages[-1]._page_box):
         return None
     previous, last = pages[-2]._page_box, pages[-1]._page_box
-    top, bottom = _area(last)
+    top, bottom = text_area(last)
     excess_mm = _colophon_height(last) * MM_PER_PX + COLOPHON_ABOVE_MM + SLACK_MM \
         - (1 - depth(previous)) * (bottom - top) * MM_PER_PX
     theirs = _article_pictures(previous)
@@ -761,7 +762,7 @@ def resizes(pages: list[Any]) -> Iterator[Resize | Move | Shrink | Split | Tight
         filled = depth(page)
         if filled >= MIN_DEPTH:
             continue
-        top, bottom = _area(page)
+        top, bottom = text_area(page)
         gap_mm = (1 - filled) * (bottom - top) * MM_PER_PX
         following = pages[index + 1]._page_box
         first = _first_block(following)
@@ -771,7 +772,7 @@ def resizes(pages: list[Any]) -> Iterator[Resize | Move | Shrink | Split | Tight
         if opening:
             box, opening_article = opening[0]
             glued_mm = _glued_below_mm(following, box, opening_article)
-            needed_mm = (box.position_y + box.height - _area(following)[0]) * MM_PER_PX \
+            needed_mm = (box.position_y + box.height - text_area(following)[0]) * MM_PER_PX \
                 + glued_mm + _gap_above_mm(following)
             height_mm = box.height * MM_PER_PX - (needed_mm - gap_mm)
             # The measure says the start (nearly) fits, yet it opens the next page: the

@@ -32,7 +32,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from newsletter.render.page_fit import MIN_DEPTH, MM_PER_PX, _area, _classes, depth
+from newsletter.render.page_fit import MIN_DEPTH, MM_PER_PX, classes_of, depth, text_area
 
 BLOCK_MM = 12.0
 """The most a gap between two blocks or sections grows (9–10 mm become at most 21–22)."""
@@ -68,7 +68,7 @@ def spreads(source: Any, document: Any, done: dict[int, float]) -> dict[int, flo
                 if element in places]
         if not gaps or any(place in done for place, _, _ in gaps):
             continue
-        top, bottom = _area(page)
+        top, bottom = text_area(page)
         room_mm = (FILLED - depth(page)) * (bottom - top) * MM_PER_PX
         shares = _shares([kind for _, _, kind in gaps], room_mm)
         found.update({place: round(gap_mm + share, 2)
@@ -105,7 +105,7 @@ def _shares(kinds: list[str], room_mm: float) -> list[float]:
 def _goes_on(page_box: Any) -> bool:
     """Whether the page holds the issue's sections (not only the printer's notes pages
     or back cover, where the issue's text has ended)."""
-    return any("section" in _classes(element) for element in _elements(page_box))
+    return any("section" in classes_of(element) for element in _elements(page_box))
 
 
 def _elements(box: Any) -> Iterator[Any]:
@@ -129,11 +129,11 @@ def _gaps(page_box: Any) -> list[tuple[Any, float, str]]:
         parent = getattr(box, "element", None)
         for before, child in zip([None, *children], children, strict=False):
             element = child.element
-            inside = kept or bool(_KEEP & _classes(element)) \
+            inside = kept or bool(_KEEP & classes_of(element)) \
                 or isinstance(child, (boxes.TableBox, boxes.TableRowGroupBox, boxes.TableRowBox))
             kind = _kind(element, parent)
             if before is not None and kind and not inside and element is not before.element \
-                    and not _heads(before.element) and "tight" not in _classes(element):
+                    and not _heads(before.element) and "tight" not in classes_of(element):
                 gap = child.border_box_y() - (before.border_box_y() + before.border_height())
                 found.append((element, gap * MM_PER_PX, kind))
             visit(child, inside)
@@ -144,15 +144,15 @@ def _gaps(page_box: Any) -> list[tuple[Any, float, str]]:
 
 def _heads(element: Any) -> bool:
     return element.tag in {"h1", "h2", "h3", "h4", "h5", "h6"} \
-        or bool(_HEADS & _classes(element))
+        or bool(_HEADS & classes_of(element))
 
 
 def _kind(element: Any, parent: Any) -> str | None:
-    classes = _classes(element)
+    classes = classes_of(element)
     if classes & {"block", "section"}:
         return "block"
     if classes & {"card-grid", "figure-grid"}:
         return "row"
-    if parent is not None and "body" in _classes(parent):
+    if parent is not None and "body" in classes_of(parent):
         return "paragraph"
     return None
