@@ -37,6 +37,7 @@ from pdf_boxes import image_boxes
 from newsletter.load import Project
 from newsletter.markdown import to_html
 from newsletter.model import Article, Issue, Letter
+from newsletter.render.print import COLUMN_OF_TWO_PT, TEXT_COLUMN_PT
 from newsletter.typography import Rules, looks_like_url
 
 NS = {"x": "http://www.w3.org/1999/xhtml"}
@@ -522,16 +523,12 @@ def wide_gaps(lines: list[list[Word]], cells: Sequence[str] = (),
     return wide
 
 
-MM_PT = 72 / 25.4
-COLUMN_MM, GUTTER_MM = 85, 8  # a two-column body's (style.css.j2: .long .body)
-
-
 def _across_columns(first: Word, before: Word, after: Word) -> bool:
     """Whether ``before`` ends a two-column body's first column and ``after`` starts its
     second on the same baseline (the line's ``first`` word at the first column's left):
     the gutter, no gap between words ('Miasto.' … 'Badania', generated seed 8614)."""
-    second = first.x0 + (COLUMN_MM + GUTTER_MM) * MM_PT
-    return abs(after.x0 - second) < 1.5 and before.x1 <= first.x0 + COLUMN_MM * MM_PT + 0.5
+    second = first.x0 + TEXT_COLUMN_PT - COLUMN_OF_TWO_PT
+    return abs(after.x0 - second) < 1.5 and before.x1 <= first.x0 + COLUMN_OF_TWO_PT + 0.5
 
 
 # --- short lines ----------------------------------------------------------------------------

@@ -357,7 +357,8 @@ def test_word_gaps_leave_out_a_two_column_bodys_gutter():
     """A first column that ends with one word beside the second's first justified line
     is no gap between words (seed 8614: 'Miasto.' … 'Badania', 116.8 spaces); the same
     gap inside one column is."""
-    from paper import MM_PT, wide_gaps
+    from page_depth import MM
+    from paper import wide_gaps
 
     def line(second_x: float) -> list[Word]:
         words = [Word("Miasto.", 50, 80, 0, 10)]
@@ -367,8 +368,8 @@ def test_word_gaps_leave_out_a_two_column_bodys_gutter():
             x += 30 + 2.5
         return words
 
-    assert wide_gaps([line(50 + 93 * MM_PT)]) == []
-    assert len(wide_gaps([line(50 + 60 * MM_PT)])) == 1
+    assert wide_gaps([line(50 + 93 * MM)]) == []
+    assert len(wide_gaps([line(50 + 60 * MM)])) == 1
 
 
 def test_word_gaps_measure_a_gap_in_the_larger_types_spaces():
