@@ -21,7 +21,8 @@ above :data:`MIN_DEPTH` of its text area and picks one article picture to resize
    card is shorter; the first ones fill the gap and a card's title stays with two lines of
    its text; a row of one card is made breakable), instead of leaving the gap; or, when
    that row is a single card that breaks already, its picture made short enough for the
-   card's picture, title and two lines (:func:`_card_start_mm`) to fit the gap; else
+   card's picture, title and two lines, or a table's first rows that cannot part
+   (:func:`_card_start_mm`), to fit the gap; else
 3. when the next page opens a section whose band, heading, intro and first block's head,
    lead and first lines (what travels with the band, :func:`_section_opening_mm`) miss the
    gap, the last article picture on the short page, or else its last row of card
@@ -285,22 +286,52 @@ def _row_of(grid: Any, leaves: list[tuple[Any, tuple]]) -> list[tuple[Any, float
 def _card_start_mm(page_box: Any, picture: Any) -> float:
     """How far down the page the start of the breakable card that ``picture`` opens
     reaches, in mm: the picture, the card's title (kept with what follows) and two lines
-    after it (or the card's end, when it has fewer), as this layout set them."""
+    after it (or the card's end, when it has fewer), or, when a table follows the title,
+    the table's rows that cannot part (:func:`_glued_rows`), as this layout set them."""
     card = next(e for box, ancestors in _leaves(page_box) if box is picture
                 for e in ancestors if _has_class(e, "card"))
     below = picture.position_y + picture.height
+    inside = sorted(((box, ancestors) for box, ancestors in _leaves(page_box)
+                     if card in ancestors and box is not picture
+                     and box.position_y >= below - 1), key=lambda leaf: leaf[0].position_y)
     lines: dict[int, tuple[float, bool]] = {}  # a line's top → its bottom, in the title
-    for box, ancestors in _leaves(page_box):
-        if card in ancestors and box is not picture and box.position_y >= below - 1:
-            titled = any(_has_class(e, "card-title") for e in ancestors)
-            key = round(box.position_y)
-            lines[key] = (max(lines.get(key, (0.0, titled))[0], box.position_y + box.height),
-                          titled)
+    for box, ancestors in inside:
+        titled = any(_has_class(e, "card-title") for e in ancestors)
+        key = round(box.position_y)
+        lines[key] = (max(lines.get(key, (0.0, titled))[0], box.position_y + box.height),
+                      titled)
     ordered = [lines[key] for key in sorted(lines)]
     titles = sum(1 for _, titled in ordered if titled)
     taken = ordered[:titles + 2]
     bottom = taken[-1][0] if taken else below
+    text = [(box, ancestors) for box, ancestors in inside
+            if not any(_has_class(e, "card-title") for e in ancestors)]
+    table = next((e for e in text[0][1] if e.tag == "table"), None) if text else None
+    if table is not None:  # a table comes first: its rows part only where CSS lets them
+        glued = _glued_rows(table)
+        bottom = max([bottom, *(box.position_y + box.height for box, ancestors in text
+                                if any(e in glued for e in ancestors))])
     return (bottom - text_area(page_box)[0]) * MM_PER_PX
+
+
+def _glued_rows(table: Any) -> list[Any]:
+    """The rows (``tr`` elements) a page cannot part at the start of ``table``: its header
+    and its body's rows up to the first break markdown.css.j2 allows (a body's first row
+    keeps with the next, its last with the one before, unless such a row is ``md-tall``);
+    all of them when there is no such break."""
+    groups = [part for part in table if part.tag in ("thead", "tbody")]
+    head = [row for part in groups if part.tag == "thead" for row in part if row.tag == "tr"]
+    body = [row for part in groups if part.tag == "tbody" for row in part if row.tag == "tr"]
+
+    def tall(row: Any) -> bool:
+        return "md-tall" in (row.get("class") or "").split()
+
+    for index in range(1, len(body)):
+        glued_after = index == 1 and not tall(body[0])
+        glued_before = index == len(body) - 1 and not tall(body[-1])
+        if not glued_after and not glued_before:
+            return head + body[:index]
+    return head + body
 
 
 def _opening_split(page_box: Any) -> Split | None:
@@ -399,12 +430,19 @@ def _opening_mm(page_box: Any) -> float | None:
 
 def _foot_mm(page_box: Any) -> float:
     """What the page's last block keeps below its last line: a card's or a figure's
-    padding (:data:`PANEL_PADDING_MM`), else nothing (its margin collapses with the
+    padding (:data:`PANEL_PADDING_MM`); a paragraph's margin when that line is in a body
+    set in two columns (``.long .body``: a margin inside columns does not collapse with
+    the block's, measured: 4 mm more); else nothing (its margin collapses with the
     section's gap)."""
     last = max(_leaves(page_box), key=lambda leaf: leaf[0].position_y + leaf[0].height,
                default=None)
-    panel = last is not None and any({"card", "figure"} & classes_of(e) for e in last[1])
-    return PANEL_PADDING_MM if panel else 0.0
+    if last is None:
+        return 0.0
+    if any({"card", "figure"} & classes_of(e) for e in last[1]):
+        return PANEL_PADDING_MM
+    body = next((e for e in last[1] if _has_class(e, "body")), None)
+    columns = body is not None and any(_has_class(e, "long") for e in last[1][:last[1].index(body)])
+    return PARAGRAPH_GAP_MM if columns else 0.0
 
 
 def _opening_signature(page_box: Any, opening_mm: float) -> Any | None:
@@ -813,7 +851,8 @@ def resizes(pages: list[Any]) -> Iterator[Resize | Move | Shrink | Split | Tight
                 # … or, a card that breaks already: its picture short enough for the
                 # card's start (picture, title, two lines) to fit the gap
                 box = row[0][0]
-                start_mm = _card_start_mm(following, box) + above_mm + SLACK_MM
+                start_mm = _card_start_mm(following, box) + above_mm + SLACK_MM \
+                    + _foot_mm(page)
                 height_mm = box.height * MM_PER_PX - (start_mm - gap_mm)
                 if SMALLEST_CARD_MM <= height_mm < box.height * MM_PER_PX:
                     yield Shrink((_place(box),), round(height_mm, 1))

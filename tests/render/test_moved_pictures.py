@@ -332,3 +332,39 @@ def test_a_short_articles_links_do_not_take_its_picture_overleaf(project: Projec
     head = next(page.number for page in measured_pages(pdf)
                 for line in page.lines if line.text.strip() == "Tydzień")
     assert picture_pages(pdf)[1:] == [head], (head, picture_pages(pdf))
+
+
+def article_and_table_card(root: Path, paragraphs: int, seed: int) -> Path:
+    """A first article of ``paragraphs`` paragraphs, then a single card: a landscape
+    picture, a title and a table of nine rows of two to four words a cell (tall enough
+    to break across pages)."""
+    rng = random.Random(seed)
+
+    def cell() -> str:
+        return " ".join(rng.choice(WORDS) for _ in range(rng.randint(2, 4)))
+
+    table = "\n".join(["      | Programme | Partner | Budget | Office |",
+                       "      |---|---|---|---|",
+                       *(f"      | {cell()} | {cell()} | {rng.randint(1, 99)} 000 zł | {cell()} |"
+                         for _ in range(9))])
+    return after_an_article(root, f"table-card-{paragraphs}-{seed}", paragraphs,
+                            lambda sentence: (
+        "cards.yaml",
+        "type: link_cards\ncards:\n"
+        f"  - title: {sentence(9)[:-1]}\n    url: https://www.krakow.pl/biznes\n"
+        "    image: {file: images/wide.jpg, alt: A blue field}\n"
+        f"    text: |\n{table}\n"), {"wide.jpg": (1600, 1000)}, seed)
+
+
+@pytest.mark.parametrize("paragraphs, seed", [(4, 1), (4, 2), (5, 1), (5, 3), (6, 2)])
+def test_a_breaking_card_that_opens_with_a_table_fills_the_page_before(
+        project: Project, tmp_path, paragraphs, seed):
+    """A single card whose picture is followed by a table, after an article: the card may
+    break, but a table's header and first rows part from nothing (markdown.css.j2), so
+    the card's start is its picture, title, header and first two rows, not its picture,
+    title and two lines; measured as two lines, its picture was shrunk too little, pass
+    after pass, and the article's page ended at 0.63 (generated seed 8707, page 6)."""
+    issue = load_issue(article_and_table_card(tmp_path / "issues", paragraphs, seed), project)
+    pdf = write_download(issue, project, tmp_path / "out").files[0]
+    pages = measured_pages(pdf)
+    assert all(p.depth >= 0.75 for p in pages[1:-1]), [p.depth for p in pages]
