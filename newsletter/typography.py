@@ -225,16 +225,19 @@ class Rules:
         return dict(self.space_after)
 
     def binding(self, match: re.Match[str]) -> str:
-        """The binding's space: firm after a one-letter word, a number, a sign and before a
-        dash, initials (what must never part); releasable (:data:`SCREEN_BOUND_LIMIT`) after
-        an abbreviation or a title, the lesser fault at a line's end; the language's own
-        before (after) punctuation (:attr:`space_before`)."""
+        """The binding's space: firm after a one-letter word, inside a number, after a sign
+        and before a dash, initials (what must never part); releasable
+        (:data:`SCREEN_BOUND_LIMIT`) after an abbreviation or a title, the lesser fault at a
+        line's end, and, when that is not enough, between a number and the word it counts;
+        the language's own before (after) punctuation (:attr:`space_before`)."""
         word = match.group(1)
         if word is None:
             mark = match.group(2) if match.re.groups > 1 else None
             return self._spaces_before[mark] if mark else NO_BREAK_SPACE
         if word in self._spaces_after:
             return word + self._spaces_after[word]
+        if word[0].isdigit() and match.string[match.end():match.end() + 1].isalpha():
+            return word + _WEAK_COUNT  # a number with the word it counts
         if len(word) == 1 or word[0].isdigit() or word in SIGN_BEFORE or \
                 _INITIALS.fullmatch(word):
             return word + NO_BREAK_SPACE
@@ -266,6 +269,11 @@ Przedsiębiorczości –" (24) was cut after its no-break space and the next lin
 with the dash."""
 
 _WEAK = "\ue001"  # a binding after an abbreviation or title, released in a too long piece
+_WEAK_COUNT = "\ue002"
+"""A number's binding to the word after it ("34 w", "12 500 zł"), released only where
+releasing every :data:`_WEAK` binding left a piece too long: a phone number, a number
+and a one-letter word chained "+48 12 616 12 34 w naukowo-badawczy" (35 characters), and
+a 320 px phone's footnote broke it after its "w" (generated seed 8803)."""
 
 
 _INITIALS = re.compile(INITIALS)
@@ -279,17 +287,25 @@ def _released(text: str, limit: int | None) -> str:
     (:attr:`Rules.bound_limit`): there, from the left, a binding is released (a space) each time
     the next word would make the piece too long, so the piece breaks after as few
     abbreviations as its length needs."""
-    if _WEAK not in text:
+    if _WEAK not in text and _WEAK_COUNT not in text:
         return text
     if limit is None:
-        return text.replace(_WEAK, NO_BREAK_SPACE)
+        return text.replace(_WEAK, NO_BREAK_SPACE).replace(_WEAK_COUNT, NO_BREAK_SPACE)
     pieces = _PIECES.split(text)
     pieces[::2] = [_shortened(piece, limit) for piece in pieces[::2]]
     return "".join(pieces)
 
 
 def _shortened(piece: str, limit: int) -> str:
-    units = piece.split(_WEAK)
+    """``piece`` released after abbreviations where it would pass ``limit``; each piece that
+    is still too long then released between a number and the word it counts, the same way."""
+    parts = _shortened_at(piece, _WEAK, limit).split(" ")
+    return " ".join(_shortened_at(part, _WEAK_COUNT, limit) if len(part) > limit else part
+                    for part in parts).replace(_WEAK_COUNT, NO_BREAK_SPACE)
+
+
+def _shortened_at(piece: str, mark: str, limit: int) -> str:
+    units = piece.split(mark)
     joined, length = units[0], len(units[0])
     for unit in units[1:]:
         if length + 1 + len(unit) > limit:

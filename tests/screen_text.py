@@ -80,7 +80,8 @@ def unbound_spaces(path: Path, language: str, rules: Rules) -> list[str]:
     bind: each place the rules' pattern still finds, which a bound text no longer has
     (shown as ``⟨ ⟩``). A number before an address is no counted word's (the templates
     leave a link's words alone), nor an address's last number before a word ('…?rok=2021
-    biznes': the address counts nothing). An abbreviation's binding that the screens release in
+    biznes': the address counts nothing). An abbreviation's (or a number's before the word
+    it counts) binding that the screens release in
     a chain too long for a phone's line (:data:`newsletter.typography.SCREEN_BOUND_LIMIT`)
     is no fault: the two pieces it parts hold more than
     :data:`SCREEN_TITLE_BOUND_LIMIT` characters together."""
@@ -91,7 +92,7 @@ def unbound_spaces(path: Path, language: str, rules: Rules) -> list[str]:
         for match in own.pattern.finditer(text):
             word, after = match.group(1), _piece_after(text, match.end())
             if word and (looks_like_url(after) or looks_like_url(
-                    _piece_before(text, match.end(1))) or (_releasable(word) and len(
+                    _piece_before(text, match.end(1))) or (_releasable(word, after) and len(
                     _piece_before(text, match.end(1))) + 1 + len(after)
                     > SCREEN_TITLE_BOUND_LIMIT)):
                 continue
@@ -100,9 +101,13 @@ def unbound_spaces(path: Path, language: str, rules: Rules) -> list[str]:
     return found
 
 
-def _releasable(word: str) -> bool:
-    """An abbreviation or a title (not a one-letter word, a number, a sign, initials)."""
-    return len(word) > 1 and not word[0].isdigit() and not re.fullmatch(INITIALS, word)
+def _releasable(word: str, after: str) -> bool:
+    """An abbreviation or a title (not a one-letter word, a number, a sign, initials), or a
+    number before the word it counts (released last, where the abbreviations were not
+    enough: newsletter.typography's _WEAK_COUNT)."""
+    if word[0].isdigit():
+        return after[:1].isalpha()
+    return len(word) > 1 and not re.fullmatch(INITIALS, word)
 
 
 def _piece_before(text: str, end: int) -> str:

@@ -3,6 +3,7 @@ where its rules bind, in text only, and a text part whose lines never end with t
 
 from __future__ import annotations
 
+import itertools
 import random
 import re
 from pathlib import Path
@@ -289,6 +290,58 @@ def test_on_screens_no_chain_of_releasable_bindings_passes_the_limit(text, limit
                       and not re.fullmatch(r"(?:\w\.)+", w)]
         assert len(piece) <= limit or not releasable, (piece, bound)
     assert bind(text, rules("pl")).count(" ") < bound.count(" ")  # paper binds them all
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("Konferencja +48 12 616 12 34 w naukowo-badawczy miasto.",
+     "Konferencja +48\xa012\xa0616\xa012\xa034 w\xa0naukowo-badawczy miasto."),
+    ("tel. +48 12 616 12 34 i 12 500 zł w Krakowie",
+     "tel. +48\xa012\xa0616\xa012\xa034\xa0i\xa012\xa0500\xa0zł w\xa0Krakowie"),
+    ("razem 1 250 000 000 000 przedsiębiorstw",
+     "razem 1\xa0250\xa0000\xa0000\xa0000 przedsiębiorstw"),
+    ("razem 1 000 000 000 przedsiębiorstw", "razem 1\xa0000\xa0000\xa0000\xa0przedsiębiorstw"),
+    ("do 12 500 zł dla 3 firm", "do 12\xa0500\xa0zł dla 3\xa0firm"),
+])
+def test_on_screens_a_number_lets_go_of_the_word_it_counts_last(text, expected):
+    """A phone number, the number's binding to the next word and a one-letter word chained
+    "+48 12 616 12 34 w naukowo-badawczy" (35 characters, firm bindings only): a 320 px
+    phone's footnote broke it after "w" (generated seed 8803). Where releasing the
+    abbreviations is not enough, a number lets go of the word it counts; a number's groups
+    and a one-letter word never part, and a chain within the limit keeps every binding."""
+    import dataclasses
+
+    assert bind(text, dataclasses.replace(rules("pl"), bound_limit=SCREEN_BOUND_LIMIT)) \
+        == expected
+    paper = bind(text, rules("pl"))  # paper's lines hold every binding
+    assert all(p == NBSP for p, e in zip(paper, expected, strict=True) if e == NBSP)
+
+
+CHAIN_WORDS = ["w", "i", "z", "ul.", "tel.", "nr", "ok.", "+48 12 616 12 34", "12 500", "3",
+               "zł", "naukowo-badawczy", "przedsiębiorczości", "Kraków", "2021", "firm"]
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_on_screens_a_piece_past_the_limit_holds_only_firm_bindings(seed):
+    """Seeded runs of the words that bind: every piece longer than the screens' limit that
+    a browser would have to cut at a letter has nothing left to release (no abbreviation,
+    no number before the word it counts): its bindings are all firm (a one-letter word, a
+    number's groups)."""
+    import dataclasses
+
+    rng = random.Random(seed)
+    screen = dataclasses.replace(rules("pl"), bound_limit=SCREEN_BOUND_LIMIT)
+    for _ in range(200):
+        text = " ".join(rng.choice(CHAIN_WORDS) for _ in range(rng.randint(3, 12)))
+        bound = bind(text, screen)
+        assert bound.replace(NBSP, " ") == text
+        for piece in bound.split(" "):
+            if len(piece) <= SCREEN_BOUND_LIMIT:
+                continue
+            words = piece.split(NBSP)
+            releasable = [(a, b) for a, b in itertools.pairwise(words)
+                          if (len(a) > 1 and not a[0].isdigit() and a[0] != "+")
+                          or (a[-1].isdigit() and b[0].isalpha())]
+            assert not releasable, (piece, text)
 
 
 @pytest.mark.parametrize(("text", "expected"), [
