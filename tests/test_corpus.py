@@ -449,3 +449,23 @@ def test_stranded_takes_no_table_cell_for_a_head(tmp_path, project):
 
     assert stranded(foot("31-156 Kraków confer\u00ad"), texts, running) == []
     assert stranded(foot("zielony 31-156 Kraków conference"), texts, running) != []
+
+
+def test_lone_lines_take_a_headings_close_set_line_for_no_columns_top():
+    """A two-line title opening a page: its lines are set closer than their glyph boxes
+    are tall, and the second, 2 pt into the first's box, was taken for a line at a
+    column's top, the title's last alone there (seed 8800); a paragraph's last line under
+    a page's top, with nothing above it, is still found."""
+    from editions import Line
+    from page_depth import Page
+    from paper import lone_lines
+
+    title = "Konstantynopolitańczykowianeczka city dziewięćsetdziewięćdziesięciodziewięcioletni"
+    heading = [Line(29, "Konstantynopolitańczykowianeczka city", 45, 327, 61.4, 82.3),
+               Line(29, "dziewięćsetdziewięćdziesięciodziewięcioletni", 45, 363, 80.3, 101.3),
+               Line(29, "The week education 9 a.m. innovation fifty", 45, 386, 112, 127)]
+    cover = Page(1, [], 0.5)
+    assert lone_lines([cover, Page(29, heading, 0.9)], [title]) == []
+    widow = [Line(29, "dziewięćsetdziewięćdziesięciodziewięcioletni", 45, 363, 61.4, 82.3),
+             *heading[2:]]
+    assert len(lone_lines([cover, Page(29, widow, 0.9)], [title])) == 1
