@@ -212,6 +212,20 @@ class _Cells(HTMLParser):
                 self._bold.append(data)
 
 
+_ADDRESS_DOT = re.compile(r'(<(a|span)\b[^>]*class="(?:url|address)"[^>]*>)(.*?)(</\2>)',
+                          re.DOTALL)
+"""An address in a cell (a link set as its address, a printed address), its text."""
+_TAG_OR_TEXT = re.compile(r"(<[^>]*>)")
+
+
+def _dots_breakable(match: re.Match[str]) -> str:
+    """The address with a ``<wbr>`` after each dot followed by a letter or digit, in its text
+    only (not its tags): where LaTeX's url package breaks an address too, after its slashes."""
+    parts = _TAG_OR_TEXT.split(match.group(3))
+    parts[::2] = [re.sub(r"\.(?=\w)", ".<wbr>", part) for part in parts[::2]]
+    return match.group(1) + "".join(parts) + match.group(4)
+
+
 @dataclass
 class FixedTables:
     """Rewrites every Markdown table of a PDF's HTML to a fixed layout with its columns'
@@ -229,15 +243,23 @@ class FixedTables:
         width = self.width_at(html, match.start())
         if width is None:
             return match.group(0)
+        inside = match.group(1)
         parser = _Cells()
-        parser.feed(match.group(1))
+        parser.feed(inside)
         narrowest, widest = column_extremes(parser.rows, self.fonts)
+        if sum(narrowest) > width and _ADDRESS_DOT.search(inside):
+            # the columns cannot hold every address's longest piece: its dots may end a
+            # line too, before any of its letters ('www.jestemaktywny.kra' / 'kow.pl')
+            inside = _ADDRESS_DOT.sub(_dots_breakable, inside)
+            parser = _Cells()
+            parser.feed(inside)
+            narrowest, widest = column_extremes(parser.rows, self.fonts)
         shares = distribute(narrowest, widest, width)
         if not shares:
             return match.group(0)
         cols = "".join(f'<col style="width: {share * 100:.3f}%">' for share in shares)
-        inside = _mark_long_rows(match.group(1), parser.rows,
-                                 [share * width for share in shares], self.fonts)
+        inside = _mark_long_rows(inside, parser.rows, [share * width for share in shares],
+                                 self.fonts)
         # Every column holds its longest word (an address's longest piece between <wbr>s):
         # nothing needs breaking at any letter (markdown.css.j2's .whole-words).
         whole = " whole-words" if sum(narrowest) <= width else ""

@@ -360,3 +360,46 @@ def test_a_bold_cells_words_are_measured_bold(tmp_path, project: Project):
                          _article("Table", f"A table.\n\n{SEED_5210_TABLE}\n\nTHE END"))
     outside = _past_the_column(words)
     assert not outside, f"past the text column's right edge (pt): {outside}"
+
+
+ADDRESSES = ["https://www.jestemaktywny.krakow.pl/city/public", "invest@jestemaktywny.krakow.pl",
+             "https://life-science.example.com/support/city/startup",
+             "kontakt@dlabiznesu.krakow.pl", "www.dlabiznesu.krakow.pl/przedsiebiorczosc",
+             "pi.umk@life-science.example.com"]
+
+
+def _address_cuts(words: list[Word], addresses: list[str]) -> list[str]:
+    """The pieces of ``addresses`` that a line ends (or starts) inside a word: a piece is
+    fine when it ends where the address may break (after / . ? & = # or before a hyphen)
+    or at the address's end, and starts at its start or after such a break."""
+    breaks_after, cuts = "/.?&=#", []
+    for word in words:
+        text = word.text.rstrip(",;)").lstrip("(").replace("\u2011", "-")
+        if len(text) < 4 or not any(c in text for c in "./@") or text in addresses:
+            continue
+        places = [(a, i) for a in addresses for i in range(len(a))
+                  if a.startswith(text, i)]
+        if places and not any(
+                (end == len(a) or a[end - 1] in breaks_after or a[end] == "-")
+                and (i == 0 or a[i - 1] in breaks_after or a[i] == "-")
+                for a, i in places for end in [i + len(text)]):
+            cuts.append(text)
+    return cuts
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_an_address_in_a_crowded_table_breaks_at_its_dots_not_its_letters(
+        tmp_path, project: Project, seed: int):
+    """A table whose columns cannot hold every address's longest piece between slashes:
+    an address broke at any letter ('www.jestemaktywny.kra' / 'kow.pl'); it now breaks
+    after its dots too, as LaTeX's url package does, and at a letter only when a piece
+    between dots is wider than its column."""
+    rng = random.Random(seed)
+    columns = rng.randint(4, 5)
+    head = "| " + " | ".join(f"K{c}" for c in range(columns)) + " |"
+    rows = ["| " + " | ".join(rng.choice([*ADDRESSES, "Rada", "12 500 zł", "Urząd miasta"])
+                              for _ in range(columns)) + " |" for _ in range(4)]
+    table = "\n".join([head, "|" + "---|" * columns, *rows])
+    words = _issue_words(tmp_path, project, "pl",
+                         _article("Tabela", f"A tabela.\n\n{table}\n\nKONIEC"))
+    assert not _address_cuts(words, ADDRESSES)
