@@ -14,7 +14,8 @@ between the paragraphs of its articles and letters, until its last line is
 stretched:
 
 - a gap between blocks or sections grows by at most :data:`BLOCK_MM`, between rows of
-  cards or figures by :data:`ROW_MM`, between paragraphs by :data:`PARAGRAPH_MM`;
+  cards or figures by :data:`ROW_MM`, between paragraphs (and above a letter's closing
+  and its signature) by :data:`PARAGRAPH_MM`;
 - block gaps take three shares of the space for each a paragraph gap takes (rows two);
 - nothing moves inside two-column articles (their columns are balanced), cards, tables;
 - the first thing on the page, a section set tight (page_fit.Tighten) and whatever
@@ -154,5 +155,7 @@ def _kind(element: Any, parent: Any) -> str | None:
     if classes & {"card-grid", "figure-grid"}:
         return "row"
     if parent is not None and "body" in classes_of(parent):
+        return "paragraph"
+    if classes & {"closing", "signature"}:  # a letter's: more room above them reads well
         return "paragraph"
     return None

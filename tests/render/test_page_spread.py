@@ -10,7 +10,7 @@ from __future__ import annotations
 import weasyprint
 
 from newsletter.render.page_fit import depth
-from newsletter.render.page_spread import BLOCK_MM, FILLED, set_spread, spreads
+from newsletter.render.page_spread import BLOCK_MM, FILLED, PARAGRAPH_MM, set_spread, spreads
 
 HTML = """<html><head><style>
 @page { size: A4; margin: 20mm }
@@ -76,3 +76,33 @@ def test_only_the_short_inner_pages_gaps_between_blocks_rows_and_paragraphs_grow
     old, new = _lines(before), _lines(after)
     assert new[0] == old[0] and new[2] == old[2]  # the cover and the last page as they were
     assert depth(before.pages[1]._page_box) < depth(after.pages[1]._page_box) <= FILLED + 0.01
+
+
+LETTERS = """<html><head><style>
+@page { size: A4; margin: 20mm }
+body { margin: 0; font-size: 10pt }
+.block { margin: 0 0 9mm } .body p { margin: 0 0 2.5mm } .page { break-before: page }
+.closing, .signature { margin-top: 4mm }
+</style></head><body>
+<div class="cover"><p>Cover</p></div>
+<section class="section page"><h2 class="section-title">Band</h2>
+ <article class="block letter" id="l1"><p class="greeting">Dear all,</p>
+  <div class="body"><p id="b1">One</p></div><div class="closing" id="c1"><p>Regards</p></div>
+  <div class="signature" id="s1"><p>Name</p></div></article>
+ <article class="block letter" id="l2"><p class="greeting">Dear all,</p>
+  <div class="body"><p id="b2">One</p></div><div class="closing" id="c2"><p>Regards</p></div>
+  <div class="signature" id="s2"><p>Name</p></div></article></section>
+<section class="section page"><h2 class="section-title">Last</h2></section>
+</body></html>"""
+
+
+def test_a_page_of_letters_grows_the_room_above_their_closings_and_signatures():
+    """A page of two short letters had one gap to grow, between them (12 mm at most), and
+    stayed short (generated seed 8903: 0.68, spread to 0.74); the room above a letter's
+    closing and its signature grows too, as a paragraph's gap (never below the greeting)."""
+    source = weasyprint.HTML(string=LETTERS)
+    margins = spreads(source, source.render(), {})
+    elements = list(source.etree_element.iter())
+    grown = {elements[place].get("id"): mm for place, mm in margins.items()}
+    assert set(grown) == {"l2", "c1", "s1", "c2", "s2"}, grown
+    assert all(grown[part] <= 4 + PARAGRAPH_MM + 0.01 for part in ("c1", "s1", "c2", "s2"))
