@@ -26,12 +26,13 @@ above :data:`MIN_DEPTH` of its text area and picks one article picture to resize
 3. when the next page opens a section whose band, heading, intro and first block's head,
    lead and first lines (what travels with the band, :func:`_section_opening_mm`) miss the
    gap, the last article picture on the short page, or else its last row of card
-   pictures, or else the signature of a short letter that opens that section (not when
-   the letter and the contact are all the last page holds: :func:`_only_colophon_after`),
-   made short enough for them to fit; else, when they miss it by no more than
-   setting the section tight gives (:data:`TIGHT_MM`) and what those pictures, or the
-   pictures of the section's first row of cards, can still give (shrunk on the next
-   layouts), that section set with less space around its opening (:class:`Tighten`: its
+   pictures, or else the signature of a short letter that opens that section (even when
+   the letter and the contact are all the last page holds: the contact then ends the
+   readers' PDF on a page of its own, as the printer's back cover holds it, rather than
+   leave an inner page short), made short enough for them to fit; else, when they miss
+   it by no more than setting the section tight gives (:data:`TIGHT_MM`) and what those
+   pictures, or the pictures of the section's first row of cards, can still give (shrunk
+   on the next layouts), that section set with less space around its opening (:class:`Tighten`: its
    band, heading, first title and lead closer together); or, when the next page opens
    with an article (no section's band above it) whose start misses the gap by no more
    than its head set tight gives (:data:`TIGHT_ARTICLE_MM`), that article set with less
@@ -460,19 +461,6 @@ def _opening_signature(page_box: Any, opening_mm: float) -> Any | None:
                  and box.position_y + box.height <= bottom), None)
 
 
-def _only_colophon_after(pages: list[Any], index: int, opening_mm: float) -> bool:
-    """Whether page ``index`` is the last and holds nothing but the section opening it
-    (``opening_mm`` deep) and the colophon: moved up, that opening would leave the
-    contact alone on the last page (see :func:`_colophon_pulled_back`)."""
-    if index != len(pages) - 1:
-        return False
-    page_box = pages[index]._page_box
-    bottom = text_area(page_box)[0] + opening_mm / MM_PER_PX + 1
-    return all(box.position_y + box.height <= bottom
-               or any(_has_class(e, "colophon") for e in ancestors)
-               for box, ancestors in _leaves(page_box))
-
-
 def _signature_gives_mm(page_box: Any) -> float:
     """How much the signature's picture of a short letter opening the page with its section
     (:func:`_opening_signature`) can give, down to :data:`SMALLEST_SIGNATURE_MM`."""
@@ -868,15 +856,13 @@ def resizes(pages: list[Any]) -> Iterator[Resize | Move | Shrink | Split | Tight
             shrunk = _shrunk_row(_last_row_pictures(page), excess_mm)
             if shrunk is not None:
                 yield shrunk
-            signature = None if _only_colophon_after(pages, index + 1, opening_mm) \
-                else _opening_signature(following, opening_mm)
+            signature = _opening_signature(following, opening_mm)
             if signature is not None:  # … or the signature of a short letter that opens it
                 height_mm = signature.height * MM_PER_PX - excess_mm
                 if SMALLEST_SIGNATURE_MM <= height_mm < signature.height * MM_PER_PX:
                     yield Resize(_place(signature), round(height_mm, 1))
-        given_mm = _room_given_mm(page) if opening_mm is None or _only_colophon_after(
-            pages, index + 1, opening_mm) else max(_room_given_mm(page),
-                                                   _signature_gives_mm(following))
+        given_mm = _room_given_mm(page) if opening_mm is None \
+            else max(_room_given_mm(page), _signature_gives_mm(following))
         tightened = _tightened(following, gap_mm - _foot_mm(page), given_mm) \
             or _tightened_article(following, gap_mm - _foot_mm(page))
         if tightened is not None:
