@@ -297,11 +297,16 @@ def _released(text: str, limit: int | None) -> str:
 
 
 def _shortened(piece: str, limit: int) -> str:
-    """``piece`` released after abbreviations where it would pass ``limit``; each piece that
-    is still too long then released between a number and the word it counts, the same way."""
-    parts = _shortened_at(piece, _WEAK, limit).split(" ")
-    return " ".join(_shortened_at(part, _WEAK_COUNT, limit) if len(part) > limit else part
-                    for part in parts).replace(_WEAK_COUNT, NO_BREAK_SPACE)
+    """``piece`` released after abbreviations where it would pass ``limit``; where a piece
+    is still too long, released between a number and the word it counts instead, and then
+    its abbreviations bound again wherever the shorter pieces fit the limit with them ('tel.
+    12 616 12 34' stays whole when the phone lets go of the word after it)."""
+    parts = _shortened_at(piece, _WEAK, limit).split(" ")  # every space a released _WEAK
+    if all(len(part) <= limit for part in parts):
+        return " ".join(parts).replace(_WEAK_COUNT, NO_BREAK_SPACE)
+    counted = _WEAK.join(_shortened_at(part, _WEAK_COUNT, limit) if len(part) > limit
+                         else part.replace(_WEAK_COUNT, NO_BREAK_SPACE) for part in parts)
+    return " ".join(_shortened_at(part, _WEAK, limit) for part in counted.split(" "))
 
 
 def _shortened_at(piece: str, mark: str, limit: int) -> str:

@@ -301,6 +301,9 @@ def test_on_screens_no_chain_of_releasable_bindings_passes_the_limit(text, limit
      "razem 1\xa0250\xa0000\xa0000\xa0000 przedsiębiorstw"),
     ("razem 1 000 000 000 przedsiębiorstw", "razem 1\xa0000\xa0000\xa0000\xa0przedsiębiorstw"),
     ("do 12 500 zł dla 3 firm", "do 12\xa0500\xa0zł dla 3\xa0firm"),
+    # the phone lets go of the word after it, and 'tel.' binds to it again (seed 9000)
+    ("dla tel. 12 616 12 34 przedsiębiorczości",
+     "dla tel.\xa012\xa0616\xa012\xa034 przedsiębiorczości"),
 ])
 def test_on_screens_a_number_lets_go_of_the_word_it_counts_last(text, expected):
     """A phone number, the number's binding to the next word and a one-letter word chained

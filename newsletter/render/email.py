@@ -24,9 +24,9 @@ from newsletter.placement import SCREEN_HEIGHT_PX, Bounds, shown_width
 from newsletter.render.css_inlining import inline_css
 from newsletter.render.email_budget import Fitted, fit
 from newsletter.render.email_checks import GMAIL_CLIP_BYTES, check_email_html
-from newsletter.render.grid import Grid, card_grid, figure_grid, phone_size
+from newsletter.render.grid import Grid, card_grid, chain_phone_size, figure_grid, phone_size
 from newsletter.render.stacked_tables import stacked
-from newsletter.render.templating import environment, issue_context, issue_rules
+from newsletter.render.templating import environment, issue_context, issue_rules, screen_rules
 from newsletter.render.unbroken_ranges import nowrap_for_joiners
 from newsletter.typography import line_words
 
@@ -196,6 +196,7 @@ def _context(issue: Issue, project: Project, images: ImageFiles) -> dict[str, ob
         "image": place,
         "section_phone_px": section_phone_size(issue, project, PHONE_WIDTH - 2 * (
             spacing.medium + spacing.small)),
+        **title_phone_sizes(issue, project, PHONE_WIDTH - 2 * (spacing.medium + spacing.small)),
     }
 
 
@@ -206,6 +207,27 @@ def section_phone_size(issue: Issue, project: Project, room: float) -> float:
     labels = [project.theme.section(s.kind).words(issue.language) for s in issue.sections]
     return phone_size([f"{w.label}\u00a0{w.name.upper()}" for w in labels],
                       project.theme.fonts.sizes.section, room)
+
+
+def title_phone_sizes(issue: Issue, project: Project, room: float) -> dict[str, float]:
+    """The sizes of the blocks' titles on a phone (``room`` px of text): ``title_phone_px``
+    for an article's, a letter's or a teaser's, ``subtitle_phone_px`` for a card group's
+    (in capitals) or a figure group's; each the theme's, or smaller for a chain of bound
+    words too wide for a phone (:func:`~newsletter.render.grid.chain_phone_size`), never
+    below the theme's tiny text."""
+    rules = screen_rules(issue_rules(issue, project), False)
+    sizes = project.theme.fonts.sizes
+    titles: dict[str, list[str]] = {"title_phone_px": [], "subtitle_phone_px": []}
+    for _, block in issue.blocks():
+        title = getattr(block, "title", None)
+        if title and isinstance(block, LinkCards):
+            titles["subtitle_phone_px"].append(title.upper())
+        elif title:
+            titles["subtitle_phone_px" if isinstance(block, Figures) else "title_phone_px"] \
+                .append(title)
+    return {key: chain_phone_size(titles[key], rules, size, room, sizes.tiny)
+            for key, size in (("title_phone_px", sizes.title),
+                              ("subtitle_phone_px", sizes.subtitle))}
 
 
 TEASER_ITEMS = 3

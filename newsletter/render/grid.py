@@ -11,9 +11,12 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 from newsletter.render.code_values import Code
+
+if TYPE_CHECKING:
+    from newsletter.typography import Rules
 
 T = TypeVar("T")
 Measure = Callable[[str, float], float]
@@ -52,6 +55,21 @@ def phone_size(texts: Sequence[str], font_size: float, room: float) -> float:
     widest = max((text_width(word, 1) for text in texts for word in line_words(text)),
                  default=0.0)
     return font_size if widest * font_size <= room else max(1, math.floor(room / widest))
+
+
+def chain_phone_size(texts: Sequence[str], rules: Rules, font_size: float, room: float,
+                     smallest: float) -> float:
+    """The largest size up to ``font_size`` at which each chain of words that ``rules`` bind
+    in ``texts`` ("i\u00a0w\u00a0naukowo-badawczy": one-letter words, a number with what
+    it counts, a compound kept whole) fits ``room``, estimated, never below ``smallest``:
+    a chain wider than a phone's line is broken after a no-break space, and a title then
+    ended a line with its "w" (generated seed 9004). A single word wider than a phone
+    breaks anyway (at any letter) and shrinks nothing."""
+    from newsletter.typography import NO_BREAK_SPACE, line_words
+
+    chains = [piece for text in texts for piece in line_words(text, rules)
+              if NO_BREAK_SPACE in piece]
+    return max(min(phone_size(chains, font_size, room), font_size), smallest)
 
 
 @dataclass(frozen=True)

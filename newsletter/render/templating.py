@@ -119,7 +119,7 @@ def typeset(context: Context, value: object) -> object:
     if rules is None:
         return value
     if context.get("variant") not in ("download", "print"):
-        rules = _on_screens(rules, isinstance(value, Markup))
+        rules = screen_rules(rules, isinstance(value, Markup))
     else:
         rules = _on_paper(rules)
     if isinstance(value, Markup):
@@ -151,7 +151,7 @@ def _on_paper(rules: Rules) -> Rules:
 
 
 @functools.cache
-def _on_screens(rules: Rules, running_text: bool) -> Rules:
+def screen_rules(rules: Rules, running_text: bool) -> Rules:
     """``rules`` for a reader's screen, whose width no one knows: a chain of bindings too
     long for a phone's line is released after an abbreviation, in running text (Markdown)
     at :data:`SCREEN_BOUND_LIMIT`, in plain fields (titles, set larger) sooner."""

@@ -27,12 +27,20 @@ from newsletter.output import (
 )
 from newsletter.placement import SCREEN_HEIGHT_PX, Bounds, shown_width
 from newsletter.render.code_values import Code
-from newsletter.render.grid import GridStyle, card_grid, figure_grid, fluid_columns, text_width
+from newsletter.render.grid import (
+    GridStyle,
+    card_grid,
+    chain_phone_size,
+    figure_grid,
+    fluid_columns,
+    text_width,
+)
 from newsletter.render.stacked_tables import stacked
 from newsletter.render.templating import (
     environment,
     issue_context,
     issue_rules,
+    screen_rules,
     site_language,
     strings,
 )
@@ -191,6 +199,7 @@ def _page(
         "locale": site_language(project, issue.language).locale,
         "share_image": _share_image(issue, project, pictures.files),
         "downloads": pdfs if pdfs is not None else downloads(issue, project, out),
+        "title_phone_px": title_phone_size(issue, project),
     }
     html = environment(project, "web").get_template("issue.html.j2").render(context)
     return nowrap_for_joiners(stacked(html, slots(project)["article"].width)), pictures.files
@@ -235,6 +244,15 @@ def _share_image(issue: Issue, project: Project, files: ImageFiles) -> ShareImag
 
 PAGE_WIDTH = 728  # .wrap's content width: the theme's content width + 160 - padding
 PHONE_CONTENT = 288  # a 320 px phone less the page's side padding
+
+
+def title_phone_size(issue: Issue, project: Project) -> float:
+    """The size of the blocks' titles on a phone: the theme's, or smaller for a chain of
+    bound words too wide for a 320 px phone's line (:func:`chain_phone_size`)."""
+    sizes = project.theme.fonts.sizes
+    titles = [block.title for _, block in issue.blocks() if getattr(block, "title", None)]
+    return chain_phone_size(titles, screen_rules(issue_rules(issue, project), False),
+                            sizes.title, PHONE_CONTENT, sizes.tiny)
 
 
 def _grids(project: Project, rules: Rules) -> dict[str, object]:

@@ -7,6 +7,8 @@ e-mail and web page, in both languages, at phone widths.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from editions import cut_words_script
 
@@ -33,3 +35,55 @@ def test_no_section_label_is_cut_inside_a_word(sample: Issue, project: Project, 
         finally:
             page.close()
         assert not cut, (name, cut)
+
+
+CHAINS = ["i w naukowo-badawczy", "a w społeczno-gospodarczych", "o 12 500 przedsiębiorców",
+          "z 3 przeciwdziałaniami", "i z biało-czerwonymi"]
+WORDS = ["konferencja", "dla", "firm", "budżet", "tydzień", "Kraków", "wsparcie", "rynek"]
+
+
+def _titled_issue(folder: Path, seed: int) -> Path:
+    """A Polish issue whose article, card group and figure group titles each end with a
+    chain of words the language binds (seeded)."""
+    import random
+
+    rng = random.Random(seed)
+
+    def title() -> str:
+        return " ".join([rng.choice(["Tydzień", "Źródło", "Wsparcie"]),
+                         *rng.sample(WORDS, rng.randint(0, 3)), rng.choice(CHAINS)])
+
+    folder.mkdir(parents=True)
+    (folder / "issue.yaml").write_text(
+        "date: 2021-01-01\nlanguage: pl\nsections:\n  - kind: cooperation\n    blocks:\n"
+        f"      - type: article\n        title: {title()}\n        body: Tekst artykułu.\n"
+        f"      - type: link_cards\n        title: {title()}\n        cards:\n"
+        "          - title: Mapa\n            url: https://www.krakow.pl/\n"
+        f"      - type: figures\n        title: {title()}\n        items:\n"
+        "          - value: '5'\n            label: Programów\n", encoding="utf-8")
+    return folder
+
+
+@pytest.mark.parametrize("width", [320, 375])
+@pytest.mark.parametrize("seed", range(6))
+def test_no_title_ends_a_phones_line_with_a_one_letter_word(project: Project, browser,
+                                                           tmp_path, width, seed):
+    """A block's title holding a chain the language binds ("i w naukowo-badawczy", 20
+    characters) at the theme's 22 px was wider than a 320 px phone's line, and the phone
+    broke it after its "w" (generated seed 9004's e-mail): on phones the titles are set
+    small enough for their longest chain (e-mail: email.title_phone_sizes)."""
+    from screen_text import WORD_BOXES, one_letter_ends
+
+    from newsletter.load import load_issue
+
+    issue = load_issue(_titled_issue(tmp_path / "2021-01", seed), project)
+    pages = {"email": render_email(issue, project, with_text=False).html,
+             "web": render_web(issue, project, tmp_path / "web")}
+    for name, html in pages.items():
+        page = browser.new_page(viewport={"width": width, "height": 800})
+        try:
+            page.set_content(html, wait_until="domcontentloaded")
+            ends = one_letter_ends(page.evaluate(WORD_BOXES, "pl"), "wziouaWZIOUA")
+        finally:
+            page.close()
+        assert not ends, (name, ends)
