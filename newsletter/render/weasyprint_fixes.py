@@ -14,6 +14,13 @@ The mend: when a run ending in spaces is broken, and the run without its trailin
 fits the width whole, the run is one line (its trailing space is removed at the line's
 end anyway, as WeasyPrint does for every line). Nothing else changes. Installed once,
 before a PDF is laid out (:func:`install`); the layout cache's key covers this file.
+
+And one fault of its leaders: a line is broken as if its leader were one repetition of
+its string wide, but the dots are then set on a grid from the line's right end, and a
+leader box one to two dots wide may hold no whole grid place: no dot at all. A contents
+entry then read 'projekt edukacja 2', its page number taken for the title's (generated
+seed 9000 pl). The mend: a leader box left without a dot that has room for one gets one,
+at its right end, by the space before the number.
 """
 
 from __future__ import annotations
@@ -31,7 +38,23 @@ def install() -> None:
     from weasyprint.layout import inline
 
     inline.split_first_line = _mended(inline.split_first_line)
+    inline.handle_leader = _one_dot_at_least(inline.handle_leader)
     _installed = True
+
+
+def _one_dot_at_least(handle_leader: Any) -> Any:
+    from weasyprint.layout.leader import leader_index
+
+    def handle(context: Any, line: Any, containing_block: Any) -> None:
+        _, leader = leader_index(line)
+        dot = leader.children[0] if leader is not None and leader.children else None
+        handle_leader(context, line, containing_block)
+        if dot is None or leader.children or dot.width <= 0 or leader.width < dot.width:
+            return
+        dot = dot.copy()
+        dot.position_x = leader.position_x + leader.width - dot.width
+        leader.children = (dot,)
+    return handle
 
 
 def _mended(split_first_line: Any) -> Any:

@@ -2,7 +2,8 @@
 within that space's width, is set as one line (render/weasyprint_fixes.py). WeasyPrint 70
 measured the line with its hanging space, took it for one that cannot be split earlier
 and hyphenated its first word: a generated issue's contents printed 'Ty-' alone on a
-line, then 'dzień przedsiębiorców … źródło', then 'pkt 3 …… 15' (corpus seed 8301 pl)."""
+line, then 'dzień przedsiębiorców … źródło', then 'pkt 3 …… 15' (corpus seed 8301 pl).
+And a leader with room for a dot draws one (its grid of dots left it empty)."""
 
 from __future__ import annotations
 
@@ -70,3 +71,30 @@ def test_a_run_that_fills_its_line_but_its_space_stays_one_line(seed: int):
             f'{text} {element}</p><p id="x">x</p></html>')
     lines = _lines(weasyprint.HTML(string=html).render())
     assert lines[0] == text, lines
+
+
+LEADER = (".toc-end { white-space: nowrap } "
+          '.toc-end::after { content: " " leader(".") " " "12" }')
+
+
+def _leaders(box: boxes.Box) -> list[int]:
+    """The number of dots each leader box of the page draws."""
+    if getattr(box, "is_leader", False):
+        return [len(box.children)]
+    return [n for child in getattr(box, "children", []) for n in _leaders(child)]
+
+
+def test_a_leader_with_room_for_a_dot_draws_one():
+    """A contents entry whose last line left its leader one to two dots of room: the dots
+    are set on a grid from the line's right end, no grid place fell inside the box and
+    the entry read 'projekt edukacja 2' (generated seed 9000 pl). Entries a quarter of a
+    point wider each, through the widths where the leader is that short."""
+    weasyprint_fixes.install()
+    width = _width_pt("Projekt edukacja  12")
+    entries = "".join(f'<p style="width: {width + step / 4:.2f}pt">Projekt '
+                      f'<span class="toc-end">edukacja</span></p>' for step in range(48))
+    document = weasyprint.HTML(string=f'<html lang="pl"><style>{STYLE} {LEADER} '
+                               "@page { size: 400mm 1000mm }</style>"
+                               f"{entries}</html>").render()
+    dots = _leaders(document.pages[0]._page_box)
+    assert len(dots) == 48 and all(count >= 1 for count in dots), dots
