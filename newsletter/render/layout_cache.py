@@ -33,7 +33,7 @@ language, many times over."""
 
 _FILE_URL = re.compile(r"""file://[^"')\s]+""")
 _CODE = ("layout_cache.py", "page_fit.py", "word_gaps.py", "print.py", "paper_grids.py",
-         "cover_fit.py", "page_spread.py", "weasyprint_fixes.py")
+         "cover_fit.py", "page_spread.py", "weasyprint_fixes.py", "address_breaks.py")
 
 
 @dataclass
@@ -48,6 +48,7 @@ class Decisions:
     cover: int = 0  # what the cover leaves out to stay one page (cover_fit.py)
     tight: set[str] = field(default_factory=set)  # sections set tight (their band's id)
     spread: dict[int, float] = field(default_factory=dict)  # place → margin-top (page_spread)
+    widows: dict[int, int] = field(default_factory=dict)  # place → widows (address_breaks)
 
 
 def digest(html: str, variant: str) -> str:
@@ -87,7 +88,8 @@ def load(key: str) -> Decisions | None:
                          {(str(block), int(row)) for block, row in data.get("split", [])},
                          int(data.get("cover", 0)),
                          {str(section) for section in data.get("tight", [])},
-                         {int(k): float(v) for k, v in data.get("spread", {}).items()})
+                         {int(k): float(v) for k, v in data.get("spread", {}).items()},
+                         {int(k): int(v) for k, v in data.get("widows", {}).items()})
     except (OSError, ValueError, KeyError, TypeError, AttributeError):
         return None
 
@@ -99,7 +101,8 @@ def store(key: str, decisions: Decisions) -> None:
         return
     data = {"heights": decisions.heights, "ragged": sorted(decisions.ragged),
             "moved": decisions.moved, "split": sorted(decisions.split), "cover": decisions.cover,
-            "tight": sorted(decisions.tight), "spread": decisions.spread}
+            "tight": sorted(decisions.tight), "spread": decisions.spread,
+            "widows": decisions.widows}
     target = folder / f"{key}.json"
     partial = target.with_name(f".{target.name}.{os.getpid()}")
     try:

@@ -31,6 +31,7 @@ from newsletter.pdf_fonts import faithful_copy, faithful_font
 from newsletter.placement import MM_PER_CSS_PX, Bounds, shown_width
 from newsletter.print_files import BadFile, check_font, check_icc_profile
 from newsletter.render import cover_fit, layout_cache, pdf_lang, weasyprint_fixes
+from newsletter.render.address_breaks import addresses_across_pages, set_widows
 from newsletter.render.code_values import Code
 from newsletter.render.heading_words import long_words_marked
 from newsletter.render.page_fit import (
@@ -168,7 +169,9 @@ def _laid_out(issue: Issue, project: Project, variant: Variant, pictures: Pictur
     Each layout may decide something only a layout shows: a short page to fill by
     resizing one picture (:func:`resizes`, one page per layout, from the first) and
     the paragraphs whose justified gaps are too wide (:func:`wide_paragraphs`, set
-    ragged in the next layout, which a resize needs anyway); when page fitting has
+    ragged in the next layout, which a resize needs anyway) and those a page's end cuts
+    inside an address (:func:`addresses_across_pages`, given the widows that carry it
+    over whole); when page fitting has
     nothing left to change, the short pages' leftover space spread between their blocks
     (:mod:`page_spread`, one more layout). Decisions made for the same document before
     are replayed (:mod:`layout_cache`): then one layout is all it takes.
@@ -192,6 +195,7 @@ def _laid_out(issue: Issue, project: Project, variant: Variant, pictures: Pictur
                 string=html, base_url=str(issue.source_dir), url_fetcher=_local_fetcher()
             )
             set_ragged(source, decisions.ragged)
+            set_widows(source, decisions.widows)
             set_spread(source, decisions.spread)
             document = source.render(**options)
         if problems:
@@ -204,12 +208,18 @@ def _laid_out(issue: Issue, project: Project, variant: Variant, pictures: Pictur
             continue
         wide = wide_paragraphs(source, document) - decisions.ragged
         decisions.ragged |= wide
+        applied = dict(decisions.widows)
+        cut = {place: count for place, count in addresses_across_pages(source, document).items()
+               if count > applied.get(place, 0)}
+        decisions.widows |= cut
         candidates = resizes(document.pages) if attempt < FIT_PASSES else iter(())
         change = next((change for change in candidates if pictures.resize(change)), None)
         if isinstance(change, Move):
             # a picture moved inside its article: the places of the paragraphs after it
-            # changed, so the wide ones are found again on the next layout
+            # changed, so the wide ones (and the cut addresses) are found again on the
+            # next layout
             decisions.ragged = set()
+            decisions.widows = {}
         spread = spreads(source, document, decisions.spread) \
             if change is None and attempt < FIT_PASSES + 1 else {}
         decisions.spread |= spread  # a short page nothing else filled: its gaps grow
@@ -218,10 +228,11 @@ def _laid_out(issue: Issue, project: Project, variant: Variant, pictures: Pictur
             # the elements' places, which a moved picture or a split row changes
             decisions.spread = {}
             html = render_html(issue, project, variant, pictures)
-        elif not wide and not spread:
+        elif not wide and not spread and not cut:
             break
     else:
         decisions.ragged -= wide  # found by the last layout, not applied to it
+        decisions.widows = applied
     # By placement, not by file: the same issue copied elsewhere (a test's folder, a
     # colleague's checkout) replays them too.
     decisions.heights = dict(pictures.heights)

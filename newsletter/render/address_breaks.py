@@ -1,0 +1,113 @@
+"""Addresses that a page break cuts in two, and the paragraphs that then break a line earlier.
+
+A long address in running text breaks across lines after its slashes and before its
+hyphens, as it should; but when that line break is also a page's end, the address's
+first part ends one page and its rest opens the next, under the running head: a reader
+copying it from the PDF gets the head and the page number in the middle ('https://life'
+/ '3/5 Business Kraków · July 2020' / '-science.example.com/…', generated seed 9107), and
+a reader typing it turns the page mid-address. After a layout this module finds such
+paragraphs; the next layout gives each more ``widows`` (CSS: the lines a paragraph must
+carry over to the next page), as many as move the whole address over, and WeasyPrint
+breaks the page before the address's first line instead. Decisions are kept by element
+place (like word_gaps' ragged paragraphs) and replayed by the layout cache.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Iterator
+from typing import Any
+
+_ADDRESS = {"url", "address"}
+"""Classes of an address's element (a link set as its address, a printed address)."""
+
+
+def addresses_across_pages(source: Any, document: Any) -> dict[int, int]:
+    """The paragraphs of ``source`` (a ``weasyprint.HTML``) laid out in ``document`` in
+    which a page ends inside an address, as their places in document order, each with the
+    ``widows`` that carries the address whole to the next page: the paragraph's lines on
+    that page and the address's lines above the break."""
+    places = {element: index for index, element in enumerate(source.etree_element.iter())}
+    found: dict[int, int] = {}
+    pages = [list(_lines(page._page_box)) for page in document.pages]
+    for before, after in itertools.pairwise(pages):
+        if not before or not after:
+            continue
+        last, first = before[-1], after[0]
+        paragraph = last.element
+        if paragraph is None or paragraph is not first.element or paragraph not in places:
+            continue
+        address = _address_at(last, end=True)
+        if address is None or address is not _address_at(first, end=False):
+            continue
+        carried = sum(1 for line in after if line.element is paragraph)
+        above = 0  # the address's lines on the page before (it may take several)
+        for line in reversed(before):
+            if line.element is not paragraph or address not in _addresses(line):
+                break
+            above += 1
+        found[places[paragraph]] = carried + above
+    return found
+
+
+def set_widows(source: Any, widows: dict[int, int]) -> None:
+    """Give the paragraphs at these places of ``source`` their ``widows`` (before it is
+    laid out)."""
+    if not widows:
+        return
+    for index, element in enumerate(source.etree_element.iter()):
+        if index in widows:
+            style = element.get("style")
+            rule = f"widows: {widows[index]}"
+            element.set("style", f"{style}; {rule}" if style else rule)
+
+
+def _lines(box: Any) -> Iterator[Any]:
+    """The line boxes of a page's text, in order (a two-column body's columns one after
+    the other, as WeasyPrint lays them out); not its running head and foot."""
+    from weasyprint.formatting_structure import boxes
+
+    if isinstance(box, boxes.MarginBox):
+        return
+    if isinstance(box, boxes.LineBox):
+        yield box
+        return
+    for child in getattr(box, "children", None) or ():
+        yield from _lines(child)
+
+
+def _addresses(line: Any) -> list[Any]:
+    """The address elements a line's text belongs to, in order."""
+    found: list[Any] = []
+    for text, around in _texts(line, ()):
+        address = next((e for e in reversed(around) if _ADDRESS & _classes(e)), None)
+        if text.text.strip() and address is not None and address not in found:
+            found.append(address)
+    return found
+
+
+def _address_at(line: Any, end: bool) -> Any | None:
+    """The address the line's last (``end``) or first piece of text belongs to, if any."""
+    texts = [(text, around) for text, around in _texts(line, ()) if text.text.strip()]
+    if not texts:
+        return None
+    _, around = texts[-1] if end else texts[0]
+    return next((e for e in reversed(around) if _ADDRESS & _classes(e)), None)
+
+
+def _texts(box: Any, around: tuple[Any, ...]) -> Iterator[tuple[Any, tuple[Any, ...]]]:
+    from weasyprint.formatting_structure import boxes
+
+    element = getattr(box, "element", None)
+    if element is not None and (not around or around[-1] is not element):
+        around = (*around, element)
+    if isinstance(box, boxes.TextBox):
+        yield box, around
+        return
+    for child in getattr(box, "children", None) or ():
+        if isinstance(child, (boxes.TextBox, boxes.InlineBox)):
+            yield from _texts(child, around)
+
+
+def _classes(element: Any) -> set[str]:
+    return set((element.get("class") or "").split())
