@@ -18,6 +18,8 @@ import itertools
 from collections.abc import Iterator
 from typing import Any
 
+from newsletter.render.element_styles import add_styles
+
 _ADDRESS = {"url", "address"}
 """Classes of an address's element (a link set as its address, a printed address)."""
 
@@ -53,13 +55,7 @@ def addresses_across_pages(source: Any, document: Any) -> dict[int, int]:
 def set_widows(source: Any, widows: dict[int, int]) -> None:
     """Give the paragraphs at these places of ``source`` their ``widows`` (before it is
     laid out)."""
-    if not widows:
-        return
-    for index, element in enumerate(source.etree_element.iter()):
-        if index in widows:
-            style = element.get("style")
-            rule = f"widows: {widows[index]}"
-            element.set("style", f"{style}; {rule}" if style else rule)
+    add_styles(source, {place: f"widows: {count}" for place, count in widows.items()})
 
 
 def _lines(box: Any) -> Iterator[Any]:

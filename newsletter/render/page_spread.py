@@ -33,6 +33,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
+from newsletter.render.element_styles import add_styles
 from newsletter.render.page_fit import MIN_DEPTH, MM_PER_PX, classes_of, depth, text_area
 
 BLOCK_MM = 12.0
@@ -81,13 +82,7 @@ def spreads(source: Any, document: Any, done: dict[int, float]) -> dict[int, flo
 def set_spread(source: Any, margins: dict[int, float]) -> None:
     """Give the elements at these places of ``source`` their new ``margin-top`` (before
     it is laid out)."""
-    if not margins:
-        return
-    for index, element in enumerate(source.etree_element.iter()):
-        if index in margins:
-            style = element.get("style")
-            margin = f"margin-top: {margins[index]:g}mm"
-            element.set("style", f"{style}; {margin}" if style else margin)
+    add_styles(source, {place: f"margin-top: {mm:g}mm" for place, mm in margins.items()})
 
 
 def _shares(kinds: list[str], room_mm: float) -> list[float]:

@@ -16,6 +16,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
+from newsletter.render.element_styles import add_styles
+
 MAX_GAP = 3.0
 """The widest word gap on a justified line, in normal spaces of its font."""
 
@@ -40,12 +42,7 @@ def wide_paragraphs(source: Any, document: Any) -> set[int]:
 
 def set_ragged(source: Any, paragraphs: set[int]) -> None:
     """Set the paragraphs at these places of ``source`` ragged (before it is laid out)."""
-    if not paragraphs:
-        return
-    for index, element in enumerate(source.etree_element.iter()):
-        if index in paragraphs:
-            style = element.get("style")
-            element.set("style", f"{style}; {RAGGED}" if style else RAGGED)
+    add_styles(source, dict.fromkeys(paragraphs, RAGGED))
 
 
 def wide_gap_count(document: Any) -> int:
