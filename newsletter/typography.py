@@ -363,14 +363,23 @@ def _bound_run(part: str, tail: str, rules: Rules, pattern: re.Pattern[str],
                last: bool = False, following: str = "\x00") -> str:
     """One run of text in one language bound by ``rules`` with its neighbours in view: a
     space at its end binds to what the next run starts with (unless ``last``): its first
-    character ``following`` (a number binds only to a word, ``3 <em>narzędzia</em>``),
-    or, not known, any; one at its start to ``tail``, the word the run before ended with
+    word in ``following`` (a number binds only to a word, ``3 <em>narzędzia</em>``, a
+    unit only to its number), or, not known, any; one at its start to ``tail``, the word
+    the run before ended with
     (``w <em>Krakowie</em>``)."""
     leading = part[0] in " \n"
-    probe = (tail + part if leading else part) + ("" if last else following[:1] or "\x00")
+    word = _FIRST_WORD.match(following)
+    after = "" if last else word.group() if word else following[:1] or "\x00"
+    probe = (tail + part if leading else part) + after
     bound = _released(pattern.sub(rules.binding, probe), rules.bound_limit)
-    bound = bound if last else bound[:-1]
+    bound = bound[:len(bound) - len(after)]
     return bound[len(tail):] if leading else bound
+
+
+_FIRST_WORD = re.compile(r"[^\s<>]+")
+"""The word the next run starts with: a unit binds only to its number when the whole unit
+follows ("10 <span>km</span>": its first letter alone is no unit, and a contents entry's
+"10" / "km" broke there, generated seed 9014 en)."""
 
 
 WORD_JOINER = "\u2060"

@@ -488,3 +488,18 @@ def test_a_title_that_looks_like_css_is_still_typeset(tmp_path, project: Project
         styles = re.findall(r'style="([^"]*)"', html)
         assert any("repeat(" in s for s in styles)
         assert not any("\u00a0" in s for s in styles), styles
+
+
+@pytest.mark.parametrize(("html", "expected"), [
+    ('<p>open residents 10 <span class="toc-end">km</span></p>',
+     '<p>open residents 10\xa0<span class="toc-end">km</span></p>'),
+    ("<p>from 9 <em>a.m.</em> to 3 <strong>p.m.</strong></p>",
+     "<p>from 9\xa0<em>a.m.</em> to 3\xa0<strong>p.m.</strong></p>"),
+    ("<p>all 3 <em>tools</em></p>", "<p>all 3 <em>tools</em></p>"),  # a count, not a unit
+])
+def test_an_english_unit_after_a_tag_binds_to_its_number(html, expected):
+    """A contents entry ends with a span around its title's last word: 'open residents 10
+    <span>km</span>' broke as '10' / 'km' (generated seed 9014 en): the number saw only
+    the unit's first letter across the tag, no unit. English binds a number to a unit,
+    not to any word."""
+    assert bind_html(html, rules("en")) == expected
