@@ -25,30 +25,37 @@ _ADDRESS = {"url", "address"}
 
 
 def addresses_across_pages(source: Any, document: Any) -> dict[int, int]:
-    """The paragraphs of ``source`` (a ``weasyprint.HTML``) laid out in ``document`` in
-    which a page ends inside an address, as their places in document order, each with the
-    ``widows`` that carries the address whole to the next page: the paragraph's lines on
-    that page and the address's lines above the break."""
+    """The paragraphs (and table cells) of ``source`` (a ``weasyprint.HTML``) laid out in
+    ``document`` whose lines a page's end cuts inside an address (whatever comes between
+    them: a table's header repeated), as their places in document order, each with the
+    ``widows`` that carries the address whole to the next page: its lines on that page
+    and the address's lines above the break."""
     places = {element: index for index, element in enumerate(source.etree_element.iter())}
     found: dict[int, int] = {}
-    pages = [list(_lines(page._page_box)) for page in document.pages]
+    pages = [_by_element(_lines(page._page_box)) for page in document.pages]
     for before, after in itertools.pairwise(pages):
-        if not before or not after:
-            continue
-        last, first = before[-1], after[0]
-        paragraph = last.element
-        if paragraph is None or paragraph is not first.element or paragraph not in places:
-            continue
-        address = _address_at(last, end=True)
-        if address is None or address is not _address_at(first, end=False):
-            continue
-        carried = sum(1 for line in after if line.element is paragraph)
-        above = 0  # the address's lines on the page before (it may take several)
-        for line in reversed(before):
-            if line.element is not paragraph or address not in _addresses(line):
-                break
-            above += 1
-        found[places[paragraph]] = carried + above
+        for element in before.keys() & after.keys():  # a paragraph, a cell, on both pages
+            if element not in places:
+                continue
+            lines, carried = before[element], after[element]
+            address = _address_at(lines[-1], end=True)
+            if address is None or address is not _address_at(carried[0], end=False):
+                continue
+            above = 0  # the address's lines on the page before (it may take several)
+            for line in reversed(lines):
+                if address not in _addresses(line):
+                    break
+                above += 1
+            found[places[element]] = len(carried) + above
+    return found
+
+
+def _by_element(lines: Iterator[Any]) -> dict[Any, list[Any]]:
+    """A page's lines by the element (paragraph, cell) they belong to, in order."""
+    found: dict[Any, list[Any]] = {}
+    for line in lines:
+        if line.element is not None:
+            found.setdefault(line.element, []).append(line)
     return found
 
 

@@ -15,6 +15,8 @@ whole without leaving a page short is marked to break (:data:`LONG_ROW_PT`).
 
 from __future__ import annotations
 
+import html
+import itertools
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -226,6 +228,39 @@ def _dots_breakable(match: re.Match[str]) -> str:
     return match.group(1) + "".join(parts) + match.group(4)
 
 
+_ROW = re.compile(r"<tr\b.*?</tr>", re.DOTALL)
+_CELL = re.compile(r"<(td|th)\b[^>]*>.*?</\1>", re.DOTALL)
+_PIECE_TAG = re.compile(r"<[^>]*>")
+
+
+def _whole_addresses(inside: str, widths: list[float], fonts: TableFonts) -> str:
+    """A crowded table's HTML with the class ``whole`` on each address (a link set as its
+    address, a printed address), set with ``overflow-wrap: normal`` (markdown.css.j2): it
+    breaks at its <wbr>s, and only a piece between them wider than its column, in a
+    ``cut`` span, at any letter. With ``anywhere`` on the whole address, which the
+    table's long words need, WeasyPrint 70 cut it at any letter though the column held
+    its pieces ('dlabiznesu.kr' / 'akow.pl/platf' / 'orm-9413/ser', generated seed 9014
+    beside a column of 44-letter words)."""
+    def cell(match: re.Match[str], column: int) -> str:
+        room = widths[column] - fonts.padding - SLACK_PT if column < len(widths) else 0.0
+
+        def address(found: re.Match[str]) -> str:
+            pieces = [piece if fonts.bold(html.unescape(_PIECE_TAG.sub("", piece)), fonts.size)
+                      <= room else f'<span class="cut">{piece}</span>'
+                      for piece in re.split(r"<wbr\s*/?>", found.group(3))]
+            opening = re.sub(r'class="(url|address)"', r'class="\1 whole"', found.group(1),
+                             count=1)
+            return opening + "<wbr>".join(pieces) + found.group(4)
+
+        return _ADDRESS_DOT.sub(address, match.group(0))
+
+    def row(match: re.Match[str]) -> str:
+        cells = itertools.count()
+        return _CELL.sub(lambda found: cell(found, next(cells)), match.group(0))
+
+    return _ROW.sub(row, inside)
+
+
 @dataclass
 class FixedTables:
     """Rewrites every Markdown table of a PDF's HTML to a fixed layout with its columns'
@@ -261,7 +296,10 @@ class FixedTables:
         inside = _mark_long_rows(inside, parser.rows, [share * width for share in shares],
                                  self.fonts)
         # Every column holds its longest word (an address's longest piece between <wbr>s):
-        # nothing needs breaking at any letter (markdown.css.j2's .whole-words).
+        # nothing needs breaking at any letter (markdown.css.j2's .whole-words); else each
+        # address whose pieces its column holds is marked to break at its <wbr>s only.
         whole = " whole-words" if sum(narrowest) <= width else ""
+        if not whole:
+            inside = _whole_addresses(inside, [share * width for share in shares], self.fonts)
         return (f'<table class="md-table fixed{whole}"><colgroup>{cols}</colgroup>'
                 f"{inside}</table>")

@@ -368,10 +368,12 @@ ADDRESSES = ["https://www.jestemaktywny.krakow.pl/city/public", "invest@jestemak
              "pi.umk@life-science.example.com"]
 
 
-def _address_cuts(words: list[Word], addresses: list[str]) -> list[str]:
+def _address_cuts(words: list[Word], addresses: list[str], longer: int = 0) -> list[str]:
     """The pieces of ``addresses`` that a line ends (or starts) inside a word: a piece is
     fine when it ends where the address may break (after / . ? & = # or before a hyphen)
-    or at the address's end, and starts at its start or after such a break."""
+    or at the address's end, and starts at its start or after such a break; or when it is
+    cut inside a part between such breaks of more than ``longer`` characters (a part
+    wider than its column, which breaks at any letter)."""
     breaks_after, cuts = "/.?&=#", []
     for word in words:
         text = word.text.rstrip(",;)").lstrip("(").replace("\u2011", "-")
@@ -380,11 +382,22 @@ def _address_cuts(words: list[Word], addresses: list[str]) -> list[str]:
         places = [(a, i) for a in addresses for i in range(len(a))
                   if a.startswith(text, i)]
         if places and not any(
-                (end == len(a) or a[end - 1] in breaks_after or a[end] == "-")
-                and (i == 0 or a[i - 1] in breaks_after or a[i] == "-")
+                (end == len(a) or a[end - 1] in breaks_after or a[end] == "-"
+                 or (longer and _part_at(a, end) > longer))
+                and (i == 0 or a[i - 1] in breaks_after or a[i] == "-"
+                     or (longer and _part_at(a, i) > longer))
                 for a, i in places for end in [i + len(text)]):
             cuts.append(text)
     return cuts
+
+
+def _part_at(address: str, index: int) -> int:
+    """The length of the part of ``address`` (between the places it may break) that holds
+    the character boundary at ``index``."""
+    start = max(address.rfind(c, 0, index) for c in "/.?&=#") + 1
+    ends = [address.find(c, index) for c in "/.?&=#"]
+    end = min([e + 1 for e in ends if e >= 0] or [len(address)])
+    return end - start
 
 
 @pytest.mark.parametrize("seed", [1, 2, 3])
@@ -403,3 +416,36 @@ def test_an_address_in_a_crowded_table_breaks_at_its_dots_not_its_letters(
     words = _issue_words(tmp_path, project, "pl",
                          _article("Tabela", f"A tabela.\n\n{table}\n\nKONIEC"))
     assert not _address_cuts(words, ADDRESSES)
+
+
+SEED_9014_TABLE = """\
+| Dziewięćsetdziewięćdziesięciodziewięcioletni | Grant | Business of research | Dziewięćset\
+dziewięćdziesięciodziewięcioletni market | Business 9 a.m. |
+|---|---|---|---|---|
+| Konstantynopolitańczykowianeczka investment | Conference approx. Konstantynopolitańczyk\
+owianeczka | Dr Nowak week | Programme | Platform |
+| Conference services | 2021–2027 | Business partner company well-known | +48 12 616 12 34 | \
+Future |
+| 99,5% | Investment education | www.krakow.pl | 99,5% | Business |
+| https://www.krakow.pl/project/space | <https://dlabiznesu.krakow.pl/startup/the/innovation> \
+| **Research transport week** | Invest@life-science.example.com office | https://www.dlabizn\
+esu.krakow.pl/platform-9413/services-4118/research-6710/to-6442/?etap=9&rok=2021 |
+| Project market | Przeciwkonstytucyjnościowy survey district Art. 15 | [Space network digit\
+al startup](https://www.example.org/) | Cooperation year | Business |"""
+"""Generated seed 9014's table (shortened address; a backslash joins lines)."""
+
+
+def test_an_address_beside_columns_of_giant_words_breaks_between_its_pieces(
+        tmp_path, project: Project):
+    """Beside columns of words no column holds, the table breaks words at any letter, and
+    an address in it was cut at any letter too though its column held each piece between
+    its dots and slashes ('dlabiznesu.kr' / 'akow.pl/platf' / 'orm-9413/ser', generated
+    seed 9014); it now breaks between its pieces only."""
+    addresses = ["www.krakow.pl", "https://www.krakow.pl/project/space",
+                 "https://dlabiznesu.krakow.pl/startup/the/innovation",
+                 "Invest@life-science.example.com", "https://www.dlabiznesu.krakow.pl/platform"
+                 "-9413/services-4118/research-6710/to-6442/?etap=9&rok=2021"]
+    words = _issue_words(tmp_path, project, "en",
+                         _article("Table", f"A table.\n\n{SEED_9014_TABLE}\n\nEND"),
+                         write_print)
+    assert not _address_cuts(words, addresses, longer=10)
