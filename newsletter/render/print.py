@@ -206,8 +206,9 @@ def _laid_out(issue: Issue, project: Project, variant: Variant, pictures: Pictur
             pictures.cover_left_out += 1  # before any page is fitted: it shifts them all
             html = render_html(issue, project, variant, pictures)
             continue
-        # The layouts the cover took are not page fitting's: counted in, they left a long
-        # issue whose cover spilt 4 of its 7 (generated seed 8804, en: pages at 0.38-0.69)
+        # The layouts the cover took are not page fitting's: counted in, they left it 4 of
+        # its 7 on a long issue whose cover spilt (generated seed 8804, en: pages left at
+        # 0.38-0.69 that the other 3 filled)
         fitted = attempt - pictures.cover_left_out
         wide = wide_paragraphs(source, document) - decisions.ragged
         decisions.ragged |= wide
