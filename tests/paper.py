@@ -24,7 +24,7 @@ import functools
 import itertools
 import re
 import subprocess
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -221,20 +221,24 @@ def _column_ends(lines: list[Line]) -> tuple[list[Line], list[Line]]:
     return tops, feet
 
 
-def lone_lines(pages: list[Page], paragraphs: list[str], cells: Sequence[str] = ()
-               ) -> list[str]:
+def lone_lines(pages: list[Page], paragraphs: list[str], cells: Sequence[str] = (),
+               others: Collection[str] = ()) -> list[str]:
     """A paragraph's first line alone at a column's foot (the rest of it on the next page
     or column), or its last line alone at a column's top, on every page but the cover.
     A line is a paragraph's first when the paragraph starts with it and goes on; its last
     when the paragraph ends with it and began before. A line of a table cell (a row never
-    splits, and a cell's word may open a paragraph elsewhere) is no paragraph's line."""
+    splits, and a cell's word may open a paragraph elsewhere) is no paragraph's line, nor
+    a line that is all of one of ``others`` (squeezed: a block's title 'Support
+    innovation' at a page's top, a figure's label 'Uczestnicy program' at its foot, which
+    a paragraph ends or opens with too, generated seed 9102)."""
     found = []
     for page in pages[1:]:
         tops, feet = _column_ends(page.lines)
         for lines, which, where in ((feet, "first", "foot"), (tops, "last", "top")):
             for line in lines:
                 text = squeezed(line.text)
-                if len(text) < SHORTEST or any(text in cell for cell in cells):
+                if len(text) < SHORTEST or any(text in cell for cell in cells) \
+                        or text in others:
                     continue
                 if any((p.startswith(text) if which == "first" else p.endswith(text))
                         and len(p) > len(text) + 2 for p in paragraphs):

@@ -483,3 +483,22 @@ def test_captions_take_no_address_piece_for_a_caption():
     assert caption_openings(address, [squeezed("Budget")]) == []
     apart = [address[0], Line(27, "budget", 56.7, 80.8, 518.3, 529.0)]
     assert caption_openings(apart, [squeezed("Budget")]) == [apart[1]]
+
+
+def test_lone_lines_take_a_title_or_label_for_no_paragraphs_line():
+    """A cards block's title 'Support innovation' at a page's top, which a paragraph ends
+    with too, and a figure's label 'Uczestnicy program' at a page's foot, which one opens
+    with (seed 9102), are those fields; the same lines as no field's are still found."""
+    from editions import Line
+    from page_depth import Page
+    from paper import lone_lines, squeezed
+
+    paragraphs = [squeezed("Participants future support innovation"),
+                  squeezed("Uczestnicy program branża dla przestrzeń.")]
+    lines = [Line(27, "Support innovation", 45, 200, 62, 80),
+             Line(27, "Year Art. 15 and more words of the text", 45, 500, 88, 100),
+             Line(27, "Uczestnicy program", 300, 400, 700, 710)]
+    cover = Page(1, [], 0.5)
+    fields = {squeezed("Support innovation"), squeezed("Uczestnicy program")}
+    assert lone_lines([cover, Page(27, lines, 0.9)], paragraphs, (), fields) == []
+    assert len(lone_lines([cover, Page(27, lines, 0.9)], paragraphs)) == 2
