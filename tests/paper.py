@@ -24,7 +24,7 @@ import functools
 import itertools
 import re
 import subprocess
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -221,20 +221,24 @@ def _column_ends(lines: list[Line]) -> tuple[list[Line], list[Line]]:
     return tops, feet
 
 
-def lone_lines(pages: list[Page], paragraphs: list[str], cells: Sequence[str] = ()
-               ) -> list[str]:
+def lone_lines(pages: list[Page], paragraphs: list[str], cells: Sequence[str] = (),
+               others: Collection[str] = ()) -> list[str]:
     """A paragraph's first line alone at a column's foot (the rest of it on the next page
     or column), or its last line alone at a column's top, on every page but the cover.
     A line is a paragraph's first when the paragraph starts with it and goes on; its last
     when the paragraph ends with it and began before. A line of a table cell (a row never
-    splits, and a cell's word may open a paragraph elsewhere) is no paragraph's line."""
+    splits, and a cell's word may open a paragraph elsewhere) is no paragraph's line, nor
+    a line that is all of one of ``others`` (squeezed: a block's title 'Support
+    innovation' at a page's top, a figure's label 'Uczestnicy program' at its foot, which
+    a paragraph ends or opens with too, generated seed 9102)."""
     found = []
     for page in pages[1:]:
         tops, feet = _column_ends(page.lines)
         for lines, which, where in ((feet, "first", "foot"), (tops, "last", "top")):
             for line in lines:
                 text = squeezed(line.text)
-                if len(text) < SHORTEST or any(text in cell for cell in cells):
+                if len(text) < SHORTEST or any(text in cell for cell in cells) \
+                        or text in others:
                     continue
                 if any((p.startswith(text) if which == "first" else p.endswith(text))
                         and len(p) > len(text) + 2 for p in paragraphs):
@@ -249,6 +253,9 @@ CAPTION_BELOW_MM = 8  # from a picture's bottom to its caption's first line (1 m
 CAPTION_LINE_PT = 11
 """A caption's line box is under this (7.5 pt type: 9.9 pt; running text 13.2 pt): a heading
 may open with a caption's long first word."""
+CONTINUED_PT = 2
+"""From a line's foot to the next line's top inside one paragraph (poppler's boxes: -0.3 to
+0.6 pt); a caption's first line stands a picture's margin or more below what is above it."""
 
 
 def captions_apart(path: Path, texts: list[str], pages: list[Page] | None = None,
@@ -265,17 +272,31 @@ def captions_apart(path: Path, texts: list[str], pages: list[Page] | None = None
         for page, pdf_page in zip(pages, pdf.pages, strict=True):
             top = float(pdf_page.mediabox[3])  # poppler measures down from the media box
             bottoms = [top - y0 for _, (_, y0, _, _) in image_boxes(pdf_page)]
-            for line in page.lines:
-                text = squeezed(line.text)
-                if line.bottom - line.top > CAPTION_LINE_PT or not any(
-                        text == c or (len(text) >= SHORTEST and c.startswith(text))
-                        for c in texts) or text in others:
-                    continue  # a short line that opens a caption may be any text
+            for line in caption_openings(page.lines, texts, others):
                 if not any(-1 < line.top - bottom < CAPTION_BELOW_MM * MM
                            for bottom in bottoms):
                     found.append(f"page {page.number}: caption '{line.text}' without its "
                                  f"picture above it")
     return found
+
+
+def caption_openings(lines: list[Line], texts: list[str], others: Sequence[str] = ()
+                     ) -> list[Line]:
+    """The lines of a page that read as a caption's first line: small type, all of a
+    caption or (long enough to tell) its start, none of ``others``, and no line's
+    continuation: a line set at a line's pitch under another of its column (a printed
+    address's last piece 'budget' under '…/participants/', a cell's last word, seed 8804)
+    goes on from it, where a caption opens under a picture."""
+    def continues(line: Line) -> bool:
+        return any(abs(other.x0 - line.x0) < 1 and -1 < line.top - other.bottom < CONTINUED_PT
+                   for other in lines)
+
+    return [line for line in lines
+            if line.bottom - line.top <= CAPTION_LINE_PT
+            and (text := squeezed(line.text)) not in others
+            and any(text == c or (len(text) >= SHORTEST and c.startswith(text))
+                    for c in texts)  # a short line that opens a caption may be any text
+            and not continues(line)]
 
 
 # --- a picture on the page of its article's start ----------------------------------------

@@ -469,3 +469,36 @@ def test_lone_lines_take_a_headings_close_set_line_for_no_columns_top():
     widow = [Line(29, "dziewięćsetdziewięćdziesięciodziewięcioletni", 45, 363, 61.4, 82.3),
              *heading[2:]]
     assert len(lone_lines([cover, Page(29, widow, 0.9)], [title])) == 1
+
+
+def test_captions_take_no_address_piece_for_a_caption():
+    """A card's printed address wrapped as '…/participants/' over 'budget' (seed 8804 en,
+    page 27) is no caption 'Budget' set apart from its picture; the same word standing a
+    margin below a paragraph is."""
+    from editions import Line
+    from paper import caption_openings, squeezed
+
+    address = [Line(27, "www.krakow.pl/company/participants/", 56.7, 189.5, 501.5, 512.3),
+               Line(27, "budget", 56.7, 80.8, 512.9, 523.6)]
+    assert caption_openings(address, [squeezed("Budget")]) == []
+    apart = [address[0], Line(27, "budget", 56.7, 80.8, 518.3, 529.0)]
+    assert caption_openings(apart, [squeezed("Budget")]) == [apart[1]]
+
+
+def test_lone_lines_take_a_title_or_label_for_no_paragraphs_line():
+    """A cards block's title 'Support innovation' at a page's top, which a paragraph ends
+    with too, and a figure's label 'Uczestnicy program' at a page's foot, which one opens
+    with (seed 9102), are those fields; the same lines as no field's are still found."""
+    from editions import Line
+    from page_depth import Page
+    from paper import lone_lines, squeezed
+
+    paragraphs = [squeezed("Participants future support innovation"),
+                  squeezed("Uczestnicy program branża dla przestrzeń.")]
+    lines = [Line(27, "Support innovation", 45, 200, 62, 80),
+             Line(27, "Year Art. 15 and more words of the text", 45, 500, 88, 100),
+             Line(27, "Uczestnicy program", 300, 400, 700, 710)]
+    cover = Page(1, [], 0.5)
+    fields = {squeezed("Support innovation"), squeezed("Uczestnicy program")}
+    assert lone_lines([cover, Page(27, lines, 0.9)], paragraphs, (), fields) == []
+    assert len(lone_lines([cover, Page(27, lines, 0.9)], paragraphs)) == 2

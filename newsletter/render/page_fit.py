@@ -46,7 +46,8 @@ And when the readers' PDF ends on a page holding only its colophon (the contact)
 article picture of the page before is made short enough for the colophon to move back.
 
 What must come with a picture that opens a page is measured on the layout (its caption,
-subheadings, two lines of text: :func:`_glued_below_mm`), not assumed.
+subheadings, two lines of text or a table's first rows: :func:`_glued_below_mm`), not
+assumed.
 
 The caller lays the document out again with the new height; one page is fixed per pass,
 from the first, because every change moves what follows.
@@ -307,12 +308,21 @@ def _card_start_mm(page_box: Any, picture: Any) -> float:
     bottom = taken[-1][0] if taken else below
     text = [(box, ancestors) for box, ancestors in inside
             if not any(_has_class(e, "card-title") for e in ancestors)]
-    table = next((e for e in text[0][1] if e.tag == "table"), None) if text else None
-    if table is not None:  # a table comes first: its rows part only where CSS lets them
-        glued = _glued_rows(table)
-        bottom = max([bottom, *(box.position_y + box.height for box, ancestors in text
-                                if any(e in glued for e in ancestors))])
+    if text:  # a table comes first: its rows part only where CSS lets them
+        bottom = max(bottom, _glued_rows_bottom(text, text[0][1]))
     return (bottom - text_area(page_box)[0]) * MM_PER_PX
+
+
+def _glued_rows_bottom(leaves: list[tuple[Any, tuple]], first: tuple) -> float:
+    """How far down the rows that cannot part (:func:`_glued_rows`) of the table whose
+    leaf comes first (``first``: the elements around it) reach among ``leaves``, as this
+    layout set them; 0 when that leaf is in no table."""
+    table = next((e for e in first if e.tag == "table"), None)
+    if table is None:
+        return 0.0
+    glued = _glued_rows(table)
+    return max(box.position_y + box.height for box, ancestors in leaves
+               if any(e in glued for e in ancestors))
 
 
 def _glued_rows(table: Any) -> list[Any]:
@@ -605,7 +615,10 @@ def _glued_below_mm(page_box: Any, picture: Any, article: Any) -> float:
 
     The first lines are two (orphans), or the whole paragraph when it has fewer than four
     lines: with two orphans and two widows such a paragraph does not break (an answer of
-    three lines came whole, and a picture shrunk for two stayed on the next page)."""
+    three lines came whole, and a picture shrunk for two stayed on the next page); a
+    table's header and the rows that cannot part from it (:func:`_glued_rows_bottom`):
+    taken for one line, generated seed 8804's (en) shrank its picture twice for a start
+    still 8 mm too tall, and left the page before at 0.61."""
     below = picture.position_y + picture.height
     leaves = [(box, ancestors) for box, ancestors in _leaves(page_box)
               if article in ancestors and box.position_y >= below - 1 and box is not picture]
@@ -633,7 +646,9 @@ def _glued_below_mm(page_box: Any, picture: Any, article: Any) -> float:
     count = sum(1 for _, _, paragraph in lines.values() if paragraph is opening)
     last = running[1][0] if opening is None or count >= 4 else \
         max(bottom for bottom, paragraph in running if paragraph is opening)
-    return (last - below) * MM_PER_PX + SLACK_MM
+    first = next(ancestors for _, ancestors in leaves if opening in ancestors) \
+        if opening is not None else ()
+    return (max(last, _glued_rows_bottom(leaves, first)) - below) * MM_PER_PX + SLACK_MM
 
 
 _PARAGRAPHS = {"p", "li", "dd", "dt", "blockquote", "td", "th"}

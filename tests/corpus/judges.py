@@ -487,11 +487,13 @@ def stranded_heads(built: BuiltIssue) -> list[Fault]:
 
 
 def lone(built: BuiltIssue) -> list[Fault]:
-    """A paragraph's single line alone at a column's foot or top."""
+    """A paragraph's single line alone at a column's foot or top (a line that is all of
+    another field the editor typed, a title or a label, is that field)."""
     faults = []
     for issue, path, where in _pdfs(built):
+        fields = {squeezed(text) for text in typed_texts(issue)} - {""}
         faults += _first(lone_lines(measured_pages(path), paragraph_texts(issue),
-                                    table_cells(issue)),
+                                    table_cells(issue), fields),
                          f"{where}: lone lines")
     return faults
 
