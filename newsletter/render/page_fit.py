@@ -321,8 +321,8 @@ def _glued_rows_bottom(leaves: list[tuple[Any, tuple]], first: tuple) -> float:
     if table is None:
         return 0.0
     glued = _glued_rows(table)
-    return max(box.position_y + box.height for box, ancestors in leaves
-               if any(e in glued for e in ancestors))
+    return max((box.position_y + box.height for box, ancestors in leaves
+                if any(e in glued for e in ancestors)), default=0.0)
 
 
 def _glued_rows(table: Any) -> list[Any]:
