@@ -19,6 +19,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from newsletter.render.element_styles import add_styles
+from newsletter.render.page_fit import classes_of
 
 _ADDRESS = {"url", "address"}
 """Classes of an address's element (a link set as its address, a printed address)."""
@@ -83,7 +84,7 @@ def _addresses(line: Any) -> list[Any]:
     """The address elements a line's text belongs to, in order."""
     found: list[Any] = []
     for text, around in _texts(line, ()):
-        address = next((e for e in reversed(around) if _ADDRESS & _classes(e)), None)
+        address = _address_of(around)
         if text.text.strip() and address is not None and address not in found:
             found.append(address)
     return found
@@ -95,7 +96,12 @@ def _address_at(line: Any, end: bool) -> Any | None:
     if not texts:
         return None
     _, around = texts[-1] if end else texts[0]
-    return next((e for e in reversed(around) if _ADDRESS & _classes(e)), None)
+    return _address_of(around)
+
+
+def _address_of(around: tuple[Any, ...]) -> Any | None:
+    """The innermost address element among the elements around a piece of text."""
+    return next((e for e in reversed(around) if _ADDRESS & classes_of(e)), None)
 
 
 def _texts(box: Any, around: tuple[Any, ...]) -> Iterator[tuple[Any, tuple[Any, ...]]]:
@@ -110,7 +116,3 @@ def _texts(box: Any, around: tuple[Any, ...]) -> Iterator[tuple[Any, tuple[Any, 
     for child in getattr(box, "children", None) or ():
         if isinstance(child, (boxes.TextBox, boxes.InlineBox)):
             yield from _texts(child, around)
-
-
-def _classes(element: Any) -> set[str]:
-    return set((element.get("class") or "").split())

@@ -183,6 +183,7 @@ def _context(issue: Issue, project: Project, images: ImageFiles) -> dict[str, ob
                          padding=border + 2 * spacing.medium)
 
     web_url = public_url(project, issue, "web/")
+    phone_room = PHONE_WIDTH - 2 * (spacing.medium + spacing.small)  # a phone's text
     return {
         **issue_context(issue, project),
         "figure_grid": figures,
@@ -194,9 +195,8 @@ def _context(issue: Issue, project: Project, images: ImageFiles) -> dict[str, ob
         "unsubscribe_url": placeholders.UNSUBSCRIBE_URL,
         "preferences_url": placeholders.PREFERENCES_URL,
         "image": place,
-        "section_phone_px": section_phone_size(issue, project, PHONE_WIDTH - 2 * (
-            spacing.medium + spacing.small)),
-        **title_phone_sizes(issue, project, PHONE_WIDTH - 2 * (spacing.medium + spacing.small)),
+        "section_phone_px": section_phone_size(issue, project, phone_room),
+        **title_phone_sizes(issue, project, phone_room),
     }
 
 

@@ -32,11 +32,12 @@ above :data:`MIN_DEPTH` of its text area and picks one article picture to resize
    leave an inner page short), made short enough for them to fit; else, when they miss
    it by no more than setting the section tight gives (:data:`TIGHT_MM`) and what those
    pictures, or the pictures of the section's first row of cards, can still give (shrunk
-   on the next layouts), that section set with less space around its opening (:class:`Tighten`: its
-   band, heading, first title and lead closer together); or, when the next page opens
-   with an article (no section's band above it) whose start misses the gap by no more
-   than its head set tight gives (:data:`TIGHT_ARTICLE_MM`), that article set with less
-   space above it and around its head (:func:`_tightened_article`); else
+   on the next layouts), that section set with less space around its opening
+   (:class:`Tighten`: its band, heading, first title and lead closer together); or, when
+   the next page opens with an article (no section's band above it) whose start misses
+   the gap by no more than its head set tight gives (:data:`TIGHT_ARTICLE_MM`), that
+   article set with less space above it and around its head (:func:`_tightened_article`);
+   else
 4. when the short page is the last before the printed booklet's back cover, the last
    article picture on the page before made short enough for all of it to move back; else
 5. the last article picture on the short page made taller by the gap (up to the column's
@@ -451,8 +452,9 @@ def _foot_mm(page_box: Any) -> float:
         return 0.0
     if any({"card", "figure"} & classes_of(e) for e in last[1]):
         return PANEL_PADDING_MM
-    body = next((e for e in last[1] if _has_class(e, "body")), None)
-    columns = body is not None and any(_has_class(e, "long") for e in last[1][:last[1].index(body)])
+    around = last[1]
+    body = next((index for index, e in enumerate(around) if _has_class(e, "body")), None)
+    columns = body is not None and any(_has_class(e, "long") for e in around[:body])
     return PARAGRAPH_GAP_MM if columns else 0.0
 
 

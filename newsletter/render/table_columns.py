@@ -214,23 +214,22 @@ class _Cells(HTMLParser):
                 self._bold.append(data)
 
 
-_ADDRESS_DOT = re.compile(r'(<(a|span)\b[^>]*class="(?:url|address)"[^>]*>)(.*?)(</\2>)',
+_CELL_ADDRESS = re.compile(r'(<(a|span)\b[^>]*class="(?:url|address)"[^>]*>)(.*?)(</\2>)',
                           re.DOTALL)
 """An address in a cell (a link set as its address, a printed address), its text."""
-_TAG_OR_TEXT = re.compile(r"(<[^>]*>)")
+_TAG = re.compile(r"(<[^>]*>)")
 
 
 def _dots_breakable(match: re.Match[str]) -> str:
     """The address with a ``<wbr>`` after each dot followed by a letter or digit, in its text
     only (not its tags): where LaTeX's url package breaks an address too, after its slashes."""
-    parts = _TAG_OR_TEXT.split(match.group(3))
+    parts = _TAG.split(match.group(3))
     parts[::2] = [re.sub(r"\.(?=\w)", ".<wbr>", part) for part in parts[::2]]
     return match.group(1) + "".join(parts) + match.group(4)
 
 
 _ROW = re.compile(r"<tr\b.*?</tr>", re.DOTALL)
 _CELL = re.compile(r"<(td|th)\b[^>]*>.*?</\1>", re.DOTALL)
-_PIECE_TAG = re.compile(r"<[^>]*>")
 
 
 def _whole_addresses(inside: str, widths: list[float], fonts: TableFonts) -> str:
@@ -245,14 +244,14 @@ def _whole_addresses(inside: str, widths: list[float], fonts: TableFonts) -> str
         room = widths[column] - fonts.padding - SLACK_PT if column < len(widths) else 0.0
 
         def address(found: re.Match[str]) -> str:
-            pieces = [piece if fonts.bold(html.unescape(_PIECE_TAG.sub("", piece)), fonts.size)
+            pieces = [piece if fonts.bold(html.unescape(_TAG.sub("", piece)), fonts.size)
                       <= room else f'<span class="cut">{piece}</span>'
                       for piece in re.split(r"<wbr\s*/?>", found.group(3))]
             opening = re.sub(r'class="(url|address)"', r'class="\1 whole"', found.group(1),
                              count=1)
             return opening + "<wbr>".join(pieces) + found.group(4)
 
-        return _ADDRESS_DOT.sub(address, match.group(0))
+        return _CELL_ADDRESS.sub(address, match.group(0))
 
     def row(match: re.Match[str]) -> str:
         cells = itertools.count()
@@ -282,10 +281,10 @@ class FixedTables:
         parser = _Cells()
         parser.feed(inside)
         narrowest, widest = column_extremes(parser.rows, self.fonts)
-        if sum(narrowest) > width and _ADDRESS_DOT.search(inside):
+        if sum(narrowest) > width and _CELL_ADDRESS.search(inside):
             # the columns cannot hold every address's longest piece: its dots may end a
             # line too, before any of its letters ('www.jestemaktywny.kra' / 'kow.pl')
-            inside = _ADDRESS_DOT.sub(_dots_breakable, inside)
+            inside = _CELL_ADDRESS.sub(_dots_breakable, inside)
             parser = _Cells()
             parser.feed(inside)
             narrowest, widest = column_extremes(parser.rows, self.fonts)
@@ -293,13 +292,13 @@ class FixedTables:
         if not shares:
             return match.group(0)
         cols = "".join(f'<col style="width: {share * 100:.3f}%">' for share in shares)
-        inside = _mark_long_rows(inside, parser.rows, [share * width for share in shares],
-                                 self.fonts)
+        widths = [share * width for share in shares]
+        inside = _mark_long_rows(inside, parser.rows, widths, self.fonts)
         # Every column holds its longest word (an address's longest piece between <wbr>s):
         # nothing needs breaking at any letter (markdown.css.j2's .whole-words); else each
         # address whose pieces its column holds is marked to break at its <wbr>s only.
         whole = " whole-words" if sum(narrowest) <= width else ""
         if not whole:
-            inside = _whole_addresses(inside, [share * width for share in shares], self.fonts)
+            inside = _whole_addresses(inside, widths, self.fonts)
         return (f'<table class="md-table fixed{whole}"><colgroup>{cols}</colgroup>'
                 f"{inside}</table>")
