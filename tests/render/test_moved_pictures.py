@@ -406,3 +406,53 @@ def test_a_table_under_an_articles_picture_is_measured_with_its_first_rows(
     starts = next(p.number for p in pages[1:]
                   if squeezed(second.title) in squeezed(page_text(pdf, p.number)))
     assert starts in picture_pages(pdf)  # the picture stays on its article's first page
+
+
+ADDRESS = ("https://www.krakow.pl/biznes/aktualnosci/2021/01/15/programy/wsparcie/male-firmy/"
+           "srednie-firmy/nabor/wnioski/luty/regulamin/zalaczniki/formularz/instrukcja.html "
+           "or https://www.krakow.pl/biznes/aktualnosci/2021/01/15/programy/wsparcie/nabor/")
+
+
+def cards_with_an_intro(root: Path, paragraphs: int, seed: int, ending: str = ".") -> Path:
+    """A first article of ``paragraphs`` paragraphs, then a card group with a title, a
+    60-word intro with a long address in it, ending in ``ending``, and a row of two cards,
+    each a portrait picture, a title and a 50-word text (a row about 120 mm tall, which
+    never breaks)."""
+    return after_an_article(root, f"intro-cards-{paragraphs}-{seed}", paragraphs,
+                            lambda sentence: (
+        "cards.yaml",
+        f"type: link_cards\ntitle: {sentence(4)[:-1]}\nintro: \"{sentence(12)[:-1]} {ADDRESS} "
+        f"{sentence(8)[:-1].lower()}{ending}\"\n"
+        "cards:\n" + "".join(
+            f"  - title: {sentence(5)[:-1]}\n    url: https://www.krakow.pl/biznes/{n}\n"
+            f"    text: {sentence(50)}\n    image: {{file: images/tall.jpg, alt: A field}}\n"
+            for n in range(2))), {"tall.jpg": (1000, 1400)}, seed)
+
+
+
+
+@pytest.mark.parametrize("paragraphs, seed", [(4, 1), (5, 1), (5, 3), (6, 1)])
+def test_a_card_groups_long_intro_may_end_the_page_its_row_does_not_fit(
+        project: Project, tmp_path, paragraphs, seed):
+    """A card group's intro keeps with its cards (``.intro { break-after: avoid }``) and a
+    row of cards never breaks: a five-line intro over a row too tall for the page's foot
+    went overleaf with it (a page may not cut its address), and the page before ended at
+    0.60 (generated seed 9200, en, page 22, where the intro's address, dozens of boxes,
+    also hid the row from page fitting). Page fitting now sees the row and lets such an
+    intro end the page (page_fit._parted_intro) or stacks the row's cards."""
+    issue = load_issue(cards_with_an_intro(tmp_path / "issues", paragraphs, seed), project)
+    pdf = write_download(issue, project, tmp_path / "out").files[0]
+    pages = measured_pages(pdf)
+    assert all(p.depth >= 0.75 for p in pages[1:-1]), [p.depth for p in pages]
+
+
+def test_a_card_groups_intro_ending_in_a_colon_stays_with_its_cards(project: Project, tmp_path):
+    """An intro that ends in a colon introduces its cards: it never ends a page without
+    them (the first card's picture, at least), however short that page is left."""
+    issue = load_issue(cards_with_an_intro(tmp_path / "issues", 5, 1, ending=":"), project)
+    pdf = write_download(issue, project, tmp_path / "out").files[0]
+    pages = measured_pages(pdf)
+    intro = next(page.number for page in pages for line in page.lines
+                 if line.text.strip().endswith(":"))
+    assert picture_pages(pdf)[0] == intro, (intro, picture_pages(pdf),
+                                            [p.depth for p in pages])
