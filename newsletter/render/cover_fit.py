@@ -6,7 +6,8 @@ what fits (lines of contents by their characters); on a long issue the estimate 
 wrong both ways, and a wrong "fits" moved the whole contents to page 2, leaving a cover
 with a title and a page of contents (a generated 30-article issue, seed 810). The layout
 is the judge: when the contents (or the cover) reach a second page, the next layout
-leaves out one more thing: the picture, then the lead, then the story itself.
+leaves out one more thing: the picture, then the lead, then the story itself, then the
+contents' entries (it lists the sections only, and the story may come back).
 """
 
 from __future__ import annotations
@@ -15,8 +16,11 @@ from typing import Any
 
 from newsletter.render.page_fit import _leaves
 
-STEPS = 3
-"""What may be left out, in turn: the story's picture, its lead, the story."""
+ENTRIES_OUT = 3
+"""The step after which the contents lists its sections only (and the story comes back)."""
+STEPS = 6
+"""What may be left out, in turn: the story's picture, its lead, the story; then the
+contents' entries, and again the picture, the lead and the story."""
 
 
 def spills(pages: list[Any]) -> bool:

@@ -279,7 +279,8 @@ def render_html(
         # Paper for a booklet ends on a back cover (contact, colophon), not blank pages.
         "back_cover": variant == "print" and print_settings.pad_to_multiple_of > 1,
     }
-    context["contents_parts"] = contents_parts(context["sections"], cover["contents_split"])
+    context["contents_parts"] = contents_parts(context["sections"], cover["contents_split"],
+                                               cover["contents_entries"])
     html = environment(project, "print").get_template("issue.html.j2").render(context)
     html = long_words_marked(html, measures(project)[0], _points(project.theme.fonts.base_size),
                              COLUMN_OF_TWO_PT)
@@ -373,23 +374,30 @@ def _cover(issue: Issue, left_out: int = 0,
     contents. The cover must stay one page, so the story's picture, then its lead, are
     left out when the contents (estimated in lines of about 90 characters, half as many in
     two columns) would not fit with them; ``left_out`` (:mod:`cover_fit`) leaves out
-    the picture, then the lead, then the story, when a layout showed the cover spill over.
+    the picture, then the lead, then the story, when a layout showed the cover spill over,
+    then the contents' entries (:data:`cover_fit.ENTRIES_OUT`).
     ``entry_lines``: a section's heading and entries as the room they take in a column of
-    two (:func:`contents_lines`), where two columns of contents part."""
+    two (:func:`contents_lines`), where two columns of contents part.
+
+    A contents that would not fit the cover even alone lists the sections only, each with
+    its page (the PDF's bookmarks still list every article), and the story is back on
+    the cover: a 40-page issue's contents spilt over four pages, a cover with its masthead
+    alone and a page with the contents' title alone (generated seed 9207, pl)."""
     articles = [block for _, block in issue.blocks() if isinstance(block, Article)]
     story = next((a for a in articles if a.image), None) or next(
         (a for a in articles if len(a.title.split()) >= 2
          and len(f"{a.lead or ''} {a.body or ''}".split()) >= STORY_WORDS), None)
-    per_section = [[text for text in [s.heading or s.kind,
-                                      *(getattr(b, "title", "") for b in s.blocks)] if text]
-                   for s in issue.sections]
-    titles = [title for section in per_section for title in section]
-    two_columns = len(titles) > 10
-    per_line = 42 if two_columns else 90
-    lines = sum(-(-len(title) // per_line) for title in titles)
+    full = [[text for text in [s.heading or s.kind,
+                               *(getattr(b, "title", "") for b in s.blocks)] if text]
+            for s in issue.sections]
+    entries = left_out < cover_fit.ENTRIES_OUT and _contents_mm(full) <= COVER_ROOM_MM
+    if not entries:
+        left_out = max(0, left_out - cover_fit.ENTRIES_OUT)
+    per_section = full if entries else [section[:1] for section in full]
+    two_columns = sum(len(section) for section in per_section) > 10
     split = (contents_split([entry_lines(section) for section in issue.sections])
-             if two_columns and entry_lines else (len(per_section), 0))
-    contents_mm = 14 + 5.5 * (lines / 2 if two_columns else lines) + 4 * len(issue.sections)
+             if two_columns and entry_lines and entries else (len(per_section), 0))
+    contents_mm = _contents_mm(per_section)
     story_mm = {"title": 0.0, "lead": 0.0, "picture": 0.0}
     if story:
         story_mm["title"] = 12 + 9 * -(-len(story.title) // 45)
@@ -407,7 +415,17 @@ def _cover(issue: Issue, left_out: int = 0,
             "cover_picture": show_picture,
             "cover_picture_mm": max(COVER_PICTURE_MM[0], min(COVER_PICTURE_MM[1], picture_mm - 5)),
             "cover_lead": show_lead, "contents_columns": 2 if two_columns else 1,
-            "contents_split": split}
+            "contents_split": split, "contents_entries": entries}
+
+
+def _contents_mm(per_section: list[list[str]]) -> float:
+    """The contents' height estimated from its lines (``per_section``: each section's
+    heading and titles) of about 90 characters, or 42 in two columns of half as many."""
+    titles = [title for section in per_section for title in section]
+    two_columns = len(titles) > 10
+    per_line = 42 if two_columns else 90
+    lines = sum(-(-len(title) // per_line) for title in titles)
+    return 14 + 5.5 * (lines / 2 if two_columns else lines) + 4 * len(per_section)
 
 
 def contents_lines(project: Project, language: str) -> Callable[[Section], list[float]]:
@@ -462,12 +480,12 @@ def contents_split(weights: list[list[float]]) -> tuple[int, int]:
     return chosen
 
 
-def contents_parts(sections: list[tuple[Any, Any]], split: tuple[int, int]
-                   ) -> list[list[tuple[Any, Any, list[Any], bool]]]:
+def contents_parts(sections: list[tuple[Any, Any]], split: tuple[int, int],
+                   entries: bool = True) -> list[list[tuple[Any, Any, list[Any], bool]]]:
     """The contents' columns (:func:`contents_split`): for each, its sections as
     (style, section, titled blocks, whether the section goes on from the column before)."""
     k, j = split
-    titled = [[block for block in section.blocks if getattr(block, "title", "")]
+    titled = [[block for block in section.blocks if getattr(block, "title", "") and entries]
               for _, section in sections]
     first = [(style, section, titled[i], False) for i, (style, section) in enumerate(sections[:k])]
     second = [(style, section, titled[i], False)

@@ -105,3 +105,51 @@ def cover_words(pdf: Path) -> list[dict]:
                        r'yMax="([\d.]+)">([^<]*)</word>', xhtml)
     return [{"x0": float(a), "top": float(b), "x1": float(c), "bottom": float(d), "text": t}
             for a, b, c, d, t in found]
+
+
+def test_a_contents_too_long_for_the_cover_lists_its_sections(tmp_path: Path, project: Project):
+    """A contents that does not fit the cover even alone (75 articles) lists the sections
+    only, each with its page; every article is still in the PDF's bookmarks, and the lead
+    story keeps its place on the cover. It spilt over four pages before: a cover with its
+    masthead alone, a page with the contents' title alone (generated seed 9207, pl)."""
+    import random
+
+    rng = random.Random(9207)
+    words = ["miasto", "firma", "dotacja", "program", "wsparcie", "innowacje", "rynek",
+             "konferencja", "przedsiębiorców", "dzielnica"]
+    folder = tmp_path / "issue"
+    folder.mkdir()
+    sections, titles = [], []
+    for kind in ("cooperation", "innovation", "past"):
+        files = []
+        for n in range(25):
+            title = " ".join(rng.choice(words) for _ in range(rng.randint(6, 9))).capitalize()
+            titles.append(title)
+            name = f"{kind}-{n}.md"
+            (folder / name).write_text(
+                f"---\ntitle: {title}\n---\n"
+                + " ".join(rng.choice(words) for _ in range(40)).capitalize() + ".\n",
+                encoding="utf-8")
+            files.append(f"      - file: {name}\n")
+        sections.append(f"  - kind: {kind}\n    blocks:\n" + "".join(files))
+    (folder / "issue.yaml").write_text("date: 2021-01-01\nlanguage: pl\nsections:\n"
+                                       + "".join(sections), encoding="utf-8")
+    issue = load_issue(folder, project)
+    pdf = write_download(issue, project, tmp_path / "out").files[0]
+    cover, second = page_text(pdf, 1), page_text(pdf, 2)
+    assert CONTENTS["pl"] in cover.upper() and CONTENTS["pl"] not in second.upper()
+    lines = [" ".join(line.split()) for line in cover.splitlines()]
+    headings = {"cooperation": "Czas na współpracę", "innovation": "Czas na innowacje",
+                "past": "Głos z przeszłości"}
+    for heading in headings.values():  # each section, with the page it opens on
+        assert any(line.startswith(heading) and line.split()[-1].isdigit()
+                   for line in lines), (heading, lines)
+    assert " ".join(titles[0].split()[:3]) in " ".join(cover.split())  # the lead story
+    with pikepdf.open(pdf) as document, document.open_outline() as outline:
+        marked = []
+        stack = list(outline.root)
+        while stack:
+            item = stack.pop()
+            marked.append(" ".join(item.title.split()))
+            stack.extend(item.children)
+    assert all(" ".join(title.split()) in marked for title in titles)
