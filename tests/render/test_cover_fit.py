@@ -12,7 +12,9 @@ from __future__ import annotations
 
 import itertools
 import subprocess
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pikepdf
 import pytest
@@ -57,23 +59,9 @@ def test_two_columns_of_contents_come_out_even_when_one_section_holds_most(
     leaving its heading or a single entry alone at a column's end."""
     import random
 
-    rng = random.Random(seed)
-    words = ["miasto", "firma", "dotacja", "program", "wsparcie", "innowacje", "rynek",
-             "konferencja", "przedsiębiorców", "dzielnica"]
-    folder = tmp_path / "issue"
-    folder.mkdir()
-    sections = []
-    for kind, count in [("cooperation", 3), ("innovation", 18), ("past", 2)]:
-        files = []
-        for n in range(count):
-            title = " ".join(rng.choice(words) for _ in range(rng.randint(2, 9))).capitalize()
-            name = f"{kind}-{n}.md"
-            (folder / name).write_text(f"---\ntitle: {title}\n---\nKrótki tekst o spotkaniu "
-                                       "w urzędzie miasta.\n", encoding="utf-8")
-            files.append(f"      - file: {name}\n")
-        sections.append(f"  - kind: {kind}\n    blocks:\n" + "".join(files))
-    (folder / "issue.yaml").write_text("date: 2021-01-01\nlanguage: pl\nsections:\n"
-                                       + "".join(sections), encoding="utf-8")
+    folder, _ = titled_issue(tmp_path / "issue", random.Random(seed),
+                             [("cooperation", 3), ("innovation", 18), ("past", 2)], (2, 9),
+                             lambda rng: "Krótki tekst o spotkaniu w urzędzie miasta.")
     issue = load_issue(folder, project)
     pdf = write_download(issue, project, tmp_path / "out").files[0]
     words = cover_words(pdf)
@@ -95,6 +83,34 @@ def test_two_columns_of_contents_come_out_even_when_one_section_holds_most(
             assert " ".join(block.title.split()[:2]) in text
 
 
+WORDS = ["miasto", "firma", "dotacja", "program", "wsparcie", "innowacje", "rynek",
+         "konferencja", "przedsiębiorców", "dzielnica"]
+
+
+def titled_issue(folder: Path, rng: Any, counts: list[tuple[str, int]],
+                 title_words: tuple[int, int], text: Callable[[Any], str]
+                 ) -> tuple[Path, list[str]]:
+    """A Polish issue in ``folder``: for each (section kind, count) of ``counts`` that many
+    articles, each titled with ``title_words`` (fewest, most) seeded words and holding
+    ``text(rng)``; the folder and the titles in order."""
+    folder.mkdir()
+    sections, titles = [], []
+    for kind, count in counts:
+        files = []
+        for n in range(count):
+            title = " ".join(rng.choice(WORDS)
+                             for _ in range(rng.randint(*title_words))).capitalize()
+            titles.append(title)
+            name = f"{kind}-{n}.md"
+            (folder / name).write_text(f"---\ntitle: {title}\n---\n{text(rng)}\n",
+                                       encoding="utf-8")
+            files.append(f"      - file: {name}\n")
+        sections.append(f"  - kind: {kind}\n    blocks:\n" + "".join(files))
+    (folder / "issue.yaml").write_text("date: 2021-01-01\nlanguage: pl\nsections:\n"
+                                       + "".join(sections), encoding="utf-8")
+    return folder, titles
+
+
 def cover_words(pdf: Path) -> list[dict]:
     """The cover's words with their boxes (pdftotext -bbox), top to bottom."""
     import re
@@ -114,26 +130,10 @@ def test_a_contents_too_long_for_the_cover_lists_its_sections(tmp_path: Path, pr
     masthead alone, a page with the contents' title alone (generated seed 9207, pl)."""
     import random
 
-    rng = random.Random(9207)
-    words = ["miasto", "firma", "dotacja", "program", "wsparcie", "innowacje", "rynek",
-             "konferencja", "przedsiębiorców", "dzielnica"]
-    folder = tmp_path / "issue"
-    folder.mkdir()
-    sections, titles = [], []
-    for kind in ("cooperation", "innovation", "past"):
-        files = []
-        for n in range(25):
-            title = " ".join(rng.choice(words) for _ in range(rng.randint(6, 9))).capitalize()
-            titles.append(title)
-            name = f"{kind}-{n}.md"
-            (folder / name).write_text(
-                f"---\ntitle: {title}\n---\n"
-                + " ".join(rng.choice(words) for _ in range(40)).capitalize() + ".\n",
-                encoding="utf-8")
-            files.append(f"      - file: {name}\n")
-        sections.append(f"  - kind: {kind}\n    blocks:\n" + "".join(files))
-    (folder / "issue.yaml").write_text("date: 2021-01-01\nlanguage: pl\nsections:\n"
-                                       + "".join(sections), encoding="utf-8")
+    folder, titles = titled_issue(
+        tmp_path / "issue", random.Random(9207),
+        [("cooperation", 25), ("innovation", 25), ("past", 25)], (6, 9),
+        lambda rng: " ".join(rng.choice(WORDS) for _ in range(40)).capitalize() + ".")
     issue = load_issue(folder, project)
     pdf = write_download(issue, project, tmp_path / "out").files[0]
     cover, second = page_text(pdf, 1), page_text(pdf, 2)
