@@ -117,13 +117,17 @@ def body_texts(issue: Issue) -> list[str]:
     question), cards' texts and figures: a line found here is no heading line (a figure
     "+48 12 616 12 34" under a title "Tel. +48 12 616 12 34" is what follows the title,
     not more of it; a bold cell's "31-156 Kraków confer-" whose words a lead also holds is
-    a cell's line, generated seed 8503)."""
+    a cell's line, generated seed 8503), a letter's signature (its role 'Entrepreneurs
+    education', a lead's words too, ended a page as a letter's last line: seed 9210)."""
     found = table_cells(issue)
     for _, block in issue.blocks():
         for field in ("body", "closing", "intro"):
             text = getattr(block, field, None) or ""
             found.append(squeezed(re.sub(r"\*\*[^*]+\*\*", " ", text)))
         found += [squeezed(card.text or "") for card in getattr(block, "cards", None) or ()]
+        signature = getattr(block, "signature", None)
+        if signature is not None:  # a letter's last lines, which may hold a title's words
+            found += [squeezed(signature.name), squeezed(signature.role or "")]
         found += [squeezed(f"{item.value} {item.label}")
                   for item in getattr(block, "items", None) or ()]
     # the back page's contact lines: a heading that holds the phone number ("… map +48 12

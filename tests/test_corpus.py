@@ -451,6 +451,33 @@ def test_stranded_takes_no_table_cell_for_a_head(tmp_path, project):
     assert stranded(foot("zielony 31-156 Kraków conference"), texts, running) != []
 
 
+def test_stranded_takes_no_signature_for_a_head(tmp_path, project):
+    """A letter's signature ends the letter: its role 'Entrepreneurs education' at a page's
+    foot, words a lead elsewhere also holds, was called a stranded head (generated seed
+    9210, en). The lead's own line at a page's foot is still one."""
+    from editions import Line
+    from paper import body_texts, stranded, stranding_texts
+
+    folder = tmp_path / "2021-01"
+    folder.mkdir()
+    (folder / "issue.yaml").write_text(
+        "date: 2021-01-01\nlanguage: en\nsections:\n  - kind: cooperation\n    blocks:\n"
+        "      - type: letter\n        body: Dear readers, the office is open.\n"
+        "        signature: {name: Anna Nowak, role: Entrepreneurs education}\n"
+        "      - type: article\n        title: The week\n"
+        "        lead: Support for entrepreneurs education and the city market\n"
+        "        body: The office is open.\n", encoding="utf-8")
+    issue = load_issue(folder, project)
+    texts, running = stranding_texts(issue, project), body_texts(issue)
+
+    def foot(last: str) -> list[Line]:
+        return [Line(1, "Dear readers, the office is open.", 40, 200, 680, 690),
+                Line(1, last, 40, 200, 700, 710)]
+
+    assert stranded(foot("Entrepreneurs education"), texts, running) == []
+    assert stranded(foot("Support for entrepreneurs education and the"), texts, running) != []
+
+
 def test_lone_lines_take_a_headings_close_set_line_for_no_columns_top():
     """A two-line title opening a page: its lines are set closer than their glyph boxes
     are tall, and the second, 2 pt into the first's box, was taken for a line at a
