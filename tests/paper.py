@@ -378,11 +378,36 @@ def _head_lines(lines: list[Line], head: str, title: str) -> list[Line]:
     return []
 
 
-def _opens_with_head(article: Article) -> bool:
-    """Whether the article's body opens with a subheading or a paragraph wholly in bold
-    (kept with the lines after it, so it comes with the picture)."""
+def _opening_head(article: Article) -> str:
+    """The subheading or paragraph wholly in bold the article's body opens with (kept with
+    the lines after it, so it comes with the picture), squeezed; "" when it has none."""
     html = to_html(article.body, paged=True).lstrip()
-    return bool(re.match(r"<h\d|<p><strong>(?:(?!</strong>).)*</strong></p>", html, re.DOTALL))
+    found = re.match(r"<h\d[^>]*>(.*?)</h\d>|<p><strong>((?:(?!</strong>).)*)</strong></p>",
+                     html, re.DOTALL)
+    if found is None:
+        return ""
+    return squeezed(re.sub(r"<[^>]+>|&\w+;", "", found.group(1) or found.group(2)))
+
+
+def _subheading_mm(article: Article, pages: list) -> float:
+    """What the subheading the article's body opens with takes under its picture: its
+    lines as the PDF sets them and their margins (a 16-word subheading in a column of two
+    is five lines, not the two :data:`SUBHEADING_MM` assumes: the judge found room for a
+    picture that page fitting, measuring the real lines, rightly moved; seed 9208's
+    test), or :data:`SUBHEADING_MM` when no run of lines spells it; 0 without one."""
+    head = _opening_head(article)
+    if not head:
+        return 0.0
+    for page in pages:
+        if not page.lines:
+            continue
+        middle = (min(line.x0 for line in page.lines) + max(line.x1 for line in page.lines)) / 2
+        for column in (page.lines, [line for line in page.lines if line.x0 < middle],
+                       [line for line in page.lines if line.x0 >= middle]):
+            lines = _head_lines(column, head, head)  # in one column: two set side by side
+            if lines:
+                return max(SUBHEADING_MM, (lines[-1].bottom - lines[0].top) / MM + 5)
+    return SUBHEADING_MM
 
 
 def pictures_apart(path: Path, issue: Issue) -> list[str]:
@@ -420,7 +445,7 @@ def pictures_apart(path: Path, issue: Issue) -> list[str]:
         line_pt = max(line.bottom - line.top for line in lines)
         room_mm = (bottom - lines[-1].bottom - (rest > 0) * 2 * line_pt) / MM
         needed_mm = SMALLEST_PICTURE_MM + WITH_PICTURE_MM \
-            + CREDIT_MM * bool(block.image.credit) + SUBHEADING_MM * _opens_with_head(block)
+            + CREDIT_MM * bool(block.image.credit) + _subheading_mm(block, pages)
         if room_mm >= needed_mm:
             found.append(f"page {figure.page}: the picture of '{block.title}' (page "
                          f"{page.number}, {room_mm:.0f} mm left below its head there)")

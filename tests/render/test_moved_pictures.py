@@ -456,3 +456,72 @@ def test_a_card_groups_intro_ending_in_a_colon_stays_with_its_cards(project: Pro
                  if line.text.strip().endswith(":"))
     assert picture_pages(pdf)[0] == intro, (intro, picture_pages(pdf),
                                             [p.depth for p in pages])
+
+
+def figures_then_long_article(root: Path, paragraphs: int, seed: int, head: int = 16) -> Path:
+    """A first article of ``paragraphs`` paragraphs, a row of three figures, then a long
+    article (two columns) with a three-line title, a landscape picture (1600×840) and a
+    body that opens with a subheading of ``head`` words."""
+    rng = random.Random(seed)
+
+    def sentence(words: int) -> str:
+        return " ".join(rng.choice(WORDS) for _ in range(words)).capitalize() + "."
+
+    folder = root / f"figures-long-{paragraphs}-{seed}-{head}"
+    (folder / "images").mkdir(parents=True)
+    Image.new("RGB", (1600, 840), (60, 120, 200)).save(folder / "images" / "wide.jpg")
+    (folder / "first.md").write_text(
+        "---\ntitle: The first article\n---\n"
+        + "\n\n".join(sentence(60) for _ in range(paragraphs)) + "\n", encoding="utf-8")
+    (folder / "figures.yaml").write_text(
+        "type: figures\ntitle: The year in numbers\nitems:\n" + "".join(
+            f"  - {{value: '{rng.randint(10, 990)}', label: {sentence(4)[:-1]}}}\n"
+            for _ in range(3)), encoding="utf-8")
+    (folder / "long.md").write_text(
+        f"---\ntitle: {sentence(18)[:-1]}\nimage: {{file: images/wide.jpg, alt: A blue field}}\n"
+        f"---\n## {sentence(head)[:-1]}\n\n"
+        + "\n\n".join(sentence(45) for _ in range(9)) + "\n", encoding="utf-8")
+    (folder / "issue.yaml").write_text(
+        "date: 2021-01-01\nsections:\n  - kind: cooperation\n    blocks:\n"
+        "      - file: first.md\n      - file: figures.yaml\n      - file: long.md\n",
+        encoding="utf-8")
+    return folder
+
+
+def test_a_picture_is_tried_at_its_smallest_before_it_goes_below_the_text(
+        project: Project, tmp_path):
+    """Generated seed 9208 (en): a long article after a row of figures opened page 18
+    though its start, picture shrunk, would fit page 17's foot. Page fitting measured the
+    start without the figures' 4 mm padding, and the next try, a step (5 mm) smaller, was
+    under the picture's floor of 35 mm, so the picture went below the text, overleaf,
+    with 111 mm left under its head. Now the padding is counted, and the floor is tried
+    before the picture moves: it stands under its head."""
+    from corpus.generate import generate
+    from paper import pictures_apart
+
+    written = generate(9208, tmp_path / "issues", frozenset(
+        {"office", "tables", "footnotes", "pictures", "long"}))
+    issue = next(e for e in load_issue(written.folder, project).editions()
+                 if e.language == "en")
+    pdf = write_download(issue, project, tmp_path / "out").files[0]
+    assert pictures_apart(pdf, issue) == []
+    pages = measured_pages(pdf)
+    assert all(p.depth >= 0.75 for p in pages[1:-1]), [p.depth for p in pages]
+
+
+@pytest.mark.parametrize("paragraphs, seed", [(2, 1), (3, 1), (5, 2)])
+def test_a_picture_that_cannot_stand_over_a_long_subheading_follows_the_text(
+        project: Project, tmp_path, paragraphs, seed):
+    """A 16-word subheading opening a long article is five lines in its column: with it
+    and two lines, the picture at its floor (35 mm) did not fit under the head (tried:
+    30 mm does), so page fitting set it below the text, overleaf. The judge, which took
+    every subheading for two lines, called that a picture set apart with 94 mm left; it
+    now measures the subheading's lines (paper._subheading_mm)."""
+    from paper import pictures_apart
+
+    issue = load_issue(figures_then_long_article(tmp_path / "issues", paragraphs, seed),
+                       project)
+    pdf = write_download(issue, project, tmp_path / "out").files[0]
+    assert pictures_apart(pdf, issue) == []
+    pages = measured_pages(pdf)
+    assert all(p.depth >= 0.75 for p in pages[1:-1]), [p.depth for p in pages]
