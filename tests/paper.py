@@ -234,7 +234,10 @@ def lone_lines(pages: list[Page], paragraphs: list[str], cells: Sequence[str] = 
     splits, and a cell's word may open a paragraph elsewhere) is no paragraph's line, nor
     a line that is all of one of ``others`` (squeezed: a block's title 'Support
     innovation' at a page's top, a figure's label 'Uczestnicy program' at its foot, which
-    a paragraph ends or opens with too, generated seed 9102)."""
+    a paragraph ends or opens with too, generated seed 9102), nor one that goes on from
+    the line just above it (or on to the one just below) in one of ``others`` (a figure
+    label's second line 'nowy pneumonoultramicroscopicsilicovolcanoconiosis' at a page's
+    foot, which a paragraph opens with, generated seed 9214)."""
     found = []
     for page in pages[1:]:
         tops, feet = _column_ends(page.lines)
@@ -242,13 +245,31 @@ def lone_lines(pages: list[Page], paragraphs: list[str], cells: Sequence[str] = 
             for line in lines:
                 text = squeezed(line.text)
                 if len(text) < SHORTEST or any(text in cell for cell in cells) \
-                        or text in others:
+                        or text in others or _goes_on_a_field(line, page.lines, others):
                     continue
                 if any((p.startswith(text) if which == "first" else p.endswith(text))
                         and len(p) > len(text) + 2 for p in paragraphs):
                     found.append(f"page {page.number}: '{line.text}' is its paragraph's "
                                  f"{which} line, alone at the {where}")
     return found
+
+
+def _goes_on_a_field(line: Line, lines: list[Line], others: Collection[str]) -> bool:
+    """Whether ``line`` and a line set just above or below it (at a line's pitch, across
+    the same width: a figure's label is centred) read as one run of one of ``others``."""
+    text = squeezed(line.text)
+    for other in lines:
+        if other is line or other.x1 < line.x0 or line.x1 < other.x0:
+            continue
+        if -1 < line.top - other.bottom < CONTINUED_PT:
+            run = squeezed(other.text) + text
+        elif -1 < other.top - line.bottom < CONTINUED_PT:
+            run = text + squeezed(other.text)
+        else:
+            continue
+        if any(run in field for field in others):
+            return True
+    return False
 
 
 # --- pictures and captions ------------------------------------------------------------------

@@ -478,6 +478,27 @@ def test_stranded_takes_no_signature_for_a_head(tmp_path, project):
     assert stranded(foot("Support for entrepreneurs education and the"), texts, running) != []
 
 
+def test_lone_lines_take_a_labels_second_line_for_no_paragraphs_first():
+    """A figure's label of two centred lines at a page's foot: its second line,
+    'nowy pneumonoultramicroscopicsilicovolcanoconiosis', is how a paragraph elsewhere
+    opens, and was called that paragraph's first line alone at the foot (generated seed
+    9214, pl). The paragraph's own line there is still found."""
+    from editions import Line
+    from page_depth import Page
+    from paper import lone_lines, squeezed
+
+    label = "Dotacja dziewięćset profil nowy pneumonoultramicroscopicsilicovolcanoconiosis"
+    paragraph = "Nowy pneumonoultramicroscopicsilicovolcanoconiosis rynek i urząd miasta dalej"
+    text = [Line(11, "Wiersz tekstu strony ponad etykietą liczby", 45, 500, 600, 614)]
+    foot = [Line(11, "Dotacja dziewięćset profil", 120, 400, 760, 770),
+            Line(11, "nowy pneumonoultramicroscopicsilicovolcanoconiosis", 100, 420, 770.5, 780)]
+    cover = Page(1, [], 0.5)
+    fields = {squeezed(label)}
+    assert lone_lines([cover, Page(11, text + foot, 0.9)], [squeezed(paragraph)], (), fields) == []
+    alone = [Line(11, "Nowy pneumonoultramicroscopicsilicovolcanoconiosis", 45, 400, 770.5, 780)]
+    assert lone_lines([cover, Page(11, text + alone, 0.9)], [squeezed(paragraph)], (), fields) != []
+
+
 def test_lone_lines_take_a_headings_close_set_line_for_no_columns_top():
     """A two-line title opening a page: its lines are set closer than their glyph boxes
     are tall, and the second, 2 pt into the first's box, was taken for a line at a
