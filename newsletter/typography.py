@@ -605,7 +605,9 @@ def _any_passages(table: dict[str, Rules]) -> tuple[tuple[str, Rules], ...]:
     return next((rules.passages for rules in table.values() if rules.passages), ())
 
 
-_WORD = re.compile(r"(?<![\w@/.-])\w{2,}(?:-\w+)*(?![\w@/])")
+_WORD = re.compile(r"(?<![\w@/.-])\w{2,}(?:-\u2060?\w+)*(?![\w@/])")
+"""A word, with the parts it is typed with hyphens (a word joiner after a hyphen, where a
+language binds it, is part of the word: 'COVID-⁠19')."""
 
 
 def keep_acronyms_whole(html: str) -> str:
@@ -630,7 +632,9 @@ def _acronym(match: re.Match[str]) -> str:
     """An acronym in its span; one that starts a word typed with hyphens ('COVID-19',
     'MŚP-ów') with the whole word: the '-19' after the span alone, a line broke after its
     no-break hyphen, 'COVID-' / '19', in a contents entry (generated seed 8509 pl: the
-    list item's `overflow-wrap: anywhere` cut the run '‑19 …' at its first character)."""
+    list item's `overflow-wrap: anywhere` cut the run '‑19 …' at its first character;
+    seed 9218 pl: the same in a table cell's link, whose text was bound, 'COVID-⁠19', before
+    its acronyms were marked)."""
     word = match.group()
     parts = word.split("-")
     if _is_acronym(parts[0]):

@@ -9,6 +9,7 @@ shopping, it is a meeting place": the dots and the number stood alone on the nex
 from __future__ import annotations
 
 import re
+import subprocess
 from pathlib import Path
 from typing import Any
 
@@ -142,3 +143,55 @@ def _cover_of(titles: list[str], project: Project, tmp_path: Path) -> Any:
         + blocks, encoding="utf-8")
     pdf = write_download(load_issue(folder, project), project, tmp_path / "out").files[0]
     return next(_xhtml(pdf, "-bbox-layout").iterfind(".//x:page", NS))
+
+
+SEED_9218_TABLE = [
+    ["Branża mapa miasto", "Innowacje nauka do", "Na e-mail", "Im. Kościuszki",
+     "Miasto przestrzeń np."],
+    ["---"] * 5,
+    ["*Badania z gęśla ok. 40 osób*", "biuro@example.org", "Dla", "€2,5 mln",
+     "kontakt@jestemaktywny.krakow.pl"],
+    ["+48 12 616 12 34", "99,5%", "https://www.jestemaktywny.krakow.pl/of/the", "12 500 zł",
+     "www.life-science.example.com"],
+    ["<https://example.org/in/future/survey>", "+48 12 616 12 34",
+     "*Miasto biało-czerwony dotacja*", "Urząd mieszkańcy mapa",
+     "Przestrzeń transport cyfrowy tj."],
+    ["Edukacja refleksja", "12 500 zł", "[Definicja](https://example.org/with/research)",
+     "2021–2027", "Wsparcie 1 234 567"],
+    ["Ok. 40 osób rada", "<https://www.example.org/>", "5", "419", "Uczestnicy usługi np."],
+    ["12 500 zł", "99,5%", "2021–2027", "Przedsiębiorców edukacja lokalny w",
+     "[30-552 cyfrowy dotacja dla](https://www.dlabiznesu.krakow.pl/conference/transport)"],
+    ["Branża przedsiębiorców", "<https://life-science.example.com/with>",
+     "[Rindfleischetikettierungsüberwachungsaufgabenübertragungsgesetz na na miesiąc]"
+     "(mailto:invest@dlabiznesu.krakow.pl)", "Im. Kościuszki rada do",
+     "Nauka partner wsparcie"],
+]
+"""Generated seed 9218's table (pl): its fourth column is about 25 mm wide."""
+
+
+@pytest.mark.parametrize("before", range(1, 7))
+def test_an_acronym_typed_with_a_hyphen_in_a_table_link_is_never_broken_at_it(
+        project: Project, tmp_path: Path, before: int):
+    """'COVID-19' in a link in a table cell broke after its hyphen, 'COVID-' / '19'
+    (generated seed 9218 pl): the link's text was bound ('COVID-⁠19', a word joiner
+    after the hyphen) before its acronyms were marked, and the acronym's span stopped at
+    'COVID'; the cell's overflow-wrap cut the run '-⁠19 jaźń' after it at its first
+    character. The joiner is part of the word now. Zero to five words before it, in that
+    table's narrow column, so it meets the cell's line ends."""
+    words = ["Rynek", "transport", "żółć", "jaźń", "nauka", "firma"]
+    typed = " ".join([*words[:before - 1], "Wniosek", "COVID-19", "jaźń"])
+    link = f"[{typed}](https://www.krakow.pl/)"
+    rows = [*SEED_9218_TABLE, ["**Przestrzeń konfliktu gęśla**", "99,5%",
+                               "Innowacje publiczny", link, "1 234 567"]]
+    body = "Tekst.\n\n" + "".join(f"| {' | '.join(row)} |\n" for row in rows)
+    folder = tmp_path / "2021-01"
+    folder.mkdir()
+    (folder / "issue.yaml").write_text(
+        "date: 2021-01-01\nlanguage: pl\nsections:\n  - kind: cooperation\n    blocks:\n"
+        "      - file: a.md\n", encoding="utf-8")
+    (folder / "a.md").write_text(f"---\ntitle: Dotacje\n---\n{body}", encoding="utf-8")
+    pdf = write_download(load_issue(folder, project), project, tmp_path / "out").files[0]
+    text = subprocess.run(["pdftotext", "-raw", str(pdf), "-"], capture_output=True,
+                          text=True, check=True).stdout
+    assert "COVID" in text
+    assert not re.search(r"COVID[-\u2010\u2011]\s", text), text
