@@ -24,7 +24,7 @@ from newsletter.placement import SCREEN_HEIGHT_PX, Bounds, shown_width
 from newsletter.render.css_inlining import inline_css
 from newsletter.render.email_budget import Fitted, fit
 from newsletter.render.email_checks import GMAIL_CLIP_BYTES, check_email_html
-from newsletter.render.grid import Grid, card_grid, chain_phone_size, figure_grid, phone_size
+from newsletter.render.grid import Grid, card_grid, figure_grid, phone_size, phone_title_classes
 from newsletter.render.stacked_tables import stacked
 from newsletter.render.templating import environment, issue_context, issue_rules, screen_rules
 from newsletter.render.unbroken_ranges import nowrap_for_joiners
@@ -209,25 +209,29 @@ def section_phone_size(issue: Issue, project: Project, room: float) -> float:
                       project.theme.fonts.sizes.section, room)
 
 
-def title_phone_sizes(issue: Issue, project: Project, room: float) -> dict[str, float]:
-    """The sizes of the blocks' titles on a phone (``room`` px of text): ``title_phone_px``
-    for an article's, a letter's or a teaser's, ``subtitle_phone_px`` for a card group's
-    (in capitals) or a figure group's; each the theme's, or smaller for a chain of bound
-    words too wide for a phone (:func:`~newsletter.render.grid.chain_phone_size`), never
-    below the theme's tiny text."""
+def title_phone_sizes(issue: Issue, project: Project, room: float) -> dict[str, object]:
+    """The blocks' titles that a phone (``room`` px of text) sets smaller than the theme:
+    ``title_phone`` (block id → class) for titles in full, ``teaser_phone`` for titles of
+    teasers (set as an article's title), and ``phone_title_px`` (class → size). A title
+    with a chain of bound words too wide for a phone gets the size that chain fits
+    (:func:`~newsletter.render.grid.phone_title_classes`, never below the theme's tiny
+    text); the others keep the theme's size: an article's title, a card group's (in
+    capitals) and a figure group's each its own."""
     rules = screen_rules(issue_rules(issue, project), False)
     sizes = project.theme.fonts.sizes
-    titles: dict[str, list[str]] = {"title_phone_px": [], "subtitle_phone_px": []}
+    full: dict[str, tuple[str, float]] = {}
+    teaser: dict[str, tuple[str, float]] = {}
     for _, block in issue.blocks():
         title = getattr(block, "title", None)
-        if title and isinstance(block, LinkCards):
-            titles["subtitle_phone_px"].append(title.upper())
-        elif title:
-            titles["subtitle_phone_px" if isinstance(block, Figures) else "title_phone_px"] \
-                .append(title)
-    return {key: chain_phone_size(titles[key], rules, size, room, sizes.tiny)
-            for key, size in (("title_phone_px", sizes.title),
-                              ("subtitle_phone_px", sizes.subtitle))}
+        if not title:
+            continue
+        teaser[block.id] = (title, sizes.title)
+        full[block.id] = (title.upper(), sizes.subtitle) if isinstance(block, LinkCards) \
+            else (title, sizes.subtitle) if isinstance(block, Figures) else (title, sizes.title)
+    classes, px = phone_title_classes(full, rules, room, sizes.tiny, "bk-phone-")
+    teasers, teaser_px = phone_title_classes(teaser, rules, room, sizes.tiny, "bk-phone-")
+    return {"title_phone": classes, "teaser_phone": teasers,
+            "phone_title_px": {**px, **teaser_px}}
 
 
 TEASER_ITEMS = 3

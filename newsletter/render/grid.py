@@ -72,6 +72,23 @@ def chain_phone_size(texts: Sequence[str], rules: Rules, font_size: float, room:
     return max(min(phone_size(chains, font_size, room), font_size), smallest)
 
 
+def phone_title_classes(titles: dict[str, tuple[str, float]], rules: Rules, room: float,
+                        smallest: float, prefix: str) -> tuple[dict[str, str], dict[str, float]]:
+    """Each title that a phone must set smaller than its theme size (``titles``: key →
+    (text as set, theme size)) with its class (``prefix`` and the size: one class per
+    size), and each class's size (:func:`chain_phone_size`, one title at a time). One size
+    for a whole kind of title set every article's title on a phone as small as the
+    issue's longest chain needed, and a title lost its rank over the text under it."""
+    classes: dict[str, str] = {}
+    sizes: dict[str, float] = {}
+    for key, (text, size) in titles.items():
+        px = chain_phone_size([text], rules, size, room, smallest)
+        if px < size:
+            name = f"{prefix}{px:g}".replace(".", "-")
+            classes[key], sizes[name] = name, px
+    return classes, sizes
+
+
 @dataclass(frozen=True)
 class Grid:
     """Rows of a grid: every row but the last full, rows as even as the count allows."""

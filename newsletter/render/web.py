@@ -30,9 +30,9 @@ from newsletter.render.code_values import Code
 from newsletter.render.grid import (
     GridStyle,
     card_grid,
-    chain_phone_size,
     figure_grid,
     fluid_columns,
+    phone_title_classes,
     text_width,
 )
 from newsletter.render.stacked_tables import stacked
@@ -199,7 +199,7 @@ def _page(
         "locale": site_language(project, issue.language).locale,
         "share_image": _share_image(issue, project, pictures.files),
         "downloads": pdfs if pdfs is not None else downloads(issue, project, out),
-        "title_phone_px": title_phone_size(issue, project),
+        **title_phone_sizes(issue, project),
     }
     html = environment(project, "web").get_template("issue.html.j2").render(context)
     return nowrap_for_joiners(stacked(html, slots(project)["article"].width)), pictures.files
@@ -246,13 +246,17 @@ PAGE_WIDTH = 728  # .wrap's content width: the theme's content width + 160 - pad
 PHONE_CONTENT = 288  # a 320 px phone less the page's side padding
 
 
-def title_phone_size(issue: Issue, project: Project) -> float:
-    """The size of the blocks' titles on a phone: the theme's, or smaller for a chain of
-    bound words too wide for a 320 px phone's line (:func:`chain_phone_size`)."""
+def title_phone_sizes(issue: Issue, project: Project) -> dict[str, object]:
+    """The blocks' titles that a 320 px phone sets smaller than the theme's title size:
+    ``title_phone`` (block id → class) and ``phone_title_px`` (class → size); a title
+    with a chain of bound words too wide for a phone's line gets the size that chain
+    fits, the others keep the theme's (:func:`phone_title_classes`)."""
     sizes = project.theme.fonts.sizes
-    titles = [block.title for _, block in issue.blocks() if getattr(block, "title", None)]
-    return chain_phone_size(titles, screen_rules(issue_rules(issue, project), False),
-                            sizes.title, PHONE_CONTENT, sizes.tiny)
+    titles = {block.id: (block.title, sizes.title) for _, block in issue.blocks()
+              if getattr(block, "title", None)}
+    classes, px = phone_title_classes(titles, screen_rules(issue_rules(issue, project), False),
+                                      PHONE_CONTENT, sizes.tiny, "phone-")
+    return {"title_phone": classes, "phone_title_px": px}
 
 
 def _grids(project: Project, rules: Rules) -> dict[str, object]:

@@ -87,3 +87,44 @@ def test_no_title_ends_a_phones_line_with_a_one_letter_word(project: Project, br
         finally:
             page.close()
         assert not ends, (name, ends)
+
+
+def test_only_a_title_too_wide_for_a_phone_is_set_smaller(project: Project, browser, tmp_path):
+    """On a phone, a title whose bound chain ('i w naukowo-badawczy') does not fit a line
+    is set smaller; the other titles keep the theme's size, their rank over the text (one
+    size for every article's title set them all as small as the longest chain needed)."""
+    from newsletter.load import load_issue
+
+    folder = tmp_path / "2021-01"
+    folder.mkdir()
+    (folder / "issue.yaml").write_text(
+        "date: 2021-01-01\nlanguage: pl\nsections:\n  - kind: cooperation\n    blocks:\n"
+        "      - type: article\n        title: Wsparcie dla firm i w naukowo-badawczy\n"
+        "        body: Tekst artykułu.\n"
+        "      - type: article\n        title: Konferencja dla firm\n"
+        "        body: Tekst artykułu.\n"
+        "      - type: link_cards\n        title: Mapa dla firm\n        cards:\n"
+        "          - title: Mapa\n            url: https://www.krakow.pl/\n", encoding="utf-8")
+    issue = load_issue(folder, project)
+    sizes = project.theme.fonts.sizes
+    pages = {"email": render_email(issue, project, with_text=False).html,
+             "web": render_web(issue, project, tmp_path / "web")}
+    measured = {}
+    for name, html in pages.items():
+        for width in (320, 800):
+            page = browser.new_page(viewport={"width": width, "height": 800})
+            try:
+                page.set_content(html, wait_until="domcontentloaded")
+                measured[name, width] = page.evaluate(
+                    "() => [...document.querySelectorAll('h3')].map(h => "
+                    "[h.textContent.trim(), parseFloat(getComputedStyle(h).fontSize)])")
+            finally:
+                page.close()
+    for name in pages:
+        wide, phone = dict(measured[name, 800]), dict(measured[name, 320])
+        chained = next(t for t in phone if "naukowo" in t)
+        plain = next(t for t in phone if t.startswith("Konferencja"))
+        cards = next(t for t in phone if t.lower().startswith("mapa dla"))
+        assert phone[chained] < wide[chained], (name, measured)
+        assert phone[plain] == wide[plain] == sizes.title, (name, measured)
+        assert phone[cards] == wide[cards], (name, measured)
