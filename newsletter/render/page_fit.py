@@ -382,27 +382,43 @@ def _opening_split(page_box: Any) -> Split | None:
 
 
 def _parted_intro(page_box: Any, room_mm: float) -> Split | None:
-    """Let the intro of the card block that opens the page end the page before without
-    the block's first row (:data:`INTRO_ROW`) when what opens the page up to the intro's
-    end fits in ``room_mm``, the intro has :data:`INTRO_LINES` lines or more (a title never
-    ends a page with less under it) and does not end in a colon (it introduces the cards:
-    it stays with them). None when no such intro opens the page.
+    """Let the intro that opens the page above a row of cards or figures end the page
+    before without that row (:data:`INTRO_ROW`): the card group's own intro, else the
+    intro of the section that opens the page with that group (or with an article or a
+    letter, whose head and first lines then open the next page). Only when what opens the
+    page up to the intro's end fits in ``room_mm``, the intro has :data:`INTRO_LINES`
+    lines or more (a title or a band never ends a page with less under it) and does not
+    end in a colon (it introduces the cards: it stays with them). None when no such intro
+    opens the page.
 
-    A card block's intro keeps with its cards (``.intro { break-after: avoid }``), and a
-    row of cards never breaks: a five-line intro with a row under it was 150 mm that did
-    not part, and the page before stayed at 0.60 (generated seed 9200, en, page 22)."""
-    found = _opening_card(page_box)
-    if found is None:
+    An intro keeps with what follows (``.intro { break-after: avoid }``), and a row of
+    cards or figures never breaks: a card group's five-line intro with a row under it was
+    150 mm that did not part, and the page before stayed at 0.60 (generated seed 9200, en,
+    page 22); a section's band and two-line intro before a group of figures, 100 mm, left
+    a page at 0.72 (seed 9252, en, page 2); a section's band, heading, three-line intro
+    and its first article's kicker, title, lead and two lines left one at 0.69 (seed 9208,
+    en, page 23)."""
+    leaves = sorted(_leaves(page_box), key=lambda leaf: leaf[0].position_y)
+    first = _past_the_head(leaves)
+    if not first:
         return None
-    _, ancestors, leaves = found
-    block = next((e for e in ancestors if _has_class(e, "block")), None)
-    intro = None if block is None else next(
-        (e for e in block if _has_class(e, "intro")), None)
-    key = None if block is None else block.get("aria-labelledby") or block.get("id")
-    if intro is None or key is None or "".join(intro.itertext()).strip().endswith(":"):
-        return None
-    inside = [(box, around) for box, around in leaves if intro in around]
-    if not inside:  # the intro ends the page before already
+    ancestors = first[0][1]
+    in_row = any({"card", "figure"} & classes_of(e) for e in ancestors)
+    owners = [next((e for e in ancestors if _has_class(e, name)), None)
+              for name in ("block", "section")]
+    if not in_row:  # an article or a letter: only its section's intro parts from it
+        owners = owners[1:]
+    for owner in owners:
+        intro = None if owner is None else next(
+            (e for e in owner if _has_class(e, "intro")), None)
+        inside = [(box, around) for box, around in leaves if intro in around] \
+            if intro is not None else []
+        if inside:
+            break
+    else:
+        return None  # no intro, or it ends the page before already
+    key = owner.get("aria-labelledby") or owner.get("id")
+    if key is None or "".join(intro.itertext()).strip().endswith(":"):
         return None
     lines = {round(box.position_y) for box, around in inside
              if not any(_has_class(e, "footnotes") for e in around)}
@@ -908,6 +924,11 @@ def resizes(pages: list[Any]) -> Iterator[Resize | Move | Shrink | Split | Tight
             if shrunk is not None:
                 yield shrunk
         row = _opening_row_pictures(following) if chunk_mm else []
+        if chunk_mm and not row:  # a row of figures: nothing shortens it; its intro may part
+            parted = _parted_intro(following, gap_mm - _gap_above_mm(following) - SLACK_MM
+                                   - _foot_mm(page))
+            if parted is not None:
+                yield parted
         if row:  # … or its cards' pictures made shorter (nothing need follow a row)
             above_mm = _section_gap_mm(following) or (
                 ROW_GAP_MM if _ends_in(page, _first_block(following)) else BLOCK_GAP_MM)
@@ -953,6 +974,11 @@ def resizes(pages: list[Any]) -> Iterator[Resize | Move | Shrink | Split | Tight
             or _tightened_article(following, gap_mm - _foot_mm(page))
         if tightened is not None:
             yield tightened
+        if opening_mm is not None:  # … or the section's intro ends the page
+            parted = _parted_intro(following, gap_mm - _section_gap_mm(following) - SLACK_MM
+                                   - _foot_mm(page))
+            if parted is not None:
+                yield parted
         pulled = _pulled_back(pages[index - 1]._page_box, page, following, filled)
         if pulled is not None:
             yield pulled
