@@ -73,8 +73,8 @@ TIGHT_GAP_MM = 5  # the same above a tight section (Tighten)
 TIGHT_SLACK_MM = 1  # a section is set tight when that leaves this much to spare
 BLOCK_GAP_MM = 9  # .block's bottom margin, which the block before leaves at a page's foot
 SLACK_MM = 3  # a resize aims this much short of the gap: a layout to the point may not fit
-INTRO_ROW = -1  # Split's row for "the page may break between a card block's intro and its cards"
-INTRO_LINES = 2  # an intro parts from its cards only when this many lines follow the title
+INTRO_ROW = -1  # Split's row for "an intro may end a page without what it keeps with"
+INTRO_LINES = 2  # an intro parts from what follows only when it has this many lines
 RETRY_MM = 5  # a picture shrunk to the measure whose article still opens the next page: less
 MM_PER_PX = 25.4 / 96
 
@@ -110,7 +110,8 @@ class Shrink:
 class Split:
     """Set row ``row`` (0 first, ``data-row``) of the card block whose id is ``block`` as
     one card per row, each of which may break across pages (paper_grids.split_rows); row
-    :data:`INTRO_ROW` lets the block's intro end a page without its first row."""
+    :data:`INTRO_ROW` lets the intro of the card block (or of the section) whose id is
+    ``block`` end a page without what follows it (:func:`_parted_intro`)."""
 
     block: str
     row: int
@@ -942,7 +943,7 @@ def resizes(pages: list[Any]) -> Iterator[Resize | Move | Shrink | Split | Tight
             split = _opening_split(following)
             if split is not None:  # … or, when nothing can shorten it enough, it breaks
                 yield split
-            if split is None and len(row) == 1 and row[0][0] is not None:
+            elif len(row) == 1 and row[0][0] is not None:
                 # … or, a card that breaks already: its picture short enough for the
                 # card's start (picture, title, two lines) to fit the gap
                 box = row[0][0]

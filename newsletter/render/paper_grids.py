@@ -195,15 +195,15 @@ def paper_grids(project: Project, slot: Callable[[int], str], rules: Rules | Non
     """The print templates' ``figure_rows(block)`` and ``card_rows(block)`` (sizes as in
     style.css.j2: figure values 1.6 × the theme's figure size); a card row is given with
     its index, and the rows ``split(block id, index)`` names are split (:func:`split_rows`);
-    ``intro_parts(block)``: whether ``split`` names the row above the first."""
+    ``intro_parts(block or section)``: whether ``split`` names the row above the first."""
     sizes = project.theme.fonts.sizes
     kind = card_type(project)
     return {
         "figure_rows": lambda block: figure_rows(block, points(sizes.figure) * 1.6, kind.bold),
         "card_rows": lambda block: split_rows(card_rows(block, kind, slot, rules),
                                               lambda index: split(block.id, index)),
-        # page fitting let the block's intro end a page without its cards (row -1: above
-        # the first row; page_fit.INTRO_ROW)
+        # page fitting let the block's (or section's) intro end a page without what
+        # follows it (row -1: above the first row; page_fit.INTRO_ROW)
         "intro_parts": lambda block: split(block.id, -1),
     }
 
