@@ -76,6 +76,20 @@ whose article still opens the next page after the measured resize is shrunk 5 mm
 (generated seed 50: 5 passes left a page at 0.48, the sixth filled it). One more may
 follow to set ragged the paragraphs only the last of them showed. Only a first build
 pays for them: the decisions are remembered (:mod:`layout_cache`)."""
+FIT_PAGES = 24
+"""Pages that :data:`FIT_PASSES` serve; a longer document gets one more layout for each
+:data:`PAGES_PER_PASS` pages past them (:func:`fit_passes`)."""
+PAGES_PER_PASS = 8
+MOST_FIT_PASSES = 16
+
+
+def fit_passes(pages: int) -> int:
+    """Page fitting's layouts for a document of ``pages`` pages: it fills one short page a
+    layout, and a long issue has more of them (generated seed 9270, en, 64 pages: the 7
+    layouts ran out with page 48 at 0.73). At most :data:`MOST_FIT_PASSES`."""
+    return min(MOST_FIT_PASSES, FIT_PASSES + max(0, pages - FIT_PAGES) // PAGES_PER_PASS)
+
+
 SLOTS = {
     # The article's column. A picture stays with its article's head, lead and first lines
     # (style.css.j2), and what does not fit a page's foot moves over whole: at most 75 mm
@@ -189,7 +203,7 @@ def _laid_out(issue: Issue, project: Project, variant: Variant, pictures: Pictur
         pictures.tight = set(known.tight)
         pictures.cover_left_out = known.cover
         html = render_html(issue, project, variant, pictures)
-    for attempt in range(FIT_PASSES + 2 + cover_fit.STEPS):
+    for attempt in range(MOST_FIT_PASSES + 2 + cover_fit.STEPS):
         with _weasyprint_problems() as problems:
             source = weasyprint.HTML(
                 string=html, base_url=str(issue.source_dir), url_fetcher=_local_fetcher()
@@ -210,13 +224,14 @@ def _laid_out(issue: Issue, project: Project, variant: Variant, pictures: Pictur
         # its 7 on a long issue whose cover spilt (generated seed 8804, en: pages left at
         # 0.38-0.69 that the other 3 filled)
         fitted = attempt - pictures.cover_left_out
+        passes = fit_passes(len(document.pages))
         wide = wide_paragraphs(source, document) - decisions.ragged
         decisions.ragged |= wide
         applied = dict(decisions.widows)
         cut = {place: count for place, count in addresses_across_pages(source, document).items()
                if count > applied.get(place, 0)}
         decisions.widows |= cut
-        candidates = resizes(document.pages) if fitted < FIT_PASSES else iter(())
+        candidates = resizes(document.pages) if fitted < passes else iter(())
         change = next((change for change in candidates if pictures.resize(change)), None)
         if isinstance(change, Move):
             # a picture moved inside its article: the places of the paragraphs after it
@@ -225,7 +240,7 @@ def _laid_out(issue: Issue, project: Project, variant: Variant, pictures: Pictur
             decisions.ragged = set()
             decisions.widows = {}
         spread = spreads(source, document, decisions.spread) \
-            if change is None and fitted < FIT_PASSES + 1 else {}
+            if change is None and fitted < passes + 1 else {}
         decisions.spread |= spread  # a short page nothing else filled: its gaps grow
         if change is not None:
             # the spread pages are spread again once fitting is done: the gaps are kept by
