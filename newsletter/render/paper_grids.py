@@ -21,6 +21,7 @@ from newsletter.placement import MM_PER_CSS_PX, Bounds, shown_width
 from newsletter.render.code_values import Code
 from newsletter.render.font_metrics import font_measure
 from newsletter.render.grid import Measure, Row, fitted_rows, text_width
+from newsletter.render.page_fit import INTRO_ROW
 from newsletter.typography import Rules, line_words
 
 MM = 72 / 25.4  # points per mm
@@ -203,8 +204,8 @@ def paper_grids(project: Project, slot: Callable[[int], str], rules: Rules | Non
         "card_rows": lambda block: split_rows(card_rows(block, kind, slot, rules),
                                               lambda index: split(block.id, index)),
         # page fitting let the block's (or section's) intro end a page without what
-        # follows it (row -1: above the first row; page_fit.INTRO_ROW)
-        "intro_parts": lambda block: split(block.id, -1),
+        # follows it (the row above the first)
+        "intro_parts": lambda block: split(block.id, INTRO_ROW),
     }
 
 

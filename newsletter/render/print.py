@@ -409,7 +409,7 @@ def _cover(issue: Issue, left_out: int = 0,
     if not entries:
         left_out = max(0, left_out - cover_fit.ENTRIES_OUT)
     per_section = full if entries else [section[:1] for section in full]
-    two_columns = sum(len(section) for section in per_section) > 10
+    two_columns = _two_columns(per_section)
     split = (contents_split([entry_lines(section) for section in issue.sections])
              if two_columns and entry_lines and entries else (len(per_section), 0))
     contents_mm = _contents_mm(per_section)
@@ -433,11 +433,16 @@ def _cover(issue: Issue, left_out: int = 0,
             "contents_split": split, "contents_entries": entries}
 
 
+def _two_columns(per_section: list[list[str]]) -> bool:
+    """Whether the contents (each section's heading and titles) is set in two columns."""
+    return sum(len(section) for section in per_section) > 10
+
+
 def _contents_mm(per_section: list[list[str]]) -> float:
     """The contents' height estimated from its lines (``per_section``: each section's
     heading and titles) of about 90 characters, or 42 in two columns of half as many."""
     titles = [title for section in per_section for title in section]
-    two_columns = len(titles) > 10
+    two_columns = _two_columns(per_section)
     per_line = 42 if two_columns else 90
     lines = sum(-(-len(title) // per_line) for title in titles)
     return 14 + 5.5 * (lines / 2 if two_columns else lines) + 4 * len(per_section)
@@ -500,8 +505,8 @@ def contents_parts(sections: list[tuple[Any, Any]], split: tuple[int, int],
     """The contents' columns (:func:`contents_split`): for each, its sections as
     (style, section, titled blocks, whether the section goes on from the column before)."""
     k, j = split
-    titled = [[block for block in section.blocks if getattr(block, "title", "") and entries]
-              for _, section in sections]
+    titled = [[block for block in section.blocks if getattr(block, "title", "")]
+              if entries else [] for _, section in sections]
     first = [(style, section, titled[i], False) for i, (style, section) in enumerate(sections[:k])]
     second = [(style, section, titled[i], False)
               for i, (style, section) in enumerate(sections[k:], start=k)]
