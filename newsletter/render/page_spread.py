@@ -15,9 +15,16 @@ stretched:
 
 - a gap between blocks or sections grows by at most :data:`BLOCK_MM`, between rows of
   cards or figures by :data:`ROW_MM`, between paragraphs (and above a letter's closing
-  and its signature) by :data:`PARAGRAPH_MM`;
-- block gaps take three shares of the space for each a paragraph gap takes (rows two);
-- nothing moves inside two-column articles (their columns are balanced), cards, tables;
+  and its signature) by :data:`PARAGRAPH_MM`, between the items of a list in an
+  article's body by :data:`ITEM_MM`, and a row of a table in it by :data:`CELL_MM`
+  (its cells' padding, above and below the text alike, so the row's rule stays midway);
+- block gaps take three shares of the space for each a paragraph gap takes (rows two,
+  list items and table rows half a share): a page of lists and tables, with few
+  paragraphs, has room to give too (generated seed 9205: an article of a list, a table
+  of seven rows, footnotes and links, before a section whose opening could not come up,
+  stayed at 0.73 with its three paragraph gaps grown to their cap);
+- nothing moves inside two-column articles (their columns are balanced), cards, a
+  table's cells or a footnote;
 - the first thing on the page, a section set tight (page_fit.Tighten) and whatever
   follows a heading, a lead or a greeting (which belong with it) keep theirs;
 - only inner pages (not the cover, not the last page) whose next page goes on with the
@@ -42,8 +49,14 @@ ROW_MM = 6.0
 """The most a gap between two rows of cards or figures grows (4 mm become at most 10)."""
 PARAGRAPH_MM = 3.0
 """The most a gap between two paragraphs of a body grows (2.5 mm become at most 5.5)."""
-WEIGHTS = {"block": 3.0, "row": 2.0, "paragraph": 1.0}
-CAPS = {"block": BLOCK_MM, "row": ROW_MM, "paragraph": PARAGRAPH_MM}
+ITEM_MM = 1.5
+"""The most the gap between two items of a list grows (0 become at most 1.5)."""
+CELL_MM = 2.0
+"""The most a table row's cells' vertical padding grows (2 mm become at most 4: 1 mm more
+above the text and 1 mm more below it)."""
+WEIGHTS = {"block": 3.0, "row": 2.0, "paragraph": 1.0, "item": 0.5, "cell": 0.5}
+CAPS = {"block": BLOCK_MM, "row": ROW_MM, "paragraph": PARAGRAPH_MM, "item": ITEM_MM,
+        "cell": CELL_MM}
 FILLED = 0.85
 """How far down its text area a spread page's content is to reach: past page fitting's
 :data:`~newsletter.render.page_fit.MIN_DEPTH` with a little to spare, and no further (a
@@ -81,8 +94,20 @@ def spreads(source: Any, document: Any, done: dict[int, float]) -> dict[int, flo
 
 def set_spread(source: Any, margins: dict[int, float]) -> None:
     """Give the elements at these places of ``source`` their new ``margin-top`` (before
-    it is laid out)."""
-    add_styles(source, {place: f"margin-top: {mm:g}mm" for place, mm in margins.items()})
+    it is laid out); a table row's value is its cells' vertical padding, shared above and
+    below their text."""
+    elements = list(source.etree_element.iter())
+    places = {element: index for index, element in enumerate(elements)}
+    styles: dict[int, str] = {}
+    for place, mm in margins.items():
+        element = elements[place]
+        if element.tag == "tr":
+            styles.update({places[cell]: f"padding-top: {mm / 2:g}mm; "
+                                         f"padding-bottom: {mm / 2:g}mm"
+                           for cell in element if cell.tag in ("td", "th")})
+        else:
+            styles[place] = f"margin-top: {mm:g}mm"
+    add_styles(source, styles)
 
 
 def _shares(kinds: list[str], room_mm: float) -> list[float]:
@@ -114,28 +139,52 @@ def _elements(box: Any) -> Iterator[Any]:
 
 def _gaps(page_box: Any) -> list[tuple[Any, float, str]]:
     """The gaps that may grow on the page, top to bottom: the element below each, the
-    gap above it in mm as laid out, and its kind (block, row or paragraph)."""
+    gap above it in mm as laid out, and its kind (block, row, paragraph or item); and
+    the rows of a table in an article's body, each with its cells' vertical padding (kind
+    cell)."""
     from weasyprint.formatting_structure import boxes
 
     found: list[tuple[Any, float, str]] = []
 
-    def visit(box: Any, kept: bool) -> None:
+    def visit(box: Any, kept: bool, in_body: bool) -> None:
         children = [child for child in getattr(box, "children", None) or ()
                     if isinstance(child, boxes.BlockLevelBox)]
         parent = getattr(box, "element", None)
         for before, child in zip([None, *children], children, strict=False):
             element = child.element
-            inside = kept or bool(_KEEP & classes_of(element)) \
-                or isinstance(child, (boxes.TableBox, boxes.TableRowGroupBox, boxes.TableRowBox))
-            kind = _kind(element, parent)
+            table = isinstance(child, boxes.TableBox)
+            inside = kept or bool(_KEEP & classes_of(element)) or table \
+                or isinstance(child, (boxes.TableRowGroupBox, boxes.TableRowBox))
+            kind = _kind(element, parent, in_body)
             if before is not None and kind and not inside and element is not before.element \
                     and not _heads(before.element) and "tight" not in classes_of(element):
                 gap = child.border_box_y() - (before.border_box_y() + before.border_height())
                 found.append((element, gap * MM_PER_PX, kind))
-            visit(child, inside)
+            if table and in_body and not kept:
+                found.extend(_rows(child))
+            classes = classes_of(element)  # footnotes are set close, as they are
+            visit(child, inside, (in_body or "body" in classes) and "footnotes" not in classes)
 
-    visit(page_box, False)
+    visit(page_box, False, False)
     return found
+
+
+def _rows(table: Any) -> list[tuple[Any, float, str]]:
+    """A table's rows on the page, each with its cells' vertical padding in mm as styled
+    (the laid-out padding holds what vertical alignment adds to a short cell)."""
+    found = []
+    for group in table.children:
+        for row in group.children:
+            cells = row.children
+            if cells:
+                padding = max(_px(cell.style["padding_top"]) + _px(cell.style["padding_bottom"])
+                              for cell in cells)
+                found.append((row.element, padding * MM_PER_PX, "cell"))
+    return found
+
+
+def _px(length: Any) -> float:
+    return float(length.value) if getattr(length, "unit", None) == "px" else 0.0
 
 
 def _heads(element: Any) -> bool:
@@ -143,7 +192,7 @@ def _heads(element: Any) -> bool:
         or bool(_HEADS & classes_of(element))
 
 
-def _kind(element: Any, parent: Any) -> str | None:
+def _kind(element: Any, parent: Any, in_body: bool) -> str | None:
     classes = classes_of(element)
     if classes & {"block", "section"}:
         return "block"
@@ -153,4 +202,6 @@ def _kind(element: Any, parent: Any) -> str | None:
         return "paragraph"
     if classes & {"closing", "signature"}:  # a letter's: more room above them reads well
         return "paragraph"
+    if element.tag == "li" and in_body and parent is not None and parent.tag in ("ul", "ol"):
+        return "item"  # an item of a list in an article's body (a nested list's too)
     return None

@@ -9,12 +9,23 @@ from __future__ import annotations
 
 import weasyprint
 
-from newsletter.render.page_fit import depth
-from newsletter.render.page_spread import BLOCK_MM, FILLED, PARAGRAPH_MM, set_spread, spreads
+from newsletter.render.page_fit import MM_PER_PX, depth
+from newsletter.render.page_spread import (
+    BLOCK_MM,
+    CELL_MM,
+    FILLED,
+    ITEM_MM,
+    PARAGRAPH_MM,
+    ROW_MM,
+    _shares,
+    set_spread,
+    spreads,
+)
 
 HTML = """<html><head><style>
 @page { size: A4; margin: 20mm }
 body { margin: 0; font-size: 10pt }
+td { padding: 1mm 1.5mm; border-bottom: 1px solid }
 .block { margin: 0 0 9mm } .section + .section { margin-top: 10mm }
 .body p { margin: 0 0 2.5mm } .long .body { columns: 2 }
 .card-grid { display: grid; grid-template-columns: 1fr 1fr; gap: 4mm; margin: 0; padding: 0;
@@ -27,9 +38,13 @@ body { margin: 0; font-size: 10pt }
 <section class="section page" id="s1"><h2 class="section-title">Band</h2>
  <article class="block article" id="a1"><h3>Title</h3><p class="lead">Lead</p>
   <div class="body"><p id="p1">One</p><p id="p2">Two</p>
-   <table id="tb"><tr><td><p id="tp1">x</p><p id="tp2">y</p></td></tr>
-    <tr id="r2"><td>z</td></tr></table>
-   <p id="p3">Three</p></div></article>
+   <table id="tb"><tr id="r1"><td id="d1"><p id="tp1">x</p><p id="tp2">y</p></td>
+    <td id="d2">w</td></tr><tr id="r2"><td id="d3">z</td><td id="d4">v</td></tr></table>
+   <ul id="u1"><li id="i1">a</li><li id="i2">b<ul><li id="i3">c</li><li id="i4">d</li></ul>
+    </li></ul>
+   <p id="p3">Three</p><div class="footnotes" id="f"><ol>
+    <li id="f1">1</li><li id="f2">2</li></ol></div>
+   </div></article>
  <article class="block article long" id="a2"><h3>Long</h3>
   <div class="body"><p id="q1">One</p><p id="q2">Two</p><p id="q3">Three</p></div></article>
  <section class="block cards" id="b1">
@@ -63,11 +78,19 @@ def test_only_the_short_inner_pages_gaps_between_blocks_rows_and_paragraphs_grow
     margins = spreads(source, before, {})
     elements = list(source.etree_element.iter())
     grown = {elements[place].get("id"): mm for place, mm in margins.items()}
-    # Between paragraphs (and above the table), above the block of cards, between its rows
-    # and above the next section; not under the band, the title or the lead, nothing in the
-    # table, the two-column article (nor above it), a card, on the cover or on the last page.
-    assert set(grown) == {"p2", "tb", "p3", "b1", "g2", "s2", "m2"}, grown
-    assert grown["b1"] == 9 + BLOCK_MM and grown["s2"] == 10 + BLOCK_MM  # the caps
+    # Between paragraphs (and above the table and the lists), between the items of a list
+    # (a nested one's too), the table's rows (their cells' padding), above the block of
+    # cards, between its rows and above the next section; not under the band, the title or
+    # the lead, nothing inside a table's cell, between footnotes, in the two-column article
+    # (nor above it), a card, on the cover or on the last page.
+    assert set(grown) == {"p2", "tb", "r1", "r2", "u1", "i2", "i4", "p3", "f", "b1", "g2",
+                          "s2", "m2"}, grown
+    # shared three to one between blocks and paragraphs, half a paragraph's to an item or a
+    # table's row (their gaps as set: 9 and 10 mm, 2.5, none between items, 2 mm of padding)
+    share = grown["p2"] - 2.5
+    assert share > 0.5
+    assert abs(grown["b1"] - 9 - 3 * share) < 0.02 and abs(grown["s2"] - 10 - 3 * share) < 0.02
+    assert abs(grown["i2"] - share / 2) < 0.02 and abs(grown["r1"] - 2 - share / 2) < 0.02
     assert spreads(source, before, margins) == {}  # a page is spread once
 
     set_spread(source, margins)
@@ -76,6 +99,26 @@ def test_only_the_short_inner_pages_gaps_between_blocks_rows_and_paragraphs_grow
     old, new = _lines(before), _lines(after)
     assert new[0] == old[0] and new[2] == old[2]  # the cover and the last page as they were
     assert depth(before.pages[1]._page_box) < depth(after.pages[1]._page_box) <= FILLED + 0.01
+    # a grown row's text stays midway between its rules: its cells gain above and below alike
+    cells = {cell.element.get("id"): cell for cell in _cells(after.pages[1]._page_box)}
+    for name, row in (("d1", "r1"), ("d2", "r1"), ("d3", "r2"), ("d4", "r2")):
+        style = cells[name].style  # as set (the laid-out padding holds vertical alignment's)
+        assert round(style["padding_top"].value, 3) == round(style["padding_bottom"].value, 3) \
+            == round(grown[row] / 2 / MM_PER_PX, 3)
+
+
+def test_each_kind_of_gap_grows_to_its_cap_at_most():
+    kinds = ["block", "row", "paragraph", "item", "cell"]
+    assert _shares(kinds, 200) == [BLOCK_MM, ROW_MM, PARAGRAPH_MM, ITEM_MM, CELL_MM]
+    shares = _shares(kinds, 7)  # 1 mm a unit of weight, half of it to an item and to a row
+    assert [round(share, 2) for share in shares] == [3, 2, 1, 0.5, 0.5]
+
+
+def _cells(box):
+    if type(box).__name__ == "TableCellBox":
+        yield box
+    for child in getattr(box, "children", None) or ():
+        yield from _cells(child)
 
 
 LETTERS = """<html><head><style>
