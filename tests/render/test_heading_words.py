@@ -83,3 +83,25 @@ def test_only_words_wider_than_a_column_are_marked(project: Project):
     marked = long_words_marked(html, bold, 10, COLUMN_OF_TWO_PT)
     assert marked.count('<span class="long-word">') == 2  # h4 and h6, not p or the title
     assert "<em>programme</em>" in marked and "Startup <em>" in marked
+
+
+def test_card_titles_are_never_hyphenated(tmp_path: Path, project: Project):
+    """A card's title is a heading too ("Kalendarz szkoleń i webina- / riów" in a hand-made
+    issue, where "webinariów" fitted the next line whole): the grid gives titles columns
+    their longest word fits, so they wrap between words."""
+    rng = random.Random(7)
+    cards = "".join(
+        f"          - title: {' '.join(rng.choice(WORDS) for _ in range(rng.randint(3, 6)))}\n"
+        "            url: https://example.com/\n" for _ in range(9))
+    folder = tmp_path / "2021-01"
+    folder.mkdir()
+    (folder / "issue.yaml").write_text(
+        "date: 2021-01-01\nlanguage: pl\nsections:\n  - kind: innovation\n    blocks:\n"
+        f"      - type: link_cards\n        cards:\n{cards}", encoding="utf-8")
+    pdf = write_download(load_issue(folder, project), project, tmp_path / "out").files[0]
+    text = subprocess.run(["pdftotext", "-f", "2", str(pdf), "-"], capture_output=True,
+                          text=True, check=True).stdout
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    assert sum(word in text for word in WORDS) >= 12, lines  # the titles are on the page
+    broken = [line for line in lines if line.endswith(("\u00ad", "-", "\u2010"))]
+    assert not broken, broken
