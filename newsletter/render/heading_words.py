@@ -1,4 +1,5 @@
-"""An editor's subheadings on paper: hyphenated only where a word cannot fit its column.
+"""An editor's subheadings (and the figures' labels) on paper: hyphenated only where a
+word cannot fit its column.
 
 A heading broken "pro-/gramme" reads worse than a ragged one, and a designer does not
 hyphenate headings. But a subheading in a two-column article may hold a word wider than
@@ -33,12 +34,30 @@ def long_words_marked(html: str, measure: Measure, base_pt: float, column_pt: fl
 
     def heading(match: re.Match[str]) -> str:
         size = base_pt * SCALE[match.group(2)]
-        parts = _TAG.split(match.group(3))
-        for index in range(0, len(parts), 2):  # text between tags
-            parts[index] = _WORD.sub(
-                lambda word: word.group() if measure(html_lib.unescape(word.group()), size)
-                <= column_pt else f'<span class="long-word">{word.group()}</span>',
-                parts[index])
-        return match.group(1) + "".join(parts) + match.group(4)
+        return match.group(1) + long_words_spanned(match.group(3), measure, size, column_pt) \
+            + match.group(4)
 
     return _HEADING.sub(heading, html)
+
+
+def long_words_spanned(html: str, measure: Measure, size_pt: float, width_pt: float) -> str:
+    """``html`` (text and inline tags) with each word wider than ``width_pt`` at
+    ``size_pt`` in a ``long-word`` span: the only words its style lets hyphenate. Not
+    inside an address or an acronym (typography.keep_addresses_whole's spans): those
+    break only where they do everywhere, and a hyphen added there would be typed."""
+    parts = _TAG.split(html)
+    spans: list[bool] = []  # the open spans: whether each keeps its words whole
+    for index, part in enumerate(parts):
+        if index % 2:  # a tag
+            if part.startswith("<span"):
+                spans.append(bool(_WHOLE.search(part)))
+            elif part.startswith("</span") and spans:
+                spans.pop()
+        elif not any(spans):
+            parts[index] = _WORD.sub(
+                lambda word: word.group() if measure(html_lib.unescape(word.group()), size_pt)
+                <= width_pt else f'<span class="long-word">{word.group()}</span>', part)
+    return "".join(parts)
+
+
+_WHOLE = re.compile(r'class="[^"]*\b(?:address|url|acronym)\b')

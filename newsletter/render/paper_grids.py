@@ -15,12 +15,15 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import Any
 
+from markupsafe import Markup
+
 from newsletter.load import Project
 from newsletter.model import Card, Figures, LinkCards
 from newsletter.placement import MM_PER_CSS_PX, Bounds, shown_width
 from newsletter.render.code_values import Code
 from newsletter.render.font_metrics import font_measure
 from newsletter.render.grid import Measure, Row, fitted_rows, text_width
+from newsletter.render.heading_words import long_words_spanned
 from newsletter.render.page_fit import INTRO_ROW
 from newsletter.typography import Rules, line_words
 
@@ -46,6 +49,7 @@ class PaperRow:
     value: str
     slot: str = ""
     breakable: bool = False
+    cell_pt: float = 0.0  # a figure's inner width: its label's words wider than it hyphenate
 
 
 def _columns(count: int) -> str:
@@ -71,8 +75,13 @@ def figure_rows(block: Figures, value_pt: float, measure: Measure) -> list[Paper
     widths = [measure(item.value, value_pt) for item in block.items]
     rows = fitted_rows(widths, TEXT_MM[0] * MM, gap=FIGURE_GAP_MM * MM,
                        padding=2 * FIGURE_PADDING_MM * MM, max_columns=MAX_FIGURES)
-    return [PaperRow(row.of(block.items), _columns(row.count), _size(value_pt, row))
-            for row in rows]
+    return [PaperRow(row.of(block.items), _columns(row.count), _size(value_pt, row),
+                     cell_pt=figure_cell_pt(row.count)) for row in rows]
+
+
+def figure_cell_pt(columns: int) -> float:
+    """A figure's inner width (less its padding) in a row of ``columns``, in points."""
+    return ((TEXT_MM[0] - (columns - 1) * FIGURE_GAP_MM) / columns - 2 * FIGURE_PADDING_MM) * MM
 
 
 @dataclass(frozen=True)
@@ -201,6 +210,10 @@ def paper_grids(project: Project, slot: Callable[[int], str], rules: Rules | Non
     kind = card_type(project)
     return {
         "figure_rows": lambda block: figure_rows(block, points(sizes.figure) * 1.6, kind.bold),
+        # a label is not hyphenated (centred lines of a few words: "w ogro- / dach" where
+        # "ogrodach" fitted the next line), but a word wider than its figure is
+        "label_words": lambda html, row: Markup(long_words_spanned(
+            html, kind.regular, points(sizes.small), row.cell_pt)),
         "card_rows": lambda block: split_rows(card_rows(block, kind, slot, rules),
                                               lambda index: split(block.id, index)),
         # page fitting let the block's (or section's) intro end a page without what

@@ -85,6 +85,17 @@ def test_only_words_wider_than_a_column_are_marked(project: Project):
     assert "<em>programme</em>" in marked and "Startup <em>" in marked
 
 
+def test_no_word_of_an_address_or_an_acronym_is_marked(project: Project):
+    """An address keeps its own breaks (after / ? & =): a hyphen added inside it would be
+    typed by a reader (a figure label's address was hyphenated once labels were marked)."""
+    bold = measures(project)[0]
+    html = (f'<h4><span class="address">https://{LONGEST}.pl/<wbr>{LONGEST}</span> '
+            f'<span class="acronym">{LONGEST.upper()}</span> <b>{LONGEST}</b></h4>')
+    marked = long_words_marked(html, bold, 10, COLUMN_OF_TWO_PT)
+    assert marked.count('<span class="long-word">') == 1, marked  # the bold word's only
+    assert f'<b><span class="long-word">{LONGEST}</span></b>' in marked
+
+
 def test_card_titles_are_never_hyphenated(tmp_path: Path, project: Project):
     """A card's title is a heading too ("Kalendarz szkoleń i webina- / riów" in a hand-made
     issue, where "webinariów" fitted the next line whole): the grid gives titles columns
@@ -93,15 +104,39 @@ def test_card_titles_are_never_hyphenated(tmp_path: Path, project: Project):
     cards = "".join(
         f"          - title: {' '.join(rng.choice(WORDS) for _ in range(rng.randint(3, 6)))}\n"
         "            url: https://example.com/\n" for _ in range(9))
+    text, lines = _polish_block(tmp_path, project, f"type: link_cards\n        cards:\n{cards}")
+    assert sum(word in text for word in WORDS) >= 12, lines  # the titles are on the page
+    broken = [line for line in lines if line.endswith(("\u00ad", "-", "\u2010"))]
+    assert not broken, broken
+
+
+def test_figure_labels_are_hyphenated_only_where_a_word_cannot_fit(tmp_path: Path,
+                                                                     project: Project):
+    """A figure's label is a few centred words ("wody deszczowej zatrzymanej w ogro- /
+    dach" in a hand-made issue, where "ogrodach" fitted the next line whole): it wraps
+    between words, and only a word wider than its figure (five to a row) is hyphenated."""
+    rng = random.Random(11)
+    labels = [" ".join(rng.choice(WORDS) for _ in range(rng.randint(3, 7))) for _ in range(10)]
+    labels[3] = f"firm {LONGEST} w strefie"
+    items = "".join(f'          - value: "{number}"\n            label: {label}\n'
+                    for number, label in enumerate(labels, 1))
+    text, lines = _polish_block(tmp_path, project, f"type: figures\n        items:\n{items}")
+    assert sum(word in text for word in WORDS) >= 12, lines  # the labels are on the page
+    broken = [line for line in lines if line.endswith(("\u00ad", "-", "\u2010"))]
+    assert broken, "the word wider than a figure is hyphenated"
+    assert all(line.split()[-1].strip("\u00ad-\u2010").lower() in LONGEST.lower()
+               for line in broken), broken
+
+
+def _polish_block(tmp_path: Path, project: Project, block: str) -> tuple[str, list[str]]:
+    """The readers' PDF of a Polish issue of one block (``block``: its YAML from ``type``,
+    indented for a section's list): the text after the cover, and its lines."""
     folder = tmp_path / "2021-01"
     folder.mkdir()
     (folder / "issue.yaml").write_text(
         "date: 2021-01-01\nlanguage: pl\nsections:\n  - kind: innovation\n    blocks:\n"
-        f"      - type: link_cards\n        cards:\n{cards}", encoding="utf-8")
+        f"      - {block}", encoding="utf-8")
     pdf = write_download(load_issue(folder, project), project, tmp_path / "out").files[0]
     text = subprocess.run(["pdftotext", "-f", "2", str(pdf), "-"], capture_output=True,
                           text=True, check=True).stdout
-    lines = [line.strip() for line in text.splitlines() if line.strip()]
-    assert sum(word in text for word in WORDS) >= 12, lines  # the titles are on the page
-    broken = [line for line in lines if line.endswith(("\u00ad", "-", "\u2010"))]
-    assert not broken, broken
+    return text, [line.strip() for line in text.splitlines() if line.strip()]
