@@ -167,8 +167,12 @@ def issue_folders(project: Project) -> list[Path]:
 
 
 def newest_change(*roots: Path) -> float:
-    """The latest modification time of any file in ``roots`` (files or folders)."""
-    files = [p for root in roots for p in ([root] if root.is_file() else root.rglob("*"))]
+    """The latest modification time of any file in ``roots`` (files or folders), less
+    Python's byte-code caches: Python writes them whenever a module is first imported
+    after a change (by another run, a test in parallel), which is no change of the
+    program, and every issue looked out of date (the site's test failed so, at random)."""
+    files = [p for root in roots for p in ([root] if root.is_file() else root.rglob("*"))
+             if "__pycache__" not in p.parts and p.suffix != ".pyc"]
     return max((p.stat().st_mtime for p in files if p.is_file()), default=0.0)
 
 

@@ -370,8 +370,8 @@ ADDRESSES = ["https://www.jestemaktywny.krakow.pl/city/public", "invest@jestemak
 
 def _address_cuts(words: list[Word], addresses: list[str], longer: int = 0) -> list[str]:
     """The pieces of ``addresses`` that a line ends (or starts) inside a word: a piece is
-    fine when it ends where the address may break (after / . ? & = # or before a hyphen)
-    or at the address's end, and starts at its start or after such a break; or when it is
+    fine when it ends where the address may break (after / . ? & = # or before a hyphen
+    or an @) or at the address's end, and starts at its start or after such a break; or when it is
     cut inside a part between such breaks of more than ``longer`` characters (a part
     wider than its column, which breaks at any letter)."""
     breaks_after, cuts = "/.?&=#", []
@@ -382,9 +382,9 @@ def _address_cuts(words: list[Word], addresses: list[str], longer: int = 0) -> l
         places = [(a, i) for a in addresses for i in range(len(a))
                   if a.startswith(text, i)]
         if places and not any(
-                (end == len(a) or a[end - 1] in breaks_after or a[end] == "-"
+                (end == len(a) or a[end - 1] in breaks_after or a[end] in "-@"
                  or (longer and _part_at(a, end) > longer))
-                and (i == 0 or a[i - 1] in breaks_after or a[i] == "-"
+                and (i == 0 or a[i - 1] in breaks_after or a[i] in "-@"
                      or (longer and _part_at(a, i) > longer))
                 for a, i in places for end in [i + len(text)]):
             cuts.append(text)

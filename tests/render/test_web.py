@@ -16,7 +16,7 @@ from PIL import Image
 
 from newsletter.load import Project, load_issue, load_project
 from newsletter.output import EDITIONS
-from newsletter.publish import build, build_site, choose_editions
+from newsletter.publish import build, build_site, choose_editions, newest_change
 
 VNU = ROOT / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar"
 AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
@@ -169,6 +169,24 @@ def test_site_rebuilds_only_what_changed(site: Path):
     assert len(edited.up_to_date) == 5  # the other issue, untouched
     forced = build_site(project, force=True)
     assert forced.up_to_date == [] and len(forced.files) == 3 * 5 + 4
+
+
+def test_byte_code_written_later_is_no_change_of_the_program(tmp_path: Path):
+    """Python writes a module's byte code when it is first imported after a change, by any
+    run (a test in parallel): the site's rebuild took that for a new program and rebuilt
+    every issue, and the test above failed at random."""
+    import os
+
+    package = tmp_path / "newsletter"
+    (package / "__pycache__").mkdir(parents=True)
+    (package / "render.py").write_text("x = 1\n")
+    cached = package / "__pycache__" / "render.cpython-311.pyc"
+    cached.write_bytes(b"\0")
+    os.utime(package / "render.py", (1000, 1000))
+    os.utime(cached, (5000, 5000))
+    assert newest_change(package) == 1000
+    os.utime(package / "render.py", (6000, 6000))  # the program changed: that counts
+    assert newest_change(package) == 6000
 
 
 def test_web_page_offers_each_picture_in_several_widths(project: Project, photo_issue_dir,

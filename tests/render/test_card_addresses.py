@@ -1,0 +1,77 @@
+"""An address in a card stays inside the card on paper, and copies whole.
+
+Generated seed 9283 (pl): a card's list item held 'invest@jestemaktywny.krakow.pl', wider
+than the card's text (a third of the page, less the list's indent). An e-mail address has
+none of the breaks a URL has (after / ? & =), and addresses were kept from breaking
+anywhere (overflow-wrap: normal), so the address ran past the card's right edge into the
+gap and the next card. It now breaks before its '@' (typography.breakable_url), as a URL
+breaks after its '/'. (A piece between two such breaks wider than a card still runs
+past it: 'konstantynopolitanczykowianeczka.example.com/' at 8 pt is 63 mm.)
+"""
+
+from __future__ import annotations
+
+import re
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from newsletter.load import Project, load_issue
+from newsletter.render.paper_grids import CARD_GAP_MM, CARD_PADDING_MM, TEXT_MM
+from newsletter.render.print import write_download
+
+MM = 72 / 25.4
+LEFT_MM = (210 - TEXT_MM[0]) / 2  # the text area's left edge on the A4 page
+ADDRESSES = ["invest@jestemaktywny.krakow.pl", "przedsiebiorczosc.innowacje@um.krakow.pl",
+             "www.life-science.example.com/participants/future/future",
+             "https://dzielnica-nowa-huta.example.com/przedsiebiorczosc/"]
+
+
+def _cards() -> str:
+    """Three cards a row: addresses in a list item, in a paragraph, alone in a line."""
+    texts = [f"Kontakt:\\n\\n- Dotacja {ADDRESSES[0]} branża badania\\n- Rada {ADDRESSES[1]}",
+             f"Adres {ADDRESSES[2]} i {ADDRESSES[0]} oraz {ADDRESSES[3]}",
+             f"{ADDRESSES[1]}"]
+    return "".join(f'          - title: Karta {n}\n            text: "{text}"\n'
+                   "            url: https://example.com/\n" for n, text in enumerate(texts, 1))
+
+
+@pytest.fixture(scope="module")
+def pdf(project: Project, tmp_path_factory) -> Path:
+    folder = tmp_path_factory.mktemp("cards") / "2021-01"
+    folder.mkdir()
+    (folder / "issue.yaml").write_text(
+        "date: 2021-01-01\nlanguage: pl\nsections:\n  - kind: innovation\n    blocks:\n"
+        f"      - type: link_cards\n        cards:\n{_cards()}", encoding="utf-8")
+    return write_download(load_issue(folder, project), project, folder.parent / "out").files[0]
+
+
+def test_every_word_of_a_card_stays_inside_its_card(pdf: Path):
+    xhtml = subprocess.run(["pdftotext", "-f", "2", "-l", "2", "-bbox", str(pdf), "-"],
+                           check=True, capture_output=True, text=True).stdout
+    boxes = [(float(x0), float(y0), float(x1), text) for x0, y0, x1, text in
+             re.findall(r'xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)"[^>]*>([^<]*)<', xhtml)]
+    top = min(y0 for _, y0, _, text in boxes if text == "Karta")  # the cards' first line
+    foot = max(y0 for _, y0, _, text in boxes if text == "example.com")  # and last
+    words = [(x0, x1, text) for x0, y0, x1, text in boxes if top - 1 <= y0 <= foot + 1]
+    column = (TEXT_MM[0] - 2 * CARD_GAP_MM) / 3  # three cards a row
+    lefts = [LEFT_MM + n * (column + CARD_GAP_MM) for n in range(3)]
+    inside = [(left * MM, (left + column - CARD_PADDING_MM) * MM + 0.5) for left in lefts]
+    in_cards = [(x0, x1, text) for x0, x1, text in words
+                if any(left <= x0 < right for left, right in inside)]
+    assert len(in_cards) > 20, words  # the cards' words are there
+    outside = [(text, round(x1 - right, 1)) for x0, x1, text in in_cards
+               for left, right in inside if left <= x0 < right and x1 > right]
+    assert not outside, f"past the card's padding (pt): {outside}"
+
+
+def test_an_address_in_a_card_copies_whole(pdf: Path):
+    copied = subprocess.run(["pdftotext", "-raw", "-enc", "UTF-8", str(pdf), "-"], check=True,
+                            capture_output=True, text=True).stdout
+    joined = copied.replace("\u00ad\n", "").replace("\n", "")
+    assert "\u00ad" not in joined
+    for address in ADDRESSES:
+        shown = address.removeprefix("https://")
+        assert shown in joined, (shown, [line for line in copied.splitlines()
+                                         if shown[:8] in line])
