@@ -57,13 +57,17 @@ from the first, because every change moves what follows.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 MIN_DEPTH = 0.8
 """A page (not the cover, not the last) is full enough when its content reaches this share
 of its text area's height (the issue asks 0.75; measured from the PDF's glyph boxes a page
 reads a little shallower than from WeasyPrint's line boxes)."""
+SHORT_DEPTH = 0.77
+"""A page this short when nothing else filled it may take a picture moved after all of its
+article's text (:func:`_moved_below_text`): issue 17's floor of three quarters, and a
+little over it for the reason :data:`MIN_DEPTH` gives."""
 SMALLEST_MM = 35  # a picture is not shrunk below this height to fill a page (about half its 75)
 ARTICLE_MM = 75  # the tallest an article's picture is set (print.SLOTS)
 TALLEST_MM = 130  # nor grown past it
@@ -91,10 +95,12 @@ class Resize:
 @dataclass(frozen=True)
 class Move:
     """Set the article picture placed at ``source`` after the first ``paragraphs``
-    top-level elements of its article's body instead of above it."""
+    top-level elements of its article's body instead of above it (``last``: after all of
+    them, a last resort: :func:`_moved_below_text`)."""
 
     source: str
     paragraphs: int
+    last: bool = field(default=False, compare=False)
 
 
 @dataclass(frozen=True)
@@ -647,7 +653,14 @@ def _moved_below_text(page_box: Any, picture: Any, article: Any, gap_mm: float,
     """``picture`` (opening ``article`` at the top of ``page_box``) set below as many of
     the article's paragraphs as fill ``gap_mm`` on the page before, when its head, lead
     and two lines fit there; None when they do not, or the body has no paragraph to
-    put first. The paragraphs' heights are the ones this layout gave them below."""
+    put first. The paragraphs' heights are the ones this layout gave them below.
+
+    A Move that puts all of the article's text before the picture says so (``last``):
+    the picture would follow the article's end alone atop the next page, above the next
+    article's title, and read as that one's (the sample's "Krakow for business": its map
+    opened page 4 over "3 map tools"). :func:`resizes` offers it only after every other
+    way to fill the page (the page's own picture made taller first), and only for a page
+    still under :data:`SHORT_DEPTH`."""
     leaves = [(box, ancestors) for box, ancestors in _leaves(page_box) if article in ancestors]
     if not leaves:
         return None
@@ -675,8 +688,8 @@ def _moved_below_text(page_box: Any, picture: Any, article: Any, gap_mm: float,
         start, end = spans[key]
         filled_mm += (end - start) * MM_PER_PX + PARAGRAPH_GAP_MM
         if filled_mm >= gap_mm - SLACK_MM:
-            return Move(_place(picture), count)
-    return Move(_place(picture), len(order))
+            return Move(_place(picture), count, count == len(order))
+    return Move(_place(picture), len(order), True)
 
 
 _GLUED = {"h1", "h2", "h3", "h4", "h5", "h6", "figcaption"}
@@ -881,6 +894,7 @@ def resizes(pages: list[Any]) -> Iterator[Resize | Move | Shrink | Split | Tight
         filled = depth(page)
         if filled >= MIN_DEPTH:
             continue
+        last_resort: Move | None = None
         top, bottom = text_area(page)
         gap_mm = (1 - filled) * (bottom - top) * MM_PER_PX
         following = pages[index + 1]._page_box
@@ -909,8 +923,10 @@ def resizes(pages: list[Any]) -> Iterator[Resize | Move | Shrink | Split | Tight
             else:
                 section_mm = _section_gap_mm(following)
                 move = _moved_below_text(following, box, opening_article, gap_mm, section_mm)
-                if move is not None:
+                if move is not None and not move.last:
                     yield move
+                elif move is not None:
+                    last_resort = move  # after every other way to fill the page
         own = _article_pictures(page)
         chunk_mm = _opening_chunk_mm(following)
         needed_mm = (chunk_mm or 0) + FOLLOWING_MM / 2 \
@@ -990,6 +1006,8 @@ def resizes(pages: list[Any]) -> Iterator[Resize | Move | Shrink | Split | Tight
                             box.height * MM_PER_PX + gap_mm - FOLLOWING_MM / 2)
             if height_mm - box.height * MM_PER_PX >= 5:
                 yield Resize(_place(box), round(height_mm, 1))
+        if last_resort is not None and filled < SHORT_DEPTH:
+            yield last_resort
     pulled = _colophon_pulled_back(pages)
     if pulled is not None:
         yield pulled

@@ -794,7 +794,16 @@ class Pictures:
         if self.heights.get(place) == height_mm or (
                 place not in self.heights and height_mm == self._shown_height(place)):
             return False
+        before, shown = self.heights.get(place), self._shown_height(place)
         self.heights[place] = height_mm
+        if shown is not None and abs((self._shown_height(place) or 0) - shown) < 0.05:
+            # a small picture already at the most it is enlarged (placement.shown_width):
+            # taller asks change nothing, and fitting asked again and again (seed 17, pl)
+            if before is None:
+                del self.heights[place]
+            else:
+                self.heights[place] = before
+            return False
         return True
 
     def _place_of(self, source: str) -> str | None:

@@ -259,6 +259,25 @@ def test_page_fitting_never_enlarges_a_printed_picture_past_its_sharp_size(
             assert after_mm > before_mm, (before_mm, after_mm)
 
 
+def test_a_picture_already_at_its_largest_is_not_asked_taller_again(project, tmp_path):
+    """A small picture is shown at most twice its pixel size (placement.shown_width):
+    a taller ask changes nothing, and page fitting, told it did, asked again and again
+    (generated seed 17, pl: nine layouts, its page left at 0.66, the last resort never
+    tried). The first ask that enlarges it counts; one that cannot, does not."""
+    file = tmp_path / "icon.png"
+    Image.new("RGB", (40, 30), (90, 140, 200)).save(file)
+    picture = ImageNode.model_construct(file=file, alt="A blue field")
+    pictures = _pictures(project, "download")
+    source = pictures.src(picture)
+    shown = pictures.placed_mm(picture)
+    assert pictures.resize(Resize(source, 99.1)) == (shown < 40 * 2 * 25.4 / 96 - 0.05)
+    largest = pictures.placed_mm(picture)
+    assert not pictures.resize(Resize(source, 87.1))  # still past its largest: no change
+    assert not pictures.resize(Resize(source, 120))
+    assert pictures.placed_mm(picture) == largest
+    assert pictures.resize(Resize(source, 5))  # smaller: a change
+
+
 def one_picture_twice(root: Path, paragraphs: int) -> Path:
     """A first article of ``paragraphs`` paragraphs, then two articles (a title, a lead,
     eight paragraphs) that both show one file, images/wide.jpg (2400×1500)."""
@@ -617,3 +636,33 @@ def test_a_sections_intro_may_end_the_page_its_first_articles_start_does_not_fit
     pdf = write_download(issue, project, tmp_path / "out").files[0]
     pages = measured_pages(pdf)
     assert all(p.depth >= 0.75 for p in pages[1:-1]), [p.depth for p in pages]
+
+
+@pytest.mark.parametrize("language", ["en", "pl"])
+def test_no_picture_follows_all_of_its_articles_text_onto_the_next_page(
+        project: Project, sample, tmp_path, language):
+    """A picture set after all of its article's text (Move) stood alone atop the next
+    page, over the next article's title, and read as that one's: the sample's "Krakow for
+    business", whose whole text fitted page 3, had its map open page 4 above "3 map tools".
+    Such a move is now a last resort (for a page still under three quarters); here the
+    page before is filled by its own picture made taller, and the article goes overleaf
+    whole, its picture under its head."""
+    from paper import squeezed as alt_key
+    from paper import tagged_figures
+
+    issue = sample if language == "en" else sample.translations["pl"]
+    pdf = write_download(issue, project, tmp_path / "out").files[0]
+    texts = {p.number: squeezed(page_text(pdf, p.number)) for p in measured_pages(pdf)}
+    figures = tagged_figures(pdf)
+    checked = 0
+    for section in issue.sections:
+        for block in section.blocks:
+            if getattr(block, "image", None) is None or not getattr(block, "title", None):
+                continue
+            title = next(n for n in sorted(texts)[1:] if squeezed(block.title) in texts[n])
+            picture = next(f.page for f in figures
+                           if f.alt == alt_key(block.image.alt) and f.page > 1)
+            assert picture == title, (block.title, title, picture)
+            checked += 1
+    assert checked >= 3
+    assert all(p.depth >= 0.75 for p in measured_pages(pdf)[1:-1])
