@@ -550,3 +550,16 @@ def test_lone_lines_take_a_title_or_label_for_no_paragraphs_line():
     fields = {squeezed("Support innovation"), squeezed("Uczestnicy program")}
     assert lone_lines([cover, Page(27, lines, 0.9)], paragraphs, (), fields) == []
     assert len(lone_lines([cover, Page(27, lines, 0.9)], paragraphs)) == 2
+
+
+def test_short_lines_take_no_lines_of_cards_side_by_side_for_a_paragraphs():
+    """poppler read a card's button ('Więcej', middle card) and the next line of a list
+    item in the card beside it ('partner.') as one block's consecutive lines (generated
+    seed 9283): two short lines set apart, the judge said, of no paragraph at all."""
+    from paper import set_apart
+
+    beside = [Word("Więcej", 350, 380, 100, 110)], [Word("partner.", 130, 165, 112, 122)]
+    under = [Word("Więcej", 130, 160, 100, 110)], [Word("partner.", 130, 165, 112, 122)]
+    assert not set_apart(*beside, widest=180)
+    assert set_apart(*under, widest=180)
+    assert not set_apart(*under, widest=100)  # not short against a narrow block's lines
