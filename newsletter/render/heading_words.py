@@ -26,6 +26,7 @@ sets them."""
 _HEADING = re.compile(r"(<h([4-6])\b[^>]*>)(.*?)(</h\2>)", re.DOTALL)
 _TAG = re.compile(r"(<[^>]*>)")
 _WORD = re.compile(r"[^ \t\r\n]+")  # a no-break space binds: "12 500 zł" is one unit
+_WHOLE = re.compile(r'class="[^"]*\b(?:address|url|acronym)\b')  # spans never marked inside
 
 
 def long_words_marked(html: str, measure: Measure, base_pt: float, column_pt: float) -> str:
@@ -58,6 +59,3 @@ def long_words_spanned(html: str, measure: Measure, size_pt: float, width_pt: fl
                 lambda word: word.group() if measure(html_lib.unescape(word.group()), size_pt)
                 <= width_pt else f'<span class="long-word">{word.group()}</span>', part)
     return "".join(parts)
-
-
-_WHOLE = re.compile(r'class="[^"]*\b(?:address|url|acronym)\b')

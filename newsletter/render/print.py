@@ -791,19 +791,12 @@ class Pictures:
             self.after[place] = change.paragraphs
             return True
         height_mm = self._sharp(place, change.height_mm)
-        if self.heights.get(place) == height_mm or (
-                place not in self.heights and height_mm == self._shown_height(place)):
+        if self._shown_height(place, height_mm) == self._shown_height(place):
+            # the same again, or a small picture already at the most it is enlarged
+            # (placement.shown_width): told a taller ask changed it, fitting asked again
+            # and again (generated seed 17, pl)
             return False
-        before, shown = self.heights.get(place), self._shown_height(place)
         self.heights[place] = height_mm
-        if shown is not None and abs((self._shown_height(place) or 0) - shown) < 0.05:
-            # a small picture already at the most it is enlarged (placement.shown_width):
-            # taller asks change nothing, and fitting asked again and again (seed 17, pl)
-            if before is None:
-                del self.heights[place]
-            else:
-                self.heights[place] = before
-            return False
         return True
 
     def _place_of(self, source: str) -> str | None:
@@ -818,10 +811,12 @@ class Pictures:
             self.placed[key] = image
         return key
 
-    def _shown_height(self, place: str) -> float | None:
+    def _shown_height(self, place: str, height_mm: float | None = None) -> float:
+        """The height the picture at ``place`` is shown at, in mm: as set now, or were it
+        set at ``height_mm``."""
         image = self.placed[place]
         width, height = image.pixel_size()
-        return round(self.placed_mm(image, self.slot_of.get(place, "article"))
+        return round(self.placed_mm(image, self.slot_of.get(place, "article"), height_mm)
                      * height / width, 1)
 
     def _sharp(self, place: str, height_mm: float) -> float:
@@ -829,7 +824,7 @@ class Pictures:
         print sharp at (``[print] min_ppi``): a page filled with a blurred picture and a
         warning `check` never gave is worse than a page a little short."""
         now = self._shown_height(place)
-        if not self.min_ppi or now is None or height_mm <= now:
+        if not self.min_ppi or height_mm <= now:
             return height_mm
         sharp = self.placed[place].pixel_size()[1] * MM_PER_INCH / self.min_ppi
         return round(max(now, min(height_mm, sharp)), 1)
@@ -849,10 +844,12 @@ class Pictures:
         self.slots[name] = replace(SLOTS["card"], width=card_column_mm(columns))
         return name
 
-    def placed_mm(self, image: Image, slot: str = "article") -> float:
-        """The width ``image`` is set at in ``slot``, in mm."""
+    def placed_mm(self, image: Image, slot: str = "article",
+                  height_mm: float | None = None) -> float:
+        """The width ``image`` is set at in ``slot``, in mm (were its height set at
+        ``height_mm``, when given)."""
         bounds = self.slots[slot]
-        height = self.heights.get(self.place(image))
+        height = self.heights.get(self.place(image)) if height_mm is None else height_mm
         if (slot in ("article", "signature") or slot.startswith("card")) and height is not None:
             bounds = replace(bounds, height=height)
         return round(shown_width(image.pixel_size(), bounds), 2)
