@@ -50,6 +50,7 @@ class Decisions:
     tight: set[str] = field(default_factory=set)  # sections set tight (their band's id)
     spread: dict[int, float] = field(default_factory=dict)  # place → margin-top (page_spread)
     widows: dict[int, int] = field(default_factory=dict)  # place → widows (address_breaks)
+    carried: set[str] = field(default_factory=set)  # blocks or sections carried to a new page
 
 
 def digest(html: str, variant: str) -> str:
@@ -90,7 +91,8 @@ def load(key: str) -> Decisions | None:
                          int(data.get("cover", 0)),
                          {str(section) for section in data.get("tight", [])},
                          {int(k): float(v) for k, v in data.get("spread", {}).items()},
-                         {int(k): int(v) for k, v in data.get("widows", {}).items()})
+                         {int(k): int(v) for k, v in data.get("widows", {}).items()},
+                         {str(block) for block in data.get("carried", [])})
     except (OSError, ValueError, KeyError, TypeError, AttributeError):
         return None
 
@@ -103,7 +105,7 @@ def store(key: str, decisions: Decisions) -> None:
     data = {"heights": decisions.heights, "ragged": sorted(decisions.ragged),
             "moved": decisions.moved, "split": sorted(decisions.split), "cover": decisions.cover,
             "tight": sorted(decisions.tight), "spread": decisions.spread,
-            "widows": decisions.widows}
+            "widows": decisions.widows, "carried": sorted(decisions.carried)}
     target = folder / f"{key}.json"
     partial = target.with_name(f".{target.name}.{os.getpid()}")
     try:

@@ -44,7 +44,10 @@ above :data:`MIN_DEPTH` of its text area and picks one article picture to resize
    width and :data:`TALLEST_MM`), which pushes the text after it down the page.
 
 And when the readers' PDF ends on a page holding only its colophon (the contact), the last
-article picture of the page before is made short enough for the colophon to move back.
+article picture of the page before is made short enough for the colophon to move back; or,
+when nothing there shortens, the page's last block (with its section's band when it opens
+the section) starts the last page, above the colophon (:class:`Carry`), when the page it
+leaves stays :data:`SHORT_DEPTH` full.
 
 What must come with a picture that opens a page is measured on the layout (its caption,
 subheadings, two lines of text or a table's first rows: :func:`_glued_below_mm`), not
@@ -130,6 +133,15 @@ class Tighten:
     it is with less space around its head (``article.tight``: :data:`TIGHT_ARTICLE_MM`)."""
 
     section: str
+
+
+@dataclass(frozen=True)
+class Carry:
+    """Start the block whose id is ``block`` (or the section whose band's id it is) on a
+    new page: a closing note taken over to the colophon, which a page of its own would
+    leave alone (``.carried`` in style.css.j2)."""
+
+    block: str
 
 
 TIGHT_MM = {"gap": SECTION_GAP_MM - TIGHT_GAP_MM, "band": 4, "heading": 2, "title": 1,
@@ -827,11 +839,12 @@ def _colophon_height(page_box: Any) -> float:
     return box.margin_height() + COLOPHON_GAP_MM / MM_PER_PX if box is not None else 0.0
 
 
-def _colophon_pulled_back(pages: list[Any]) -> Resize | Shrink | None:
+def _colophon_pulled_back(pages: list[Any]) -> Resize | Shrink | Carry | None:
     """When the readers' PDF ends on a page holding only the colophon: the last article
     picture of the page before made short enough for the colophon to move back to it, or
     else the pictures of that page's last row of cards (a page with only the contact looks
-    like a mistake and costs a sheet)."""
+    like a mistake and costs a sheet); or else that page's last block carried over to the
+    colophon (:func:`_carried`)."""
     if len(pages) < 3 or not _colophon_only(pages[-1]._page_box):
         return None
     previous, last = pages[-2]._page_box, pages[-1]._page_box
@@ -844,8 +857,44 @@ def _colophon_pulled_back(pages: list[Any]) -> Resize | Shrink | None:
         height_mm = box.height * MM_PER_PX - excess_mm
         if _smallest_mm(previous, box) <= height_mm < box.height * MM_PER_PX:
             return Resize(_place(box), round(height_mm, 1))
+        return _carried(pages[-3]._page_box, previous)
+    return _shrunk_row(_last_row_pictures(previous), excess_mm) \
+        or _carried(pages[-3]._page_box, previous)
+
+
+def _carried(before: Any, page_box: Any) -> Carry | None:
+    """The page's last block, when it starts on the page and the page without it is still
+    :data:`SHORT_DEPTH` full: the block, or its section when it is the section's first
+    (a band never ends a page alone). A closing note ("See you in December") on the
+    colophon's page reads as the issue's end; the contact alone on a page reads as a
+    mistake (hand-made issue 2023-11: seven text cards and a two-line note left no picture
+    to shorten, and the contact needed 48 mm of the 29 left)."""
+    leaves = list(_leaves(page_box))
+    ancestors = leaves[-1][1] if leaves else ()
+    last = next((e for e in ancestors if _has_class(e, "block")), None)
+    if last is None or any(last in theirs for _, theirs in _leaves(before)):
         return None
-    return _shrunk_row(_last_row_pictures(previous), excess_mm)
+    carried, name = last, last.get("id") or last.get("aria-labelledby")
+    section = ancestors[ancestors.index(last) - 1]
+    if _has_class(section, "section") and next(
+            (e for e in section if _has_class(e, "block")), None) is last:
+        title = section.find("h2")
+        if title is None or not any(title in ancestors for _, ancestors in leaves):
+            return None  # the section opened on a page before: its band is not here
+        carried, name = section, title.get("id")
+    top, bottom = text_area(page_box)
+    lowest = max((box.position_y + box.height for box, ancestors in leaves
+                  if carried not in ancestors), default=top)
+    if name and (lowest - top) / (bottom - top) >= SHORT_DEPTH:
+        return Carry(name)
+    return None
+
+
+def _opens_carried(page_box: Any) -> bool:
+    """Whether the page opens with a block (or section) :class:`Carry` set there: the page
+    before is short by choice, nothing of the next page is pulled back to fill it."""
+    first = min(_leaves(page_box), key=lambda leaf: leaf[0].position_y, default=None)
+    return first is not None and any(_has_class(e, "carried") for e in first[1])
 
 
 def _shrunk_row(row: list[tuple[Any, float]], excess_mm: float) -> Shrink | None:
@@ -884,7 +933,7 @@ def _last_row_pictures(page_box: Any) -> list[tuple[Any, float]]:
     return _row_of(list(grids.values())[-1], leaves) if grids else []
 
 
-def resizes(pages: list[Any]) -> Iterator[Resize | Move | Shrink | Split | Tighten]:
+def resizes(pages: list[Any]) -> Iterator[Resize | Move | Shrink | Split | Tighten | Carry]:
     """Pictures to resize, the first short page's first: each rule's answer for it, then
     the next short page's. The caller takes the first that changes something (a picture
     already at that height, or one its pixels keep from growing, would stop the fitting
@@ -892,12 +941,12 @@ def resizes(pages: list[Any]) -> Iterator[Resize | Move | Shrink | Split | Tight
     for index in range(1, len(pages) - 1):  # not the cover, not the last page
         page = pages[index]._page_box
         filled = depth(page)
-        if filled >= MIN_DEPTH:
+        following = pages[index + 1]._page_box
+        if filled >= MIN_DEPTH or _opens_carried(following):
             continue
         last_resort: Move | None = None
         top, bottom = text_area(page)
         gap_mm = (1 - filled) * (bottom - top) * MM_PER_PX
-        following = pages[index + 1]._page_box
         first = _first_block(following)
         opening = [(box, article) for box, article in _article_pictures(following)
                    if article is first and (_starts_on(following, article)

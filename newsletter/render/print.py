@@ -36,6 +36,7 @@ from newsletter.render.code_values import Code
 from newsletter.render.heading_words import long_words_marked
 from newsletter.render.page_fit import (
     ARTICLE_MM,
+    Carry,
     Move,
     Resize,
     Shrink,
@@ -196,11 +197,13 @@ def _laid_out(issue: Issue, project: Project, variant: Variant, pictures: Pictur
     key = layout_cache.digest(html, variant)
     known = layout_cache.load(key)
     decisions = known or layout_cache.Decisions()
-    if known and (known.heights or known.moved or known.split or known.cover or known.tight):
+    if known and (known.heights or known.moved or known.split or known.cover or known.tight
+                  or known.carried):
         pictures.heights = dict(known.heights)
         pictures.after = dict(known.moved)
         pictures.split = set(known.split)
         pictures.tight = set(known.tight)
+        pictures.carried = set(known.carried)
         pictures.cover_left_out = known.cover
         html = render_html(issue, project, variant, pictures)
     for attempt in range(MOST_FIT_PASSES + 2 + cover_fit.STEPS):
@@ -258,6 +261,7 @@ def _laid_out(issue: Issue, project: Project, variant: Variant, pictures: Pictur
     decisions.moved = dict(pictures.after)
     decisions.split = set(pictures.split)
     decisions.tight = set(pictures.tight)
+    decisions.carried = set(pictures.carried)
     decisions.cover = pictures.cover_left_out
     layout_cache.store(key, decisions)
     return document, html
@@ -289,6 +293,7 @@ def render_html(
         "picture_after": pictures.paragraphs_before,
         "split_body": split_body,
         "tight": pictures.tight,
+        "carried": pictures.carried,
         **paper_grids(project, pictures.card_slot, rules, pictures.row_breaks),
         **cover,
         # Paper for a booklet ends on a back cover (contact, colophon), not blank pages.
@@ -750,20 +755,22 @@ class Pictures:
         self.after: dict[str, int] = {}  # placement → paragraphs set above it (page_fit)
         self.split: set[tuple[str, int]] = set()  # (card block's id, row) that may break
         self.tight: set[str] = set()  # sections (their band's id) set tight (page_fit)
+        self.carried: set[str] = set()  # blocks or sections starting a page (page_fit)
         # The issue's section and block ids as the templates test them (``section.id in
         # tight``, ``row_breaks(block.id, …)``): page_fit reads them back from the HTML.
         self.ids: frozenset[str] = frozenset()
         self.cover_left_out = 0  # what the cover leaves out to stay one page (cover_fit)
 
-    def resize(self, change: Resize | Move | Shrink | Split | Tighten) -> bool:
+    def resize(self, change: Resize | Move | Shrink | Split | Tighten | Carry) -> bool:
         """Set an article picture's height, or its place below the first paragraphs, or
         the height of a row's card pictures, or let a row of cards break, or set a
-        section's opening tight, to fill a page; False when it changes nothing (the same
-        again, or a picture this edition did not place). The row breaks and tight
+        section's opening tight, to fill a page, or start a block on a new page (the
+        colophon's); False when it changes nothing (the same again, or a picture this
+        edition did not place). The row breaks and tight
         sections are here with the pictures' decisions because they are made, replayed
         and remembered with them."""
         named = change.section if isinstance(change, Tighten) else \
-            change.block if isinstance(change, Split) else None
+            change.block if isinstance(change, (Split, Carry)) else None
         if named is not None and self.ids and named not in self.ids:
             # An id printed otherwise than the issue has it (once a word joiner typeset
             # into 'turystyka-2'): the templates would not see it, the next layout would be
@@ -772,6 +779,10 @@ class Pictures:
         if isinstance(change, Tighten):
             known = change.section in self.tight
             self.tight.add(change.section)
+            return not known
+        if isinstance(change, Carry):
+            known = change.block in self.carried
+            self.carried.add(change.block)
             return not known
         if isinstance(change, Split):
             known = (change.block, change.row) in self.split

@@ -236,6 +236,53 @@ def test_the_readers_pdf_does_not_end_on_a_page_with_only_the_contact(
     assert all(p.depth >= 0.75 for p in pages[1:-1]), [p.depth for p in pages]
 
 
+def closing_note(root: Path, paragraphs: int, words: int, section: bool) -> Path:
+    """An article of text alone (``paragraphs`` paragraphs and one of ``words`` words),
+    then a closing note of a title and two lines, in the article's section or, with
+    ``section``, in a section of its own: no picture, no card anywhere."""
+    note = ("---\ntitle: See you on Tuesday\n---\nThe next issue comes out on Tuesday "
+            "next week, with the new calls for cooperation and a look back at the year.\n")
+    folder = after_an_article(root, f"note-{paragraphs}-{words}-{int(section)}", paragraphs,
+                              lambda sentence: ("note.md", note), {})
+    rng = random.Random(words)
+    first = folder / "first.md"
+    first.write_text(first.read_text(encoding="utf-8") + "\n" + " ".join(
+        rng.choice(WORDS) for _ in range(words)).capitalize() + ".\n", encoding="utf-8")
+    if section:
+        (folder / "issue.yaml").write_text(
+            "date: 2021-01-01\nsections:\n  - kind: cooperation\n    blocks:\n"
+            "      - file: first.md\n  - kind: past\n    blocks:\n      - file: note.md\n",
+            encoding="utf-8")
+    return folder
+
+
+@pytest.mark.parametrize("paragraphs, words, section", [(16, 0, False), (14, 85, True)])
+def test_a_closing_note_goes_over_to_the_contact_rather_than_leave_it_alone(
+        project, tmp_path, layouts, paragraphs, words, section):
+    """An issue of text alone whose closing note fitted the foot of a page that the
+    contact (colophon) did not: the readers' PDF ended on a page holding the contact
+    alone, for there was no picture or card on the page before to shorten (hand-made
+    issue 2023-11). The note (with its section's band when it opens a section) now starts
+    the last page, above the contact, and the page it leaves stays three quarters full;
+    a second build replays it."""
+    issue = load_issue(closing_note(tmp_path / "issues", paragraphs, words, section), project)
+    pdf = write_download(issue, project, tmp_path / "out").files[0]
+    pages = measured_pages(pdf)
+    last = squeezed(page_text(pdf, pages[-1].number))
+    assert squeezed("See you on Tuesday") in last, [p.depth for p in pages]
+    assert "BUSINESSKRAKÓW" in last  # the colophon's name
+    assert all(p.depth >= 0.75 for p in pages[1:-1]), [p.depth for p in pages]
+    before = squeezed(page_text(pdf, pages[-2].number))
+    assert squeezed("Tuesday next week") not in before
+    assert ("fromthePAST" in last) == section  # the section's band came with it
+    layouts[0] = 0
+    again = write_download(load_issue(closing_note(tmp_path / "again", paragraphs, words,
+                                                   section), project),
+                           project, tmp_path / "again-out").files[0]
+    assert layouts[0] == 1
+    assert [p.depth for p in measured_pages(again)] == [p.depth for p in pages]
+
+
 @pytest.mark.parametrize("width, height", [(1000, 1200), (2000, 1000), (600, 900)])
 def test_page_fitting_never_enlarges_a_printed_picture_past_its_sharp_size(
         project, tmp_path, width, height):
