@@ -154,7 +154,6 @@ TIGHT_ARTICLE_MM = {"gap": BLOCK_GAP_MM - TIGHT_GAP_MM, "title": 1, "lead": 1.5}
 it (its margin collapses with the block before's), the margin under its title and under
 its lead (more when its body opens with a subheading, whose top margin goes too)."""
 COLOPHON_GAP_MM = 12  # .colophon's top margin (style.css.j2)
-COLOPHON_ABOVE_MM = 10  # kept above it beyond that at a page's foot (measured: about 7 mm)
 SMALLEST_CARD_MM = 15  # a card's picture is not shrunk below this height to fill a page
 SMALLEST_SIGNATURE_MM = 15  # nor a letter's signature (set at most 30 mm: print.SLOTS)
 CARD_FOOT_MM = 7  # below a card's last line: its padding and the row's margin
@@ -849,7 +848,7 @@ def _colophon_pulled_back(pages: list[Any]) -> Resize | Shrink | Carry | None:
         return None
     previous, last = pages[-2]._page_box, pages[-1]._page_box
     top, bottom = text_area(last)
-    excess_mm = _colophon_height(last) * MM_PER_PX + COLOPHON_ABOVE_MM + SLACK_MM \
+    excess_mm = _colophon_height(last) * MM_PER_PX + _foot_mm(previous) + SLACK_MM \
         - (1 - depth(previous)) * (bottom - top) * MM_PER_PX
     theirs = _article_pictures(previous)
     if theirs:

@@ -283,6 +283,41 @@ def test_a_closing_note_goes_over_to_the_contact_rather_than_leave_it_alone(
     assert [p.depth for p in measured_pages(again)] == [p.depth for p in pages]
 
 
+def market_last(root: Path, words: int) -> Path:
+    """An article of text alone (nine paragraphs and one of ``words`` words), then a
+    short one: a title, a landscape picture (2400×1500) and two lines."""
+    folder = after_an_article(root, f"market-{words}", 9, lambda sentence: (
+        "market.md", "---\ntitle: The Christmas market\n"
+        "image: {file: images/wide.jpg, alt: A blue field}\n---\n" + sentence(40) + "\n"),
+        {"wide.jpg": (2400, 1500)})
+    rng = random.Random(words)
+    first = folder / "first.md"
+    first.write_text(first.read_text(encoding="utf-8") + "\n" + " ".join(
+        rng.choice(WORDS) for _ in range(words)).capitalize() + ".\n", encoding="utf-8")
+    return folder
+
+
+@pytest.mark.parametrize("words", [312, 336])
+def test_the_contact_comes_back_under_a_picture_shrunk_to_the_measure(
+        project, tmp_path, words):
+    """The last page's picture is shortened for the contact to come back to its page by
+    what the contact needs there (its height and top margin, and a panel's padding when a
+    card or figure ends the page), not by a guessed 10 mm more: with the guess the picture
+    had to go below its floor, so it stayed at 69 mm and the contact stood alone on a
+    fourth page (hand-made issue 2025-09 the same: a 42 mm contact under an old photo of
+    the Cloth Hall)."""
+    issue = load_issue(market_last(tmp_path / "issues", words), project)
+    pdf = write_download(issue, project, tmp_path / "out").files[0]
+    pages = measured_pages(pdf)
+    last = squeezed(page_text(pdf, pages[-1].number))
+    assert "TheChristmasmarket" in last and "BUSINESSKRAKÓW" in last, [p.depth for p in pages]
+    assert all(p.depth >= 0.75 for p in pages[1:-1]), [p.depth for p in pages]
+    with pikepdf.open(pdf) as document:
+        heights = [(box[3] - box[1]) / 72 * 25.4 for box in
+                   (box for _, box in image_boxes(document.pages[pages[-1].number - 1]))]
+    assert heights and min(heights) >= 35 - 0.5, heights  # not below its floor
+
+
 @pytest.mark.parametrize("width, height", [(1000, 1200), (2000, 1000), (600, 900)])
 def test_page_fitting_never_enlarges_a_printed_picture_past_its_sharp_size(
         project, tmp_path, width, height):
