@@ -281,6 +281,36 @@ def test_the_printed_booklet_ends_on_a_back_cover_with_the_contact(project, tmp_
     assert notes and notes[-1].number == len(pages) - 1
 
 
+@pytest.mark.parametrize("writer", [write_print, write_download])
+def test_the_contacts_addresses_copy_as_typed_and_are_never_hyphenated(project, tmp_path,
+                                                                       writer):
+    """The contact's addresses (the colophon of the readers' PDF, the printer's back
+    cover) break only where addresses break: the back cover's narrower line hyphenated
+    the website ("www.dlabiz-" / "nesu.krakow.pl", hand-made issue 2025-05), which a
+    reader would type with the hyphen and which copied with a soft hyphen inside."""
+    import shutil
+    import subprocess
+
+    folder = tmp_path / "2020-12"
+    shutil.copytree(SAMPLE, folder)
+    yaml = folder / "issue.yaml"
+    yaml.write_text(yaml.read_text(encoding="utf-8").replace(
+        "  email: pi.umk@um.krakow.pl\n",
+        "  email: [pi.umk@um.krakow.pl, historia.biznesu@um.krakow.pl]\n"
+        "  phone: [\"+48 12 616 12 34\", \"+48 12 616 60 40\"]\n"
+        "  website: https://www.dlabiznesu.krakow.pl/\n"), encoding="utf-8")
+    for language in ("pl", "en"):
+        issue = load_issue(folder, project).in_language(language)
+        pdf = writer(issue, project, tmp_path / language).files[0]
+        last = subprocess.run(["pdftotext", "-f", str(len(measured_pages(pdf))), str(pdf), "-"],
+                              check=True, capture_output=True, text=True).stdout
+        assert "\u00ad" not in last, last  # what a hyphen added by line breaking copies as
+        joined = squeezed(last)
+        for address in ("www.dlabiznesu.krakow.pl", "pi.umk@um.krakow.pl",
+                        "historia.biznesu@um.krakow.pl"):
+            assert address in joined, (address, last)
+
+
 def project_strings(project: Project, language: str) -> dict[str, str]:
     from newsletter.render.templating import strings
 
