@@ -279,6 +279,16 @@ def test_the_printed_booklet_ends_on_a_back_cover_with_the_contact(project, tmp_
     notes = [p for p in pages if [squeezed(line.text) for line in p.lines]
              == [squeezed(project_strings(project, language)["notes"])]]
     assert notes and notes[-1].number == len(pages) - 1
+    # each page of content is numbered as the booklet counts it: its number alone, no
+    # total (the notes pages come after the layout that counted "5 / 6" in 8 pages)
+    import re
+    import subprocess
+
+    for page in pages[1:notes[0].number - 1]:
+        text = subprocess.run(["pdftotext", "-f", str(page.number), "-l", str(page.number),
+                               str(pdf), "-"], check=True, capture_output=True, text=True).stdout
+        assert not re.search(r"^\d+\s*/\s*\d+$", text, re.MULTILINE), (page.number, text[-80:])
+        assert str(page.number) in text.split(), (page.number, text[-80:])
 
 
 @pytest.mark.parametrize("writer", [write_print, write_download])
