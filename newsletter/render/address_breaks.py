@@ -1,4 +1,5 @@
-"""Addresses that a page break cuts in two, and the paragraphs that then break a line earlier.
+"""Addresses that a page break cuts in two, and the paragraphs that then break a line earlier;
+and addresses broken across lines that would fit one whole.
 
 A long address in running text breaks across lines after its slashes and before its
 hyphens, as it should; but when that line break is also a page's end, the address's
@@ -49,6 +50,62 @@ def addresses_across_pages(source: Any, document: Any) -> dict[int, int]:
                 above += 1
             found[places[element]] = len(carried) + above
     return found
+
+
+def addresses_that_fit(source: Any, document: Any) -> set[int]:
+    """The addresses of ``source`` (a ``weasyprint.HTML``) that ``document`` breaks across
+    lines of one paragraph, cell or card although each would fit one of its lines whole,
+    as their elements' places in document order: the next layout keeps them whole
+    (:func:`set_whole`), on the next line.
+
+    An address breaks where it must, never where it need not: 'karta' / '@um.krakow.pl'
+    in a card (the first part reads as the Polish word, the rest as a fragment) and
+    'maria.lis' / '@kultura.krakow.pl' ended lines although either fitted the line below
+    (hand-made issue 2025-09). The break before '@' and after '/' is for addresses wider
+    than their column (generated seed 9283)."""
+    places = {element: index for index, element in enumerate(source.etree_element.iter())}
+    found: set[int] = set()
+    for page in document.pages:
+        for width, lines in _blocks_of_lines(page._page_box):
+            pieces: dict[Any, list[tuple[int, float]]] = {}
+            for number, line in enumerate(lines):
+                for text, around in _texts(line, ()):
+                    address = _address_of(around)
+                    if address is not None and text.text.strip():
+                        pieces.setdefault(address, []).append((number, text.width))
+            for address, parts in pieces.items():
+                whole = sum(part for _, part in parts) + _ROOM_AFTER_PX
+                if len({number for number, _ in parts}) > 1 and whole <= width \
+                        and address in places:
+                    found.add(places[address])
+    return found
+
+
+_ROOM_AFTER_PX = 8
+"""Kept beside an address that would fit a line: the full stop or comma after it, which
+no break parts from it."""
+
+
+def set_whole(source: Any, addresses: set[int]) -> None:
+    """Keep the addresses at these places of ``source`` on one line (before it is laid
+    out)."""
+    add_styles(source, dict.fromkeys(addresses, "white-space: nowrap"))
+
+
+def _blocks_of_lines(box: Any) -> Iterator[tuple[float, list[Any]]]:
+    """Each block of a page's text that holds lines (a paragraph, a cell, a card's text),
+    with its width (what a line may take) and its lines; not the running head and foot."""
+    from weasyprint.formatting_structure import boxes
+
+    if isinstance(box, boxes.MarginBox):
+        return
+    children = getattr(box, "children", None) or ()
+    lines = [child for child in children if isinstance(child, boxes.LineBox)]
+    if lines:
+        yield box.width, lines
+    for child in children:
+        if not isinstance(child, boxes.LineBox):
+            yield from _blocks_of_lines(child)
 
 
 def _by_element(lines: Iterator[Any]) -> dict[Any, list[Any]]:

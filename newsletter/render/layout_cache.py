@@ -51,6 +51,7 @@ class Decisions:
     spread: dict[int, float] = field(default_factory=dict)  # place → margin-top (page_spread)
     widows: dict[int, int] = field(default_factory=dict)  # place → widows (address_breaks)
     carried: set[str] = field(default_factory=set)  # blocks or sections carried to a new page
+    whole: set[int] = field(default_factory=set)  # addresses kept on one line (address_breaks)
 
 
 def digest(html: str, variant: str) -> str:
@@ -92,7 +93,8 @@ def load(key: str) -> Decisions | None:
                          {str(section) for section in data.get("tight", [])},
                          {int(k): float(v) for k, v in data.get("spread", {}).items()},
                          {int(k): int(v) for k, v in data.get("widows", {}).items()},
-                         {str(block) for block in data.get("carried", [])})
+                         {str(block) for block in data.get("carried", [])},
+                         {int(place) for place in data.get("whole", [])})
     except (OSError, ValueError, KeyError, TypeError, AttributeError):
         return None
 
@@ -105,7 +107,8 @@ def store(key: str, decisions: Decisions) -> None:
     data = {"heights": decisions.heights, "ragged": sorted(decisions.ragged),
             "moved": decisions.moved, "split": sorted(decisions.split), "cover": decisions.cover,
             "tight": sorted(decisions.tight), "spread": decisions.spread,
-            "widows": decisions.widows, "carried": sorted(decisions.carried)}
+            "widows": decisions.widows, "carried": sorted(decisions.carried),
+            "whole": sorted(decisions.whole)}
     target = folder / f"{key}.json"
     partial = target.with_name(f".{target.name}.{os.getpid()}")
     try:

@@ -31,7 +31,12 @@ from newsletter.pdf_fonts import faithful_copy, faithful_font
 from newsletter.placement import MM_PER_CSS_PX, Bounds, shown_width
 from newsletter.print_files import BadFile, check_font, check_icc_profile
 from newsletter.render import cover_fit, layout_cache, pdf_lang, weasyprint_fixes
-from newsletter.render.address_breaks import addresses_across_pages, set_widows
+from newsletter.render.address_breaks import (
+    addresses_across_pages,
+    addresses_that_fit,
+    set_whole,
+    set_widows,
+)
 from newsletter.render.code_values import Code
 from newsletter.render.heading_words import long_words_marked
 from newsletter.render.page_fit import (
@@ -213,6 +218,7 @@ def _laid_out(issue: Issue, project: Project, variant: Variant, pictures: Pictur
             )
             set_ragged(source, decisions.ragged)
             set_widows(source, decisions.widows)
+            set_whole(source, decisions.whole)
             set_spread(source, decisions.spread)
             document = source.render(**options)
         if problems:
@@ -234,6 +240,8 @@ def _laid_out(issue: Issue, project: Project, variant: Variant, pictures: Pictur
         cut = {place: count for place, count in addresses_across_pages(source, document).items()
                if count > applied.get(place, 0)}
         decisions.widows |= cut
+        whole = addresses_that_fit(source, document) - decisions.whole
+        decisions.whole |= whole
         candidates = resizes(document.pages) if fitted < passes else iter(())
         change = next((change for change in candidates if pictures.resize(change)), None)
         if isinstance(change, Move):
@@ -242,6 +250,7 @@ def _laid_out(issue: Issue, project: Project, variant: Variant, pictures: Pictur
             # next layout
             decisions.ragged = set()
             decisions.widows = {}
+            decisions.whole = set()
         spread = spreads(source, document, decisions.spread) \
             if change is None and fitted < passes + 1 else {}
         decisions.spread |= spread  # a short page nothing else filled: its gaps grow
@@ -250,11 +259,12 @@ def _laid_out(issue: Issue, project: Project, variant: Variant, pictures: Pictur
             # the elements' places, which a moved picture or a split row changes
             decisions.spread = {}
             html = render_html(issue, project, variant, pictures)
-        elif not wide and not spread and not cut:
+        elif not wide and not spread and not cut and not whole:
             break
     else:
         decisions.ragged -= wide  # found by the last layout, not applied to it
         decisions.widows = applied
+        decisions.whole -= whole
     # By placement, not by file: the same issue copied elsewhere (a test's folder, a
     # colleague's checkout) replays them too.
     decisions.heights = dict(pictures.heights)

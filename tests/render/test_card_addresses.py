@@ -11,6 +11,7 @@ past it: 'konstantynopolitanczykowianeczka.example.com/' at 8 pt is 63 mm.)
 
 from __future__ import annotations
 
+import itertools
 import re
 import subprocess
 from pathlib import Path
@@ -75,3 +76,51 @@ def test_an_address_in_a_card_copies_whole(pdf: Path):
         shown = address.removeprefix("https://")
         assert shown in joined, (shown, [line for line in copied.splitlines()
                                          if shown[:8] in line])
+
+
+SHORT = ["karta@um.krakow.pl", "maria.lis@kultura.krakow.pl", "www.krakow.pl/biznes/granty"]
+"""Addresses narrower than any line they are set in: a card's text, a paragraph."""
+
+
+@pytest.fixture(scope="module")
+def short_pdf(project: Project, tmp_path_factory) -> Path:
+    """Cards and an article whose texts put each short address at every place of a line:
+    one more word before it in each card and paragraph."""
+    words = ["Zniżki", "w", "ponad", "dwustu", "instytucjach", "kultury", "miasta", "dla",
+             "firm", "i", "ich", "pracowników"]
+    cards, paragraphs = [], []
+    for count in range(1, 16):
+        before = " ".join(words[i % len(words)] for i in range(count))
+        address = SHORT[count % len(SHORT)]
+        cards.append(f"          - title: Karta {count}\n"
+                     f'            text: "{before}; kontakt: {address}. Zapraszamy."\n'
+                     "            url: https://example.com/\n")
+        paragraphs.append(" ".join([before] * 3) + f"; kontakt: {address}. Zapraszamy.")
+    folder = tmp_path_factory.mktemp("short") / "2021-01"
+    folder.mkdir()
+    (folder / "note.md").write_text("---\ntitle: Kontakty\n---\n" + "\n\n".join(paragraphs)
+                                    + "\n", encoding="utf-8")
+    (folder / "issue.yaml").write_text(
+        "date: 2021-01-01\nlanguage: pl\nsections:\n  - kind: innovation\n    blocks:\n"
+        "      - file: note.md\n"
+        f"      - type: link_cards\n        cards:\n{''.join(cards)}", encoding="utf-8")
+    return write_download(load_issue(folder, project), project, folder.parent / "out").files[0]
+
+
+def test_an_address_that_fits_a_line_is_not_broken(short_pdf: Path):
+    """An address breaks (after '/', before '@') only where it is wider than the rest of
+    its line and the line below alike; 'karta' / '@um.krakow.pl' in a card and
+    'maria.lis' / '@kultura.krakow.pl' at a paragraph's end broke where the whole address
+    fitted the next line (hand-made issue 2025-09). Each copies whole, on one line."""
+    copied = subprocess.run(["pdftotext", "-raw", "-enc", "UTF-8", str(short_pdf), "-"],
+                            check=True, capture_output=True, text=True).stdout
+    lines = copied.splitlines()
+    for address in SHORT:
+        on_one_line = sum(address in line for line in lines)
+        assert on_one_line >= 5, (address, on_one_line)
+        starts = [address[:i] for i in range(1, len(address))
+                  if address[i - 1] == "/" or address[i] == "@"]  # where it may break
+        broken = [f"{line} / {after}" for line, after in itertools.pairwise(lines)
+                  if line.rstrip().endswith(tuple(starts)) and after.startswith(
+                      address[len(next(s for s in starts if line.rstrip().endswith(s))):])]
+        assert not broken, broken
