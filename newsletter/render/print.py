@@ -38,7 +38,7 @@ from newsletter.render.address_breaks import (
     set_widows,
 )
 from newsletter.render.code_values import Code
-from newsletter.render.heading_words import long_words_marked
+from newsletter.render.heading_words import long_words_marked, long_words_spanned
 from newsletter.render.page_fit import (
     ARTICLE_MM,
     Carry,
@@ -277,6 +277,11 @@ def _laid_out(issue: Issue, project: Project, variant: Variant, pictures: Pictur
     return document, html
 
 
+TOC_COLUMN_PT = ((PAGE_TEXT_MM[0] - 8) / 2 - 5) * MM
+"""The narrowest line of the cover's contents (a title in the second of two columns, under
+its section's): a title's word wider than it is hyphenated, no other (titles are not)."""
+
+
 def render_html(
     issue: Issue, project: Project, variant: Variant, pictures: Pictures | None = None
 ) -> str:
@@ -303,6 +308,8 @@ def render_html(
         "picture_after": pictures.paragraphs_before,
         "split_body": split_body,
         "tight": pictures.tight,
+        "toc_words": lambda html: Markup(long_words_spanned(
+            html, measures(project)[0], _points(project.theme.fonts.sizes.lead), TOC_COLUMN_PT)),
         "carried": pictures.carried,
         **paper_grids(project, pictures.card_slot, rules, pictures.row_breaks),
         **cover,

@@ -195,3 +195,30 @@ def test_an_acronym_typed_with_a_hyphen_in_a_table_link_is_never_broken_at_it(
                           text=True, check=True).stdout
     assert "COVID" in text
     assert not re.search(r"COVID[-\u2010\u2011]\s", text), text
+
+
+def test_contents_titles_are_not_hyphenated(project: Project, tmp_path: Path):
+    """A title in the contents wraps between words, as a card's title and a heading do:
+    "Kra- / kowska przedsiębiorczość", "zmienia- / ły XIX-wieczny Kraków" (hand-made issue
+    2025-05), where the whole word fitted the next line. Twelve long titles of long words,
+    each one word longer than the one before, put a word at every line's end."""
+    words = ["Krakowska", "przedsiębiorczość", "międzynarodowych", "rzemieślników",
+             "zmieniały", "XIX-wieczny", "Kraków", "konkurencyjności", "samorządowych",
+             "innowacyjnych", "przedsięwzięć", "dokumentacyjnego"]
+    folder = tmp_path / "2021-01"
+    folder.mkdir()
+    titles = [" ".join(words[(n + i) % len(words)] for i in range(5 + n % 4))
+              for n in range(12)]
+    (folder / "issue.yaml").write_text(
+        "date: 2021-01-01\nlanguage: pl\nsections:\n  - kind: cooperation\n"
+        "    heading: Kupcy, cechy i kramy. Krakowska przedsiębiorczość w XIX wieku\n"
+        "    blocks:\n"
+        + "".join(f"      - type: article\n        title: {title}\n        body: Tekst.\n"
+                  for title in titles), encoding="utf-8")
+    pdf = write_download(load_issue(folder, project), project, tmp_path / "out").files[0]
+    text = subprocess.run(["pdftotext", "-f", "1", "-l", "1", str(pdf), "-"], check=True,
+                          capture_output=True, text=True).stdout
+    lines = [line for line in text.splitlines() if line.strip()]
+    assert sum(bool(re.search(LEADER, line)) for line in lines) >= 12, lines
+    broken = [line for line in lines if line.rstrip().endswith(("\u00ad", "\u2010"))]
+    assert not broken, broken
