@@ -37,7 +37,35 @@ def wide_paragraphs(source: Any, document: Any) -> set[int]:
     paragraph's lines depend only on its text and its column's width, so the same
     paragraphs stay wide and can be set ragged in that next layout at no extra cost."""
     places = {element: index for index, element in enumerate(source.etree_element.iter())}
-    return {places[element] for element in _wide_paragraphs(document) if element in places}
+    wide = _with_their_columns(source.etree_element, set(_wide_paragraphs(document)))
+    return {places[element] for element in wide if element in places}
+
+
+_SET = {"p", "li", "dd", "dt"}
+"""What a ragged body sets ragged: its paragraphs, list items and definitions."""
+
+
+def _with_their_columns(root: Any, wide: set[Any]) -> set[Any]:
+    """``wide`` and every paragraph of each two-column body (``.long``) that holds one of
+    them: two columns side by side, some paragraphs flush left and the rest justified
+    with stretched gaps, read as a mistake (hand-made issue 2025-09's interview: answers
+    ragged beside justified questions and answers). A body of one column keeps its
+    justified paragraphs: one ragged paragraph among them is seldom next to another."""
+    from newsletter.render.page_fit import classes_of
+
+    parents = {child: parent for parent in root.iter() for child in parent}
+    found = set(wide)
+    done: set[int] = set()
+    for element in wide:
+        node = parents.get(element)
+        while node is not None and not {"article", "long"} <= classes_of(node):
+            node = parents.get(node)
+        if node is None or id(node) in done:
+            continue
+        done.add(id(node))
+        found.update(e for body in node.iter() if "body" in classes_of(body)
+                     for e in body.iter() if e.tag in _SET)
+    return found
 
 
 def set_ragged(source: Any, paragraphs: set[int]) -> None:
