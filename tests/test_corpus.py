@@ -424,6 +424,15 @@ def test_text_part_finds_a_bound_word_at_a_wrapped_lines_end_and_a_broken_addres
                       "'https://krakow.pl/a/b' broken over lines"], faults
 
 
+def test_the_text_part_judge_looks_for_the_addresses_the_email_carries():
+    html = ('<p>Adres <a href="https://www.example.org/">https://www.example.org/</a> '
+            'i <a href="https://krakow.pl/a?x=1&amp;y=2">krakow.pl/<wbr>a?<wbr>x=1&amp;y=2</a>'
+            '</p>')
+    typed = ["https://www.example.org/partner", "https://www.example.org/",
+             "https://krakow.pl/a?x=1&y=2", "krakow.pl/a?x=1&y=2"]
+    assert judges.carried_addresses(typed, html) == typed[1:]
+
+
 # --- the stranded judge (issue 17 item 2) --------------------------------------------------
 
 

@@ -52,19 +52,26 @@ def addresses_across_pages(source: Any, document: Any) -> dict[int, int]:
     return found
 
 
-def addresses_that_fit(source: Any, document: Any) -> set[int]:
+Key = tuple[str, int]
+"""An address kept whole: its text and how many addresses of that text come before it in
+the issue's body. Not its element's place: the cover's contents, which page fitting and
+cover fitting change, come before it (places shifted by a shortened contents set the
+``nowrap`` on paragraphs, and whole lines ran off the page: generated seed 9387)."""
+
+
+def addresses_that_fit(source: Any, document: Any) -> set[Key]:
     """The addresses of ``source`` (a ``weasyprint.HTML``) that ``document`` breaks across
-    lines of one paragraph, cell or card although each would fit one of its lines whole,
-    as their elements' places in document order: the next layout keeps them whole
-    (:func:`set_whole`), on the next line.
+    lines of one paragraph, cell or card although each would fit one of its lines whole
+    (see :data:`Key`): the next layout keeps them whole (:func:`set_whole`), on the next
+    line.
 
     An address breaks where it must, never where it need not: 'karta' / '@um.krakow.pl'
     in a card (the first part reads as the Polish word, the rest as a fragment) and
     'maria.lis' / '@kultura.krakow.pl' ended lines although either fitted the line below
     (hand-made issue 2025-09). The break before '@' and after '/' is for addresses wider
     than their column (generated seed 9283)."""
-    places = {element: index for index, element in enumerate(source.etree_element.iter())}
-    found: set[int] = set()
+    keys = _address_keys(source.etree_element)
+    found: set[Key] = set()
     for page in document.pages:
         for width, lines in _blocks_of_lines(page._page_box):
             pieces: dict[Any, list[tuple[int, float]]] = {}
@@ -76,8 +83,29 @@ def addresses_that_fit(source: Any, document: Any) -> set[int]:
             for address, parts in pieces.items():
                 whole = sum(part for _, part in parts) + _ROOM_AFTER_PX
                 if len({number for number, _ in parts}) > 1 and whole <= width \
-                        and address in places:
-                    found.add(places[address])
+                        and address in keys:
+                    found.add(keys[address])
+    return found
+
+
+def addresses_past_their_block(source: Any, document: Any, whole: set[Key]) -> set[Key]:
+    """Of the addresses ``whole`` (kept on one line), those ``document`` sets past the
+    right edge of their paragraph, cell or card: should WeasyPrint not break a line before
+    a ``nowrap`` inline, such an address breaks where it did before rather than run off
+    the page."""
+    if not whole:
+        return set()
+    keys = {element: key for element, key in _address_keys(source.etree_element).items()
+            if key in whole}
+    found: set[Key] = set()
+    for page in document.pages:
+        for box, lines in _blocks_of_lines(page._page_box, with_box=True):
+            right = box.content_box_x() + box.width + 1
+            for line in lines:
+                for text, around in _texts(line, ()):
+                    address = _address_of(around)
+                    if address in keys and text.position_x + text.width > right:
+                        found.add(keys[address])
     return found
 
 
@@ -86,15 +114,34 @@ _ROOM_AFTER_PX = 8
 no break parts from it."""
 
 
-def set_whole(source: Any, addresses: set[int]) -> None:
-    """Keep the addresses at these places of ``source`` on one line (before it is laid
-    out)."""
-    add_styles(source, dict.fromkeys(addresses, "white-space: nowrap"))
+def set_whole(source: Any, addresses: set[Key]) -> None:
+    """Keep these addresses of ``source`` on one line (before it is laid out)."""
+    if not addresses:
+        return
+    for element, key in _address_keys(source.etree_element).items():
+        if key in addresses:
+            style = element.get("style")
+            element.set("style", f"{style}; white-space: nowrap" if style
+                        else "white-space: nowrap")
 
 
-def _blocks_of_lines(box: Any) -> Iterator[tuple[float, list[Any]]]:
+def _address_keys(root: Any) -> dict[Any, Key]:
+    """The address elements of the issue's body (``<main>``), each with its :data:`Key`."""
+    main = next(root.iter("main"), None)
+    keys: dict[Any, Key] = {}
+    seen: dict[str, int] = {}
+    for element in main.iter() if main is not None else ():
+        if _ADDRESS & classes_of(element):
+            text = "".join(element.itertext())
+            keys[element] = (text, seen.get(text, 0))
+            seen[text] = seen.get(text, 0) + 1
+    return keys
+
+
+def _blocks_of_lines(box: Any, with_box: bool = False) -> Iterator[tuple[Any, list[Any]]]:
     """Each block of a page's text that holds lines (a paragraph, a cell, a card's text),
-    with its width (what a line may take) and its lines; not the running head and foot."""
+    with its width (what a line may take), or the block itself (``with_box``), and its
+    lines; not the running head and foot."""
     from weasyprint.formatting_structure import boxes
 
     if isinstance(box, boxes.MarginBox):
@@ -102,10 +149,10 @@ def _blocks_of_lines(box: Any) -> Iterator[tuple[float, list[Any]]]:
     children = getattr(box, "children", None) or ()
     lines = [child for child in children if isinstance(child, boxes.LineBox)]
     if lines:
-        yield box.width, lines
+        yield (box if with_box else box.width), lines
     for child in children:
         if not isinstance(child, boxes.LineBox):
-            yield from _blocks_of_lines(child)
+            yield from _blocks_of_lines(child, with_box)
 
 
 def _by_element(lines: Iterator[Any]) -> dict[Any, list[Any]]:

@@ -51,7 +51,7 @@ class Decisions:
     spread: dict[int, float] = field(default_factory=dict)  # place → margin-top (page_spread)
     widows: dict[int, int] = field(default_factory=dict)  # place → widows (address_breaks)
     carried: set[str] = field(default_factory=set)  # blocks or sections carried to a new page
-    whole: set[int] = field(default_factory=set)  # addresses kept on one line (address_breaks)
+    whole: set[tuple[str, int]] = field(default_factory=set)  # addresses kept on one line
 
 
 def digest(html: str, variant: str) -> str:
@@ -94,7 +94,7 @@ def load(key: str) -> Decisions | None:
                          {int(k): float(v) for k, v in data.get("spread", {}).items()},
                          {int(k): int(v) for k, v in data.get("widows", {}).items()},
                          {str(block) for block in data.get("carried", [])},
-                         {int(place) for place in data.get("whole", [])})
+                         {(str(text), int(n)) for text, n in data.get("whole", [])})
     except (OSError, ValueError, KeyError, TypeError, AttributeError):
         return None
 

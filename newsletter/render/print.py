@@ -33,6 +33,7 @@ from newsletter.print_files import BadFile, check_font, check_icc_profile
 from newsletter.render import cover_fit, layout_cache, pdf_lang, weasyprint_fixes
 from newsletter.render.address_breaks import (
     addresses_across_pages,
+    addresses_past_their_block,
     addresses_that_fit,
     set_whole,
     set_widows,
@@ -211,6 +212,7 @@ def _laid_out(issue: Issue, project: Project, variant: Variant, pictures: Pictur
         pictures.carried = set(known.carried)
         pictures.cover_left_out = known.cover
         html = render_html(issue, project, variant, pictures)
+    refused: set[tuple[str, int]] = set()  # addresses kept whole that ran past their line
     for attempt in range(MOST_FIT_PASSES + 2 + cover_fit.STEPS):
         with _weasyprint_problems() as problems:
             source = weasyprint.HTML(
@@ -240,17 +242,21 @@ def _laid_out(issue: Issue, project: Project, variant: Variant, pictures: Pictur
         cut = {place: count for place, count in addresses_across_pages(source, document).items()
                if count > applied.get(place, 0)}
         decisions.widows |= cut
-        whole = addresses_that_fit(source, document) - decisions.whole
+        past = addresses_past_their_block(source, document, decisions.whole)
+        refused |= past
+        decisions.whole -= past
+        whole = addresses_that_fit(source, document) - decisions.whole - refused
         decisions.whole |= whole
+        whole |= past  # a change: the next layout breaks them again
         candidates = resizes(document.pages) if fitted < passes else iter(())
         change = next((change for change in candidates if pictures.resize(change)), None)
-        if isinstance(change, Move):
-            # a picture moved inside its article: the places of the paragraphs after it
-            # changed, so the wide ones (and the cut addresses) are found again on the
-            # next layout
+        if isinstance(change, (Move, Split)):
+            # a picture moved inside its article, or a row of cards set one card a row: the
+            # places of the paragraphs after it changed, so the wide ones (and the cut
+            # addresses) are found again on the next layout (generated seed 9387, pl:
+            # decisions kept by place over a split row landed on other elements)
             decisions.ragged = set()
             decisions.widows = {}
-            decisions.whole = set()
         spread = spreads(source, document, decisions.spread) \
             if change is None and fitted < passes + 1 else {}
         decisions.spread |= spread  # a short page nothing else filled: its gaps grow

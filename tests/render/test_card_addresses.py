@@ -124,3 +124,27 @@ def test_an_address_that_fits_a_line_is_not_broken(short_pdf: Path):
                   if line.rstrip().endswith(tuple(starts)) and after.startswith(
                       address[len(next(s for s in starts if line.rstrip().endswith(s))):])]
         assert not broken, broken
+
+
+def test_an_address_kept_whole_is_found_again_after_the_document_changes():
+    """Page fitting changes the document between layouts (a row of cards set one card a
+    row, a contents shortened on the cover), which moves every element after the change:
+    kept by its place, an address's 'keep whole' landed on paragraphs, and whole lines ran
+    off the page (generated seed 9387, pl). It is kept by the address's text and how many
+    of the same come before it in the issue's body."""
+    import weasyprint
+
+    from newsletter.render.address_breaks import set_whole
+
+    body = ('<main><p>a <a class="url">x@y.pl</a></p><p>b <a class="url">x@y.pl</a></p>'
+            '<p>c <span class="url">www.krakow.pl/a</span></p></main>')
+    for extra in ("", "<ul><li>one more card</li><li>and another</li></ul>"):
+        html = f"<nav><p>{extra}</p></nav>" + body.replace("<main>", "<main>" + extra)
+        source = weasyprint.HTML(string=html)
+        set_whole(source, {("x@y.pl", 1), ("www.krakow.pl/a", 0)})
+        marked = [(element.tag, "".join(element.itertext()))
+                  for element in source.etree_element.iter()
+                  if "nowrap" in (element.get("style") or "")]
+        assert marked == [("a", "x@y.pl"), ("span", "www.krakow.pl/a")], (extra, marked)
+        second = [element for element in source.etree_element.iter() if element.tag == "a"][1]
+        assert "nowrap" in second.get("style")
