@@ -360,7 +360,18 @@ def split_body(body: str, count: int) -> tuple[Markup, Markup]:
     cut.feed(body)
     cut.close()
     at = cut.at if cut.at is not None else len(body)
+    if at < len(body) and _ENDS_WITH_HEAD.search(body, 0, at):
+        # never between a subheading or a question in bold and what it heads: the
+        # picture goes after the answer (hand-made issue 2026-06: a portrait between
+        # "What trips applicants up?" and its answer)
+        return split_body(body, count + 1)
     return Markup(body[:at]), Markup(body[at:])
+
+
+_ENDS_WITH_HEAD = re.compile(
+    r"(?:<h[1-6][^>]*>(?:(?!</h[1-6]>).)*</h[1-6]>"
+    r"|<p(?: class=\"ask\")?><strong>(?:(?!</strong>|</p>).)*</strong></p>)\s*\Z", re.DOTALL)
+"""A body's part that ends with a subheading or a paragraph bold from end to end."""
 
 
 _VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta",

@@ -176,6 +176,21 @@ def test_a_body_is_cut_after_whole_top_level_elements():
     assert split_body(body, 9) == (body, "")
 
 
+def test_a_moved_picture_never_parts_a_question_or_a_subheading_from_what_follows():
+    """A picture moved below an interview's first paragraphs stood between a question in
+    bold and its answer (hand-made issue 2026-06: a portrait under "What trips applicants
+    up?", the answer below it). The cut goes after the answer; after a subheading, after
+    the paragraph it heads."""
+    body = ("<p>Intro.</p>\n<p><strong>What trips applicants up?</strong></p>\n"
+            "<p>Small things.</p>\n<h4>Dates</h4>\n<p>Text.</p>\n<p>More.</p>\n")
+    cuts = [split_body(body, count)[0].rstrip() for count in range(1, 7)]
+    assert [cut.rsplit("\n", 1)[-1] for cut in cuts] == [
+        "<p>Intro.</p>", "<p>Small things.</p>", "<p>Small things.</p>", "<p>Text.</p>",
+        "<p>Text.</p>", "<p>More.</p>"]
+    marked = body.replace("<p><strong>", '<p class="ask"><strong>')
+    assert split_body(marked, 2)[0].rstrip().endswith("<p>Small things.</p>")
+
+
 @pytest.mark.parametrize("writer", [write_download, write_print])
 @pytest.mark.parametrize("paragraphs", [4, 5])
 def test_a_row_of_cards_too_tall_for_the_page_gets_shorter_pictures_and_moves_up(
