@@ -155,6 +155,10 @@ class Rules:
     (French "Bonjour !": a narrow no-break space, so "!" never starts a line)."""
     space_after: tuple[tuple[str, str], ...] = ()
     """The same after an opening mark (French "« Bonjour »")."""
+    hyphen_limits: tuple[int, int, int] | None = None
+    """On paper: the shortest word hyphenated, and the fewest letters a hyphen leaves
+    before and after it (CSS ``hyphenate-limit-chars``); None: WeasyPrint's 5 2 2.
+    English leaves at least three on the next line ("For-" / "um." reads badly)."""
     passages: tuple[tuple[str, Rules], ...] = field(default=(), repr=False)
     """The rules of the languages a text may quote (``lang="uk"`` on a passage), by code:
     a passage is bound by its own language's rules (:meth:`for_passage`)."""
@@ -168,7 +172,7 @@ class Rules:
         # languages' rules inside them hashing them anew was a fifth of an e-mail's render
         return hash((self.bind_after, self.bind_numbers, self.bind_units,
                      self.break_at_hyphens, self.bound_limit, self.space_before,
-                     self.space_after, self.passages))
+                     self.space_after, self.hyphen_limits, self.passages))
 
     def for_passage(self, language: str) -> Rules:
         """The rules a passage in ``language`` ("uk", "en-GB") is bound by inside a text
@@ -586,11 +590,13 @@ def _rules_of(entry: dict) -> Rules:
         return tuple(sorted((str(mark), _SPACES_NAMED.get(str(kind), NO_BREAK_SPACE))
                             for mark, kind in (entry.get(name) or {}).items()))
 
+    limits = entry.get("hyphen_limits")
     return Rules(frozenset(str(w) for w in entry.get("bind_after") or []),
                  bool(entry.get("bind_numbers", False)),
                  frozenset(str(w) for w in entry.get("bind_units") or []),
                  bool(entry.get("break_at_hyphens", True)),
-                 space_before=spaces("space_before"), space_after=spaces("space_after"))
+                 space_before=spaces("space_before"), space_after=spaces("space_after"),
+                 hyphen_limits=tuple(int(n) for n in limits) if limits else None)
 
 
 def language_rules(strings_file: Path, language: str) -> Rules:

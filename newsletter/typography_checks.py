@@ -21,7 +21,8 @@ from newsletter.source import WHERE, Origin, parse_yaml, read_text
 WORD_LISTS = ("bind_after", "bind_units")
 SWITCHES = ("bind_numbers", "break_at_hyphens")
 SPACES = ("space_before", "space_after")
-KEYS = WORD_LISTS + SWITCHES + SPACES
+LIMITS = ("hyphen_limits",)
+KEYS = WORD_LISTS + SWITCHES + SPACES + LIMITS
 YAML_SWITCHES = frozenset(form for word in ("true", "false", "yes", "no", "on", "off")
                           for form in (word, word.title(), word.upper()))
 """How YAML 1.1 (PyYAML reads the rules) writes true and false; anything else it reads as
@@ -33,6 +34,8 @@ _SHAPES = {
     **{key: "a list of words, e.g. [ul., nr, dr]" for key in WORD_LISTS},
     **{key: "true or false" for key in SWITCHES},
     **{key: 'marks and spaces, e.g. {":": no-break, "!": narrow}' for key in SPACES},
+    "hyphen_limits": "three whole numbers from 1 to 20: the shortest word hyphenated and "
+                     "the fewest letters before and after a hyphen, e.g. [5, 2, 3]",
 }
 
 
@@ -87,6 +90,11 @@ def rules_problems(entry: Any, who: str, where: Location) -> list[Problem]:
                                     f"not {value!r}"))
         elif key in SPACES:
             problems += _spaces_problems(value, f"{who}: '{key}'", at)
+        elif key in LIMITS and not (
+                isinstance(value, list) and len(value) == 3
+                and all(str(n).isdigit() and 1 <= int(str(n)) <= 20 for n in value)):
+            problems.append(Problem(at, f"{who}: '{key}' must be {_SHAPES[key]}, "
+                                    f"not {value!r}"))
     return problems
 
 

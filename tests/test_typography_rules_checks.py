@@ -55,6 +55,11 @@ def test_the_shipped_rules_have_no_problem(tmp_path):
     # Two words in one entry: the space between them would never be found.
     ("typography.yaml", "[z., d., u., o.,", "[z. B., d., u., o.,", "[z. B., d., u., o.,",
      ["'de': 'bind_after'", "'z. B.' is not one word"]),
+    # Hyphenation limits of two numbers, or a word: CSS would drop the declaration.
+    ("strings.yaml", "hyphen_limits: [5, 2, 3]", "hyphen_limits: [2, 3]",
+     "hyphen_limits: [2, 3]", ["'en': 'hyphen_limits' must be three whole numbers", "e.g."]),
+    ("strings.yaml", "hyphen_limits: [5, 2, 3]", "hyphen_limits: three",
+     "hyphen_limits: three", ["'en': 'hyphen_limits' must be three whole numbers"]),
 ])
 def test_a_typo_in_the_rules_is_named_with_its_line(tmp_path, file, old, new, line_text, said):
     site = site_with(tmp_path, {file: [(old, new)]})
