@@ -842,26 +842,30 @@ def _colophon_height(page_box: Any) -> float:
 
 
 def _colophon_pulled_back(pages: list[Any]) -> Resize | Shrink | Carry | None:
-    """When the readers' PDF ends on a page holding only the colophon: the last article
-    picture of the page before made short enough for the colophon to move back to it, or
-    else the pictures of that page's last row of cards (a page with only the contact looks
-    like a mistake and costs a sheet); or else that page's last block carried over to the
-    colophon (:func:`_carried`)."""
+    """When the readers' PDF ends on a page holding only the colophon: an article picture
+    of the page before (the lowest that can) made short enough for the colophon to move
+    back to it, or else the pictures of one of that page's rows of cards (the lowest that
+    can give the room; a page with only the contact looks like a mistake and costs a
+    sheet); or else that page's last block carried over to the colophon
+    (:func:`_carried`)."""
     if len(pages) < 3 or not _colophon_only(pages[-1]._page_box):
         return None
     previous, last = pages[-2]._page_box, pages[-1]._page_box
     top, bottom = text_area(last)
     excess_mm = _colophon_height(last) * MM_PER_PX + _foot_mm(previous) + SLACK_MM \
         - (1 - depth(previous)) * (bottom - top) * MM_PER_PX
-    theirs = _article_pictures(previous)
-    if theirs:
-        box = theirs[-1][0]
+    # the lowest picture that can give the room: an article's, or a row of cards' (any
+    # row: hand-made issue 2026-02's last row held a logo that could give 5 of 24 mm, the
+    # row above it a photo of 70 mm)
+    for box, _ in reversed(_article_pictures(previous)):
         height_mm = box.height * MM_PER_PX - excess_mm
         if _smallest_mm(previous, box) <= height_mm < box.height * MM_PER_PX:
             return Resize(_place(box), round(height_mm, 1))
-        return _carried(pages[-3]._page_box, previous)
-    return _shrunk_row(_last_row_pictures(previous), excess_mm) \
-        or _carried(pages[-3]._page_box, previous)
+    for row in reversed(_rows_with_pictures(previous)):
+        shrunk = _shrunk_row(row, excess_mm)
+        if shrunk is not None:
+            return shrunk
+    return _carried(pages[-3]._page_box, previous)
 
 
 def _carried(before: Any, page_box: Any) -> Carry | None:
@@ -925,6 +929,12 @@ def _shrunk_row(row: list[tuple[Any, float]], excess_mm: float) -> Shrink | None
 def _last_row_pictures(page_box: Any) -> list[tuple[Any, float]]:
     """The card pictures of the page's last row of cards that has pictures, each with how
     far down its card reaches (see :func:`_row_of`); empty when no row on the page has."""
+    rows = _rows_with_pictures(page_box)
+    return rows[-1] if rows else []
+
+
+def _rows_with_pictures(page_box: Any) -> list[list[tuple[Any, float]]]:
+    """Each row of cards on the page that has pictures, in order (see :func:`_row_of`)."""
     leaves = list(_leaves(page_box))
     grids: dict[int, Any] = {}
     for box, ancestors in leaves:
@@ -932,7 +942,7 @@ def _last_row_pictures(page_box: Any) -> list[tuple[Any, float]]:
         if card is not None and getattr(box, "replacement", None) is not None:
             grid = ancestors[ancestors.index(card) - 1]
             grids[id(grid)] = grid
-    return _row_of(list(grids.values())[-1], leaves) if grids else []
+    return [_row_of(grid, leaves) for grid in grids.values()]
 
 
 def resizes(pages: list[Any]) -> Iterator[Resize | Move | Shrink | Split | Tighten | Carry]:

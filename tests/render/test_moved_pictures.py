@@ -333,6 +333,44 @@ def test_the_contact_comes_back_under_a_picture_shrunk_to_the_measure(
     assert heights and min(heights) >= 35 - 0.5, heights  # not below its floor
 
 
+def photos_then_logos(root: Path, words: int) -> Path:
+    """An article of text alone (four paragraphs and one of ``words`` words), then six
+    cards: a row of three square photos with a line of text, a row of three wide logos."""
+    def cards(sentence):
+        text = "type: link_cards\ncards:\n"
+        for n in range(3):
+            text += (f"  - title: {sentence(4)[:-1]}\n    url: https://www.krakow.pl/a/{n}\n"
+                     f"    image: {{file: images/photo{n}.png, alt: A square}}\n"
+                     f"    text: {sentence(12)}\n")
+        for n in range(3):
+            text += (f"  - title: {sentence(3)[:-1]}\n    url: https://www.krakow.pl/b/{n}\n"
+                     f"    image: {{file: images/logo{n}.png, alt: A logo}}\n")
+        return "cards.yaml", text
+
+    folder = after_an_article(root, f"logos-{words}", 4, cards, {
+        **{f"photo{n}.png": (900, 900) for n in range(3)},
+        **{f"logo{n}.png": (800, 200) for n in range(3)}})
+    rng = random.Random(words)
+    first = folder / "first.md"
+    first.write_text(first.read_text(encoding="utf-8") + "\n" + " ".join(
+        rng.choice(WORDS) for _ in range(words)).capitalize() + ".\n", encoding="utf-8")
+    return folder
+
+
+@pytest.mark.parametrize("words", [150, 165])
+def test_the_contact_comes_back_under_any_row_of_card_pictures(project, tmp_path, words):
+    """The last row of cards (wide logos, a few millimetres each) cannot give the room the
+    contact needs on the page before it; the row of photos above it can, and now does:
+    the contact stood alone on a last page (hand-made issue 2026-02, a logo row under a
+    row with a 70 mm bicycle)."""
+    issue = load_issue(photos_then_logos(tmp_path / "issues", words), project)
+    pdf = write_download(issue, project, tmp_path / "out").files[0]
+    pages = measured_pages(pdf)
+    last = squeezed(page_text(pdf, pages[-1].number))
+    assert "krakow.pl/b/2" in last and "BUSINESSKRAKÓW" in last, [p.depth for p in pages]
+    assert all(p.depth >= 0.75 for p in pages[1:-1]), [p.depth for p in pages]
+
+
 @pytest.mark.parametrize("width, height", [(1000, 1200), (2000, 1000), (600, 900)])
 def test_page_fitting_never_enlarges_a_printed_picture_past_its_sharp_size(
         project, tmp_path, width, height):
