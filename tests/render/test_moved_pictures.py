@@ -251,6 +251,16 @@ def test_the_readers_pdf_does_not_end_on_a_page_with_only_the_contact(
     assert all(p.depth >= 0.75 for p in pages[1:-1]), [p.depth for p in pages]
 
 
+def longer_first(folder: Path, words: int) -> Path:
+    """``folder``'s first article with a paragraph of ``words`` seeded words more: what
+    moves the blocks after it down the page a line at a time."""
+    rng = random.Random(words)
+    first = folder / "first.md"
+    first.write_text(first.read_text(encoding="utf-8") + "\n" + " ".join(
+        rng.choice(WORDS) for _ in range(words)).capitalize() + ".\n", encoding="utf-8")
+    return folder
+
+
 def closing_note(root: Path, paragraphs: int, words: int, section: bool) -> Path:
     """An article of text alone (``paragraphs`` paragraphs and one of ``words`` words),
     then a closing note of a title and two lines, in the article's section or, with
@@ -259,10 +269,7 @@ def closing_note(root: Path, paragraphs: int, words: int, section: bool) -> Path
             "next week, with the new calls for cooperation and a look back at the year.\n")
     folder = after_an_article(root, f"note-{paragraphs}-{words}-{int(section)}", paragraphs,
                               lambda sentence: ("note.md", note), {})
-    rng = random.Random(words)
-    first = folder / "first.md"
-    first.write_text(first.read_text(encoding="utf-8") + "\n" + " ".join(
-        rng.choice(WORDS) for _ in range(words)).capitalize() + ".\n", encoding="utf-8")
+    longer_first(folder, words)
     if section:
         (folder / "issue.yaml").write_text(
             "date: 2021-01-01\nsections:\n  - kind: cooperation\n    blocks:\n"
@@ -298,6 +305,17 @@ def test_a_closing_note_goes_over_to_the_contact_rather_than_leave_it_alone(
     assert [p.depth for p in measured_pages(again)] == [p.depth for p in pages]
 
 
+def contact_on_the_last_page(project, folder: Path, out: Path, words: str):
+    """The readers' PDF of the issue in ``folder``: its last page holds ``words`` (squeezed)
+    above the contact, and every page between the cover and it is three quarters full."""
+    pdf = write_download(load_issue(folder, project), project, out).files[0]
+    pages = measured_pages(pdf)
+    last = squeezed(page_text(pdf, pages[-1].number))
+    assert words in last and "BUSINESSKRAKÓW" in last, [p.depth for p in pages]
+    assert all(p.depth >= 0.75 for p in pages[1:-1]), [p.depth for p in pages]
+    return pdf, pages
+
+
 def market_last(root: Path, words: int) -> Path:
     """An article of text alone (nine paragraphs and one of ``words`` words), then a
     short one: a title, a landscape picture (2400×1500) and two lines."""
@@ -305,11 +323,7 @@ def market_last(root: Path, words: int) -> Path:
         "market.md", "---\ntitle: The Christmas market\n"
         "image: {file: images/wide.jpg, alt: A blue field}\n---\n" + sentence(40) + "\n"),
         {"wide.jpg": (2400, 1500)})
-    rng = random.Random(words)
-    first = folder / "first.md"
-    first.write_text(first.read_text(encoding="utf-8") + "\n" + " ".join(
-        rng.choice(WORDS) for _ in range(words)).capitalize() + ".\n", encoding="utf-8")
-    return folder
+    return longer_first(folder, words)
 
 
 @pytest.mark.parametrize("words", [312, 336])
@@ -321,12 +335,8 @@ def test_the_contact_comes_back_under_a_picture_shrunk_to_the_measure(
     had to go below its floor, so it stayed at 69 mm and the contact stood alone on a
     fourth page (hand-made issue 2025-09 the same: a 42 mm contact under an old photo of
     the Cloth Hall)."""
-    issue = load_issue(market_last(tmp_path / "issues", words), project)
-    pdf = write_download(issue, project, tmp_path / "out").files[0]
-    pages = measured_pages(pdf)
-    last = squeezed(page_text(pdf, pages[-1].number))
-    assert "TheChristmasmarket" in last and "BUSINESSKRAKÓW" in last, [p.depth for p in pages]
-    assert all(p.depth >= 0.75 for p in pages[1:-1]), [p.depth for p in pages]
+    pdf, pages = contact_on_the_last_page(project, market_last(tmp_path / "issues", words),
+                                          tmp_path / "out", "TheChristmasmarket")
     with pikepdf.open(pdf) as document:
         heights = [(box[3] - box[1]) / 72 * 25.4 for box in
                    (box for _, box in image_boxes(document.pages[pages[-1].number - 1]))]
@@ -350,11 +360,7 @@ def photos_then_logos(root: Path, words: int) -> Path:
     folder = after_an_article(root, f"logos-{words}", 4, cards, {
         **{f"photo{n}.png": (900, 900) for n in range(3)},
         **{f"logo{n}.png": (800, 200) for n in range(3)}})
-    rng = random.Random(words)
-    first = folder / "first.md"
-    first.write_text(first.read_text(encoding="utf-8") + "\n" + " ".join(
-        rng.choice(WORDS) for _ in range(words)).capitalize() + ".\n", encoding="utf-8")
-    return folder
+    return longer_first(folder, words)
 
 
 @pytest.mark.parametrize("words", [150, 165])
@@ -363,12 +369,8 @@ def test_the_contact_comes_back_under_any_row_of_card_pictures(project, tmp_path
     contact needs on the page before it; the row of photos above it can, and now does:
     the contact stood alone on a last page (hand-made issue 2026-02, a logo row under a
     row with a 70 mm bicycle)."""
-    issue = load_issue(photos_then_logos(tmp_path / "issues", words), project)
-    pdf = write_download(issue, project, tmp_path / "out").files[0]
-    pages = measured_pages(pdf)
-    last = squeezed(page_text(pdf, pages[-1].number))
-    assert "krakow.pl/b/2" in last and "BUSINESSKRAKÓW" in last, [p.depth for p in pages]
-    assert all(p.depth >= 0.75 for p in pages[1:-1]), [p.depth for p in pages]
+    contact_on_the_last_page(project, photos_then_logos(tmp_path / "issues", words),
+                             tmp_path / "out", "krakow.pl/b/2")
 
 
 @pytest.mark.parametrize("width, height", [(1000, 1200), (2000, 1000), (600, 900)])
