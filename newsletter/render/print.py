@@ -762,6 +762,10 @@ _CARD_COLUMNS = re.compile(r"repeat\((\d+),")
 (paper_grids.BROKEN) has one."""
 
 
+CAPTION_MM = 60
+"""The narrowest a credit is set under a narrow picture: a few words a line."""
+
+
 class Pictures:
     """The PDFs' pictures: each set at its shown width (never off the page, never blown up
     past 2× its pixels) and its derivative made for that width at the edition's resolution;
@@ -911,11 +915,14 @@ class Pictures:
         return url
 
     def caption_style(self, image: Image) -> Markup:
-        """An article picture narrower than the text column is centred; its credit starts
-        under the picture's left edge (not at the column's, away from the picture) and may
-        run on to the column's right edge, so a narrow picture's credit is not squeezed."""
-        indent = (PAGE_TEXT_MM[0] - self.placed_mm(image)) / 2
-        return Code(f'style="margin-left: {indent:.1f}mm"') if indent >= 0.5 else Code("")
+        """An article picture narrower than the text column is centred, and its credit is
+        set under it, as wide as the picture (never narrower than :data:`CAPTION_MM`,
+        centred under it then): run on to the column's right edge, a narrow picture's
+        credit reached four times its width past it (hand-made issue 2025-05's banner)."""
+        width = max(self.placed_mm(image), min(CAPTION_MM, PAGE_TEXT_MM[0]))
+        side = (PAGE_TEXT_MM[0] - width) / 2
+        return Code(f'style="margin-left: {side:.1f}mm; margin-right: {side:.1f}mm"') \
+            if side >= 0.5 else Code("")
 
     def size(self, image: Image, slot: str = "article") -> Markup:
         """The picture's width on the page (its height follows its proportions), and its
