@@ -110,6 +110,11 @@ def test_english_binds_units_to_their_number_but_not_counted_words():
     assert bind("10 km at 9 a.m. with 3 tools and 5 m² for 2 kg", rules("en")) == \
         f"10{NBSP}km at 9{NBSP}a.m. with 3 tools and 5{NBSP}m² for 2{NBSP}kg"
     assert bind("a 5 kmh note", rules("en")) == f"a{NBSP}5 kmh note"  # a unit is whole
+    # a Kraków street in English, a distance, an amount, a date (hand-made issue 2026-02:
+    # "at ul. / Podole 60", "600 / metres", "until 15 / March")
+    assert bind("at ul. Podole 60, 600 metres away, 12 500 PLN until 15 March", rules("en")) \
+        == (f"at ul.{NBSP}Podole 60, 600{NBSP}metres away, 12{NBSP}500{NBSP}PLN until "
+            f"15{NBSP}March")
 
 
 @pytest.mark.parametrize("text", [
