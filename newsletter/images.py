@@ -85,20 +85,21 @@ def _upright_size(source: Path, size: int, mtime_ns: int) -> tuple[int, int]:
 
 def derivative(
     source: Path, width: int, cmyk_profile: Path | None = None,
-    background: CMYK = WHITE_PAPER,
+    background: CMYK = WHITE_PAPER, paper: bool = False,
 ) -> Derivative:
     """``source`` at most ``width`` px wide (never upscaled): a sRGB JPEG or PNG for
     screens, or with ``cmyk_profile`` a CMYK JPEG for the printer, its transparent parts
-    the ``background`` (0–255 per ink) of the slot it is printed in. Made once per content
+    the ``background`` (0–255 per ink) of the slot it is printed in; with ``paper`` (a
+    scanned signature) its paper made white (:func:`paper_white`). Made once per content
     and parameters; later calls find the file in the cache."""
-    key = cache_key(source, width, cmyk_profile, background)
+    key = cache_key(source, width, cmyk_profile, background) + ("w" if paper else "")
     folder = cache_folder() / key[:2]
     for suffix in (".jpg", ".png"):
         cached = folder / f"{key}{suffix}"
         if cached.is_file():
             return _found(cached, cached.stat().st_mtime_ns)
     try:
-        image, suffix, options = _made(source, width, cmyk_profile, background)
+        image, suffix, options = _made(source, width, cmyk_profile, background, paper)
     except (OSError, Image.DecompressionBombError) as exc:  # a bomb is not an OSError
         raise UnreadableImage(f"{source}: not a readable image ({exc})") from None
     target = folder / f"{key}{suffix}"
@@ -115,7 +116,8 @@ def _found(cached: Path, _mtime_ns: int) -> Derivative:
 
 
 def _made(
-    source: Path, width: int, cmyk_profile: Path | None, background: CMYK
+    source: Path, width: int, cmyk_profile: Path | None, background: CMYK,
+    paper: bool = False,
 ) -> tuple[Image.Image, str, dict[str, object]]:
     """The resized picture, its file suffix and Pillow's save options."""
     with Image.open(source) as original:
@@ -131,6 +133,8 @@ def _made(
         return _separation(image, target_width, cmyk_profile), ".jpg", {
             "quality": PRINT_JPEG_QUALITY, "optimize": True}
     image = _as_srgb(image)
+    if paper:
+        image = paper_white(image)
     grey = is_grey(image)
     drawing = _is_drawing(image)  # before resampling blends edges into new colours
     height = max(1, round(image.height * target_width / image.width))
@@ -244,6 +248,31 @@ def is_grey(image: Image.Image) -> bool:
         ImageChops.difference(a, b).getextrema()[1] <= GREY_TOLERANCE
         for a, b in ((red, green), (green, blue))
     )
+
+
+PAPER_LEVEL = 200
+"""The lightest a scan's paper may be and still be taken for paper (0–255, its median
+tone): a darker median is a picture, not ink on paper, and is left as it is."""
+
+
+def paper_white(image: Image.Image) -> Image.Image:
+    """A scanned signature with its paper white: each channel scaled so that its median
+    (a signature is mostly paper) becomes 255, the ink darkened alike. A scan's grey or
+    cream paper (246/246/246, 250/246/236) printed as a visible box around the signature
+    in both PDFs (hand-made issues 2026-06, 2025-09); :data:`PAPER_DOTS` took only paper
+    within 2 % of white."""
+    from PIL import ImageStat
+
+    alpha = image.getchannel("A") if image.mode in ("RGBA", "LA") else None
+    rgb = image.convert("RGB")
+    medians = ImageStat.Stat(rgb).median
+    if min(medians) < PAPER_LEVEL or min(medians) >= 255:
+        return image
+    tables = [[min(255, round(v * 255 / median)) for v in range(256)] for median in medians]
+    white = rgb.point([v for table in tables for v in table])
+    if alpha is not None:
+        white.putalpha(alpha)
+    return white
 
 
 PAPER_DOTS = 5

@@ -908,7 +908,8 @@ class Pictures:
 
         width = max(1, round(self.placed_mm(image, slot) / MM_PER_INCH * self.ppi))
         behind = self.card_tint if slot.startswith("card") else WHITE_PAPER
-        url = derivative(image.file, width, self.profile, behind).path.as_uri()
+        url = derivative(image.file, width, self.profile, behind,
+                         paper=slot == "signature").path.as_uri()
         self.sources[url] = image.file
         self.url_places[url] = self.place(image)
         self.slot_of[self.place(image)] = slot

@@ -12,10 +12,13 @@ import re
 import subprocess
 from pathlib import Path
 
+import pikepdf
+import pytest
 from editions import visible_text
 
 from newsletter.load import Project, load_issue
 from newsletter.publish import build, choose_editions
+from newsletter.render.print import write_download, write_print
 
 ROLE = ["Director of the Entrepreneurship and Innovation Department", "City of Kraków",
         "Plenipotentiary of the Mayor for the Economy"]
@@ -45,3 +48,36 @@ def test_a_signatures_role_keeps_its_lines_in_every_edition(project: Project, tm
             ["pdftotext", "-f", "2", "-l", "2", str(pdf), "-"], check=True,
             capture_output=True, text=True).stdout.splitlines()]
         assert all(line in lines for line in ROLE), (pdf.name, lines)
+
+
+@pytest.mark.parametrize("paper", [(246, 246, 246), (250, 245, 232)])
+def test_a_scanned_signatures_paper_prints_as_paper(project: Project, tmp_path: Path, paper):
+    """A signature scanned on grey or cream paper showed that paper as a box around it in
+    both PDFs (246 grey printed as 3.5 % black; hand-made issues 2026-06 and 2025-09): its
+    paper is made white, its ink kept dark."""
+    from PIL import Image, ImageDraw
+
+    folder = tmp_path / "2021-01"
+    (folder / "images").mkdir(parents=True)
+    scan = Image.new("RGB", (900, 300), paper)
+    ImageDraw.Draw(scan).line([(40, 220), (300, 60), (600, 240), (860, 80)],
+                              fill=(35, 35, 70), width=14)
+    scan.save(folder / "images" / "signature.png")
+    (folder / "issue.yaml").write_text(
+        "date: 2021-01-01\nsections:\n  - kind: cooperation\n    blocks:\n"
+        "      - type: letter\n        body: Dear Readers, welcome.\n"
+        "        signature:\n          name: Jan Nowak\n"
+        "          image: {file: images/signature.png, alt: Signature}\n", encoding="utf-8")
+    issue = load_issue(folder, project)
+    for writer, white in ((write_download, (255, 255, 255)), (write_print, (0, 0, 0, 0))):
+        pdf = writer(issue, project, tmp_path / writer.__name__).files[0]
+        with pikepdf.open(pdf) as document:
+            pictures = [pikepdf.PdfImage(image).as_pil_image()
+                        for page in document.pages for image in page.images.values()]
+        signature = max(pictures, key=lambda picture: picture.width / picture.height)
+        corner = signature.getpixel((2, 2))
+        assert tuple(corner) == white, (writer.__name__, corner)
+        darkest = min(sum(signature.convert("RGB").getpixel((x, y)))
+                      for x in range(0, signature.width, 3)
+                      for y in range(0, signature.height, 3))
+        assert darkest < 3 * 120, darkest  # the ink is still there
