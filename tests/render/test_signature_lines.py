@@ -73,7 +73,7 @@ def test_a_scanned_signatures_paper_prints_as_paper(project: Project, tmp_path: 
         pdf = writer(issue, project, tmp_path / writer.__name__).files[0]
         with pikepdf.open(pdf) as document:
             pictures = [pikepdf.PdfImage(image).as_pil_image()
-                        for page in document.pages for image in page.images.values()]
+                        for page in document.pages for image in page.get_images().values()]
         signature = max(pictures, key=lambda picture: picture.width / picture.height)
         corner = signature.getpixel((2, 2))
         assert tuple(corner) == white, (writer.__name__, corner)
