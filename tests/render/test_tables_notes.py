@@ -246,6 +246,18 @@ def test_pdf_table_repeats_its_header_and_keeps_its_rows(built, edition):
     assert "WYJAŚNIENIE-A" in everything and "WYJAŚNIENIE-B" in everything
 
 
+@pytest.mark.parametrize("edition", ["pdf", "print"])
+def test_pdf_note_marks_copy_as_superior_figures(built, edition):
+    """A note's mark after a word or a number copies as the mark it is ("pierwszy¹"), not as
+    a digit joined to what comes before it: "nr 651/2014³" copied as "651/20143", a wrong
+    number (hand-made issue 2026-06)."""
+    path = EDITIONS[edition].paths(built.folder, built.issue, built.project)[0]
+    copied = " ".join(line.text for page in pdf_pages(path) for line in page.lines)
+    assert "Przypis pierwszy¹ i drugi²." in copied.replace("\u00a0", " ")
+    assert "Druga tabela, długa¹." in copied
+    assert "pierwszy1" not in copied
+
+
 def test_text_part_has_the_tables_and_numbered_notes(built):
     text = (built.folder / "email.txt").read_text(encoding="utf-8")
     assert "Przypis pierwszy[1] i\u00a0drugi[2]." in text  # "i" bound to its word (Polish)
