@@ -21,28 +21,21 @@ WORDS = ["forum", "Economic", "solution", "cooperation", "entrepreneurs", "plann
          "market", "office", "grant", "partners", "digital", "services", "business"]
 
 
-def copied_lines(project: Project, tmp_path: Path, language: str, title: str,
-                 paragraphs: list[str]) -> list[str]:
-    """The lines pdftotext copies from the readers' PDF of an issue in ``language`` of one
-    article, ``title`` over ``paragraphs``."""
-    folder = tmp_path / "2021-01"
-    folder.mkdir()
-    (folder / "note.md").write_text(f"---\ntitle: {title}\n---\n"
-                                    + "\n\n".join(paragraphs) + "\n", encoding="utf-8")
-    (folder / "issue.yaml").write_text(
-        f"date: 2021-01-01\nlanguage: {language}\nsections:\n  - kind: cooperation\n"
-        "    blocks:\n      - file: note.md\n", encoding="utf-8")
-    pdf = write_download(load_issue(folder, project), project, tmp_path / "out").files[0]
-    return subprocess.run(["pdftotext", str(pdf), "-"], check=True, capture_output=True,
-                          text=True).stdout.splitlines()
-
-
 def test_an_english_hyphen_leaves_three_letters_on_the_next_line(project: Project,
                                                                  tmp_path: Path):
     rng = random.Random(3)
     paragraphs = [" ".join(rng.choice(WORDS) for _ in range(rng.randint(30, 70))) + "."
                   for _ in range(24)]
-    lines = copied_lines(project, tmp_path, "en", "The Economic Forum", paragraphs)
+    folder = tmp_path / "2021-01"
+    folder.mkdir()
+    (folder / "note.md").write_text("---\ntitle: The Economic Forum\n---\n"
+                                    + "\n\n".join(paragraphs) + "\n", encoding="utf-8")
+    (folder / "issue.yaml").write_text(
+        "date: 2021-01-01\nsections:\n  - kind: cooperation\n    blocks:\n"
+        "      - file: note.md\n", encoding="utf-8")
+    pdf = write_download(load_issue(folder, project), project, tmp_path / "out").files[0]
+    lines = subprocess.run(["pdftotext", str(pdf), "-"], check=True, capture_output=True,
+                           text=True).stdout.splitlines()
     # (a hyphen at a page's foot is followed by the folio and the running head)
     breaks = [(line, after) for line, after in itertools.pairwise(lines)
               if line.endswith("\u00ad") and re.match(r"[^\W\d_]", after)]
@@ -65,7 +58,16 @@ def test_a_paragraphs_last_word_is_not_hyphenated(project: Project, tmp_path: Pa
              "miasto", "rozwój", "i", "nowe", "technologie"]
     paragraphs = [" ".join(words[i % len(words)] for i in range(count)).capitalize()
                   + " " + LONG[count % len(LONG)] + "." for count in range(20, 60)]
-    lines = copied_lines(project, tmp_path, "pl", "Ostatnie słowa", paragraphs)
+    folder = tmp_path / "2021-01"
+    folder.mkdir()
+    (folder / "note.md").write_text("---\ntitle: Ostatnie słowa\n---\n"
+                                    + "\n\n".join(paragraphs) + "\n", encoding="utf-8")
+    (folder / "issue.yaml").write_text(
+        "date: 2021-01-01\nlanguage: pl\nsections:\n  - kind: cooperation\n    blocks:\n"
+        "      - file: note.md\n", encoding="utf-8")
+    pdf = write_download(load_issue(folder, project), project, tmp_path / "out").files[0]
+    lines = subprocess.run(["pdftotext", str(pdf), "-"], check=True, capture_output=True,
+                           text=True).stdout.splitlines()
     assert sum(line.endswith("\u00ad") for line in lines) > 5, "the text is hyphenated"
     # a line ending in an added hyphen, the next the rest of a paragraph's last word
     tails = [f"{line[-20:]} / {after}" for line, after in itertools.pairwise(lines)
