@@ -329,20 +329,7 @@ def render_html(
                              COLUMN_OF_TWO_PT)
     html = hyphens_start_lines(_bound_words_apart(_marked_questions(html)))
     html = hyphenated_words_whole(html, rules)
-    return _fixed_tables(project)(
-        _last_words_whole(_superior_note_marks(_kickers_without_joiners(html))))
-
-
-_LAST_WORD = re.compile(r"(?<=[\s>\u00a0])([^\W\d_]{2,}[.,;:!?…”’\")\]]*)(</(?:p|li)>)")
-
-
-def _last_words_whole(html: str) -> str:
-    """Each paragraph's and list item's last word in a ``last-word`` span, which the style
-    does not hyphenate: a paragraph whose last line was a hyphenated word's tail ("ostatni
-    na-" / "bór.", "pol-" / "skim.": hand-made issue 2026-06) reads as a line left over;
-    TeX weighs such a break down for the same reason. A word wider than its line still
-    breaks (overflow-wrap)."""
-    return _LAST_WORD.sub(r'<span class="last-word">\1</span>\2', html)
+    return _fixed_tables(project)(_superior_note_marks(_kickers_without_joiners(html)))
 
 
 _KICKER = re.compile(r'(<p class="kicker">)(.*?)(</p>)', re.DOTALL)

@@ -44,33 +44,3 @@ def test_an_english_hyphen_leaves_three_letters_on_the_next_line(project: Projec
              if len(re.match(r"\w*", after).group()) < 3
              or len(re.search(r"\w*\u00ad$", line).group()) - 1 < 2]
     assert not short, short
-
-
-LONG = ["konkurencyjności", "przedsiębiorczości", "międzynarodowych", "rzemieślniczych",
-        "samorządowych", "dokumentacyjnego", "innowacyjności", "współpracujących"]
-
-
-def test_a_paragraphs_last_word_is_not_hyphenated(project: Project, tmp_path: Path):
-    """A paragraph's last line is never the tail of a hyphenated word ("ostatni na-" /
-    "bór.", hand-made issue 2026-06): its last word goes down whole. Paragraphs of one
-    more word each put a long last word at every place of a line."""
-    words = ["firma", "w", "Krakowie", "program", "wsparcie", "dla", "przedsiębiorców",
-             "miasto", "rozwój", "i", "nowe", "technologie"]
-    paragraphs = [" ".join(words[i % len(words)] for i in range(count)).capitalize()
-                  + " " + LONG[count % len(LONG)] + "." for count in range(20, 60)]
-    folder = tmp_path / "2021-01"
-    folder.mkdir()
-    (folder / "note.md").write_text("---\ntitle: Ostatnie słowa\n---\n"
-                                    + "\n\n".join(paragraphs) + "\n", encoding="utf-8")
-    (folder / "issue.yaml").write_text(
-        "date: 2021-01-01\nlanguage: pl\nsections:\n  - kind: cooperation\n    blocks:\n"
-        "      - file: note.md\n", encoding="utf-8")
-    pdf = write_download(load_issue(folder, project), project, tmp_path / "out").files[0]
-    lines = subprocess.run(["pdftotext", str(pdf), "-"], check=True, capture_output=True,
-                           text=True).stdout.splitlines()
-    assert sum(line.endswith("\u00ad") for line in lines) > 5, "the text is hyphenated"
-    # a line ending in an added hyphen, the next the rest of a paragraph's last word
-    tails = [f"{line[-20:]} / {after}" for line, after in itertools.pairwise(lines)
-             if line.endswith("\u00ad") and after.strip().endswith(".")
-             and any(word.endswith(after.strip()[:-1]) for word in LONG)]
-    assert not tails, tails
