@@ -122,7 +122,7 @@ def test_english_binds_units_to_their_number_but_not_counted_words():
     "tj. z sektora", "tzn. sprzedaży", "płk. T. Zającowi", "mec. Robert", "mgr. Piotrowi",
     "z dr. hab. inż. Nowakiem", "red. M. Lis", "1,2 mln zł", "20 tys. zł", "m.in. firmy",
     "Dz.U. z 2020 r. poz. 374", "prof. zw. dr hab. n. med. K. Lis", "inż. arch. W. Maj",
-    "1. miejsce", "3. lokal"])
+    "1. miejsce", "3. lokal", "nr. tel. 12 616 12 40", "Nr. 5"])
 def test_polish_office_abbreviations_bind(text):
     """A public office's texts cite documents and name ranks: none of these may end a line
     (each was seen at a line's end of a PDF, a text part or a phone's screen)."""
