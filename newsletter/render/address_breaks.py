@@ -73,7 +73,7 @@ def addresses_that_fit(source: Any, document: Any) -> set[Key]:
     keys = _address_keys(source.etree_element)
     found: set[Key] = set()
     for page in document.pages:
-        for width, lines in _blocks_of_lines(page._page_box):
+        for block, lines in _blocks_of_lines(page._page_box):
             pieces: dict[Any, list[tuple[int, float]]] = {}
             for number, line in enumerate(lines):
                 for text, around in _texts(line, ()):
@@ -82,7 +82,7 @@ def addresses_that_fit(source: Any, document: Any) -> set[Key]:
                         pieces.setdefault(address, []).append((number, text.width))
             for address, parts in pieces.items():
                 whole = sum(part for _, part in parts) + _ROOM_AFTER_PX
-                if len({number for number, _ in parts}) > 1 and whole <= width \
+                if len({number for number, _ in parts}) > 1 and whole <= block.width \
                         and address in keys:
                     found.add(keys[address])
     return found
@@ -99,7 +99,7 @@ def addresses_past_their_block(source: Any, document: Any, whole: set[Key]) -> s
             if key in whole}
     found: set[Key] = set()
     for page in document.pages:
-        for box, lines in _blocks_of_lines(page._page_box, with_box=True):
+        for box, lines in _blocks_of_lines(page._page_box):
             right = box.content_box_x() + box.width + 1
             for line in lines:
                 for text, around in _texts(line, ()):
@@ -138,10 +138,9 @@ def _address_keys(root: Any) -> dict[Any, Key]:
     return keys
 
 
-def _blocks_of_lines(box: Any, with_box: bool = False) -> Iterator[tuple[Any, list[Any]]]:
+def _blocks_of_lines(box: Any) -> Iterator[tuple[Any, list[Any]]]:
     """Each block of a page's text that holds lines (a paragraph, a cell, a card's text),
-    with its width (what a line may take), or the block itself (``with_box``), and its
-    lines; not the running head and foot."""
+    with its lines; its width is what a line may take. Not the running head and foot."""
     from weasyprint.formatting_structure import boxes
 
     if isinstance(box, boxes.MarginBox):
@@ -149,10 +148,10 @@ def _blocks_of_lines(box: Any, with_box: bool = False) -> Iterator[tuple[Any, li
     children = getattr(box, "children", None) or ()
     lines = [child for child in children if isinstance(child, boxes.LineBox)]
     if lines:
-        yield (box if with_box else box.width), lines
+        yield box, lines
     for child in children:
         if not isinstance(child, boxes.LineBox):
-            yield from _blocks_of_lines(child, with_box)
+            yield from _blocks_of_lines(child)
 
 
 def _by_element(lines: Iterator[Any]) -> dict[Any, list[Any]]:

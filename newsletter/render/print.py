@@ -296,6 +296,7 @@ def render_html(
     if pictures is None:
         pictures = _pictures(project, variant)
     faces = font_faces(project)  # a missing font file is named before anything reads it
+    bold = measures(project)[0]  # the contents' and the headings' long words
     cover = _cover(issue, pictures.cover_left_out, contents_lines(project, issue.language))
     pictures.slots["cover"] = replace(SLOTS["cover"], height=cover["cover_picture_mm"])
     rules = issue_rules(issue, project)
@@ -315,7 +316,7 @@ def render_html(
         "split_body": split_body,
         "tight": pictures.tight,
         "toc_words": lambda html: Markup(long_words_spanned(
-            html, measures(project)[0], _points(project.theme.fonts.sizes.lead), TOC_COLUMN_PT)),
+            html, bold, _points(project.theme.fonts.sizes.lead), TOC_COLUMN_PT)),
         "carried": pictures.carried,
         **paper_grids(project, pictures.card_slot, rules, pictures.row_breaks),
         **cover,
@@ -325,7 +326,7 @@ def render_html(
     context["contents_parts"] = contents_parts(context["sections"], cover["contents_split"],
                                                cover["contents_entries"])
     html = environment(project, "print").get_template("issue.html.j2").render(context)
-    html = long_words_marked(html, measures(project)[0], _points(project.theme.fonts.base_size),
+    html = long_words_marked(html, bold, _points(project.theme.fonts.base_size),
                              COLUMN_OF_TWO_PT)
     html = hyphens_start_lines(_bound_words_apart(_marked_questions(html)))
     html = hyphenated_words_whole(html, rules)
