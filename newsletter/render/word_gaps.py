@@ -53,6 +53,8 @@ def _with_their_columns(root: Any, wide: set[Any]) -> set[Any]:
     justified paragraphs: one ragged paragraph among them is seldom next to another."""
     from newsletter.render.page_fit import classes_of
 
+    if not wide:  # most layouts: no map of the whole document's parents
+        return wide
     parents = {child: parent for parent in root.iter() for child in parent}
     found = set(wide)
     done: set[int] = set()
