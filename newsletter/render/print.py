@@ -330,7 +330,24 @@ def render_html(
                              COLUMN_OF_TWO_PT)
     html = hyphens_start_lines(_bound_words_apart(_marked_questions(html)))
     html = hyphenated_words_whole(html, rules)
-    return _fixed_tables(project)(_superior_note_marks(_kickers_without_joiners(html)))
+    return _fixed_tables(project)(
+        _last_words_whole(_superior_note_marks(_kickers_without_joiners(html))))
+
+
+_LAST_WORD = re.compile(
+    r"(?<=[ \n])((?:[^\s<>&]+\u00a0)*[^\W\d_]{2,}[.,;:!?…”’\")\]]*)(</(?:p|li)>)")
+
+
+def _last_words_whole(html: str) -> str:
+    """Each paragraph's and list item's last word, with the words bound to it by no-break
+    spaces, in a ``last-word`` span, which the style does not hyphenate: a paragraph whose
+    last line was a hyphenated word's tail ("ostatni na-" / "bór.", "pol-" / "skim.":
+    hand-made issue 2026-06) reads as a line left over; TeX weighs such a break down for
+    the same reason. The span starts after an ordinary space, never after a no-break one:
+    WeasyPrint 70 then broke a Ukrainian card's text letter-wise into one-word lines
+    ("Мі-" / "сто", generated seed 9410). A word wider than its line still breaks
+    (overflow-wrap)."""
+    return _LAST_WORD.sub(r'<span class="last-word">\1</span>\2', html)
 
 
 _KICKER = re.compile(r'(<p class="kicker">)(.*?)(</p>)', re.DOTALL)
