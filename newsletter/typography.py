@@ -13,6 +13,7 @@ import dataclasses
 import functools
 import itertools
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -499,16 +500,24 @@ _STARTS_ADDRESS = re.compile(_ADDRESS_START, re.IGNORECASE)
 def _next_text(parts: list[str], index: int) -> str:
     """The text that follows ``parts[index]`` on its line, past inline tags (a link's, an
     emphasis's): what a space at the run's end binds to; none past any other tag
-    ("\x00", as :func:`_bound_run` binds to what it does not know)."""
+    ("\x00", as :func:`_bound_run` binds to what it does not know). Pieces parted only by
+    ``<wbr>`` are one text: an address printed with its breaks (``a.b<wbr>@x.pl``) is
+    still seen as one."""
+    text = ""
     for part in itertools.islice(parts, index + 1, None):
         if not part:
             continue
         if part.startswith("<"):
-            if _tag_name(part) not in _INLINE:
+            name = _tag_name(part)
+            if name == "wbr":
+                continue
+            if text:
+                return text
+            if name not in _INLINE:
                 return "\x00"
             continue
-        return part
-    return "\x00"
+        text += part
+    return text or "\x00"
 
 
 _LANG = re.compile(r"""\slang\s*=\s*["']?([A-Za-z0-9-]+)""")
@@ -657,9 +666,9 @@ def _is_acronym(word: str) -> bool:
 
 
 NO_BREAK_HYPHEN = "\u2011"
-_ADDRESS_ELEMENT = re.compile(
-    r'(<(a|span)\b[^>]*\bclass="(?:[^"]*\s)?(?:url|address)(?:\s[^"]*)?"[^>]*>)(.*?)(</\2>)'
-    r"|(<(code)\b[^>]*>)(.*?)(</code>)", re.DOTALL)
+_ADDRESS_OPEN = re.compile(
+    r'<(?:(?:a|span)\b[^>]*\bclass="(?:[^"]*\s)?(?:url|address)(?:\s[^"]*)?"|code\b)[^>]*>')
+"""The opening tag of an address (``a.url``, ``.url``, ``.address``) or of code."""
 
 
 def hyphens_start_lines(html: str) -> str:
@@ -673,15 +682,49 @@ def hyphens_start_lines(html: str) -> str:
     U+2011 as the hyphen-minus the editor typed (:mod:`newsletter.pdf_fonts`), so a copied
     address is intact. Paper only: a browser would copy U+2011 itself, and a screen's
     reader follows the link rather than typing it."""
+    return _in_addresses(html, lambda text: text.replace("-", "<wbr>" + NO_BREAK_HYPHEN))
 
-    def hyphens(match: re.Match[str]) -> str:
-        groups = match.groups()
-        opening, _, inner, closing = groups[:4] if groups[0] else groups[4:]
-        parts = _TAG.split(inner)
-        parts[::2] = [part.replace("-", "<wbr>" + NO_BREAK_HYPHEN) for part in parts[::2]]
-        return opening + "".join(parts) + closing
 
-    return _ADDRESS_ELEMENT.sub(hyphens, html)
+LONG_PIECE = 26
+"""Characters of an address's piece (between the places it breaks at) from which it may
+also break before its dots: about the narrowest card's line on paper."""
+
+
+def long_pieces_broken(html: str) -> str:
+    """Paper's HTML with a ``<wbr>`` before each full stop of an address's piece of
+    :data:`LONG_PIECE` characters or more (the Chicago Manual's break before a dot): an
+    address breaks only after ``/ ? & = #`` and before ``@`` and hyphens, and a contact's
+    'pelnomocnik.ds.wspolpracy.z.uczelniami' ran past its card and off the page, its end
+    lost (hand-made issue 2027-01). One that fits a line is kept whole on it all the same
+    (render/address_breaks.py)."""
+
+    def broken(text: str) -> str:
+        return _LONG_PIECE.sub(lambda m: m.group().replace(".", "<wbr>."), text)
+
+    return _in_addresses(html, broken)
+
+
+_LONG_PIECE = re.compile(rf"[^\s/?&=#@]{{{LONG_PIECE},}}")
+
+
+def _in_addresses(html: str, change: Callable[[str], str]) -> str:
+    """``html`` with ``change`` made to the text of every address and code element, the
+    text of elements inside them too: an acronym's span inside an address
+    (``dzielnica=XIII-Podgorze``) once ended it early, and its later hyphens were left to
+    break after ("…utm_campaign=business-" / "krakow-2027-01", hand-made issue 2027-01)."""
+    parts = _TAG.split(html)
+    depth = 0  # elements open inside the address being read (0: outside any)
+    for index, part in enumerate(parts):
+        if not index % 2:
+            if depth and part:
+                parts[index] = change(part)
+        elif depth == 0:
+            depth = 1 if _ADDRESS_OPEN.match(part) else 0
+        elif part.startswith("</"):
+            depth -= 1
+        elif _tag_name(part) and _tag_name(part) not in _VOID and not part.endswith("/>"):
+            depth += 1
+    return "".join(parts)
 
 
 _TYPED_HYPHEN = re.compile(r"(?<=\w)-(?=\w)")

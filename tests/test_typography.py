@@ -230,6 +230,21 @@ def test_an_address_on_paper_breaks_before_its_hyphens_never_after():
         '</code></p>')
 
 
+def test_an_address_breaks_before_its_hyphens_after_an_element_inside_it():
+    """An acronym's span inside a printed address ended it early: the hyphens after it
+    broke after ("utm_campaign=business-" / "krakow-2027-01", hand-made issue 2027-01)."""
+    from newsletter.typography import NO_BREAK_HYPHEN, hyphens_start_lines
+
+    html = ('<li><a href="https://x.pl/">Calls</a> <span class="url">x.pl/<wbr>?d=<wbr>'
+            '<span class="acronym">XIII-Podgorze</span>&amp;<wbr>c=<wbr>business-krakow'
+            '</span> and-so</li>')
+    wbr = "<wbr>" + NO_BREAK_HYPHEN
+    assert hyphens_start_lines(html) == (
+        '<li><a href="https://x.pl/">Calls</a> <span class="url">x.pl/<wbr>?d=<wbr>'
+        f'<span class="acronym">XIII{wbr}Podgorze</span>&amp;<wbr>c=<wbr>business{wbr}krakow'
+        '</span> and-so</li>')
+
+
 @pytest.mark.parametrize(("source", "expected"), [
     ("<p><em>w</em> <em>Krakowie</em></p>", "<p><em>w</em>\u00a0<em>Krakowie</em></p>"),
     ("<p><strong>W</strong> Krakowie</p>", "<p><strong>W</strong>\u00a0Krakowie</p>"),
@@ -427,6 +442,9 @@ def test_the_word_after_an_address_is_not_bound_to_the_addresss_last_number():
     ('dzielnica 419 <a href="x">https://<wbr>x.pl/<wbr>a</a>', "419 <a", ""),
     ('dzielnica 419 <a href="x">x.pl/<wbr>a</a>', "419 <a", ""),
     ('pokój 12 <a href="mailto:a@x.pl">a@x.pl</a>', "12 <a", ""),
+    # … as printed, broken before its "@" (a contact card's "tel. … 12 34" and its e-mail
+    # address were one piece that ran out of the card: hand-made issue 2027-01)
+    ('tel. 12 34\n<a href="mailto:a.b@x.pl" class="url">a.b<wbr>@x.pl</a>', "34\n<a", ""),
     ("dzielnica 419 https://x.pl/a", "419 https", ""),
     ("dzielnica 419 www.x.pl/a", "419 www", ""),
     # inside an address typed as text, its numbers count nothing

@@ -154,6 +154,11 @@ TIGHT_ARTICLE_MM = {"gap": BLOCK_GAP_MM - TIGHT_GAP_MM, "title": 1, "lead": 1.5}
 it (its margin collapses with the block before's), the margin under its title and under
 its lead (more when its body opens with a subheading, whose top margin goes too)."""
 COLOPHON_GAP_MM = 12  # .colophon's top margin (style.css.j2)
+COMPACT_COLOPHON_MM = {"gap": 8, "padding": 4}
+"""What a compact colophon gives up (``.colophon.compact``): 8 of the 12 mm above it, 2 of
+its 6 mm padding above and below."""
+COLOPHON = "#colophon"
+"""The name :class:`Tighten` gives the readers' colophon (no block's id has a ``#``)."""
 SMALLEST_CARD_MM = 15  # a card's picture is not shrunk below this height to fill a page
 SMALLEST_SIGNATURE_MM = 15  # nor a letter's signature (set at most 30 mm: print.SLOTS)
 CARD_FOOT_MM = 7  # below a card's last line: its padding and the row's margin
@@ -825,8 +830,8 @@ def _colophon_only(page_box: Any) -> bool:
         for _, ancestors in leaves)
 
 
-def _colophon_height(page_box: Any) -> float:
-    """The colophon's height on the page with its margins, in CSS px."""
+def _colophon(page_box: Any) -> Any | None:
+    """The colophon's box on the page, if it is there."""
     def find(box: Any) -> Any:
         if "colophon" in ((getattr(box, "element", None) is not None
                            and box.element.get("class")) or "").split():
@@ -837,22 +842,35 @@ def _colophon_height(page_box: Any) -> float:
                 return found
         return None
 
-    box = find(page_box)
-    return box.margin_height() + COLOPHON_GAP_MM / MM_PER_PX if box is not None else 0.0
+    return find(page_box)
 
 
-def _colophon_pulled_back(pages: list[Any]) -> Resize | Shrink | Carry | None:
-    """When the readers' PDF ends on a page holding only the colophon: an article picture
-    of the page before (the lowest that can) made short enough for the colophon to move
-    back to it, or else the pictures of one of that page's rows of cards (the lowest that
-    can give the room; a page with only the contact looks like a mistake and costs a
-    sheet); or else that page's last block carried over to the colophon
-    (:func:`_carried`)."""
+def _colophon_height(box: Any) -> float:
+    """The colophon's height with its margins, in CSS px."""
+    compact = "compact" in (box.element.get("class") or "").split()
+    gap_mm = COLOPHON_GAP_MM - (COMPACT_COLOPHON_MM["gap"] if compact else 0)
+    return box.margin_height() + gap_mm / MM_PER_PX
+
+
+def _colophon_pulled_back(pages: list[Any]) -> Resize | Shrink | Tighten | Carry | None:
+    """When the readers' PDF ends on a page holding only the colophon: the colophon set
+    compact (less space above and inside it, :data:`COMPACT_COLOPHON_MM`: hand-made issue
+    2027-01's missed the foot of a page of contacts by 10 mm, and nothing on that page
+    could give way), then an article picture of the page before (the lowest that can)
+    made short enough for the colophon to move back to it, or else the pictures of one
+    of that page's rows of cards (the lowest that can give the room; a page with only
+    the contact looks like a mistake and costs a sheet); or else that page's last block
+    carried over to the colophon (:func:`_carried`)."""
     if len(pages) < 3 or not _colophon_only(pages[-1]._page_box):
         return None
     previous, last = pages[-2]._page_box, pages[-1]._page_box
+    colophon = _colophon(last)
+    if colophon is None:
+        return None
+    if "compact" not in (colophon.element.get("class") or "").split():
+        return Tighten(COLOPHON)
     top, bottom = text_area(last)
-    excess_mm = _colophon_height(last) * MM_PER_PX + _foot_mm(previous) + SLACK_MM \
+    excess_mm = _colophon_height(colophon) * MM_PER_PX + _foot_mm(previous) + SLACK_MM \
         - (1 - depth(previous)) * (bottom - top) * MM_PER_PX
     # the lowest picture that can give the room: an article's, or a row of cards' (any
     # row: hand-made issue 2026-02's last row held a logo that could give 5 of 24 mm, the

@@ -42,6 +42,7 @@ from newsletter.render.code_values import Code
 from newsletter.render.heading_words import long_words_marked, long_words_spanned
 from newsletter.render.page_fit import (
     ARTICLE_MM,
+    COLOPHON,
     Carry,
     Move,
     Resize,
@@ -64,7 +65,7 @@ from newsletter.render.paper_grids import points as _points
 from newsletter.render.table_columns import FixedTables, TableFonts
 from newsletter.render.templating import environment, issue_context, issue_rules, strings
 from newsletter.render.word_gaps import set_ragged, wide_paragraphs
-from newsletter.typography import hyphenated_words_whole, hyphens_start_lines
+from newsletter.typography import hyphenated_words_whole, hyphens_start_lines, long_pieces_broken
 
 Variant = Literal["download", "print"]
 
@@ -328,7 +329,7 @@ def render_html(
     html = environment(project, "print").get_template("issue.html.j2").render(context)
     html = long_words_marked(html, bold, _points(project.theme.fonts.base_size),
                              COLUMN_OF_TWO_PT)
-    html = hyphens_start_lines(_bound_words_apart(_marked_questions(html)))
+    html = hyphens_start_lines(long_pieces_broken(_bound_words_apart(_marked_questions(html))))
     html = hyphenated_words_whole(html, rules)
     return _fixed_tables(project)(
         _last_words_whole(_superior_note_marks(_kickers_without_joiners(html))))
@@ -854,7 +855,7 @@ class Pictures:
         and remembered with them."""
         named = change.section if isinstance(change, Tighten) else \
             change.block if isinstance(change, (Split, Carry)) else None
-        if named is not None and self.ids and named not in self.ids:
+        if named is not None and self.ids and named not in self.ids and named != COLOPHON:
             # An id printed otherwise than the issue has it (once a word joiner typeset
             # into 'turystyka-2'): the templates would not see it, the next layout would be
             # the same, and the fitting would go on to another page's or rule's change.

@@ -5,8 +5,12 @@ than the card's text (a third of the page, less the list's indent). An e-mail ad
 none of the breaks a URL has (after / ? & =), and addresses were kept from breaking
 anywhere (overflow-wrap: normal), so the address ran past the card's right edge into the
 gap and the next card. It now breaks before its '@' (typography.breakable_url), as a URL
-breaks after its '/'. (A piece between two such breaks wider than a card still runs
-past it: 'konstantynopolitanczykowianeczka.example.com/' at 8 pt is 63 mm.)
+breaks after its '/'. A piece between two such breaks of 26 characters or more breaks
+before its dots too (hand-made issue 2027-01: a contact card's
+'pelnomocnik.ds.wspolpracy.z.uczelniami' ran off the page, its end lost), and a phone
+number never binds to the address after it (the same issue's 'tel. +48 12 616 12 34' and
+'centrum.obslugi.inwestora' were one piece, past the card into the next). A word longer
+than a card still runs past it: 'konstantynopolitanczykowianeczka' at 8 pt is 46 mm.
 """
 
 from __future__ import annotations
@@ -26,14 +30,17 @@ MM = 72 / 25.4
 LEFT_MM = (210 - TEXT_MM[0]) / 2  # the text area's left edge on the A4 page
 ADDRESSES = ["invest@jestemaktywny.krakow.pl", "przedsiebiorczosc.innowacje@um.krakow.pl",
              "www.life-science.example.com/participants/future/future",
-             "https://dzielnica-nowa-huta.example.com/przedsiebiorczosc/"]
+             "https://dzielnica-nowa-huta.example.com/przedsiebiorczosc/",
+             "pelnomocnik.ds.wspolpracy.z.uczelniami@um.krakow.pl",
+             "centrum.obslugi.inwestora@um.krakow.pl"]
 
 
 def _cards() -> str:
     """Three cards a row: addresses in a list item, in a paragraph, alone in a line."""
     texts = [f"Kontakt:\\n\\n- Dotacja {ADDRESSES[0]} branża badania\\n- Rada {ADDRESSES[1]}",
              f"Adres {ADDRESSES[2]} i {ADDRESSES[0]} oraz {ADDRESSES[3]}",
-             f"{ADDRESSES[1]}"]
+             f"{ADDRESSES[1]}\\n\\nPełnomocnik ds. współpracy z uczelniami\\n\\n"
+             f"tel. +48 12 616 15 00\\n{ADDRESSES[4]}\\n\\ntel. +48 12 616 12 34\\n{ADDRESSES[5]}"]
     return "".join(f'          - title: Karta {n}\n            text: "{text}"\n'
                    "            url: https://example.com/\n" for n, text in enumerate(texts, 1))
 

@@ -305,6 +305,26 @@ def test_a_closing_note_goes_over_to_the_contact_rather_than_leave_it_alone(
     assert [p.depth for p in measured_pages(again)] == [p.depth for p in pages]
 
 
+def two_long_articles(root: Path, words: int) -> Path:
+    """Two articles of text alone (nine paragraphs, then seven), the first with a
+    paragraph of ``words`` words more: the second ends at the foot of page 3."""
+    return longer_first(after_an_article(root, f"long-{words}", 9, lambda sentence: (
+        "second.md", "---\ntitle: The second article\n---\n"
+        + "\n\n".join(sentence(60) for _ in range(7)) + "\n"), {}), words)
+
+
+@pytest.mark.parametrize("words", [50, 54])
+def test_the_contact_set_compact_comes_back_under_the_text(project, tmp_path, words):
+    """A page of running text that ends 8-10 mm too high for the contact, with no picture
+    or card to shorten and no block that starts on it to carry over: the contact stood
+    alone on a last page (hand-made issue 2027-01, under a page of contacts). Set compact
+    (less space above and inside it) it ends the page of text."""
+    folder = two_long_articles(tmp_path / "issues", words)
+    last_words = squeezed(" ".join((folder / "second.md").read_text().split()[-3:]))
+    _, pages = contact_on_the_last_page(project, folder, tmp_path / "out", last_words)
+    assert len(pages) == 3, [p.depth for p in pages]
+
+
 def contact_on_the_last_page(project, folder: Path, out: Path, words: str):
     """The readers' PDF of the issue in ``folder``: its last page holds ``words`` (squeezed)
     above the contact, and every page between the cover and it is three quarters full."""
