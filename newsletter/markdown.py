@@ -133,13 +133,24 @@ def _render_paragraph_open(self, tokens, idx, options, env):  # type: ignore[no-
     # never alone at a page's foot. Only such a line: gluing every table to whatever came
     # before moved whole articles (kicker, title, lead, text) to the next page and left
     # the page before them 30 % empty. The tokens are shared: the class is written here.
+    # So does a short paragraph between a subheading and a table, which the subheading and
+    # the paragraph introduce together ("## Accounts for payments" and two lines ended a
+    # page, the table overleaf: hand-made issue 2027-03); not when the subheading opens
+    # the text, whose article would then move whole.
     html = self.renderToken(tokens, idx, options, env)
     after = idx + 3  # paragraph_open, inline, paragraph_close
     if (env.get("paged") and not tokens[idx].hidden and after < len(tokens)
             and tokens[after].type == "table_open"
-            and tokens[idx + 1].content.rstrip().endswith(":")):
+            and (tokens[idx + 1].content.rstrip().endswith(":")
+                 or (idx >= 4 and tokens[idx - 1].type == "heading_close"
+                     and len(tokens[idx + 1].content.split()) <= LEAD_IN_WORDS))):
         html = html.replace("<p", '<p class="lead-in"', 1)
     return html
+
+
+LEAD_IN_WORDS = 60
+"""A paragraph between a subheading and a table of at most this many words (three lines or
+so) introduces the table: on paper it keeps with it."""
 
 
 EDITOR_HEADINGS = {"h1": "h4", "h2": "h4", "h3": "h5", "h4": "h6", "h5": "h6", "h6": "h6"}

@@ -114,6 +114,9 @@ SIGN_AFTER = "%‰‱°℃℉"
 """Signs written after a number with a space ("50 %", "20 °C"): they never start a line."""
 SIGN_BEFORE = "§¶€£$¥₴№"
 """Signs written before a number with a space ("§ 5", "€ 100"): they never end a line."""
+CURRENCY_CODES = ("PLN", "EUR", "USD", "GBP", "CHF", "UAH", "CZK")
+"""Currencies' codes, which stay with an amount written after them as a sign does ("PLN
+25,000": "up to PLN / 25,000" broke a table's cell, hand-made issue 2027-03)."""
 
 _CAPITALS = "".join(c for c in map(chr, range(0x41, 0x530)) if c.isupper() and c.isalpha())
 _SMALL = "".join(c for c in map(chr, range(0x61, 0x530)) if c.islower() and c.isalpha())
@@ -214,6 +217,7 @@ class Rules:
         # and every field (Markdown's text had it, a title's "do 12 500 zł" broke on a phone)
         alternatives.append(rf"{number}(?={spaces}\d)")
         alternatives.append(rf"[{SIGN_BEFORE}](?={spaces}\d)")
+        alternatives.append(rf"(?<![\w.@/-])(?:{'|'.join(CURRENCY_CODES)})(?={spaces}\d)")
         alternatives.append(rf"{INITIALS}(?={spaces}[{_CAPITALS}])")
         if self.space_after:
             alternatives.append("[" + re.escape("".join(dict(self.space_after))) + "]")
@@ -687,24 +691,26 @@ def hyphens_start_lines(html: str) -> str:
 
 LONG_PIECE = 26
 """Characters of an address's piece (between the places it breaks at) from which it may
-also break before its dots: about the narrowest card's line on paper."""
+also break after its dots: about the narrowest card's line on paper."""
 
 
 def long_pieces_broken(html: str) -> str:
-    """Paper's HTML with a ``<wbr>`` before each full stop of an address's piece of
-    :data:`LONG_PIECE` characters or more (the Chicago Manual's break before a dot): an
-    address breaks only after ``/ ? & = #`` and before ``@`` and hyphens, and a contact's
-    'pelnomocnik.ds.wspolpracy.z.uczelniami' ran past its card and off the page, its end
-    lost (hand-made issue 2027-01). One that fits a line is kept whole on it all the same
-    (render/address_breaks.py)."""
+    """Paper's HTML with a ``<wbr>`` after each full stop (followed by a letter or digit)
+    of an address's piece of :data:`LONG_PIECE` characters or more, where LaTeX's url
+    package breaks too, and as a table's crowded cells already do (render/table_columns.py):
+    an address breaks only after ``/ ? & = #`` and before ``@`` and hyphens, and a
+    contact's 'pelnomocnik.ds.wspolpracy.z.uczelniami' ran past its card and off the page,
+    its end lost (hand-made issue 2027-01). One that fits a line is kept whole on it all
+    the same (render/address_breaks.py)."""
 
     def broken(text: str) -> str:
-        return _LONG_PIECE.sub(lambda m: m.group().replace(".", "<wbr>."), text)
+        return _LONG_PIECE.sub(lambda m: _DOT.sub(".<wbr>", m.group()), text)
 
     return _in_addresses(html, broken)
 
 
 _LONG_PIECE = re.compile(rf"[^\s/?&=#@]{{{LONG_PIECE},}}")
+_DOT = re.compile(r"\.(?=\w)")
 
 
 def _in_addresses(html: str, change: Callable[[str], str]) -> str:

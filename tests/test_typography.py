@@ -115,6 +115,9 @@ def test_english_binds_units_to_their_number_but_not_counted_words():
     assert bind("at ul. Podole 60, 600 metres away, 12 500 PLN until 15 March", rules("en")) \
         == (f"at ul.{NBSP}Podole 60, 600{NBSP}metres away, 12{NBSP}500{NBSP}PLN until "
             f"15{NBSP}March")
+    # a currency's code before its amount (hand-made issue 2027-03: "up to PLN / 25,000")
+    assert bind("up to PLN 25,000 or EUR 5,000", rules("en")) == \
+        f"up to PLN{NBSP}25,000 or EUR{NBSP}5,000"
 
 
 @pytest.mark.parametrize("text", [

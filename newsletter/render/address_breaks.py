@@ -34,7 +34,7 @@ def addresses_across_pages(source: Any, document: Any) -> dict[int, int]:
     and the address's lines above the break."""
     places = {element: index for index, element in enumerate(source.etree_element.iter())}
     found: dict[int, int] = {}
-    pages = [_by_element(_lines(page._page_box)) for page in document.pages]
+    pages = [_by_element(lines_of(page._page_box)) for page in document.pages]
     for before, after in itertools.pairwise(pages):
         for element in before.keys() & after.keys():  # a paragraph, a cell, on both pages
             if element not in places:
@@ -169,7 +169,7 @@ def set_widows(source: Any, widows: dict[int, int]) -> None:
     add_styles(source, {place: f"widows: {count}" for place, count in widows.items()})
 
 
-def _lines(box: Any) -> Iterator[Any]:
+def lines_of(box: Any) -> Iterator[Any]:
     """The line boxes of a page's text, in order (a two-column body's columns one after
     the other, as WeasyPrint lays them out); not its running head and foot."""
     from weasyprint.formatting_structure import boxes
@@ -180,7 +180,7 @@ def _lines(box: Any) -> Iterator[Any]:
         yield box
         return
     for child in getattr(box, "children", None) or ():
-        yield from _lines(child)
+        yield from lines_of(child)
 
 
 def _addresses(line: Any) -> list[Any]:

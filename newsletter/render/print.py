@@ -40,6 +40,7 @@ from newsletter.render.address_breaks import (
 )
 from newsletter.render.code_values import Code
 from newsletter.render.heading_words import long_words_marked, long_words_spanned
+from newsletter.render.lone_links import lone_links, set_glued
 from newsletter.render.page_fit import (
     ARTICLE_MM,
     COLOPHON,
@@ -222,6 +223,7 @@ def _laid_out(issue: Issue, project: Project, variant: Variant, pictures: Pictur
             set_ragged(source, decisions.ragged)
             set_widows(source, decisions.widows)
             set_whole(source, decisions.whole)
+            set_glued(source, decisions.glued)
             set_spread(source, decisions.spread)
             document = source.render(**options)
         if problems:
@@ -249,6 +251,8 @@ def _laid_out(issue: Issue, project: Project, variant: Variant, pictures: Pictur
         whole = addresses_that_fit(source, document) - decisions.whole - refused
         decisions.whole |= whole
         whole |= past  # a change: the next layout breaks them again
+        alone = lone_links(source, document) - decisions.glued
+        decisions.glued |= alone
         candidates = resizes(document.pages) if fitted < passes else iter(())
         change = next((change for change in candidates if pictures.resize(change)), None)
         if isinstance(change, (Move, Split)):
@@ -258,6 +262,7 @@ def _laid_out(issue: Issue, project: Project, variant: Variant, pictures: Pictur
             # decisions kept by place over a split row landed on other elements)
             decisions.ragged = set()
             decisions.widows = {}
+            decisions.glued = set()
         spread = spreads(source, document, decisions.spread) \
             if change is None and fitted < passes + 1 else {}
         decisions.spread |= spread  # a short page nothing else filled: its gaps grow
@@ -266,12 +271,13 @@ def _laid_out(issue: Issue, project: Project, variant: Variant, pictures: Pictur
             # the elements' places, which a moved picture or a split row changes
             decisions.spread = {}
             html = render_html(issue, project, variant, pictures)
-        elif not wide and not spread and not cut and not whole:
+        elif not wide and not spread and not cut and not whole and not alone:
             break
     else:
         decisions.ragged -= wide  # found by the last layout, not applied to it
         decisions.widows = applied
         decisions.whole -= whole
+        decisions.glued -= alone
     # By placement, not by file: the same issue copied elsewhere (a test's folder, a
     # colleague's checkout) replays them too.
     decisions.heights = dict(pictures.heights)
@@ -458,8 +464,16 @@ COVER_ROOM_MM = 297 - 20 - 62  # the cover page less its foot margin and the mas
 
 
 COVER_PICTURE_MM = (35, 70)
-"""The cover story's picture: its shortest before it is left out, and its tallest (with
-its 4 mm margin it takes 75 mm of the cover; SLOTS["cover"])."""
+"""The cover story's picture: its shortest before it is left out, and its tallest when the
+contents leave the cover no more room than that (with its 4 mm margin it takes 75 mm of
+the cover; SLOTS["cover"])."""
+COVER_TALLEST_MM = 110
+"""The tallest the cover story's picture grows where a short contents leaves the room: up
+to the column's width (a landscape picture 70 mm tall filled 62 % of it, flush left, over
+a cover 40 % empty: hand-made issue 2027-04, one article)."""
+COVER_SPARE_MM = 15
+"""Cover room a picture taller than COVER_PICTURE_MM[1] leaves free: the contents' height is
+estimated, and a cover that spills loses its picture (cover_fit)."""
 
 
 STORY_WORDS = 25
@@ -503,19 +517,29 @@ def _cover(issue: Issue, left_out: int = 0,
         story_mm["title"] = 12 + 9 * -(-len(story.title) // 45)
         story_mm["lead"] = 5.5 * -(-len(story.lead or "") // 110)
         story_mm["picture"] = 75 if story.image else 0
+    tallest = _cover_picture_tallest_mm(story.image) if story and story.image else 0.0
     room = COVER_ROOM_MM - contents_mm - story_mm["title"]
     # A long contents leaves less room: the picture is set shorter, down to
     # COVER_PICTURE_MM[0], before it is left out (a cover without its story's picture is
     # not a cover: issue 17 item 1).
     picture_mm = min(story_mm["picture"], room - story_mm["lead"])
+    if picture_mm >= story_mm["picture"] > 0:  # room to spare: as tall as it allows
+        picture_mm = max(picture_mm, min(tallest + 5, room - story_mm["lead"] - COVER_SPARE_MM))
     fits = story_mm["picture"] > 0 and picture_mm >= COVER_PICTURE_MM[0] + 5
     show_picture = fits and left_out < 1
     show_lead = story_mm["lead"] <= room - (picture_mm if fits else 0) and left_out < 2
     return {"cover_story": story if room >= 0 and left_out < 3 else None,
             "cover_picture": show_picture,
-            "cover_picture_mm": max(COVER_PICTURE_MM[0], min(COVER_PICTURE_MM[1], picture_mm - 5)),
+            "cover_picture_mm": max(COVER_PICTURE_MM[0], min(max(COVER_PICTURE_MM[1], tallest),
+                                                             picture_mm - 5)),
             "cover_lead": show_lead, "contents_columns": 2 if two_columns else 1,
             "contents_split": split, "contents_entries": entries}
+
+
+def _cover_picture_tallest_mm(image: Image) -> float:
+    """The cover picture's height at the column's full width, at most COVER_TALLEST_MM."""
+    width, height = image.pixel_size()
+    return min(COVER_TALLEST_MM, PAGE_TEXT_MM[0] * height / width) if width else 0.0
 
 
 def _two_columns(per_section: list[list[str]]) -> bool:

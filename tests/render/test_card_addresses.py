@@ -6,7 +6,7 @@ none of the breaks a URL has (after / ? & =), and addresses were kept from break
 anywhere (overflow-wrap: normal), so the address ran past the card's right edge into the
 gap and the next card. It now breaks before its '@' (typography.breakable_url), as a URL
 breaks after its '/'. A piece between two such breaks of 26 characters or more breaks
-before its dots too (hand-made issue 2027-01: a contact card's
+after its dots too (hand-made issue 2027-01: a contact card's
 'pelnomocnik.ds.wspolpracy.z.uczelniami' ran off the page, its end lost), and a phone
 number never binds to the address after it (the same issue's 'tel. +48 12 616 12 34' and
 'centrum.obslugi.inwestora' were one piece, past the card into the next). A word longer

@@ -67,6 +67,22 @@ def test_no_python_or_template_reaches_a_reader_of_any_edition(built):
             assert_clean(text, str(path.relative_to(site)), markup=path.suffix != ".txt")
 
 
+@pytest.mark.parametrize("page", ["2020-12/email.html", "2020-12/pl/email.html",
+                                  "2020-12/web/index.html", "2020-12/pl/web/index.html"])
+def test_an_articles_lead_comes_before_its_picture_in_every_edition(built, page):
+    """Title, lead, picture, text: the e-mail set the picture and its credit between the
+    title and the lead, where the PDFs and the web page have the lead first (hand-made
+    issue 2027-04). The sample's Microsoft article has both."""
+    _, site = built
+    document = lxml.html.parse(str(site / page)).getroot()
+    title = next(h for h in document.iter("h3") if "Microsoft" in h.text_content())
+    order = [element for element in document.iter() if element is title or (
+        element.tag == "img" and "school" in (element.get("src") or "").lower()) or (
+        element.text and element.text.strip().startswith(("The development", "Rozwój kompet")))]
+    kinds = ["title" if e is title else "picture" if e.tag == "img" else "lead" for e in order]
+    assert kinds[:3] == ["title", "lead", "picture"], kinds
+
+
 def test_the_web_pages_fit_a_phone(built, browser):
     _, site = built
     page = browser.new_page(viewport={"width": 375, "height": 800})

@@ -121,3 +121,27 @@ def test_a_table_of_tall_rows_may_leave_one_row_at_a_pages_foot(project: Project
         if any(depth < 0.75 for depth in depths[1:-1]):
             shallow[paragraphs] = depths
     assert not shallow, shallow
+
+
+@pytest.mark.parametrize("paragraphs", range(13, 18))
+def test_a_subheading_and_its_short_paragraph_go_overleaf_with_their_table(
+        project: Project, tmp_path, paragraphs):
+    """A subheading and a short paragraph introduce the table under them together: "##
+    Accounts for payments" and two lines ended a page, the table overleaf (hand-made
+    issue 2027-03). The paragraph now keeps with the table (``lead-in``), as one ending in
+    a colon does, and the subheading with the paragraph; the page before stays three
+    quarters full. More text before them moves them across the page's foot."""
+    table = ["| Nagłówek celu | Rachunek | Odbiorca |", "|---|---|---|"]
+    table += [f"| Opłata numer {n} za stoisko | PL61 1090 1014 0000 0712 1981 287{n} | Zarząd "
+              f"Targowisk Miejskich w Krakowie, ul. Długa {n} |" for n in range(5)]
+    text = [f"{FILLER} Akapit {n}." for n in range(paragraphs)]
+    article = "\n\n".join([*text, "## Rachunki do wpłat",
+                           f"{FILLER} Prosimy wpisać NIP i tytuł przelewu.",
+                           "\n".join(table), "Po tabeli dalszy tekst artykułu."])
+    folder = one_article_issue(tmp_path / "2021-01", article, language="pl")
+    pdf = write_download(load_issue(folder, project), project, tmp_path / "out").files[0]
+    pages = measured_pages(pdf)
+    heading = next(p.number for p in pages for line in p.lines if line.text.startswith("Rachunki"))
+    header = next(p.number for p in pages for line in p.lines if line.text.startswith("Nagłówek"))
+    assert heading == header, [p.depth for p in pages]
+    assert all(p.depth >= 0.75 for p in pages[1:-1]), [p.depth for p in pages]
