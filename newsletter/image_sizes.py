@@ -75,10 +75,10 @@ def upright_size(source: Path) -> tuple[int, int]:
 
 
 def derivative(source: Path, width: int, cmyk_profile: Path | None = None,
-               background: CMYK = WHITE_PAPER) -> Derivative:
+               background: CMYK = WHITE_PAPER, paper: bool = False) -> Derivative:
     """:func:`newsletter.images.derivative`, answered without Pillow when the derivative
     and its size are in the cache already."""
-    key = cache_key(source, width, cmyk_profile, background)
+    key = cache_key(source, width, cmyk_profile, background) + ("w" if paper else "")
     known = _read_size(_size_file(key))
     for suffix in (".jpg", ".png"):
         cached = cache_folder() / key[:2] / f"{key}{suffix}"
@@ -86,7 +86,7 @@ def derivative(source: Path, width: int, cmyk_profile: Path | None = None,
             return Derivative(cached, *known)
     from newsletter.images import derivative as made
 
-    result = made(source, width, cmyk_profile, background)
+    result = made(source, width, cmyk_profile, background, paper)
     _write_size(_size_file(key), (result.width, result.height))
     return result
 

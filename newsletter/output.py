@@ -155,12 +155,14 @@ class ImageFiles:
     issue: Issue
     files: dict[str, Path] = field(default_factory=dict)  # relative path → cached file
 
-    def add(self, image: Image, width: int) -> tuple[str, Derivative]:
-        """A derivative at most ``width`` px wide and its path under ``build/<id>/``."""
+    def add(self, image: Image, width: int, paper: bool = False) -> tuple[str, Derivative]:
+        """A derivative at most ``width`` px wide and its path under ``build/<id>/``; with
+        ``paper`` (a scanned signature) its paper made white, as on paper: a cream or grey
+        scan showed as a box on the page (hand-made issues 2026-02, 2027-01, 2027-03)."""
         from newsletter.image_sizes import derivative
 
-        made = derivative(image.file, width)
-        relative = derivative_path(self.issue, image, made)
+        made = derivative(image.file, width, paper=paper)
+        relative = derivative_path(self.issue, image, made, paper)
         self.files[relative] = made.path
         return relative, made
 
@@ -169,11 +171,13 @@ class ImageFiles:
         return [_copy_if_changed(cached, out / relative) for relative, cached in self.files.items()]
 
 
-def derivative_path(issue: Issue, image: Image, made: Derivative) -> str:
+def derivative_path(issue: Issue, image: Image, made: Derivative, paper: bool = False) -> str:
     """``images/<name>-<width>w.<jpg|png>``: beside where the original sits in the issue
-    folder, with its width in the name so every slot's size has its own address."""
+    folder, with its width in the name so every slot's size has its own address (and
+    ``-white`` for one whose paper was made white)."""
     relative = image.file.relative_to(issue.source_dir)
-    return (relative.parent / f"{relative.stem}-{made.width}w{made.suffix}").as_posix()
+    white = "-white" if paper else ""
+    return (relative.parent / f"{relative.stem}-{made.width}w{white}{made.suffix}").as_posix()
 
 
 def _copy_if_changed(source: Path, target: Path) -> Path:

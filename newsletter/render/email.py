@@ -154,13 +154,14 @@ def _context(issue: Issue, project: Project, images: ImageFiles) -> dict[str, ob
     spacing = project.theme.spacing
     text_width = _text_width(project)
 
-    def place(image: Image, max_width: int = text_width) -> PlacedImage:
+    def place(image: Image, max_width: int = text_width, paper: bool = False) -> PlacedImage:
         """Where an image is published and the size it is shown at (never upscaled, a
         portrait within one phone screen: :mod:`newsletter.placement`): a file about
-        twice that width, sharp on high-density screens and still small."""
+        twice that width, sharp on high-density screens and still small; with ``paper`` (a
+        signature) its paper made white."""
         slot = Bounds(max_width, SCREEN_HEIGHT_PX, 1)
         width = max(1, math.floor(shown_width(image.pixel_size(), slot)))
-        relative, made = images.add(image, RETINA * width)
+        relative, made = images.add(image, RETINA * width, paper)
         return PlacedImage(
             url=public_url(project, issue, url_path(relative)),
             width=width,

@@ -8,6 +8,7 @@ template is tuned to one issue's numbers.
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -99,6 +100,23 @@ class Grid:
     def rows(self, items: Sequence[T]) -> list[list[T]]:
         return [list(items[i : i + self.columns]) for i in range(0, len(items), self.columns)]
 
+    def even_rows(self, items: Sequence[T]) -> list[list[T]]:
+        """As many rows as :meth:`rows`, their counts at most one apart, the fuller first
+        (7 figures in 3 columns: 3 + 2 + 2, as on paper, not 3 + 3 + 1): for a template
+        that sets each row's cells as wide as the row allows."""
+        count = len(items)
+        rows = math.ceil(count / self.columns) if count else 0
+        sizes = [count // rows + (index < count % rows) for index in range(rows)]
+        starts = itertools.accumulate(sizes, initial=0)
+        return [list(items[start : start + size]) for start, size in zip(starts, sizes,
+                                                                          strict=False)]
+
+    def lone_last(self, count: int) -> bool:
+        """Whether a one-grid layout of ``count`` cells leaves the last alone in its row,
+        at ``columns`` and at two (fewer columns on a narrower screen): it then spans the
+        row, rather than stand in a corner beside an empty space."""
+        return count > 1 and count % self.columns == 1 and count % 2 == 1
+
     @property
     def percent(self) -> float:
         """A column's share of the row, for templates that set widths in %."""
@@ -108,18 +126,24 @@ class Grid:
 def fit_grid(
     count: int, widest: float, width: float, *, gap: float = 0, padding: float = 0,
     max_columns: int = 5, font_size: float = 1.0, narrowest: float | None = None,
+    min_scale: float = 1.0,
 ) -> Grid:
     """Columns for ``count`` cells whose widest content needs ``widest`` (at ``font_size``)
     in a row ``width`` wide, ``gap`` between cells and ``padding`` inside each.
 
     When even one column is too narrow (or the ``narrowest`` slot the grid must also fit,
-    a phone's width), the font size shrinks until it fits. Rows are balanced: 7 cells in
-    at most 5 columns give 4 + 3, not 5 + 2.
+    a phone's width), the font size shrinks until it fits; it may shrink down to
+    ``min_scale`` of its size for one column more (figures: :data:`MIN_VALUE_SCALE`, as on
+    paper). Rows are balanced: 7 cells in at most 5 columns give 4 + 3, not 5 + 2.
     """
     slot = min(width, narrowest) if narrowest else width
     scale = min(1.0, (slot - padding) / widest) if widest > 0 else 1.0
     needed = widest * scale + padding
     columns = max(1, min(count, max_columns, math.floor((width + gap) / (needed + gap))))
+    if widest > 0 and columns < min(count, max_columns):
+        cell = (width - columns * gap) / (columns + 1) - padding  # a column more
+        if cell / widest >= min_scale:
+            columns, scale = columns + 1, min(scale, cell / widest)
     rows = math.ceil(count / columns)
     columns = math.ceil(count / rows)
     return Grid(columns, round(font_size * scale, 2))
@@ -132,7 +156,8 @@ def figure_grid(values: Sequence[str], width: float, font_size: float, *, gap: f
     by ``measure``: the PDFs know their font, screens do not)."""
     widest = max(measure(v, font_size) for v in values)
     return fit_grid(len(values), widest, width, gap=gap, padding=padding,
-                    max_columns=max_columns, font_size=font_size, narrowest=narrowest)
+                    max_columns=max_columns, font_size=font_size, narrowest=narrowest,
+                    min_scale=MIN_VALUE_SCALE)
 
 
 def card_grid(words: Sequence[str], count: int, width: float, font_size: float, *,
@@ -147,10 +172,12 @@ def card_grid(words: Sequence[str], count: int, width: float, font_size: float, 
 
 @dataclass(frozen=True)
 class GridStyle:
-    """Inline CSS for one grid in an HTML edition: the grid's columns and its values' size."""
+    """Inline CSS for one grid in an HTML edition: the grid's columns and its values' size
+    (and ``lone``: the last cell spans its row, :meth:`Grid.lone_last`)."""
 
     grid: str
     value: str = ""
+    lone: bool = False
 
 
 def fluid_columns(grid: Grid, cell: float, gap: float) -> GridStyle:

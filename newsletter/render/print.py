@@ -484,7 +484,8 @@ text, and a title of two words or more (a one-word note is no lead story)."""
 def _cover(issue: Issue, left_out: int = 0,
            entry_lines: Callable[[Section], list[float]] | None = None) -> dict[str, object]:
     """What the cover shows besides the masthead: the lead story (the first article with a
-    picture, else the first with a story to tell: :data:`STORY_WORDS`; else none) and the
+    picture and a story to tell, :data:`STORY_WORDS`; else the first with a picture, else
+    the first with a story; else none) and the
     contents. The cover must stay one page, so the story's picture, then its lead, are
     left out when the contents (estimated in lines of about 90 characters, half as many in
     two columns) would not fit with them; ``left_out`` (:mod:`cover_fit`) leaves out
@@ -498,9 +499,15 @@ def _cover(issue: Issue, left_out: int = 0,
     the cover: a 40-page issue's contents spilt over four pages, a cover with its masthead
     alone and a page with the contents' title alone (generated seed 9207, pl)."""
     articles = [block for _, block in issue.blocks() if isinstance(block, Article)]
-    story = next((a for a in articles if a.image), None) or next(
-        (a for a in articles if len(a.title.split()) >= 2
-         and len(f"{a.lead or ''} {a.body or ''}".split()) >= STORY_WORDS), None)
+
+    def told(article: Article) -> bool:
+        return len(f"{article.lead or ''} {article.body or ''}".split()) >= STORY_WORDS
+
+    # A picture with a story first: a gallery's photo captioned in a line was the cover's
+    # lead story over the issue's news (hand-made issue 2027-01, "Zabłocie o świcie")
+    story = next((a for a in articles if a.image and told(a)), None) \
+        or next((a for a in articles if a.image), None) \
+        or next((a for a in articles if len(a.title.split()) >= 2 and told(a)), None)
     full = [[text for text in [s.heading or s.kind,
                                *(getattr(b, "title", "") for b in s.blocks)] if text]
             for s in issue.sections]

@@ -8,7 +8,7 @@ at ``build/<id>/web/index.html`` and links to the PDFs beside it with their size
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from markupsafe import Markup
@@ -102,7 +102,7 @@ class Pictures:
         if key not in self._made:
             source_width = image.pixel_size()[0]
             widths = sorted({min(w, source_width) for w in self.slots[slot].widths})
-            made = [self.files.add(image, w) for w in widths]
+            made = [self.files.add(image, w, paper=slot == "signature") for w in widths]
             self._made[key] = [(relative, d.width, d.height) for relative, d in made]
         return self._made[key]
 
@@ -270,7 +270,8 @@ def _grids(project: Project, rules: Rules) -> dict[str, object]:
         grid = figure_grid(values, PAGE_WIDTH, sizes.figure, gap=spacing.small,
                            padding=padding, narrowest=PHONE_CONTENT)
         cell = max(text_width(v, grid.font_size) for v in values) + padding
-        return fluid_columns(grid, cell, spacing.small)
+        return replace(fluid_columns(grid, cell, spacing.small),
+                       lone=grid.lone_last(len(values)))
 
     def cards(block: LinkCards) -> GridStyle:
         words = [w for card in block.cards for w in line_words(card.title, rules)]

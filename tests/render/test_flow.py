@@ -263,6 +263,34 @@ def test_without_pictures_the_cover_leads_with_a_story_not_a_one_word_note(proje
     assert not any(squeezed("Krótko.") in squeezed(line) for line in cover), cover
 
 
+def test_the_cover_leads_with_a_picture_that_has_a_story(project, tmp_path):
+    """A gallery's photo captioned in one line came first: the cover led with it ("Zabłocie
+    o świcie", no lead, hand-made issue 2027-01) over the news with a picture after it.
+    The first article with a picture and a story to tell leads the cover."""
+    from PIL import Image as Picture
+
+    folder = tmp_path / "gallery"
+    (folder / "images").mkdir(parents=True)
+    for name in ("dawn.jpg", "office.jpg"):
+        Picture.new("RGB", (1500, 1000), (90, 120, 160)).save(folder / "images" / name)
+    (folder / "dawn.md").write_text("---\ntitle: Zabłocie o świcie\nimage: {file: "
+                                    "images/dawn.jpg, alt: Świt}\n---\nFotografia z galerii.\n",
+                                    encoding="utf-8")
+    rng = random.Random(5)
+    words = ["miasto", "firma", "dotacja", "program", "wsparcie", "innowacje", "rynek"]
+    story = " ".join(rng.choice(words) for _ in range(60)).capitalize() + "."
+    (folder / "news.md").write_text("---\ntitle: Nowe biuro obsługi firm\nlead: Otwieramy w "
+                                    "marcu.\nimage: {file: images/office.jpg, alt: Biuro}\n---\n"
+                                    f"{story}\n", encoding="utf-8")
+    (folder / "issue.yaml").write_text(
+        "date: 2021-01-01\nlanguage: pl\nsections:\n  - kind: cooperation\n    blocks:\n"
+        "      - file: dawn.md\n      - file: news.md\n", encoding="utf-8")
+    pdf = write_download(load_issue(folder, project), project, tmp_path / "out").files[0]
+    cover = squeezed(" ".join(line.text for line in measured_pages(pdf)[0].lines))
+    assert squeezed("Otwieramy w marcu.") in cover, cover
+    assert cover.index(squeezed("Nowe biuro obsługi firm")) < cover.index(squeezed("Zabłocie"))
+
+
 @pytest.mark.parametrize("language", ["en", "pl"])
 def test_the_printed_booklet_ends_on_a_back_cover_with_the_contact(project, tmp_path,
                                                                     language):

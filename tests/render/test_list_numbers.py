@@ -9,6 +9,8 @@ whose last number has more digits the room for them on paper.
 
 from __future__ import annotations
 
+import re
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -38,3 +40,21 @@ def test_list_numbers_stand_inside_the_margin(project: Project, tmp_path: Path, 
     assert len(numbered) >= 5
     outside = [(line.text, round(line.x0, 1)) for line in lines if line.x0 < left - 0.2]
     assert not outside, f"left margin at {left:.1f} pt: {outside}"
+
+
+def test_one_numbered_list_split_by_a_subheading_keeps_one_edge(project: Project,
+                                                                tmp_path: Path):
+    """Steps 1-5, a subheading, steps 6-14: the second list's text stood 7 mm right of the
+    first's (room for two digits, where one digit had 5 mm: hand-made issue 2027-03), one
+    list with two left edges. Numbers of one or two digits now share one edge for the
+    text, the numbers set right in the room before it."""
+    first = "\n".join(f"{n}. Krok numer {n} rejestracji" for n in range(1, 6))
+    second = "\n".join(f"{n}. Krok numer {n} rejestracji" for n in range(6, 15))
+    folder = one_article_issue(tmp_path / "2021-01",
+                               f"Wstęp.\n\n{first}\n\n## Rejestracja\n\n{second}\n\nKoniec.")
+    pdf = write_download(load_issue(folder, project), project, tmp_path / "out").files[0]
+    xhtml = subprocess.run(["pdftotext", "-bbox", str(pdf), "-"], check=True,
+                           capture_output=True, text=True).stdout
+    edges = {round(float(x), 1) for x in re.findall(r'xMin="([\d.]+)"[^>]*>Krok<', xhtml)}
+    assert len(re.findall(r">Krok<", xhtml)) == 14
+    assert max(edges) - min(edges) < 0.5, sorted(edges)

@@ -1,0 +1,50 @@
+"""Figures on screens (the e-mail and the web page) at a desktop's width, in Chromium.
+
+Hand-made issue 2027-03: seven figures, one of them "PLN 1,250,000". The e-mail set all
+seven one under the other at 1024 px (two columns needed the value a little smaller, which
+only paper allowed: now a value may be set down to three quarters of its size on screens
+too, for a column more), and the web page set them 2 + 2 + 2 + 1, the last beside an empty
+half. Each row is now as full as the count allows, and a last figure alone spans its row.
+"""
+
+from __future__ import annotations
+
+from conftest import published
+
+from newsletter.load import load_issue
+from newsletter.publish import build, choose_editions
+
+VALUES = ["4,812", "1,037", "PLN 1,250,000", "96%", "9:00–17:00", "12", "3"]
+ROWS = """(selector) => {
+  const cells = [...document.querySelectorAll(selector)]
+    .map((cell) => cell.getBoundingClientRect());
+  const rows = {};
+  for (const box of cells) (rows[Math.round(box.top)] ||= []).push([box.left, box.right]);
+  return Object.values(rows);
+}"""
+
+
+def test_seven_figures_fill_their_rows_on_a_desktop(tmp_path, browser):
+    folder = tmp_path / "src" / "2021-01"
+    folder.mkdir(parents=True)
+    items = "".join(f'          - value: "{value}"\n            label: Label {n}\n'
+                    for n, value in enumerate(VALUES))
+    (folder / "issue.yaml").write_text(
+        "date: 2021-01-01\nlanguage: en\nsections:\n  - kind: past\n    blocks:\n"
+        f"      - type: figures\n        title: In numbers\n        items:\n{items}",
+        encoding="utf-8")
+    out = tmp_path / "out"
+    with published(out) as project:
+        issue = load_issue(folder, project)
+        build(issue, project, choose_editions(["email", "web"]), out)
+        for page, selector in (("email.html", ".bk-card"), ("web/index.html", ".figure")):
+            tab = browser.new_page(viewport={"width": 1024, "height": 800})
+            try:
+                tab.goto(f"{project.site.base_url}{issue.id}/{page}", wait_until="load")
+                rows = tab.evaluate(ROWS, selector)
+            finally:
+                tab.close()
+            assert sum(len(row) for row in rows) == len(VALUES), (page, rows)
+            assert len(rows) < len(VALUES), f"{page}: one figure a row at 1024 px"
+            widths = [max(r for _, r in row) - min(left for left, _ in row) for row in rows]
+            assert min(widths) > 0.95 * max(widths), f"{page}: a row half empty: {rows}"
