@@ -863,15 +863,13 @@ def _colophon_pulled_back(pages: list[Any]) -> Resize | Shrink | Tighten | Carry
     carried over to the colophon (:func:`_carried`)."""
     if len(pages) < 3 or not _colophon_only(pages[-1]._page_box):
         return None
-    previous, last = pages[-2]._page_box, pages[-1]._page_box
-    colophon = _colophon(last)
+    colophon = _colophon(pages[-1]._page_box)
     if colophon is None:
         return None
     if "compact" not in (colophon.element.get("class") or "").split():
         return Tighten(COLOPHON)
-    top, bottom = text_area(last)
-    excess_mm = _colophon_height(colophon) * MM_PER_PX + _foot_mm(previous) + SLACK_MM \
-        - (1 - depth(previous)) * (bottom - top) * MM_PER_PX
+    previous = pages[-2]._page_box
+    excess_mm = colophon_excess_mm(pages) or 0.0
     # the lowest picture that can give the room: an article's, or a row of cards' (any
     # row: hand-made issue 2026-02's last row held a logo that could give 5 of 24 mm, the
     # row above it a photo of 70 mm)
@@ -884,6 +882,21 @@ def _colophon_pulled_back(pages: list[Any]) -> Resize | Shrink | Tighten | Carry
         if shrunk is not None:
             return shrunk
     return _carried(pages[-3]._page_box, previous)
+
+
+def colophon_excess_mm(pages: list[Any]) -> float | None:
+    """How much more room the colophon alone on the last page needs on the page before,
+    in mm (its height and margin, the page's foot, a little slack, less the room left
+    there); None when the last page holds more than the colophon."""
+    if len(pages) < 3 or not _colophon_only(pages[-1]._page_box):
+        return None
+    previous, last = pages[-2]._page_box, pages[-1]._page_box
+    colophon = _colophon(last)
+    if colophon is None:
+        return None
+    top, bottom = text_area(last)
+    return _colophon_height(colophon) * MM_PER_PX + _foot_mm(previous) + SLACK_MM \
+        - (1 - depth(previous)) * (bottom - top) * MM_PER_PX
 
 
 def _carried(before: Any, page_box: Any) -> Carry | None:

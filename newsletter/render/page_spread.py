@@ -30,6 +30,9 @@ stretched:
 - only inner pages (not the cover, not the last page) whose next page goes on with the
   issue's sections (not the printer's notes pages or back cover) are spread.
 
+The reverse, for one page (:func:`squeezes`): the page before a last page that holds
+only the contact gives up some of its gaps so that the contact comes back to it.
+
 Each grown gap is an element's new ``margin-top`` (its old gap plus its share), kept by
 the element's place in the document (like word_gaps' ragged paragraphs), so it is
 replayed by the layout cache and survives a picture's resize on a later page.
@@ -92,6 +95,44 @@ def spreads(source: Any, document: Any, done: dict[int, float]) -> dict[int, flo
     return found
 
 
+SQUEEZE_MM = {"block": 5.0, "row": 2.0, "paragraph": 1.0, "item": 0.0, "cell": 0.0}
+"""The most a gap of each kind gives up for the colophon (:func:`squeezes`): 9 mm between
+blocks become 4 (as above a compact colophon), 4 between rows 2, 2.5 between paragraphs
+1.5."""
+
+
+def squeezes(source: Any, document: Any) -> dict[int, float]:
+    """New, smaller ``margin-top``s, in mm by element place, for the page before a last
+    page that holds only the colophon, when that page's gaps can give the room the colophon
+    needs there (each its share of :data:`SQUEEZE_MM`); empty otherwise.
+
+    The contact alone on a last page looks like a mistake. Page fitting sets it compact,
+    then shortens a picture of the page before or carries its last block over; a page of
+    running text with neither (hand-made issue 2025-05, 13.5 mm missing) gives the room
+    from its gaps instead, the reverse of spreading. A gap is at least the bottom margin
+    above it (margins collapse: a smaller ``margin-top`` alone changed nothing), so a
+    gap squeezed below that margin gets a negative ``margin-top`` for the difference."""
+    from newsletter.render.page_fit import colophon_excess_mm
+
+    excess_mm = colophon_excess_mm(document.pages)
+    if excess_mm is None or excess_mm <= 0:
+        return {}
+    places = {element: index for index, element in enumerate(source.etree_element.iter())}
+    margins: dict[Any, float] = {}
+    gaps = [(element, gap_mm, kind)
+            for element, gap_mm, kind in _gaps(document.pages[-2]._page_box, margins)
+            if element in places and SQUEEZE_MM[kind] > 0]
+    room_mm = sum(min(SQUEEZE_MM[kind], gap_mm) for _, gap_mm, kind in gaps)
+    if room_mm < excess_mm:
+        return {}
+    found = {}
+    for element, gap_mm, kind in gaps:
+        target = gap_mm - min(SQUEEZE_MM[kind], gap_mm) * excess_mm / room_mm
+        above = margins.get(element, 0.0)
+        found[places[element]] = round(target if target >= above else target - above, 2)
+    return found
+
+
 def set_spread(source: Any, margins: dict[int, float]) -> None:
     """Give the elements at these places of ``source`` their new ``margin-top`` (before
     it is laid out); a table row's value is its cells' vertical padding, shared above and
@@ -137,14 +178,16 @@ def _elements(box: Any) -> Iterator[Any]:
         yield from _elements(child)
 
 
-def _gaps(page_box: Any) -> list[tuple[Any, float, str]]:
+def _gaps(page_box: Any, margins: dict[Any, float] | None = None) -> list[tuple[Any, float, str]]:
     """The gaps that may grow on the page, top to bottom: the element below each, the
     gap above it in mm as laid out, and its kind (block, row, paragraph or item); and
     the rows of a table in an article's body, each with its cells' vertical padding (kind
-    cell)."""
+    cell). ``margins``, if given, gets each gap's element with the bottom margin of the box
+    above it in mm (what the gap is at least, margins collapsing)."""
     from weasyprint.formatting_structure import boxes
 
     found: list[tuple[Any, float, str]] = []
+    above: dict[Any, float] = {} if margins is None else margins
 
     def visit(box: Any, kept: bool, in_body: bool) -> None:
         children = [child for child in getattr(box, "children", None) or ()
@@ -160,6 +203,7 @@ def _gaps(page_box: Any) -> list[tuple[Any, float, str]]:
                     and not _heads(before.element) and "tight" not in classes_of(element):
                 gap = child.border_box_y() - (before.border_box_y() + before.border_height())
                 found.append((element, gap * MM_PER_PX, kind))
+                above[element] = before.margin_bottom * MM_PER_PX
             if table and in_body and not kept:
                 found.extend(_rows(child))
             classes = classes_of(element)  # footnotes are set close, as they are

@@ -52,7 +52,7 @@ from newsletter.render.page_fit import (
     Tighten,
     resizes,
 )
-from newsletter.render.page_spread import set_spread, spreads
+from newsletter.render.page_spread import set_spread, spreads, squeezes
 from newsletter.render.paper_grids import (
     MM,
     card_column_mm,
@@ -215,7 +215,8 @@ def _laid_out(issue: Issue, project: Project, variant: Variant, pictures: Pictur
         pictures.cover_left_out = known.cover
         html = render_html(issue, project, variant, pictures)
     refused: set[tuple[str, int]] = set()  # addresses kept whole that ran past their line
-    for attempt in range(MOST_FIT_PASSES + 2 + cover_fit.STEPS):
+    squeezed: dict[int, float] = {}  # the gaps of the colophon's page before, once
+    for attempt in range(MOST_FIT_PASSES + 3 + cover_fit.STEPS):  # + spread, + squeeze
         with _weasyprint_problems() as problems:
             source = weasyprint.HTML(
                 string=html, base_url=str(issue.source_dir), url_fetcher=_local_fetcher()
@@ -265,6 +266,8 @@ def _laid_out(issue: Issue, project: Project, variant: Variant, pictures: Pictur
             decisions.glued = set()
         spread = spreads(source, document, decisions.spread) \
             if change is None and fitted < passes + 1 else {}
+        if change is None and not spread and not squeezed and fitted < passes + 2:
+            spread = squeezed = squeezes(source, document)  # the colophon alone: gaps give
         decisions.spread |= spread  # a short page nothing else filled: its gaps grow
         if change is not None:
             # the spread pages are spread again once fitting is done: the gaps are kept by

@@ -325,6 +325,44 @@ def test_the_contact_set_compact_comes_back_under_the_text(project, tmp_path, wo
     assert len(pages) == 3, [p.depth for p in pages]
 
 
+def notes_and_an_article(root: Path, words: int) -> Path:
+    """Seven notes of two paragraphs (the first ``words`` words longer), then an article of
+    four paragraphs: text alone, in blocks, ending at the foot of page 3."""
+    rng = random.Random(words)
+
+    def sentence(count: int) -> str:
+        return " ".join(rng.choice(WORDS) for _ in range(count)).capitalize() + "."
+
+    folder = root / f"notes-{words}"
+    folder.mkdir(parents=True)
+    files = []
+    for number in range(7):
+        (folder / f"note-{number}.md").write_text(
+            f"---\ntitle: Note number {number}\n---\n{sentence(40)}\n\n"
+            f"{sentence(30 + (words if number == 0 else 0))}\n", encoding="utf-8")
+        files.append(f"note-{number}.md")
+    (folder / "last.md").write_text("---\ntitle: The last article\n---\n"
+                                    + "\n\n".join(sentence(45) for _ in range(4)) + "\n",
+                                    encoding="utf-8")
+    (folder / "issue.yaml").write_text(
+        "date: 2021-01-01\nsections:\n  - kind: cooperation\n    blocks:\n"
+        + "".join(f"      - file: {file}\n" for file in [*files, "last.md"]),
+        encoding="utf-8")
+    return folder
+
+
+@pytest.mark.parametrize("words", [10, 30, 45])
+def test_the_contact_comes_back_into_the_gaps_of_a_page_of_text(project, tmp_path, words):
+    """Notes and an article of text alone end page 3 about 10 mm too low for the contact,
+    even compact: no picture to shorten, and the last article, carried over, would leave
+    the page short. The contact stood alone on page 4 (hand-made issue 2025-05, en). The
+    page's gaps now give the room (page_spread.squeezes: between blocks down to 4 mm)."""
+    folder = notes_and_an_article(tmp_path / "issues", words)
+    last_words = squeezed(" ".join((folder / "last.md").read_text().split()[-3:]))
+    _, pages = contact_on_the_last_page(project, folder, tmp_path / "out", last_words)
+    assert len(pages) == 3, [p.depth for p in pages]
+
+
 def contact_on_the_last_page(project, folder: Path, out: Path, words: str):
     """The readers' PDF of the issue in ``folder``: its last page holds ``words`` (squeezed)
     above the contact, and every page between the cover and it is three quarters full."""
