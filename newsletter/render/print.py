@@ -194,9 +194,11 @@ def _laid_out(issue: Issue, project: Project, variant: Variant, pictures: Pictur
     the paragraphs whose justified gaps are too wide (:func:`wide_paragraphs`, set
     ragged in the next layout, which a resize needs anyway) and those a page's end cuts
     inside an address (:func:`addresses_across_pages`, given the widows that carry it
-    over whole); when page fitting has nothing left to change, the short pages' leftover
-    space spread between their blocks
-    (:mod:`page_spread`, one more layout). Decisions made for the same document before
+    over whole), an article's links alone atop a page (:func:`lone_links`, kept with the
+    lines above them); when page fitting has nothing left to change, the short pages'
+    leftover space spread between their blocks (:mod:`page_spread`, one more layout), or
+    the gaps of the page before a last page holding only the contact given up for it
+    (:func:`squeezes`, one more). Decisions made for the same document before
     are replayed (:mod:`layout_cache`): then one layout is all it takes.
     """
     import weasyprint
