@@ -107,9 +107,8 @@ class Grid:
         count = len(items)
         rows = math.ceil(count / self.columns) if count else 0
         sizes = [count // rows + (index < count % rows) for index in range(rows)]
-        starts = itertools.accumulate(sizes, initial=0)
-        return [list(items[start : start + size]) for start, size in zip(starts, sizes,
-                                                                          strict=False)]
+        bounds = itertools.pairwise(itertools.accumulate(sizes, initial=0))
+        return [list(items[start:end]) for start, end in bounds]
 
     def lone_last(self, count: int) -> bool:
         """Whether a one-grid layout of ``count`` cells leaves the last alone in its row,

@@ -28,27 +28,30 @@ CARRIED_LINES = 2
 def lone_links(source: Any, document: Any) -> set[int]:
     """The places, in ``source`` (a ``weasyprint.HTML``) laid out as ``document``, of the
     article links lists that open a page while their article's last paragraph, of at least
-    ``2 * CARRIED_LINES`` lines, ends the page before."""
+    ``2 * CARRIED_LINES`` lines, ends the page before. Runs after every layout: only a
+    page whose first line is a list item is looked at further (the document's map of
+    parents is made then, once)."""
     root = source.etree_element
-    parents = {child: parent for parent in root.iter() for child in parent}
-    places = {element: index for index, element in enumerate(root.iter())}
+    parents: dict[Any, Any] = {}
     found: set[int] = set()
     for before, page in itertools.pairwise(document.pages):
-        lines = list(lines_of(page._page_box))
-        previous = list(lines_of(before._page_box))
-        if not lines or not previous or lines[0].element is None:
+        first = next(lines_of(page._page_box), None)
+        if first is None or first.element is None or first.element.tag != "li":
             continue
-        links = parents.get(lines[0].element)
+        if not parents:
+            parents = {child: parent for parent in root.iter() for child in parent}
+        links = parents.get(first.element)
         if links is None or "links" not in classes_of(links):
             continue
+        previous = list(lines_of(before._page_box))
+        last = previous[-1].element if previous else None
         article = _ancestor(links, parents, "article")
-        last = previous[-1].element
         if article is None or last is None \
                 or _ancestor(last, parents, "article") is not article:
             continue
-        if sum(line.element is last for line in previous) >= 2 * CARRIED_LINES \
-                and links in places:
-            found.add(places[links])
+        if sum(line.element is last for line in previous) >= 2 * CARRIED_LINES:
+            found.add(next(index for index, element in enumerate(root.iter())
+                           if element is links))
     return found
 
 

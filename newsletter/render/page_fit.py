@@ -845,10 +845,14 @@ def _colophon(page_box: Any) -> Any | None:
     return find(page_box)
 
 
+def _compact(box: Any) -> bool:
+    """Whether the colophon's box is set compact (:class:`Tighten` of :data:`COLOPHON`)."""
+    return "compact" in classes_of(box.element)
+
+
 def _colophon_height(box: Any) -> float:
     """The colophon's height with its margins, in CSS px."""
-    compact = "compact" in (box.element.get("class") or "").split()
-    gap_mm = COLOPHON_GAP_MM - (COMPACT_COLOPHON_MM["gap"] if compact else 0)
+    gap_mm = COLOPHON_GAP_MM - (COMPACT_COLOPHON_MM["gap"] if _compact(box) else 0)
     return box.margin_height() + gap_mm / MM_PER_PX
 
 
@@ -861,15 +865,12 @@ def _colophon_pulled_back(pages: list[Any]) -> Resize | Shrink | Tighten | Carry
     of that page's rows of cards (the lowest that can give the room; a page with only
     the contact looks like a mistake and costs a sheet); or else that page's last block
     carried over to the colophon (:func:`_carried`)."""
-    if len(pages) < 3 or not _colophon_only(pages[-1]._page_box):
+    excess_mm = colophon_excess_mm(pages)
+    if excess_mm is None:
         return None
-    colophon = _colophon(pages[-1]._page_box)
-    if colophon is None:
-        return None
-    if "compact" not in (colophon.element.get("class") or "").split():
+    if not _compact(_colophon(pages[-1]._page_box)):
         return Tighten(COLOPHON)
     previous = pages[-2]._page_box
-    excess_mm = colophon_excess_mm(pages) or 0.0
     # the lowest picture that can give the room: an article's, or a row of cards' (any
     # row: hand-made issue 2026-02's last row held a logo that could give 5 of 24 mm, the
     # row above it a photo of 70 mm)
