@@ -135,13 +135,15 @@ class Rules:
     ``bind_after``: words (one-letter words, abbreviations, titles) that never end a line:
     the space after them becomes a no-break space. ``bind_numbers``: a number stays with the
     word after it ("3 narzędzia", "12 500 zł"). ``bind_units``: words that stay with the
-    number before them where numbers do not bind every word (English "10 km", "9 a.m.",
-    but "3 tools" may break). ``break_at_hyphens: false``: on paper a line never breaks at
-    a hyphen typed inside a word ("Kraków-Nowa Huta", "e-mailem"): Polish repeats such a
-    hyphen at the next line's start, which no PDF renderer draws, and a lone "Kraków-" at
-    a line's end reads as a word hyphenated there. In every language a dash (–, —, or a
-    hyphen standing alone as one) never starts a line, and a number stays with a sign that
-    belongs to it, written with a space: "50 %", "20 °C", "§ 5", "€ 100", "№ 3" (:data:`SIGN_AFTER`,
+    number before them where numbers do not bind every word (English "10 km", "9 a.m.", but
+    "3 tools" may break). ``street_words``: a street's name after one of these keeps its
+    house number ("ul. Józefińska" / "14" left the number alone at a line's start: hand-made
+    issues). ``break_at_hyphens: false``: on paper a line never breaks at a hyphen typed
+    inside a word ("Kraków-Nowa Huta", "e-mailem"): Polish repeats such a hyphen at the next
+    line's start, which no PDF renderer draws, and a lone "Kraków-" at a line's end reads as
+    a word hyphenated there. In every language a dash (–, —, or a hyphen standing alone as
+    one) never starts a line, and a number stays with a sign that belongs to it, written
+    with a space: "50 %", "20 °C", "§ 5", "€ 100", "№ 3" (:data:`SIGN_AFTER`,
     :data:`SIGN_BEFORE`: signs, not words, so they are the same in every language).
     """
 
@@ -149,6 +151,7 @@ class Rules:
     bind_numbers: bool = False
     bind_units: frozenset[str] = frozenset()
     break_at_hyphens: bool = True
+    street_words: frozenset[str] = frozenset()
     bound_limit: int | None = None
     """Set for screens (:data:`SCREEN_BOUND_LIMIT`, :data:`SCREEN_TITLE_BOUND_LIMIT`): pieces
     that bindings chain longer than
@@ -176,7 +179,8 @@ class Rules:
         # languages' rules inside them hashing them anew was a fifth of an e-mail's render
         return hash((self.bind_after, self.bind_numbers, self.bind_units,
                      self.break_at_hyphens, self.bound_limit, self.space_before,
-                     self.space_after, self.hyphen_limits, self.passages))
+                     self.space_after, self.hyphen_limits, self.passages,
+                     self.street_words))
 
     def for_passage(self, language: str) -> Rules:
         """The rules a passage in ``language`` ("uk", "en-GB") is bound by inside a text
@@ -227,6 +231,27 @@ class Rules:
         # group 1: a word that binds forward, then its spaces; or the spaces before a dash;
         # group 2: punctuation the spaces before it never break before (French "!")
         return re.compile(rf"(?:({bound}){spaces}(?=\S)|{spaces}(?=[–—] |-[ \n]){before})")
+
+    def bound(self, text: str, pattern: re.Pattern[str]) -> str:
+        """``text`` with its bindings (``pattern``: :attr:`pattern` or :attr:`html_pattern`),
+        the releasable ones marked for :func:`_released`."""
+        bound = pattern.sub(self.binding, text)
+        if not self.street_words:
+            return bound
+        return self._streets.sub(lambda street: street.group(1) + _WEAK, bound)
+
+    @functools.cached_property
+    def _streets(self) -> re.Pattern[str]:
+        """The space between a street's name (up to four words after a street word, each
+        starting with a letter: "al. Jana Pawła II") and its house number ("14", "14a",
+        "12/3", "3-4"; not an amount, a time or a date: "3,5", "12:30", "15.03")."""
+        words = "|".join(re.escape(word) for word in
+                         sorted(self.street_words, key=len, reverse=True))
+        gap = f"[ \u00a0{_WEAK}{_WEAK_COUNT}]+"
+        word = rf"[^\W\d_][^\s<>{_WEAK}{_WEAK_COUNT}]*"
+        house = rf"\d+[{_SMALL}]?(?:[/–-]\d+[{_SMALL}]?)?(?![\w@/-]|[.,:]\d)"
+        return re.compile(rf"((?<![\w.@/&#-])(?:{words}){gap}(?:{word}{gap}){{0,3}}?{word})"
+                          rf" +(?={house})")
 
     @functools.cached_property
     def _spaces_before(self) -> dict[str, str]:
@@ -353,7 +378,7 @@ def bind(text: str, rules: Rules) -> str:
     """Plain text with no-break spaces where ``rules`` bind words together; a marked
     passage (:func:`marked_passage`) by its own language's rules (:meth:`Rules.for_passage`)."""
     if PASSAGE_END not in text:
-        return _released(rules.pattern.sub(rules.binding, text), rules.bound_limit)
+        return _released(rules.bound(text, rules.pattern), rules.bound_limit)
     parts = _PASSAGE_MARK.split(text)
     stack, tail = [rules], ""
     for index, part in enumerate(parts):
@@ -383,7 +408,7 @@ def _bound_run(part: str, tail: str, rules: Rules, pattern: re.Pattern[str],
     word = _FIRST_WORD.match(following)
     after = "" if last else word.group() if word else following[:1] or "\x00"
     probe = (tail + part if leading else part) + after
-    bound = _released(pattern.sub(rules.binding, probe), rules.bound_limit)
+    bound = _released(rules.bound(probe, pattern), rules.bound_limit)
     bound = bound[:len(bound) - len(after)]
     return bound[len(tail):] if leading else bound
 
@@ -608,6 +633,7 @@ def _rules_of(entry: dict) -> Rules:
                  bool(entry.get("bind_numbers", False)),
                  frozenset(str(w) for w in entry.get("bind_units") or []),
                  bool(entry.get("break_at_hyphens", True)),
+                 frozenset(str(w) for w in entry.get("street_words") or []),
                  space_before=spaces("space_before"), space_after=spaces("space_after"),
                  hyphen_limits=tuple(int(n) for n in limits) if limits else None)
 

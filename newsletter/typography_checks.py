@@ -18,7 +18,7 @@ from typing import Any
 from newsletter.exceptions import Location, Problem, did_you_mean
 from newsletter.source import WHERE, Origin, parse_yaml, read_text
 
-WORD_LISTS = ("bind_after", "bind_units")
+WORD_LISTS = ("bind_after", "bind_units", "street_words")
 SWITCHES = ("bind_numbers", "break_at_hyphens")
 SPACES = ("space_before", "space_after")
 LIMITS = ("hyphen_limits",)

@@ -62,7 +62,7 @@ def test_rules_bind_what_the_language_binds(language, seed):
 
 def test_polish_words_and_numbers_bind_english_ones_do_not_bind_numbers():
     assert bind("Spotkanie w Krakowie, ul. Długa 5 – 3 narzędzia", rules("pl")) == \
-        f"Spotkanie w{NBSP}Krakowie, ul.{NBSP}Długa 5{NBSP}– 3{NBSP}narzędzia"
+        f"Spotkanie w{NBSP}Krakowie, ul.{NBSP}Długa{NBSP}5{NBSP}– 3{NBSP}narzędzia"
     assert bind("I met a friend – 3 times", rules("en")) == \
         f"I{NBSP}met a{NBSP}friend{NBSP}– 3 times"
     assert bind("w Krakowie – tak", rules("xx")) == f"w Krakowie{NBSP}– tak"  # dashes only
@@ -113,11 +113,38 @@ def test_english_binds_units_to_their_number_but_not_counted_words():
     # a Kraków street in English, a distance, an amount, a date (hand-made issue 2026-02:
     # "at ul. / Podole 60", "600 / metres", "until 15 / March")
     assert bind("at ul. Podole 60, 600 metres away, 12 500 PLN until 15 March", rules("en")) \
-        == (f"at ul.{NBSP}Podole 60, 600{NBSP}metres away, 12{NBSP}500{NBSP}PLN until "
+        == (f"at ul.{NBSP}Podole{NBSP}60, 600{NBSP}metres away, 12{NBSP}500{NBSP}PLN until "
             f"15{NBSP}March")
     # a currency's code before its amount (hand-made issue 2027-03: "up to PLN / 25,000")
     assert bind("up to PLN 25,000 or EUR 5,000", rules("en")) == \
         f"up to PLN{NBSP}25,000 or EUR{NBSP}5,000"
+
+
+@pytest.mark.parametrize("language", ["pl", "en"])
+def test_a_streets_name_keeps_its_house_number(language):
+    """A house number never starts a line ("ul. Józefińska" / "14", a hand-made issue's
+    card), whatever the street's name is; a number that goes on as an amount, a time or
+    a date is not a house number, and a number after any other name may part from it."""
+    bound = {
+        "Biuro, ul. Józefińska 14, 31-000 Kraków": f"Józefińska{NBSP}14,",
+        "przy al. Jana Pawła II 12/3 w Krakowie": f"Pawła II{NBSP}12/3",
+        "os. Centrum E 14a.": f"E{NBSP}14a.",
+        "pl. Wszystkich Świętych 3-4 to urząd": f"Świętych{NBSP}3-4",
+        "na ul. św. Filipa 17.": f"Filipa{NBSP}17.",
+    }
+    for text, expected in bound.items():
+        assert expected in bind(text, rules(language)), bind(text, rules(language))
+    apart = {"ul. Długa 3,5 mln": "Długa 3,5", "ul. Długa 12:30 dziś": "Długa 12:30",
+             "ul. Długa 15.03.2026 dziś": "Długa 15.03.2026", "Forum 2027 dziś": "Forum 2027",
+             "ul. Jana Pawła Drugiego Wielkiego Papieża 12": "Papieża 12"}  # five: no name
+    for text, pair in apart.items():
+        assert pair in bind(text, rules(language)), bind(text, rules(language))
+    assert bind("ul. Długa 12", rules("xx")) == "ul. Długa 12"  # a language without them
+    # on a phone a street that long may still part from its number (releasable)
+    screen = bind("ul. Konstantynopolitańczykowianeczki 12 i dalej", Rules(
+        rules("pl").bind_after, True, street_words=rules("pl").street_words,
+        bound_limit=SCREEN_BOUND_LIMIT))
+    assert f"Konstantynopolitańczykowianeczki{NBSP}12" not in screen, screen
 
 
 @pytest.mark.parametrize("text", [

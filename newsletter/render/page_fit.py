@@ -139,9 +139,12 @@ class Tighten:
 class Carry:
     """Start the block whose id is ``block`` (or the section whose band's id it is) on a
     new page: a closing note taken over to the colophon, which a page of its own would
-    leave alone (``.carried`` in style.css.j2)."""
+    leave alone (``.carried`` in style.css.j2); with ``tail``, only the last paragraph (and
+    what follows it: notes, links) of the two-column article whose id it is, in a body of
+    its own (:func:`_carried_tail`)."""
 
     block: str
+    tail: bool = False
 
 
 TIGHT_MM = {"gap": SECTION_GAP_MM - TIGHT_GAP_MM, "band": 4, "heading": 2, "title": 1,
@@ -856,7 +859,8 @@ def _colophon_height(box: Any) -> float:
     return box.margin_height() + gap_mm / MM_PER_PX
 
 
-def _colophon_pulled_back(pages: list[Any]) -> Resize | Shrink | Tighten | Carry | None:
+def _colophon_pulled_back(pages: list[Any], tails: bool = True
+                          ) -> Resize | Shrink | Tighten | Carry | None:
     """When the readers' PDF ends on a page holding only the colophon: the colophon set
     compact (less space above and inside it, :data:`COMPACT_COLOPHON_MM`: hand-made issue
     2027-01's missed the foot of a page of contacts by 10 mm, and nothing on that page
@@ -864,7 +868,8 @@ def _colophon_pulled_back(pages: list[Any]) -> Resize | Shrink | Tighten | Carry
     made short enough for the colophon to move back to it, or else the pictures of one
     of that page's rows of cards (the lowest that can give the room; a page with only
     the contact looks like a mistake and costs a sheet); or else that page's last block
-    carried over to the colophon (:func:`_carried`)."""
+    carried over to the colophon (:func:`_carried`; with ``tails``, or else the last
+    paragraph of a two-column article)."""
     excess_mm = colophon_excess_mm(pages)
     if excess_mm is None:
         return None
@@ -882,7 +887,7 @@ def _colophon_pulled_back(pages: list[Any]) -> Resize | Shrink | Tighten | Carry
         shrunk = _shrunk_row(row, excess_mm)
         if shrunk is not None:
             return shrunk
-    return _carried(pages[-3]._page_box, previous)
+    return _carried(pages[-3]._page_box, previous, tails)
 
 
 def colophon_excess_mm(pages: list[Any]) -> float | None:
@@ -900,7 +905,7 @@ def colophon_excess_mm(pages: list[Any]) -> float | None:
         - (1 - depth(previous)) * (bottom - top) * MM_PER_PX
 
 
-def _carried(before: Any, page_box: Any) -> Carry | None:
+def _carried(before: Any, page_box: Any, tails: bool = True) -> Carry | None:
     """The page's last block, when it starts on the page and the page without it is still
     :data:`SHORT_DEPTH` full: the block, or its section when it is the section's first
     (a band never ends a page alone). A closing note ("See you in December") on the
@@ -925,6 +930,40 @@ def _carried(before: Any, page_box: Any) -> Carry | None:
                   if carried not in ancestors), default=top)
     if name and (lowest - top) / (bottom - top) >= SHORT_DEPTH:
         return Carry(name)
+    return _carried_tail(before, page_box, last, leaves) if tails else None
+
+
+TAIL_KEPT = {"footnotes", "links"}
+"""What follows an article's last paragraph and goes with it (:func:`_carried_tail`)."""
+
+
+def _carried_tail(before: Any, page_box: Any, article: Any,
+                  leaves: list[tuple[Any, tuple]]) -> Carry | None:
+    """The last paragraph of a two-column article that ends the page, when nothing of the
+    page can go whole: a page of running text in balanced columns has no gaps to give and
+    no block to carry, and the contact stood alone on the last page (hand-made issue
+    2027-01's shape; tests/render/test_moved_pictures.py two_long_articles). Its last
+    paragraph (with the notes and links after it) starts the last page in two columns of
+    its own above the contact, when the columns left, about half its height shorter, keep
+    the page :data:`SHORT_DEPTH` full and the article keeps a paragraph on the page."""
+    name = article.get("aria-labelledby")
+    if not name or not _has_class(article, "long"):
+        return None
+    bodies = [e for e in article if _has_class(e, "body")]
+    children = list(bodies[-1]) if bodies else []
+    tail = len(children)
+    while tail and classes_of(children[tail - 1]) & TAIL_KEPT:
+        tail -= 1
+    if tail < 2:
+        return None
+    carried = set(children[tail - 1:])
+    if any(carried & set(ancestors) for _, ancestors in _leaves(before)):
+        return None
+    height = sum(box.height for box, ancestors in leaves if carried & set(ancestors))
+    top, bottom = text_area(page_box)
+    lowest = max((box.position_y + box.height for box, _ in leaves), default=top)
+    if height and (lowest - height / 2 - top) / (bottom - top) >= SHORT_DEPTH:
+        return Carry(name, tail=True)
     return None
 
 
@@ -977,11 +1016,15 @@ def _rows_with_pictures(page_box: Any) -> list[list[tuple[Any, float]]]:
     return [_row_of(grid, leaves) for grid in grids.values()]
 
 
-def resizes(pages: list[Any]) -> Iterator[Resize | Move | Shrink | Split | Tighten | Carry]:
+def resizes(pages: list[Any], tails: bool = True
+            ) -> Iterator[Resize | Move | Shrink | Split | Tighten | Carry]:
     """Pictures to resize, the first short page's first: each rule's answer for it, then
-    the next short page's. The caller takes the first that changes something (a picture
-    already at that height, or one its pixels keep from growing, would stop the fitting
-    with the pages after it still short)."""
+    the next short page's; ``tails``: a two-column article's last paragraph may be carried
+    to the colophon (False while the gaps of the page before could give it the room:
+    page_spread.squeezes keeps the article whole and spares a page). The caller takes
+    the first that changes something (a picture already at that height, or one its
+    pixels keep from growing, would stop the fitting with the pages after it still
+    short)."""
     for index in range(1, len(pages) - 1):  # not the cover, not the last page
         page = pages[index]._page_box
         filled = depth(page)
@@ -1101,6 +1144,6 @@ def resizes(pages: list[Any]) -> Iterator[Resize | Move | Shrink | Split | Tight
                 yield Resize(_place(box), round(height_mm, 1))
         if last_resort is not None and filled < SHORT_DEPTH:
             yield last_resort
-    pulled = _colophon_pulled_back(pages)
+    pulled = _colophon_pulled_back(pages, tails)
     if pulled is not None:
         yield pulled

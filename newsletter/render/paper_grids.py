@@ -22,7 +22,7 @@ from newsletter.model import Card, Figures, LinkCards
 from newsletter.placement import MM_PER_CSS_PX, Bounds, shown_width
 from newsletter.render.code_values import Code
 from newsletter.render.font_metrics import font_measure
-from newsletter.render.grid import Measure, Row, fitted_rows, text_width
+from newsletter.render.grid import MIN_VALUE_SCALE, Measure, Row, fitted_rows, text_width
 from newsletter.render.heading_words import long_words_spanned
 from newsletter.render.page_fit import INTRO_ROW
 from newsletter.typography import Rules, line_words
@@ -71,10 +71,16 @@ def _size(points: float, row: Row) -> str:
 
 
 def figure_rows(block: Figures, value_pt: float, measure: Measure) -> list[PaperRow]:
-    """A figures block's rows: values never wrap, so each row's widest value decides."""
+    """A figures block's rows: values never wrap, so each row's widest value decides the
+    rows; every row's values are set at one size, the smallest a row needs: a row at 34.7
+    pt under one at 45 pt read as two styles in one block (hand-made issue 2027-06). (A
+    value too wide for a row of its own at :data:`MIN_VALUE_SCALE` is smaller alone: the
+    others do not shrink with it.)"""
     widths = [measure(item.value, value_pt) for item in block.items]
     rows = fitted_rows(widths, TEXT_MM[0] * MM, gap=FIGURE_GAP_MM * MM,
                        padding=2 * FIGURE_PADDING_MM * MM, max_columns=MAX_FIGURES)
+    shared = min((row.scale for row in rows if row.scale >= MIN_VALUE_SCALE), default=1.0)
+    rows = [replace(row, scale=min(row.scale, shared)) for row in rows]
     return [PaperRow(row.of(block.items), _columns(row.count), _size(value_pt, row),
                      cell_pt=figure_cell_pt(row.count)) for row in rows]
 

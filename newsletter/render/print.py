@@ -40,10 +40,12 @@ from newsletter.render.address_breaks import (
 )
 from newsletter.render.code_values import Code
 from newsletter.render.heading_words import long_words_marked, long_words_spanned
+from newsletter.render.last_words import last_words_whole
 from newsletter.render.lone_links import lone_links, set_glued
 from newsletter.render.page_fit import (
     ARTICLE_MM,
     COLOPHON,
+    TAIL_KEPT,
     Carry,
     Move,
     Resize,
@@ -85,18 +87,21 @@ whose article still opens the next page after the measured resize is shrunk 5 mm
 (generated seed 50: 5 passes left a page at 0.48, the sixth filled it). One more may
 follow to set ragged the paragraphs only the last of them showed. Only a first build
 pays for them: the decisions are remembered (:mod:`layout_cache`)."""
-FIT_PAGES = 24
-"""Pages that :data:`FIT_PASSES` serve; a longer document gets one more layout for each
-:data:`PAGES_PER_PASS` pages past them (:func:`fit_passes`)."""
-PAGES_PER_PASS = 8
-MOST_FIT_PASSES = 16
+MOST_FIT_PASSES = 24
 
 
 def fit_passes(pages: int) -> int:
-    """Page fitting's layouts for a document of ``pages`` pages: it fills one short page a
-    layout, and a long issue has more of them (generated seed 9270, en, 64 pages: the 7
-    layouts ran out with page 48 at 0.73). At most :data:`MOST_FIT_PASSES`."""
-    return min(MOST_FIT_PASSES, FIT_PASSES + max(0, pages - FIT_PAGES) // PAGES_PER_PASS)
+    """Page fitting's layouts for a document of ``pages`` pages: :data:`FIT_PASSES` and one
+    more a page, at most :data:`MOST_FIT_PASSES`. It fills one short page a layout, a fill
+    may leave a later page short (what it pulled back moved every page after it), and a
+    decision only a layout shows may undo a fill (an address kept whole across a page's
+    end carried an article's start overleaf again: generated seed 9462, pl, 14 pages, took
+    14 layouts). The budget before (7, one more per 8 pages past 24) left long corpus issues
+    short: 7 for 14 pages (seeds 9462 pl, 9464 en: pages at 0.58 and 0.59, filled by the
+    9th-14th layouts), 7 for 25 (seed 9433 en: 0.51, filled by the 12th), and before them
+    7 for 64 (seed 9270, en: page 48 at 0.73). Only a first build pays: the decisions are
+    remembered (:mod:`layout_cache`), and a document with nothing left to fill stops."""
+    return min(MOST_FIT_PASSES, FIT_PASSES + pages)
 
 
 SLOTS = {
@@ -256,7 +261,8 @@ def _laid_out(issue: Issue, project: Project, variant: Variant, pictures: Pictur
         whole |= past  # a change: the next layout breaks them again
         alone = lone_links(source, document) - decisions.glued
         decisions.glued |= alone
-        candidates = resizes(document.pages) if fitted < passes else iter(())
+        candidates = resizes(document.pages, tails=not squeezes(source, document)) \
+            if fitted < passes else iter(())
         change = next((change for change in candidates if pictures.resize(change)), None)
         if isinstance(change, (Move, Split)):
             # a picture moved inside its article, or a row of cards set one card a row: the
@@ -326,6 +332,8 @@ def render_html(
         "caption_style": pictures.caption_style,
         "picture_after": pictures.paragraphs_before,
         "split_body": split_body,
+        "split_tail": split_tail,
+        "tail_of": lambda block_id: block_id + TAIL,
         "tight": pictures.tight,
         "toc_words": lambda html: Markup(long_words_spanned(
             html, bold, _points(project.theme.fonts.sizes.lead), TOC_COLUMN_PT)),
@@ -343,23 +351,7 @@ def render_html(
     html = hyphens_start_lines(long_pieces_broken(_bound_words_apart(_marked_questions(html))))
     html = hyphenated_words_whole(html, rules)
     return _fixed_tables(project)(
-        _last_words_whole(_superior_note_marks(_kickers_without_joiners(html))))
-
-
-_LAST_WORD = re.compile(
-    r"(?<=[ \n])((?:[^\s<>&]+\u00a0)*[^\W\d_]{2,}[.,;:!?…”’\")\]]*)(</(?:p|li)>)")
-
-
-def _last_words_whole(html: str) -> str:
-    """Each paragraph's and list item's last word, with the words bound to it by no-break
-    spaces, in a ``last-word`` span, which the style does not hyphenate: a paragraph whose
-    last line was a hyphenated word's tail ("ostatni na-" / "bór.", "pol-" / "skim.":
-    hand-made issue 2026-06) reads as a line left over; TeX weighs such a break down for
-    the same reason. The span starts after an ordinary space, never after a no-break one:
-    WeasyPrint 70 then broke a Ukrainian card's text letter-wise into one-word lines
-    ("Мі-" / "сто", generated seed 9410). A word wider than its line still breaks
-    (overflow-wrap)."""
-    return _LAST_WORD.sub(r'<span class="last-word">\1</span>\2', html)
+        last_words_whole(_superior_note_marks(_kickers_without_joiners(html))))
 
 
 _KICKER = re.compile(r'(<p class="kicker">)(.*?)(</p>)', re.DOTALL)
@@ -427,8 +419,56 @@ def split_body(body: str, count: int) -> tuple[Markup, Markup]:
 
 _ENDS_WITH_HEAD = re.compile(
     r"(?:<h[1-6][^>]*>(?:(?!</h[1-6]>).)*</h[1-6]>"
-    r"|<p(?: class=\"ask\")?><strong>(?:(?!</strong>|</p>).)*</strong></p>)\s*\Z", re.DOTALL)
-"""A body's part that ends with a subheading or a paragraph bold from end to end."""
+    r"|<p(?: class=\"ask\")?><strong>(?:(?!</strong>|</p>).)*</strong></p>"
+    r"|<p\b[^>]*>(?:(?!</p>).)*:(?:\s|</\w+>)*</p>)\s*\Z", re.DOTALL)
+"""A body's part that ends with a subheading, a paragraph bold from end to end, or one
+that ends with a colon (it introduces what follows: hand-made issue 2027-05, a picture
+between "…w trzech lokalizacjach:" and the list of the three addresses)."""
+
+
+TAIL = "/tail"
+"""How :class:`Pictures` names an article whose last paragraph is carried (page_fit's
+``Carry(tail=True)``): its id and this, as the article template tests it."""
+
+
+def split_tail(body: str) -> tuple[Markup, Markup]:
+    """An article's body HTML cut before its last paragraph (or list, quote…) and the notes
+    and links after it: the part that page_fit's ``Carry(tail=True)`` starts a page with."""
+    from html.parser import HTMLParser
+
+    class Tops(HTMLParser):
+        def __init__(self) -> None:
+            super().__init__(convert_charrefs=False)
+            self.depth, self.kept = 0, []
+
+        def handle_starttag(self, tag: str, attrs: Any) -> None:
+            if self.depth == 0:
+                classes = (dict(attrs).get("class") or "").split()
+                self.kept.append(bool(set(classes) & TAIL_KEPT))
+            if tag not in _VOID:
+                self.depth += 1
+
+        def handle_endtag(self, tag: str) -> None:
+            self.depth -= 1
+
+        def handle_startendtag(self, tag: str, attrs: Any) -> None:
+            self.handle_starttag(tag, attrs)
+            if tag not in _VOID:
+                self.depth -= 1
+
+    tops = Tops()
+    tops.feed(body)
+    tops.close()
+    count = len(tops.kept)
+    while count and tops.kept[count - 1]:
+        count -= 1
+    # the paragraph before the last may head it (a subheading, a line ending in a colon):
+    # split_body then cuts after the last; the cut goes back until something is carried
+    for kept in range(count - 1, 0, -1):
+        parts = split_body(body, kept)
+        if parts[1].strip():
+            return parts
+    return Markup(body), Markup("")
 
 
 _VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta",
@@ -493,9 +533,10 @@ def _cover(issue: Issue, left_out: int = 0,
     the first with a story; else none) and the
     contents. The cover must stay one page, so the story's picture, then its lead, are
     left out when the contents (estimated in lines of about 90 characters, half as many in
-    two columns) would not fit with them; ``left_out`` (:mod:`cover_fit`) leaves out
-    the picture, then the lead, then the story, when a layout showed the cover spill over,
-    then the contents' entries (:data:`cover_fit.ENTRIES_OUT`).
+    two columns) would not fit with them; ``left_out`` (:mod:`cover_fit`) sets the
+    picture no taller than its slot, then at its shortest (:data:`cover_fit.SHORTER`),
+    then leaves out the picture, the lead, the story, when a layout showed the cover
+    spill over, then the contents' entries (:data:`cover_fit.ENTRIES_OUT`).
     ``entry_lines``: a section's heading and entries as the room they take in a column of
     two (:func:`contents_lines`), where two columns of contents part.
 
@@ -535,12 +576,15 @@ def _cover(issue: Issue, left_out: int = 0,
     # COVER_PICTURE_MM[0], before it is left out (a cover without its story's picture is
     # not a cover: issue 17 item 1).
     picture_mm = min(story_mm["picture"], room - story_mm["lead"])
-    if picture_mm >= story_mm["picture"] > 0:  # room to spare: as tall as it allows
+    if picture_mm >= story_mm["picture"] > 0 and left_out < 1:  # room to spare: taller
         picture_mm = max(picture_mm, min(tallest + 5, room - story_mm["lead"] - COVER_SPARE_MM))
+    if left_out >= cover_fit.SHORTER:  # the layout spilt with it shorter: at its shortest
+        picture_mm = min(picture_mm, COVER_PICTURE_MM[0] + 5)
     fits = story_mm["picture"] > 0 and picture_mm >= COVER_PICTURE_MM[0] + 5
-    show_picture = fits and left_out < 1
-    show_lead = story_mm["lead"] <= room - (picture_mm if fits else 0) and left_out < 2
-    return {"cover_story": story if room >= 0 and left_out < 3 else None,
+    shown = left_out - cover_fit.SHORTER  # what is left out past the picture's height
+    show_picture = fits and shown < 1
+    show_lead = story_mm["lead"] <= room - (picture_mm if fits else 0) and shown < 2
+    return {"cover_story": story if room >= 0 and shown < 3 else None,
             "cover_picture": show_picture,
             "cover_picture_mm": max(COVER_PICTURE_MM[0], min(max(COVER_PICTURE_MM[1], tallest),
                                                              picture_mm - 5)),
@@ -901,8 +945,9 @@ class Pictures:
             self.tight.add(change.section)
             return not known
         if isinstance(change, Carry):
-            known = change.block in self.carried
-            self.carried.add(change.block)
+            carried = change.block + TAIL if change.tail else change.block
+            known = carried in self.carried
+            self.carried.add(carried)
             return not known
         if isinstance(change, Split):
             known = (change.block, change.row) in self.split

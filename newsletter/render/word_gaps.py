@@ -46,26 +46,30 @@ _SET = {"p", "li", "dd", "dt"}
 
 
 def _with_their_columns(root: Any, wide: set[Any]) -> set[Any]:
-    """``wide`` and every paragraph of each two-column body (``.long``) that holds one of
-    them: two columns side by side, some paragraphs flush left and the rest justified
-    with stretched gaps, read as a mistake (hand-made issue 2025-09's interview: answers
-    ragged beside justified questions and answers). A body of one column keeps its
-    justified paragraphs: one ragged paragraph among them is seldom next to another."""
+    """``wide`` and, when one of them is in a two-column body (``.long``), every paragraph
+    of every two-column body of the document: two columns side by side, some paragraphs
+    flush left and the rest justified with stretched gaps, read as a mistake (hand-made
+    issue 2025-09's interview: answers ragged beside justified questions and answers), and
+    so did a ragged two-column article on the page of a justified one (hand-made issue
+    2027-06: the two with pictures ragged, the two without justified, both on page 8).
+    A body of one column keeps its justified paragraphs: one ragged paragraph among them
+    is seldom next to another."""
     from newsletter.render.page_fit import classes_of
 
     if not wide:  # most layouts: no map of the whole document's parents
         return wide
     parents = {child: parent for parent in root.iter() for child in parent}
-    found = set(wide)
-    done: set[int] = set()
-    for element in wide:
+
+    def in_columns(element: Any) -> bool:
         node = parents.get(element)
         while node is not None and not {"article", "long"} <= classes_of(node):
             node = parents.get(node)
-        if node is None or id(node) in done:
-            continue
-        done.add(id(node))
-        found.update(e for body in node.iter() if "body" in classes_of(body)
+        return node is not None
+
+    found = set(wide)
+    if any(in_columns(element) for element in wide):
+        found.update(e for article in root.iter() if {"article", "long"} <= classes_of(article)
+                     for body in article.iter() if "body" in classes_of(body)
                      for e in body.iter() if e.tag in _SET)
     return found
 

@@ -153,3 +153,38 @@ def test_a_contents_too_long_for_the_cover_lists_its_sections(tmp_path: Path, pr
             marked.append(" ".join(item.title.split()))
             stack.extend(item.children)
     assert all(" ".join(title.split()) in marked for title in titles)
+
+
+def cover_picture_mm(pdf: Path) -> float:
+    """The height of the picture drawn on the PDF's first page, in mm (0: none)."""
+    listed = subprocess.run(["pdfimages", "-list", "-f", "1", "-l", "1", str(pdf)],
+                            capture_output=True, text=True, check=True).stdout.splitlines()
+    pictures = [line.split() for line in listed[2:] if line.split()[2] == "image"]
+    if not pictures:
+        return 0.0
+    height_px, ppi_y = int(pictures[0][4]), float(pictures[0][13])
+    return height_px / ppi_y * 25.4
+
+
+@pytest.mark.parametrize("spills", [1, 2, 3])
+def test_a_cover_that_spills_sets_its_picture_shorter_before_leaving_it_out(
+        sample, project: Project, tmp_path: Path, layouts, monkeypatch, spills: int):
+    """When the cover reached page 2 (its contents estimated too short), the next layout
+    left the story's picture out: a Polish cover with no picture and 40 % of it empty
+    (hand-made issue 2027-05). Now the picture is first set no taller than its slot, then
+    at its shortest (35 mm), and only then left out. (``spills``: the layouts on which
+    the cover is taken to spill; ``layouts``: nothing replayed.)"""
+    from newsletter.render import cover_fit
+
+    told = iter([True] * spills)
+    monkeypatch.setattr(cover_fit, "spills", lambda pages: next(told, False))
+    pdf = write_download(sample, project, tmp_path / "out").files[0]
+    height = cover_picture_mm(pdf)
+    if spills == 1:
+        assert 36 < height <= 71, height  # its slot (70 mm), not grown
+    elif spills == 2:
+        assert 34 <= height <= 36, height  # its shortest
+    else:
+        assert height == 0
+    # (the contents' title is letter-spaced: "I N THIS ISSUE")
+    assert "".join(CONTENTS[sample.language].split()) in "".join(page_text(pdf, 1).split()).upper()

@@ -28,7 +28,7 @@ def test_the_layouts_the_cover_takes_are_not_page_fittings(project: Project, tmp
     monkeypatch.setattr(cover_fit, "spills", lambda pages: next(spilt, False))
     asked: list[int] = []
 
-    def resizes(pages) -> Iterator[Tighten]:
+    def resizes(pages, tails=True) -> Iterator[Tighten]:
         asked.append(len(pages))
         yield Tighten("a-section")
 
@@ -36,15 +36,17 @@ def test_the_layouts_the_cover_takes_are_not_page_fittings(project: Project, tmp
     monkeypatch.setattr(render_print.Pictures, "resize", lambda self, change: True)
     issue = load_issue(two_articles(tmp_path / "issues", 4), project)
     write_download(issue, project, tmp_path / "out")
-    assert len(asked) == render_print.FIT_PASSES, asked
+    assert len(asked) == render_print.fit_passes(asked[0]), asked
 
 
 def test_a_longer_document_gets_more_layouts_to_fit_its_pages():
-    """Page fitting fills one short page a layout: a 64-page issue (generated seed 9270,
-    en) ran out of its 7 with page 48 at 0.73; with 12 (one more per 8 pages past 24) its
-    eighth filled it and every inner page was 0.8 deep or more (traced, 50 s a build). An
-    issue of the sample's length keeps 7, and no issue gets more than 16."""
-    assert render_print.fit_passes(6) == render_print.fit_passes(24) == render_print.FIT_PASSES
-    assert render_print.fit_passes(64) >= render_print.FIT_PASSES + 1
+    """Page fitting fills one short page a layout, and a fill may leave a later page short:
+    a 64-page issue (generated seed 9270, en) ran out of 7 layouts with page 48 at 0.73;
+    a 14-page one (seed 9462, pl) took 14 to leave every inner page 0.8 deep (traced: its
+    pages 7 and 8 were left at 0.58 and 0.67 by 7), a 25-page one (seed 9433, en) 12. One
+    more layout a page, and no issue gets more than 24."""
+    assert render_print.fit_passes(0) == render_print.FIT_PASSES
+    assert render_print.fit_passes(14) >= 14
+    assert render_print.fit_passes(25) >= 13
     counts = [render_print.fit_passes(pages) for pages in range(1, 400)]
     assert counts == sorted(counts) and max(counts) == render_print.MOST_FIT_PASSES

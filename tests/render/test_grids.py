@@ -159,3 +159,18 @@ def test_no_row_of_cards_is_taller_than_half_a_page(project: Project, tmp_path):
 
 
 MM = 72 / 25.4
+
+
+def test_every_row_of_a_block_sets_its_values_at_one_size(project: Project, tmp_path: Path):
+    """Seven figures set 4 + 3: the row of four needs its values smaller (three quarters
+    of the set size at least), the row of three did not; both rows now share that size. A
+    row at 34.7 pt under one at 45 pt read as two styles in one block (hand-made issue
+    2027-06)."""
+    values = ["1 250 000 zł", "2019–2026", "ok. 4,5 mln", "21 400", "312", "37 %", "110"]
+    issue = load_issue(figures_issue(tmp_path / "seven", values), project)
+    placed = placed_values(write_download(issue, project, tmp_path / "out").files[0], values)
+    assert set(placed) == set(values), placed.keys()
+    rows = sorted({round(p.top) for p in placed.values()})
+    assert len(rows) == 2, rows
+    heights = {value: round(p.bottom - p.top, 1) for value, p in placed.items()}
+    assert max(heights.values()) - min(heights.values()) < 0.6, heights

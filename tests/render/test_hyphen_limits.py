@@ -82,12 +82,16 @@ def test_a_paragraphs_last_word_is_not_hyphenated(project: Project, tmp_path: Pa
     "bór.", hand-made issue 2026-06): its last word goes down whole. Paragraphs of one
     more word each put a long last word at every place of a line; every other one binds
     it to a one-letter word before it ("i innowacyjności.": a no-break space, which the
-    words kept whole take in with it)."""
+    words kept whole take in with it). The last word is in emphasis, bold or a link in
+    some ("… <em>innowacyjności</em>.", "… i <a>przedsiębiorczości</a>": the span went
+    only right before the paragraph's end, and those were still hyphenated)."""
     words = ["firma", "w", "Krakowie", "program", "wsparcie", "dla", "przedsiębiorców",
              "miasto", "rozwój", "i", "nowe", "technologie"]
+    marks = ["{}", "*{}*", "[{}](https://www.krakow.pl/)", "**{}**", "*nowe {}*"]
     paragraphs = [" ".join(words[i % len(words)] for i in range(count)).capitalize()
-                  + (" i " if count % 2 else " ") + LONG[count % len(LONG)] + "."
-                  for count in range(20, 60)]
+                  + (" i " if count % 2 else " ")
+                  + marks[count // 2 % len(marks)].format(LONG[count % len(LONG)]) + "."
+                  for count in range(20, 100)]
     lines = _note_lines(project, tmp_path, "Ostatnie słowa", paragraphs, "pl")
     assert sum(line.endswith("\u00ad") for line in lines) > 5, "the text is hyphenated"
     # a line ending in an added hyphen, the next the rest of a paragraph's last word
@@ -95,6 +99,30 @@ def test_a_paragraphs_last_word_is_not_hyphenated(project: Project, tmp_path: Pa
              if line.endswith("\u00ad") and after.strip().endswith(".")
              and any(word.endswith(after.strip()[:-1]) for word in LONG)]
     assert not tails, tails
+
+
+def test_a_last_word_wider_than_its_line_is_still_broken(project: Project, tmp_path: Path):
+    """A title (the cover's lead story's, a link) ending with a word wider than its line:
+    kept whole as a last word, it ran past the page's edge (generated seed 9481:
+    "Rindfleischetikettierungsüberwachungsaufgabenübertragungsgesetz" on the cover)."""
+    from paper import drawn_lines
+    from PIL import Image as Picture
+
+    folder = tmp_path / "2021-01"
+    (folder / "images").mkdir(parents=True)
+    Picture.new("RGB", (1200, 800), (40, 90, 160)).save(folder / "images" / "office.png")
+    word = "Rindfleischetikettierungsüberwachungsaufgabenübertragungsgesetz"
+    (folder / "story.md").write_text(
+        f"---\ntitle: Office district {word}\n"
+        "image: {file: images/office.png, alt: An office}\n---\n"
+        + " ".join(WORDS * 2) + f" {word}.\n", encoding="utf-8")
+    (folder / "issue.yaml").write_text(
+        "date: 2021-01-01\nlanguage: en\nsections:\n  - kind: cooperation\n"
+        "    blocks:\n      - file: story.md\n", encoding="utf-8")
+    pdf = write_download(load_issue(folder, project), project, tmp_path / "out").files[0]
+    width = 595.3  # A4, pt; the text column keeps 16 mm (45 pt) from each edge
+    out = [w.text for line in drawn_lines(pdf) for w in line if w.x1 > width - 40]
+    assert not out, out
 
 
 def test_a_cards_passage_in_another_script_keeps_its_lines(project: Project,

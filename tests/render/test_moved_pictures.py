@@ -32,7 +32,13 @@ from PIL import Image
 from newsletter.load import Project, load_issue
 from newsletter.model import Image as ImageNode
 from newsletter.render.page_fit import Resize
-from newsletter.render.print import _pictures, split_body, write_download, write_print
+from newsletter.render.print import (
+    _pictures,
+    split_body,
+    split_tail,
+    write_download,
+    write_print,
+)
 
 WORDS = ["city", "business", "support", "programme", "innovation", "entrepreneurs",
          "Krakow", "market", "office", "grant", "partners", "digital", "services"]
@@ -189,6 +195,16 @@ def test_a_moved_picture_never_parts_a_question_or_a_subheading_from_what_follow
         "<p>Text.</p>", "<p>More.</p>"]
     marked = body.replace("<p><strong>", '<p class="ask"><strong>')
     assert split_body(marked, 2)[0].rstrip().endswith("<p>Small things.</p>")
+    # a line that introduces what follows (hand-made issue 2027-05: a picture between
+    # "…w trzech lokalizacjach:" and the list of the three addresses)
+    listed = ("<p>Intro.</p>\n<p>Three offices, in <em>three places</em>:</p>\n"
+              "<ul>\n<li>ul. Józefińska 14</li>\n</ul>\n<p>After.</p>\n")
+    assert split_body(listed, 2)[0].rstrip().endswith("</ul>")
+    assert split_body(listed, 1)[0].rstrip() == "<p>Intro.</p>"
+    # the last paragraph carried to the contact takes the line that introduces it along
+    assert split_tail("<p>One.</p>\n<p>So:</p>\n<p>Last.</p>\n")[1].lstrip().startswith(
+        "<p>So:</p>")
+    assert split_tail("<p>So:</p>\n<p>Last.</p>\n")[1] == ""  # nothing would stay
 
 
 @pytest.mark.parametrize("writer", [write_download, write_print])
@@ -323,6 +339,23 @@ def test_the_contact_set_compact_comes_back_under_the_text(project, tmp_path, wo
     last_words = squeezed(" ".join((folder / "second.md").read_text().split()[-3:]))
     _, pages = contact_on_the_last_page(project, folder, tmp_path / "out", last_words)
     assert len(pages) == 3, [p.depth for p in pages]
+
+
+@pytest.mark.parametrize("words", [58, 60, 66])
+def test_the_last_paragraph_of_two_columns_comes_over_to_the_contact(project, tmp_path,
+                                                                     words):
+    """A page of two-column running text that ends too low for the contact even set
+    compact: no gaps to give (balanced columns), no picture, no block that starts on the
+    page to carry without leaving it short. The contact stood alone on the last page; now
+    the article's last paragraph starts that page, in columns of its own, above it, and
+    the page it leaves stays three quarters full."""
+    folder = two_long_articles(tmp_path / "issues", words)
+    paragraphs = (folder / "second.md").read_text().split("\n\n")
+    last_words = squeezed(" ".join(paragraphs[-1].split()[-3:]))
+    first_words = squeezed(" ".join(paragraphs[-1].split()[:3]))
+    pdf, pages = contact_on_the_last_page(project, folder, tmp_path / "out", last_words)
+    assert first_words in squeezed(page_text(pdf, pages[-1].number)), "the whole paragraph"
+    assert first_words not in squeezed(page_text(pdf, pages[-2].number))
 
 
 def notes_and_an_article(root: Path, words: int) -> Path:

@@ -66,3 +66,24 @@ def test_a_two_column_body_is_set_one_way(project: Project, tmp_path: Path):
         assert counted > 40, counted
         assert share > 0.75 or share < 0.3, (wide, share)
         assert share < 0.3 or not wide, share
+
+
+def test_every_two_column_body_of_an_issue_is_set_one_way():
+    """One paragraph with holes in a two-column body sets every two-column body of the
+    document flush left, not only its own: one ragged beside a justified one on the same
+    pages read as a mistake (hand-made issue 2027-06: the articles with pictures ragged,
+    the others justified, two of them on page 8). A one-column body keeps its own."""
+    from lxml import html as lxml_html
+
+    from newsletter.render.word_gaps import _with_their_columns
+
+    root = lxml_html.fromstring(
+        '<main><article class="block article long"><div class="body"><p>a</p><p>b</p>'
+        '<ul><li>c</li></ul></div></article>'
+        '<article class="block article long"><div class="body"><p>d</p></div></article>'
+        '<article class="block article"><div class="body"><p>e</p><p>f</p></div>'
+        '</article></main>')
+    paragraphs = {e.text: e for e in root.iter("p", "li")}
+    found = _with_their_columns(root, {paragraphs["d"]})
+    assert {e.text for e in found} == {"a", "b", "c", "d"}
+    assert {e.text for e in _with_their_columns(root, {paragraphs["e"]})} == {"e"}
