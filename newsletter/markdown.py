@@ -447,7 +447,10 @@ def to_text(text: str, width: int = 78, prepare: Callable[[str], str] | None = N
             words = marked_passage(words, language)
         return prepare(words) if prepare is not None else unmarked(words)
 
+    heading = False  # inside an editor's subheading
     for token in _tokens(text):
+        if token.type in ("heading_open", "heading_close"):
+            heading = token.type == "heading_open"
         if token.nesting == 1:
             languages.append(str(token.attrGet("lang") or "") or None)
         elif token.nesting == -1 and languages:
@@ -482,16 +485,22 @@ def to_text(text: str, width: int = 78, prepare: Callable[[str], str] | None = N
             out.append((_LIST_END, False))
         elif token.type == "list_item_open":
             depth = "  " * (len(lists) - 1)
-            marker = "-" if not lists[-1] else f"{lists[-1][0]}."
+            marker = "-" if not lists[-1] else \
+                f"{_counter(lists[-1][0], sum(1 for open_ in lists if open_))}."
             if lists[-1]:
                 lists[-1][0] += 1
             prefix_first = f"{depth}{marker} "
             prefix_rest = " " * len(prefix_first)
         elif token.type == "inline" and token.children is not None:
             words = finished(_inline_with_urls(token.children))
+            if _wholly_bold(token.children):  # a question, a run-in heading: as typed
+                words = f"*{words}*"
             first = prefix_first or ("  " * len(lists) if lists else "")
             rest = prefix_rest or first
             filled = wrap(words, width, quote + first, quote + rest)
+            if heading:  # a subheading, underlined: "1. Register" read as a list's item
+                widest = max(len(line) for line in filled.splitlines())
+                filled += "\n" + quote + first + "-" * (widest - len(quote + first))
             out.append((filled, bool(prefix_first)))
             prefix_first = prefix_rest = ""
         elif token.type == "hr":  # a rule between parts of a text: a break a reader sees
@@ -500,6 +509,24 @@ def to_text(text: str, width: int = 78, prepare: Callable[[str], str] | None = N
             code = token.content.rstrip("\n")
             out.append(("\n".join(quote + line for line in code.splitlines()), False))
     return _join_blocks(out)
+
+
+_ROMAN = [(10, "x"), (9, "ix"), (5, "v"), (4, "iv"), (1, "i")]
+
+
+def _counter(number: int, level: int) -> str:
+    """A numbered list's marker at ``level`` (1: the outermost numbered list): 1, 2, 3; in a
+    numbered list inside it a, b, c; deeper i, ii, iii (as the HTML editions' CSS counts:
+    ``ol ol { list-style-type: lower-alpha }``). Past the letters or numerals, the number."""
+    if level == 2 and 1 <= number <= 26:
+        return chr(ord("a") + number - 1)
+    if level >= 3 and 1 <= number <= 39:
+        roman = ""
+        for value, letters in _ROMAN:
+            while number >= value:
+                roman, number = roman + letters, number - value
+        return roman
+    return str(number)
 
 
 def table_text(rows: list[list[str]], width: int, indent: str = "",
@@ -579,6 +606,23 @@ def _join_blocks(blocks: list[tuple[str, bool]]) -> str:
 
 
 _LIST_END = "\x00"
+
+
+def _wholly_bold(children: list[Token]) -> bool:
+    """Whether an inline run is bold from end to end (an interview's question): the text
+    part marks it with asterisks, as plain text marks emphasis, or it read as an answer
+    (hand-made issue 2027-05: "Skąd tak duże…?" and "To dużo." alike)."""
+    depth, inside, outside = 0, False, False
+    for child in children:
+        if child.type == "strong_open":
+            depth += 1
+        elif child.type == "strong_close":
+            depth -= 1
+        elif depth and child.type == "text" and child.content.strip():
+            inside = True
+        elif depth == 0 and (child.type != "text" or child.content.strip()):
+            outside = True
+    return inside and not outside
 
 
 def _inline_with_urls(children: list[Token]) -> str:

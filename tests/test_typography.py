@@ -136,15 +136,34 @@ def test_a_streets_name_keeps_its_house_number(language):
         assert expected in bind(text, rules(language)), bind(text, rules(language))
     apart = {"ul. Długa 3,5 mln": "Długa 3,5", "ul. Długa 12:30 dziś": "Długa 12:30",
              "ul. Długa 15.03.2026 dziś": "Długa 15.03.2026", "Forum 2027 dziś": "Forum 2027",
-             "ul. Jana Pawła Drugiego Wielkiego Papieża 12": "Papieża 12"}  # five: no name
+             "ul. Jana Pawła Drugiego Wielkiego Papieża 12 i": "Papieża 12"}  # five: no name
     for text, pair in apart.items():
         assert pair in bind(text, rules(language)), bind(text, rules(language))
-    assert bind("ul. Długa 12", rules("xx")) == "ul. Długa 12"  # a language without them
+    assert bind("ul. Długa 12 dziś", rules("xx")) == "ul. Długa 12 dziś"  # a language without them
     # on a phone a street that long may still part from its number (releasable)
     screen = bind("ul. Konstantynopolitańczykowianeczki 12 i dalej", Rules(
         rules("pl").bind_after, True, street_words=rules("pl").street_words,
         bound_limit=SCREEN_BOUND_LIMIT))
     assert f"Konstantynopolitańczykowianeczki{NBSP}12" not in screen, screen
+
+
+@pytest.mark.parametrize("language", ["pl", "en", "xx"])
+def test_a_number_that_ends_a_clause_stays_with_the_word_before_it(language):
+    """"stanowisko" / "5." opened a card's line with the number alone (hand-made issue
+    2027-05, pl and en): a short number before a clause's punctuation binds back; a
+    decimal, a longer number or one followed by a word does not."""
+    rules_ = rules(language)
+    for text, pair in [("pokój 214, stanowisko 5.", f"stanowisko{NBSP}5."),
+                       ("pokój 214, stanowisko 5", f"pokój{NBSP}214,"),
+                       ("Gate 3) and", f"Gate{NBSP}3)"),
+                       ("czynne do godziny 15.", f"godziny{NBSP}15")]:
+        assert pair in bind(text, rules_), bind(text, rules_)
+    # not an amount, a long number, a number a word follows, nor a value's end (a font's
+    # name "Source Sans 3" and a title "Grudzień 2020" went bound into CSS and metadata)
+    for text, pair in [("razem 3,5 mln", "razem 3,5"), ("kod 123456.", "kod 123456."),
+                       ("mamy 5 firm", "mamy 5"), ("Source Sans 3", "Sans 3"),
+                       ("Grudzień 2020", "Grudzień 2020")]:
+        assert pair in bind(text, rules_), bind(text, rules_)
 
 
 @pytest.mark.parametrize("text", [
@@ -158,7 +177,9 @@ def test_polish_office_abbreviations_bind(text):
     (each was seen at a line's end of a PDF, a text part or a phone's screen)."""
     bound = bind(text, rules("pl"))
     assert " " not in bound, bound
-    assert bind("w roku 2026. Kraków", rules("pl")) == f"w{NBSP}roku 2026. Kraków"  # a full stop
+    # a full stop before a capital ends a sentence ("2026." may end a line; a number
+    # that ends a clause stays with the word before it)
+    assert bind("w roku 2026. Kraków", rules("pl")) == f"w{NBSP}roku{NBSP}2026. Kraków"
 
 
 def test_html_is_bound_in_text_only():

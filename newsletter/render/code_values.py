@@ -18,3 +18,13 @@ class Code(Markup):
 
     __slots__ = ()
 
+
+
+def as_typed(value: object) -> Code:
+    """``value`` (plain text) escaped and marked :class:`Code`: printed as the editor typed
+    it, with no bindings. For the document's metadata (``<title>``, ``<meta content>``),
+    which a PDF reader and a search engine show as text: a no-break space there is a
+    stray character ("…Online Week\u00a02020." in the PDF's Subject)."""
+    from markupsafe import escape
+
+    return Code(escape(str(value)))

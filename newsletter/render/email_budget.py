@@ -56,19 +56,28 @@ def unmarked(marked_html: str) -> str:
     return _ANY_MARK.sub("", marked_html)
 
 
+PROSE = frozenset({"article", "letter"})
+"""Blocks read as running text, which a teaser and the web page's link serve well; cards
+and figures are teased only when every such block is already: a contacts group (five
+cards, heavy in the e-mail's tables, light in words) was the first teaser, and phone
+readers got no names or addresses (hand-made issue 2027-06)."""
+
+
 def fit(blocks: Sequence[Block], render: Render, budget: int = BUDGET_BYTES) -> Fitted:
     """Render the e-mail, and again with the longest blocks as teasers while it is over
-    ``budget``; blocks marked ``email: full`` are never shortened, ``email: teaser`` always
-    are. Returns the last render (over the budget only when forced full blocks make it so).
+    ``budget`` (articles and letters first: :data:`PROSE`); blocks marked ``email: full``
+    are never shortened, ``email: teaser`` always are. Returns the last render (over the
+    budget only when forced full blocks make it so).
     """
     teasers = {b.id for b in blocks if b.email == "teaser"}
     free = [b.id for b in blocks if b.email is None]
+    prose = {b.id for b in blocks if b.type in PROSE}
     mjml, marked = render(frozenset(teasers))
     full_sizes = block_sizes(marked)
     html = unmarked(marked)
     while len(html.encode("utf-8")) > budget:
         candidates = sorted((b for b in free if b not in teasers and b in full_sizes),
-                            key=lambda b: full_sizes[b], reverse=True)
+                            key=lambda b: (b in prose, full_sizes[b]), reverse=True)
         if not candidates:
             break
         excess = len(html.encode("utf-8")) - budget

@@ -29,7 +29,7 @@ from newsletter.cache_home import cache_home
 from newsletter.load import Project
 from newsletter.markdown import has_tables_or_notes, to_html, to_inline_html, to_text, wrap
 from newsletter.model import Figure, Image, Issue
-from newsletter.render.code_values import Code
+from newsletter.render.code_values import Code, as_typed
 from newsletter.render.contents_entries import with_page_number
 from newsletter.render.dates import format_date
 from newsletter.typography import (
@@ -85,6 +85,7 @@ def _environment(root: Path, edition: str, autoescape: bool) -> Environment:
     env.filters["text"] = markdown_text
     env.filters["display_url"] = display_url
     env.filters["filesize"] = file_size
+    env.filters["as_typed"] = as_typed
     env.globals["image_size"] = image_size
     env.globals["has_tables_or_notes"] = lambda issue: has_tables_or_notes(_markdown_of(issue))
     env.globals["nbsp"] = NO_BREAK_SPACE  # between two printed values that must not part

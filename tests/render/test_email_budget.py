@@ -23,7 +23,7 @@ from photos import make_photo
 from newsletter.exceptions import ContentError
 from newsletter.load import Project, load_issue
 from newsletter.render.email import render_email, render_mjml
-from newsletter.render.email_budget import BUDGET_BYTES
+from newsletter.render.email_budget import BUDGET_BYTES, PROSE
 from newsletter.summary import summarize
 
 NEWSLETTER = Path(sys.executable).with_name("newsletter")
@@ -196,8 +196,13 @@ def test_the_longest_blocks_become_teasers_first(tmp_path, project: Project, see
         assert len(edition.html.encode("utf-8")) <= BUDGET_BYTES
         sizes = edition.block_bytes
         assert set(sizes) == {block.id for _, block in variant.blocks()}
-        kept = [sizes[b] for b in sizes if b not in edition.teasers]
-        assert all(sizes[t] >= max(kept, default=0) for t in edition.teasers)
+        # the longest first, articles and letters before cards and figures (a contacts
+        # group teased first left phone readers without names: hand-made issue 2027-06)
+        prose = {block.id for _, block in variant.blocks() if block.type in PROSE}
+        kept = [sizes[b] for b in sizes if b not in edition.teasers and b in prose]
+        assert all(sizes[t] >= max(kept, default=0) for t in edition.teasers & prose)
+        if edition.teasers - prose:
+            assert prose <= edition.teasers
         if sum(sizes.values()) < BUDGET_BYTES // 2:
             assert not edition.teasers  # a short issue goes out whole
         document = lxml_html.document_fromstring(edition.html)

@@ -73,6 +73,23 @@ def test_an_english_hyphen_leaves_three_letters_on_the_next_line(project: Projec
     assert not wrong, wrong
 
 
+def test_a_tables_cells_keep_the_languages_hyphen_limits(project: Project, tmp_path: Path):
+    """A table's cells are hyphenated by the language's limits too: an English cell broke
+    "Technolo-" / "gy" (hand-made issue 2027-05), two letters on the next line."""
+    rng = random.Random(5)
+    rows = ["| " + " | ".join(" ".join(rng.choice([*WORDS, "technology", "Technology"])
+                                       for _ in range(6)) for _ in range(6)) + " |"
+            for _ in range(12)]
+    table = "\n".join(["| A | B | C | D | E | F |", "|---|---|---|---|---|---|", *rows])
+    lines = _note_lines(project, tmp_path, "The table", [table])
+    breaks = [(line, after) for line, after in itertools.pairwise(lines)
+              if line.endswith("\u00ad") and re.match(r"[^\W\d_]", after)]
+    assert len(breaks) > 5, len(breaks)  # the cells are hyphenated
+    short = [f"{line[-12:]} / {after[:12]}" for line, after in breaks
+             if len(re.match(r"\w*", after).group()) < 3]
+    assert not short, short
+
+
 LONG = ["konkurencyjności", "przedsiębiorczości", "międzynarodowych", "rzemieślniczych",
         "samorządowych", "dokumentacyjnego", "innowacyjności", "współpracujących"]
 

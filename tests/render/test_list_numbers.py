@@ -58,3 +58,42 @@ def test_one_numbered_list_split_by_a_subheading_keeps_one_edge(project: Project
     edges = {round(float(x), 1) for x in re.findall(r'xMin="([\d.]+)"[^>]*>Krok<', xhtml)}
     assert len(re.findall(r">Krok<", xhtml)) == 14
     assert max(edges) - min(edges) < 0.5, sorted(edges)
+
+
+def test_a_numbered_list_inside_a_numbered_list_counts_in_letters(project: Project,
+                                                                  tmp_path: Path):
+    """Steps 1, 2 with steps 1, 2 inside each read as one list's steps (hand-made issue
+    2027-06): inside a numbered list the numbers are letters (a., b.), one level deeper
+    roman numerals, in the PDF, the e-mail, the web page and the text part alike."""
+    from newsletter.render.email import render_email
+
+    steps = ("1. Złóż wniosek\n   1. Wypełnij formularz\n   2. Dołącz zaświadczenie\n"
+             "      1. Oryginał dokumentu\n2. Odbierz decyzję\n")
+    folder = one_article_issue(tmp_path / "2021-01", f"Wstęp.\n\n{steps}\nKoniec.")
+    issue = load_issue(folder, project)
+    pdf = write_download(issue, project, tmp_path / "out").files[0]
+    text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], check=True,
+                          capture_output=True, text=True).stdout
+    markers = [match.group(1) for match in re.finditer(
+        r"^\s*(\w+)\.\s+(?:Złóż|Wypełnij|Dołącz|Oryginał|Odbierz)", text, re.MULTILINE)]
+    assert markers == ["1", "a", "b", "i", "2"], markers
+    email = render_email(issue, project)
+    assert email.text.count("a. Wypełnij") == 1 and "i. Oryginał" in email.text
+    nested = re.findall(r"<ol[^>]*>", email.html)
+    assert any("lower-alpha" in tag for tag in nested), nested
+    assert any("lower-roman" in tag for tag in nested), nested
+
+
+def test_the_text_part_marks_questions_and_subheadings():
+    """In the text part an interview's questions (paragraphs bold from end to end) read as
+    answers, and a guide's subheading "1. Wpis do CEIDG" as a list's item (hand-made issue
+    2027-05): a question goes between asterisks, as plain text marks emphasis, and a
+    subheading is underlined."""
+    from newsletter.markdown import to_text
+
+    text = to_text("## 1. Wpis do CEIDG\n\nTekst.\n\n**Skąd tak duże zainteresowanie?**\n\n"
+                   "To dużo, **naprawdę** dużo.\n", 60)
+    lines = text.splitlines()
+    assert lines[:2] == ["1. Wpis do CEIDG", "----------------"], lines
+    assert "*Skąd tak duże zainteresowanie?*" in lines
+    assert "To dużo, naprawdę dużo." in lines  # bold inside a sentence stays plain

@@ -128,3 +128,34 @@ def test_only_a_title_too_wide_for_a_phone_is_set_smaller(project: Project, brow
         assert phone[chained] < wide[chained], (name, measured)
         assert phone[plain] == wide[plain] == sizes.title, (name, measured)
         assert phone[cards] == wide[cards], (name, measured)
+
+
+@pytest.mark.parametrize("width", [375, 1024])
+def test_a_subheading_is_smaller_than_its_articles_title(project: Project, browser,
+                                                         tmp_path, width):
+    """A guide's subheadings ("1. Wpis do CEIDG", Markdown's #) stood larger than its
+    article's title in the e-mail and on the web page (hand-made issue 2027-05)."""
+    from conftest import one_article_issue
+
+    from newsletter.load import load_issue
+
+    # (# and ## are both h4: the block's title is the h3)
+    body = "## 1. Wpis do CEIDG\n\nTekst.\n\n### Drugi poziom\n\nTekst.\n\n#### Trzeci\n\nTekst."
+    issue = load_issue(one_article_issue(tmp_path / "2021-01", body, title="Poradnik"),
+                       project)
+    pages = {"email": render_email(issue, project, with_text=False).html,
+             "web": render_web(issue, project, tmp_path)}
+    sizes = """() => ['h3', 'h4', 'h5', 'h6'].map((tag) => {
+        const found = [...document.querySelectorAll(tag)].find(
+            (e) => /Poradnik|CEIDG|Drugi|Trzeci/.test(e.textContent));
+        return found ? parseFloat(getComputedStyle(found).fontSize) : null; })"""
+    for name, html in pages.items():
+        page = browser.new_page(viewport={"width": width, "height": 800})
+        try:
+            page.set_content(html, wait_until="domcontentloaded")
+            title, *subheadings = page.evaluate(sizes)
+        finally:
+            page.close()
+        assert title and all(subheadings), (name, title, subheadings)
+        assert all(size < title for size in subheadings), (name, title, subheadings)
+        assert subheadings == sorted(subheadings, reverse=True), (name, subheadings)
