@@ -143,8 +143,7 @@ class Rules:
     line's start, which no PDF renderer draws, and a lone "Kraków-" at a line's end reads as
     a word hyphenated there. In every language a dash (–, —, or a hyphen standing alone as
     one) never starts a line, and a number stays with a sign that belongs to it, written
-    with a space: "50 %", "20 °C", "§ 5", "€ 100", "№ 3", and a number of up to four digits
-    that ends a clause with the word before it ("stanowisko 5.") (:data:`SIGN_AFTER`,
+    with a space: "50 %", "20 °C", "§ 5", "€ 100", "№ 3" (:data:`SIGN_AFTER`,
     :data:`SIGN_BEFORE`: signs, not words, so they are the same in every language).
     """
 
@@ -221,12 +220,6 @@ class Rules:
         # a number's groups ("12 500", "+48 12 616 12 34"): one number, in every language
         # and every field (Markdown's text had it, a title's "do 12 500 zł" broke on a phone)
         alternatives.append(rf"{number}(?={spaces}\d)")
-        # a short number that ends a clause stays with the word before it ("stanowisko" /
-        # "5." opened a card's line with the number alone: hand-made issue 2027-05); not at
-        # a text's end without punctuation: a value's end may be no sentence's (a font's
-        # name "Source Sans 3", a title "Grudzień 2020" copied into the PDF's metadata)
-        alternatives.append(rf"(?<![\w.@/&#-])[^\W\d_]{{2,}}"
-                            rf"(?={spaces}\d{{1,4}}[.,;:!?)\]](?!\d))")
         alternatives.append(rf"[{SIGN_BEFORE}](?={spaces}\d)")
         alternatives.append(rf"(?<![\w.@/-])(?:{'|'.join(CURRENCY_CODES)})(?={spaces}\d)")
         alternatives.append(rf"{INITIALS}(?={spaces}[{_CAPITALS}])")
