@@ -10,7 +10,7 @@ code from its look (a length, a brace) also skipped an editor's title that said 
 
 from __future__ import annotations
 
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 
 class Code(Markup):
@@ -25,6 +25,4 @@ def as_typed(value: object) -> Code:
     it, with no bindings. For the document's metadata (``<title>``, ``<meta content>``),
     which a PDF reader and a search engine show as text: a no-break space there is a
     stray character ("…Online Week\u00a02020." in the PDF's Subject)."""
-    from markupsafe import escape
-
     return Code(escape(str(value)))

@@ -261,8 +261,8 @@ def _laid_out(issue: Issue, project: Project, variant: Variant, pictures: Pictur
         whole |= past  # a change: the next layout breaks them again
         alone = lone_links(source, document) - decisions.glued
         decisions.glued |= alone
-        candidates = resizes(document.pages, tails=not squeezes(source, document)) \
-            if fitted < passes else iter(())
+        gaps = squeezes(source, document)  # the colophon alone: what its page's gaps give
+        candidates = resizes(document.pages, tails=not gaps) if fitted < passes else iter(())
         change = next((change for change in candidates if pictures.resize(change)), None)
         if isinstance(change, (Move, Split)):
             # a picture moved inside its article, or a row of cards set one card a row: the
@@ -275,7 +275,7 @@ def _laid_out(issue: Issue, project: Project, variant: Variant, pictures: Pictur
         spread = spreads(source, document, decisions.spread) \
             if change is None and fitted < passes + 1 else {}
         if change is None and not spread and not squeezed and fitted < passes + 2:
-            spread = squeezed = squeezes(source, document)  # the colophon alone: gaps give
+            spread = squeezed = gaps  # the colophon alone: gaps give
         decisions.spread |= spread  # a short page nothing else filled: its gaps grow
         if change is not None:
             # the spread pages are spread again once fitting is done: the gaps are kept by
