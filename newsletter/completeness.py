@@ -15,6 +15,7 @@ value written once is read, in every edition, from the same file and line.
 from __future__ import annotations
 
 import functools
+import re
 from collections.abc import Iterator
 from typing import Any
 
@@ -57,6 +58,33 @@ def shared_prose(editions: dict[str, Issue]) -> list[Problem]:
             f"per language ({per_language}) or mark it as the same in every language with "
             f"'{name}: {SAME} \"…\"'")))
     return problems
+
+
+_WORD = re.compile(r"[^\W\d_]{4,}")
+
+
+def worded_values(issue: Issue) -> list[Problem]:
+    """A warning for each figure's value that holds a word ("1 250 miejsc", "PLN 3.5
+    million") and is given once for several languages: a number is the same in every
+    language, its words are not, and the English PDF printed "1 250 miejsc" (hand-made
+    issue 2028-05). A warning: "ZOOM" or a name may be meant for all."""
+    from newsletter.model import Figure
+
+    editions = {variant.language: variant for variant in issue.editions()}
+    if len(editions) < 2:
+        return []
+    readers: dict[Location, tuple[str, list[str]]] = {}
+    for language, variant in editions.items():
+        for node in _nodes(variant):
+            where = node.where
+            if isinstance(node, Figure) and _WORD.search(node.value) \
+                    and "value" in where.fields and "value" not in where.decided:
+                readers.setdefault(where.fields["value"], (node.value, []))[1].append(language)
+    return [Problem(location, (
+        f"'value' {value!r} holds words and is given once, so every edition prints it as "
+        f"written: give it per language ({', '.join(f'{code}: …' for code in languages)}) "
+        f"or mark it the same in every language with 'value: {SAME} \"…\"'"))
+        for location, (value, languages) in readers.items() if len(languages) > 1]
 
 
 def _nodes(node: Any) -> Iterator[Node]:

@@ -23,7 +23,7 @@ from pathlib import Path
 
 from newsletter.cache_home import cache_home
 
-FORMAT_VERSION = 5
+FORMAT_VERSION = 6
 """Part of every derivative's cache key: raise it when the encoding in
 :mod:`newsletter.images` changes, so old files are not reused (they are left to age out of
 the cache folder)."""

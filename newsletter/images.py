@@ -260,7 +260,7 @@ def paper_white(image: Image.Image) -> Image.Image:
     (a signature is mostly paper) becomes 255, the ink darkened alike. A scan's grey or
     cream paper (246/246/246, 250/246/236) printed as a visible box around the signature
     in both PDFs (hand-made issues 2026-06, 2025-09); :data:`PAPER_DOTS` took only paper
-    within 2 % of white."""
+    within 2 % of white. Its grain goes white with it (:data:`PAPER_GRAIN`)."""
     from PIL import ImageStat
 
     alpha = image.getchannel("A") if image.mode in ("RGBA", "LA") else None
@@ -268,12 +268,18 @@ def paper_white(image: Image.Image) -> Image.Image:
     medians = ImageStat.Stat(rgb).median
     if min(medians) < PAPER_LEVEL or min(medians) >= 255:
         return image
-    tables = [[min(255, round(v * 255 / median)) for v in range(256)] for median in medians]
+    tables = [[255 if v * 255 / median >= PAPER_GRAIN else round(v * 255 / median)
+               for v in range(256)] for median in medians]
     white = rgb.point([v for table in tables for v in table])
     if alpha is not None:
         white.putalpha(alpha)
     return white
 
+
+PAPER_GRAIN = 238
+"""A scan's paper is grainy around its median: what is this light once the median is white
+is paper too (a scan's grain left 245–252 around a signature, a faint box on the page
+and on the web: hand-made issue 2028-08); ink is far darker."""
 
 PAPER_DOTS = 5
 """Ink values up to this (0–255: 2 %) on every plate at once are paper: an off-white

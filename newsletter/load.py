@@ -299,9 +299,17 @@ def _read_block_file(
         block.setdefault("type", entry.get("type", "article"))
         if language != main and name == written and _needs_translation(block, language):
             own = Path(written).with_name(f"{Path(written).stem}.{language}{path.suffix}")
+            mains = Path(written).with_name(f"{Path(written).stem}.{main}{path.suffix}")
+            # 'x.md' written in English beside 'x.pl.md' in a Polish issue (hand-made
+            # 2028-08): say which file is read as what, and how to name them
+            unread = (f"; '{written}' is read as the {english_name(main)} text (the issue's "
+                      f"first language), so '{mains.as_posix()}' is not read: if "
+                      f"'{written}' is in {english_name(language)}, rename it "
+                      f"{own.as_posix()} and '{mains.as_posix()}' {written}") \
+                if (issue_dir / mains).is_file() else ""
             raise ContentError([Problem(here, f"'{written}' has no {english_name(language)} text: "
                                         f"write {own.as_posix()} beside it (or mark the block "
-                                        f"'only: {main}')")])
+                                        f"'only: {main}'){unread}")])
         return block
     block = parse_yaml(text, path)
     if not isinstance(block, dict):
@@ -355,14 +363,23 @@ _TRANSLITERATE = str.maketrans({"ł": "l", "Ł": "L", "ß": "ss"})
 
 
 def slugify(text: str) -> str:
-    """A URL-safe id from a title ("Kraków for business" → "krakow-for-business")."""
+    """A URL-safe id from a title ("Kraków for business" → "krakow-for-business"), of
+    at most :data:`SLUG_LENGTH` characters, cut after a whole word where it has one
+    (readers see it in the text part's "Read more" links: "…-support-pro" read as a
+    typo, hand-made issue 2027-09)."""
     ascii_text = (
         unicodedata.normalize("NFKD", text.translate(_TRANSLITERATE))
         .encode("ascii", "ignore")
         .decode()
     )
     slug = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
-    return slug[:60].strip("-") or "block"
+    if len(slug) > SLUG_LENGTH:
+        cut = slug[:SLUG_LENGTH + 1]
+        slug = cut.rsplit("-", 1)[0] if "-" in cut[SLUG_LENGTH // 2:] else slug[:SLUG_LENGTH]
+    return slug.strip("-") or "block"
+
+
+SLUG_LENGTH = 60
 
 
 @functools.cache

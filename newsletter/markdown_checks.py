@@ -11,6 +11,7 @@ the parser's own tokens (what really came out as text, so what an editor escaped
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 
@@ -88,7 +89,36 @@ def _attribute_marks(tokens: list[Token]) -> list[Literal]:
                 elif not OTHER_LANGUAGE.match(str(value)):
                     found.append(Literal(line, f"'{{lang={value}}}' is not a language code: "
                                          "write it as lang attributes do, e.g. {lang=uk}"))
+                elif (unknown := _unknown_language(str(value))) is not None:
+                    found.append(Literal(line, unknown))
     return found
+
+
+def _unknown_language(code: str) -> str | None:
+    """What is wrong with a well-formed ``{lang=…}`` whose language CLDR (Babel's data)
+    does not know, or None: a country's code in its place is the usual slip ("ua" for
+    Ukrainian's "uk", "cz", "se", "jp"), so the country's languages are suggested. A
+    passage marked so would be read aloud and broken into lines by no language's rules
+    (hand-made issue 2028-02 marked Ukrainian 'ua' and check said nothing)."""
+    primary = code.split("-")[0]
+    if primary in _cldr_languages():
+        return None
+    from babel.languages import get_official_languages
+
+    spoken = list(dict.fromkeys(lang.split("_")[0] for lang in
+                                get_official_languages(primary.upper())))
+    hint = (f": '{primary}' is a country's code; did you mean "
+            + " or ".join(f"'{lang}'" for lang in spoken) + "?") if spoken else \
+        " (ISO 639: uk Ukrainian, cs Czech, de German, …)"
+    return f"'{{lang={code}}}' names no language{hint}"
+
+
+@functools.cache
+def _cldr_languages() -> frozenset[str]:
+    """The languages CLDR has data for (their codes' first part): about 330."""
+    from babel.localedata import locale_identifiers
+
+    return frozenset(name.split("_")[0] for name in locale_identifiers())
 
 
 def _shown(name: str, value: object) -> str:

@@ -221,6 +221,12 @@ class Rules:
         # and every field (Markdown's text had it, a title's "do 12 500 zł" broke on a phone)
         alternatives.append(rf"{number}(?={spaces}\d)")
         alternatives.append(rf"[{SIGN_BEFORE}](?={spaces}\d)")
+        # a postal code with its town ("31-156" / "Kraków" in the text part's footer, a Polish
+        # address in either language: hand-made issues 2027-09 and 2028-02)
+        alternatives.append(rf"(?<![\w.,/:@#-])\d{{2}}-\d{{3}}(?={spaces}[{_CAPITALS}])")
+        # a regnal number with its name ("al. Jana Pawła" / "II 232.", hand-made 2027-09)
+        alternatives.append(rf"(?<![\w.@/&#-])[{_CAPITALS}][^\W\d_]*(?={spaces}{_REGNAL}"
+                            rf"(?![\w]|\.\w))")
         alternatives.append(rf"(?<![\w.@/-])(?:{'|'.join(CURRENCY_CODES)})(?={spaces}\d)")
         alternatives.append(rf"{INITIALS}(?={spaces}[{_CAPITALS}])")
         if self.space_after:
@@ -314,6 +320,9 @@ a 320 px phone's footnote broke it after its "w" (generated seed 8803)."""
 
 
 _INITIALS = re.compile(INITIALS)
+_REGNAL = r"(?=[IVX]{2})X{0,3}(?:IX|IV|V?I{0,3})"
+"""Roman numerals a name keeps ("Jana Pawła II", "Henry VIII"); not I, V or X, words of
+their own ("I" in English)."""
 
 
 _PIECES = re.compile(r"([ \t\n\r\f\v\u200b\x00]+)")
@@ -771,16 +780,80 @@ def hyphenated_words_whole(html: str, rules: Rules) -> str:
         return html
     parts = _TAG.split(html)
     verbatim, before = 0, ""  # the text's last character, while only inline tags follow
+    titled = False  # inside <title>: text, no tags
     passages = _Passages(rules)  # a passage's hyphens by its own language's rule
     for index, part in enumerate(parts):
         if index % 2:
             verbatim += _verbatim_step(part)
             passages.step(part)
+            if _tag_name(part) == "title":
+                titled = not part.startswith("</")
             if _tag_name(part) not in _INLINE:
                 before = ""
         elif part and not verbatim:
             # the "-19" of "<span class="acronym">COVID</span>-19" follows the acronym's text
             if "-" in part and not passages.rules.break_at_hyphens:
-                parts[index] = _TYPED_HYPHEN.sub(NO_BREAK_HYPHEN, before + part)[len(before):]
+                whole = _TYPED_HYPHEN.sub(NO_BREAK_HYPHEN, before + part)[len(before):]
+                parts[index] = whole if titled else _spans(_COMPOUND, _unhyphenated, whole,
+                                                           before)
             before = part[-1]
     return "".join(parts)
+
+
+_FREE_AFTER = r"(?=[.,;:!?)\]\u201d\u2019\"']*(?:[ \n]|$))"
+"""A word's end a line may break after (a space, or punctuation then a space, or the
+text's end): a span only around a word no no-break space chains to another. WeasyPrint
+broke "€2,5 mln <span>biało‑czerwony</span>", a chain ending in a span too wide for the
+rest of its line, as "Żółć" / "ry-" / "nek" / "mapa", a word a line (generated seed
+9524)."""
+_COMPOUND = re.compile(rf"(?<=[ \n])\w+(?:{NO_BREAK_HYPHEN}\w+)+{_FREE_AFTER}")
+COMPOUND_LIMIT = 24
+"""A compound word typed with a hyphen up to this long is not hyphenated either: "kobie-" /
+"ty-założycielki" and "Nowej Hu-" / "cie-Mistrzejowicach" read as words broken at their
+hyphen (hand-made issues 2027-09, 2028-05). A longer one may be, or a narrow column could
+not hold it."""
+
+
+_FOREIGN_WORD = re.compile(r"(?<=[ \n])(?=\w*[^\W\d_a-zA-Z])[^\W\d_]{2,24}" + _FREE_AFTER)
+
+
+def foreign_words_whole(html: str) -> str:
+    """Paper's HTML in a language of the Latin alphabet's 26 letters (English), with each
+    word holding another letter in a span that is never hyphenated: English patterns
+    broke the Polish names "Prądnik Bi-" / "ały" and "Stanisła-" / "wa" (hand-made issues
+    2028-05 and 2027-09), where Polish would break otherwise, and a name is best kept
+    whole. Text only, as :func:`hyphenated_words_whole`."""
+    parts = _TAG.split(html)
+    verbatim, titled, before = 0, False, ""
+    for index, part in enumerate(parts):
+        if index % 2:
+            verbatim += _verbatim_step(part)
+            if _tag_name(part) == "title":
+                titled = not part.startswith("</")
+            if _tag_name(part) not in _INLINE:
+                before = ""
+        elif part:
+            if not verbatim and not titled and not part.isascii():
+                parts[index] = _spans(_FOREIGN_WORD, lambda word: _WHOLE.format(word.group()),
+                                      part, before)
+            before = part[-1]
+    return "".join(parts)
+
+
+_WHOLE = '<span class="compound">{}</span>'
+
+
+def _spans(pattern: re.Pattern[str], span: Callable[[re.Match[str]], str], part: str,
+           before: str) -> str:
+    """``part`` with ``pattern``'s words set in spans by ``span``: a word at the part's
+    start too, when what comes before it (``before``: the text before the inline tags
+    in between; empty after a block's start) is no word bound to it."""
+    free = before in ("", " ", "\n")
+    return pattern.sub(span, (" " if free else "\x00") + part)[1:]
+
+
+def _unhyphenated(compound: re.Match[str]) -> str:
+    word = compound.group()
+    if len(word) > COMPOUND_LIMIT or not re.search(r"[^\W\d_]{2}", word):
+        return word  # too long for a narrow column; or numbers ("10-12"), never hyphenated
+    return _WHOLE.format(word)

@@ -130,10 +130,13 @@ def text_part_faults(text: str, rules: Rules, addresses: Iterable[str],
     next line's first, where the wrapping broke it (the next line's first word would not
     fit ``width``: a shorter line ends where the editor or the template ended it, a
     paragraph, a card's "Read more: …"; and a text of ``ends``, squeezed, that ends with
-    the line's last two words ends there: a card's title "… dotacja i"), and
+    the line's last two words ends there: a card's title "… dotacja i"; so does a line
+    "label: value" whose value is one of ``ends`` whole: a stacked table's row "… im.
+    Kościuszki: 5", generated seed 9510), and
     ``addresses`` (as typed) that the text holds broken over lines, no line whole."""
     found = []
     lines = text.split("\n")
+    whole = set(ends)
     for line, following in itertools.pairwise(lines):
         if not line.strip() or not following.strip() or MARKER.match(following) \
                 or set(following.strip()) <= set("=-") \
@@ -141,7 +144,8 @@ def text_part_faults(text: str, rules: Rules, addresses: Iterable[str],
             continue
         last, first = line.split()[-1], following.split()[0]
         tail = squeezed("".join(line.split()[-2:]))
-        if any(text.endswith(tail) for text in ends):
+        if any(text.endswith(tail) for text in ends) \
+                or (": " in line and squeezed(line.rsplit(": ", 1)[1]) in whole):
             continue
         joined = f"{last} {first}"
         if any(match.start() < len(last) < match.end() for match in

@@ -143,3 +143,23 @@ def test_check_refuses_a_shared_field_without_a_traceback(tmp_path):
     assert result.exit_code == 1, result.output
     assert "'title' is given once, for every language" in result.output
     assert "Traceback" not in result.output
+
+
+def test_check_warns_of_a_figures_value_with_words_given_once(tmp_path):
+    """"1 250 miejsc" and "PLN 3.5 million", given once in a Polish and English issue,
+    printed as typed in both editions and `check` said nothing (hand-made issue 2028-05).
+    A value with words is a warning at its line; numbers, per-language values and a
+    value marked the same in every language are not."""
+    folder = edited_copy(SAMPLE, tmp_path / "issue", {"issue.yaml": [
+        ('          - value: "419"\n', '          - value: "419 uczestników"\n'),
+        ('          - value: "156"\n', '          - value: {en: 156 panelists, pl: 156 osób}\n'),
+        ('          - value: "72"\n', '          - value: !same "72 ZOOM"\n')]})
+    result = CliRunner().invoke(main, ["--config", str(SAMPLE.parent.parent / "newsletter.toml"),
+                                       "check", str(folder)])
+    assert result.exit_code == 0, result.output
+    line = line_of(folder / "issue.yaml", '"419 uczestników"')
+    warnings = [text for text in result.output.splitlines() if "holds words" in text]
+    assert warnings == [f"warning: {folder / 'issue.yaml'}:{line}: 'value' '419 uczestników' "
+                        "holds words and is given once, so every edition prints it as "
+                        "written: give it per language (en: …, pl: …) or mark it the same in "
+                        "every language with 'value: !same \"…\"'"], result.output

@@ -424,6 +424,21 @@ def test_text_part_finds_a_bound_word_at_a_wrapped_lines_end_and_a_broken_addres
                       "'https://krakow.pl/a/b' broken over lines"], faults
 
 
+def test_text_part_takes_a_stacked_tables_value_for_a_text_that_ends_there():
+    """A table's row in the text part is "heading: value" a line: a value "5" ends its
+    line where the template ended it (generated seed 9510); the same "5" ending a wrapped
+    line of a paragraph is still a fault."""
+    from newsletter.typography import language_rules
+
+    rules = language_rules(judges.ROOT / "templates" / "_shared" / "strings.yaml", "pl")
+    heading = "1\u00a0234\u00a0567 lokalny im.\u00a0Kościuszki"
+    row = f"{heading}: 5\nDziewięćsetdziewięćdziesięciodziewięcioletni: €2,5 mln\n"
+    assert text_part_faults(row, rules, [], ["5", "€2,5mln"]) == []
+    prose = ("słowo " * 6 + heading + " 5\nDziewięćsetdziewięćdziesięciodziewięcioletni "
+             "dalej\n")
+    assert len(text_part_faults(prose, rules, [], ["5"])) == 1
+
+
 def test_the_text_part_judge_looks_for_the_addresses_the_email_carries():
     html = ('<p>Adres <a href="https://www.example.org/">https://www.example.org/</a> '
             'i <a href="https://krakow.pl/a?x=1&amp;y=2">krakow.pl/<wbr>a?<wbr>x=1&amp;y=2</a>'

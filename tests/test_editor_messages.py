@@ -156,7 +156,25 @@ def test_the_issue_title_names_the_web_page_and_the_pdf(two_of_a_kind: Path):
     page = lxml_html.parse(str(two_of_a_kind / "web" / "index.html")).getroot()
     title = 'Wydanie specjalne <script>alert("x")</script> & "quotes"'
     assert page.findtext(".//title").startswith(title)
-    assert page.findtext(".//title").endswith("— Styczeń 2021")
+    assert page.findtext(".//title").endswith("— styczeń 2021")
     pdf = next(p for p in two_of_a_kind.glob("*.pdf") if not p.stem.endswith("-print"))
     with pikepdf.open(pdf) as document:
         assert str(document.docinfo["/Title"]).startswith(title)
+
+
+def test_an_english_main_file_beside_its_polish_one_says_which_is_read(tmp_path: Path):
+    """An editor of a Polish issue wrote 'list.md' in English beside 'list.pl.md': check
+    said 'list.md' has no English text (it is English) and never that 'list.pl.md' is not
+    read (hand-made issue 2028-08). The message says which file is read as what."""
+    folder = tmp_path / "2028-08"
+    folder.mkdir()
+    (folder / "list.md").write_text("---\ntitle: Summer letter\n---\nText.\n", encoding="utf-8")
+    (folder / "list.pl.md").write_text("---\ntitle: List\n---\nTekst.\n", encoding="utf-8")
+    (folder / "issue.yaml").write_text(
+        "date: 2028-08-01\nlanguages: [pl, en]\nsections:\n  - kind: cooperation\n"
+        "    blocks:\n      - file: list.md\n", encoding="utf-8")
+    result = run("check", str(folder))
+    assert result.returncode == 1
+    assert ("'list.md' is read as the Polish text (the issue's first language), so "
+            "'list.pl.md' is not read: if 'list.md' is in English, rename it list.en.md "
+            "and 'list.pl.md' list.md") in result.stdout + result.stderr, result.stderr

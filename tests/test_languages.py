@@ -113,4 +113,4 @@ def test_polish_pdfs_say_their_language_and_title(sample_site):
         path = EDITIONS[edition].paths(folder / "pl", polish, project)[0]
         with pikepdf.open(path) as pdf:
             assert str(pdf.Root.Lang) == "pl"
-            assert str(pdf.docinfo["/Title"]) == "Business Kraków — Grudzień 2020"
+            assert str(pdf.docinfo["/Title"]) == "Business Kraków — grudzień 2020"

@@ -61,3 +61,16 @@ def test_an_issue_title_left_out_or_empty_is_the_site_name(written, tmp_path, pr
     issue = load_issue(folder, project)
     assert issue.title == project.site.name
     assert issue.subject_line == project.site.name
+
+
+def test_a_long_titles_id_ends_after_a_whole_word():
+    """Readers see a block's id in the text part's "Read more" links: a title's id cut
+    at 60 characters read "…-the-2027-support-pro" (hand-made issue 2027-09)."""
+    from newsletter.load import slugify
+
+    title = "Six ways the city helps a start-up grow: the 2027 support programmes explained"
+    assert slugify(title) == "six-ways-the-city-helps-a-start-up-grow-the-2027-support"
+    long = slugify("Zażółć gęślą jaźń " * 6)
+    assert len(long) <= 60 and ("zazolc-gesla-jazn-" * 6).startswith(long + "-")
+    assert slugify("x" * 80) == "x" * 60  # one word: cut, as before
+    assert slugify("Kraków for business") == "krakow-for-business"

@@ -232,6 +232,26 @@ def test_a_mark_that_is_not_a_language_is_refused(site: Path, tmp_path):
     assert "welcome.md:5: '{.red}': only a language can be marked, as {lang=uk}" in result.output
 
 
+@pytest.mark.parametrize("code, hint", [
+    ("ua", "'ua' is a country's code; did you mean 'uk'?"),
+    ("cz", "'cz' is a country's code; did you mean 'cs'?"),
+    ("qq", "(ISO 639: uk Ukrainian, cs Czech, de German, …)")])
+def test_a_country_for_a_language_is_refused_with_the_countrys_language(site: Path, tmp_path,
+                                                                        code, hint):
+    """"{lang=ua}" passed check and went out as lang="ua" (hand-made issue 2028-02): no
+    screen reader or hyphenation knows it; Ukrainian is "uk"."""
+    folder = tmp_path / "issue"
+    shutil.copytree(site / "issues" / "2021-02", folder)
+    welcome = folder / "welcome.md"
+    welcome.write_text(WELCOME.replace("{lang=uk}", f"{{lang={code}}}"), encoding="utf-8")
+    result = run(site, "check", str(folder))
+    assert result.exit_code == 1
+    assert f"welcome.md:5: '{{lang={code}}}' names no language" in result.output
+    assert hint in result.output
+    welcome.write_text(WELCOME.replace("{lang=uk}", "{lang=uk-UA}"), encoding="utf-8")
+    assert run(site, "check", str(folder)).exit_code == 0
+
+
 def _structure_langs(node: object) -> list[tuple[str, str]]:
     found: list[tuple[str, str]] = []
     if isinstance(node, pikepdf.Dictionary):

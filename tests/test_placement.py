@@ -54,9 +54,10 @@ def placed_images(pdf_path: Path) -> Iterator[tuple[int, float, tuple[float, ...
                 yield number, float(image.Width), box
 
 
-def caption_places(pdf_path: Path, words: list[str]) -> dict[str, tuple[int, float, float]]:
-    """Each word's page and its box's top and left, in mm from the trimmed page's bottom
-    left (poppler's word boxes, measured from the media box's top left)."""
+def caption_places(pdf_path: Path, words: list[str]
+                   ) -> dict[str, tuple[int, float, float, float]]:
+    """Each word's page and its box's top, left and right, in mm from the trimmed page's
+    bottom left (poppler's word boxes, measured from the media box's top left)."""
     html = subprocess.run(["pdftotext", "-bbox", str(pdf_path), "-"], check=True,
                           capture_output=True, text=True).stdout
     with pikepdf.open(pdf_path) as pdf:
@@ -65,16 +66,18 @@ def caption_places(pdf_path: Path, words: list[str]) -> dict[str, tuple[int, flo
             media = [float(v) for v in page.mediabox]
             trim = [float(v) for v in page.obj.get("/TrimBox", page.mediabox)]
             boxes.append((media, trim))
-    found: dict[str, tuple[int, float, float]] = {}
+    found: dict[str, tuple[int, float, float, float]] = {}
     import re
 
     for number, page_html in enumerate(html.split("<page ")[1:], 1):
         media, trim = boxes[number - 1]
-        for x_min, y_min, word in re.findall(
-                r'xMin="([\d.]+)" yMin="([\d.]+)" [^>]*>([^<]+)</word>', page_html):
+        for x_min, y_min, x_max, word in re.findall(
+                r'xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)"[^>]*>([^<]+)</word>',
+                page_html):
             if word in words:
                 top = media[3] - float(y_min)
-                found[word] = (number, (top - trim[1]) / MM, (float(x_min) - trim[0]) / MM)
+                found[word] = (number, (top - trim[1]) / MM, (float(x_min) - trim[0]) / MM,
+                               (float(x_max) - trim[0]) / MM)
     return found
 
 
@@ -94,7 +97,7 @@ def test_every_picture_is_inside_the_text_area_with_its_caption_on_its_page(
     captions = caption_places(path, [p.caption for p in pictures])
     assert sorted(captions) == sorted(p.caption for p in pictures)
     for picture in pictures:
-        page, caption_top, _ = captions[picture.caption]
+        page, caption_top, _, _ = captions[picture.caption]
         above = [box for number, _, box in images if number == page
                  and 0 <= box[1] - caption_top <= 6]
         assert above, (picture, "caption not right under its picture on the same page")
@@ -120,11 +123,15 @@ def test_a_credit_starts_under_its_pictures_left_edge(pdfs, issue_dir, edition):
     title_left = caption_places(path, ["Artykuł"])["Artykuł"][2]
     shift = title_left - TEXT_AREA_MM[0]
     for picture in pictures:
-        page, caption_top, caption_left = captions[picture.caption]
+        page, caption_top, caption_left, caption_right = captions[picture.caption]
         (x0, _, x1, _), = [box for number, _, box in images if number == page
                            and 0 <= box[1] - caption_top <= 6]
-        left = min(x0, (x0 + x1) / 2 - CAPTION_MM / 2)
-        assert abs(caption_left - shift - left) < 0.6, (picture, caption_left - shift, x0)
+        if x1 - x0 >= CAPTION_MM:
+            assert abs(caption_left - shift - x0) < 0.6, (picture, caption_left - shift, x0)
+        else:  # its lines centred under it (hand-made 2028-05: a short credit began
+            # 12 mm left of a portrait, at the left of the 60 mm set under it)
+            middle = (caption_left + caption_right) / 2 - shift
+            assert abs(middle - (x0 + x1) / 2) < 0.6, (picture, middle, (x0 + x1) / 2)
 
 
 @pytest.mark.parametrize("edition", ["download", "print"])

@@ -127,7 +127,7 @@ def test_a_streets_name_keeps_its_house_number(language):
     a date is not a house number, and a number after any other name may part from it."""
     bound = {
         "Biuro, ul. Józefińska 14, 31-000 Kraków": f"Józefińska{NBSP}14,",
-        "przy al. Jana Pawła II 12/3 w Krakowie": f"Pawła II{NBSP}12/3",
+        "przy al. Jana Pawła II 12/3 w Krakowie": f"Pawła{NBSP}II{NBSP}12/3",
         "os. Centrum E 14a.": f"E{NBSP}14a.",
         "pl. Wszystkich Świętych 3-4 to urząd": f"Świętych{NBSP}3-4",
         "na ul. św. Filipa 17.": f"Filipa{NBSP}17.",
@@ -145,6 +145,27 @@ def test_a_streets_name_keeps_its_house_number(language):
         rules("pl").bind_after, True, street_words=rules("pl").street_words,
         bound_limit=SCREEN_BOUND_LIMIT))
     assert f"Konstantynopolitańczykowianeczki{NBSP}12" not in screen, screen
+
+
+@pytest.mark.parametrize("language", ["pl", "en", "xx"])
+def test_a_postal_code_keeps_its_town_and_a_name_its_regnal_number(language):
+    """"31-156" / "Kraków" ended a line of the text part's footer, and "al. Jana Pawła" /
+    "II 232." one of a PDF (hand-made issues 2027-09 and 2028-02), in either language: an
+    address of Kraków is Polish whatever the edition's language."""
+    assert bind("ul. Basztowa 22, 31-156 Kraków", rules(language)).endswith(
+        f"31-156{NBSP}Kraków")
+    for name in ["Jana Pawła II", "Henryk VIII", "Zygmunta III", "Jan XXIII"]:
+        first, number = name.rsplit(" ", 1)
+        assert f"{first.split()[-1]}{NBSP}{number}" in bind(f"o {name} i", rules(language))
+    for free in ["II wojna", "pkt I oraz", "strona V i", "ma 10-100 osób", "Sans 3"]:
+        assert bind(free, rules("xx")) == free  # no name before, not a regnal number, a range
+
+
+def test_english_keeps_polish_academic_titles_with_the_name():
+    """"will be given by dr" / "hab. Marta Żmuda-Trzebiatowska" in the English text part
+    (hand-made issue 2027-09): the Polish titles bind as the English ones do."""
+    assert bind("by prof. dr hab. inż. Marta Lis and mgr Jan Nowak", rules("en")) == \
+        f"by prof.{NBSP}dr{NBSP}hab.{NBSP}inż.{NBSP}Marta Lis and mgr{NBSP}Jan Nowak"
 
 
 @pytest.mark.parametrize("text", [
@@ -314,8 +335,9 @@ def test_polish_words_keep_their_typed_hyphens_on_paper_english_ones_break():
               '<code>kod-x</code> <a href="https://a-b.pl/">e-mail</a></p>')
     nb = NO_BREAK_HYPHEN
     assert hyphenated_words_whole(source, rules("pl")) == (
-        f'<p><span class="acronym">COVID</span>{nb}19 w Kraków{nb}Nowa Huta, 10{nb}12, a - b, '
-        f'<code>kod-x</code> <a href="https://a-b.pl/">e{nb}mail</a></p>')
+        f'<p><span class="acronym">COVID</span>{nb}19 w <span class="compound">Kraków{nb}Nowa'
+        f'</span> Huta, 10{nb}12, a - b, <code>kod-x</code> <a href="https://a-b.pl/">'
+        f'<span class="compound">e{nb}mail</span></a></p>')  # a compound: never hyphenated
     assert hyphenated_words_whole(source, rules("en")) == source
 
 

@@ -45,6 +45,7 @@ def check(ctx: click.Context, issue_dir: Path, links: bool, timeout: float) -> N
       newsletter check --links issues/2020-12
     """
     from newsletter.card_notices import card_table_notices
+    from newsletter.completeness import worded_values
     from newsletter.coverage import uncovered, uncovered_languages
     from newsletter.languages import unread_language_files
     from newsletter.load import load_issue
@@ -64,7 +65,7 @@ def check(ctx: click.Context, issue_dir: Path, links: bool, timeout: float) -> N
     unread = unread_language_files(issue.source_dir, languages, site.languages())
     table = site_languages(site.site.templates_path)
     problems = uncovered(issue, site.theme) + picture_notices(issue, site) + unread
-    problems += plain_text_notices(issue) + card_table_notices(issue)
+    problems += plain_text_notices(issue) + card_table_notices(issue) + worded_values(issue)
     problems += site.untranslated(languages)
     problems += uncovered_languages({code: table[code] for code in languages}, site.theme)
     warnings = [str(problem) for problem in problems]

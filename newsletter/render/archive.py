@@ -19,7 +19,13 @@ from newsletter.output import (
     signup_url,
     write_text,
 )
-from newsletter.render.templating import environment, month_year, site_language, strings
+from newsletter.render.templating import (
+    environment,
+    issue_name,
+    month_year,
+    site_language,
+    strings,
+)
 from newsletter.render.web import Download, downloads
 
 
@@ -29,6 +35,7 @@ class Entry:
 
     issue: Issue
     month: str
+    name: str  # the site and the month, the feed entry's title
     web_href: str
     web_url: str
     timestamp: str
@@ -102,9 +109,11 @@ def _newest_first(issue: Issue) -> tuple[int, str]:
 def _entry(issue: Issue, project: Project, out: Path, up: str) -> Entry:
     folder = output_dir(project, issue, out)
     here = f"{up}{issue.id}/{language_folder(issue)}"
+    locale = site_language(project, issue.language).locale
     return Entry(
         issue=issue,
-        month=month_year(issue.date, site_language(project, issue.language).locale),
+        month=month_year(issue.date, locale),
+        name=issue_name(project.site.name, issue.date, locale),
         web_href=f"{here}web/",
         web_url=public_url(project, issue, "web/"),
         timestamp=f"{issue.date.isoformat()}T00:00:00Z",

@@ -98,8 +98,8 @@ class Resize:
 @dataclass(frozen=True)
 class Move:
     """Set the article picture placed at ``source`` after the first ``paragraphs``
-    top-level elements of its article's body instead of above it (``last``: after all of
-    them, a last resort: :func:`_moved_below_text`)."""
+    top-level elements of its article's body instead of above it (``last``: a last resort,
+    :func:`_moved_below_text`)."""
 
     source: str
     paragraphs: int
@@ -674,12 +674,17 @@ def _moved_below_text(page_box: Any, picture: Any, article: Any, gap_mm: float,
     and two lines fit there; None when they do not, or the body has no paragraph to
     put first. The paragraphs' heights are the ones this layout gave them below.
 
-    A Move that puts all of the article's text before the picture says so (``last``):
-    the picture would follow the article's end alone atop the next page, above the next
-    article's title, and read as that one's (the sample's "Krakow for business": its map
-    opened page 4 over "3 map tools"). :func:`resizes` offers it only after every other
-    way to fill the page (the page's own picture made taller first), and only for a page
-    still under :data:`SHORT_DEPTH`."""
+    When all of the article's text is needed to fill the gap, the picture is set before
+    its last paragraph (``last``), which follows it overleaf: after the article's end it
+    would stand alone atop the next page, above the next article's title, and read as
+    that one's (the sample's "Krakow for business": its map opened page 4 over "3 map
+    tools"; hand-made issues 2027-09 and 2028-02: a history photo alone above the contact,
+    and over the next story). An article whose links follow its body may have the picture
+    after all of its text, above them (generated seed 7: an article of one paragraph); one
+    of one paragraph and no links keeps its picture above it.
+    :func:`resizes` offers such a move only after every other way to fill the page (the
+    page's own picture made taller first), and only for a page still under
+    :data:`SHORT_DEPTH`."""
     leaves = [(box, ancestors) for box, ancestors in _leaves(page_box) if article in ancestors]
     if not leaves:
         return None
@@ -709,9 +714,13 @@ def _moved_below_text(page_box: Any, picture: Any, article: Any, gap_mm: float,
     for count, key in enumerate(order, start=1):
         start, end = spans[key]
         filled_mm += (end - start) * MM_PER_PX + PARAGRAPH_GAP_MM
-        if filled_mm >= gap_mm - SLACK_MM:
-            return Move(_place(picture), count, count == len(order))
-    return Move(_place(picture), len(order), True)
+        if filled_mm >= gap_mm - SLACK_MM and count < len(order):
+            return Move(_place(picture), count)
+    links = any(_has_class(ancestors[ancestors.index(article) + 1], "links")
+                for _, ancestors in leaves if ancestors[-1] is not article)
+    if links:  # its links (after its body) follow it
+        return Move(_place(picture), len(order), True)
+    return Move(_place(picture), len(order) - 1, True) if len(order) > 1 else None
 
 
 _GLUED = {"h1", "h2", "h3", "h4", "h5", "h6", "figcaption"}
@@ -776,7 +785,8 @@ def _is_back_cover(page_box: Any) -> bool:
 def _pulled_back(previous: Any, page: Any, following: Any, filled: float) -> Resize | None:
     """The last page of content before the back cover, when a little is left on it (a
     figures block that did not fit the foot of the page before): the last article
-    picture of the page before made short enough for all of it to move back. The booklet
+    picture of the page before made short enough for all of it to move back, or, when
+    it alone cannot give that much, the pictures before it too, a layout each. The booklet
     then has one page less, which its padding gives back as a notes page (print.py)."""
     theirs = _article_pictures(previous)
     if not theirs or not _is_back_cover(following):
@@ -784,11 +794,21 @@ def _pulled_back(previous: Any, page: Any, following: Any, filled: float) -> Res
     top, bottom = text_area(page)
     area_mm = (bottom - top) * MM_PER_PX
     room_mm = (1 - depth(previous)) * area_mm
-    needed_mm = filled * area_mm + SECTION_GAP_MM + BLOCK_GAP_MM + SLACK_MM
-    box = theirs[-1][0]
-    height_mm = box.height * MM_PER_PX - (needed_mm - room_mm)
-    if _smallest_mm(page, box) <= height_mm < box.height * MM_PER_PX:
-        return Resize(_place(box), round(height_mm, 1))
+    # A block that goes on from the page before needs no gap above it, only its
+    # paragraph's (hand-made 2028-05: two lines of a paragraph, asked 19 mm of gaps)
+    gap_mm = SECTION_GAP_MM + BLOCK_GAP_MM if _opens_section(page) else \
+        PARAGRAPH_GAP_MM if _ends_in(previous, _first_block(page)) else BLOCK_GAP_MM
+    excess_mm = filled * area_mm + gap_mm + SLACK_MM - room_mm
+    gives = [(box, box.height * MM_PER_PX - _smallest_mm(page, box)) for box, _ in theirs]
+    for box, give in reversed(gives):  # the last picture that gives enough alone
+        if 0 < excess_mm <= give:
+            return Resize(_place(box), round(box.height * MM_PER_PX - excess_mm, 1))
+    # Or several together, the last first at its smallest (hand-made issue 2028-05: the
+    # last picture gave 30 mm and two lines stayed alone on the page before the back
+    # cover; the picture above it had 20 mm more to give): the next layout asks again.
+    if excess_mm > 0 and sum(give for _, give in gives if give > 0) >= excess_mm:
+        box, give = next((box, give) for box, give in reversed(gives) if give >= 1)
+        return Resize(_place(box), round(box.height * MM_PER_PX - give, 1))
     return None
 
 

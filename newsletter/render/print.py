@@ -66,9 +66,20 @@ from newsletter.render.paper_grids import (
 )
 from newsletter.render.paper_grids import points as _points
 from newsletter.render.table_columns import FixedTables, TableFonts
-from newsletter.render.templating import environment, issue_context, issue_rules, strings
+from newsletter.render.templating import (
+    environment,
+    issue_context,
+    issue_rules,
+    site_language,
+    strings,
+)
 from newsletter.render.word_gaps import set_ragged, wide_paragraphs
-from newsletter.typography import hyphenated_words_whole, hyphens_start_lines, long_pieces_broken
+from newsletter.typography import (
+    foreign_words_whole,
+    hyphenated_words_whole,
+    hyphens_start_lines,
+    long_pieces_broken,
+)
 
 Variant = Literal["download", "print"]
 
@@ -350,6 +361,8 @@ def render_html(
                              COLUMN_OF_TWO_PT)
     html = hyphens_start_lines(long_pieces_broken(_bound_words_apart(_marked_questions(html))))
     html = hyphenated_words_whole(html, rules)
+    if (site_language(project, issue.language).hyphenation or "").startswith("en"):
+        html = foreign_words_whole(html)
     return _fixed_tables(project)(
         last_words_whole(_superior_note_marks(_kickers_without_joiners(html))))
 
@@ -1047,9 +1060,14 @@ class Pictures:
         set under it, as wide as the picture (never narrower than :data:`CAPTION_MM`,
         centred under it then): run on to the column's right edge, a narrow picture's
         credit reached four times its width past it (hand-made issue 2025-05's banner)."""
-        width = max(self.placed_mm(image), min(CAPTION_MM, PAGE_TEXT_MM[0]))
+        placed = self.placed_mm(image)
+        width = max(placed, min(CAPTION_MM, PAGE_TEXT_MM[0]))
         side = (PAGE_TEXT_MM[0] - width) / 2
-        return Code(f'style="margin-left: {side:.1f}mm; margin-right: {side:.1f}mm"') \
+        # wider than its picture, the credit's lines are centred under it: set from the
+        # wider box's left edge, "Fot. Tomasz Wrona" began 12 mm left of a portrait's
+        # (hand-made issue 2028-05)
+        centred = "; text-align: center" if width > placed + 0.5 else ""
+        return Code(f'style="margin-left: {side:.1f}mm; margin-right: {side:.1f}mm{centred}"') \
             if side >= 0.5 else Code("")
 
     def size(self, image: Image, slot: str = "article") -> Markup:

@@ -81,9 +81,11 @@ def _environment(root: Path, edition: str, autoescape: bool) -> Environment:
     env.filters["wrap"] = wrap_text
     env.filters["figures_text"] = figures_text
     env.filters["breakable_url"] = lambda url: Markup(breakable_url(url))
+    env.filters["line_url"] = line_url
     env.filters["keep_numbers"] = keep_numbers_together
     env.filters["text"] = markdown_text
     env.filters["display_url"] = display_url
+    env.filters["text_url"] = text_url
     env.filters["filesize"] = file_size
     env.filters["as_typed"] = as_typed
     env.globals["image_size"] = image_size
@@ -224,11 +226,45 @@ def image_size(image: Image, slot: str = "") -> Markup:
     return Code(f'width="{width}" height="{height}"')
 
 
-def file_size(size: int) -> str:
-    """"190 KB", "1.4 MB": how a download link states its size."""
+SHORT_ADDRESS = 28
+"""An address this short fits any phone's line whole (28 characters at 8.5 px: 238 px)."""
+
+
+def line_url(text: str) -> Markup:
+    """An address in a line across the page (a footer's contact line): a short one kept
+    whole, the line breaking before it ("pi.umk" / "@um.krakow.pl" ended a line of the web
+    page's footer at 1024 px, hand-made issue 2028-02); a longer one breakable after its
+    slashes and before its "@" (:func:`breakable_url`)."""
+    if len(text) <= SHORT_ADDRESS:
+        return Markup('<span style="white-space:nowrap">{}</span>').format(text)
+    return Markup(breakable_url(text))
+
+
+def text_url(url: str) -> str:
+    """An address as the text part shows it: whole (a mail program links it only with its
+    scheme), but an e-mail address bare, as a reader writes it ("Napisz e-mail:
+    mailto:katarzyna…" in hand-made issue 2028-02), as Markdown's links there are."""
+    return url.removeprefix("mailto:")
+
+
+def file_size(size: int, language: str = "en") -> str:
+    """"190 KB", "1.4 MB" ("1,4 MB" in Polish: the web page read "6.7 MB", hand-made issue
+    2028-02): how a download link states its size, with ``language``'s decimal mark."""
     if size >= 1024 * 1024:
-        return f"{size / (1024 * 1024):.1f} MB"
+        return f"{size / (1024 * 1024):.1f} MB".replace(".", _decimal_mark(language))
     return f"{max(1, round(size / 1024))} KB"
+
+
+@functools.cache
+def _decimal_mark(language: str) -> str:
+    """CLDR's decimal mark of ``language`` (Babel); a point for a code CLDR does not know."""
+    from babel import UnknownLocaleError
+    from babel.numbers import get_decimal_symbol
+
+    try:
+        return get_decimal_symbol(language.replace("-", "_"))
+    except (UnknownLocaleError, ValueError):
+        return "."
 
 
 def _bytecode_cache() -> FileSystemBytecodeCache | None:
@@ -306,6 +342,17 @@ def month_year(date: dt.date, locale: str) -> str:
     return text[:1].upper() + text[1:]
 
 
+def issue_name(title: str, date: dt.date, locale: str) -> str:
+    """The name the PDFs' and the web page's titles give an issue: the editor's title and
+    its month ("Business Kraków — December 2020", "… — grudzień 2020", mid-title in the
+    language's own case), or the title alone when it names the year itself: an editor's
+    "Business Kraków — wrzesień 2027" read "… — wrzesień 2027 — Wrzesień 2027" (hand-made
+    issues 2027-09 and 2028-02)."""
+    if re.search(rf"(?<!\d){date.year}(?!\d)", title):
+        return title
+    return f"{title} — {format_date(date, 'LLLL yyyy', locale=locale)}"
+
+
 def long_date(date: dt.date, locale: str) -> str:
     """"December 1, 2020" / "1 grudnia 2020"."""
     return format_date(date, "long", locale=locale)
@@ -343,6 +390,7 @@ def issue_context(issue: Issue, project: Project) -> dict[str, object]:
         "t": strings(project, issue.language),
         "tagline": project.site.tagline_in(issue.language),
         "month": month_year(issue.date, language.locale),
+        "issue_name": issue_name(issue.title, issue.date, language.locale),
         "hyphenation": language.hyphenation,
         "sections": [(project.theme.section(s.kind).words(issue.language), s)
                      for s in issue.sections],

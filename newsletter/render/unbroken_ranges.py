@@ -1,4 +1,5 @@
-"""Ranges and codes kept on one line on screens by markup, so they copy as typed.
+"""Ranges, codes and addresses' pieces kept on one line on screens by markup, so they copy
+as typed.
 
 Typography keeps "2019–2020", "31-156" and "COVID-19" whole by a word joiner (U+2060) after
 the dash (:func:`newsletter.typography.keep_ranges_whole`), added wherever a value is printed
@@ -25,6 +26,15 @@ _JOINED_TAG = re.compile(
 _RAW = re.compile(r"(<(title|style|script|textarea)\b[^>]*>)(.*?)(</\2\s*>)",
                   re.DOTALL | re.IGNORECASE)
 _WORD_REST = re.compile(r"[^\s<>]*")
+_HYPHENATED_PIECE = re.compile(r"(?:(?<=<wbr>)|(?<=</wbr>))[^\s<>]*\w-\w[^\s<>]*(?=<)"
+                               r"|(?<=>)[^\s<>]*\w-\w[^\s<>]*(?=<wbr>)")
+"""A piece of an address (after one of its ``<wbr>``s, which the e-mail's inlining writes
+``<wbr></wbr>``, or before the first) holding a
+hyphen: a browser breaks after it ("…/grant-" / "seed" at 375 px, hand-made issue
+2027-09: read as a hyphenated word, which the address is not)."""
+ADDRESS_PIECE_LIMIT = 24
+"""Pieces up to this long are kept on one line on screens (a card a third of a 480 px
+e-mail holds about as many); a longer one may still break after its hyphen."""
 _BEFORE_WORD = re.compile(r"[\s<>]")
 
 
@@ -39,6 +49,10 @@ def nowrap_for_joiners(html: str) -> str:
     Found from the joiners outward (a page has a few), not by walking the page's
     thousands of tags: the e-mail and the web page are rendered again for every teaser
     tried and every preview."""
+    if "-" in html and "<wbr>" in html:
+        html = _HYPHENATED_PIECE.sub(lambda piece: f"{NOWRAP}{piece.group()}</span>"
+                                     if len(piece.group()) <= ADDRESS_PIECE_LIMIT
+                                     else piece.group(), html)
     if WORD_JOINER not in html:
         return html
     html = _JOINED_TAG.sub(lambda tag: tag.group().replace(WORD_JOINER, ""), html)

@@ -350,3 +350,54 @@ def test_attribute_values_reach_the_reader_as_written(sample: Issue, project: Pr
                   f'alt="{escape(text)}" /></mj-column></mj-section></mj-body></mjml>')
         shown = lxml_html.document_fromstring(compile_mjml(source)).xpath("//img/@alt")[0]
         assert shown == text.replace("\t", " ") or shown == text, (text, shown)
+
+
+def test_a_groups_title_keeps_its_case_in_the_email_and_its_text_part(project, tmp_path):
+    """Card and figure groups' titles were set in capitals in the e-mail and its text
+    part, which made "w 2027 r." read "W 2027 R." (an abbreviation Polish never
+    capitalises; hand-made issue 2028-02) while the web page and the PDFs kept the
+    editor's case. The text part underlines them, as an article's title."""
+    folder = tmp_path / "2021-01"
+    folder.mkdir()
+    (folder / "issue.yaml").write_text(
+        "date: 2021-01-01\nlanguage: pl\nsections:\n  - kind: cooperation\n    blocks:\n"
+        "      - type: figures\n        title: Pieniądze na rozwój w 2027 r.\n"
+        "        items:\n          - {value: 1 mln zł, label: dotacje}\n"
+        "          - {value: '348', label: firmy}\n"
+        "      - type: link_cards\n        title: Adresy, które warto znać (np. ul. Wielicka)\n"
+        "        cards:\n          - {title: Urząd, url: 'https://krakow.pl/'}\n",
+        encoding="utf-8")
+    issue = load_issue(folder, project)
+    edition = render_email(issue, project)
+    html, text = edition.html, edition.text
+    for title in ("Pieniądze na rozwój w\u00a02027\u00a0r.",
+                  "Adresy, które warto znać (np.\u00a0ul.\u00a0Wielicka)"):
+        line = next(line for line in text.splitlines() if line.startswith(title[:10]))
+        assert line == title, line
+        following = text.splitlines()[text.splitlines().index(line) + 1]
+        assert set(following) == {"-"}, following
+    document = lxml_html.fromstring(html)
+    for heading in document.xpath("//h3"):
+        assert "uppercase" not in (heading.get("style") or ""), heading.text_content()
+
+
+def test_the_text_part_shows_an_email_address_without_its_scheme(project, tmp_path):
+    """A card's button and an article's link to an e-mail address read "Napisz e-mail:
+    mailto:katarzyna.wisniewska-zajac@um.krakow.pl" in the text part (hand-made issue
+    2028-02); a web address keeps its scheme, which mail programs need to link it."""
+    folder = tmp_path / "2021-01"
+    folder.mkdir()
+    (folder / "issue.yaml").write_text(
+        "date: 2021-01-01\nlanguage: pl\nsections:\n  - kind: cooperation\n    blocks:\n"
+        "      - type: article\n        title: Kontakt\n        body: Tekst.\n"
+        "        links:\n          - {label: Napisz, url: 'mailto:anna.lis@um.krakow.pl'}\n"
+        "          - {label: Strona, url: 'https://krakow.pl/'}\n"
+        "      - type: link_cards\n        cards:\n"
+        "          - {title: Jan Nowak, button: Napisz e-mail,\n"
+        "             url: 'mailto:jan.nowak@um.krakow.pl'}\n",
+        encoding="utf-8")
+    text = render_email(load_issue(folder, project), project).text
+    assert "mailto:" not in text
+    assert "Napisz: anna.lis@um.krakow.pl" in text
+    assert "Napisz e-mail: jan.nowak@um.krakow.pl" in text
+    assert "Strona: https://krakow.pl/" in text

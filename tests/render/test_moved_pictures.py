@@ -894,3 +894,166 @@ def test_no_picture_follows_all_of_its_articles_text_onto_the_next_page(
             checked += 1
     assert checked >= 3
     assert all(p.depth >= 0.75 for p in measured_pages(pdf)[1:-1])
+
+
+def history_last(root: Path, words: int) -> Path:
+    """A first article of about ``words`` words alone in its section, then a "Call from
+    the Past" section: a history article (kicker, title, lead, a 3:2 photo, two
+    paragraphs) and a short article after it."""
+    rng = random.Random(1)
+
+    def sentence(count: int) -> str:
+        return " ".join(rng.choice(WORDS) for _ in range(count)).capitalize() + "."
+
+    folder = root / f"history-{words}"
+    (folder / "images").mkdir(parents=True)
+    Image.new("RGB", (2400, 1600), (150, 120, 90)).save(folder / "images" / "old.jpg")
+    paragraphs = [sentence(45) for _ in range(words // 45)]
+    (folder / "first.md").write_text("---\ntitle: The first article\n---\n"
+                                     + "\n\n".join(paragraphs) + "\n", encoding="utf-8")
+    (folder / "fair.md").write_text(
+        f"---\nkicker: A hundred years ago\ntitle: The fair of 1927\nlead: {sentence(24)}\n"
+        "image: {file: images/old.jpg, alt: An old market hall, credit: City archive}\n---\n"
+        f"{sentence(40)}\n\nThe last paragraph of the fair. {sentence(34)}\n", encoding="utf-8")
+    (folder / "bank.md").write_text(
+        f"---\ntitle: The first savings bank\nlead: {sentence(15)}\n---\n{sentence(40)}\n\n"
+        f"{sentence(40)}\n", encoding="utf-8")
+    (folder / "issue.yaml").write_text(
+        "date: 2021-01-01\nsections:\n  - kind: cooperation\n    blocks:\n"
+        "      - file: first.md\n  - kind: past\n    blocks:\n      - file: fair.md\n"
+        "      - file: bank.md\n", encoding="utf-8")
+    return folder
+
+
+@pytest.mark.parametrize("words", [720, 750])
+def test_a_picture_moved_into_its_text_is_followed_by_its_text(project: Project, tmp_path,
+                                                              words):
+    """A history article whose photo does not fit under its head on a short page: all of
+    its text filled the page and its photo, set after it, opened the next page alone, over
+    the next story's title, and read as that one's (hand-made issues 2027-09 and 2028-02,
+    pl and en: a 1928 photo over an 1859 story, a 1927 photo alone above the contact).
+    The photo now goes before the article's last paragraph, which follows it there."""
+    from paper import squeezed as alt_key
+    from paper import tagged_figures
+
+    issue = load_issue(history_last(tmp_path / "issues", words), project)
+    pdf = write_download(issue, project, tmp_path / "out").files[0]
+    pages = measured_pages(pdf)
+    texts = {p.number: squeezed(page_text(pdf, p.number)) for p in pages}
+    title = next(n for n in sorted(texts)[1:] if "Thefairof1927" in texts[n])
+    photo = max(f.page for f in tagged_figures(pdf) if f.alt == alt_key("An old market hall"))
+    assert photo == title or "Thelastparagraphofthefair" in texts[photo], (title, photo)
+    assert photo == title or texts[photo].index("Thelastparagraphofthefair") \
+        < texts[photo].index("Thefirstsavingsbank")
+    assert all(p.depth >= 0.75 for p in pages[1:-1]), [p.depth for p in pages]
+
+
+def article_and_long_card(root: Path, words: int, card_words: int) -> Path:
+    """A first article of about ``words`` words, then a group of one card whose text runs
+    to ``card_words`` words (taller than half a page: it may break)."""
+    rng = random.Random(1)
+
+    def sentence(count: int) -> str:
+        return " ".join(rng.choice(WORDS) for _ in range(count)).capitalize() + "."
+
+    folder = root / f"card-{words}-{card_words}"
+    folder.mkdir(parents=True)
+    (folder / "first.md").write_text(
+        "---\ntitle: The first article\n---\n"
+        + "\n\n".join(sentence(45) for _ in range(words // 45)) + "\n", encoding="utf-8")
+    text = "\\n\\n".join(sentence(40) for _ in range(card_words // 40))
+    (folder / "issue.yaml").write_text(
+        "date: 2021-01-01\nsections:\n  - kind: cooperation\n    blocks:\n"
+        "      - file: first.md\n      - type: link_cards\n        title: Where to find help\n"
+        f"        cards:\n          - title: Krakow Technology Park\n            text: \"{text}\"\n"
+        "            button: Visit the park\n            url: https://www.kpt.krakow.pl/\n",
+        encoding="utf-8")
+    return folder
+
+
+@pytest.mark.parametrize("words, card_words", [(100, 400), (150, 320)])
+def test_a_breaking_cards_button_keeps_its_last_lines(project: Project, tmp_path, words,
+                                                      card_words):
+    """A card that breaks across pages left its button and address alone atop the next
+    page, under the running head (hand-made issue 2027-09, pl: "Odwiedź park" /
+    "www.kpt.krakow.pl" opening page 9): the button keeps the text's last lines."""
+    issue = load_issue(article_and_long_card(tmp_path / "issues", words, card_words), project)
+    pdf = write_download(issue, project, tmp_path / "out").files[0]
+    pages = measured_pages(pdf)
+    assert len(pages) > 2  # the card breaks, or starts a page
+    for page in pages[1:]:
+        lines = [line for line in page_text(pdf, page.number).splitlines() if line.strip()]
+        assert not lines[1].startswith("Visit the park"), (page.number, lines[:3])
+    assert all(p.depth >= 0.75 for p in pages[1:-1]), [p.depth for p in pages]
+
+
+def two_pictures_last(root: Path, words: int) -> Path:
+    """A first article of about ``words`` words, then a "Call from the Past" section of
+    two articles with pictures (3:2, then 4:5) whose last paragraph may be left alone on
+    the page before the printer's back cover."""
+    rng = random.Random(1)
+
+    def sentence(count: int) -> str:
+        return " ".join(rng.choice(WORDS) for _ in range(count)).capitalize() + "."
+
+    folder = root / f"two-pictures-{words}"
+    (folder / "images").mkdir(parents=True)
+    Image.new("RGB", (2400, 1600), (120, 120, 120)).save(folder / "images" / "wide.jpg")
+    Image.new("RGB", (1600, 2000), (150, 120, 90)).save(folder / "images" / "tall.jpg")
+    (folder / "first.md").write_text(
+        "---\ntitle: The first article\n---\n"
+        + "\n\n".join(sentence(45) for _ in range(words // 45)) + "\n", encoding="utf-8")
+    (folder / "nursery.md").write_text(
+        f"---\ntitle: A nursery by the steelworks\nlead: {sentence(14)}\n"
+        "image: {file: images/wide.jpg, alt: A nursery, credit: National Archives}\n---\n"
+        f"{sentence(45)}\n\n{sentence(30)}\n", encoding="utf-8")
+    (folder / "hall.md").write_text(
+        f"---\ntitle: The women merchants of the Cloth Hall\nlead: {sentence(20)}\n"
+        "image: {file: images/tall.jpg, alt: A stall, credit: Museum of Krakow}\n---\n"
+        f"{sentence(45)}\n\nThe last lines of the hall. {sentence(20)}\n", encoding="utf-8")
+    (folder / "issue.yaml").write_text(
+        "date: 2021-01-01\nsections:\n  - kind: cooperation\n    blocks:\n"
+        "      - file: first.md\n  - kind: past\n    blocks:\n      - file: nursery.md\n"
+        "      - file: hall.md\n", encoding="utf-8")
+    return folder
+
+
+def test_a_paragraphs_tail_before_the_back_cover_comes_back_under_two_pictures(
+        project: Project, tmp_path):
+    """The printer's PDF left a paragraph's last lines alone on the page before the back
+    cover (hand-made issue 2028-05: two lines, and in Polish three blank notes pages to
+    make up the sheets): the page before's last picture gave what it could, 19 mm of
+    gaps were asked that a paragraph going on needs not, and the picture above it was
+    never asked. Both pictures give now, a layout each."""
+    issue = load_issue(two_pictures_last(tmp_path / "issues", 1350), project)
+    pdf = write_print(issue, project, tmp_path / "out").files[0]
+    texts = [squeezed(page_text(pdf, p.number)) for p in measured_pages(pdf)]
+    last = next(n for n in range(len(texts) - 1, -1, -1) if "Thelastlinesofthehall" in texts[n])
+    assert "Thewomenmerchants" in texts[last], "the paragraph's tail stands alone"
+
+
+def article_and_mixed_cards(root: Path, paragraphs: int) -> Path:
+    """A first article of ``paragraphs`` paragraphs, then a row of three cards with
+    pictures of three shapes: a tall portrait (1:2), a square, a wide one (16:9)."""
+    return after_an_article(root, f"mixed-cards-{paragraphs}", paragraphs, lambda sentence: (
+        "cards.yaml",
+        "type: link_cards\ncards:\n" + "".join(
+            f"  - title: {sentence(4)[:-1]}\n    url: https://www.krakow.pl/{n}\n"
+            f"    text: {sentence(12)}\n    image: {{file: images/{name}.jpg, alt: {name}}}\n"
+            for n, name in enumerate(["tall", "square", "wide"]))),
+        {"tall.jpg": (1000, 2000), "square.jpg": (1200, 1200), "wide.jpg": (1600, 900)})
+
+
+@pytest.mark.parametrize("paragraphs", [4, 5])
+def test_a_row_of_pictures_of_three_shapes_gets_shorter_not_split(project: Project, tmp_path,
+                                                                  paragraphs):
+    """A row's cards set their links at the row's foot, so every card reached as low as the
+    tallest: page fitting read each picture as in the way, capped the smallest below its
+    floor and set the row's cards one under another, across two pages, where shortening
+    the tall portrait was enough (hand-made issue 2028-05, pl: "the row was about 3 mm
+    too tall")."""
+    issue = load_issue(article_and_mixed_cards(tmp_path / "issues", paragraphs), project)
+    pdf = write_download(issue, project, tmp_path / "out").files[0]
+    assert picture_pages(pdf) == [2]
+    texts = squeezed(page_text(pdf, 2))
+    assert all(squeezed(card.title) in texts for card in issue.sections[0].blocks[1].cards)

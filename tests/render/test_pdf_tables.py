@@ -449,3 +449,34 @@ def test_an_address_beside_columns_of_giant_words_breaks_between_its_pieces(
                          _article("Table", f"A table.\n\n{SEED_9014_TABLE}\n\nEND"),
                          write_print)
     assert not _address_cuts(words, addresses, longer=10)
+
+
+DEADLINES = "\n".join([
+    "| Program | Dla kogo | Kwota | Nabór wniosków | Wyniki | Regulamin |",
+    "|---|---|---|---|---|---|",
+    "| Kraków dla Start-upów | firmy do 3 lat | 25 000 zł | 1–15 października 2028 r. | do 30 "
+    "listopada 2028 r. | https://www.dlabiznesu.krakow.pl/programy/krakow-dla-start-upow-2028/"
+    "regulamin |",
+    "| Bon na innowacje | MŚP | 80 000 zł | 15 października – 5 listopada 2028 r. | do 20 "
+    "grudnia 2028 r. | https://www.kpt.krakow.pl/bon-na-innowacje/dokumenty-do-pobrania?rok=2028 |",
+    "| Eksport bez granic | eksporterzy | 15 000 zł | 1–20 listopada 2028 r. | do 10 stycznia "
+    "2029 r. | https://www.dlabiznesu.krakow.pl/programy/eksport-bez-granic |"])
+
+
+def test_a_tables_dates_and_short_words_are_not_hyphenated(tmp_path, project: Project):
+    """Beside a wide column of addresses, a deadline table's cells hyphenated the dates a
+    reader scans for: "5 li-" / "stopada 2028 r.", "Bon na inno-" / "wacje" (hand-made
+    issue 2028-10). A cell hyphenates only words of ten letters or more."""
+    from conftest import one_article_issue
+
+    issue = load_issue(one_article_issue(tmp_path / "2021-01", DEADLINES,
+                                         title="Terminy"), project)
+    pdf = write_download(issue, project, tmp_path / "out").files[0]
+    text = subprocess.run(["pdftotext", "-raw", str(pdf), "-"], check=True,
+                          capture_output=True, text=True).stdout
+    lines = text.splitlines()
+    cut = [f"{line.split()[-1]} / {following.split()[0]}"
+           for line, following in itertools.pairwise(lines)
+           if line.endswith("\xad") and following.split()
+           and len(line.split()[-1] + following.split()[0]) - 1 < 10]
+    assert not cut, cut

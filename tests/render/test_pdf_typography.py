@@ -144,6 +144,15 @@ def test_copied_text_is_what_the_editor_typed(readers_pdfs, name):
         assert "\xad" in text  # hyphenation did break words, and it copies as soft hyphens
     elif name.startswith("sample"):
         assert "COVID-19" in whole
+        # letter-spaced capitals copy as words, not letters apart ("C E N T R U M W S PA R C
+        # I A": the cover's tagline, spaced 0.12 em, in poppler's reading order; hand-made
+        # issue 2028-02)
+        read = subprocess.run(["pdftotext", "-enc", "UTF-8", str(readers_pdfs[name]), "-"],
+                              check=True, capture_output=True, text=True).stdout.splitlines()
+        tagline = {"en": "BUSINESS SUPPORT CENTRE", "pl": "CENTRUM WSPARCIA BIZNESU"}
+        contents = {"en": "IN THIS ISSUE", "pl": "W TYM WYDANIU"}
+        for words in (tagline, contents):
+            assert words[language_of(name)] in read, words
 
 
 @pytest.mark.parametrize("name", CASES)
@@ -235,3 +244,63 @@ def test_no_word_is_split_without_a_hyphen(readers_pdfs, name):
             split.append(f"{' '.join(w.text for w in line[-3:])} / "
                          f"{' '.join(w.text for w in following[:3])}")
     assert not split, split[:6]
+
+
+COMPOUNDS = ["kobiety-założycielki", "Hucie-Mistrzejowicach", "biało-czerwony",
+             "naukowo-badawczy", "Nowej-Hucie", "polsko-ukraińskiej", "e-mailem"]
+
+
+def test_a_polish_compound_is_not_hyphenated_inside_either(project, tmp_path):
+    """Polish never breaks a compound at its typed hyphen, and hyphenating a part read as
+    such a break: "kobie-" / "ty-założycielki", "Nowej Hu-" / "cie-Mistrzejowicach"
+    (hand-made issues 2027-09 and 2028-05). A compound goes down whole, in two columns
+    too, where lines are narrowest."""
+    import random
+
+    from conftest import one_article_issue
+
+    from newsletter.load import load_issue
+    from newsletter.render.print import write_download
+
+    rng = random.Random(3)
+    words = ["miasto", "przedsiębiorczość", "wsparcie", "współpraca", "dotacja",
+             "innowacyjność", "konferencja", "mieszkańcy", "programy", "badania"]
+    paragraphs = [" ".join(rng.choice(words + COMPOUNDS) for _ in range(70)).capitalize() + "."
+                  for _ in range(9)]
+    issue = load_issue(one_article_issue(tmp_path / "2021-01", "\n\n".join(paragraphs),
+                                         title="Przedsiębiorczość"), project)
+    pdf = write_download(issue, project, tmp_path / "out").files[0]
+    lines = drawn_lines(pdf)
+    ends = [f"{line[-1].text} / {following[0].text}"
+            for line, following in itertools.pairwise(lines)
+            if line[-1].text.endswith("\xad") and "-" in following[0].text]
+    assert sum(1 for line in lines for word in line if word.text.endswith("\xad")) > 5
+    assert not ends, ends[:5]
+
+
+def test_english_paper_leaves_polish_names_unhyphenated(project, tmp_path):
+    """English patterns broke Polish names where Polish would not: "Prądnik Bi-" / "ały",
+    "Stanisła-" / "wa" (hand-made issues 2028-05 and 2027-09). A word with letters
+    English does not have is kept whole in the English PDFs."""
+    import random
+
+    from conftest import one_article_issue
+
+    from newsletter.load import load_issue
+    from newsletter.render.print import write_download
+
+    rng = random.Random(5)
+    names = ["Prądnik Biały", "Stanisława", "Wąsowicza", "Przedsiębiorczości", "Żmuda",
+             "Łagiewniki", "Wąwozowa", "Grzegórzki", "Dębniki", "Skawińska"]
+    words = ["support", "programme", "innovation", "entrepreneurs", "market", "district",
+             "office", "grant", "partners", "digital", "services", "conference"]
+    paragraphs = [" ".join(rng.choice(words + names) for _ in range(70)).capitalize() + "."
+                  for _ in range(9)]
+    issue = load_issue(one_article_issue(tmp_path / "2021-01", "\n\n".join(paragraphs),
+                                         title="Districts", language="en"), project)
+    pdf = write_download(issue, project, tmp_path / "out").files[0]
+    lines = drawn_lines(pdf)
+    hyphenated = [line[-1].text for line in lines if line[-1].text.endswith("\xad")]
+    assert len(hyphenated) > 5  # English words still hyphenate
+    broken = [word for word in hyphenated if not word.rstrip("\xad").isascii()]
+    assert not broken, broken[:5]

@@ -82,3 +82,48 @@ def test_an_address_in_a_plain_field_breaks_only_at_its_parts(pages, browser, ed
     assert breaks, "the address never broke a line at 320 px: the test shows nothing"
     wrong = [b for b in breaks if b[0] not in "/?&=#-"]
     assert not wrong, f"{edition}: the address breaks at {wrong} (of {breaks})"
+
+
+SHORT = "pi.umk@um.krakow.pl"
+PIECES = "https://www.startup.krakow.pl/grant-seed"
+
+
+def short_addresses_issue(folder: Path) -> Path:
+    """The department's address in the footer, and an address whose last piece holds a
+    hyphen in a paragraph and in a table set row under row on a phone."""
+    folder.mkdir(parents=True)
+    table = ("| Program | Kwota | Termin | Adres |\\n|---|---|---|---|\\n"
+             f"| Grant na start | 50 000 zł | 30.09.2027 | {PIECES} |")
+    (folder / "issue.yaml").write_text(
+        "date: 2021-01-01\nlanguage: pl\nsections:\n  - kind: innovation\n    blocks:\n"
+        "      - type: article\n        title: Programy\n"
+        f"        body: \"Wnioski przyjmuje portal miasta pod adresem {PIECES} do końca "
+        f"września.\\n\\n{table}\"\n"
+        "footer:\n  department: Wydział Przedsiębiorczości i Innowacji Urzędu Miasta Krakowa "
+        "Referat Obsługi Inwestorów i Przedsiębiorców oraz Centrum Wsparcia Biznesu\n"
+        f"  address: ul. Wielicka 28a, 30-552 Kraków\n  email: {SHORT}\n"
+        "  phone: +48 12 616 12 34\n", encoding="utf-8")
+    return folder
+
+
+@pytest.mark.parametrize("width", [320, 375, 640, 1024])
+def test_a_short_address_and_an_addresss_hyphenated_piece_stay_whole(project, tmp_path,
+                                                                    browser, width):
+    """"pi.umk" / "@um.krakow.pl" ended a line of the web page's footer at 1024 px though
+    the address fitted the next whole, and ".../grant-" / "seed" a table's line at 375 px,
+    read as a hyphenated word (hand-made issues 2028-02 and 2027-09). A short address
+    goes down whole; an address's piece between its breaks keeps its hyphen."""
+    issue = load_issue(short_addresses_issue(tmp_path / "2021-01"), project)
+    email, web = tmp_path / "email.html", tmp_path / "web.html"
+    email.write_text(render_email(issue, project).html, encoding="utf-8")
+    web.write_text(render_web(issue, project, tmp_path / "out"), encoding="utf-8")
+    for path in (email, web):
+        page = browser.new_page(viewport={"width": width, "height": 800})
+        try:
+            page.goto(path.as_uri())
+            for address in (SHORT, PIECES):
+                breaks = page.evaluate(BREAKS, address)
+                wrong = [b for b in breaks if address == SHORT or b[0] == "-"]
+                assert not wrong, f"{path.name} at {width} px: {address} breaks at {wrong}"
+        finally:
+            page.close()

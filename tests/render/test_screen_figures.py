@@ -48,3 +48,43 @@ def test_seven_figures_fill_their_rows_on_a_desktop(tmp_path, browser):
             assert len(rows) < len(VALUES), f"{page}: one figure a row at 1024 px"
             widths = [max(r for _, r in row) - min(left for left, _ in row) for row in rows]
             assert min(widths) > 0.95 * max(widths), f"{page}: a row half empty: {rows}"
+
+
+STACKED_GAPS = """(selector) => {
+  const boxes = [...document.querySelectorAll(selector)].map((e) => e.getBoundingClientRect())
+    .filter((r) => r.height > 0).sort((a, b) => a.top - b.top);
+  const gaps = [];
+  for (let i = 1; i < boxes.length; i++) gaps.push(Math.round(boxes[i].top - boxes[i - 1].bottom));
+  return gaps;
+}"""
+
+
+def test_stacked_figures_and_cards_are_evenly_apart_on_a_phone(project, tmp_path, browser):
+    """On a phone the e-mail stacks a grid's cells: the gaps between them alternated 8 and
+    24 px (a row's margin on top of the cells' borders), which showed the hidden rows
+    (hand-made issue 2028-02: figures, contacts and cards). One gap throughout."""
+    from newsletter.load import load_issue
+    from newsletter.render.email import render_email
+
+    folder = tmp_path / "2021-01"
+    folder.mkdir()
+    items = "".join(f"          - {{value: '{n}0', label: liczba {n}}}\n" for n in range(7))
+    cards = "".join(f"          - {{title: Karta {n}, url: 'https://krakow.pl/{n}'}}\n"
+                    for n in range(5))
+    (folder / "issue.yaml").write_text(
+        "date: 2021-01-01\nlanguage: pl\nsections:\n  - kind: cooperation\n    blocks:\n"
+        f"      - type: figures\n        title: Liczby\n        items:\n{items}"
+        f"      - type: link_cards\n        title: Karty\n        cards:\n{cards}",
+        encoding="utf-8")
+    page_file = tmp_path / "email.html"
+    page_file.write_text(render_email(load_issue(folder, project), project).html,
+                         encoding="utf-8")
+    tab = browser.new_page(viewport={"width": 375, "height": 800})
+    try:
+        tab.goto(page_file.as_uri())
+        for selector in ("div.bk-card:has(.bk-figure-value)",
+                         "div.bk-card:not(:has(.bk-figure-value))"):
+            gaps = tab.evaluate(STACKED_GAPS, selector)
+            assert len(gaps) >= 4 and max(gaps) - min(gaps) <= 1, (selector, gaps)
+    finally:
+        tab.close()

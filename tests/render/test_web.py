@@ -10,7 +10,7 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
-from conftest import DATA, ROOT, SAMPLE
+from conftest import DATA, ROOT, SAMPLE, one_article_issue
 from lxml import html as lxml_html
 from PIL import Image
 
@@ -87,6 +87,17 @@ def test_web_page_links_both_pdfs_with_their_sizes(site: Path):
         assert f"{size_kb}\u00a0KB" in links[f"../{name}"]  # a number with its unit
 
 
+def test_a_download_size_in_megabytes_has_the_languages_decimal_mark():
+    """The Polish web page read "PDF do druku (PDF/X-4) (PDF, 6.7 MB)" (hand-made issue
+    2028-02): Polish writes "6,7 MB"."""
+    from newsletter.render.templating import file_size
+
+    size = 7_000_000
+    assert [file_size(size, code) for code in ("en", "pl", "uk", "de", "xx")] == \
+        ["6.7 MB", "6,7 MB", "6,7 MB", "6,7 MB", "6.7 MB"]
+    assert file_size(200_000, "pl") == "195 KB"
+
+
 def test_archive_lists_issues_newest_first_and_feed_parses(site: Path, project: Project):
     index = lxml_html.parse(str(site / "index.html")).getroot()
     listed = [a.get("href") for a in index.xpath("//ol[@class='issue-list']/li/h2/a")]
@@ -96,7 +107,7 @@ def test_archive_lists_issues_newest_first_and_feed_parses(site: Path, project: 
     feed = ET.parse(site / "feed.xml").getroot()
     entries = feed.findall(f"{ATOM}entry")
     assert [e.findtext(f"{ATOM}title") for e in entries] == [
-        "Business Kraków — Styczeń 2021", "Business Kraków — December 2020"]
+        "Business Kraków — styczeń 2021", "Business Kraków — December 2020"]
     base = project.site.base_url
     alternates = [e.find(f"{ATOM}link[@rel='alternate']").get("href") for e in entries]
     assert alternates == [f"{base}2021-01/web/", f"{base}2020-12/web/"]
@@ -277,3 +288,32 @@ def test_a_capped_portrait_is_fetched_at_the_width_it_is_shown(
     assert shown["css"] < 400  # capped: far narrower than the column
     fitting = min(w for w in shown["offered"] if w >= needed)
     assert shown["file"] == fitting, shown
+
+
+@pytest.mark.parametrize("title, expected", [
+    ("Business Kraków — styczeń 2021", "Business Kraków — styczeń 2021"),
+    ("Business Kraków 1/2021", "Business Kraków 1/2021"),
+    ("Wydanie specjalne", "Wydanie specjalne — styczeń 2021"),
+    ("Raport 12021", "Raport 12021 — styczeń 2021"),
+])
+def test_a_title_that_names_its_year_is_not_given_the_month_again(tmp_path, project, title,
+                                                                   expected):
+    """Editors name an issue as the guide's example does ("Business Kraków — December
+    2020"): the PDFs' and the web page's titles read "… — wrzesień 2027 — Wrzesień 2027"
+    (hand-made issues 2027-09 and 2028-02). A title holding its issue's year is the name;
+    any other is followed by the month, in the language's own case mid-title."""
+    import pikepdf
+
+    folder = one_article_issue(tmp_path / "src" / "2021-01", "Tekst.")
+    yaml = folder / "issue.yaml"
+    yaml.write_text(yaml.read_text(encoding="utf-8").replace(
+        "date: 2021-01-01\n", f"date: 2021-01-01\ntitle: {title}\n"), encoding="utf-8")
+    issue = load_issue(folder, project)
+    build(issue, project, choose_editions(["web", "pdf"]), tmp_path / "out")
+    page = lxml_html.parse(str(tmp_path / "out" / issue.id / "web" / "index.html")).getroot()
+    meta = {m.get("property") or m.get("name"): m.get("content") for m in page.iter("meta")}
+    assert page.findtext(".//title") == expected
+    assert meta["og:title"] == meta["twitter:title"] == expected
+    pdf = next((tmp_path / "out" / issue.id).glob("*.pdf"))
+    with pikepdf.open(pdf) as document:
+        assert str(document.docinfo["/Title"]) == expected
