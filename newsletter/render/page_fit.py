@@ -806,8 +806,9 @@ def _pulled_back(previous: Any, page: Any, following: Any, filled: float) -> Res
     # Or several together, the last first at its smallest (hand-made issue 2028-05: the
     # last picture gave 30 mm and two lines stayed alone on the page before the back
     # cover; the picture above it had 20 mm more to give): the next layout asks again.
-    if excess_mm > 0 and sum(give for _, give in gives if give > 0) >= excess_mm:
-        box, give = next((box, give) for box, give in reversed(gives) if give >= 1)
+    giving = [(box, give) for box, give in gives if give >= 1]
+    if excess_mm > 0 and giving and sum(give for _, give in giving) >= excess_mm:
+        box, give = giving[-1]
         return Resize(_place(box), round(box.height * MM_PER_PX - give, 1))
     return None
 
