@@ -896,33 +896,48 @@ def test_no_picture_follows_all_of_its_articles_text_onto_the_next_page(
     assert all(p.depth >= 0.75 for p in measured_pages(pdf)[1:-1])
 
 
-def history_last(root: Path, words: int) -> Path:
-    """A first article of about ``words`` words alone in its section, then a "Call from
-    the Past" section: a history article (kicker, title, lead, a 3:2 photo, two
-    paragraphs) and a short article after it."""
+def past_after_an_article(root: Path, name: str, words: int,
+                          pictures: dict[str, tuple[int, int, tuple[int, int, int]]],
+                          past: Any) -> Path:
+    """An issue folder ``root/name``: a first article of about ``words`` words alone in
+    its section, then a "Call from the Past" section of the block files ``past(sentence)``
+    writes (file name → text, in order); ``pictures`` (file → size, colour) in images/."""
     rng = random.Random(1)
 
     def sentence(count: int) -> str:
         return " ".join(rng.choice(WORDS) for _ in range(count)).capitalize() + "."
 
-    folder = root / f"history-{words}"
+    folder = root / name
     (folder / "images").mkdir(parents=True)
-    Image.new("RGB", (2400, 1600), (150, 120, 90)).save(folder / "images" / "old.jpg")
-    paragraphs = [sentence(45) for _ in range(words // 45)]
-    (folder / "first.md").write_text("---\ntitle: The first article\n---\n"
-                                     + "\n\n".join(paragraphs) + "\n", encoding="utf-8")
-    (folder / "fair.md").write_text(
-        f"---\nkicker: A hundred years ago\ntitle: The fair of 1927\nlead: {sentence(24)}\n"
-        "image: {file: images/old.jpg, alt: An old market hall, credit: City archive}\n---\n"
-        f"{sentence(40)}\n\nThe last paragraph of the fair. {sentence(34)}\n", encoding="utf-8")
-    (folder / "bank.md").write_text(
-        f"---\ntitle: The first savings bank\nlead: {sentence(15)}\n---\n{sentence(40)}\n\n"
-        f"{sentence(40)}\n", encoding="utf-8")
+    for file, (size, colour) in pictures.items():
+        Image.new("RGB", size, colour).save(folder / "images" / file)
+    (folder / "first.md").write_text(
+        "---\ntitle: The first article\n---\n"
+        + "\n\n".join(sentence(45) for _ in range(words // 45)) + "\n", encoding="utf-8")
+    files = past(sentence)
+    for file, text in files.items():
+        (folder / file).write_text(text, encoding="utf-8")
     (folder / "issue.yaml").write_text(
         "date: 2021-01-01\nsections:\n  - kind: cooperation\n    blocks:\n"
-        "      - file: first.md\n  - kind: past\n    blocks:\n      - file: fair.md\n"
-        "      - file: bank.md\n", encoding="utf-8")
+        "      - file: first.md\n  - kind: past\n    blocks:\n"
+        + "".join(f"      - file: {file}\n" for file in files), encoding="utf-8")
     return folder
+
+
+def history_last(root: Path, words: int) -> Path:
+    """A first article of about ``words`` words alone in its section, then a "Call from
+    the Past" section: a history article (kicker, title, lead, a 3:2 photo, two
+    paragraphs) and a short article after it."""
+    return past_after_an_article(
+        root, f"history-{words}", words, {"old.jpg": ((2400, 1600), (150, 120, 90))},
+        lambda sentence: {
+            "fair.md": f"---\nkicker: A hundred years ago\ntitle: The fair of 1927\n"
+                       f"lead: {sentence(24)}\n"
+                       "image: {file: images/old.jpg, alt: An old market hall, credit: City "
+                       "archive}\n---\n"
+                       f"{sentence(40)}\n\nThe last paragraph of the fair. {sentence(34)}\n",
+            "bank.md": f"---\ntitle: The first savings bank\nlead: {sentence(15)}\n---\n"
+                       f"{sentence(40)}\n\n{sentence(40)}\n"})
 
 
 @pytest.mark.parametrize("words", [720, 750])
@@ -991,31 +1006,18 @@ def two_pictures_last(root: Path, words: int) -> Path:
     """A first article of about ``words`` words, then a "Call from the Past" section of
     two articles with pictures (3:2, then 4:5) whose last paragraph may be left alone on
     the page before the printer's back cover."""
-    rng = random.Random(1)
-
-    def sentence(count: int) -> str:
-        return " ".join(rng.choice(WORDS) for _ in range(count)).capitalize() + "."
-
-    folder = root / f"two-pictures-{words}"
-    (folder / "images").mkdir(parents=True)
-    Image.new("RGB", (2400, 1600), (120, 120, 120)).save(folder / "images" / "wide.jpg")
-    Image.new("RGB", (1600, 2000), (150, 120, 90)).save(folder / "images" / "tall.jpg")
-    (folder / "first.md").write_text(
-        "---\ntitle: The first article\n---\n"
-        + "\n\n".join(sentence(45) for _ in range(words // 45)) + "\n", encoding="utf-8")
-    (folder / "nursery.md").write_text(
-        f"---\ntitle: A nursery by the steelworks\nlead: {sentence(14)}\n"
-        "image: {file: images/wide.jpg, alt: A nursery, credit: National Archives}\n---\n"
-        f"{sentence(45)}\n\n{sentence(30)}\n", encoding="utf-8")
-    (folder / "hall.md").write_text(
-        f"---\ntitle: The women merchants of the Cloth Hall\nlead: {sentence(20)}\n"
-        "image: {file: images/tall.jpg, alt: A stall, credit: Museum of Krakow}\n---\n"
-        f"{sentence(45)}\n\nThe last lines of the hall. {sentence(20)}\n", encoding="utf-8")
-    (folder / "issue.yaml").write_text(
-        "date: 2021-01-01\nsections:\n  - kind: cooperation\n    blocks:\n"
-        "      - file: first.md\n  - kind: past\n    blocks:\n      - file: nursery.md\n"
-        "      - file: hall.md\n", encoding="utf-8")
-    return folder
+    return past_after_an_article(
+        root, f"two-pictures-{words}", words,
+        {"wide.jpg": ((2400, 1600), (120, 120, 120)), "tall.jpg": ((1600, 2000), (150, 120, 90))},
+        lambda sentence: {
+            "nursery.md": f"---\ntitle: A nursery by the steelworks\nlead: {sentence(14)}\n"
+                          "image: {file: images/wide.jpg, alt: A nursery, credit: National "
+                          f"Archives}}\n---\n{sentence(45)}\n\n{sentence(30)}\n",
+            "hall.md": f"---\ntitle: The women merchants of the Cloth Hall\n"
+                       f"lead: {sentence(20)}\n"
+                       "image: {file: images/tall.jpg, alt: A stall, credit: Museum of "
+                       f"Krakow}}\n---\n{sentence(45)}\n\nThe last lines of the hall. "
+                       f"{sentence(20)}\n"})
 
 
 def test_a_paragraphs_tail_before_the_back_cover_comes_back_under_two_pictures(
