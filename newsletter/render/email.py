@@ -24,7 +24,14 @@ from newsletter.placement import SCREEN_HEIGHT_PX, Bounds, shown_width
 from newsletter.render.css_inlining import inline_css
 from newsletter.render.email_budget import Fitted, fit
 from newsletter.render.email_checks import GMAIL_CLIP_BYTES, check_email_html
-from newsletter.render.grid import Grid, card_grid, figure_grid, phone_size, phone_title_classes
+from newsletter.render.grid import (
+    Grid,
+    card_grid,
+    figure_grid,
+    phone_size,
+    phone_title_classes,
+    text_width,
+)
 from newsletter.render.stacked_tables import stacked
 from newsletter.render.templating import environment, issue_context, issue_rules, screen_rules
 from newsletter.render.unbroken_ranges import nowrap_for_joiners
@@ -186,12 +193,41 @@ def _context(issue: Issue, project: Project, images: ImageFiles) -> dict[str, ob
         return card_grid(words, len(block.cards), row_width, sizes.card_title, gap=0,
                          padding=border + 2 * spacing.medium)
 
+    def card_text_px(columns: int) -> float:
+        """A card's text width in a row of ``columns`` cards on a wide screen."""
+        return (row_width / columns) - border - 2 * spacing.medium
+
+    def card_raises(row: list, columns: int) -> list[int]:
+        """The room above each card picture of a row (px), so that the row's pictures,
+        each with its credit, stand on one line and the cards' titles start level (hand-
+        made issues 2028-05, 2028-08: a portrait, a landscape and a logo put three titles
+        at three heights); 0 for a card without a picture, and for all in a row with
+        fewer than two pictures. A phone stacks the cards and drops it (issue.mjml.j2)."""
+        text = card_text_px(columns)
+        line_height = project.theme.fonts.line_height
+        tops: list[float | None] = []
+        for card in row:
+            if card.image is None:
+                tops.append(None)
+                continue
+            placed = place(card.image, CARD_PICTURE_PX)  # shown no wider than the card
+            credit = card.image.credit
+            tops.append(placed.height * min(1.0, text / placed.width)
+                        + (_credit_px(credit, text, sizes.tiny, line_height) if credit else 0))
+        known = [top for top in tops if top is not None]
+        if len(known) < 2:
+            return [0] * len(row)
+        return [0 if top is None else round(max(known) - top) for top in tops]
+
     web_url = public_url(project, issue, "web/")
     phone_room = PHONE_WIDTH - 2 * (spacing.medium + spacing.small)  # a phone's text
     return {
         **issue_context(issue, project),
         "figure_grid": figures,
         "card_grid": cards,
+        "card_raises": card_raises,
+        "card_text_px": card_text_px,
+        "card_picture_px": CARD_PICTURE_PX,
         "first_paragraph": first_paragraph,
         "block_url": lambda block: f"{web_url}#{block.id}",
         "teasers": frozenset(),
@@ -202,6 +238,25 @@ def _context(issue: Issue, project: Project, images: ImageFiles) -> dict[str, ob
         "section_phone_px": section_phone_size(issue, project, phone_room),
         **title_phone_sizes(issue, project, phone_room),
     }
+
+
+CARD_PICTURE_PX = 180
+"""The widest a card's picture is shown in the e-mail (three cards share 600 px)."""
+
+
+TYPICAL_WIDTH = 0.8
+"""A line's likely width as a share of :func:`newsletter.render.grid.text_width`'s
+estimate, which is made never to fall short (a grid's columns must hold their words in
+any reader's font): "Fot. Business Kraków" at 12 px, estimated 159 px, is 127 px in
+DejaVu Sans, among the widest of the fonts a reader's mail program may use."""
+
+
+def _credit_px(credit: str, width: float, size: float, line_height: float) -> float:
+    """The height a credit of ``credit`` set ``width`` px wide at ``size`` px likely takes
+    (:data:`TYPICAL_WIDTH`: counted with the conservative estimate, a one-line credit was
+    taken for two and its card's title stood 18 px above its neighbours')."""
+    lines = math.ceil(TYPICAL_WIDTH * text_width(credit, size) / max(1.0, width))
+    return lines * size * line_height
 
 
 def section_phone_size(issue: Issue, project: Project, room: float) -> float:

@@ -41,7 +41,10 @@ above :data:`MIN_DEPTH` of its text area and picks one article picture to resize
 4. when the short page is the last before the printed booklet's back cover, the last
    article picture on the page before made short enough for all of it to move back; else
 5. the last article picture on the short page made taller by the gap (up to the column's
-   width and :data:`TALLEST_MM`), which pushes the text after it down the page.
+   width and :data:`TALLEST_MM`), which pushes the text after it down the page; or, when
+   the short page opens with the rest of an article whose picture is on an earlier page
+   and nothing but that article's text lies between, that picture made taller
+   (:func:`_grown_before`): the text it pushes over fills the short page.
 
 And when the readers' PDF ends on a page holding only its colophon (the contact), the last
 article picture of the page before is made short enough for the colophon to move back; or,
@@ -527,6 +530,15 @@ def _opening_mm(page_box: Any) -> float | None:
                      if block in ancestors)
     elif first is not None and sum(1 for _, p, _, _ in running if p is first) < 4:
         bottom = max(b for b, p, _, _ in running if p is first)
+        if _has_class(first, "lead-in"):
+            # … and the first rows of the table it introduces (markdown.css.j2): counted
+            # without them, hand-made issue 2028-10's section opening ("…w tabeli:" and a
+            # table's three rows) was set tight to fit a page it then missed (page 4, 0.68)
+            after = next((ancestors for box, ancestors in leaves
+                          if box.position_y >= bottom - 1
+                          and any(e.tag == "table" for e in ancestors)), None)
+            if after is not None:
+                bottom = max(bottom, _glued_rows_bottom(leaves, after))
     else:
         bottom = running[min(1, len(running) - 1)][0]
     return (bottom - top) * MM_PER_PX
@@ -598,7 +610,7 @@ def _row_gives_mm(row: list[tuple[Any, float]]) -> float:
     :data:`SMALLEST_CARD_MM`: a card of text alone keeps its height."""
     if not row:
         return 0.0
-    lowest = [bottom if box is None else bottom - max(0.0, box.height - SMALLEST_CARD_MM
+    lowest = [bottom if box is None else bottom - max(0.0, _framed(box) - SMALLEST_CARD_MM
                                                       / MM_PER_PX)
               for box, bottom in row]
     return (max(bottom for _, bottom in row) - max(lowest)) * MM_PER_PX
@@ -926,6 +938,40 @@ def colophon_excess_mm(pages: list[Any]) -> float | None:
         - (1 - depth(previous)) * (bottom - top) * MM_PER_PX
 
 
+def _grown_before(pages: list[Any], index: int, gap_mm: float) -> Resize | None:
+    """The last picture of the article that goes on at the top of the short page
+    ``pages[index]``, set on an earlier page, made taller (as rule 5 grows the short page's
+    own, up to the column's width and :data:`TALLEST_MM`), when every page from the
+    picture's to the short one holds that article's text alone: the text it pushes down
+    fills the short page. Hand-made issue 2028-10 (pl): an interview that began on page 2
+    with its picture ended on page 4 above a figures block, and the section opening page 5
+    (a table glued to the line that introduces it) could not come up; page 4 stayed at
+    0.68 with no picture of its own to grow."""
+    page = pages[index]._page_box
+    article = _first_block(page)
+    if article is None or not _has_class(article, "article") or _starts_on(page, article):
+        return None
+    for earlier in range(index - 1, 0, -1):  # not the cover
+        before = pages[earlier]._page_box
+        if not _ends_in(before, article):
+            return None
+        theirs = [box for box, owner in _article_pictures(before) if owner is article]
+        if theirs:
+            box = theirs[-1]
+            widest_mm = _column_width(before) * box.height / box.width
+            below_mm = (text_area(before)[1] - box.position_y - box.height) * MM_PER_PX
+            grow_mm = min(TALLEST_MM - box.height * MM_PER_PX,
+                          widest_mm - box.height * MM_PER_PX,
+                          gap_mm - FOLLOWING_MM / 2,
+                          below_mm - FOLLOWING_MM)  # its article's lines still under it
+            if grow_mm < 5:
+                return None
+            return Resize(_place(box), round(box.height * MM_PER_PX + grow_mm, 1))
+        if _first_block(before) is not article:
+            return None
+    return None
+
+
 def _carried(before: Any, page_box: Any, tails: bool = True) -> Carry | None:
     """The page's last block, when it starts on the page and the page without it is still
     :data:`SHORT_DEPTH` full: the block, or its section when it is the section's first
@@ -1009,13 +1055,20 @@ def _shrunk_row(row: list[tuple[Any, float]], excess_mm: float) -> Shrink | None
             continue
         if box is None:
             return None  # a card of text alone sets the row's height
-        caps.append(box.height - (bottom - target))
+        caps.append(_framed(box) - (bottom - target))
     tallest = max(box.height for box, _ in row if box is not None)
     height_mm = min(caps, default=tallest) * MM_PER_PX
     if SMALLEST_CARD_MM <= height_mm < tallest * MM_PER_PX:
         return Shrink(tuple(_place(box) for box, _ in row if box is not None),
                       round(height_mm, 1))
     return None
+
+
+def _framed(picture: Any) -> float:
+    """A card picture's height with the room set above it to stand on its row's line
+    (print.Pictures.card_frames): the height the row's tallest picture sets, which a cap
+    on the pictures' heights shortens."""
+    return picture.height + (getattr(picture, "margin_top", 0) or 0)
 
 
 def _last_row_pictures(page_box: Any) -> list[tuple[Any, float]]:
@@ -1163,6 +1216,9 @@ def resizes(pages: list[Any], tails: bool = True
                             box.height * MM_PER_PX + gap_mm - FOLLOWING_MM / 2)
             if height_mm - box.height * MM_PER_PX >= 5:
                 yield Resize(_place(box), round(height_mm, 1))
+        grown = _grown_before(pages, index, gap_mm)
+        if grown is not None:
+            yield grown
         if last_resort is not None and filled < SHORT_DEPTH:
             yield last_resort
     pulled = _colophon_pulled_back(pages, tails)

@@ -100,6 +100,7 @@ class CardType:
     line_height: float
     bold: Measure
     regular: Measure
+    credit_pt: float = 0.0  # a picture's credit (.card-credit)
 
 
 def card_column_mm(columns: int) -> float:
@@ -233,4 +234,16 @@ def card_type(project: Project) -> CardType:
     sizes = project.theme.fonts.sizes
     bold, regular = measures(project)
     return CardType(points(sizes.card_title), points(sizes.small), points(sizes.caption),
-                    project.theme.fonts.line_height - 0.1, bold, regular)
+                    project.theme.fonts.line_height - 0.1, bold, regular, points(sizes.tiny))
+
+
+CREDIT_GAP_MM = 1.0
+"""What a credit adds under a card's picture besides its lines: the picture's 2 mm margin
+and the credit's -1 mm collapse to 1 mm, and its 2 mm below are the title's gap anyway."""
+
+
+def credit_mm(text: str, width_mm: float, kind: CardType) -> float:
+    """How much taller a card's picture's credit of ``text``, set ``width_mm`` wide, makes
+    what stands above the card's title (an estimate from the font's advance widths)."""
+    lines = wrapped_lines(_MARKUP.sub("", text), width_mm * MM, kind.credit_pt, kind.regular)
+    return CREDIT_GAP_MM + lines * kind.credit_pt * kind.line_height / MM

@@ -60,6 +60,7 @@ from newsletter.render.paper_grids import (
     card_column_mm,
     card_rows,
     card_type,
+    credit_mm,
     measures,
     paper_grids,
     wrapped_lines,
@@ -329,6 +330,7 @@ def render_html(
     cover = _cover(issue, pictures.cover_left_out, contents_lines(project, issue.language))
     pictures.slots["cover"] = replace(SLOTS["cover"], height=cover["cover_picture_mm"])
     rules = issue_rules(issue, project)
+    kinds = card_type(project)
     context = {
         **issue_context(issue, project),
         "variant": variant,
@@ -350,6 +352,8 @@ def render_html(
             html, bold, _points(project.theme.fonts.sizes.lead), TOC_COLUMN_PT)),
         "carried": pictures.carried,
         **paper_grids(project, pictures.card_slot, rules, pictures.row_breaks),
+        "card_frames": lambda row: pictures.card_frames(
+            row, lambda text, width_mm: credit_mm(text, width_mm, kinds)),
         **cover,
         # Paper for a booklet ends on a back cover (contact, colophon), not blank pages.
         "back_cover": variant == "print" and print_settings.pad_to_multiple_of > 1,
@@ -1070,11 +1074,51 @@ class Pictures:
         return Code(f'style="margin-left: {side:.1f}mm; margin-right: {side:.1f}mm{centred}"') \
             if side >= 0.5 else Code("")
 
-    def size(self, image: Image, slot: str = "article") -> Markup:
+    def size(self, image: Image, slot: str = "article", above_mm: float = 0.0) -> Markup:
         """The picture's width on the page (its height follows its proportions), and its
-        placement, which page fitting names when it resizes it."""
-        return Code(f'style="width: {self.placed_mm(image, slot):g}mm" '
+        placement, which page fitting names when it resizes it; ``above_mm``: room above
+        it (a card's picture in a row of taller ones, :meth:`card_frames`)."""
+        above = f"; margin-top: {above_mm:g}mm" if above_mm else ""
+        return Code(f'style="width: {self.placed_mm(image, slot):g}mm{above}" '
                     f'data-place="{self.place(image)}"')
+
+    def placed_height_mm(self, image: Image, slot: str) -> float:
+        """The height ``image`` is set at in ``slot``, in mm."""
+        width, height = image.pixel_size()
+        return self.placed_mm(image, slot) * height / max(1, width)
+
+    def card_frames(self, row: Any, credit_mm: Callable[[str, float], float]
+                    ) -> list[tuple[float, Markup]]:
+        """For each card of a paper row (paper_grids.PaperRow): the room above its picture
+        and its credit's style. The pictures of a row of cards stand on one line, so that
+        the cards' titles start level: a row of a portrait, a landscape and a logo put
+        three titles at three heights (hand-made issues 2027-09, 2028-02, 2028-05, 2028-08
+        and 2029-03). Not in a row of one card, nor in a row set card under card (it
+        breaks). A credit is as wide as its picture (never narrower than
+        :data:`CAPTION_MM`) and stands under it, centred when wider: at the card's left
+        edge, a narrow picture's credit began 35 mm left of it (2029-03). ``credit_mm``:
+        what a credit adds above the title, given its text and width."""
+        found: list[tuple[float, Markup]] = []
+        tops: list[float | None] = []
+        for card in row.items:
+            image = card.image
+            if image is None:
+                found.append((0.0, Markup("")))
+                tops.append(None)
+                continue
+            placed = self.placed_mm(image, row.slot)
+            width = max(placed, min(CAPTION_MM, self.slots[row.slot].width))
+            centred = "; text-align: center" if width > placed + 0.5 else ""
+            found.append((0.0, Code(f'style="width: {width:g}mm; max-width: 100%; '
+                                    f'margin-left: auto; margin-right: auto{centred}"')))
+            credit = credit_mm(image.credit, width) if image.credit else 0.0
+            tops.append(self.placed_height_mm(image, row.slot) + credit)
+        known = [top for top in tops if top is not None]
+        if len(known) < 2 or row.breakable or len(row.items) < 2:
+            return found
+        frame = max(known)
+        return [(round(frame - top, 1) if top is not None and frame - top >= 0.3 else 0.0,
+                 credit) for (_, credit), top in zip(found, tops, strict=True)]
 
 
 def _pictures(project: Project, variant: Variant) -> Pictures:
