@@ -212,6 +212,10 @@ class Rules:
             # an ordinal ("3. lokal", "1. miejsce"); a full stop before a capital ends a
             # sentence ("w 2026. Kraków"), where a line may break
             alternatives.append(rf"(?<![\w.,/:@#-])\d+\.(?={spaces}[{_SMALL}])")
+            # an ordinal in Roman numerals with the word after it: "gospodarczej II" /
+            # "Rzeczypospolitej" in an e-mail at 375 px (hand-made issue 2029-03), "w XX" /
+            # "wieku" (after a name, "Zygmunta III Wazy", the three stay together)
+            alternatives.append(rf"(?<=[{_SMALL}] ){_REGNAL}(?={spaces}[^\W\d_])")
         if self.bind_units:
             units = "|".join(re.escape(unit) for unit in
                              sorted(self.bind_units, key=len, reverse=True))
@@ -841,6 +845,66 @@ def foreign_words_whole(html: str) -> str:
 
 
 _WHOLE = '<span class="compound">{}</span>'
+
+_NAME_CHAIN = re.compile(
+    rf"(?<=[ \n])[^\W\d_]*[\w.]*(?:\u00a0[^\s]+)*{_FREE_AFTER}")
+"""A word, or a chain of words bound by no-break spaces ("ul.\u00a0Szczepańskiej",
+"w\u00a0Krakowie"), from a space a line may break at to a word's free end."""
+_SENTENCE_END = tuple(".!?…:;\u201e([")
+"""What a sentence (or a quotation, or an aside) opens after: its first word is no name."""
+
+
+def proper_names_whole(html: str) -> str:
+    """Paper's HTML with each name in running text set in a span that is never hyphenated:
+    a word of a capital and small letters (up to :data:`COMPOUND_LIMIT` letters) that does
+    not open a sentence, with the words no-break spaces chain to it ("ul. Szczepańskiej",
+    "w Krakowie", whole: a span ending a chain broke lines a word a line, see
+    :data:`_FREE_AFTER`). "ul. Bo-" / "brzyńskiego", "To-" / "masz Kępa", "Kra-" / "ków"
+    and, in English, "Ptaszy-" / "ckiego" (hand-made issues 2028-08, 2028-10, 2029-03):
+    a reader's eye stumbles on a name cut in two, and Polish typesetting avoids it. A
+    sentence's first word (or one after a colon or an opening quote) may be hyphenated:
+    from text alone it is no name. Text only, as :func:`hyphenated_words_whole`."""
+    parts = _TAG.split(html)
+    verbatim, titled, spanned = 0, False, 0
+    before, seen = "", ""  # the text's last character, and its last but spaces
+    for index, part in enumerate(parts):
+        if index % 2:
+            verbatim += _verbatim_step(part)
+            if _tag_name(part) == "title":
+                titled = not part.startswith("</")
+            if _tag_name(part) == "span" and spanned:  # inside a span set whole: as it is
+                spanned += -1 if part.startswith("</") else 1
+            elif _tag_name(part) == "span" and 'class="compound"' in part:
+                spanned = 1
+            if _tag_name(part) not in _INLINE:
+                before = seen = ""
+        elif part:
+            if not verbatim and not titled and not spanned:
+                parts[index] = _names_spanned(part, before, seen)
+            before, seen = part[-1], part.rstrip()[-1:] or seen
+    return "".join(parts)
+
+
+def _names_spanned(part: str, before: str, seen: str) -> str:
+    """``part`` with its names' chains in spans (:func:`proper_names_whole`); ``before``:
+    the last character before it (inline tags between), "" after a block's start;
+    ``seen``: the last but spaces."""
+    free = before in ("", " ", "\n")
+    text = (" " if free else "\x00") + part
+
+    def spanned(chain: re.Match[str]) -> str:
+        found = chain.group()
+        words = found.split("\u00a0")
+        named = any(len(word) <= COMPOUND_LIMIT and word[:1].isupper() and word[1:2].islower()
+                    for word in words)
+        previous = text[:chain.start()].rstrip()
+        last = previous.strip("\x00")[-1:]
+        opens = last in _SENTENCE_END if last else seen in ("", *_SENTENCE_END)
+        if not named or (opens and words[0][:1].isupper()) or len(found) > 2 * COMPOUND_LIMIT:
+            return found
+        return _WHOLE.format(found)
+
+    return _NAME_CHAIN.sub(spanned, text)[1:]
 
 
 def _spans(pattern: re.Pattern[str], span: Callable[[re.Match[str]], str], part: str,

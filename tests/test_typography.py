@@ -161,6 +161,21 @@ def test_a_postal_code_keeps_its_town_and_a_name_its_regnal_number(language):
         assert bind(free, rules("xx")) == free  # no name before, not a regnal number, a range
 
 
+def test_polish_keeps_an_ordinal_in_roman_numerals_with_the_word_after_it():
+    """"gospodarczej II" / "Rzeczypospolitej" ended a line of the e-mail at 375 px
+    (hand-made issue 2029-03): an ordinal keeps its noun, as a number does in Polish."""
+    assert bind("rozwoju gospodarczej II Rzeczypospolitej", rules("pl")).endswith(
+        f"II{NBSP}Rzeczypospolitej")
+    assert bind("pod koniec XX wieku", rules("pl")).endswith(f"XX{NBSP}wieku")
+    assert bind("pod koniec XX wieku", rules("en")) == "pod koniec XX wieku"  # English: no
+
+
+def test_polish_keeps_a_phones_kind_with_its_number():
+    """"kom." / "600 123 456" ended a line of the printer's PDF (hand-made issue 2029-03)."""
+    for kind in ["tel.", "kom.", "faks", "tel./faks"]:
+        assert bind(f"{kind} 600 123 456", rules("pl")) == f"{kind}{NBSP}600{NBSP}123{NBSP}456"
+
+
 def test_english_keeps_polish_academic_titles_with_the_name():
     """"will be given by dr" / "hab. Marta Żmuda-Trzebiatowska" in the English text part
     (hand-made issue 2027-09): the Polish titles bind as the English ones do."""
@@ -578,3 +593,18 @@ def test_an_english_unit_after_a_tag_binds_to_its_number(html, expected):
     the unit's first letter across the tag, no unit. English binds a number to a unit,
     not to any word."""
     assert bind_html(html, rules("en")) == expected
+
+
+def test_a_name_in_running_text_is_set_whole_with_the_words_chained_to_it():
+    """Names are not hyphenated on paper (render/print.py); a span never ends a chain of
+    no-break spaces (WeasyPrint then set a paragraph's first words a line each), so the
+    chain is set whole; a sentence's first word is no name from text alone."""
+    from newsletter.typography import proper_names_whole
+
+    html = (f"<p>Prowadzi go Tomasz Kępa z ul.{NBSP}Szczepańskiej w{NBSP}Krakowie. "
+            f"Kraków to miasto: Nowa Huta też, a <em>Mistrzejowice</em> nie.</p>")
+    spanned = proper_names_whole(html)
+    whole = re.findall(r'<span class="compound">(.*?)</span>', spanned)
+    assert whole == ["Tomasz", "Kępa", f"ul.{NBSP}Szczepańskiej", f"w{NBSP}Krakowie.",
+                     "Huta", "Mistrzejowice"], spanned
+    assert proper_names_whole(spanned) == spanned  # inside a span set whole: as it is

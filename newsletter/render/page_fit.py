@@ -62,6 +62,7 @@ from the first, because every change moves what follows.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -321,7 +322,8 @@ def _opening_row_pictures(page_box: Any) -> list[tuple[Any, float]]:
 def _row_of(grid: Any, leaves: list[tuple[Any, tuple]]) -> list[tuple[Any, float]]:
     """The pictures of the cards of ``grid`` (a row: paper_grids sets one grid per row)
     drawn on this page, each with how far down its card reaches; a card without a
-    picture as ``(None, its bottom)``."""
+    picture, or with one beside its text that reaches less low than the text (``beside``:
+    the text sets its height), as ``(None, its bottom)``."""
     found = []
     for element in grid:
         inside = [box for box, around in leaves if element in around]
@@ -329,6 +331,10 @@ def _row_of(grid: Any, leaves: list[tuple[Any, tuple]]) -> list[tuple[Any, float
             continue
         bottom = max(box.position_y + box.height for box in inside)
         pictures = [box for box in inside if getattr(box, "replacement", None) is not None]
+        if _has_class(element, "beside"):  # a picture beside its text: it sets the card's
+            text = max((box.position_y + box.height for box in inside  # height only when
+                        if box not in pictures), default=0.0)  # it reaches lower
+            pictures = [box for box in pictures if box.position_y + box.height >= text]
         found += [(box, bottom) for box in pictures] or [(None, bottom)]
     return found
 
@@ -900,7 +906,8 @@ def _colophon_pulled_back(pages: list[Any], tails: bool = True
     could give way), then an article picture of the page before (the lowest that can)
     made short enough for the colophon to move back to it, or else the pictures of one
     of that page's rows of cards (the lowest that can give the room; a page with only
-    the contact looks like a mistake and costs a sheet); or else that page's last block
+    the contact looks like a mistake and costs a sheet), or of several, capped alike
+    (:func:`_shrunk_rows`); or else that page's last block
     carried over to the colophon (:func:`_carried`; with ``tails``, or else the last
     paragraph of a two-column article)."""
     excess_mm = colophon_excess_mm(pages)
@@ -916,11 +923,45 @@ def _colophon_pulled_back(pages: list[Any], tails: bool = True
         height_mm = box.height * MM_PER_PX - excess_mm
         if _smallest_mm(previous, box) <= height_mm < box.height * MM_PER_PX:
             return Resize(_place(box), round(height_mm, 1))
-    for row in reversed(_rows_with_pictures(previous)):
+    rows = _rows_with_pictures(previous)
+    for row in reversed(rows):
         shrunk = _shrunk_row(row, excess_mm)
         if shrunk is not None:
             return shrunk
+    shrunk = _shrunk_rows(rows, max(excess_mm, RETRY_MM))  # … or several rows alike
+    if shrunk is not None:
+        return shrunk
     return _carried(pages[-3]._page_box, previous, tails)
+
+
+def _shrunk_rows(rows: list[list[tuple[Any, float]]], excess_mm: float) -> Shrink | None:
+    """The pictures of all of ``rows`` (each as :func:`_row_of` gives it) capped at one
+    height, the tallest that makes the rows together ``excess_mm`` shorter (never below
+    :data:`SMALLEST_CARD_MM`); None when they cannot. Three cards each alone in its row,
+    beside its picture, missed the colophon's room by 30 mm that none alone could give
+    (tests/render/test_card_rows.py); capped lowest first, one picture ended 15 mm tall
+    under two of 55."""
+    pictures = [box for row in rows for box, _ in row if box is not None]
+    if not pictures:
+        return None
+
+    def gives_mm(cap: float) -> float:  # cap in px
+        total = 0.0
+        for row in rows:
+            lowest = [bottom if box is None else bottom - max(0.0, _framed(box) - cap)
+                      for box, bottom in row]
+            total += max(bottom for _, bottom in row) - max(lowest)
+        return total * MM_PER_PX
+
+    low, high = SMALLEST_CARD_MM / MM_PER_PX, max(_framed(box) for box in pictures)
+    if gives_mm(low) < excess_mm:
+        return None
+    for _ in range(30):
+        middle = (low + high) / 2
+        low, high = (middle, high) if gives_mm(middle) >= excess_mm else (low, middle)
+    cap_mm = math.floor(low * MM_PER_PX * 10) / 10
+    capped = [box for box in pictures if box.height * MM_PER_PX > cap_mm]  # none grows
+    return Shrink(tuple(_place(box) for box in capped), cap_mm) if capped else None
 
 
 def colophon_excess_mm(pages: list[Any]) -> float | None:

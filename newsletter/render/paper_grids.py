@@ -131,20 +131,25 @@ def card_height_mm(card: Card, columns: int, kind: CardType) -> float:
     column's width, its title, text (per paragraph), button and printed address, padding
     and rule. Estimated, not laid out: a layout per candidate would cost seconds."""
     inner_mm = card_column_mm(columns)
-    inner_pt = inner_mm * MM
     height = 2 * CARD_PADDING_MM + CARD_RULE_MM
     if card.image is not None:
         pixels = card.image.pixel_size()
         width = shown_width(pixels, Bounds(inner_mm, CARD_PICTURE_MM, 2, MM_PER_CSS_PX))
         height += width * pixels[1] / max(1, pixels[0]) + 2
+    return height + card_text_mm(card, inner_mm, kind)
+
+
+def card_text_mm(card: Card, width_mm: float, kind: CardType) -> float:
+    """An estimate of the height of ``card``'s title, text, button and printed address set
+    ``width_mm`` wide (:func:`card_height_mm`)."""
+    inner_pt = width_mm * MM
     title_lines = wrapped_lines(card.title, inner_pt, kind.title_pt, kind.bold)
-    height += title_lines * kind.title_pt * 1.25 / MM + 2
+    height = title_lines * kind.title_pt * 1.25 / MM + 2
     for paragraph in re.split(r"\n\s*\n", _MARKUP.sub("", card.text or "")):
         lines = wrapped_lines(paragraph, inner_pt, kind.text_pt, kind.regular)
         height += lines * kind.text_pt * kind.line_height / MM + (2 if lines else 0)
     url_lines = wrapped_lines(card.url, inner_pt, kind.url_pt, kind.regular)
-    height += 2 + (2 + url_lines) * kind.text_pt * kind.line_height / MM
-    return height
+    return height + 2 + (2 + url_lines) * kind.text_pt * kind.line_height / MM
 
 
 def card_rows(block: LinkCards, kind: CardType, slot: Callable[[int], str],

@@ -59,6 +59,7 @@ from newsletter.render.paper_grids import (
     MM,
     card_column_mm,
     card_rows,
+    card_text_mm,
     card_type,
     credit_mm,
     measures,
@@ -80,6 +81,7 @@ from newsletter.typography import (
     hyphenated_words_whole,
     hyphens_start_lines,
     long_pieces_broken,
+    proper_names_whole,
 )
 
 Variant = Literal["download", "print"]
@@ -353,7 +355,8 @@ def render_html(
         "carried": pictures.carried,
         **paper_grids(project, pictures.card_slot, rules, pictures.row_breaks),
         "card_frames": lambda row: pictures.card_frames(
-            row, lambda text, width_mm: credit_mm(text, width_mm, kinds)),
+            row, lambda text, width_mm: credit_mm(text, width_mm, kinds),
+            lambda card, width_mm: card_text_mm(card, width_mm, kinds)),
         **cover,
         # Paper for a booklet ends on a back cover (contact, colophon), not blank pages.
         "back_cover": variant == "print" and print_settings.pad_to_multiple_of > 1,
@@ -367,6 +370,7 @@ def render_html(
     html = hyphenated_words_whole(html, rules)
     if (site_language(project, issue.language).hyphenation or "").startswith("en"):
         html = foreign_words_whole(html)
+    html = proper_names_whole(html)
     return _fixed_tables(project)(
         last_words_whole(_superior_note_marks(_kickers_without_joiners(html))))
 
@@ -665,7 +669,7 @@ def contents_split(weights: list[list[float]]) -> tuple[int, int]:
     side, so a heading never ends a column alone and no entry is left alone under it.
     """
     total = sum(sum(section) for section in weights)
-    best: tuple[float, int, int] | None = None  # taller column, split inside a section, k
+    best: tuple[float, int, int] | None = None  # evenness, split inside a section, k
     chosen = (len(weights), 0)
     before = 0
     for k, section in enumerate(weights):
@@ -675,7 +679,10 @@ def contents_split(weights: list[list[float]]) -> tuple[int, int]:
                 continue
             first = before + (section[0] + sum(entries[:j]) if j else 0)
             second = total - first + (section[0] if j else 0)  # the heading again
-            score = (max(first, second), 1 if j else 0, k)
+            # the taller column, and a little of the difference: the heading said again
+            # made 4 lines beside 11 (105 and 180 pt) score better than 182 and 152
+            # (hand-made issue 2029-03, pl)
+            score = (max(first, second) + abs(first - second) / 4, 1 if j else 0, k)
             if best is None or score < best:
                 best, chosen = score, (k, j)
         before += sum(section)
@@ -907,6 +914,15 @@ _CARD_COLUMNS = re.compile(r"repeat\((\d+),")
 
 CAPTION_MM = 60
 """The narrowest a credit is set under a narrow picture: a few words a line."""
+SIDE_SHARE = 0.5
+"""The widest a picture set beside its card's text may be, as a share of a card across
+the page (:meth:`Pictures.card_frames`): the text keeps the other half."""
+SIDE_GAP_MM = 4  # between a picture set beside its card's text and the text (.card-side)
+SIDE_TEXT_SHARE = 0.75
+"""The tallest a card's words set beside its picture may be estimated, as a share of the
+picture's height: the picture, not the words, then sets the card's height, and page
+fitting can shorten it (the estimate runs short of the layout: generated seed 519's card,
+estimated within its 70 mm picture, ran past it)."""
 
 
 class Pictures:
@@ -1087,8 +1103,9 @@ class Pictures:
         width, height = image.pixel_size()
         return self.placed_mm(image, slot) * height / max(1, width)
 
-    def card_frames(self, row: Any, credit_mm: Callable[[str, float], float]
-                    ) -> list[tuple[float, Markup]]:
+    def card_frames(self, row: Any, credit_mm: Callable[[str, float], float],
+                    text_mm: Callable[[Any, float], float] = lambda card, width: 0.0,
+                    ) -> list[tuple[float, Markup, float]]:
         """For each card of a paper row (paper_grids.PaperRow): the room above its picture
         and its credit's style. The pictures of a row of cards stand on one line, so that
         the cards' titles start level: a row of a portrait, a landscape and a logo put
@@ -1097,20 +1114,42 @@ class Pictures:
         breaks). A credit is as wide as its picture (never narrower than
         :data:`CAPTION_MM`) and stands under it, centred when wider: at the card's left
         edge, a narrow picture's credit began 35 mm left of it (2029-03). ``credit_mm``:
-        what a credit adds above the title, given its text and width."""
-        found: list[tuple[float, Markup]] = []
+        what a credit adds above the title, given its text and width.
+
+        And the width of a picture set beside its card's text (0 when above it): in a card
+        alone in its row, across the page (its words too many to share a row, or a row
+        page fitting set card under card: page_fit.Split), a picture no wider than
+        :data:`SIDE_SHARE` of the card stands at its left, the title and text at its right,
+        when they are well within its height (:data:`SIDE_TEXT_SHARE`; ``text_mm``: their
+        estimated height, given the card and a width). Above its text, such a picture stood
+        alone in the middle of a card across the page, the card's words a line or two under
+        it (hand-made issue 2029-03: three such cards over two pages). Such a card does not
+        break (the templates drop its ``breakable``); a card whose words run longer keeps
+        its picture above them and may break (generated seed 519: one beside a 70 mm
+        picture could neither break nor shrink, and left a page at 0.52)."""
+        found: list[tuple[float, Markup, float]] = []
         tops: list[float | None] = []
         for card in row.items:
             image = card.image
             if image is None:
-                found.append((0.0, Markup("")))
+                found.append((0.0, Markup(""), 0.0))
                 tops.append(None)
                 continue
             placed = self.placed_mm(image, row.slot)
+            # alone in its row (one of a row page fitting split keeps the row's slot),
+            # and narrow at the slot's size (not as page fitting shrank it: the card would
+            # change its layout, and the fitting's measures, from one pass to the next)
+            side = shown_width(image.pixel_size(), self.slots[row.slot])
+            if len(row.items) == 1 and side <= SIDE_SHARE * SLOTS["card"].width and text_mm(
+                    card, SLOTS["card"].width - side - SIDE_GAP_MM) <= SIDE_TEXT_SHARE * side \
+                    * image.pixel_size()[1] / max(1, image.pixel_size()[0]):
+                found.append((0.0, Markup(""), placed))
+                tops.append(None)
+                continue
             width = max(placed, min(CAPTION_MM, self.slots[row.slot].width))
             centred = "; text-align: center" if width > placed + 0.5 else ""
             found.append((0.0, Code(f'style="width: {width:g}mm; max-width: 100%; '
-                                    f'margin-left: auto; margin-right: auto{centred}"')))
+                                    f'margin-left: auto; margin-right: auto{centred}"'), 0.0))
             credit = credit_mm(image.credit, width) if image.credit else 0.0
             tops.append(self.placed_height_mm(image, row.slot) + credit)
         known = [top for top in tops if top is not None]
@@ -1118,7 +1157,7 @@ class Pictures:
             return found
         frame = max(known)
         return [(round(frame - top, 1) if top is not None and frame - top >= 0.3 else 0.0,
-                 credit) for (_, credit), top in zip(found, tops, strict=True)]
+                 credit, side) for (_, credit, side), top in zip(found, tops, strict=True)]
 
 
 def _pictures(project: Project, variant: Variant) -> Pictures:
@@ -1266,7 +1305,7 @@ def _low_resolution_images(document: Any, min_ppi: int, sources: dict[str, Path]
                 warnings.append(
                     f"{Path(filename).name} prints at {ppi:.0f} ppi on page {number} "
                     f"(printers need {min_ppi}): use a file at least "
-                    f"{round(pixels * min_ppi / ppi)} px wide"
+                    f"{math.ceil(pixels * min_ppi / ppi - 1e-6)} px wide"  # as check's
                 )
     return warnings
 

@@ -212,3 +212,59 @@ def test_in_the_email_a_rows_titles_start_level_and_a_phone_adds_no_room(
             assert all(abs(c["credit"] - c["middle"]) < 1 for c in cards if c["credit"]), cards
         finally:
             page.close()
+
+
+def article_and_picture_cards(root: Path, paragraphs: int) -> Path:
+    """An article of ``paragraphs`` paragraphs, then a row of three cards, each a small
+    portrait (600 × 900 px), a title and a 60-word text: too tall for most pages' feet,
+    and no picture can make it short enough (page fitting sets it card under card)."""
+    rng = random.Random(paragraphs)
+
+    def sentence(count: int) -> str:
+        return " ".join(rng.choice(WORDS) for _ in range(count)).capitalize() + "."
+
+    folder = root / f"split-{paragraphs}"
+    (folder / "images").mkdir(parents=True)
+    cards = ""
+    for number, name in enumerate(NAMES):
+        Image.new("RGB", (600, 900), (40 + 60 * number, 120, 90)).save(
+            folder / "images" / f"{name}.png")
+        cards += (f"  - title: {name} {sentence(3)[:-1].lower()}\n"
+                  f"    url: https://www.krakow.pl/{number}\n    text: {sentence(60)}\n"
+                  f"    image: {{file: images/{name}.png, alt: {name}}}\n")
+    (folder / "cards.yaml").write_text("type: link_cards\ncards:\n" + cards, encoding="utf-8")
+    (folder / "first.md").write_text(
+        "---\ntitle: Pierwszy artykuł\n---\n"
+        + "\n\n".join(sentence(60) for _ in range(paragraphs)) + "\n", encoding="utf-8")
+    (folder / "issue.yaml").write_text(
+        "date: 2029-03-01\nlanguage: pl\nsections:\n  - kind: cooperation\n    blocks:\n"
+        "      - file: first.md\n      - file: cards.yaml\n", encoding="utf-8")
+    return folder
+
+
+@pytest.mark.parametrize("paragraphs", [5, 8])
+def test_a_card_alone_in_its_row_sets_its_picture_beside_its_text(
+        project: Project, tmp_path: Path, paragraphs: int):
+    """Cards too wordy to share a row are set one a row across the page: each small
+    picture at the card's left, its title at its right (above its text, a picture set for
+    a row of three stood alone in the middle of a card across the page: hand-made issue
+    2029-03). The pages stay full and the contact never stands alone on the last page
+    (the cards' pictures, alike, give it room: page_fit._shrunk_rows)."""
+    from page_depth import measured_pages
+
+    issue = load_issue(article_and_picture_cards(tmp_path, paragraphs), project)
+    pdf = write_download(issue, project, tmp_path / "out").files[0]
+    found = words(pdf)
+    with pikepdf.open(pdf) as document:
+        boxes = {number: [(left, float(page.mediabox[3]) - top, right,
+                           float(page.mediabox[3]) - bottom)
+                          for _, (left, bottom, right, top) in image_boxes(page)]
+                 for number, page in enumerate(document.pages, 1)}
+    for name in NAMES:
+        title = max((w for w in found if w[1] == name), key=lambda w: (w[0], w[3]))
+        beside = [box for box in boxes[title[0]] if box[1] - 1 <= title[3] <= box[3]]
+        assert beside and beside[0][2] < title[2], (name, title, boxes[title[0]])
+    pages = measured_pages(pdf)
+    assert all(page.depth >= 0.75 for page in pages[1:-1]), [page.depth for page in pages]
+    last = [w for w in found if w[0] == len(pages)]
+    assert any(w[1] == "Więcej" for w in last), "the contact alone on the last page"

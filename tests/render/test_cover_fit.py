@@ -83,6 +83,20 @@ def test_two_columns_of_contents_come_out_even_when_one_section_holds_most(
             assert " ".join(block.title.split()[:2]) in text
 
 
+def test_two_columns_of_contents_weigh_the_heading_said_again_against_evenness():
+    """Hand-made issue 2029-03 (pl): a section of three entries (105 pt) beside two
+    sections of six and one (180 pt) scored better than the second section parted after
+    two entries (182 and 152 pt, its heading said again): the cover showed 4 lines beside
+    11. The columns' difference counts too."""
+    from newsletter.render.print import contents_split
+
+    weights = [[49, 14, 28, 14], [49, 14, 14, 14, 14, 14], [33, 28]]
+    k, j = contents_split(weights)
+    first = sum(map(sum, weights[:k])) + (sum(weights[k][: j + 1]) if j else 0)
+    second = sum(map(sum, weights)) - first + (weights[k][0] if j else 0)
+    assert abs(first - second) <= 49, (k, j, first, second)
+
+
 WORDS = ["miasto", "firma", "dotacja", "program", "wsparcie", "innowacje", "rynek",
          "konferencja", "przedsiębiorców", "dzielnica"]
 

@@ -84,7 +84,9 @@ def test_a_tables_cells_keep_the_languages_hyphen_limits(project: Project, tmp_p
     lines = _note_lines(project, tmp_path, "The table", [table])
     breaks = [(line, after) for line, after in itertools.pairwise(lines)
               if line.endswith("\u00ad") and re.match(r"[^\W\d_]", after)]
-    assert len(breaks) > 5, len(breaks)  # the cells are hyphenated
+    # the cells are hyphenated (a capitalised word inside a cell, a name, is not:
+    # typography.proper_names_whole; at a cell's start it may be)
+    assert len(breaks) > 3, len(breaks)
     short = [f"{line[-12:]} / {after[:12]}" for line, after in breaks
              if len(re.match(r"\w*", after).group()) < 3]
     assert not short, short

@@ -304,3 +304,21 @@ def test_english_paper_leaves_polish_names_unhyphenated(project, tmp_path):
     assert len(hyphenated) > 5  # English words still hyphenate
     broken = [word for word in hyphenated if not word.rstrip("\xad").isascii()]
     assert not broken, broken[:5]
+
+
+@pytest.mark.parametrize("name", CASES)
+def test_no_name_is_hyphenated_in_running_text(readers_pdfs, name):
+    """A word of a capital and small letters inside a sentence (after a word that ends in
+    a small letter or a comma) is a name, and names are not hyphenated: "To-" / "masz",
+    "ul. Bo-" / "brzyńskiego", "Kra-" / "ków", in English "Ptaszy-" / "ckiego" (hand-made
+    issues 2028-10 and 2029-03). A sentence's first word may be."""
+    lines = drawn_lines(readers_pdfs[name])
+    ends = {id(line[-1]) for line in lines}
+    split = []
+    words = [word for line in lines for word in line]
+    for before, word in itertools.pairwise(words):
+        if id(word) in ends and re.fullmatch(
+                r"[A-ZĄĆĘŁŃÓŚŹŻ][a-ząćęłńóśźż]+[\xad\u2010]", word.text) \
+                and re.search(r"[a-ząćęłńóśźż,]$", before.text):
+            split.append(f"{before.text} {word.text}")
+    assert words and not split, split[:8]
