@@ -918,6 +918,10 @@ SIDE_SHARE = 0.5
 """The widest a picture set beside its card's text may be, as a share of a card across
 the page (:meth:`Pictures.card_frames`): the text keeps the other half."""
 SIDE_GAP_MM = 4  # between a picture set beside its card's text and the text (.card-side)
+SIDE_TEXT_MM = 40
+"""Or at most this tall: such a card is short whatever sets its height, and a row of cards
+never breaks either (hand-made issue 2029-03, en: a landscape 30 mm tall above three lines
+of text stood alone in the middle of a card across the page)."""
 SIDE_TEXT_SHARE = 0.75
 """The tallest a card's words set beside its picture may be estimated, as a share of the
 picture's height: the picture, not the words, then sets the card's height, and page
@@ -1120,8 +1124,9 @@ class Pictures:
         alone in its row, across the page (its words too many to share a row, or a row
         page fitting set card under card: page_fit.Split), a picture no wider than
         :data:`SIDE_SHARE` of the card stands at its left, the title and text at its right,
-        when they are well within its height (:data:`SIDE_TEXT_SHARE`; ``text_mm``: their
-        estimated height, given the card and a width). Above its text, such a picture stood
+        when they are well within its height (:data:`SIDE_TEXT_SHARE`) or short
+        (:data:`SIDE_TEXT_MM`; ``text_mm``: their estimated height, given the card and a
+        width). Above its text, such a picture stood
         alone in the middle of a card across the page, the card's words a line or two under
         it (hand-made issue 2029-03: three such cards over two pages). Such a card does not
         break (the templates drop its ``breakable``); a card whose words run longer keeps
@@ -1141,8 +1146,9 @@ class Pictures:
             # change its layout, and the fitting's measures, from one pass to the next)
             side = shown_width(image.pixel_size(), self.slots[row.slot])
             if len(row.items) == 1 and side <= SIDE_SHARE * SLOTS["card"].width and text_mm(
-                    card, SLOTS["card"].width - side - SIDE_GAP_MM) <= SIDE_TEXT_SHARE * side \
-                    * image.pixel_size()[1] / max(1, image.pixel_size()[0]):
+                    card, SLOTS["card"].width - side - SIDE_GAP_MM) <= max(
+                    SIDE_TEXT_MM, SIDE_TEXT_SHARE * side * image.pixel_size()[1]
+                    / max(1, image.pixel_size()[0])):
                 found.append((0.0, Markup(""), placed))
                 tops.append(None)
                 continue
