@@ -152,6 +152,10 @@ class Rules:
     bind_units: frozenset[str] = frozenset()
     break_at_hyphens: bool = True
     street_words: frozenset[str] = frozenset()
+    capitals_mark_names: bool = True
+    """A word of a capital and small letters inside a sentence is a name, never hyphenated
+    on paper (:func:`proper_names_whole`). Not in German, where every noun is capitalised:
+    keeping them whole would take away most of a German text's hyphenation."""
     bound_limit: int | None = None
     """Set for screens (:data:`SCREEN_BOUND_LIMIT`, :data:`SCREEN_TITLE_BOUND_LIMIT`): pieces
     that bindings chain longer than
@@ -180,7 +184,7 @@ class Rules:
         return hash((self.bind_after, self.bind_numbers, self.bind_units,
                      self.break_at_hyphens, self.bound_limit, self.space_before,
                      self.space_after, self.hyphen_limits, self.passages,
-                     self.street_words))
+                     self.street_words, self.capitals_mark_names))
 
     def for_passage(self, language: str) -> Rules:
         """The rules a passage in ``language`` ("uk", "en-GB") is bound by inside a text
@@ -647,6 +651,7 @@ def _rules_of(entry: dict) -> Rules:
                  frozenset(str(w) for w in entry.get("bind_units") or []),
                  bool(entry.get("break_at_hyphens", True)),
                  frozenset(str(w) for w in entry.get("street_words") or []),
+                 bool(entry.get("capitals_mark_names", True)),
                  space_before=spaces("space_before"), space_after=spaces("space_after"),
                  hyphen_limits=tuple(int(n) for n in limits) if limits else None)
 
@@ -854,7 +859,7 @@ _SENTENCE_END = tuple(".!?…:;\u201e([")
 """What a sentence (or a quotation, or an aside) opens after: its first word is no name."""
 
 
-def proper_names_whole(html: str) -> str:
+def proper_names_whole(html: str, rules: Rules) -> str:
     """Paper's HTML with each name in running text set in a span that is never hyphenated:
     a word of a capital and small letters (up to :data:`COMPOUND_LIMIT` letters) that does
     not open a sentence, with the words no-break spaces chain to it ("ul. Szczepańskiej",
@@ -863,13 +868,17 @@ def proper_names_whole(html: str) -> str:
     and, in English, "Ptaszy-" / "ckiego" (hand-made issues 2028-08, 2028-10, 2029-03):
     a reader's eye stumbles on a name cut in two, and Polish typesetting avoids it. A
     sentence's first word (or one after a colon or an opening quote) may be hyphenated:
-    from text alone it is no name. Text only, as :func:`hyphenated_words_whole`."""
+    from text alone it is no name. Only where ``rules`` (or a passage's language's) say
+    capitals mark names (:attr:`Rules.capitals_mark_names`: not German). Text only, as
+    :func:`hyphenated_words_whole`."""
     parts = _TAG.split(html)
     verbatim, titled, spanned = 0, False, 0
+    passages = _Passages(rules)
     before, seen = "", ""  # the text's last character, and its last but spaces
     for index, part in enumerate(parts):
         if index % 2:
             verbatim += _verbatim_step(part)
+            passages.step(part)
             if _tag_name(part) == "title":
                 titled = not part.startswith("</")
             if _tag_name(part) == "span" and spanned:  # inside a span set whole: as it is
@@ -879,7 +888,8 @@ def proper_names_whole(html: str) -> str:
             if _tag_name(part) not in _INLINE:
                 before = seen = ""
         elif part:
-            if not verbatim and not titled and not spanned:
+            if (not verbatim and not titled and not spanned
+                    and passages.rules.capitals_mark_names):
                 parts[index] = _names_spanned(part, before, seen)
             before, seen = part[-1], part.rstrip()[-1:] or seen
     return "".join(parts)

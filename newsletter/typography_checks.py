@@ -19,7 +19,7 @@ from newsletter.exceptions import Location, Problem, did_you_mean
 from newsletter.source import WHERE, Origin, parse_yaml, read_text
 
 WORD_LISTS = ("bind_after", "bind_units", "street_words")
-SWITCHES = ("bind_numbers", "break_at_hyphens")
+SWITCHES = ("bind_numbers", "break_at_hyphens", "capitals_mark_names")
 SPACES = ("space_before", "space_after")
 LIMITS = ("hyphen_limits",)
 KEYS = WORD_LISTS + SWITCHES + SPACES + LIMITS

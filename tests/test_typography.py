@@ -603,8 +603,23 @@ def test_a_name_in_running_text_is_set_whole_with_the_words_chained_to_it():
 
     html = (f"<p>Prowadzi go Tomasz Kępa z ul.{NBSP}Szczepańskiej w{NBSP}Krakowie. "
             f"Kraków to miasto: Nowa Huta też, a <em>Mistrzejowice</em> nie.</p>")
-    spanned = proper_names_whole(html)
+    spanned = proper_names_whole(html, rules("pl"))
     whole = re.findall(r'<span class="compound">(.*?)</span>', spanned)
     assert whole == ["Tomasz", "Kępa", f"ul.{NBSP}Szczepańskiej", f"w{NBSP}Krakowie.",
                      "Huta", "Mistrzejowice"], spanned
-    assert proper_names_whole(spanned) == spanned  # inside a span set whole: as it is
+    assert proper_names_whole(spanned, rules("pl")) == spanned  # inside a span: as it is
+
+
+def test_german_capitals_mark_no_names_so_its_nouns_may_be_hyphenated():
+    """German capitalises every noun: read as names, almost no word of a German edition or
+    passage could be hyphenated and its justified lines would open wide gaps. Its rules
+    (typography.yaml, copied into a German edition by `language add de`) say so."""
+    from newsletter.typography import proper_names_whole
+
+    german = "Die Stadt fördert Unternehmen mit Zuschüssen und Beratung."
+    assert proper_names_whole(f"<p>{german}</p>", rules("de")) == f"<p>{german}</p>"
+    quoted = (f'<p>Jak mówi Anna Nowak: <span lang="de">{german}</span> '
+              f"I dodaje, że Kraków pomaga.</p>")
+    whole = re.findall(r'<span class="compound">(.*?)</span>',
+                       proper_names_whole(quoted, rules("pl")))
+    assert whole == ["Anna", "Nowak", "Kraków"]

@@ -164,13 +164,20 @@ def _context(issue: Issue, project: Project, images: ImageFiles) -> dict[str, ob
     spacing = project.theme.spacing
     text_width = _text_width(project)
 
+    def shown(image: Image, max_width: int) -> tuple[int, float]:
+        """The width (whole px) and height an image is shown at in a slot ``max_width``
+        wide, from its pixels alone (no file made: :func:`card_raises` measures a row's
+        pictures before the template places them)."""
+        pixels = image.pixel_size()
+        width = max(1, math.floor(shown_width(pixels, Bounds(max_width, SCREEN_HEIGHT_PX, 1))))
+        return width, width * pixels[1] / pixels[0]
+
     def place(image: Image, max_width: int = text_width, paper: bool = False) -> PlacedImage:
         """Where an image is published and the size it is shown at (never upscaled, a
         portrait within one phone screen: :mod:`newsletter.placement`): a file about
         twice that width, sharp on high-density screens and still small; with ``paper`` (a
         signature) its paper made white."""
-        slot = Bounds(max_width, SCREEN_HEIGHT_PX, 1)
-        width = max(1, math.floor(shown_width(image.pixel_size(), slot)))
+        width = shown(image, max_width)[0]
         relative, made = images.add(image, RETINA * width, paper)
         return PlacedImage(
             url=public_url(project, issue, url_path(relative)),
@@ -210,9 +217,9 @@ def _context(issue: Issue, project: Project, images: ImageFiles) -> dict[str, ob
             if card.image is None:
                 tops.append(None)
                 continue
-            placed = place(card.image, CARD_PICTURE_PX)  # shown no wider than the card
+            width, height = shown(card.image, CARD_PICTURE_PX)  # no wider than the card
             credit = card.image.credit
-            tops.append(placed.height * min(1.0, text / placed.width)
+            tops.append(height * min(1.0, text / width)
                         + (_credit_px(credit, text, sizes.tiny, line_height) if credit else 0))
         known = [top for top in tops if top is not None]
         if len(known) < 2:

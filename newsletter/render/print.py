@@ -370,7 +370,7 @@ def render_html(
     html = hyphenated_words_whole(html, rules)
     if (site_language(project, issue.language).hyphenation or "").startswith("en"):
         html = foreign_words_whole(html)
-    html = proper_names_whole(html)
+    html = proper_names_whole(html, rules)
     return _fixed_tables(project)(
         last_words_whole(_superior_note_marks(_kickers_without_joiners(html))))
 
@@ -1108,8 +1108,7 @@ class Pictures:
         return self.placed_mm(image, slot) * height / max(1, width)
 
     def card_frames(self, row: Any, credit_mm: Callable[[str, float], float],
-                    text_mm: Callable[[Any, float], float] = lambda card, width: 0.0,
-                    ) -> list[tuple[float, Markup, float]]:
+                    text_mm: Callable[[Any, float], float]) -> list[tuple[float, Markup, float]]:
         """For each card of a paper row (paper_grids.PaperRow): the room above its picture
         and its credit's style. The pictures of a row of cards stand on one line, so that
         the cards' titles start level: a row of a portrait, a landscape and a logo put

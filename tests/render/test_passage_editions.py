@@ -2,7 +2,8 @@
 Polish, French or Turkish passage inside the Polish and the English edition is bound by its
 own language's rules in the e-mail, the web page and the text part, and on paper no line
 of it ends with a word its language binds; a passage pyphen cannot hyphenate (Turkish)
-opens no gaps over three spaces.
+opens no gaps over three spaces; a German passage's capitalised nouns are hyphenated as
+German sets them (capitals there mark no names).
 
 Seeded text, so the rules are proven on the class of text: about fifty Ukrainian
 one-letter words in a long article's two columns (under 600 words) give the line breaker
@@ -31,11 +32,16 @@ _UK = """підприємці місто розвитку інноваційни
 _TR = """girişimcilerimizin uluslararasılaştırılması belediyesinin kalkınmasına teknolojilerinin
 sorumluluklarımızdan Cumhurbaşkanlığı değerlendirilmesi yatırımcılarımızla
 üniversitelerimizin"""
+_DE = """Unternehmensförderung Stadtverwaltung Wirtschaftsentwicklung Beratungsangebote
+Gründerzentren Innovationsprogramme Forschungseinrichtungen Zusammenarbeit Mittelstand
+Digitalisierung Arbeitsplätze Fördermittel"""
+_DE_SMALL = """die der und für mit von im zur bietet unterstützt stärkt fördert neue"""
 _PL = """przedsiębiorcy miasto rozwój innowacyjnych programów wsparcia nowoczesnych technologii
 konferencja uczestników samorządu"""
 _EN = """entrepreneurs city development innovative programmes support modern technology
 conference participants"""
 UK_WORDS, TR_WORDS, PL_WORDS, EN_WORDS = (_UK.split(), _TR.split(), _PL.split(), _EN.split())
+DE_WORDS, DE_SMALL = _DE.split(), _DE_SMALL.split()
 UK_ONE_LETTER = ["в", "у", "з", "і", "й", "о", "а"]
 PL_ONE_LETTER = ["w", "z", "i", "o", "a", "u"]
 FRENCH = ("Bonjour ! Le maire dit : « nous soutenons les entreprises » ; qui participe ? "
@@ -61,6 +67,8 @@ def body(language: str, seed: int) -> str:
         "{lang=" + other_code + "}\n" + words(rng, other, other_small, 80) + ".",
         "{lang=fr}\n" + FRENCH * 3,
         "{lang=tr}\n" + words(rng, TR_WORDS, [], 90) + ".",
+        "{lang=de}\n" + " ".join(f"{rng.choice(DE_SMALL)} {rng.choice(DE_WORDS)}"
+                                 for _ in range(60)) + ".",
     ])
 
 
@@ -138,3 +146,17 @@ def test_a_passage_pyphen_cannot_hyphenate_opens_no_wide_gaps(editions):
     assert len(turkish) > 10
     wide = wide_gaps(turkish)
     assert not wide, wide[:5]
+
+
+def test_a_german_passage_hyphenates_its_capitalised_nouns(editions):
+    """Names are never hyphenated on paper, and a capitalised word inside a sentence is
+    taken for one (typography.proper_names_whole); German capitalises every noun, so its
+    rules say capitals mark no names (typography.yaml): its long nouns break at line ends
+    as German does, and its justified lines need no wide gaps."""
+    lines = drawn_lines(editions["pdf"])
+    german = [line for line in lines
+              if sum(w.text.strip(".-\u2010") in DE_SMALL for w in line) >= 2]
+    assert len(german) > 10
+    broken = [line[-1].text for line in german if line[-1].text[-1:] in "-\u2010\u00ad"]
+    assert len(broken) >= 3, [" ".join(w.text for w in line) for line in german]
+    assert not wide_gaps(german), wide_gaps(german)[:5]
