@@ -85,6 +85,7 @@ TIGHT_SLACK_MM = 1  # a section is set tight when that leaves this much to spare
 BLOCK_GAP_MM = 9  # .block's bottom margin, which the block before leaves at a page's foot
 SLACK_MM = 3  # a resize aims this much short of the gap: a layout to the point may not fit
 INTRO_ROW = -1  # Split's row for "an intro may end a page without what it keeps with"
+LAST_ROW = -2  # Split's row for "a block of figures may leave its last row alone atop a page"
 INTRO_LINES = 2  # an intro parts from what follows only when it has this many lines
 RETRY_MM = 5  # a picture shrunk to the measure whose article still opens the next page: less
 MM_PER_PX = 25.4 / 96
@@ -124,7 +125,9 @@ class Split:
     """Set row ``row`` (0 first, ``data-row``) of the card block whose id is ``block`` as
     one card per row, each of which may break across pages (paper_grids.split_rows); row
     :data:`INTRO_ROW` lets the intro of the card block (or of the section) whose id is
-    ``block`` end a page without what follows it (:func:`_parted_intro`)."""
+    ``block`` end a page without what follows it (:func:`_parted_intro`); row
+    :data:`LAST_ROW` lets the figures block whose id it is part before its last row
+    (:func:`_parted_rows`)."""
 
     block: str
     row: int
@@ -464,9 +467,10 @@ def _parted_intro(page_box: Any, room_mm: float) -> Split | None:
     return Split(key, INTRO_ROW)
 
 
-def _opening_chunk_mm(page_box: Any) -> float | None:
+def _opening_chunk_mm(page_box: Any, kept: bool = True) -> float | None:
     """How far down the page the first card or figure (which never breaks) reaches, when
-    one is among what opens it (the head of its block before it), in mm; else None."""
+    one is among what opens it (the head of its block before it), in mm; else None. With
+    ``kept``, a row of figures with the last row kept with it (:func:`_rows_kept`)."""
     leaves = sorted(_leaves(page_box), key=lambda leaf: leaf[0].position_y)
     for _, ancestors in _past_the_head(leaves):
         unbreakable = next((e for e in ancestors if {"card", "figure"} & classes_of(e)), None)
@@ -480,10 +484,48 @@ def _opening_chunk_mm(page_box: Any) -> float | None:
         row_top = min(box.position_y for box, around in leaves if unbreakable in around)
         cells = {id(e) for box, around in leaves if grid in around
                  for e in around if e in list(grid) and box.position_y < row_top + 20}
+        if kept:
+            block = ancestors[ancestors.index(grid) - 1]
+            cells.update(id(e) for row in _rows_kept(block, grid) for e in row)
         bottom = max(box.position_y + box.height for box, around in leaves
                      if any(id(e) in cells for e in around))
         return (bottom - text_area(page_box)[0]) * MM_PER_PX
     return None
+
+
+def _rows_kept(block: Any, grid: Any) -> list[Any]:
+    """The row that travels with ``grid`` (a row of ``block``, a figures block, that opens
+    a page): the last row, kept with the one before it (``.figure-grid.kept``); none for a
+    row of cards or when it may part (:data:`LAST_ROW`)."""
+    rows = [e for e in block if _has_class(e, "figure-grid")]
+    if grid not in rows or rows.index(grid) + 1 >= len(rows):
+        return []
+    following = rows[rows.index(grid) + 1]
+    return [following] if _has_class(following, "kept") else []
+
+
+def _parted_rows(page_box: Any, room_mm: float) -> Split | None:
+    """Let the figures block that opens the page part before its last row
+    (:data:`LAST_ROW`), when the block's head and first row on the page, without the row
+    kept with it, fit ``room_mm``: a page ended at 0.73 above a block of two rows (ten
+    figures) that no longer parted, where one row fitted (issue 17's depth goes first; a
+    lone last row atop a page is the lesser fault). None when no such block opens it."""
+    leaves = sorted(_leaves(page_box), key=lambda leaf: leaf[0].position_y)
+    first = _past_the_head(leaves)
+    if not first:
+        return None
+    ancestors = first[0][1]
+    figure = next((e for e in ancestors if _has_class(e, "figure")), None)
+    if figure is None:
+        return None
+    grid = ancestors[ancestors.index(figure) - 1]
+    block = ancestors[ancestors.index(grid) - 1]
+    key = block.get("aria-labelledby") or block.get("id")
+    single_mm = _opening_chunk_mm(page_box, kept=False)
+    if key is None or not _rows_kept(block, grid) or single_mm is None \
+            or single_mm + PANEL_PADDING_MM > room_mm:
+        return None
+    return Split(key, LAST_ROW)
 
 
 _HEAD = {"section-title", "section-heading", "intro", "block-head", "kicker", "lead", "greeting"}
@@ -1223,7 +1265,11 @@ def resizes(pages: list[Any], tails: bool = True
             if shrunk is not None:
                 yield shrunk
         row = _opening_row_pictures(following) if chunk_mm else []
-        if chunk_mm and not row:  # a row of figures: nothing shortens it; its intro may part
+        if chunk_mm and not row:  # a row of figures: nothing shortens it; its last row
+            parted_rows = _parted_rows(following, gap_mm - _section_gap_mm(following)
+                                       - SLACK_MM - _foot_mm(page))
+            if parted_rows is not None:  # … may part from it, or its intro
+                yield parted_rows
             parted = _parted_intro(following, gap_mm - _gap_above_mm(following) - SLACK_MM
                                    - _foot_mm(page))
             if parted is not None:

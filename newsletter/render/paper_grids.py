@@ -24,7 +24,7 @@ from newsletter.render.code_values import Code
 from newsletter.render.font_metrics import font_measure
 from newsletter.render.grid import MIN_VALUE_SCALE, Measure, Row, fitted_rows, text_width
 from newsletter.render.heading_words import long_words_spanned
-from newsletter.render.page_fit import INTRO_ROW
+from newsletter.render.page_fit import INTRO_ROW, LAST_ROW
 from newsletter.typography import Rules, line_words
 
 MM = 72 / 25.4  # points per mm
@@ -217,7 +217,8 @@ def paper_grids(project: Project, slot: Callable[[int], str], rules: Rules | Non
     """The print templates' ``figure_rows(block)`` and ``card_rows(block)`` (sizes as in
     style.css.j2: figure values 1.6 × the theme's figure size); a card row is given with
     its index, and the rows ``split(block id, index)`` names are split (:func:`split_rows`);
-    ``intro_parts(block or section)``: whether ``split`` names the row above the first."""
+    ``intro_parts(block or section)``: whether ``split`` names the row above the first;
+    ``last_row_parts(block)``: whether it names a figures block's :data:`LAST_ROW`."""
     sizes = project.theme.fonts.sizes
     kind = card_type(project)
     return {
@@ -231,6 +232,8 @@ def paper_grids(project: Project, slot: Callable[[int], str], rules: Rules | Non
         # page fitting let the block's (or section's) intro end a page without what
         # follows it (the row above the first)
         "intro_parts": lambda block: split(block.id, INTRO_ROW),
+        # page fitting let a block of figures leave its last row alone atop a page
+        "last_row_parts": lambda block: split(block.id, LAST_ROW),
     }
 
 
