@@ -5,6 +5,7 @@ editor types, varied, so the rules are proven on the class of text, not on one s
 from __future__ import annotations
 
 import random
+from collections.abc import Callable
 from pathlib import Path
 
 import yaml
@@ -137,3 +138,12 @@ def generated_issue(folder: Path, language: str, seed: int) -> Path:
     folder.mkdir(parents=True)
     (folder / "issue.yaml").write_text(yaml.safe_dump(issue, allow_unicode=True), "utf-8")
     return folder
+
+
+def plain_sentences(rng: random.Random, words: list[str]) -> Callable[[int], str]:
+    """A maker of plain sentences of ``words`` (a count given, capitalised, a full stop):
+    filler for layout tests, where only the text's length matters."""
+    def made(count: int) -> str:
+        return " ".join(rng.choice(words) for _ in range(count)).capitalize() + "."
+
+    return made

@@ -21,6 +21,7 @@ from pathlib import Path
 
 import pytest
 from page_depth import A4_HEIGHT, MARGIN_BOTTOM, MARGIN_TOP, MM, measured_pages
+from typeset_text import plain_sentences
 
 from newsletter.load import load_issue
 from newsletter.render.print import write_download
@@ -34,9 +35,7 @@ CASES = [(seed, 4 + seed % 9) for seed in range(1, 37)]
 
 def issue_folder(root: Path, seed: int, count: int) -> Path:
     rng = random.Random(seed)
-
-    def sentence(words: int) -> str:
-        return " ".join(rng.choice(WORDS) for _ in range(words)).capitalize() + "."
+    sentence = plain_sentences(rng, WORDS)
 
     folder = root / f"figures-{seed}-{count}"
     folder.mkdir(parents=True)

@@ -26,6 +26,7 @@ from pathlib import Path
 import pytest
 from page_depth import measured_pages
 from PIL import Image
+from typeset_text import plain_sentences
 
 from newsletter.load import load_issue
 from newsletter.render.print import write_download
@@ -41,9 +42,7 @@ PICTURES = [("landscape.jpg", (2400, 1600)), ("portrait.jpg", (900, 1200)),
 def issue_folder(root: Path, paragraphs: int) -> Path:
     """The issue folder described in the module's docstring."""
     rng = random.Random(paragraphs)
-
-    def sentence(words: int) -> str:
-        return " ".join(rng.choice(WORDS) for _ in range(words)).capitalize() + "."
+    sentence = plain_sentences(rng, WORDS)
 
     folder = root / f"past-{paragraphs}"
     (folder / "images").mkdir(parents=True)

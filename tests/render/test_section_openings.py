@@ -24,6 +24,7 @@ from pathlib import Path
 import pytest
 from page_depth import measured_pages
 from PIL import Image
+from typeset_text import plain_sentences
 
 from newsletter.load import load_issue
 from newsletter.render.print import write_download
@@ -35,9 +36,7 @@ WORDS = ["miasto", "biznes", "wsparcie", "program", "innowacje", "przedsiębiorc
 def issue_folder(root: Path, paragraphs: int, seed: int) -> Path:
     """The issue folder described in the module's docstring."""
     rng = random.Random(seed)
-
-    def sentence(words: int) -> str:
-        return " ".join(rng.choice(WORDS) for _ in range(words)).capitalize() + "."
+    sentence = plain_sentences(rng, WORDS)
 
     def slug(text: str) -> str:
         return "-".join(text[:-1].lower().split())
