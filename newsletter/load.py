@@ -32,6 +32,7 @@ from newsletter.limits import MAX_ISSUE_TEXT_BYTES, MAX_TEXT_BYTES, human_size
 from newsletter.markdown import references
 from newsletter.markdown_checks import literal_constructs
 from newsletter.model import Article, Card, Issue, Letter, LinkCards, Section
+from newsletter.shared_numbers import shared_values_localized
 from newsletter.source import (
     WHERE,
     Origin,
@@ -137,7 +138,8 @@ def load_issue(issue_dir: Path, project: Project | None = None) -> Issue:
     if problems:
         raise ContentError(problems)
     main, *others = languages
-    return issues[main].model_copy(update={"translations": {o: issues[o] for o in others}})
+    return issues[main].model_copy(update={"translations": {
+        other: shared_values_localized(issues[other], main) for other in others}})
 
 
 def language_trees(issue_dir: Path, known: Collection[str]) -> dict[str, Any]:
