@@ -43,8 +43,10 @@ def localized_value(value: str, source: str, target: str) -> str:
     written when it is no number in ``source``'s style (grouped by threes, one decimal
     sign), or either language is unknown."""
     found = _VALUE.fullmatch(value.strip())
+    if found is None or source == target or (found["number"].isdigit() and not found["percent"]):
+        return value  # no number, or digits alone: the same in every language (no Babel)
     styles = _style(source), _style(target)
-    if found is None or None in styles or source == target:
+    if None in styles:
         return value
     (group, decimal, _), (to_group, to_decimal, spaced) = styles  # type: ignore[misc]
     number = found["number"]

@@ -16,6 +16,9 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
+
+from newsletter.kept_strings import KeptStrings
 
 DIGIT_SPACE = re.compile(r"(?<=\d)[ \u2009](?=\d)")
 """A space (or thin space) between two digits: where a number must not break."""
@@ -931,3 +934,56 @@ def _unhyphenated(compound: re.Match[str]) -> str:
     if len(word) > COMPOUND_LIMIT or not re.search(r"[^\W\d_]{2}", word):
         return word  # too long for a narrow column; or numbers ("10-12"), never hyphenated
     return _WHOLE.format(word)
+
+
+_LONG_WORD = re.compile(r"(?<![\w@/.\-\u00ad])[^\W\d_]{10,}(?![\w@/\u00ad])")
+"""A word of ten letters or more, no part of an address."""
+
+
+@functools.cache
+def _hyphenator(dictionary: str, left: int, right: int) -> Any:
+    import pyphen
+
+    return pyphen.Pyphen(lang=dictionary, left=left, right=right)
+
+
+_HYPHENATED = KeptStrings("hyphenated", "pyphen")
+"""Words pyphen hyphenated, kept between builds: importing it is 120 ms, more than a warm
+e-mail build's own work (newsletter/kept_strings.py)."""
+
+
+def _hyphenated(word: str, dictionary: str, left: int, right: int) -> str:
+    return _HYPHENATED.get(f"{dictionary}|{left}|{right}|{word}", lambda: _hyphenator(
+        dictionary, left, right).inserted(word, hyphen="\u00ad"))
+
+
+def soft_hyphens(html: str, dictionary: str | None, fits: Callable[[str], bool],
+                 rules: Rules | None = None) -> str:
+    """HTML with a soft hyphen (U+00AD) at each place ``dictionary`` (pyphen's name, e.g.
+    "pl_PL") hyphenates each long word (:data:`_LONG_WORD`) that may not fit its line
+    whole (``fits`` says it does not), for the e-mail's narrow card and figure cells: no
+    mail client hyphenates, and ``overflow-wrap: anywhere`` broke a word wider than a
+    150 px card without a hyphen ("wewnątrzwspólnoto" / "wym.", hand-made issue 2029-03).
+    A soft hyphen is invisible unless the line breaks there. A word beginning with a
+    capital is a name, kept whole as on paper, unless it is 16 letters or more ("Wewną-
+    trzwspólnotowym" opening a sentence). The fewest letters before and after a hyphen
+    are ``rules``' :attr:`Rules.hyphen_limits` (WeasyPrint's 2 and 2 otherwise). Text
+    only: tags, attributes and code stay as typed."""
+    if not dictionary:
+        return html
+    _, left, right = (rules.hyphen_limits if rules and rules.hyphen_limits else (5, 2, 2))
+
+    def hyphenated(found: re.Match[str]) -> str:
+        word = found.group()
+        if fits(word) or (word[0].isupper() and len(word) < 16):
+            return word
+        return _hyphenated(word, dictionary, left, right)
+
+    parts = _TAG.split(html)
+    verbatim = 0
+    for index, part in enumerate(parts):
+        if index % 2:
+            verbatim += _verbatim_step(part)
+        elif part and not verbatim:
+            parts[index] = _LONG_WORD.sub(hyphenated, part)
+    return "".join(parts)

@@ -59,6 +59,16 @@ def browser():
         chromium.close()
 
 
+def evaluated(browser, url: str, width: int, script: str):
+    """What ``script`` returns on ``url`` in a tab of ``browser`` ``width`` px wide."""
+    tab = browser.new_page(viewport={"width": width, "height": 800})
+    try:
+        tab.goto(url, wait_until="load")
+        return tab.evaluate(script)
+    finally:
+        tab.close()
+
+
 @pytest.fixture
 def layouts(monkeypatch, tmp_path) -> list[int]:
     """A layout cache of the test's own (render/layout_cache.py), and a count of

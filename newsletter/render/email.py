@@ -13,6 +13,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from markupsafe import Markup
 from mjml import mjml2html
 
 from newsletter import markdown, placeholders
@@ -30,12 +31,18 @@ from newsletter.render.grid import (
     figure_grid,
     phone_size,
     phone_title_classes,
-    text_width,
 )
+from newsletter.render.grid import text_width as estimated_width
 from newsletter.render.stacked_tables import stacked
-from newsletter.render.templating import environment, issue_context, issue_rules, screen_rules
+from newsletter.render.templating import (
+    environment,
+    issue_context,
+    issue_rules,
+    screen_rules,
+    site_language,
+)
 from newsletter.render.unbroken_ranges import nowrap_for_joiners
-from newsletter.typography import line_words
+from newsletter.typography import line_words, soft_hyphens
 
 PHONE_WIDTH = 320
 """The narrowest screen the e-mail is laid out for (columns stack below 480 px)."""
@@ -154,6 +161,13 @@ def _render_mjml(context: dict[str, object], project: Project) -> str:
     return environment(project, "email").get_template("issue.mjml.j2").render(context)
 
 
+NARROW_SHARE = 0.6
+"""A word estimated wider than this share of its cell may not fit it whole in the
+reader's font: the estimate (grid.text_width) runs narrow of wide fonts, and Chromium's
+DejaVu Sans broke "zrównoważonego", estimated at 0.82 of a 165 px figure's label
+(tests/render/test_email_long_words.py, seed 2)."""
+
+
 def _text_width(project: Project) -> int:
     """The text column of the e-mail on a wide screen, in px (its sections' padding off)."""
     spacing = project.theme.spacing
@@ -191,6 +205,10 @@ def _context(issue: Issue, project: Project, images: ImageFiles) -> dict[str, ob
 
     rules = issue_rules(issue, project)
 
+    def figure_label_px(count: int) -> float:
+        """A figure's label width in a row of ``count`` figures on a wide screen."""
+        return row_width / count - border - 2 * spacing.small
+
     def figures(block: Figures) -> Grid:
         return figure_grid([i.value for i in block.items], row_width, sizes.figure, gap=0,
                            padding=border + 2 * spacing.small, narrowest=PHONE_WIDTH - 32)
@@ -203,6 +221,16 @@ def _context(issue: Issue, project: Project, images: ImageFiles) -> dict[str, ob
     def card_text_px(columns: int) -> float:
         """A card's text width in a row of ``columns`` cards on a wide screen."""
         return (row_width / columns) - border - 2 * spacing.medium
+
+    dictionary = site_language(project, issue.language).hyphenation
+
+    def narrow_words(html: str, width_px: float, font_px: float) -> Markup:
+        """``html`` set in a cell ``width_px`` wide: its words that may not fit a line
+        whole (estimated wider than :data:`NARROW_SHARE` of it) may break with a hyphen
+        (typography.soft_hyphens)."""
+        return Markup(soft_hyphens(
+            str(html), dictionary,
+            lambda word: estimated_width(word, font_px) <= NARROW_SHARE * width_px, rules))
 
     def card_raises(row: list, columns: int) -> list[int]:
         """The room above each card picture of a row (px), so that the row's pictures,
@@ -234,6 +262,8 @@ def _context(issue: Issue, project: Project, images: ImageFiles) -> dict[str, ob
         "card_grid": cards,
         "card_raises": card_raises,
         "card_text_px": card_text_px,
+        "soft_hyphens": narrow_words,
+        "figure_label_px": figure_label_px,
         "card_picture_px": CARD_PICTURE_PX,
         "first_paragraph": first_paragraph,
         "block_url": lambda block: f"{web_url}#{block.id}",
@@ -262,7 +292,7 @@ def _credit_px(credit: str, width: float, size: float, line_height: float) -> fl
     """The height a credit of ``credit`` set ``width`` px wide at ``size`` px likely takes
     (:data:`TYPICAL_WIDTH`: counted with the conservative estimate, a one-line credit was
     taken for two and its card's title stood 18 px above its neighbours')."""
-    lines = math.ceil(TYPICAL_WIDTH * text_width(credit, size) / max(1.0, width))
+    lines = math.ceil(TYPICAL_WIDTH * estimated_width(credit, size) / max(1.0, width))
     return lines * size * line_height
 
 

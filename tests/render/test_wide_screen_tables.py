@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import itertools
 
-from conftest import one_article_issue, published
+from conftest import evaluated, one_article_issue, published
 
 from newsletter.load import load_issue
 from newsletter.publish import build, choose_editions
@@ -41,16 +41,6 @@ TABLES = """() => [...document.querySelectorAll('table.md-table')].map((table) =
           labels: [...table.querySelectorAll('.md-label')].map((l) => getComputedStyle(l).display),
           broken};
 })"""
-
-
-def evaluated(browser, url: str, width: int, script: str):
-    """What ``script`` returns on ``url`` in a tab ``width`` px wide."""
-    tab = browser.new_page(viewport={"width": width, "height": 800})
-    try:
-        tab.goto(url, wait_until="load")
-        return tab.evaluate(script)
-    finally:
-        tab.close()
 
 
 def test_a_table_whose_words_fit_no_screen_is_stacked_on_every_screen(tmp_path, browser):
