@@ -110,12 +110,6 @@ class Grid:
         bounds = itertools.pairwise(itertools.accumulate(sizes, initial=0))
         return [list(items[start:end]) for start, end in bounds]
 
-    def lone_last(self, count: int) -> bool:
-        """Whether a one-grid layout of ``count`` cells leaves the last alone in its row,
-        at ``columns`` and at two (fewer columns on a narrower screen): it then spans the
-        row, rather than stand in a corner beside an empty space."""
-        return count > 1 and count % self.columns == 1 and count % 2 == 1
-
     @property
     def percent(self) -> float:
         """A column's share of the row, for templates that set widths in %."""
@@ -172,11 +166,11 @@ def card_grid(words: Sequence[str], count: int, width: float, font_size: float, 
 @dataclass(frozen=True)
 class GridStyle:
     """Inline CSS for one grid in an HTML edition: the grid's columns and its values' size
-    (and ``lone``: the last cell spans its row, :meth:`Grid.lone_last`)."""
+    (and ``cell``: each cell's, where the cells wrap: :func:`fluid_rows`)."""
 
     grid: str
     value: str = ""
-    lone: bool = False
+    cell: str = ""
 
 
 def fluid_columns(grid: Grid, cell: float, gap: float) -> GridStyle:
@@ -187,6 +181,20 @@ def fluid_columns(grid: Grid, cell: float, gap: float) -> GridStyle:
         Code(f"grid-template-columns: repeat(auto-fit, minmax(min(100%, max({cell:g}px, "
              f"calc({share}))), 1fr))"),
         Code(f"font-size: {grid.font_size}px"),
+    )
+
+
+def fluid_rows(grid: Grid, cell: float, gap: float) -> GridStyle:
+    """Screens of any width, as :func:`fluid_columns`, but the cells wrap in rows and the
+    last row's share its width: a screen narrower than the grid rule's columns set seven
+    figures 3 + 3 + 1 in a grid of columns, the last beside two empty ones (hand-made
+    issue 2029-03 at 1024 px); in rows, a last figure alone spans its row and two share
+    it."""
+    share = f"(100% - {grid.columns - 1} * {gap}px) / {grid.columns}"
+    return GridStyle(
+        Code(f"display: flex; flex-wrap: wrap; gap: {gap:g}px"),
+        Code(f"font-size: {grid.font_size}px"),
+        Code(f"flex: 1 1 max(min(100%, {cell:g}px), calc({share}))"),
     )
 
 

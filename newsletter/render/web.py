@@ -8,7 +8,7 @@ at ``build/<id>/web/index.html`` and links to the PDFs beside it with their size
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from markupsafe import Markup
@@ -32,6 +32,7 @@ from newsletter.render.grid import (
     card_grid,
     figure_grid,
     fluid_columns,
+    fluid_rows,
     phone_title_classes,
     text_width,
 )
@@ -288,8 +289,7 @@ def _grids(project: Project, rules: Rules) -> dict[str, object]:
         grid = figure_grid(values, PAGE_WIDTH, sizes.figure, gap=spacing.small,
                            padding=padding, narrowest=PHONE_CONTENT)
         cell = max(text_width(v, grid.font_size) for v in values) + padding
-        return replace(fluid_columns(grid, cell, spacing.small),
-                       lone=grid.lone_last(len(values)))
+        return fluid_rows(grid, cell, spacing.small)
 
     def cards(block: LinkCards) -> GridStyle:
         words = [w for card in block.cards for w in line_words(card.title, rules)]
