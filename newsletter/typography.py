@@ -812,6 +812,26 @@ def hyphenated_words_whole(html: str, rules: Rules) -> str:
     return "".join(parts)
 
 
+_PREFIX_HYPHEN = re.compile(r"(?<![\w\u2011.@/-])([^\W\d_])-(?=[^\W\d_])")
+
+
+def prefixes_whole(html: str) -> str:
+    """Paper's HTML, in every language, with the hyphen after a one-letter prefix ("e-mail",
+    "e-Urząd", "x-ray") a no-break hyphen (copied as the typed U+002D:
+    :mod:`newsletter.pdf_fonts`): "e-" alone at a line's end reads as a stray letter, and
+    the English PDF set "through the e-" / "Urząd platform" (hand-made issue 2029-06).
+    Text only, as :func:`hyphenated_words_whole`; an address's hyphens are
+    :func:`hyphens_start_lines`'."""
+    parts = _TAG.split(html)
+    verbatim = 0
+    for index, part in enumerate(parts):
+        if index % 2:
+            verbatim += _verbatim_step(part)
+        elif "-" in part and not verbatim:
+            parts[index] = _PREFIX_HYPHEN.sub(rf"\1{NO_BREAK_HYPHEN}", part)
+    return "".join(parts)
+
+
 _FREE_AFTER = r"(?=[.,;:!?)\]\u201d\u2019\"']*(?:[ \n]|$))"
 """A word's end a line may break after (a space, or punctuation then a space, or the
 text's end): a span only around a word no no-break space chains to another. WeasyPrint

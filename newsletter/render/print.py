@@ -81,6 +81,7 @@ from newsletter.typography import (
     hyphenated_words_whole,
     hyphens_start_lines,
     long_pieces_broken,
+    prefixes_whole,
     proper_names_whole,
 )
 
@@ -367,7 +368,7 @@ def render_html(
     html = long_words_marked(html, bold, _points(project.theme.fonts.base_size),
                              COLUMN_OF_TWO_PT)
     html = hyphens_start_lines(long_pieces_broken(_bound_words_apart(_marked_questions(html))))
-    html = hyphenated_words_whole(html, rules)
+    html = prefixes_whole(hyphenated_words_whole(html, rules))
     if (site_language(project, issue.language).hyphenation or "").startswith("en"):
         html = foreign_words_whole(html)
     html = proper_names_whole(html, rules)
