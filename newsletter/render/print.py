@@ -538,6 +538,8 @@ COVER_TALLEST_MM = 110
 """The tallest the cover story's picture grows where a short contents leaves the room: up
 to the column's width (a landscape picture 70 mm tall filled 62 % of it, flush left, over
 a cover 40 % empty: hand-made issue 2027-04, one article)."""
+COVER_CREDIT_MM = 4
+"""The cover picture's credit under it (a line of the smallest size and its margin)."""
 COVER_SPARE_MM = 15
 """Cover room a picture taller than COVER_PICTURE_MM[1] leaves free: the contents' height is
 estimated, and a cover that spills loses its picture (cover_fit)."""
@@ -593,6 +595,8 @@ def _cover(issue: Issue, left_out: int = 0,
         story_mm["lead"] = 5.5 * -(-len(story.lead or "") // 110)
         story_mm["picture"] = 75 if story.image else 0
     tallest = _cover_picture_tallest_mm(story.image) if story and story.image else 0.0
+    # its credit under it, as under the article's (hand-made issue 2029-06 had none)
+    credit_mm = COVER_CREDIT_MM if story and story.image and story.image.credit else 0.0
     room = COVER_ROOM_MM - contents_mm - story_mm["title"]
     # A long contents leaves less room: the picture is set shorter, down to
     # COVER_PICTURE_MM[0], before it is left out (a cover without its story's picture is
@@ -609,7 +613,7 @@ def _cover(issue: Issue, left_out: int = 0,
     return {"cover_story": story if room >= 0 and shown < 3 else None,
             "cover_picture": show_picture,
             "cover_picture_mm": max(COVER_PICTURE_MM[0], min(max(COVER_PICTURE_MM[1], tallest),
-                                                             picture_mm - 5)),
+                                                             picture_mm - 5 - credit_mm)),
             "cover_lead": show_lead, "contents_columns": 2 if two_columns else 1,
             "contents_split": split, "contents_entries": entries}
 
@@ -949,6 +953,7 @@ class Pictures:
         self.placed: dict[str, Image] = {}  # (which also keeps that id() from reuse)
         self.url_places: dict[str, str] = {}  # derivative's URL → the latest placement of it
         self.slot_of: dict[str, str] = {}  # placement → the slot it was set in
+        self.on_cover: set[str] = set()  # placements of the cover's lead picture
         self.profile = profile
         self.card_tint = card_tint
         self.slots = dict(SLOTS)
@@ -1069,9 +1074,20 @@ class Pictures:
         return round(shown_width(image.pixel_size(), bounds), 2)
 
     def src(self, image: Image, slot: str = "article") -> str:
+        """The derivative of ``image`` for ``slot``: as many pixels as its width there
+        needs at this edition's resolution; the cover's lead picture, set again in its
+        article, has one file for both, as wide as the wider needs (the cover used the
+        article's, and a portrait set larger on the cover printed at 294 ppi: hand-made
+        issue 2029-06)."""
         from newsletter.images import WHITE_PAPER, derivative
 
-        width = max(1, round(self.placed_mm(image, slot) / MM_PER_INCH * self.ppi))
+        if slot == "cover":
+            self.on_cover.add(self.place(image))
+        placed = self.placed_mm(image, slot)
+        if slot in ("article", "cover") and self.place(image) in self.on_cover:
+            placed = max(placed, self.placed_mm(image, "cover" if slot == "article"
+                                                else "article"))
+        width = max(1, round(placed / MM_PER_INCH * self.ppi))
         behind = self.card_tint if slot.startswith("card") else WHITE_PAPER
         url = derivative(image.file, width, self.profile, behind,
                          paper=slot == "signature").path.as_uri()
