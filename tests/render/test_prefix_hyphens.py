@@ -18,8 +18,10 @@ from newsletter.load import load_issue
 from newsletter.render.print import write_download
 
 PREFIXED = ["e-mail", "e-Urząd", "e-commerce", "x-ray", "e-learning", "e-faktura"]
-WORDS = {"en": "apply online through the platform for small firms and city grants".split(),
-         "pl": "wniosek można złożyć przez platformę dla małych firm miasta".split()}
+WORDS = {"en": ["apply", "online", "through", "the", "platform", "for", "small", "firms",
+                "and", "city", "grants"],
+         "pl": ["wniosek", "można", "złożyć", "przez", "platformę", "dla", "małych", "firm",
+                "miasta"]}
 
 
 @pytest.mark.parametrize("language", ["en", "pl"])
