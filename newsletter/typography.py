@@ -832,12 +832,14 @@ def prefixes_whole(html: str) -> str:
     return "".join(parts)
 
 
-_FREE_AFTER = r"(?=[.,;:!?)\]\u201d\u2019\"']*(?:[ \n]|$))"
+_FREE_AFTER = r"(?=(?:[.,;:!?)\]\u201d\u2019\"']|&quot;|&#39;|&#x27;)*(?:[ \n]|$))"
 """A word's end a line may break after (a space, or punctuation then a space, or the
 text's end): a span only around a word no no-break space chains to another. WeasyPrint
 broke "€2,5 mln <span>biało‑czerwony</span>", a chain ending in a span too wide for the
 rest of its line, as "Żółć" / "ry-" / "nek" / "mapa", a word a line (generated seed
-9524)."""
+9524). A straight quote typed after a word is escaped in the HTML (``&quot;``): "Kleparz and
+Kazimierz.&quot;)" left the name out and the English PDF set "Kaz-" / "imierz" (hand-made
+issue 2029-06)."""
 _COMPOUND = re.compile(rf"(?<=[ \n])\w+(?:{NO_BREAK_HYPHEN}\w+)+{_FREE_AFTER}")
 COMPOUND_LIMIT = 24
 """A compound word typed with a hyphen up to this long is not hyphenated either: "kobie-" /

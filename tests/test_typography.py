@@ -610,6 +610,17 @@ def test_a_name_in_running_text_is_set_whole_with_the_words_chained_to_it():
     assert proper_names_whole(spanned, rules("pl")) == spanned  # inside a span: as it is
 
 
+def test_a_name_before_a_straight_quote_is_set_whole():
+    """A straight quote after a word is escaped in the HTML: "Kaz-" / "imierz" in the
+    English PDF of hand-made issue 2029-06 ("…of Kleparz and Kazimierz.")")."""
+    from newsletter.typography import proper_names_whole
+
+    html = "<p>(&quot;Ask in the shops of Kleparz and Kazimierz.&quot;) in &#39;Podgórze&#39;</p>"
+    whole = re.findall(r'<span class="compound">(.*?)</span>',
+                       proper_names_whole(html, rules("en")))
+    assert whole == ["Kleparz", "Kazimierz."]
+
+
 def test_german_capitals_mark_no_names_so_its_nouns_may_be_hyphenated():
     """German capitalises every noun: read as names, almost no word of a German edition or
     passage could be hyphenated and its justified lines would open wide gaps. Its rules
