@@ -184,15 +184,24 @@ def split_rows(rows: list[PaperRow], split: Callable[[int], bool]) -> list[tuple
     cards fill the gap. A card's picture keeps the row's size (its slot). A row of one card
     too short to break on its own may be named as well: it then breaks like a tall one.
 
+    The rows of cards without pictures after a split row are set one card per row too:
+    a block of five text cards read as three cards across the page and then a row of two
+    half as wide, three widths in one group (hand-made issue 2029-06, en).
+
     Not the row's grid breaking inside: WeasyPrint 70 continues every card of a broken
     grid row overleaf, the finished ones as empty panels, and stretches them to the row's
     height whatever ``align-items`` says."""
     found: list[tuple[int, PaperRow]] = []
+    after_split = False
     for index, row in enumerate(rows):
-        if split(index):  # a single card too: it may then break like a tall one
+        textual = all(card.image is None for card in row.items)
+        if split(index) or (after_split and textual):
+            # a single card too: it may then break like a tall one
+            after_split = True
             found += [(index, replace(row, items=[card], grid=BROKEN, breakable=True))
                       for card in row.items]
         else:
+            after_split = False
             found.append((index, row))
     return found
 

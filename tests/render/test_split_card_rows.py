@@ -1,0 +1,73 @@
+"""A group of cards without pictures that page fitting sets card under card to fill a page
+goes on so to its end (render/paper_grids.split_rows): hand-made issue 2029-06 (en) set
+five webinar cards as three across the page, one under another, then a row of two half
+as wide: three widths in one group.
+
+Inputs: seeded articles before a group of five or seven text cards (titles "Karta 1"…,
+found by ``pdftotext -bbox``) and an article after it, so that the group falls at many
+depths of a page; the readers' PDF."""
+
+from __future__ import annotations
+
+import random
+import re
+import subprocess
+from pathlib import Path
+
+import pytest
+from typeset_text import plain_sentences
+
+from newsletter.load import load_issue
+from newsletter.render.print import write_download
+
+WORDS = ["webinar", "audyt", "energia", "firma", "rower", "grant", "dach", "pompa", "ciepło",
+         "umowa", "biuro", "dostawa"]
+
+
+def issue_folder(root: Path, seed: int, cards: int) -> Path:
+    rng = random.Random(seed)
+    sentence = plain_sentences(rng, WORDS)
+    folder = root / f"cards-{seed}-{cards}"
+    folder.mkdir(parents=True)
+    (folder / "before.md").write_text(
+        f"---\ntitle: {sentence(5)[:-1]}\nlead: {sentence(25)}\n---\n" + "\n\n".join(
+            sentence(rng.randint(20, 70)) for _ in range(rng.randint(2, 14))) + "\n",
+        encoding="utf-8")
+    (folder / "after.md").write_text(
+        f"---\ntitle: {sentence(5)[:-1]}\n---\n" + "\n\n".join(
+            sentence(rng.randint(30, 60)) for _ in range(5)) + "\n", encoding="utf-8")
+    items = "".join(f"          - title: Karta {n + 1} {sentence(rng.randint(2, 5))[:-1]}\n"
+                    f"            text: {sentence(rng.randint(15, 45))}\n"
+                    f"            url: https://www.dlabiznesu.krakow.pl/{n}\n"
+                    for n in range(cards))
+    (folder / "issue.yaml").write_text(
+        "date: 2029-06-01\nlanguages: [pl]\nsections:\n  - kind: cooperation\n    blocks:\n"
+        "      - file: before.md\n      - type: link_cards\n        title: Webinaria\n"
+        "        cards:\n" + items + "      - file: after.md\n", encoding="utf-8")
+    return folder
+
+
+def title_lefts(pdf: Path, cards: int) -> list[float]:
+    """The left edge of each card's title ("Karta n"), in the group's order."""
+    xhtml = subprocess.run(["pdftotext", "-bbox", str(pdf), "-"], check=True,
+                           capture_output=True, text=True).stdout
+    words = re.findall(r'xMin="([\d.]+)"[^>]*>([^<]+)</word>', xhtml)
+    lefts = {}
+    for (x, word), (_, number) in zip(words, words[1:], strict=False):
+        if word == "Karta" and number.isdigit() and int(number) not in lefts:
+            lefts[int(number)] = float(x)
+    assert sorted(lefts) == list(range(1, cards + 1)), lefts
+    return [lefts[n] for n in range(1, cards + 1)]
+
+
+@pytest.mark.parametrize(("seed", "cards"), [(seed, 5 + 2 * (seed % 2)) for seed in range(1, 21)])
+def test_cards_set_one_under_another_stay_so_to_the_groups_end(project, tmp_path, seed, cards):
+    pdf = write_download(load_issue(issue_folder(tmp_path, seed, cards), project), project,
+                         tmp_path / "out").files[0]
+    lefts = title_lefts(pdf, cards)
+    edge = min(lefts)
+    # a card under the one before it, both at the left edge: the group was split there
+    stacked = next((n for n in range(1, cards) if lefts[n - 1] - edge < 2
+                    and lefts[n] - edge < 2 and lefts[n - 1] == lefts[n]), None)
+    if stacked is not None:
+        assert all(left - edge < 2 for left in lefts[stacked:]), lefts
