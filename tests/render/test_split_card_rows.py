@@ -9,6 +9,7 @@ depths of a page; the readers' PDF."""
 
 from __future__ import annotations
 
+import itertools
 import random
 import re
 import subprocess
@@ -53,7 +54,7 @@ def title_lefts(pdf: Path, cards: int) -> list[float]:
                            capture_output=True, text=True).stdout
     words = re.findall(r'xMin="([\d.]+)"[^>]*>([^<]+)</word>', xhtml)
     lefts = {}
-    for (x, word), (_, number) in zip(words, words[1:], strict=False):
+    for (x, word), (_, number) in itertools.pairwise(words):
         if word == "Karta" and number.isdigit() and int(number) not in lefts:
             lefts[int(number)] = float(x)
     assert sorted(lefts) == list(range(1, cards + 1)), lefts
