@@ -34,7 +34,7 @@ language, many times over."""
 _FILE_URL = re.compile(r"""file://[^"')\s]+""")
 _CODE = ("layout_cache.py", "page_fit.py", "word_gaps.py", "print.py", "paper_grids.py",
          "cover_fit.py", "page_spread.py", "weasyprint_fixes.py", "address_breaks.py",
-         "element_styles.py", "lone_links.py")
+         "element_styles.py", "lone_links.py", "page_end_hyphens.py")
 
 
 @dataclass
@@ -53,6 +53,7 @@ class Decisions:
     carried: set[str] = field(default_factory=set)  # blocks or sections carried to a new page
     whole: set[tuple[str, int]] = field(default_factory=set)  # addresses kept on one line
     glued: set[int] = field(default_factory=set)  # links lists kept with lines (lone_links)
+    unhyphenated: set[int] = field(default_factory=set)  # page_end_hyphens: not hyphenated
 
 
 def digest(html: str, variant: str) -> str:
@@ -96,7 +97,8 @@ def load(key: str) -> Decisions | None:
                          {int(k): int(v) for k, v in data.get("widows", {}).items()},
                          {str(block) for block in data.get("carried", [])},
                          {(str(text), int(n)) for text, n in data.get("whole", [])},
-                         {int(place) for place in data.get("glued", [])})
+                         {int(place) for place in data.get("glued", [])},
+                         {int(place) for place in data.get("unhyphenated", [])})
     except (OSError, ValueError, KeyError, TypeError, AttributeError):
         return None
 
@@ -110,7 +112,8 @@ def store(key: str, decisions: Decisions) -> None:
             "moved": decisions.moved, "split": sorted(decisions.split), "cover": decisions.cover,
             "tight": sorted(decisions.tight), "spread": decisions.spread,
             "widows": decisions.widows, "carried": sorted(decisions.carried),
-            "whole": sorted(decisions.whole), "glued": sorted(decisions.glued)}
+            "whole": sorted(decisions.whole), "glued": sorted(decisions.glued),
+            "unhyphenated": sorted(decisions.unhyphenated)}
     target = folder / f"{key}.json"
     partial = target.with_name(f".{target.name}.{os.getpid()}")
     try:

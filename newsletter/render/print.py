@@ -42,6 +42,7 @@ from newsletter.render.code_values import Code
 from newsletter.render.heading_words import long_words_marked, long_words_spanned
 from newsletter.render.last_words import last_words_whole
 from newsletter.render.lone_links import lone_links, set_glued
+from newsletter.render.page_end_hyphens import hyphens_across_pages, set_unhyphenated
 from newsletter.render.page_fit import (
     ARTICLE_MM,
     COLOPHON,
@@ -209,16 +210,17 @@ def _laid_out(issue: Issue, project: Project, variant: Variant, pictures: Pictur
               html: str, options: dict[str, Any], target: Path) -> tuple[Any, str]:
     """The final layout of ``html`` and the HTML it was made from.
 
-    Each layout may decide something only a layout shows: a short page to fill by
-    resizing one picture (:func:`resizes`, one page per layout, from the first) and
-    the paragraphs whose justified gaps are too wide (:func:`wide_paragraphs`, set
-    ragged in the next layout, which a resize needs anyway) and those a page's end cuts
-    inside an address (:func:`addresses_across_pages`, given the widows that carry it
-    over whole), an article's links alone atop a page (:func:`lone_links`, kept with the
-    lines above them); when page fitting has nothing left to change, the short pages'
-    leftover space spread between their blocks (:mod:`page_spread`, one more layout), or
-    the gaps of the page before a last page holding only the contact given up for it
-    (:func:`squeezes`, one more). Decisions made for the same document before
+    Each layout may decide something only a layout shows: a short page to fill by resizing
+    one picture (:func:`resizes`, one page per layout, from the first) and the paragraphs
+    whose justified gaps are too wide (:func:`wide_paragraphs`, set ragged in the next
+    layout, which a resize needs anyway) or whose line ending a page is hyphenated
+    (:func:`hyphens_across_pages`, set without hyphenation) and those a page's end cuts
+    inside an address (:func:`addresses_across_pages`, given the widows that carry it over
+    whole), an article's links alone atop a page (:func:`lone_links`, kept with the lines
+    above them); when page fitting has nothing left to change, the short pages' leftover
+    space spread between their blocks (:mod:`page_spread`, one more layout), or the gaps of
+    the page before a last page holding only the contact given up for it (:func:`squeezes`,
+    one more). Decisions made for the same document before
     are replayed (:mod:`layout_cache`): then one layout is all it takes.
     """
     import weasyprint
@@ -244,6 +246,7 @@ def _laid_out(issue: Issue, project: Project, variant: Variant, pictures: Pictur
                 string=html, base_url=str(issue.source_dir), url_fetcher=_local_fetcher()
             )
             set_ragged(source, decisions.ragged)
+            set_unhyphenated(source, decisions.unhyphenated)
             set_widows(source, decisions.widows)
             set_whole(source, decisions.whole)
             set_glued(source, decisions.glued)
@@ -264,6 +267,8 @@ def _laid_out(issue: Issue, project: Project, variant: Variant, pictures: Pictur
         passes = fit_passes(len(document.pages))
         wide = wide_paragraphs(source, document) - decisions.ragged
         decisions.ragged |= wide
+        turned = hyphens_across_pages(source, document) - decisions.unhyphenated
+        decisions.unhyphenated |= turned
         applied = dict(decisions.widows)
         cut = {place: count for place, count in addresses_across_pages(source, document).items()
                if count > applied.get(place, 0)}
@@ -285,6 +290,7 @@ def _laid_out(issue: Issue, project: Project, variant: Variant, pictures: Pictur
             # addresses) are found again on the next layout (generated seed 9387, pl:
             # decisions kept by place over a split row landed on other elements)
             decisions.ragged = set()
+            decisions.unhyphenated = set()
             decisions.widows = {}
             decisions.glued = set()
         spread = spreads(source, document, decisions.spread) \
@@ -297,10 +303,11 @@ def _laid_out(issue: Issue, project: Project, variant: Variant, pictures: Pictur
             # the elements' places, which a moved picture or a split row changes
             decisions.spread = {}
             html = render_html(issue, project, variant, pictures)
-        elif not wide and not spread and not cut and not whole and not alone:
+        elif not wide and not turned and not spread and not cut and not whole and not alone:
             break
     else:
         decisions.ragged -= wide  # found by the last layout, not applied to it
+        decisions.unhyphenated -= turned
         decisions.widows = applied
         decisions.whole -= whole
         decisions.glued -= alone
