@@ -147,3 +147,26 @@ def plain_sentences(rng: random.Random, words: list[str]) -> Callable[[int], str
         return " ".join(rng.choice(words) for _ in range(count)).capitalize() + "."
 
     return made
+
+
+def block_between_articles(folder: Path, rng: random.Random, words: list[str],
+                           block: Callable[[Callable[[int], str]], str],
+                           paragraphs: tuple[int, int], after: int, date: str) -> Path:
+    """``folder`` made a Polish issue of a seeded article of ``paragraphs`` (fewest, most)
+    paragraphs, the block ``block`` writes (YAML of a block's entry, given the sentence
+    maker), and an article of ``after`` paragraphs: the block falls at a depth of a page
+    the seed picks. Layout tests of blocks that never break inside."""
+    sentence = plain_sentences(rng, words)
+    folder.mkdir(parents=True)
+    (folder / "before.md").write_text(
+        f"---\ntitle: {sentence(5)[:-1]}\nlead: {sentence(25)}\n---\n" + "\n\n".join(
+            sentence(rng.randint(20, 70)) for _ in range(rng.randint(*paragraphs))) + "\n",
+        encoding="utf-8")
+    (folder / "after.md").write_text(
+        f"---\ntitle: {sentence(5)[:-1]}\n---\n" + "\n\n".join(
+            sentence(rng.randint(30, 60)) for _ in range(after)) + "\n", encoding="utf-8")
+    (folder / "issue.yaml").write_text(
+        f"date: {date}\nlanguages: [pl]\nsections:\n  - kind: cooperation\n    blocks:\n"
+        "      - file: before.md\n" + block(sentence) + "      - file: after.md\n",
+        encoding="utf-8")
+    return folder

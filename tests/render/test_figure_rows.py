@@ -17,11 +17,12 @@ import random
 import re
 import subprocess
 from collections import defaultdict
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 from page_depth import A4_HEIGHT, MARGIN_BOTTOM, MARGIN_TOP, MM, measured_pages
-from typeset_text import plain_sentences
+from typeset_text import block_between_articles
 
 from newsletter.load import load_issue
 from newsletter.render.print import write_download
@@ -34,25 +35,14 @@ CASES = [(seed, 4 + seed % 9) for seed in range(1, 37)]
 
 
 def issue_folder(root: Path, seed: int, count: int) -> Path:
-    rng = random.Random(seed)
-    sentence = plain_sentences(rng, WORDS)
+    def figures(sentence: Callable[[int], str]) -> str:
+        return "      - type: figures\n        title: W liczbach\n        items:\n" + "".join(
+            f"          - {{value: '{7101 + index}', label: {sentence(rng.randint(1, 6))[:-1]}}}\n"
+            for index in range(count))
 
-    folder = root / f"figures-{seed}-{count}"
-    folder.mkdir(parents=True)
-    (folder / "before.md").write_text(
-        f"---\ntitle: {sentence(5)[:-1]}\nlead: {sentence(25)}\n---\n" + "\n\n".join(
-            sentence(rng.randint(20, 70)) for _ in range(rng.randint(3, 16))) + "\n",
-        encoding="utf-8")
-    (folder / "after.md").write_text(
-        f"---\ntitle: {sentence(5)[:-1]}\n---\n" + "\n\n".join(
-            sentence(rng.randint(30, 60)) for _ in range(6)) + "\n", encoding="utf-8")
-    items = "".join(f"          - {{value: '{7101 + index}', "
-                    f"label: {sentence(rng.randint(1, 6))[:-1]}}}\n" for index in range(count))
-    (folder / "issue.yaml").write_text(
-        "date: 2029-03-01\nlanguages: [pl]\nsections:\n  - kind: cooperation\n    blocks:\n"
-        "      - file: before.md\n      - type: figures\n        title: W liczbach\n"
-        "        items:\n" + items + "      - file: after.md\n", encoding="utf-8")
-    return folder
+    rng = random.Random(seed)
+    return block_between_articles(root / f"figures-{seed}-{count}", rng, WORDS, figures,
+                                  (3, 16), 6, "2029-03-01")
 
 
 def row_tops(pdf: Path, count: int) -> dict[int, list[float]]:

@@ -13,10 +13,11 @@ import itertools
 import random
 import re
 import subprocess
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from typeset_text import plain_sentences
+from typeset_text import block_between_articles
 
 from newsletter.load import load_issue
 from newsletter.render.print import write_download
@@ -26,26 +27,15 @@ WORDS = ["webinar", "audyt", "energia", "firma", "rower", "grant", "dach", "pomp
 
 
 def issue_folder(root: Path, seed: int, cards: int) -> Path:
+    def group(sentence: Callable[[int], str]) -> str:
+        return "      - type: link_cards\n        title: Webinaria\n        cards:\n" + "".join(
+            f"          - title: Karta {n + 1} {sentence(rng.randint(2, 5))[:-1]}\n"
+            f"            text: {sentence(rng.randint(15, 45))}\n"
+            f"            url: https://www.dlabiznesu.krakow.pl/{n}\n" for n in range(cards))
+
     rng = random.Random(seed)
-    sentence = plain_sentences(rng, WORDS)
-    folder = root / f"cards-{seed}-{cards}"
-    folder.mkdir(parents=True)
-    (folder / "before.md").write_text(
-        f"---\ntitle: {sentence(5)[:-1]}\nlead: {sentence(25)}\n---\n" + "\n\n".join(
-            sentence(rng.randint(20, 70)) for _ in range(rng.randint(2, 14))) + "\n",
-        encoding="utf-8")
-    (folder / "after.md").write_text(
-        f"---\ntitle: {sentence(5)[:-1]}\n---\n" + "\n\n".join(
-            sentence(rng.randint(30, 60)) for _ in range(5)) + "\n", encoding="utf-8")
-    items = "".join(f"          - title: Karta {n + 1} {sentence(rng.randint(2, 5))[:-1]}\n"
-                    f"            text: {sentence(rng.randint(15, 45))}\n"
-                    f"            url: https://www.dlabiznesu.krakow.pl/{n}\n"
-                    for n in range(cards))
-    (folder / "issue.yaml").write_text(
-        "date: 2029-06-01\nlanguages: [pl]\nsections:\n  - kind: cooperation\n    blocks:\n"
-        "      - file: before.md\n      - type: link_cards\n        title: Webinaria\n"
-        "        cards:\n" + items + "      - file: after.md\n", encoding="utf-8")
-    return folder
+    return block_between_articles(root / f"cards-{seed}-{cards}", rng, WORDS, group,
+                                  (2, 14), 5, "2029-06-01")
 
 
 def title_lefts(pdf: Path, cards: int) -> list[float]:
