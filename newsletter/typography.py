@@ -169,6 +169,11 @@ class Rules:
     (French "Bonjour !": a narrow no-break space, so "!" never starts a line)."""
     space_after: tuple[tuple[str, str], ...] = ()
     """The same after an opening mark (French "« Bonjour »")."""
+    dash: str = "\u2014"
+    """The dash set, spaced, between an issue's name and its month in the PDFs' and the
+    web page's titles: an em dash, or the en dash of Polish ("Business Kraków – czerwiec
+    2029"; the em dash of English read as a mistake to a Polish proof-reader, hand-made
+    issue 2029-06)."""
     hyphen_limits: tuple[int, int, int] | None = None
     """On paper: the shortest word hyphenated, and the fewest letters a hyphen leaves
     before and after it (CSS ``hyphenate-limit-chars``); None: WeasyPrint's 5 2 2.
@@ -187,7 +192,7 @@ class Rules:
         return hash((self.bind_after, self.bind_numbers, self.bind_units,
                      self.break_at_hyphens, self.bound_limit, self.space_before,
                      self.space_after, self.hyphen_limits, self.passages,
-                     self.street_words, self.capitals_mark_names))
+                     self.street_words, self.capitals_mark_names, self.dash))
 
     def for_passage(self, language: str) -> Rules:
         """The rules a passage in ``language`` ("uk", "en-GB") is bound by inside a text
@@ -656,6 +661,7 @@ def _rules_of(entry: dict) -> Rules:
                  frozenset(str(w) for w in entry.get("street_words") or []),
                  bool(entry.get("capitals_mark_names", True)),
                  space_before=spaces("space_before"), space_after=spaces("space_after"),
+                 dash=str(entry.get("dash") or "\u2014"),
                  hyphen_limits=tuple(int(n) for n in limits) if limits else None)
 
 

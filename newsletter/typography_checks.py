@@ -22,7 +22,10 @@ WORD_LISTS = ("bind_after", "bind_units", "street_words")
 SWITCHES = ("bind_numbers", "break_at_hyphens", "capitals_mark_names")
 SPACES = ("space_before", "space_after")
 LIMITS = ("hyphen_limits",)
-KEYS = WORD_LISTS + SWITCHES + SPACES + LIMITS
+DASHES = ("dash",)
+DASH_FORMS = ("–", "—")
+"""The dash a language sets between an issue's name and its month: en or em."""
+KEYS = WORD_LISTS + SWITCHES + SPACES + LIMITS + DASHES
 YAML_SWITCHES = frozenset(form for word in ("true", "false", "yes", "no", "on", "off")
                           for form in (word, word.title(), word.upper()))
 """How YAML 1.1 (PyYAML reads the rules) writes true and false; anything else it reads as
@@ -34,6 +37,7 @@ _SHAPES = {
     **{key: "a list of words, e.g. [ul., nr, dr]" for key in WORD_LISTS},
     **{key: "true or false" for key in SWITCHES},
     **{key: 'marks and spaces, e.g. {":": no-break, "!": narrow}' for key in SPACES},
+    "dash": 'an en dash "–" or an em dash "—"',
     "hyphen_limits": "three whole numbers from 1 to 20: the shortest word hyphenated and "
                      "the fewest letters before and after a hyphen, e.g. [5, 2, 3]",
 }
@@ -90,9 +94,9 @@ def rules_problems(entry: Any, who: str, where: Location) -> list[Problem]:
                                     f"not {value!r}"))
         elif key in SPACES:
             problems += _spaces_problems(value, f"{who}: '{key}'", at)
-        elif key in LIMITS and not (
+        elif (key in DASHES and str(value) not in DASH_FORMS) or (key in LIMITS and not (
                 isinstance(value, list) and len(value) == 3
-                and all(str(n).isdigit() and 1 <= int(str(n)) <= 20 for n in value)):
+                and all(str(n).isdigit() and 1 <= int(str(n)) <= 20 for n in value))):
             problems.append(Problem(at, f"{who}: '{key}' must be {_SHAPES[key]}, "
                                     f"not {value!r}"))
     return problems

@@ -113,4 +113,5 @@ def test_polish_pdfs_say_their_language_and_title(sample_site):
         path = EDITIONS[edition].paths(folder / "pl", polish, project)[0]
         with pikepdf.open(path) as pdf:
             assert str(pdf.Root.Lang) == "pl"
-            assert str(pdf.docinfo["/Title"]) == "Business Kraków — grudzień 2020"
+            # Polish sets a spaced en dash (typography's "dash"), English an em dash
+            assert str(pdf.docinfo["/Title"]) == "Business Kraków – grudzień 2020"

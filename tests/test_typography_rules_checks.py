@@ -60,6 +60,9 @@ def test_the_shipped_rules_have_no_problem(tmp_path):
      "hyphen_limits: [2, 3]", ["'en': 'hyphen_limits' must be three whole numbers", "e.g."]),
     ("strings.yaml", "hyphen_limits: [5, 2, 3]", "hyphen_limits: three",
      "hyphen_limits: three", ["'en': 'hyphen_limits' must be three whole numbers"]),
+    # A hyphen for the titles' dash: "Business Kraków - czerwiec 2029".
+    ("strings.yaml", '    dash: "–"', '    dash: "-"', 'dash: "-"',
+     ["'pl': 'dash' must be an en dash", "'-'"]),
 ])
 def test_a_typo_in_the_rules_is_named_with_its_line(tmp_path, file, old, new, line_text, said):
     site = site_with(tmp_path, {file: [(old, new)]})

@@ -22,6 +22,7 @@ from newsletter.output import (
 from newsletter.render.templating import (
     environment,
     issue_name,
+    issue_rules,
     month_year,
     site_language,
     strings,
@@ -113,7 +114,8 @@ def _entry(issue: Issue, project: Project, out: Path, up: str) -> Entry:
     return Entry(
         issue=issue,
         month=month_year(issue.date, locale),
-        name=issue_name(project.site.name, issue.date, locale),
+        name=issue_name(project.site.name, issue.date, locale,
+                        issue_rules(issue, project).dash),
         web_href=f"{here}web/",
         web_url=public_url(project, issue, "web/"),
         timestamp=f"{issue.date.isoformat()}T00:00:00Z",

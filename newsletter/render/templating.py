@@ -342,15 +342,15 @@ def month_year(date: dt.date, locale: str) -> str:
     return text[:1].upper() + text[1:]
 
 
-def issue_name(title: str, date: dt.date, locale: str) -> str:
+def issue_name(title: str, date: dt.date, locale: str, dash: str = "\u2014") -> str:
     """The name the PDFs' and the web page's titles give an issue: the editor's title and
     its month ("Business Kraków — December 2020", "… — grudzień 2020", mid-title in the
     language's own case), or the title alone when it names the year itself: an editor's
     "Business Kraków — wrzesień 2027" read "… — wrzesień 2027 — Wrzesień 2027" (hand-made
-    issues 2027-09 and 2028-02)."""
+    issues 2027-09 and 2028-02). ``dash``: the language's (:attr:`Rules.dash`)."""
     if re.search(rf"(?<!\d){date.year}(?!\d)", title):
         return title
-    return f"{title} — {format_date(date, 'LLLL yyyy', locale=locale)}"
+    return f"{title} {dash} {format_date(date, 'LLLL yyyy', locale=locale)}"
 
 
 def long_date(date: dt.date, locale: str) -> str:
@@ -390,7 +390,8 @@ def issue_context(issue: Issue, project: Project) -> dict[str, object]:
         "t": strings(project, issue.language),
         "tagline": project.site.tagline_in(issue.language),
         "month": month_year(issue.date, language.locale),
-        "issue_name": issue_name(issue.title, issue.date, language.locale),
+        "issue_name": issue_name(issue.title, issue.date, language.locale,
+                                 issue_rules(issue, project).dash),
         "hyphenation": language.hyphenation,
         "sections": [(project.theme.section(s.kind).words(issue.language), s)
                      for s in issue.sections],

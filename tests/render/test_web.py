@@ -107,7 +107,7 @@ def test_archive_lists_issues_newest_first_and_feed_parses(site: Path, project: 
     feed = ET.parse(site / "feed.xml").getroot()
     entries = feed.findall(f"{ATOM}entry")
     assert [e.findtext(f"{ATOM}title") for e in entries] == [
-        "Business Kraków — styczeń 2021", "Business Kraków — December 2020"]
+        "Business Kraków – styczeń 2021", "Business Kraków — December 2020"]  # pl: en dash
     base = project.site.base_url
     alternates = [e.find(f"{ATOM}link[@rel='alternate']").get("href") for e in entries]
     assert alternates == [f"{base}2021-01/web/", f"{base}2020-12/web/"]
@@ -293,8 +293,8 @@ def test_a_capped_portrait_is_fetched_at_the_width_it_is_shown(
 @pytest.mark.parametrize("title, expected", [
     ("Business Kraków — styczeń 2021", "Business Kraków — styczeń 2021"),
     ("Business Kraków 1/2021", "Business Kraków 1/2021"),
-    ("Wydanie specjalne", "Wydanie specjalne — styczeń 2021"),
-    ("Raport 12021", "Raport 12021 — styczeń 2021"),
+    ("Wydanie specjalne", "Wydanie specjalne – styczeń 2021"),  # Polish: a spaced en dash
+    ("Raport 12021", "Raport 12021 – styczeń 2021"),
 ])
 def test_a_title_that_names_its_year_is_not_given_the_month_again(tmp_path, project, title,
                                                                    expected):
