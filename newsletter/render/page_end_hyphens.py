@@ -25,6 +25,9 @@ HYPHEN = "\ue0ad"
 """The hyphenation character the print CSS names (``hyphenate-character``,
 newsletter/pdf_fonts.py): only line breaking draws it."""
 WHOLE_WORDS = "hyphens: manual"
+PARAGRAPHS = frozenset({"p", "li", "dd", "dt", "td", "th", "figcaption", "blockquote"})
+"""What is set without hyphenation: the element holding the line, never a larger block
+(an article's body would lose all of its hyphenation for one line)."""
 
 
 def hyphens_across_pages(source: Any, document: Any) -> set[int]:
@@ -39,7 +42,8 @@ def hyphens_across_pages(source: Any, document: Any) -> set[int]:
         for (line, paragraph), below in zip(lines, following, strict=True):
             foot = (below is None and number < len(document.pages)) or (
                 below is not None and below < line.position_y - 1)
-            if foot and paragraph in places and _hyphenated(line):
+            if foot and paragraph in places and paragraph.tag in PARAGRAPHS \
+                    and _hyphenated(line):
                 found.add(places[paragraph])
     return found
 
@@ -59,8 +63,8 @@ def _lines(box: Any, block: Any) -> Iterator[tuple[Any, Any]]:
     if isinstance(box, boxes.LineBox):
         yield box, block
         return
-    if isinstance(box, boxes.BlockBox) and getattr(box, "element", None) is not None:
-        block = box.element
+    if isinstance(box, boxes.BlockContainerBox) and getattr(box, "element", None) is not None:
+        block = box.element  # a table's cell too (not a BlockBox): never the table's block
     for child in getattr(box, "children", ()):
         yield from _lines(child, block)
 
