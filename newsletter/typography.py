@@ -828,13 +828,19 @@ def prefixes_whole(html: str) -> str:
     the English PDF set "through the e-" / "Urząd platform" (hand-made issue 2029-06).
     Text only, as :func:`hyphenated_words_whole`; an address's hyphens are
     :func:`hyphens_start_lines`'."""
+    return _outside_code(html, lambda text: _PREFIX_HYPHEN.sub(rf"\1{NO_BREAK_HYPHEN}", text)
+                         if "-" in text else text)
+
+
+def _outside_code(html: str, change: Callable[[str], str]) -> str:
+    """``html`` with ``change`` made to each run of its text outside tags and code."""
     parts = _TAG.split(html)
     verbatim = 0
     for index, part in enumerate(parts):
         if index % 2:
             verbatim += _verbatim_step(part)
-        elif "-" in part and not verbatim:
-            parts[index] = _PREFIX_HYPHEN.sub(rf"\1{NO_BREAK_HYPHEN}", part)
+        elif part and not verbatim:
+            parts[index] = change(part)
     return "".join(parts)
 
 
@@ -1007,11 +1013,4 @@ def soft_hyphens(html: str, dictionary: str | None, fits: Callable[[str], bool],
             return word
         return _hyphenated(word, dictionary, left, right)
 
-    parts = _TAG.split(html)
-    verbatim = 0
-    for index, part in enumerate(parts):
-        if index % 2:
-            verbatim += _verbatim_step(part)
-        elif part and not verbatim:
-            parts[index] = _LONG_WORD.sub(hyphenated, part)
-    return "".join(parts)
+    return _outside_code(html, lambda text: _LONG_WORD.sub(hyphenated, text))
