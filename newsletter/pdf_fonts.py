@@ -11,9 +11,18 @@ no-break space drawn first would turn every space into U+00A0.
 The fix is at that cause: the PDFs embed a copy of each face in which every character has
 a glyph of its own (same outline and advance), plus one more, :data:`INSERTED_HYPHEN`, that
 the print CSS names as ``hyphenate-character``. A finisher then maps that glyph to U+00AD,
-how PDF marks a hyphen added by line breaking (ISO 32000-1, 14.8.2.2.3), so a reader's copy
-has no hyphen where the editor wrote none, and maps the no-break spaces our typography adds
+how PDF marks a hyphen added by line breaking (ISO 32000-1, 14.8.2.2.3), and wraps each
+place it is drawn in a marked-content span whose replacement text is empty (14.9.4, the
+standard's own example is a hyphenated word), so a reader's copy has no hyphen where the
+editor wrote none; it maps the no-break spaces our typography adds
 (:mod:`newsletter.typography`) back to the space the editor typed.
+
+Both marks are needed, measured on the sample's PDF: with U+00AD alone poppler (pdftotext,
+Evince, Okular), pdfminer (pdfplumber) and pypdf copy U+00AD at the line's end; with the
+empty span poppler, MuPDF and Acrobat copy nothing there, PDFium (Chrome) marks the hyphen
+U+FFFE (its own "hyphen at a line's end", which it drops) and pdf.js drops U+00AD; pdfminer
+and pypdf, which read no spans, still copy U+00AD. A ToUnicode entry of no characters
+instead would copy the glyph's code as a letter (U+09B7) in PDFium, MuPDF and pdf.js.
 
 The copies are made once per font file version and kept in the user's cache folder; they
 are never distributed, only embedded (subset) in the PDFs, as the SIL OFL allows.
@@ -106,22 +115,78 @@ def _derive(source: Path, target: Path) -> None:
 # no-break hyphen (typography.hyphens_start_lines) as the hyphen-minus typed.
 _TO_UNICODE = {b"<e0ad>": b"<00ad>", b"<00a0>": b"<0020>", b"<2011>": b"<002d>"}
 _BFCHAR = re.compile(rb"(<[0-9a-f]+> )(<[0-9a-f]+>)")
+_UCS_MAP = b"/CMapName /Adobe-Identity-UCS def"
+UNCOPIED = b"/Span <</ActualText ()>> BDC"
+"""The marked content around each inserted hyphen: replacement text of nothing."""
 
 
 def faithful_copy(document: Any, pdf: Any) -> None:
-    """A ``write_pdf`` finisher: the inserted hyphen copies as a soft hyphen (U+00AD, which
-    readers drop when they join lines), a bound space as the space the editor typed, and
-    an address's no-break hyphen as the hyphen-minus typed in it."""
+    """A ``write_pdf`` finisher: the inserted hyphen copies as nothing (a span with empty
+    replacement text, and U+00AD for readers that read no spans), a bound space as the
+    space the editor typed, and an address's no-break hyphen as the hyphen-minus typed."""
     import pydyf
 
+    hyphen_codes: dict[bytes, bytes] = {}  # a ToUnicode map's reference → the glyph's code
+    drawing: list[Any] = []
     for obj in pdf.objects:
         if not (isinstance(obj, pydyf.Stream) and isinstance(obj.stream, list)):
             continue
-        if b"/CMapName /Adobe-Identity-UCS def" not in obj.stream:
+        if _UCS_MAP not in obj.stream:
+            drawing.append(obj)
             continue
+        for item in obj.stream:
+            if isinstance(item, bytes) and item.endswith(b" <e0ad>"):
+                hyphen_codes[obj.reference] = item.split(b" ", 1)[0]
         obj.stream = [_BFCHAR.sub(_mapped, item) if isinstance(item, bytes) else item
                       for item in obj.stream]
+    names = _hyphen_by_font_name(pdf, hyphen_codes)
+    if names:
+        for obj in drawing:
+            obj.stream = _uncopied_hyphens(obj.stream, names)
 
 
 def _mapped(match: re.Match[bytes]) -> bytes:
     return match.group(1) + _TO_UNICODE.get(match.group(2), match.group(2))
+
+
+def _hyphen_by_font_name(pdf: Any, hyphen_codes: dict[bytes, bytes]) -> dict[bytes, bytes]:
+    """Each font's resource name as a content stream sets it (``/NAME size Tf``) → the code
+    of its inserted-hyphen glyph (each subset numbers its glyphs anew)."""
+    import pydyf
+
+    fonts = {obj.reference: hyphen_codes[obj["ToUnicode"]] for obj in pdf.objects
+             if isinstance(obj, pydyf.Dictionary) and obj.get("Type") == "/Font"
+             and obj.get("ToUnicode") in hyphen_codes}
+    return {b"/" + str(name).encode(): fonts[value] for obj in pdf.objects
+            if isinstance(obj, pydyf.Dictionary) and not isinstance(obj, pydyf.Stream)
+            for name, value in obj.items() if isinstance(value, bytes) and value in fonts}
+
+
+def _uncopied_hyphens(items: list[Any], names: dict[bytes, bytes]) -> list[Any]:
+    """A content stream's operators with each inserted hyphen shown on its own, inside
+    :data:`UNCOPIED` (a text-showing operator is split there; its glyphs' places are
+    unchanged, as a TJ moves the text position glyph by glyph)."""
+    code: bytes | None = None
+    out: list[Any] = []
+    for item in items:
+        if not isinstance(item, bytes):
+            out.append(item)
+            continue
+        if item.endswith(b" Tf"):
+            code = names.get(item.split(b" ", 1)[0])
+        elif code is not None and item.endswith(b"] TJ") and code in item:
+            out.extend(_split_at(item, code))
+            continue
+        out.append(item)
+    return out
+
+
+def _split_at(item: bytes, code: bytes) -> list[bytes]:
+    parts = re.split(rb"(" + re.escape(code) + rb")", item[1:-len(b"] TJ")])
+    out: list[bytes] = []
+    for part in parts:
+        if part == code:
+            out += [UNCOPIED, b"[" + code + b"] TJ", b"EMC"]
+        elif part:
+            out.append(b"[" + part + b"] TJ")
+    return out

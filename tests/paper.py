@@ -28,7 +28,7 @@ from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from editions import Line
+from editions import Line, drawn_pdf
 from lxml import etree
 from lxml import html as lxml_html
 from page_depth import A4_HEIGHT, MARGIN_BOTTOM, MM, Page, measured_pages
@@ -497,10 +497,11 @@ def _poppler(path: str, mode: str, stamp: tuple[int, int]) -> bytes:
 
 
 def _xhtml(path: Path, mode: str) -> etree._Element:
-    """poppler's boxes of ``path`` (``-raw``: words in drawing order; ``-bbox-layout``:
+    """poppler's boxes of ``path`` as drawn (``-raw``: words in drawing order; ``-bbox-layout``:
     blocks and lines), read once per file as it is now."""
-    stat = path.stat()
-    return etree.fromstring(_poppler(str(path), mode, (stat.st_mtime_ns, stat.st_size)))
+    drawn = drawn_pdf(path)
+    stat = drawn.stat()
+    return etree.fromstring(_poppler(str(drawn), mode, (stat.st_mtime_ns, stat.st_size)))
 
 
 def drawn_lines(pdf: Path) -> list[list[Word]]:
@@ -656,14 +657,13 @@ def _short(line: list[Word], widest: float, cells: Sequence[str]) -> bool:
 STRAY = {"\u2010": "U+2010 HYPHEN", "\u2011": "U+2011 NO-BREAK HYPHEN",
          "\u2060": "U+2060 WORD JOINER", "\u200b": "U+200B ZERO WIDTH SPACE",
          "\ufeff": "U+FEFF", "\ue0ad": "the inserted hyphen's private character",
-         "\u00a0": "U+00A0 (the editor typed a space)"}
+         "\u00a0": "U+00A0 (the editor typed a space)",
+         "\u00ad": "U+00AD (a hyphen added by line breaking copies as nothing)"}
 """Characters a reader's copy must not hold: the editor typed a hyphen-minus or a space
-there (or nothing: a joiner is the typography's, not the editor's)."""
+there (or nothing: a joiner is the typography's, not the editor's; a soft hyphen at a
+line's end is how ISO 32000-1 marks a hyphen added by line breaking, but poppler copies
+it, so the PDFs also mark that hyphen's copy as nothing, issue 17 item 5)."""
 LIGATURE = re.compile("[\ufb00-\ufb06]")
-MIDLINE_SOFT_HYPHEN = re.compile("\u00ad(?!\n)")
-"""A soft hyphen anywhere but at a line's end: ISO 32000-1 (14.8.2.2.3) marks a hyphen
-added by line breaking as U+00AD at the line's end, which a copy drops with the break;
-anywhere else it is a character the reader's copy keeps and the editor never typed."""
 
 
 @functools.lru_cache(maxsize=8)
@@ -680,8 +680,9 @@ def copied_text(pdf: Path) -> str:
 
 
 def joined_copy(text: str) -> str:
-    """Copied text with its line breaks undone: a hyphen added by line breaking (U+00AD at
-    the line's end) goes with its break, and other breaks vanish too, so a word or an
+    """Copied text with its line breaks undone: a hyphen added by line breaking (copied as
+    nothing, or as U+00AD at the line's end by older PDFs) goes with its break, and other
+    breaks vanish too, so a word or an
     address broken over two lines reads whole (neither ever holds a space). What poppler
     draws between a page's last line and the next page's first goes too: the running foot
     (a page's last two lines, "Business Kraków · July 2020" and "3 / 5", found so, digits
@@ -707,15 +708,13 @@ def _digitless(line: str) -> str:
 
 def copy_faults(text: str, typed: Iterable[str]) -> list[str]:
     """What in a PDF's copied ``text`` the editor did not write: stray characters
-    (:data:`STRAY`), ligatures as one character, soft hyphens inside a line; and which of
+    (:data:`STRAY`, a soft hyphen too), ligatures as one character; and which of
     ``typed`` (hyphenated words, addresses, as the editor typed them) the copy does not
     hold whole."""
     found = [f"{name} ×{text.count(char)}: …{_around(text, text.index(char))}…"
              for char, name in STRAY.items() if char in text]
     found += [f"ligature {m.group()!r} (U+{ord(m.group()):04X}): …{_around(text, m.start())}…"
               for m in itertools.islice(LIGATURE.finditer(text), 1)]
-    found += [f"U+00AD inside a line: …{_around(text, m.start())}…"
-              for m in itertools.islice(MIDLINE_SOFT_HYPHEN.finditer(text), 1)]
     whole = joined_copy(text)
     found += [f"{word!r} does not copy whole" for word in dict.fromkeys(typed)
               if word not in whole and not _shown_in_capitals(word, whole)]

@@ -58,6 +58,7 @@ from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
+from editions import drawn_pdf
 from page_depth import measured_pages
 from paper import (
     ONE_LETTER_PL,
@@ -303,7 +304,7 @@ def pdf_text(built: BuiltIssue) -> list[Fault]:
             with pikepdf.open(path) as pdf:  # the trim box, from the media box's left
                 trims = [[float(t) - float(page.mediabox[0]) for t in
                           page.obj.get("/TrimBox", page.mediabox)] for page in pdf.pages]
-            xhtml = subprocess.run(["pdftotext", "-bbox", str(path), "-"], check=True,
+            xhtml = subprocess.run(["pdftotext", "-bbox", str(drawn_pdf(path)), "-"], check=True,
                                    capture_output=True).stdout
             pages = etree.fromstring(xhtml).iterfind(".//x:page", ns)
             for number, (page, trim) in enumerate(zip(pages, trims, strict=True), 1):

@@ -15,6 +15,7 @@ from typing import Any
 
 import pytest
 from conftest import ROOT
+from editions import drawn_pdf
 from markupsafe import Markup
 from page_depth import measured_pages
 
@@ -216,7 +217,7 @@ def test_contents_titles_are_not_hyphenated(project: Project, tmp_path: Path):
         + "".join(f"      - type: article\n        title: {title}\n        body: Tekst.\n"
                   for title in titles), encoding="utf-8")
     pdf = write_download(load_issue(folder, project), project, tmp_path / "out").files[0]
-    text = subprocess.run(["pdftotext", "-f", "1", "-l", "1", str(pdf), "-"], check=True,
+    text = subprocess.run(["pdftotext", "-f", "1", "-l", "1", str(drawn_pdf(pdf)), "-"], check=True,
                           capture_output=True, text=True).stdout
     lines = [line for line in text.splitlines() if line.strip()]
     assert sum(bool(re.search(LEADER, line)) for line in lines) >= 12, lines

@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pytest
 from conftest import one_article_issue
+from editions import drawn_pdf
 
 from newsletter.load import Project, load_issue
 from newsletter.render.heading_words import long_words_marked
@@ -47,10 +48,10 @@ def body(seed: int, headings: int, paragraph_words: int) -> str:
 
 
 def heading_lines(pdf: Path) -> list[str]:
-    """Lines of the PDF set larger than body text (the subheadings), as pdftotext reads
-    them: a hyphen added by line breaking copies as a soft hyphen (issue 17 item 5)."""
-    layout = subprocess.run(["pdftotext", "-bbox-layout", str(pdf), "-"], capture_output=True,
-                            text=True, check=True).stdout
+    """Lines of the PDF set larger than body text (the subheadings), as drawn: a hyphen
+    added by line breaking ends its line as U+00AD (tests/editions.py, drawn_pdf)."""
+    layout = subprocess.run(["pdftotext", "-bbox-layout", str(drawn_pdf(pdf)), "-"],
+                            capture_output=True, text=True, check=True).stdout
     lines = []
     for line in re.findall(r"<line [^>]*>(.*?)</line>", layout, re.S):
         words = re.findall(r'yMin="([\d.]+)" xMax="[\d.]+" yMax="([\d.]+)">([^<]*)</word>', line)
@@ -137,6 +138,6 @@ def _polish_block(tmp_path: Path, project: Project, block: str) -> tuple[str, li
         "date: 2021-01-01\nlanguage: pl\nsections:\n  - kind: innovation\n    blocks:\n"
         f"      - {block}", encoding="utf-8")
     pdf = write_download(load_issue(folder, project), project, tmp_path / "out").files[0]
-    text = subprocess.run(["pdftotext", "-f", "2", str(pdf), "-"], capture_output=True,
+    text = subprocess.run(["pdftotext", "-f", "2", str(drawn_pdf(pdf)), "-"], capture_output=True,
                           text=True, check=True).stdout
     return text, [line.strip() for line in text.splitlines() if line.strip()]

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pyphen
 import yaml
+from editions import drawn_pdf
 
 from newsletter.load import Project, load_issue
 from newsletter.render.print import write_download
@@ -29,7 +30,7 @@ WORDS = ["forum", "Economic", "solution", "cooperation", "entrepreneurs", "plann
 
 def _pdf_lines(folder: Path, project: Project, out: Path) -> list[str]:
     pdf = write_download(load_issue(folder, project), project, out).files[0]
-    return subprocess.run(["pdftotext", str(pdf), "-"], check=True, capture_output=True,
+    return subprocess.run(["pdftotext", str(drawn_pdf(pdf)), "-"], check=True, capture_output=True,
                           text=True).stdout.splitlines()
 
 

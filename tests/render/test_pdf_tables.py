@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from editions import drawn_pdf
 
 from newsletter.load import Project, load_issue
 from newsletter.render.print import TEXT_COLUMN_PT, write_download, write_print
@@ -472,7 +473,7 @@ def test_a_tables_dates_and_short_words_are_not_hyphenated(tmp_path, project: Pr
     issue = load_issue(one_article_issue(tmp_path / "2021-01", DEADLINES,
                                          title="Terminy"), project)
     pdf = write_download(issue, project, tmp_path / "out").files[0]
-    text = subprocess.run(["pdftotext", "-raw", str(pdf), "-"], check=True,
+    text = subprocess.run(["pdftotext", "-raw", str(drawn_pdf(pdf)), "-"], check=True,
                           capture_output=True, text=True).stdout
     lines = text.splitlines()
     cut = [f"{line.split()[-1]} / {following.split()[0]}"

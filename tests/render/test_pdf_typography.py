@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 from conftest import ROOT
-from editions import pdf_pages
+from editions import drawn_pdf, pdf_pages
 from paper import drawn_lines, wide_gaps
 from typeset_text import (
     ABBREVIATIONS,
@@ -135,13 +135,14 @@ def test_copied_text_is_what_the_editor_typed(readers_pdfs, name):
     assert "\u2010" not in text, "a hyphen copies as U+2010 HYPHEN, not the typed U+002D"
     assert not re.search("[\ufb00-\ufb06]", text), "a ligature copies as one code point"
     assert "\ue0ad" not in text
+    assert "\xad" not in text, "a hyphen added by line breaking copies (issue 17 item 5)"
     whole = joined(text)
     if name.startswith("generated"):
         issue = readers_pdfs[name].parents[1] / f"gen-{language_of(name)}" / "2021-02"
         typed = (issue / "issue.yaml").read_text("utf-8")
         for word in HYPHENATED + ADDRESSES + [code for code in CODE if code in typed]:
             assert word in whole, f"{word!r} does not copy intact"
-        assert "\xad" in text  # hyphenation did break words, and it copies as soft hyphens
+        assert "\xad" in copied(drawn_pdf(readers_pdfs[name]))  # hyphenation broke words
     elif name.startswith("sample"):
         assert "COVID-19" in whole
         # letter-spaced capitals copy as words, not letters apart ("C E N T R U M W S PA R C
@@ -189,15 +190,60 @@ def test_no_acronym_is_hyphenated(readers_pdfs, name):
 
 def test_printers_pdf_copies_the_same_way(printed_pl):
     text = copied(printed_pl)
-    assert "\u2010" not in text and "\ue0ad" not in text
+    assert "\u2010" not in text and "\ue0ad" not in text and "\xad" not in text
     assert "COVID-19" in joined(text)
 
 
 def test_inserted_hyphens_are_drawn(readers_pdfs):
-    """The hyphen hyphenation adds is still printed (only its copy is a soft hyphen)."""
+    """The hyphen hyphenation adds is still printed (only its copy is nothing)."""
     lines = [line.text for page in pdf_pages(readers_pdfs["generated-pl"])
              for line in page.lines]
     assert any(text.endswith("\xad") for text in lines), lines[:20]
+
+
+@pytest.mark.parametrize("name", ["sample-pl", "generated-en"])
+def test_a_hyphen_added_by_line_breaking_copies_as_nothing(readers_pdfs, name):
+    """Issue 17 item 5, in both of poppler's modes (pdftotext, Evince and Okular read the
+    PDF so): each drawn hyphen of hyphenation is inside a span whose copy is nothing, the
+    copy holds no U+00AD, and each word broken by it copies whole once its lines join."""
+    import pikepdf
+
+    from newsletter.pdf_fonts import UNCOPIED
+
+    pdf = readers_pdfs[name]
+    drawn = [line.text for page in pdf_pages(pdf) for line in page.lines]
+    ends = [text for text in drawn if text.endswith("\xad")]
+    assert len(ends) >= 5, "the text is hyphenated"
+    with pikepdf.open(pdf) as opened:
+        spans = sum(part.read_bytes().count(UNCOPIED) for page in opened.pages
+                    for part in ([page.Contents] if isinstance(page.Contents, pikepdf.Stream)
+                                 else page.Contents))
+    assert spans == len(ends)
+    for mode in (["-raw"], []):
+        text = subprocess.run(["pdftotext", *mode, "-enc", "UTF-8", str(pdf), "-"], check=True,
+                              capture_output=True, text=True).stdout
+        assert "\xad" not in text
+    whole = joined(copied(pdf))
+    for end, following in itertools.pairwise(drawn):
+        if end.endswith("\xad") and re.match(r"[^\W\d_]", following):
+            word = re.search(r"[^\W\d_]+\xad$", end).group()[:-1] + \
+                re.match(r"[^\W\d_]+", following).group()
+            assert word in whole, (end, following)
+
+
+def test_only_the_inserted_hyphens_glyph_is_set_apart():
+    """A unit case of the finisher's content-stream edit: the hyphen's code in the font it
+    belongs to is shown inside the span, wherever it stands in a TJ, with every kerning
+    number kept; the same code in another font (another subset's glyph) is left."""
+    from newsletter.pdf_fonts import UNCOPIED, _uncopied_hyphens
+
+    items = [b"BT", b"/F1 12 Tf", b"[<0001>-5<09b7>0] TJ", b"[<09b7>3<0002>0] TJ",
+             b"/F2 12 Tf", b"[<0003>0<09b7>0] TJ", b"ET"]
+    assert _uncopied_hyphens(items, {b"/F1": b"<09b7>"}) == [
+        b"BT", b"/F1 12 Tf",
+        b"[<0001>-5] TJ", UNCOPIED, b"[<09b7>] TJ", b"EMC", b"[0] TJ",
+        UNCOPIED, b"[<09b7>] TJ", b"EMC", b"[3<0002>0] TJ",
+        b"/F2 12 Tf", b"[<0003>0<09b7>0] TJ", b"ET"]
 
 
 def test_font_copies_keep_every_character_apart(project: Project):
