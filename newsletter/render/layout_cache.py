@@ -11,16 +11,24 @@ this program's layout code. Building the same issue again (``build`` after ``pre
 and gets the very same PDF; any change to any of those inputs is a new digest and the
 decisions are made afresh. Like LaTeX's ``.aux`` file, but never stale.
 
+The HTML the decisions made (pictures resized or moved, rows split) is kept beside them
+(:func:`store_html`): a warm build lays out that HTML instead of making it again, a third
+of a second a PDF of a long issue. Since that HTML also depends on code and templates
+that the first HTML may not show (how a moved picture is written), the digest covers
+every module of the program and every template file too.
+
 Stored in ``$XDG_CACHE_HOME/business-krakow-newsletter/layouts`` (the newest
 :data:`KEEP` entries); ``NEWSLETTER_LAYOUT_CACHE=0`` turns it off.
 """
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import os
 import re
+import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import unquote, urlparse
@@ -56,9 +64,10 @@ class Decisions:
     unhyphenated: set[int] = field(default_factory=set)  # page_end_hyphens: not hyphenated
 
 
-def digest(html: str, variant: str) -> str:
-    """The key of a document: its HTML, the versions of the files it loads, the layout
-    code and WeasyPrint."""
+def digest(html: str, variant: str, templates: Path | None = None) -> str:
+    """The key of a document: its HTML, the versions of the files it loads, the program's
+    code (the layout code's bytes; every other module's and template's version) and
+    WeasyPrint."""
     import weasyprint
 
     hasher = hashlib.sha256()
@@ -66,6 +75,9 @@ def digest(html: str, variant: str) -> str:
     here = Path(__file__).parent
     for name in _CODE:
         hasher.update((here / name).read_bytes())
+    hasher.update(_versions(here.parent).encode())
+    if templates is not None:
+        hasher.update(_versions(templates).encode())
     hasher.update(html.encode())
     for url in sorted(set(_FILE_URL.findall(html))):
         path = Path(unquote(urlparse(url).path))
@@ -76,6 +88,15 @@ def digest(html: str, variant: str) -> str:
             continue
         hasher.update(f"{path}\0{stat.st_size}\0{stat.st_mtime_ns}".encode())
     return hasher.hexdigest()
+
+
+@functools.lru_cache(maxsize=4)
+def _versions(folder: Path) -> str:
+    """Every file under ``folder`` by path, size and time (once a process: the files a
+    build runs on do not change during it)."""
+    return "".join(f"{path}\0{stat.st_size}\0{stat.st_mtime_ns}\0"
+                   for path in sorted(folder.rglob("*")) if "__pycache__" not in path.parts
+                   and path.is_file() and (stat := path.stat()))
 
 
 def load(key: str) -> Decisions | None:
@@ -124,10 +145,47 @@ def store(key: str, decisions: Decisions) -> None:
         return
 
 
+def store_html(key: str, html: str, sources: dict[str, Path]) -> None:
+    """Keep the HTML the decisions of ``key`` made, with the pictures' sources (derivative
+    URL → the editor's file, for print's resolution warnings)."""
+    folder = _folder()
+    if folder is None:
+        return
+    target = folder / f"{key}.html.z"
+    partial = target.with_name(f".{target.name}.{os.getpid()}")
+    data = {"html": html, "sources": {url: str(path) for url, path in sources.items()}}
+    try:
+        partial.write_bytes(zlib.compress(json.dumps(data).encode(), 1))
+        os.replace(partial, target)
+    except OSError:
+        return
+
+
+def load_html(key: str) -> tuple[str, dict[str, Path]] | None:
+    """The HTML stored for ``key`` and its pictures' sources, or None: never stored,
+    unreadable, or a file it loads is gone (a derivative cleared from the cache)."""
+    folder = _folder()
+    if folder is None:
+        return None
+    try:
+        data = json.loads(zlib.decompress((folder / f"{key}.html.z").read_bytes()))
+        html, sources = str(data["html"]), {str(k): Path(v) for k, v in data["sources"].items()}
+    except (OSError, ValueError, KeyError, TypeError, AttributeError, zlib.error):
+        return None
+    if not all(Path(unquote(urlparse(url).path)).is_file()
+               for url in set(_FILE_URL.findall(html))):
+        return None
+    return html, sources
+
+
 def _prune(folder: Path) -> None:
     entries = sorted(folder.glob("*.json"), key=lambda p: p.stat().st_mtime, reverse=True)
     for old in entries[KEEP:]:
         old.unlink(missing_ok=True)
+    kept = {path.stem for path in entries[:KEEP]}
+    for page in folder.glob("*.html.z"):
+        if page.name.removesuffix(".html.z") not in kept:
+            page.unlink(missing_ok=True)
 
 
 def _folder() -> Path | None:

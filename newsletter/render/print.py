@@ -226,9 +226,10 @@ def _laid_out(issue: Issue, project: Project, variant: Variant, pictures: Pictur
     import weasyprint
 
     weasyprint_fixes.install()
-    key = layout_cache.digest(html, variant)
+    key = layout_cache.digest(html, variant, project.site.templates_path)
     known = layout_cache.load(key)
     decisions = known or layout_cache.Decisions()
+    first = replayed = html
     if known and (known.heights or known.moved or known.split or known.cover or known.tight
                   or known.carried):
         pictures.heights = dict(known.heights)
@@ -237,7 +238,12 @@ def _laid_out(issue: Issue, project: Project, variant: Variant, pictures: Pictur
         pictures.tight = set(known.tight)
         pictures.carried = set(known.carried)
         pictures.cover_left_out = known.cover
-        html = render_html(issue, project, variant, pictures)
+        replay = layout_cache.load_html(key)
+        if replay is not None:
+            html = replayed = replay[0]
+            pictures.sources.update(replay[1])
+        else:
+            html = render_html(issue, project, variant, pictures)
     refused: set[tuple[str, int]] = set()  # addresses kept whole that ran past their line
     squeezed: dict[int, float] = {}  # the gaps of the colophon's page before, once
     for attempt in range(MOST_FIT_PASSES + 3 + cover_fit.STEPS):  # + spread, + squeeze
@@ -255,6 +261,8 @@ def _laid_out(issue: Issue, project: Project, variant: Variant, pictures: Pictur
         if problems:
             raise PdfBuildError(f"{target.name}: " + "; ".join(problems))
         if known:
+            if html != replayed:  # decisions stored before their HTML was
+                layout_cache.store_html(key, html, pictures.sources)
             return document, html
         if pictures.cover_left_out < cover_fit.STEPS and cover_fit.spills(document.pages):
             pictures.cover_left_out += 1  # before any page is fitted: it shifts them all
@@ -320,6 +328,8 @@ def _laid_out(issue: Issue, project: Project, variant: Variant, pictures: Pictur
     decisions.carried = set(pictures.carried)
     decisions.cover = pictures.cover_left_out
     layout_cache.store(key, decisions)
+    if html != first:
+        layout_cache.store_html(key, html, pictures.sources)
     return document, html
 
 

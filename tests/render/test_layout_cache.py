@@ -103,3 +103,79 @@ def test_a_cache_that_cannot_be_written_costs_only_time(project, tmp_path, layou
     again = build(SAMPLE, project, tmp_path / "again")
     assert layouts[0] >= 2
     assert pages(again) == pages(first)
+
+
+@pytest.fixture
+def html_renders(monkeypatch) -> list[int]:
+    """A count of the HTML the PDFs are made from being written (print.render_html: the
+    real one runs, the counter only counts)."""
+    from newsletter.render import print as print_module
+
+    count = [0]
+    real = print_module.render_html
+
+    def render_html(*args, **kwargs):
+        count[0] += 1
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(print_module, "render_html", render_html)
+    return count
+
+
+@pytest.mark.parametrize("writer", [write_download, write_print])
+def test_a_second_build_lays_out_the_html_page_fitting_made(
+        project, tmp_path, layouts, html_renders, writer):
+    """The HTML the decisions made (pictures resized, moved) is kept with them: a warm
+    build writes the HTML once, for the key, not a second time from the decisions; the
+    pages and the printer's resolution warnings are the same."""
+    issue = load_issue(SAMPLE, project)
+    first = writer(issue, project, tmp_path / "first")
+    assert html_renders[0] >= 2  # page fitting changed the HTML: else this proves nothing
+    html_renders[0] = 0
+    second = writer(issue, project, tmp_path / "second")
+    assert html_renders[0] == 1
+    assert pages(second.files[0]) == pages(first.files[0])
+    assert second.warnings == first.warnings
+
+
+def test_a_kept_html_whose_picture_is_gone_is_written_again(
+        project, tmp_path, layouts, html_renders):
+    """The kept HTML loads derivatives that only page fitting's decisions made (a picture
+    at its fitted height): if one was cleared from the pictures' cache, the HTML is written
+    again from the decisions (its derivatives made again), never laid out with a hole."""
+    import json
+    import zlib
+
+    from newsletter.render import print as print_module
+
+    issue = load_issue(SAMPLE, project)
+    first = write_download(issue, project, tmp_path / "first").files[0]
+    kept = [json.loads(zlib.decompress(path.read_bytes()))["html"]
+            for path in (tmp_path / "cache").rglob("*.html.z")]
+    assert len(kept) == 1
+    pictures = print_module._pictures(project, "download")
+    pictures.ids = frozenset([s.id for s in issue.sections] + [b.id for _, b in issue.blocks()])
+    unfitted = print_module.render_html(issue, project, "download", pictures)
+    fitted_only = {url for url in re.findall(r"file://[^\"')\s]+", kept[0])
+                   if url not in unfitted and url.endswith((".jpg", ".png"))}
+    assert fitted_only  # the sample's fitting resizes a picture: else this proves nothing
+    for url in fitted_only:
+        Path(url.removeprefix("file://")).unlink()
+    html_renders[0] = 0
+    again = write_download(issue, project, tmp_path / "again").files[0]
+    assert html_renders[0] == 2  # the key's, then the decisions' (not the kept one)
+    assert all(Path(url.removeprefix("file://")).is_file() for url in fitted_only)
+    assert pages(again) == pages(first)
+
+
+def test_a_changed_template_or_module_is_a_new_key(tmp_path):
+    """The kept HTML depends on templates and code the first HTML may not show (how a
+    moved picture is written): a change to any template file is a new key."""
+    from newsletter.render import layout_cache
+
+    templates = shutil.copytree(SAMPLE.parents[1] / "templates", tmp_path / "templates")
+    before = layout_cache.digest("<html></html>", "download", templates)
+    layout_cache._versions.cache_clear()
+    page = next(templates.rglob("*.j2"))
+    page.write_text(page.read_text(encoding="utf-8") + "\n", encoding="utf-8")
+    assert layout_cache.digest("<html></html>", "download", templates) != before
