@@ -117,7 +117,8 @@ def _run(jobs: list[Job], project: Project) -> list[Built]:
     outcomes: dict[int, Built] = {}
     try:
         with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
-            futures = {i: pool.submit(_render_pending, i, project) for i in pdfs}
+            futures = {i: pool.submit(_render_pending, i, project)
+                       for i in _longest_first(jobs, pdfs)}
             for i, (_, edition, _) in enumerate(jobs):
                 if i not in futures and edition.name != "web":
                     outcomes[i] = _render(jobs[i], project)
@@ -129,6 +130,14 @@ def _run(jobs: list[Job], project: Project) -> list[Built]:
         if i not in outcomes:
             outcomes[i] = _render(jobs[i], project)
     return [outcomes[i] for i in range(len(jobs))]
+
+
+def _longest_first(jobs: list[Job], pdfs: list[int]) -> list[int]:
+    """The PDF jobs in the order workers take them: the printer's first, as they take
+    longest (pictures at print resolution, bleed, colours turned to CMYK, notes pages).
+    Taken in the plan's order, one worker got both printer's PDFs of a long issue and
+    finished 0.9 s after the other (3.9 + 3.7 s against 3.3 + 3.4 s)."""
+    return sorted(pdfs, key=lambda i: jobs[i][1].name != "print")
 
 
 def _preload(editions: Iterable[Edition]) -> None:
