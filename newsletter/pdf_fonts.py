@@ -24,13 +24,15 @@ U+FFFE (its own "hyphen at a line's end", which it drops) and pdf.js drops U+00A
 and pypdf, which read no spans, still copy U+00AD. A ToUnicode entry of no characters
 instead would copy the glyph's code as a letter (U+09B7) in PDFium, MuPDF and pdf.js.
 
-The copies are made once per font file version and kept in the user's cache folder; they
-are never distributed, only embedded (subset) in the PDFs, as the SIL OFL allows.
+The copies are made once per font file's contents and kept in the user's cache folder
+(the newest :data:`KEEP`); they are never distributed, only embedded (subset) in the PDFs,
+as the SIL OFL allows.
 """
 
 from __future__ import annotations
 
 import copy
+import functools
 import hashlib
 import os
 import re
@@ -45,20 +47,47 @@ INSERTED_HYPHEN = "\ue0ad"
 
 _VERSION = "1"  # bump when the derived fonts change
 
+KEEP = 48
+"""Copies kept: a theme's dozen faces, four times over. Keyed by the font's contents, so
+every checkout of the project shares them (keyed by path, a machine that ran the tests
+in many folders held a thousand copies, 363 MB)."""
+
 
 def faithful_font(path: Path) -> Path:
     """A copy of a font file with one glyph per character and the inserted-hyphen glyph;
-    made once per version of the file (its path, size and time), then reused."""
+    made once per contents of the file, then reused."""
     stat = path.stat()
-    key = hashlib.sha256(
-        f"{_VERSION}\0{path.resolve()}\0{stat.st_size}\0{stat.st_mtime_ns}".encode()
-    ).hexdigest()[:16]
+    key = _contents_key(str(path.resolve()), stat.st_size, stat.st_mtime_ns)
     target = _cache_folder() / f"{path.stem}-{key}{path.suffix}"
-    if not target.is_file():
-        partial = target.with_name(f".{target.name}.{os.getpid()}")
-        _derive(path, partial)
-        os.replace(partial, target)  # parallel PDF workers may race: last one wins, same bytes
+    if target.is_file():
+        return target
+    partial = target.with_name(f".{target.name}.{os.getpid()}")
+    _derive(path, partial)
+    os.replace(partial, target)  # parallel PDF workers may race: last one wins, same bytes
+    _prune(target.parent)
     return target
+
+
+@functools.lru_cache(maxsize=64)
+def _contents_key(path: str, size: int, mtime_ns: int) -> str:
+    """The digest of a font file's bytes (read once a process per version of the file)."""
+    return hashlib.sha256(_VERSION.encode() + Path(path).read_bytes()).hexdigest()[:16]
+
+
+def _prune(folder: Path) -> None:
+    """The :data:`KEEP` copies made last stay. Not touched when used: the layout cache's
+    key holds each loaded file's time (render/layout_cache.py), so a copy in use keeps
+    its time, and goes only after KEEP copies of other contents were made since."""
+    def age(path: Path) -> float:
+        try:
+            return path.stat().st_mtime
+        except OSError:
+            return 0.0
+
+    copies = sorted((p for p in folder.iterdir() if not p.name.startswith(".")),
+                    key=age, reverse=True)
+    for old in copies[KEEP:]:
+        old.unlink(missing_ok=True)
 
 
 def _cache_folder() -> Path:

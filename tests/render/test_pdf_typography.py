@@ -368,3 +368,30 @@ def test_no_name_is_hyphenated_in_running_text(readers_pdfs, name):
                 and re.search(r"[a-ząćęłńóśźż,]$", before.text):
             split.append(f"{before.text} {word.text}")
     assert words and not split, split[:8]
+
+
+def test_font_copies_are_shared_by_contents_and_pruned(project: Project, tmp_path, monkeypatch):
+    """The same font in two folders (two checkouts, a test's copy) is one cached copy, and
+    the cache keeps the copies used last: keyed by path, a machine that ran the tests in
+    many folders held a thousand copies (363 MB)."""
+    import os
+    import shutil
+
+    from newsletter import pdf_fonts
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    font = project.theme.folder / next(iter(project.theme.fonts.files.values()))
+    copies = []
+    for folder in ("a", "b"):
+        (tmp_path / folder).mkdir()
+        copies.append(Path(shutil.copy(font, tmp_path / folder / font.name)))
+    os.utime(copies[1], ns=(1, 1))
+    first, second = (pdf_fonts.faithful_font(copy) for copy in copies)
+    assert first == second
+    assert len(list(first.parent.iterdir())) == 1
+    monkeypatch.setattr(pdf_fonts, "KEEP", 3)
+    for n in range(4):  # four fonts of other contents: the oldest copies go
+        other = tmp_path / f"other{n}.ttf"
+        other.write_bytes(font.read_bytes() + bytes([n]) * 4)
+        pdf_fonts.faithful_font(other)
+    assert len(list(first.parent.iterdir())) == 3
