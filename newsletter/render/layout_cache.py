@@ -23,7 +23,6 @@ Stored in ``$XDG_CACHE_HOME/business-krakow-newsletter/layouts`` (the newest
 
 from __future__ import annotations
 
-import functools
 import hashlib
 import json
 import os
@@ -90,10 +89,9 @@ def digest(html: str, variant: str, templates: Path | None = None) -> str:
     return hasher.hexdigest()
 
 
-@functools.lru_cache(maxsize=4)
 def _versions(folder: Path) -> str:
-    """Every file under ``folder`` by path, size and time (once a process: the files a
-    build runs on do not change during it)."""
+    """Every file under ``folder`` by path, size and time (read for each PDF, a few
+    milliseconds: the preview's process lives while templates are edited)."""
     return "".join(f"{path}\0{stat.st_size}\0{stat.st_mtime_ns}\0"
                    for path in sorted(folder.rglob("*")) if "__pycache__" not in path.parts
                    and path.is_file() and (stat := path.stat()))
