@@ -980,6 +980,7 @@ class Pictures:
         self.split: set[tuple[str, int]] = set()  # (card block's id, row) that may break
         self.tight: set[str] = set()  # sections (their band's id) set tight (page_fit)
         self.carried: set[str] = set()  # blocks or sections starting a page (page_fit)
+        self.shrunk: set[str] = set()  # pictures page fitting made smaller: never larger again
         # The section and block ids as the templates test them (``section.id in
         # tight``, ``row_breaks(block.id, …)``): page_fit reads them back from the HTML.
         self.ids: frozenset[str] = frozenset()
@@ -1032,6 +1033,15 @@ class Pictures:
             # (placement.shown_width): told a taller ask changed it, fitting asked again
             # and again (generated seed 17, pl)
             return False
+        shrinks = self._shown_height(place, height_mm) < self._shown_height(place)
+        if place in self.shrunk and not shrinks:
+            # Shrunk to let its article open a short page under that page's last lines,
+            # grown again to fill another page, it went back overleaf: generated seed 9580
+            # (pl, 37 pages) went 95 → 75 mm and back four times, until the layouts ran out
+            # with that page at 0.41 (at 75 mm it was 0.99).
+            return False
+        if shrinks:
+            self.shrunk.add(place)
         self.heights[place] = height_mm
         return True
 
