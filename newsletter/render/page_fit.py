@@ -335,8 +335,13 @@ def _row_of(grid: Any, leaves: list[tuple[Any, tuple]]) -> list[tuple[Any, float
         bottom = max(box.position_y + box.height for box in inside)
         pictures = [box for box in inside if getattr(box, "replacement", None) is not None]
         if _has_class(element, "beside"):  # a picture beside its text: it sets the card's
-            text = max((box.position_y + box.height for box in inside  # height only when
-                        if box not in pictures), default=0.0)  # it reaches lower
+            # height only when it reaches lower than the text (its credit, under it, is
+            # the picture's: counted as text, a tall picture beside three lines was never
+            # shrunk, and the page before a split row stayed at 0.69, test_past_opening)
+            text = max((box.position_y + box.height for box, around in leaves
+                        if element in around and box not in pictures
+                        and not any(_has_class(e, "card-credit") for e in around)),
+                       default=0.0)
             pictures = [box for box in pictures if box.position_y + box.height >= text]
         found += [(box, bottom) for box in pictures] or [(None, bottom)]
     return found
@@ -1287,9 +1292,10 @@ def resizes(pages: list[Any], tails: bool = True
             split = _opening_split(following)
             if split is not None:  # … or, when nothing can shorten it enough, it breaks
                 yield split
-            elif len(row) == 1 and row[0][0] is not None:
-                # … or, a card that breaks already: its picture short enough for the
-                # card's start (picture, title, two lines) to fit the gap
+            if len(row) == 1 and row[0][0] is not None:
+                # … or, a card that breaks already (or a row split before, which the
+                # split names again: a card set beside its picture): its picture short
+                # enough for the card's start (picture, title, two lines) to fit the gap
                 box = row[0][0]
                 start_mm = _card_start_mm(following, box) + above_mm + SLACK_MM \
                     + _foot_mm(page)
