@@ -45,7 +45,14 @@ INSERTED_HYPHEN = "\ue0ad"
 """A private-use character drawn as a hyphen: the one hyphenation adds (print CSS
 ``hyphenate-character``). Editors never type it, so its glyph is only ever that hyphen."""
 
-_VERSION = "1"  # bump when the derived fonts change
+_VERSION = "2"  # bump when the derived fonts change
+
+HYPHEN_GLYPH_ID = 0xAD
+"""The inserted hyphen's glyph id, which is its code in the PDFs (WeasyPrint keeps glyph
+ids): a reader that finds no text for a glyph takes its code for a character (PDFium,
+MuPDF, pdf.js did: U+09B7 for the hyphen appended last), and this code is U+00AD, the
+soft hyphen they drop. So its ToUnicode entry can be empty, which pdfminer (pdfplumber)
+and pypdf copy as nothing."""
 
 KEEP = 48
 """Copies kept: a theme's dozen faces, four times over. Keyed by the font's contents, so
@@ -127,7 +134,11 @@ def _derive(source: Path, target: Path) -> None:
             first_user[glyph] = codepoint
     hyphen = cmap.get(ord("-"))
     if hyphen is not None:
-        remap[ord(INSERTED_HYPHEN)] = duplicate(hyphen, "hyphen.inserted")
+        inserted = remap[ord(INSERTED_HYPHEN)] = duplicate(hyphen, "hyphen.inserted")
+        if len(order) > HYPHEN_GLYPH_ID:
+            font.ensureDecompiled()  # every table by glyph names before the ids change
+            at = order.index(inserted)
+            order[HYPHEN_GLYPH_ID], order[at] = order[at], order[HYPHEN_GLYPH_ID]
     font.setGlyphOrder(order)
     font["maxp"].numGlyphs = len(order)
     if "hdmx" in font:
@@ -140,9 +151,9 @@ def _derive(source: Path, target: Path) -> None:
     font.save(str(target))
 
 
-# The inserted hyphen copies as a soft hyphen; a bound space as a space; an address's
+# The inserted hyphen copies as nothing; a bound space as a space; an address's
 # no-break hyphen (typography.hyphens_start_lines) as the hyphen-minus typed.
-_TO_UNICODE = {b"<e0ad>": b"<00ad>", b"<00a0>": b"<0020>", b"<2011>": b"<002d>"}
+_TO_UNICODE = {b"<e0ad>": b"<>", b"<00a0>": b"<0020>", b"<2011>": b"<002d>"}
 _BFCHAR = re.compile(rb"(<[0-9a-f]+> )(<[0-9a-f]+>)")
 _UCS_MAP = b"/CMapName /Adobe-Identity-UCS def"
 UNCOPIED = b"/Span <</ActualText ()>> BDC"

@@ -36,6 +36,7 @@ class PageText:
 
 
 _UNCOPIED = re.compile(rb"/Span <</ActualText \(\)>> BDC\s+(\[<[0-9a-f]+>\] TJ)\s+EMC")
+_NO_TEXT = re.compile(rb"(<[0-9a-f]{4}>) <>")  # the inserted hyphen's ToUnicode entry
 
 
 @functools.lru_cache(maxsize=16)
@@ -54,6 +55,11 @@ def _drawn(path: str, stamp: tuple[int, int]) -> Path:
                 data = part.read_bytes()
                 if b"/ActualText ()" in data:
                     part.write(_UNCOPIED.sub(rb"\1", data))
+        for obj in pdf.objects:  # the hyphen's text: a soft hyphen, as ISO 32000-1 marks it
+            if isinstance(obj, pikepdf.Stream) and obj.get("/Subtype") is None:
+                data = obj.read_bytes()  # (a picture's stream has a subtype, and may be JPEG)
+                if b"Adobe-Identity-UCS" in data:
+                    obj.write(_NO_TEXT.sub(rb"\1 <00ad>", data))
         target = Path(tempfile.mkdtemp(prefix="drawn-")) / Path(path).name
         pdf.save(target)
     return target
@@ -61,9 +67,9 @@ def _drawn(path: str, stamp: tuple[int, int]) -> Path:
 
 def drawn_pdf(path: Path) -> Path:
     """A copy of ``path`` whose text reads as it is drawn: the PDFs mark each hyphen added
-    by line breaking as copying to nothing (newsletter.pdf_fonts), so poppler leaves it out
-    of a reader's copy; tests that measure lines and where they break read this copy, in
-    which that hyphen is U+00AD at the line's end."""
+    by line breaking as copying to nothing (newsletter.pdf_fonts: a span of no text, and a
+    ToUnicode entry of none), so no reader copies it; tests that measure lines and where
+    they break read this copy, in which that hyphen is U+00AD at the line's end."""
     stat = path.stat()
     return _drawn(str(path), (stat.st_mtime_ns, stat.st_size))
 

@@ -204,8 +204,9 @@ def test_inserted_hyphens_are_drawn(readers_pdfs):
 @pytest.mark.parametrize("name", ["sample-pl", "generated-en"])
 def test_a_hyphen_added_by_line_breaking_copies_as_nothing(readers_pdfs, name):
     """Issue 17 item 5, in both of poppler's modes (pdftotext, Evince and Okular read the
-    PDF so): each drawn hyphen of hyphenation is inside a span whose copy is nothing, the
-    copy holds no U+00AD, and each word broken by it copies whole once its lines join."""
+    PDF so) and in pdfminer's (pdfplumber's; it reads no spans, only the fonts' ToUnicode):
+    each drawn hyphen of hyphenation is inside a span whose copy is nothing, the copy holds
+    no U+00AD, and each word broken by it copies whole once its lines join."""
     import pikepdf
 
     from newsletter.pdf_fonts import UNCOPIED
@@ -223,6 +224,10 @@ def test_a_hyphen_added_by_line_breaking_copies_as_nothing(readers_pdfs, name):
         text = subprocess.run(["pdftotext", *mode, "-enc", "UTF-8", str(pdf), "-"], check=True,
                               capture_output=True, text=True).stdout
         assert "\xad" not in text
+    from pdfminer.high_level import extract_text  # pdfplumber's engine: reads no spans
+
+    mined = extract_text(str(pdf))
+    assert "\xad" not in mined and "\ue0ad" not in mined and "(cid:" not in mined
     whole = joined(copied(pdf))
     for end, following in itertools.pairwise(drawn):
         if end.endswith("\xad") and re.match(r"[^\W\d_]", following):
