@@ -186,7 +186,10 @@ def faithful_copy(document: Any, pdf: Any) -> None:
 
 
 def _mapped(match: re.Match[bytes]) -> bytes:
-    return match.group(1) + _TO_UNICODE.get(match.group(2), match.group(2))
+    code, text = match.group(1), match.group(2)
+    if text == b"<e0ad>" and code != b"<%04x> " % HYPHEN_GLYPH_ID:
+        return code + b"<00ad>"  # a font too small to put it there: a soft hyphen's text
+    return code + _TO_UNICODE.get(text, text)
 
 
 def _hyphen_by_font_name(pdf: Any, hyphen_codes: dict[bytes, bytes]) -> dict[bytes, bytes]:

@@ -400,3 +400,14 @@ def test_font_copies_are_shared_by_contents_and_pruned(project: Project, tmp_pat
         other.write_bytes(font.read_bytes() + bytes([n]) * 4)
         pdf_fonts.faithful_font(other)
     assert len(list(first.parent.iterdir())) == 3
+
+
+def test_the_inserted_hyphens_text_is_empty_only_at_its_own_code():
+    """The hyphen's ToUnicode entry is empty where its code is 0xAD (an engine that finds
+    no text takes the code for U+00AD, which it drops); a font with too few glyphs to put
+    it there keeps U+00AD as its text (an empty entry would copy its code as a letter)."""
+    from newsletter.pdf_fonts import _BFCHAR, _mapped
+
+    assert _BFCHAR.sub(_mapped, b"<00ad> <e0ad>") == b"<00ad> <>"
+    assert _BFCHAR.sub(_mapped, b"<0042> <e0ad>") == b"<0042> <00ad>"
+    assert _BFCHAR.sub(_mapped, b"<0003> <00a0>") == b"<0003> <0020>"
