@@ -44,22 +44,14 @@ def _drawn(path: str, stamp: tuple[int, int]) -> Path:
     import pikepdf
 
     with pikepdf.open(path) as pdf:
-        streams = [page.obj for page in pdf.pages] + [
-            obj for obj in pdf.objects if isinstance(obj, pikepdf.Stream)
-            and obj.get("/Subtype") == "/Form"]
-        for holder in streams:
-            contents = holder.get("/Contents", holder) if holder.get("/Type") == "/Page" \
-                else holder
-            parts = list(contents) if isinstance(contents, pikepdf.Array) else [contents]
-            for part in parts:
-                data = part.read_bytes()
-                if b"/ActualText ()" in data:
-                    part.write(_UNCOPIED.sub(rb"\1", data))
-        for obj in pdf.objects:  # the hyphen's text: a soft hyphen, as ISO 32000-1 marks it
-            if isinstance(obj, pikepdf.Stream) and obj.get("/Subtype") is None:
-                data = obj.read_bytes()  # (a picture's stream has a subtype, and may be JPEG)
-                if b"Adobe-Identity-UCS" in data:
-                    obj.write(_NO_TEXT.sub(rb"\1 <00ad>", data))
+        for obj in pdf.objects:  # pages' and forms' contents, and the fonts' ToUnicode maps
+            if not isinstance(obj, pikepdf.Stream) or obj.get("/Subtype") not in (None, "/Form"):
+                continue  # (a picture's stream has a subtype, and may be JPEG)
+            data = obj.read_bytes()
+            if b"/ActualText ()" in data:
+                obj.write(_UNCOPIED.sub(rb"\1", data))
+            elif b"Adobe-Identity-UCS" in data:  # the hyphen's text: a soft hyphen (ISO 32000-1)
+                obj.write(_NO_TEXT.sub(rb"\1 <00ad>", data))
         target = Path(tempfile.mkdtemp(prefix="drawn-")) / Path(path).name
         pdf.save(target)
     return target

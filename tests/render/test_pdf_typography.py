@@ -377,7 +377,7 @@ def test_no_name_is_hyphenated_in_running_text(readers_pdfs, name):
 
 def test_font_copies_are_shared_by_contents_and_pruned(project: Project, tmp_path, monkeypatch):
     """The same font in two folders (two checkouts, a test's copy) is one cached copy, and
-    the cache keeps the copies used last: keyed by path, a machine that ran the tests in
+    the cache keeps the copies made last: keyed by path, a machine that ran the tests in
     many folders held a thousand copies (363 MB)."""
     import os
     import shutil
