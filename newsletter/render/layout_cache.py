@@ -17,17 +17,28 @@ of a second a PDF of a long issue. Since that HTML also depends on code and temp
 that the first HTML may not show (how a moved picture is written), the digest covers
 every module of the program and every template file too.
 
+A warm build need not even write the first HTML (a third of a second a PDF of a long
+issue, the key's only use then): :func:`inputs_key` digests what that HTML is made from
+(the loaded issue and site, the theme's, templates', program's and issue folder's files,
+the installed libraries' versions), :func:`remember` points it at the layout key, and
+:func:`shortcut` gives back the decisions and their HTML while every file that HTML loads
+is as it was (the same path, size and time). Any other input, or a changed file, takes
+the long way: the first HTML and its digest.
+
 Stored in ``$XDG_CACHE_HOME/business-krakow-newsletter/layouts`` (the newest
 :data:`KEEP` entries); ``NEWSLETTER_LAYOUT_CACHE=0`` turns it off.
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
 import re
+import sys
 import zlib
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import unquote, urlparse
@@ -67,16 +78,7 @@ def digest(html: str, variant: str, templates: Path | None = None) -> str:
     """The key of a document: its HTML, the versions of the files it loads, the program's
     code (the layout code's bytes; every other module's and template's version) and
     WeasyPrint."""
-    import weasyprint
-
-    hasher = hashlib.sha256()
-    hasher.update(f"{variant}\0{weasyprint.__version__}\0".encode())
-    here = Path(__file__).parent
-    for name in _CODE:
-        hasher.update((here / name).read_bytes())
-    hasher.update(_versions(here.parent).encode())
-    if templates is not None:
-        hasher.update(_versions(templates).encode())
+    hasher = _program(variant, templates)
     hasher.update(html.encode())
     for url in sorted(set(_FILE_URL.findall(html))):
         path = Path(unquote(urlparse(url).path))
@@ -87,6 +89,111 @@ def digest(html: str, variant: str, templates: Path | None = None) -> str:
             continue
         hasher.update(f"{path}\0{stat.st_size}\0{stat.st_mtime_ns}".encode())
     return hasher.hexdigest()
+
+
+def _program(variant: str, templates: Path | None) -> hashlib._Hash:
+    """A digest begun with the variant, WeasyPrint's version, the layout code's bytes and
+    every other module's and template file's version."""
+    import weasyprint
+
+    hasher = hashlib.sha256()
+    hasher.update(f"{variant}\0{weasyprint.__version__}\0".encode())
+    here = Path(__file__).parent
+    for name in _CODE:
+        hasher.update((here / name).read_bytes())
+    hasher.update(_versions(here.parent).encode())
+    if templates is not None:
+        hasher.update(_versions(templates).encode())
+    return hasher
+
+
+def inputs_key(variant: str, templates: Path, texts: Iterable[str],
+               folders: Iterable[Path]) -> str:
+    """The key of what a PDF's first HTML is made from: the program (as :func:`digest`),
+    Python's and every installed library's version (Babel's month names, Pyphen's
+    dictionaries and Jinja shape the HTML too), ``texts`` (the loaded issue and site
+    settings, whatever their files said) and every file under ``folders`` (the issue's,
+    the theme's) by path, size and time."""
+    hasher = _program(variant, templates)
+    hasher.update(f"inputs\0{sys.version}\0{_libraries()}\0".encode())
+    for text in texts:
+        hasher.update(text.encode() + b"\0")
+    for folder in folders:
+        hasher.update(f"{folder.resolve()}\0{_versions(folder)}".encode())
+    return hasher.hexdigest()
+
+
+def _libraries() -> str:
+    """The installed distributions' names and versions, as their metadata folders are
+    named (``jinja2-3.1.4.dist-info``): a listing, not an import of every package."""
+    names: list[str] = []
+    for entry in dict.fromkeys(sys.path):
+        folder = Path(entry or ".")
+        if folder.name in ("site-packages", "dist-packages") and folder.is_dir():
+            names += sorted(str(folder / name) for name in os.listdir(folder)
+                            if name.endswith((".dist-info", ".egg-info")))
+    return "\0".join(names)
+
+
+def _file_versions(html: str) -> dict[str, list[int]]:
+    """Each local file ``html`` loads, by path: its size and time (absent: none)."""
+    versions: dict[str, list[int]] = {}
+    for url in sorted(set(_FILE_URL.findall(html))):
+        path = unquote(urlparse(url).path)
+        try:
+            stat = Path(path).stat()
+        except OSError:
+            continue
+        versions[path] = [stat.st_size, stat.st_mtime_ns]
+    return versions
+
+
+def remember(inputs: str, key: str, html: str) -> None:
+    """Point ``inputs`` (:func:`inputs_key`) at the layout ``key`` and its final ``html``,
+    kept by :func:`store_html` before, with the versions of the files that HTML loads."""
+    folder = _folder()
+    if folder is None:
+        return
+    target = folder / f"{inputs}.in"
+    partial = target.with_name(f".{target.name}.{os.getpid()}")
+    try:
+        partial.write_text(json.dumps({"key": key, "files": _file_versions(html)}),
+                           encoding="utf-8")
+        os.replace(partial, target)
+    except OSError:
+        return
+
+
+@dataclass
+class Shortcut:
+    """What a warm build lays out without writing the first HTML (:func:`shortcut`)."""
+
+    key: str
+    decisions: Decisions
+    html: str
+    sources: dict[str, Path]
+
+
+def shortcut(inputs: str) -> Shortcut | None:
+    """The decisions and final HTML remembered for ``inputs``, or None: never remembered,
+    unreadable, or a file the HTML loads is gone or changed (a picture's derivative
+    cleared, the colour profile replaced)."""
+    folder = _folder()
+    if folder is None:
+        return None
+    path = folder / f"{inputs}.in"
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        key, files = str(data["key"]), dict(data["files"])
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return None
+    decisions = load(key)
+    kept = load_html(key) if decisions is not None else None
+    if decisions is None or kept is None or _file_versions(kept[0]) != files:
+        return None
+    with contextlib.suppress(OSError):
+        os.utime(path)  # used: kept by the pruning
+    return Shortcut(key, decisions, kept[0], kept[1])
 
 
 def _versions(folder: Path) -> str:
@@ -179,6 +286,9 @@ def load_html(key: str) -> tuple[str, dict[str, Path]] | None:
 def _prune(folder: Path) -> None:
     entries = sorted(folder.glob("*.json"), key=lambda p: p.stat().st_mtime, reverse=True)
     for old in entries[KEEP:]:
+        old.unlink(missing_ok=True)
+    inputs = sorted(folder.glob("*.in"), key=lambda p: p.stat().st_mtime, reverse=True)
+    for old in inputs[KEEP:]:
         old.unlink(missing_ok=True)
     kept = {path.stem for path in entries[:KEEP]}
     for page in folder.glob("*.html.z"):

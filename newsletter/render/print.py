@@ -172,7 +172,6 @@ def render_pdf(issue: Issue, project: Project, variant: Variant, target: Path) -
 
     pictures = _pictures(project, variant)
     pictures.ids = frozenset([s.id for s in issue.sections] + [b.id for _, b in issue.blocks()])
-    html = render_html(issue, project, variant, pictures)
     options: dict[str, Any] = {"pdf_variant": "pdf/x-4" if variant == "print" else "pdf/ua-1"}
     if variant == "download":
         # The pictures are derivatives made for SCREEN_DPI at their slot's width (Pictures);
@@ -180,7 +179,7 @@ def render_pdf(issue: Issue, project: Project, variant: Variant, target: Path) -
         # make WeasyPrint re-encode every JPEG (a second lossy pass, a bigger file, slower).
         options.update(dpi=SCREEN_DPI)
     try:
-        document, html = _laid_out(issue, project, variant, pictures, html, options, target)
+        document, html = _laid_out(issue, project, variant, pictures, options, target)
     except FatalURLFetchingError as exc:
         cause = exc.__cause__ or exc
         raise PdfBuildError(f"{target.name}: {exc.args[0]}: {cause}") from None
@@ -207,8 +206,8 @@ def render_pdf(issue: Issue, project: Project, variant: Variant, target: Path) -
 
 
 def _laid_out(issue: Issue, project: Project, variant: Variant, pictures: Pictures,
-              html: str, options: dict[str, Any], target: Path) -> tuple[Any, str]:
-    """The final layout of ``html`` and the HTML it was made from.
+              options: dict[str, Any], target: Path) -> tuple[Any, str]:
+    """The final layout of ``issue`` and the HTML it was made from.
 
     Each layout may decide something only a layout shows: a short page to fill by resizing
     one picture (:func:`resizes`, one page per layout, from the first) and the paragraphs
@@ -221,15 +220,23 @@ def _laid_out(issue: Issue, project: Project, variant: Variant, pictures: Pictur
     space spread between their blocks (:mod:`page_spread`, one more layout), or the gaps of
     the page before a last page holding only the contact given up for it (:func:`squeezes`,
     one more). Decisions made for the same document before
-    are replayed (:mod:`layout_cache`): then one layout is all it takes.
+    are replayed (:mod:`layout_cache`): then one layout is all it takes, of the HTML
+    they made, which a warm build of unchanged inputs does not even write again.
     """
     import weasyprint
 
     weasyprint_fixes.install()
-    key = layout_cache.digest(html, variant, project.site.templates_path)
-    known = layout_cache.load(key)
+    inputs = _inputs(issue, project, variant)
+    shortcut = layout_cache.shortcut(inputs)
+    if shortcut is not None:
+        key, known, html = shortcut.key, shortcut.decisions, shortcut.html
+        pictures.sources.update(shortcut.sources)
+    else:
+        html = render_html(issue, project, variant, pictures)
+        key = layout_cache.digest(html, variant, project.site.templates_path)
+        known = layout_cache.load(key)
     decisions = known or layout_cache.Decisions()
-    first = replayed = html
+    replayed = html
     if known and (known.heights or known.moved or known.split or known.cover or known.tight
                   or known.carried):
         pictures.heights = dict(known.heights)
@@ -238,7 +245,7 @@ def _laid_out(issue: Issue, project: Project, variant: Variant, pictures: Pictur
         pictures.tight = set(known.tight)
         pictures.carried = set(known.carried)
         pictures.cover_left_out = known.cover
-        replay = layout_cache.load_html(key)
+        replay = layout_cache.load_html(key) if shortcut is None else (html, {})
         if replay is not None:
             html = replayed = replay[0]
             pictures.sources.update(replay[1])
@@ -261,8 +268,10 @@ def _laid_out(issue: Issue, project: Project, variant: Variant, pictures: Pictur
         if problems:
             raise PdfBuildError(f"{target.name}: " + "; ".join(problems))
         if known:
-            if html != replayed:  # decisions stored before their HTML was
-                layout_cache.store_html(key, html, pictures.sources)
+            if shortcut is None:
+                if html != replayed or layout_cache.load_html(key) is None:
+                    layout_cache.store_html(key, html, pictures.sources)
+                layout_cache.remember(inputs, key, html)
             return document, html
         if pictures.cover_left_out < cover_fit.STEPS and cover_fit.spills(document.pages):
             pictures.cover_left_out += 1  # before any page is fitted: it shifts them all
@@ -328,9 +337,22 @@ def _laid_out(issue: Issue, project: Project, variant: Variant, pictures: Pictur
     decisions.carried = set(pictures.carried)
     decisions.cover = pictures.cover_left_out
     layout_cache.store(key, decisions)
-    if html != first:
-        layout_cache.store_html(key, html, pictures.sources)
+    layout_cache.store_html(key, html, pictures.sources)
+    layout_cache.remember(inputs, key, html)
     return document, html
+
+
+def _inputs(issue: Issue, project: Project, variant: Variant) -> str:
+    """The key of what ``issue``'s first HTML for ``variant`` is made from
+    (:func:`layout_cache.inputs_key`): the loaded issue, site and theme as they are
+    (whatever files they were read from, whatever a caller changed), and the issue's and
+    theme's folders' files (pictures, fonts)."""
+    site, theme = project.site, project.theme
+    return layout_cache.inputs_key(
+        variant, site.templates_path,
+        [issue.model_dump_json(), site.model_dump_json(), str(site.root.resolve()),
+         theme.model_dump_json()],
+        [issue.source_dir, theme.folder])
 
 
 TOC_COLUMN_PT = ((PAGE_TEXT_MM[0] - 8) / 2 - 5) * MM

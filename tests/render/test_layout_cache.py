@@ -125,47 +125,103 @@ def html_renders(monkeypatch) -> list[int]:
 @pytest.mark.parametrize("writer", [write_download, write_print])
 def test_a_second_build_lays_out_the_html_page_fitting_made(
         project, tmp_path, layouts, html_renders, writer):
-    """The HTML the decisions made (pictures resized, moved) is kept with them: a warm
-    build writes the HTML once, for the key, not a second time from the decisions; the
-    pages and the printer's resolution warnings are the same."""
+    """The HTML the decisions made (pictures resized, moved) is kept with them, and found
+    from the issue's inputs: a warm build writes no HTML at all (neither the key's nor
+    the decisions'); the pages and the printer's resolution warnings are the same."""
     issue = load_issue(SAMPLE, project)
     first = writer(issue, project, tmp_path / "first")
     assert html_renders[0] >= 2  # page fitting changed the HTML: else this proves nothing
     html_renders[0] = 0
+    layouts[0] = 0
     second = writer(issue, project, tmp_path / "second")
-    assert html_renders[0] == 1
+    assert html_renders[0] == 0
+    assert layouts[0] == 1 + (writer is write_print)  # print: + its notes pages
     assert pages(second.files[0]) == pages(first.files[0])
     assert second.warnings == first.warnings
 
 
-def test_a_kept_html_whose_picture_is_gone_is_written_again(
-        project, tmp_path, layouts, html_renders):
-    """The kept HTML loads derivatives that only page fitting's decisions made (a picture
-    at its fitted height): if one was cleared from the pictures' cache, the HTML is written
-    again from the decisions (its derivatives made again), never laid out with a hole."""
-    import json
-    import zlib
-
-    from newsletter.render import print as print_module
-
-    issue = load_issue(SAMPLE, project)
-    first = write_download(issue, project, tmp_path / "first").files[0]
-    kept = [json.loads(zlib.decompress(path.read_bytes()))["html"]
-            for path in (tmp_path / "cache").rglob("*.html.z")]
-    assert len(kept) == 1
-    pictures = print_module._pictures(project, "download")
-    pictures.ids = frozenset([s.id for s in issue.sections] + [b.id for _, b in issue.blocks()])
-    unfitted = print_module.render_html(issue, project, "download", pictures)
-    fitted_only = {url for url in re.findall(r"file://[^\"')\s]+", kept[0])
-                   if url not in unfitted and url.endswith((".jpg", ".png"))}
-    assert fitted_only  # the sample's fitting resizes a picture: else this proves nothing
-    for url in fitted_only:
-        Path(url.removeprefix("file://")).unlink()
+def test_a_file_edited_in_place_is_built_afresh(project, tmp_path, layouts, html_renders):
+    """An editor's change to a file of the issue, in its folder, is in the next PDF: the
+    remembered HTML is for the inputs as they were."""
+    folder = shutil.copytree(SAMPLE, tmp_path / "issue")
+    build(folder, project, tmp_path / "first")
+    edited = next(path for path in sorted(folder.rglob("*.md"))
+                  if "Kraków" in path.read_text(encoding="utf-8"))
+    edited.write_text(edited.read_text(encoding="utf-8").replace("Kraków", "Zebrafinch", 1),
+                      encoding="utf-8")
     html_renders[0] = 0
-    again = write_download(issue, project, tmp_path / "again").files[0]
-    assert html_renders[0] == 2  # the key's, then the decisions' (not the kept one)
-    assert all(Path(url.removeprefix("file://")).is_file() for url in fitted_only)
-    assert pages(again) == pages(first)
+    again = build(folder, project, tmp_path / "again")
+    assert html_renders[0] >= 1
+    text = subprocess.run(["pdftotext", str(again), "-"], check=True, capture_output=True,
+                          text=True).stdout
+    assert "Zebrafinch" in text
+
+
+def test_every_input_of_the_html_is_in_its_inputs_key(project, tmp_path):
+    """What the first HTML is made from, changed any way, is a new inputs key: else a warm
+    build would lay out the HTML of the inputs as they were. In memory (the loaded issue,
+    a site setting, the theme) and on disk (a picture's bytes, a template, a font)."""
+    from dataclasses import replace
+
+    from newsletter.render.print import _inputs
+    from newsletter.theme import load_theme
+
+    folder = shutil.copytree(SAMPLE, tmp_path / "issue")
+    assets = shutil.copytree(project.theme.folder, tmp_path / "assets")
+    templates = shutil.copytree(project.site.templates_path, tmp_path / "templates")
+    site = project.site.model_copy(update={"templates": str(templates)})
+    base = Project(site, load_theme(assets / project.site.theme_path.name))
+    issue = load_issue(folder, base)
+
+    def key(issue=issue, project=base, variant="print") -> str:
+        return _inputs(issue, project, variant)
+
+    before = key()
+    assert key() == before  # the same inputs: the same key
+    keys = {"unchanged": before, "download": key(variant="download"),
+            "issue": key(issue=issue.model_copy(update={"title": issue.title + " bis"})),
+            "site": key(project=replace(base, site=site.model_copy(update={
+                "print": site.print.model_copy(update={"bleed_mm": site.print.bleed_mm + 2})}))),
+            "theme": key(project=replace(base, theme=base.theme.model_copy(update={
+                "colors": {**base.theme.colors, next(iter(base.theme.colors)): "#123456"}})))}
+    picture = next(p for p in (folder / "images").iterdir() if p.suffix == ".png")
+    with Image.open(picture) as image:  # the same file name, other pixels
+        image.convert("RGB").resize((image.width, image.height * 2)).save(picture)
+    keys["picture"] = key()
+    page = next(templates.rglob("*.j2"))
+    page.write_text(page.read_text(encoding="utf-8") + "\n", encoding="utf-8")
+    keys["template"] = key()
+    font = next(p for p in assets.rglob("*") if p.suffix in (".ttf", ".otf"))
+    font.write_bytes(font.read_bytes() + b"\0")
+    keys["font"] = key()
+    assert len(set(keys.values())) == len(keys), keys
+
+
+def test_a_remembered_html_whose_file_changed_is_not_a_shortcut(tmp_path, monkeypatch):
+    """The shortcut lays out HTML that loads files (pictures' derivatives, fonts, the
+    colour profile): one changed since is no shortcut, the long way is taken."""
+    import os
+
+    from newsletter.render import layout_cache
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    monkeypatch.delenv("NEWSLETTER_LAYOUT_CACHE", raising=False)
+    loaded = tmp_path / "picture.png"
+    loaded.write_bytes(b"pixels")
+    html = f'<img src="{loaded.as_uri()}">'
+    layout_cache.store("k", layout_cache.Decisions(ragged={3}))
+    layout_cache.store_html("k", html, {loaded.as_uri(): loaded})
+    layout_cache.remember("inputs", "k", html)
+    found = layout_cache.shortcut("inputs")
+    assert found is not None and found.html == html and found.decisions.ragged == {3}
+    assert found.sources == {loaded.as_uri(): loaded}
+    assert layout_cache.shortcut("other inputs") is None
+    os.utime(loaded, ns=(1, 1))
+    assert layout_cache.shortcut("inputs") is None
+    layout_cache.remember("inputs", "k", html)
+    assert layout_cache.shortcut("inputs") is not None
+    loaded.unlink()
+    assert layout_cache.shortcut("inputs") is None
 
 
 def test_a_changed_template_or_module_is_a_new_key(tmp_path):
