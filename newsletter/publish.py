@@ -11,6 +11,7 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from newsletter.exceptions import NewsletterError, did_you_mean
+from newsletter.garbage import frozen
 from newsletter.load import Project
 from newsletter.model import Issue
 from newsletter.output import EDITIONS, Built, Edition, output_dir
@@ -116,7 +117,8 @@ def _run(jobs: list[Job], project: Project) -> list[Built]:
     _PENDING[:] = jobs
     outcomes: dict[int, Built] = {}
     try:
-        with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
+        with frozen(), ProcessPoolExecutor(
+                workers, mp_context=multiprocessing.get_context("fork")) as pool:
             futures = {i: pool.submit(_render_pending, i, project)
                        for i in _longest_first(jobs, pdfs)}
             for i, (_, edition, _) in enumerate(jobs):

@@ -71,3 +71,25 @@ def test_problems_cross_processes_as_problems():
     assert isinstance(copy, ContentError)
     assert copy.problems == problems
     assert str(copy) == "issue.yaml:3: unknown field 'titel'"
+
+
+def test_a_build_leaves_the_collector_as_it_found_it(project, tmp_path, monkeypatch):
+    """PDFs are laid out with rare collections and the parent's objects frozen
+    (newsletter/garbage.py); the preview and the server build in a process that lives on,
+    so after a build, in workers or in the process itself, its collector's thresholds are
+    its own again and nothing stays frozen (a frozen object is never freed)."""
+    import gc
+
+    from newsletter.load import load_issue
+    from newsletter.output import EDITIONS
+    from newsletter.publish import build as build_issue
+
+    issue = load_issue(ISSUE, project)
+    before = gc.get_threshold()
+    for jobs in ("2", "1"):
+        monkeypatch.setenv("NEWSLETTER_BUILD_JOBS", jobs)
+        built = build_issue(issue, project, [EDITIONS["pdf"], EDITIONS["print"]], tmp_path / jobs,
+                            languages=[issue.language])
+        assert len(built.files) == 2
+        assert gc.get_threshold() == before
+        assert gc.get_freeze_count() == 0

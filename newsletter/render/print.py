@@ -11,6 +11,7 @@ WeasyPrint is imported only here (about 0.5–0.9 s), so other editions never pa
 
 from __future__ import annotations
 
+import gc
 import itertools
 import math
 import os
@@ -24,6 +25,7 @@ from typing import Any, Literal
 from markupsafe import Markup, escape
 
 from newsletter.exceptions import NewsletterError
+from newsletter.garbage import fewer_collections
 from newsletter.load import Project
 from newsletter.model import Article, Image, Issue, Letter, LinkCards, Section
 from newsletter.output import EDITIONS, Built
@@ -168,6 +170,11 @@ def write_print(issue: Issue, project: Project, out: Path) -> Built:
 
 def render_pdf(issue: Issue, project: Project, variant: Variant, target: Path) -> Built:
     """Lay out and write one PDF edition; warnings name what the editor should look at."""
+    with fewer_collections():
+        return _render_pdf(issue, project, variant, target)
+
+
+def _render_pdf(issue: Issue, project: Project, variant: Variant, target: Path) -> Built:
     from weasyprint.urls import FatalURLFetchingError
 
     pictures = _pictures(project, variant)
@@ -254,6 +261,9 @@ def _laid_out(issue: Issue, project: Project, variant: Variant, pictures: Pictur
     refused: set[tuple[str, int]] = set()  # addresses kept whole that ran past their line
     squeezed: dict[int, float] = {}  # the gaps of the colophon's page before, once
     for attempt in range(MOST_FIT_PASSES + 3 + cover_fit.STEPS):  # + spread, + squeeze
+        if attempt:  # the layout page fitting is done with, freed before the next
+            document = source = None  # (newsletter/garbage.py: collections are rare)
+            gc.collect()
         with _weasyprint_problems() as problems:
             source = weasyprint.HTML(
                 string=html, base_url=str(issue.source_dir), url_fetcher=_local_fetcher()
