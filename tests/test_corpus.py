@@ -504,6 +504,28 @@ def test_stranded_takes_no_signature_for_a_head(tmp_path, project):
     assert stranded(foot("Support for entrepreneurs education and the"), texts, running) != []
 
 
+def test_stranded_reads_a_footnote_mark_as_the_paragraph_has_it(tmp_path, project):
+    """An article whose body is one line with a footnote mark, "Investment¹.", under its
+    title and lead at a page's foot has all of its text there: the judge compared the
+    printed superior figure with the Markdown's digit and called the title and the lead
+    stranded (generated seed 9588, en). A line that is not all of its paragraph still is."""
+    from conftest import one_article_issue
+    from editions import Line
+    from paper import paragraph_texts, stranded, stranding_texts
+
+    lead = "Education with programme platform project residents city education science"
+    issue = load_issue(one_article_issue(
+        tmp_path / "2021-01", "Investment[^1].\n\n[^1]: The city's survey.", lead=lead),
+        project)
+    texts, whole = stranding_texts(issue, project), paragraph_texts(issue)
+
+    def foot(last: str) -> list[Line]:
+        return [Line(1, lead, 40, 400, 680, 690), Line(1, last, 40, 120, 700, 710)]
+
+    assert stranded(foot("Investment\u00b9."), texts, (), whole) == []
+    assert stranded(foot("Investment."), texts, (), whole) != []
+
+
 def test_lone_lines_take_a_labels_second_line_for_no_paragraphs_first():
     """A figure's label of two centred lines at a page's foot: its second line,
     'nowy pneumonoultramicroscopicsilicovolcanoconiosis', is how a paragraph elsewhere
