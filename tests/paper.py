@@ -323,12 +323,20 @@ def caption_openings(lines: list[Line], texts: list[str], others: Sequence[str] 
         return any(abs(other.x0 - line.x0) < 1 and -1 < line.top - other.bottom < CONTINUED_PT
                    for other in lines)
 
+    def opens_other(line: Line, text: str) -> bool:
+        """A line that opens one of ``others`` with the line under it: a table cell's
+        first line 'Badania' over 'program' (cell 'Badania program') read as a picture's
+        credit 'Badania' (generated seed 9601, pl)."""
+        return any(abs(other.x0 - line.x0) < 1 and -1 < other.top - line.bottom < CONTINUED_PT
+                   and any(o.startswith(text + squeezed(other.text)) for o in others)
+                   for other in lines)
+
     return [line for line in lines
             if line.bottom - line.top <= CAPTION_LINE_PT
             and (text := squeezed(line.text)) not in others
             and any(text == c or (len(text) >= SHORTEST and c.startswith(text))
                     for c in texts)  # a short line that opens a caption may be any text
-            and not continues(line)]
+            and not continues(line) and not opens_other(line, text)]
 
 
 # --- a picture on the page of its article's start ----------------------------------------

@@ -581,6 +581,21 @@ def test_captions_take_no_address_piece_for_a_caption():
     assert caption_openings(apart, [squeezed("Budget")]) == [apart[1]]
 
 
+def test_captions_take_no_table_cells_first_line_for_a_caption():
+    """A card's table cell 'Badania program' set as 'Badania' over 'program' (generated
+    seed 9601, pl, page 21) is no credit 'Badania' set apart from its picture; the same
+    word over a line that does not go on with a cell's text is."""
+    from editions import Line
+    from paper import caption_openings, squeezed
+
+    cell = [Line(21, "Badania", 150, 175, 430.0, 438.0),
+            Line(21, "program", 150, 176, 438.5, 446.5)]
+    others = [squeezed("Badania program")]
+    assert caption_openings(cell, [squeezed("Badania")], others) == []
+    other = [cell[0], Line(21, "lokalny", 150, 176, 438.5, 446.5)]
+    assert caption_openings(other, [squeezed("Badania")], others) == [cell[0]]
+
+
 def test_lone_lines_take_a_title_or_label_for_no_paragraphs_line():
     """A cards block's title 'Support innovation' at a page's top, which a paragraph ends
     with too, and a figure's label 'Uczestnicy program' at a page's foot, which one opens
