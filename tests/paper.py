@@ -114,7 +114,7 @@ def stranding_texts(issue: Issue, project: Project) -> list[str]:
 
 def body_texts(issue: Issue) -> list[str]:
     """Running text (bold paragraphs left out), table cells (bold ones too: a cell is no
-    question), cards' texts and figures: a line found here is no heading line (a figure
+    question), cards' texts and buttons, figures: a line found here is no heading line (a figure
     "+48 12 616 12 34" under a title "Tel. +48 12 616 12 34" is what follows the title,
     not more of it; a bold cell's "31-156 Kraków confer-" whose words a lead also holds is
     a cell's line, generated seed 8503), a letter's signature (its role 'Entrepreneurs
@@ -124,7 +124,10 @@ def body_texts(issue: Issue) -> list[str]:
         for field in ("body", "closing", "intro"):
             text = getattr(block, field, None) or ""
             found.append(squeezed(re.sub(r"\*\*[^*]+\*\*", " ", text)))
-        found += [squeezed(card.text or "") for card in getattr(block, "cards", None) or ()]
+        # a card's button: its words 'Company platform' over the card's address ended a
+        # page's card row, and a lead elsewhere held them (generated seed 9609, en)
+        found += [squeezed(text or "") for card in getattr(block, "cards", None) or ()
+                  for text in (card.text, card.button)]
         signature = getattr(block, "signature", None)
         if signature is not None:  # a letter's last lines, which may hold a title's words
             found += [squeezed(signature.name), squeezed(signature.role or "")]

@@ -526,6 +526,33 @@ def test_stranded_reads_a_footnote_mark_as_the_paragraph_has_it(tmp_path, projec
     assert stranded(foot("Investment."), texts, (), whole) != []
 
 
+def test_stranded_takes_no_cards_button_for_a_head(tmp_path, project):
+    """A card's button 'Company platform' over the card's address at the foot of a row
+    of cards, words a lead elsewhere also holds, was called a stranded head (generated
+    seed 9609, en). The lead's own line at a page's foot still is one."""
+    from editions import Line
+    from paper import body_texts, stranded, stranding_texts
+
+    folder = tmp_path / "2021-01"
+    folder.mkdir()
+    (folder / "issue.yaml").write_text(
+        "date: 2021-01-01\nlanguage: en\nsections:\n  - kind: cooperation\n    blocks:\n"
+        "      - type: link_cards\n        title: Tools\n        cards:\n"
+        "          - {title: The map, url: 'https://example.org/in', button: Company platform}\n"
+        "      - type: article\n        title: The week\n"
+        "        lead: Partner local market research company platform research\n"
+        "        body: The office is open.\n", encoding="utf-8")
+    issue = load_issue(folder, project)
+    texts, running = stranding_texts(issue, project), body_texts(issue)
+
+    def foot(first: str) -> list[Line]:
+        return [Line(1, first, 40, 200, 690, 700),
+                Line(1, "example.org/in", 40, 200, 702, 710)]
+
+    assert stranded(foot("Company platform"), texts, running) == []
+    assert stranded(foot("Partner local market research company"), texts, running) != []
+
+
 def test_lone_lines_take_a_labels_second_line_for_no_paragraphs_first():
     """A figure's label of two centred lines at a page's foot: its second line,
     'nowy pneumonoultramicroscopicsilicovolcanoconiosis', is how a paragraph elsewhere
