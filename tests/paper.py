@@ -397,13 +397,23 @@ def tagged_figures(path: Path) -> list[Figure]:
     return found
 
 
-def _head_lines(lines: list[Line], head: str, title: str) -> list[Line]:
+TITLE_LINE_PT = 15
+"""The shortest line a block's title is set on (templates/print/style.css.j2 `.block h3`:
+21 pt lines; running text and table cells 11-12 pt): a table cell "Survey" seven pages
+before the article "Survey" was taken for its title, and its picture for one set apart
+from it (generated seed 9622, en)."""
+
+
+def _head_lines(lines: list[Line], head: str, title: str, smallest: float = 0.0
+                ) -> list[Line]:
     """The lines that spell ``title`` and go on spelling ``head`` (title and lead, both
     squeezed) as far as they do; empty when no run of lines spells the whole title (a
-    subheading "Space" starts the title "Space month…" too)."""
+    subheading "Space" starts the title "Space month…" too), or when the first line is
+    shorter than ``smallest`` points (a title's type, :data:`TITLE_LINE_PT`)."""
     for start, line in enumerate(lines):
         spelled = squeezed(line.text)
-        if len(spelled) < 4 or not head.startswith(spelled):
+        if len(spelled) < 4 or not head.startswith(spelled) or \
+                line.bottom - line.top < smallest:
             continue
         taken = [line]
         for other in lines[start + 1:]:
@@ -466,7 +476,8 @@ def pictures_apart(path: Path, issue: Issue) -> list[str]:
         head = squeezed(" ".join(t for t in (block.title, block.lead) if t))
         title = squeezed(block.title)
         start = next(((page, lines) for page in pages[page_at:]
-                      if (lines := _head_lines(page.lines, head, title))), None)
+                      if (lines := _head_lines(page.lines, head, title, TITLE_LINE_PT))),
+                     None)
         if start is None:
             continue
         page, lines = start

@@ -553,6 +553,21 @@ def test_stranded_takes_no_cards_button_for_a_head(tmp_path, project):
     assert stranded(foot("Partner local market research company"), texts, running) != []
 
 
+def test_an_articles_title_is_found_in_a_titles_type_only():
+    """A table cell "Survey" seven pages before the article "Survey" was taken for its
+    title, and the article's picture for one set far from it (generated seed 9622, en):
+    a title is looked for in lines of a title's type; the same word so set is found."""
+    from editions import Line
+    from paper import TITLE_LINE_PT, _head_lines, squeezed
+
+    cell = Line(8, "Survey", 150, 180, 400.0, 411.9)
+    title = Line(15, "Survey", 45, 110, 100.0, 121.0)
+    head = squeezed("Survey")
+    assert _head_lines([cell], head, head, TITLE_LINE_PT) == []
+    assert _head_lines([title], head, head, TITLE_LINE_PT) == [title]
+    assert _head_lines([cell], head, head) == [cell]  # a subheading's own type: any
+
+
 def test_lone_lines_take_a_labels_second_line_for_no_paragraphs_first():
     """A figure's label of two centred lines at a page's foot: its second line,
     'nowy pneumonoultramicroscopicsilicovolcanoconiosis', is how a paragraph elsewhere
