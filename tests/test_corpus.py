@@ -477,6 +477,18 @@ def test_stranded_takes_no_table_cell_for_a_head(tmp_path, project):
     assert stranded(foot("zielony 31-156 Kraków conference"), texts, running) != []
 
 
+def _english_issue(tmp_path, project, block: str, lead: str):
+    """An English issue of one section: ``block`` (YAML, a block's indented lines), then
+    an article "The week" with ``lead`` over a one-line body."""
+    folder = tmp_path / "2021-01"
+    folder.mkdir()
+    (folder / "issue.yaml").write_text(
+        "date: 2021-01-01\nlanguage: en\nsections:\n  - kind: cooperation\n    blocks:\n"
+        f"{block}      - type: article\n        title: The week\n"
+        f"        lead: {lead}\n        body: The office is open.\n", encoding="utf-8")
+    return load_issue(folder, project)
+
+
 def test_stranded_takes_no_signature_for_a_head(tmp_path, project):
     """A letter's signature ends the letter: its role 'Entrepreneurs education' at a page's
     foot, words a lead elsewhere also holds, was called a stranded head (generated seed
@@ -484,16 +496,10 @@ def test_stranded_takes_no_signature_for_a_head(tmp_path, project):
     from editions import Line
     from paper import body_texts, stranded, stranding_texts
 
-    folder = tmp_path / "2021-01"
-    folder.mkdir()
-    (folder / "issue.yaml").write_text(
-        "date: 2021-01-01\nlanguage: en\nsections:\n  - kind: cooperation\n    blocks:\n"
-        "      - type: letter\n        body: Dear readers, the office is open.\n"
-        "        signature: {name: Anna Nowak, role: Entrepreneurs education}\n"
-        "      - type: article\n        title: The week\n"
-        "        lead: Support for entrepreneurs education and the city market\n"
-        "        body: The office is open.\n", encoding="utf-8")
-    issue = load_issue(folder, project)
+    issue = _english_issue(tmp_path, project,
+                           "      - type: letter\n        body: Dear readers, the office is open.\n"
+                           "        signature: {name: Anna Nowak, role: Entrepreneurs education}\n",
+                           "Support for entrepreneurs education and the city market")
     texts, running = stranding_texts(issue, project), body_texts(issue)
 
     def foot(last: str) -> list[Line]:
@@ -533,16 +539,11 @@ def test_stranded_takes_no_cards_button_for_a_head(tmp_path, project):
     from editions import Line
     from paper import body_texts, stranded, stranding_texts
 
-    folder = tmp_path / "2021-01"
-    folder.mkdir()
-    (folder / "issue.yaml").write_text(
-        "date: 2021-01-01\nlanguage: en\nsections:\n  - kind: cooperation\n    blocks:\n"
+    issue = _english_issue(
+        tmp_path, project,
         "      - type: link_cards\n        title: Tools\n        cards:\n"
-        "          - {title: The map, url: 'https://example.org/in', button: Company platform}\n"
-        "      - type: article\n        title: The week\n"
-        "        lead: Partner local market research company platform research\n"
-        "        body: The office is open.\n", encoding="utf-8")
-    issue = load_issue(folder, project)
+        "          - {title: The map, url: 'https://example.org/in', button: Company platform}\n",
+        "Partner local market research company platform research")
     texts, running = stranding_texts(issue, project), body_texts(issue)
 
     def foot(first: str) -> list[Line]:

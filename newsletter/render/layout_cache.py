@@ -41,6 +41,7 @@ import zlib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 from urllib.parse import unquote, urlparse
 
 from newsletter.cache_home import cache_home
@@ -178,14 +179,13 @@ def shortcut(inputs: str) -> Shortcut | None:
     """The decisions and final HTML remembered for ``inputs``, or None: never remembered,
     unreadable, or a file the HTML loads is gone or changed (a picture's derivative
     cleared, the colour profile replaced)."""
-    folder = _folder()
-    if folder is None:
+    entry = _entry(f"{inputs}.in")
+    if entry is None:
         return None
-    path = folder / f"{inputs}.in"
+    path, data = entry
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
         key, files = str(data["key"]), dict(data["files"])
-    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+    except (ValueError, KeyError, TypeError, AttributeError):
         return None
     decisions = load(key)
     kept = load_html(key) if decisions is not None else None
@@ -194,6 +194,19 @@ def shortcut(inputs: str) -> Shortcut | None:
     with contextlib.suppress(OSError):
         os.utime(path)  # used: kept by the pruning
     return Shortcut(key, decisions, kept[0], kept[1])
+
+
+def _entry(name: str) -> tuple[Path, Any] | None:
+    """The cache's file ``name`` and its JSON, or None (turned off, never written,
+    unreadable)."""
+    folder = _folder()
+    if folder is None:
+        return None
+    path = folder / name
+    try:
+        return path, json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
 
 
 def _versions(folder: Path) -> str:
@@ -206,12 +219,11 @@ def _versions(folder: Path) -> str:
 
 def load(key: str) -> Decisions | None:
     """The decisions stored for ``key``, or None (never stored, unreadable, turned off)."""
-    folder = _folder()
-    if folder is None:
+    entry = _entry(f"{key}.json")
+    if entry is None:
         return None
-    path = folder / f"{key}.json"
+    path, data = entry
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
         os.utime(path)  # used: kept by the pruning, which goes by time
         return Decisions({str(k): float(v) for k, v in data["heights"].items()},
                          {int(i) for i in data["ragged"]},
