@@ -8,6 +8,7 @@ shopping, it is a meeting place": the dots and the number stood alone on the nex
 
 from __future__ import annotations
 
+import itertools
 import re
 import subprocess
 from pathlib import Path
@@ -128,6 +129,43 @@ def test_an_acronym_typed_with_a_hyphen_is_never_broken_at_it(project: Project,
             for line in cover.iterfind(".//x:line", NS)]
     broken = [end for end in ends if re.search(r"COVID[-\u2010\u2011]$", end)]
     assert not broken, broken
+
+
+def test_a_long_last_word_is_one_space_from_its_leader(project: Project, tmp_path: Path):
+    """A title's last word too long to go down with the page number is followed by its
+    space and the dots, one space: a second space before the dots (the leader's own) left
+    a blank of up to 3.5 spaces, and where WeasyPrint then broke the line without room for
+    a dot, four spaces between the word and its number with nothing between
+    ('…dziewięcioletni    5', generated seed 9631 en). Titles of every length ending in
+    a long word, so their last lines end everywhere: no blank of 3 spaces or more between
+    the word, the dots and the number."""
+    import random
+
+    from paper import NS, SPACE_SHARE
+
+    rng = random.Random(9631)
+    words = ["dotacja", "wniosek", "firma", "budżet", "rynek", "przestrzeń", "nauka", "sieć"]
+    long = ["przeciwkonstytucyjnościowy", "Konstantynopolitańczykowianeczka",
+            "współodpowiedzialnościami", "dziewięćsetdziewięćdziesięciodziewięcioletni"]
+    titles = [" ".join(rng.choice(words) for _ in range(rng.randint(1, 9))).capitalize()
+              + f" {rng.choice(long)}" for _ in range(18)]
+    cover = _cover_of(titles, project, tmp_path)
+    blanks = []  # (the line's last words, the widest blank in spaces of its type)
+    for line in cover.iterfind(".//x:line", NS):
+        words = [(w.text or "", float(w.get("xMin")), float(w.get("xMax")),
+                  float(w.get("yMax")) - float(w.get("yMin")))
+                 for w in line.iterfind("x:word", NS)]
+        dots = [w for w in words if w[0] == "."]
+        text = [w for w in words[:-1] if w[0] != "."]
+        if not text or not words[-1][0].isdigit() or len(text[-1][0]) < 17:
+            continue
+        tail = text[-1:] + dots + words[-1:]  # the long word, the dots, the number
+        widest = max((after[1] - before[2]) / (SPACE_SHARE * after[3])
+                     for before, after in itertools.pairwise(tail))
+        blanks.append((f"{text[-1][0]} {'.' * len(dots)} {words[-1][0]}", round(widest, 1)))
+    assert len(blanks) >= 12, blanks  # the long words' entries
+    wide = [blank for blank in blanks if blank[1] >= 3]
+    assert not wide, wide
 
 
 def _cover_of(titles: list[str], project: Project, tmp_path: Path) -> Any:
