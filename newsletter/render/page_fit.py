@@ -34,10 +34,12 @@ above :data:`MIN_DEPTH` of its text area and picks one article picture to resize
    pictures, or the pictures of the section's first row of cards, can still give (shrunk
    on the next layouts), that section set with less space around its opening
    (:class:`Tighten`: its band, heading, first title and lead closer together); or, when
-   the next page opens with an article (no section's band above it) whose start misses
-   the gap by no more than its head set tight gives (:data:`TIGHT_ARTICLE_MM`), that
-   article set with less space above it and around its head (:func:`_tightened_article`);
-   else
+   the next page opens with a short letter inside its section (no band above it), its
+   signature made short enough for the letter to fit (:func:`_letter_signature`); or,
+   when the next page opens with an article or such a letter whose start misses the gap
+   by no more than its head set tight gives (:data:`TIGHT_ARTICLE_MM`), and a letter's
+   signature at its smallest, that block set with less space above it and around its
+   head (:func:`_tightened_article`); else
 4. when the short page is the last before the printed booklet's back cover, the last
    article picture on the page before made short enough for all of it to move back; else
 5. the last article picture on the short page made taller by the gap (up to the column's
@@ -639,6 +641,35 @@ def _opening_signature(page_box: Any, opening_mm: float) -> Any | None:
                  and box.position_y + box.height <= bottom), None)
 
 
+def _letter_signature(page: Any, following: Any, gap_mm: float) -> Resize | None:
+    """The signature's picture of a short letter that opens ``following`` within its
+    section (no band above it: a letter in the middle of a section), made short enough
+    for the whole letter to fit ``gap_mm`` below ``page``'s last block. Such a letter
+    does not break (its greeting keeps to its first lines, its closing and signature to
+    its last): a two-line letter with a 30 mm signature went overleaf whole from below a
+    two-column article and left its page at 0.69 (generated seed 9627, en). None when no
+    such letter opens the page, or its picture would be under
+    :data:`SMALLEST_SIGNATURE_MM`."""
+    block = _first_block(following)
+    if block is None or _opens_section(following) or not _has_class(block, "letter"):
+        return None
+    # a letter without a title starts on the page when none of it is on the page before
+    if not (_starts_on(following, block) if block.find(".//h3") is not None
+            else not _ends_in(page, block)):
+        return None
+    opening_mm = _opening_mm(following)
+    signature = _opening_signature(following, opening_mm) if opening_mm is not None \
+        else None
+    if signature is None:
+        return None
+    above_mm = BLOCK_GAP_MM - (TIGHT_ARTICLE_MM["gap"] if _has_class(block, "tight") else 0)
+    excess_mm = opening_mm + above_mm + SLACK_MM + _foot_mm(page) - gap_mm
+    height_mm = signature.height * MM_PER_PX - excess_mm
+    if not SMALLEST_SIGNATURE_MM <= height_mm < signature.height * MM_PER_PX:
+        return None
+    return Resize(_place(signature), round(height_mm, 1))
+
+
 def _signature_gives_mm(page_box: Any) -> float:
     """How much the signature's picture of a short letter opening the page with its section
     (:func:`_opening_signature`) can give, down to :data:`SMALLEST_SIGNATURE_MM`."""
@@ -707,22 +738,29 @@ def _tightened(following: Any, gap_mm: float, given_mm: float = 0.0,
 
 
 def _tightened_article(following: Any, room_mm: float) -> Tighten | None:
-    """The article that opens ``following`` (no section's band above it) set tight
-    (:class:`Tighten`), when what travels with its head (:func:`_opening_mm`: its title,
-    lead, subheadings and first lines) misses ``room_mm`` (the short page's room below its
-    last block) by no more than that gives (:data:`TIGHT_ARTICLE_MM`). Such an article's
-    start may be unbreakable with no picture to shrink (a lead, a subheading, a paragraph of
-    three lines that orphans and widows keep whole): generated seed 8503 (pl), page 9 of
-    three rows of cards at 0.69, the next article's start 2 mm too tall for its foot."""
+    """The article or letter that opens ``following`` (no section's band above it) set
+    tight (:class:`Tighten`), when what travels with its head (:func:`_opening_mm`: its
+    title, lead, subheadings and first lines; a short letter whole) misses ``room_mm``
+    (the short page's room below its last block) by no more than that gives
+    (:data:`TIGHT_ARTICLE_MM`), with a short letter's signature at its smallest
+    (:func:`_letter_signature` shrinks it on the next layout). Such an article's start may
+    be unbreakable with no picture to shrink (a lead, a subheading, a paragraph of three
+    lines that orphans and widows keep whole): generated seed 8503 (pl), page 9 of three
+    rows of cards at 0.69, the next article's start 2 mm too tall for its foot."""
     block = _first_block(following)
-    if block is None or _opens_section(following) or not _has_class(block, "article") \
-            or not _starts_on(following, block) or block.get("aria-labelledby") is None:
+    if block is None or _opens_section(following) or block.get("aria-labelledby") is None \
+            or not (_has_class(block, "article") or _has_class(block, "letter")) \
+            or not _starts_on(following, block):
         return None
     opening_mm = _opening_mm(following)
     if opening_mm is None:
         return None
     gives_mm = TIGHT_ARTICLE_MM["gap"] + TIGHT_ARTICLE_MM["title"] \
         + (TIGHT_ARTICLE_MM["lead"] if any(_has_class(e, "lead") for e in block) else 0)
+    if _has_class(block, "letter"):
+        signature = _opening_signature(following, opening_mm)
+        if signature is not None:
+            gives_mm += max(0.0, signature.height * MM_PER_PX - SMALLEST_SIGNATURE_MM)
     if opening_mm + BLOCK_GAP_MM - room_mm > gives_mm - TIGHT_SLACK_MM:
         return None
     return Tighten(block.get("aria-labelledby"))
@@ -1321,6 +1359,9 @@ def resizes(pages: list[Any], tails: bool = True
                 height_mm = signature.height * MM_PER_PX - excess_mm
                 if SMALLEST_SIGNATURE_MM <= height_mm < signature.height * MM_PER_PX:
                     yield Resize(_place(signature), round(height_mm, 1))
+        letter = _letter_signature(page, following, gap_mm)
+        if letter is not None:  # … or of a short letter that opens the page in its section
+            yield letter
         given_mm = _room_given_mm(page) if opening_mm is None \
             else max(_room_given_mm(page), _signature_gives_mm(following))
         tightened = _tightened(following, gap_mm - _foot_mm(page), given_mm, moved_mm) \

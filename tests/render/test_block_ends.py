@@ -23,6 +23,12 @@ quarters full).
   2 mm. Nothing on the page could give (no article picture; the only card picture not its
   row's tallest). Such an article is now set tight: 4 mm less above it, 1 mm under its
   title, 1.5 mm under its lead (and no top margin on the subheading its body opens with).
+- Generated seed 9627 (en; tables, footnotes, pictures, long), page 11 at 0.69: a short
+  letter (a title, two lines, a two-line closing, a 30 mm signature), which travels whole,
+  after a two-column article in the middle of its section, missed the page's foot by
+  15.5 mm; its signature could give 15 mm, and only a letter opening a section was ever
+  shrunk. A letter opening a page inside its section now has its signature made smaller
+  too, and is set tight like an article when that is not enough.
 """
 
 from __future__ import annotations
@@ -34,6 +40,7 @@ import pytest
 import yaml
 from conftest import one_article_issue
 from corpus.generate import generate
+from corpus.pictures import drawing
 from page_depth import measured_pages
 
 from newsletter.load import Project, load_issue
@@ -157,3 +164,38 @@ def test_an_articles_unbreakable_start_a_little_too_tall_is_set_tight(
     title = next(page.number for page in pages[1:] for line in page.lines
                  if "second article" in line.text)
     assert title == 2 and pages[1].depth >= 0.75, (title, [p.depth for p in pages])
+
+
+def _letter_after(folder: Path, words: int) -> Path:
+    """An English issue of one section: an article of four paragraphs and one of ``words``
+    words, then a short letter (a title, two lines, a closing, a 30 mm signature)."""
+    import random
+
+    (folder / "images").mkdir(parents=True)
+    drawing(random.Random(1), (300, 450)).save(folder / "images" / "portrait.png")
+    paragraphs = [_words(60, n) + "." for n in range(4)] + [_words(words, 9) + "."]
+    body = "".join(f"          {paragraph}\n\n" for paragraph in paragraphs)
+    (folder / "issue.yaml").write_text(
+        "date: 2021-01-01\nlanguage: en\nsections:\n  - kind: cooperation\n    blocks:\n"
+        "      - type: article\n        title: The first article\n        body: |\n" + body
+        + "      - type: letter\n        title: A letter to the city's businesses\n"
+        f"        body: {_words(24, 3)}.\n        closing: {_words(18, 5)}.\n"
+        "        signature:\n          name: Anna Nowak\n          role: Director\n"
+        "          image:\n            file: images/portrait.png\n"
+        "            alt: A portrait\n", encoding="utf-8")
+    return folder
+
+
+@pytest.mark.parametrize("words", [60, 90])
+def test_a_short_letter_inside_its_section_comes_up_smaller_and_tight(
+        project: Project, tmp_path: Path, words: int):
+    """Seed 9627's page 11 in small: the letter, which does not break, missed page 2's foot
+    by more than its signature could give, went overleaf whole and left page 2 at 0.64 and
+    0.70. Set tight, its signature smaller, it ends page 2, which is filled."""
+    folder = _letter_after(tmp_path / f"letter-{words}", words)
+    pdf = write_download(load_issue(folder, project), project, tmp_path / "out").files[0]
+    pages = measured_pages(pdf)
+    letter = [page.number for page in pages[1:] for line in page.lines  # past the contents
+              if "letter to" in line.text or "Anna Nowak" in line.text]
+    assert letter == [2, 2] and pages[1].depth >= 0.75, (letter, [p.depth for p in pages])
+
