@@ -29,6 +29,10 @@ quarters full).
   15.5 mm; its signature could give 15 mm, and only a letter opening a section was ever
   shrunk. A letter opening a page inside its section now has its signature made smaller
   too, and is set tight like an article when that is not enough.
+- Generated seed 9633 (pl; same features), page 11 at 0.71: the next section's band,
+  heading and two-line intro over a card group's title, one-line intro, footnote and a row
+  of cards, 125 mm for 74 mm. The group's own intro was too short to end a page, and then
+  the section's, which would have, was never tried. Now it is.
 """
 
 from __future__ import annotations
@@ -199,3 +203,41 @@ def test_a_short_letter_inside_its_section_comes_up_smaller_and_tight(
               if "letter to" in line.text or "Anna Nowak" in line.text]
     assert letter == [2, 2] and pages[1].depth >= 0.75, (letter, [p.depth for p in pages])
 
+
+def _cards_after(folder: Path, words: int) -> Path:
+    """A Polish issue: an article of four paragraphs and one of ``words`` words, then a
+    section with a heading and a two-line intro whose first block is a card group with
+    its title, a one-line intro and six cards of text."""
+    folder.mkdir(parents=True)
+    paragraphs = [_words(60, n) + "." for n in range(4)] + [_words(words, 9) + "."]
+    body = "".join(f"          {paragraph}\n\n" for paragraph in paragraphs)
+    cards = "".join(f"          - title: {_words(4, n)}\n            url: https://example.org/{n}\n"
+                    f"            text: {_words(12 + 3 * n, n)}.\n" for n in range(6))
+    (folder / "issue.yaml").write_text(
+        "date: 2021-01-01\nlanguage: pl\nsections:\n  - kind: cooperation\n    blocks:\n"
+        "      - type: article\n        title: Pierwszy artykuł\n        body: |\n" + body
+        + f"  - kind: innovation\n    heading: Nowe programy dla firm\n"
+        f"    intro: {_words(26, 2)}.\n    blocks:\n      - type: link_cards\n"
+        f"        title: Programy wsparcia miasta\n        intro: {_words(5, 4)}.\n"
+        "        cards:\n" + cards, encoding="utf-8")
+    return folder
+
+
+@pytest.mark.parametrize("words", [30, 50, 70, 90])
+def test_a_sections_intro_ends_a_page_when_its_card_groups_may_not(
+        project: Project, tmp_path: Path, words: int):
+    """Seed 9633's page 11 in small: the section's band, heading, intro, the group's title
+    and one-line intro and a row of cards did not fit page 2's foot, the group's intro was
+    too short to end the page, and page 2 stayed at 0.60 to 0.68. The section's intro
+    ends page 2 now, and the group opens page 3 whole, its title over its cards."""
+    folder = _cards_after(tmp_path / f"cards-{words}", words)
+    pdf = write_download(load_issue(folder, project), project, tmp_path / "out").files[0]
+    pages = measured_pages(pdf)
+
+    def page_of(text: str) -> list[int]:
+        return [page.number for page in pages[1:] for line in page.lines  # past the contents
+                if text in line.text]
+
+    assert page_of("Nowe programy") == [2] and page_of("Programy wsparcia") == [3], \
+        [p.depth for p in pages]
+    assert pages[1].depth >= 0.75, [p.depth for p in pages]
