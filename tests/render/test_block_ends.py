@@ -170,6 +170,13 @@ def test_an_articles_unbreakable_start_a_little_too_tall_is_set_tight(
     assert title == 2 and pages[1].depth >= 0.75, (title, [p.depth for p in pages])
 
 
+def _first_article(words: int) -> str:
+    """An issue.yaml's inline article of four paragraphs and one of ``words`` words."""
+    paragraphs = [_words(60, n) + "." for n in range(4)] + [_words(words, 9) + "."]
+    return ("      - type: article\n        title: The first article\n        body: |\n"
+            + "".join(f"          {paragraph}\n\n" for paragraph in paragraphs))
+
+
 def _letter_after(folder: Path, words: int) -> Path:
     """An English issue of one section: an article of four paragraphs and one of ``words``
     words, then a short letter (a title, two lines, a closing, a 30 mm signature)."""
@@ -177,11 +184,9 @@ def _letter_after(folder: Path, words: int) -> Path:
 
     (folder / "images").mkdir(parents=True)
     drawing(random.Random(1), (300, 450)).save(folder / "images" / "portrait.png")
-    paragraphs = [_words(60, n) + "." for n in range(4)] + [_words(words, 9) + "."]
-    body = "".join(f"          {paragraph}\n\n" for paragraph in paragraphs)
     (folder / "issue.yaml").write_text(
         "date: 2021-01-01\nlanguage: en\nsections:\n  - kind: cooperation\n    blocks:\n"
-        "      - type: article\n        title: The first article\n        body: |\n" + body
+        + _first_article(words)
         + "      - type: letter\n        title: A letter to the city's businesses\n"
         f"        body: {_words(24, 3)}.\n        closing: {_words(18, 5)}.\n"
         "        signature:\n          name: Anna Nowak\n          role: Director\n"
@@ -209,14 +214,11 @@ def _cards_after(folder: Path, words: int) -> Path:
     section with a heading and a two-line intro whose first block is a card group with
     its title, a one-line intro and six cards of text."""
     folder.mkdir(parents=True)
-    paragraphs = [_words(60, n) + "." for n in range(4)] + [_words(words, 9) + "."]
-    body = "".join(f"          {paragraph}\n\n" for paragraph in paragraphs)
     cards = "".join(f"          - title: {_words(4, n)}\n            url: https://example.org/{n}\n"
                     f"            text: {_words(12 + 3 * n, n)}.\n" for n in range(6))
     (folder / "issue.yaml").write_text(
         "date: 2021-01-01\nlanguage: pl\nsections:\n  - kind: cooperation\n    blocks:\n"
-        "      - type: article\n        title: Pierwszy artykuł\n        body: |\n" + body
-        + f"  - kind: innovation\n    heading: Nowe programy dla firm\n"
+        + _first_article(words) + f"  - kind: innovation\n    heading: Nowe programy dla firm\n"
         f"    intro: {_words(26, 2)}.\n    blocks:\n      - type: link_cards\n"
         f"        title: Programy wsparcia miasta\n        intro: {_words(5, 4)}.\n"
         "        cards:\n" + cards, encoding="utf-8")
