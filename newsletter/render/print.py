@@ -407,6 +407,7 @@ def render_html(
         "card_frames": lambda row: pictures.card_frames(
             row, lambda text, width_mm: credit_mm(text, width_mm, kinds),
             lambda card, width_mm: card_text_mm(card, width_mm, kinds)),
+        "side_gap_mm": SIDE_GAP_MM,
         **cover,
         # Paper for a booklet ends on a back cover (contact, colophon), not blank pages.
         "back_cover": variant == "print" and print_settings.pad_to_multiple_of > 1,
@@ -971,7 +972,12 @@ CAPTION_MM = 60
 SIDE_SHARE = 0.5
 """The widest a picture set beside its card's text may be, as a share of a card across
 the page (:meth:`Pictures.card_frames`): the text keeps the other half."""
-SIDE_GAP_MM = 4  # between a picture set beside its card's text and the text (.card-side)
+SIDE_GAP_MM = 4  # between a picture set beside its card's text and the text (.card.beside)
+SIDE_CREDIT_MM = 30
+"""The narrowest the column of a picture set beside its card's text is when the picture
+has a credit, which stands under it in that column: a picture 5 mm wide set its credit a
+syllable a line, 25 lines down the card and over the next card overleaf (generated seed
+9642, pl, pages 11-12)."""
 SIDE_TEXT_MM = 40
 """Or at most this tall: such a card is short whatever sets its height, and a row of cards
 never breaks either (hand-made issue 2029-03, en: a landscape 30 mm tall above three lines
@@ -1195,8 +1201,10 @@ class Pictures:
         edge, a narrow picture's credit began 35 mm left of it (2029-03). ``credit_mm``:
         what a credit adds above the title, given its text and width.
 
-        And the width of a picture set beside its card's text (0 when above it): in a card
-        alone in its row, across the page (its words too many to share a row, or a row
+        And the width of the column of a picture set beside its card's text (0 when above
+        it; the picture's width, or :data:`SIDE_CREDIT_MM` when it has a credit, which
+        stands under it, centred, in that column): in a card alone in its row, across the
+        page (its words too many to share a row, or a row
         page fitting set card under card: page_fit.Split), a picture no wider than
         :data:`SIDE_SHARE` of the card stands at its left, the title and text at its right,
         when they are well within its height (:data:`SIDE_TEXT_SHARE`) or short
@@ -1220,11 +1228,15 @@ class Pictures:
             # and narrow at the slot's size (not as page fitting shrank it: the card would
             # change its layout, and the fitting's measures, from one pass to the next)
             side = shown_width(image.pixel_size(), self.slots[row.slot])
-            if len(row.items) == 1 and side <= SIDE_SHARE * SLOTS["card"].width and text_mm(
-                    card, SLOTS["card"].width - side - SIDE_GAP_MM) <= max(
+            column = max(side, SIDE_CREDIT_MM) if image.credit else side
+            if len(row.items) == 1 and column <= SIDE_SHARE * SLOTS["card"].width and text_mm(
+                    card, SLOTS["card"].width - column - SIDE_GAP_MM) <= max(
                     SIDE_TEXT_MM, SIDE_TEXT_SHARE * side * image.pixel_size()[1]
                     / max(1, image.pixel_size()[0])):
-                found.append((0.0, Markup(""), placed))
+                wide = max(placed, SIDE_CREDIT_MM) if image.credit else placed
+                centred = Code('style="text-align: center"') if wide > placed + 0.5 \
+                    else Markup("")
+                found.append((0.0, centred, wide))
                 tops.append(None)
                 continue
             width = max(placed, min(CAPTION_MM, self.slots[row.slot].width))

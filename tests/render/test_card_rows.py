@@ -268,3 +268,57 @@ def test_a_card_alone_in_its_row_sets_its_picture_beside_its_text(
     assert all(page.depth >= 0.75 for page in pages[1:-1]), [page.depth for page in pages]
     last = [w for w in found if w[0] == len(pages)]
     assert any(w[1] == "Więcej" for w in last), "the contact alone on the last page"
+
+
+CREDIT = "Partner przedsiębiorców rynek cyfrowy budżet"
+
+
+def thin_picture_card(root: Path, length: int) -> Path:
+    """An article of four paragraphs of 60 words and one of ``length``, a card alone in its
+    group, set beside its picture (a strip 60 × 420 px with a credit of five words), then
+    a row of two cards."""
+    rng = random.Random(5)
+
+    def sentence(count: int) -> str:
+        return " ".join(rng.choice(WORDS) for _ in range(count)).capitalize() + "."
+
+    folder = root / f"thin-{length}"
+    (folder / "images").mkdir(parents=True)
+    Image.new("RGB", (60, 420), (90, 120, 150)).save(folder / "images" / "strip.png")
+    (folder / "issue.yaml").write_text(
+        "date: 2029-03-01\nlanguage: pl\nsections:\n  - kind: cooperation\n    blocks:\n"
+        "      - type: article\n        title: Pierwszy artykuł\n        body: |\n"
+        + "".join(f"          {sentence(count)}\n\n" for count in [60] * 4 + [length])
+        + "      - type: link_cards\n        cards:\n          - title: Mapa\n"
+        "            url: https://www.krakow.pl/mapa\n            button: Miasto wsparcie\n"
+        "            image: {file: images/strip.png, alt: Pasek, credit: "
+        f"{CREDIT}}}\n      - type: link_cards\n        cards:\n"
+        + "".join(f"          - title: {name} {sentence(3)[:-1].lower()}\n"
+                  f"            url: https://www.krakow.pl/{name}\n"
+                  f"            text: {sentence(12)}\n" for name in NAMES[:2]),
+        encoding="utf-8")
+    return folder
+
+
+@pytest.mark.parametrize("length", [60, 76, 108, 164, 212, 244])
+def test_a_picture_beside_its_card_keeps_its_credit_under_it(
+        project: Project, tmp_path: Path, length: int):
+    """A strip of a picture set beside its card's text had its credit in a column as
+    narrow as itself, a syllable a line ('bior' / 'ców' / 'ry-' / 'nek', generated seed
+    9642, pl), and where the card met a page's foot, WeasyPrint split that column (a
+    float): the picture at the foot, its credit atop the next page, over the next card.
+    An article's last paragraph of 60 to 244 words brings the card to the page's foot and
+    away from it: its credit is on its picture's page, in two lines at most, and over no
+    other word."""
+    issue = load_issue(thin_picture_card(tmp_path, length), project)
+    pdf = write_download(issue, project, tmp_path / "out").files[0]
+    found = words(pdf)
+    credit = [w for w in found if w[1] in CREDIT.split()]
+    assert [w[1] for w in credit] == CREDIT.split(), credit
+    title = next(w for w in found if w[1] == "Mapa")
+    assert {w[0] for w in credit} == {title[0]}, (title, credit)
+    assert len({round(w[3]) for w in credit}) <= 2, credit  # its lines
+    over = [(w[1], other[1]) for w in credit for other in found
+            if other not in credit and other[0] == w[0] and other[2] < w[4]
+            and w[2] < other[4] and other[3] < w[5] and w[3] < other[5]]
+    assert not over, over
