@@ -386,6 +386,29 @@ def test_word_gaps_measure_a_gap_in_the_larger_types_spaces():
     assert len(wide_gaps([line])) == 1
 
 
+def test_word_gaps_leave_out_two_cards_side_by_side(project, tmp_path):
+    """A card's address and the next card's credit on one baseline, two words 95 spaces
+    apart, are two cards, not a gap (seed 9646, pl); the same two words of no card's are
+    a gap."""
+    from paper import card_texts, wide_gaps
+
+    folder = tmp_path / "2021-01"
+    (folder / "images").mkdir(parents=True)
+    Image.new("RGB", (400, 300), (90, 120, 150)).save(folder / "images" / "a.png")
+    (folder / "issue.yaml").write_text(
+        "date: 2021-01-01\nlanguage: pl\nsections:\n  - kind: cooperation\n    blocks:\n"
+        "      - type: link_cards\n        cards:\n"
+        "          - title: Źródło gęśla\n            url: https://example.org/platform\n"
+        "          - title: Firma rok\n            url: https://example.org/startup\n"
+        "            image: {file: images/a.png, alt: Obraz, credit: Biznes}\n",
+        encoding="utf-8")
+    cards = card_texts(load_issue(folder, project))
+    line = [Word("example.org/platform", 56.7, 125, 270, 280),
+            Word("Biznes", 410, 430, 270, 280)]
+    assert wide_gaps([line], cards) == []
+    assert len(wide_gaps([line], cards[:1])) == 1  # the first card's title only
+
+
 def test_stranded_takes_no_contents_entry_for_a_heading():
     """A long issue's contents fill page 2: an entry's first line holds an article's title
     and one line follows it, its last, with the leader (seed 8704); a heading with one

@@ -66,6 +66,7 @@ from paper import (
     body_texts,
     captions,
     captions_apart,
+    card_texts,
     copied_text,
     copy_faults,
     drawn_lines,
@@ -531,10 +532,10 @@ def line_ends(built: BuiltIssue) -> list[Fault]:
 
 
 def word_gaps(built: BuiltIssue) -> list[Fault]:
-    """Gaps between words over 3 normal spaces (table cells apart)."""
+    """Gaps between words over 3 normal spaces (table cells and cards apart)."""
     faults = []
     for issue, path, where in _pdfs(built):
-        faults += _first(wide_gaps(drawn_lines(path), table_cells(issue)),
+        faults += _first(wide_gaps(drawn_lines(path), table_cells(issue) + card_texts(issue)),
                          f"{where}: word gaps over 3 spaces")
     return faults
 
