@@ -652,6 +652,41 @@ def _across_columns(first: Word, before: Word, after: Word) -> bool:
     return abs(after.x0 - second) < 1.5 and before.x1 <= first.x0 + COLUMN_OF_TWO_PT + 0.5
 
 
+# --- words over words ------------------------------------------------------------------------
+
+OVERLAP_SHARE = 0.3
+"""Of the smaller of two word boxes: two words drawn over each other cover more of each
+other than this (neighbours on a line touch, a raised note mark meets its word's corner)."""
+
+
+def words_over_words(pdf: Path) -> list[str]:
+    """Words drawn over other words on the same page: a picture's credit split from its
+    picture and drawn atop the next page over the next card (generated seed 9642, pl), text
+    run out of its box into another's. Each pair named once, with its page."""
+    found = []
+    for number, page in enumerate(_xhtml(pdf, "-raw").iterfind(".//x:page", NS), 1):
+        words = sorted((_words(w) for w in page.iterfind(".//x:word", NS)
+                        if (w.text or "").strip()), key=lambda word: word.top)
+        for index, word in enumerate(words):
+            for other in words[index + 1:]:
+                if other.top >= word.bottom:
+                    break  # sorted by top: nothing further down reaches this word
+                if _covered(word, other) > OVERLAP_SHARE:
+                    found.append(f"page {number}: '{word.text}' over '{other.text}'")
+    return found
+
+
+def _covered(one: Word, other: Word) -> float:
+    """How much of the smaller of two word boxes the other covers (0 to 1)."""
+    width = min(one.x1, other.x1) - max(one.x0, other.x0)
+    height = min(one.bottom, other.bottom) - max(one.top, other.top)
+    if width <= 0 or height <= 0:
+        return 0.0
+    smaller = min((one.x1 - one.x0) * (one.bottom - one.top),
+                  (other.x1 - other.x0) * (other.bottom - other.top))
+    return width * height / smaller if smaller > 0 else 0.0
+
+
 # --- short lines ----------------------------------------------------------------------------
 
 SHORT_SHARE = 0.3  # of a block's widest line

@@ -147,13 +147,14 @@ def test_derivatives_finds_a_blank_picture_in_a_pdf(victim, restore):
 
 def test_pdf_judges_find_a_picture_and_text_moved_out_of_the_column(victim, tmp_path,
                                                                      restore):
-    """One rebuild for both PDF judges: pictures pulled left of the column, a block's
-    title pushed past the right margin."""
+    """One rebuild for three PDF judges: pictures pulled left of the column, a block's
+    title pushed past the right margin, the masthead's tagline drawn over its title."""
     templates = tmp_path / "templates"
     shutil.copytree(victim.project.site.templates_path, templates)
     with (templates / "print" / "style.css.j2").open("a", encoding="utf-8") as css:
         css.write("\nimg { margin-left: -12mm !important; }\n"
-                  "h3 { margin-right: -30mm !important; text-align: right; }\n")
+                  "h3 { margin-right: -30mm !important; text-align: right; }\n"
+                  ".masthead h1 { margin-bottom: -9mm !important; }\n")
     site = victim.project.site.model_copy(update={"templates": str(templates)})
     project = dataclasses.replace(victim.project, site=site)
     rebuilt = build_issue(victim.source, project, victim.folder.parent, ["pdf", "print"])
@@ -162,6 +163,9 @@ def test_pdf_judges_find_a_picture_and_text_moved_out_of_the_column(victim, tmp_
     assert {f.split(" ")[0].endswith("-print.pdf") for f in faults} == {True, False}
     faults = judges.pdf_text(rebuilt)
     assert any("past the margins" in f for f in faults), faults
+    assert {f.split(" ")[0].endswith("-print.pdf") for f in faults} == {True, False}
+    faults = judges.overlapping_words(rebuilt)
+    assert any("words over words" in f and "page 1:" in f for f in faults), faults
     assert {f.split(" ")[0].endswith("-print.pdf") for f in faults} == {True, False}
 
 

@@ -37,7 +37,8 @@ And the paper (tests/paper.py measures each from the PDF itself), for both PDFs 
   editor typed whole;
 - ``line_edges``: no line starts with a dash or ends with what the language binds to the
   next word (an abbreviation, a title, an initial, a number, a sign), no acronym in
-  capitals hyphenated, no Polish word broken at its typed hyphen.
+  capitals hyphenated, no Polish word broken at its typed hyphen;
+- ``overlaps``: no word drawn over another word of its page.
 
 And the screens' editions (tests/screen_text.py):
 
@@ -80,6 +81,7 @@ from paper import (
     stranding_texts,
     table_cells,
     wide_gaps,
+    words_over_words,
 )
 from PIL import Image, ImageOps, ImageStat
 from screen_text import WORD_BOXES, one_letter_ends, text_part_faults, unbound_spaces
@@ -709,8 +711,16 @@ def screen_ends(built: BuiltIssue, browser: Any) -> list[Fault]:
     return faults
 
 
+def overlapping_words(built: BuiltIssue) -> list[Fault]:
+    """Words of both PDFs drawn over other words of their page."""
+    faults = []
+    for _, path, where in _pdfs(built):
+        faults += _first(words_over_words(path), f"{where}: words over words")
+    return faults
+
+
 PAPER = ("depth", "pictures", "stranded", "lone_lines", "captions", "line_ends", "word_gaps",
-         "short_lines", "copy", "line_edges")
+         "short_lines", "copy", "line_edges", "overlaps")
 """The judges that read only the PDFs (a run of only these builds only the PDFs)."""
 
 
@@ -733,6 +743,7 @@ JUDGES: dict[str, Callable[..., list[Fault]]] = {
     "short_lines": short,
     "copy": copy,
     "line_edges": line_edges,
+    "overlaps": overlapping_words,
     "html_bindings": html_bindings,
     "text_part": text_part,
     "screen_ends": screen_ends,
