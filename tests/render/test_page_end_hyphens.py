@@ -61,3 +61,20 @@ def test_no_page_ends_in_the_middle_of_a_word(project, tmp_path, language, seed)
                 if foot.text.endswith("\u00ad"):
                     cut.append((page.number, foot.text[-30:]))
     assert not cut, cut
+
+
+def test_a_page_without_lines_is_passed_over():
+    """A page of the flow with no line on it (a card's empty panel carried overleaf, a
+    picture alone) stopped the printer's PDF of generated seed 9660 with a ValueError."""
+    import weasyprint
+
+    from newsletter.render.page_end_hyphens import hyphens_across_pages
+
+    html = ('<html lang="pl"><style>@page { size: 100mm 100mm } p { hyphens: auto; '
+            "width: 30mm }</style><p>Przedsiębiorczość finansowane samodzielnie.</p>"
+            '<div style="break-before: page; height: 60mm; background: #eee"></div>'
+            '<p style="break-before: page">Koniec.</p></html>')
+    source = weasyprint.HTML(string=html)
+    document = source.render()
+    assert len(document.pages) == 3
+    assert hyphens_across_pages(source, document) == set()
