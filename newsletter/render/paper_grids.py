@@ -18,6 +18,7 @@ from typing import Any
 from markupsafe import Markup
 
 from newsletter.load import Project
+from newsletter.markdown_checks import tables_in_a_card
 from newsletter.model import Card, Figures, LinkCards
 from newsletter.placement import MM_PER_CSS_PX, Bounds, shown_width
 from newsletter.render.code_values import Code
@@ -154,23 +155,32 @@ def card_text_mm(card: Card, width_mm: float, kind: CardType) -> float:
 
 def card_rows(block: LinkCards, kind: CardType, slot: Callable[[int], str],
               rules: Rules | None = None) -> list[PaperRow]:
-    """A card group's rows: a card's longest title word must fit its column, and no row
-    is taller than :data:`ROW_SHARE` of the text area (fewer, wider cards are shorter).
+    """A card group's rows: a card's longest title word must fit its column, no row is
+    taller than :data:`ROW_SHARE` of the text area (fewer, wider cards are shorter), and
+    a card with a table has a row of its own, across the page, and may break.
     ``slot(columns)`` names the picture slot of a card in a row of ``columns``."""
     cards = block.cards
     tallest = ROW_SHARE * TEXT_MM[1]
     widths = [max((kind.bold(word, kind.title_pt) for word in line_words(card.title, rules)),
                   default=0) for card in cards]
 
+    tables = [bool(card.text and tables_in_a_card(card.text)) for card in cards]
+
     def fits(start: int, count: int) -> bool:
         return all(card_height_mm(card, count, kind) <= tallest
-                   for card in cards[start : start + count])
+                   for card in cards[start : start + count]) \
+            and (count == 1 or not any(tables[start : start + count]))
 
     rows = fitted_rows(widths, TEXT_MM[0] * MM, gap=CARD_GAP_MM * MM,
                        padding=2 * CARD_PADDING_MM * MM, max_columns=MAX_CARDS, fits=fits)
     found = []
     for row in rows:
-        breakable = row.count == 1 and card_height_mm(cards[row.start], 1, kind) > tallest
+        # a card with a table (which `check` warns of) is set across the page and may
+        # break between the table's rows: its height is not estimated (its cells wrap
+        # in columns of their own), and one in a row of two ran past a page's foot, the
+        # other card's panel continuing alone overleaf (generated seed 9660, print)
+        breakable = row.count == 1 and (tables[row.start] or card_height_mm(
+            cards[row.start], 1, kind) > tallest)
         found.append(PaperRow(row.of(cards), BROKEN if breakable else _columns(row.count),
                               _size(kind.title_pt, row), slot(row.count), breakable))
     return found

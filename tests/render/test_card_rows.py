@@ -322,3 +322,55 @@ def test_a_picture_beside_its_card_keeps_its_credit_under_it(
             if other not in credit and other[0] == w[0] and other[2] < w[4]
             and w[2] < other[4] and other[3] < w[5] and w[3] < other[5]]
     assert not over, over
+
+
+def table_card_group(root: Path, paragraphs: int) -> Path:
+    """An article of ``paragraphs`` paragraphs, then a group of three cards, the first with
+    a table of five columns and six rows of three words a cell, one cell an
+    address of 16 parts (generated seed 9660's card, in words the estimate reads as a
+    paragraph of a dozen lines)."""
+    rng = random.Random(paragraphs)
+
+    def sentence(count: int) -> str:
+        return " ".join(rng.choice(WORDS) for _ in range(count)).capitalize() + "."
+
+    address = "https://www.krakow.pl/" + "/".join(f"{rng.choice(WORDS)}-{n}" for n in range(16))
+    rows = "".join("              | " + " | ".join(
+        address if (row, column) == (2, 2) else sentence(3)[:-1]
+        for column in range(5)) + " |\n" for row in range(6))
+    folder = root / f"table-{paragraphs}"
+    folder.mkdir(parents=True)
+    (folder / "issue.yaml").write_text(
+        "date: 2029-03-01\nlanguage: pl\nsections:\n  - kind: cooperation\n    blocks:\n"
+        "      - type: article\n        title: Pierwszy artykuł\n        body: |\n"
+        + "".join(f"          {sentence(60)}\n\n" for _ in range(paragraphs))
+        + "      - type: link_cards\n        cards:\n"
+        "          - title: Tabela programów\n            url: https://www.krakow.pl/t\n"
+        "            text: |\n              | Program | Cel | Adres | Kwota | Odbiorcy |\n"
+        "              |---|---|---|---|---|\n" + rows
+        + "".join(f"          - title: {name} {sentence(2)[:-1].lower()}\n"
+                  f"            url: https://www.krakow.pl/{name}\n"
+                  f"            text: {sentence(10)}\n" for name in NAMES[:2]),
+        encoding="utf-8")
+    return folder
+
+
+@pytest.mark.parametrize("paragraphs", [1, 5])
+def test_a_card_with_a_table_is_set_across_the_page(
+        project: Project, tmp_path: Path, paragraphs: int):
+    """A card whose text holds a table (which `check` warns of) was set in a row of two:
+    its height is estimated as if its cells were one paragraph across the card (68 mm for
+    generated seed 9660's; set, its cells a word a line in columns 12 mm wide, it ran past
+    a page's foot in the printer's PDF and the other card's panel went on alone overleaf,
+    a page with no word on it). Now it has a row of its own, across the page, and may
+    break between the table's rows; the other cards share theirs."""
+    from newsletter.model import LinkCards
+    from newsletter.render.paper_grids import card_rows, card_type
+
+    issue = load_issue(table_card_group(tmp_path, paragraphs), project)
+    group = next(block for _, block in issue.blocks() if isinstance(block, LinkCards))
+    rows = card_rows(group, card_type(project), lambda columns: "card")
+    assert [(len(row.items), row.breakable) for row in rows] == [(1, True), (2, False)]
+    pdf = write_download(issue, project, tmp_path / "out").files[0]
+    last = next(w for w in words(pdf) if w[1] == "Odbiorcy")  # the last column's head
+    assert last[2] > 595.28 / 2, last  # across the page, not in half of it
