@@ -261,7 +261,10 @@ def lone_lines(pages: list[Page], paragraphs: list[str], cells: Sequence[str] = 
     a paragraph ends or opens with too, generated seed 9102), nor one that goes on from
     the line just above it (or on to the one just below) in one of ``others`` (a figure
     label's second line 'nowy pneumonoultramicroscopicsilicovolcanoconiosis' at a page's
-    foot, which a paragraph opens with, generated seed 9214)."""
+    foot, which a paragraph opens with, generated seed 9214), nor a line that is a whole
+    paragraph of ``paragraphs`` (a paragraph of one word, 'Przedsiębiorców.', atop a page,
+    which other paragraphs end with: generated seed 9660, pl)."""
+    whole = set(paragraphs)
     found = []
     for page in pages[1:]:
         tops, feet = _column_ends(page.lines)
@@ -269,7 +272,8 @@ def lone_lines(pages: list[Page], paragraphs: list[str], cells: Sequence[str] = 
             for line in lines:
                 text = squeezed(line.text)
                 if len(text) < SHORTEST or any(text in cell for cell in cells) \
-                        or text in others or _goes_on_a_field(line, page.lines, others):
+                        or text in others or text in whole \
+                        or _goes_on_a_field(line, page.lines, others):
                     continue
                 if any((p.startswith(text) if which == "first" else p.endswith(text))
                         and len(p) > len(text) + 2 for p in paragraphs):

@@ -617,6 +617,23 @@ def test_lone_lines_take_a_labels_second_line_for_no_paragraphs_first():
     assert lone_lines([cover, Page(11, text + alone, 0.9)], [squeezed(paragraph)], (), fields) != []
 
 
+def test_lone_lines_take_a_one_line_paragraph_for_no_paragraphs_last():
+    """A paragraph of one word atop a page, 'Przedsiębiorców.', which another paragraph
+    ends with, was called that paragraph's last line alone at the top (generated seed
+    9660, pl); the other paragraph's last line there, with no such paragraph, still is."""
+    from editions import Line
+    from page_depth import Page
+    from paper import lone_lines, squeezed
+
+    longer = squeezed("Rynek branża konferencja dla przedsiębiorców.")
+    top = [Line(27, "Przedsiębiorców.", 45, 120, 61.4, 75),
+           Line(27, "Urząd rynek dla przyszłość na wsparcie cyfrowy nauka uczestnicy", 45,
+                500, 85, 99)]
+    cover = Page(1, [], 0.5)
+    assert lone_lines([cover, Page(27, top, 0.9)], [longer, squeezed("Przedsiębiorców.")]) == []
+    assert len(lone_lines([cover, Page(27, top, 0.9)], [longer])) == 1
+
+
 def test_lone_lines_take_a_headings_close_set_line_for_no_columns_top():
     """A two-line title opening a page: its lines are set closer than their glyph boxes
     are tall, and the second, 2 pt into the first's box, was taken for a line at a
