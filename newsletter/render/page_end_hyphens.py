@@ -39,7 +39,7 @@ def hyphens_across_pages(source: Any, document: Any) -> set[int]:
     for number, page in enumerate(document.pages, start=1):
         lines = list(_lines(page._page_box, None))
         if not lines:
-            continue  # a page of pictures alone (no line ends it: generated seed 9660)
+            continue  # no line ends it (a card's empty panel carried over: seed 9660)
         following = [line.position_y for line, _ in lines[1:]] + [None]
         for (line, paragraph), below in zip(lines, following, strict=True):
             foot = (below is None and number < len(document.pages)) or (
