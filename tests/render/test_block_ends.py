@@ -243,3 +243,38 @@ def test_a_sections_intro_ends_a_page_when_its_card_groups_may_not(
     assert page_of("Nowe programy") == [2] and page_of("Programy wsparcia") == [3], \
         [p.depth for p in pages]
     assert pages[1].depth >= 0.75, [p.depth for p in pages]
+
+
+@pytest.mark.parametrize("intro", ["- Pierwszy punkt.\n- Drugi punkt.",
+                                   "1. Pierwszy punkt.\n2. Drugi punkt."])
+def test_a_card_groups_intro_list_keeps_nothing_before_it(project: Project, tmp_path: Path,
+                                                          intro: str):
+    """A card group whose intro opens with a list was glued to the block before it
+    (WeasyPrint's ol, ul { break-before: avoid } reaches the group's start): the article
+    above, its picture and notes came overleaf with it and left 89 mm at the foot of the
+    page before (generated seed 9688, pl, page 13 at 0.65). A page may break between
+    them; within the group, the intro still keeps with its first row."""
+    import weasyprint
+    from weasyprint.layout.block import _add_break_values
+
+    folder = one_article_issue(tmp_path / "2021-01", "Miasto wspiera lokalne firmy.")
+    items = "".join(f"          {line}\n" for line in intro.splitlines())
+    with (folder / "issue.yaml").open("a", encoding="utf-8") as issue:
+        issue.write("      - type: link_cards\n        intro: |\n" + items
+                    + "        cards:\n          - title: Biuro\n"
+                    "            url: https://www.krakow.pl/biuro\n")
+
+    def find(box: Any) -> Any:
+        element = getattr(box, "element", None)
+        if element is not None and "cards" in (element.get("class") or "").split():
+            return box
+        return next((found for child in getattr(box, "children", None) or ()
+                     if (found := find(child)) is not None), None)
+
+    html = render_html(load_issue(folder, project), project, "download")
+    pages = weasyprint.HTML(string=html, base_url=str(folder)).render().pages
+    group = next(box for page in pages if (box := find(page._page_box)) is not None)
+    assert set(_add_break_values(group, "before")) == {"auto"}
+    intro_box = next(child for child in group.children
+                     if "intro" in (child.element.get("class") or "").split())
+    assert "avoid" in _add_break_values(intro_box, "after")
