@@ -278,3 +278,34 @@ def test_a_card_groups_intro_list_keeps_nothing_before_it(project: Project, tmp_
     intro_box = next(child for child in group.children
                      if "intro" in (child.element.get("class") or "").split())
     assert "avoid" in _add_break_values(intro_box, "after")
+
+
+def _portrait_after(folder: Path, words: int) -> Path:
+    """An English issue: an article of four paragraphs and one of ``words`` words, then an
+    article with a kicker, a title, a portrait (set 75 mm tall) and one line."""
+    (folder / "images").mkdir(parents=True)
+    drawing(__import__("random").Random(2), (600, 900)).save(folder / "images" / "tall.png")
+    (folder / "issue.yaml").write_text(
+        "date: 2021-01-01\nlanguage: en\nsections:\n  - kind: cooperation\n    blocks:\n"
+        + _first_article(words)
+        + "      - type: article\n        kicker: Survey services\n"
+        "        title: The office opens its doors to the city's firms\n"
+        "        body: Programme education platform.\n"
+        "        image: {file: images/tall.png, alt: A portrait, credit: City office}\n",
+        encoding="utf-8")
+    return folder
+
+
+@pytest.mark.parametrize("words", [84, 92])
+def test_an_articles_picture_a_little_too_tall_is_shrunk_with_its_head_set_tight(
+        project: Project, tmp_path: Path, words: int):
+    """Seed 9691's page 12 in small: the next article's start (kicker, title, a 75 mm
+    portrait, one line) fitted the page's foot only with its picture 0.9 mm under the
+    35 mm it may shrink to, and went overleaf whole, the page left at 0.68. Its head set
+    tight gives the rest: no inner page under 0.75 (a last paragraph of 92 words left
+    page 2 short before). (With 100 to 116 words the picture misses by more than the
+    tight head gives, and page 2 stays at 0.72-0.74: a case left open.)"""
+    folder = _portrait_after(tmp_path / f"portrait-{words}", words)
+    pdf = write_download(load_issue(folder, project), project, tmp_path / "out").files[0]
+    pages = measured_pages(pdf)
+    assert all(page.depth >= 0.75 for page in pages[1:-1]), [p.depth for p in pages]
