@@ -672,8 +672,7 @@ def _letter_signature(page: Any, following: Any, gap_mm: float) -> Resize | None
         else None
     if signature is None:
         return None
-    above_mm = BLOCK_GAP_MM - (TIGHT_ARTICLE_MM["gap"] if _has_class(block, "tight") else 0)
-    excess_mm = opening_mm + above_mm + SLACK_MM + _foot_mm(page) - gap_mm
+    excess_mm = opening_mm + _block_gap_mm(block) + SLACK_MM + _foot_mm(page) - gap_mm
     height_mm = signature.height * MM_PER_PX - excess_mm
     if not SMALLEST_SIGNATURE_MM <= height_mm < signature.height * MM_PER_PX:
         return None
@@ -765,8 +764,7 @@ def _tightened_article(following: Any, room_mm: float) -> Tighten | None:
     opening_mm = _opening_mm(following)
     if opening_mm is None:
         return None
-    gives_mm = TIGHT_ARTICLE_MM["gap"] + TIGHT_ARTICLE_MM["title"] \
-        + (TIGHT_ARTICLE_MM["lead"] if any(_has_class(e, "lead") for e in block) else 0)
+    gives_mm = _tight_head_mm(block)
     if _has_class(block, "letter"):
         signature = _opening_signature(following, opening_mm)
         if signature is not None:
@@ -774,6 +772,19 @@ def _tightened_article(following: Any, room_mm: float) -> Tighten | None:
     if opening_mm + BLOCK_GAP_MM - room_mm > gives_mm - TIGHT_SLACK_MM:
         return None
     return Tighten(block.get("aria-labelledby"))
+
+
+def _tight_head_mm(block: Any) -> float:
+    """What an article's or letter's head set tight gives (:data:`TIGHT_ARTICLE_MM`): the
+    gap above it, the margin under its title, and under its lead when it has one."""
+    return TIGHT_ARTICLE_MM["gap"] + TIGHT_ARTICLE_MM["title"] \
+        + (TIGHT_ARTICLE_MM["lead"] if any(_has_class(e, "lead") for e in block) else 0)
+
+
+def _block_gap_mm(block: Any) -> float:
+    """The gap above ``block`` when it opens a page's room below the block before (no
+    section's band above it): less when it is set tight."""
+    return BLOCK_GAP_MM - (TIGHT_ARTICLE_MM["gap"] if _has_class(block, "tight") else 0)
 
 
 def _tight_for_picture(following: Any, article: Any, short_mm: float) -> Tighten | None:
@@ -786,9 +797,7 @@ def _tight_for_picture(following: Any, article: Any, short_mm: float) -> Tighten
     if _opens_section(following) or not _starts_on(following, article) \
             or _has_class(article, "tight") or article.get("aria-labelledby") is None:
         return None
-    gives_mm = TIGHT_ARTICLE_MM["gap"] + TIGHT_ARTICLE_MM["title"] \
-        + (TIGHT_ARTICLE_MM["lead"] if any(_has_class(e, "lead") for e in article) else 0)
-    if short_mm > gives_mm - TIGHT_SLACK_MM:
+    if short_mm > _tight_head_mm(article) - TIGHT_SLACK_MM:
         return None
     return Tighten(article.get("aria-labelledby"))
 
@@ -1297,9 +1306,7 @@ def resizes(pages: list[Any], tails: bool = True
         if opening:
             box, opening_article = opening[0]
             glued_mm = _glued_below_mm(following, box, opening_article)
-            above_mm = _gap_above_mm(following) - (
-                TIGHT_ARTICLE_MM["gap"] if not _opens_section(following)
-                and _has_class(opening_article, "tight") else 0)
+            above_mm = _section_gap_mm(following) or _block_gap_mm(opening_article)
             needed_mm = (box.position_y + box.height - text_area(following)[0]) * MM_PER_PX \
                 + glued_mm + above_mm + _panel_foot_mm(page)
             height_mm = box.height * MM_PER_PX - (needed_mm - gap_mm)
