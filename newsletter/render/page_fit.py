@@ -351,9 +351,12 @@ def _row_of(grid: Any, leaves: list[tuple[Any, tuple]]) -> list[tuple[Any, float
 
 def _card_start_mm(page_box: Any, picture: Any) -> float:
     """How far down the page the start of the breakable card that ``picture`` opens
-    reaches, in mm: the picture, the card's title (kept with what follows) and two lines
-    after it (or the card's end, when it has fewer), or, when a table follows the title,
-    the table's rows that cannot part (:func:`_glued_rows`), as this layout set them."""
+    reaches, in mm: the picture, its credit and the card's title (kept with what follows)
+    and two lines after them (or the card's end, when it has fewer), or, when a table
+    follows the title, the table's rows that cannot part (:func:`_glued_rows`), as this
+    layout set them. The credit is not the text: taken for it, it hid the table after the
+    title and measured the start 14 mm short, so no picture was shrunk for a card that
+    then went overleaf whole (generated seed 9692, pl, page 3 at 0.62)."""
     card = next(e for box, ancestors in _leaves(page_box) if box is picture
                 for e in ancestors if _has_class(e, "card"))
     below = picture.position_y + picture.height
@@ -362,7 +365,8 @@ def _card_start_mm(page_box: Any, picture: Any) -> float:
                      and box.position_y >= below - 1), key=lambda leaf: leaf[0].position_y)
     lines: dict[int, tuple[float, bool]] = {}  # a line's top → its bottom, in the title
     for box, ancestors in inside:
-        titled = any(_has_class(e, "card-title") for e in ancestors)
+        titled = any(_has_class(e, "card-title") or _has_class(e, "card-credit")
+                     for e in ancestors)
         key = round(box.position_y)
         lines[key] = (max(lines.get(key, (0.0, titled))[0], box.position_y + box.height),
                       titled)
@@ -371,7 +375,8 @@ def _card_start_mm(page_box: Any, picture: Any) -> float:
     taken = ordered[:titles + 2]
     bottom = taken[-1][0] if taken else below
     text = [(box, ancestors) for box, ancestors in inside
-            if not any(_has_class(e, "card-title") for e in ancestors)]
+            if not any(_has_class(e, "card-title") or _has_class(e, "card-credit")
+                       for e in ancestors)]
     if text:  # a table comes first: its rows part only where CSS lets them
         bottom = max(bottom, _glued_rows_bottom(text, text[0][1]))
     return (bottom - text_area(page_box)[0]) * MM_PER_PX

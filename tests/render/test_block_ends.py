@@ -309,3 +309,39 @@ def test_an_articles_picture_a_little_too_tall_is_shrunk_with_its_head_set_tight
     pdf = write_download(load_issue(folder, project), project, tmp_path / "out").files[0]
     pages = measured_pages(pdf)
     assert all(page.depth >= 0.75 for page in pages[1:-1]), [p.depth for p in pages]
+
+
+def _table_card_after(folder: Path, words: int) -> Path:
+    """An English issue: an article of four paragraphs and one of ``words`` words, then a
+    group of one card: a landscape picture with a credit, a title and a table of twelve
+    rows (a card that may break between the table's rows)."""
+    import random
+
+    (folder / "images").mkdir(parents=True)
+    drawing(random.Random(3), (1600, 1000)).save(folder / "images" / "wide.png")
+    table = "              | Programme | Contact |\n              |---|---|\n" + "".join(
+        f"              | {_words(3, row)} | {_words(4, row + 5)} |\n" for row in range(12))
+    (folder / "issue.yaml").write_text(
+        "date: 2021-01-01\nlanguage: en\nsections:\n  - kind: cooperation\n    blocks:\n"
+        + _first_article(words) + "      - type: link_cards\n        cards:\n"
+        "          - title: Programmes of the city office\n"
+        "            url: https://www.krakow.pl/t\n"
+        "            image: {file: images/wide.png, alt: A picture, credit: City office}\n"
+        "            text: |\n" + table, encoding="utf-8")
+    return folder
+
+
+@pytest.mark.parametrize("words", [30, 90])
+def test_a_table_cards_picture_with_a_credit_is_shrunk_for_its_start(
+        project: Project, tmp_path: Path, words: int):
+    """Seed 9692's page 3 in small: page fitting took the card's picture credit for the
+    start of its text, measured the card's start (picture, credit, title, the table's rows
+    that keep together) 14 mm short, saw it fit and shrank nothing; the card went
+    overleaf whole and page 2 stayed at 0.60 to 0.74. Measured right, the picture gives
+    the room: the card starts on page 2, which is filled."""
+    folder = _table_card_after(tmp_path / f"table-card-{words}", words)
+    pdf = write_download(load_issue(folder, project), project, tmp_path / "out").files[0]
+    pages = measured_pages(pdf)
+    title = [page.number for page in pages[1:] for line in page.lines
+             if "Programmes of the city" in line.text]
+    assert title == [2] and pages[1].depth >= 0.75, (title, [p.depth for p in pages])
