@@ -3,9 +3,11 @@
     .venv/bin/python bench/corpus.py --issues 100 [--seed 1] [--features tables,footnotes]
     .venv/bin/python bench/corpus.py --issues 20 --show 5     # the first 5 faults of each judge
     .venv/bin/python bench/corpus.py --issues 100 --judges paper   # the paper's judges only
+    .venv/bin/python bench/corpus.py --seeds 9208,9692 --features office,long --judges paper
 
-Issue ``corpus-<seed>`` … ``corpus-<seed+N-1>`` (tests/corpus/generate.py) are written and
-built with every edition into a temporary folder, served on loopback for Chromium, and
+Issue ``corpus-<seed>`` … ``corpus-<seed+N-1>`` (tests/corpus/generate.py), or the seeds
+listed with ``--seeds`` (bench/regressions.py replays those that found faults), are written
+and built with every edition into a temporary folder, served on loopback for Chromium, and
 judged (tests/corpus/judges.py). Prints the issues, the faults per judge (and how many issues
 had any), the seeds with faults, and the time per issue (generate, build, judge). Asserts
 nothing: issue 16 asks for all judges at 0 over N ≥ 100 with the features main supports.
@@ -39,6 +41,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--issues", type=int, default=100)
     parser.add_argument("--seed", type=int, default=1, help="the first seed (default 1)")
+    parser.add_argument("--seeds", default="",
+                        help="comma-separated seeds to build instead (--issues, --seed unused)")
     parser.add_argument("--features", default="",
                         help=f"comma-separated, of {', '.join(sorted(FEATURES))} (default: none)")
     parser.add_argument("--show", type=int, default=2, help="faults printed per judge")
@@ -48,8 +52,18 @@ def main() -> None:
     args = parser.parse_args()
     names = [n for part in args.judges.split(",") if part
              for n in (PAPER if part == "paper" else [part])] or list(JUDGES)
-    editions = ["pdf", "print"] if set(names) <= set(PAPER) else None
     features = frozenset(f for f in args.features.split(",") if f)
+    seeds = [int(seed) for seed in args.seeds.split(",") if seed] \
+        or list(range(args.seed, args.seed + args.issues))
+    failed = run(seeds, features, names, args.show)
+    print(f"seeds with faults: {failed or 'none'}")
+
+
+def run(seeds: list[int], features: frozenset[str], names: list[str], show: int = 2,
+        ) -> list[int]:
+    """Build and judge the generated issue of each of ``seeds``; print what was found and
+    the time it took; return the seeds with faults."""
+    editions = ["pdf", "print"] if set(names) <= set(PAPER) else None
     os.environ["NEWSLETTER_IMAGE_CACHE"] = tempfile.mkdtemp(prefix="corpus-cache-")
     from playwright.sync_api import sync_playwright
 
@@ -63,7 +77,7 @@ def main() -> None:
             args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"])
         sources, out = Path(tmp) / "issues", Path(tmp) / "build"
         with served(out) as project:
-            for seed in range(args.seed, args.seed + args.issues):
+            for seed in seeds:
                 start = time.perf_counter()
                 written = generate(seed, sources, features)
                 built_at = time.perf_counter()
@@ -91,18 +105,19 @@ def main() -> None:
                       + (f"  FAULTS: {', '.join(failed_seeds[seed])}" if seed in failed_seeds
                          else ""), flush=True)
         browser.close()
-    n = args.issues
-    print(f"\nissues: {n} (seeds {args.seed}–{args.seed + n - 1}), "
-          f"features: {', '.join(sorted(features)) or 'none'}")
+    n = len(seeds)
+    named = f"{seeds[0]}–{seeds[-1]}" if seeds == list(range(seeds[0], seeds[0] + n)) \
+        else ", ".join(map(str, seeds))
+    print(f"\nissues: {n} (seeds {named}), features: {', '.join(sorted(features)) or 'none'}")
     print(f"{'judge':<12} {'faults':>7} {'issues':>7}")
     for name, found in faults.items():
         print(f"{name:<12} {len(found):>7} {issues_with[name]:>7}")
-        for fault in found[:args.show]:
+        for fault in found[:show]:
             print(f"    {fault[:300]}")
-    print(f"seeds with faults: {sorted(failed_seeds) or 'none'}")
     total = sum(times.values())
     print(f"time per issue: {total / n:.1f} s (generate {times['generate'] / n:.1f}, "
           f"build {times['build'] / n:.1f}, judge {times['judge'] / n:.1f})")
+    return sorted(failed_seeds)
 
 
 if __name__ == "__main__":

@@ -747,23 +747,6 @@ def figures_then_long_article(root: Path, paragraphs: int, seed: int, head: int 
     return folder
 
 
-def test_a_picture_is_tried_at_its_smallest_before_it_goes_below_the_text(
-        project: Project, tmp_path):
-    """Generated seed 9208 (en): a long article after a row of figures opened page 18
-    though its start, picture shrunk, would fit page 17's foot. Page fitting measured the
-    start without the figures' 4 mm padding, and the next try, a step (5 mm) smaller, was
-    under the picture's floor of 35 mm, so the picture went below the text, overleaf,
-    with 111 mm left under its head. Now the padding is counted, and the floor is tried
-    before the picture moves: it stands under its head."""
-    from corpus.generate import generate
-
-    written = generate(9208, tmp_path / "issues", frozenset(
-        {"office", "tables", "footnotes", "pictures", "long"}))
-    assert_pictures_kept_and_pages_full(next(
-        e for e in load_issue(written.folder, project).editions() if e.language == "en"),
-        project, tmp_path)
-
-
 @pytest.mark.parametrize("paragraphs, seed", [(2, 1), (3, 1), (5, 2)])
 def test_a_picture_that_cannot_stand_over_a_long_subheading_follows_the_text(
         project: Project, tmp_path, paragraphs, seed):
