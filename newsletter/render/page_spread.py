@@ -23,8 +23,14 @@ stretched:
   paragraphs, has room to give too (generated seed 9205: an article of a list, a table
   of seven rows, footnotes and links, before a section whose opening could not come up,
   stayed at 0.73 with its three paragraph gaps grown to their cap);
-- nothing moves inside two-column articles (their columns are balanced), cards, a
-  table's cells or a footnote;
+- in a two-column article's body a gap counts half: the columns are balanced, so what
+  its gaps grow lengthens each column by half of it; a page that is such an article's
+  end before a block that cannot come up (a short letter, an article whose picture will
+  not shrink enough) was left under 0.75 with nothing to spread (test_past_opening's
+  seven paragraphs: 0.73; test_block_ends' portrait after 108-116 words: 0.74). There
+  a gap grows below the element above it (:func:`set_spread`), so the columns' tops
+  stay level; they are not squeezed (:func:`squeezes`);
+- nothing moves inside cards, a table's cells or a footnote;
 - the first thing on the page, a section set tight (page_fit.Tighten) and whatever
   follows a heading, a lead or a greeting (which belong with it) keep theirs;
 - only inner pages (not the cover, not the last page) whose next page goes on with the
@@ -41,7 +47,7 @@ replayed by the layout cache and survives a picture's resize on a later page.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any
+from typing import Any, NamedTuple
 
 from newsletter.render.element_styles import add_styles
 from newsletter.render.page_fit import MIN_DEPTH, MM_PER_PX, classes_of, depth, text_area
@@ -64,7 +70,7 @@ FILLED = 0.85
 """How far down its text area a spread page's content is to reach: past page fitting's
 :data:`~newsletter.render.page_fit.MIN_DEPTH` with a little to spare, and no further (a
 page stretched to its foot shows its stretching; the space left is an ordinary foot)."""
-_KEEP = {"long", "card", "figure", "colophon", "cover"}
+_KEEP = {"card", "figure", "colophon", "cover"}
 """Classes of elements inside which (or on which) no gap grows."""
 _HEADS = {"section-title", "section-heading", "intro", "block-head", "kicker", "lead", "ask",
           "greeting"}
@@ -82,15 +88,15 @@ def spreads(source: Any, document: Any, done: dict[int, float]) -> dict[int, flo
         page = pages[index]._page_box
         if depth(page) >= MIN_DEPTH or not _goes_on(pages[index + 1]._page_box):
             continue
-        gaps = [(places[element], gap_mm, kind) for element, gap_mm, kind in _gaps(page)
-                if element in places]
-        if not gaps or any(place in done for place, _, _ in gaps):
+        gaps = [(places[gap.element], gap) for gap in _gaps(page) if gap.element in places]
+        if not gaps or any(place in done for place, _ in gaps):
             continue
         top, bottom = text_area(page)
         room_mm = (FILLED - depth(page)) * (bottom - top) * MM_PER_PX
-        shares = _shares([kind for _, _, kind in gaps], room_mm)
-        found.update({place: round(gap_mm + share, 2)
-                      for (place, gap_mm, _), share in zip(gaps, shares, strict=True)
+        shares = _shares([gap.kind for _, gap in gaps], room_mm,
+                         [gap.effect for _, gap in gaps])
+        found.update({place: round(gap.mm + share, 2)
+                      for (place, gap), share in zip(gaps, shares, strict=True)
                       if share >= 0.1})
     return found
 
@@ -119,47 +125,77 @@ def squeezes(source: Any, document: Any) -> dict[int, float]:
         return {}
     places = {element: index for index, element in enumerate(source.etree_element.iter())}
     margins: dict[Any, float] = {}
-    gaps = [(element, gap_mm, kind)
-            for element, gap_mm, kind in _gaps(document.pages[-2]._page_box, margins)
-            if element in places and SQUEEZE_MM[kind] > 0]
-    room_mm = sum(min(SQUEEZE_MM[kind], gap_mm) for _, gap_mm, kind in gaps)
+    gaps = [gap for gap in _gaps(document.pages[-2]._page_box, margins)
+            if gap.element in places and SQUEEZE_MM[gap.kind] > 0 and gap.effect == 1]
+    room_mm = sum(min(SQUEEZE_MM[gap.kind], gap.mm) for gap in gaps)
     if room_mm < excess_mm:
         return {}
     found = {}
-    for element, gap_mm, kind in gaps:
-        target = gap_mm - min(SQUEEZE_MM[kind], gap_mm) * excess_mm / room_mm
-        above = margins.get(element, 0.0)
-        found[places[element]] = round(target if target >= above else target - above, 2)
+    for gap in gaps:
+        target = gap.mm - min(SQUEEZE_MM[gap.kind], gap.mm) * excess_mm / room_mm
+        above = margins.get(gap.element, 0.0)
+        found[places[gap.element]] = round(target if target >= above else target - above, 2)
     return found
 
 
 def set_spread(source: Any, margins: dict[int, float]) -> None:
     """Give the elements at these places of ``source`` their new ``margin-top`` (before
     it is laid out); a table row's value is its cells' vertical padding, shared above and
-    below their text."""
+    below their text. In a two-column body the gap is the ``margin-bottom`` of the
+    element before instead: WeasyPrint keeps a margin-top at the top of a column (it
+    truncates one only at a page's), and the balanced columns, once their gaps grow, may
+    start the second column with that element, below the first column's top; a
+    margin-bottom at a column's foot shows nothing."""
     elements = list(source.etree_element.iter())
     places = {element: index for index, element in enumerate(elements)}
-    styles: dict[int, str] = {}
+    parents = {child: parent for parent in elements for child in parent}
+    styles: dict[int, list[str]] = {}
     for place, mm in margins.items():
         element = elements[place]
+        before = _previous(parents.get(element), element)
         if element.tag == "tr":
-            styles.update({places[cell]: f"padding-top: {mm / 2:g}mm; "
-                                         f"padding-bottom: {mm / 2:g}mm"
-                           for cell in element if cell.tag in ("td", "th")})
+            for cell in element:
+                if cell.tag in ("td", "th"):
+                    styles.setdefault(places[cell], []).append(
+                        f"padding-top: {mm / 2:g}mm; padding-bottom: {mm / 2:g}mm")
+        elif before is not None and _in_columns(element, parents):
+            styles.setdefault(places[before], []).append(f"margin-bottom: {mm:g}mm")
         else:
-            styles[place] = f"margin-top: {mm:g}mm"
-    add_styles(source, styles)
+            styles.setdefault(place, []).append(f"margin-top: {mm:g}mm")
+    add_styles(source, {place: "; ".join(found) for place, found in styles.items()})
 
 
-def _shares(kinds: list[str], room_mm: float) -> list[float]:
+def _previous(parent: Any, element: Any) -> Any:
+    """The sibling element before ``element`` (``None`` for a first child)."""
+    siblings = list(parent) if parent is not None else []
+    index = siblings.index(element) if element in siblings else 0
+    return siblings[index - 1] if index else None
+
+
+def _in_columns(element: Any, parents: dict[Any, Any]) -> bool:
+    """Whether ``element`` is inside a two-column body (``.long .body``)."""
+    node = parents.get(element)
+    while node is not None:
+        parent = parents.get(node)
+        if "body" in classes_of(node) and parent is not None and "long" in classes_of(parent):
+            return True
+        node = parent
+    return False
+
+
+def _shares(kinds: list[str], room_mm: float, effects: list[float] | None = None,
+            ) -> list[float]:
     """Each gap's growth: ``room_mm`` shared by :data:`WEIGHTS`, none past its cap
-    (what a capped gap cannot take goes to the others)."""
+    (what a capped gap cannot take goes to the others). ``effects``: how much of its
+    growth each gap adds to the page's depth (half in balanced columns; 1 by default)."""
     if room_mm <= 0 or not kinds:
         return [0.0] * len(kinds)
-    low, high = 0.0, room_mm  # mm per unit of weight
+    effects = effects or [1.0] * len(kinds)
+    low, high = 0.0, 2 * room_mm  # mm per unit of weight
     for _ in range(40):
         middle = (low + high) / 2
-        total = sum(min(CAPS[kind], WEIGHTS[kind] * middle) for kind in kinds)
+        total = sum(min(CAPS[kind], WEIGHTS[kind] * middle) * effect
+                    for kind, effect in zip(kinds, effects, strict=True))
         low, high = (middle, high) if total < room_mm else (low, middle)
     return [min(CAPS[kind], WEIGHTS[kind] * low) for kind in kinds]
 
@@ -178,7 +214,18 @@ def _elements(box: Any) -> Iterator[Any]:
         yield from _elements(child)
 
 
-def _gaps(page_box: Any, margins: dict[Any, float] | None = None) -> list[tuple[Any, float, str]]:
+class Gap(NamedTuple):
+    """A gap that may grow: the element below it, the gap in mm as laid out, its kind (a
+    key of :data:`WEIGHTS`) and how much of its growth the page's depth gains (half in a
+    two-column body, whose balanced columns share it)."""
+
+    element: Any
+    mm: float
+    kind: str
+    effect: float = 1.0
+
+
+def _gaps(page_box: Any, margins: dict[Any, float] | None = None) -> list[Gap]:
     """The gaps that may grow on the page, top to bottom: the element below each, the
     gap above it in mm as laid out, and its kind (block, row, paragraph or item); and
     the rows of a table in an article's body, each with its cells' vertical padding (kind
@@ -186,10 +233,10 @@ def _gaps(page_box: Any, margins: dict[Any, float] | None = None) -> list[tuple[
     above it in mm (what the gap is at least, margins collapsing)."""
     from weasyprint.formatting_structure import boxes
 
-    found: list[tuple[Any, float, str]] = []
+    found: list[Gap] = []
     above: dict[Any, float] = {} if margins is None else margins
 
-    def visit(box: Any, kept: bool, in_body: bool) -> None:
+    def visit(box: Any, kept: bool, in_body: bool, columns: bool = False) -> None:
         children = [child for child in getattr(box, "children", None) or ()
                     if isinstance(child, boxes.BlockLevelBox)]
         parent = getattr(box, "element", None)
@@ -202,18 +249,20 @@ def _gaps(page_box: Any, margins: dict[Any, float] | None = None) -> list[tuple[
             if before is not None and kind and not inside and element is not before.element \
                     and not _heads(before.element) and "tight" not in classes_of(element):
                 gap = child.border_box_y() - (before.border_box_y() + before.border_height())
-                found.append((element, gap * MM_PER_PX, kind))
+                found.append(Gap(element, gap * MM_PER_PX, kind, 0.5 if columns else 1.0))
                 above[element] = before.margin_bottom * MM_PER_PX
             if table and in_body and not kept:
-                found.extend(_rows(child))
+                found.extend(row._replace(effect=0.5 if columns else 1.0)
+                             for row in _rows(child))
             classes = classes_of(element)  # footnotes are set close, as they are
-            visit(child, inside, (in_body or "body" in classes) and "footnotes" not in classes)
+            visit(child, inside, (in_body or "body" in classes) and "footnotes" not in classes,
+                  columns or ("body" in classes and "long" in classes_of(parent)))
 
     visit(page_box, False, False)
     return found
 
 
-def _rows(table: Any) -> list[tuple[Any, float, str]]:
+def _rows(table: Any) -> list[Gap]:
     """A table's rows on the page, each with its cells' vertical padding in mm as styled
     (the laid-out padding holds what vertical alignment adds to a short cell)."""
     found = []
@@ -223,7 +272,7 @@ def _rows(table: Any) -> list[tuple[Any, float, str]]:
             if cells:
                 padding = max(_px(cell.style["padding_top"]) + _px(cell.style["padding_bottom"])
                               for cell in cells)
-                found.append((row.element, padding * MM_PER_PX, "cell"))
+                found.append(Gap(row.element, padding * MM_PER_PX, "cell"))
     return found
 
 

@@ -79,12 +79,13 @@ def test_only_the_short_inner_pages_gaps_between_blocks_rows_and_paragraphs_grow
     elements = list(source.etree_element.iter())
     grown = {elements[place].get("id"): mm for place, mm in margins.items()}
     # Between paragraphs (and above the table and the lists), between the items of a list
-    # (a nested one's too), the table's rows (their cells' padding), above the block of
-    # cards, between its rows and above the next section; not under the band, the title or
-    # the lead, nothing inside a table's cell, between footnotes, in the two-column article
-    # (nor above it), a card, on the cover or on the last page.
-    assert set(grown) == {"p2", "tb", "r1", "r2", "u1", "i2", "i4", "p3", "f", "b1", "g2",
-                          "s2", "m2"}, grown
+    # (a nested one's too), the table's rows (their cells' padding), above the two-column
+    # article and between its paragraphs in a column (not above the one a column opens
+    # with), above the block of cards, between its rows and above the next section; not
+    # under the band, the title or the lead, nothing inside a table's cell, between
+    # footnotes, a card, on the cover or on the last page.
+    assert set(grown) == {"p2", "tb", "r1", "r2", "u1", "i2", "i4", "p3", "f", "a2", "q2",
+                          "b1", "g2", "s2", "m2"}, grown
     # shared three to one between blocks and paragraphs, half a paragraph's to an item or a
     # table's row (their gaps as set: 9 and 10 mm, 2.5, none between items, 2 mm of padding)
     share = grown["p2"] - 2.5
@@ -99,6 +100,9 @@ def test_only_the_short_inner_pages_gaps_between_blocks_rows_and_paragraphs_grow
     old, new = _lines(before), _lines(after)
     assert new[0] == old[0] and new[2] == old[2]  # the cover and the last page as they were
     assert depth(before.pages[1]._page_box) < depth(after.pages[1]._page_box) <= FILLED + 0.01
+    # the two-column article's columns still start level (its grown gap is inside one)
+    columns = _column_tops(after.pages[1]._page_box, "a2")
+    assert len(columns) == 2 and len(set(columns.values())) == 1, columns
     # a grown row's text stays midway between its rules: its cells gain above and below alike
     cells = {cell.element.get("id"): cell for cell in _cells(after.pages[1]._page_box)}
     for name, row in (("d1", "r1"), ("d2", "r1"), ("d3", "r2"), ("d4", "r2")):
@@ -107,11 +111,48 @@ def test_only_the_short_inner_pages_gaps_between_blocks_rows_and_paragraphs_grow
             == round(grown[row] / 2 / MM_PER_PX, 3)
 
 
+def test_a_two_column_bodys_grown_gaps_leave_its_columns_level():
+    """A gap grown in a two-column body is the margin below the paragraph above it:
+    WeasyPrint keeps a margin-top at a column's top, and the rebalanced columns may start
+    the second with the paragraph whose gap grew (as margin-tops, 10 mm each: the second
+    column started 10 mm below the first)."""
+    source = weasyprint.HTML(string=HTML)
+    elements = list(source.etree_element.iter())
+    place = {element.get("id"): index for index, element in enumerate(elements)}
+    set_spread(source, {place["q2"]: 10.0, place["q3"]: 10.0})
+    columns = _column_tops(source.render().pages[1]._page_box, "a2")
+    assert len(columns) == 2 and len(set(columns.values())) == 1, columns
+
+
 def test_each_kind_of_gap_grows_to_its_cap_at_most():
     kinds = ["block", "row", "paragraph", "item", "cell"]
     assert _shares(kinds, 200) == [BLOCK_MM, ROW_MM, PARAGRAPH_MM, ITEM_MM, CELL_MM]
     shares = _shares(kinds, 7)  # 1 mm a unit of weight, half of it to an item and to a row
     assert [round(share, 2) for share in shares] == [3, 2, 1, 0.5, 0.5]
+    # a gap in balanced columns adds half its growth to the page: the same room takes
+    # twice the growth from two such paragraph gaps as from two of a single column
+    single = _shares(["paragraph", "paragraph"], 2)
+    columns = _shares(["paragraph", "paragraph"], 2, [0.5, 0.5])
+    assert [round(share, 2) for share in single] == [1, 1]
+    assert [round(share, 2) for share in columns] == [2, 2]
+
+
+def _column_tops(page_box, article: str) -> dict[float, float]:
+    """The top of the first line of each column (by its left edge) of the body of the
+    article whose id is ``article``."""
+    tops: dict[float, float] = {}
+
+    def walk(box, inside: bool, body: bool):
+        element = getattr(box, "element", None)
+        inside = inside or (element is not None and element.get("id") == article)
+        body = body or (inside and element is not None and element.get("class") == "body")
+        if body and type(box).__name__ == "LineBox":
+            x = round(box.position_x, 1)
+            tops[x] = min(tops.get(x, box.position_y), box.position_y)
+        for child in getattr(box, "children", None) or ():
+            walk(child, inside, body)
+    walk(page_box, False, False)
+    return {x: round(y, 2) for x, y in tops.items()}
 
 
 def _cells(box):
