@@ -146,6 +146,8 @@ def set_spread(source: Any, margins: dict[int, float]) -> None:
     truncates one only at a page's), and the balanced columns, once their gaps grow, may
     start the second column with that element, below the first column's top; a
     margin-bottom at a column's foot shows nothing."""
+    if not margins:
+        return
     elements = list(source.etree_element.iter())
     places = {element: index for index, element in enumerate(elements)}
     parents = {child: parent for parent in elements for child in parent}
