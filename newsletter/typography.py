@@ -654,15 +654,26 @@ def _rules_of(entry: dict) -> Rules:
                             for mark, kind in (entry.get(name) or {}).items()))
 
     limits = entry.get("hyphen_limits")
-    return Rules(frozenset(str(w) for w in entry.get("bind_after") or []),
+    return Rules(_with_capitals(entry.get("bind_after")),
                  bool(entry.get("bind_numbers", False)),
                  frozenset(str(w) for w in entry.get("bind_units") or []),
                  bool(entry.get("break_at_hyphens", True)),
-                 frozenset(str(w) for w in entry.get("street_words") or []),
+                 _with_capitals(entry.get("street_words")),
                  bool(entry.get("capitals_mark_names", True)),
                  space_before=spaces("space_before"), space_after=spaces("space_after"),
                  dash=str(entry.get("dash") or "\u2014"),
                  hyphen_limits=tuple(int(n) for n in limits) if limits else None)
+
+
+def _with_capitals(words: list | None) -> frozenset[str]:
+    """``words`` and, for each abbreviation written in small letters, the same with a
+    capital, as it is written at a sentence's start or in emphasis ("Ok. 40 osób", "Tel.
+    12 616 12 34", "Ul. Floriańska 3"): the rule is the word's, whatever its case (a "S. 4",
+    page 4, ended a line in generated seed 9728, pl). One-letter words are listed in both
+    cases where a language binds them (English binds "I", not "A")."""
+    listed = {str(word) for word in words or []}
+    return frozenset(listed | {word[0].upper() + word[1:] for word in listed
+                               if len(word) > 1 and word[0].islower()})
 
 
 def language_rules(strings_file: Path, language: str) -> Rules:

@@ -197,6 +197,35 @@ def test_polish_office_abbreviations_bind(text):
     assert bind("w roku 2026. Kraków", rules("pl")) == f"w{NBSP}roku 2026. Kraków"  # a full stop
 
 
+def _listed(language: str) -> list[str]:
+    """The words ``language``'s own entry lists to bind (strings.yaml for an edition's
+    language, typography.yaml for one an edition quotes)."""
+    import yaml
+
+    for name in ("strings.yaml", "typography.yaml"):
+        table = yaml.safe_load((STRINGS.parent / name).read_text(encoding="utf-8"))
+        entry = table.get(language) or {}
+        entry = entry.get("typography", entry) if name == "strings.yaml" else entry
+        if entry.get("bind_after"):
+            return [str(word) for word in entry["bind_after"]]
+    raise AssertionError(language)
+
+
+@pytest.mark.parametrize("language", ["pl", "en", "uk", "ru", "cs", "sk", "de", "fr", "es"])
+def test_an_abbreviation_binds_with_a_capital_as_in_small_letters(language):
+    """At a sentence's start or in emphasis an abbreviation is written with a capital
+    ("Ok. 40 osób", "Tel. 12 616 12 34", "**S. 4**"): it binds as its small form does,
+    though only that is listed (generated seed 9728, pl: "transport S." / "4 innowacje"
+    in the readers' PDF)."""
+    own = rules(language) if language in ("pl", "en") else rules("pl").for_passage(language)
+    words = [word for word in _listed(language) if len(word) > 1 and word[0].islower()]
+    assert words
+    for word in words:
+        capital = word[0].upper() + word[1:]
+        bound = bind(f"{capital} 12 Kowalski", own)
+        assert not bound.startswith(f"{capital} "), (capital, bound)
+
+
 def test_html_is_bound_in_text_only():
     source = ('<p title="w x" class="a b">Jest w <em>Krakowie</em> i <code>a = w b</code> '
               '<a href="https://x.pl/a b">z mapą</a></p>')
