@@ -50,6 +50,10 @@ SEEDS: dict[frozenset[str], dict[int, str]] = {
         9691: "en p12 0.68: a portrait 0.9 mm too tall for its floor; its head set tight",
         9692: "pl p3 0.62: a table card's credit taken for its text; start measured short",
         9714: "en p23 0.73: the same, another card",
+        9728: "pl: a line ended 'transport S.' ('**S. 4**'): a capital abbreviation bound "
+              "nothing",
+        9735: "pl p22 0.65: a block carried to the contact's page stayed when earlier pages' "
+              "fitting left p22 short (taken back now)",
     },
 }
 

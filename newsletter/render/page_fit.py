@@ -150,10 +150,12 @@ class Carry:
     new page: a closing note taken over to the colophon, which a page of its own would
     leave alone (``.carried`` in style.css.j2); with ``tail``, only the last paragraph (and
     what follows it: notes, links) of the two-column article whose id it is, in a body of
-    its own (:func:`_carried_tail`)."""
+    its own (:func:`_carried_tail`). With ``back``, such a start taken back
+    (:func:`_carried_back`)."""
 
     block: str
     tail: bool = False
+    back: bool = False
 
 
 TIGHT_MM = {"gap": SECTION_GAP_MM - TIGHT_GAP_MM, "band": 4, "heading": 2, "title": 1,
@@ -1229,6 +1231,33 @@ def _carried_tail(before: Any, page_box: Any, article: Any,
     return None
 
 
+def _carried_back(page: Any, last: Any) -> Carry | None:
+    """The block a :class:`Carry` set atop the ``last`` page taken back, when ``page``, the
+    one before, has come to be short with room for all the last page holds (that block and
+    the contact): the carry was right when it was made, and the fitting of earlier pages
+    then pulled text up and left ``page`` short (generated seed 9735, pl: page 22 at 0.65,
+    the carried article and the contact on page 23, 0.29: two pages' content in one)."""
+    leaves = list(_leaves(last))
+    if not leaves:
+        return None
+    first = min(leaves, key=lambda leaf: leaf[0].position_y)
+    carried = next((e for e in first[1] if _has_class(e, "carried")), None)
+    if carried is None:
+        return None
+    if _has_class(carried, "body"):  # a two-column article's last paragraph
+        article = first[1][first[1].index(carried) - 1]
+        block, tail = article.get("aria-labelledby"), True
+    else:
+        block, tail = carried.get("aria-labelledby") or carried.get("id"), False
+    top, bottom = text_area(page)
+    room_mm = (1 - depth(page)) * (bottom - top) * MM_PER_PX - _foot_mm(page)
+    held_mm = (max(box.position_y + box.height for box, _ in leaves)
+               - text_area(last)[0]) * MM_PER_PX
+    if not block or held_mm + SECTION_GAP_MM + SLACK_MM > room_mm:
+        return None
+    return Carry(block, tail, back=True)
+
+
 def _opens_carried(page_box: Any) -> bool:
     """Whether the page opens with a block (or section) :class:`Carry` set there: the page
     before is short by choice, nothing of the next page is pulled back to fill it."""
@@ -1298,7 +1327,12 @@ def resizes(pages: list[Any], tails: bool = True
         page = pages[index]._page_box
         filled = depth(page)
         following = pages[index + 1]._page_box
-        if filled >= MIN_DEPTH or _opens_carried(following):
+        if filled >= MIN_DEPTH:
+            continue
+        if _opens_carried(following):
+            back = _carried_back(page, following) if index + 2 == len(pages) else None
+            if back is not None:
+                yield back
             continue
         last_resort: Move | None = None
         moved_mm: float | None = None  # the opening's height, its picture moved below text

@@ -1018,6 +1018,7 @@ class Pictures:
         self.split: set[tuple[str, int]] = set()  # (card block's id, row) that may break
         self.tight: set[str] = set()  # sections (their band's id) set tight (page_fit)
         self.carried: set[str] = set()  # blocks or sections starting a page (page_fit)
+        self.uncarried: set[str] = set()  # … taken back: never carried again (no see-saw)
         self.shrunk: set[str] = set()  # pictures page fitting made smaller: never larger again
         # The section and block ids as the templates test them (``section.id in
         # tight``, ``row_breaks(block.id, …)``): page_fit reads them back from the HTML.
@@ -1045,6 +1046,14 @@ class Pictures:
             return not known
         if isinstance(change, Carry):
             carried = change.block + TAIL if change.tail else change.block
+            if change.back:
+                if carried not in self.carried:
+                    return False
+                self.carried.discard(carried)
+                self.uncarried.add(carried)
+                return True
+            if carried in self.uncarried:
+                return False
             known = carried in self.carried
             self.carried.add(carried)
             return not known
