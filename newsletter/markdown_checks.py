@@ -78,6 +78,13 @@ def _attribute_marks(tokens: list[Token]) -> list[Literal]:
         for token in [block, *(block.children or [])]:
             if token.type in ("softbreak", "hardbreak"):
                 line += 1
+            if token.type == "text":  # a mark the parser did not read stays in the text
+                for value in _UNREAD_LANG.findall(token.content):
+                    named = _named_language(value)
+                    found.append(Literal(line, f"'{{lang={value}}}' is not a language code"
+                                         + (f": did you mean {{lang={named}}}?" if named
+                                            else ": write it as lang attributes do, e.g. "
+                                            "{lang=uk}")))
             for name, value in (token.attrs or {}).items():
                 if name in _OWN_ATTRIBUTES or (name == "style" and token.type in ("th_open",
                                                                                   "td_open")):
@@ -87,11 +94,53 @@ def _attribute_marks(tokens: list[Token]) -> list[Literal]:
                                          "can be marked, as {lang=uk} (after [a phrase] or "
                                          "on the line above a paragraph)"))
                 elif not OTHER_LANGUAGE.match(str(value)):
+                    named = _named_language(str(value))
+                    hint = f"did you mean {{lang={named}}}?" if named else \
+                        "write it as lang attributes do, e.g. {lang=uk}"
                     found.append(Literal(line, f"'{{lang={value}}}' is not a language code: "
-                                         "write it as lang attributes do, e.g. {lang=uk}"))
+                                         + hint))
                 elif (unknown := _unknown_language(str(value))) is not None:
                     found.append(Literal(line, unknown))
     return found
+
+
+_UNREAD_LANG = re.compile(r"\{\s*lang\s*=\s*([^}\s]+)\s*\}")
+"""A ``{lang=…}`` left in a text: its value has characters the attributes' parser does
+not take ("{lang=ukraiński}" was printed as typed, and check said nothing)."""
+
+
+def _named_language(value: str) -> str | None:
+    """The code of the language ``value`` names in English, Polish or its own words
+    ("German", "niemiecki", "Deutsch") or writes in capitals ("UK", "DE"), as CLDR has
+    them; None when it names none (hand-made issue F marked a passage {lang=German})."""
+    name = " ".join(value.replace("_", " ").split()).casefold()
+    if value.isalpha() and value.isupper() and value.lower() in _cldr_languages():
+        return value.lower()
+    return _language_names().get(name)
+
+
+@functools.cache
+def _language_names() -> dict[str, str]:
+    """Language names (CLDR, lower case) → their codes: each language's own name
+    ("Deutsch", "українська"), then the English and the Polish ones, which win; two-part
+    codes ("de_AT") are left out. About a second, read only when a mark is wrong."""
+    from babel import Locale, UnknownLocaleError
+    from babel.localedata import locale_identifiers
+
+    names: dict[str, str] = {}
+    for code in locale_identifiers():
+        if "_" not in code:
+            try:
+                own = Locale.parse(code).get_language_name(code)
+            except (UnknownLocaleError, ValueError):
+                continue
+            if own:
+                names[own.casefold()] = code
+    for locale in ("pl", "en"):
+        for code, name in Locale.parse(locale).languages.items():
+            if "_" not in code:
+                names[name.casefold()] = code
+    return names
 
 
 def _unknown_language(code: str) -> str | None:

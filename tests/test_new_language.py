@@ -252,6 +252,24 @@ def test_a_country_for_a_language_is_refused_with_the_countrys_language(site: Pa
     assert run(site, "check", str(folder)).exit_code == 0
 
 
+@pytest.mark.parametrize("value, code", [
+    ("German", "de"), ("niemiecki", "de"), ("Deutsch", "de"), ("Ukrainian", "uk"),
+    ("ukraiński", "uk"), ("UK", "uk"), ("English", "en")])
+def test_a_language_written_by_name_is_refused_with_its_code(site: Path, tmp_path, value,
+                                                             code):
+    """"{lang=German}" (hand-made issue F) was told only that it is no language code;
+    the editor wrote a language's name, in English, Polish or its own words, or a code in
+    capitals: check names the code."""
+    folder = tmp_path / "issue"
+    shutil.copytree(site / "issues" / "2021-02", folder)
+    welcome = folder / "welcome.md"
+    welcome.write_text(WELCOME.replace("{lang=uk}", f"{{lang={value}}}"), encoding="utf-8")
+    result = run(site, "check", str(folder))
+    assert result.exit_code == 1
+    assert (f"welcome.md:5: '{{lang={value}}}' is not a language code: did you mean "
+            f"{{lang={code}}}?") in result.output, result.output
+
+
 def _structure_langs(node: object) -> list[tuple[str, str]]:
     found: list[tuple[str, str]] = []
     if isinstance(node, pikepdf.Dictionary):
