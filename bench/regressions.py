@@ -54,6 +54,8 @@ SEEDS: dict[frozenset[str], dict[int, str]] = {
               "nothing",
         9735: "pl p22 0.65: a block carried to the contact's page stayed when earlier pages' "
               "fitting left p22 short (taken back now)",
+        9742: "en p27 0.73: a title-less letter whose body opened with a list glued itself "
+              "to the card above",
     },
 }
 

@@ -280,6 +280,42 @@ def test_a_card_groups_intro_list_keeps_nothing_before_it(project: Project, tmp_
     assert "avoid" in _add_break_values(intro_box, "after")
 
 
+@pytest.mark.parametrize(("kind", "body"), [
+    ("letter", "- Pierwszy punkt.\n- Drugi punkt.\n\nAkapit po liście."),
+    ("letter", "1. Pierwszy punkt.\n2. Drugi punkt."),
+    ("article", "- Pierwszy punkt.\n- Drugi punkt.")])
+def test_a_body_that_opens_with_a_list_keeps_nothing_before_it(
+        project: Project, tmp_path: Path, kind: str, body: str):
+    """A letter without a title whose body opened with a list was glued to the block
+    before it, a card set beside its picture, which then missed the page's foot with
+    81 mm left there (generated seed 9742, en, page 27 at 0.73). A page may break
+    between them; a list inside a body still keeps with the text before it."""
+    import weasyprint
+    from weasyprint.layout.block import _add_break_values
+
+    folder = one_article_issue(tmp_path / "2021-01", "Miasto wspiera lokalne firmy.")
+    lines = "".join(f"          {line}\n" if line else "\n" for line in body.splitlines())
+    title = "        title: Program\n" if kind == "article" else ""
+    with (folder / "issue.yaml").open("a", encoding="utf-8") as issue:
+        issue.write(f"      - type: {kind}\n{title}        body: |\n{lines}"
+                    + ("        signature:\n          name: Anna Nowak\n"
+                       if kind == "letter" else ""))
+
+    def find(box: Any) -> Any:
+        element = getattr(box, "element", None)
+        if element is not None and kind in (element.get("class") or "").split() \
+                and "block" in (element.get("class") or "").split() \
+                and "Pierwszy" in "".join(element.itertext()):
+            return box
+        return next((found for child in getattr(box, "children", None) or ()
+                     if (found := find(child)) is not None), None)
+
+    html = render_html(load_issue(folder, project), project, "download")
+    pages = weasyprint.HTML(string=html, base_url=str(folder)).render().pages
+    block = next(box for page in pages if (box := find(page._page_box)) is not None)
+    assert "avoid" not in _add_break_values(block, "before")
+
+
 def _portrait_after(folder: Path, words: int) -> Path:
     """An English issue: an article of four paragraphs and one of ``words`` words, then an
     article with a kicker, a title, a portrait (set 75 mm tall) and one line."""
