@@ -79,12 +79,8 @@ def _attribute_marks(tokens: list[Token]) -> list[Literal]:
             if token.type in ("softbreak", "hardbreak"):
                 line += 1
             if token.type == "text":  # a mark the parser did not read stays in the text
-                for value in _UNREAD_LANG.findall(token.content):
-                    named = _named_language(value)
-                    found.append(Literal(line, f"'{{lang={value}}}' is not a language code"
-                                         + (f": did you mean {{lang={named}}}?" if named
-                                            else ": write it as lang attributes do, e.g. "
-                                            "{lang=uk}")))
+                for mark in _UNREAD_LANG.finditer(token.content):
+                    found.append(Literal(line, _unread_mark(mark)))
             for name, value in (token.attrs or {}).items():
                 if name in _OWN_ATTRIBUTES or (name == "style" and token.type in ("th_open",
                                                                                   "td_open")):
@@ -107,6 +103,19 @@ def _attribute_marks(tokens: list[Token]) -> list[Literal]:
 _UNREAD_LANG = re.compile(r"\{\s*lang\s*=\s*([^}\s]+)\s*\}")
 """A ``{lang=…}`` left in a text: its value has characters the attributes' parser does
 not take ("{lang=ukraiński}" was printed as typed, and check said nothing)."""
+
+
+def _unread_mark(mark: re.Match[str]) -> str:
+    """What to write for a ``{lang=…}`` the parser left in the text (:data:`_UNREAD_LANG`):
+    a code with spaces around it (``{lang = de}``) written without them; a language's name
+    as its code; else how codes are written."""
+    value = mark.group(1)
+    if OTHER_LANGUAGE.match(value):
+        return f"'{mark.group()}' is not read (spaces inside the braces): write {{lang={value}}}"
+    named = _named_language(value)
+    return f"'{mark.group()}' is not a language code: " + (
+        f"did you mean {{lang={named}}}?" if named
+        else "write it as lang attributes do, e.g. {lang=uk}")
 
 
 def _named_language(value: str) -> str | None:

@@ -270,6 +270,19 @@ def test_a_language_written_by_name_is_refused_with_its_code(site: Path, tmp_pat
             f"{{lang={code}}}?") in result.output, result.output
 
 
+def test_a_mark_with_spaces_inside_is_told_it_is_not_read(site: Path, tmp_path):
+    """'{lang = de}' is not read as a mark (it would be printed as typed): check says so
+    and how to write it, not that 'de' is no language."""
+    folder = tmp_path / "issue"
+    shutil.copytree(site / "issues" / "2021-02", folder)
+    welcome = folder / "welcome.md"
+    welcome.write_text(WELCOME.replace("{lang=uk}", "{lang = de}"), encoding="utf-8")
+    result = run(site, "check", str(folder))
+    assert result.exit_code == 1
+    assert ("welcome.md:5: '{lang = de}' is not read (spaces inside the braces): write "
+            "{lang=de}") in result.output, result.output
+
+
 def _structure_langs(node: object) -> list[tuple[str, str]]:
     found: list[tuple[str, str]] = []
     if isinstance(node, pikepdf.Dictionary):
