@@ -90,11 +90,7 @@ def _attribute_marks(tokens: list[Token]) -> list[Literal]:
                                          "can be marked, as {lang=uk} (after [a phrase] or "
                                          "on the line above a paragraph)"))
                 elif not OTHER_LANGUAGE.match(str(value)):
-                    named = _named_language(str(value))
-                    hint = f"did you mean {{lang={named}}}?" if named else \
-                        "write it as lang attributes do, e.g. {lang=uk}"
-                    found.append(Literal(line, f"'{{lang={value}}}' is not a language code: "
-                                         + hint))
+                    found.append(Literal(line, _not_a_code(f"{{lang={value}}}", str(value))))
                 elif (unknown := _unknown_language(str(value))) is not None:
                     found.append(Literal(line, unknown))
     return found
@@ -112,8 +108,14 @@ def _unread_mark(mark: re.Match[str]) -> str:
     value = mark.group(1)
     if OTHER_LANGUAGE.match(value):
         return f"'{mark.group()}' is not read (spaces inside the braces): write {{lang={value}}}"
+    return _not_a_code(mark.group(), value)
+
+
+def _not_a_code(shown: str, value: str) -> str:
+    """The mark ``shown`` (as typed) names no language code: the code of the language
+    ``value`` names, or how codes are written."""
     named = _named_language(value)
-    return f"'{mark.group()}' is not a language code: " + (
+    return f"'{shown}' is not a language code: " + (
         f"did you mean {{lang={named}}}?" if named
         else "write it as lang attributes do, e.g. {lang=uk}")
 

@@ -252,6 +252,15 @@ def test_a_country_for_a_language_is_refused_with_the_countrys_language(site: Pa
     assert run(site, "check", str(folder)).exit_code == 0
 
 
+def _checked_with_mark(site: Path, tmp_path: Path, mark: str):
+    """`newsletter check` of the 2021-02 issue with its welcome's passage marked ``mark``
+    (line 5) instead of {lang=uk}."""
+    folder = tmp_path / "issue"
+    shutil.copytree(site / "issues" / "2021-02", folder)
+    (folder / "welcome.md").write_text(WELCOME.replace("{lang=uk}", mark), encoding="utf-8")
+    return run(site, "check", str(folder))
+
+
 @pytest.mark.parametrize("value, code", [
     ("German", "de"), ("niemiecki", "de"), ("Deutsch", "de"), ("Ukrainian", "uk"),
     ("ukraiński", "uk"), ("UK", "uk"), ("English", "en")])
@@ -260,11 +269,7 @@ def test_a_language_written_by_name_is_refused_with_its_code(site: Path, tmp_pat
     """"{lang=German}" (hand-made issue F) was told only that it is no language code;
     the editor wrote a language's name, in English, Polish or its own words, or a code in
     capitals: check names the code."""
-    folder = tmp_path / "issue"
-    shutil.copytree(site / "issues" / "2021-02", folder)
-    welcome = folder / "welcome.md"
-    welcome.write_text(WELCOME.replace("{lang=uk}", f"{{lang={value}}}"), encoding="utf-8")
-    result = run(site, "check", str(folder))
+    result = _checked_with_mark(site, tmp_path, f"{{lang={value}}}")
     assert result.exit_code == 1
     assert (f"welcome.md:5: '{{lang={value}}}' is not a language code: did you mean "
             f"{{lang={code}}}?") in result.output, result.output
@@ -273,11 +278,7 @@ def test_a_language_written_by_name_is_refused_with_its_code(site: Path, tmp_pat
 def test_a_mark_with_spaces_inside_is_told_it_is_not_read(site: Path, tmp_path):
     """'{lang = de}' is not read as a mark (it would be printed as typed): check says so
     and how to write it, not that 'de' is no language."""
-    folder = tmp_path / "issue"
-    shutil.copytree(site / "issues" / "2021-02", folder)
-    welcome = folder / "welcome.md"
-    welcome.write_text(WELCOME.replace("{lang=uk}", "{lang = de}"), encoding="utf-8")
-    result = run(site, "check", str(folder))
+    result = _checked_with_mark(site, tmp_path, "{lang = de}")
     assert result.exit_code == 1
     assert ("welcome.md:5: '{lang = de}' is not read (spaces inside the braces): write "
             "{lang=de}") in result.output, result.output
