@@ -556,19 +556,65 @@ def drawn_lines(pdf: Path) -> list[list[Word]]:
     size, as an address the printer's PDF writes after a link's words or a footnote's
     raised mark, is on the line it follows closely, :func:`_beside`). poppler's own lines
     split a line at a wide gap, which would hide the very lines a test looks for."""
-    lines: list[list[Word]] = []
+    return [line for page in _xhtml(pdf, "-raw").iterfind(".//x:page", NS)
+            for line in _page_lines(page)]
+
+
+_HYPHENS = ("-", "\u00ad", "\u2010", "\u2011", "\ue0ad")
+_EDGE = re.compile(r"^[^\w]+|[^\w]+$")
+
+
+def cut_words(pdf: Path, written: Collection[str]) -> list[str]:
+    """Words of ``written`` (the editor's, bare) cut at a line's end with no hyphen where
+    they would have fit: a line that ends with letters or digits, the next line (the same
+    text going on) starting with letters or digits that make one written word with them,
+    though neither part alone is one, and the whole word narrower than the line it was cut
+    from, the next or the one after that (:func:`_room`). WeasyPrint 70 cut
+    the text after an element in emphasis at any character that fit
+    (``overflow-wrap: anywhere``): "par" / "tner", "4" / "1" (generated seed 9756)."""
+    found = []
     for page in _xhtml(pdf, "-raw").iterfind(".//x:page", NS):
-        previous: Word | None = None
-        for element in page.iterfind(".//x:word", NS):
-            word = _words(element)
-            same_line = previous is not None and word.x0 > previous.x1 - 0.5 and (
-                abs(word.bottom - previous.bottom) < 0.5
-                or _beside(previous, word))
-            if same_line:
-                lines[-1].append(word)
-            else:
-                lines.append([word])
-            previous = word
+        lines = _page_lines(page)
+        for index, (line, following) in enumerate(itertools.pairwise(lines)):
+            end, start = line[-1], following[0]
+            if end.text.endswith(_HYPHENS) or not _runs_on(end, start) \
+                    or not (end.text[-1:].isalnum() and start.text[:1].isalnum()):
+                continue
+            head, tail = _EDGE.sub("", end.text), _EDGE.sub("", start.text)
+            if head + tail not in written or (head in written and tail in written):
+                continue
+            if (end.x1 - end.x0) + (start.x1 - start.x0) < _room(lines, index + 1) - 1:
+                found.append(f"{' '.join(w.text for w in line[-3:])} / "
+                             f"{' '.join(w.text for w in following[:2])}")
+    return found
+
+
+def _room(lines: list[list[Word]], index: int) -> float:
+    """A width the column (or cell) of ``lines[index]`` surely holds: the widest of that
+    line and its neighbours, above and below, that start at its left edge and go on from it
+    or into it (:func:`_runs_on`), so they are its text's lines."""
+    start = lines[index][0]
+    near = [lines[index]]
+    for before, after in ((index - 1, index), (index, index + 1), (index + 1, index + 2)):
+        if before >= 0 and after < len(lines) and \
+                _runs_on(lines[before][-1], lines[after][0]):
+            near += [lines[before], lines[after]]
+    return max(o[-1].x1 - o[0].x0 for o in near if abs(o[0].x0 - start.x0) < 1)
+
+
+def _page_lines(page: etree._Element) -> list[list[Word]]:
+    """A page's lines as drawn (:func:`drawn_lines`)."""
+    lines: list[list[Word]] = []
+    previous: Word | None = None
+    for element in page.iterfind(".//x:word", NS):
+        word = _words(element)
+        same_line = previous is not None and word.x0 > previous.x1 - 0.5 and (
+            abs(word.bottom - previous.bottom) < 0.5 or _beside(previous, word))
+        if same_line:
+            lines[-1].append(word)
+        else:
+            lines.append([word])
+        previous = word
     return lines
 
 

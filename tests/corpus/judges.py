@@ -38,7 +38,9 @@ And the paper (tests/paper.py measures each from the PDF itself), for both PDFs 
 - ``line_edges``: no line starts with a dash or ends with what the language binds to the
   next word (an abbreviation, a title, an initial, a number, a sign), no acronym in
   capitals hyphenated, no Polish word broken at its typed hyphen;
-- ``overlaps``: no word drawn over another word of its page.
+- ``overlaps``: no word drawn over another word of its page;
+- ``cut``: no word the editor wrote cut at a line's end with no hyphen where the whole
+  word fitted its column.
 
 And the screens' editions (tests/screen_text.py):
 
@@ -70,6 +72,7 @@ from paper import (
     card_texts,
     copied_text,
     copy_faults,
+    cut_words,
     drawn_lines,
     edge_faults,
     lone_lines,
@@ -647,6 +650,20 @@ def line_edges(built: BuiltIssue) -> list[Fault]:
     return faults
 
 
+def cut(built: BuiltIssue) -> list[Fault]:
+    """Words of both PDFs cut at a line's end with no hyphen where the whole word would
+    have fit its column (tests/paper.py, cut_words)."""
+    faults = []
+    for issue, path, where in _pdfs(built):
+        written = set()
+        for text in typed_texts(issue):
+            plain = plain_source(text)
+            written |= {word.strip("*_`[]()<>.,;:!?\"'") for word in plain.split()}
+            written |= set(re.findall(r"\w+", plain))
+        faults += _first(cut_words(path, written), f"{where}: cut words")
+    return faults
+
+
 def html_bindings(built: BuiltIssue) -> list[Fault]:
     """Breakable spaces in the e-mail's and the web page's text where the language's rules
     bind (tests/screen_text.py, unbound_spaces)."""
@@ -720,7 +737,7 @@ def overlapping_words(built: BuiltIssue) -> list[Fault]:
 
 
 PAPER = ("depth", "pictures", "stranded", "lone_lines", "captions", "line_ends", "word_gaps",
-         "short_lines", "copy", "line_edges", "overlaps")
+         "short_lines", "copy", "line_edges", "overlaps", "cut")
 """The judges that read only the PDFs (a run of only these builds only the PDFs)."""
 
 
@@ -744,6 +761,7 @@ JUDGES: dict[str, Callable[..., list[Fault]]] = {
     "copy": copy,
     "line_edges": line_edges,
     "overlaps": overlapping_words,
+    "cut": cut,
     "html_bindings": html_bindings,
     "text_part": text_part,
     "screen_ends": screen_ends,

@@ -484,3 +484,45 @@ def test_a_tables_dates_and_short_words_are_not_hyphenated(tmp_path, project: Pr
            if line.endswith("\xad") and following.split()
            and len(line.split()[-1] + following.split()[0]) - 1 < 10]
     assert not cut, cut
+
+
+EMPHASISED = ["al. Jana Pawła II 41 partner", "ZUS 12 dni", "COVID-19 w firmie",
+              "nr 5 NCBR program", "prof. Zając i MŚP 3 wnioski"]
+"""Chains of words bound across an element's edges once set: an acronym's or a compound's
+span ("II", "ZUS", "COVID-19") with the words bound after it."""
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_emphasis_in_a_cell_breaks_only_at_its_spaces(tmp_path, project: Project, seed: int):
+    """Where every column holds its longest word, no word of a cell is cut. In emphasis,
+    WeasyPrint 70 cut the text after an acronym's span at the first character that fit
+    (overflow-wrap: anywhere): "*Współpraca al. Jana Pawła II 41 partner*" ended a line with
+    "41" and "partner" under it (generated seed 9756 pl), or "pa" / "rtner"."""
+    from paper import cut_words
+
+    rng = random.Random(seed)
+    columns = rng.randint(3, 5)
+    head = "| " + " | ".join(f"K{c}" for c in range(columns)) + " |"
+    rows = []
+    for _ in range(6):
+        cells = []
+        for _ in range(columns):
+            words = [rng.choice(SHORT) for _ in range(rng.randint(1, 4))]
+            words.insert(rng.randint(0, len(words)), rng.choice(EMPHASISED))
+            mark = rng.choice(["*", "**", "_"])
+            cells.append(f"{mark}{' '.join(words)}{mark}")
+        rows.append("| " + " | ".join(cells) + " |")
+    table = "\n".join([head, "|" + "---|" * columns, *rows])
+    folder = tmp_path / "2021-03"
+    folder.mkdir()
+    (folder / "issue.yaml").write_text(
+        "date: 2021-03-01\nlanguage: pl\nsections:\n  - kind: innovation\n    blocks:\n"
+        + _article("Tabela", f"Tabela:\n\n{table}\n\nKONIEC"), encoding="utf-8")
+    pdf = write_download(load_issue(folder, project), project, tmp_path / "out").files[0]
+    written = set(re.findall(r"\w+", table))
+    assert not cut_words(pdf, written), "words cut where no hyphen is"
+    words = _words(pdf)
+    ends = [f"{w.text} / {after.text}" for w, after in itertools.pairwise(words)
+            if w.text in ("41", "12", "5", "3", "II", "i", "w", "nr", "al.", "prof.")
+            and round(after.top) != round(w.top) and after.page == w.page]
+    assert not ends, f"lines ending with a word bound to the next: {ends}"
