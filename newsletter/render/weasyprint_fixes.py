@@ -21,6 +21,15 @@ leader box one to two dots wide may hold no whole grid place: no dot at all. A c
 entry then read 'projekt edukacja 2', its page number taken for the title's (generated
 seed 9000 pl). The mend: a leader box left without a dot that has room for one gets one,
 at its right end, by the space before the number.
+
+And one of its line starts: inside the first inline element of a line (an emphasis, a
+link), WeasyPrint takes every text run as the line's start (it counts the line's children
+only at the line's own level), so ``overflow-wrap: anywhere`` cuts a run that does not fit
+at any character, though the line has a space to break at before it. After an acronym's
+span, "*Współpraca al. Jana Pawła II 41 partner*" printed "… II 41" / "partner" in a table
+cell and "… II 41 pa" / "rtner" in a paragraph (generated seed 9756 pl). CSS cuts a word
+only where the line has no other place to break. The mend: a run that starts after a
+run with a space on the same line is not the line's start.
 """
 
 from __future__ import annotations
@@ -39,7 +48,43 @@ def install() -> None:
 
     inline.split_first_line = _mended(inline.split_first_line)
     inline.handle_leader = _one_dot_at_least(inline.handle_leader)
+    inline.split_inline_box = _lines_followed(inline.split_inline_box)
+    inline.split_text_box = _true_line_start(inline.split_text_box)
     _installed = True
+
+
+_BREAKS = (" ", "\u200b")
+"""Where a line may break inside a run: a space, a <wbr> (set as a zero-width space)."""
+_lines: list[list[float]] = []
+"""For each line being laid out (lines inside inline blocks nest): its start, and the
+leftmost start of a run placed on it with a place to break inside."""
+
+
+def _lines_followed(split_inline_box: Any) -> Any:
+    from weasyprint.formatting_structure import boxes
+
+    def split(context: Any, box: Any, position_x: float, *args: Any, **kwargs: Any) -> Any:
+        if not isinstance(box, boxes.LineBox):
+            return split_inline_box(context, box, position_x, *args, **kwargs)
+        _lines.append([position_x, float("inf")])
+        try:
+            return split_inline_box(context, box, position_x, *args, **kwargs)
+        finally:
+            _lines.pop()
+    return split
+
+
+def _true_line_start(split_text_box: Any) -> Any:
+    def split(context: Any, box: Any, available_width: float | None, skip: int,
+              is_line_start: bool = True) -> Any:
+        line = _lines[-1] if _lines and available_width is not None else None
+        if line and is_line_start and line[1] < box.position_x - 0.01:
+            is_line_start = False  # a run with a place to break starts before this one
+        result = split_text_box(context, box, available_width, skip, is_line_start)
+        if line and result[0] is not None and any(b in result[0].text for b in _BREAKS):
+            line[1] = min(line[1], box.position_x)
+        return result
+    return split
 
 
 def _one_dot_at_least(handle_leader: Any) -> Any:

@@ -8,6 +8,7 @@ And a leader with room for a dot draws one (its grid of dots left it empty)."""
 from __future__ import annotations
 
 import random
+import re
 
 import pytest
 import weasyprint
@@ -98,3 +99,56 @@ def test_a_leader_with_room_for_a_dot_draws_one():
                                f"{entries}</html>").render()
     dots = _leaders(document.pages[0]._page_box)
     assert len(dots) == 48 and all(count >= 1 for count in dots), dots
+
+
+CHAINS = ['<span class="a">al.&#160;Jana</span> <span class="b">Pawła&#160;</span>'
+          '<span class="a">II</span>&#160;41&#160;partner',
+          '<span class="a">ZUS</span>&#160;12&#160;dni',
+          '<span class="a">NCBR</span>&#160;i&#160;PARP',
+          '<a href="#x">mapa</a>&#160;w&#160;sieci']
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_a_run_after_an_element_in_emphasis_breaks_at_a_space_before_it(seed: int):
+    """Inside a line's first inline element WeasyPrint 70 took every run for the line's
+    start, and with ``overflow-wrap: anywhere`` cut a run that did not fit at any
+    character though the line had a space before it: "… II 41 pa" / "rtner", "… II 41" /
+    "partner" (generated seed 9756 pl). Paragraphs of emphasis holding spans with words
+    bound after them, at widths from 130 to 400 pt: each line breaks at a space."""
+    weasyprint_fixes.install()
+    rng = random.Random(seed)
+    paragraphs, texts = [], []
+    for step in range(40):
+        words = [rng.choice(WORDS) for _ in range(rng.randint(12, 30))]
+        for _ in range(3):
+            words.insert(rng.randint(1, len(words) - 1), rng.choice(CHAINS))
+        start = rng.randint(0, 4)
+        html = " ".join(words[:start]) + " <em>" + " ".join(words[start:]) + "</em>"
+        paragraphs.append(f'<p style="width: {130 + step * 7}pt; hyphens: manual; '
+                          f'overflow-wrap: anywhere">{html}</p>')
+        text = re.sub(r"<[^>]+>", "", html).replace("&#160;", "\xa0")
+        texts.append([word for word in text.split(" ") if word])
+    document = weasyprint.HTML(string=f'<html lang="pl"><style>{STYLE}</style>'
+                               f'{"".join(paragraphs)}<p id="x">x</p></html>').render()
+    lines = _paragraph_lines(document)
+    cut = [(index, got) for index, (got, want) in enumerate(zip(lines, texts, strict=False))
+           if got != want]
+    assert len(lines) == len(texts) + 1 and not cut, cut[:3]
+
+
+def _paragraph_lines(document: weasyprint.Document) -> list[list[str]]:
+    """Each paragraph's words as its lines hold them (a word cut at a line's end is two)."""
+    found: dict[object, list[str]] = {}  # by element: a paragraph may run over two pages
+
+    def walk(box: boxes.Box) -> None:
+        if box.element_tag == "p" and isinstance(box, boxes.BlockBox):
+            found.setdefault(box.element, []).extend(
+                word for child in box.children if isinstance(child, boxes.LineBox)
+                for word in "".join(_texts(child)).split(" ") if word)
+            return
+        for child in getattr(box, "children", []):
+            walk(child)
+
+    for page in document.pages:
+        walk(page._page_box)
+    return list(found.values())
