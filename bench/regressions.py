@@ -56,6 +56,8 @@ SEEDS: dict[frozenset[str], dict[int, str]] = {
               "fitting left p22 short (taken back now)",
         9742: "en p27 0.73: a title-less letter whose body opened with a list glued itself "
               "to the card above",
+        9756: "pl: a table cell's '*… Pawła II 41 partner*' ended a line with '41': "
+              "emphasis after an acronym cut at any character",
     },
 }
 
