@@ -30,6 +30,8 @@ stretched:
   seven paragraphs: 0.73; test_block_ends' portrait after 108-116 words: 0.74). There
   a gap grows below the element above it (:func:`set_spread`), so the columns' tops
   stay level; they are not squeezed (:func:`squeezes`);
+- a page that its gaps, grown to their caps, leave short of what a reader takes for full
+  stretches them further, up to half as far again, and only that far (:data:`STRETCH`);
 - nothing moves inside cards, a table's cells or a footnote;
 - the first thing on the page, a section set tight (page_fit.Tighten) and whatever
   follows a heading, a lead or a greeting (which belong with it) keep theirs;
@@ -70,6 +72,15 @@ FILLED = 0.85
 """How far down its text area a spread page's content is to reach: past page fitting's
 :data:`~newsletter.render.page_fit.MIN_DEPTH` with a little to spare, and no further (a
 page stretched to its foot shows its stretching; the space left is an ordinary foot)."""
+STRETCH = 1.5
+STRETCHED = 0.77
+"""A page whose gaps, grown to their caps, leave it short of :data:`STRETCHED` (on
+WeasyPrint's boxes; a reader's 0.75, measured from the glyphs, with a little to spare)
+grows them up to :data:`STRETCH` times their caps, only as far as that depth. Generated
+seed 9764 en page 4 (the end of a card group and an article of a long paragraph, a list
+and one more paragraph, before a section whose opening with a table could not come up)
+had every gap at its cap and stayed at 0.74; the 2 mm it lacked, shared by weight, are
+unseen (a block gap 2 mm more, a paragraph's 0.7)."""
 _KEEP = {"card", "figure", "colophon", "cover"}
 """Classes of elements inside which (or on which) no gap grows."""
 _HEADS = {"section-title", "section-heading", "intro", "block-head", "kicker", "lead", "ask",
@@ -92,9 +103,13 @@ def spreads(source: Any, document: Any, done: dict[int, float]) -> dict[int, flo
         if not gaps or any(place in done for place, _ in gaps):
             continue
         top, bottom = text_area(page)
-        room_mm = (FILLED - depth(page)) * (bottom - top) * MM_PER_PX
-        shares = _shares([gap.kind for _, gap in gaps], room_mm,
-                         [gap.effect for _, gap in gaps])
+        height_mm = (bottom - top) * MM_PER_PX
+        kinds, effects = [gap.kind for _, gap in gaps], [gap.effect for _, gap in gaps]
+        shares = _shares(kinds, (FILLED - depth(page)) * height_mm, effects)
+        short_mm = (STRETCHED - depth(page)) * height_mm
+        if sum(share * effect for share, effect in zip(shares, effects, strict=True)) \
+                < short_mm:  # the caps leave the page short: stretch them, that far only
+            shares = _shares(kinds, short_mm, effects, STRETCH)
         found.update({place: round(gap.mm + share, 2)
                       for (place, gap), share in zip(gaps, shares, strict=True)
                       if share >= 0.1})
@@ -186,20 +201,22 @@ def _in_columns(element: Any, parents: dict[Any, Any]) -> bool:
 
 
 def _shares(kinds: list[str], room_mm: float, effects: list[float] | None = None,
-            ) -> list[float]:
-    """Each gap's growth: ``room_mm`` shared by :data:`WEIGHTS`, none past its cap
-    (what a capped gap cannot take goes to the others). ``effects``: how much of its
-    growth each gap adds to the page's depth (half in balanced columns; 1 by default)."""
+            stretch: float = 1.0) -> list[float]:
+    """Each gap's growth: ``room_mm`` shared by :data:`WEIGHTS`, none past its cap times
+    ``stretch`` (what a capped gap cannot take goes to the others). ``effects``: how much
+    of its growth each gap adds to the page's depth (half in balanced columns; 1 by
+    default)."""
     if room_mm <= 0 or not kinds:
         return [0.0] * len(kinds)
     effects = effects or [1.0] * len(kinds)
+    caps = [CAPS[kind] * stretch for kind in kinds]
     low, high = 0.0, 2 * room_mm  # mm per unit of weight
     for _ in range(40):
         middle = (low + high) / 2
-        total = sum(min(CAPS[kind], WEIGHTS[kind] * middle) * effect
-                    for kind, effect in zip(kinds, effects, strict=True))
+        total = sum(min(cap, WEIGHTS[kind] * middle) * effect
+                    for kind, cap, effect in zip(kinds, caps, effects, strict=True))
         low, high = (middle, high) if total < room_mm else (low, middle)
-    return [min(CAPS[kind], WEIGHTS[kind] * low) for kind in kinds]
+    return [min(cap, WEIGHTS[kind] * low) for kind, cap in zip(kinds, caps, strict=True)]
 
 
 def _goes_on(page_box: Any) -> bool:

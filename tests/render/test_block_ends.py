@@ -209,6 +209,19 @@ def test_a_short_letter_inside_its_section_comes_up_smaller_and_tight(
     assert letter == [2, 2] and pages[1].depth >= 0.75, (letter, [p.depth for p in pages])
 
 
+@pytest.mark.parametrize("words", [100, 110])
+def test_the_page_before_a_letter_that_cannot_come_up_is_filled(
+        project: Project, tmp_path: Path, words: int):
+    """The same letter after a longer article: it goes overleaf whole (it does not break),
+    and page 2, the end of the first article's two columns, has nothing but its paragraph
+    gaps to spread. With 100 words they reached their caps at 0.74; they now stretch past
+    them as far as the page needs (render/page_spread.py STRETCH)."""
+    folder = _letter_after(tmp_path / f"letter-{words}", words)
+    pdf = write_download(load_issue(folder, project), project, tmp_path / "out").files[0]
+    pages = measured_pages(pdf)
+    assert all(page.depth >= 0.75 for page in pages[1:-1]), [p.depth for p in pages]
+
+
 def _cards_after(folder: Path, words: int) -> Path:
     """A Polish issue: an article of four paragraphs and one of ``words`` words, then a
     section with a heading and a two-line intro whose first block is a card group with
@@ -332,7 +345,7 @@ def _portrait_after(folder: Path, words: int) -> Path:
     return folder
 
 
-@pytest.mark.parametrize("words", [84, 92, 112])
+@pytest.mark.parametrize("words", [84, 92, 100, 104, 112])
 def test_an_articles_picture_a_little_too_tall_is_shrunk_with_its_head_set_tight(
         project: Project, tmp_path: Path, words: int):
     """Seed 9691's page 12 in small: the next article's start (kicker, title, a 75 mm
@@ -341,8 +354,9 @@ def test_an_articles_picture_a_little_too_tall_is_shrunk_with_its_head_set_tight
     tight gives the rest: no inner page under 0.75 (a last paragraph of 92 words left
     page 2 short before). With 108 to 116 words the picture misses by more than the tight
     head gives (it would need 23 mm), and page 2, the first article's two columns, ended
-    at 0.74; its paragraph gaps now grow (render/page_spread.py: 0.75-0.76). (With 100
-    and 104 words they reach their caps at 0.74: a case left open.)"""
+    at 0.74; its paragraph gaps now grow (render/page_spread.py: 0.75-0.76). With 100
+    and 104 words they reached their caps at 0.74; they now stretch past them as far as
+    the page needs (page_spread.STRETCH)."""
     folder = _portrait_after(tmp_path / f"portrait-{words}", words)
     pdf = write_download(load_issue(folder, project), project, tmp_path / "out").files[0]
     pages = measured_pages(pdf)
