@@ -38,7 +38,7 @@ from newsletter.load import Project
 from newsletter.markdown import to_html
 from newsletter.model import Article, Issue, Letter
 from newsletter.render.print import COLUMN_OF_TWO_PT, TEXT_COLUMN_PT
-from newsletter.typography import Rules, display_url, looks_like_url
+from newsletter.typography import Rules, display_url, line_words, looks_like_url
 
 NS = {"x": "http://www.w3.org/1999/xhtml"}
 ONE_LETTER_PL = frozenset("wziouaWZIOUA")
@@ -564,12 +564,14 @@ _HYPHENS = ("-", "\u00ad", "\u2010", "\u2011", "\ue0ad")
 _EDGE = re.compile(r"^[^\w]+|[^\w]+$")
 
 
-def cut_words(pdf: Path, written: Collection[str]) -> list[str]:
+def cut_words(pdf: Path, written: Collection[str], rules: Rules | None = None) -> list[str]:
     """Words of ``written`` (the editor's, bare) cut at a line's end with no hyphen where
     they would have fit: a line that ends with letters or digits, the next line (the same
     text going on) starting with letters or digits that make one written word with them,
-    though neither part alone is one, and the whole word narrower than the line it was cut
-    from, the next or the one after that (:func:`_room`). WeasyPrint 70 cut
+    though neither part alone is one, and the whole word, with the words the language's
+    ``rules`` bind to it on its line ("2021–2027 pneumonoultramicroscopicsilicovolcano" /
+    "coniosis" is one piece), narrower than the line it was cut from, the next or the one
+    after that (:func:`_room`). WeasyPrint 70 cut
     the text after an element in emphasis at any character that fit
     (``overflow-wrap: anywhere``): "par" / "tner", "4" / "1" (generated seed 9756)."""
     found = []
@@ -583,7 +585,9 @@ def cut_words(pdf: Path, written: Collection[str]) -> list[str]:
             head, tail = _EDGE.sub("", end.text), _EDGE.sub("", start.text)
             if head + tail not in written or (head in written and tail in written):
                 continue
-            if (end.x1 - end.x0) + (start.x1 - start.x0) < _room(lines, index + 1) - 1:
+            whole = line_words(" ".join([*(w.text for w in line[:-1]), head + tail]), rules)
+            chain = line[-len(whole[-1].split()):] if whole else line[-1:]
+            if (end.x1 - chain[0].x0) + (start.x1 - start.x0) < _room(lines, index + 1) - 1:
                 found.append(f"{' '.join(w.text for w in line[-3:])} / "
                              f"{' '.join(w.text for w in following[:2])}")
     return found

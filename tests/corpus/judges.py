@@ -660,7 +660,8 @@ def cut(built: BuiltIssue) -> list[Fault]:
             plain = plain_source(text)
             written |= {word.strip("*_`[]()<>.,;:!?\"'") for word in plain.split()}
             written |= set(re.findall(r"\w+", plain))
-        faults += _first(cut_words(path, written), f"{where}: cut words")
+        faults += _first(cut_words(path, written, rules_of(built, issue)),
+                         f"{where}: cut words")
     return faults
 
 
