@@ -33,10 +33,10 @@ def scaffold_issue(project: Project, issue_id: str, date: dt.date | None = None)
         keep_trailing_newline=True,
         autoescape=False,  # YAML and Markdown output, not HTML
     )
-    from newsletter.render.templating import month_year
+    from newsletter.render.templating import month_in_text
 
-    values = {"id": issue_id, "date": date.isoformat(), "month_en": month_year(date, "en"),
-              "month_pl": month_year(date, "pl")}
+    values = {"id": issue_id, "date": date.isoformat(), "month_en": month_in_text(date, "en"),
+              "month_pl": month_in_text(date, "pl")}
     target.mkdir(parents=True)
     (target / "images").mkdir()
     for name in SCAFFOLD_FILES:

@@ -49,6 +49,10 @@ def test_new_then_check_passes(fresh_project: Path, monkeypatch):
     assert "article" in checked.output and "letter" in checked.output
     assert "link_cards" in checked.output and "figures" in checked.output
     assert "2021-01-01" in checked.output  # the date comes from the id
+    # the subject names the month mid-line, in each language's own case
+    subject = (issue / "issue.yaml").read_text(encoding="utf-8")
+    assert "pl: Business Kraków — styczeń 2021" in subject
+    assert "en: Business Kraków — January 2021" in subject
 
 
 def test_new_refuses_to_overwrite_and_bad_ids(fresh_project: Path, monkeypatch):

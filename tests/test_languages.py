@@ -102,6 +102,20 @@ def test_no_edition_shows_the_other_languages_words(sample_site):
     assert "Grudzień 2020" in polish["pdf"] and "December 2020" in english["pdf"]
 
 
+def test_the_pdfs_running_heads_write_the_month_in_the_languages_own_case(sample_site):
+    """Every page's head names the month after the newsletter's name, inside a line: in
+    Polish in small letters ("Business Kraków · grudzień 2020"), as the masthead's
+    standalone "Grudzień 2020" is not (hand-made issues' proof-reading); English keeps its
+    capital. The printer's PDF has the same heads."""
+    folder, issue, project = sample_site
+    polish = edition_texts(folder / "pl", issue.in_language("pl"), project)
+    english = edition_texts(folder, issue, project)
+    for edition in ("pdf", "print"):
+        assert polish[edition].count("Business Kraków · grudzień 2020") >= 3, edition
+        assert "· Grudzień" not in polish[edition], edition
+        assert english[edition].count("Business Kraków · December 2020") >= 3, edition
+
+
 def test_polish_pdfs_say_their_language_and_title(sample_site):
     import pikepdf
 

@@ -342,6 +342,14 @@ def month_year(date: dt.date, locale: str) -> str:
     return text[:1].upper() + text[1:]
 
 
+def month_in_text(date: dt.date, locale: str) -> str:
+    """"December 2020" / "grudzień 2020" / "грудень 2020": the month inside a line, in the
+    language's own case, after the newsletter's name (the PDFs' running head, a new
+    issue's subject). Capitalised there, as on the masthead, every Polish page's head read
+    "Business Kraków · Lipiec 2022", which a Polish proof-reader marks as a mistake."""
+    return format_date(date, "LLLL yyyy", locale=locale)
+
+
 def issue_name(title: str, date: dt.date, locale: str, dash: str = "\u2014") -> str:
     """The name the PDFs' and the web page's titles give an issue: the editor's title and
     its month ("Business Kraków — December 2020", "… — grudzień 2020", mid-title in the
@@ -350,7 +358,7 @@ def issue_name(title: str, date: dt.date, locale: str, dash: str = "\u2014") -> 
     issues 2027-09 and 2028-02). ``dash``: the language's (:attr:`Rules.dash`)."""
     if re.search(rf"(?<!\d){date.year}(?!\d)", title):
         return title
-    return f"{title} {dash} {format_date(date, 'LLLL yyyy', locale=locale)}"
+    return f"{title} {dash} {month_in_text(date, locale)}"
 
 
 def long_date(date: dt.date, locale: str) -> str:
@@ -390,6 +398,7 @@ def issue_context(issue: Issue, project: Project) -> dict[str, object]:
         "t": strings(project, issue.language),
         "tagline": project.site.tagline_in(issue.language),
         "month": month_year(issue.date, language.locale),
+        "month_in_text": month_in_text(issue.date, language.locale),
         "issue_name": issue_name(issue.title, issue.date, language.locale,
                                  issue_rules(issue, project).dash),
         "hyphenation": language.hyphenation,
