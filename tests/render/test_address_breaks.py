@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 from conftest import one_article_issue
 from page_depth import measured_pages
+from seeded import seeded
 
 from newsletter.load import Project, load_issue
 from newsletter.render.print import write_download, write_print
@@ -52,7 +53,7 @@ def _cut(pdf: Path) -> list[str]:
 
 
 @pytest.mark.parametrize("writer", [write_download, write_print])
-@pytest.mark.parametrize("seed", range(6))
+@pytest.mark.parametrize("seed", seeded(range(6)))
 def test_no_page_ends_inside_an_address(project: Project, tmp_path, writer, seed):
     folder = one_article_issue(tmp_path / "2021-01", _body(random.Random(seed)),
                                title="Addresses", language="en")

@@ -22,6 +22,7 @@ from pathlib import Path
 
 import pytest
 from page_depth import A4_HEIGHT, MARGIN_BOTTOM, MARGIN_TOP, MM, measured_pages
+from seeded import seeded
 from typeset_text import block_between_articles
 
 from newsletter.load import load_issue
@@ -62,7 +63,7 @@ def row_tops(pdf: Path, count: int) -> dict[int, list[float]]:
             for page, found in tops.items()}
 
 
-@pytest.mark.parametrize(("seed", "count"), CASES)
+@pytest.mark.parametrize(("seed", "count"), seeded(CASES, lambda case: case[0] in (16, 26)))
 def test_a_block_of_figures_leaves_its_last_row_alone_only_to_fill_a_page(
         project, tmp_path, seed, count):
     pdf = write_download(load_issue(issue_folder(tmp_path, seed, count), project), project,

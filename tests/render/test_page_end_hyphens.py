@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 from page_depth import measured_pages
+from seeded import seeded
 from typeset_text import plain_sentences
 
 from newsletter.load import load_issue
@@ -45,7 +46,8 @@ def issue_folder(root: Path, language: str, seed: int) -> Path:
 
 
 @pytest.mark.parametrize(("language", "seed"),
-                         [(language, seed) for language in ("pl", "en") for seed in range(1, 7)])
+                         [(language, seed) for language in ("pl", "en")
+                          for seed in seeded(range(1, 7))])
 def test_no_page_ends_in_the_middle_of_a_word(project, tmp_path, language, seed):
     pdf = write_download(load_issue(issue_folder(tmp_path, language, seed), project), project,
                          tmp_path / "out").files[0]
