@@ -58,6 +58,8 @@ SEEDS: dict[frozenset[str], dict[int, str]] = {
               "to the card above",
         9756: "pl: a table cell's '*… Pawła II 41 partner*' ended a line with '41': "
               "emphasis after an acronym cut at any character",
+        9764: "en p4 0.74: every gap grown to its cap before a section opening that could not "
+              "come up (stretched now)",
     },
 }
 
