@@ -34,6 +34,7 @@ run with a space on the same line is not the line's start.
 
 from __future__ import annotations
 
+import threading
 from typing import Any
 
 _installed = False
@@ -55,9 +56,17 @@ def install() -> None:
 
 _BREAKS = (" ", "\u200b")
 """Where a line may break inside a run: a space, a <wbr> (set as a zero-width space)."""
-_lines: list[list[float]] = []
-"""For each line being laid out (lines inside inline blocks nest): its start, and the
-leftmost start of a run placed on it with a place to break inside."""
+_laying = threading.local()
+"""Per thread (a preview may build while another build runs), for each line being laid
+out (lines inside inline blocks nest): its start, and the leftmost start of a run placed
+on it with a place to break inside (:func:`_lines`)."""
+
+
+def _lines() -> list[list[float]]:
+    lines = getattr(_laying, "lines", None)
+    if lines is None:
+        lines = _laying.lines = []
+    return lines
 
 
 def _lines_followed(split_inline_box: Any) -> Any:
@@ -66,18 +75,20 @@ def _lines_followed(split_inline_box: Any) -> Any:
     def split(context: Any, box: Any, position_x: float, *args: Any, **kwargs: Any) -> Any:
         if not isinstance(box, boxes.LineBox):
             return split_inline_box(context, box, position_x, *args, **kwargs)
-        _lines.append([position_x, float("inf")])
+        lines = _lines()
+        lines.append([position_x, float("inf")])
         try:
             return split_inline_box(context, box, position_x, *args, **kwargs)
         finally:
-            _lines.pop()
+            lines.pop()
     return split
 
 
 def _true_line_start(split_text_box: Any) -> Any:
     def split(context: Any, box: Any, available_width: float | None, skip: int,
               is_line_start: bool = True) -> Any:
-        line = _lines[-1] if _lines and available_width is not None else None
+        lines = _lines()
+        line = lines[-1] if lines and available_width is not None else None
         if line and is_line_start and line[1] < box.position_x - 0.01:
             is_line_start = False  # a run with a place to break starts before this one
         result = split_text_box(context, box, available_width, skip, is_line_start)
