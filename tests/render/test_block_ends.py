@@ -37,6 +37,7 @@ quarters full).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -258,6 +259,27 @@ def test_a_sections_intro_ends_a_page_when_its_card_groups_may_not(
     assert pages[1].depth >= 0.75, [p.depth for p in pages]
 
 
+def _classes(element: Any) -> set[str]:
+    return set((element.get("class") or "").split())
+
+
+def _first_box(folder: Path, project: Project, matches: Callable[[Any], bool]) -> Any:
+    """The first box, in the issue's readers' PDF laid out as it is rendered, whose element
+    ``matches``."""
+    import weasyprint
+
+    def find(box: Any) -> Any:
+        element = getattr(box, "element", None)
+        if element is not None and matches(element):
+            return box
+        return next((found for child in getattr(box, "children", None) or ()
+                     if (found := find(child)) is not None), None)
+
+    html = render_html(load_issue(folder, project), project, "download")
+    pages = weasyprint.HTML(string=html, base_url=str(folder)).render().pages
+    return next(box for page in pages if (box := find(page._page_box)) is not None)
+
+
 @pytest.mark.parametrize("intro", ["- Pierwszy punkt.\n- Drugi punkt.",
                                    "1. Pierwszy punkt.\n2. Drugi punkt."])
 def test_a_card_groups_intro_list_keeps_nothing_before_it(project: Project, tmp_path: Path,
@@ -267,7 +289,6 @@ def test_a_card_groups_intro_list_keeps_nothing_before_it(project: Project, tmp_
     above, its picture and notes came overleaf with it and left 89 mm at the foot of the
     page before (generated seed 9688, pl, page 13 at 0.65). A page may break between
     them; within the group, the intro still keeps with its first row."""
-    import weasyprint
     from weasyprint.layout.block import _add_break_values
 
     folder = one_article_issue(tmp_path / "2021-01", "Miasto wspiera lokalne firmy.")
@@ -277,19 +298,9 @@ def test_a_card_groups_intro_list_keeps_nothing_before_it(project: Project, tmp_
                     + "        cards:\n          - title: Biuro\n"
                     "            url: https://www.krakow.pl/biuro\n")
 
-    def find(box: Any) -> Any:
-        element = getattr(box, "element", None)
-        if element is not None and "cards" in (element.get("class") or "").split():
-            return box
-        return next((found for child in getattr(box, "children", None) or ()
-                     if (found := find(child)) is not None), None)
-
-    html = render_html(load_issue(folder, project), project, "download")
-    pages = weasyprint.HTML(string=html, base_url=str(folder)).render().pages
-    group = next(box for page in pages if (box := find(page._page_box)) is not None)
+    group = _first_box(folder, project, lambda element: "cards" in _classes(element))
     assert set(_add_break_values(group, "before")) == {"auto"}
-    intro_box = next(child for child in group.children
-                     if "intro" in (child.element.get("class") or "").split())
+    intro_box = next(child for child in group.children if "intro" in _classes(child.element))
     assert "avoid" in _add_break_values(intro_box, "after")
 
 
@@ -303,7 +314,6 @@ def test_a_body_that_opens_with_a_list_keeps_nothing_before_it(
     before it, a card set beside its picture, which then missed the page's foot with
     81 mm left there (generated seed 9742, en, page 27 at 0.73). A page may break
     between them; a list inside a body still keeps with the text before it."""
-    import weasyprint
     from weasyprint.layout.block import _add_break_values
 
     folder = one_article_issue(tmp_path / "2021-01", "Miasto wspiera lokalne firmy.")
@@ -314,18 +324,8 @@ def test_a_body_that_opens_with_a_list_keeps_nothing_before_it(
                     + ("        signature:\n          name: Anna Nowak\n"
                        if kind == "letter" else ""))
 
-    def find(box: Any) -> Any:
-        element = getattr(box, "element", None)
-        if element is not None and kind in (element.get("class") or "").split() \
-                and "block" in (element.get("class") or "").split() \
-                and "Pierwszy" in "".join(element.itertext()):
-            return box
-        return next((found for child in getattr(box, "children", None) or ()
-                     if (found := find(child)) is not None), None)
-
-    html = render_html(load_issue(folder, project), project, "download")
-    pages = weasyprint.HTML(string=html, base_url=str(folder)).render().pages
-    block = next(box for page in pages if (box := find(page._page_box)) is not None)
+    block = _first_box(folder, project, lambda element: {kind, "block"} <= _classes(element)
+                       and "Pierwszy" in "".join(element.itertext()))
     assert "avoid" not in _add_break_values(block, "before")
 
 
