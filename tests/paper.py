@@ -82,6 +82,20 @@ def paragraph_texts(issue: Issue) -> list[str]:
     return [text for text in found if text]
 
 
+def whole_texts(issue: Issue) -> list[str]:
+    """What one line below a head may be all of, squeezed: every paragraph and list item,
+    and a subheading that ends an article with no links (nothing of the article follows
+    it). Generated seed 9782, pl: an article of a title, a picture and one "### …" line
+    stood whole on a page, its title called stranded with that line under it."""
+    found = paragraph_texts(issue)
+    for _, block in issue.blocks():
+        if isinstance(block, Article) and not block.links:
+            found += [squeezed(t) for t in _elements(
+                block.body, "*[last()][self::h1 or self::h2 or self::h3 or self::h4"
+                            " or self::h5 or self::h6]")]
+    return [text for text in found if text]
+
+
 def table_cells(issue: Issue) -> list[str]:
     """Every table cell's text, squeezed: a table sets its cells side by side on one
     baseline and narrow, which no judge of running text may read as one line."""
@@ -170,7 +184,7 @@ def stranded(lines: list[Line], texts: list[str], body: Sequence[str] = (),
     """Lines of ``texts`` (not also of ``body``) with fewer than two lines of the same
     column below them on the page (a column: lines whose horizontal extents overlap),
     unless the one line below is a whole paragraph of ``paragraphs`` (the raw Markdown
-    texts): a question whose answer is one line has all of it below."""
+    texts, or ``whole_texts``): a question whose answer is one line has all of it below."""
     found = []
     whole = {squeezed(re.sub(r"[*_]", "", paragraph)) for text in paragraphs
              for paragraph in re.split(r"\n\s*\n", text)}

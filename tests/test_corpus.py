@@ -713,3 +713,27 @@ def test_short_lines_take_no_lines_of_cards_side_by_side_for_a_paragraphs():
     assert not set_apart(*beside, widest=180)
     assert set_apart(*under, widest=180)
     assert not set_apart(*under, widest=100)  # not short against a narrow block's lines
+
+
+def test_stranded_takes_a_subheading_that_ends_its_article_for_all_that_follows(tmp_path,
+                                                                               project):
+    """An article of a title and one subheading stood whole at a page's foot (generated
+    seed 9782, pl, the printer's PDF: title, picture, "### Na budżet …"): the title has all
+    of its article below it. A subheading with a paragraph after it heads more than its
+    line, and the title over it alone at a page's foot is still stranded."""
+    from conftest import one_article_issue
+    from editions import Line
+    from paper import body_texts, stranded, stranding_texts, whole_texts
+
+    title = "Nauka ok. 40 osób nr 5 program konferencja edukacja nr 12 branża"
+    sub = "Na budżet sieć dla partner miasto"
+
+    def judged(body: str) -> list[str]:
+        issue = load_issue(one_article_issue(tmp_path / str(len(body)), body, title=title),
+                           project)
+        foot = [Line(1, title, 40, 400, 680, 690), Line(1, sub, 40, 300, 700, 710)]
+        return stranded(foot, stranding_texts(issue, project), body_texts(issue),
+                        whole_texts(issue))
+
+    assert judged(f"### {sub}") == []
+    assert judged(f"### {sub}\n\nMiasto wspiera firmy w ich rozwoju.") != []

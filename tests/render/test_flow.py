@@ -23,6 +23,7 @@ from paper import (
     stranded,
     stranding_texts,
     table_cells,
+    whole_texts,
 )
 from seeded import seeded
 
@@ -180,7 +181,7 @@ def test_filled_pages_strand_nothing_and_leave_no_line_alone(plain, project):
                 for pages in [measured_pages(pdf)]
                 for found in [[p for page in pages[1:] for p in stranded(
                     page.lines, stranding_texts(issue, project), body_texts(issue),
-                    paragraph_texts(issue))]
+                    whole_texts(issue))]
                     + lone_lines(pages, paragraph_texts(issue), table_cells(issue))]
                 if found}
     assert not problems, problems
@@ -190,7 +191,7 @@ def test_generated_issues_strand_no_heading_kicker_or_lead(generated, project):
     problems = {name: found for name, issue, pdf in generated
                 for found in [[p for page in measured_pages(pdf)[1:] for p in stranded(
                     page.lines, stranding_texts(issue, project), body_texts(issue),
-                    paragraph_texts(issue))]] if found}
+                    whole_texts(issue))]] if found}
     assert not problems, problems
 
 

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from corpus.generate import generate
 from page_depth import measured_pages
-from paper import body_texts, paragraph_texts, stranded, stranding_texts
+from paper import body_texts, stranded, stranding_texts, whole_texts
 
 from newsletter.load import Project, load_issue
 from newsletter.render.print import write_print
@@ -25,5 +25,5 @@ def test_a_section_heading_keeps_more_than_its_intros_first_item(project: Projec
     issue = load_issue(written.folder, project).in_language("pl")
     pdf = write_print(issue, project, tmp_path / "out").files[0]
     problems = [p for page in measured_pages(pdf)[1:] for p in stranded(
-        page.lines, stranding_texts(issue, project), body_texts(issue), paragraph_texts(issue))]
+        page.lines, stranding_texts(issue, project), body_texts(issue), whole_texts(issue))]
     assert not problems, problems
