@@ -894,6 +894,14 @@ def _around(text: str, at: int) -> str:
 DASHES = ("–", "—")
 
 
+def _address_start(word: str) -> bool:
+    """Whether a printed word is an address or the first piece of one broken over lines:
+    a number never binds to an address (typography.bind_html), and "kontakt@life" over
+    "-science.example.com" is an e-mail address (generated seed 9793, pl: a table cell's
+    "pkt 3" over it was called a number the next word binds to)."""
+    return looks_like_url(word) or re.match(r"[\w.+-]+@[\w-]", word) is not None
+
+
 def edge_faults(lines: list[list[Word]], rules: Rules, ends: Sequence[str] = (),
                 starts: Sequence[str] = (), acronyms: Iterable[str] = (),
                 skip: Iterable[str] = ()) -> list[str]:
@@ -936,7 +944,7 @@ def edge_faults(lines: list[list[Word]], rules: Rules, ends: Sequence[str] = (),
             continue
         elif last in binding or re.fullmatch(INITIALS, last) or last in SIGN_BEFORE:
             found.append(f"a line ends with {last!r}: {pair}")
-        elif number.fullmatch(last) and not looks_like_url(first) and (
+        elif number.fullmatch(last) and not _address_start(first) and (
                 (rules.bind_numbers and re.match(r"[^\W\d_]", first))
                 or first.rstrip(".,;:)") in rules.bind_units or first[:1] in SIGN_AFTER):
             found.append(f"a line ends with the number {last!r}: {pair}")

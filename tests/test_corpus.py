@@ -330,11 +330,15 @@ def test_line_edges_finds_what_the_rules_forbid_and_leaves_the_editors_own_ends(
              _line("Nowa", "Huta", "ul.", top=48),  # the editor's text ends so (ends=)
              _line("–", "dalej", "tekst", top=60),
              _line("Tytuł", "akapitu", "nr", top=90),  # a gap: the next line is another text
-             _line("5", "obok", top=110)]
+             _line("5", "obok", "konferencja", "pkt", "3", top=110),
+             _line("kontakt@life", top=122),  # an e-mail address, broken (seed 9793)
+             _line("-science.example.com", "oraz", "7", top=134),
+             _line("wniosków", "dla", "firm", top=146)]
     faults = edge_faults(lines, rules, ends=["nowahutaul."], acronyms={"PARP"})
     assert [f.split(":")[0] for f in faults] == [
         "a line ends with 'dr'", "a line ends with the number '3'", "an acronym hyphenated",
-        "a word broken at its typed hyphen", "a line starts with a dash"], faults
+        "a word broken at its typed hyphen", "a line starts with a dash",
+        "a line ends with the number '7'"], faults
 
 
 def test_html_bindings_find_a_space_where_a_one_letter_word_binds(victim, restore):
