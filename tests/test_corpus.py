@@ -24,7 +24,7 @@ from corpus import judges
 from corpus.build import BuiltIssue, build_issue, served
 from corpus.generate import FEATURES, LONG_SEED, ON_MAIN, generate, long_issue
 from corpus.pictures import MODES, PIXEL_LIMIT, SIDE_LIMIT, picture_size
-from paper import Word, copy_faults, edge_faults
+from paper import Word, binding_ends, copy_faults, edge_faults
 from PIL import Image
 from screen_text import text_part_faults
 
@@ -741,3 +741,29 @@ def test_stranded_takes_a_subheading_that_ends_its_article_for_all_that_follows(
 
     assert judged(f"### {sub}") == []
     assert judged(f"### {sub}\n\nMiasto wspiera firmy w ich rozwoju.") != []
+
+
+def test_line_ends_take_a_flow_style_fields_last_word_for_the_editors_end(tmp_path,
+                                                                         project):
+    """A figure's label written in YAML's flow style, ``{value: 54, label: … z}``, ends
+    with "z" where the editor ended it, inside its source line: the judge, which read the
+    editor's ends from the source's lines, called it a line ending with a one-letter
+    word (hand-made issue 2022-04). The same label's words ending a line of a paragraph
+    are still a fault."""
+    from newsletter.publish import build, choose_editions
+
+    label = "Firmy przedsiębiorcy rozwój program współpraca z"
+    folder = tmp_path / "2022-04"
+    folder.mkdir()
+    (folder / "issue.yaml").write_text(
+        "date: 2022-04-01\nlanguage: pl\nsections:\n  - kind: innovation\n    blocks:\n"
+        "      - type: figures\n        title: Rok w liczbach\n        items:\n"
+        f"          - {{value: '54 firm', label: {label}}}\n"
+        "          - {value: '12 %', label: Wzrost}\n", encoding="utf-8")
+    issue = load_issue(folder, project)
+    build(issue, project, choose_editions(["pdf", "print"]), tmp_path / "out")
+    built = BuiltIssue(folder, tmp_path / "out" / issue.id, project, [issue], [])
+    assert judges.line_ends(built) == []
+    lines = judges.drawn_lines(built.edition_file(issue, "pdf"))
+    assert any(line[-1].text == "z" for line in lines)  # the label's end is a line's end
+    assert binding_ends(lines, judges.ONE_LETTER_PL, []) != []  # … a fault in running text

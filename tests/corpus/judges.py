@@ -526,12 +526,15 @@ def captions_kept(built: BuiltIssue) -> list[Fault]:
 
 def line_ends(built: BuiltIssue) -> list[Fault]:
     """Polish lines that end with a one-letter word (unless the editor's text ends so: a
-    generated card text, list item, table cell or a quoted title may end with "z")."""
+    generated card text, list item, table cell or a quoted title may end with "z", and a
+    field written in YAML's flow style, ``{value: 54, label: Firmy z}``, ends inside its
+    source line: hand-made issue 2022-04, a figure's label)."""
     written = [squeezed(line).rstrip("\"'") for line in re.split(r"\n|\\n", source_text(built))]
     faults = []
     for issue, path, where in _pdfs(built):
         if issue.language == "pl":
-            ends = paragraph_texts(issue) + table_cells(issue) + written
+            ends = paragraph_texts(issue) + table_cells(issue) + written \
+                + [squeezed(text) for text in typed_texts(issue)]
             faults += _first(binding_ends(drawn_lines(path), ONE_LETTER_PL, ends),
                              f"{where}: lines ending with a one-letter word")
     return faults
