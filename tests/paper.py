@@ -385,6 +385,12 @@ WITH_PICTURE_MM = 4 + 4 + 11 + 8
 the picture's margins (style.css.j2), two lines of text after it (kept with it) and a
 tolerance (the judge finds pictures set apart with room to spare, not by a millimetre)."""
 CREDIT_MM = 5  # a credit's line under the picture and its margin
+TABLE_START_MM = 12
+"""What a table among the two lines after a picture takes beyond one line: its header
+and first two rows never part (markdown.css.j2), about 18 mm of one-line rows."""
+SHORT_ELEMENT = 100
+"""Characters that set in one line of the text column (110-120 a line; an article with a
+table is never set in two columns)."""
 SUBHEADING_MM = 19  # a subheading or question of two lines opening the body, its margins
 
 
@@ -491,6 +497,21 @@ def _subheading_mm(article: Article, pages: list) -> float:
     return SUBHEADING_MM
 
 
+def _opens_on_a_table(article: Article) -> bool:
+    """Whether a table is among the two lines that follow the article's picture: its
+    body's first element, or the second after a first of one line. Generated seed 9825
+    (pl): a one-item list of one line, then a table, under a title with 69 mm below it;
+    page fitting rightly found no room for the picture with the list and the table's
+    start, and the judge, counting two lines, called the picture set apart."""
+    document = lxml_html.fragment_fromstring(to_html(article.body, paged=True),
+                                             create_parent="div")
+    first = [element for element in document if element.tag != "section"][:2]
+    if first and first[0].tag == "table":
+        return True
+    return len(first) == 2 and first[1].tag == "table" \
+        and len(first[0].text_content().strip()) <= SHORT_ELEMENT
+
+
 def pictures_apart(path: Path, issue: Issue) -> list[str]:
     """Articles whose picture stands on a later page than their title though it fits on
     the title's page: below the article's head there (title and lead) the page has room
@@ -527,7 +548,8 @@ def pictures_apart(path: Path, issue: Issue) -> list[str]:
         line_pt = max(line.bottom - line.top for line in lines)
         room_mm = (bottom - lines[-1].bottom - (rest > 0) * 2 * line_pt) / MM
         needed_mm = SMALLEST_PICTURE_MM + WITH_PICTURE_MM \
-            + CREDIT_MM * bool(block.image.credit) + _subheading_mm(block, pages)
+            + CREDIT_MM * bool(block.image.credit) + _subheading_mm(block, pages) \
+            + TABLE_START_MM * _opens_on_a_table(block)
         if room_mm >= needed_mm:
             found.append(f"page {figure.page}: the picture of '{block.title}' (page "
                          f"{page.number}, {room_mm:.0f} mm left below its head there)")

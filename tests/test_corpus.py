@@ -767,3 +767,23 @@ def test_line_ends_take_a_flow_style_fields_last_word_for_the_editors_end(tmp_pa
     lines = judges.drawn_lines(built.edition_file(issue, "pdf"))
     assert any(line[-1].text == "z" for line in lines)  # the label's end is a line's end
     assert binding_ends(lines, judges.ONE_LETTER_PL, []) != []  # … a fault in running text
+
+
+@pytest.mark.parametrize(("body", "opens"), [
+    ("| A | B |\n|---|---|\n| 1 | 2 |\n", True),
+    ("- Jeden wiersz listy.\n\n| A | B |\n|---|---|\n| 1 | 2 |\n", True),
+    ("Krótki akapit.\n\n| A | B |\n|---|---|\n| 1 | 2 |\n", True),
+    (("Długi akapit " * 12) + "\n\n| A | B |\n|---|---|\n| 1 | 2 |\n", False),
+    ("Akapit.\n\nDrugi akapit.\n\n| A | B |\n|---|---|\n| 1 | 2 |\n", False),
+])
+def test_pictures_apart_counts_a_table_among_the_lines_after_a_picture(tmp_path, project,
+                                                                       body, opens):
+    """A table's header and first rows never part: when a table opens the body, or
+    follows a first line, what must come with the picture is taller than two lines
+    (generated seed 9825, pl); a table after a paragraph of several lines is not."""
+    from conftest import one_article_issue
+    from paper import _opens_on_a_table
+
+    issue = load_issue(one_article_issue(tmp_path / "2021-01", body), project)
+    article = issue.sections[0].blocks[0]
+    assert _opens_on_a_table(article) is opens
