@@ -175,10 +175,10 @@ class Shortcut:
     sources: dict[str, Path]
 
 
-def shortcut(inputs: str) -> Shortcut | None:
+def shortcut(inputs: str, folder: Path) -> Shortcut | None:
     """The decisions and final HTML remembered for ``inputs``, or None: never remembered,
     unreadable, or a file the HTML loads is gone or changed (a picture's derivative
-    cleared, the colour profile replaced)."""
+    cleared, the colour profile replaced). ``folder``: the issue's (:func:`load_html`)."""
     entry = _entry(f"{inputs}.in")
     if entry is None:
         return None
@@ -188,7 +188,7 @@ def shortcut(inputs: str) -> Shortcut | None:
     except (ValueError, KeyError, TypeError, AttributeError):
         return None
     decisions = load(key)
-    kept = load_html(key) if decisions is not None else None
+    kept = load_html(key, folder) if decisions is not None else None
     if decisions is None or kept is None or _file_versions(kept[0]) != files:
         return None
     with contextlib.suppress(OSError):
@@ -262,15 +262,21 @@ def store(key: str, decisions: Decisions) -> None:
         return
 
 
-def store_html(key: str, html: str, sources: dict[str, Path]) -> None:
+def store_html(key: str, html: str, sources: dict[str, Path], issue_folder: Path) -> None:
     """Keep the HTML the decisions of ``key`` made, with the pictures' sources (derivative
-    URL → the editor's file, for print's resolution warnings)."""
+    URL → the editor's file, for print's resolution warnings), a file in
+    ``issue_folder`` by its place there: the same HTML comes of the same pictures in
+    another folder (a copy, a test's), and a warning must read the file being built, not
+    the one first built. By absolute path, a copy's build read its original's photo.jpg,
+    since replaced by a larger one, and warned about nothing (tests/test_picture_notices
+    on a second run)."""
     folder = _folder()
     if folder is None:
         return
     target = folder / f"{key}.html.z"
     partial = target.with_name(f".{target.name}.{os.getpid()}")
-    data = {"html": html, "sources": {url: str(path) for url, path in sources.items()}}
+    data = {"html": html, "sources": {url: _relative(path, issue_folder)
+                                      for url, path in sources.items()}}
     try:
         partial.write_bytes(zlib.compress(json.dumps(data).encode(), 1))
         os.replace(partial, target)
@@ -278,21 +284,31 @@ def store_html(key: str, html: str, sources: dict[str, Path]) -> None:
         return
 
 
-def load_html(key: str) -> tuple[str, dict[str, Path]] | None:
-    """The HTML stored for ``key`` and its pictures' sources, or None: never stored,
-    unreadable, or a file it loads is gone (a derivative cleared from the cache)."""
+def load_html(key: str, issue_folder: Path) -> tuple[str, dict[str, Path]] | None:
+    """The HTML stored for ``key`` and its pictures' sources (those in an issue's folder
+    found in ``issue_folder``, :func:`store_html`), or None: never stored, unreadable, or
+    a file it loads is gone (a derivative cleared from the cache)."""
     folder = _folder()
     if folder is None:
         return None
     try:
         data = json.loads(zlib.decompress((folder / f"{key}.html.z").read_bytes()))
-        html, sources = str(data["html"]), {str(k): Path(v) for k, v in data["sources"].items()}
+        html = str(data["html"])
+        sources = {str(k): issue_folder / v for k, v in data["sources"].items()}
     except (OSError, ValueError, KeyError, TypeError, AttributeError, zlib.error):
         return None
     if not all(Path(unquote(urlparse(url).path)).is_file()
                for url in set(_FILE_URL.findall(html))):
         return None
     return html, sources
+
+
+def _relative(path: Path, folder: Path) -> str:
+    """``path`` as stored: relative to ``folder`` when inside it, else absolute (a
+    relative path joined to a folder is that path; an absolute one stays itself)."""
+    resolved, base = path.resolve(), folder.resolve()
+    return resolved.relative_to(base).as_posix() if resolved.is_relative_to(base) \
+        else str(resolved)
 
 
 def _prune(folder: Path) -> None:

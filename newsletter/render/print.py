@@ -234,7 +234,7 @@ def _laid_out(issue: Issue, project: Project, variant: Variant, pictures: Pictur
 
     weasyprint_fixes.install()
     inputs = _inputs(issue, project, variant)
-    shortcut = layout_cache.shortcut(inputs)
+    shortcut = layout_cache.shortcut(inputs, issue.source_dir)
     if shortcut is not None:
         key, known, html = shortcut.key, shortcut.decisions, shortcut.html
         pictures.sources.update(shortcut.sources)
@@ -252,7 +252,8 @@ def _laid_out(issue: Issue, project: Project, variant: Variant, pictures: Pictur
         pictures.tight = set(known.tight)
         pictures.carried = set(known.carried)
         pictures.cover_left_out = known.cover
-        replay = layout_cache.load_html(key) if shortcut is None else (html, {})
+        replay = layout_cache.load_html(key, issue.source_dir) if shortcut is None \
+            else (html, {})
         if replay is not None:
             html = replayed = replay[0]
             pictures.sources.update(replay[1])
@@ -279,8 +280,8 @@ def _laid_out(issue: Issue, project: Project, variant: Variant, pictures: Pictur
             raise PdfBuildError(f"{target.name}: " + "; ".join(problems))
         if known:
             if shortcut is None:
-                if html != replayed or layout_cache.load_html(key) is None:
-                    layout_cache.store_html(key, html, pictures.sources)
+                if html != replayed or layout_cache.load_html(key, issue.source_dir) is None:
+                    layout_cache.store_html(key, html, pictures.sources, issue.source_dir)
                 layout_cache.remember(inputs, key, html)
             return document, html
         if pictures.cover_left_out < cover_fit.STEPS and cover_fit.spills(document.pages):
@@ -347,7 +348,7 @@ def _laid_out(issue: Issue, project: Project, variant: Variant, pictures: Pictur
     decisions.carried = set(pictures.carried)
     decisions.cover = pictures.cover_left_out
     layout_cache.store(key, decisions)
-    layout_cache.store_html(key, html, pictures.sources)
+    layout_cache.store_html(key, html, pictures.sources, issue.source_dir)
     layout_cache.remember(inputs, key, html)
     return document, html
 

@@ -140,6 +140,29 @@ def test_a_second_build_lays_out_the_html_page_fitting_made(
     assert second.warnings == first.warnings
 
 
+def test_a_copys_printer_warnings_are_about_its_own_pictures(project, tmp_path, layouts):
+    """The same pictures in another folder make the same HTML, so its build replays the
+    first one's decisions: the printer's resolution warnings must still read the copy's
+    own files. They read the first folder's, by absolute path; its photo.jpg since
+    replaced by a sharp one, the copy's 700 px photo went unwarned
+    (tests/test_picture_notices.py failed on a second run)."""
+    from photos import make_photo
+
+    first = edited_copy(SAMPLE, tmp_path / "first" / "2020-12", {
+        "microsoft-education.md": [("images/school-cloud-laptop.png", "images/photo.jpg")]})
+    make_photo(first / "images" / "photo.jpg", size=(700, 500))
+    copy = shutil.copytree(first, tmp_path / "copy" / "2020-12")
+    issue = load_issue(first, project).in_language("en")
+    warned = write_print(issue, project, tmp_path / "out-first").warnings
+    assert any(w.startswith("photo.jpg prints at") for w in warned), warned
+    make_photo(first / "images" / "photo.jpg", size=(2400, 1714))  # the first folder's fixed
+    layouts[0] = 0
+    again = write_print(load_issue(copy, project).in_language("en"), project,
+                        tmp_path / "out-copy").warnings
+    assert layouts[0] == 2  # replayed: the pages and the notes pages
+    assert again == warned
+
+
 def test_a_file_edited_in_place_is_built_afresh(project, tmp_path, layouts, html_renders):
     """An editor's change to a file of the issue, in its folder, is in the next PDF: the
     remembered HTML is for the inputs as they were."""
@@ -210,18 +233,18 @@ def test_a_remembered_html_whose_file_changed_is_not_a_shortcut(tmp_path, monkey
     loaded.write_bytes(b"pixels")
     html = f'<img src="{loaded.as_uri()}">'
     layout_cache.store("k", layout_cache.Decisions(ragged={3}))
-    layout_cache.store_html("k", html, {loaded.as_uri(): loaded})
+    layout_cache.store_html("k", html, {loaded.as_uri(): loaded}, tmp_path)
     layout_cache.remember("inputs", "k", html)
-    found = layout_cache.shortcut("inputs")
+    found = layout_cache.shortcut("inputs", tmp_path)
     assert found is not None and found.html == html and found.decisions.ragged == {3}
     assert found.sources == {loaded.as_uri(): loaded}
-    assert layout_cache.shortcut("other inputs") is None
+    assert layout_cache.shortcut("other inputs", tmp_path) is None
     os.utime(loaded, ns=(1, 1))
-    assert layout_cache.shortcut("inputs") is None
+    assert layout_cache.shortcut("inputs", tmp_path) is None
     layout_cache.remember("inputs", "k", html)
-    assert layout_cache.shortcut("inputs") is not None
+    assert layout_cache.shortcut("inputs", tmp_path) is not None
     loaded.unlink()
-    assert layout_cache.shortcut("inputs") is None
+    assert layout_cache.shortcut("inputs", tmp_path) is None
 
 
 def test_a_changed_template_or_module_is_a_new_key(tmp_path):
