@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -10,6 +11,19 @@ from corpus.build import served
 from newsletter.exceptions import Problem
 from newsletter.load import Project, load_issue, load_project
 from newsletter.model import Issue
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_xdist_auto_num_workers(config: pytest.Config) -> int | None:
+    """``-n auto`` (pyproject's addopts): one worker per core and one more. Many tests wait
+    (a loopback SMTP server, a scheduled send, Chromium, PostgreSQL): tests/deliver
+    alone took 303 s of which 197 s on a core. On this machine's two cores, from a clean
+    clone with a cold layout cache, the suite took 17 m 21 s with two workers and 16 m
+    11 s with three. ``PYTEST_XDIST_AUTO_NUM_WORKERS`` still sets the number."""
+    if os.environ.get("PYTEST_XDIST_AUTO_NUM_WORKERS"):
+        return None
+    return len(os.sched_getaffinity(0)) + 1
+
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE = ROOT / "issues" / "2020-12"
