@@ -294,7 +294,8 @@ def load_html(key: str, issue_folder: Path) -> tuple[str, dict[str, Path]] | Non
     try:
         data = json.loads(zlib.decompress((folder / f"{key}.html.z").read_bytes()))
         html = str(data["html"])
-        sources = {str(k): issue_folder / v for k, v in data["sources"].items()}
+        sources = {str(k): issue_folder / v for k, v in data["sources"].items()
+                   if (issue_folder / v).is_file()}  # a file renamed in a copy: not known
     except (OSError, ValueError, KeyError, TypeError, AttributeError, zlib.error):
         return None
     if not all(Path(unquote(urlparse(url).path)).is_file()

@@ -256,7 +256,8 @@ def _laid_out(issue: Issue, project: Project, variant: Variant, pictures: Pictur
             else (html, {})
         if replay is not None:
             html = replayed = replay[0]
-            pictures.sources.update(replay[1])
+            for url, path in replay[1].items():  # the files this build read come first
+                pictures.sources.setdefault(url, path)
         else:
             html = render_html(issue, project, variant, pictures)
     refused: set[tuple[str, int]] = set()  # addresses kept whole that ran past their line

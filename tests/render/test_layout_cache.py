@@ -161,6 +161,17 @@ def test_a_copys_printer_warnings_are_about_its_own_pictures(project, tmp_path, 
                         tmp_path / "out-copy").warnings
     assert layouts[0] == 2  # replayed: the pages and the notes pages
     assert again == warned
+    # a copy whose photo is renamed: the same HTML again, its own file's name in the warning
+    renamed = shutil.copytree(copy, tmp_path / "renamed" / "2020-12")
+    (renamed / "images" / "photo.jpg").rename(renamed / "images" / "foto.jpg")
+    article = renamed / "microsoft-education.md"
+    article.write_text(article.read_text(encoding="utf-8").replace("photo.jpg", "foto.jpg"),
+                       encoding="utf-8")
+    layouts[0] = 0
+    third = write_print(load_issue(renamed, project).in_language("en"), project,
+                        tmp_path / "out-renamed").warnings
+    assert layouts[0] == 2
+    assert third == [w.replace("photo.jpg", "foto.jpg") for w in warned]
 
 
 def test_a_file_edited_in_place_is_built_afresh(project, tmp_path, layouts, html_renders):
