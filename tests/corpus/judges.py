@@ -488,7 +488,7 @@ def stranded_heads(built: BuiltIssue) -> list[Fault]:
     faults = []
     for issue, path, where in _pdfs(built):
         texts, body = stranding_texts(issue, built.project), body_texts(issue)
-        whole = whole_texts(issue)  # a one-line paragraph after a head is all of it
+        whole = whole_texts(issue)  # a one-line paragraph or closing subheading: all of it
         found = [p for page in measured_pages(path)[1:]
                  for p in stranded(page.lines, texts, body, whole)]
         faults += _first(found, f"{where}: stranded")
