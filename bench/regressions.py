@@ -60,6 +60,8 @@ SEEDS: dict[frozenset[str], dict[int, str]] = {
               "emphasis after an acronym cut at any character",
         9764: "en p4 0.74: every gap grown to its cap before a section opening that could not "
               "come up (stretched now)",
+        9834: "en p18: a card's list nested three deep left a line narrower than "
+              "'@jestemaktywny.krakow.pl', which ran over the next card",
     },
 }
 

@@ -1,5 +1,6 @@
 """Addresses that a page break cuts in two, and the paragraphs that then break a line earlier;
-and addresses broken across lines that would fit one whole.
+addresses broken across lines that would fit one whole; and addresses with a piece wider
+than their line, broken at their dots.
 
 A long address in running text breaks across lines after its slashes and before its
 hyphens, as it should; but when that line break is also a page's end, the address's
@@ -16,6 +17,7 @@ place (like word_gaps' ragged paragraphs) and replayed by the layout cache.
 from __future__ import annotations
 
 import itertools
+import re
 from collections.abc import Iterator
 from typing import Any
 
@@ -88,15 +90,13 @@ def addresses_that_fit(source: Any, document: Any) -> set[Key]:
     return found
 
 
-def addresses_past_their_block(source: Any, document: Any, whole: set[Key]) -> set[Key]:
-    """Of the addresses ``whole`` (kept on one line), those ``document`` sets past the
-    right edge of their paragraph, cell or card: should WeasyPrint not break a line before
-    a ``nowrap`` inline, such an address breaks where it did before rather than run off
-    the page."""
-    if not whole:
-        return set()
-    keys = {element: key for element, key in _address_keys(source.etree_element).items()
-            if key in whole}
+def addresses_past_their_block(source: Any, document: Any) -> set[Key]:
+    """The addresses of ``source`` that ``document`` sets past the right edge of their
+    paragraph, cell or card (see :data:`Key`). One kept whole (:func:`set_whole`) breaks
+    where it did before rather than run off the page, should WeasyPrint not break a line
+    before a ``nowrap`` inline; any other has a piece between its breaks wider than its
+    line, which the next layout breaks at its dots (:func:`set_narrow`)."""
+    keys = _address_keys(source.etree_element)
     found: set[Key] = set()
     for page in document.pages:
         for box, lines in _blocks_of_lines(page._page_box):
@@ -104,9 +104,45 @@ def addresses_past_their_block(source: Any, document: Any, whole: set[Key]) -> s
             for line in lines:
                 for text, around in _texts(line, ()):
                     address = _address_of(around)
-                    if address in keys and text.position_x + text.width > right:
+                    if address in keys and text.text.strip() \
+                            and text.position_x + text.width > right:
                         found.add(keys[address])
     return found
+
+
+NARROWEST = 2
+"""How far an address wider than its line is broken (:func:`set_narrow`): 1, after its dots
+too; 2, at any letter."""
+
+
+def set_narrow(source: Any, addresses: dict[Key, int]) -> None:
+    """Break these addresses of ``source`` where they never break in a line that holds their
+    pieces (before it is laid out): at 1, after each dot followed by a letter or digit (where
+    LaTeX's url package breaks, and a crowded table's cells do: render/table_columns.py); at
+    2, at any letter too. Generated seed 9834 (en): in a row of three cards, a list nested
+    three deep left 'invest' / '@jestemaktywny.krakow.pl' a line narrower than the piece
+    after its '@' (24 characters, under typography.LONG_PIECE), which ran across the gap
+    over the next card's text. A zero-width space is what WeasyPrint sets a ``<wbr>`` as;
+    written into the text, it adds no element, so the decisions kept by element place
+    still find theirs."""
+    if not addresses:
+        return
+    for element, key in _address_keys(source.etree_element).items():
+        level = addresses.get(key, 0)
+        if not level:
+            continue
+        for inner in element.iter():
+            inner.text = _dots_broken(inner.text)
+            if inner is not element:
+                inner.tail = _dots_broken(inner.tail)
+        if level >= NARROWEST:
+            style = element.get("style")
+            element.set("style", f"{style}; overflow-wrap: anywhere" if style
+                        else "overflow-wrap: anywhere")
+
+
+def _dots_broken(text: str | None) -> str | None:
+    return re.sub(r"\.(?=\w)", ".\u200b", text) if text else text
 
 
 _ROOM_AFTER_PX = 8
@@ -132,7 +168,7 @@ def _address_keys(root: Any) -> dict[Any, Key]:
     seen: dict[str, int] = {}
     for element in main.iter() if main is not None else ():
         if _ADDRESS & classes_of(element):
-            text = "".join(element.itertext())
+            text = "".join(element.itertext()).replace("\u200b", "")  # set_narrow's
             keys[element] = (text, seen.get(text, 0))
             seen[text] = seen.get(text, 0) + 1
     return keys

@@ -73,6 +73,7 @@ class Decisions:
     whole: set[tuple[str, int]] = field(default_factory=set)  # addresses kept on one line
     glued: set[int] = field(default_factory=set)  # links lists kept with lines (lone_links)
     unhyphenated: set[int] = field(default_factory=set)  # page_end_hyphens: not hyphenated
+    narrow: dict[tuple[str, int], int] = field(default_factory=dict)  # addresses broken more
 
 
 def digest(html: str, variant: str, templates: Path | None = None) -> str:
@@ -236,7 +237,9 @@ def load(key: str) -> Decisions | None:
                          {str(block) for block in data.get("carried", [])},
                          {(str(text), int(n)) for text, n in data.get("whole", [])},
                          {int(place) for place in data.get("glued", [])},
-                         {int(place) for place in data.get("unhyphenated", [])})
+                         {int(place) for place in data.get("unhyphenated", [])},
+                         {(str(text), int(n)): int(level)
+                          for text, n, level in data.get("narrow", [])})
     except (OSError, ValueError, KeyError, TypeError, AttributeError):
         return None
 
@@ -251,7 +254,8 @@ def store(key: str, decisions: Decisions) -> None:
             "tight": sorted(decisions.tight), "spread": decisions.spread,
             "widows": decisions.widows, "carried": sorted(decisions.carried),
             "whole": sorted(decisions.whole), "glued": sorted(decisions.glued),
-            "unhyphenated": sorted(decisions.unhyphenated)}
+            "unhyphenated": sorted(decisions.unhyphenated),
+            "narrow": sorted((text, n, level) for (text, n), level in decisions.narrow.items())}
     target = folder / f"{key}.json"
     partial = target.with_name(f".{target.name}.{os.getpid()}")
     try:

@@ -34,9 +34,11 @@ from newsletter.placement import MM_PER_CSS_PX, Bounds, shown_width
 from newsletter.print_files import BadFile, check_font, check_icc_profile
 from newsletter.render import cover_fit, layout_cache, pdf_lang, weasyprint_fixes
 from newsletter.render.address_breaks import (
+    NARROWEST,
     addresses_across_pages,
     addresses_past_their_block,
     addresses_that_fit,
+    set_narrow,
     set_whole,
     set_widows,
 )
@@ -222,9 +224,11 @@ def _laid_out(issue: Issue, project: Project, variant: Variant, pictures: Pictur
     layout, which a resize needs anyway) or whose line ending a page is hyphenated
     (:func:`hyphens_across_pages`, set without hyphenation) and those a page's end cuts
     inside an address (:func:`addresses_across_pages`, given the widows that carry it over
-    whole), an article's links alone atop a page (:func:`lone_links`, kept with the lines
-    above them); when page fitting has nothing left to change, the short pages' leftover
-    space spread between their blocks (:mod:`page_spread`, one more layout), or the gaps of
+    whole), an address run past its line's edge (:func:`addresses_past_their_block`,
+    broken at its dots), an article's links alone atop a page (:func:`lone_links`, kept
+    with the lines above them); when page fitting has nothing left to change, the short
+    pages' leftover space spread between their blocks (:mod:`page_spread`, one more
+    layout), or the gaps of
     the page before a last page holding only the contact given up for it (:func:`squeezes`,
     one more). Decisions made for the same document before
     are replayed (:mod:`layout_cache`): then one layout is all it takes, of the HTML
@@ -274,6 +278,7 @@ def _laid_out(issue: Issue, project: Project, variant: Variant, pictures: Pictur
             set_unhyphenated(source, decisions.unhyphenated)
             set_widows(source, decisions.widows)
             set_whole(source, decisions.whole)
+            set_narrow(source, decisions.narrow)
             set_glued(source, decisions.glued)
             set_spread(source, decisions.spread)
             document = source.render(**options)
@@ -302,7 +307,11 @@ def _laid_out(issue: Issue, project: Project, variant: Variant, pictures: Pictur
         cut = {place: count for place, count in addresses_across_pages(source, document).items()
                if count > applied.get(place, 0)}
         decisions.widows |= cut
-        past = addresses_past_their_block(source, document, decisions.whole)
+        past = addresses_past_their_block(source, document)
+        narrowed = {key: decisions.narrow.get(key, 0) + 1 for key in past - decisions.whole
+                    if decisions.narrow.get(key, 0) < NARROWEST}
+        decisions.narrow |= narrowed  # a piece wider than its line: broken at its dots
+        past &= decisions.whole
         refused |= past
         decisions.whole -= past
         whole = addresses_that_fit(source, document) - decisions.whole - refused
@@ -332,7 +341,7 @@ def _laid_out(issue: Issue, project: Project, variant: Variant, pictures: Pictur
             # the elements' places, which a moved picture or a split row changes
             decisions.spread = {}
             html = render_html(issue, project, variant, pictures)
-        elif not wide and not turned and not spread and not cut and not whole and not alone:
+        elif not (wide or turned or spread or cut or whole or alone or narrowed):
             break
     else:
         decisions.ragged -= wide  # found by the last layout, not applied to it
@@ -340,6 +349,9 @@ def _laid_out(issue: Issue, project: Project, variant: Variant, pictures: Pictur
         decisions.widows = applied
         decisions.whole -= whole
         decisions.glued -= alone
+        for key in narrowed:  # found by the last layout, not applied to it
+            decisions.narrow[key] -= 1
+        decisions.narrow = {key: level for key, level in decisions.narrow.items() if level}
     # By placement, not by file: the same issue copied elsewhere (a test's folder, a
     # colleague's checkout) replays them too.
     decisions.heights = dict(pictures.heights)

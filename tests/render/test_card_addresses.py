@@ -37,7 +37,8 @@ ADDRESSES = ["invest@jestemaktywny.krakow.pl", "przedsiebiorczosc.innowacje@um.k
 
 def _cards() -> str:
     """Three cards a row: addresses in a list item, in a paragraph, alone in a line."""
-    texts = [f"Kontakt:\\n\\n- Dotacja {ADDRESSES[0]} branża badania\\n- Rada {ADDRESSES[1]}",
+    texts = [f"Kontakt:\\n\\n- Dotacja {ADDRESSES[0]} branża badania\\n- Rada {ADDRESSES[1]}"
+             f"\\n  - Biura\\n    - Nowe biuro {ADDRESSES[0]} otwarte dla nauki",
              f"Adres {ADDRESSES[2]} i {ADDRESSES[0]} oraz {ADDRESSES[3]}",
              f"{ADDRESSES[1]}\\n\\nPełnomocnik ds. współpracy z uczelniami\\n\\n"
              f"tel. +48 12 616 15 00\\n{ADDRESSES[4]}\\n\\ntel. +48 12 616 12 34\\n{ADDRESSES[5]}"]
@@ -155,3 +156,46 @@ def test_an_address_kept_whole_is_found_again_after_the_document_changes():
         assert marked == [("a", "x@y.pl"), ("span", "www.krakow.pl/a")], (extra, marked)
         second = [element for element in source.etree_element.iter() if element.tag == "a"][1]
         assert "nowrap" in second.get("style")
+
+
+@pytest.mark.parametrize(("width_mm", "level"), [(32, 1), (22, 2)])
+def test_an_address_wider_than_its_line_breaks_at_its_dots_then_anywhere(width_mm, level):
+    """An address whose piece between its breaks is wider than its line (a list nested
+    deep in a card: generated seed 9834) is found past its block's edge after a layout;
+    the next breaks it after its dots too, and, where a piece between dots is still
+    wider, at any letter: every line of it inside its block, its text as typed."""
+    import weasyprint
+
+    from newsletter.render.address_breaks import (
+        addresses_past_their_block,
+        lines_of,
+        set_narrow,
+    )
+
+    html = (f'<main><p style="width: {width_mm}mm; font-size: 10pt">Biuro '
+            '<a class="url">invest<wbr>@jestemaktywny.krakow.pl</a> otwarte</p></main>')
+    narrow: dict[tuple[str, int], int] = {}
+    for _ in range(4):
+        source = weasyprint.HTML(string=html)
+        set_narrow(source, narrow)
+        document = source.render()
+        past = addresses_past_their_block(source, document)
+        if not past:
+            break
+        narrow |= {key: narrow.get(key, 0) + 1 for key in past}
+    assert narrow == {("invest@jestemaktywny.krakow.pl", 0): level}
+    page = document.pages[0]._page_box
+    paragraph = next(box for box in _boxes(page) if getattr(box, "element_tag", "") == "p")
+    right = paragraph.content_box_x() + paragraph.width
+    ends = [max(child.position_x + child.width for child in _boxes(line)
+                if hasattr(child, "text")) for line in lines_of(page)]
+    assert len(ends) >= 3 and all(end <= right + 0.5 for end in ends), (ends, right)
+    address = next(e for e in source.etree_element.iter() if e.get("class") == "url")
+    assert "".join(address.itertext()).replace("\u200b", "") == \
+        "invest@jestemaktywny.krakow.pl"
+
+
+def _boxes(box):
+    yield box
+    for child in getattr(box, "children", None) or ():
+        yield from _boxes(child)
