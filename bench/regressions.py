@@ -62,6 +62,8 @@ SEEDS: dict[frozenset[str], dict[int, str]] = {
               "come up (stretched now)",
         9834: "en p18: a card's list nested three deep left a line narrower than "
               "'@jestemaktywny.krakow.pl', which ran over the next card",
+        9836: "en p11-12: a picture moved below its first paragraphs stayed overleaf after a "
+              "later layout gave its head's page 77 mm (taken back now)",
     },
 }
 

@@ -106,11 +106,13 @@ class Resize:
 class Move:
     """Set the article picture placed at ``source`` after the first ``paragraphs``
     top-level elements of its article's body instead of above it (``last``: a last resort,
-    :func:`_moved_below_text`)."""
+    :func:`_moved_below_text`); with none, back above it, ``height_mm`` tall
+    (:func:`_moved_back`)."""
 
     source: str
     paragraphs: int
     last: bool = field(default=False, compare=False)
+    height_mm: float | None = None  # taken back (``paragraphs`` 0): its height there
 
 
 @dataclass(frozen=True)
@@ -180,6 +182,7 @@ PANEL_PADDING_MM = 4  # a card's or a figure's bottom padding (.card, .figure)
 ROW_GAP_MM = 4  # between two rows of one block of cards (.card-grid + .card-grid)
 PARAGRAPH_GAP_MM = 4  # a paragraph's bottom margin in an article's body
 TWO_LINES_MM = 12  # two lines of running text (10 pt on 14.5 pt) and their margin
+FIGURE_GAP_MM = 4  # an article's picture's margin below it (style.css.j2 figure)
 
 
 def _place(picture: Any) -> str:
@@ -875,6 +878,46 @@ def _moved_below_text(page_box: Any, picture: Any, article: Any, gap_mm: float,
     return Move(_place(picture), len(order) - 1, True) if len(order) > 1 else None
 
 
+def _moved_back(page_box: Any, following: Any) -> Move | None:
+    """A picture that a :class:`Move` set below its article's first paragraphs, standing
+    on the ``following`` page while its article's head is on this one with room under it
+    for the picture at :func:`_smallest_mm` or more, its caption and the first lines after
+    it: taken back under its head, as tall as that room allows (no taller than now).
+
+    A move is decided on one layout, when the head, the picture and two lines did not fit
+    the page together; a later change can give the page the room (a section above set
+    tight, a row of cards set one a row), and nothing took the move back: generated seed
+    9836 (en) left a picture a page after its head with 77 mm free below it.
+    :meth:`print.Pictures.resize` takes a picture back once (never moved again)."""
+    bottom = text_area(page_box)[1]
+    for box, ancestors in _leaves(following):
+        if getattr(box, "replacement", None) is None or len(ancestors) < 2:
+            continue
+        figure, article = ancestors[-1], ancestors[-2]
+        if figure.tag != "figure" or not _has_class(article, "article"):
+            continue
+        children = list(article)
+        index = children.index(figure) if figure in children else 0
+        if index == 0 or not _has_class(children[index - 1], "body"):
+            continue  # not moved: above its body, where its head is
+        head = [leaf for leaf, around in _leaves(page_box) if article in around
+                and not any(e.tag == "figure" or _has_class(e, "body")
+                            for e in around[around.index(article) + 1:])]
+        if not head or not _starts_on(page_box, article):
+            continue
+        last = max(head, key=lambda leaf: leaf.position_y + leaf.height)
+        room_mm = (bottom - last.position_y - last.height) * MM_PER_PX
+        caption_mm = max(((leaf.position_y + leaf.height - box.position_y - box.height)
+                          * MM_PER_PX for leaf, around in _leaves(following)
+                          if figure in around and leaf is not box), default=0.0)
+        height_mm = room_mm - caption_mm - FIGURE_GAP_MM - _foot_mm(page_box) \
+            - _glued_below_mm(page_box, last, article)
+        if _smallest_mm(following, box) <= height_mm:
+            return Move(_place(box), 0, height_mm=round(
+                min(height_mm, box.height * MM_PER_PX), 1))
+    return None
+
+
 def _head_mm(page_box: Any, picture: Any, leaves: list[tuple[Any, tuple]]) -> float:
     """How far down the page what comes above ``picture`` reaches, in mm, measured from the
     page's top: the band, heading and intro of the section its article opens travel with
@@ -1327,6 +1370,9 @@ def resizes(pages: list[Any], tails: bool = True
         page = pages[index]._page_box
         filled = depth(page)
         following = pages[index + 1]._page_box
+        back = _moved_back(page, following)
+        if back is not None:  # on any page, short or not: a picture apart from its head
+            yield back
         if filled >= MIN_DEPTH:
             continue
         if _opens_carried(following):

@@ -1034,6 +1034,7 @@ class Pictures:
         self.carried: set[str] = set()  # blocks or sections starting a page (page_fit)
         self.uncarried: set[str] = set()  # … taken back: never carried again (no see-saw)
         self.shrunk: set[str] = set()  # pictures page fitting made smaller: never larger again
+        self.returned: set[str] = set()  # moved pictures taken back: never moved again
         # The section and block ids as the templates test them (``section.id in
         # tight``, ``row_breaks(block.id, …)``): page_fit reads them back from the HTML.
         self.ids: frozenset[str] = frozenset()
@@ -1083,8 +1084,19 @@ class Pictures:
         place = self._place_of(change.source)
         if place is None:
             return False
+        if isinstance(change, Move) and not change.paragraphs:  # back under its head
+            if place not in self.after or place in self.returned:
+                return False
+            del self.after[place]
+            self.returned.add(place)
+            if change.height_mm is not None:
+                height_mm = self._sharp(place, change.height_mm)
+                if self._shown_height(place, height_mm) < self._shown_height(place):
+                    self.shrunk.add(place)
+                self.heights[place] = height_mm
+            return True
         if isinstance(change, Move):
-            if self.after.get(place) == change.paragraphs:
+            if place in self.returned or self.after.get(place) == change.paragraphs:
                 return False
             self.after[place] = change.paragraphs
             return True
