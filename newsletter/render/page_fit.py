@@ -918,6 +918,25 @@ def _moved_back(page_box: Any, following: Any) -> Move | None:
     return None
 
 
+def _room_made(page_box: Any, missed_mm: float) -> Iterator[Resize | Shrink]:
+    """The short page's last article picture, then its last row of card pictures, made
+    ``missed_mm`` shorter (not below their smallest), for what opens the next page and
+    misses it by that much: a section opening with text, or an article whose picture, at
+    its smallest, misses it and can follow none of its text (:func:`_moved_below_text`:
+    a body of one paragraph, where the picture after it would stand above the next
+    article; generated seed 9835, en, left such a page at 0.72 over a row of card
+    photos). :meth:`print.Pictures.resize` never makes a shrunk picture taller again."""
+    own = _article_pictures(page_box)
+    if own:
+        box = own[-1][0]
+        height_mm = box.height * MM_PER_PX - missed_mm
+        if _smallest_mm(page_box, box) <= height_mm < box.height * MM_PER_PX:
+            yield Resize(_place(box), round(height_mm, 1))
+    shrunk = _shrunk_row(_last_row_pictures(page_box), missed_mm)
+    if shrunk is not None:
+        yield shrunk
+
+
 def _head_mm(page_box: Any, picture: Any, leaves: list[tuple[Any, tuple]]) -> float:
     """How far down the page what comes above ``picture`` reaches, in mm, measured from the
     page's top: the band, heading and intro of the section its article opens travel with
@@ -1415,6 +1434,12 @@ def resizes(pages: list[Any], tails: bool = True
                 move = _moved_below_text(following, box, opening_article, gap_mm, section_mm)
                 if move is None:
                     moved_mm = _moved_opening_mm(following, box, opening_article)
+                if move is None and moved_mm is None:
+                    # … nor can its picture follow its text (a body of one paragraph):
+                    # room made on the short page, for the next layout to set the
+                    # picture at its smallest
+                    fits_mm = box.height * MM_PER_PX - (needed_mm - gap_mm)
+                    yield from _room_made(page, smallest_mm - fits_mm + SLACK_MM)
                 if move is not None and not move.last:
                     yield move
                 elif move is not None:
@@ -1471,14 +1496,7 @@ def resizes(pages: list[Any], tails: bool = True
         if opening_mm is not None:  # a section opens with text: room made on the short page
             excess_mm = opening_mm + _section_gap_mm(following) + SLACK_MM + _foot_mm(page) \
                 - gap_mm
-            if own:
-                box = own[-1][0]
-                height_mm = box.height * MM_PER_PX - excess_mm
-                if _smallest_mm(page, box) <= height_mm < box.height * MM_PER_PX:
-                    yield Resize(_place(box), round(height_mm, 1))
-            shrunk = _shrunk_row(_last_row_pictures(page), excess_mm)
-            if shrunk is not None:
-                yield shrunk
+            yield from _room_made(page, excess_mm)
             signature = _opening_signature(following, opening_mm)
             if signature is not None:  # … or the signature of a short letter that opens it
                 height_mm = signature.height * MM_PER_PX - excess_mm

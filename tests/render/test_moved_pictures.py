@@ -20,6 +20,7 @@ from __future__ import annotations
 import random
 import re
 import subprocess
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -44,16 +45,22 @@ WORDS = ["city", "business", "support", "programme", "innovation", "entrepreneur
          "Krakow", "market", "office", "grant", "partners", "digital", "services"]
 
 
-def after_an_article(root: Path, name: str, paragraphs: int, second: str,
-                     pictures: dict[str, tuple[int, int]], seed: int = 1):
-    """An issue folder ``root/name``: a first article of ``paragraphs`` seeded paragraphs,
-    then the block ``second(sentence)`` writes (its file name, its text); ``pictures``
-    (file name → pixel size) made in images/."""
+def sentences(seed: int) -> Callable[[int], str]:
+    """A maker of seeded sentences of so many of :data:`WORDS`."""
     rng = random.Random(seed)
 
     def sentence(words: int) -> str:
         return " ".join(rng.choice(WORDS) for _ in range(words)).capitalize() + "."
 
+    return sentence
+
+
+def after_an_article(root: Path, name: str, paragraphs: int, second: str,
+                     pictures: dict[str, tuple[int, int]], seed: int = 1):
+    """An issue folder ``root/name``: a first article of ``paragraphs`` seeded paragraphs,
+    then the block ``second(sentence)`` writes (its file name, its text); ``pictures``
+    (file name → pixel size) made in images/."""
+    sentence = sentences(seed)
     folder = root / name
     (folder / "images").mkdir(parents=True)
     for number, (file, size) in enumerate(pictures.items()):
@@ -1104,3 +1111,52 @@ def _boxes(box: Any):
     yield box
     for child in getattr(box, "children", None) or ():
         yield from _boxes(child)
+
+
+def photo_then_one_paragraph(root: Path, paragraphs: int, last: int) -> Path:
+    """An article with a landscape picture and ``paragraphs`` paragraphs of 60 words and
+    one of ``last``; an article of a three-line title, a portrait with a credit and one
+    paragraph of 40 words; an article of six paragraphs."""
+    sentence = sentences(1)
+    folder = root / f"one-paragraph-{paragraphs}-{last}"
+    (folder / "images").mkdir(parents=True)
+    Image.new("RGB", (2400, 1500), (60, 120, 200)).save(folder / "images" / "wide.jpg")
+    Image.new("RGB", (1000, 1500), (160, 120, 100)).save(folder / "images" / "tall.jpg")
+    (folder / "first.md").write_text(
+        "---\ntitle: The first article\nimage: {file: images/wide.jpg, alt: A blue field}\n"
+        "---\n" + "\n\n".join([*(sentence(60) for _ in range(paragraphs)), sentence(last)])
+        + "\n", encoding="utf-8")
+    (folder / "second.md").write_text(
+        f"---\ntitle: {sentence(16)[:-1]}\nimage: {{file: images/tall.jpg, alt: A brown field, "
+        f"credit: Photo by the office}}\n---\n{sentence(40)}\n", encoding="utf-8")
+    (folder / "third.md").write_text(
+        f"---\ntitle: {sentence(5)[:-1]}\n---\n" + "\n\n".join(sentence(60) for _ in range(6))
+        + "\n", encoding="utf-8")
+    (folder / "issue.yaml").write_text(
+        "date: 2021-01-01\nsections:\n  - kind: cooperation\n    blocks:\n"
+        "      - file: first.md\n      - file: second.md\n      - file: third.md\n",
+        encoding="utf-8")
+    return folder
+
+
+@pytest.mark.parametrize("paragraphs", [2, 3])
+def test_a_one_paragraph_article_comes_up_under_a_shorter_picture_on_the_page_before(
+        project: Project, tmp_path, paragraphs):
+    """An article of one paragraph whose picture, at its smallest, missed the short page
+    before it, and which cannot follow its text (it would stand above the next article),
+    opened the next page and left that page short (here at about 0.8, the issue a page
+    longer; generated seeds 9729 pl and 9835 en: at 0.71 and 0.72). The page's own
+    picture is made shorter instead: the article's title and its picture come up to that
+    page, which is full, the first picture still set at 35 mm or more."""
+    folder = photo_then_one_paragraph(tmp_path / "issues", paragraphs, 10)
+    issue = load_issue(folder, project)
+    pdf = write_download(issue, project, tmp_path / "out").files[0]
+    second = issue.sections[0].blocks[1]
+    starts = next(p.number for p in measured_pages(pdf)[1:]
+                  if squeezed(second.title) in squeezed(page_text(pdf, p.number)))
+    assert starts == 2
+    assert "Photo by the office" in page_text(pdf, 2)
+    assert measured_pages(pdf)[1].depth >= 0.9
+    with pikepdf.open(pdf) as document:
+        heights = [box[3] - box[1] for _, box in image_boxes(document.pages[1])]
+    assert len(heights) == 2 and min(heights) >= 35 * 72 / 25.4 - 1, heights
