@@ -228,11 +228,10 @@ def _laid_out(issue: Issue, project: Project, variant: Variant, pictures: Pictur
     broken at its dots), an article's links alone atop a page (:func:`lone_links`, kept
     with the lines above them); when page fitting has nothing left to change, the short
     pages' leftover space spread between their blocks (:mod:`page_spread`, one more
-    layout), or the gaps of
-    the page before a last page holding only the contact given up for it (:func:`squeezes`,
-    one more). Decisions made for the same document before
-    are replayed (:mod:`layout_cache`): then one layout is all it takes, of the HTML
-    they made, which a warm build of unchanged inputs does not even write again.
+    layout), or the gaps of the page before a last page holding only the contact given up
+    for it (:func:`squeezes`, one more). Decisions made for the same document before are
+    replayed (:mod:`layout_cache`): then one layout is all it takes, of the HTML they
+    made, which a warm build of unchanged inputs does not even write again.
     """
     import weasyprint
 
