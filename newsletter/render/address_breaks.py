@@ -72,22 +72,7 @@ def addresses_that_fit(source: Any, document: Any) -> set[Key]:
     'maria.lis' / '@kultura.krakow.pl' ended lines although either fitted the line below
     (hand-made issue 2025-09). The break before '@' and after '/' is for addresses wider
     than their column (generated seed 9283)."""
-    keys = _address_keys(source.etree_element)
-    found: set[Key] = set()
-    for page in document.pages:
-        for block, lines in _blocks_of_lines(page._page_box):
-            pieces: dict[Any, list[tuple[int, float]]] = {}
-            for number, line in enumerate(lines):
-                for text, around in _texts(line, ()):
-                    address = _address_of(around)
-                    if address is not None and text.text.strip():
-                        pieces.setdefault(address, []).append((number, text.width))
-            for address, parts in pieces.items():
-                whole = sum(part for _, part in parts) + _ROOM_AFTER_PX
-                if len({number for number, _ in parts}) > 1 and whole <= block.width \
-                        and address in keys:
-                    found.add(keys[address])
-    return found
+    return addresses_set(source, document)[0]
 
 
 def addresses_past_their_block(source: Any, document: Any) -> set[Key]:
@@ -96,18 +81,33 @@ def addresses_past_their_block(source: Any, document: Any) -> set[Key]:
     where it did before rather than run off the page, should WeasyPrint not break a line
     before a ``nowrap`` inline; any other has a piece between its breaks wider than its
     line, which the next layout breaks at its dots (:func:`set_narrow`)."""
+    return addresses_set(source, document)[1]
+
+
+def addresses_set(source: Any, document: Any) -> tuple[set[Key], set[Key]]:
+    """:func:`addresses_that_fit` and :func:`addresses_past_their_block` from one reading
+    of the layout's lines, which page fitting needs after every layout."""
     keys = _address_keys(source.etree_element)
-    found: set[Key] = set()
+    fit: set[Key] = set()
+    past: set[Key] = set()
     for page in document.pages:
-        for box, lines in _blocks_of_lines(page._page_box):
-            right = box.content_box_x() + box.width + 1
-            for line in lines:
+        for block, lines in _blocks_of_lines(page._page_box):
+            right = block.content_box_x() + block.width + 1
+            pieces: dict[Any, list[tuple[int, float]]] = {}
+            for number, line in enumerate(lines):
                 for text, around in _texts(line, ()):
                     address = _address_of(around)
-                    if address in keys and text.text.strip() \
-                            and text.position_x + text.width > right:
-                        found.add(keys[address])
-    return found
+                    if address is None or not text.text.strip():
+                        continue
+                    pieces.setdefault(address, []).append((number, text.width))
+                    if address in keys and text.position_x + text.width > right:
+                        past.add(keys[address])
+            for address, parts in pieces.items():
+                whole = sum(part for _, part in parts) + _ROOM_AFTER_PX
+                if len({number for number, _ in parts}) > 1 and whole <= block.width \
+                        and address in keys:
+                    fit.add(keys[address])
+    return fit, past
 
 
 NARROWEST = 2

@@ -36,8 +36,7 @@ from newsletter.render import cover_fit, layout_cache, pdf_lang, weasyprint_fixe
 from newsletter.render.address_breaks import (
     NARROWEST,
     addresses_across_pages,
-    addresses_past_their_block,
-    addresses_that_fit,
+    addresses_set,
     set_narrow,
     set_whole,
     set_widows,
@@ -306,14 +305,14 @@ def _laid_out(issue: Issue, project: Project, variant: Variant, pictures: Pictur
         cut = {place: count for place, count in addresses_across_pages(source, document).items()
                if count > applied.get(place, 0)}
         decisions.widows |= cut
-        past = addresses_past_their_block(source, document)
+        fit, past = addresses_set(source, document)  # one reading of the lines
         narrowed = {key: decisions.narrow.get(key, 0) + 1 for key in past - decisions.whole
                     if decisions.narrow.get(key, 0) < NARROWEST}
         decisions.narrow |= narrowed  # a piece wider than its line: broken at its dots
         past &= decisions.whole
         refused |= past
         decisions.whole -= past
-        whole = addresses_that_fit(source, document) - decisions.whole - refused
+        whole = fit - decisions.whole - refused
         decisions.whole |= whole
         whole |= past  # a change: the next layout breaks them again
         alone = lone_links(source, document) - decisions.glued
