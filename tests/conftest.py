@@ -86,9 +86,18 @@ def evaluated(browser, url: str, width: int, script: str):
 @pytest.fixture
 def layouts(monkeypatch, tmp_path) -> list[int]:
     """A layout cache of the test's own (render/layout_cache.py), and a count of
-    WeasyPrint's layouts (the real ones: the counter only counts)."""
+    WeasyPrint's layouts (the real ones: the counter only counts). The PDFs' font copies
+    (pdf_fonts.py, keyed by the fonts' contents, never changed) are the run's: made again
+    in each of these 29 tests they cost 3 s each alone, 5-30 s beside two other workers."""
     import weasyprint
 
+    from newsletter.cache_home import cache_home
+
+    fonts = cache_home() / "fonts"
+    fonts.mkdir(parents=True, exist_ok=True)
+    own = tmp_path / "cache" / cache_home().name
+    own.mkdir(parents=True)
+    (own / "fonts").symlink_to(fonts, target_is_directory=True)
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
     monkeypatch.delenv("NEWSLETTER_LAYOUT_CACHE", raising=False)
     count = [0]

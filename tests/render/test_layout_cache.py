@@ -93,7 +93,7 @@ def test_a_broken_cache_entry_is_laid_out_afresh(project, tmp_path, layouts, mon
 
 def test_a_cache_that_cannot_be_written_costs_only_time(project, tmp_path, layouts):
     blocked = tmp_path / "cache" / "business-krakow-newsletter" / "layouts"
-    blocked.parent.mkdir(parents=True)
+    blocked.parent.mkdir(parents=True, exist_ok=True)
     blocked.write_text("a file where the folder would be", encoding="utf-8")
     issue = small_issue(project, tmp_path)
     first = build(issue, project, tmp_path / "first")
