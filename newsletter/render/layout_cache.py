@@ -53,7 +53,7 @@ language, many times over."""
 _FILE_URL = re.compile(r"""file://[^"')\s]+""")
 _CODE = ("layout_cache.py", "page_fit.py", "word_gaps.py", "print.py", "paper_grids.py",
          "cover_fit.py", "page_spread.py", "weasyprint_fixes.py", "address_breaks.py",
-         "element_styles.py", "lone_links.py", "page_end_hyphens.py")
+         "element_styles.py", "lone_links.py", "page_end_hyphens.py", "body_cuts.py")
 
 
 @dataclass

@@ -69,6 +69,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+from newsletter.render import body_cuts
+
 MIN_DEPTH = 0.8
 """A page (not the cover, not the last) is full enough when its content reaches this share
 of its text area's height (the issue asks 0.75; measured from the PDF's glyph boxes a page
@@ -852,11 +854,13 @@ def _moved_below_text(page_box: Any, picture: Any, article: Any, gap_mm: float,
         return None
     spans: dict[int, list[float]] = {}  # the body's top-level elements in order → top, bottom
     order: list[int] = []
+    tops: list[Any] = []  # all of them, this page's or not
     for box, ancestors in leaves:
         inner = ancestors[ancestors.index(article) + 1:]
         body = next((i for i, e in enumerate(inner) if _has_class(e, "body")), None)
         if body is None or body + 1 >= len(inner):
             continue
+        tops = tops or body_cuts.top_level(inner[body])
         key = id(inner[body + 1])
         if key not in spans:
             order.append(key)
@@ -865,17 +869,23 @@ def _moved_below_text(page_box: Any, picture: Any, article: Any, gap_mm: float,
         spans[key][1] = max(spans[key][1], box.position_y + box.height)
     if not order:
         return None
+    def cuts(count: int) -> bool:  # a cut there leaves text after the picture
+        return body_cuts.cut_after(tops, count) < len(tops)
+
     filled_mm = head_mm
     for count, key in enumerate(order, start=1):
         start, end = spans[key]
         filled_mm += (end - start) * MM_PER_PX + PARAGRAPH_GAP_MM
-        if filled_mm >= gap_mm - SLACK_MM and count < len(order):
+        if filled_mm >= gap_mm - SLACK_MM and count < len(order) and cuts(count):
             return Move(_place(picture), count)
     links = any(_has_class(ancestors[ancestors.index(article) + 1], "links")
                 for _, ancestors in leaves if ancestors[-1] is not article)
     if links:  # its links (after its body) follow it
         return Move(_place(picture), len(order), True)
-    return Move(_place(picture), len(order) - 1, True) if len(order) > 1 else None
+    # before its last paragraph, unless the style keeps what comes before it with it
+    # (body_cuts: the picture would then follow all of the text)
+    return Move(_place(picture), len(order) - 1, True) \
+        if len(order) > 1 and cuts(len(order) - 1) else None
 
 
 def _moved_back(page_box: Any, following: Any) -> Move | None:

@@ -22,6 +22,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Literal
 
+from lxml import html as lxml_html
 from markupsafe import Markup, escape
 
 from newsletter.exceptions import NewsletterError
@@ -32,7 +33,7 @@ from newsletter.output import EDITIONS, Built
 from newsletter.pdf_fonts import faithful_copy, faithful_font
 from newsletter.placement import MM_PER_CSS_PX, Bounds, shown_width
 from newsletter.print_files import BadFile, check_font, check_icc_profile
-from newsletter.render import cover_fit, layout_cache, pdf_lang, weasyprint_fixes
+from newsletter.render import body_cuts, cover_fit, layout_cache, pdf_lang, weasyprint_fixes
 from newsletter.render.address_breaks import (
     NARROWEST,
     addresses_across_pages,
@@ -489,25 +490,17 @@ def split_body(body: str, count: int) -> tuple[Markup, Markup]:
                     line, column = self.getpos()
                     self.at = body.index(">", self.lines[line - 1] + column) + 1
 
+    # never after what the style keeps with what follows it (body_cuts: a subheading, a
+    # question in bold, a line ending in a colon, a head's list of one item): the picture
+    # goes after the answer (hand-made issue 2026-06: a portrait between "What trips
+    # applicants up?" and its answer)
+    tops = body_cuts.top_level(lxml_html.fragments_fromstring(body) if body.strip() else [])
+    count = body_cuts.cut_after(tops, count)
     cut = Cut()
     cut.feed(body)
     cut.close()
     at = cut.at if cut.at is not None else len(body)
-    if at < len(body) and _ENDS_WITH_HEAD.search(body, 0, at):
-        # never between a subheading or a question in bold and what it heads: the
-        # picture goes after the answer (hand-made issue 2026-06: a portrait between
-        # "What trips applicants up?" and its answer)
-        return split_body(body, count + 1)
     return Markup(body[:at]), Markup(body[at:])
-
-
-_ENDS_WITH_HEAD = re.compile(
-    r"(?:<h[1-6][^>]*>(?:(?!</h[1-6]>).)*</h[1-6]>"
-    r"|<p(?: class=\"ask\")?><strong>(?:(?!</strong>|</p>).)*</strong></p>"
-    r"|<p\b[^>]*>(?:(?!</p>).)*:(?:\s|</\w+>)*</p>)\s*\Z", re.DOTALL)
-"""A body's part that ends with a subheading, a paragraph bold from end to end, or one
-that ends with a colon (it introduces what follows: hand-made issue 2027-05, a picture
-between "…w trzech lokalizacjach:" and the list of the three addresses)."""
 
 
 TAIL = "/tail"
@@ -555,8 +548,7 @@ def split_tail(body: str) -> tuple[Markup, Markup]:
     return Markup(body), Markup("")
 
 
-_VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta",
-         "source", "track", "wbr"}
+_VOID = body_cuts.VOID
 
 
 _QUESTION = re.compile(r"<p><strong>((?:(?!</strong>|</p>).)*)</strong></p>", re.DOTALL)
