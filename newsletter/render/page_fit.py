@@ -961,10 +961,16 @@ def _moved_opening_mm(page_box: Any, picture: Any, article: Any) -> float | None
     """What of ``article`` (opening the page under its section's band, ``picture`` below
     its head) must travel to the page before when the picture moves below its first
     paragraph (:func:`_moved_below_text`), in mm: its head and two lines, as that move
-    measures them; None when its body has no paragraph to set first."""
+    measures them; None when its body has no paragraph to set first, or none that the
+    picture may follow with text after it (body_cuts; generated seed 9844, en: a
+    subheading, its list of one item and a line, which the style keeps together, were
+    taken to move, so the page before was not asked for the room the article's start at
+    its smallest picture needed, and stayed at 0.74)."""
     leaves = [(box, ancestors) for box, ancestors in _leaves(page_box) if article in ancestors]
     body = next((e for e in article.iter() if _has_class(e, "body")), None)
-    if not leaves or body is None or len(body) < 2:
+    tops = body_cuts.top_level(body) if body is not None else []
+    links = any(_has_class(child, "links") for child in article)  # the picture may end it
+    if not leaves or len(tops) < 2 or (body_cuts.cut_after(tops, 1) >= len(tops) and not links):
         return None
     return _head_mm(page_box, picture, leaves) + TWO_LINES_MM + SLACK_MM
 

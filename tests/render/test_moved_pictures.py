@@ -1137,12 +1137,14 @@ def _boxes(box: Any):
         yield from _boxes(child)
 
 
-def photo_then_one_paragraph(root: Path, paragraphs: int, last: int) -> Path:
+def photo_then_one_paragraph(root: Path, paragraphs: int, last: int,
+                             glued: bool = False) -> Path:
     """An article with a landscape picture and ``paragraphs`` paragraphs of 60 words and
     one of ``last``; an article of a three-line title, a portrait with a credit and one
-    paragraph of 40 words; an article of six paragraphs."""
+    paragraph of 40 words (``glued``: a subheading, a list of one item and a paragraph of
+    20 words, which the style keeps together); an article of six paragraphs."""
     sentence = sentences(1)
-    folder = root / f"one-paragraph-{paragraphs}-{last}"
+    folder = root / f"one-paragraph-{paragraphs}-{last}{'-glued' if glued else ''}"
     (folder / "images").mkdir(parents=True)
     Image.new("RGB", (2400, 1500), (60, 120, 200)).save(folder / "images" / "wide.jpg")
     Image.new("RGB", (1000, 1500), (160, 120, 100)).save(folder / "images" / "tall.jpg")
@@ -1152,7 +1154,9 @@ def photo_then_one_paragraph(root: Path, paragraphs: int, last: int) -> Path:
         + "\n", encoding="utf-8")
     (folder / "second.md").write_text(
         f"---\ntitle: {sentence(16)[:-1]}\nimage: {{file: images/tall.jpg, alt: A brown field, "
-        f"credit: Photo by the office}}\n---\n{sentence(40)}\n", encoding="utf-8")
+        f"credit: Photo by the office}}\n---\n"
+        + (f"## {sentence(4)[:-1]}\n\n- {sentence(6)}\n\n{sentence(20)}\n" if glued
+           else f"{sentence(40)}\n"), encoding="utf-8")
     (folder / "third.md").write_text(
         f"---\ntitle: {sentence(5)[:-1]}\n---\n" + "\n\n".join(sentence(60) for _ in range(6))
         + "\n", encoding="utf-8")
@@ -1163,16 +1167,18 @@ def photo_then_one_paragraph(root: Path, paragraphs: int, last: int) -> Path:
     return folder
 
 
-@pytest.mark.parametrize("paragraphs", [2, 3])
+@pytest.mark.parametrize("paragraphs, glued", [(2, False), (3, False), (2, True)])
 def test_a_one_paragraph_article_comes_up_under_a_shorter_picture_on_the_page_before(
-        project: Project, tmp_path, paragraphs):
+        project: Project, tmp_path, paragraphs, glued):
     """An article of one paragraph whose picture, at its smallest, missed the short page
     before it, and which cannot follow its text (it would stand above the next article),
     opened the next page and left that page short (here at about 0.8, the issue a page
     longer; generated seeds 9729 pl and 9835 en: at 0.71 and 0.72). The page's own
     picture is made shorter instead: the article's title and its picture come up to that
-    page, which is full, the first picture still set at 35 mm or more."""
-    folder = photo_then_one_paragraph(tmp_path / "issues", paragraphs, 10)
+    page, which is full, the first picture still set at 35 mm or more. The same for a
+    body whose picture can follow none of it because the style keeps it together (a
+    subheading, its list of one item, a line: generated seed 9844, en, 0.74)."""
+    folder = photo_then_one_paragraph(tmp_path / "issues", paragraphs, 10, glued)
     issue = load_issue(folder, project)
     pdf = write_download(issue, project, tmp_path / "out").files[0]
     second = issue.sections[0].blocks[1]
