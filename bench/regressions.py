@@ -64,6 +64,8 @@ SEEDS: dict[frozenset[str], dict[int, str]] = {
               "'@jestemaktywny.krakow.pl', which ran over the next card",
         9836: "en p11-12: a picture moved below its first paragraphs stayed overleaf after a "
               "later layout gave its head's page 77 mm (taken back now)",
+        9844: "en p33 0.74: a two-column article's end, its five gaps stretched, before an "
+              "article whose head keeps a one-item list with it (lines feathered now)",
     },
 }
 
