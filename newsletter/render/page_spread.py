@@ -112,7 +112,7 @@ def spreads(source: Any, document: Any, done: dict[int, float]) -> dict[int, flo
         if depth(page) >= MIN_DEPTH or not _goes_on(pages[index + 1]._page_box):
             continue
         gaps = [(places[gap.element], gap) for gap in _gaps(page) if gap.element in places]
-        shared = _elements_of(pages[index - 1]._page_box) | _elements_of(pages[index + 1]._page_box)
+        shared = {*_elements(pages[index - 1]._page_box), *_elements(pages[index + 1]._page_box)}
         lined = [(places[text.element], text) for text in _lined(page)
                  if text.element in places and text.element not in shared]
         if not (gaps or lined) or any(place in done for place, _ in gaps) \
@@ -276,6 +276,47 @@ class Gap(NamedTuple):
     effect: float = 1.0
 
 
+class Placed(NamedTuple):
+    """A block on the page as :func:`_walk` meets it: its box, the block box before it
+    among its siblings (None for the first), the element of the box holding it, whether
+    it is inside something nothing moves in (``kept``: a card, a figure, a table…) or is
+    one itself (``inside``), and whether it is inside an article's body (not its
+    footnotes) and in a two-column one."""
+
+    box: Any
+    before: Any
+    parent: Any
+    kept: bool
+    inside: bool
+    in_body: bool
+    columns: bool
+
+
+def _walk(page_box: Any) -> Iterator[Placed]:
+    """The page's block boxes, top to bottom and outside in, each with where it stands
+    (:class:`Placed`): the one reading of the page that :func:`_gaps` and :func:`_lined`
+    share, so what keeps its gaps keeps its lines too."""
+    from weasyprint.formatting_structure import boxes
+
+    held = (boxes.TableBox, boxes.TableRowGroupBox, boxes.TableRowBox)
+
+    def visit(box: Any, kept: bool, in_body: bool, columns: bool) -> Iterator[Placed]:
+        children = [child for child in getattr(box, "children", None) or ()
+                    if isinstance(child, boxes.BlockLevelBox)]
+        parent = getattr(box, "element", None)
+        for before, child in zip([None, *children], children, strict=False):
+            classes = classes_of(child.element)
+            inside = kept or bool(_KEEP & classes) or isinstance(child, held)
+            yield Placed(child, before, parent, kept, inside, in_body, columns)
+            # footnotes are set close, as they are
+            yield from visit(child, inside,
+                             (in_body or "body" in classes) and "footnotes" not in classes,
+                             columns or ("body" in classes and parent is not None
+                                         and "long" in classes_of(parent)))
+
+    yield from visit(page_box, False, False, False)
+
+
 def _gaps(page_box: Any, margins: dict[Any, float] | None = None) -> list[Gap]:
     """The gaps that may grow on the page, top to bottom: the element below each, the
     gap above it in mm as laid out, and its kind (block, row, paragraph or item); and
@@ -286,30 +327,19 @@ def _gaps(page_box: Any, margins: dict[Any, float] | None = None) -> list[Gap]:
 
     found: list[Gap] = []
     above: dict[Any, float] = {} if margins is None else margins
-
-    def visit(box: Any, kept: bool, in_body: bool, columns: bool = False) -> None:
-        children = [child for child in getattr(box, "children", None) or ()
-                    if isinstance(child, boxes.BlockLevelBox)]
-        parent = getattr(box, "element", None)
-        for before, child in zip([None, *children], children, strict=False):
-            element = child.element
-            table = isinstance(child, boxes.TableBox)
-            inside = kept or bool(_KEEP & classes_of(element)) or table \
-                or isinstance(child, (boxes.TableRowGroupBox, boxes.TableRowBox))
-            kind = _kind(element, parent, in_body)
-            if before is not None and kind and not inside and element is not before.element \
-                    and not _heads(before.element) and "tight" not in classes_of(element):
-                gap = child.border_box_y() - (before.border_box_y() + before.border_height())
-                found.append(Gap(element, gap * MM_PER_PX, kind, 0.5 if columns else 1.0))
-                above[element] = before.margin_bottom * MM_PER_PX
-            if table and in_body and not kept:
-                found.extend(row._replace(effect=0.5 if columns else 1.0)
-                             for row in _rows(child))
-            classes = classes_of(element)  # footnotes are set close, as they are
-            visit(child, inside, (in_body or "body" in classes) and "footnotes" not in classes,
-                  columns or ("body" in classes and "long" in classes_of(parent)))
-
-    visit(page_box, False, False)
+    for placed in _walk(page_box):
+        child, before = placed.box, placed.before
+        element = child.element
+        effect = 0.5 if placed.columns else 1.0
+        kind = _kind(element, placed.parent, placed.in_body)
+        if before is not None and kind and not placed.inside \
+                and element is not before.element and not _heads(before.element) \
+                and "tight" not in classes_of(element):
+            gap = child.border_box_y() - (before.border_box_y() + before.border_height())
+            found.append(Gap(element, gap * MM_PER_PX, kind, effect))
+            above[element] = before.margin_bottom * MM_PER_PX
+        if isinstance(child, boxes.TableBox) and placed.in_body and not placed.kept:
+            found.extend(row._replace(effect=effect) for row in _rows(child))
     return found
 
 
@@ -330,30 +360,15 @@ def _lined(page_box: Any) -> list[Lined]:
     from weasyprint.formatting_structure import boxes
 
     found: list[Lined] = []
-
-    def visit(box: Any, kept: bool, in_body: bool, columns: bool) -> None:
-        for child in getattr(box, "children", None) or ():
-            if not isinstance(child, boxes.BlockLevelBox):
-                continue
-            element = child.element
-            classes = classes_of(element)
-            inside = kept or bool(_KEEP & classes) or isinstance(child, boxes.TableBox)
-            lines = [line for line in child.children if isinstance(line, boxes.LineBox)] \
-                if isinstance(child, boxes.BlockContainerBox) else []
-            if lines and in_body and not inside and element.tag in ("p", "li"):
-                found.append(Lined(element, len(lines),
-                                   min(line.height for line in lines) * MM_PER_PX,
-                                   0.5 if columns else 1.0))
-            visit(child, inside, (in_body or "body" in classes) and "footnotes" not in classes,
-                  columns or ("body" in classes and getattr(box, "element", None) is not None
-                                  and "long" in classes_of(box.element)))
-
-    visit(page_box, False, False, False)
+    for placed in _walk(page_box):
+        child = placed.box
+        lines = [line for line in child.children if isinstance(line, boxes.LineBox)] \
+            if isinstance(child, boxes.BlockContainerBox) else []
+        if lines and placed.in_body and not placed.inside and child.element.tag in ("p", "li"):
+            found.append(Lined(child.element, len(lines),
+                               min(line.height for line in lines) * MM_PER_PX,
+                               0.5 if placed.columns else 1.0))
     return found
-
-
-def _elements_of(page_box: Any) -> set[Any]:
-    return set(_elements(page_box))
 
 
 def _rows(table: Any) -> list[Gap]:
